@@ -1,0 +1,41 @@
+# jobcrawler: `make demo` (offline demo end to end), `make test`, `make bench`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+REPLAY_PORT ?= 8765
+DATASETTE_PORT ?= 8001
+DEMO_DB ?= data/demo.db
+DEMO_CITY ?= berlin
+
+.PHONY: install test demo bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.txt
+	touch $@
+
+test: install
+	$(BIN)/python -m pytest -q
+
+# Replay site on 127.0.0.1 -> crawl one city -> report tables -> Datasette (Ctrl-C to stop).
+demo: install
+	@mkdir -p data
+	@set -e; \
+	$(BIN)/python -m jobcrawler.replay --port $(REPLAY_PORT) --quiet & replay=$$!; \
+	trap 'kill $$replay 2>/dev/null' EXIT; \
+	$(BIN)/python -m jobcrawler.replay.wait http://127.0.0.1:$(REPLAY_PORT)/robots.txt; \
+	$(BIN)/scrapy crawl builtin -a city=$(DEMO_CITY) \
+		-s BUILTIN_BASE_URL=http://127.0.0.1:$(REPLAY_PORT) -s SQLITE_PATH=$(DEMO_DB) \
+		-s DOWNLOAD_DELAY=0 -s AUTOTHROTTLE_ENABLED=0 -s LOG_LEVEL=WARNING; \
+	kill $$replay; trap - EXIT; \
+	$(BIN)/python -m analysis build --db $(DEMO_DB); \
+	$(BIN)/python -m analysis serve --db $(DEMO_DB) --port $(DATASETTE_PORT)
+
+bench: install
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf data .scrapy bench/results

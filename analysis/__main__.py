@@ -1,0 +1,57 @@
+"""Command line: build the report tables, print the report, serve the Datasette site.
+
+    python -m analysis build  --db data/jobs.db
+    python -m analysis report --db data/jobs.db [--city london] [--period 2026-02] > report.md
+    python -m analysis serve  --db data/jobs.db [--port 8001] [--host 127.0.0.1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import sys
+from pathlib import Path
+
+from analysis import build, report, serve
+
+
+def existing_db(path: str) -> Path:
+    if not Path(path).is_file():
+        raise argparse.ArgumentTypeError(f"no database at {path}")
+    return Path(path)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    build_parser = commands.add_parser("build", help="(re)create every report_* table")
+    build_parser.add_argument("--db", type=existing_db, required=True)
+
+    report_parser = commands.add_parser("report", help="print the report as Markdown (builds tables if missing)")
+    report_parser.add_argument("--db", type=existing_db, required=True)
+    report_parser.add_argument("--city", default="all", help="a city key of cities.yaml, or 'all'")
+    report_parser.add_argument("--period", default="all", help="a crawl month YYYY-MM, or 'all'")
+
+    serve_parser = commands.add_parser("serve", help="publish the database read-only with Datasette")
+    serve_parser.add_argument("--db", type=existing_db, required=True)
+    serve_parser.add_argument("--port", type=int, default=8001)
+    serve_parser.add_argument("--host", default="127.0.0.1")
+
+    args = parser.parse_args(argv)
+    if args.command == "build":
+        build.main(str(args.db))
+    elif args.command == "report":
+        with sqlite3.connect(args.db) as conn:
+            missing = build.missing_report_tables(conn)
+        if missing:
+            print(f"building {len(missing)} missing report tables first", file=sys.stderr)
+            build.build(args.db)
+        with sqlite3.connect(args.db) as conn:
+            sys.stdout.write(report.render_report(conn, city=args.city, period=args.period))
+    elif args.command == "serve":
+        serve.main(args.db, port=args.port, host=args.host)
+
+
+if __name__ == "__main__":
+    main()

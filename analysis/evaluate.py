@@ -1,0 +1,241 @@
+"""How far the tagger agrees with the reference LLM labels.
+
+    python -m analysis.evaluate [--labels L] [--pages P | --db jobs.db]
+                                [--count-top-skills | --ignore-top-skills] [--errors SKILL ...]
+
+With ``--pages`` (the default) each saved page is parsed with the project's parser and
+tagged now; with ``--db`` the skills and category columns a crawl stored are scored
+instead. Label names are free text, so they are read through ``label_aliases.yaml``.
+Prints per-skill precision/recall/F1 over the headline skills, micro and macro F1,
+prevalence, and the accuracy of ``ai_type`` (with its confusion matrix), customer
+facing, management and company stage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import re
+import sqlite3
+import sys
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE = REPO.parent / "shared" / "builtin-sample"
+ALIASES_PATH = Path(__file__).with_name("label_aliases.yaml")
+UNKNOWN_STAGE = "Private/unknown"
+AI_TYPES = ("ai-first", "ai-support", "ml")
+FLAGS = ("is_customer_facing", "is_management")
+
+
+@dataclass
+class Prediction:
+    skills: set[str]
+    categories: dict
+    evidence: dict[str, dict]  # skill -> {matched, source}; empty when read from a database
+
+
+class LabelAliases:
+    """Canonical values for the labels' free-text skill names, stages and AI types."""
+
+    def __init__(self, table: dict):
+        self._skill_patterns = [
+            (skill, re.compile(pattern, re.IGNORECASE))
+            for skill, entry in table["skills"].items()
+            for pattern in entry.get("patterns", [])
+        ]
+        self._stages = [
+            (stage, re.compile(pattern, re.IGNORECASE))
+            for stage, patterns in table["stages"].items()
+            for pattern in patterns
+        ]
+        self._ai_types = table["ai_types"]
+
+    @classmethod
+    def load(cls, path: Path = ALIASES_PATH) -> "LabelAliases":
+        return cls(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+    def skills_of_name(self, name: str) -> set[str]:
+        name = " ".join(name.split())
+        return {skill for skill, pattern in self._skill_patterns if pattern.search(name)}
+
+    def skills(self, label_skills: dict) -> set[str]:
+        return {skill for names in label_skills.values() for name in names for skill in self.skills_of_name(name)}
+
+    def stage(self, text: str | None) -> str:
+        text = " ".join((text or "").split())
+        return next((stage for stage, pattern in self._stages if pattern.search(text)), UNKNOWN_STAGE)
+
+    def ai_type(self, text: str | None) -> str | None:
+        return self._ai_types.get(text or "")
+
+
+def read_labels(path: Path) -> dict[str, dict]:
+    with open(path, encoding="utf-8") as lines:
+        return {row["job_id"]: row for row in map(json.loads, lines)}
+
+
+def tag_pages(labels: dict[str, dict], pages: Path, count_top_skills: bool | None) -> dict[str, Prediction]:
+    """Parse each labelled page with the project's parser and tag it as the pipeline would."""
+    from jobcrawler.normalize.text import html_to_text
+    from jobcrawler.normalize.titles import clean_title
+    from jobcrawler.parsing.detail import parse_detail
+    from jobcrawler.tagging import Tagger
+
+    tagger = Tagger.load(count_top_skills=count_top_skills)
+    predictions = {}
+    for job_id, label in labels.items():
+        page = pages / f"{job_id}.html.gz"
+        if not page.exists():
+            continue
+        with gzip.open(page, "rt", encoding="utf-8") as handle:
+            fields = parse_detail(handle.read(), label.get("url") or "")
+        tags = tagger.tag(
+            clean_title(fields.get("title")),
+            html_to_text(fields.get("description_html")),
+            top_skills=fields.get("top_skills") or [],
+            industries=fields.get("industries") or [],
+            level=fields.get("level"),
+            company_size=employees(fields.get("company_size")),
+        )
+        evidence = {s["skill"]: s for s in tags.skills}
+        predictions[job_id] = Prediction(set(evidence), tags.categories, evidence)
+    return predictions
+
+
+def employees(company_size: str | None) -> int | None:
+    """ "1,200 Employees" -> 1200."""
+    digits = re.sub(r"\D", "", company_size or "")
+    return int(digits) if digits else None
+
+
+def read_db(path: Path) -> dict[str, Prediction]:
+    """Skills and category columns that a crawl stored."""
+    db = sqlite3.connect(path)
+    db.row_factory = sqlite3.Row
+    skills: dict[str, set[str]] = {}
+    for job_id, skill in db.execute("SELECT job_id, skill FROM job_skills"):
+        skills.setdefault(str(job_id), set()).add(skill)
+    columns = ["ai_type", "company_stage", *FLAGS]
+    predictions = {}
+    for row in db.execute(f"SELECT job_id, {', '.join(columns)} FROM jobs"):
+        job_id = str(row["job_id"])
+        categories = {column: row[column] for column in columns}
+        categories.update({flag: bool(categories[flag]) for flag in FLAGS if categories[flag] is not None})
+        predictions[job_id] = Prediction(skills.get(job_id, set()), categories, {})
+    return predictions
+
+
+def f1(precision: float, recall: float) -> float:
+    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+
+
+def skill_table(
+    truth: dict[str, set[str]], ours: dict[str, set[str]], headline: list[str]
+) -> tuple[list[tuple], float, float]:
+    """Rows (skill, precision, recall, f1, support, our share, label share), micro and macro F1."""
+    rows, total = [], Counter()
+    jobs = len(truth)
+    for skill in headline:
+        tp = sum(1 for j in truth if skill in truth[j] and skill in ours[j])
+        fp = sum(1 for j in truth if skill not in truth[j] and skill in ours[j])
+        fn = sum(1 for j in truth if skill in truth[j] and skill not in ours[j])
+        total.update(tp=tp, fp=fp, fn=fn)
+        precision = tp / (tp + fp) if tp + fp else (1.0 if not fn else 0.0)
+        recall = tp / (tp + fn) if tp + fn else 1.0
+        rows.append((skill, precision, recall, f1(precision, recall), tp + fn, (tp + fp) / jobs, (tp + fn) / jobs))
+    micro = f1(total["tp"] / max(1, total["tp"] + total["fp"]), total["tp"] / max(1, total["tp"] + total["fn"]))
+    scored = [row[3] for row in rows if row[4] or row[5]]  # skills that either side found at all
+    macro = sum(scored) / len(scored) if scored else 0.0
+    return rows, micro, macro
+
+
+def accuracy(pairs: list[tuple]) -> float:
+    return sum(1 for ours, theirs in pairs if ours == theirs) / len(pairs) if pairs else 0.0
+
+
+def report(
+    labels: dict[str, dict],
+    predictions: dict[str, Prediction],
+    headline: list[str],
+    aliases: LabelAliases,
+    errors_for: list[str] = (),
+) -> str:
+    job_ids = [j for j in labels if j in predictions]
+    truth = {j: aliases.skills(labels[j].get("skills") or {}) for j in job_ids}
+    ours = {j: predictions[j].skills for j in job_ids}
+    lines = [f"jobs scored: {len(job_ids)}", ""]
+    lines += _skill_lines(truth, ours, headline)
+    lines += _category_lines([labels[j] for j in job_ids], [predictions[j].categories for j in job_ids], aliases)
+    for skill in errors_for:
+        lines += ["", f"disagreements on {skill}:"]
+        for j in job_ids:
+            if (skill in ours[j]) != (skill in truth[j]):
+                kind = "ours only " if skill in ours[j] else "labels only"
+                hit = predictions[j].evidence.get(skill)
+                said = f"{hit['source']}: {hit['matched']!r}" if hit else ""
+                lines.append(f"  {kind} {j} {labels[j].get('title', '')[:60]!r} {said}")
+    return "\n".join(lines)
+
+
+def _skill_lines(truth: dict[str, set[str]], ours: dict[str, set[str]], headline: list[str]) -> list[str]:
+    rows, micro, macro = skill_table(truth, ours, headline)
+    lines = [f"{'skill':<18} {'prec':>5} {'rec':>5} {'F1':>5} {'supp':>5}  {'ours%':>6} {'labels%':>7}"]
+    for skill, precision, recall, score, support, our_share, label_share in sorted(rows, key=lambda row: row[3]):
+        lines.append(
+            f"{skill:<18} {precision:5.2f} {recall:5.2f} {score:5.2f} {support:5d}  {our_share:6.1%} {label_share:7.1%}"
+        )
+    return lines + ["", f"micro F1 {micro:.3f}   macro F1 {macro:.3f}   (headline skills: {len(headline)})", ""]
+
+
+def _category_lines(labels: list[dict], ours: list[dict], aliases: LabelAliases) -> list[str]:
+    typed = [(o.get("ai_type"), aliases.ai_type(t.get("ai_type"))) for o, t in zip(ours, labels)]
+    typed = [(o, t) for o, t in typed if t]
+    confusion = Counter(typed)
+    lines = [f"ai_type accuracy {accuracy(typed):.3f} over {len(typed)} jobs (rows: labels, columns: ours)"]
+    lines.append(f"{'':<12}" + "".join(f"{name:>12}" for name in AI_TYPES))
+    for theirs in AI_TYPES:
+        lines.append(f"{theirs:<12}" + "".join(f"{confusion[(o, theirs)]:>12}" for o in AI_TYPES))
+    for flag in FLAGS:
+        pairs = [(o.get(flag), t[flag]) for o, t in zip(ours, labels) if t.get(flag) is not None]
+        yes_theirs, yes_ours = sum(t for _, t in pairs), sum(bool(o) for o, _ in pairs)
+        lines.append(
+            f"{flag} accuracy {accuracy(pairs):.3f} over {len(pairs)} jobs"
+            f" (labels say yes: {yes_theirs}, we say yes: {yes_ours})"
+        )
+    stages = [(o.get("company_stage"), aliases.stage(t.get("stage"))) for o, t in zip(ours, labels)]
+    lines.append(f"company_stage accuracy {accuracy(stages):.3f} over {len(stages)} jobs")
+    for (o, theirs), n in Counter(stages).most_common():
+        if o != theirs:
+            lines.append(f"  labels {theirs!r:<18} ours {o!r:<18} {n}")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--labels", type=Path, default=SAMPLE / "labels.jsonl")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--pages", type=Path, default=SAMPLE / "pages", help="saved detail pages (<job_id>.html.gz)")
+    source.add_argument("--db", type=Path, help="score a crawled database instead of tagging pages")
+    chips = parser.add_mutually_exclusive_group()
+    chips.add_argument("--count-top-skills", dest="count_top_skills", action="store_true", default=None)
+    chips.add_argument("--ignore-top-skills", dest="count_top_skills", action="store_false")
+    parser.add_argument("--errors", nargs="*", default=[], metavar="SKILL", help="list disagreements on these skills")
+    args = parser.parse_args(argv)
+
+    from jobcrawler.tagging import Tagger
+
+    labels = read_labels(args.labels)
+    predictions = read_db(args.db) if args.db else tag_pages(labels, args.pages, args.count_top_skills)
+    headline = Tagger.load().headline_skills
+    print(report(labels, predictions, headline, LabelAliases.load(), args.errors))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

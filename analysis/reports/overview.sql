@@ -1,0 +1,92 @@
+-- What each scope covers: jobs, companies, city listings, crawl and posting dates, and the
+-- share of jobs naming RAG or agents (the report's closing "key insight").
+WITH per_group AS MATERIALIZED (
+    SELECT scope_group,
+        count(*) AS jobs,
+        min(posted_date) AS first_posted,
+        max(posted_date) AS last_posted,
+        sum(has_rag_or_agents) AS rag_or_agents_jobs
+    FROM job_profile
+    GROUP BY scope_group
+),
+per_cell AS (
+    SELECT gc.cell_id,
+        sum(g.jobs) AS jobs,
+        min(g.first_posted) AS first_posted,
+        max(g.last_posted) AS last_posted,
+        sum(g.rag_or_agents_jobs) AS rag_or_agents_jobs
+    FROM per_group AS g
+    JOIN group_cells AS gc USING (scope_group)
+    GROUP BY gc.cell_id
+),
+group_companies AS MATERIALIZED (
+    SELECT DISTINCT scope_group, company FROM job_profile WHERE company IS NOT NULL
+),
+cell_companies AS (
+    SELECT gc.cell_id, count(DISTINCT g.company) AS companies
+    FROM group_companies AS g
+    JOIN group_cells AS gc USING (scope_group)
+    GROUP BY gc.cell_id
+),
+group_posted_months AS MATERIALIZED (
+    SELECT scope_group, substr(posted_date, 1, 7) AS month, count(*) AS jobs
+    FROM job_profile
+    WHERE posted_date IS NOT NULL
+    GROUP BY scope_group, month
+),
+cell_posted_months AS (
+    SELECT gc.cell_id, g.month, sum(g.jobs) AS jobs,
+        row_number() OVER (PARTITION BY gc.cell_id ORDER BY sum(g.jobs) DESC, g.month DESC) AS position
+    FROM group_posted_months AS g
+    JOIN group_cells AS gc USING (scope_group)
+    GROUP BY gc.cell_id, g.month
+),
+city_lists AS (
+    SELECT c.cell_id, group_concat(listed.city, ', ') AS cities
+    FROM cells AS c
+    JOIN cells AS listed
+      ON listed.city <> 'all' AND c.city IN (listed.city, 'all') AND listed.period = c.period
+    GROUP BY c.cell_id
+),
+run_cells AS (
+    SELECT s.run_id, s.city, substr(coalesce(r.started_at, s.seen_at), 1, 7) AS period,
+        min(date(coalesce(r.started_at, s.seen_at))) AS first_crawl,
+        max(date(coalesce(r.started_at, s.seen_at))) AS last_crawl,
+        r.query
+    FROM sightings AS s
+    LEFT JOIN crawl_runs AS r ON r.run_id = s.run_id
+    GROUP BY s.run_id, s.city
+),
+cell_crawls AS (
+    SELECT c.cell_id,
+        min(rc.first_crawl) AS first_crawl,
+        max(rc.last_crawl) AS last_crawl,
+        count(DISTINCT rc.run_id) AS crawl_runs,
+        group_concat(DISTINCT rc.query) AS queries
+    FROM run_cells AS rc
+    JOIN cells AS c ON c.city IN (rc.city, 'all') AND c.period IN (rc.period, 'all')
+    GROUP BY c.cell_id
+)
+SELECT
+    c.city,
+    c.period,
+    p.jobs,
+    coalesce(cc.companies, 0) AS companies,
+    l.cities,
+    cr.queries,
+    cr.crawl_runs,
+    cr.first_crawl,
+    cr.last_crawl,
+    p.first_posted,
+    p.last_posted,
+    m.month AS main_posted_month,
+    round(100.0 * m.jobs / p.jobs, 1) AS main_posted_month_pct,
+    p.rag_or_agents_jobs,
+    round(100.0 * p.rag_or_agents_jobs / p.jobs, 1) AS rag_or_agents_pct
+FROM per_cell AS p
+JOIN cells AS c USING (cell_id)
+LEFT JOIN cell_companies AS cc USING (cell_id)
+LEFT JOIN city_lists AS l USING (cell_id)
+LEFT JOIN cell_crawls AS cr USING (cell_id)
+LEFT JOIN cell_posted_months AS m ON m.cell_id = p.cell_id AND m.position = 1
+ORDER BY c.cell_id;

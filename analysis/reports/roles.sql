@@ -1,0 +1,26 @@
+-- Customer-facing and management jobs and their share of all jobs.
+WITH per_group AS MATERIALIZED (
+    SELECT scope_group,
+        sum(is_customer_facing) AS customer_facing,
+        sum(is_management) AS management
+    FROM job_profile
+    GROUP BY scope_group
+),
+per_cell AS (
+    SELECT gc.cell_id,
+        sum(g.customer_facing) AS customer_facing,
+        sum(g.management) AS management
+    FROM per_group AS g
+    JOIN group_cells AS gc USING (scope_group)
+    GROUP BY gc.cell_id
+),
+role_counts AS (
+    SELECT cell_id, 1 AS position, 'customer-facing' AS role, customer_facing AS jobs FROM per_cell
+    UNION ALL
+    SELECT cell_id, 2, 'management', management FROM per_cell
+)
+SELECT c.city, c.period, r.role, r.jobs, round(100.0 * r.jobs / t.jobs, 1) AS pct
+FROM role_counts AS r
+JOIN cells AS c USING (cell_id)
+JOIN cell_totals AS t USING (cell_id)
+ORDER BY c.cell_id, r.position;

@@ -1,0 +1,30 @@
+-- Every skill within each AI type, as a share of that type's jobs; rank orders skills within
+-- (AI type, category). Feeds "GenAI skills in AI-support roles", "ML skills in AI-first
+-- roles" and "non-GenAI skills expected".
+WITH per_cell AS (
+    SELECT k.cell_id, g.ai_type, s.category, s.skill, sum(k.jobs) AS jobs
+    FROM cell_skill_counts AS k
+    JOIN segments AS g USING (segment_id)
+    JOIN skills AS s USING (skill_id)
+    WHERE g.ai_type IS NOT NULL
+    GROUP BY k.cell_id, g.ai_type, k.skill_id
+)
+SELECT c.city, c.period, p.ai_type, p.category,
+    row_number() OVER (
+        PARTITION BY p.cell_id, p.ai_type, p.category ORDER BY p.jobs DESC, p.skill
+    ) AS rank,
+    p.skill, p.jobs,
+    CASE p.ai_type
+        WHEN 'ai-first' THEN t.ai_first_jobs
+        WHEN 'ai-support' THEN t.ai_support_jobs
+        ELSE t.ml_jobs
+    END AS type_jobs,
+    round(100.0 * p.jobs / CASE p.ai_type
+        WHEN 'ai-first' THEN t.ai_first_jobs
+        WHEN 'ai-support' THEN t.ai_support_jobs
+        ELSE t.ml_jobs
+    END, 1) AS pct
+FROM per_cell AS p
+JOIN cells AS c USING (cell_id)
+JOIN cell_totals AS t USING (cell_id)
+ORDER BY c.cell_id, p.ai_type, p.category, rank;

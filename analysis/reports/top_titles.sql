@@ -1,0 +1,20 @@
+-- The 25 most common exact job titles in each scope.
+WITH per_group AS MATERIALIZED (
+    SELECT scope_group, title, count(*) AS jobs
+    FROM job_profile
+    WHERE title IS NOT NULL
+    GROUP BY scope_group, title
+),
+per_cell AS (
+    SELECT gc.cell_id, g.title, sum(g.jobs) AS jobs,
+        row_number() OVER (PARTITION BY gc.cell_id ORDER BY sum(g.jobs) DESC, g.title) AS rank
+    FROM per_group AS g
+    JOIN group_cells AS gc USING (scope_group)
+    GROUP BY gc.cell_id, g.title
+)
+SELECT c.city, c.period, p.rank, p.title, p.jobs, round(100.0 * p.jobs / t.jobs, 1) AS pct
+FROM per_cell AS p
+JOIN cells AS c USING (cell_id)
+JOIN cell_totals AS t USING (cell_id)
+WHERE p.rank <= 25
+ORDER BY c.cell_id, p.rank;

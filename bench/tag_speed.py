@@ -1,0 +1,73 @@
+"""Tagging speed: descriptions per second on one core, over the sample's saved pages.
+
+    python bench/tag_speed.py [--pages DIR] [--seconds N]
+
+Pages are parsed once up front; only ``Tagger.tag`` is timed, repeatedly, so the
+figure is the tag pipeline's own cost (target: >= 1,000 descriptions/s).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from analysis.evaluate import SAMPLE, employees  # noqa: E402
+from jobcrawler.normalize.text import html_to_text  # noqa: E402
+from jobcrawler.normalize.titles import clean_title  # noqa: E402
+from jobcrawler.parsing.detail import parse_detail  # noqa: E402
+from jobcrawler.tagging import Tagger  # noqa: E402
+
+
+def load_jobs(pages: Path) -> list[dict]:
+    jobs = []
+    for page in sorted(pages.glob("*.html.gz")):
+        with gzip.open(page, "rt", encoding="utf-8") as handle:
+            fields = parse_detail(handle.read(), "")
+        jobs.append(
+            {
+                "title": clean_title(fields.get("title")),
+                "description": html_to_text(fields.get("description_html")),
+                "top_skills": fields.get("top_skills") or [],
+                "industries": fields.get("industries") or [],
+                "level": fields.get("level"),
+                "company_size": employees(fields.get("company_size")),
+            }
+        )
+    return jobs
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pages", type=Path, default=SAMPLE / "pages")
+    parser.add_argument("--seconds", type=float, default=3.0, help="how long to keep tagging")
+    args = parser.parse_args()
+
+    started = time.perf_counter()
+    tagger = Tagger.load()
+    load_seconds = time.perf_counter() - started
+    jobs = load_jobs(args.pages)
+    if not jobs:
+        print(f"no pages in {args.pages}", file=sys.stderr)
+        return 1
+
+    tagged, started = 0, time.perf_counter()
+    while time.perf_counter() - started < args.seconds:
+        for job in jobs:
+            tagger.tag(**job)
+        tagged += len(jobs)
+    elapsed = time.perf_counter() - started
+    mean_chars = sum(len(job["description"]) for job in jobs) / len(jobs)
+    print(f"tagger load: {load_seconds * 1000:.0f} ms (taxonomy {tagger.version})")
+    print(f"tagged {tagged} descriptions ({len(jobs)} distinct, mean {mean_chars:.0f} chars) in {elapsed:.2f} s")
+    print(f"{tagged / elapsed:.0f} descriptions/s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,49 @@
+"""The city registry (cities.yaml) and the builtin.com search URL of each entry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode
+
+import yaml
+
+CITIES_FILE = Path(__file__).with_name("cities.yaml")
+
+
+@dataclass(frozen=True)
+class City:
+    key: str
+    name: str
+    country: str
+    city: str | None = None
+    state: str | None = None
+
+
+def load_cities(path: str | Path | None = None) -> dict[str, City]:
+    """Every registered search, keyed by city key; a malformed entry is a clear error."""
+    path = Path(path or CITIES_FILE)
+    entries = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    cities = {}
+    for key, entry in entries.items():
+        if not isinstance(entry, dict) or not entry.get("country"):
+            raise ValueError(f"{path}: city {key!r} needs at least a 'country' (ISO alpha-3)")
+        if bool(entry.get("city")) != bool(entry.get("state")):
+            raise ValueError(f"{path}: city {key!r} needs both 'city' and 'state', or neither")
+        cities[str(key)] = City(
+            key=str(key),
+            name=entry.get("name") or entry.get("city") or str(key),
+            country=entry["country"],
+            city=entry.get("city"),
+            state=entry.get("state"),
+        )
+    return cities
+
+
+def listing_url(base_url: str, city: City, query: str, page: int = 1) -> str:
+    """``{base}/jobs?search=..&city=..&state=..&country=..&allLocations=true&page=n``."""
+    params = {"search": query}
+    if city.city:
+        params.update(city=city.city, state=city.state)
+    params.update(country=city.country, allLocations="true", page=page)
+    return f"{base_url.rstrip('/')}/jobs?{urlencode(params)}"

@@ -1,0 +1,111 @@
+"""Salary ranges from JSON-LD ``baseSalary`` or from the pay text builtin.com shows."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# A salary outside this range per period is a typo or a placeholder, not a salary.
+PLAUSIBLE = {
+    "hour": (1.0, 5_000.0),
+    "day": (1.0, 50_000.0),
+    "week": (1.0, 250_000.0),
+    "month": (1.0, 2_000_000.0),
+    "year": (1.0, 100_000_000.0),
+}
+PERIOD_WORDS = {
+    "annually": "year", "yearly": "year", "year": "year", "annual": "year", "per year": "year",
+    "monthly": "month", "month": "month",
+    "weekly": "week", "week": "week",
+    "daily": "day", "day": "day",
+    "hourly": "hour", "hour": "hour",
+}
+UNIT_TEXT = {"YEAR": "year", "MONTH": "month", "WEEK": "week", "DAY": "day", "HOUR": "hour"}
+MULTIPLIERS = {"": 1, "K": 1_000, "M": 1_000_000, "B": 1_000_000_000}
+
+_AMOUNT = r"(\d+(?:[.,]\d+)?)\s*([KMB]?)"
+_PAY_TEXT = re.compile(
+    rf"^\s*(?P<cur>[A-Z]{{3}}\s*|[$€£₹]\s*)?{_AMOUNT}\s*(?:(?P<plus>\+)|[-–—]\s*(?:[A-Z]{{3}}\s*|[$€£₹]\s*)?{_AMOUNT})?"
+    r"\s*(?:/\s*)?(?P<period>[A-Za-z ]+?)?\s*$",
+    re.IGNORECASE,
+)
+SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP", "₹": "INR"}
+
+
+@dataclass(frozen=True)
+class Salary:
+    min: float | None
+    max: float | None
+    currency: str | None
+    period: str | None
+
+
+def _amount(number: str, suffix: str) -> float:
+    return float(number.replace(",", "")) * MULTIPLIERS[suffix.upper()]
+
+
+def parse_pay_text(text: str | None) -> Salary | None:
+    """``"135K-203K Annually"``, ``"2M-3M Annually"``, ``"30-70 Hourly"``, ``"100K+ Annually"``.
+
+    The currency is set only when the text itself names one: builtin.com shows none, and
+    a guess from the job's country would be wrong for remote and multi-country jobs.
+    """
+    if not text:
+        return None
+    match = _PAY_TEXT.match(" ".join(text.split()))
+    if not match:
+        return None
+    low = _amount(match.group(2), match.group(3))
+    high = None if match.group("plus") or match.group(5) is None else _amount(match.group(5), match.group(6))
+    currency = match.group("cur")
+    if currency:
+        currency = currency.strip()
+        currency = SYMBOLS.get(currency, currency.upper())
+    period = PERIOD_WORDS.get((match.group("period") or "").strip().lower())
+    return Salary(low, high, currency, period)
+
+
+def from_base_salary(salary: dict | None) -> Salary | None:
+    """The parsed JSON-LD ``baseSalary`` (``{currency, min, max, unit}``)."""
+    if not isinstance(salary, dict):
+        return None
+    low, high = _number(salary.get("min")), _number(salary.get("max"))
+    if low is None and high is None:
+        return None
+    currency = salary.get("currency")
+    currency = currency.strip().upper() if isinstance(currency, str) and currency.strip() else None
+    unit = salary.get("unit")
+    period = UNIT_TEXT.get(unit.strip().upper()) if isinstance(unit, str) else None
+    return Salary(low, high, currency, period)
+
+
+def _number(value) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value.replace(",", "").strip())
+        except ValueError:
+            return None
+    return None
+
+
+def plausible(salary: Salary) -> bool:
+    """False for zero, negative or absurd amounts (10^12 a year is a data error)."""
+    low, high = PLAUSIBLE.get(salary.period or "year", PLAUSIBLE["year"])
+    values = [v for v in (salary.min, salary.max) if v is not None]
+    return bool(values) and all(low <= v <= high for v in values)
+
+
+def normalize_salary(base_salary: dict | None, pay_text: str | None) -> tuple[Salary | None, str | None]:
+    """The job's salary and, when one was offered but rejected, why."""
+    salary = from_base_salary(base_salary) or parse_pay_text(pay_text)
+    if salary is None:
+        return None, ("unparsed_pay_text" if pay_text and pay_text.strip() else None)
+    if salary.min is not None and salary.max is not None and salary.min > salary.max:
+        salary = Salary(salary.max, salary.min, salary.currency, salary.period)
+    if not plausible(salary):
+        return None, "implausible_salary"
+    return salary, None

@@ -1,0 +1,97 @@
+"""Re-tag a crawled database after a taxonomy or category-rule change, without re-crawling.
+
+    python -m jobcrawler.retag --db data/jobs.db          # rows tagged by another version
+    python -m jobcrawler.retag --db data/jobs.db --all    # every row
+
+Rows are read and written in batches, one transaction per batch, so an interrupted re-tag
+leaves every job either fully old or fully new, and running it again finishes the work.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from jobcrawler import storage
+from jobcrawler.tagging import Tagger
+
+BATCH = 2000
+SELECT = ("SELECT job_id, title, description, top_skills, industries, level, company_size FROM jobs "
+          "WHERE (:all OR tagger_version IS NOT :version) AND job_id > :after ORDER BY job_id LIMIT :batch")
+
+_tagger: Tagger | None = None
+
+
+def _tag_rows(rows: list[tuple]) -> list[tuple[str, dict, list[dict]]]:
+    global _tagger
+    if _tagger is None:
+        _tagger = Tagger.load()
+    tagged = []
+    for job_id, title, description, top_skills, industries, level, company_size in rows:
+        tags = _tagger.tag(title or "", description or "", top_skills=_list(top_skills),
+                           industries=_list(industries), level=level, company_size=company_size)
+        tagged.append((job_id, tags.categories, tags.skills))
+    return tagged
+
+
+def _list(value) -> list:
+    try:
+        parsed = json.loads(value) if value else []
+    except ValueError:
+        return []
+    return parsed if isinstance(parsed, list) else []
+
+
+def _chunks(rows: list, parts: int) -> list[list]:
+    size = max(1, -(-len(rows) // parts))
+    return [rows[i:i + size] for i in range(0, len(rows), size)]
+
+
+def retag(db_path: str | Path, everything: bool = False, workers: int = 1) -> int:
+    """Re-tag and return how many jobs were written."""
+    db = storage.open_db(db_path)
+    version = Tagger.load().version
+    done, after = 0, ""
+    pool = ProcessPoolExecutor(workers) if workers > 1 else None
+    try:
+        while True:
+            rows = db.execute(SELECT, {"all": everything, "version": version, "after": after, "batch": BATCH}).fetchall()
+            if not rows:
+                break
+            if pool:
+                tagged = [t for part in pool.map(_tag_rows, _chunks(rows, workers)) for t in part]
+            else:
+                tagged = _tag_rows(rows)
+            storage.save_tags_batch(db, tagged, version)
+            done += len(rows)
+            after = rows[-1][0]
+    finally:
+        if pool:
+            pool.shutdown()
+    db.close()
+    return done
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m jobcrawler.retag", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", default="data/jobs.db", help="the crawl database (default: data/jobs.db)")
+    parser.add_argument("--all", action="store_true", help="re-tag every job, not only those of another version")
+    parser.add_argument("--workers", type=int, default=1, help="tagging processes (default: 1)")
+    args = parser.parse_args(argv)
+    if not Path(args.db).exists():
+        print(f"error: no database at {args.db}", file=sys.stderr)
+        return 1
+    started = time.perf_counter()
+    count = retag(args.db, everything=args.all, workers=args.workers)
+    seconds = time.perf_counter() - started
+    rate = f" ({count / seconds:,.0f} jobs/s)" if count and seconds else ""
+    print(f"re-tagged {count} jobs in {seconds:.2f} s{rate}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,105 @@
+"""Scrapy settings for jobcrawler, grouped by concern.
+
+Every default can be overridden on the command line with ``-s NAME=value``; every
+custom setting (the ones without a Scrapy prefix) is documented in README.md.
+"""
+
+BOT_NAME = "jobcrawler"
+SPIDER_MODULES = ["jobcrawler.spiders"]
+NEWSPIDER_MODULE = "jobcrawler.spiders"
+COMMANDS_MODULE = "jobcrawler.commands"  # `scrapy crawl` exits non-zero on a failed run
+
+# --- Target site ------------------------------------------------------------------------
+# Every spider URL is built from this, so the same spider crawls builtin.com or the
+# local replay site (`python -m jobcrawler.replay`).
+BUILTIN_BASE_URL = "https://builtin.com"
+# Hosts whose detail links are followed besides the base URL's own host.
+BUILTIN_HOST_PATTERN = r"(^|\.)builtin[a-z]*\.com$"
+CITIES_FILE = None  # None: the packaged jobcrawler/cities.yaml
+
+# --- Storage ------------------------------------------------------------------------------
+SQLITE_PATH = "data/jobs.db"
+
+# --- Politeness ---------------------------------------------------------------------------
+ROBOTSTXT_OBEY = True
+USER_AGENT = "jobcrawler/0.1 (+https://github.com/jobcrawler/jobcrawler; job-market research)"
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+DOWNLOAD_DELAY_JITTER = 0.5  # each delay is DOWNLOAD_DELAY ± 50%
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 60.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+
+# --- Retries and backoff ------------------------------------------------------------------
+# jobcrawler's RetryMiddleware replaces Scrapy's: same settings, plus it waits as long as
+# the server's Retry-After asks (capped) and backs off exponentially otherwise.
+RETRY_ENABLED = True
+RETRY_TIMES = 5
+RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+RETRY_BACKOFF_BASE = 1.0  # seconds; the n-th retry waits base * 2**(n-1) without Retry-After
+RETRY_BACKOFF_MAX = 60.0  # cap for exponential backoff
+RETRY_AFTER_MAX = 300.0  # cap for a server's Retry-After
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "jobcrawler.middlewares.BackoffRetryMiddleware": 550,
+}
+
+# --- Items ----------------------------------------------------------------------------------
+ITEM_PIPELINES = {
+    "jobcrawler.pipelines.ValidatePipeline": 100,
+    "jobcrawler.pipelines.TitlePipeline": 200,
+    "jobcrawler.pipelines.DescriptionPipeline": 210,
+    "jobcrawler.pipelines.SalaryPipeline": 220,
+    "jobcrawler.pipelines.LocationPipeline": 230,
+    "jobcrawler.pipelines.DatesPipeline": 240,
+    "jobcrawler.pipelines.CompanyPipeline": 250,
+    "jobcrawler.pipelines.RecencyPipeline": 300,
+    "jobcrawler.pipelines.DeduplicatePipeline": 400,
+    "jobcrawler.pipelines.TagPipeline": 500,
+    "jobcrawler.pipelines.StorePipeline": 900,
+}
+
+# --- JavaScript rendering (scrapy-playwright; used per page by `-a render=auto|always`) -------
+# The spider installs Playwright's download handlers only when a run may render, since they
+# cost about a second per crawl even unused. Debian's chromium is the default browser;
+# set BROWSER_EXECUTABLE_PATH to "" to use one from `playwright install` where that works.
+BROWSER_EXECUTABLE_PATH = "/usr/bin/chromium"
+PLAYWRIGHT_BROWSER_TYPE = "chromium"
+PLAYWRIGHT_LAUNCH_OPTIONS = {
+    "headless": True,
+    "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+             "--disable-component-update", "--disable-sync", "--no-first-run"],
+    "timeout": 30_000,
+}
+PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 2
+# Rendered and plain responses of one URL are different requests for the dupefilter and the
+# HTTP cache (Scrapy's fingerprint ignores meta["playwright"]).
+REQUEST_FINGERPRINTER_CLASS = "jobcrawler.fingerprint.RenderAwareFingerprinter"
+
+# --- Data-quality checks at the end of each crawl --------------------------------------------
+# A breach marks the crawl_runs row `degraded` (or `failed`) and `scrapy crawl` exits non-zero.
+QUALITY_MIN_COVERAGE = {"company": 0.99, "posted_date": 0.95, "location": 0.95, "description": 0.95, "salary": 0.90}
+QUALITY_MIN_STORED_RATIO = 0.95  # jobs stored or seen / jobs listed
+QUALITY_MAX_GAVE_UP_RATIO = 0.02  # requests given up on / jobs listed
+
+# --- Resumption and caching -----------------------------------------------------------------
+# Resume an interrupted crawl with `-s JOBDIR=crawls/berlin-1`; re-process a saved crawl
+# without the network with `-s HTTPCACHE_ENABLED=1` (responses kept in .scrapy/httpcache).
+HTTPCACHE_ENABLED = False
+HTTPCACHE_EXPIRATION_SECS = 0
+HTTPCACHE_DIR = "httpcache"
+HTTPCACHE_IGNORE_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+
+# --- Services Scrapy starts by default that a crawler does not need --------------------------
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+
+# --- Runtime ----------------------------------------------------------------------------------
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_FORMATTER = "jobcrawler.logformatter.ConciseLogFormatter"
+LOG_LEVEL = "INFO"

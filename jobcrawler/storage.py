@@ -1,0 +1,349 @@
+"""The SQLite database: schema, idempotent upserts and crawl-run bookkeeping.
+
+Only this module writes SQL for the crawl. Rows are written with explicit column lists
+(never sqlite-utils ``upsert_all`` over rows with differing keys, which nulls the missing
+columns), and a job's ``first_seen`` / ``times_seen`` survive re-crawls.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+import sqlite_utils
+
+# Column name -> SQLite type, in table order. JSON lists are stored as JSON text.
+JOB_COLUMNS: dict[str, type] = {
+    "job_id": str,
+    "url": str,
+    "title": str,
+    "title_raw": str,
+    "company": str,
+    "company_url": str,
+    "posted_date": str,
+    "valid_through": str,
+    "reposted": int,
+    "employment_type": str,
+    "work_type": str,
+    "level": str,
+    "months_of_experience": int,
+    "salary_min": float,
+    "salary_max": float,
+    "salary_currency": str,
+    "salary_period": str,
+    "salary_text": str,
+    "country": str,
+    "countries": str,
+    "location": str,
+    "remote": int,
+    "remote_hiring": int,
+    "company_size": int,
+    "company_hq": str,
+    "year_founded": int,
+    "industries": str,
+    "top_skills": str,
+    "description": str,
+    "description_html": str,
+    "easy_apply": int,
+    "template": str,
+    "jsonld_identifier": str,
+    # tags
+    "ai_type": str,
+    "company_stage": str,
+    "is_customer_facing": int,
+    "is_management": int,
+    "is_research": int,
+    "is_entry_level": int,
+    "fine_tuning": str,
+    "fine_tuning_use_cases": str,
+    "support_category": str,
+    "is_frontend": int,
+    "is_backend": int,
+    "is_fullstack": int,
+    "tagger_version": str,
+    # lifecycle
+    "first_seen": str,
+    "last_seen": str,
+    "times_seen": int,
+    "closed_at": str,
+    "last_run_id": int,
+    "fetched_at": str,
+}
+LIFECYCLE_COLUMNS = ("first_seen", "last_seen", "times_seen", "closed_at", "last_run_id")
+CONTENT_COLUMNS = tuple(c for c in JOB_COLUMNS if c not in LIFECYCLE_COLUMNS and c != "job_id")
+TAG_COLUMNS = (
+    "ai_type",
+    "company_stage",
+    "is_customer_facing",
+    "is_management",
+    "is_research",
+    "is_entry_level",
+    "fine_tuning",
+    "fine_tuning_use_cases",
+    "support_category",
+    "is_frontend",
+    "is_backend",
+    "is_fullstack",
+)
+
+CRAWL_RUN_COLUMNS: dict[str, type] = {
+    "run_id": int,
+    "spider": str,
+    "city": str,
+    "query": str,
+    "args": str,
+    "started_at": str,
+    "finished_at": str,
+    "finish_reason": str,
+    "status": str,
+    "status_reasons": str,
+    "cities_complete": str,
+    "listing_pages": int,
+    "listed_jobs": int,
+    "detail_requests": int,
+    "items_stored": int,
+    "items_dropped": int,
+    "drop_reasons": str,
+    "retries": int,
+    "gave_up": str,
+    "errors": int,
+    "rendered_pages": int,
+    "jobs_closed": int,
+    "quality": str,
+    "stats": str,
+}
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def open_db(path: str | Path) -> sqlite_utils.Database:
+    """Open (creating folder, file and schema as needed) the crawl database."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite_utils.Database(path)
+    db.conn.execute("PRAGMA journal_mode=WAL")
+    db.conn.execute("PRAGMA synchronous=NORMAL")
+    db.conn.execute("PRAGMA foreign_keys=ON")
+    ensure_schema(db)
+    return db
+
+
+def ensure_schema(db: sqlite_utils.Database) -> None:
+    """Create missing tables, columns, indexes and full-text search; safe to call every run."""
+    jobs = db["jobs"]
+    if not jobs.exists():
+        jobs.create(JOB_COLUMNS, pk="job_id", not_null={"times_seen"}, defaults={"times_seen": 0})
+    else:
+        missing = {c: t for c, t in JOB_COLUMNS.items() if c not in jobs.columns_dict}
+        for column, column_type in missing.items():
+            jobs.add_column(column, column_type)
+    db["crawl_runs"].create(CRAWL_RUN_COLUMNS, pk="run_id", if_not_exists=True)
+    db["job_cities"].create(
+        {"job_id": str, "city": str, "first_seen": str, "last_seen": str},
+        pk=("job_id", "city"),
+        foreign_keys=[("job_id", "jobs", "job_id")],
+        if_not_exists=True,
+    )
+    db["job_locations"].create(
+        {
+            "job_id": str,
+            "position": int,
+            "label": str,
+            "locality": str,
+            "region": str,
+            "country": str,
+            "postal_code": str,
+        },
+        pk=("job_id", "position"),
+        foreign_keys=[("job_id", "jobs", "job_id")],
+        if_not_exists=True,
+    )
+    db["job_skills"].create(
+        {"job_id": str, "skill": str, "category": str, "matched": str, "source": str},
+        pk=("job_id", "skill"),
+        foreign_keys=[("job_id", "jobs", "job_id")],
+        if_not_exists=True,
+    )
+    db["sightings"].create(
+        {"run_id": int, "job_id": str, "city": str, "seen_at": str},
+        pk=("run_id", "job_id", "city"),
+        foreign_keys=[("job_id", "jobs", "job_id"), ("run_id", "crawl_runs", "run_id")],
+        if_not_exists=True,
+    )
+    for table, columns in (
+        ("jobs", ["company"]),
+        ("jobs", ["ai_type"]),
+        ("jobs", ["posted_date"]),
+        ("jobs", ["country"]),
+        ("job_skills", ["skill"]),
+        ("job_skills", ["category", "skill"]),
+        ("job_cities", ["city"]),
+        ("job_locations", ["country"]),
+        ("sightings", ["job_id"]),
+    ):
+        db[table].create_index(columns, if_not_exists=True)
+    if not db["jobs"].detect_fts():
+        db["jobs"].enable_fts(["title", "description"], create_triggers=True, tokenize="porter")
+
+
+def start_run(db: sqlite_utils.Database, spider: str, city: str, query: str, args: dict) -> int:
+    with db.conn:
+        cursor = db.execute(
+            "INSERT INTO crawl_runs (spider, city, query, args, started_at, status) "
+            "VALUES (?, ?, ?, ?, ?, 'running')",
+            [spider, city, query, json.dumps(args, sort_keys=True), utc_now()],
+        )
+    return cursor.lastrowid
+
+
+def finish_run(db: sqlite_utils.Database, run_id: int, values: dict) -> None:
+    row = {k: (json.dumps(v, sort_keys=True, default=str) if isinstance(v, (dict, list)) else v)
+           for k, v in values.items() if k in CRAWL_RUN_COLUMNS}
+    with db.conn:
+        db["crawl_runs"].update(run_id, row)
+
+
+def _json(value) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False)
+
+
+def job_row(values: dict) -> dict:
+    """The ``jobs`` content columns of one posting, lists as JSON text, every column present."""
+    row = {}
+    for column in CONTENT_COLUMNS:
+        value = values.get(column)
+        if isinstance(value, (list, dict)):
+            value = _json(value)
+        elif isinstance(value, bool):
+            value = int(value)
+        row[column] = value
+    row["job_id"] = values["job_id"]
+    return row
+
+
+def save_job(
+    db: sqlite_utils.Database,
+    row: dict,
+    *,
+    city: str | None,
+    run_id: int | None,
+    locations: list[dict],
+    skills: list[dict],
+    seen_at: str,
+) -> None:
+    """Insert or refresh one job with its locations, skills and the sighting, in one transaction."""
+    job_id = row["job_id"]
+    content = [c for c in CONTENT_COLUMNS if c in row]
+    columns = ["job_id", *content, "first_seen", "last_seen", "times_seen", "last_run_id"]
+    updates = ", ".join(f"{c} = excluded.{c}" for c in content)
+    sql = (
+        f"INSERT INTO jobs ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
+        f"ON CONFLICT(job_id) DO UPDATE SET {updates}, last_seen = excluded.last_seen, "
+        "times_seen = jobs.times_seen + (jobs.last_run_id IS NOT excluded.last_run_id), "
+        "last_run_id = excluded.last_run_id, closed_at = NULL"
+    )
+    params = [job_id, *(row[c] for c in content), seen_at, seen_at, 1, run_id]
+    with db.conn:
+        db.execute(sql, params)
+        db.execute("DELETE FROM job_locations WHERE job_id = ?", [job_id])
+        db.conn.executemany(
+            "INSERT INTO job_locations (job_id, position, label, locality, region, country, postal_code) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (job_id, i, loc.get("label"), loc.get("locality"), loc.get("region"),
+                 loc.get("country"), loc.get("postal_code"))
+                for i, loc in enumerate(locations)
+            ],
+        )
+        _replace_skills(db, job_id, skills)
+        if city:
+            _record_sighting(db, job_id, city, run_id, seen_at)
+
+
+def _replace_skills(db: sqlite_utils.Database, job_id: str, skills: list[dict]) -> None:
+    db.execute("DELETE FROM job_skills WHERE job_id = ?", [job_id])
+    db.conn.executemany(
+        "INSERT OR IGNORE INTO job_skills (job_id, skill, category, matched, source) VALUES (?, ?, ?, ?, ?)",
+        [(job_id, s["skill"], s.get("category"), s.get("matched"), s.get("source")) for s in skills],
+    )
+
+
+def _record_sighting(db, job_id: str, city: str, run_id: int | None, seen_at: str) -> None:
+    db.execute(
+        "INSERT INTO job_cities (job_id, city, first_seen, last_seen) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT(job_id, city) DO UPDATE SET last_seen = excluded.last_seen",
+        [job_id, city, seen_at, seen_at],
+    )
+    if run_id is not None:
+        db.execute(
+            "INSERT OR IGNORE INTO sightings (run_id, job_id, city, seen_at) VALUES (?, ?, ?, ?)",
+            [run_id, job_id, city, seen_at],
+        )
+
+
+def record_sighting(db: sqlite_utils.Database, job_id: str, city: str, run_id: int | None, seen_at: str) -> None:
+    """A job listed again without re-fetching its detail page: move ``last_seen`` on."""
+    with db.conn:
+        db.execute(
+            "UPDATE jobs SET last_seen = ?, closed_at = NULL, "
+            "times_seen = times_seen + (last_run_id IS NOT ?), last_run_id = ? WHERE job_id = ?",
+            [seen_at, run_id, run_id, job_id],
+        )
+        _record_sighting(db, job_id, city, run_id, seen_at)
+
+
+def _tag_values(categories: dict, version: str) -> list:
+    values = []
+    for column in TAG_COLUMNS:
+        value = categories.get(column)
+        values.append(_json(value) if isinstance(value, list) else int(value) if isinstance(value, bool) else value)
+    return [*values, version]
+
+
+def save_tags_batch(db: sqlite_utils.Database, tagged: list[tuple[str, dict, list[dict]]], version: str) -> None:
+    """Replace the tags of many jobs, ``(job_id, categories, skills)`` each, in one transaction."""
+    assignments = ", ".join(f"{c} = ?" for c in (*TAG_COLUMNS, "tagger_version"))
+    job_ids = [(job_id,) for job_id, _, _ in tagged]
+    with db.conn:
+        db.conn.executemany(
+            f"UPDATE jobs SET {assignments} WHERE job_id = ?",
+            [(*_tag_values(categories, version), job_id) for job_id, categories, _ in tagged],
+        )
+        db.conn.executemany("DELETE FROM job_skills WHERE job_id = ?", job_ids)
+        db.conn.executemany(
+            "INSERT OR IGNORE INTO job_skills (job_id, skill, category, matched, source) VALUES (?, ?, ?, ?, ?)",
+            [(job_id, s["skill"], s.get("category"), s.get("matched"), s.get("source"))
+             for job_id, _, skills in tagged for s in skills],
+        )
+
+
+def fresh_job_ids(path: str | Path, since: datetime) -> set[str]:
+    """Jobs whose detail page was fetched at or after ``since``: a re-crawl skips them."""
+    if not Path(path).exists():
+        return set()
+    db = sqlite_utils.Database(path)
+    if not db["jobs"].exists() or "fetched_at" not in db["jobs"].columns_dict:
+        return set()
+    rows = db.execute(
+        "SELECT job_id FROM jobs WHERE fetched_at >= ? AND closed_at IS NULL",
+        [since.replace(microsecond=0).isoformat()],
+    )
+    return {row[0] for row in rows}
+
+
+def close_unlisted(db: sqlite_utils.Database, run_id: int, cities: list[str], closed_at: str) -> int:
+    """Close jobs once listed under a completely crawled city that this run no longer saw."""
+    if not cities:
+        return 0
+    marks = ", ".join("?" * len(cities))
+    with db.conn:
+        cursor = db.execute(
+            f"UPDATE jobs SET closed_at = ? WHERE closed_at IS NULL "
+            f"AND job_id IN (SELECT job_id FROM job_cities WHERE city IN ({marks})) "
+            "AND job_id NOT IN (SELECT job_id FROM sightings WHERE run_id = ?)",
+            [closed_at, *cities, run_id],
+        )
+    return cursor.rowcount

@@ -1,0 +1,96 @@
+"""Transparent job tagging: skills with evidence, and per-job categories, from YAML rules.
+
+``Tagger.load()`` reads ``taxonomy.yaml`` (skills) and ``categories.yaml`` (category
+rules), compiles them once, and then tags a job offline in about a millisecond. Every
+skill carries the text it was found as and where, so a reader can check any tag.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+import yaml
+
+from jobcrawler.tagging.classify import CategoryRules
+from jobcrawler.tagging.matcher import Skill, SkillMatcher
+
+PACKAGE_DIR = Path(__file__).parent
+TAXONOMY_PATH = PACKAGE_DIR / "taxonomy.yaml"
+CATEGORIES_PATH = PACKAGE_DIR / "categories.yaml"
+
+__all__ = ["CATEGORIES_PATH", "TAXONOMY_PATH", "Tagger", "Tags"]
+
+
+@dataclass
+class Tags:
+    skills: list[dict] = field(default_factory=list)  # {skill, category, matched, source}
+    categories: dict = field(default_factory=dict)  # ai_type, company_stage, is_* flags, ...
+
+
+def load_skills(taxonomy: dict) -> list[Skill]:
+    """Skill entries of a parsed taxonomy file, lists made tuples."""
+    return [
+        Skill(**{key: tuple(value) if isinstance(value, list) else value for key, value in entry.items()})
+        for entry in taxonomy["skills"]
+    ]
+
+
+class Tagger:
+    """Skills and categories for one job; build once with ``load`` and reuse."""
+
+    def __init__(self, taxonomy: dict, category_rules: dict, version: str, count_top_skills: bool):
+        context = taxonomy.get("context", {})
+        self.skills = load_skills(taxonomy)
+        self.matcher = SkillMatcher(self.skills, context.get("window", 60), context.get("cues", []))
+        self.rules = CategoryRules(category_rules)
+        self.version = version
+        self.count_top_skills = count_top_skills
+
+    @classmethod
+    def load(
+        cls,
+        taxonomy_path: str | Path = TAXONOMY_PATH,
+        categories_path: str | Path = CATEGORIES_PATH,
+        count_top_skills: bool | None = None,
+    ) -> "Tagger":
+        """Read and compile the YAML files; ``version`` hashes their bytes.
+
+        ``count_top_skills`` overrides the taxonomy's own ``count_top_skills`` setting
+        (builtin's "Top Skills" chips as skill evidence or not); the evaluator uses it
+        to measure both ways.
+        """
+        taxonomy_bytes = Path(taxonomy_path).read_bytes()
+        categories_bytes = Path(categories_path).read_bytes()
+        taxonomy = yaml.safe_load(taxonomy_bytes)
+        version = hashlib.sha256(taxonomy_bytes + b"\0" + categories_bytes).hexdigest()[:12]
+        if count_top_skills is None:
+            count_top_skills = bool(taxonomy.get("count_top_skills", False))
+        return cls(taxonomy, yaml.safe_load(categories_bytes), version, count_top_skills)
+
+    @property
+    def headline_skills(self) -> list[str]:
+        return [skill.skill for skill in self.skills if skill.headline]
+
+    def tag(
+        self,
+        title: str,
+        description: str,
+        top_skills: Iterable[str] = (),
+        industries: Iterable[str] = (),
+        level: str | None = None,
+        company_size: int | None = None,
+    ) -> Tags:
+        chips = list(top_skills or ()) if self.count_top_skills else []
+        skills = self.matcher.match(title or "", description or "", chips)
+        categories = self.rules.classify(
+            title=title or "",
+            description=description or "",
+            skills=skills,
+            industries=list(industries or ()),
+            level=level,
+            company_size=company_size,
+        )
+        return Tags(skills=skills, categories=categories)

@@ -1,0 +1,137 @@
+"""End to end: `scrapy crawl builtin` in a subprocess against the local replay site."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from jobcrawler.normalize.salary import normalize_salary
+from jobcrawler.normalize.titles import clean_title
+from tests.conftest import crawl, last_run, rows
+
+pytestmark = pytest.mark.slow
+
+
+def expected_row(expected: dict) -> dict:
+    """The jobs columns a correct crawl stores for a replay posting, from its expected parse."""
+    salary, _ = normalize_salary(expected["salary"], expected["compensation_text"])
+    size = expected["company_size"]
+    countries = list(dict.fromkeys(p["country"] for p in expected["locations"] if p.get("country")))
+    return {
+        "title": clean_title(expected["title"]),
+        "title_raw": expected["title"],
+        "company": expected["company"],
+        "posted_date": expected["date_posted"],
+        "employment_type": expected["employment_type"],
+        "work_type": expected["work_type"],
+        "level": expected["level"],
+        "salary_min": salary.min if salary else None,
+        "salary_max": salary.max if salary else None,
+        "salary_currency": salary.currency if salary else None,
+        "salary_period": salary.period if salary else None,
+        "salary_text": expected["compensation_text"],
+        "country": countries[0] if countries else None,
+        "remote": int(expected["job_location_type"] == "TELECOMMUTE" or "Remote" in expected["work_type"]
+                      or expected["remote_hiring"]),
+        "company_size": int(size.split()[0].replace(",", "")) if size else None,
+        "industries": json.dumps(expected["industries"], ensure_ascii=False),
+        "top_skills": json.dumps(expected["top_skills"], ensure_ascii=False),
+        "url": expected["canonical_url"],
+        "template": expected["template"],
+    }
+
+
+@pytest.fixture(scope="module")
+def berlin(site, tmp_path_factory):
+    db = tmp_path_factory.mktemp("berlin") / "jobs.db"
+    result = crawl(site.base_url, db, "city=berlin")
+    assert result.returncode == 0, result.stderr[-3000:]
+    return db
+
+
+def test_every_listed_berlin_job_is_stored_once_with_its_fields(site, berlin):
+    listed = {p.job_id for p in site.listing("berlin")}
+    stored = {r["job_id"]: r for r in rows(berlin, "SELECT * FROM jobs")}
+    assert set(stored) == listed
+    columns = list(expected_row(site.expected(next(iter(listed)))))
+    mismatches = {
+        (job_id, column): (stored[job_id][column], want)
+        for job_id in listed
+        for column, want in expected_row(site.expected(job_id)).items()
+        if stored[job_id][column] != want
+    }
+    assert not mismatches, f"{len(mismatches)} mismatches over {columns}: {list(mismatches.items())[:5]}"
+
+
+def test_berlin_rows_carry_text_locations_skills_and_run(site, berlin):
+    job = rows(berlin, "SELECT * FROM jobs ORDER BY job_id LIMIT 1")[0]
+    assert "<" not in job["description"] and len(job["description"]) > 200
+    assert job["first_seen"] == job["last_seen"] and job["times_seen"] == 1
+    locations = rows(berlin, "SELECT count(*) n FROM job_locations")[0]["n"]
+    assert locations == sum(len(site.expected(p.job_id)["locations"]) for p in site.listing("berlin"))
+    assert rows(berlin, "SELECT count(*) n FROM job_skills")[0]["n"] > 3 * len(site.listing("berlin"))
+    assert {r["city"] for r in rows(berlin, "SELECT DISTINCT city FROM job_cities")} == {"berlin"}
+    run = last_run(berlin)
+    assert run["status"] == "ok" and run["finish_reason"] == "finished"
+    assert run["listed_jobs"] == run["items_stored"] == len(site.listing("berlin"))
+    assert run["cities_complete"] == ["berlin"]
+    hits = rows(berlin, "SELECT count(*) n FROM jobs_fts WHERE jobs_fts MATCH 'engineer'")[0]["n"]
+    assert hits > 0
+
+
+def test_all_cities_dedupe_jobs_listed_under_several(site, tmp_path):
+    db = tmp_path / "all.db"
+    site.reset()
+    result = crawl(site.base_url, db, "city=all")
+    assert result.returncode == 0, result.stderr[-3000:]
+    listings = {(p.job_id, city) for p in site.postings.values() for city in p.cities}
+    shared = [p for p in site.postings.values() if len(p.cities) > 1]
+    assert shared, "the replay site should list some jobs under several cities"
+    assert {r["job_id"] for r in rows(db, "SELECT job_id FROM jobs")} == set(site.postings)
+    assert {(r["job_id"], r["city"]) for r in rows(db, "SELECT job_id, city FROM job_cities")} == listings
+    detail_requests = [e for e in site.request_log if e["path"].startswith("/job/")]
+    assert len(detail_requests) == len(site.postings)  # one fetch per job, whatever its cities
+
+
+def test_second_crawl_is_idempotent_and_moves_last_seen(site, tmp_path):
+    db = tmp_path / "twice.db"
+    assert crawl(site.base_url, db, "city=london").returncode == 0
+    content = "SELECT * FROM jobs ORDER BY job_id"
+    lifecycle = {"last_seen", "times_seen", "last_run_id", "fetched_at"}
+    first = rows(db, content)
+    assert crawl(site.base_url, db, "city=london", "refresh_days=0").returncode == 0
+    second = rows(db, content)
+    assert [{k: v for k, v in r.items() if k not in lifecycle} for r in first] == \
+           [{k: v for k, v in r.items() if k not in lifecycle} for r in second]
+    assert all(r["times_seen"] == 2 and r["last_seen"] >= r["first_seen"] for r in second)
+    for table in ("job_cities", "job_locations", "job_skills"):
+        assert rows(db, f"SELECT count(*) n FROM {table}") == rows(db, f"SELECT count(*) n FROM {table}")
+    assert rows(db, "SELECT count(*) n FROM crawl_runs")[0]["n"] == 2
+
+
+def test_unknown_city_is_a_clear_error(site, tmp_path):
+    result = crawl(site.base_url, tmp_path / "x.db", "city=atlantis")
+    assert result.returncode == 1
+    assert "unknown city 'atlantis'" in result.stderr and "berlin" in result.stderr
+
+
+def test_unrecognizable_first_listing_page_fails_the_run(tmp_path):
+    from jobcrawler.replay import ReplaySite
+
+    with ReplaySite(jobs_per_city=5, seed=3, faults="challenge:1.0:all") as blocked:
+        result = crawl(blocked.base_url, tmp_path / "blocked.db", "city=berlin", RETRY_TIMES="1")
+    assert result.returncode == 1
+    assert "shows no recognizable jobs" in result.stderr
+    run = last_run(tmp_path / "blocked.db")
+    assert run["status"] == "failed" and run["finish_reason"] == "unrecognized_listing"
+    assert rows(tmp_path / "blocked.db", "SELECT count(*) n FROM jobs")[0]["n"] == 0
+
+
+def test_empty_first_listing_page_fails_the_run(site, tmp_path):
+    cities = tmp_path / "cities.yaml"
+    cities.write_text("nowhere: {name: Nowhere, city: Nowhere, state: Nowhere, country: ATA}\n")
+    result = crawl(site.base_url, tmp_path / "empty.db", "city=nowhere", CITIES_FILE=str(cities))
+    assert result.returncode == 1
+    run = last_run(tmp_path / "empty.db")
+    assert run["status"] == "failed" and "no job was listed" in run["status_reasons"]

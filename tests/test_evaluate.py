@@ -1,0 +1,105 @@
+"""The evaluator's label normalisation and scoring, on tiny hand-made data."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+
+from analysis.evaluate import LabelAliases, Prediction, employees, main, read_db, report, skill_table
+
+
+@pytest.fixture(scope="module")
+def aliases() -> LabelAliases:
+    return LabelAliases.load()
+
+
+@pytest.mark.parametrize(
+    "label, skills",
+    [
+        ("Postgres", {"PostgreSQL"}),
+        ("Retrieval-Augmented Generation", {"RAG"}),
+        ("RAG (Retrieval-Augmented Generation)", {"RAG"}),
+        ("AI agents", {"agents"}),
+        ("Golang", {"Go"}),
+        ("Vector Databases", {"vector databases"}),
+        ("Model training and fine-tuning", {"model training", "fine-tuning"}),
+        ("JavaScript", set()),
+        ("NoSQL", set()),
+        ("Google Cloud Platform (GCP)", {"GCP"}),
+    ],
+)
+def test_label_names_map_to_canonical_skills(aliases, label, skills):
+    assert aliases.skills_of_name(label) == skills
+
+
+def test_sql_counts_from_any_label_list(aliases):
+    assert "SQL" in aliases.skills({"databases": ["SQL"], "languages": []})
+
+
+@pytest.mark.parametrize(
+    "stage, expected",
+    [("Public", "Public"), ("Series B+", "Series B"), ("Series D", "Series D+"), ("Unknown", "Private/unknown"),
+     (None, "Private/unknown"), ("Public Benefit Corporation", "Private/unknown"), ("Seed", "Seed")],
+)  # fmt: skip
+def test_stages(aliases, stage, expected):
+    assert aliases.stage(stage) == expected
+
+
+def test_ai_types(aliases):
+    assert aliases.ai_type("ml-first") == "ml"
+    assert aliases.ai_type("unknown") is None
+
+
+def test_skill_table_counts():
+    truth = {"1": {"Python", "Go"}, "2": {"Python"}, "3": set()}
+    ours = {"1": {"Python"}, "2": {"Python", "Go"}, "3": {"Go"}}
+    rows, micro, macro = skill_table(truth, ours, ["Python", "Go"])
+    by_skill = {row[0]: row for row in rows}
+    assert by_skill["Python"][1:5] == (1.0, 1.0, 1.0, 2)
+    assert by_skill["Go"][1:5] == (0.0, 0.0, 0.0, 1)
+    assert micro == pytest.approx(2 * 2 / (2 * 2 + 2 + 1))
+    assert macro == pytest.approx(0.5)
+
+
+def test_employees():
+    assert employees("1,200 Employees") == 1200
+    assert employees(None) is None
+
+
+def test_report_on_a_database(tmp_path, aliases, capsys):
+    db_path = tmp_path / "jobs.db"
+    db = sqlite3.connect(db_path)
+    db.execute("CREATE TABLE jobs (job_id TEXT, title TEXT, description TEXT, ai_type TEXT, company_stage TEXT,"
+               " is_customer_facing INTEGER, is_management INTEGER)")  # fmt: skip
+    db.execute("CREATE TABLE job_skills (job_id TEXT, skill TEXT)")
+    db.execute("INSERT INTO jobs VALUES ('1', 'AI Engineer', 'text', 'ai-first', 'Public', 1, 0)")
+    db.executemany("INSERT INTO job_skills VALUES (?, ?)", [("1", "Python"), ("1", "RAG")])
+    db.commit()
+    db.close()
+    labels = tmp_path / "labels.jsonl"
+    label = {
+        "job_id": "1", "title": "AI Engineer", "ai_type": "ai-first", "stage": "Public",
+        "is_customer_facing": True, "is_management": False, "skills": {"languages": ["Python"], "genai": ["RAG"]},
+    }  # fmt: skip
+    labels.write_text(json.dumps(label) + "\n")
+
+    predictions = read_db(db_path)
+    assert predictions["1"] == Prediction({"Python", "RAG"}, predictions["1"].categories, {})
+    assert predictions["1"].categories["is_customer_facing"] is True
+
+    assert main(["--labels", str(labels), "--db", str(db_path)]) == 0
+    out = capsys.readouterr().out
+    assert "micro F1 1.000" in out
+    assert "ai_type accuracy 1.000" in out
+    assert "is_customer_facing accuracy 1.000" in out
+
+
+def test_report_lists_disagreements(aliases):
+    labels = {"1": {"title": "AI Engineer", "skills": {"languages": ["Go"]}, "ai_type": "ai-first"}}
+    evidence = {"Python": {"source": "description", "matched": "Python"}}
+    predictions = {"1": Prediction({"Python"}, {"ai_type": "ai-first"}, evidence)}
+    out = report(labels, predictions, ["Python", "Go"], aliases, ["Python", "Go"])
+    assert "ours only  1 'AI Engineer' description: 'Python'" in out
+    assert "labels only 1 'AI Engineer'" in out
