@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sqlite3
 import sys
+from contextlib import closing
 from pathlib import Path
 
 from analysis import build, report, serve
@@ -42,12 +43,12 @@ def main(argv: list[str] | None = None) -> None:
     if args.command == "build":
         build.main(str(args.db))
     elif args.command == "report":
-        with sqlite3.connect(args.db) as conn:
+        with closing(sqlite3.connect(args.db)) as conn:
             missing = build.missing_report_tables(conn)
         if missing:
             print(f"building {len(missing)} missing report tables first", file=sys.stderr)
             build.build(args.db)
-        with sqlite3.connect(args.db) as conn:
+        with closing(sqlite3.connect(args.db)) as conn:
             sys.stdout.write(report.render_report(conn, city=args.city, period=args.period))
     elif args.command == "serve":
         serve.main(args.db, port=args.port, host=args.host)

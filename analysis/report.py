@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 
 CITIES_FILE = Path(__file__).resolve().parent.parent / "jobcrawler" / "cities.yaml"
+MARKDOWN_SPECIAL = set("\\`*_[]<>")
 
 # The skills the original compares between AI-first and AI-support roles.
 COMPARED_SKILLS = ("RAG", "prompt engineering", "agents", "LangChain", "Docker", "Kubernetes", "AWS", "React")
@@ -80,9 +81,13 @@ def pct(value: float | None, decimals: int = 1) -> str:
     return f"{(value or 0):.{decimals}f}%"
 
 
-def jobs(count: int | None) -> str:
+def plural(count: int | None, noun: str) -> str:
     count = count or 0
-    return f"{count} job" if count == 1 else f"{count} jobs"
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def jobs(count: int | None) -> str:
+    return plural(count, "job")
 
 
 def month_name(period: str | None) -> str:
@@ -107,16 +112,17 @@ class Scope:
     """Reads one (city, period) slice of the report tables."""
 
     def __init__(self, conn: sqlite3.Connection, city: str, period: str):
-        self.conn = conn
-        self.conn.row_factory = sqlite3.Row
+        self.cursor = conn.cursor()
+        self.cursor.row_factory = sqlite3.Row
         self.city = city
         self.period = period
 
     def rows(self, table: str, where: str = "1", params: tuple = (), limit: int | None = None) -> list[sqlite3.Row]:
+        """Rows of the scope in table order (the order the report lists them)."""
         sql = f"SELECT * FROM {table} WHERE city = ? AND period = ? AND ({where}) ORDER BY rowid"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
-        return self.conn.execute(sql, (self.city, self.period, *params)).fetchall()
+        return self.cursor.execute(sql, (self.city, self.period, *params)).fetchall()
 
     def row(self, table: str, where: str = "1", params: tuple = ()) -> sqlite3.Row | dict:
         found = self.rows(table, where, params, limit=1)
@@ -153,14 +159,20 @@ def render_report(conn: sqlite3.Connection, city: str = "all", period: str = "al
 
 
 def bullets(lines) -> str:
-    return "\n".join(f"- {line}" for line in lines)
+    lines = list(lines)
+    return "\n".join(f"- {line}" for line in lines) if lines else "- none in this scope"
+
+
+def md(text) -> str:
+    """Data text as literal Markdown: markup characters escaped, so a title cannot inject HTML."""
+    return "".join("\\" + char if char in MARKDOWN_SPECIAL else char for char in str(text))
 
 
 def header(scope: Scope) -> str:
     overview = dict(scope.row("report_overview"))
     names = city_names()
     cities = [names.get(key, key) for key in (overview.get("cities") or "").split(", ") if key]
-    queries = " / ".join(f'"{q}"' for q in (overview.get("queries") or "").split(",") if q) or "(no recorded query)"
+    queries = " / ".join(f'"{md(q)}"' for q in (overview.get("queries") or "").split(",") if q) or "(no recorded query)"
     ai_first = scope.row("report_ai_types", "ai_type = 'ai-first'")
     beyond = scope.row("report_beyond_genai", "combination = 'GenAI + any other'")
     top_genai = scope.row("report_top_skills", "category = 'genai' AND rank = 1")
@@ -175,14 +187,14 @@ def header(scope: Scope) -> str:
         f"{pct(dict(beyond).get('pct'), 0)} of AI-first roles need skills beyond just GenAI - it's a full-stack role",
     ]
     if top_genai:
-        summary.append(f"{pct(top_genai['pct'])} of roles mention {top_genai['skill']} - the most common pattern in all jobs")
+        summary.append(f"{pct(top_genai['pct'])} of roles mention {md(top_genai['skill'])} - the most common pattern in all jobs")
     if clouds:
-        summary.append(" > ".join(f"{row['skill']} ({jobs(row['jobs'])})" for row in clouds))
+        summary.append(" > ".join(f"{md(row['skill'])} ({jobs(row['jobs'])})" for row in clouds))
     return f"""# AI Engineering Jobs Analysis
 
 Generated from {overview.get('jobs') or 0} job descriptions extracted from builtin.com{' (' + ', '.join(restriction) + ')' if restriction else ''}.
 
-The crawler searched builtin.com for jobs containing {queries} in {join_names(cities) or 'no recorded city'}, in {overview.get('crawl_runs') or 0} crawl runs between {overview.get('first_crawl') or '?'} and {overview.get('last_crawl') or '?'}. The postings were published between {overview.get('first_posted') or '?'} and {overview.get('last_posted') or '?'}; most of them ({pct(overview.get('main_posted_month_pct'))}) in {month_name(overview.get('main_posted_month'))}.
+The crawler searched builtin.com for jobs containing {queries} in {join_names(cities) or 'no recorded city'}, in {plural(overview.get('crawl_runs'), 'crawl run')} between {overview.get('first_crawl') or '?'} and {overview.get('last_crawl') or '?'}. The postings were published between {overview.get('first_posted') or '?'} and {overview.get('last_posted') or '?'}; most of them ({pct(overview.get('main_posted_month_pct'))}) in {month_name(overview.get('main_posted_month'))}.
 
 Summary
 
@@ -191,7 +203,7 @@ Summary
 
 def type_titles(scope: Scope, ai_type: str, limit: int) -> str:
     rows = scope.rows("report_ai_type_titles", "ai_type = ?", (ai_type,), limit=limit)
-    return bullets(f"{row['title']} ({jobs(row['jobs'])})" for row in rows)
+    return bullets(f"{md(row['title'])} ({jobs(row['jobs'])})" for row in rows)
 
 
 def job_types(scope: Scope) -> str:
@@ -324,11 +336,11 @@ Unique companies: {scope.value('report_overview', 'companies') or 0}
 
 Top 20 companies by job count:
 
-{bullets(f"{row['company']} - {jobs(row['jobs'])}" for row in companies)}
+{bullets(f"{md(row['company'])} - {jobs(row['jobs'])}" for row in companies)}
 
 Company stage distribution:
 
-{bullets(f"{row['company_stage']} - {jobs(row['jobs'])} ({pct(row['pct'])})" for row in stages)}
+{bullets(f"{md(row['company_stage'])} - {jobs(row['jobs'])} ({pct(row['pct'])})" for row in stages)}
 
 Roles:
 
@@ -337,7 +349,7 @@ Roles:
 
 Most common job titles:
 
-{bullets(f"{row['title']} - {jobs(row['jobs'])}" for row in titles)}"""
+{bullets(f"{md(row['title'])} - {jobs(row['jobs'])}" for row in titles)}"""
 
 
 def skills(scope: Scope) -> str:
@@ -345,7 +357,7 @@ def skills(scope: Scope) -> str:
     for category, heading, limit, with_pct in SKILL_SECTIONS:
         rows = scope.rows("report_top_skills", "category = ?", (category,), limit=limit)
         lines = (
-            f"{row['skill']} - {jobs(row['jobs'])}" + (f" ({pct(row['pct'])})" if with_pct else "")
+            f"{md(row['skill'])} - {jobs(row['jobs'])}" + (f" ({pct(row['pct'])})" if with_pct else "")
             for row in rows
         )
         blocks.append(f"{heading}:\n\n{bullets(lines)}")
@@ -364,7 +376,7 @@ def title_keywords(scope: Scope) -> str:
     def word_lines(ai_type: str, limit: int) -> str:
         rows = scope.rows("report_title_words", "ai_type = ?", (ai_type,), limit=limit)
         return bullets(
-            f'"{row["word"]}" appears in {pct(row["pct"])}' + (" of titles" if i == 0 else "")
+            f'"{md(row["word"])}" appears in {pct(row["pct"])}' + (" of titles" if i == 0 else "")
             for i, row in enumerate(rows)
         )
 
@@ -401,21 +413,21 @@ def frameworks(scope: Scope) -> str:
     pairs = scope.rows("report_framework_pairs", limit=5)
     insight = "No framework is named in these jobs."
     if popular:
-        insight = f"{popular[0]['framework']} dominates ({pct(popular[0]['pct'])} of jobs)"
+        insight = f"{md(popular[0]['framework'])} dominates ({pct(popular[0]['pct'])} of jobs)"
         if len(popular) > 1:
-            insight += f", followed by {popular[1]['framework']} ({pct(popular[1]['pct'])})"
+            insight += f", followed by {md(popular[1]['framework'])} ({pct(popular[1]['pct'])})"
         insight += "."
         if pairs:
-            insight += f" The most common combination, {pairs[0]['framework_a']} + {pairs[0]['framework_b']}, appears in {jobs(pairs[0]['jobs'])}."
+            insight += f" The most common combination, {md(pairs[0]['framework_a'])} + {md(pairs[0]['framework_b'])}, appears in {jobs(pairs[0]['jobs'])}."
     return f"""## GenAI Framework Ecosystem
 
 Framework popularity:
 
-{bullets(f"{row['framework']} - {jobs(row['jobs'])} ({pct(row['pct'])})" for row in popular)}
+{bullets(f"{md(row['framework'])} - {jobs(row['jobs'])} ({pct(row['pct'])})" for row in popular)}
 
 Framework combinations (appearing together):
 
-{bullets(f"{row['framework_a']} + {row['framework_b']} - {jobs(row['jobs'])}" for row in pairs)}
+{bullets(f"{md(row['framework_a'])} + {md(row['framework_b'])} - {jobs(row['jobs'])}" for row in pairs)}
 
 Key Insight: {insight}"""
 
@@ -430,14 +442,14 @@ def genai_pairs(scope: Scope) -> str:
     if appearances:
         hub = max(appearances, key=lambda skill: (appearances[skill], skill == "RAG"))
         insight = (
-            f"{hub} is the foundational pattern - it is part of {appearances[hub]} of the "
+            f"{md(hub)} is the foundational pattern - it is part of {appearances[hub]} of the "
             f"{len(pairs)} most common pairs, combining with prompt engineering, agents and frameworks."
         )
     return f"""## Core GenAI Skill Combinations
 
 Most common GenAI skill pairs:
 
-{bullets(f"{row['skill_a']} + {row['skill_b']} - {jobs(row['jobs'])}" for row in pairs)}
+{bullets(f"{md(row['skill_a'])} + {md(row['skill_b'])} - {jobs(row['jobs'])}" for row in pairs)}
 
 Key Insight: {insight}"""
 
@@ -446,7 +458,7 @@ def skills_by_stage(scope: Scope) -> str:
     blocks, shares = [], []
     for stage_group, heading, limit in STAGE_SECTIONS:
         rows = scope.rows("report_skills_by_stage", "stage_group = ?", (stage_group,), limit=limit)
-        blocks.append(f"{heading} - Top skills:\n\n" + bullets(f"{row['skill']} - {jobs(row['jobs'])}" for row in rows))
+        blocks.append(f"{heading} - Top skills:\n\n" + bullets(f"{md(row['skill'])} - {jobs(row['jobs'])}" for row in rows))
         genai = sum(row["category"] == "genai" for row in rows)
         infrastructure = sum(row["category"] in ("cloud", "ops") for row in rows)
         shares.append(f"{heading.split(' (')[0].lower()}: {genai} GenAI and {infrastructure} cloud/ops skills of the top {len(rows)}")
@@ -463,7 +475,7 @@ def supporting_roles(scope: Scope) -> str:
     support = dict(scope.row("report_ai_types", "ai_type = 'ai-support'"))
     categories = []
     for row in scope.rows("report_support_categories"):
-        label, description = SUPPORT_CATEGORIES.get(row["support_category"], (row["support_category"], ""))
+        label, description = SUPPORT_CATEGORIES.get(row["support_category"], (md(row["support_category"]), ""))
         categories.append(f"{label} - {jobs(row['jobs'])}\n\n{description}".rstrip())
     titles = scope.rows("report_ai_type_titles", "ai_type = 'ai-support'", limit=6)
     return f"""## Supporting Roles: What AI-Support Engineers Do
@@ -494,7 +506,7 @@ AI-Support Engineer:
 
 Sample AI-Support titles:
 
-{bullets(row['title'] for row in titles)}"""
+{bullets(md(row['title']) for row in titles)}"""
 
 
 def support_genai_need(scope: Scope) -> str:
@@ -515,7 +527,7 @@ def support_genai_need(scope: Scope) -> str:
 
 GenAI skills in AI-Support roles:
 
-{bullets(f"{row['skill']} - {pct(row['pct'])}" for row in genai)}
+{bullets(f"{md(row['skill'])} - {pct(row['pct'])}" for row in genai)}
 
 Skill comparison (AI-First vs AI-Support):
 
@@ -574,7 +586,7 @@ Keywords: research, scientist, publication, novel, algorithm, architecture, stat
 
 Sample research titles:
 
-{bullets(row['title'] for row in titles)}
+{bullets(md(row['title']) for row in titles)}
 
 Applied / Production roles work on:
 
@@ -601,13 +613,13 @@ Applied: "Ship AI features to customers\""""
 def title_variants(scope: Scope) -> str:
     def strong(column: str, label: str, limit: int) -> list[str]:
         rows = scope.rows("report_title_variants", f"jobs >= 3 AND {column} >= 75", limit=limit)
-        return [f"{row['title_variant']} - {jobs(row['jobs'])} ({pct(row[column], 0)} {label})" for row in rows]
+        return [f"{md(row['title_variant'])} - {jobs(row['jobs'])} ({pct(row[column], 0)} {label})" for row in rows]
 
     top = dict(scope.row("report_title_variants"))
     insight = "No title variant occurs twice yet."
     if top:
         insight = (
-            f'"{top["title_variant"]}" is the most common title ({pct(top["ai_first_pct"], 0)} are AI-First). '
+            f'"{md(top["title_variant"])}" is the most common title ({pct(top["ai_first_pct"], 0)} are AI-First). '
             "But job title alone isn't 100% reliable - always check responsibilities."
         )
     return f"""## What Other Titles Do "AI Engineers" Go Under?
@@ -632,16 +644,22 @@ def ml_knowledge(scope: Scope) -> str:
         f"{'Most' if share >= 50 else 'Fewer than half of'} AI Engineers need basic ML knowledge - {pct(share, 0)} require some ML skills"
     ]
     if ml_skills:
-        findings.append(f"{ml_skills[0]['skill']} is the most common ML skill - {jobs(ml_skills[0]['jobs'])}")
+        findings.append(f"{md(ml_skills[0]['skill'])} is the most common ML skill - {jobs(ml_skills[0]['jobs'])}")
     if by_name.get("PyTorch") and by_name.get("TensorFlow"):
         findings.append(f"PyTorch vs TensorFlow - {by_name['PyTorch'] / by_name['TensorFlow']:.1f}x as many AI-First jobs name PyTorch")
+    general = dict(scope.row("report_skills_by_ai_type", "ai_type = 'ai-first' AND skill = 'machine learning'"))
+    if general:
+        findings.append(
+            f"Deep ML knowledge is {'rare' if general['pct'] < 20 else 'common'} - "
+            f"{pct(general['pct'], 0)} expect general ML expertise (\"machine learning\")"
+        )
     return f"""## How Much ML Do AI Engineers Need to Know?
 
 {pct(share)} of AI-First roles require some ML knowledge
 
 Most common ML skills in AI Engineer roles:
 
-{bullets(f"{row['skill'][0].upper() + row['skill'][1:]} - {jobs(row['jobs'])} ({pct(row['pct'])})" for row in ml_skills)}
+{bullets(f"{md(row['skill'][0].upper() + row['skill'][1:])} - {jobs(row['jobs'])} ({pct(row['pct'])})" for row in ml_skills)}
 
 Key Findings
 
@@ -658,7 +676,7 @@ def beyond_genai(scope: Scope) -> str:
     for category, label, limit, remark in NON_GENAI_SKILLS:
         rows = scope.rows("report_skills_by_ai_type", "ai_type = 'ai-first' AND category = ?", (category,), limit=limit)
         if rows:
-            expected.append(f"{label} - " + ", ".join(f"{row['skill']} ({pct(row['pct'])})" for row in rows) + f" - {remark}")
+            expected.append(f"{label} - " + ", ".join(f"{md(row['skill'])} ({pct(row['pct'])})" for row in rows) + f" - {remark}")
     sides = scope.rows("report_fullstack")
     side_labels = {"frontend": "Frontend skills", "backend": "Backend skills", "full-stack (both)": "Full-stack (both)"}
     return f"""## What Else (Besides GenAI) Do AI Engineers Need?
@@ -690,12 +708,11 @@ def fine_tuning(scope: Scope) -> str:
     use_cases = scope.rows("report_fine_tuning_use_cases")
     use_case_blocks = []
     for row in use_cases:
-        label, meaning = FINE_TUNING_USE_CASES.get(row["use_case"], (row["use_case"], ""))
-        mentions = "mention" if row["jobs"] == 1 else "mentions"
-        use_case_blocks.append(f"{label} - {row['jobs']} {mentions}" + (f"\n\n- {meaning}" if meaning else ""))
+        label, meaning = FINE_TUNING_USE_CASES.get(row["use_case"], (md(row["use_case"]), ""))
+        use_case_blocks.append(f"{label} - {plural(row['jobs'], 'mention')}" + (f"\n\n- {meaning}" if meaning else ""))
     primary = dict(depths.get("primary", {})).get("pct") or 0
     any_depth = primary + (dict(depths.get("secondary", {})).get("pct") or 0)
-    top_use = FINE_TUNING_USE_CASES.get(use_cases[0]["use_case"], (use_cases[0]["use_case"],))[0] if use_cases else "none recorded"
+    top_use = FINE_TUNING_USE_CASES.get(use_cases[0]["use_case"], (md(use_cases[0]["use_case"]),))[0] if use_cases else "none recorded"
     return f"""## Fine-Tuning Requirements
 
 {pct(mention.get('pct'))} of AI-First roles mention fine-tuning
@@ -745,7 +762,7 @@ LEARNING_PATH = """## Learning Path for AI Engineers
 def tech_stack(scope: Scope) -> str:
     layers: dict[str, list] = {}
     for row in scope.rows("report_tech_stack", "rank <= 3"):
-        layers.setdefault(row["layer"], []).append(f"{row['skill']} ({jobs(row['jobs'])})")
+        layers.setdefault(row["layer"], []).append(f"{md(row['skill'])} ({jobs(row['jobs'])})")
     return "## AI Tech Stack\n\nThe typical AI engineering stack, with the most named skills of each layer:\n\n" + bullets(
         f"{layer.upper()} layer - {', '.join(skills)}" for layer, skills in layers.items()
     )

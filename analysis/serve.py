@@ -26,7 +26,7 @@ SETTINGS = {
     "sql_time_limit_ms": 1000,
     "max_returned_rows": 1000,
     "facet_time_limit_ms": 500,
-    "allow_download": "off",
+    "allow_download": False,
 }
 
 
@@ -52,7 +52,8 @@ def datasette_command(db_path: str | Path, metadata_path: str | Path, port: int 
         "--host", host, "--port", str(port),
     ]
     for name, value in SETTINGS.items():
-        command += ["--setting", name, str(value)]
+        text = ("on" if value else "off") if isinstance(value, bool) else str(value)
+        command += ["--setting", name, text]
     return command
 
 

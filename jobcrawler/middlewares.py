@@ -8,6 +8,7 @@ import logging
 import time
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.response import response_status_message
 
 logger = logging.getLogger(__name__)
@@ -41,8 +42,9 @@ class BackoffRetryMiddleware(RetryMiddleware):
     Scrapy's RetryMiddleware ignores ``Retry-After`` and retries at once. Here a retried
     status waits what the server asks (capped by ``RETRY_AFTER_MAX``) or, without the
     header, ``RETRY_BACKOFF_BASE * 2**(n-1)`` seconds (capped by ``RETRY_BACKOFF_MAX``).
-    The wait happens while the request still holds its download slot, so the whole host
-    is left alone meanwhile, which is what a 429 asks for.
+    A ``Retry-After`` pauses the whole host, which is what a 429 asks for: every request to
+    it waits here until the pause is over (Scrapy frees the download slot before this
+    middleware sees the response, so holding the slot would not do it).
     """
 
     def __init__(self, settings):
@@ -50,20 +52,40 @@ class BackoffRetryMiddleware(RetryMiddleware):
         self.backoff_base = settings.getfloat("RETRY_BACKOFF_BASE", 1.0)
         self.backoff_max = settings.getfloat("RETRY_BACKOFF_MAX", 60.0)
         self.retry_after_max = settings.getfloat("RETRY_AFTER_MAX", 300.0)
+        self.paused_until: dict[str, float] = {}  # host -> time.monotonic() its Retry-After ends
 
     def backoff_delay(self, retry_times: int, retry_after: float | None) -> float:
         if retry_after is not None:
             return min(retry_after, self.retry_after_max)
         return min(self.backoff_base * 2 ** max(retry_times - 1, 0), self.backoff_max)
 
+    async def process_request(self, request, spider=None):
+        """Hold a request to a host paused by a ``Retry-After``; and back off before a retry the
+        spider scheduled itself (a 200 block, challenge or cut-short page, via
+        ``get_retry_request``) as before one decided here."""
+        host = urlparse_cached(request).hostname or ""
+        pause = self.paused_until.get(host, 0.0) - time.monotonic()
+        if pause > 0:
+            self.crawler.stats.inc_value("retry/host_paused_requests")
+            await asyncio.sleep(pause)
+        retry_times = request.meta.get("retry_times", 0)
+        if retry_times and request.meta.get("backoff_done") != retry_times:
+            request.meta["backoff_done"] = retry_times
+            await self._wait(request, None)
+        return None
+
     async def process_response(self, request, response, spider=None):
         if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
             return response
         retry = self._retry(request, response_status_message(response.status))
         if retry is None:
-            self._count_give_up(f"status_{response.status}")
+            self._count_give_up(request, f"status_{response.status}")
             return response
         retry_after = retry_after_seconds(response.headers.get("Retry-After"))
+        if retry_after:
+            host = urlparse_cached(request).hostname or ""
+            until = time.monotonic() + min(retry_after, self.retry_after_max)
+            self.paused_until[host] = max(self.paused_until.get(host, 0.0), until)
         await self._wait(retry, retry_after)
         return retry
 
@@ -72,12 +94,13 @@ class BackoffRetryMiddleware(RetryMiddleware):
             return None
         retry = self._retry(request, exception)
         if retry is None:
-            self._count_give_up(type(exception).__name__)
+            self._count_give_up(request, type(exception).__name__)
             return None
         await self._wait(retry, None)
         return retry
 
     async def _wait(self, retry, retry_after: float | None) -> None:
+        retry.meta["backoff_done"] = retry.meta.get("retry_times", 1)
         delay = self.backoff_delay(retry.meta.get("retry_times", 1), retry_after)
         stats = self.crawler.stats
         stats.inc_value("retry/backoff_seconds", delay)
@@ -87,5 +110,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
             logger.debug("Waiting %.1fs before retrying %s", delay, retry)
             await asyncio.sleep(delay)
 
-    def _count_give_up(self, reason: str) -> None:
+    def _count_give_up(self, request, reason: str) -> None:
+        """Counted here, once: the spider's errback sees the mark and does not count it again."""
+        request.meta["jobcrawler_gave_up"] = reason
         self.crawler.stats.inc_value(f"retry/gave_up/{reason}")

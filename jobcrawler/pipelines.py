@@ -7,8 +7,11 @@ its detail page) pass every pipeline untouched but the store.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import math
 import re
+import sqlite3
 from datetime import date, datetime, timedelta, timezone
 
 from itemadapter import ItemAdapter
@@ -16,7 +19,8 @@ from scrapy import signals
 from scrapy.exceptions import DropItem
 
 from jobcrawler import quality, storage
-from jobcrawler.items import JobSighting
+from jobcrawler.items import JobItem, JobSighting
+from jobcrawler.parsing import jsonld
 from jobcrawler.normalize.dates import posted_date
 from jobcrawler.normalize.location import countries_of, is_remote, normalize_locations
 from jobcrawler.normalize.salary import normalize_salary
@@ -28,6 +32,9 @@ logger = logging.getLogger(__name__)
 _JOB_ID = re.compile(r"^\d+$")
 _EMPLOYEES = re.compile(r"(\d[\d,.\s]*)\s*\+?\s*employees", re.IGNORECASE)
 _YEAR = re.compile(r"\b(1[6-9]\d\d|20\d\d)\b")
+# Declared type of each JobItem field ("str | None", "list[str]", ...): ValidatePipeline holds items to them.
+FIELD_TYPES = {f.name: str(f.type).replace(" ", "") for f in dataclasses.fields(JobItem)}
+_SQLITE_INT = 2**63 - 1
 
 
 class PostingPipeline:
@@ -44,7 +51,14 @@ class PostingPipeline:
     def process_item(self, item):
         if isinstance(item, JobSighting):
             return item
-        self.process_posting(ItemAdapter(item))
+        posting = ItemAdapter(item)
+        try:
+            self.process_posting(posting)
+        except DropItem:
+            raise
+        except Exception as error:  # a bug met by odd input: a counted, logged drop, never a crash
+            logger.exception("%s failed on job %r", type(self).__name__, posting.get("job_id"))
+            self.drop(posting, "pipeline_error", f"({type(self).__name__}: {error!r})")
         return item
 
     def process_posting(self, posting: ItemAdapter) -> None:
@@ -62,6 +76,11 @@ class ValidatePipeline(PostingPipeline):
     """Drop postings that cannot become a useful ``jobs`` row, counting why."""
 
     def process_posting(self, posting):
+        changed = coerce_fields(posting)
+        for name in changed:
+            self.count(f"coerced/{name}")
+        if changed:
+            logger.info("Job %r: read %s as their expected types", posting.get("job_id"), ", ".join(changed))
         job_id = posting.get("job_id")
         if not isinstance(job_id, str) or not _JOB_ID.match(job_id):
             self.drop(posting, "invalid_job_id", f"from {posting.get('source_url')}")
@@ -70,6 +89,107 @@ class ValidatePipeline(PostingPipeline):
                 self.drop(posting, f"missing_{field}", f"from {posting.get('source_url')}")
         if not posting.get("description_html"):
             self.count("missing_description")
+
+
+def coerce_fields(posting: ItemAdapter) -> list[str]:
+    """Give every JobItem field of the posting its declared type, keeping what can be read: a
+    list where text was expected gives its first text, an object its ``name``, a number its
+    digits; text loses characters SQLite cannot store (lone surrogates); numbers outside
+    SQLite's range, NaN and infinities become None. Returns the names of the fields changed."""
+    changed = []
+    for name, kind in FIELD_TYPES.items():
+        if name not in posting:
+            continue
+        value = posting.get(name)
+        coerced = _coerce(value, kind)
+        if coerced is not value:
+            posting[name] = coerced
+            changed.append(name)
+    return changed
+
+
+def _coerce(value, kind: str):
+    """``value`` as ``kind`` (a JobItem annotation); the very same object when it already is."""
+    if kind == "str|None":
+        if isinstance(value, str):
+            return _storable(value)
+        text = jsonld.text_of(value) if value is not None else None
+        return _storable(text) if text is not None else None
+    if kind == "bool|None":
+        return value if value is None or isinstance(value, bool) else None
+    if kind in ("int|None", "float|None"):
+        if value is None:
+            return None
+        number = _finite(value)
+        if number is None:
+            return None
+        if kind == "float|None":
+            return value if isinstance(value, float) and value == number else float(number)
+        if not float(number).is_integer() or abs(number) > _SQLITE_INT:
+            return None
+        return value if isinstance(value, int) and not isinstance(value, bool) else int(number)
+    if kind == "list[str]":
+        items = value if isinstance(value, list) else [] if value is None else [value]
+        texts = [_coerce(item, "str|None") for item in items]
+        kept = [text for text in texts if text]
+        return value if isinstance(value, list) and len(kept) == len(value) and all(
+            a is b for a, b in zip(kept, value)) else kept
+    if kind == "list[dict]":
+        items = value if isinstance(value, list) else [] if value is None else [value]
+        kept = [_storable_tree(item) for item in items if isinstance(item, dict)]
+        return value if isinstance(value, list) and len(kept) == len(value) and all(
+            a is b for a, b in zip(kept, value)) else kept
+    if kind in ("dict", "dict|None"):
+        found = value if isinstance(value, dict) else jsonld.first_dict(value) or None
+        found = _storable_tree(found) if found is not None else None
+        if found is None and kind == "dict":
+            return value if value == {} and isinstance(value, dict) else {}
+        return found
+    return value
+
+
+def _finite(value) -> float | int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        try:
+            value = float(value.strip().replace(",", ""))
+        except ValueError:
+            return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and math.isfinite(value):
+        return value
+    return None
+
+
+def _storable(text: str) -> str:
+    """Text SQLite can store: lone surrogates (from JSON ``\\ud800`` escapes) replaced."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def _storable_tree(value, depth: int = 0):
+    """A JSON-like value with every string storable (the same object when it already was)."""
+    if isinstance(value, str):
+        return _storable(value)
+    if depth > 8:
+        return None
+    if isinstance(value, dict):
+        items = {k: _storable_tree(v, depth + 1) for k, v in value.items() if isinstance(k, str)}
+        same = len(items) == len(value) and all(items[k] is value[k] for k in items)
+        return value if same else {_storable(k): v for k, v in items.items()}
+    if isinstance(value, list):
+        items = [_storable_tree(v, depth + 1) for v in value]
+        return value if all(a is b for a, b in zip(items, value)) else items
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > _SQLITE_INT:
+        return None
+    return value
 
 
 class TitlePipeline(PostingPipeline):
@@ -200,6 +320,8 @@ class StorePipeline:
         self.db = None
         self.run_id = None
         self.pending: list[JobSighting] = []  # sightings that arrived before their job was stored
+        self.unresolved: list[JobSighting] = []  # sightings of jobs still not stored at the end
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
@@ -207,10 +329,31 @@ class StorePipeline:
         return cls(crawler)
 
     def open_spider(self):
-        spider = self.crawler.spider
         self.db = storage.open_db(self.path)
-        self.run_id = storage.start_run(self.db, spider.name, getattr(spider, "city_arg", None),
-                                        getattr(spider, "query", None), getattr(spider, "run_arguments", {}))
+
+    def spider_opened(self, spider):
+        """Start this crawl's ``crawl_runs`` row, or carry on the one an interrupted ``-s JOBDIR``
+        crawl left: same run, its stats and waiting sightings, so that a resumed crawl leaves
+        the database an uninterrupted one would. Runs after Scrapy's SpiderState extension has
+        loaded ``spider.state`` (extensions connect to signals before pipelines do)."""
+        state = getattr(spider, "state", None)  # only with JOBDIR
+        previous = state.get("run_id") if state is not None else None
+        carried = storage.resume_run(self.db, previous) if previous is not None else None
+        if carried is not None:
+            self.run_id = previous
+            for key, value in carried.items():
+                if _cumulative(key, value):
+                    self.stats.inc_value(key, value)
+            self.pending = [JobSighting(*values) for values in state.get("pending_sightings", ())]
+            logger.info("Resuming crawl run %d", self.run_id)
+        else:
+            if previous is not None:
+                logger.warning("JOBDIR holds crawl run %d, which ended: Scrapy skips every request that run "
+                               "made; use a new JOBDIR for a new crawl", previous)
+            self.run_id = storage.start_run(self.db, spider.name, getattr(spider, "city_arg", None),
+                                            getattr(spider, "query", None), getattr(spider, "run_arguments", {}))
+            if state is not None:
+                state["run_id"] = self.run_id
         self.stats.set_value("jobcrawler/run_id", self.run_id)
         logger.info("Storing into %s (crawl run %d)", self.path, self.run_id)
 
@@ -224,15 +367,20 @@ class StorePipeline:
                 self.pending.append(item)
             return item
         posting = ItemAdapter(item)
-        storage.save_job(
-            self.db,
-            storage.job_row(posting_columns(posting, fetched_at=now)),
-            city=posting.get("city"),
-            run_id=self.run_id,
-            locations=posting.get("places") or [],
-            skills=posting.get("skills") or [],
-            seen_at=now,
-        )
+        try:  # one transaction: a job is stored whole (row, locations, skills, city) or not at all
+            storage.save_job(
+                self.db,
+                storage.job_row(posting_columns(posting, fetched_at=now)),
+                city=posting.get("city"),
+                run_id=self.run_id,
+                locations=posting.get("places") or [],
+                skills=posting.get("skills") or [],
+                seen_at=now,
+            )
+        except (sqlite3.Error, ValueError, TypeError, OverflowError) as error:
+            logger.exception("Storing job %r failed", posting.get("job_id"))
+            self.stats.inc_value("items/dropped/store_error")
+            raise DropItem(f"store_error: job {posting.get('job_id')!r} ({error!r})") from error
         self.stats.inc_value("items/stored")
         return item
 
@@ -246,12 +394,17 @@ class StorePipeline:
                 storage.record_sighting(self.db, sighting.job_id, sighting.city, self.run_id, now)
                 self.stats.inc_value("items/sightings")
             else:
-                self.stats.inc_value("items/sightings_of_unstored_jobs")
+                self.unresolved.append(sighting)
         self.pending.clear()
+        state = getattr(self.crawler.spider, "state", None)
+        if state is not None:  # saved in JOBDIR right after this: a resumed crawl may store these jobs yet
+            state["pending_sightings"] = [(s.job_id, s.city, s.url) for s in self.unresolved]
 
     def spider_closed(self, spider, reason):
-        if self.db is None:
+        if self.db is None or self.run_id is None:
             return
+        if self.unresolved and reason != "shutdown":  # an interrupted run keeps them for its resumption
+            self.stats.inc_value("items/sightings_of_unstored_jobs", len(self.unresolved))
         settings = self.crawler.settings
         stats = self.stats.get_stats()
         report = quality.evaluate(
@@ -263,9 +416,13 @@ class StorePipeline:
         )
         complete = sorted(getattr(spider, "complete_cities", ()))
         closed = 0
-        if report.status != "failed":
+        if report.status in ("ok", "degraded"):  # an interrupted or failed run closes no job
             closed = storage.close_unlisted(self.db, self.run_id, complete, storage.utc_now())
-        if report.status != "ok":
+        if report.status == "interrupted":
+            resume = ("run the same command again to resume it" if getattr(spider, "state", None) is not None
+                      else "it cannot be resumed without -s JOBDIR")
+            logger.warning("Crawl run %d was interrupted: %s", self.run_id, resume)
+        elif report.status != "ok":
             logger.error("Crawl run %d is %s: %s", self.run_id, report.status, "; ".join(report.reasons))
         self.stats.set_value("jobcrawler/run_status", report.status)
         stats = self.stats.get_stats()
@@ -290,6 +447,13 @@ class StorePipeline:
             "stats": stats,
         })
         self.db.close()
+
+
+def _cumulative(key: str, value) -> bool:
+    """Whether a recorded Scrapy stat adds up over the parts of an interrupted, resumed run."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    return not key.startswith(("elapsed_time", "memusage/", "jobcrawler/", "items_per_minute", "responses_per_minute"))
 
 
 def _suffixes(stats: dict, prefix: str) -> dict:

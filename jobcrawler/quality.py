@@ -2,7 +2,8 @@
 
 A breach marks the run ``degraded`` (data usable, with holes) or ``failed`` (the crawl
 did not do its job), which the ``crawl_runs`` row records and ``scrapy crawl`` turns
-into a non-zero exit status.
+into a non-zero exit status. A crawl stopped by Ctrl-C / SIGTERM is ``interrupted``:
+not judged, since it did not end (``-s JOBDIR`` crawls resume it).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ WHERE j.job_id IN (SELECT job_id FROM sightings WHERE run_id = :run_id)
 
 @dataclass
 class QualityReport:
-    status: str  # ok, degraded, failed
+    status: str  # ok, degraded, failed, interrupted
     reasons: list[str] = field(default_factory=list)
     metrics: dict = field(default_factory=dict)
 
@@ -68,6 +69,8 @@ def evaluate(metrics: dict, finish_reason: str, *, min_coverage: dict, min_store
              max_gave_up_ratio: float) -> QualityReport:
     """Judge one run from its metrics; thresholds come from settings."""
     reasons: list[str] = []
+    if finish_reason == "shutdown":
+        return QualityReport("interrupted", ["stopped before its end (finish reason 'shutdown')"], metrics)
     if finish_reason != "finished":
         return QualityReport("failed", [f"finish reason {finish_reason!r}"], metrics)
     listed = metrics.get("listed") or 0

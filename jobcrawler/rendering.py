@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import os
 
@@ -24,7 +26,7 @@ def configure_rendering(settings, mode: str, logger: logging.LoggerAdapter | log
     if executable and not os.access(executable, os.X_OK):
         if mode == "always":
             raise ValueError(
-                f"-a render=always needs a browser, and {executable} does not exist: install it "
+                f"-a render=always needs a browser, and there is none at {executable}: install it "
                 "(apt-get install chromium) or set -s BROWSER_EXECUTABLE_PATH=/path/to/chromium")
         logger.warning("No browser at %s: pages that need JavaScript cannot be rendered in this run", executable)
         return False
@@ -38,9 +40,84 @@ def configure_rendering(settings, mode: str, logger: logging.LoggerAdapter | log
     return True
 
 
-def render_meta() -> dict:
-    """Request meta for a rendered download: load the page and let its scripts settle."""
+def browser_broken(failure, stats) -> bool:
+    """Whether a failed rendered download means the browser cannot work in this run.
+
+    It is when the browser never launched (not a browser, missing libraries, sandbox refused
+    as root...), or when it launched but no page has rendered yet and the error is not a page
+    timeout. Otherwise the failure loses that page only, like any other download error.
+    """
+    if not stats.get_value("playwright/browser_count"):
+        return True
+    timeout = type(failure.value).__name__ == "TimeoutError" and type(failure.value).__module__.startswith("playwright")
+    return not stats.get_value("render/pages") and not timeout
+
+
+# What "the page shows jobs" means in the browser, as the spider's parsers see it: listing
+# cards or a JSON-LD ItemList on a result page, a JSON-LD JobPosting on a detail page.
+_SHOWS_JOBS = {
+    "listing": """() => !!document.querySelector("div[data-id='job-card']") ||
+        Array.from(document.querySelectorAll('script[type="application/ld+json"]'))
+             .some(s => s.textContent.includes('"ItemList"'))""",
+    "detail": """() => Array.from(document.querySelectorAll('script[type="application/ld+json"]'))
+             .some(s => s.textContent.includes('"JobPosting"'))""",
+}
+SETTLE_TIMEOUT_MS = 10_000
+
+
+async def settle(page, kind: str = "listing", timeout_ms: int = SETTLE_TIMEOUT_MS) -> str:
+    """Wait until the page shows jobs or its network has gone idle, whichever comes first.
+
+    Waiting for the jobs alone would hang until the timeout on a page that has none (the
+    page after a listing's last, a block page); waiting for network idle alone costs at
+    least 500 ms on every page. After ``timeout_ms`` the page is taken as it is, and the
+    spider decides (a page without jobs is retried or ends the listing): a page whose
+    scripts never stop polling must not fail the run. Returns what ended the wait.
+    """
+    waits = {
+        asyncio.ensure_future(page.wait_for_function(_SHOWS_JOBS[kind], timeout=timeout_ms)): "jobs",
+        asyncio.ensure_future(page.wait_for_load_state("networkidle", timeout=timeout_ms)): "networkidle",
+    }
+    pending = set(waits)
+    outcome = "timeout"
+    try:
+        while pending:
+            done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+            ok = [task for task in done if task.exception() is None]
+            if ok:
+                outcome = waits[ok[0]]
+                break
+    finally:
+        for task in pending:
+            task.cancel()
+        for task in pending:
+            with contextlib.suppress(BaseException):
+                await task
+    return outcome
+
+
+# Meta keys the downloader sets on a request; a rendered copy of a plain request starts afresh.
+_DOWNLOAD_META_KEYS = frozenset({
+    "download_latency", "download_slot", "retry_times", "redirect_times", "redirect_ttl", "redirect_urls",
+    "redirect_reasons", "cache_timestamp", "_dont_cache", "_auth_proxy", "_scheme_proxy",
+})
+
+
+def rendered_request(request, kind: str):
+    """The same request (callback, meta, priority), to be downloaded by the browser."""
+    meta = {key: value for key, value in request.meta.items() if key not in _DOWNLOAD_META_KEYS}
+    return request.replace(meta={**meta, **render_meta(kind)})
+
+
+def render_meta(kind: str = "listing") -> dict:
+    """Request meta for a rendered download of a ``listing`` or ``detail`` page.
+
+    scrapy-playwright loads the page (up to its ``load`` event), runs ``settle``, and hands the
+    spider ``page.content()``: the DOM after the page's scripts ran, not the HTML it was sent.
+    """
+    if kind not in _SHOWS_JOBS:
+        raise ValueError(f"kind must be one of {', '.join(_SHOWS_JOBS)}, got {kind!r}")
     return {
         "playwright": True,
-        "playwright_page_methods": [PageMethod("wait_for_load_state", "networkidle")],
+        "playwright_page_methods": [PageMethod(settle, kind)],
     }

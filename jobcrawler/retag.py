@@ -13,6 +13,7 @@ import argparse
 import json
 import sys
 import time
+from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from jobcrawler import storage
 from jobcrawler.tagging import Tagger
 
 BATCH = 2000
+CHUNK = 250  # rows per task handed to a worker: small enough to keep every worker busy to the end
 SELECT = ("SELECT job_id, title, description, top_skills, industries, level, company_size FROM jobs "
           "WHERE (:all OR tagger_version IS NOT :version) AND job_id > :after ORDER BY job_id LIMIT :batch")
 
@@ -46,34 +48,54 @@ def _list(value) -> list:
     return parsed if isinstance(parsed, list) else []
 
 
-def _chunks(rows: list, parts: int) -> list[list]:
-    size = max(1, -(-len(rows) // parts))
-    return [rows[i:i + size] for i in range(0, len(rows), size)]
+def _chunks(rows: list, size: int) -> list[list]:
+    return [rows[i:i + size] for i in range(0, len(rows), max(1, size))]
+
+
+def _batches(db, everything: bool, version: str):
+    """Rows to re-tag, BATCH at a time, in job_id order (keyset paging: writes do not shift it)."""
+    after = ""
+    while True:
+        rows = db.execute(SELECT, {"all": everything, "version": version, "after": after, "batch": BATCH}).fetchall()
+        if not rows:
+            return
+        yield rows
+        after = rows[-1][0]
 
 
 def retag(db_path: str | Path, everything: bool = False, workers: int = 1) -> int:
-    """Re-tag and return how many jobs were written."""
+    """Re-tag and return how many jobs were written.
+
+    With several workers the next batch is already being tagged while this process writes
+    the previous one, so neither the workers nor the writer wait on each other.
+    """
     db = storage.open_db(db_path)
     version = Tagger.load().version
-    done, after = 0, ""
-    pool = ProcessPoolExecutor(workers) if workers > 1 else None
+    done = 0
     try:
-        while True:
-            rows = db.execute(SELECT, {"all": everything, "version": version, "after": after, "batch": BATCH}).fetchall()
-            if not rows:
-                break
-            if pool:
-                tagged = [t for part in pool.map(_tag_rows, _chunks(rows, workers)) for t in part]
-            else:
-                tagged = _tag_rows(rows)
-            storage.save_tags_batch(db, tagged, version)
-            done += len(rows)
-            after = rows[-1][0]
+        if workers <= 1:
+            for rows in _batches(db, everything, version):
+                storage.save_tags_batch(db, _tag_rows(rows), version)
+                done += len(rows)
+            return done
+        with ProcessPoolExecutor(workers) as pool:
+            in_flight: deque = deque()
+            for rows in _batches(db, everything, version):
+                in_flight.append([pool.submit(_tag_rows, chunk) for chunk in _chunks(rows, CHUNK)])
+                if len(in_flight) > 1:
+                    done += _write(db, in_flight.popleft(), version)
+            while in_flight:
+                done += _write(db, in_flight.popleft(), version)
+        return done
     finally:
-        if pool:
-            pool.shutdown()
-    db.close()
-    return done
+        db.close()
+
+
+def _write(db, futures: list, version: str) -> int:
+    """Wait for one batch's tags and store them in one transaction; how many jobs it held."""
+    tagged = [job for future in futures for job in future.result()]
+    storage.save_tags_batch(db, tagged, version)
+    return len(tagged)
 
 
 def main(argv: list[str] | None = None) -> int:

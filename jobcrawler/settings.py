@@ -46,6 +46,9 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "jobcrawler.middlewares.BackoffRetryMiddleware": 550,
 }
+# The spider retries a 200 block, challenge or cut-short page itself (get_retry_request), which
+# carries these keys over on purpose: Scrapy's copied-meta warning is not about them.
+META_COPY_WARN_SKIP_KEYS = ["retry_times", "download_latency"]
 
 # --- Items ----------------------------------------------------------------------------------
 ITEM_PIPELINES = {
@@ -63,9 +66,11 @@ ITEM_PIPELINES = {
 }
 
 # --- JavaScript rendering (scrapy-playwright; used per page by `-a render=auto|always`) -------
-# The spider installs Playwright's download handlers only when a run may render, since they
-# cost about a second per crawl even unused. Debian's chromium is the default browser;
+# The spider installs Playwright's download handlers only when a run may render (render is not
+# `never` and the browser exists), since they cost about a second per crawl even unused; see
+# README "JavaScript rendering" for measured costs. Debian's chromium is the default browser;
 # set BROWSER_EXECUTABLE_PATH to "" to use one from `playwright install` where that works.
+# --no-sandbox: Chromium refuses to start as root without it (containers, CI).
 BROWSER_EXECUTABLE_PATH = "/usr/bin/chromium"
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
 PLAYWRIGHT_LAUNCH_OPTIONS = {

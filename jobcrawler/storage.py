@@ -187,6 +187,23 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         db[table].create_index(columns, if_not_exists=True)
     if not db["jobs"].detect_fts():
         db["jobs"].enable_fts(["title", "description"], create_triggers=True, tokenize="porter")
+    _narrow_fts_update_trigger(db)
+
+
+# sqlite-utils' update trigger re-indexes a job in jobs_fts on every UPDATE of the row; only
+# title and description feed the index, so a sighting (last_seen) or a re-tag need not.
+_FTS_UPDATE_TRIGGER = """CREATE TRIGGER "jobs_au" AFTER UPDATE OF "title", "description" ON "jobs" BEGIN
+  INSERT INTO "jobs_fts" ("jobs_fts", rowid, "title", "description") VALUES('delete', old.rowid, old."title", old."description");
+  INSERT INTO "jobs_fts" (rowid, "title", "description") VALUES (new.rowid, new."title", new."description");
+END"""
+
+
+def _narrow_fts_update_trigger(db: sqlite_utils.Database) -> None:
+    row = db.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'jobs_au'").fetchone()
+    if row and " UPDATE OF " not in row[0].upper():
+        with db.conn:
+            db.execute('DROP TRIGGER "jobs_au"')
+            db.execute(_FTS_UPDATE_TRIGGER)
 
 
 def start_run(db: sqlite_utils.Database, spider: str, city: str, query: str, args: dict) -> int:
@@ -197,6 +214,23 @@ def start_run(db: sqlite_utils.Database, spider: str, city: str, query: str, arg
             [spider, city, query, json.dumps(args, sort_keys=True), utc_now()],
         )
     return cursor.lastrowid
+
+
+def resume_run(db: sqlite_utils.Database, run_id: int) -> dict | None:
+    """Reopen a run that was interrupted (a ``-s JOBDIR`` crawl resumed): its row is ``running``
+    again and the Scrapy stats it recorded are returned, to be carried on. None when there is
+    no such unfinished run, e.g. the JOBDIR of a crawl that ended."""
+    row = db.execute("SELECT status, stats FROM crawl_runs WHERE run_id = ?", [run_id]).fetchone()
+    if row is None or row[0] not in ("running", "interrupted"):
+        return None
+    with db.conn:
+        db.execute("UPDATE crawl_runs SET status = 'running', finished_at = NULL, finish_reason = NULL "
+                   "WHERE run_id = ?", [run_id])
+    try:
+        stats = json.loads(row[1]) if row[1] else {}
+    except ValueError:
+        stats = {}
+    return stats if isinstance(stats, dict) else {}
 
 
 def finish_run(db: sqlite_utils.Database, run_id: int, values: dict) -> None:
@@ -304,20 +338,46 @@ def _tag_values(categories: dict, version: str) -> list:
 
 
 def save_tags_batch(db: sqlite_utils.Database, tagged: list[tuple[str, dict, list[dict]]], version: str) -> None:
-    """Replace the tags of many jobs, ``(job_id, categories, skills)`` each, in one transaction."""
+    """Replace the tags of many jobs, ``(job_id, categories, skills)`` each, in one transaction.
+
+    A job whose skill rows would come out exactly as stored (same rows, same order) keeps
+    them: after a taxonomy change most jobs' skills do not move, and rewriting them is most
+    of the cost of a re-tag.
+    """
     assignments = ", ".join(f"{c} = ?" for c in (*TAG_COLUMNS, "tagger_version"))
-    job_ids = [(job_id,) for job_id, _, _ in tagged]
     with db.conn:
         db.conn.executemany(
             f"UPDATE jobs SET {assignments} WHERE job_id = ?",
             [(*_tag_values(categories, version), job_id) for job_id, categories, _ in tagged],
         )
-        db.conn.executemany("DELETE FROM job_skills WHERE job_id = ?", job_ids)
+        stored = _stored_skills(db, [job_id for job_id, _, _ in tagged])
+        changed = []
+        for job_id, _, skills in tagged:
+            rows, seen = [], set()
+            for skill in skills:
+                if skill["skill"] not in seen:  # as INSERT OR IGNORE would: the first one stays
+                    seen.add(skill["skill"])
+                    rows.append((skill["skill"], skill.get("category"), skill.get("matched"), skill.get("source")))
+            if stored.get(job_id, []) != rows:
+                changed.append((job_id, rows))
+        db.conn.executemany("DELETE FROM job_skills WHERE job_id = ?", [(job_id,) for job_id, _ in changed])
         db.conn.executemany(
             "INSERT OR IGNORE INTO job_skills (job_id, skill, category, matched, source) VALUES (?, ?, ?, ?, ?)",
-            [(job_id, s["skill"], s.get("category"), s.get("matched"), s.get("source"))
-             for job_id, _, skills in tagged for s in skills],
+            [(job_id, *row) for job_id, rows in changed for row in rows],
         )
+
+
+def _stored_skills(db: sqlite_utils.Database, job_ids: list[str]) -> dict[str, list[tuple]]:
+    """Job id -> its job_skills rows (skill, category, matched, source) in stored order."""
+    stored: dict[str, list[tuple]] = {}
+    rows = db.execute(
+        "SELECT job_id, skill, category, matched, source FROM job_skills "
+        "WHERE job_id IN (SELECT value FROM json_each(?)) ORDER BY job_id, rowid",
+        [json.dumps(job_ids)],
+    )
+    for job_id, *row in rows:
+        stored.setdefault(job_id, []).append(tuple(row))
+    return stored
 
 
 def fresh_job_ids(path: str | Path, since: datetime) -> set[str]:

@@ -28,6 +28,16 @@ def aliases() -> LabelAliases:
         ("JavaScript", set()),
         ("NoSQL", set()),
         ("Google Cloud Platform (GCP)", {"GCP"}),
+        ("Machine Learning Operations", {"MLOps"}),
+        ("Generative AI Operations", {"MLOps"}),
+        ("LLM-based agent workflows", {"LLMs", "agents"}),
+        ("Voice agents", {"agents"}),
+        ("Multi-modal LLM systems", {"LLMs"}),
+        ("Prompt evaluation frameworks", {"model evaluation"}),
+        ("Elastic vector search", {"vector databases"}),
+        ("Agent space", set()),
+        ("Embedded systems", set()),
+        ("TensorRT-LLM", set()),
     ],
 )
 def test_label_names_map_to_canonical_skills(aliases, label, skills):

@@ -198,6 +198,25 @@ def test_rules_are_data():
     assert rules.classify("Engineer", "Office based.", skills[:1]) == {"is_remote": False, "multi_cloud": False}
 
 
+def test_phrase_sets_are_searched_only_where_rules_use_them():
+    rules = CategoryRules(
+        {
+            "phrases": {"senior": ["senior", "staff"], "remote": ["remote(?:-first)?"], "lead": ["lead"]},
+            "categories": {
+                "is_senior": {"default": False, "rules": [{"value": True, "when": {"title": "senior"}}]},
+                "is_remote": {"default": False, "rules": [{"value": True, "when": {"text": "remote"}}]},
+                "leads": {"default": False, "rules": [{"value": True, "when": {"any": [{"title": "lead"}, {"text": "lead"}]}}]},
+            },
+        }
+    )
+    assert set(rules._phrases["title"].names) == {"senior", "lead"}
+    assert set(rules._phrases["text"].names) == {"remote", "lead"}
+    # a title-only set is not looked for in the description, a shared one is found in both
+    assert rules.classify("Engineer", "Senior people, remote-first.", []) == {"is_senior": False, "is_remote": True, "leads": False}
+    assert rules.classify("Staff Engineer", "You will lead the design.", [])["leads"] is True
+    assert rules.classify("Lead Engineer", "Office based.", []) == {"is_senior": False, "is_remote": False, "leads": True}
+
+
 def test_unknown_names_in_rules_fail_at_load():
     with pytest.raises(ValueError):
         CategoryRules({"categories": {"x": {"rules": [{"value": 1, "when": {"text": "missing"}}]}}})

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jobcrawler.tagging import TAXONOMY_PATH, Tagger
+from jobcrawler.tagging import CATEGORIES_PATH, TAXONOMY_PATH, Tagger
+from jobcrawler.tagging.matcher import _anchors, lowered, searchable
 
 HEADLINE = [
     "RAG", "prompt engineering", "LLMs", "LangChain", "agents", "OpenAI API", "LangGraph", "LlamaIndex",
@@ -135,12 +138,153 @@ TRAPS = [
     ("MLOps", "AIOps for IT incident triage.", False),
     ("RAG", "Build RAG pipelines over contracts.", True),
     ("RAG", "A rag to clean the whiteboard.", False),
+    # product names that contain a skill's word
+    ("LLMs", "Serve the models with TensorRT-LLM on H100s.", False),
+    ("vLLM", "Serve the models with TensorRT-LLM on H100s.", True),
+    # common misspellings
+    ("PostgreSQL", "Relational stores like PostgresSQL or MySQL.", True),
 ]
+
+# Sense rules (``not_in_patterns``, ``in_context`` and phrasings with gaps), one table per
+# rule, each with sentences that must and must not yield the skill. Own phrasing only.
+SENSES = {
+    "model training: training data is data, not training": [
+        ("model training", "Own model training for our ranking models.", True),
+        ("model training", "Label and clean model training data for the vision team.", False),
+        ("model training", "Curate model-training datasets and annotation guidelines.", False),
+    ],
+    "model training: train and <verb> models": [
+        ("model training", "You will train and deploy models that price freight.", True),
+        ("model training", "Train and evaluate our models every sprint.", True),
+        ("model training", "Train and support new analysts on the models we ship.", False),
+    ],
+    "model evaluation: evaluating models, and its machinery": [
+        ("model evaluation", "Evaluate foundation models for document understanding.", True),
+        ("model evaluation", "Build evaluation pipelines that score every release.", True),
+        ("model evaluation", "Use LLM-as-a-judge scoring on sampled conversations.", True),
+        ("model evaluation", "Our evaluation process for candidates takes two weeks.", False),
+        ("model evaluation", "We evaluate applicants without regard to age.", False),
+    ],
+    "MLOps: the class named only to list its tools": [
+        ("MLOps", "Hands-on MLOps: model registry, canary releases, drift alerts.", True),
+        ("MLOps", "Knowledge of MLOps practices (e.g., model versioning, monitoring).", True),
+        ("MLOps", "Experience with MLOps tooling such as MLflow and Kubeflow.", False),
+        ("MLflow", "Experience with MLOps tooling such as MLflow and Kubeflow.", True),
+        ("MLOps", "Familiar with ML Ops platforms (Weights & Biases, MLflow).", False),
+        ("MLOps", "Generative AI Operations at enterprise scale.", True),
+    ],
+    "MLOps: colleagues named by their role": [
+        ("MLOps", "Partner with data scientists and MLOps engineers on launches.", False),
+        ("MLOps", "As an MLOps engineer you will own our deployment pipeline.", True),
+    ],
+    "agents: the class named only to list its tools": [
+        ("agents", "Experience with agentic frameworks such as LangGraph or CrewAI.", False),
+        ("LangGraph", "Experience with agentic frameworks such as LangGraph or CrewAI.", True),
+        ("agents", "AI agent frameworks (e.g., AutoGen) are a plus.", False),
+        ("agents", "Design our in-house agent framework for tool use.", True),
+        ("agents", "Build agentic workflows that file expense reports.", True),
+    ],
+    "agents: the bare word counts only next to other AI work": [
+        ("agents", "Familiarity with agents and RAG is expected.", True),
+        ("agents", "Compose prompts, agents, tools and retrieval into one system.", True),
+        ("agents", "Our contact center agents answer calls in Python-built consoles.", False),
+        ("agents", "Our agents close more leases every quarter.", False),
+    ],
+    "fine-tuning: the everyday sense, adjusting something that is not a model": [
+        ("fine-tuning", "Fine-tune open-weight LLMs on support transcripts.", True),
+        ("fine-tuning", "Fine-tuning strategies for domain-specific assistants.", True),
+        ("fine-tuning", "Fine-tune our search engine ranking before launch.", False),
+        ("fine-tuning", "Fine-tune retrieval and ranking models on click logs.", True),
+        ("fine-tuning", "Own the fine-tuning strategy for our assistants.", True),
+        ("fine-tuning", "Fine-tune hyperparameters of gradient boosted trees.", False),
+        ("fine-tuning", "Fine-tuning the onboarding workflow with HR.", False),
+    ],
+    "fine-tuning: the option weighed against others": [
+        ("fine-tuning", "Judge the trade-offs of prompting vs. fine-tuning for each feature.", False),
+        ("fine-tuning", "Know when fine-tuning versus retrieval is the right call.", False),
+        ("fine-tuning", "Run LoRA fine-tuning jobs on our GPU cluster.", True),
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    "skill, text, expected",
+    [row for rows in SENSES.values() for row in rows],
+    ids=[f"{rule}: {text}" for rule, rows in SENSES.items() for _, text, _ in rows],
+)
+def test_sense_rule(tagger, skill, text, expected):
+    assert (skill in skills_in(tagger, text)) is expected
 
 
 @pytest.mark.parametrize("skill, text, expected", TRAPS)
 def test_trap(tagger, skill, text, expected):
     assert (skill in skills_in(tagger, text)) is expected
+
+
+# ---------------------------------------------------------------- the matcher's own machinery
+
+
+@pytest.mark.parametrize(
+    "pattern, literals, leading",
+    [
+        ("llms?", ["llm", "llms"], True),
+        ("fine[- ]?tun\\w*", ["fine tun", "fine-tun", "finetun"], True),
+        ("(?:build|ship)\\w*\\s+agents", ["build", "ship"], True),
+        ("as (?:a |the )?team lead", ["as a team lead", "as team lead", "as the team lead"], True),
+        ("ab+c", ["ab"], True),
+        ("(?:x|y)?abc", ["abc", "xabc", "yabc"], True),
+        ("(?:ai\\s+|llm\\s+)?agents", ["agents", "ai", "llm"], True),  # optional, open-ended group
+        ("(?P<word>data) engineer", ["data engineer"], True),
+        ("(?i:gpu) clusters", ["gpu clusters"], True),
+        ("series [d-h]", ["series "], True),  # a range is not spelled out
+        ("\\.net", [".net"], True),
+        ("\\w+ (?:build|make) things", [" things"], False),  # no leading literal: a required one
+        ("(?<!x)foo", ["foo"], False),  # lookarounds are not read as text
+        ("a?", [], False),
+        ("[^ab]c", [], False),
+    ],
+)
+def test_anchors_are_read_from_the_pattern_text(pattern, literals, leading):
+    assert _anchors(pattern) == (literals, leading)
+
+
+def test_every_yaml_pattern_has_a_leading_literal():
+    """A pattern without one is run over the whole text, ~100 us a posting: keep them out."""
+    skills = yaml.safe_load(TAXONOMY_PATH.read_text())["skills"]
+    patterns = [p for skill in skills for p in (*skill.get("patterns", []), *skill.get("not_in_patterns", []))]
+    patterns += [p for ps in yaml.safe_load(CATEGORIES_PATH.read_text())["phrases"].values() for p in ps]
+    assert [pattern for pattern in patterns if not _anchors(pattern)[1]] == []
+
+
+WORDS = ["fine-tune", "fine tuning", "LLMs", "model", "training", "data", "on-site", "with", "customers", "train",
+         "and", "deploy", "models", "MLOps", "tools", "such", "as", "MLflow", "agentic", "frameworks", "(e.g.,",
+         "evaluate", "foundation", "vs.", "prompting", "pre-sales", "team", "lead", "a", "hire", "grow", "the",
+         "engineers", "x", "Series", "B", "seed-stage", "publicly", "traded", ".", ",", "\n", "-", "é", "İ"]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(WORDS), max_size=40).map(" ".join))
+def test_phrase_index_finds_what_a_plain_scan_finds(text):
+    """Trying patterns only at their leading literals loses nothing a plain scan would find
+    (at the starts of words, which is where both look)."""
+    for index in [TAGGER_FOR_HYPOTHESIS.matcher._phrases, *TAGGER_FOR_HYPOTHESIS.rules._phrases.values()]:
+        counts = index.scan(text)
+        for name, compiled in index._sets.items():
+            expected = sorted(
+                (m.start(), m.end())
+                for _, _, pattern in compiled
+                for m in pattern.finditer(lowered(text))
+                if m.start() == 0 or not searchable(text)[m.start()] in ".+#&"
+            )
+            assert sorted((m.start(), m.end()) for m in counts.matches(name)) == expected, name
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=200))
+def test_searchable_keeps_offsets_and_reads_punctuation_as_space(text):
+    padded = searchable(text)
+    assert len(padded) == len(text) + 2
+    assert padded[1:-1] == re.sub(r"[^A-Za-z0-9+#.& ]|\.(?![A-Za-z0-9])", " ", text)
 
 
 # ---------------------------------------------------------------- evidence

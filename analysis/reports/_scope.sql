@@ -9,7 +9,8 @@
 -- Speed. Copying each job once per cell would multiply the work by ~6. Instead, jobs that
 -- belong to the same set of cells share a scope_group; a report counts per scope_group first
 -- and then adds the groups up into cells through group_cells. Every report number is a count
--- of jobs, so these sums are exact.
+-- of jobs, so these sums are exact. Skills, titles, companies and (AI type, stage group)
+-- pairs get integer ids before they are counted: sorting ids is much faster than sorting text.
 
 -- Where and when each job was seen. Jobs stored without a run fall back to job_cities dates.
 CREATE TEMP TABLE job_city_period AS
@@ -73,22 +74,22 @@ FROM group_city_period AS g
 JOIN cells AS c ON c.city = g.city AND c.period = g.period;
 CREATE INDEX temp.group_cells_by_group ON group_cells (scope_group);
 
--- Skill lists the report groups by name (not by category). Names absent from the data
--- simply match nothing.
+-- Skill lists the report names by hand (names as in jobcrawler/tagging/taxonomy.yaml):
+-- GenAI frameworks, LLM APIs and model families, vector databases.
 CREATE TEMP TABLE skill_groups (skill_group TEXT NOT NULL, skill TEXT NOT NULL);
 INSERT INTO skill_groups (skill_group, skill) VALUES
     ('framework', 'LangChain'), ('framework', 'LangGraph'), ('framework', 'LlamaIndex'),
     ('framework', 'CrewAI'), ('framework', 'AutoGen'), ('framework', 'Semantic Kernel'),
-    ('framework', 'Haystack'), ('framework', 'DSPy'),
-    ('llm api', 'Azure OpenAI'), ('llm api', 'AWS Bedrock'), ('llm api', 'Vertex AI'),
-    ('llm api', 'Hugging Face'), ('llm api', 'Ollama'), ('llm api', 'vLLM'),
-    ('llm api', 'local models'),
+    ('llm api', 'OpenAI API'), ('llm api', 'Anthropic API'), ('llm api', 'Gemini'),
+    ('llm api', 'Mistral'), ('llm api', 'Llama'), ('llm api', 'AWS Bedrock'),
+    ('llm api', 'Vertex AI'), ('llm api', 'Azure AI Foundry'), ('llm api', 'Hugging Face'),
+    ('llm api', 'vLLM'),
     ('vector database', 'vector databases'), ('vector database', 'Pinecone'),
     ('vector database', 'Weaviate'), ('vector database', 'pgvector'),
-    ('vector database', 'Chroma'), ('vector database', 'Qdrant'),
-    ('vector database', 'Milvus'), ('vector database', 'FAISS');
+    ('vector database', 'FAISS'), ('vector database', 'Chroma'),
+    ('vector database', 'Qdrant'), ('vector database', 'Milvus');
 
--- Skills by integer id: sorting and joining ids is much faster than names.
+-- Skills by id, and each job's skills as ids.
 CREATE TEMP TABLE skills (skill_id INTEGER PRIMARY KEY, skill TEXT NOT NULL, category TEXT);
 INSERT INTO skills (skill, category) SELECT DISTINCT skill, category FROM job_skills ORDER BY category, skill;
 CREATE INDEX temp.skills_by_name ON skills (skill, category);
@@ -100,21 +101,7 @@ JOIN skills AS s ON s.skill = k.skill AND s.category IS k.category;
 CREATE INDEX temp.job_skill_ids_by_job ON job_skill_ids (job_id);
 
 -- One row per job with everything the reports group or filter on.
--- title_words: the title lower-cased, punctuation turned into spaces, single-spaced and
--- padded with a space at both ends, so LIKE '% word %' matches whole words.
 CREATE TEMP TABLE job_profile AS
-WITH title_text AS (
-    SELECT job_id,
-        trim(lower(
-            replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(
-            replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(
-                coalesce(title, ''),
-                '-', ' '), '–', ' '), '—', ' '), '/', ' '), ',', ' '), '(', ' '), ')', ' '),
-                '[', ' '), ']', ' '), '&', ' '), ':', ' '), ';', ' '), '.', ' '), '|', ' '),
-                '"', ' '), '\', ' '), '!', ' '), '?', ' '), char(9), ' '), char(10), ' ')
-        )) AS words
-    FROM jobs
-)
 SELECT
     j.job_id,
     g.scope_group,
@@ -144,13 +131,10 @@ SELECT
     coalesce(k.has_ops, 0) AS has_ops,
     coalesce(k.has_non_genai, 0) AS has_non_genai,
     coalesce(k.has_rag_or_agents, 0) AS has_rag_or_agents,
-    coalesce(k.has_fine_tuning_skill, 0) AS has_fine_tuning_skill,
-    ' ' || replace(replace(replace(t.words, ' ', ' ' || char(31)), char(31) || ' ', ''), char(31), '')
-        || ' ' AS title_words
+    coalesce(k.has_fine_tuning_skill, 0) AS has_fine_tuning_skill
 FROM jobs AS j
 JOIN job_cells AS jc ON jc.job_id = j.job_id
 JOIN scope_groups AS g ON g.cells = jc.cells
-JOIN title_text AS t ON t.job_id = j.job_id
 LEFT JOIN (
     SELECT k.job_id,
         max(s.category = 'genai') AS has_genai,
@@ -186,7 +170,87 @@ FROM per_group AS g
 JOIN group_cells AS gc USING (scope_group)
 GROUP BY gc.cell_id;
 
--- Job segments: one integer per (AI type, stage group), for the same reason.
+-- Titles by id. Title reports work per distinct title, since a job has one title:
+--   words   the title lower-cased, punctuation turned into spaces, runs of spaces made one
+--           (the char(31) trick) and padded with a space at both ends, so LIKE '% word %'
+--           matches whole words;
+--   variant the words without seniority words (senior, lead, staff, II, ...), so "Senior AI
+--           Engineer" and "AI Engineer II" are both "ai engineer". Doubling the spaces first
+--           lets adjacent seniority words ("senior staff") both match.
+CREATE TEMP TABLE titles (title_id INTEGER PRIMARY KEY, title TEXT NOT NULL UNIQUE, words TEXT, variant TEXT);
+INSERT INTO titles (title) SELECT DISTINCT title FROM job_profile WHERE title IS NOT NULL;
+UPDATE titles SET words = ' ' || replace(replace(replace(
+    trim(lower(
+        replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(
+        replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(
+            title,
+            '-', ' '), '–', ' '), '—', ' '), '/', ' '), ',', ' '), '(', ' '), ')', ' '),
+            '[', ' '), ']', ' '), '&', ' '), ':', ' '), ';', ' '), '.', ' '), '|', ' '),
+            '"', ' '), '\', ' '), '!', ' '), '?', ' '), char(9), ' '), char(10), ' ')
+    )),
+    ' ', ' ' || char(31)), char(31) || ' ', ''), char(31), '') || ' ';
+UPDATE titles SET variant = trim(replace(replace(replace(
+    replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(
+    replace(replace(replace(replace(replace(replace(replace(replace(replace(
+        replace(words, ' ', '  '),
+        ' senior ', ' '), ' sr ', ' '), ' staff ', ' '), ' lead ', ' '), ' principal ', ' '),
+        ' junior ', ' '), ' jr ', ' '), ' mid ', ' '), ' level ', ' '), ' associate ', ' '),
+        ' founding ', ' '), ' distinguished ', ' '), ' i ', ' '), ' ii ', ' '), ' iii ', ' '),
+        ' iv ', ' '), ' 1 ', ' '), ' 2 ', ' '), ' 3 ', ' '),
+    ' ', ' ' || char(31)), char(31) || ' ', ''), char(31), ''));
+
+-- Jobs per cell, AI type and exact title.
+CREATE TEMP TABLE cell_title_counts AS
+WITH per_group AS MATERIALIZED (
+    SELECT p.scope_group, p.ai_type, t.title_id, count(*) AS jobs
+    FROM job_profile AS p
+    JOIN titles AS t ON t.title = p.title
+    GROUP BY p.scope_group, p.ai_type, t.title_id
+)
+SELECT gc.cell_id, g.ai_type, g.title_id, sum(g.jobs) AS jobs
+FROM per_group AS g
+JOIN group_cells AS gc USING (scope_group)
+GROUP BY gc.cell_id, g.ai_type, g.title_id;
+
+-- The title a variant is shown under: its most common title without a seniority word (else
+-- its most common title).
+CREATE TEMP TABLE variant_names AS
+WITH title_jobs AS (
+    SELECT c.title_id, sum(c.jobs) AS jobs
+    FROM cell_title_counts AS c
+    JOIN cells USING (cell_id)
+    WHERE cells.city = 'all' AND cells.period = 'all'
+    GROUP BY c.title_id
+)
+SELECT variant, title
+FROM (
+    SELECT t.variant, t.title,
+        row_number() OVER (
+            PARTITION BY t.variant ORDER BY trim(t.words) = t.variant DESC, j.jobs DESC, t.title
+        ) AS position
+    FROM titles AS t
+    JOIN title_jobs AS j USING (title_id)
+)
+WHERE position = 1;
+CREATE UNIQUE INDEX temp.variant_names_by_variant ON variant_names (variant);
+
+-- Companies by id, and jobs per cell and company.
+CREATE TEMP TABLE companies (company_id INTEGER PRIMARY KEY, company TEXT NOT NULL UNIQUE);
+INSERT INTO companies (company) SELECT DISTINCT company FROM job_profile WHERE company IS NOT NULL;
+
+CREATE TEMP TABLE cell_company_counts AS
+WITH per_group AS MATERIALIZED (
+    SELECT p.scope_group, c.company_id, count(*) AS jobs
+    FROM job_profile AS p
+    JOIN companies AS c ON c.company = p.company
+    GROUP BY p.scope_group, c.company_id
+)
+SELECT gc.cell_id, g.company_id, sum(g.jobs) AS jobs
+FROM per_group AS g
+JOIN group_cells AS gc USING (scope_group)
+GROUP BY gc.cell_id, g.company_id;
+
+-- Job segments: one id per (AI type, stage group).
 CREATE TEMP TABLE segments (segment_id INTEGER PRIMARY KEY, ai_type TEXT, stage_group TEXT);
 INSERT INTO segments (ai_type, stage_group) SELECT DISTINCT ai_type, stage_group FROM job_profile;
 
@@ -197,12 +261,16 @@ JOIN segments AS s ON s.ai_type IS p.ai_type AND s.stage_group IS p.stage_group;
 CREATE UNIQUE INDEX temp.job_segments_by_job ON job_segments (job_id);
 
 -- Jobs per cell, segment and skill: the base of every skill report.
+CREATE TEMP TABLE job_skill_segments AS
+SELECT j.scope_group, j.segment_id, k.skill_id
+FROM job_skill_ids AS k
+JOIN job_segments AS j ON j.job_id = k.job_id;
+
 CREATE TEMP TABLE cell_skill_counts AS
 WITH per_group AS MATERIALIZED (
-    SELECT j.scope_group, j.segment_id, k.skill_id, count(*) AS jobs
-    FROM job_skill_ids AS k
-    JOIN job_segments AS j ON j.job_id = k.job_id
-    GROUP BY j.scope_group, j.segment_id, k.skill_id
+    SELECT scope_group, segment_id, skill_id, count(*) AS jobs
+    FROM job_skill_segments
+    GROUP BY scope_group, segment_id, skill_id
 )
 SELECT gc.cell_id, g.segment_id, g.skill_id, sum(g.jobs) AS jobs
 FROM per_group AS g

@@ -1,21 +1,13 @@
 -- Most common exact job titles within each AI type (top 10 per type and scope).
-WITH per_group AS MATERIALIZED (
-    SELECT scope_group, ai_type, title, count(*) AS jobs
-    FROM job_profile
-    WHERE ai_type IS NOT NULL AND title IS NOT NULL
-    GROUP BY scope_group, ai_type, title
-),
-per_cell AS (
-    SELECT gc.cell_id, g.ai_type, g.title, sum(g.jobs) AS jobs,
-        row_number() OVER (
-            PARTITION BY gc.cell_id, g.ai_type ORDER BY sum(g.jobs) DESC, g.title
-        ) AS rank
-    FROM per_group AS g
-    JOIN group_cells AS gc USING (scope_group)
-    GROUP BY gc.cell_id, g.ai_type, g.title
+WITH ranked AS (
+    SELECT k.cell_id, k.ai_type, t.title, k.jobs,
+        row_number() OVER (PARTITION BY k.cell_id, k.ai_type ORDER BY k.jobs DESC, t.title) AS rank
+    FROM cell_title_counts AS k
+    JOIN titles AS t USING (title_id)
+    WHERE k.ai_type IS NOT NULL
 )
-SELECT c.city, c.period, p.ai_type, p.rank, p.title, p.jobs
-FROM per_cell AS p
+SELECT c.city, c.period, r.ai_type, r.rank, r.title, r.jobs
+FROM ranked AS r
 JOIN cells AS c USING (cell_id)
-WHERE p.rank <= 10
-ORDER BY c.cell_id, p.ai_type, p.rank;
+WHERE r.rank <= 10
+ORDER BY c.cell_id, r.ai_type, r.rank;

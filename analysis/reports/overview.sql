@@ -19,14 +19,8 @@ per_cell AS (
     JOIN group_cells AS gc USING (scope_group)
     GROUP BY gc.cell_id
 ),
-group_companies AS MATERIALIZED (
-    SELECT DISTINCT scope_group, company FROM job_profile WHERE company IS NOT NULL
-),
 cell_companies AS (
-    SELECT gc.cell_id, count(DISTINCT g.company) AS companies
-    FROM group_companies AS g
-    JOIN group_cells AS gc USING (scope_group)
-    GROUP BY gc.cell_id
+    SELECT cell_id, count(*) AS companies FROM cell_company_counts GROUP BY cell_id
 ),
 group_posted_months AS MATERIALIZED (
     SELECT scope_group, substr(posted_date, 1, 7) AS month, count(*) AS jobs

@@ -1,7 +1,7 @@
 -- The AI tech stack as the data shows it: the 5 most named skills of each layer.
--- Layers: application = web skills; AI orchestration = frameworks; LLM APIs = GenAI skills
--- named "... API" or listed as 'llm api'; vector databases = 'vector database' list;
--- infrastructure = cloud and ops skills.
+-- application = web skills; AI orchestration = frameworks; LLM APIs = the 'llm api' list
+-- (APIs, model families, model platforms); vector databases = the 'vector database' list;
+-- infrastructure = the other cloud and ops skills.
 WITH layer_skill AS (
     SELECT 1 AS position, 'application' AS layer, skill_id FROM skills WHERE category = 'web'
     UNION ALL
@@ -9,13 +9,14 @@ WITH layer_skill AS (
     WHERE skill IN (SELECT skill FROM skill_groups WHERE skill_group = 'framework')
     UNION ALL
     SELECT 3, 'LLM APIs', skill_id FROM skills
-    WHERE category = 'genai'
-      AND (skill LIKE '% API' OR skill IN (SELECT skill FROM skill_groups WHERE skill_group = 'llm api'))
+    WHERE skill IN (SELECT skill FROM skill_groups WHERE skill_group = 'llm api')
     UNION ALL
     SELECT 4, 'vector databases', skill_id FROM skills
     WHERE skill IN (SELECT skill FROM skill_groups WHERE skill_group = 'vector database')
     UNION ALL
-    SELECT 5, 'infrastructure', skill_id FROM skills WHERE category IN ('cloud', 'ops')
+    SELECT 5, 'infrastructure', skill_id FROM skills
+    WHERE category IN ('cloud', 'ops')
+      AND skill NOT IN (SELECT skill FROM skill_groups WHERE skill_group = 'llm api')
 ),
 ranked AS (
     SELECT cs.cell_id, l.position, l.layer, s.skill, cs.jobs,

@@ -13,21 +13,18 @@ WITH keyword (position, keyword, pattern) AS (
         (8, 'Solutions', '% solutions %'), (8, 'Solutions', '% solution %'),
         (9, 'Research', '% research %')
 ),
-keyword_jobs AS (
-    SELECT DISTINCT k.position, k.keyword, p.job_id, p.scope_group, p.ai_type
-    FROM job_profile AS p
-    JOIN keyword AS k ON p.title_words LIKE k.pattern
-),
-per_group AS MATERIALIZED (
-    SELECT scope_group, position, keyword, count(*) AS jobs, sum(ai_type = 'ai-first') AS ai_first_jobs
-    FROM keyword_jobs
-    GROUP BY scope_group, position, keyword
+keyword_titles AS (
+    SELECT DISTINCT k.position, k.keyword, t.title_id
+    FROM titles AS t
+    JOIN keyword AS k ON t.words LIKE k.pattern
 ),
 per_cell AS (
-    SELECT gc.cell_id, g.position, g.keyword, sum(g.jobs) AS jobs, sum(g.ai_first_jobs) AS ai_first_jobs
-    FROM per_group AS g
-    JOIN group_cells AS gc USING (scope_group)
-    GROUP BY gc.cell_id, g.position, g.keyword
+    SELECT c.cell_id, k.position, k.keyword,
+        sum(c.jobs) AS jobs,
+        sum(CASE WHEN c.ai_type = 'ai-first' THEN c.jobs ELSE 0 END) AS ai_first_jobs
+    FROM keyword_titles AS k
+    JOIN cell_title_counts AS c USING (title_id)
+    GROUP BY c.cell_id, k.position, k.keyword
 )
 SELECT c.city, c.period, p.keyword, p.jobs, p.ai_first_jobs,
     round(100.0 * p.ai_first_jobs / p.jobs, 1) AS ai_first_pct,

@@ -6,27 +6,21 @@ WITH stop_word (word) AS (
         ('i'), ('ii'), ('iii'), ('iv'), ('1'), ('2'), ('3'),
         ('a'), ('an'), ('and'), ('at'), ('for'), ('in'), ('of'), ('on'), ('the'), ('to'), ('with')
 ),
-title_word AS (
-    SELECT DISTINCT p.job_id, p.scope_group, p.ai_type, w.value AS word
-    FROM job_profile AS p,
-        json_each('["' || replace(trim(p.title_words), ' ', '","') || '"]') AS w
-    WHERE p.ai_type IS NOT NULL
-      AND w.value <> ''
-      AND w.value NOT IN (SELECT word FROM stop_word)
-),
-per_group AS MATERIALIZED (
-    SELECT scope_group, ai_type, word, count(*) AS titles
-    FROM title_word
-    GROUP BY scope_group, ai_type, word
+title_word AS MATERIALIZED (
+    SELECT DISTINCT t.title_id, w.value AS word
+    FROM titles AS t,
+        json_each('["' || replace(trim(t.words), ' ', '","') || '"]') AS w
+    WHERE w.value <> '' AND w.value NOT IN (SELECT word FROM stop_word)
 ),
 per_cell AS (
-    SELECT gc.cell_id, g.ai_type, g.word, sum(g.titles) AS titles,
+    SELECT c.cell_id, c.ai_type, w.word, sum(c.jobs) AS titles,
         row_number() OVER (
-            PARTITION BY gc.cell_id, g.ai_type ORDER BY sum(g.titles) DESC, g.word
+            PARTITION BY c.cell_id, c.ai_type ORDER BY sum(c.jobs) DESC, w.word
         ) AS rank
-    FROM per_group AS g
-    JOIN group_cells AS gc USING (scope_group)
-    GROUP BY gc.cell_id, g.ai_type, g.word
+    FROM title_word AS w
+    JOIN cell_title_counts AS c USING (title_id)
+    WHERE c.ai_type IS NOT NULL
+    GROUP BY c.cell_id, c.ai_type, w.word
 )
 SELECT c.city, c.period, p.ai_type, p.rank, p.word, p.titles,
     CASE p.ai_type

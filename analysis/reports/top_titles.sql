@@ -1,16 +1,10 @@
 -- The 25 most common exact job titles in each scope.
-WITH per_group AS MATERIALIZED (
-    SELECT scope_group, title, count(*) AS jobs
-    FROM job_profile
-    WHERE title IS NOT NULL
-    GROUP BY scope_group, title
-),
-per_cell AS (
-    SELECT gc.cell_id, g.title, sum(g.jobs) AS jobs,
-        row_number() OVER (PARTITION BY gc.cell_id ORDER BY sum(g.jobs) DESC, g.title) AS rank
-    FROM per_group AS g
-    JOIN group_cells AS gc USING (scope_group)
-    GROUP BY gc.cell_id, g.title
+WITH per_cell AS (
+    SELECT k.cell_id, t.title, sum(k.jobs) AS jobs,
+        row_number() OVER (PARTITION BY k.cell_id ORDER BY sum(k.jobs) DESC, t.title) AS rank
+    FROM cell_title_counts AS k
+    JOIN titles AS t USING (title_id)
+    GROUP BY k.cell_id, k.title_id
 )
 SELECT c.city, c.period, p.rank, p.title, p.jobs, round(100.0 * p.jobs / t.jobs, 1) AS pct
 FROM per_cell AS p

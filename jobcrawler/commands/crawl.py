@@ -2,7 +2,8 @@
 
 Scrapy exits 0 for any crawl that started, even one that stopped on a block page or
 whose data-quality checks failed. Here: 0 for an ``ok`` run, 1 for ``failed`` (or a
-spider that could not start, e.g. an unknown city), 2 for ``degraded``.
+spider that could not start, e.g. an unknown city), 2 for ``degraded``, 3 for
+``interrupted`` (Ctrl-C / SIGTERM: run it again with the same ``-s JOBDIR`` to resume).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import sys
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
-EXIT_CODES = {"ok": 0, "failed": 1, "degraded": 2}
+EXIT_CODES = {"ok": 0, "failed": 1, "degraded": 2, "interrupted": 3}
 
 
 class Command(ScrapyCrawlCommand):

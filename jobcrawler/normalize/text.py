@@ -33,6 +33,29 @@ def html_to_text(html: str | None) -> str:
         return collapse_spaces(html)
     for item in tree.iter("li"):
         item.text = "- " + (item.text or "").lstrip()
-    text = html_text.extract_text(tree, guess_layout=True)
+    if next(tree.iter(*_CLEANED), None) is None:
+        # Nothing html-text's cleaner would drop: skip its copy-and-clean of the tree.
+        text = html_text.etree_to_text(tree, guess_layout=True)
+    else:
+        text = html_text.extract_text(tree, guess_layout=True)
+    if not _untidy(text):
+        return text  # html-text already single-spaces lines and keeps at most one blank line
     lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+
+
+# What html-text's cleaner (``html_text.html_text.cleaner``) removes or unwraps: scripts,
+# styles, links, meta, embedded content, frames, comments and processing instructions.
+_CLEANED = (
+    "script", "style", "link", "meta", "applet", "param", "iframe", "embed", "layer", "object",
+    "frame", "frameset", "noframes", "image", lxml.etree.Comment, lxml.etree.ProcessingInstruction,
+)
+_OTHER_SPACE = re.compile(r"[^\S \n]")
+
+
+def _untidy(text: str) -> bool:
+    """Whether the line clean-up below would change ``text`` (cheap substring tests first)."""
+    return (
+        "  " in text or " \n" in text or "\n " in text or "\n\n\n" in text
+        or text[:1].isspace() or text[-1:].isspace() or _OTHER_SPACE.search(text) is not None
+    )

@@ -16,6 +16,7 @@ import json
 import re
 from urllib.parse import urljoin, urlsplit
 
+from lxml import etree
 from parsel import Selector
 
 from jobcrawler.parsing import jsonld
@@ -58,6 +59,9 @@ _PREFIX = re.compile(r"^\s*(?:HQ|Year Founded)\s*:\s*", re.IGNORECASE)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
 _INIT_CALL = "jobPostInit("
+# Evaluated on every icon row and skill chip: compiled once (an element's .xpath() compiles per call).
+_STRING = etree.XPath("string()", smart_strings=False)
+_NORMALIZED = etree.XPath("normalize-space()", smart_strings=False)
 _DECODER = json.JSONDecoder(strict=False)
 
 
@@ -197,9 +201,10 @@ def icon_rows(icons) -> dict:
     """
     rows: dict = {}
     for icon in icons:
-        for name in ICONS.intersection(icon.attrib.get("class", "").split()):
+        icon = icon.root if isinstance(icon, Selector) else icon  # Selectors or lxml elements
+        for name in ICONS.intersection(icon.get("class", "").split()):
             if name not in rows:
-                row = _row_of(icon.root)
+                row = _row_of(icon)
                 if row is not None:
                     rows[name] = row
     return rows
@@ -210,14 +215,14 @@ def _row_of(element):
         element = element.getparent()
         if element is None:
             return None
-        if element.xpath("normalize-space()"):
+        if _NORMALIZED(element):
             return element
     return None
 
 
 def row_text(row) -> str | None:
     """Single-spaced text of an icon row (an lxml element, as ``icon_rows`` returns)."""
-    return collapse(row.xpath("string()")) if row is not None else None
+    return collapse(_STRING(row)) if row is not None else None
 
 
 def tooltip_labels(row) -> list[str]:
@@ -241,13 +246,27 @@ def _header(sel: Selector) -> tuple:
     Without a recognised top card, a page that still has the description body is read
     up to that body; a page with neither (challenge, block) has no header at all.
     """
-    header = (sel.xpath(_HEADER_FROM_H1) or sel.xpath(_HEADER))[:1]
+    header = (_header_from_h1(sel) or sel.xpath(_HEADER))[:1]
     if header:
         return header[0], header[0], header[0].xpath(_ICON)
     body = sel.xpath(f"({_BODY})[1]")
     if body:
         return None, sel, body[0].xpath("preceding::i[contains(@class, 'fa-')]")
     return None, None, []
+
+
+def _header_from_h1(sel: Selector) -> list[Selector]:
+    """``_HEADER_FROM_H1`` without its whole-document ``//h1`` walk: ``iter`` stops at the
+    first <h1>, near the top of the page."""
+    root = sel.root
+    h1 = next(root.iter("h1"), None) if isinstance(root, etree._Element) else None
+    if h1 is None:
+        return []
+    for div in h1.iterancestors("div"):
+        classes = div.get("class") or ""
+        if "match-background" in classes or "header-background" in classes:
+            return [Selector(root=div, type="html")]
+    return []
 
 
 def _header_title(scope) -> str | None:
@@ -286,7 +305,7 @@ def _top_skills(section) -> list[str]:
     """All "Top Skills" chips in page order, comma-joined chips split, repeats kept."""
     if not section:
         return []
-    chips = (chip.xpath("string()").get() for chip in section[0].xpath(_CHIP))
+    chips = (_STRING(chip.root) for chip in section[0].xpath(_CHIP))
     return [skill.strip() for chip in chips for skill in chip.split(",") if skill.strip()]
 
 

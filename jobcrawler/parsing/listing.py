@@ -12,6 +12,8 @@ from __future__ import annotations
 import html as html_lib
 from dataclasses import dataclass, field
 
+from lxml import etree
+
 from jobcrawler.parsing import jsonld
 from jobcrawler.parsing.detail import (
     CLOCK,
@@ -19,6 +21,7 @@ from jobcrawler.parsing.detail import (
     LOCATION,
     PAY,
     WORK_TYPE,
+    _STRING,
     absolute,
     as_text,
     collapse,
@@ -31,6 +34,11 @@ from jobcrawler.parsing.detail import (
 _CARD = "//div[@data-id='job-card']"
 _CARD_TITLE = ".//a[@data-id='job-card-title']"
 _NEXT = "//a[@aria-label='Go to Next Page']"
+# Per-card queries, compiled once and run on the card's lxml element (20 cards a page).
+_X_CARD_TITLE = etree.XPath(_CARD_TITLE)
+_X_CARD_ICONS = etree.XPath(".//i[contains(@class, 'fa-')]")
+_X_CARD_COMPANY = etree.XPath("string((.//*[@data-id='company-title'])[1])", smart_strings=False)
+_X_CARD_LOGO_ALT = etree.XPath("(.//img[@alt])[1]/@alt", smart_strings=False)
 
 
 @dataclass
@@ -93,10 +101,11 @@ def parse_listing(html: str, url: str) -> ListingPage:
 
 def _card_job(card, base: str) -> ListingJob | None:
     """One card; None when no job id can be found on it."""
-    link = card.xpath(_CARD_TITLE)[:1]
-    href = (link[0].attrib.get("href") or link[0].attrib.get("data-alias")) if link else None
+    card = card.root
+    link = _X_CARD_TITLE(card)[:1]
+    href = (link[0].get("href") or link[0].get("data-alias")) if link else None
     job_url = absolute(base, href)
-    card_id = card.attrib.get("id", "")
+    card_id = card.get("id", "")
     job_id = (
         _digits(link[0].attrib.get("data-builtin-track-job-id") if link else None)
         or _digits(card_id.removeprefix("job-card-"))
@@ -104,11 +113,11 @@ def _card_job(card, base: str) -> ListingJob | None:
     )
     if job_id is None:
         return None
-    rows = icon_rows(card.xpath(".//i[contains(@class, 'fa-')]"))
+    rows = icon_rows(_X_CARD_ICONS(card))
     return ListingJob(
         job_id=job_id,
         url=job_url,
-        title=collapse(link[0].xpath("string()").get()) if link else None,
+        title=collapse(_STRING(link[0])) if link else None,
         company=_card_company(card),
         work_type=row_text(rows.get(WORK_TYPE)),
         location=row_text(rows.get(LOCATION)),
@@ -120,10 +129,10 @@ def _card_job(card, base: str) -> ListingJob | None:
 
 def _card_company(card) -> str | None:
     """``[data-id=company-title]`` text, else the logo's "<company> Logo" alt text."""
-    name = collapse(card.xpath("string((.//*[@data-id='company-title'])[1])").get())
+    name = collapse(_X_CARD_COMPANY(card))
     if name:
         return name
-    alt = collapse(card.xpath("(.//img[@alt])[1]/@alt").get())
+    alt = collapse(next(iter(_X_CARD_LOGO_ALT(card)), None))
     return collapse(alt.removesuffix(" Logo")) if alt else None
 
 

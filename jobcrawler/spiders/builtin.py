@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlparse
@@ -9,9 +10,10 @@ from urllib.parse import urlparse
 import scrapy
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import CloseSpider
+from scrapy.spidermiddlewares.httperror import HttpError
 
 from jobcrawler.cities import listing_url, load_cities
-from jobcrawler.rendering import RENDER_MODES, configure_rendering, render_meta
+from jobcrawler.rendering import RENDER_MODES, browser_broken, configure_rendering, render_meta, rendered_request
 from jobcrawler.items import JobItem, JobSighting
 from jobcrawler.parsing.detail import has_job_posting, is_complete_document, job_id_from_url, parse_detail
 from jobcrawler.parsing.listing import parse_listing
@@ -39,6 +41,7 @@ class BuiltinSpider(scrapy.Spider):
         self.complete_cities: set[str] = set()  # cities whose listing was read to its end
         self.listed: dict[str, set[str]] = {}  # city -> job ids its listing showed
         self.requested: set[str] = set()  # job ids whose detail page is requested this run
+        self.gaps: set[str] = set()  # cities with a listing page given up on: never complete
         self.fresh: set[str] = set()
 
     @classmethod
@@ -66,21 +69,38 @@ class BuiltinSpider(scrapy.Spider):
                 "render_details": self.render_details}
 
     async def start(self):
+        self._keep_state()
         if self.refresh_days:
             since = datetime.now(timezone.utc) - timedelta(days=self.refresh_days)
             self.fresh = fresh_job_ids(self.settings.get("SQLITE_PATH"), since)
         for city in self.cities:
-            self.listed[city.key] = set()
+            self.listed.setdefault(city.key, set())
             yield self.listing_request(city, 1, previous_ids=())
 
-    def listing_request(self, city, page: int, previous_ids: tuple, url: str | None = None):
-        meta = {"city": city, "page": page, "previous_ids": previous_ids}
+    def _keep_state(self) -> None:
+        """With ``-s JOBDIR``, keep the run's bookkeeping in ``self.state``, which Scrapy saves
+        when the crawl stops and restores when it resumes: a resumed crawl then fetches no job
+        twice, and still knows which cities it listed completely and which jobs they showed."""
+        state = getattr(self, "state", None)  # set by Scrapy's SpiderState, only with JOBDIR
+        if state is None:
+            return
+        self.complete_cities = state.setdefault("complete_cities", self.complete_cities)
+        self.listed = state.setdefault("listed", self.listed)
+        self.requested = state.setdefault("requested", self.requested)
+        self.gaps = state.setdefault("gaps", self.gaps)
+
+    def listing_request(self, city, page: int, previous_ids: tuple, url: str | None = None, *,
+                        promised: bool = True, after_gap: bool = False):
+        """``promised``: the previous page linked to this one (page 1 always exists);
+        ``after_gap``: the previous page was given up on."""
+        meta = {"city": city, "page": page, "previous_ids": previous_ids, "promised": promised,
+                "after_gap": after_gap}
         if self.render == "always":
             meta.update(render_meta())
         return scrapy.Request(
             url or listing_url(self.base_url, city, self.query, page),
             callback=self.parse_listing_page,
-            errback=self.render_failed,
+            errback=self.request_failed,
             meta=meta,
             priority=10,  # read listings ahead of details: they decide what exists
         )
@@ -95,12 +115,20 @@ class BuiltinSpider(scrapy.Spider):
             if self._needs_render(response):
                 yield self._rendered(response)
                 return
-            if page == 1:
-                yield from self._retry_or_fail(response, "unrecognized_listing")
-                return
-            self.logger.info("%s: page %d has no jobs; listing complete", city.key, page)
-            self.complete_cities.add(city.key)
+            # A block, challenge or cut-short page: retried like any failed page (see _give_up).
+            complete = is_complete_document(response.text)
+            yield from self._retry_or_fail(response, "unrecognized_listing" if complete else "truncated_listing")
             return
+        if not is_complete_document(response.text):
+            # A page cut short may lack cards and the pager: retried; once retries are spent,
+            # the jobs it shows are followed but the city's listing counts as incomplete.
+            retry = get_retry_request(response.request, spider=self, reason="truncated_listing")
+            if retry is not None:
+                yield retry
+                return
+            stats.inc_value("retry/gave_up/truncated_listing")
+            self.logger.error("Gave up on %s: truncated_listing", response.url)
+            self.gaps.add(city.key)
         ids = tuple(job.job_id for job in listing.jobs)
         if ids and ids == response.meta["previous_ids"]:
             if not response.meta.get("repeat_checked"):
@@ -109,10 +137,14 @@ class BuiltinSpider(scrapy.Spider):
                 return
             self.logger.warning("%s: page %d repeats page %d; stopping this listing", city.key, page, page - 1)
             stats.inc_value("listing/repeated_pages")
-            self.complete_cities.add(city.key)
+            self._listing_complete(city)
             return
         if not ids:
-            self.complete_cities.add(city.key)
+            if page == 1:  # a search gone empty more likely changed than lost every job: close none
+                stats.inc_value("listing/empty_first_pages")
+                self.logger.warning("%s: the first listing page %s shows no job", city.key, response.url)
+                return
+            self._listing_complete(city)
             return
         for job in listing.jobs:
             yield from self._follow_job(job, city, response)
@@ -120,7 +152,17 @@ class BuiltinSpider(scrapy.Spider):
             self.logger.info("%s: stopped at max_pages=%d", city.key, self.max_pages)
             stats.inc_value("listing/max_pages_reached")
             return
-        yield self.listing_request(city, page + 1, previous_ids=ids, url=listing.next_url)
+        yield self.listing_request(city, page + 1, previous_ids=ids, url=listing.next_url,
+                                   promised=bool(listing.next_url))
+
+    def _listing_complete(self, city) -> None:
+        """A listing read to its end. Only a complete listing closes the jobs it no longer shows,
+        so a listing with a page given up on never counts as complete."""
+        if city.key in self.gaps:
+            self.logger.warning("%s: listing read to its end, but a page of it was lost: "
+                                "no job of this city is marked closed", city.key)
+            return
+        self.complete_cities.add(city.key)
 
     def _follow_job(self, job, city, response):
         stats = self.crawler.stats
@@ -139,8 +181,8 @@ class BuiltinSpider(scrapy.Spider):
         self.requested.add(job.job_id)
         meta = {"city": city.key, "job_id": job.job_id, "listing_job": job}
         if self.render == "always" and self.render_details:
-            meta.update(render_meta())
-        yield response.follow(job.url, callback=self.parse_detail_page, errback=self.render_failed, meta=meta)
+            meta.update(render_meta("detail"))
+        yield response.follow(job.url, callback=self.parse_detail_page, errback=self.request_failed, meta=meta)
 
     def parse_detail_page(self, response):
         self._count_rendered(response)
@@ -148,15 +190,13 @@ class BuiltinSpider(scrapy.Spider):
             if self._needs_render(response):
                 yield self._rendered(response)
                 return
-            yield from self._retry_or_fail(response, "no_job_posting")
+            complete = is_complete_document(response.text)
+            yield from self._retry_or_fail(response, "no_job_posting" if complete else "truncated_page")
             return
         if not is_complete_document(response.text):
-            # Retry a page cut short; once retries are spent, store what could be read.
-            retry = get_retry_request(response.request, spider=self, reason="truncated_page")
-            if retry is not None:
-                yield retry
-                return
-            self.crawler.stats.inc_value("items/stored_from_truncated_page")
+            # A page cut short is retried, and never stored half-read.
+            yield from self._retry_or_fail(response, "truncated_page")
+            return
         listing_job = response.meta["listing_job"]
         page = parse_detail(response.text, response.url)
         yield JobItem(
@@ -175,12 +215,24 @@ class BuiltinSpider(scrapy.Spider):
 
     def _needs_render(self, response) -> bool:
         """In ``auto`` mode, a plain page without recognizable jobs gets one rendered try."""
-        return self.render == "auto" and self.can_render and not response.meta.get("playwright")
+        if response.meta.get("playwright"):
+            return False
+        if self.render == "auto" and self.can_render:
+            return True
+        if not getattr(self, "_said_cannot_render", False):
+            self._said_cannot_render = True
+            why = "-a render=never" if self.render == "never" else "no browser"
+            self.logger.log(
+                logging.INFO if self.render == "never" else logging.WARNING,
+                "The plain page %s shows no jobs and this run cannot render it (%s): if the site builds its "
+                "results with JavaScript, crawl with -a render=auto and a browser (BROWSER_EXECUTABLE_PATH)",
+                response.url, why)
+        return False
 
     def _rendered(self, response):
         self.crawler.stats.inc_value("render/requested")
         self.logger.info("No jobs in the plain page %s: rendering it in the browser", response.url)
-        return response.request.replace(meta={**response.meta, **render_meta()})
+        return rendered_request(response.request, "detail" if "job_id" in response.meta else "listing")
 
     def render_failed(self, failure):
         """A browser that cannot start ends the crawl as failed, never as an empty success."""
@@ -188,7 +240,7 @@ class BuiltinSpider(scrapy.Spider):
         if request.meta.get("playwright"):
             self.logger.error("Rendering %s failed: %s", request.url, failure.value)
             self.crawler.stats.inc_value("render/failures")
-            if not self.crawler.stats.get_value("render/pages"):
+            if browser_broken(failure, self.crawler.stats):
                 raise CloseSpider("browser_failed")
         else:
             self.logger.error("Request %s failed: %r", request.url, failure.value)
@@ -199,13 +251,51 @@ class BuiltinSpider(scrapy.Spider):
         if retry is not None:
             yield retry
             return
-        self.crawler.stats.inc_value(f"retry/gave_up/{reason}")
-        if reason == "unrecognized_listing":
+        meta = response.meta
+        if "job_id" not in meta and meta["page"] == 1:
+            self.crawler.stats.inc_value(f"retry/gave_up/{reason}")
             self.logger.error(
                 "The first listing page %s shows no recognizable jobs (no job cards, no ItemList): "
                 "the layout changed or the site served a block page. Stopping.", response.url)
             raise CloseSpider("unrecognized_listing")
+        if reason == "unrecognized_listing" and not meta.get("promised"):
+            # No page linked to this one: probing past the last results, a page without them ends the listing.
+            self.crawler.stats.inc_value("listing/unrecognized_end_pages")
+            self.logger.info("%s: page %d shows no jobs; listing complete", meta["city"].key, meta["page"])
+            self._listing_complete(meta["city"])
+            return
         self.logger.error("Gave up on %s: %s", response.url, reason)
+        yield from self._give_up(response.request, reason)
+
+    def request_failed(self, failure):
+        """Errback of every request: a request given up on (retries spent, 404, dropped...)."""
+        self.render_failed(failure)  # logs it; a browser that cannot start stops the crawl
+        yield from self._give_up(failure.request, _failure_reason(failure))
+
+    def _give_up(self, request, reason: str):
+        """Count a request given up on by its reason (once: the retry middleware may have), and
+        limit the damage: a lost listing page makes its city's listing incomplete (so none of
+        its jobs is closed) and the listing goes on past it; a job whose page could not be read
+        is still recorded as listed, unless its page is gone (404)."""
+        meta = request.meta
+        if not meta.get("jobcrawler_gave_up"):
+            meta["jobcrawler_gave_up"] = reason
+            self.crawler.stats.inc_value(f"retry/gave_up/{reason}")
+        if "job_id" in meta:
+            if reason != "status_404":
+                yield JobSighting(job_id=meta["job_id"], city=meta["city"], url=request.url)
+            return
+        city, page = meta["city"], meta["page"]
+        self.gaps.add(city.key)
+        if not meta.get("after_gap") and page < self.max_pages:
+            yield self.listing_request(city, page + 1, previous_ids=(), promised=False, after_gap=True)
+
+
+def _failure_reason(failure) -> str:
+    """``status_404``-style for HTTP errors, the exception's name otherwise (as the retry middleware)."""
+    if failure.check(HttpError):
+        return f"status_{failure.value.response.status}"
+    return type(failure.value).__name__
 
 
 def _positive_int(name: str, value) -> int:

@@ -17,7 +17,9 @@ collects the value of every rule that matches. Conditions:
 
 Phrase sets (``phrases``) are regular expressions matched case-insensitively, never
 inside a word; skill groups (``skill_groups``) are lists of skill display names.
-Everything is compiled once at load.
+Everything is compiled once at load, one phrase index per field (title, text, industries)
+holding only the sets that field's conditions use, so a posting's text is not searched
+for the many short words that only title rules look for.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ Condition = Callable[["_Job"], bool]
 class _Job:
     """What the rules read about one job; phrases are found on first use, once."""
 
-    def __init__(self, phrases: PhraseIndex, title: str, description: str, skills: list[dict], **page: Any):
+    def __init__(self, phrases: dict[str, PhraseIndex], title: str, description: str, skills: list[dict], **page: Any):
         self._phrases = phrases
         self._title, self._text = title, f"{title}\n{description}"
         self._scans: dict[str, Any] = {}
@@ -44,7 +46,7 @@ class _Job:
 
     def phrases_in(self, field: str) -> PhraseCounts:
         if field not in self._scans:
-            self._scans[field] = self._phrases.scan(self._title if field == "title" else self._text)
+            self._scans[field] = self._phrases[field].scan(self._title if field == "title" else self._text)
         return self._scans[field]
 
 
@@ -52,13 +54,17 @@ class CategoryRules:
     """Every category of ``categories.yaml``, its conditions compiled to closures."""
 
     def __init__(self, config: dict):
-        self._phrase_names = set(config.get("phrases") or {})
-        self._phrases = PhraseIndex(config.get("phrases") or {})
+        self._phrase_sets = dict(config.get("phrases") or {})
+        self._used: dict[str, set[str]] = {"title": set(), "text": set(), "industries": set()}
         self._groups = {name: list(members) for name, members in (config.get("skill_groups") or {}).items()}
         self._categories = []
         for name, spec in (config.get("categories") or {}).items():
             rules = [(rule.get("value", True), self._condition(rule["when"])) for rule in spec.get("rules", [])]
             self._categories.append((name, spec.get("list", False), spec.get("default"), rules))
+        self._phrases = {
+            field: PhraseIndex({name: self._phrase_sets[name] for name in sorted(names)})
+            for field, names in self._used.items()
+        }
 
     def classify(
         self,
@@ -92,10 +98,10 @@ class CategoryRules:
             return lambda job: not inner(job)
         low, high = spec.get("min", 0 if "max" in spec else 1), spec.get("max", float("inf"))  # bare = at least one
         if "title" in spec:
-            name = self._phrase(spec["title"])
+            name = self._phrase(spec["title"], "title")
             return lambda job: job.phrases_in("title").any(name)
         if "text" in spec:
-            name = self._phrase(spec["text"])
+            name = self._phrase(spec["text"], "text")
             return lambda job: low <= job.phrases_in("text").count(name) <= high
         if "skills" in spec:
             count = self._group_counter(spec["skills"])
@@ -104,8 +110,8 @@ class CategoryRules:
             levels = {level.lower() for level in spec["level"]}
             return lambda job: job.level in levels
         if "industries" in spec:
-            name = self._phrase(spec["industries"])
-            return lambda job: any(self._phrases.scan(industry).any(name) for industry in job.industries)
+            name = self._phrase(spec["industries"], "industries")
+            return lambda job: any(self._phrases["industries"].scan(industry).any(name) for industry in job.industries)
         if "company_size" in spec:
             bounds = spec["company_size"]
             size_low, size_high = bounds.get("min", 0), bounds.get("max", float("inf"))
@@ -115,9 +121,10 @@ class CategoryRules:
             return lambda job: job.categories.get(name) in values
         raise ValueError(f"unknown condition {spec!r}")
 
-    def _phrase(self, name: str) -> str:
-        if name not in self._phrase_names:
+    def _phrase(self, name: str, field: str) -> str:
+        if name not in self._phrase_sets:
             raise ValueError(f"unknown phrase set {name!r}")
+        self._used[field].add(name)
         return name
 
     def _group_counter(self, name: str) -> Callable[[_Job], int]:

@@ -6,7 +6,9 @@ expressions for phrasings with gaps ("train ... models"). A hit then passes chea
 checks, each of them data in ``taxonomy.yaml``:
 
 * word boundaries, so ``Java`` is not found in ``JavaScript`` nor ``C`` in ``C++``;
-* the skill's ``not_in`` phrases, so ``Go`` in "go-to-market" or ``R`` in "R&D" is void;
+* the skill's ``not_in`` phrases, so ``Go`` in "go-to-market" or ``R`` in "R&D" is void, and
+  its ``not_in_patterns``, regular expressions for the senses a fixed phrase cannot list
+  ("fine-tune our onboarding process", "agent frameworks such as LangChain");
 * for ambiguous words (``in_context``), a technical context: another skill or a
   technical cue word close by on the same line.
 """
@@ -15,22 +17,37 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from re import _parser as regex_parser  # read-only use: find the literals a pattern requires
+from itertools import chain
 from typing import Iterable, Iterator
 
 import ahocorasick
 
 # Searched text is one character per original character, so offsets carry over: every
-# character but letters, digits, "+#.&" and spaces reads as a space ("fine-tuning" ==
-# "fine tuning", "CI/CD" == "CI CD"), and so does a "." that ends a sentence. Surface
+# character but ASCII letters, digits, "+#.&" and spaces reads as a space ("fine-tuning"
+# == "fine tuning", "CI/CD" == "CI CD"), and so does a "." that ends a sentence. Surface
 # forms are read the same way and searched with a space on each side, so every hit is
 # a whole token: "java" never hits inside "javascript", nor ".net" inside "asp.net".
-_SEPARATORS = re.compile(r"[^A-Za-z0-9+#.& ]|\.(?![A-Za-z0-9])")
+# (A byte table does the per-character part: ASCII-encoding with "?" for anything else
+# keeps one byte per character, and is ~5x faster than a regular expression.)
+_KEEP = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+#.& "
+_TABLE = bytes(byte if byte in _KEEP else ord(" ") for byte in range(256))
+_SENTENCE_DOT = re.compile(r"\.(?![A-Za-z0-9])")
 
 
 def searchable(text: str) -> str:
     """``text`` as the automata see it, padded with a space on each side."""
-    return f" {_SEPARATORS.sub(' ', text)} "
+    plain = text.encode("ascii", "replace").translate(_TABLE).decode("ascii")
+    if "." in plain:
+        plain = _SENTENCE_DOT.sub(" ", plain)
+    return f" {plain} "
+
+
+def lowered(text: str) -> str:
+    """``text.lower()``, one character per character (``"İ".lower()`` has two)."""
+    low = text.lower()
+    if len(low) != len(text):
+        low = "".join(char if len(char.lower()) != 1 else char.lower() for char in text)
+    return low
 
 
 @dataclass(frozen=True)
@@ -43,6 +60,7 @@ class Skill:
     in_context: tuple[str, ...] = ()
     patterns: tuple[str, ...] = ()
     not_in: tuple[str, ...] = ()
+    not_in_patterns: tuple[str, ...] = ()
     examples: tuple[str, ...] = ()
     negatives: tuple[str, ...] = ()
 
@@ -61,24 +79,33 @@ class PhraseIndex:
     A regex scan of a whole posting costs ~100 us per pattern, too much for dozens of
     them, so each pattern is tried only where it can start: at an occurrence of one of
     its leading literals that follows a space or punctuation (not ``.+#&``, which
-    ``searchable`` keeps). One automaton over all those literals
-    finds them in a single pass. Patterns without a leading literal are scanned, and
-    only when a literal they require is in the text.
+    ``searchable`` keeps). The literals are read from the pattern text by ``_anchors``
+    and spelled out as far as a few go (``on[- ]?site`` starts with "on-site", "on site"
+    or "onsite"), so they are long and rare; one automaton over all of them finds them
+    in a single pass, and only the patterns whose literals occur are tried. Patterns
+    without a leading literal are scanned, and only when a literal they require is in
+    the text (a test keeps them out of the YAML files).
     """
 
     def __init__(self, sets: dict[str, Iterable[str]]):
         self._sets: dict[str, list[tuple[list[str], bool, re.Pattern]]] = {}
-        self._leads = ahocorasick.Automaton()
+        self._unanchored: dict[str, list[int]] = {}  # set -> its patterns without a leading literal
+        key_patterns: dict[str, list[tuple[str, int]]] = {}  # leading literal -> (set, pattern) it starts
         for name, patterns in sets.items():
             compiled = []
-            for pattern in patterns:
+            for number, pattern in enumerate(patterns):
                 literals, leading = _anchors(pattern)
-                literals = [literal.lower() for literal in literals]
+                if leading:  # as searched: " literal", only at a word start ("on-site" == "on site")
+                    literals = sorted({searchable(literal.lower())[:-1] for literal in literals})
+                    for key in literals:
+                        key_patterns.setdefault(key, []).append((name, number))
+                else:
+                    self._unanchored.setdefault(name, []).append(number)
                 compiled.append((literals, leading, re.compile(rf"(?<!\w)(?:{pattern})(?!\w)", re.IGNORECASE)))
-                for literal in literals if leading else ():
-                    key = searchable(literal)[:-1]  # " literal": only at a word start
-                    self._leads.add_word(key, (key, literal))
             self._sets[name] = compiled
+        self._leads = ahocorasick.Automaton()
+        for key, served in key_patterns.items():
+            self._leads.add_word(key, (key, tuple(served)))
         if len(self._leads):
             self._leads.make_automaton()
 
@@ -86,30 +113,42 @@ class PhraseIndex:
     def names(self) -> list[str]:
         return list(self._sets)
 
-    def scan(self, text: str) -> "PhraseCounts":
-        return PhraseCounts(self, text)
+    def scan(self, text: str, padded: str | None = None) -> "PhraseCounts":
+        """``padded``: ``searchable(text)`` when the caller has it already (saves a pass)."""
+        return PhraseCounts(self, text, padded)
 
 
 class PhraseCounts:
     """Matches of an index's sets in one text; the text is scanned once, sets on demand."""
 
-    def __init__(self, index: PhraseIndex, text: str):
+    def __init__(self, index: PhraseIndex, text: str, padded: str | None = None):
         self._index = index
-        self._text = text.lower()
-        self._starts: dict[str, list[int]] = {}
+        self._text = lowered(text)
+        self._starts: dict[str, list[int]] = {}  # leading literal -> where it occurs
+        self._candidates: dict[str, set[int]] = {}  # set -> patterns whose leading literal occurs
         if len(index._leads):
-            for last, (key, literal) in index._leads.iter(searchable(self._text)):
-                self._starts.setdefault(literal, []).append(last - len(key) + 1)
+            padded = (padded or searchable(text)).lower()  # ASCII only, so one character per character
+            for last, (key, served) in index._leads.iter(padded):
+                if key not in self._starts:
+                    self._starts[key] = []
+                    for name, number in served:
+                        self._candidates.setdefault(name, set()).add(number)
+                self._starts[key].append(last - len(key) + 1)
 
     def matches(self, name: str) -> Iterator[re.Match]:
-        for literals, leading, pattern in self._index._sets[name]:
+        text, starts_at, patterns = self._text, self._starts, self._index._sets[name]
+        numbers = self._candidates.get(name, set()).union(self._index._unanchored.get(name, ()))
+        for number in sorted(numbers):
+            literals, leading, pattern = patterns[number]
             if not leading:
-                if not literals or literals[0] in self._text:
-                    yield from pattern.finditer(self._text)
+                if not literals or literals[0] in text:
+                    yield from pattern.finditer(text)
                 continue
+            found = [starts_at[key] for key in literals if key in starts_at]
+            starts = found[0] if len(found) == 1 else sorted(set(chain.from_iterable(found)))
             matched_to = -1
-            for start in sorted(at for literal in literals for at in self._starts.get(literal, ())):
-                if start >= matched_to and (match := pattern.match(self._text, start)):
+            for start in starts:
+                if start >= matched_to and (match := pattern.match(text, start)):
                     matched_to = match.end()
                     yield match
 
@@ -123,31 +162,211 @@ class PhraseCounts:
 def _anchors(pattern: str) -> tuple[list[str], bool]:
     """(literals, leading): every match starts with one of the literals when ``leading``,
     else contains the single literal given; ([], False) when no literal is found.
+
+    Read from the pattern text by a small parser of our own (see ``_Atoms``): a prefix
+    it cannot read only costs speed (the pattern is then scanned), never a match.
     """
-    items = list(regex_parser.parse(pattern))
-    leads = _leads(items)
-    if leads:
-        return leads, True
-    runs = "".join(chr(arg) if op is regex_parser.LITERAL else "\0" for op, arg in items).split("\0")
-    longest = max(runs, key=len)
-    return ([longest], False) if len(longest) >= 3 else ([], False)
+    try:
+        alternatives = _Atoms(pattern).alternatives()
+    except ValueError:
+        return [], False
+    leads = [_leads(sequence) for sequence in alternatives]
+    if all(leads):
+        return [lead for options in leads for lead in options], True
+    if len(alternatives) == 1:
+        runs, run = [], ""
+        for kind, value, least, most in alternatives[0]:
+            if kind == "literal" and least >= 1:
+                run += value
+                if most == 1:
+                    continue
+            runs.append(run)
+            run = ""
+        longest = max(runs + [run], key=len)
+        if len(longest) >= 3:
+            return [longest], False
+    return [], False
 
 
-def _leads(items: list) -> list[str]:
-    """The strings a match of these parsed items must start with ([] when unknown)."""
-    prefix = ""
-    for op, arg in items:
-        if op is not regex_parser.LITERAL:
+_MAX_LEADS = 24  # beyond this many spellings a pattern's start is not worth indexing
+
+
+def _leads(sequence: list[tuple]) -> list[str]:
+    """The strings every match of this atom sequence starts with ([] when unknown),
+    spelled out as far as a few of them go: ``on[- ]?site`` -> on-site, on site, onsite."""
+    open_, closed = [""], []
+    for kind, value, least, most in sequence:
+        options = _spellings(kind, value)
+        if options is None:
+            starts = [_leads(alternative) for alternative in value] if kind == "group" else [[]]
+            if not all(starts) or len(closed) + len(open_) * (1 + sum(map(len, starts))) > _MAX_LEADS:
+                break
+            # a group whose start is known but not its end: a match goes on with one of its
+            # starts, or, when the group is optional, without it
+            closed += [prefix + lead for prefix in open_ for leads in starts for lead in leads]
+            if least >= 1:
+                open_ = []
+                break
+            continue
+        if least == 0 and most == 1:
+            grown = open_ + [prefix + option for prefix in open_ for option in options]
+        elif least >= 1:
+            grown = [prefix + option for prefix in open_ for option in options]
+        else:  # optional and repeated: the spelling stops here
             break
-        prefix += chr(arg)
-    rest = items[len(prefix) :]
-    if rest and rest[0][0] is regex_parser.SUBPATTERN and len(rest[0][1][-1]) == 1:
-        rest = list(rest[0][1][-1])  # (?:a|b): look inside the group
-    if rest and rest[0][0] is regex_parser.BRANCH:
-        alternatives = [_leads(list(alternative)) for alternative in rest[0][1][1]]
-        if all(alternatives):
-            return [prefix + lead for leads in alternatives for lead in leads]
-    return [prefix] if prefix else []
+        if len(closed) + len(grown) > _MAX_LEADS:
+            break
+        open_ = grown
+        if most != 1:  # repeated: one occurrence is certain, the rest is not spelled
+            break
+    leads = closed + open_
+    return [] if "" in leads else sorted(set(leads))
+
+
+def _spellings(kind: str, value) -> list[str] | None:
+    """Every string one occurrence of the atom matches, or None when there are too many."""
+    if kind == "literal":
+        return [value]
+    if kind == "choice":
+        return value
+    if kind == "group":
+        spelled = [_spell(alternative) for alternative in value]
+        if any(options is None for options in spelled):
+            return None
+        options = [option for options in spelled for option in options]
+        return options if len(options) <= _MAX_LEADS else None
+    return None
+
+
+def _spell(sequence: list[tuple]) -> list[str] | None:
+    """Every string the whole atom sequence matches, or None when there are too many."""
+    spelled = [""]
+    for kind, value, least, most in sequence:
+        options = _spellings(kind, value)
+        if options is None or most != 1:
+            return None
+        spelled = (spelled if least == 0 else []) + [prefix + option for prefix in spelled for option in options]
+        if len(spelled) > _MAX_LEADS:
+            return None
+    return spelled
+
+
+class _Atoms:
+    """A regular expression read as alternatives of atom sequences, just enough to find
+    the literal text a match must start with.
+
+    An atom is ``(kind, value, least, most)``: kind ``literal`` (value: one character),
+    ``choice`` (value: the characters of a small class such as ``[- ]``), ``group``
+    (value: its alternatives, for ``(...)`` and ``(?:...)``) or ``other``
+    (classes, ``.``, ``\\w``, anchors, lookarounds, inline flags: anything that is not
+    plain text); ``least``/``most`` come from the quantifier (most -1: unbounded).
+    """
+
+    _ESCAPED_CLASSES = set("wWsSdDbBAZzGntrfv0123456789")
+
+    def __init__(self, pattern: str):
+        self.text, self.at = pattern, 0
+
+    def alternatives(self) -> list[list[tuple]]:
+        result = self._alternatives()
+        if self.at != len(self.text):
+            raise ValueError(f"unbalanced ')' in {self.text!r}")
+        return result
+
+    def _alternatives(self) -> list[list[tuple]]:
+        alternatives, sequence = [], []
+        while self.at < len(self.text) and self.text[self.at] != ")":
+            char = self.text[self.at]
+            if char == "|":
+                alternatives.append(sequence)
+                sequence, self.at = [], self.at + 1
+                continue
+            kind, value = self._atom()
+            least, most = self._quantifier()
+            sequence.append((kind, value, least, most))
+        alternatives.append(sequence)
+        return alternatives
+
+    def _atom(self) -> tuple[str, object]:
+        text, char = self.text, self.text[self.at]
+        if char == "\\":
+            if self.at + 1 >= len(text):
+                raise ValueError("trailing backslash")
+            escaped, self.at = text[self.at + 1], self.at + 2
+            return ("other", None) if escaped in self._ESCAPED_CLASSES else ("literal", escaped.lower())
+        if char == "[":
+            self.at += 1
+            negated = text.startswith("^", self.at)
+            self.at += negated
+            body_start = self.at
+            if self.at < len(text) and text[self.at] == "]":
+                self.at += 1
+            while self.at < len(text) and text[self.at] != "]":
+                self.at += 2 if text[self.at] == "\\" else 1
+            if self.at >= len(text):
+                raise ValueError("unterminated character class")
+            body, self.at = text[body_start : self.at], self.at + 1
+            # a few plain characters, e.g. "[- ]" or "[sz]", are spelled out; ranges, escapes
+            # and negations are not
+            plain = not negated and "\\" not in body and "-" not in body.strip("-") and len(body) <= 4
+            return ("choice", sorted({c.lower() for c in body})) if plain and body else ("other", None)
+        if char == "(":
+            self.at += 1
+            plain = self._group_head()
+            inner = self._alternatives()  # a lookaround's or a flag group's text is read, then ignored
+            if self.at >= len(text):
+                raise ValueError("unterminated group")
+            self.at += 1
+            return ("group", inner) if plain else ("other", None)
+        self.at += 1
+        if char in ".^$":
+            return "other", None
+        if char in "*+?":
+            raise ValueError(f"nothing to repeat in {text!r}")
+        return "literal", char.lower()
+
+    def _group_head(self) -> bool:
+        """Skip what follows "(": True for a group that matches its content, i.e.
+        ``(...)``, ``(?:...)``, ``(?P<name>...)``, ``(?i:...)``; False for lookarounds,
+        ``(?i)``, ``(?#...)``, ``(?P=name)``, conditionals."""
+        text = self.text
+        if not text.startswith("?", self.at):
+            return True
+        for head, plain in (("?:", True), ("?=", False), ("?!", False), ("?<=", False), ("?<!", False)):
+            if text.startswith(head, self.at):
+                self.at += len(head)
+                return plain
+        if text.startswith("?P<", self.at):
+            self.at = text.index(">", self.at) + 1
+            return True
+        flags = re.match(r"\?[aiLmsux-]*(:?)", text[self.at :])
+        if flags.group(1):  # scoped flags: (?i:...)
+            self.at += flags.end()
+            return True
+        close = text.find(")", self.at)  # (?i), (?#...), (?P=name), (?(1)...): skip the head
+        if close < 0:
+            raise ValueError("unterminated group")
+        self.at = close
+        return False
+
+    def _quantifier(self) -> tuple[int, int]:
+        text = self.text
+        if self.at >= len(text):
+            return 1, 1
+        char = text[self.at]
+        if char in "?*+":
+            self.at += 1
+            bounds = {"?": (0, 1), "*": (0, -1), "+": (1, -1)}[char]
+        elif char == "{" and (counted := re.match(r"\{(\d*)(,?)(\d*)\}", text[self.at :])):
+            self.at += counted.end()
+            least = int(counted.group(1) or 0)
+            most = -1 if counted.group(2) and not counted.group(3) else int(counted.group(3) or least)
+            bounds = (least, most)
+        else:
+            return 1, 1
+        if self.at < len(text) and text[self.at] in "?+":  # lazy / possessive
+            self.at += 1
+        return bounds
 
 
 class _Automaton:
@@ -196,7 +415,11 @@ class SkillMatcher:
                 self._any_case.add(phrase, skill.skill, exclusion=True)
         self._any_case.build()
         self._exact_case.build()
-        self._phrases = PhraseIndex({skill.skill: skill.patterns for skill in skills if skill.patterns})
+        phrase_sets = {skill.skill: skill.patterns for skill in skills if skill.patterns}
+        self._pattern_skills = list(phrase_sets)
+        self._void_patterns = {skill.skill: _void_set(skill.skill) for skill in skills if skill.not_in_patterns}
+        phrase_sets.update({_void_set(skill.skill): skill.not_in_patterns for skill in skills if skill.not_in_patterns})
+        self._phrases = PhraseIndex(phrase_sets)
 
     def hits(self, text: str, in_technical_list: bool = False) -> list[Hit]:
         """Valid skill hits in ``text``, in text order.
@@ -207,10 +430,9 @@ class SkillMatcher:
         if not text:
             return []
         padded = searchable(text)
-        lowered = padded.lower()
         candidates: list[Hit] = []
         exclusions: dict[str, list[tuple[int, int]]] = {}
-        for start, end, entries in self._any_case.scan(lowered):
+        for start, end, entries in self._any_case.scan(padded.lower()):
             for skill, needs_context, exclusion in entries:
                 if exclusion:
                     exclusions.setdefault(skill, []).append((start, end))
@@ -218,9 +440,13 @@ class SkillMatcher:
                     candidates.append(Hit(skill, start, end, needs_context))
         for start, end, entries in self._exact_case.scan(padded):
             candidates.extend(Hit(skill, start, end, needs_context) for skill, needs_context, _ in entries)
-        phrases = self._phrases.scan(text)
-        for skill in self._phrases.names:
+        phrases = self._phrases.scan(text, padded)
+        for skill in self._pattern_skills:
             candidates.extend(Hit(skill, m.start(), m.end(), False) for m in phrases.matches(skill))
+        for skill in {hit.skill for hit in candidates if hit.skill in self._void_patterns}:
+            spans = [(m.start(), m.end()) for m in phrases.matches(self._void_patterns[skill])]
+            if spans:
+                exclusions.setdefault(skill, []).extend(spans)
         if exclusions:
             candidates = [hit for hit in candidates if not _excluded(hit, exclusions.get(hit.skill, ()))]
         valid = [
@@ -257,6 +483,11 @@ class SkillMatcher:
                         "source": source,
                     }
         return list(found.values())
+
+
+def _void_set(skill: str) -> str:
+    """Name of the phrase set holding a skill's ``not_in_patterns``."""
+    return f"{skill}\0not_in"
 
 
 def _excluded(hit: Hit, spans: Iterable[tuple[int, int]]) -> bool:

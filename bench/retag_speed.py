@@ -1,0 +1,113 @@
+"""Re-tag a crawled database without re-crawling: postings/s with 1 and 2 workers, and where
+the time goes.
+
+    python bench/retag_speed.py --db CRAWLED.db [--workers 1,2] [--json OUT]
+
+Each run works on a fresh copy of the database and is the real command,
+``python -m jobcrawler.retag --db COPY --all --workers N``, timed from start to exit (process
+start-up and the tagger's load included). Then one batch loop like ``retag``'s runs in process
+with one worker and times its three stages: reading rows, tagging, writing tags.
+Target: >= 2,000 postings/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from bench._common import PYTHON, machine, write_json  # noqa: E402
+
+
+def copy_db(source: Path, target: Path) -> Path:
+    """A standalone copy (the source's write-ahead log folded in first)."""
+    with sqlite3.connect(source) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    shutil.copy(source, target)
+    return target
+
+
+def run_retag(db: Path, workers: int) -> dict:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    started = time.perf_counter()
+    result = subprocess.run([PYTHON, "-m", "jobcrawler.retag", "--db", str(db), "--all", "--workers", str(workers)],
+                            cwd=REPO, env=env, capture_output=True, text=True)
+    wall = time.perf_counter() - started
+    if result.returncode != 0:
+        raise RuntimeError(result.stderr[-2000:])
+    match = re.search(r"re-tagged (\d+) jobs in ([\d.]+) s", result.stdout)
+    count, inner = (int(match.group(1)), float(match.group(2))) if match else (0, float("nan"))
+    return {"workers": workers, "postings": count, "wall_s": wall, "postings_per_s": count / wall,
+            "retag_reported_s": inner, "postings_per_s_excl_startup": count / inner if inner else float("nan")}
+
+
+def stage_split(db_path: Path) -> dict:
+    """One worker, in process: seconds spent reading, tagging and writing, over every row."""
+    from jobcrawler import retag, storage
+    from jobcrawler.tagging import Tagger
+
+    db = storage.open_db(db_path)
+    version = Tagger.load().version
+    retag._tag_rows([])  # load the tagger outside the timings
+    spent = {"read": 0.0, "tag": 0.0, "write": 0.0}
+    after, rows_done = "", 0
+    while True:
+        t0 = time.perf_counter()
+        rows = db.execute(retag.SELECT, {"all": True, "version": version, "after": after,
+                                         "batch": retag.BATCH}).fetchall()
+        t1 = time.perf_counter()
+        spent["read"] += t1 - t0
+        if not rows:
+            break
+        tagged = retag._tag_rows(rows)
+        t2 = time.perf_counter()
+        storage.save_tags_batch(db, tagged, version)
+        t3 = time.perf_counter()
+        spent["tag"] += t2 - t1
+        spent["write"] += t3 - t2
+        rows_done += len(rows)
+        after = rows[-1][0]
+    db.close()
+    total = sum(spent.values())
+    return {"postings": rows_done, "ms_per_posting": {k: 1000 * v / rows_done for k, v in spent.items()},
+            "share": {k: v / total for k, v in spent.items()}}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", type=Path, required=True, help="a crawled database (it is not modified)")
+    parser.add_argument("--workers", default="1,2")
+    parser.add_argument("--json", help="also write the figures to this JSON file")
+    args = parser.parse_args(argv)
+    if not args.db.exists():
+        print(f"no database at {args.db}", file=sys.stderr)
+        return 2
+
+    runs = []
+    with tempfile.TemporaryDirectory(prefix="bench-retag-") as tmp:
+        for workers in (int(w) for w in args.workers.split(",")):
+            run = run_retag(copy_db(args.db, Path(tmp) / f"retag_{workers}.db"), workers)
+            runs.append(run)
+            print(f"--workers {workers}: {run['postings']} postings in {run['wall_s']:.2f} s = "
+                  f"{run['postings_per_s']:,.0f} postings/s end to end "
+                  f"({run['postings_per_s_excl_startup']:,.0f}/s as retag reports it, start-up excluded)")
+        split = stage_split(copy_db(args.db, Path(tmp) / "split.db"))
+    print("one worker, in process: " + ", ".join(
+        f"{stage} {ms:.3f} ms/posting ({100 * split['share'][stage]:.0f}%)" for stage, ms in split["ms_per_posting"].items()))
+    print("target: >= 2,000 postings/s")
+    write_json(args.json, {"runs": runs, "split": split, "db": str(args.db), "machine": machine()})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,165 @@
+"""The published site, through Datasette's in-process client: canned queries, metadata,
+facets, search, links, charts' SQL and the safety settings."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+from datasette.app import Datasette
+from markupsafe import escape
+
+from analysis.build import build, report_tables
+from analysis.serve import METADATA_DATABASE, SETTINGS, metadata_for
+from report_fixtures import XSS_COMPANY, XSS_TITLE, build_fixture_db
+
+# Values for the parameterized canned queries (all others take optional city/period).
+QUERY_PARAMS = {
+    "jobs_with_skill": {"skill": "RAG", "city": "london"},
+    "city_top_skills": {"city": "berlin", "period": "2026-01"},
+    "ai_type_share_by_month": {"city": "london"},
+    "skill_share_by_month": {"skill": "RAG", "city": ""},
+    "compare_cities": {"city_a": "london", "city_b": "berlin", "period": ""},
+    "company_jobs": {"company": "Acme"},
+}
+
+
+@pytest.fixture
+def anyio_backend():
+    return "asyncio"
+
+
+@pytest.fixture(scope="module")
+def site_db(tmp_path_factory) -> Path:
+    path = build_fixture_db(tmp_path_factory.mktemp("site") / f"{METADATA_DATABASE}.db")
+    build(path)
+    return path
+
+
+@pytest.fixture
+async def datasette(site_db):
+    ds = Datasette(immutables=[str(site_db)], metadata=metadata_for(site_db.stem), settings=SETTINGS)
+    await ds.invoke_startup()
+    return ds
+
+
+def canned_queries() -> dict:
+    return metadata_for(METADATA_DATABASE)["databases"][METADATA_DATABASE]["queries"]
+
+
+def test_every_report_table_has_a_described_canned_query_and_table_metadata():
+    metadata = metadata_for(METADATA_DATABASE)
+    tables = metadata["databases"][METADATA_DATABASE]["tables"]
+    queried = {re.search(r"\bfrom (report_\w+)", query["sql"]).group(1) for query in canned_queries().values()
+               if re.search(r"\bfrom (report_\w+)", query["sql"])}
+    assert set(report_tables()) <= queried
+    for name, query in canned_queries().items():
+        assert query.get("title") and query.get("description"), name
+    for table in report_tables():
+        assert tables[table]["description"], table
+        assert all(tables[table]["units"][column] == "percent" for column in tables[table].get("units", {}))
+    for key in ("title", "description", "source", "source_url", "license", "license_url"):
+        assert metadata[key], key
+    assert "description_html" not in keys_of(metadata)  # every description is rendered escaped
+
+
+def keys_of(value) -> set:
+    if isinstance(value, dict):
+        return set(value) | set().union(*(keys_of(item) for item in value.values()))
+    if isinstance(value, list):
+        return set().union(*(keys_of(item) for item in value))
+    return set()
+
+
+def test_metadata_follows_the_database_name():
+    renamed = metadata_for("demo")
+    assert list(renamed["databases"]) == ["demo"]
+    dashboard = renamed["plugins"]["datasette-dashboards"]["ai-engineering-jobs"]
+    assert {chart["db"] for chart in dashboard["charts"].values() if "db" in chart} == {"demo"}
+    assert {item["db"] for item in dashboard["filters"].values()} == {"demo"}
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("name", sorted(canned_queries()))
+async def test_canned_query_answers_with_rows(datasette, name):
+    params = QUERY_PARAMS.get(name, {"city": "", "period": ""})
+    response = await datasette.client.get(f"/jobs/{name}.json?{urlencode({**params, '_shape': 'array'})}")
+    assert response.status_code == 200, response.text
+    assert len(response.json()) > 0
+
+
+@pytest.mark.anyio
+async def test_canned_query_filters_by_city_and_period(datasette):
+    response = await datasette.client.get("/jobs/ai_types.json?city=london&period=2026-02&_shape=array")
+    rows = [(row["ai_type"], row["jobs"], row["pct"]) for row in response.json()]
+    assert rows == [("ai-first", 4, 80.0), ("ai-support", 1, 20.0)]
+    trend = await datasette.client.get("/jobs/ai_type_share_by_month.json?city=&_shape=array")
+    assert [(row["period"], row["ai_type"], row["pct"]) for row in trend.json()] == [
+        ("2026-01", "ai-first", 71.4), ("2026-01", "ai-support", 28.6),
+        ("2026-02", "ai-first", 44.4), ("2026-02", "ai-support", 33.3), ("2026-02", "ml", 11.1),
+    ]
+
+
+@pytest.mark.anyio
+async def test_two_cities_side_by_side(datasette):
+    response = await datasette.client.get("/jobs/compare_cities.json?city_a=london&city_b=berlin&period=&_shape=array")
+    rag = next(row for row in response.json() if row["skill"] == "RAG")
+    assert (rag["jobs_a"], rag["pct_a"], rag["jobs_b"], rag["pct_b"]) == (6, 75.0, 3, 75.0)
+
+
+@pytest.mark.anyio
+async def test_jobs_table_facets_and_search(datasette):
+    response = await datasette.client.get("/jobs/jobs.json?_search=Sales")
+    data = response.json()
+    assert [row[2] for row in data["rows"]] == ["AI Sales Engineer"]
+    facets = (await datasette.client.get("/jobs/jobs.json")).json()["facet_results"]
+    assert {"ai_type", "company_stage", "work_type", "level", "country", "remote"} <= set(facets)
+    counts = {item["value"]: item["count"] for item in facets["ai_type"]["results"]}
+    assert counts["ai-first"] == 7 and counts["ai-support"] == 5
+
+
+@pytest.mark.anyio
+async def test_postings_link_to_builtin(datasette):
+    page = (await datasette.client.get("/jobs/company_jobs?company=Acme")).text
+    assert '<a href="https://builtin.com/job/fixture-1/9001">' in page
+    table = (await datasette.client.get("/jobs/jobs")).text
+    assert '<a href="https://builtin.com/job/fixture-11/9011">' in table
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("path", ["/jobs/jobs", "/jobs/jobs/9012", "/jobs/top_titles", "/jobs/top_companies"])
+async def test_markup_in_data_is_escaped(datasette, path):
+    page = (await datasette.client.get(path)).text
+    assert "<script>window.__xss" not in page
+    assert 'onerror="window.__xss' not in page
+    assert "<b>bold?</b>" not in page
+    shown = XSS_COMPANY if path == "/jobs/top_companies" else XSS_TITLE
+    assert str(escape(shown)) in page  # visible as text
+
+
+@pytest.mark.anyio
+async def test_dashboard_and_its_chart_queries(datasette):
+    page = await datasette.client.get("/-/dashboards/ai-engineering-jobs?city=all&period=all")
+    assert page.status_code == 200
+    dashboard = metadata_for(METADATA_DATABASE)["plugins"]["datasette-dashboards"]["ai-engineering-jobs"]
+    assert {"ai-types", "top-skills", "stage-mix", "ai-type-trend"} <= set(dashboard["charts"])
+    for slug, chart in dashboard["charts"].items():
+        query = urlencode({"sql": chart["query"], "city": "all", "period": "all", "_shape": "array"})
+        response = await datasette.client.get(f"/jobs.json?{query}")
+        assert response.status_code == 200, (slug, response.text)
+        assert response.json(), slug
+
+
+@pytest.mark.anyio
+async def test_published_read_only_with_limits(datasette):
+    settings = (await datasette.client.get("/-/settings.json")).json()
+    assert settings["sql_time_limit_ms"] == 1000 and settings["max_returned_rows"] == 1000
+    assert settings["allow_download"] is False
+    assert datasette.databases["jobs"].is_mutable is False
+    write = await datasette.client.get("/jobs.json?" + urlencode({"sql": "delete from jobs"}))
+    assert write.status_code == 400
+    assert (await datasette.client.get("/jobs.db")).status_code == 403
+    plugins = {plugin["name"] for plugin in (await datasette.client.get("/-/plugins.json")).json()}
+    assert not any(word in name for name in plugins for word in ("write", "insert", "upload", "edit"))

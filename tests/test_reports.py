@@ -1,0 +1,332 @@
+"""Report tables and the regenerated document on the hand-counted fixture database.
+
+Every expected number below was counted by hand from tests/report_fixtures.py (14 jobs:
+7 AI-first, 5 AI-support, 1 ML, 1 untagged), not copied from a run.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from analysis.build import build, missing_report_tables, report_tables
+from analysis.report import render_report
+from report_fixtures import XSS_TITLE, build_fixture_db
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def report_db(tmp_path_factory) -> Path:
+    path = build_fixture_db(tmp_path_factory.mktemp("reports") / "jobs.db")
+    build(path)
+    return path
+
+
+def select(db: Path, table: str, columns: str, city: str = "all", period: str = "all", limit: int = -1):
+    with sqlite3.connect(db) as conn:
+        return conn.execute(
+            f"SELECT {columns} FROM {table} WHERE city = ? AND period = ? ORDER BY rowid LIMIT ?",
+            (city, period, limit),
+        ).fetchall()
+
+
+# (table, columns, city, period, limit, expected rows)
+EXPECTED = [
+    ("report_overview", "jobs, companies, cities, queries, crawl_runs, first_crawl, last_crawl", "all", "all", -1,
+     [(14, 7, "berlin, london, newyork", "AI Engineer", 4, "2026-01-05", "2026-02-04")]),
+    ("report_overview", "first_posted, last_posted, main_posted_month, main_posted_month_pct, rag_or_agents_jobs, rag_or_agents_pct",
+     "all", "all", -1, [("2025-12-20", "2026-02-02", "2026-01", 71.4, 8, 57.1)]),
+    ("report_overview", "jobs, companies, cities, crawl_runs, first_crawl, last_crawl", "london", "all", -1,
+     [(8, 5, "london", 2, "2026-01-05", "2026-02-03")]),
+    ("report_overview", "jobs, cities, crawl_runs, first_crawl, last_crawl", "all", "2026-02", -1,
+     [(9, "london, newyork", 2, "2026-02-03", "2026-02-04")]),
+    ("report_overview", "jobs", "berlin", "2026-01", -1, [(4,)]),
+    ("report_overview", "jobs", "london", "2026-02", -1, [(5,)]),
+    ("report_ai_types", "ai_type, jobs, pct", "all", "all", -1,
+     [("ai-first", 7, 50.0), ("ai-support", 5, 35.7), ("ml", 1, 7.1)]),
+    ("report_ai_types", "ai_type, jobs, pct", "london", "all", -1, [("ai-first", 6, 75.0), ("ai-support", 2, 25.0)]),
+    ("report_ai_types", "ai_type, jobs, pct", "all", "2026-01", -1, [("ai-first", 5, 71.4), ("ai-support", 2, 28.6)]),
+    ("report_ai_types", "ai_type, jobs, pct", "all", "2026-02", -1,
+     [("ai-first", 4, 44.4), ("ai-support", 3, 33.3), ("ml", 1, 11.1)]),
+    ("report_ai_types", "ai_type, jobs, pct", "newyork", "2026-02", -1, [("ai-support", 3, 60.0), ("ml", 1, 20.0)]),
+    ("report_ai_type_titles", "ai_type, rank, title, jobs", "all", "all", -1, [
+        ("ai-first", 1, "AI Engineer", 2), ("ai-first", 2, "AI Research Engineer", 1),
+        ("ai-first", 3, "Applied AI Engineer", 1), ("ai-first", 4, "Full Stack Engineer (AI)", 1),
+        ("ai-first", 5, "Senior AI Engineer", 1), ("ai-first", 6, "Staff AI Engineer", 1),
+        ("ai-support", 1, "AI Platform Engineer", 1), ("ai-support", 2, "AI Sales Engineer", 1),
+        ("ai-support", 3, "Backend Engineer - AI", 1), ("ai-support", 4, "Data Engineer, AI Platform", 1),
+        ("ai-support", 5, "Senior AI Platform Engineer", 1), ("ml", 1, "Computer Vision AI Engineer", 1),
+    ]),
+    ("report_top_companies", "rank, company, jobs, pct", "all", "all", -1, [
+        (1, "Acme", 3, 21.4), (2, "Beta", 3, 21.4), (3, "Gamma", 3, 21.4), (4, "Delta", 2, 14.3),
+        (5, "Epsilon", 1, 7.1), (6, 'Evil <img src=x onerror="window.__xss=2">', 1, 7.1), (7, "Zeta", 1, 7.1),
+    ]),
+    ("report_company_stages", "company_stage, jobs, pct", "all", "all", -1, [
+        ("Public", 3, 21.4), ("Seed", 3, 21.4), ("Series B", 3, 21.4), ("Series D+", 2, 14.3),
+        ("Private/unknown", 1, 7.1), ("Series A", 1, 7.1),
+    ]),
+    ("report_roles", "role, jobs, pct", "all", "all", -1, [("customer-facing", 2, 14.3), ("management", 1, 7.1)]),
+    ("report_top_titles", "rank, title, jobs, pct", "all", "all", 3,
+     [(1, "AI Engineer", 2, 14.3), (2, XSS_TITLE, 1, 7.1), (3, "AI Platform Engineer", 1, 7.1)]),
+    ("report_top_titles", "count(*)", "all", "all", -1, [(13,)]),
+    ("report_top_skills", "category, rank, skill, jobs, pct", "all", "all", -1, [
+        ("cloud", 1, "AWS", 2, 14.3),
+        ("data", 1, "Spark", 1, 7.1),
+        ("databases", 1, "Pinecone", 1, 7.1), ("databases", 2, "PostgreSQL", 1, 7.1),
+        ("genai", 1, "RAG", 7, 50.0), ("genai", 2, "LangChain", 3, 21.4), ("genai", 3, "LLMs", 2, 14.3),
+        ("genai", 4, "OpenAI API", 2, 14.3), ("genai", 5, "agents", 2, 14.3),
+        ("genai", 6, "prompt engineering", 2, 14.3), ("genai", 7, "LangGraph", 1, 7.1),
+        ("genai", 8, "LlamaIndex", 1, 7.1),
+        ("languages", 1, "Python", 8, 57.1), ("languages", 2, "Go", 1, 7.1), ("languages", 3, "SQL", 1, 7.1),
+        ("languages", 4, "TypeScript", 1, 7.1),
+        ("ml", 1, "PyTorch", 4, 28.6), ("ml", 2, "TensorFlow", 1, 7.1), ("ml", 3, "fine-tuning", 1, 7.1),
+        ("ml", 4, "model training", 1, 7.1),
+        ("ops", 1, "Kubernetes", 3, 21.4), ("ops", 2, "Docker", 2, 14.3), ("ops", 3, "Terraform", 1, 7.1),
+        ("web", 1, "React", 2, 14.3), ("web", 2, "FastAPI", 1, 7.1), ("web", 3, "Next.js", 1, 7.1),
+    ]),
+    ("report_title_keywords", "keyword, jobs, ai_first_jobs, ai_first_pct, indicates", "all", "all", -1, [
+        ("Backend", 1, 0, 0.0, "support"), ("Data Engineer", 1, 0, 0.0, "support"),
+        ("Platform", 3, 0, 0.0, "support"), ("Full Stack", 1, 1, 100.0, "AI"), ("Research", 1, 1, 100.0, "AI"),
+    ]),
+    ("report_title_words", "ai_type, rank, word, titles, type_titles, pct", "all", "all", -1, [
+        ("ai-first", 1, "ai", 7, 7, 100.0), ("ai-first", 2, "applied", 1, 7, 14.3),
+        ("ai-first", 3, "full", 1, 7, 14.3), ("ai-first", 4, "research", 1, 7, 14.3),
+        ("ai-first", 5, "stack", 1, 7, 14.3),
+        ("ai-support", 1, "ai", 5, 5, 100.0), ("ai-support", 2, "platform", 3, 5, 60.0),
+        ("ai-support", 3, "backend", 1, 5, 20.0), ("ai-support", 4, "data", 1, 5, 20.0),
+        ("ai-support", 5, "sales", 1, 5, 20.0),
+        ("ml", 1, "ai", 1, 1, 100.0), ("ml", 2, "computer", 1, 1, 100.0), ("ml", 3, "vision", 1, 1, 100.0),
+    ]),
+    ("report_frameworks", "rank, framework, jobs, pct", "all", "all", -1,
+     [(1, "LangChain", 3, 21.4), (2, "LangGraph", 1, 7.1), (3, "LlamaIndex", 1, 7.1)]),
+    ("report_framework_pairs", "rank, framework_a, framework_b, jobs, pct", "all", "all", -1,
+     [(1, "LangChain", "LangGraph", 1, 7.1), (2, "LangChain", "LlamaIndex", 1, 7.1)]),
+    ("report_genai_pairs", "rank, skill_a, skill_b, jobs", "all", "all", -1, [
+        (1, "LangChain", "RAG", 3), (2, "OpenAI API", "RAG", 2), (3, "LLMs", "OpenAI API", 1),
+        (4, "LLMs", "RAG", 1), (5, "LangChain", "LangGraph", 1), (6, "LangChain", "LlamaIndex", 1),
+        (7, "LangChain", "agents", 1), (8, "LangChain", "prompt engineering", 1), (9, "LangGraph", "RAG", 1),
+        (10, "LangGraph", "agents", 1), (11, "LlamaIndex", "RAG", 1), (12, "RAG", "agents", 1),
+        (13, "RAG", "prompt engineering", 1), (14, "agents", "prompt engineering", 1),
+    ]),
+    ("report_skills_by_stage", "stage_group, stage_jobs, rank, skill, jobs, pct", "all", "all", -1, [
+        ("Seed", 3, 1, "RAG", 3, 100.0), ("Seed", 3, 2, "LangChain", 2, 66.7), ("Seed", 3, 3, "Python", 2, 66.7),
+        ("Seed", 3, 4, "React", 2, 66.7), ("Seed", 3, 5, "AWS", 1, 33.3), ("Seed", 3, 6, "Docker", 1, 33.3),
+        ("Seed", 3, 7, "LangGraph", 1, 33.3), ("Seed", 3, 8, "Next.js", 1, 33.3),
+        ("Seed", 3, 9, "PyTorch", 1, 33.3), ("Seed", 3, 10, "TypeScript", 1, 33.3),
+        ("Series A-C", 4, 1, "Python", 3, 75.0), ("Series A-C", 4, 2, "PyTorch", 2, 50.0),
+        ("Series A-C", 4, 3, "RAG", 2, 50.0), ("Series A-C", 4, 4, "FastAPI", 1, 25.0),
+        ("Series A-C", 4, 5, "Kubernetes", 1, 25.0), ("Series A-C", 4, 6, "LLMs", 1, 25.0),
+        ("Series A-C", 4, 7, "LangChain", 1, 25.0), ("Series A-C", 4, 8, "LlamaIndex", 1, 25.0),
+        ("Series A-C", 4, 9, "OpenAI API", 1, 25.0), ("Series A-C", 4, 10, "Pinecone", 1, 25.0),
+        ("Series D+/Public", 5, 1, "Python", 3, 60.0), ("Series D+/Public", 5, 2, "Kubernetes", 2, 40.0),
+        ("Series D+/Public", 5, 3, "AWS", 1, 20.0), ("Series D+/Public", 5, 4, "Docker", 1, 20.0),
+        ("Series D+/Public", 5, 5, "Go", 1, 20.0), ("Series D+/Public", 5, 6, "LLMs", 1, 20.0),
+        ("Series D+/Public", 5, 7, "OpenAI API", 1, 20.0), ("Series D+/Public", 5, 8, "PostgreSQL", 1, 20.0),
+        ("Series D+/Public", 5, 9, "RAG", 1, 20.0), ("Series D+/Public", 5, 10, "SQL", 1, 20.0),
+    ]),
+    ("report_support_categories", "support_category, jobs, ai_support_jobs, pct", "all", "all", -1, [
+        ("platform/infrastructure", 2, 5, 40.0), ("backend/general SWE", 1, 5, 20.0),
+        ("data/pipelines", 1, 5, 20.0), ("sales/solutions", 1, 5, 20.0),
+    ]),
+    ("report_support_genai_need", "genai_need, jobs, ai_support_jobs, pct", "all", "all", -1,
+     [("some GenAI skill", 2, 5, 40.0), ("no GenAI skill", 3, 5, 60.0)]),
+    ("report_entry_level", "ai_type, jobs, entry_level_jobs, pct", "all", "all", -1,
+     [("ai-first", 7, 1, 14.3), ("ai-support", 5, 1, 20.0), ("ml", 1, 0, 0.0)]),
+    ("report_research_vs_applied", "role_kind, jobs, pct", "all", "all", -1,
+     [("Research", 2, 14.3), ("Applied/Production", 12, 85.7)]),
+    ("report_research_titles", "rank, title, jobs", "all", "all", -1,
+     [(1, "AI Research Engineer", 1), (2, "Applied AI Engineer", 1)]),
+    ("report_title_variants",
+     "rank, title_variant, jobs, ai_first_jobs, ai_first_pct, ai_support_jobs, ai_support_pct, ml_jobs, ml_pct",
+     "all", "all", -1,
+     [(1, "AI Engineer", 4, 4, 100.0, 0, 0.0, 0, 0.0), (2, "AI Platform Engineer", 2, 0, 0.0, 2, 100.0, 0, 0.0)]),
+    ("report_ai_first_ml_need", "ai_first_jobs, jobs, pct", "all", "all", -1, [(7, 3, 42.9)]),
+    ("report_beyond_genai", "combination, jobs, ai_first_jobs, pct", "all", "all", -1, [
+        ("GenAI + ops", 2, 7, 28.6), ("GenAI + ML", 3, 7, 42.9), ("GenAI + web", 3, 7, 42.9),
+        ("GenAI + any other", 6, 7, 85.7), ("pure GenAI", 1, 7, 14.3),
+    ]),
+    ("report_fullstack", "side, jobs, ai_first_jobs, pct", "all", "all", -1,
+     [("frontend", 2, 7, 28.6), ("backend", 3, 7, 42.9), ("full-stack (both)", 2, 7, 28.6)]),
+    ("report_fine_tuning", "ai_first_jobs, jobs, pct", "all", "all", -1, [(7, 3, 42.9)]),
+    ("report_fine_tuning_depth", "fine_tuning, jobs, ai_first_jobs, pct", "all", "all", -1,
+     [("primary", 1, 7, 14.3), ("secondary", 1, 7, 14.3), ("none", 5, 7, 71.4)]),
+    ("report_fine_tuning_use_cases", "use_case, jobs, ai_first_jobs, pct", "all", "all", -1,
+     [("domain knowledge", 2, 7, 28.6), ("instruction following", 1, 7, 14.3)]),
+    ("report_tech_stack", "layer, rank, skill, jobs, pct", "all", "all", -1, [
+        ("application", 1, "React", 2, 14.3), ("application", 2, "FastAPI", 1, 7.1),
+        ("application", 3, "Next.js", 1, 7.1),
+        ("AI orchestration", 1, "LangChain", 3, 21.4), ("AI orchestration", 2, "LangGraph", 1, 7.1),
+        ("AI orchestration", 3, "LlamaIndex", 1, 7.1),
+        ("LLM APIs", 1, "OpenAI API", 2, 14.3),
+        ("vector databases", 1, "Pinecone", 1, 7.1),
+        ("infrastructure", 1, "Kubernetes", 3, 21.4), ("infrastructure", 2, "AWS", 2, 14.3),
+        ("infrastructure", 3, "Docker", 2, 14.3), ("infrastructure", 4, "Terraform", 1, 7.1),
+    ]),
+]
+
+
+@pytest.mark.parametrize("table, columns, city, period, limit, expected", EXPECTED)
+def test_report_table_numbers(report_db, table, columns, city, period, limit, expected):
+    assert select(report_db, table, columns, city, period, limit) == expected
+
+
+def test_every_report_table_is_checked():
+    checked = {case[0] for case in EXPECTED} | {"report_skills_by_ai_type", "report_skill_comparison"}
+    assert checked == set(report_tables())
+
+
+@pytest.mark.parametrize(
+    "city, period, skill, jobs, pct",
+    [
+        ("london", "all", "RAG", 6, 75.0),
+        ("london", "all", "Python", 4, 50.0),
+        ("berlin", "2026-01", "RAG", 3, 75.0),
+        ("berlin", "2026-01", "Python", 3, 75.0),
+        ("all", "2026-02", "RAG", 4, 44.4),
+        ("newyork", "2026-02", "Kubernetes", 2, 40.0),
+    ],
+)
+def test_top_skills_per_city_and_period(report_db, city, period, skill, jobs, pct):
+    with sqlite3.connect(report_db) as conn:
+        found = conn.execute(
+            "SELECT jobs, pct FROM report_top_skills WHERE city = ? AND period = ? AND skill = ?", (city, period, skill)
+        ).fetchall()
+    assert found == [(jobs, pct)]
+
+
+@pytest.mark.parametrize(
+    "ai_type, category, expected",
+    [
+        ("ai-support", "genai", [(1, "LLMs", 1, 5, 20.0), (2, "OpenAI API", 1, 5, 20.0), (3, "RAG", 1, 5, 20.0)]),
+        ("ai-first", "ml", [(1, "PyTorch", 3, 7, 42.9), (2, "fine-tuning", 1, 7, 14.3), (3, "model training", 1, 7, 14.3)]),
+        ("ai-first", "languages", [(1, "Python", 4, 7, 57.1), (2, "TypeScript", 1, 7, 14.3)]),
+        ("ai-first", "web", [(1, "React", 2, 7, 28.6), (2, "FastAPI", 1, 7, 14.3), (3, "Next.js", 1, 7, 14.3)]),
+        ("ml", "ml", [(1, "PyTorch", 1, 1, 100.0), (2, "TensorFlow", 1, 1, 100.0)]),
+    ],
+)
+def test_skills_by_ai_type(report_db, ai_type, category, expected):
+    with sqlite3.connect(report_db) as conn:
+        rows = conn.execute(
+            "SELECT rank, skill, jobs, type_jobs, pct FROM report_skills_by_ai_type "
+            "WHERE city = 'all' AND period = 'all' AND ai_type = ? AND category = ? ORDER BY rank",
+            (ai_type, category),
+        ).fetchall()
+    assert rows == expected
+
+
+@pytest.mark.parametrize(
+    "skill, expected",
+    [
+        ("RAG", (6, 85.7, 1, 20.0)),
+        ("Kubernetes", (1, 14.3, 2, 40.0)),
+        ("Python", (4, 57.1, 3, 60.0)),
+        ("PyTorch", (3, 42.9, 0, 0.0)),
+    ],
+)
+def test_skill_comparison(report_db, skill, expected):
+    with sqlite3.connect(report_db) as conn:
+        row = conn.execute(
+            "SELECT ai_first_jobs, ai_first_pct, ai_support_jobs, ai_support_pct FROM report_skill_comparison "
+            "WHERE city = 'all' AND period = 'all' AND skill = ?",
+            (skill,),
+        ).fetchone()
+        ml_only = conn.execute("SELECT count(*) FROM report_skill_comparison WHERE skill = 'TensorFlow'").fetchone()
+    assert row == expected
+    assert ml_only == (0,)  # TensorFlow is named by the ML job only
+
+
+def test_every_table_has_all_cells(report_db):
+    cells = {
+        ("all", "all"), ("london", "all"), ("berlin", "all"), ("newyork", "all"), ("all", "2026-01"),
+        ("all", "2026-02"), ("london", "2026-01"), ("london", "2026-02"), ("berlin", "2026-01"), ("newyork", "2026-02"),
+    }
+    with sqlite3.connect(report_db) as conn:
+        found = set(conn.execute("SELECT city, period FROM report_overview").fetchall())
+        assert found == cells
+        for table in report_tables():
+            first = conn.execute(f"SELECT city, period FROM {table} ORDER BY rowid LIMIT 1").fetchone()
+            assert first == ("all", "all"), table
+
+
+def test_build_is_repeatable(tmp_path):
+    path = build_fixture_db(tmp_path / "jobs.db")
+    first = build(path)
+    second = build(path)
+    assert first == second
+    with sqlite3.connect(path) as conn:
+        assert missing_report_tables(conn) == []
+        assert conn.execute("SELECT jobs FROM report_overview WHERE city = 'all' AND period = 'all'").fetchone() == (14,)
+
+
+def test_build_on_an_empty_database(tmp_path):
+    from jobcrawler.storage import open_db
+
+    open_db(tmp_path / "empty.db").conn.close()
+    counts = build(tmp_path / "empty.db")
+    assert set(counts) == set(report_tables())
+    with sqlite3.connect(tmp_path / "empty.db") as conn:
+        assert "# AI Engineering Jobs Analysis" in render_report(conn)
+
+
+def test_report_document(report_db):
+    with sqlite3.connect(report_db) as conn:
+        text = render_report(conn)
+    for line in [
+        "Generated from 14 job descriptions extracted from builtin.com.",
+        "in Berlin, London and New York, in 4 crawl runs between 2026-01-05 and 2026-02-04",
+        "published between 2025-12-20 and 2026-02-02; most of them (71.4%) in January 2026",
+        "- 50% of roles work directly on AI (RAG, agents)",
+        "- 50.0% of roles mention RAG - the most common pattern in all jobs",
+        "### AI-First: 7 jobs (50.0%)",
+        "### AI-Support: 5 jobs (35.7%)",
+        "### Machine Learning: 1 job (7.1%)",
+        "- AI Engineer (2 jobs)",
+        "Unique companies: 7",
+        "- Public - 3 jobs (21.4%)",
+        "- Customer-facing roles: 2 (14.3%)",
+        "- RAG - 7 jobs (50.0%)",
+        "- Python - 8 jobs (57.1%)",
+        "- Platform - 3 jobs, 0.0% work on AI",
+        '- "platform" appears in 60.0%',
+        "- LangChain + RAG - 3 jobs",
+        "Platform/Infrastructure - 2 jobs",
+        "40.0% of AI-Support roles require SOME GenAI knowledge",
+        "RAG - AI-First: 85.7%, AI-Support: 20.0%",
+        "Entry-level AI-Support roles: 20.0%",
+        "Research Roles: 2 jobs (14.3%)",
+        "- AI Engineer - 4 jobs (100% AI-First)",
+        "Strongly AI-Support titles (75%+ classified as AI-Support):\n\n- none in this scope",
+        "42.9% of AI-First roles require some ML knowledge",
+        "- GenAI + ANY other tech - 85.7%",
+        "- Backend skills - 3/7 (42.9%)",
+        "Primary FT responsibility - 1 job (14.3%)",
+        "Domain knowledge - 2 mentions",
+        "Key Insight: RAG or Agents appear in 57.1% of jobs",
+        "- INFRASTRUCTURE layer - Kubernetes (3 jobs), AWS (2 jobs), Docker (2 jobs)",
+    ]:
+        assert line in text, line
+    # Data text is escaped Markdown: the script title cannot become HTML.
+    assert "<script>" not in text
+    assert r"\<script\>window.\_\_xss=1\</script\> AI Engineer" in text
+
+
+def test_report_for_one_city_and_month(report_db):
+    with sqlite3.connect(report_db) as conn:
+        text = render_report(conn, city="london", period="2026-02")
+    assert "Generated from 5 job descriptions extracted from builtin.com (city London, crawl month February 2026)." in text
+    assert "### AI-First: 4 jobs (80.0%)" in text
+
+
+def test_cli_builds_missing_tables_and_prints_report(tmp_path):
+    path = build_fixture_db(tmp_path / "jobs.db")
+    result = subprocess.run(
+        [sys.executable, "-m", "analysis", "report", "--db", str(path)],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    )
+    assert result.stdout.startswith("# AI Engineering Jobs Analysis\n")
+    assert f"building {len(report_tables())} missing report tables first" in result.stderr
