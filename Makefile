@@ -34,8 +34,8 @@ demo: install
 	$(BIN)/python -m analysis build --db $(DEMO_DB); \
 	$(BIN)/python -m analysis serve --db $(DEMO_DB) --port $(DATASETTE_PORT)
 
-bench: install
-	$(BIN)/python bench/run_all.py
+bench: install  # figures into bench/results/latest.md; BENCH_ARGS=--quick for a smoke run
+	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
 
 clean:
 	rm -rf data .scrapy bench/results

@@ -64,7 +64,7 @@ def replay_process(jobs_per_city: int, seed: int = 1, timeout: float = 120.0):
         deadline = time.monotonic() + timeout
         while True:
             try:
-                with urllib.request.urlopen(base + "/robots.txt", timeout=2):
+                with urllib.request.urlopen(base + "/__log?since=999999999", timeout=2):  # not logged itself
                     break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:

@@ -70,7 +70,7 @@ def _cpu_seconds(pid: int) -> float | None:
 
 def run_measured(command: list[str], log_path: Path, interval: float = 0.25) -> dict:
     """Run a command; its wall time, exit code, exact peak RSS (wait4) and sampled RSS series."""
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
     samples: list[tuple[float, int]] = []
     with open(log_path, "w") as log:
         started = time.perf_counter()

@@ -3,7 +3,9 @@
     python bench/pipeline_speed.py [--samples ../shared/builtin-sample] [--seconds 4] [--json OUT]
 
 Pages are decompressed up front and processed round after round until ``--seconds`` have
-passed. Each round times three stages over every page:
+passed. Times are the process's CPU time (``time.process_time``): pages per CPU-second is the
+one-core rate, and other programs sharing the machine do not count against it. Each round
+times three stages over every page:
 
 * parse     -- ``parse_detail`` and the ``JobItem`` the spider builds from it;
 * normalize -- the normalize pipelines' ``process_item`` (Validate, Title, Description,
@@ -11,9 +13,10 @@ passed. Each round times three stages over every page:
 * tag       -- ``TagPipeline.process_item`` (skills and categories).
 
 Baseline, in the same run: a straightforward BeautifulSoup (``html.parser``) extraction of the
-same page fields, the way a typical script reads these pages (JSON-LD + header icons + skills
-chips + company card). It does less than our parse (no fallbacks) and no normalizing or
-tagging, so the ratio is conservative. Targets: >= 10x the baseline's pages/s, >= 300 pages/s.
+same fields, the way a typical script reads these pages: JSON-LD, header icons, skills chips,
+company card, and the description as text (``get_text``). It does less than our pipeline (no
+fallbacks, no salary/location/date normalizing, no tagging). Targets: >= 10x the baseline's
+pages/s, >= 300 pages/s.
 """
 
 from __future__ import annotations
@@ -156,6 +159,8 @@ def bs4_extract(html: str, url: str) -> dict:
                 fields[_CARD_ICONS[name]] = _icon_value(icon)
     match = _EASY_APPLY.search(html)
     fields["easy_apply"] = match.group(1) == "true" if match else None
+    description = fields["description_html"]
+    fields["description"] = BeautifulSoup(description, "html.parser").get_text("\n", strip=True) if description else ""
     return fields
 
 
@@ -194,18 +199,18 @@ def main(argv: list[str] | None = None) -> int:
 
     spent = {"parse": 0.0, "normalize": 0.0, "tag": 0.0}
     rounds = 0
-    started = time.perf_counter()
-    while time.perf_counter() - started < args.seconds or rounds < 2:
-        t0 = time.perf_counter()
+    started = time.process_time()
+    while time.process_time() - started < args.seconds or rounds < 2:
+        t0 = time.process_time()
         items = parse_stage(pages)
-        t1 = time.perf_counter()
+        t1 = time.process_time()
         for item in items:
             for pipeline in normalizers:
                 pipeline.process_item(item)
-        t2 = time.perf_counter()
+        t2 = time.process_time()
         for item in items:
             tag_pipeline.process_item(item)
-        t3 = time.perf_counter()
+        t3 = time.process_time()
         spent["parse"] += t1 - t0
         spent["normalize"] += t2 - t1
         spent["tag"] += t3 - t2
@@ -216,18 +221,18 @@ def main(argv: list[str] | None = None) -> int:
     baseline_pages, baseline_time = 0, 0.0
     agree = {"title": 0, "company": 0, "level": 0, "work_type": 0, "top_skills": 0, "company_size": 0}
     reference = {url: item for (url, _), item in zip(pages, parse_stage(pages))}
-    started = time.perf_counter()
-    while time.perf_counter() - started < args.baseline_seconds or baseline_pages < len(pages):
+    started = time.process_time()
+    while time.process_time() - started < args.baseline_seconds or baseline_pages < len(pages):
         for url, html in pages:
-            t0 = time.perf_counter()
+            t0 = time.process_time()
             fields = bs4_extract(html, url)
-            baseline_time += time.perf_counter() - t0
+            baseline_time += time.process_time() - t0
             baseline_pages += 1
             if baseline_pages <= len(pages):
                 ours = reference[url]
                 for name in agree:
                     agree[name] += fields.get(name) == getattr(ours, name)
-            if time.perf_counter() - started >= args.baseline_seconds and baseline_pages >= len(pages):
+            if time.process_time() - started >= args.baseline_seconds and baseline_pages >= len(pages):
                 break
 
     ours_rate = processed / total
@@ -250,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
     for stage in spent:
         print(f"  {stage:<10} {result['ms_per_page'][stage]:6.2f} ms/page  {100 * result['share'][stage]:5.1f}%")
     print(f"parse only: {result['parse_only_pages_per_s']:,.0f} pages/s")
-    print(f"baseline (BeautifulSoup html.parser, extraction only): {base_rate:,.1f} pages/s "
+    print(f"baseline (BeautifulSoup html.parser extraction, description as text): {base_rate:,.1f} pages/s "
           f"({1000 / base_rate:.1f} ms/page, {baseline_pages} pages)")
     print("  agrees with parse_detail on: "
           + ", ".join(f"{k} {100 * v:.0f}%" for k, v in result["baseline_agreement"].items()))

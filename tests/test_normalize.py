@@ -94,6 +94,7 @@ def test_clean_title(raw, expected):
         ("<p><p>Build &amp; ship</p></p><p>Next</p>", "Build & ship\n\nNext"),
         ("<p>We need:</p><ul><li>Python</li><li> RAG <b>pipelines</b></li></ul>",
          "We need:\n\n- Python\n- RAG pipelines"),
+        ("<ul><li><p>Python</p></li><li><p><b>RAG</b> pipelines</p></li></ul>", "- Python\n\n- RAG pipelines"),
         ("<p>a&nbsp;&nbsp;b</p>", "a b"),
         ("<p>x</p><script>alert(1)</script><style>p{}</style>", "x"),
         ("plain text", "plain text"),

@@ -28,10 +28,11 @@ pytestmark = [
 ]
 
 JOBS = 10  # one listing page of cards, then an empty page 2 that ends the listing
+FEW = 4  # where every detail page is rendered too
 # The spider retries a listing page without jobs before taking it as the listing's end; on the
-# JavaScript site each retry of that empty page is a render (about 1 s: load, then network idle).
-# One retry is enough to show the behaviour and keeps this module under a minute.
-QUICK = {"RETRY_TIMES": "1"}
+# JavaScript site each retry of that empty page is one more render (~1 s: load, then network
+# idle). No retries here: rendering does not need them, and the module stays well under a minute.
+QUICK = {"RETRY_TIMES": "0"}
 
 
 @pytest.fixture(scope="module")
@@ -46,13 +47,10 @@ def plain_site():
         yield replay
 
 
-@pytest.fixture
-def fresh(request):
-    """The request log of a module's site starts empty for each test."""
-    def reset(site):
-        site.reset()
-        return site
-    return reset
+def fresh(site: ReplaySite) -> ReplaySite:
+    """A module's site with an empty request log, for one test."""
+    site.reset()
+    return site
 
 
 def requests_by_path(site) -> Counter:
@@ -77,7 +75,7 @@ def listed_ids(site) -> set[str]:
     return {p.job_id for p in site.listing("berlin")}
 
 
-def test_auto_renders_the_javascript_listing_and_stores_its_postings(js_site, fresh, tmp_path):
+def test_auto_renders_the_javascript_listing_and_stores_its_postings(js_site, tmp_path):
     site, db = fresh(js_site), tmp_path / "jobs.db"
     result = crawl(site.base_url, db, "city=berlin", "render=auto", **QUICK)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -98,7 +96,7 @@ def test_auto_renders_the_javascript_listing_and_stores_its_postings(js_site, fr
     assert "render/failures" not in run["stats"]
 
 
-def test_auto_renders_nothing_on_a_plain_site(plain_site, fresh, tmp_path):
+def test_auto_renders_nothing_on_a_plain_site(plain_site, tmp_path):
     site, db = fresh(plain_site), tmp_path / "jobs.db"
     result = crawl(site.base_url, db, "city=berlin", "render=auto", **QUICK)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -109,7 +107,7 @@ def test_auto_renders_nothing_on_a_plain_site(plain_site, fresh, tmp_path):
     assert set(requests_by_path(site).values()) == {1}
 
 
-def test_always_renders_every_listing_page_and_no_detail_page(js_site, fresh, tmp_path):
+def test_always_renders_every_listing_page_and_no_detail_page(js_site, tmp_path):
     site, db = fresh(js_site), tmp_path / "jobs.db"
     result = crawl(site.base_url, db, "city=berlin", "render=always", **QUICK)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -121,18 +119,19 @@ def test_always_renders_every_listing_page_and_no_detail_page(js_site, fresh, tm
     assert set(detail_requests(site).values()) == {1}
 
 
-def test_always_with_render_details_renders_detail_pages_too(plain_site, fresh, tmp_path):
-    site, db = fresh(plain_site), tmp_path / "jobs.db"
-    result = crawl(site.base_url, db, "city=berlin", "render=always", "render_details=1", **QUICK)
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert stored_ids(db) == listed_ids(site)
+def test_always_with_render_details_renders_detail_pages_too(tmp_path):
+    db = tmp_path / "jobs.db"
+    with ReplaySite(jobs_per_city=FEW, seed=11) as site:
+        result = crawl(site.base_url, db, "city=berlin", "render=always", "render_details=1", **QUICK)
+        assert result.returncode == 0, result.stderr[-3000:]
+        assert stored_ids(db) == listed_ids(site)
+        assert set(requests_by_path(site).values()) == {1}
     run = last_run(db)
-    assert run["rendered_pages"] == 2 + JOBS
-    assert run["stats"]["playwright/request_count/navigation"] == 2 + JOBS
-    assert set(requests_by_path(site).values()) == {1}
+    assert run["rendered_pages"] == 2 + FEW
+    assert run["stats"]["playwright/request_count/navigation"] == 2 + FEW
 
 
-def test_never_on_the_javascript_site_fails_the_run(js_site, fresh, tmp_path):
+def test_never_on_the_javascript_site_fails_the_run(js_site, tmp_path):
     site, db = fresh(js_site), tmp_path / "jobs.db"
     result = crawl(site.base_url, db, "city=berlin", "render=never", **QUICK)
     assert result.returncode == 1
@@ -144,7 +143,7 @@ def test_never_on_the_javascript_site_fails_the_run(js_site, fresh, tmp_path):
 
 
 @pytest.mark.parametrize("executable", ["/bin/false", "not-a-browser.sh"])
-def test_a_browser_that_cannot_start_fails_the_run_loudly(js_site, fresh, tmp_path, executable):
+def test_a_browser_that_cannot_start_fails_the_run_loudly(js_site, tmp_path, executable):
     if executable.endswith(".sh"):  # an executable that starts, says something, and is no browser
         script = tmp_path / executable
         script.write_text("#!/bin/sh\necho 'I am not chromium' >&2\nexit 0\n")
@@ -161,7 +160,7 @@ def test_a_browser_that_cannot_start_fails_the_run_loudly(js_site, fresh, tmp_pa
     assert not stored_ids(db)
 
 
-def test_always_without_a_browser_is_an_error_before_crawling(js_site, fresh, tmp_path):
+def test_always_without_a_browser_is_an_error_before_crawling(js_site, tmp_path):
     site, db = fresh(js_site), tmp_path / "jobs.db"
     result = crawl(site.base_url, db, "city=berlin", "render=always", **QUICK,
                    BROWSER_EXECUTABLE_PATH="/nonexistent/chromium")
@@ -171,7 +170,7 @@ def test_always_without_a_browser_is_an_error_before_crawling(js_site, fresh, tm
     assert not site.request_log
 
 
-def test_auto_without_a_browser_says_why_the_javascript_listing_failed(js_site, fresh, tmp_path):
+def test_auto_without_a_browser_says_why_the_javascript_listing_failed(js_site, tmp_path):
     site, db = fresh(js_site), tmp_path / "jobs.db"
     result = crawl(site.base_url, db, "city=berlin", "render=auto", **QUICK,
                    BROWSER_EXECUTABLE_PATH="/nonexistent/chromium")
@@ -189,7 +188,7 @@ def test_http_cache_keeps_rendered_and_plain_responses_apart(tmp_path):
         listed, base_url = listed_ids(site), site.base_url
         fetched = sum(requests_by_path(site).values())
     run = last_run(tmp_path / "first.db")
-    rendered, responses = run["rendered_pages"], run["stats"]["httpcache/hit"] + run["stats"]["httpcache/miss"]
+    rendered, responses = run["rendered_pages"], run["stats"].get("httpcache/hit", 0) + run["stats"]["httpcache/miss"]
     # The plain and the rendered copy of each listing URL are separate cache entries (retries of
     # a request are answered from its entry): robots.txt, 2 listing pages x 2, the detail pages.
     assert rendered >= 2 and run["stats"]["httpcache/store"] == fetched + 1 == 1 + 2 * 2 + JOBS
@@ -206,7 +205,7 @@ def test_http_cache_keeps_rendered_and_plain_responses_apart(tmp_path):
 
 def test_auto_passes_a_challenge_page_with_the_browser(tmp_path):
     # Every URL answers its first request with a 200 challenge page (no jobs), then the real page.
-    with ReplaySite(jobs_per_city=JOBS, seed=11, js_listings=True, faults="challenge:1.0:1") as site:
+    with ReplaySite(jobs_per_city=FEW, seed=11, js_listings=True, faults="challenge:1.0:1") as site:
         db = tmp_path / "jobs.db"
         result = crawl(site.base_url, db, "city=berlin", "render=auto", **QUICK)
         assert result.returncode == 0, result.stderr[-3000:]
@@ -214,12 +213,12 @@ def test_auto_passes_a_challenge_page_with_the_browser(tmp_path):
         log = [e for e in site.request_log if e["path"] != "/robots.txt"]
     # Each page: a plain request got the challenge, the browser got the page (listing and detail).
     first_attempts = [e for e in log if e["attempt"] == 1]
-    assert len(first_attempts) == 2 + JOBS and {e["fault"] for e in first_attempts} == {"challenge"}
+    assert len(first_attempts) == 2 + FEW and {e["fault"] for e in first_attempts} == {"challenge"}
     assert {e["fault"] for e in log if e["attempt"] > 1} == {None}
     details = [e for e in log if e["path"].startswith("/job/")]
-    assert Counter(e["attempt"] for e in details) == {1: JOBS, 2: JOBS}
+    assert Counter(e["attempt"] for e in details) == {1: FEW, 2: FEW}
     run = last_run(db)
-    assert run["stats"]["render/requested"] == 2 + JOBS
+    assert run["stats"]["render/requested"] == 2 + FEW
     assert run["rendered_pages"] == len(log) - len(first_attempts)
     assert "retry/reason_count/no_job_posting" not in run["stats"]
 
@@ -252,3 +251,24 @@ def test_settle_waits_for_the_script_built_cards_not_for_network_idle(js_site):
     assert listing_outcome == "jobs"
     assert listing_html.count('data-id="job-card"') == JOBS
     assert challenge_outcome == "networkidle" and "Checking your browser" in challenge_html
+
+
+def test_only_a_browser_that_never_worked_stops_the_crawl():
+    from playwright.async_api import Error as PlaywrightError
+    from playwright.async_api import TimeoutError as PlaywrightTimeout
+    from twisted.python.failure import Failure
+
+    from jobcrawler.rendering import browser_broken
+
+    class Stats(dict):
+        def get_value(self, key, default=None):
+            return self.get(key, default)
+
+    launch_failed, timeout = Failure(PlaywrightError("BrowserType.launch: ...")), Failure(PlaywrightTimeout("goto"))
+    crashed = Failure(PlaywrightError("Target crashed"))
+    assert browser_broken(launch_failed, Stats())  # never launched
+    assert browser_broken(timeout, Stats())  # a timeout of the launch itself
+    launched = Stats({"playwright/browser_count": 1})
+    assert browser_broken(crashed, launched)  # launched, but no page ever rendered
+    assert not browser_broken(timeout, launched)  # one slow page
+    assert not browser_broken(crashed, Stats({"playwright/browser_count": 1, "render/pages": 3}))

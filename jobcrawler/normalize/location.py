@@ -18,11 +18,15 @@ COUNTRY_NAMES = {
 }
 
 
-@lru_cache(maxsize=1024)
 def country_code(value: str | None) -> str | None:
     """ISO alpha-3 code for an alpha-3, alpha-2 code or a country name; None if unknown."""
-    if not isinstance(value, str):
+    if not isinstance(value, str):  # before the cache: a list or dict is not even hashable
         return None
+    return _country_code(value)
+
+
+@lru_cache(maxsize=1024)
+def _country_code(value: str) -> str | None:
     value = collapse_spaces(value)
     if not value:
         return None

@@ -90,11 +90,11 @@ class BuiltinSpider(scrapy.Spider):
         self.gaps = state.setdefault("gaps", self.gaps)
 
     def listing_request(self, city, page: int, previous_ids: tuple, url: str | None = None, *,
-                        promised: bool = True, after_gap: bool = False):
+                        promised: bool = True, after_gap: bool = False, page_size: int | None = None):
         """``promised``: the previous page linked to this one (page 1 always exists);
-        ``after_gap``: the previous page was given up on."""
+        ``after_gap``: the previous page was given up on; ``page_size``: jobs on a full page."""
         meta = {"city": city, "page": page, "previous_ids": previous_ids, "promised": promised,
-                "after_gap": after_gap}
+                "after_gap": after_gap, "page_size": page_size}
         if self.render == "always":
             meta.update(render_meta())
         return scrapy.Request(
@@ -152,8 +152,13 @@ class BuiltinSpider(scrapy.Spider):
             self.logger.info("%s: stopped at max_pages=%d", city.key, self.max_pages)
             stats.inc_value("listing/max_pages_reached")
             return
+        page_size = max(response.meta.get("page_size") or 0, len(ids))
+        if not listing.next_url and len(ids) < page_size:
+            # A short page that links to no next one is the last: no need to probe past it.
+            self._listing_complete(city)
+            return
         yield self.listing_request(city, page + 1, previous_ids=ids, url=listing.next_url,
-                                   promised=bool(listing.next_url))
+                                   promised=bool(listing.next_url), page_size=page_size)
 
     def _listing_complete(self, city) -> None:
         """A listing read to its end. Only a complete listing closes the jobs it no longer shows,
@@ -191,15 +196,25 @@ class BuiltinSpider(scrapy.Spider):
                 yield self._rendered(response)
                 return
             complete = is_complete_document(response.text)
+            page = parse_detail(response.text, response.url) if complete else None
+            if page and page["description_html"]:
+                # A whole job page whose JSON-LD cannot be read: a retry would not mend it, and its
+                # HTML holds the posting. (Block and challenge pages have no job body.)
+                self.crawler.stats.inc_value("items/without_jsonld")
+                self.logger.warning("No readable JSON-LD in %s: storing what its HTML shows", response.url)
+                yield self._job_item(response, page)
+                return
             yield from self._retry_or_fail(response, "no_job_posting" if complete else "truncated_page")
             return
         if not is_complete_document(response.text):
             # A page cut short is retried, and never stored half-read.
             yield from self._retry_or_fail(response, "truncated_page")
             return
+        yield self._job_item(response, parse_detail(response.text, response.url))
+
+    def _job_item(self, response, page: dict) -> JobItem:
         listing_job = response.meta["listing_job"]
-        page = parse_detail(response.text, response.url)
-        yield JobItem(
+        return JobItem(
             job_id=job_id_from_url(response.url) or response.meta["job_id"],
             source_url=response.url,
             city=response.meta["city"],

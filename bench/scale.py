@@ -1,0 +1,271 @@
+"""Scale: a synthetic 100,000-posting database -> ``analysis build`` time, database size, and the
+latency of every canned query of ``analysis/metadata.yml`` through Datasette, against the
+same database with its non-primary-key indexes dropped.
+
+    python bench/scale.py --source CRAWLED.db [--postings 100000] [--repeat 15] [--json OUT]
+
+The database is made with jobcrawler.storage's schema (``storage.open_db``) and filled with
+``executemany``: each synthetic posting clones one job of a crawled database (``--source``, e.g.
+a replay-site crawl; its title, description, company, tags, skills and locations, so skill,
+category and AI-type distributions and their correlations are real), under a new id, 1 city of
+the 12 (2 neighbouring cities for ~20%, as the replay site lists them), seen in 1-3 consecutive
+monthly crawls out of 6 (one ``crawl_runs`` row per city and month, sightings to match).
+
+Queries run through Datasette's in-process client with ``analysis.serve``'s settings (1 s SQL
+time limit, 1,000-row cap), each canned query ``--repeat`` times in turn (p50/p95 per query),
+then all of them from 8 concurrent clients (requests/s). Target: build < 10 s, p95 < 200 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from bench._common import PYTHON, machine, percentile, write_json  # noqa: E402
+
+MONTHS = ["2025-09", "2025-10", "2025-11", "2025-12", "2026-01", "2026-02"]
+CITIES = ["berlin", "london", "amsterdam", "newyork", "la", "india",
+          "austin", "boston", "chicago", "denver", "sanfrancisco", "seattle"]
+SHARED = 0.19  # share of postings listed under two (neighbouring) cities
+
+
+def generate(source: Path, target: Path, postings: int, seed: int = 1) -> dict:
+    """Fill ``target`` (created with storage's schema) with ``postings`` synthetic jobs."""
+    from jobcrawler import storage
+
+    rng = random.Random(seed)
+    src = sqlite3.connect(source)
+    src.row_factory = sqlite3.Row
+    pool = [dict(row) for row in src.execute("SELECT * FROM jobs WHERE description IS NOT NULL")]
+    skills: dict[str, list[tuple]] = {}
+    for row in src.execute("SELECT job_id, skill, category, matched, source FROM job_skills ORDER BY job_id, rowid"):
+        skills.setdefault(row[0], []).append(tuple(row[1:]))
+    places: dict[str, list[tuple]] = {}
+    for row in src.execute("SELECT job_id, position, label, locality, region, country, postal_code "
+                           "FROM job_locations ORDER BY job_id, position"):
+        places.setdefault(row[0], []).append(tuple(row[1:]))
+    src.close()
+    if not pool:
+        raise SystemExit(f"no jobs in {source}")
+
+    started = time.perf_counter()
+    db = storage.open_db(target)
+    db.close()
+    conn = sqlite3.connect(target, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=OFF")  # a throw-away database: no rollback journal while loading
+    conn.execute("PRAGMA synchronous=OFF")
+    conn.execute("BEGIN")
+    runs = {}
+    for m, month in enumerate(MONTHS):
+        for c, city in enumerate(CITIES):
+            started_at = f"{month}-15T06:{c:02d}:00+00:00"
+            cursor = conn.execute(
+                "INSERT INTO crawl_runs (spider, city, query, args, started_at, finished_at, finish_reason, status) "
+                "VALUES ('builtin', ?, 'AI Engineer', '{}', ?, ?, 'finished', 'ok')",
+                (city, started_at, started_at.replace("T06", "T07")))
+            runs[month, city] = (cursor.lastrowid, started_at)
+
+    columns = [c for c in storage.JOB_COLUMNS]
+    insert_job = f"INSERT INTO jobs ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    jobs, cities_rows, sightings, skill_rows, location_rows = [], [], [], [], []
+
+    def flush():
+        conn.executemany(insert_job, jobs)
+        conn.executemany("INSERT INTO job_cities (job_id, city, first_seen, last_seen) VALUES (?, ?, ?, ?)", cities_rows)
+        conn.executemany("INSERT INTO sightings (run_id, job_id, city, seen_at) VALUES (?, ?, ?, ?)", sightings)
+        conn.executemany("INSERT INTO job_skills (job_id, skill, category, matched, source) VALUES (?, ?, ?, ?, ?)",
+                         skill_rows)
+        conn.executemany("INSERT INTO job_locations (job_id, position, label, locality, region, country, postal_code) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?)", location_rows)
+        for rows in (jobs, cities_rows, sightings, skill_rows, location_rows):
+            rows.clear()
+
+    for i in range(postings):
+        base = rng.choice(pool)
+        job_id = str(20_000_000 + i)
+        first = rng.randrange(len(MONTHS))
+        months = MONTHS[first:first + rng.choice((1, 1, 2, 2, 3))]
+        c = rng.randrange(len(CITIES))
+        cities = [CITIES[c], CITIES[(c + 1) % len(CITIES)]] if rng.random() < SHARED else [CITIES[c]]
+        seen = [runs[month, city][1] for month in months for city in cities]
+        row = dict(base)
+        row.update(
+            job_id=job_id,
+            url=f"https://builtin.com/job/synthetic/{job_id}",
+            company=base["company"] if rng.random() < 0.5 else f"{base['company']} {rng.randrange(25)}",
+            posted_date=f"{months[0]}-{rng.randint(1, 14):02d}",
+            first_seen=min(seen), last_seen=max(seen), times_seen=len(months), fetched_at=max(seen),
+            last_run_id=runs[months[-1], cities[0]][0],
+            closed_at=None if months[-1] == MONTHS[-1] else f"{months[-1]}-28T00:00:00+00:00",
+        )
+        jobs.append([row.get(column) for column in columns])
+        for city in cities:
+            cities_rows.append((job_id, city, runs[months[0], city][1], runs[months[-1], city][1]))
+            for month in months:
+                run_id, at = runs[month, city]
+                sightings.append((run_id, job_id, city, at))
+        skill_rows.extend((job_id, *skill) for skill in skills.get(base["job_id"], ()))
+        location_rows.extend((job_id, *place) for place in places.get(base["job_id"], ()))
+        if len(jobs) >= 5000:
+            flush()
+    flush()
+    conn.execute("COMMIT")
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.close()
+    return {"generate_s": time.perf_counter() - started, "source_jobs": len(pool)}
+
+
+def drop_indexes(path: Path) -> list[str]:
+    """Drop every index that is not a primary key's (autoindexes have no SQL)."""
+    with sqlite3.connect(path) as conn:
+        names = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")]
+        for name in names:
+            conn.execute(f'DROP INDEX "{name}"')
+    return names
+
+
+def analysis_build(path: Path) -> float:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    started = time.perf_counter()
+    result = subprocess.run([PYTHON, "-m", "analysis", "build", "--db", str(path)], cwd=REPO, env=env,
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(result.stderr[-3000:])
+    return time.perf_counter() - started
+
+
+def query_params(path: Path) -> dict:
+    """Values for the canned queries' parameters, read off the data (a popular skill, a company)."""
+    with sqlite3.connect(path) as conn:
+        skill = conn.execute("SELECT skill FROM job_skills GROUP BY skill ORDER BY count(*) DESC LIMIT 1 OFFSET 2").fetchone()
+        company = conn.execute("SELECT company FROM jobs GROUP BY company ORDER BY count(*) DESC LIMIT 1").fetchone()
+    return {"skill": skill[0] if skill else "Python", "company": (company[0] if company else "Acme").split()[0],
+            "city": "london", "period": "", "city_a": "london", "city_b": "berlin"}
+
+
+async def time_queries(path: Path, repeat: int, concurrency: int = 8) -> dict:
+    from datasette.app import Datasette
+
+    from analysis.serve import SETTINGS, metadata_for
+
+    name = path.stem
+    metadata = metadata_for(name)
+    queries = metadata["databases"][name]["queries"]
+    values = query_params(path)
+    ds = Datasette(immutables=[str(path)], metadata=metadata, settings=SETTINGS)
+    await ds.invoke_startup()
+    urls = {}
+    for query, spec in queries.items():
+        params = {p: values.get(p, "") for p in spec.get("params", [])}
+        urls[query] = f"/{name}/{query}.json?{urlencode({**params, '_shape': 'array'})}"
+
+    async def get(url):
+        t0 = time.perf_counter()
+        response = await ds.client.get(url)
+        return time.perf_counter() - t0, response.status_code
+
+    for url in urls.values():  # warm-up: page cache, prepared metadata
+        await get(url)
+    timings: dict[str, list[float]] = {query: [] for query in urls}
+    errors: dict[str, int] = {}
+    for _ in range(repeat):
+        for query, url in urls.items():
+            seconds, status = await get(url)
+            timings[query].append(seconds)
+            if status != 200:
+                errors[query] = errors.get(query, 0) + 1
+    per_query = {query: {"p50_ms": 1000 * percentile(t, 50), "p95_ms": 1000 * percentile(t, 95)}
+                 for query, t in timings.items()}
+    everything = [t for ts in timings.values() for t in ts]
+
+    jobs = [url for url in urls.values() for _ in range(max(1, repeat // 3))]
+    random.Random(3).shuffle(jobs)
+    queue: asyncio.Queue = asyncio.Queue()
+    for url in jobs:
+        queue.put_nowait(url)
+    concurrent: list[float] = []
+
+    async def client():
+        while not queue.empty():
+            seconds, _ = await get(queue.get_nowait())
+            concurrent.append(seconds)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(concurrency)))
+    wall = time.perf_counter() - started
+    return {
+        "per_query": per_query,
+        "errors": errors,
+        "p50_ms": 1000 * percentile(everything, 50),
+        "p95_ms": 1000 * percentile(everything, 95),
+        "worst_query": max(per_query, key=lambda q: per_query[q]["p95_ms"]),
+        "concurrent_clients": concurrency,
+        "concurrent_requests_per_s": len(jobs) / wall,
+        "concurrent_p95_ms": 1000 * percentile(concurrent, 95),
+        "params": values,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--source", type=Path, required=True, help="a crawled database to sample jobs from")
+    parser.add_argument("--postings", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=15, help="timed runs of each canned query")
+    parser.add_argument("--workdir", type=Path, help="where the databases go (default: a temporary folder)")
+    parser.add_argument("--json", help="also write the figures to this JSON file")
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory(prefix="bench-scale-", dir=args.workdir) as tmp:
+        path = Path(tmp) / "jobs.db"  # named like data/jobs.db, as metadata.yml expects
+        made = generate(args.source, path, args.postings)
+        print(f"generated {args.postings:,} postings (cloned from {made['source_jobs']:,} crawled jobs) "
+              f"in {made['generate_s']:.1f} s")
+        build_s = analysis_build(path)
+        size_mb = path.stat().st_size / 2**20
+        with sqlite3.connect(path) as conn:
+            counts = {table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                      for table in ("jobs", "job_skills", "sightings", "job_cities")}
+        print(f"analysis build: {build_s:.1f} s (target < 10 s); database {size_mb:,.0f} MB; rows: "
+              + ", ".join(f"{t} {n:,}" for t, n in counts.items()))
+        indexed = asyncio.run(time_queries(path, args.repeat))
+
+        bare = Path(tmp) / "bare" / "jobs.db"
+        bare.parent.mkdir()
+        shutil.copy(path, bare)
+        dropped = drop_indexes(bare)
+        plain = asyncio.run(time_queries(bare, args.repeat))
+
+    print(f"{'canned query':<26} {'p50 ms':>8} {'p95 ms':>8}   no-index p50 / p95 ms")
+    for query, figures in indexed["per_query"].items():
+        base = plain["per_query"][query]
+        flag = " ERR" if query in indexed["errors"] else ""
+        print(f"{query:<26} {figures['p50_ms']:8.1f} {figures['p95_ms']:8.1f}   "
+              f"{base['p50_ms']:8.1f} / {base['p95_ms']:8.1f}{flag}{' (no-index ERR)' if query in plain['errors'] else ''}")
+    print(f"all canned queries: p50 {indexed['p50_ms']:.1f} ms, p95 {indexed['p95_ms']:.1f} ms "
+          f"(worst {indexed['worst_query']}: p95 {indexed['per_query'][indexed['worst_query']]['p95_ms']:.0f} ms); "
+          f"without indexes p50 {plain['p50_ms']:.1f} ms, p95 {plain['p95_ms']:.1f} ms "
+          f"({len(dropped)} indexes dropped); target p95 < 200 ms")
+    print(f"8 concurrent clients: {indexed['concurrent_requests_per_s']:.0f} requests/s "
+          f"(p95 {indexed['concurrent_p95_ms']:.0f} ms); without indexes {plain['concurrent_requests_per_s']:.0f}/s")
+    write_json(args.json, {"postings": args.postings, "generate": made, "build_s": build_s, "db_mb": size_mb,
+                           "rows": counts, "indexed": indexed, "no_indexes": plain, "dropped_indexes": dropped,
+                           "machine": machine()})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
