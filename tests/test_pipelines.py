@@ -16,7 +16,7 @@ from tests.test_reliability_input import POSTINGS, Harness, page
 
 def kept(harness, posting) -> bool:
     """Whether the posting's page, through the spider and every pipeline, is stored."""
-    (item,) = harness.spider.parse_detail_page(harness_response(harness, posting))
+    (item,) = harness.spider.parse_detail_page(detail_response(posting))
     try:
         harness.process(item)
     except DropItem as drop:
@@ -25,7 +25,7 @@ def kept(harness, posting) -> bool:
     return True
 
 
-def harness_response(harness, posting):
+def detail_response(posting):
     url = "https://builtin.com" + posting.path
     job = ListingJob(job_id=posting.job_id, url=url, title="t", company="c")
     request = Request(url, meta={"city": "berlin", "job_id": posting.job_id, "listing_job": job})
