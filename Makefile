@@ -12,6 +12,8 @@ DEMO_CITY ?= berlin
 install: $(VENV)/.installed
 
 $(VENV)/.installed: requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "jobcrawler needs Python 3.11 or newer: make PYTHON=/path/to/python3.11 ..."; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -r requirements.txt
@@ -21,6 +23,8 @@ test: install
 	$(BIN)/python -m pytest -q
 
 # Replay site on 127.0.0.1 -> crawl one city -> report tables -> Datasette (Ctrl-C to stop).
+# Politeness is off against our own local server; its pages need no browser (render=never).
+# A degraded crawl (exit 2) still builds the site; a failed one stops here.
 demo: install
 	@mkdir -p data
 	@set -e; \
@@ -29,7 +33,8 @@ demo: install
 	$(BIN)/python -m jobcrawler.replay.wait http://127.0.0.1:$(REPLAY_PORT)/robots.txt; \
 	$(BIN)/scrapy crawl builtin -a city=$(DEMO_CITY) \
 		-s BUILTIN_BASE_URL=http://127.0.0.1:$(REPLAY_PORT) -s SQLITE_PATH=$(DEMO_DB) \
-		-s DOWNLOAD_DELAY=0 -s AUTOTHROTTLE_ENABLED=0 -s LOG_LEVEL=WARNING; \
+		-a render=never -s DOWNLOAD_DELAY=0 -s AUTOTHROTTLE_ENABLED=0 -s LOG_LEVEL=WARNING \
+		|| [ $$? -eq 2 ]; \
 	kill $$replay; trap - EXIT; \
 	$(BIN)/python -m analysis build --db $(DEMO_DB); \
 	$(BIN)/python -m analysis serve --db $(DEMO_DB) --port $(DATASETTE_PORT)
@@ -37,5 +42,7 @@ demo: install
 bench: install  # figures into bench/results/latest.md; BENCH_ARGS=--quick for a smoke run
 	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
 
+# Removes what the demo, the HTTP cache and the benchmarks made; never data/jobs.db (your crawls).
 clean:
-	rm -rf data .scrapy bench/results
+	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	rm -rf .scrapy bench/results

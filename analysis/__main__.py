@@ -29,7 +29,8 @@ def main(argv: list[str] | None = None) -> None:
     build_parser = commands.add_parser("build", help="(re)create every report_* table")
     build_parser.add_argument("--db", type=existing_db, required=True)
 
-    report_parser = commands.add_parser("report", help="print the report as Markdown (builds tables if missing)")
+    report_parser = commands.add_parser(
+        "report", help="print the report as Markdown (builds the tables first if missing or out of date)")
     report_parser.add_argument("--db", type=existing_db, required=True)
     report_parser.add_argument("--city", default="all", help="a city key of cities.yaml, or 'all'")
     report_parser.add_argument("--period", default="all", help="a crawl month YYYY-MM, or 'all'")
@@ -44,12 +45,16 @@ def main(argv: list[str] | None = None) -> None:
         build.main(str(args.db))
     elif args.command == "report":
         with closing(sqlite3.connect(args.db)) as conn:
-            missing = build.missing_report_tables(conn)
-        if missing:
-            print(f"building {len(missing)} missing report tables first", file=sys.stderr)
+            stale = build.stale_reason(conn)
+        if stale:
+            print(f"building the report tables first: {stale}", file=sys.stderr)
             build.build(args.db)
         with closing(sqlite3.connect(args.db)) as conn:
-            sys.stdout.write(report.render_report(conn, city=args.city, period=args.period))
+            try:
+                text = report.render_report(conn, city=args.city, period=args.period)
+            except report.ScopeError as error:
+                report_parser.exit(2, f"{report_parser.prog}: error: {error}\n")
+        sys.stdout.write(text)
     elif args.command == "serve":
         serve.main(args.db, port=args.port, host=args.host)
 

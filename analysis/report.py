@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import date
-from pathlib import Path
 
-import yaml
+from jobcrawler.cities import load_cities
 
-CITIES_FILE = Path(__file__).resolve().parent.parent / "jobcrawler" / "cities.yaml"
 MARKDOWN_SPECIAL = set("\\`*_[]<>")
 
 # The skills the original compares between AI-first and AI-support roles.
@@ -98,8 +96,7 @@ def month_name(period: str | None) -> str:
 
 
 def city_names() -> dict[str, str]:
-    entries = yaml.safe_load(CITIES_FILE.read_text()) or {}
-    return {key: entry.get("name", key) for key, entry in entries.items()}
+    return {key: city.name for key, city in load_cities().items()}
 
 
 def join_names(names: list[str]) -> str:
@@ -132,7 +129,34 @@ class Scope:
         return dict(self.row(table, where, params)).get(column)
 
 
+class ScopeError(ValueError):
+    """A (city, period) the report tables hold no rows for; the message lists the valid values."""
+
+
+def scope_error(conn: sqlite3.Connection, city: str, period: str) -> str | None:
+    """None if the report tables cover (city, period), else a one-line message naming the valid
+    values. ('all', 'all') is always valid: an empty database has an (empty) whole report."""
+    cells = set(conn.execute("SELECT DISTINCT city, period FROM report_overview").fetchall()) | {("all", "all")}
+    if (city, period) in cells:
+        return None
+    cities = sorted({c for c, _ in cells} - {"all"})
+    periods = sorted({p for _, p in cells} - {"all"})
+    problems = []
+    if city != "all" and city not in cities:
+        problems.append(f"unknown city {city!r} (valid: {', '.join(['all', *cities])})")
+    if period != "all" and period not in periods:
+        problems.append(f"unknown period {period!r} (valid: {', '.join(['all', *periods])})")
+    if not problems:  # both exist, just not together
+        seen = sorted(p for c, p in cells if c == city and p != "all")
+        problems.append(f"city {city!r} was not crawled in {period!r} (its periods: {', '.join(['all', *seen])})")
+    return "; ".join(problems)
+
+
 def render_report(conn: sqlite3.Connection, city: str = "all", period: str = "all") -> str:
+    """The document for one (city, period) scope; ScopeError if the report tables lack it."""
+    problem = scope_error(conn, city, period)
+    if problem:
+        raise ScopeError(problem)
     scope = Scope(conn, city, period)
     sections = [
         header(scope),

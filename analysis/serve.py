@@ -2,20 +2,27 @@
 
 ``analysis/metadata.yml`` is written for a database named ``jobs`` (``data/jobs.db``):
 Datasette keys canned queries and dashboard charts by database name. For any other file
-name (``data/demo.db``) ``serve`` writes a copy of the metadata renamed to match.
+name (``data/demo.db``) ``serve`` writes a copy of the metadata renamed to match, at a
+stable path next to the database (``data/.demo.datasette-metadata.yml``; rewritten in
+place on every start, so nothing piles up and nothing needs cleaning).
+
+``serve`` then *replaces itself* with ``datasette serve`` (``os.execv``): the process you
+started is the server, so SIGTERM, SIGINT (Ctrl-C) or a supervisor stop it directly and no
+child is left behind.
 
 Safety: the file is opened immutable (``-i``: no writes, no locks), no write plugin is
-installed, SQL gets a time limit and a row cap, and the raw database file cannot be
-downloaded. Ad-hoc SQL stays allowed: it is read-only, time-limited, and the dashboards
-run their chart queries through it.
+installed, SQL gets a time limit and a row cap that CSV streaming cannot bypass
+(``allow_csv_stream`` off), and the raw database file cannot be downloaded. Ad-hoc SQL
+stays allowed: it is read-only, time-limited, and the dashboards run their chart queries
+through it. Immutable means Datasette trusts the file never to change: do not crawl or
+build into the file being served (serve a copy, or stop the site while crawling).
 """
 
 from __future__ import annotations
 
 import copy
-import subprocess
+import os
 import sys
-import tempfile
 from pathlib import Path
 
 import yaml
@@ -27,6 +34,7 @@ SETTINGS = {
     "max_returned_rows": 1000,
     "facet_time_limit_ms": 500,
     "allow_download": False,
+    "allow_csv_stream": False,  # ?_stream=on would return every row, past max_returned_rows
 }
 
 
@@ -50,23 +58,50 @@ def datasette_command(db_path: str | Path, metadata_path: str | Path, port: int 
         "-i", str(db_path),
         "--metadata", str(metadata_path),
         "--host", host, "--port", str(port),
+        *setting_options(),
     ]
-    for name, value in SETTINGS.items():
-        text = ("on" if value else "off") if isinstance(value, bool) else str(value)
-        command += ["--setting", name, text]
     return command
 
 
-def main(db_path: str | Path, port: int = 8001, host: str = "127.0.0.1") -> None:
-    database = Path(db_path).stem
-    with tempfile.TemporaryDirectory() as folder:
-        metadata_path = METADATA_FILE
-        if database != METADATA_DATABASE:
-            metadata_path = Path(folder) / "metadata.yml"
-            metadata_path.write_text(yaml.safe_dump(metadata_for(database), sort_keys=False))
-        command = datasette_command(db_path, metadata_path, port=port, host=host)
-        print(" ".join(command), file=sys.stderr)
+def setting_options() -> list[str]:
+    """``--setting name value`` for every entry of SETTINGS (also the README's publish options)."""
+    options = []
+    for name, value in SETTINGS.items():
+        text = ("on" if value else "off") if isinstance(value, bool) else str(value)
+        options += ["--setting", name, text]
+    return options
+
+
+def metadata_path_for(db_path: str | Path) -> Path:
+    """The metadata file to serve ``db_path`` with: ``metadata.yml`` itself for ``jobs.db``,
+    else a renamed copy at a stable path: next to the database, or in the user's cache folder
+    (``~/.cache/jobcrawler``) if that folder is read-only. Rewritten in place (atomically: a
+    concurrent start never reads half a file), so no copies pile up."""
+    db_path = Path(db_path)
+    database = db_path.stem
+    if database == METADATA_DATABASE:
+        return METADATA_FILE
+    text = yaml.safe_dump(metadata_for(database), sort_keys=False)
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "jobcrawler"
+    targets = [db_path.resolve().parent / f".{database}.datasette-metadata.yml",
+               cache / f"{database}.datasette-metadata.yml"]
+    for target in targets:
         try:
-            subprocess.run(command, check=False)
-        except KeyboardInterrupt:
-            pass
+            if not (target.is_file() and target.read_text() == text):
+                target.parent.mkdir(parents=True, exist_ok=True)
+                partial = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+                partial.write_text(text)
+                os.replace(partial, target)
+            return target
+        except OSError as error:
+            last_error = error
+    raise SystemExit(f"cannot write the metadata for database {database!r}: {last_error}")
+
+
+def main(db_path: str | Path, port: int = 8001, host: str = "127.0.0.1") -> None:
+    """Become ``datasette serve`` (never returns): signals reach Datasette itself."""
+    command = datasette_command(db_path, metadata_path_for(db_path), port=port, host=host)
+    print(" ".join(command), file=sys.stderr)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(command[0], command)

@@ -82,9 +82,11 @@ class JobSighting:
     """A job listed under a city without (re-)fetching its detail page.
 
     Emitted when the detail page was already requested in this run (the job is listed
-    under several cities) or was fetched recently enough (incremental re-crawl).
+    under several cities), was fetched recently enough (incremental re-crawl), or was
+    left out by ``-a days=N`` (``filtered``: listed, so not closed, but not stored).
     """
 
     job_id: str
     city: str
     url: str | None = None
+    filtered: bool = False

@@ -256,14 +256,23 @@ class CompanyPipeline(PostingPipeline):
 
 
 class RecencyPipeline(PostingPipeline):
-    """With ``-a days=N``, keep only postings dated within the last N days."""
+    """With ``-a days=N``, store only postings dated within the last N days.
 
-    def process_posting(self, posting):
+    An older posting is still listed: it becomes a sighting, so a job already stored is
+    not closed for being old, and the run's quality check counts it as accounted for.
+    """
+
+    def process_item(self, item):
+        if isinstance(item, JobSighting):
+            return item
+        posting = ItemAdapter(item)
         days = getattr(self.crawler.spider, "days", None)
         posted = posting.get("posted_date")
         if days and posted and date.fromisoformat(posted) < datetime.now(timezone.utc).date() - timedelta(days=days):
             self.stats.inc_value("items/filtered/older_than_days")
-            raise DropItem(f"older_than_days: job {posting.get('job_id')} posted {posted}")
+            return JobSighting(job_id=posting["job_id"], city=posting.get("city"),
+                               url=posting.get("source_url"), filtered=True)
+        return item
 
 
 class DeduplicatePipeline(PostingPipeline):
@@ -389,16 +398,19 @@ class StorePipeline:
 
     def close_spider(self):
         now = storage.utc_now()
+        filtered = {s.job_id for s in self.pending if s.filtered}  # left out by -a days=N
         for sighting in self.pending:
             if self._job_exists(sighting.job_id):
                 storage.record_sighting(self.db, sighting.job_id, sighting.city, self.run_id, now)
                 self.stats.inc_value("items/sightings")
+            elif sighting.job_id in filtered:
+                self.stats.inc_value("items/filtered_listings")
             else:
                 self.unresolved.append(sighting)
         self.pending.clear()
         state = getattr(self.crawler.spider, "state", None)
         if state is not None:  # saved in JOBDIR right after this: a resumed crawl may store these jobs yet
-            state["pending_sightings"] = [(s.job_id, s.city, s.url) for s in self.unresolved]
+            state["pending_sightings"] = [(s.job_id, s.city, s.url, s.filtered) for s in self.unresolved]
 
     def spider_closed(self, spider, reason):
         if self.db is None or self.run_id is None:
@@ -417,7 +429,13 @@ class StorePipeline:
         complete = sorted(getattr(spider, "complete_cities", ()))
         closed = 0
         if report.status in ("ok", "degraded"):  # an interrupted or failed run closes no job
-            closed = storage.close_unlisted(self.db, self.run_id, complete, storage.utc_now())
+            max_share = settings.getfloat("CLOSE_MAX_SHARE")
+            closed = storage.close_unlisted(self.db, self.run_id, complete, storage.utc_now(), max_share)
+            if closed is None:
+                closed = 0
+                report.status = "degraded"
+                report.reasons.append(f"more than {max_share:.0%} of the open jobs of {', '.join(complete)} "
+                                      "were no longer listed: none was closed (did the site or the search change?)")
         if report.status == "interrupted":
             resume = ("run the same command again to resume it" if getattr(spider, "state", None) is not None
                       else "it cannot be resumed without -s JOBDIR")

@@ -407,25 +407,54 @@ def fresh_job_ids(path: str | Path, since: datetime) -> set[str]:
     if not Path(path).exists():
         return set()
     db = sqlite_utils.Database(path)
-    if not db["jobs"].exists() or "fetched_at" not in db["jobs"].columns_dict:
-        return set()
-    rows = db.execute(
-        "SELECT job_id FROM jobs WHERE fetched_at >= ? AND closed_at IS NULL",
-        [since.replace(microsecond=0).isoformat()],
-    )
-    return {row[0] for row in rows}
+    try:
+        if not db["jobs"].exists() or "fetched_at" not in db["jobs"].columns_dict:
+            return set()
+        rows = db.execute(
+            "SELECT job_id FROM jobs WHERE fetched_at >= ? AND closed_at IS NULL",
+            [since.replace(microsecond=0).isoformat()],
+        )
+        return {row[0] for row in rows}
+    finally:
+        db.close()
 
 
-def close_unlisted(db: sqlite_utils.Database, run_id: int, cities: list[str], closed_at: str) -> int:
-    """Close jobs once listed under a completely crawled city that this run no longer saw."""
+# Jobs this run could have listed but did not: every place the job was ever listed (city and
+# search query) was listed completely by this run, and this run saw it nowhere. A job also
+# listed under a city or query this run did not read completely stays open.
+_UNLISTED = """
+FROM jobs
+WHERE closed_at IS NULL
+  AND job_id NOT IN (SELECT job_id FROM sightings WHERE run_id = :run_id)
+  AND job_id IN (SELECT job_id FROM job_cities WHERE city IN (SELECT value FROM json_each(:cities)))
+  AND NOT EXISTS (
+    SELECT 1 FROM sightings s JOIN crawl_runs r ON r.run_id = s.run_id
+    WHERE s.job_id = jobs.job_id
+      AND (r.query IS NOT :query OR s.city NOT IN (SELECT value FROM json_each(:cities))))
+"""
+
+
+def close_unlisted(db: sqlite_utils.Database, run_id: int, cities: list[str], closed_at: str,
+                   max_share: float = 1.0) -> int | None:
+    """Close the jobs a complete listing no longer shows; how many, or None when withheld.
+
+    Closing more than ``max_share`` of the open jobs of those cities at once more likely means
+    the site changed (another search, a broken pager) than that the market did: nothing is
+    closed then, and the caller reports it.
+    """
     if not cities:
         return 0
-    marks = ", ".join("?" * len(cities))
+    query = db.execute("SELECT query FROM crawl_runs WHERE run_id = ?", [run_id]).fetchone()
+    params = {"run_id": run_id, "cities": json.dumps(list(cities)), "query": query[0] if query else None,
+              "closed_at": closed_at}
+    candidates = db.execute("SELECT count(*) " + _UNLISTED, params).fetchone()[0]
+    open_jobs = db.execute(
+        "SELECT count(*) FROM jobs WHERE closed_at IS NULL AND job_id IN "
+        "(SELECT job_id FROM job_cities WHERE city IN (SELECT value FROM json_each(:cities)))", params,
+    ).fetchone()[0]
+    if candidates and candidates > max_share * open_jobs:
+        return None
     with db.conn:
-        cursor = db.execute(
-            f"UPDATE jobs SET closed_at = ? WHERE closed_at IS NULL "
-            f"AND job_id IN (SELECT job_id FROM job_cities WHERE city IN ({marks})) "
-            "AND job_id NOT IN (SELECT job_id FROM sightings WHERE run_id = ?)",
-            [closed_at, *cities, run_id],
-        )
+        cursor = db.execute("UPDATE jobs SET closed_at = :closed_at WHERE job_id IN (SELECT job_id " + _UNLISTED + ")",
+                            params)
     return cursor.rowcount

@@ -9,6 +9,12 @@ company and has no tags: it must show escaped and count only in totals.
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 from jobcrawler.storage import finish_run, job_row, open_db, record_sighting, save_job, start_run
@@ -136,3 +142,51 @@ def build_fixture_db(path: str | Path) -> Path:
     db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.conn.close()
     return path
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def serve_command(db: str | Path, port: int) -> list[str]:
+    """What a person runs to open the site."""
+    return [sys.executable, "-m", "analysis", "serve", "--db", str(db), "--port", str(port)]
+
+
+def start_server(command: list[str], log: Path) -> subprocess.Popen:
+    with log.open("w") as output:
+        return subprocess.Popen(command, cwd=ROOT, stdout=output, stderr=output)
+
+
+def wait_until_up(url: str, server: subprocess.Popen, log: Path, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"datasette exited: {log.read_text()}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError(f"datasette did not answer at {url}")
+
+
+def datasette_processes(port: int) -> list[int]:
+    """PIDs of live ``datasette`` processes serving ``port`` (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            args = (entry / "cmdline").read_bytes().split(b"\0")
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z" and b"datasette" in args and str(port).encode() in args:
+            found.append(int(entry.name))
+    return found

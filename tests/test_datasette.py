@@ -1,9 +1,17 @@
 """The published site, through Datasette's in-process client: canned queries, metadata,
-facets, search, links, charts' SQL and the safety settings."""
+facets, search, links, charts' SQL and the safety settings; and the `serve` command as a
+process (it must become Datasette and stop on SIGTERM)."""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import re
+import shlex
+import signal
+import socket
+import urllib.request
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -12,8 +20,11 @@ from datasette.app import Datasette
 from markupsafe import escape
 
 from analysis.build import build, report_tables
-from analysis.serve import METADATA_DATABASE, SETTINGS, metadata_for
-from report_fixtures import XSS_COMPANY, XSS_TITLE, build_fixture_db
+from analysis.serve import METADATA_DATABASE, SETTINGS, metadata_for, setting_options
+from report_fixtures import (
+    ROOT, XSS_COMPANY, XSS_TITLE, build_fixture_db, datasette_processes, free_port, serve_command, start_server,
+    wait_until_up,
+)
 
 # Values for the parameterized canned queries (all others take optional city/period).
 QUERY_PARAMS = {
@@ -163,3 +174,79 @@ async def test_published_read_only_with_limits(datasette):
     assert (await datasette.client.get("/jobs.db")).status_code == 403
     plugins = {plugin["name"] for plugin in (await datasette.client.get("/-/plugins.json")).json()}
     assert not any(word in name for name in plugins for word in ("write", "insert", "upload", "edit"))
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("skill", ["rag", "RAG", "Rag"])
+async def test_skill_parameters_ignore_case(datasette, skill):
+    jobs = await datasette.client.get(f"/jobs/jobs_with_skill.json?{urlencode({'skill': skill, 'city': ''})}&_shape=array")
+    assert jobs.status_code == 200, jobs.text
+    assert len(jobs.json()) == 7  # the 7 jobs naming RAG
+    london = await datasette.client.get(f"/jobs/jobs_with_skill.json?{urlencode({'skill': skill, 'city': 'london'})}&_shape=array")
+    assert len(london.json()) == 6
+    trend = await datasette.client.get(f"/jobs/skill_share_by_month.json?{urlencode({'skill': skill, 'city': ''})}&_shape=array")
+    assert [(row["period"], row["skill"], row["jobs"]) for row in trend.json()] == [("2026-01", "RAG", 5), ("2026-02", "RAG", 4)]
+
+
+def csv_rows(text: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text)))[1:]  # without the header
+
+
+@pytest.mark.anyio
+async def test_csv_streaming_cannot_bypass_the_row_cap(site_db):
+    """With a cap of 5 rows, no CSV (streamed or not) of the 14 jobs returns more than 5."""
+    async def client(**settings):
+        ds = Datasette(immutables=[str(site_db)], metadata=metadata_for(site_db.stem),
+                       settings={**SETTINGS, "max_returned_rows": 5, **settings})
+        await ds.invoke_startup()
+        return ds.client
+
+    capped = await client()
+    settings = (await capped.get("/-/settings.json")).json()
+    assert settings["allow_csv_stream"] is False
+    for path in ("/jobs/jobs.csv?_stream=on", "/jobs/jobs.csv?_stream=on&_size=max",
+                 "/jobs/company_jobs.csv?company=&_stream=on&_size=max",
+                 "/jobs.csv?" + urlencode({"sql": "select * from jobs", "_stream": "on", "_size": "max"})):
+        response = await capped.get(path)
+        assert response.status_code == 400 or len(csv_rows(response.text)) <= 5, path
+    assert len(csv_rows((await capped.get("/jobs/jobs.csv?_size=max")).text)) == 5
+    # The check above is meaningful: with streaming on, the same URL returns every job.
+    streaming = await client(allow_csv_stream=True)
+    assert len(csv_rows((await streaming.get("/jobs/jobs.csv?_stream=on&_size=max")).text)) == 14
+
+
+def test_readme_publish_options_match_the_serve_settings():
+    readme = (ROOT / "README.md").read_text()
+    published = re.findall(r'--extra-options "([^"]*)"', readme)
+    assert len(published) == 2
+    for options in published:
+        assert shlex.split(options) == setting_options()
+    assert ["--setting", "allow_csv_stream", "off"] == setting_options()[-3:]
+
+
+@pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="reads processes from /proc")
+def test_serve_becomes_datasette_and_stops_on_sigterm(tmp_path):
+    db = build_fixture_db(tmp_path / "demo.db")  # not "jobs": the renamed metadata is written
+    build(db)
+    port = free_port()
+    log = tmp_path / "serve.log"
+    server = start_server(serve_command(db, port), log)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(f"{base}/-/versions.json", server, log)
+        assert datasette_processes(port) == [server.pid]  # the PID we started is the server itself
+        with urllib.request.urlopen(f"{base}/demo/city_top_skills.json?city=london&period=&_shape=array") as response:
+            assert json.load(response)  # the canned queries follow the database name
+        metadata = tmp_path / ".demo.datasette-metadata.yml"
+        assert metadata.is_file()
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=15) is not None
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+    assert datasette_processes(port) == []
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", port), timeout=2).close()
+    # A second start reuses the same metadata path: nothing piles up next to the database.
+    assert sorted(path.name for path in tmp_path.iterdir() if "metadata" in path.name) == [metadata.name]

@@ -7,20 +7,20 @@ from datetime import date, datetime, timezone
 import time_machine
 
 from scrapy import Request
-from scrapy.exceptions import DropItem
 from scrapy.http import HtmlResponse
 
+from jobcrawler.items import JobSighting
 from jobcrawler.parsing.listing import ListingJob
 from tests.test_reliability_input import POSTINGS, Harness, page
 
 
 def kept(harness, posting) -> bool:
-    """Whether the posting's page, through the spider and every pipeline, is stored."""
+    """Whether the posting's page, through the spider and every pipeline, is stored; a posting
+    left out by ``days`` must come out as a sighting marked filtered."""
     (item,) = harness.spider.parse_detail_page(detail_response(posting))
-    try:
-        harness.process(item)
-    except DropItem as drop:
-        assert str(drop).startswith("older_than_days"), drop
+    result = harness.process(item)
+    if isinstance(result, JobSighting):
+        assert result.filtered and result.job_id == posting.job_id and result.city == "berlin"
         return False
     return True
 
@@ -59,3 +59,36 @@ def test_a_posting_met_twice_becomes_a_sighting_of_its_second_city(tmp_path):
     assert outcome[0] == "stored"  # the same row: stored once
     assert harness.stats.get("items/duplicates") == 1
     assert harness.stats.get("items/stored") == 1
+
+
+def test_days_on_a_crawl_counts_old_listings_as_accounted_and_closes_none(site, tmp_path):
+    """`-a days=N` leaves old postings out of the database without degrading the run, and a
+    re-crawl with it does not close the jobs it left out."""
+    from tests.conftest import crawl, last_run, rows
+
+    db = tmp_path / "jobs.db"
+    assert crawl(site.base_url, db, "city=berlin").returncode == 0
+    stored = rows(db, "SELECT count(*) n FROM jobs")[0]["n"]
+    posted = sorted(p.date_posted for p in site.listing("berlin"))
+    days = (date.today() - posted[len(posted) // 2]).days  # about half the postings are older
+    result = crawl(site.base_url, db, "city=berlin", f"days={days}", "refresh_days=0")
+    assert result.returncode == 0, result.stderr[-2000:]
+    run = last_run(db)
+    assert run["status"] == "ok" and run["quality"]["stored_ratio"] == 1.0
+    assert run["stats"]["items/filtered/older_than_days"] > 0
+    assert rows(db, "SELECT count(*) n FROM jobs WHERE closed_at IS NOT NULL")[0]["n"] == 0
+    assert rows(db, "SELECT count(*) n FROM jobs")[0]["n"] == stored
+
+
+def test_days_on_a_first_crawl_stores_recent_postings_only_and_stays_ok(site, tmp_path):
+    from tests.conftest import crawl, last_run, rows
+
+    db = tmp_path / "jobs.db"
+    posted = sorted(p.date_posted for p in site.listing("berlin"))
+    days = (date.today() - posted[len(posted) // 2]).days
+    result = crawl(site.base_url, db, "city=berlin", f"days={days}")
+    assert result.returncode == 0, result.stderr[-2000:]
+    recent = {p.job_id for p in site.listing("berlin") if (date.today() - p.date_posted).days <= days}
+    assert {r["job_id"] for r in rows(db, "SELECT job_id FROM jobs")} == recent
+    run = last_run(db)
+    assert run["status"] == "ok" and run["stats"]["items/filtered_listings"] == len(site.listing("berlin")) - len(recent)

@@ -9,13 +9,13 @@ import json
 import pytest
 import yaml
 
-from jobcrawler import quality, storage
+from jobcrawler import quality, settings, storage
 from jobcrawler.cities import load_cities
 from jobcrawler.replay import ReplaySite
 from tests.conftest import crawl, last_run, rows
 
 THRESHOLDS = {
-    "min_coverage": dict(quality.DEFAULT_MIN_COVERAGE),
+    "min_coverage": dict(settings.QUALITY_MIN_COVERAGE),
     "min_stored_ratio": 0.95,
     "max_gave_up_ratio": 0.02,
 }
@@ -81,7 +81,7 @@ def test_run_metrics_counts_this_runs_jobs_only(tmp_path):
     save("3", run, salary_text="junk")  # pay shown, not read
     save("4", run, company=None)
     stats = {"listing/jobs": 5, "retry/count": 7, "retry/gave_up/status_404": 1, "retry/gave_up/no_job_posting": 2,
-             "item_dropped_count": 1, "items/filtered/older_than_days": 1, "log_count/ERROR": 3}
+             "item_dropped_count": 1, "items/filtered_listings": 1, "log_count/ERROR": 3}
     metrics = quality.run_metrics(db, run, stats)
     assert metrics["jobs"] == 3 and metrics["sighted"] == 3 and metrics["listed"] == 5
     assert metrics["coverage"] == {"company": 2 / 3, "posted_date": 1 / 3, "location": 1 / 3,

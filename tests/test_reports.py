@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from analysis.build import build, missing_report_tables, report_tables
-from analysis.report import render_report
-from report_fixtures import XSS_TITLE, build_fixture_db
-
-ROOT = Path(__file__).resolve().parent.parent
+from analysis.build import BUILD_TABLE, build, missing_report_tables, report_tables, stale_reason
+from analysis.report import ScopeError, city_names, render_report
+from jobcrawler.cities import load_cities
+from jobcrawler.storage import finish_run, job_row, open_db, save_job, start_run
+from report_fixtures import ROOT, XSS_TITLE, build_fixture_db
 
 
 @pytest.fixture(scope="module")
@@ -329,4 +329,99 @@ def test_cli_builds_missing_tables_and_prints_report(tmp_path):
         cwd=ROOT, capture_output=True, text=True, check=True,
     )
     assert result.stdout.startswith("# AI Engineering Jobs Analysis\n")
-    assert f"building {len(report_tables())} missing report tables first" in result.stderr
+    assert f"building the report tables first: {len(report_tables())} missing report tables" in result.stderr
+
+
+def run_report(db: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "analysis", "report", "--db", str(db), *args],
+                          cwd=ROOT, capture_output=True, text=True)
+
+
+@pytest.mark.parametrize(
+    "city, period, expected",
+    [
+        ("paris", "all", "unknown city 'paris' (valid: all, berlin, london, newyork)"),
+        ("all", "2026", "unknown period '2026' (valid: all, 2026-01, 2026-02)"),
+        ("all", "2025-13", "unknown period '2025-13' (valid: all, 2026-01, 2026-02)"),
+        ("London", "2026-03", "unknown city 'London' (valid: all, berlin, london, newyork); "
+                              "unknown period '2026-03' (valid: all, 2026-01, 2026-02)"),
+        ("berlin", "2026-02", "city 'berlin' was not crawled in '2026-02' (its periods: all, 2026-01)"),
+    ],
+)
+def test_cli_rejects_an_unknown_scope(tmp_path, city, period, expected):
+    path = build_fixture_db(tmp_path / "jobs.db")
+    build(path)
+    result = run_report(path, "--city", city, "--period", period)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr == f"python -m analysis report: error: {expected}\n"  # one line, no traceback
+
+
+def test_render_report_refuses_a_scope_without_rows(report_db):
+    with sqlite3.connect(report_db) as conn:
+        with pytest.raises(ScopeError, match="unknown period '2026'"):
+            render_report(conn, period="2026")
+
+
+def add_march_crawl(path: Path) -> None:
+    """A later London crawl that finds one new job."""
+    db = open_db(path)
+    run_id = start_run(db, "builtin", "london", "AI Engineer", {"city": "london"})
+    seen_at = "2026-03-02T06:00:00+00:00"
+    content = {"job_id": "9100", "url": "https://builtin.com/job/fixture-100/9100", "title": "GenAI Engineer",
+               "company": "Eta", "ai_type": "ai-first", "posted_date": "2026-03-01", "description": "RAG."}
+    save_job(db, job_row(content), city="london", run_id=run_id, locations=[], seen_at=seen_at,
+             skills=[{"skill": "RAG", "category": "genai", "matched": "RAG", "source": "description"}])
+    finish_run(db, run_id, {"started_at": seen_at, "finished_at": seen_at, "status": "ok"})
+    db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.conn.close()
+
+
+def test_cli_rebuilds_tables_a_new_crawl_made_stale(tmp_path):
+    path = build_fixture_db(tmp_path / "jobs.db")
+    build(path)
+    fresh = run_report(path)
+    assert fresh.returncode == 0 and fresh.stderr == ""  # up to date: no rebuild
+    add_march_crawl(path)
+    with sqlite3.connect(path) as conn:
+        assert stale_reason(conn).startswith("the crawl data changed since the build at ")
+    result = run_report(path, "--city", "london", "--period", "2026-03")
+    assert result.returncode == 0, result.stderr
+    assert "building the report tables first: the crawl data changed" in result.stderr
+    assert "Generated from 1 job descriptions extracted from builtin.com (city London, crawl month March 2026)." \
+        in result.stdout
+    assert "Generated from 15 job descriptions" in run_report(path).stdout
+    with sqlite3.connect(path) as conn:
+        assert stale_reason(conn) is None
+
+
+def test_tables_are_stale_after_a_query_change_or_without_a_build_record(tmp_path):
+    path = build_fixture_db(tmp_path / "jobs.db")
+    build(path)
+    with sqlite3.connect(path) as conn:
+        assert stale_reason(conn) is None
+        conn.execute(f"UPDATE {BUILD_TABLE} SET queries_version = 'older'")
+        conn.commit()
+        assert stale_reason(conn).startswith("the report queries changed since the build at ")
+        conn.execute(f"DROP TABLE {BUILD_TABLE}")  # tables built before build records existed
+        conn.commit()
+        assert stale_reason(conn) == "no record of when the report tables were built"
+
+
+def test_build_drops_tables_of_removed_report_queries(tmp_path):
+    path = build_fixture_db(tmp_path / "jobs.db")
+    build(path)
+    with sqlite3.connect(path) as conn:  # as if reports/old_numbers.sql had been deleted
+        conn.execute("CREATE TABLE report_old_numbers AS SELECT 'all' AS city, 'all' AS period, 1 AS jobs")
+        conn.execute("CREATE TABLE notes (text)")  # not a report table: left alone
+        conn.commit()
+    build(path)
+    with sqlite3.connect(path) as conn:
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {name for name in tables if name.startswith("report_")} == {*report_tables(), BUILD_TABLE}
+    assert "notes" in tables
+
+
+def test_city_names_come_from_the_city_registry():
+    assert city_names() == {key: city.name for key, city in load_cities().items()}
+    assert city_names()["newyork"] == "New York"

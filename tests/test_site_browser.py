@@ -1,19 +1,14 @@
-"""What a person sees: a real headless Chromium on the site served by a real `datasette`
-subprocess (the command `python -m analysis serve` runs), on the fixture database."""
+"""What a person sees: a real headless Chromium on the site served by `python -m analysis
+serve` (which becomes a real `datasette` process), on the fixture database."""
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from analysis.build import build
-from analysis.serve import METADATA_FILE, datasette_command
-from report_fixtures import XSS_COMPANY, XSS_TITLE, build_fixture_db
+from report_fixtures import XSS_COMPANY, XSS_TITLE, build_fixture_db, free_port, serve_command, start_server, wait_until_up
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -26,25 +21,6 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_until_up(url: str, server: subprocess.Popen, log: Path, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"datasette exited: {log.read_text()}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise TimeoutError(f"datasette did not answer at {url}")
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     folder = tmp_path_factory.mktemp("browser")
@@ -52,8 +28,7 @@ def site(tmp_path_factory):
     build(db)
     port = free_port()
     log = folder / "datasette.log"
-    with log.open("w") as output:
-        server = subprocess.Popen(datasette_command(db, METADATA_FILE, port=port), stdout=output, stderr=output)
+    server = start_server(serve_command(db, port), log)  # becomes the datasette process
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(f"{base}/-/versions.json", server, log)

@@ -38,7 +38,10 @@ def html_to_text(html: str | None) -> str:
         # text comes out tidy (one space between words, none at a line's ends, at most one
         # blank line), so the clean-up below would change nothing.
         return _layout_text(tree)
-    text = html_text.extract_text(tree, guess_layout=True)
+    try:
+        text = html_text.extract_text(tree, guess_layout=True)
+    except ValueError:  # lxml's cleaner refuses some control characters: keep the bare text
+        text = "\n".join(part.strip() for part in tree.itertext() if part.strip())
     if not _untidy(text):
         return text  # html-text already single-spaces lines and keeps at most one blank line
     lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))

@@ -115,14 +115,20 @@ class BuiltinSpider(scrapy.Spider):
             if self._needs_render(response):
                 yield self._rendered(response)
                 return
-            # A block, challenge or cut-short page: retried like any failed page (see _give_up).
             complete = is_complete_document(response.text)
+            if complete and not response.meta.get("promised"):
+                # No page linked to this one: a probe past the last results, which ends the listing.
+                stats.inc_value("listing/unrecognized_end_pages")
+                self.logger.info("%s: page %d shows no jobs; listing complete", city.key, page)
+                self._listing_complete(city)
+                return
+            # A block, challenge or cut-short page: retried like any failed page (see _give_up).
             yield from self._retry_or_fail(response, "unrecognized_listing" if complete else "truncated_listing")
             return
         if not is_complete_document(response.text):
             # A page cut short may lack cards and the pager: retried; once retries are spent,
             # the jobs it shows are followed but the city's listing counts as incomplete.
-            retry = get_retry_request(response.request, spider=self, reason="truncated_listing")
+            retry = self._retry(response, "truncated_listing")
             if retry is not None:
                 yield retry
                 return
@@ -133,18 +139,19 @@ class BuiltinSpider(scrapy.Spider):
         if ids and ids == response.meta["previous_ids"]:
             if not response.meta.get("repeat_checked"):
                 stats.inc_value("listing/repeated_page_retries")
-                yield response.request.replace(dont_filter=True, meta={**response.meta, "repeat_checked": True})
+                yield response.request.replace(
+                    dont_filter=True, meta={**response.meta, "repeat_checked": True, "dont_cache": True})
                 return
             self.logger.warning("%s: page %d repeats page %d; stopping this listing", city.key, page, page - 1)
             stats.inc_value("listing/repeated_pages")
-            self._listing_complete(city)
+            self._end_of_listing(city, response.meta)
             return
         if not ids:
             if page == 1:  # a search gone empty more likely changed than lost every job: close none
                 stats.inc_value("listing/empty_first_pages")
                 self.logger.warning("%s: the first listing page %s shows no job", city.key, response.url)
                 return
-            self._listing_complete(city)
+            self._end_of_listing(city, response.meta)
             return
         for job in listing.jobs:
             yield from self._follow_job(job, city, response)
@@ -159,6 +166,16 @@ class BuiltinSpider(scrapy.Spider):
             return
         yield self.listing_request(city, page + 1, previous_ids=ids, url=listing.next_url,
                                    promised=bool(listing.next_url), page_size=page_size)
+
+    def _end_of_listing(self, city, meta) -> None:
+        """A page that repeats the previous one or shows no job ends the listing. If the previous
+        page linked to it, jobs may lie beyond it: the listing ends, incomplete, closing nothing."""
+        if meta.get("promised") and meta["page"] > 1:
+            self.logger.warning("%s: page %d, linked from page %d, shows no new job: listing incomplete",
+                                city.key, meta["page"], meta["page"] - 1)
+            self.gaps.add(city.key)
+            return
+        self._listing_complete(city)
 
     def _listing_complete(self, city) -> None:
         """A listing read to its end. Only a complete listing closes the jobs it no longer shows,
@@ -260,9 +277,17 @@ class BuiltinSpider(scrapy.Spider):
         else:
             self.logger.error("Request %s failed: %r", request.url, failure.value)
 
+    def _retry(self, response, reason: str):
+        """A retry of a 200 page that lacked its content, or None once retries are spent. The
+        retry bypasses the HTTP cache, which holds the bad page under the same fingerprint."""
+        retry = get_retry_request(response.request, spider=self, reason=reason)
+        if retry is not None:
+            retry.meta["dont_cache"] = True
+        return retry
+
     def _retry_or_fail(self, response, reason: str):
         """A 200 page without the expected content is a block, challenge or truncated page."""
-        retry = get_retry_request(response.request, spider=self, reason=reason)
+        retry = self._retry(response, reason)
         if retry is not None:
             yield retry
             return
@@ -273,12 +298,6 @@ class BuiltinSpider(scrapy.Spider):
                 "The first listing page %s shows no recognizable jobs (no job cards, no ItemList): "
                 "the layout changed or the site served a block page. Stopping.", response.url)
             raise CloseSpider("unrecognized_listing")
-        if reason == "unrecognized_listing" and not meta.get("promised"):
-            # No page linked to this one: probing past the last results, a page without them ends the listing.
-            self.crawler.stats.inc_value("listing/unrecognized_end_pages")
-            self.logger.info("%s: page %d shows no jobs; listing complete", meta["city"].key, meta["page"])
-            self._listing_complete(meta["city"])
-            return
         self.logger.error("Gave up on %s: %s", response.url, reason)
         yield from self._give_up(response.request, reason)
 
