@@ -36,6 +36,8 @@ def configure_rendering(settings, mode: str, logger: logging.LoggerAdapter | log
     launch = dict(settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS"))
     if executable:
         launch["executable_path"] = executable
+    if os.geteuid() != 0:  # Chromium refuses its sandbox only as root: keep it everywhere else
+        launch["args"] = [arg for arg in launch.get("args", []) if arg != "--no-sandbox"]
     settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", launch, priority="spider")
     return True
 
@@ -44,13 +46,20 @@ def browser_broken(failure, stats) -> bool:
     """Whether a failed rendered download means the browser cannot work in this run.
 
     It is when the browser never launched (not a browser, missing libraries, sandbox refused
-    as root...), or when it launched but no page has rendered yet and the error is not a page
-    timeout. Otherwise the failure loses that page only, like any other download error.
+    as root...) or died under the crawl. Any other failure (a timeout, a refused connection)
+    loses that page only, like any other download error.
     """
     if not stats.get_value("playwright/browser_count"):
         return True
-    timeout = type(failure.value).__name__ == "TimeoutError" and type(failure.value).__module__.startswith("playwright")
-    return not stats.get_value("render/pages") and not timeout
+    return type(failure.value).__name__ == "TargetClosedError"
+
+
+_HEAVY_RESOURCES = frozenset({"image", "media", "font"})
+
+
+def skip_heavy_resources(request) -> bool:
+    """``PLAYWRIGHT_ABORT_REQUEST``: a rendered page needs its scripts, not its pictures."""
+    return request.resource_type in _HEAVY_RESOURCES
 
 
 # What "the page shows jobs" means in the browser, as the spider's parsers see it: listing

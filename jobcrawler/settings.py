@@ -80,6 +80,7 @@ PLAYWRIGHT_LAUNCH_OPTIONS = {
     "timeout": 30_000,
 }
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
+PLAYWRIGHT_ABORT_REQUEST = "jobcrawler.rendering.skip_heavy_resources"
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 2
 # Rendered and plain responses of one URL are different requests for the dupefilter and the
 # HTTP cache (Scrapy's fingerprint ignores meta["playwright"]).

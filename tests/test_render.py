@@ -264,11 +264,14 @@ def test_only_a_browser_that_never_worked_stops_the_crawl():
         def get_value(self, key, default=None):
             return self.get(key, default)
 
+    from playwright._impl._errors import TargetClosedError  # not re-exported by playwright.async_api
+
     launch_failed, timeout = Failure(PlaywrightError("BrowserType.launch: ...")), Failure(PlaywrightTimeout("goto"))
-    crashed = Failure(PlaywrightError("Target crashed"))
+    refused = Failure(PlaywrightError("net::ERR_CONNECTION_REFUSED"))
+    closed = Failure(TargetClosedError("Target page, context or browser has been closed"))
     assert browser_broken(launch_failed, Stats())  # never launched
     assert browser_broken(timeout, Stats())  # a timeout of the launch itself
     launched = Stats({"playwright/browser_count": 1})
-    assert browser_broken(crashed, launched)  # launched, but no page ever rendered
+    assert browser_broken(closed, launched)  # the browser died under the crawl
+    assert not browser_broken(refused, launched)  # the site refused one page, even the first
     assert not browser_broken(timeout, launched)  # one slow page
-    assert not browser_broken(crashed, Stats({"playwright/browser_count": 1, "render/pages": 3}))
