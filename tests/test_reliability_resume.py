@@ -22,7 +22,7 @@ from tests.conftest import FAST, REPO, crawl, last_run, rows
 
 pytestmark = pytest.mark.slow
 
-# Slow enough to stop mid-way, fast enough for a test: one request at a time, 10 ms apart.
+# Slow enough to stop mid-way, fast enough for a test: one request at a time, 50 ms apart.
 PACED = {"DOWNLOAD_DELAY": "0.05", "CONCURRENT_REQUESTS_PER_DOMAIN": "1"}
 # Columns that hold the time of a crawl (or the tagger's version), not what it found.
 WHEN = {"first_seen", "last_seen", "fetched_at", "seen_at", "tagger_version"}
