@@ -190,14 +190,27 @@ def _skill_lines(truth: dict[str, set[str]], ours: dict[str, set[str]], headline
         lines.append(
             f"{skill:<18} {precision:5.2f} {recall:5.2f} {score:5.2f} {support:5d}  {our_share:6.1%} {label_share:7.1%}"
         )
-    return lines + ["", f"micro F1 {micro:.3f}   macro F1 {macro:.3f}   (headline skills: {len(headline)})", ""]
+    gaps = sorted(((abs(row[5] - row[6]), row[0]) for row in rows), reverse=True)
+    mean_gap = sum(gap for gap, _ in gaps) / len(gaps) if gaps else 0.0
+    return lines + [
+        "",
+        f"micro F1 {micro:.3f}   macro F1 {macro:.3f}   (headline skills: {len(headline)})",
+        # What the report's skill tables would show: the share of jobs naming each skill.
+        f"share of jobs, ours vs labels: mean difference {mean_gap * 100:.1f} points; largest: "
+        + ", ".join(f"{skill} {gap * 100:.1f}" for gap, skill in gaps[:3]),
+        "",
+    ]
 
 
 def _category_lines(labels: list[dict], ours: list[dict], aliases: LabelAliases) -> list[str]:
     typed = [(o.get("ai_type"), aliases.ai_type(t.get("ai_type"))) for o, t in zip(ours, labels)]
     typed = [(o, t) for o, t in typed if t]
     confusion = Counter(typed)
-    lines = [f"ai_type accuracy {accuracy(typed):.3f} over {len(typed)} jobs (rows: labels, columns: ours)"]
+    shares = "  ".join(
+        f"{name} {sum(o == name for o, _ in typed) / len(typed):.1%} vs {sum(t == name for _, t in typed) / len(typed):.1%}"
+        for name in AI_TYPES) if typed else ""
+    lines = [f"ai_type share, ours vs labels: {shares}",
+             f"ai_type accuracy {accuracy(typed):.3f} over {len(typed)} jobs (rows: labels, columns: ours)"]
     lines.append(f"{'':<12}" + "".join(f"{name:>12}" for name in AI_TYPES))
     for theirs in AI_TYPES:
         lines.append(f"{theirs:<12}" + "".join(f"{confusion[(o, theirs)]:>12}" for o in AI_TYPES))

@@ -1,6 +1,6 @@
 """The real sample pages through the whole crawl command, checked against their labels.
 
-    python bench/sample_crawl.py [--samples ../shared/builtin-sample] [--json PATH]
+    python bench/sample_crawl.py [--samples ../shared/builtin-sample] [--db PATH] [--json PATH]
 
 A stand-in for builtin.com serves the saved detail pages of ``builtin-sample/pages`` as they
 are, behind search result pages built from ``listings.jsonl`` (each city's cards in their
@@ -151,13 +151,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--samples", type=Path, default=SAMPLES)
     parser.add_argument("--json", help="also write the figures here")
+    parser.add_argument("--db", type=Path, help="crawl into this database (kept) instead of a temporary one")
     args = parser.parse_args(argv)
     labels = {row["job_id"]: row for row in map(json.loads, (args.samples / "labels.jsonl").read_text().splitlines())}
     with SampleSite(args.samples) as site, tempfile.TemporaryDirectory() as folder:
         cities = Path(folder) / "cities.yaml"
         cities.write_text(yaml.safe_dump({key: {k: v for k, v in vars(city).items() if k != "key" and v}
                                           for key, city in site.cities.items()}))
-        db = Path(folder) / "jobs.db"
+        db = args.db or Path(folder) / "jobs.db"
+        if args.db:
+            args.db.unlink(missing_ok=True)
         started = time.perf_counter()
         result = subprocess.run(
             [sys.executable, "-m", "scrapy", "crawl", "builtin", "-a", "city=all", "-a", "render=never",
