@@ -12,6 +12,7 @@ import logging
 import math
 import re
 import sqlite3
+import time
 from datetime import date, datetime, timedelta, timezone
 
 from itemadapter import ItemAdapter
@@ -330,6 +331,12 @@ class StorePipeline:
         self.run_id = None
         self.pending: list[JobSighting] = []  # sightings that arrived before their job was stored
         self.unresolved: list[JobSighting] = []  # sightings of jobs still not stored at the end
+        # Jobs are written in batches, one transaction each (a commit per job costs about as
+        # much as the job's other writes); a batch waits at most STORE_BATCH_SECONDS.
+        self.batch: list[dict] = []
+        self.batch_started = 0.0
+        self.batch_size = max(1, crawler.settings.getint("STORE_BATCH_SIZE", 1))
+        self.batch_seconds = crawler.settings.getfloat("STORE_BATCH_SECONDS", 0.0)
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
@@ -369,6 +376,7 @@ class StorePipeline:
     def process_item(self, item):
         now = storage.utc_now()
         if isinstance(item, JobSighting):
+            self.flush()  # the job it names may be waiting in the batch
             if self._job_exists(item.job_id):
                 storage.record_sighting(self.db, item.job_id, item.city, self.run_id, now)
                 self.stats.inc_value("items/sightings")
@@ -376,27 +384,55 @@ class StorePipeline:
                 self.pending.append(item)
             return item
         posting = ItemAdapter(item)
-        try:  # one transaction: a job is stored whole (row, locations, skills, city) or not at all
-            storage.save_job(
-                self.db,
-                storage.job_row(posting_columns(posting, fetched_at=now)),
-                city=posting.get("city"),
-                run_id=self.run_id,
-                locations=posting.get("places") or [],
-                skills=posting.get("skills") or [],
-                seen_at=now,
-            )
-        except (sqlite3.Error, ValueError, TypeError, OverflowError) as error:
-            logger.exception("Storing job %r failed", posting.get("job_id"))
-            self.stats.inc_value("items/dropped/store_error")
+        try:
+            job = {
+                "row": storage.job_row(posting_columns(posting, fetched_at=now)),
+                "city": posting.get("city"),
+                "run_id": self.run_id,
+                "locations": posting.get("places") or [],
+                "skills": posting.get("skills") or [],
+                "seen_at": now,
+            }
+        except (ValueError, TypeError, OverflowError) as error:
+            self._store_failed(posting.get("job_id"), error)
             raise DropItem(f"store_error: job {posting.get('job_id')!r} ({error!r})") from error
-        self.stats.inc_value("items/stored")
+        if not self.batch:
+            self.batch_started = time.monotonic()
+        self.batch.append(job)
+        if len(self.batch) >= self.batch_size or time.monotonic() - self.batch_started >= self.batch_seconds:
+            self.flush()
         return item
+
+    def flush(self) -> None:
+        """Write the waiting jobs in one transaction; if it fails, job by job, so that only a
+        job that cannot be stored is lost (logged and counted as ``store_error``). A job is
+        always stored whole (row, locations, skills, city) or not at all."""
+        jobs, self.batch = self.batch, []
+        if not jobs:
+            return
+        try:
+            storage.save_jobs(self.db, jobs)
+        except (sqlite3.Error, ValueError, TypeError, OverflowError):
+            for job in jobs:
+                try:
+                    storage.save_job(self.db, job["row"], **{k: v for k, v in job.items() if k != "row"})
+                except (sqlite3.Error, ValueError, TypeError, OverflowError) as error:
+                    self._store_failed(job["row"]["job_id"], error)
+                    self.stats.inc_value("item_dropped_count")
+                    continue
+                self.stats.inc_value("items/stored")
+            return
+        self.stats.inc_value("items/stored", len(jobs))
+
+    def _store_failed(self, job_id, error) -> None:
+        logger.error("Storing job %r failed: %r", job_id, error, exc_info=error)
+        self.stats.inc_value("items/dropped/store_error")
 
     def _job_exists(self, job_id: str) -> bool:
         return self.db.execute("SELECT 1 FROM jobs WHERE job_id = ?", [job_id]).fetchone() is not None
 
     def close_spider(self):
+        self.flush()
         now = storage.utc_now()
         filtered = {s.job_id for s in self.pending if s.filtered}  # left out by -a days=N
         for sighting in self.pending:

@@ -19,6 +19,8 @@ CITIES_FILE = None  # None: the packaged jobcrawler/cities.yaml
 
 # --- Storage ------------------------------------------------------------------------------
 SQLITE_PATH = "data/jobs.db"
+STORE_BATCH_SIZE = 50  # jobs written per transaction
+STORE_BATCH_SECONDS = 2.0  # ... or fewer, once the oldest has waited this long
 
 # --- Politeness ---------------------------------------------------------------------------
 ROBOTSTXT_OBEY = True

@@ -92,3 +92,37 @@ def test_days_on_a_first_crawl_stores_recent_postings_only_and_stays_ok(site, tm
     assert {r["job_id"] for r in rows(db, "SELECT job_id FROM jobs")} == recent
     run = last_run(db)
     assert run["status"] == "ok" and run["stats"]["items/filtered_listings"] == len(site.listing("berlin")) - len(recent)
+
+
+def test_jobs_wait_in_a_batch_and_a_failing_batch_loses_only_its_bad_job(tmp_path, monkeypatch):
+    import sqlite3
+
+    from jobcrawler import storage
+    from tests.conftest import rows
+
+    harness = Harness(tmp_path / "jobs.db")
+    store = harness.pipelines[-1]
+    store.batch_size, store.batch_seconds = 100, 3600
+    for posting in POSTINGS:
+        (item,) = harness.spider.parse_detail_page(detail_response(posting))
+        harness.process(item)
+    assert rows(tmp_path / "jobs.db", "SELECT count(*) n FROM jobs")[0]["n"] == 0  # waiting in the batch
+
+    bad = POSTINGS[0].job_id
+    save_job = storage.save_job
+
+    def failing_batch(db, jobs):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    def save_one(db, row, **job):
+        if row["job_id"] == bad:
+            raise sqlite3.IntegrityError("constraint failed")
+        save_job(db, row, **job)
+
+    monkeypatch.setattr(storage, "save_jobs", failing_batch)
+    monkeypatch.setattr(storage, "save_job", save_one)
+    store.flush()
+    stored = {r["job_id"] for r in rows(tmp_path / "jobs.db", "SELECT job_id FROM jobs")}
+    assert stored == {p.job_id for p in POSTINGS} - {bad}
+    assert harness.stats.get("items/dropped/store_error") == 1
+    assert harness.stats.get("items/stored") == len(POSTINGS) - 1

@@ -154,7 +154,8 @@ def test_an_interrupted_run_closes_nothing_and_its_resumption_closes_what_is_gon
 def test_a_killed_crawl_leaves_a_consistent_database_that_a_recrawl_completes(tmp_path):
     db = tmp_path / "jobs.db"
     with ReplaySite(jobs_per_city=30, seed=7) as site:
-        process = start_crawl(site.base_url, db, "city=berlin", **PACED)
+        # Batches of 5 jobs a transaction: the kill lands between and within batches.
+        process = start_crawl(site.base_url, db, "city=berlin", STORE_BATCH_SIZE="5", **PACED)
         wait_for(site, lambda log: len(details(log)) >= 12, process)
         process.kill()  # SIGKILL: no shutdown, no closing of anything
         process.communicate(timeout=30)
