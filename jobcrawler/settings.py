@@ -24,7 +24,7 @@ STORE_BATCH_SECONDS = 2.0  # ... or fewer, once the oldest has waited this long
 
 # --- Politeness ---------------------------------------------------------------------------
 ROBOTSTXT_OBEY = True
-USER_AGENT = "jobcrawler/0.1 (+https://github.com/jobcrawler/jobcrawler; job-market research)"
+USER_AGENT = "jobcrawler/0.1 (job-market research; set USER_AGENT to name yourself and a contact)"
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 1.5

@@ -106,10 +106,10 @@ def _card_job(card, base: str) -> ListingJob | None:
     href = (link[0].get("href") or link[0].get("data-alias")) if link else None
     job_url = absolute(base, href)
     card_id = card.get("id", "")
-    job_id = (
-        _digits(link[0].attrib.get("data-builtin-track-job-id") if link else None)
+    job_id = (  # the URL's number first: it is the id the detail page is stored under
+        job_id_from_url(job_url or "")
+        or _digits(link[0].attrib.get("data-builtin-track-job-id") if link else None)
         or _digits(card_id.removeprefix("job-card-"))
-        or job_id_from_url(job_url or "")
     )
     if job_id is None:
         return None
