@@ -8,6 +8,8 @@ columns), and a job's ``first_seen`` / ``times_seen`` survive re-crawls.
 from __future__ import annotations
 
 import json
+import os
+import socket
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -113,6 +115,8 @@ CRAWL_RUN_COLUMNS: dict[str, type] = {
     "jobs_closed": int,
     "quality": str,
     "stats": str,
+    "host": str,  # where and as which process the run ran: a run whose process is gone
+    "pid": int,  # while its row says `running` was killed (see mark_killed_runs)
 }
 
 
@@ -142,6 +146,9 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         for column, column_type in missing.items():
             jobs.add_column(column, column_type)
     db["crawl_runs"].create(CRAWL_RUN_COLUMNS, pk="run_id", if_not_exists=True)
+    for column, column_type in CRAWL_RUN_COLUMNS.items():
+        if column not in db["crawl_runs"].columns_dict:
+            db["crawl_runs"].add_column(column, column_type)
     db["job_cities"].create(
         {"job_id": str, "city": str, "first_seen": str, "last_seen": str},
         pk=("job_id", "city"),
@@ -213,25 +220,59 @@ def _narrow_fts_update_trigger(db: sqlite_utils.Database) -> None:
 
 
 def start_run(db: sqlite_utils.Database, spider: str, city: str, query: str, args: dict) -> int:
+    mark_killed_runs(db)
     with db.conn:
         cursor = db.execute(
-            "INSERT INTO crawl_runs (spider, city, query, args, started_at, status) "
-            "VALUES (?, ?, ?, ?, ?, 'running')",
-            [spider, city, query, json.dumps(args, sort_keys=True), utc_now()],
+            "INSERT INTO crawl_runs (spider, city, query, args, started_at, status, host, pid) "
+            "VALUES (?, ?, ?, ?, ?, 'running', ?, ?)",
+            [spider, city, query, json.dumps(args, sort_keys=True), utc_now(), socket.gethostname(), os.getpid()],
         )
     return cursor.lastrowid
+
+
+def mark_killed_runs(db: sqlite_utils.Database) -> list[int]:
+    """Runs still ``running`` whose process on this host is gone (killed, crashed, power cut)
+    become ``killed``, so crawl_runs does not claim a crawl is under way. A ``-s JOBDIR`` run
+    marked so can still be resumed."""
+    killed = []
+    for run_id, pid in db.execute(
+        "SELECT run_id, pid FROM crawl_runs WHERE status = 'running' AND host = ? AND pid IS NOT NULL",
+        [socket.gethostname()],
+    ).fetchall():
+        if pid != os.getpid() and not _process_alive(pid):
+            killed.append(run_id)
+    if killed:
+        with db.conn:
+            db.conn.executemany(
+                "UPDATE crawl_runs SET status = 'killed', finish_reason = 'killed', "
+                "status_reasons = '[\"its process ended without closing the run\"]' WHERE run_id = ?",
+                [(run_id,) for run_id in killed],
+            )
+    return killed
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
 
 
 def resume_run(db: sqlite_utils.Database, run_id: int) -> dict | None:
     """Reopen a run that was interrupted (a ``-s JOBDIR`` crawl resumed): its row is ``running``
     again and the Scrapy stats it recorded are returned, to be carried on. None when there is
     no such unfinished run, e.g. the JOBDIR of a crawl that ended."""
+    mark_killed_runs(db)
     row = db.execute("SELECT status, stats FROM crawl_runs WHERE run_id = ?", [run_id]).fetchone()
-    if row is None or row[0] not in ("running", "interrupted"):
+    if row is None or row[0] not in ("running", "interrupted", "killed"):
         return None
     with db.conn:
-        db.execute("UPDATE crawl_runs SET status = 'running', finished_at = NULL, finish_reason = NULL "
-                   "WHERE run_id = ?", [run_id])
+        db.execute("UPDATE crawl_runs SET status = 'running', finished_at = NULL, finish_reason = NULL, "
+                   "status_reasons = NULL, host = ?, pid = ? WHERE run_id = ?",
+                   [socket.gethostname(), os.getpid(), run_id])
     try:
         stats = json.loads(row[1]) if row[1] else {}
     except ValueError:

@@ -180,6 +180,8 @@ def test_a_killed_crawl_leaves_a_consistent_database_that_a_recrawl_completes(tm
     assert {r["job_id"] for r in rows(db, "SELECT job_id FROM job_cities")} == listed
     run = last_run(db)
     assert run["status"] == "ok" and run["jobs_closed"] == 0
+    # the next run found the killed one's process gone and said so
+    assert [r["status"] for r in rows(db, "SELECT status FROM crawl_runs ORDER BY run_id")] == ["killed", "ok"]
 
 
 # --- incremental re-crawls -----------------------------------------------------------------
