@@ -121,7 +121,7 @@ def _coerce(value, kind: str):
     if kind in ("int|None", "float|None"):
         if value is None:
             return None
-        number = _finite(value)
+        number = jsonld.number_of(value)
         if number is None:
             return None
         if kind == "float|None":
@@ -147,21 +147,6 @@ def _coerce(value, kind: str):
             return value if value == {} and isinstance(value, dict) else {}
         return found
     return value
-
-
-def _finite(value) -> float | int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, str):
-        try:
-            value = float(value.strip().replace(",", ""))
-        except ValueError:
-            return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and math.isfinite(value):
-        return value
-    return None
 
 
 def _storable(text: str) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from jobcrawler.parsing.jsonld import number_of
+
 # A salary outside this range per period is a typo or a placeholder, not a salary.
 PLAUSIBLE = {
     "hour": (1.0, 5_000.0),
@@ -69,7 +71,7 @@ def from_base_salary(salary: dict | None) -> Salary | None:
     """The parsed JSON-LD ``baseSalary`` (``{currency, min, max, unit}``)."""
     if not isinstance(salary, dict):
         return None
-    low, high = _number(salary.get("min")), _number(salary.get("max"))
+    low, high = (_float(number_of(salary.get(key))) for key in ("min", "max"))
     if low is None and high is None:
         return None
     currency = salary.get("currency")
@@ -79,17 +81,8 @@ def from_base_salary(salary: dict | None) -> Salary | None:
     return Salary(low, high, currency, period)
 
 
-def _number(value) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value.replace(",", "").strip())
-        except ValueError:
-            return None
-    return None
+def _float(number: int | float | None) -> float | None:
+    return None if number is None else float(number)
 
 
 def plausible(salary: Salary) -> bool:

@@ -60,7 +60,6 @@ _LOCATION_COUNT = re.compile(r"^\d+ Locations?$", re.IGNORECASE)
 _REMOTE_HIRING = re.compile(r"^hiring remotely in\b\s*(.*)$", re.IGNORECASE | re.DOTALL)
 _PREFIX = re.compile(r"^\s*(?:HQ|Year Founded)\s*:\s*", re.IGNORECASE)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
-_NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
 _INIT_CALL = "jobPostInit("
 # Evaluated on every icon row and skill chip: compiled once (an element's .xpath() compiles per call).
 _STRING = etree.XPath("string()", smart_strings=False)
@@ -388,24 +387,8 @@ def _date(value) -> str | None:
     return text[:10] if text and _DATE.match(text) else text
 
 
-def _number(value) -> int | float | None:
-    """JSON number or numeric string; integral values as int."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, str):
-        value = value.strip().replace(",", "")
-        if not _NUMBER.match(value):
-            return None
-        value = float(value)
-    if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
-            return None
-        return int(value) if value.is_integer() else value
-    return value if isinstance(value, int) else None
-
-
 def _int(value) -> int | None:
-    number = _number(value)
+    number = jsonld.number_of(value)
     return int(number) if number is not None else None
 
 
@@ -426,11 +409,11 @@ def _salary(value) -> dict | None:
     amount = salary.get("value")
     if isinstance(amount, (dict, list)):
         ranged = jsonld.first_dict(amount)
-        single = _number(ranged.get("value"))
+        single = jsonld.number_of(ranged.get("value"))
     else:
-        ranged, single = salary, _number(amount)
-    low = _number(ranged.get("minValue"))
-    high = _number(ranged.get("maxValue"))
+        ranged, single = salary, jsonld.number_of(amount)
+    low = jsonld.number_of(ranged.get("minValue"))
+    high = jsonld.number_of(ranged.get("maxValue"))
     low = single if low is None else low
     high = single if high is None else high
     if low is None and high is None:

@@ -176,3 +176,23 @@ def text_of(value, depth: int = 0) -> str | None:
 def texts_of(value) -> list[str]:
     """``text_of`` of each item of a list (or of a lone value), empties dropped."""
     return [item_text for item_text in map(text_of, as_list(value)) if item_text]
+
+
+_NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
+
+
+def number_of(value) -> int | float | None:
+    """A JSON number or numeric string ("90,000" too) as a finite number, integral values as
+    int; None for anything else (booleans, NaN, infinities, words)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        value = value.strip().replace(",", "")
+        if not _NUMBER.match(value):
+            return None
+        value = float(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return None
+        return int(value) if value.is_integer() else value
+    return value if isinstance(value, int) else None
