@@ -38,6 +38,7 @@ class Prediction:
     skills: set[str]
     categories: dict
     evidence: dict[str, dict]  # skill -> {matched, source}; empty when read from a database
+    description: str = ""
 
 
 class LabelAliases:
@@ -95,16 +96,17 @@ def tag_pages(labels: dict[str, dict], pages: Path, count_top_skills: bool | Non
             continue
         with gzip.open(page, "rt", encoding="utf-8") as handle:
             fields = parse_detail(handle.read(), label.get("url") or "")
+        description = html_to_text(fields.get("description_html"))
         tags = tagger.tag(
             clean_title(fields.get("title")),
-            html_to_text(fields.get("description_html")),
+            description,
             top_skills=fields.get("top_skills") or [],
             industries=fields.get("industries") or [],
             level=fields.get("level"),
             company_size=employees(fields.get("company_size")),
         )
         evidence = {s["skill"]: s for s in tags.skills}
-        predictions[job_id] = Prediction(set(evidence), tags.categories, evidence)
+        predictions[job_id] = Prediction(set(evidence), tags.categories, evidence, description)
     return predictions
 
 
@@ -123,11 +125,11 @@ def read_db(path: Path) -> dict[str, Prediction]:
         skills.setdefault(str(job_id), set()).add(skill)
     columns = ["ai_type", "company_stage", *FLAGS]
     predictions = {}
-    for row in db.execute(f"SELECT job_id, {', '.join(columns)} FROM jobs"):
+    for row in db.execute(f"SELECT job_id, description, {', '.join(columns)} FROM jobs"):
         job_id = str(row["job_id"])
         categories = {column: row[column] for column in columns}
         categories.update({flag: bool(categories[flag]) for flag in FLAGS if categories[flag] is not None})
-        predictions[job_id] = Prediction(skills.get(job_id, set()), categories, {})
+        predictions[job_id] = Prediction(skills.get(job_id, set()), categories, {}, row["description"] or "")
     return predictions
 
 
@@ -171,6 +173,7 @@ def report(
     ours = {j: predictions[j].skills for j in job_ids}
     lines = [f"jobs scored: {len(job_ids)}", ""]
     lines += _skill_lines(truth, ours, headline)
+    lines += _consistency_lines(truth, ours, {j: predictions[j].description for j in job_ids}, headline)
     lines += _category_lines([labels[j] for j in job_ids], [predictions[j].categories for j in job_ids], aliases)
     for skill in errors_for:
         lines += ["", f"disagreements on {skill}:"]
@@ -200,6 +203,37 @@ def _skill_lines(truth: dict[str, set[str]], ours: dict[str, set[str]], headline
         + ", ".join(f"{skill} {gap * 100:.1f}" for gap, skill in gaps[:3]),
         "",
     ]
+
+
+def named(skill: str, text: str) -> bool:
+    """The posting uses the skill's display name itself ("MLOps", "model training"), as a whole word."""
+    words = r"[\s-]+".join(map(re.escape, skill.split()))
+    return re.search(rf"(?<![\w-]){words}(?![\w-])", text, 0 if len(skill) <= 4 else re.IGNORECASE) is not None
+
+
+def _consistency_lines(
+    truth: dict[str, set[str]], ours: dict[str, set[str]], descriptions: dict[str, str], headline: list[str]
+) -> list[str]:
+    """How often the labels carry a skill that the posting names outright (and we tag).
+
+    A tagger that reads the posting cannot beat the labels' own consistency: where they
+    leave out a third of the postings that say "MLOps", no rule can agree with both halves.
+    """
+    rows, total_named, total_labelled = [], 0, 0
+    for skill in headline:
+        jobs = [j for j in truth if skill in ours[j] and named(skill, descriptions.get(j, ""))]
+        labelled = sum(1 for j in jobs if skill in truth[j])
+        total_named += len(jobs)
+        total_labelled += labelled
+        if len(jobs) >= 5 and labelled < 0.9 * len(jobs):
+            rows.append((labelled / len(jobs), skill, labelled, len(jobs)))
+    if not total_named:
+        return []
+    lines = [f"labels vs the posting's own words: of {total_named} skills a description names outright,"
+             f" the labels carry {total_labelled / total_named:.1%}; under 90%:"]  # fmt: skip
+    lines += [f"  {skill:<18} labelled in {n:3d} of {of:3d} postings that name it ({share:.0%})"
+              for share, skill, n, of in sorted(rows)]  # fmt: skip
+    return lines + [""]
 
 
 def _category_lines(labels: list[dict], ours: list[dict], aliases: LabelAliases) -> list[str]:

@@ -7,7 +7,7 @@ import sqlite3
 
 import pytest
 
-from analysis.evaluate import LabelAliases, Prediction, employees, main, read_db, report, skill_table
+from analysis.evaluate import LabelAliases, Prediction, employees, main, named, read_db, report, skill_table
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +96,7 @@ def test_report_on_a_database(tmp_path, aliases, capsys):
     labels.write_text(json.dumps(label) + "\n")
 
     predictions = read_db(db_path)
-    assert predictions["1"] == Prediction({"Python", "RAG"}, predictions["1"].categories, {})
+    assert predictions["1"] == Prediction({"Python", "RAG"}, predictions["1"].categories, {}, "text")
     assert predictions["1"].categories["is_customer_facing"] is True
 
     assert main(["--labels", str(labels), "--db", str(db_path)]) == 0
@@ -113,3 +113,28 @@ def test_report_lists_disagreements(aliases):
     out = report(labels, predictions, ["Python", "Go"], aliases, ["Python", "Go"])
     assert "ours only  1 'AI Engineer' description: 'Python'" in out
     assert "labels only 1 'AI Engineer'" in out
+
+
+@pytest.mark.parametrize(
+    "skill, text, expected",
+    [
+        ("MLOps", "Strong MLOps practices", True),
+        ("model training", "owns Model-Training end to end", True),
+        ("model training", "model trainings", False),
+        ("Go", "services in Go and Rust", True),
+        ("Go", "go-to-market", False),
+        ("RAG", "RAG pipelines", True),
+        ("RAG", "a storage rag", False),  # names of four letters or fewer count in their own case only
+        ("CI/CD", "CI/CD pipelines", True),
+    ],
+)
+def test_named(skill, text, expected):
+    assert named(skill, text) is expected
+
+
+def test_report_measures_how_consistently_labels_carry_named_skills(aliases):
+    labels = {str(n): {"title": "t", "skills": {"ops": ["MLOps"] if n < 3 else []}} for n in range(6)}
+    predictions = {j: Prediction({"MLOps"}, {}, {}, "Experience with MLOps.") for j in labels}
+    out = report(labels, predictions, ["MLOps"], aliases)
+    assert "of 6 skills a description names outright, the labels carry 50.0%" in out
+    assert "MLOps              labelled in   3 of   6 postings that name it (50%)" in out
