@@ -76,9 +76,44 @@ class LabelAliases:
         return self._ai_types.get(text or "")
 
 
+class LabelError(ValueError):
+    """A labels file that cannot be scored as it stands."""
+
+
 def read_labels(path: Path) -> dict[str, dict]:
+    """Label rows by job id; a row that cannot be read stops the run with its line number."""
+    labels = {}
     with open(path, encoding="utf-8") as lines:
-        return {row["job_id"]: row for row in map(json.loads, lines)}
+        for number, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise LabelError(f"{path}:{number}: not JSON ({error.msg})") from None
+            problem = _label_problem(row)
+            if problem:
+                raise LabelError(f"{path}:{number}: {problem}")
+            labels[str(row["job_id"])] = row
+    return labels
+
+
+def _label_problem(row) -> str | None:
+    if not isinstance(row, dict) or not isinstance(row.get("job_id"), (str, int)):
+        return "each line must be an object with a job_id"
+    skills = row.get("skills")
+    if skills is not None and not (
+        isinstance(skills, dict)
+        and all(isinstance(names, list) and all(isinstance(n, str) for n in names) for names in skills.values())
+    ):
+        return "skills must map each category to a list of names"
+    for field in ("stage", "ai_type", "title"):
+        if row.get(field) is not None and not isinstance(row[field], str):
+            return f"{field} must be text or null"
+    for flag in FLAGS:
+        if row.get(flag) is not None and not isinstance(row[flag], bool):
+            return f"{flag} must be true, false or null"
+    return None
 
 
 def tag_pages(labels: dict[str, dict], pages: Path, count_top_skills: bool | None) -> dict[str, Prediction]:
@@ -169,15 +204,21 @@ def report(
     errors_for: list[str] = (),
 ) -> str:
     job_ids = [j for j in labels if j in predictions]
-    truth = {j: aliases.skills(labels[j].get("skills") or {}) for j in job_ids}
-    ours = {j: predictions[j].skills for j in job_ids}
-    lines = [f"jobs scored: {len(job_ids)}", ""]
+    # a label without a skills object said nothing about skills: it is left out of their scores
+    truth = {j: aliases.skills(labels[j]["skills"]) for j in job_ids if labels[j].get("skills") is not None}
+    ours = {j: predictions[j].skills for j in truth}
+    lines = [f"jobs scored: {len(job_ids)}"]
+    if len(job_ids) < len(labels):
+        lines[0] += f" ({len(labels) - len(job_ids)} labelled jobs have no page or row and are left out)"
+    if len(truth) < len(job_ids):
+        lines.append(f"labels without skills (left out of the skill scores): {len(job_ids) - len(truth)}")
+    lines.append("")
     lines += _skill_lines(truth, ours, headline)
     lines += _consistency_lines(truth, ours, {j: predictions[j].description for j in job_ids}, headline)
     lines += _category_lines([labels[j] for j in job_ids], [predictions[j].categories for j in job_ids], aliases)
     for skill in errors_for:
         lines += ["", f"disagreements on {skill}:"]
-        for j in job_ids:
+        for j in truth:
             if (skill in ours[j]) != (skill in truth[j]):
                 kind = "ours only " if skill in ours[j] else "labels only"
                 hit = predictions[j].evidence.get(skill)
@@ -277,7 +318,15 @@ def main(argv: list[str] | None = None) -> int:
 
     from jobcrawler.tagging import Tagger
 
-    labels = read_labels(args.labels)
+    try:
+        labels = read_labels(args.labels)
+    except (OSError, LabelError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    source = args.db or args.pages
+    if not (source.is_file() if args.db else source.is_dir()):
+        print(f"error: {source} is not {'a database file' if args.db else 'a directory of pages'}", file=sys.stderr)
+        return 1
     predictions = read_db(args.db) if args.db else tag_pages(labels, args.pages, args.count_top_skills)
     headline = Tagger.load().headline_skills
     print(report(labels, predictions, headline, LabelAliases.load(), args.errors))

@@ -138,3 +138,46 @@ def test_report_measures_how_consistently_labels_carry_named_skills(aliases):
     out = report(labels, predictions, ["MLOps"], aliases)
     assert "of 6 skills a description names outright, the labels carry 50.0%" in out
     assert "MLOps              labelled in   3 of   6 postings that name it (50%)" in out
+
+
+@pytest.mark.parametrize(
+    "line, problem",
+    [
+        ("{not json", "not JSON"),
+        ('["a list"]', "each line must be an object with a job_id"),
+        ('{"title": "no id"}', "each line must be an object with a job_id"),
+        ('{"job_id": "1", "skills": ["Python"]}', "skills must map each category to a list of names"),
+        ('{"job_id": "1", "skills": {"languages": "Python"}}', "skills must map each category to a list of names"),
+        ('{"job_id": "1", "stage": 7}', "stage must be text or null"),
+        ('{"job_id": "1", "is_management": "yes"}', "is_management must be true, false or null"),
+    ],
+)
+def test_unreadable_label_rows_stop_the_run_with_their_line(tmp_path, capsys, line, problem):
+    labels = tmp_path / "labels.jsonl"
+    labels.write_text('{"job_id": "0", "skills": {}}\n\n' + line + "\n")
+    assert main(["--labels", str(labels), "--pages", str(tmp_path)]) == 1
+    assert f"labels.jsonl:3: {problem}" in capsys.readouterr().err
+
+
+def test_missing_sources_are_named(tmp_path, capsys):
+    labels = tmp_path / "labels.jsonl"
+    labels.write_text('{"job_id": "1"}\n')
+    assert main(["--labels", str(labels), "--db", str(tmp_path / "none.db")]) == 1
+    assert "none.db is not a database file" in capsys.readouterr().err
+    assert main(["--labels", str(labels), "--pages", str(tmp_path / "none")]) == 1
+    assert "is not a directory of pages" in capsys.readouterr().err
+    assert main(["--labels", str(tmp_path / "none.jsonl")]) == 1
+    assert "none.jsonl" in capsys.readouterr().err
+
+
+def test_jobs_left_out_are_counted(aliases):
+    labels = {
+        "1": {"title": "t", "skills": {"languages": ["Python"]}},
+        "2": {"title": "t", "skills": None},  # said nothing about skills
+        "3": {"title": "t", "skills": {}},  # no page
+    }
+    predictions = {j: Prediction({"Go"}, {}, {}) for j in ("1", "2")}
+    out = report(labels, predictions, ["Python", "Go"], aliases)
+    assert "jobs scored: 2 (1 labelled jobs have no page or row and are left out)" in out
+    assert "labels without skills (left out of the skill scores): 1" in out
+    assert "micro F1 0.000" in out
