@@ -137,7 +137,24 @@ def test_report_measures_how_consistently_labels_carry_named_skills(aliases):
     predictions = {j: Prediction({"MLOps"}, {}, {}, "Experience with MLOps.") for j in labels}
     out = report(labels, predictions, ["MLOps"], aliases)
     assert "of 6 skills a description names outright, the labels carry 50.0%" in out
-    assert "MLOps              labelled in   3 of   6 postings that name it (50%)" in out
+    assert "MLOps              labelled in   3 of   6 postings that name it (50%), best F1 0.67" in out
+    assert "best micro F1 for a tagger that keeps what postings name outright: 0.667" in out
+
+
+def test_best_tagger_agrees_with_the_labels_on_anything_the_posting_mentions(aliases):
+    """The cap keeps outright names and follows the labels on paraphrases, never on what the text lacks."""
+    labels = {
+        "1": {"title": "t", "skills": {"ops": ["MLOps"]}},  # paraphrased: counted for the best tagger
+        "2": {"title": "t", "skills": {"ops": ["MLOps"]}},  # never mentioned: missed by any reader
+        "3": {"title": "t", "skills": {"ops": []}},  # named outright, not labelled: kept
+    }
+    predictions = {
+        "1": Prediction(set(), {}, {}, "ML ops practices", mentioned={"MLOps"}),
+        "2": Prediction(set(), {}, {}, "nothing"),
+        "3": Prediction({"MLOps"}, {}, {}, "MLOps practices", mentioned={"MLOps"}),
+    }
+    out = report(labels, predictions, ["MLOps"], aliases)
+    assert "best micro F1 for a tagger that keeps what postings name outright: 0.500" in out
 
 
 @pytest.mark.parametrize(
