@@ -7,8 +7,9 @@ With ``--pages`` (the default) each saved page is parsed with the project's pars
 tagged now; with ``--db`` the skills and category columns a crawl stored are scored
 instead. Label names are free text, so they are read through ``label_aliases.yaml``.
 Prints per-skill precision/recall/F1 over the headline skills, micro and macro F1,
-prevalence, and the accuracy of ``ai_type`` (with its confusion matrix), customer
-facing, management and company stage.
+prevalence, how consistently the labels carry the skills a posting names outright (and
+the best score that leaves any faithful tagger), and the accuracy of ``ai_type`` (with
+its confusion matrix), customer facing, management and company stage.
 """
 
 from __future__ import annotations
@@ -108,9 +109,9 @@ def _label_problem(row) -> str | None:
         and all(isinstance(names, list) and all(isinstance(n, str) for n in names) for names in skills.values())
     ):
         return "skills must map each category to a list of names"
-    for field in ("stage", "ai_type", "title"):
-        if row.get(field) is not None and not isinstance(row[field], str):
-            return f"{field} must be text or null"
+    for name in ("stage", "ai_type", "title"):
+        if row.get(name) is not None and not isinstance(row[name], str):
+            return f"{name} must be text or null"
     for flag in FLAGS:
         if row.get(flag) is not None and not isinstance(row[flag], bool):
             return f"{flag} must be true, false or null"
