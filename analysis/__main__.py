@@ -1,8 +1,8 @@
 """Command line: build the report tables, print the report, serve the Datasette site.
 
-    python -m analysis build  --db data/jobs.db
-    python -m analysis report --db data/jobs.db [--city london] [--period 2026-02] > report.md
-    python -m analysis serve  --db data/jobs.db [--port 8001] [--host 127.0.0.1]
+    python -m analysis build  [--db data/jobs.db]
+    python -m analysis report [--db data/jobs.db] [--city london] [--period YYYY-MM] > report.md
+    python -m analysis serve  [--db data/jobs.db] [--port 8001] [--host 127.0.0.1]
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from contextlib import closing
 from pathlib import Path
 
 from analysis import build, report, serve
+
+DEFAULT_DB = "data/jobs.db"  # where `scrapy crawl builtin` writes by default (SQLITE_PATH)
 
 
 def existing_db(path: str) -> Path:
@@ -27,16 +29,16 @@ def main(argv: list[str] | None = None) -> None:
     commands = parser.add_subparsers(dest="command", required=True)
 
     build_parser = commands.add_parser("build", help="(re)create every report_* table")
-    build_parser.add_argument("--db", type=existing_db, required=True)
+    build_parser.add_argument("--db", type=existing_db, default=DEFAULT_DB, help=f"default {DEFAULT_DB}")
 
     report_parser = commands.add_parser(
         "report", help="print the report as Markdown (builds the tables first if missing or out of date)")
-    report_parser.add_argument("--db", type=existing_db, required=True)
+    report_parser.add_argument("--db", type=existing_db, default=DEFAULT_DB, help=f"default {DEFAULT_DB}")
     report_parser.add_argument("--city", default="all", help="a city key of cities.yaml, or 'all'")
     report_parser.add_argument("--period", default="all", help="a crawl month YYYY-MM, or 'all'")
 
     serve_parser = commands.add_parser("serve", help="publish the database read-only with Datasette")
-    serve_parser.add_argument("--db", type=existing_db, required=True)
+    serve_parser.add_argument("--db", type=existing_db, default=DEFAULT_DB, help=f"default {DEFAULT_DB}")
     serve_parser.add_argument("--port", type=int, default=8001)
     serve_parser.add_argument("--host", default="127.0.0.1")
 

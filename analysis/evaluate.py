@@ -346,9 +346,18 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     predictions = read_db(args.db) if args.db else tag_pages(labels, args.pages, args.count_top_skills)
     tagger = Tagger.load()
+    headline = tagger.headline_skills
+    unknown = [skill for skill in args.errors if skill not in headline]
+    if unknown:
+        print(f"error: --errors takes headline skills; unknown: {', '.join(unknown)}"
+              f" (known: {', '.join(headline)})", file=sys.stderr)  # fmt: skip
+        return 1
+    if not any(job_id in predictions for job_id in labels):
+        where = f"the database {args.db}" if args.db else f"{args.pages} (<job_id>.html.gz)"
+        print(f"error: none of the {len(labels)} labelled jobs is in {where}", file=sys.stderr)
+        return 1
     for prediction in predictions.values():
         prediction.mentioned = mentioned_skills(tagger, prediction.description)
-    headline = tagger.headline_skills
     print(report(labels, predictions, headline, LabelAliases.load(), args.errors))
     return 0
 

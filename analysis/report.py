@@ -197,6 +197,8 @@ def header(scope: Scope) -> str:
     names = city_names()
     cities = [names.get(key, key) for key in (overview.get("cities") or "").split(", ") if key]
     queries = " / ".join(f'"{md(q)}"' for q in (overview.get("queries") or "").split(",") if q) or "(no recorded query)"
+    # runs recorded before crawl_runs.site existed crawled the default site
+    sites = ", ".join(md(site.split("://", 1)[-1]) for site in (overview.get("sites") or "builtin.com").split(","))
     ai_first = scope.row("report_ai_types", "ai_type = 'ai-first'")
     beyond = scope.row("report_beyond_genai", "combination = 'GenAI + any other'")
     top_genai = scope.row("report_top_skills", "category = 'genai' AND rank = 1")
@@ -216,9 +218,9 @@ def header(scope: Scope) -> str:
         summary.append(" > ".join(f"{md(row['skill'])} ({jobs(row['jobs'])})" for row in clouds))
     return f"""# AI Engineering Jobs Analysis
 
-Generated from {overview.get('jobs') or 0} job descriptions extracted from builtin.com{' (' + ', '.join(restriction) + ')' if restriction else ''}.
+Generated from {overview.get('jobs') or 0} job descriptions extracted from {sites}{' (' + ', '.join(restriction) + ')' if restriction else ''}.
 
-The crawler searched builtin.com for jobs containing {queries} in {join_names(cities) or 'no recorded city'}, in {plural(overview.get('crawl_runs'), 'crawl run')} between {overview.get('first_crawl') or '?'} and {overview.get('last_crawl') or '?'}. The postings were published between {overview.get('first_posted') or '?'} and {overview.get('last_posted') or '?'}; most of them ({pct(overview.get('main_posted_month_pct'))}) in {month_name(overview.get('main_posted_month'))}.
+The crawler searched {sites} for jobs containing {queries} in {join_names(cities) or 'no recorded city'}, in {plural(overview.get('crawl_runs'), 'crawl run')} between {overview.get('first_crawl') or '?'} and {overview.get('last_crawl') or '?'}. The postings were published between {overview.get('first_posted') or '?'} and {overview.get('last_posted') or '?'}; most of them ({pct(overview.get('main_posted_month_pct'))}) in {month_name(overview.get('main_posted_month'))}.
 
 Summary
 

@@ -352,7 +352,8 @@ class StorePipeline:
                 logger.warning("JOBDIR holds crawl run %d, which ended: Scrapy skips every request that run "
                                "made; use a new JOBDIR for a new crawl", previous)
             self.run_id = storage.start_run(self.db, spider.name, getattr(spider, "city_arg", None),
-                                            getattr(spider, "query", None), getattr(spider, "run_arguments", {}))
+                                            getattr(spider, "query", None), getattr(spider, "run_arguments", {}),
+                                            getattr(spider, "base_url", None))
             if state is not None:
                 state["run_id"] = self.run_id
         self.stats.set_value("jobcrawler/run_id", self.run_id)

@@ -95,6 +95,7 @@ CRAWL_RUN_COLUMNS: dict[str, type] = {
     "spider": str,
     "city": str,
     "query": str,
+    "site": str,  # BUILTIN_BASE_URL of the run: builtin.com, or a local replay
     "args": str,
     "started_at": str,
     "finished_at": str,
@@ -219,13 +220,16 @@ def _narrow_fts_update_trigger(db: sqlite_utils.Database) -> None:
             db.execute(_FTS_UPDATE_TRIGGER)
 
 
-def start_run(db: sqlite_utils.Database, spider: str, city: str, query: str, args: dict) -> int:
+def start_run(
+    db: sqlite_utils.Database, spider: str, city: str, query: str, args: dict, site: str | None = None
+) -> int:
     mark_killed_runs(db)
     with db.conn:
         cursor = db.execute(
-            "INSERT INTO crawl_runs (spider, city, query, args, started_at, status, host, pid) "
-            "VALUES (?, ?, ?, ?, ?, 'running', ?, ?)",
-            [spider, city, query, json.dumps(args, sort_keys=True), utc_now(), socket.gethostname(), os.getpid()],
+            "INSERT INTO crawl_runs (spider, city, query, site, args, started_at, status, host, pid) "
+            "VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?)",
+            [spider, city, query, site, json.dumps(args, sort_keys=True), utc_now(), socket.gethostname(),
+             os.getpid()],
         )
     return cursor.lastrowid
 

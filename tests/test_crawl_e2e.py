@@ -108,6 +108,7 @@ def test_second_crawl_is_idempotent_and_moves_last_seen(site, tmp_path):
     for table in ("job_cities", "job_locations", "job_skills"):
         assert rows(db, f"SELECT count(*) n FROM {table}") == rows(db, f"SELECT count(*) n FROM {table}")
     assert rows(db, "SELECT count(*) n FROM crawl_runs")[0]["n"] == 2
+    assert rows(db, "SELECT DISTINCT site FROM crawl_runs") == [{"site": site.base_url.rstrip("/")}]
 
 
 def test_unknown_city_is_a_clear_error(site, tmp_path):

@@ -198,3 +198,17 @@ def test_jobs_left_out_are_counted(aliases):
     assert "jobs scored: 2 (1 labelled jobs have no page or row and are left out)" in out
     assert "labels without skills (left out of the skill scores): 1" in out
     assert "micro F1 0.000" in out
+
+
+def test_sources_without_any_labelled_job_are_an_error(tmp_path, capsys):
+    labels = tmp_path / "labels.jsonl"
+    labels.write_text('{"job_id": "1", "skills": {}}\n')
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    assert main(["--labels", str(labels), "--pages", str(pages)]) == 1
+    assert "none of the 1 labelled jobs is in" in capsys.readouterr().err
+
+
+def test_errors_takes_headline_skills_only(capsys):
+    assert main(["--errors", "Python", "nonsense"]) == 1
+    assert "unknown: nonsense" in capsys.readouterr().err

@@ -6,6 +6,7 @@ Every expected number below was counted by hand from tests/report_fixtures.py (1
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import subprocess
 import sys
@@ -425,3 +426,27 @@ def test_build_drops_tables_of_removed_report_queries(tmp_path):
 def test_city_names_come_from_the_city_registry():
     assert city_names() == {key: city.name for key, city in load_cities().items()}
     assert city_names()["newyork"] == "New York"
+
+
+def test_cli_reads_the_crawls_default_database(tmp_path):
+    """Like the crawl and `jobcrawler.retag`, the commands default to data/jobs.db."""
+    missing = subprocess.run([sys.executable, "-m", "analysis", "build"], cwd=tmp_path, capture_output=True,
+                             text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})  # fmt: skip
+    assert missing.returncode == 2
+    assert "no database at data/jobs.db" in missing.stderr
+    build_fixture_db(tmp_path / "data" / "jobs.db")
+    result = subprocess.run([sys.executable, "-m", "analysis", "report"], cwd=tmp_path, capture_output=True,
+                            text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("# AI Engineering Jobs Analysis\n")
+
+
+def test_report_names_the_site_the_runs_crawled(tmp_path):
+    path = build_fixture_db(tmp_path / "jobs.db")
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE crawl_runs SET site = 'http://127.0.0.1:8765'")
+    build(path)
+    with sqlite3.connect(path) as conn:
+        text = render_report(conn)
+    assert "job descriptions extracted from 127.0.0.1:8765." in text
+    assert "The crawler searched 127.0.0.1:8765 for jobs containing" in text

@@ -1,4 +1,4 @@
--- What each scope covers: jobs, companies, city listings, crawl and posting dates, and the
+-- What each scope covers: jobs, companies, city listings, sites, crawl and posting dates, and the
 -- share of jobs naming RAG or agents (the report's closing "key insight").
 WITH per_group AS MATERIALIZED (
     SELECT scope_group,
@@ -46,7 +46,8 @@ run_cells AS (
     SELECT s.run_id, s.city, substr(coalesce(r.started_at, s.seen_at), 1, 7) AS period,
         min(date(coalesce(r.started_at, s.seen_at))) AS first_crawl,
         max(date(coalesce(r.started_at, s.seen_at))) AS last_crawl,
-        r.query
+        r.query,
+        r.site
     FROM sightings AS s
     LEFT JOIN crawl_runs AS r ON r.run_id = s.run_id
     GROUP BY s.run_id, s.city
@@ -56,7 +57,8 @@ cell_crawls AS (
         min(rc.first_crawl) AS first_crawl,
         max(rc.last_crawl) AS last_crawl,
         count(DISTINCT rc.run_id) AS crawl_runs,
-        group_concat(DISTINCT rc.query) AS queries
+        group_concat(DISTINCT rc.query) AS queries,
+        group_concat(DISTINCT rc.site) AS sites
     FROM run_cells AS rc
     JOIN cells AS c ON c.city IN (rc.city, 'all') AND c.period IN (rc.period, 'all')
     GROUP BY c.cell_id
@@ -68,6 +70,7 @@ SELECT
     coalesce(cc.companies, 0) AS companies,
     l.cities,
     cr.queries,
+    cr.sites,
     cr.crawl_runs,
     cr.first_crawl,
     cr.last_crawl,
