@@ -6,8 +6,8 @@
 With ``--pages`` (the default) each saved page is parsed with the project's parser and
 tagged now; with ``--db`` the skills and category columns a crawl stored are scored
 instead. Label names are free text, so they are read through ``label_aliases.yaml``.
-Prints per-skill precision/recall/F1 over the headline skills, micro and macro F1,
-prevalence, how consistently the labels carry the skills a posting names outright (and
+Prints per-skill precision/recall/F1 over the headline skills, micro F1 (with a bootstrap
+interval over jobs) and macro F1, prevalence, how consistently the labels carry the skills a posting names outright (and
 the best score that leaves any faithful tagger), and the accuracy of ``ai_type`` (with
 its confusion matrix), customer facing, management and company stage.
 """
@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import random
 import re
 import sqlite3
 import sys
@@ -200,6 +201,29 @@ def skill_table(
     return rows, micro, macro
 
 
+def micro_interval(
+    truth: dict[str, set[str]], ours: dict[str, set[str]], headline: list[str], rounds: int = 2000
+) -> tuple[float, float]:
+    """Bootstrap interval of micro F1, jobs drawn with replacement (fixed seed: same data, same figure).
+
+    How far the score could move on another sample of the same size, e.g. a held-out set.
+    """
+    skills = set(headline)
+    counts = [(len(truth[j] & ours[j] & skills), len((ours[j] - truth[j]) & skills), len((truth[j] - ours[j]) & skills))
+              for j in truth]  # fmt: skip
+    if not counts:
+        return 0.0, 0.0
+    draw = random.Random(0).choices
+    scores = []
+    for _ in range(rounds):
+        tp = fp = fn = 0
+        for job_tp, job_fp, job_fn in draw(counts, k=len(counts)):
+            tp, fp, fn = tp + job_tp, fp + job_fp, fn + job_fn
+        scores.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
+    scores.sort()
+    return scores[int(0.025 * rounds)], scores[int(0.975 * rounds) - 1]
+
+
 def accuracy(pairs: list[tuple]) -> float:
     return sum(1 for ours, theirs in pairs if ours == theirs) / len(pairs) if pairs else 0.0
 
@@ -247,6 +271,7 @@ def _skill_lines(truth: dict[str, set[str]], ours: dict[str, set[str]], headline
     return lines + [
         "",
         f"micro F1 {micro:.3f}   macro F1 {macro:.3f}   (headline skills: {len(headline)})",
+        "micro F1 95% interval over resampled jobs: {:.3f}-{:.3f}".format(*micro_interval(truth, ours, headline)),
         # What the report's skill tables would show: the share of jobs naming each skill.
         f"share of jobs, ours vs labels: mean difference {mean_gap * 100:.1f} points; largest: "
         + ", ".join(f"{skill} {gap * 100:.1f}" for gap, skill in gaps[:3]),

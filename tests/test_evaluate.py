@@ -7,7 +7,17 @@ import sqlite3
 
 import pytest
 
-from analysis.evaluate import LabelAliases, Prediction, employees, main, named, read_db, report, skill_table
+from analysis.evaluate import (
+    LabelAliases,
+    Prediction,
+    employees,
+    main,
+    micro_interval,
+    named,
+    read_db,
+    report,
+    skill_table,
+)
 
 
 @pytest.fixture(scope="module")
@@ -212,3 +222,13 @@ def test_sources_without_any_labelled_job_are_an_error(tmp_path, capsys):
 def test_errors_takes_headline_skills_only(capsys):
     assert main(["--errors", "Python", "nonsense"]) == 1
     assert "unknown: nonsense" in capsys.readouterr().err
+
+
+def test_micro_interval_brackets_the_score_and_is_reproducible():
+    truth = {str(n): {"Python"} if n % 3 else {"Go"} for n in range(60)}
+    ours = {str(n): {"Python"} for n in range(60)}
+    _, micro, _ = skill_table(truth, ours, ["Python", "Go"])
+    low, high = micro_interval(truth, ours, ["Python", "Go"])
+    assert low < micro < high
+    assert (low, high) == micro_interval(truth, ours, ["Python", "Go"])
+    assert micro_interval({"1": {"Go"}}, {"1": {"Go"}}, ["Go"]) == (1.0, 1.0)
