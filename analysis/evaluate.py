@@ -201,27 +201,33 @@ def skill_table(
     return rows, micro, macro
 
 
-def micro_interval(
-    truth: dict[str, set[str]], ours: dict[str, set[str]], headline: list[str], rounds: int = 2000
-) -> tuple[float, float]:
-    """Bootstrap interval of micro F1, jobs drawn with replacement (fixed seed: same data, same figure).
+def bootstrap_interval(records: list, statistic, rounds: int = 2000) -> tuple[float, float]:
+    """95% interval of ``statistic(records)`` over jobs drawn with replacement (fixed seed: same
+    data, same figure): how far the score could move on another sample of this size, such as a
+    held-out set."""
+    if not records:
+        return 0.0, 0.0
+    draw = random.Random(0).choices
+    scores = sorted(statistic(draw(records, k=len(records))) for _ in range(rounds))
+    return scores[int(0.025 * rounds)], scores[int(0.975 * rounds) - 1]
 
-    How far the score could move on another sample of the same size, e.g. a held-out set.
-    """
+
+def micro_interval(truth: dict[str, set[str]], ours: dict[str, set[str]], headline: list[str]) -> tuple[float, float]:
     skills = set(headline)
     counts = [(len(truth[j] & ours[j] & skills), len((ours[j] - truth[j]) & skills), len((truth[j] - ours[j]) & skills))
               for j in truth]  # fmt: skip
-    if not counts:
-        return 0.0, 0.0
-    draw = random.Random(0).choices
-    scores = []
-    for _ in range(rounds):
-        tp = fp = fn = 0
-        for job_tp, job_fp, job_fn in draw(counts, k=len(counts)):
-            tp, fp, fn = tp + job_tp, fp + job_fp, fn + job_fn
-        scores.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
-    scores.sort()
-    return scores[int(0.025 * rounds)], scores[int(0.975 * rounds) - 1]
+
+    def micro(sample: list[tuple[int, int, int]]) -> float:
+        tp, fp, fn = (sum(column) for column in zip(*sample))
+        return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+    return bootstrap_interval(counts, micro)
+
+
+def accuracy_line(name: str, pairs: list[tuple]) -> str:
+    """ "<name> accuracy 0.903 (95% interval 0.86-0.95) over 154 jobs" """
+    low, high = bootstrap_interval([ours == theirs for ours, theirs in pairs], lambda hits: sum(hits) / len(hits))
+    return f"{name} accuracy {accuracy(pairs):.3f} (95% interval {low:.2f}-{high:.2f}) over {len(pairs)} jobs"
 
 
 def accuracy(pairs: list[tuple]) -> float:
@@ -327,19 +333,16 @@ def _category_lines(labels: list[dict], ours: list[dict], aliases: LabelAliases)
         f"{name} {sum(o == name for o, _ in typed) / len(typed):.1%} vs {sum(t == name for _, t in typed) / len(typed):.1%}"
         for name in AI_TYPES) if typed else ""
     lines = [f"ai_type share, ours vs labels: {shares}",
-             f"ai_type accuracy {accuracy(typed):.3f} over {len(typed)} jobs (rows: labels, columns: ours)"]
+             f"{accuracy_line('ai_type', typed)} (rows: labels, columns: ours)"]
     lines.append(f"{'':<12}" + "".join(f"{name:>12}" for name in AI_TYPES))
     for theirs in AI_TYPES:
         lines.append(f"{theirs:<12}" + "".join(f"{confusion[(o, theirs)]:>12}" for o in AI_TYPES))
     for flag in FLAGS:
         pairs = [(o.get(flag), t[flag]) for o, t in zip(ours, labels) if t.get(flag) is not None]
         yes_theirs, yes_ours = sum(t for _, t in pairs), sum(bool(o) for o, _ in pairs)
-        lines.append(
-            f"{flag} accuracy {accuracy(pairs):.3f} over {len(pairs)} jobs"
-            f" (labels say yes: {yes_theirs}, we say yes: {yes_ours})"
-        )
+        lines.append(accuracy_line(flag, pairs) + f" (labels say yes: {yes_theirs}, we say yes: {yes_ours})")
     stages = [(o.get("company_stage"), aliases.stage(t.get("stage"))) for o, t in zip(ours, labels)]
-    lines.append(f"company_stage accuracy {accuracy(stages):.3f} over {len(stages)} jobs")
+    lines.append(accuracy_line("company_stage", stages))
     for (o, theirs), n in Counter(stages).most_common():
         if o != theirs:
             lines.append(f"  labels {theirs!r:<18} ours {o!r:<18} {n}")

@@ -10,6 +10,7 @@ import pytest
 from analysis.evaluate import (
     LabelAliases,
     Prediction,
+    accuracy_line,
     employees,
     main,
     micro_interval,
@@ -232,3 +233,12 @@ def test_micro_interval_brackets_the_score_and_is_reproducible():
     assert low < micro < high
     assert (low, high) == micro_interval(truth, ours, ["Python", "Go"])
     assert micro_interval({"1": {"Go"}}, {"1": {"Go"}}, ["Go"]) == (1.0, 1.0)
+
+
+def test_accuracy_line_gives_the_interval():
+    pairs = [("yes", "yes")] * 90 + [("yes", "no")] * 10
+    line = accuracy_line("is_management", pairs)
+    low, high = (float(x) for x in line.split("interval ")[1].split(")")[0].split("-"))
+    assert line.startswith("is_management accuracy 0.900 (95% interval ")
+    assert line.endswith(") over 100 jobs")
+    assert 0.8 < low < 0.9 < high < 0.97
