@@ -30,6 +30,7 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO.parent / "shared" / "builtin-sample"
 ALIASES_PATH = Path(__file__).with_name("label_aliases.yaml")
+ADJUDICATION_PATH = Path(__file__).with_name("adjudication.jsonl")
 UNKNOWN_STAGE = "Private/unknown"
 AI_TYPES = ("ai-first", "ai-support", "ml")
 FLAGS = ("is_customer_facing", "is_management")
@@ -117,6 +118,26 @@ def _label_problem(row) -> str | None:
         if row.get(flag) is not None and not isinstance(row[flag], bool):
             return f"{flag} must be true, false or null"
     return None
+
+
+def read_adjudication(path: Path) -> dict[tuple[str, str], bool | None]:
+    """(job_id, skill) -> whether the posting asks for the skill (None: unclear), as re-read by hand.
+
+    Each line settles one disagreement between the tagger and the labels by reading the posting;
+    it records the posting, not either side, so it stays valid whatever the tagger does later.
+    """
+    if not path.is_file():
+        return {}
+    verdicts = {}
+    with open(path, encoding="utf-8") as lines:
+        for number, line in enumerate(lines, 1):
+            if line.strip():
+                try:
+                    row = json.loads(line)
+                    verdicts[(str(row["job_id"]), row["skill"])] = row["asks_for_skill"]
+                except (json.JSONDecodeError, KeyError, TypeError) as error:
+                    raise LabelError(f"{path}:{number}: not an adjudication row ({error})") from None
+    return verdicts
 
 
 def tag_pages(labels: dict[str, dict], pages: Path, count_top_skills: bool | None) -> dict[str, Prediction]:
@@ -240,6 +261,7 @@ def report(
     headline: list[str],
     aliases: LabelAliases,
     errors_for: list[str] = (),
+    adjudication: dict[tuple[str, str], bool | None] | None = None,
 ) -> str:
     job_ids = [j for j in labels if j in predictions]
     # a label without a skills object said nothing about skills: it is left out of their scores
@@ -253,6 +275,7 @@ def report(
     lines.append("")
     lines += _skill_lines(truth, ours, headline)
     lines += _consistency_lines(truth, {j: predictions[j] for j in truth}, headline)
+    lines += _adjudicated_lines(truth, ours, headline, adjudication or {})
     lines += _category_lines([labels[j] for j in job_ids], [predictions[j].categories for j in job_ids], aliases)
     for skill in errors_for:
         lines += ["", f"disagreements on {skill}:"]
@@ -325,6 +348,32 @@ def _consistency_lines(truth: dict[str, set[str]], predictions: dict[str, Predic
     ]
 
 
+def _adjudicated_lines(
+    truth: dict[str, set[str]], ours: dict[str, set[str]], headline: list[str],
+    adjudication: dict[tuple[str, str], bool | None],
+) -> list[str]:
+    """The skill scores once the disagreements read again by hand are settled by the posting."""
+    settled = {(j, skill): asks for (j, skill), asks in adjudication.items() if j in truth and asks is not None}
+    if not settled:
+        return []
+    corrected = {j: set(skills) for j, skills in truth.items()}
+    for (j, skill), asks in settled.items():
+        (corrected[j].add if asks else corrected[j].discard)(skill)
+    changed = sum(1 for (j, skill), asks in settled.items() if (skill in truth[j]) != asks)
+    open_disagreements = sum(
+        1 for j in truth for skill in (ours[j] ^ truth[j]) & set(headline) if (j, skill) not in adjudication
+    )
+    rows, micro, macro = skill_table(corrected, ours, headline)
+    low = ", ".join(f"{row[0]} {row[3]:.2f}" for row in sorted(rows, key=lambda row: row[3])[:3])
+    return [
+        f"against the labels with the disagreements read again by hand ({ADJUDICATION_PATH.name}:"
+        f" {len(settled)} settled, {changed} labels corrected):",
+        f"  micro F1 {micro:.3f}   macro F1 {macro:.3f}   lowest: {low}",
+        f"  disagreements not read again yet: {open_disagreements}",
+        "",
+    ]
+
+
 def _category_lines(labels: list[dict], ours: list[dict], aliases: LabelAliases) -> list[str]:
     typed = [(o.get("ai_type"), aliases.ai_type(t.get("ai_type"))) for o, t in zip(ours, labels)]
     typed = [(o, t) for o, t in typed if t]
@@ -359,12 +408,15 @@ def main(argv: list[str] | None = None) -> int:
     chips.add_argument("--count-top-skills", dest="count_top_skills", action="store_true", default=None)
     chips.add_argument("--ignore-top-skills", dest="count_top_skills", action="store_false")
     parser.add_argument("--errors", nargs="*", default=[], metavar="SKILL", help="list disagreements on these skills")
+    parser.add_argument("--adjudication", type=Path, default=ADJUDICATION_PATH,
+                        help="disagreements settled by reading the posting (job_id, skill, asks_for_skill)")
     args = parser.parse_args(argv)
 
     from jobcrawler.tagging import Tagger
 
     try:
         labels = read_labels(args.labels)
+        adjudication = read_adjudication(args.adjudication)
     except (OSError, LabelError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
@@ -386,7 +438,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     for prediction in predictions.values():
         prediction.mentioned = mentioned_skills(tagger, prediction.description)
-    print(report(labels, predictions, headline, LabelAliases.load(), args.errors))
+    print(report(labels, predictions, headline, LabelAliases.load(), args.errors, adjudication))
     return 0
 
 

@@ -49,6 +49,11 @@ def aliases() -> LabelAliases:
         ("Agent space", set()),
         ("Embedded systems", set()),
         ("TensorRT-LLM", set()),
+        ("SageMaker", {"AWS"}),
+        ("Google Vertex AI", {"GCP"}),
+        ("Containerization", {"Docker"}),
+        ("Containers", {"Docker"}),
+        ("Azure Container Apps", {"Azure"}),
     ],
 )
 def test_label_names_map_to_canonical_skills(aliases, label, skills):

@@ -298,6 +298,29 @@ def test_evidence_keeps_matched_text_and_source(tagger):
     assert by_skill["Python"]["matched"] == "Python"
 
 
+@pytest.mark.parametrize(
+    "text, vendor, evidence",
+    [
+        ("Tables in DynamoDB and Lambda functions", "AWS", "DynamoDB"),
+        ("Training jobs on SageMaker", "AWS", "SageMaker"),
+        ("Pipelines on Vertex AI and BigQuery", "GCP", "Vertex AI"),
+    ],
+)
+def test_a_vendors_product_counts_for_the_vendor(tagger, text, vendor, evidence):
+    by_skill = {s["skill"]: s for s in tagger.tag("", text).skills}
+    assert by_skill[vendor] == {"skill": vendor, "category": "cloud", "matched": evidence, "source": "description"}
+
+
+def test_a_vendor_named_itself_keeps_its_own_evidence(tagger):
+    by_skill = {s["skill"]: s for s in tagger.tag("", "DynamoDB first, then AWS itself.").skills}
+    assert by_skill["AWS"]["matched"] == "AWS"
+
+
+def test_every_implied_skill_exists(tagger):
+    skills = tagger.matcher.skills
+    assert all(implied in skills for skill in skills.values() for implied in skill.implies)
+
+
 def test_one_evidence_per_skill_the_first(tagger):
     tags = tagger.tag("AI Engineer", "Kubernetes first.\nThen K8s again, and kubernetes.")
     matched = [s["matched"] for s in tags.skills if s["skill"] == "Kubernetes"]

@@ -61,6 +61,7 @@ class Skill:
     patterns: tuple[str, ...] = ()
     not_in: tuple[str, ...] = ()
     not_in_patterns: tuple[str, ...] = ()
+    implies: tuple[str, ...] = ()  # skills a posting naming this one asks for too (a vendor's product -> the vendor)
     examples: tuple[str, ...] = ()
     negatives: tuple[str, ...] = ()
 
@@ -482,6 +483,10 @@ class SkillMatcher:
                         "matched": text[hit.start : hit.end],
                         "source": source,
                     }
+        for evidence in list(found.values()):
+            for implied in self.skills[evidence["skill"]].implies:
+                if implied not in found:
+                    found[implied] = {**evidence, "skill": implied, "category": self.skills[implied].category}
         return list(found.values())
 
 
