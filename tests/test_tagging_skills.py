@@ -199,6 +199,14 @@ SENSES = {
         ("fine-tuning", "Fine-tune hyperparameters of gradient boosted trees.", False),
         ("fine-tuning", "Fine-tuning the onboarding workflow with HR.", False),
     ],
+    "ambiguous words: a bullet of a list introduced as technologies": [
+        ("Go", "We rely on the following tools and technologies:\n\n- Go for our services\n- Cassandra", True),
+        ("React", "Our stack:\n- Postgres for storage\n- React for internal dashboards", True),
+        ("Go", "What you will do:\n- Go above and beyond for customers", False),
+        ("React", "Responsibilities:\n- React quickly to incidents", False),
+        ("Go", "Tools we use:\n\nWhat you bring:\n- Go above and beyond", False),  # the nearest lead-in counts
+        ("Go", "Tools we use: Go above and beyond", False),  # a bullet, not the lead-in line itself
+    ],
     "fine-tuning: the option weighed against others": [
         ("fine-tuning", "Judge the trade-offs of prompting vs. fine-tuning for each feature.", False),
         ("fine-tuning", "Know when fine-tuning versus retrieval is the right call.", False),

@@ -47,7 +47,9 @@ class Tagger:
     def __init__(self, taxonomy: dict, category_rules: dict, version: str, count_top_skills: bool):
         context = taxonomy.get("context", {})
         self.skills = load_skills(taxonomy)
-        self.matcher = SkillMatcher(self.skills, context.get("window", 60), context.get("cues", []))
+        self.matcher = SkillMatcher(
+            self.skills, context.get("window", 60), context.get("cues", []), context.get("list_leads", [])
+        )
         self.rules = CategoryRules(category_rules)
         self.version = version
         self.count_top_skills = count_top_skills

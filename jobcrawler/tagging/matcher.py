@@ -399,10 +399,11 @@ class _Automaton:
 class SkillMatcher:
     """Finds taxonomy skills in a posting and keeps, per skill, the first evidence."""
 
-    def __init__(self, skills: list[Skill], context_window: int, context_cues: list[str]):
+    def __init__(self, skills: list[Skill], context_window: int, context_cues: list[str], list_leads: list[str] = ()):
         self.skills = {skill.skill: skill for skill in skills}
         self._context_window = context_window
         self._context_cues = re.compile(r"\b(?:%s)\b" % "|".join(context_cues), re.IGNORECASE) if context_cues else None
+        self._list_leads = re.compile(r"\b(?:%s)\b" % "|".join(list_leads), re.IGNORECASE) if list_leads else None
         self._any_case = _Automaton(lower=True)
         self._exact_case = _Automaton(lower=False)
         for skill in skills:
@@ -466,7 +467,21 @@ class SkillMatcher:
         high = min(line_end, hit.end + self._context_window)
         if any(other.skill != hit.skill and other.start >= low and other.end <= high for other in others):
             return True
-        return bool(self._context_cues and self._context_cues.search(text, low, high))
+        if self._context_cues and self._context_cues.search(text, low, high):
+            return True
+        return self._in_technical_list(text, line_start)
+
+    def _in_technical_list(self, text: str, line_start: int) -> bool:
+        """A bullet of a list whose lead-in names technologies ("Tools we use:", "Our stack:")."""
+        if not (self._list_leads and _BULLET.match(text, line_start)):
+            return False
+        while line_start > 0:
+            previous_start = text.rfind("\n", 0, line_start - 1) + 1
+            line = text[previous_start : line_start - 1]
+            line_start = previous_start
+            if line.strip() and not _BULLET.match(line):
+                return self._list_leads.search(line) is not None
+        return False
 
     def match(self, title: str, description: str, top_skills: Iterable[str] = ()) -> list[dict]:
         """One evidence dict per skill found, the first in source order title, description, top_skills."""
@@ -488,6 +503,9 @@ class SkillMatcher:
                 if implied not in found:
                     found[implied] = {**evidence, "skill": implied, "category": self.skills[implied].category}
         return list(found.values())
+
+
+_BULLET = re.compile(r"\s*(?:[-*•·▪◦]|o\s|\d+[.)])\s*")
 
 
 def _void_set(skill: str) -> str:
