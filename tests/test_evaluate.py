@@ -8,6 +8,7 @@ import sqlite3
 import pytest
 
 from analysis.evaluate import (
+    ADJUDICATION_PATH,
     LabelAliases,
     Prediction,
     accuracy_line,
@@ -15,6 +16,7 @@ from analysis.evaluate import (
     main,
     micro_interval,
     named,
+    read_adjudication,
     read_db,
     report,
     skill_table,
@@ -247,3 +249,48 @@ def test_accuracy_line_gives_the_interval():
     assert line.startswith("is_management accuracy 0.900 (95% interval ")
     assert line.endswith(") over 100 jobs")
     assert 0.8 < low < 0.9 < high < 0.97
+
+
+def test_adjudicated_disagreements_correct_the_labels(aliases):
+    labels = {
+        "1": {"title": "t", "skills": {"languages": ["Python"]}},
+        "2": {"title": "t", "skills": {"languages": ["Python", "Go"]}},
+        "3": {"title": "t", "skills": {"languages": []}},
+    }
+    predictions = {
+        "1": Prediction({"Python", "Go"}, {}, {}),  # Go: the labels missed it
+        "2": Prediction({"Python"}, {}, {}),  # Go: the posting never asks for it
+        "3": Prediction({"Python"}, {}, {}),  # not read again
+    }
+    adjudication = {("1", "Go"): True, ("2", "Go"): False, ("3", "Go"): None, ("9", "Go"): True}
+    out = report(labels, predictions, ["Python", "Go"], aliases, adjudication=adjudication)
+    assert "(adjudication.jsonl: 2 settled, 2 labels corrected):" in out
+    assert "  micro F1 0.857   macro F1 0.900   lowest: Python 0.80, Go 1.00" in out
+    assert "  disagreements not read again yet: 1" in out
+    assert "micro F1 0.571" in out  # the raw score is unchanged
+
+
+def test_no_adjudication_section_without_verdicts(aliases):
+    labels = {"1": {"title": "t", "skills": {"languages": ["Python"]}}}
+    out = report(labels, {"1": Prediction({"Python"}, {}, {})}, ["Python"], aliases, adjudication={("1", "Go"): None})
+    assert "read again by hand" not in out
+
+
+def test_adjudication_file(tmp_path):
+    path = tmp_path / "adjudication.jsonl"
+    path.write_text('{"job_id": 7, "skill": "Go", "asks_for_skill": false, "reason": "r"}\n\n'
+                    '{"job_id": "8", "skill": "Go", "asks_for_skill": null}\n')  # fmt: skip
+    assert read_adjudication(path) == {("7", "Go"): False, ("8", "Go"): None}
+    assert read_adjudication(tmp_path / "none.jsonl") == {}
+    path.write_text('{"job_id": "7"}\n')
+    with pytest.raises(ValueError, match="adjudication.jsonl:1: not an adjudication row"):
+        read_adjudication(path)
+
+
+def test_the_committed_adjudication_names_headline_skills_and_sample_jobs():
+    from jobcrawler.tagging import Tagger
+
+    headline = set(Tagger.load().headline_skills)
+    verdicts = read_adjudication(ADJUDICATION_PATH)
+    assert verdicts and all(skill in headline for _, skill in verdicts)
+    assert all(job_id.isdigit() for job_id, _ in verdicts)
