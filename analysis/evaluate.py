@@ -8,8 +8,9 @@ tagged now; with ``--db`` the skills and category columns a crawl stored are sco
 instead. Label names are free text, so they are read through ``label_aliases.yaml``.
 Prints per-skill precision/recall/F1 over the headline skills, micro F1 (with a bootstrap
 interval over jobs) and macro F1, prevalence, how consistently the labels carry the skills a posting names outright (and
-the best score that leaves any faithful tagger), and the accuracy of ``ai_type`` (with
-its confusion matrix), customer facing, management and company stage.
+the best score that leaves any faithful tagger), the skill scores against the labels with
+the disagreements settled by reading the postings (``adjudication.jsonl``), and the accuracy
+of ``ai_type`` (with its confusion matrix), customer facing, management and company stage.
 """
 
 from __future__ import annotations
@@ -120,24 +121,43 @@ def _label_problem(row) -> str | None:
     return None
 
 
-def read_adjudication(path: Path) -> dict[tuple[str, str], bool | None]:
-    """(job_id, skill) -> whether the posting asks for the skill (None: unclear), as re-read by hand.
+@dataclass
+class Adjudication:
+    """Disagreements between the tagger and the labels, settled by reading the posting.
 
-    Each line settles one disagreement between the tagger and the labels by reading the posting;
-    it records the posting, not either side, so it stays valid whatever the tagger does later.
+    Each row records whether the posting asks for the skill (None: unclear), not which side
+    was right, so it stays valid whatever the tagger does later. ``readings`` are the
+    independent readings behind each verdict; a verdict stands only where they agree.
     """
+
+    verdicts: dict[tuple[str, str], bool | None] = field(default_factory=dict)
+    readings: list[list[bool | None]] = field(default_factory=list)
+
+    def agreement(self) -> tuple[float, float] | None:
+        """Share of rows whose first two readings agree, and Cohen's kappa of the two."""
+        pairs = [tuple(r[:2]) for r in self.readings if len(r) >= 2]
+        if not pairs:
+            return None
+        observed = sum(a == b for a, b in pairs) / len(pairs)
+        first, second = Counter(a for a, _ in pairs), Counter(b for _, b in pairs)
+        chance = sum(first[value] * second[value] for value in first) / len(pairs) ** 2
+        return observed, (observed - chance) / (1 - chance) if chance < 1 else 1.0
+
+
+def read_adjudication(path: Path) -> Adjudication:
     if not path.is_file():
-        return {}
-    verdicts = {}
+        return Adjudication()
+    adjudication = Adjudication()
     with open(path, encoding="utf-8") as lines:
         for number, line in enumerate(lines, 1):
             if line.strip():
                 try:
                     row = json.loads(line)
-                    verdicts[(str(row["job_id"]), row["skill"])] = row["asks_for_skill"]
-                except (json.JSONDecodeError, KeyError, TypeError) as error:
+                    adjudication.verdicts[(str(row["job_id"]), row["skill"])] = row["asks_for_skill"]
+                    adjudication.readings.append(list(row.get("readings") or []))
+                except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as error:
                     raise LabelError(f"{path}:{number}: not an adjudication row ({error})") from None
-    return verdicts
+    return adjudication
 
 
 def tag_pages(labels: dict[str, dict], pages: Path, count_top_skills: bool | None) -> dict[str, Prediction]:
@@ -261,7 +281,7 @@ def report(
     headline: list[str],
     aliases: LabelAliases,
     errors_for: list[str] = (),
-    adjudication: dict[tuple[str, str], bool | None] | None = None,
+    adjudication: Adjudication | None = None,
 ) -> str:
     job_ids = [j for j in labels if j in predictions]
     # a label without a skills object said nothing about skills: it is left out of their scores
@@ -275,7 +295,7 @@ def report(
     lines.append("")
     lines += _skill_lines(truth, ours, headline)
     lines += _consistency_lines(truth, {j: predictions[j] for j in truth}, headline)
-    lines += _adjudicated_lines(truth, ours, headline, adjudication or {})
+    lines += _adjudicated_lines(truth, ours, headline, adjudication or Adjudication())
     lines += _category_lines([labels[j] for j in job_ids], [predictions[j].categories for j in job_ids], aliases)
     for skill in errors_for:
         lines += ["", f"disagreements on {skill}:"]
@@ -349,11 +369,11 @@ def _consistency_lines(truth: dict[str, set[str]], predictions: dict[str, Predic
 
 
 def _adjudicated_lines(
-    truth: dict[str, set[str]], ours: dict[str, set[str]], headline: list[str],
-    adjudication: dict[tuple[str, str], bool | None],
+    truth: dict[str, set[str]], ours: dict[str, set[str]], headline: list[str], adjudication: Adjudication
 ) -> list[str]:
     """The skill scores once the disagreements read again by hand are settled by the posting."""
-    settled = {(j, skill): asks for (j, skill), asks in adjudication.items() if j in truth and asks is not None}
+    verdicts = adjudication.verdicts
+    settled = {(j, skill): asks for (j, skill), asks in verdicts.items() if j in truth and asks is not None}
     if not settled:
         return []
     corrected = {j: set(skills) for j, skills in truth.items()}
@@ -361,17 +381,21 @@ def _adjudicated_lines(
         (corrected[j].add if asks else corrected[j].discard)(skill)
     changed = sum(1 for (j, skill), asks in settled.items() if (skill in truth[j]) != asks)
     open_disagreements = sum(
-        1 for j in truth for skill in (ours[j] ^ truth[j]) & set(headline) if (j, skill) not in adjudication
+        1 for j in truth for skill in (ours[j] ^ truth[j]) & set(headline) if (j, skill) not in verdicts
     )
     rows, micro, macro = skill_table(corrected, ours, headline)
     low = ", ".join(f"{row[0]} {row[3]:.2f}" for row in sorted(rows, key=lambda row: row[3])[:3])
-    return [
+    lines = [
         f"against the labels with the disagreements read again by hand ({ADJUDICATION_PATH.name}:"
         f" {len(settled)} settled, {changed} labels corrected):",
         f"  micro F1 {micro:.3f}   macro F1 {macro:.3f}   lowest: {low}",
         f"  disagreements not read again yet: {open_disagreements}",
-        "",
     ]
+    agreement = adjudication.agreement()
+    if agreement:
+        lines.append(f"  two independent readings agree on {agreement[0]:.1%} of {len(adjudication.readings)} rows"
+                     f" (Cohen's kappa {agreement[1]:.2f}); only agreeing readings settle one")  # fmt: skip
+    return lines + [""]
 
 
 def _category_lines(labels: list[dict], ours: list[dict], aliases: LabelAliases) -> list[str]:

@@ -9,6 +9,7 @@ import pytest
 
 from analysis.evaluate import (
     ADJUDICATION_PATH,
+    Adjudication,
     LabelAliases,
     Prediction,
     accuracy_line,
@@ -262,26 +263,31 @@ def test_adjudicated_disagreements_correct_the_labels(aliases):
         "2": Prediction({"Python"}, {}, {}),  # Go: the posting never asks for it
         "3": Prediction({"Python"}, {}, {}),  # not read again
     }
-    adjudication = {("1", "Go"): True, ("2", "Go"): False, ("3", "Go"): None, ("9", "Go"): True}
-    out = report(labels, predictions, ["Python", "Go"], aliases, adjudication=adjudication)
+    verdicts = {("1", "Go"): True, ("2", "Go"): False, ("3", "Go"): None, ("9", "Go"): True}
+    readings = [[True, True], [False, False], [True, None], [True, True]]
+    out = report(labels, predictions, ["Python", "Go"], aliases, adjudication=Adjudication(verdicts, readings))
     assert "(adjudication.jsonl: 2 settled, 2 labels corrected):" in out
     assert "  micro F1 0.857   macro F1 0.900   lowest: Python 0.80, Go 1.00" in out
     assert "  disagreements not read again yet: 1" in out
     assert "micro F1 0.571" in out  # the raw score is unchanged
+    assert "two independent readings agree on 75.0% of 4 rows (Cohen's kappa 0.56)" in out
 
 
 def test_no_adjudication_section_without_verdicts(aliases):
     labels = {"1": {"title": "t", "skills": {"languages": ["Python"]}}}
-    out = report(labels, {"1": Prediction({"Python"}, {}, {})}, ["Python"], aliases, adjudication={("1", "Go"): None})
+    out = report(labels, {"1": Prediction({"Python"}, {}, {})}, ["Python"], aliases,
+                 adjudication=Adjudication({("1", "Go"): None}))  # fmt: skip
     assert "read again by hand" not in out
 
 
 def test_adjudication_file(tmp_path):
     path = tmp_path / "adjudication.jsonl"
-    path.write_text('{"job_id": 7, "skill": "Go", "asks_for_skill": false, "reason": "r"}\n\n'
+    path.write_text('{"job_id": 7, "skill": "Go", "asks_for_skill": false, "readings": [false, false]}\n\n'
                     '{"job_id": "8", "skill": "Go", "asks_for_skill": null}\n')  # fmt: skip
-    assert read_adjudication(path) == {("7", "Go"): False, ("8", "Go"): None}
-    assert read_adjudication(tmp_path / "none.jsonl") == {}
+    adjudication = read_adjudication(path)
+    assert adjudication.verdicts == {("7", "Go"): False, ("8", "Go"): None}
+    assert adjudication.agreement() == (1.0, 1.0)
+    assert read_adjudication(tmp_path / "none.jsonl") == Adjudication()
     path.write_text('{"job_id": "7"}\n')
     with pytest.raises(ValueError, match="adjudication.jsonl:1: not an adjudication row"):
         read_adjudication(path)
@@ -291,6 +297,10 @@ def test_the_committed_adjudication_names_headline_skills_and_sample_jobs():
     from jobcrawler.tagging import Tagger
 
     headline = set(Tagger.load().headline_skills)
-    verdicts = read_adjudication(ADJUDICATION_PATH)
+    adjudication = read_adjudication(ADJUDICATION_PATH)
+    verdicts = adjudication.verdicts
     assert verdicts and all(skill in headline for _, skill in verdicts)
     assert all(job_id.isdigit() for job_id, _ in verdicts)
+    # a verdict stands only where the independent readings agree
+    assert all(asks == (readings[0] if len(set(readings)) == 1 else None)
+               for asks, readings in zip(verdicts.values(), adjudication.readings))  # fmt: skip
