@@ -275,6 +275,25 @@ def accuracy(pairs: list[tuple]) -> float:
     return sum(1 for ours, theirs in pairs if ours == theirs) / len(pairs) if pairs else 0.0
 
 
+def label_skills(labels: dict[str, dict], predictions: dict[str, Prediction], aliases: LabelAliases) -> dict:
+    """Canonical skills the labels give each scored job; a label without a skills object said
+    nothing about skills and is left out of their scores."""
+    return {
+        j: aliases.skills(label["skills"])
+        for j, label in labels.items()
+        if j in predictions and label.get("skills") is not None
+    }
+
+
+def unread_disagreements(
+    truth: dict[str, set[str]], ours: dict[str, set[str]], headline: list[str], adjudication: Adjudication
+) -> list[tuple[str, str]]:
+    """(job_id, skill) of each disagreement on a headline skill that no adjudication row settles."""
+    skills = set(headline)
+    return [(j, skill) for j in truth for skill in sorted((ours[j] ^ truth[j]) & skills)
+            if (j, skill) not in adjudication.verdicts]  # fmt: skip
+
+
 def report(
     labels: dict[str, dict],
     predictions: dict[str, Prediction],
@@ -284,8 +303,7 @@ def report(
     adjudication: Adjudication | None = None,
 ) -> str:
     job_ids = [j for j in labels if j in predictions]
-    # a label without a skills object said nothing about skills: it is left out of their scores
-    truth = {j: aliases.skills(labels[j]["skills"]) for j in job_ids if labels[j].get("skills") is not None}
+    truth = label_skills(labels, predictions, aliases)
     ours = {j: predictions[j].skills for j in truth}
     lines = [f"jobs scored: {len(job_ids)}"]
     if len(job_ids) < len(labels):
@@ -380,9 +398,7 @@ def _adjudicated_lines(
     for (j, skill), asks in settled.items():
         (corrected[j].add if asks else corrected[j].discard)(skill)
     changed = sum(1 for (j, skill), asks in settled.items() if (skill in truth[j]) != asks)
-    open_disagreements = sum(
-        1 for j in truth for skill in (ours[j] ^ truth[j]) & set(headline) if (j, skill) not in verdicts
-    )
+    open_disagreements = len(unread_disagreements(truth, ours, headline, adjudication))
     rows, micro, macro = skill_table(corrected, ours, headline)
     low = ", ".join(f"{row[0]} {row[3]:.2f}" for row in sorted(rows, key=lambda row: row[3])[:3])
     lines = [
@@ -434,6 +450,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--errors", nargs="*", default=[], metavar="SKILL", help="list disagreements on these skills")
     parser.add_argument("--adjudication", type=Path, default=ADJUDICATION_PATH,
                         help="disagreements settled by reading the posting (job_id, skill, asks_for_skill)")
+    parser.add_argument("--to-read", type=Path, metavar="PATH",
+                        help="write the disagreements no adjudication row settles, as rows to fill in")
     args = parser.parse_args(argv)
 
     from jobcrawler.tagging import Tagger
@@ -462,8 +480,28 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     for prediction in predictions.values():
         prediction.mentioned = mentioned_skills(tagger, prediction.description)
-    print(report(labels, predictions, headline, LabelAliases.load(), args.errors, adjudication))
+    aliases = LabelAliases.load()
+    print(report(labels, predictions, headline, aliases, args.errors, adjudication))
+    if args.to_read:
+        write_to_read(args.to_read, labels, predictions, headline, aliases, adjudication)
     return 0
+
+
+def write_to_read(path: Path, labels, predictions, headline, aliases, adjudication: Adjudication) -> None:
+    """Adjudication rows for the disagreements not read yet: fill in ``readings`` (two
+    independent readings of the posting), set ``asks_for_skill`` where they agree, and append
+    them to the adjudication file."""
+    truth = label_skills(labels, predictions, aliases)
+    ours = {j: predictions[j].skills for j in truth}
+    rows = unread_disagreements(truth, ours, headline, adjudication)
+    with open(path, "w", encoding="utf-8") as out:
+        for j, skill in rows:
+            evidence = predictions[j].evidence.get(skill) or {}
+            out.write(json.dumps({
+                "job_id": j, "skill": skill, "asks_for_skill": None, "readings": [], "reason": "",
+                "labels_say": skill in truth[j], "we_matched": evidence.get("matched"),
+            }, ensure_ascii=False) + "\n")  # fmt: skip
+    print(f"{len(rows)} disagreements to read written to {path}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -304,3 +304,26 @@ def test_the_committed_adjudication_names_headline_skills_and_sample_jobs():
     # a verdict stands only where the independent readings agree
     assert all(asks == (readings[0] if len(set(readings)) == 1 else None)
                for asks, readings in zip(verdicts.values(), adjudication.readings))  # fmt: skip
+
+
+def test_disagreements_to_read_are_written_as_rows_to_fill_in(tmp_path, capsys):
+    db_path = tmp_path / "jobs.db"
+    db = sqlite3.connect(db_path)
+    db.execute("CREATE TABLE jobs (job_id TEXT, title TEXT, description TEXT, ai_type TEXT, company_stage TEXT,"
+               " is_customer_facing INTEGER, is_management INTEGER)")  # fmt: skip
+    db.execute("CREATE TABLE job_skills (job_id TEXT, skill TEXT)")
+    db.execute("INSERT INTO jobs VALUES ('1', 'AI Engineer', 'Python and Go', 'ai-first', 'Public', 0, 0)")
+    db.executemany("INSERT INTO job_skills VALUES (?, ?)", [("1", "Python"), ("1", "Go")])
+    db.commit()
+    db.close()
+    labels = tmp_path / "labels.jsonl"
+    labels.write_text('{"job_id": "1", "skills": {"languages": ["Python", "SQL"]}}\n')
+    adjudication = tmp_path / "adjudication.jsonl"
+    adjudication.write_text('{"job_id": "1", "skill": "Go", "asks_for_skill": true, "readings": [true, true]}\n')
+    to_read = tmp_path / "to_read.jsonl"
+    args = ["--labels", str(labels), "--db", str(db_path), "--adjudication", str(adjudication), "--to-read", str(to_read)]
+    assert main(args) == 0
+    assert "1 disagreements to read written to" in capsys.readouterr().err
+    rows = [json.loads(line) for line in to_read.read_text().splitlines()]
+    assert rows == [{"job_id": "1", "skill": "SQL", "asks_for_skill": None, "readings": [], "reason": "",
+                     "labels_say": True, "we_matched": None}]  # fmt: skip
