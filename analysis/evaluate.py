@@ -2,6 +2,7 @@
 
     python -m analysis.evaluate [--labels L] [--pages P | --db jobs.db]
                                 [--count-top-skills | --ignore-top-skills] [--errors SKILL ...]
+                                [--adjudication FILE] [--to-read PATH]
 
 With ``--pages`` (the default) each saved page is parsed with the project's parser and
 tagged now; with ``--db`` the skills and category columns a crawl stored are scored
