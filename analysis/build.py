@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 import time
 from datetime import datetime, timezone
@@ -107,6 +108,9 @@ def build(db_path: str | Path) -> dict[str, int]:
     """(Re)create every report table in the database; returns table -> row count."""
     conn = sqlite3.connect(db_path, isolation_level=None)
     try:
+        # The reports are mostly GROUP BY sorts; helper threads let SQLite's sorter use the other
+        # cores (100,000 postings on 2 cores: ~9.6 s -> ~8.7 s).
+        conn.execute(f"PRAGMA threads = {min(4, os.cpu_count() or 1)}")
         # Taken before the scope tables read the data: a crawl writing during the build makes
         # the recorded fingerprint older than the tables, so the next check rebuilds (never the reverse).
         source = source_fingerprint(conn)
