@@ -494,3 +494,30 @@ def test_parse_detail_never_raises_on_any_jsonld(posting, name):
 @given(st.lists(st.sampled_from(re.findall(r"<[^>]+>|[^<]+", fixture("match_multi.html"))), max_size=80))
 def test_parse_detail_never_raises_on_shuffled_markup(pieces):
     assert list(parse_detail("".join(pieces), URL)) == PAGE_FIELDS
+
+
+# --- reading only the part of the page above "Similar Jobs" ------------------------------
+
+@pytest.mark.parametrize(
+    "page, cut",
+    [
+        ('<div id="job-post-body-1">b</div><h2>Top Skills</h2><div>The Company</div><h2>Similar Jobs</h2><i>x</i>', True),
+        ('<div id="job-post-body-1">b</div><h2 class="m">Similar Jobs at Acme</h2><i>x</i>', True),
+        ('<h2>Similar Jobs</h2><span>Top Skills:</span>', True),  # a card's label, not the section
+        ('<div id="job-post-body-1">b</div><h2>Similar Jobs</h2><h2>Top Skills</h2>', False),  # skills below
+        ('<h2>Similar Jobs</h2><div id="job-post-body-1">b</div>', False),  # the body below
+        ('<h2>Similar Jobs</h2><div>The Company</div>', False),  # the company card below
+        ('<div id="job-post-body-1">b</div><h2>Top Skills</h2>', False),  # no such section
+    ],
+)  # fmt: skip
+def test_read_part(page, cut):
+    from jobcrawler.parsing.detail import _read_part
+
+    assert _read_part(page) == (page[: page.index(">Similar Jobs")] if cut else page)
+
+
+@pytest.mark.parametrize("name", ["match_basic.html", "header_remote.html", "match_multi.html"])
+def test_a_similar_jobs_section_anywhere_loses_no_field(name):
+    page = fixture(name)
+    early = page.replace("<body", '<h2 class="x">Similar Jobs</h2><body', 1)  # above everything read
+    assert parse_detail(early, URL) == parse_detail(page, URL)

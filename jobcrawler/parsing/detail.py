@@ -61,6 +61,9 @@ _REMOTE_HIRING = re.compile(r"^hiring remotely in\b\s*(.*)$", re.IGNORECASE | re
 _PREFIX = re.compile(r"^\s*(?:HQ|Year Founded)\s*:\s*", re.IGNORECASE)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _INIT_CALL = "jobPostInit("
+_SIMILAR_HEADING = ">Similar Jobs"
+# What the parser reads below the top card, as it appears in the page text.
+_READ_BELOW_HEADER = ("job-post-body-", ">Top Skills<", ">The Company<")
 # Evaluated on every icon row and skill chip: compiled once (an element's .xpath() compiles per call).
 _STRING = etree.XPath("string()", smart_strings=False)
 _NORMALIZED = etree.XPath("normalize-space()", smart_strings=False)
@@ -71,7 +74,7 @@ _DECODER = json.JSONDecoder(strict=False)
 def parse_detail(html: str, url: str) -> dict:
     """Every page field of ``JobItem`` from one job page (None / [] when absent)."""
     text = as_text(html)
-    sel = selector_for(text)
+    sel = selector_for(_read_part(text))
     posting = jsonld.find_first(sel, "JobPosting") or {}
     top, scope, icons = _header(sel)
     # Below the top card: its following siblings hold the body, skills and company card.
@@ -126,6 +129,17 @@ def parse_detail(html: str, url: str) -> dict:
         "description_html": jsonld.text_of(posting.get("description"))
         or ("".join(sel.xpath(f"({_BODY})[1]/node()").getall()) or None),
     }
+
+
+def _read_part(text: str) -> str:
+    """The page up to its "Similar Jobs" section, when everything read below the top card (the
+    body, the skills, the company card) comes before it; else the whole page. The cards after it
+    repeat the header's icons and are half the page: not building their tree saves a third of
+    the parsing. A page laid out otherwise is read whole (lxml closes what the cut leaves open)."""
+    cut = text.find(_SIMILAR_HEADING)
+    if cut < 0 or any(text.find(marker, cut) >= 0 for marker in _READ_BELOW_HEADER):
+        return text
+    return text[:cut]
 
 
 def job_id_from_url(url: str) -> str | None:
