@@ -508,6 +508,9 @@ def test_parse_detail_never_raises_on_shuffled_markup(pieces):
         ('<h2>Similar Jobs</h2><div id="job-post-body-1">b</div>', False),  # the body below
         ('<h2>Similar Jobs</h2><div>The Company</div>', False),  # the company card below
         ('<div id="job-post-body-1">b</div><h2>Top Skills</h2>', False),  # no such section
+        ('<h2>Similar Jobs</h2><h2> Top Skills </h2>', False),  # spaced as normalize-space() reads it
+        ('<h2>Similar Jobs</h2><script type="application/ld&#x2B;json">{}</script>', False),  # JSON-LD below
+        ('<h2>Similar Jobs</h2><script type="application/ld+json">{}</script>', False),
     ],
 )  # fmt: skip
 def test_read_part(page, cut):
@@ -521,3 +524,14 @@ def test_a_similar_jobs_section_anywhere_loses_no_field(name):
     page = fixture(name)
     early = page.replace("<body", '<h2 class="x">Similar Jobs</h2><body', 1)  # above everything read
     assert parse_detail(early, URL) == parse_detail(page, URL)
+
+
+@pytest.mark.parametrize("name", ["match_basic.html", "header_remote.html"])
+def test_reading_above_similar_jobs_reads_what_the_whole_page_gives(name, monkeypatch):
+    import jobcrawler.parsing.detail as detail
+
+    page = fixture(name)
+    assert len(detail._read_part(page)) < len(page)  # these fixtures are cut
+    cut = parse_detail(page, URL)
+    monkeypatch.setattr(detail, "_SIMILAR_HEADING", "\x00 never found")  # the whole page
+    assert parse_detail(page, URL) == cut

@@ -206,6 +206,10 @@ SENSES = {
         ("React", "Responsibilities:\n- React quickly to incidents", False),
         ("Go", "Tools we use:\n\nWhat you bring:\n- Go above and beyond", False),  # the nearest lead-in counts
         ("Go", "Tools we use: Go above and beyond", False),  # a bullet, not the lead-in line itself
+        ("agents", "We give you the tools to succeed:\n- Agents and brokers across the country", False),
+        ("R", "Full-Stack Engineer\n- R for statistics", False),  # "stack" in a title is no lead-in
+        ("Go", "Our tech stack\n\n2. What you will do\n- Go above and beyond", False),  # a numbered heading
+        ("Snowflake", "OUR TECH STACK (you need not know it all):\n\n- Databricks on AWS\n- Snowflake", True),
     ],
     "fine-tuning: the option weighed against others": [
         ("fine-tuning", "Judge the trade-offs of prompting vs. fine-tuning for each feature.", False),

@@ -61,9 +61,12 @@ _REMOTE_HIRING = re.compile(r"^hiring remotely in\b\s*(.*)$", re.IGNORECASE | re
 _PREFIX = re.compile(r"^\s*(?:HQ|Year Founded)\s*:\s*", re.IGNORECASE)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _INIT_CALL = "jobPostInit("
-_SIMILAR_HEADING = ">Similar Jobs"
-# What the parser reads below the top card, as it appears in the page text.
-_READ_BELOW_HEADER = ("job-post-body-", ">Top Skills<", ">The Company<")
+_SIMILAR_HEADING = "Similar Jobs"
+# What the parser reads that could sit below that heading, as it appears in the page text: the
+# JSON-LD and the body anywhere, the skills section and the company card as an element's whole
+# text (a card's "Top Skills:" label is not the section). The parser reads the first of each.
+_READ_ANYWHERE = ("application/ld", "job-post-body-")
+_READ_AS_TEXT = ("Top Skills", "The Company")
 # Evaluated on every icon row and skill chip: compiled once (an element's .xpath() compiles per call).
 _STRING = etree.XPath("string()", smart_strings=False)
 _NORMALIZED = etree.XPath("normalize-space()", smart_strings=False)
@@ -132,14 +135,32 @@ def parse_detail(html: str, url: str) -> dict:
 
 
 def _read_part(text: str) -> str:
-    """The page up to its "Similar Jobs" section, when everything read below the top card (the
-    body, the skills, the company card) comes before it; else the whole page. The cards after it
-    repeat the header's icons and are half the page: not building their tree saves a third of
-    the parsing. A page laid out otherwise is read whole (lxml closes what the cut leaves open)."""
-    cut = text.find(_SIMILAR_HEADING)
-    if cut < 0 or any(text.find(marker, cut) >= 0 for marker in _READ_BELOW_HEADER):
+    """The page up to its "Similar Jobs" section when the first of everything the parser reads
+    (the JSON-LD, the body, the skills, the company card) comes before it; else the whole page.
+    The cards below repeat the header's icons and are half the page: not building their tree
+    saves a third of the parsing (lxml closes what the cut leaves open)."""
+    cut = _element_text_at(text, _SIMILAR_HEADING, whole=False)
+    if cut < 0:
         return text
-    return text[:cut]
+    # First occurrences, searched from the top: each search stops early on a normal page.
+    firsts = [text.find(marker) for marker in _READ_ANYWHERE]
+    firsts += [_element_text_at(text, marker) for marker in _READ_AS_TEXT]
+    return text if any(first > cut for first in firsts) else text[:cut]
+
+
+def _element_text_at(text: str, words: str, whole: bool = True) -> int:
+    """Offset of the ">" opening the first element text that begins with ``words`` (that is
+    ``words``, when ``whole``), or -1. Plain ``find``: a regex over the page would cost more
+    than the parsing the cut saves."""
+    at = text.find(words)
+    while at >= 0:
+        window = max(0, at - 40)
+        before = text[window:at].rstrip()
+        after = text[at + len(words) : at + len(words) + 40].lstrip()
+        if before.endswith(">") and (not whole or after.startswith("<")):
+            return window + len(before) - 1
+        at = text.find(words, at + len(words))
+    return -1
 
 
 def job_id_from_url(url: str) -> str | None:

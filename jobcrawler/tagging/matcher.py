@@ -469,18 +469,18 @@ class SkillMatcher:
             return True
         if self._context_cues and self._context_cues.search(text, low, high):
             return True
-        return self._in_technical_list(text, line_start)
+        return self._under_technology_lead(text, line_start)
 
-    def _in_technical_list(self, text: str, line_start: int) -> bool:
-        """A bullet of a list whose lead-in names technologies ("Tools we use:", "Our stack:")."""
+    def _under_technology_lead(self, text: str, line_start: int) -> bool:
+        """A bullet of a list led in by a line naming technologies ("Tools and technologies we use:")."""
         if not (self._list_leads and _BULLET.match(text, line_start)):
             return False
         while line_start > 0:
             previous_start = text.rfind("\n", 0, line_start - 1) + 1
-            line = text[previous_start : line_start - 1]
+            line = text[previous_start : line_start - 1].strip()
             line_start = previous_start
-            if line.strip() and not _BULLET.match(line):
-                return self._list_leads.search(line) is not None
+            if line and not _BULLET.match(line):
+                return line.endswith(":") and self._list_leads.search(line) is not None
         return False
 
     def match(self, title: str, description: str, top_skills: Iterable[str] = ()) -> list[dict]:
@@ -505,7 +505,8 @@ class SkillMatcher:
         return list(found.values())
 
 
-_BULLET = re.compile(r"\s*(?:[-*•·▪◦]|o\s|\d+[.)])\s*")
+# Symbol bullets only: "2. What you will do" is as often a section heading as a list item.
+_BULLET = re.compile(r"\s*(?:[-*•·▪◦]|o\s)\s*")
 
 
 def _void_set(skill: str) -> str:
