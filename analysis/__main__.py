@@ -14,8 +14,7 @@ from contextlib import closing
 from pathlib import Path
 
 from analysis import build, report, serve
-
-DEFAULT_DB = "data/jobs.db"  # where `scrapy crawl builtin` writes by default (SQLITE_PATH)
+from jobcrawler.settings import SQLITE_PATH as DEFAULT_DB  # where `scrapy crawl builtin` writes
 
 
 def existing_db(path: str) -> Path:

@@ -197,7 +197,6 @@ def header(scope: Scope) -> str:
     names = city_names()
     cities = [names.get(key, key) for key in (overview.get("cities") or "").split(", ") if key]
     queries = " / ".join(f'"{md(q)}"' for q in (overview.get("queries") or "").split(",") if q) or "(no recorded query)"
-    # runs recorded before crawl_runs.site existed crawled the default site
     sites = ", ".join(md(site.split("://", 1)[-1]) for site in (overview.get("sites") or "builtin.com").split(","))
     ai_first = scope.row("report_ai_types", "ai_type = 'ai-first'")
     beyond = scope.row("report_beyond_genai", "combination = 'GenAI + any other'")

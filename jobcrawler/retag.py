@@ -18,6 +18,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from jobcrawler import storage
+from jobcrawler.settings import SQLITE_PATH
 from jobcrawler.tagging import Tagger
 
 BATCH = 2000
@@ -100,7 +101,7 @@ def _write(db, futures: list, version: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m jobcrawler.retag", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--db", default="data/jobs.db", help="the crawl database (default: data/jobs.db)")
+    parser.add_argument("--db", default=SQLITE_PATH, help=f"the crawl database (default: {SQLITE_PATH})")
     parser.add_argument("--all", action="store_true", help="re-tag every job, not only those of another version")
     parser.add_argument("--workers", type=int, default=1, help="tagging processes (default: 1)")
     args = parser.parse_args(argv)

@@ -132,6 +132,8 @@ def test_report_lists_disagreements(aliases):
     out = report(labels, predictions, ["Python", "Go"], aliases, ["Python", "Go"])
     assert "ours only  1 'AI Engineer' description: 'Python'" in out
     assert "labels only 1 'AI Engineer'" in out
+    untitled = report({"1": {**labels["1"], "title": None}}, predictions, ["Python", "Go"], aliases, ["Go"])
+    assert "labels only 1 ''" in untitled
 
 
 @pytest.mark.parametrize(
@@ -156,12 +158,12 @@ def test_report_measures_how_consistently_labels_carry_named_skills(aliases):
     predictions = {j: Prediction({"MLOps"}, {}, {}, "Experience with MLOps.") for j in labels}
     out = report(labels, predictions, ["MLOps"], aliases)
     assert "of 6 skills a description names outright, the labels carry 50.0%" in out
-    assert "MLOps              labelled in   3 of   6 postings that name it (50%), best F1 0.67" in out
-    assert "best micro F1 for a tagger that keeps what postings name outright: 0.667" in out
+    assert "MLOps              labelled in   3 of   6 postings that name it (50%), reference F1 0.67" in out
+    assert "reference tagger (keeps what postings name outright, else agrees with the labels): micro F1 0.667" in out
 
 
-def test_best_tagger_agrees_with_the_labels_on_anything_the_posting_mentions(aliases):
-    """The cap keeps outright names and follows the labels on paraphrases, never on what the text lacks."""
+def test_reference_tagger_agrees_with_the_labels_on_anything_the_posting_mentions(aliases):
+    """It keeps outright names and follows the labels on paraphrases, never on what the text lacks."""
     labels = {
         "1": {"title": "t", "skills": {"ops": ["MLOps"]}},  # paraphrased: counted for the best tagger
         "2": {"title": "t", "skills": {"ops": ["MLOps"]}},  # never mentioned: missed by any reader
@@ -173,7 +175,7 @@ def test_best_tagger_agrees_with_the_labels_on_anything_the_posting_mentions(ali
         "3": Prediction({"MLOps"}, {}, {}, "MLOps practices", mentioned={"MLOps"}),
     }
     out = report(labels, predictions, ["MLOps"], aliases)
-    assert "best micro F1 for a tagger that keeps what postings name outright: 0.500" in out
+    assert "reference tagger (keeps what postings name outright, else agrees with the labels): micro F1 0.500" in out
 
 
 @pytest.mark.parametrize(
@@ -182,6 +184,7 @@ def test_best_tagger_agrees_with_the_labels_on_anything_the_posting_mentions(ali
         ("{not json", "not JSON"),
         ('["a list"]', "each line must be an object with a job_id"),
         ('{"title": "no id"}', "each line must be an object with a job_id"),
+        ('{"job_id": true}', "each line must be an object with a job_id"),
         ('{"job_id": "1", "skills": ["Python"]}', "skills must map each category to a list of names"),
         ('{"job_id": "1", "skills": {"languages": "Python"}}', "skills must map each category to a list of names"),
         ('{"job_id": "1", "stage": 7}', "stage must be text or null"),
@@ -264,13 +267,13 @@ def test_adjudicated_disagreements_correct_the_labels(aliases):
         "3": Prediction({"Python"}, {}, {}),  # not read again
     }
     verdicts = {("1", "Go"): True, ("2", "Go"): False, ("3", "Go"): None, ("9", "Go"): True}
-    readings = [[True, True], [False, False], [True, None], [True, True]]
+    readings = [[True, True], [False, False], [True, None], [True, True]]  # one per verdict, in order
     out = report(labels, predictions, ["Python", "Go"], aliases, adjudication=Adjudication(verdicts, readings))
     assert "(adjudication.jsonl: 2 settled, 2 labels corrected):" in out
     assert "  micro F1 0.857   macro F1 0.900   lowest: Python 0.80, Go 1.00" in out
     assert "  disagreements not read again yet: 1" in out
     assert "micro F1 0.571" in out  # the raw score is unchanged
-    assert "two independent readings agree on 75.0% of 4 rows (Cohen's kappa 0.56)" in out
+    assert "two independent readings agree on 75.0% of 4 rows read twice (Cohen's kappa 0.56)" in out
 
 
 def test_no_adjudication_section_without_verdicts(aliases):
@@ -283,14 +286,49 @@ def test_no_adjudication_section_without_verdicts(aliases):
 def test_adjudication_file(tmp_path):
     path = tmp_path / "adjudication.jsonl"
     path.write_text('{"job_id": 7, "skill": "Go", "asks_for_skill": false, "readings": [false, false]}\n\n'
-                    '{"job_id": "8", "skill": "Go", "asks_for_skill": null}\n')  # fmt: skip
+                    '{"job_id": "8", "skill": "Go", "asks_for_skill": null, "readings": [true, null]}\n'
+                    '{"job_id": "9", "skill": "Go", "asks_for_skill": null, "readings": []}\n')  # fmt: skip
     adjudication = read_adjudication(path)
-    assert adjudication.verdicts == {("7", "Go"): False, ("8", "Go"): None}
-    assert adjudication.agreement() == (1.0, 1.0)
-    assert read_adjudication(tmp_path / "none.jsonl") == Adjudication()
-    path.write_text('{"job_id": "7"}\n')
-    with pytest.raises(ValueError, match="adjudication.jsonl:1: not an adjudication row"):
+    assert adjudication.verdicts == {("7", "Go"): False, ("8", "Go"): None}  # 9 is not read yet
+    assert adjudication.agreement()[:2] == (2, 0.5)
+    assert adjudication.name == "adjudication.jsonl"
+
+
+@pytest.mark.parametrize(
+    "row, problem",
+    [
+        ('{"job_id": "7"}', "not an adjudication row"),
+        ('{"job_id": "7", "skill": "Go", "asks_for_skill": "no"}', "asks_for_skill must be true, false or null"),
+        ('{"job_id": "7", "skill": "Go", "asks_for_skill": 1}', "asks_for_skill must be true, false or null"),
+        ('{"job_id": "7", "skill": "Go", "asks_for_skill": true, "readings": "ab"}', "readings must be a list"),
+        ('{"job_id": "7", "skill": "Go", "asks_for_skill": true, "readings": [[true]]}', "readings must be a list"),
+        ('{"job_id": "7", "skill": "Go", "asks_for_skill": true, "readings": [true, false]}',
+         "asks_for_skill must be what the readings agree on"),
+        ('{"job_id": "7", "skill": "Go", "asks_for_skill": null, "readings": [true, true]}',
+         "asks_for_skill must be what the readings agree on"),
+        ('{"job_id": "1", "skill": "Go", "asks_for_skill": true}', "1 / Go is settled on an earlier line"),
+    ],
+)  # fmt: skip
+def test_unreadable_adjudication_rows_stop_with_their_line(tmp_path, row, problem):
+    path = tmp_path / "adjudication.jsonl"
+    path.write_text('{"job_id": "1", "skill": "Go", "asks_for_skill": false}\n' + row + "\n")
+    with pytest.raises(ValueError, match=f"adjudication.jsonl:2: {problem}"):
         read_adjudication(path)
+
+
+def test_kappa_is_not_a_number_when_chance_agrees_on_everything():
+    assert Adjudication({("1", "Go"): True}, [[True, True]]).agreement() == (1, 1.0, None)
+
+
+def test_adjudication_options(tmp_path, capsys):
+    labels = tmp_path / "labels.jsonl"
+    labels.write_text('{"job_id": "1", "skills": {}}\n')
+    assert main(["--labels", str(labels), "--adjudication", str(tmp_path / "typo.jsonl")]) == 1
+    assert "typo.jsonl" in capsys.readouterr().err
+    same = tmp_path / "adjudication.jsonl"
+    same.write_text("")
+    assert main(["--labels", str(labels), "--adjudication", str(same), "--to-read", str(same)]) == 1
+    assert "give it another file than the adjudication" in capsys.readouterr().err
 
 
 def test_the_committed_adjudication_names_headline_skills_and_sample_jobs():

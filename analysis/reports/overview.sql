@@ -47,7 +47,7 @@ run_cells AS (
         min(date(coalesce(r.started_at, s.seen_at))) AS first_crawl,
         max(date(coalesce(r.started_at, s.seen_at))) AS last_crawl,
         r.query,
-        r.site
+        coalesce(r.site, 'https://builtin.com') AS site  -- runs recorded before the column: the default site
     FROM sightings AS s
     LEFT JOIN crawl_runs AS r ON r.run_id = s.run_id
     GROUP BY s.run_id, s.city
