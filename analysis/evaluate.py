@@ -89,21 +89,25 @@ class LabelError(ValueError):
     """A labels file that cannot be scored as it stands."""
 
 
+def _jsonl_rows(path: Path):
+    """(line number, parsed row) of each non-blank line; a line that is not JSON stops the run."""
+    with open(path, encoding="utf-8") as lines:
+        for number, line in enumerate(lines, 1):
+            if line.strip():
+                try:
+                    yield number, json.loads(line)
+                except json.JSONDecodeError as error:
+                    raise LabelError(f"{path}:{number}: not JSON ({error.msg})") from None
+
+
 def read_labels(path: Path) -> dict[str, dict]:
     """Label rows by job id; a row that cannot be read stops the run with its line number."""
     labels = {}
-    with open(path, encoding="utf-8") as lines:
-        for number, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise LabelError(f"{path}:{number}: not JSON ({error.msg})") from None
-            problem = _label_problem(row)
-            if problem:
-                raise LabelError(f"{path}:{number}: {problem}")
-            labels[str(row["job_id"])] = row
+    for number, row in _jsonl_rows(path):
+        problem = _label_problem(row)
+        if problem:
+            raise LabelError(f"{path}:{number}: {problem}")
+        labels[str(row["job_id"])] = row
     return labels
 
 
@@ -154,24 +158,20 @@ def read_adjudication(path: Path) -> Adjudication:
     """Rows of an adjudication file; a row nobody has read yet (no readings, no verdict), as
     ``--to-read`` writes them, is not an adjudication and is left out."""
     adjudication = Adjudication(name=path.name)
-    with open(path, encoding="utf-8") as lines:
-        for number, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-                key, asks, readings = (str(row["job_id"]), row["skill"]), row["asks_for_skill"], row.get("readings") or []
-            except (json.JSONDecodeError, KeyError, TypeError) as error:
-                raise LabelError(f"{path}:{number}: not an adjudication row ({error})") from None
-            problem = _adjudication_problem(asks, readings)
-            if key in adjudication.verdicts:
-                problem = f"{key[0]} / {key[1]} is settled on an earlier line"
-            if problem:
-                raise LabelError(f"{path}:{number}: {problem}")
-            if asks is None and not readings:
-                continue
-            adjudication.verdicts[key] = asks
-            adjudication.readings.append(readings)
+    for number, row in _jsonl_rows(path):
+        try:
+            key, asks, readings = (str(row["job_id"]), row["skill"]), row["asks_for_skill"], row.get("readings") or []
+        except (KeyError, TypeError, AttributeError) as error:
+            raise LabelError(f"{path}:{number}: not an adjudication row ({error})") from None
+        problem = _adjudication_problem(asks, readings)
+        if key in adjudication.verdicts:
+            problem = f"{key[0]} / {key[1]} is settled on an earlier line"
+        if problem:
+            raise LabelError(f"{path}:{number}: {problem}")
+        if asks is None and not readings:
+            continue
+        adjudication.verdicts[key] = asks
+        adjudication.readings.append(readings)
     return adjudication
 
 
