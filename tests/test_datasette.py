@@ -21,8 +21,8 @@ from markupsafe import escape
 
 from analysis.build import build, report_tables
 from analysis.serve import METADATA_DATABASE, SETTINGS, metadata_for, setting_options
-from report_fixtures import (
-    ROOT, XSS_COMPANY, XSS_TITLE, build_fixture_db, datasette_processes, free_port, serve_command, start_server,
+from tests.helpers import (
+    REPO, XSS_COMPANY, XSS_TITLE, build_fixture_db, datasette_processes, free_port, serve_command, start_server,
     wait_until_up,
 )
 
@@ -216,7 +216,7 @@ async def test_csv_streaming_cannot_bypass_the_row_cap(site_db):
 
 
 def test_readme_publish_options_match_the_serve_settings():
-    readme = (ROOT / "README.md").read_text()
+    readme = (REPO / "README.md").read_text()
     published = re.findall(r'--extra-options "([^"]*)"', readme)
     assert len(published) == 2
     for options in published:

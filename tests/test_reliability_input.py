@@ -16,100 +16,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from itemadapter import ItemAdapter
-from scrapy import Request
 from scrapy.exceptions import DropItem
 from scrapy.http import HtmlResponse
-from scrapy.utils.misc import load_object
-from scrapy.utils.test import get_crawler
 
-from jobcrawler import settings as project
 from jobcrawler.items import JobItem, JobSighting
-from jobcrawler.parsing.listing import ListingJob
 from jobcrawler.pipelines import FIELD_TYPES, coerce_fields
-from jobcrawler.replay import generate
 from jobcrawler.replay import pages as replay_pages
-from tests.conftest import rows
+from tests.helpers import BASE, CATALOG, POSTINGS, Harness, page, rows
 
-BASE = "https://builtin.com"
-CATALOG = generate(seed=3, jobs_per_city=6)
-POSTINGS = CATALOG.listing("berlin")
 H1_TEXT = re.compile(r"(<h1\b[^>]*>\s*<span\b[^>]*>)[^<]*")
-LD_SCRIPT = re.compile(r'(<script type="application/ld&#x2B;json">)(.*?)(</script>)', re.DOTALL)
-PROJECT_SETTINGS = ("ITEM_PIPELINES", "BUILTIN_BASE_URL", "BUILTIN_HOST_PATTERN", "RETRY_TIMES", "RETRY_HTTP_CODES")
-
-
-class Harness:
-    """The spider and the project's pipeline chain in-process, storing into a temporary database."""
-
-    def __init__(self, db):
-        from jobcrawler.spiders.builtin import BuiltinSpider
-
-        values = {name: getattr(project, name) for name in PROJECT_SETTINGS}
-        self.crawler = get_crawler(BuiltinSpider, settings_dict={**values, "SQLITE_PATH": str(db), "RETRY_TIMES": 1})
-        self.spider = BuiltinSpider.from_crawler(self.crawler, city="berlin", render="never")
-        self.crawler.spider = self.spider
-        ordered = sorted(values["ITEM_PIPELINES"].items(), key=lambda entry: entry[1])
-        self.pipelines = [load_object(path).from_crawler(self.crawler) for path, _ in ordered]
-        for pipeline in self.pipelines:
-            if hasattr(pipeline, "open_spider"):
-                pipeline.open_spider()
-        self.pipelines[-1].spider_opened(self.spider)
-        self.db = db
-
-    @property
-    def stats(self) -> dict:
-        return self.crawler.stats.get_stats()
-
-    def process(self, item):
-        """The item through every pipeline, as Scrapy chains them (DropItem stops it)."""
-        for pipeline in self.pipelines:
-            item = pipeline.process_item(item)
-        return item
-
-    def fetch(self, posting, body: bytes | str, *, listing_title="Listed Title", listing_company="Listed Co",
-              headers=None):
-        """What the spider and the pipelines make of this body as the posting's detail page:
-        ("stored", row), ("dropped", reason), ("retry", request) or ("gave_up", sighting)."""
-        url = BASE + posting.path
-        listing_job = ListingJob(job_id=posting.job_id, url=url, title=listing_title, company=listing_company)
-        request = Request(url, meta={"city": "berlin", "job_id": posting.job_id, "listing_job": listing_job})
-        if isinstance(body, str):
-            body = body.encode("utf-8")
-        response = HtmlResponse(url, body=body, request=request,
-                                headers=headers or {"Content-Type": "text/html; charset=utf-8"})
-        outputs = list(self.spider.parse_detail_page(response))
-        assert len(outputs) == 1, outputs
-        output = outputs[0]
-        if isinstance(output, Request):
-            return "retry", output
-        if isinstance(output, JobSighting):
-            return "gave_up", output
-        try:
-            self.process(output)
-        except DropItem as drop:
-            reason = str(drop).split(":", 1)[0]
-            assert self.stats.get(f"items/dropped/{reason}"), f"drop {reason!r} not counted"
-            return "dropped", reason
-        return "stored", rows(self.db, "SELECT * FROM jobs WHERE job_id = ?", [posting.job_id])[0]
-
-
-@pytest.fixture
-def harness(tmp_path):
-    return Harness(tmp_path / "jobs.db")
-
-
-def page(posting, change=None, *, body=None) -> str:
-    """The posting's detail page, its JSON-LD node changed by ``change(node)`` or replaced by ``body``."""
-    html = replay_pages.detail_page(posting)
-    if change is None and body is None:
-        return html
-    if body is None:
-        node = replay_pages.job_posting_jsonld(posting)
-        change(node)
-        # "</" escaped as pages do, or a "</script>" in a value would end the script early
-        body = json.dumps({"@context": "https://schema.org", "@graph": [node]}).replace("</", "<\\/")
-    match = LD_SCRIPT.search(html)
-    return html[: match.start(2)] + body + html[match.end(2):]
 
 
 def without_h1_title(html: str) -> str:
