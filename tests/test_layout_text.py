@@ -33,12 +33,13 @@ REPLAY = generate(seed=11, jobs_per_city=8)
 # Text with what html-text's rules look at: punctuation after a word, an opening bracket before
 # one, Unicode spaces and line breaks inside text, markup characters (escaped).
 WORDS = st.lists(
-    st.sampled_from(list("ab ,:;.!?\")(-\n\t<&é") + ["\xa0", "\u2003", "\u200b", "Go", "(\n"]), max_size=12
+    st.sampled_from(list("ab ,:;.!?\")(-\n\t<&é") + ["\xa0", "\u2003", "\u200b", "Go", "(\n", "see ("]), max_size=5
 ).map("".join)
 # Every HTML tag lxml knows: html-text's cleaner removes or unwraps some of them (scripts,
 # styles, embedded content...), and html_to_text must leave its fast path for each of those.
 TAGS = sorted(lxml.html.defs.tags - {"html", "head", "body"})
-LAYOUT_TAGS = sorted(html_text.NEWLINE_TAGS | html_text.DOUBLE_NEWLINE_TAGS)  # drawn as often, for the layout rules
+# drawn as often as all the others: the tags html-text's layout and spacing rules tell apart
+LAYOUT_TAGS = sorted(html_text.NEWLINE_TAGS | html_text.DOUBLE_NEWLINE_TAGS | {"span", "b", "a", "em", "code"})
 OTHER_NODES = ["<!-- note -->", "<?php x ?>"]  # comments and processing instructions, cleaned too
 
 
