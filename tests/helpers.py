@@ -37,16 +37,8 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 
 
-def shared_path(*parts: str) -> Path:
-    """``../shared/<parts>``; skips the calling test when a clone has no ../shared beside it."""
-    path = SHARED.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"needs {path} (../shared beside the checkout holds the real sample; absent here)")
-    return path
-
-
 def needs_shared(*parts: str) -> pytest.MarkDecorator:
-    """Skip marker for tests that read ``../shared/<parts>``."""
+    """Skips the marked test, naming what is missing, in a clone with no ``../shared/<parts>``."""
     path = SHARED.joinpath(*parts)
     return pytest.mark.skipif(
         not path.exists(), reason=f"needs {path} (../shared beside the checkout holds the real sample; absent here)"

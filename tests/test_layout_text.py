@@ -25,7 +25,7 @@ from jobcrawler.normalize.text import _layout_text, html_to_text
 from jobcrawler.parsing.detail import parse_detail
 from jobcrawler.replay import generate
 from jobcrawler.replay import pages as replay_pages
-from tests.helpers import shared_path
+from tests.helpers import SHARED, needs_shared
 
 FIXTURES = sorted((Path(__file__).parent / "fixtures").rglob("*.html"))
 REPLAY = generate(seed=11, jobs_per_city=8)
@@ -101,8 +101,9 @@ def test_layout_text_equals_html_text_on_page_fixtures(path):
     assert _layout_text(tree) == html_text.etree_to_text(tree, guess_layout=True)
 
 
+@needs_shared("builtin-sample", "pages")
 def test_layout_text_equals_html_text_on_the_real_sample_pages():
-    pages = sorted(shared_path("builtin-sample", "pages").glob("*.html.gz"))
+    pages = sorted((SHARED / "builtin-sample" / "pages").glob("*.html.gz"))
     assert pages, "no <job_id>.html.gz in the sample's pages folder"
     for path in pages:
         page = gzip.decompress(path.read_bytes()).decode("utf-8")

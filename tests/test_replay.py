@@ -21,7 +21,7 @@ from parsel import Selector
 from jobcrawler.replay import ReplaySite, generate, parse_faults
 from jobcrawler.replay.pages import detail_page
 from jobcrawler.replay.postings import LEVELS, PAGE_FIELDS, WORK_TYPES
-from tests.helpers import shared_path
+from tests.helpers import SHARED, needs_shared
 
 JOBS_PER_CITY = 30
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -140,10 +140,11 @@ def parse_detail(html: str) -> dict:
 # --- generator ---------------------------------------------------------------------------------
 
 
+@needs_shared("builtin-sample")
 def test_reference_parser_reads_the_real_sample_to_its_labels():
     """The same parser reads real pages to their labels and replay pages to their expected
     parses (next test): so the replay pages have the real pages' structure."""
-    sample = shared_path("builtin-sample")
+    sample = SHARED / "builtin-sample"
     for line in (sample / "labels.jsonl").read_text(encoding="utf-8").splitlines():
         label = json.loads(line)
         html = gzip.decompress((sample / "pages" / f"{label['job_id']}.html.gz").read_bytes()).decode()
