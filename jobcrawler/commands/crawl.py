@@ -13,6 +13,9 @@ import sys
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
+from jobcrawler.extensions.crawl_run import JobdirError
+from jobcrawler.storage import StorageError
+
 EXIT_CODES = {"ok": 0, "failed": 1, "degraded": 2, "interrupted": 3}
 
 
@@ -28,18 +31,17 @@ class Command(ScrapyCrawlCommand):
         if self.crawler_process.bootstrap_failed:
             self.exitcode = 1
             return
-        status = crawler.stats.get_value("jobcrawler/run_status")
-        if status is None:
-            status = "ok" if crawler.stats.get_value("finish_reason") == "finished" else "failed"
+        status = crawler.stats.get_value("jobcrawler/run_status") or "failed"  # None: the run never started
         self.exitcode = EXIT_CODES.get(status, 1)
         if self.exitcode:
             print(f"crawl {status}: see the log above and the crawl_runs table", file=sys.stderr)
 
 
 def _report_bad_arguments(task) -> None:
-    """Say what was wrong with the spider's arguments in one line, not a traceback."""
+    """Say what stopped the crawl before it started (bad spider arguments, a database or JOBDIR
+    it cannot use) in one line, not a traceback."""
     error = None if task.cancelled() else task.exception()
-    if isinstance(error, ValueError):
+    if isinstance(error, (ValueError, StorageError, JobdirError)):
         print(f"error: {error}", file=sys.stderr)
     elif error is not None:
         raise error
