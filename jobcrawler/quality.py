@@ -31,6 +31,7 @@ def run_metrics(db, run_id: int, stats: dict) -> dict:
     return {
         "jobs": jobs,
         "stored": counts["stored"],
+        "new": counts["new"],
         "coverage": coverage,
         "listed": stats.get("listing/jobs", 0),
         "sighted": counts["sightings"],

@@ -92,7 +92,11 @@ REQUEST_FINGERPRINTER_CLASS = "jobcrawler.fingerprint.RenderAwareFingerprinter"
 # --- The crawl run ---------------------------------------------------------------------------
 # Starts (or resumes) the crawl_runs row, judges the run at the end, closes jobs no longer
 # listed and sets the exit status; after Scrapy's SpiderState (order 0), which loads spider.state.
-EXTENSIONS = {"jobcrawler.extensions.crawl_run.CrawlRun": 500}
+EXTENSIONS = {"jobcrawler.extensions.crawl_run.CrawlRun": 500, "jobcrawler.extensions.progress.Progress": 510}
+# Per-city progress on stderr every PROGRESS_INTERVAL seconds (0: none), instead of Scrapy's
+# once-a-minute LogStats line (whose item count includes sightings).
+PROGRESS_INTERVAL = 10.0
+LOGSTATS_INTERVAL = 0
 
 # --- Data-quality checks at the end of each crawl --------------------------------------------
 # A breach marks the crawl_runs row `degraded` (or `failed`) and `scrapy crawl` exits non-zero.

@@ -114,6 +114,7 @@ CRAWL_RUN_COLUMNS: dict[str, type] = {
     "gave_up": str,
     "errors": int,
     "rendered_pages": int,
+    "jobs_new": int,
     "jobs_closed": int,
     "quality": str,
     "stats": str,
@@ -328,6 +329,7 @@ _RUN_COVERAGE = """
 SELECT
   count(*) AS jobs,
   sum(j.last_run_id = :run_id AND j.fetched_at >= r.started_at) AS stored,
+  sum(j.first_seen >= r.started_at) AS new,
   (SELECT count(*) FROM sightings WHERE run_id = :run_id) AS sightings,
   sum(j.company IS NOT NULL AND j.company != '') AS company,
   sum(j.posted_date IS NOT NULL) AS posted_date,
@@ -341,7 +343,7 @@ WHERE j.job_id IN (SELECT job_id FROM sightings WHERE run_id = :run_id)
 
 
 def run_coverage(db: sqlite_utils.Database, run_id: int) -> dict:
-    """Counts over the jobs one run saw: ``jobs``, ``stored``, ``sightings`` (a job listed under two
+    """Counts over the jobs one run saw: ``jobs``, ``stored``, ``new`` (first seen by it), ``sightings`` (a job listed under two
     cities counts twice, as listings do) and one per checked field."""
     cursor = db.execute(_RUN_COVERAGE, {"run_id": run_id})
     return {column[0]: value or 0 for column, value in zip(cursor.description, cursor.fetchone())}

@@ -162,9 +162,13 @@ class CrawlRun:
             "gave_up": _suffixes(stats, "retry/gave_up/"),
             "errors": stats.get("log_count/ERROR", 0),
             "rendered_pages": stats.get("render/pages", 0),
+            "jobs_new": report.metrics.get("new", 0),
             "jobs_closed": closed,
             "stats": {**stats, "jobcrawler/run_status": report.status},
         })
+        for name, value in (("stored", report.metrics.get("stored", 0)), ("new", report.metrics.get("new", 0)),
+                            ("closed", closed), ("status_reasons", report.reasons)):
+            self.stats.set_value(f"jobcrawler/{name}", value)
         return report.status
 
     def _close_unlisted(self, complete: list[str], report: quality.QualityReport) -> int:
