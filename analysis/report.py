@@ -23,6 +23,7 @@ from analysis.wording import (
     is_small,
     join_names,
     leaders,
+    pronoun,
     pct,
     quantifier,
     ranking,
@@ -122,11 +123,13 @@ def city_names() -> dict[str, str]:
 
 @lru_cache(maxsize=1)
 def cloud_platforms() -> frozenset[str]:
-    """Cloud skills that are platforms, not one vendor's product: the taxonomy's cloud
-    entries that imply no other skill (SageMaker implies AWS, so it is not ranked with it)."""
+    """Cloud skills that are platforms, not one vendor's product (SageMaker, Azure ML): the
+    taxonomy's headline cloud entries that imply no other skill."""
     taxonomy = yaml.safe_load(TAXONOMY_PATH.read_text())
     return frozenset(
-        entry["skill"] for entry in taxonomy["skills"] if entry.get("category") == "cloud" and not entry.get("implies")
+        entry["skill"]
+        for entry in taxonomy["skills"]
+        if entry.get("category") == "cloud" and entry.get("headline") and not entry.get("implies")
     )
 
 
@@ -315,8 +318,7 @@ def summary(scope: Scope) -> list[str]:
     lines = [f"{pct(ai_first, 0)} of roles work directly on AI (RAG, agents)"]
     if scope.type_jobs("ai-first"):
         beyond = scope.value("report_beyond_genai", "pct", "combination = 'GenAI + any other'") or 0
-        tail = " - it's a full-stack role" if quantifier(beyond) in ("most", "nearly all", "all") else ""
-        lines.append(f"{pct(beyond, 0)} of AI-first roles need skills beyond just GenAI{tail}")
+        lines.append(f"{pct(beyond, 0)} of AI-first roles need skills beyond just GenAI")
     genai = scope.rows("report_top_skills", "category = 'genai'")
     top = leaders(named(genai))
     if len(top) == 1:
@@ -683,7 +685,10 @@ def entry_level(scope: Scope) -> str:
     levels = {row["ai_type"]: row for row in scope.rows("report_entry_level")}
     first, support = (dict(levels.get(kind, {})) for kind in ("ai-first", "ai-support"))
     first_pct, support_pct = first.get("pct") or 0, support.get("pct") or 0
-    if support_pct > first_pct:
+    missing = [label for label, row in (("AI-First", first), ("AI-Support", support)) if not row.get("jobs")]
+    if missing:
+        answer = f"Cannot tell: this scope has no {join_names(missing)} roles."
+    elif support_pct > first_pct:
         answer = "Somewhat: a larger share of AI-Support roles than of AI-First roles is entry level."
     elif support_pct < first_pct:
         answer = "Not more than AI-First: a smaller share of AI-Support roles than of AI-First roles is entry level."
@@ -693,9 +698,9 @@ def entry_level(scope: Scope) -> str:
     heavier = [
         f"{skill} ({pct(comparison[skill]['ai_support_pct'])} vs {pct(comparison[skill]['ai_first_pct'])})"
         for skill in SUPPORT_DEMANDS
-        if skill in comparison and comparison[skill]["ai_support_pct"] > comparison[skill]["ai_first_pct"]
+        if skill in comparison and (comparison[skill]["ai_support_pct"] or 0) > (comparison[skill]["ai_first_pct"] or 0)
     ]
-    demands = (
+    demands = "" if missing else (
         f"AI-Support roles name {join_names(heavier)} more often than AI-First roles do (AI-Support vs AI-First)."
         if heavier
         else f"AI-Support roles name none of {join_names(list(SUPPORT_DEMANDS))} more often than AI-First roles do."
@@ -818,9 +823,9 @@ def ml_knowledge(scope: Scope) -> str:
     ]
     top = leaders(named(all_ml))
     if len(top) == 1:
-        findings.append(f"{top[0]} is the most common ML skill - {jobs(all_ml[0]['jobs'])}")
+        findings.append(f"Most common ML skill: {top[0]} - {jobs(all_ml[0]['jobs'])}")
     elif top:
-        findings.append(f"{join_names(top)} tie as the most common ML skills - {jobs(all_ml[0]['jobs'])} each")
+        findings.append(f"Most common ML skills, tied: {join_names(top)} - {jobs(all_ml[0]['jobs'])} each")
     findings.append(
         "PyTorch vs TensorFlow in AI-First roles - "
         + versus(("PyTorch", count.get("PyTorch", 0)), ("TensorFlow", count.get("TensorFlow", 0)))
@@ -872,17 +877,19 @@ def beyond_genai(scope: Scope) -> str:
         pure_text = f"{'Only ' if pure < 10 else ''}{pct(pure)} of AI-First roles expect pure GenAI work."
     asked = sorted((("ML", "GenAI + ML"), ("ops", "GenAI + ops"), ("web", "GenAI + web")), key=lambda kind: -share.get(kind[1], 0))
     needs = [
-        f"{quantifier(share.get(combination))} ask for {kind} skills beside GenAI ({pct(share.get(combination))})"
+        f"{pronoun(share.get(combination))} ask for {kind} skills beside GenAI ({pct(share.get(combination))})"
         for kind, combination in asked
     ]
     if "cloud" in top_of:
         cloud = top_of["cloud"]
         needs.append(f"the most named cloud, {md(cloud['skill'])}, appears in {pct(cloud['pct'])}")
+    both_sides = dict(next((row for row in sides if row["side"] == "full-stack (both)"), {})).get("pct") or 0
     full_stack = (
-        "AI Engineers are full-stack engineers who specialize in AI"
-        if quantifier(any_other) in ("most", "nearly all", "all")
-        else f"{capitalized(quantifier(any_other))} AI-First roles ({pct(any_other)}) need skills beyond GenAI"
+        f"{capitalized(quantifier(any_other))} AI-First roles ({pct(any_other)}) need skills beyond GenAI; "
+        f"{pronoun(both_sides)} ask for both frontend and backend skills ({pct(both_sides)})"
     )
+    if quantifier(both_sides) in ("most", "nearly all", "all"):
+        full_stack = f"AI Engineers are full-stack engineers who specialize in AI. {full_stack}"
     return f"""## What Else (Besides GenAI) Do AI Engineers Need?
 
 {pct(any_other)} of AI-First roles require skills BEYOND just GenAI{small_group(first_jobs)}
@@ -937,9 +944,11 @@ def fine_tuning(scope: Scope) -> str:
         bottom = "Fine-tuning is expected of most AI-First roles here: learn it alongside RAG and agents."
     else:
         bottom = "Fine-tuning is optional for most AI-First roles."
-        rag_agents = scope.value("report_overview", "rag_or_agents_pct") or 0
-        if rag_agents > any_depth:
-            bottom += " RAG or agents are named more often than fine-tuning: learn them first."
+        comparison = {row["skill"]: row["ai_first_pct"] or 0 for row in scope.rows("report_skill_comparison")}
+        ahead = [f"{skill} ({pct(comparison[skill])})" for skill in ("RAG", "agents") if comparison.get(skill, 0) > any_depth]
+        if ahead:
+            bottom += (f" More AI-First roles name {join_names(ahead)} than expect fine-tuning ({pct(any_depth)}): "
+                       f"learn {'them' if len(ahead) > 1 else 'it'} first.")
         if named_uses:
             bottom += f" Learn fine-tuning if targeting the use cases these jobs name most: {named_uses}."
     return f"""## Fine-Tuning Requirements

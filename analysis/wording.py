@@ -5,6 +5,7 @@ Every judgement word of the report comes from here, so each has one definition:
 * ``quantifier(share)`` - how many of a group: "no", "few" (under 10%), "some" (10-25%),
   "many" (25-50%), "half of" (exactly 50%), "most" (over 50%), "nearly all" (90% and up),
   "all" (100%).
+* ``pronoun(share)`` - the same word as a subject: "none", "half", "most" (ask for ...).
 * ``frequency(share)`` - how usual something is: "absent", "rare" (under 10%), "uncommon"
   (10-25%), "common" (25-50%), "widespread" (over 50%), "universal" (100%).
 * ``compare`` / ``ranking`` - comparisons that say "tie" when the numbers are equal and
@@ -43,6 +44,11 @@ def _band(share: float | None) -> tuple[str, str]:
 def quantifier(share: float | None) -> str:
     """The word for how many of a group a share is: 'most' only above 50%."""
     return _band(share)[0]
+
+
+def pronoun(share: float | None) -> str:
+    """The quantifier standing alone, as a subject: 'none', 'half', 'most' ask for ..."""
+    return {"no": "none", "half of": "half"}.get(quantifier(share), quantifier(share))
 
 
 def frequency(share: float | None) -> str:
