@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import date
-from functools import lru_cache
+from functools import lru_cache, wraps
 
 import yaml
 
@@ -263,6 +263,22 @@ def numbered(lines: list[str]) -> str:
     return "\n".join(f"{i}. {line}" for i, line in enumerate(lines, 1))
 
 
+def about(ai_type: str, label: str, heading: str):
+    """A section whose shares are of one AI type's jobs: without such jobs it says so instead
+    of printing 0% findings."""
+
+    def wrap(section):
+        @wraps(section)
+        def checked(scope: Scope) -> str:
+            if not scope.type_jobs(ai_type):
+                return f"{heading}\n\nNo {label} role in this scope: nothing to measure."
+            return section(scope)
+
+        return checked
+
+    return wrap
+
+
 def crawl_dates(scope: Scope, overview: dict) -> tuple[str | None, str | None]:
     """First and last crawl day of the scope: from its crawl runs (report_overview), else from
     the days the crawls recorded each job (job_cities), for jobs stored without a run."""
@@ -362,7 +378,7 @@ def job_types(scope: Scope) -> str:
 
     def heading(ai_type: str, label: str) -> str:
         row = dict(types.get(ai_type, {}))
-        caution = f"\n\nCaution: {jobs(row.get('jobs'))} are too few to generalize from." if is_small(row.get("jobs")) else ""
+        caution = f"\n\nCaution: only {jobs(row.get('jobs'))}, too few to generalize from." if is_small(row.get("jobs")) else ""
         return f"### {label}: {jobs(row.get('jobs'))} ({pct(row.get('pct'))})" + caution
 
     return f"""## AI Job Types
@@ -600,6 +616,8 @@ def genai_pairs(scope: Scope) -> str:
             f"{md(hub)} is {role} part of {count} of the {len(pairs)} most common pairs, "
             f"combining with {join_names([md(other) for other in partners[hub]])}."
         )
+    elif len(pairs) == 1:
+        insight = f"Only one pair of GenAI skills occurs together: {md(pairs[0]['skill_a'])} + {md(pairs[0]['skill_b'])}."
     elif hubs:
         insight = (
             f"No single foundational skill: {join_names([md(hub) for hub in hubs])} are each part of "
@@ -655,6 +673,7 @@ Sample AI-Support titles:
 {bullets(md(row['title']) for row in titles)}"""
 
 
+@about("ai-support", "AI-Support", "## Do AI-Support Roles Need AI Knowledge?")
 def support_genai_need(scope: Scope) -> str:
     need = {row["genai_need"]: row for row in scope.rows("report_support_genai_need")}
     genai = scope.rows("report_skills_by_ai_type", "ai_type = 'ai-support' AND category = 'genai'", limit=5)
@@ -686,6 +705,8 @@ def entry_level(scope: Scope) -> str:
     first, support = (dict(levels.get(kind, {})) for kind in ("ai-first", "ai-support"))
     first_pct, support_pct = first.get("pct") or 0, support.get("pct") or 0
     missing = [label for label, row in (("AI-First", first), ("AI-Support", support)) if not row.get("jobs")]
+    if len(missing) == 2:
+        return "## Is AI-Support a Good Entry Point for Career Switchers?\n\nNo AI-First or AI-Support role in this scope: nothing to compare."
     if missing:
         answer = f"Cannot tell: this scope has no {join_names(missing)} roles."
     elif support_pct > first_pct:
@@ -716,6 +737,8 @@ def entry_level(scope: Scope) -> str:
         if overall < 25
         else f"Entry-level roles are {frequency(overall)} here, so a career switch through either group is realistic."
     )
+    if missing:
+        closing = ""
     return f"""## Is AI-Support a Good Entry Point for Career Switchers?
 
 {answer} This analysis is for people switching careers into AI.
@@ -811,6 +834,7 @@ Strongly AI-Support titles ({STRONG_TITLE_SHARE}%+ classified as AI-Support, {ST
 Key Insight: {insight}"""
 
 
+@about("ai-first", "AI-First", "## How Much ML Do AI Engineers Need to Know?")
 def ml_knowledge(scope: Scope) -> str:
     first_jobs = scope.type_jobs("ai-first")
     need = dict(scope.row("report_ai_first_ml_need"))
@@ -855,6 +879,7 @@ Key Findings
 Bottom Line: AI-First roles ask for practical ML knowledge (most often {practical}) {deep}."""
 
 
+@about("ai-first", "AI-First", "## What Else (Besides GenAI) Do AI Engineers Need?")
 def beyond_genai(scope: Scope) -> str:
     first_jobs = scope.type_jobs("ai-first")
     combinations = {row["combination"]: row for row in scope.rows("report_beyond_genai")}
@@ -909,6 +934,7 @@ Full-stack expectations:
 Bottom Line: {full_stack}. {pure_text} Of AI-First roles, {join_names(needs)}."""
 
 
+@about("ai-first", "AI-First", "## Fine-Tuning Requirements")
 def fine_tuning(scope: Scope) -> str:
     first_jobs = scope.type_jobs("ai-first")
     mention = dict(scope.row("report_fine_tuning"))
@@ -978,7 +1004,10 @@ def key_insight(scope: Scope) -> str:
     if all(row.get("jobs") and row["jobs"] >= top_two[0] for row in found.values()):
         patterns = "The two dominant patterns (the two most named GenAI skills) are:"
     else:
-        ranks = [f"{skill} rank {row.get('rank') or '-'}, {pct(row.get('pct'))} of jobs" for skill, row in found.items()]
+        ranks = [
+            f"{skill} rank {row['rank']}, {pct(row['pct'])} of jobs" if row.get("jobs") else f"{skill} not named"
+            for skill, row in found.items()
+        ]
         patterns = f"The two patterns, though not the two most named GenAI skills here ({'; '.join(ranks)}), are:"
     if quantifier(share) in ("most", "nearly all", "all"):
         closing = "If you learn these two patterns deeply, you can handle most AI Engineering use cases."

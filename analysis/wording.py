@@ -72,15 +72,16 @@ def join_names(names: Sequence[str], last: str = "and") -> str:
 
 
 def is_small(count: int | None) -> bool:
-    return (count or 0) < SMALL_GROUP
+    """1 to SMALL_GROUP - 1 jobs; an empty group is no group (the report says "none")."""
+    return 0 < (count or 0) < SMALL_GROUP
 
 
-def small_group(count: int | None, noun: str = "jobs") -> str:
+def small_group(count: int | None, noun: str = "job") -> str:
     """' (only 7 jobs: too few to generalize from)' under SMALL_GROUP, else '': for a share
     printed without its n."""
     if not is_small(count):
         return ""
-    return f" (only {count or 0} {noun}: {TOO_FEW})"
+    return f" (only {count} {noun}{'' if count == 1 else 's'}: {TOO_FEW})"
 
 
 def too_few(count: int | None) -> str:

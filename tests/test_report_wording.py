@@ -106,9 +106,9 @@ def test_leaders(items, expected):
 
 @pytest.mark.parametrize(
     "count, caution, note",
-    [(0, " (only 0 jobs: too few to generalize from)", " - too few to generalize from"),
+    [(0, "", ""), (1, " (only 1 job: too few to generalize from)", " - too few to generalize from"),
      (19, " (only 19 jobs: too few to generalize from)", " - too few to generalize from"),
-     (20, "", ""), (None, " (only 0 jobs: too few to generalize from)", " - too few to generalize from")],
+     (20, "", ""), (None, "", "")],
 )
 def test_small_groups_carry_their_n(count, caution, note):
     assert small_group(count) == caution
@@ -297,7 +297,7 @@ def test_small_groups_carry_their_n_and_a_caution(tmp_path):
         *jobs_like(5, "ml", ["PyTorch"]),
         *jobs_like(2, "ai-first", ["RAG"], title="AI Platform Engineer"),
     ])
-    assert "### AI-Support: 3 jobs (10.0%)\n\nCaution: 3 jobs are too few to generalize from." in text
+    assert "### AI-Support: 3 jobs (10.0%)\n\nCaution: only 3 jobs, too few to generalize from." in text
     assert "### AI-First: 22 jobs (73.3%)\n\n" in text and "### AI-First: 22 jobs (73.3%)\n\nCaution" not in text
     assert "Only 5 ML roles: too few to generalize from." in text
     assert "3 jobs (10.0%) classified as AI-Support - too few to generalize from" in text
@@ -336,6 +336,16 @@ def test_entry_level_tie(tmp_path):
     assert "Entry-level roles are absent in both groups" in text
 
 
+def test_a_scope_without_ai_first_roles_reports_no_ai_first_findings(tmp_path):
+    text = report_for(tmp_path, jobs_like(20, "ai-support", ["Kubernetes", "RAG"]))
+    for heading in ("## How Much ML Do AI Engineers Need to Know?", "## What Else (Besides GenAI) Do AI Engineers Need?",
+                    "## Fine-Tuning Requirements"):
+        assert f"{heading}\n\nNo AI-First role in this scope: nothing to measure.\n" in text
+    assert "Cannot tell: this scope has no AI-First roles." in text
+    assert "require some ML skills" not in text and "Fine-tuning is optional" not in text
+    assert "### AI-First: 0 jobs (0.0%)\n\nWorking ON" in text  # no caution for an empty group: it is "none"
+
+
 def test_no_invented_quotes(tmp_path):
     text = report_for(tmp_path, [*jobs_like(20, "ai-first", ["RAG"]), *jobs_like(20, "ai-support", ["Docker"])])
     for fixed in ("Example responsibilities", "Example comparison", '"Build RAG system', '"Fine-tune Llama 3',
@@ -351,7 +361,7 @@ def test_rag_and_agents_below_half_are_not_most_use_cases(tmp_path):
     assert "Key Insight: RAG or Agents appear in 20.0% of jobs" in text
     assert "you can handle most AI Engineering use cases" not in text
     assert "Together they cover some of these jobs, not most" in text
-    assert "The two patterns, though not the two most named GenAI skills here (RAG rank 3, 20.0% of jobs; agents rank -, 0.0% of jobs), are:" in text
+    assert "The two patterns, though not the two most named GenAI skills here (RAG rank 3, 20.0% of jobs; agents not named), are:" in text
 
 
 def test_header_dates_come_from_the_runs(tmp_path):
