@@ -810,7 +810,8 @@ def title_variants(scope: Scope) -> str:
         if len(top) == 1:
             insight = f'"{top[0]}" is the most common title ({jobs(most["jobs"])}: {split}).'
         else:
-            insight = f"{join_names([f'{chr(34)}{name}{chr(34)}' for name in top])} tie as the most common titles ({jobs(most['jobs'])} each)."
+            quoted = [f'"{name}"' for name in top]
+            insight = f"{join_names(quoted)} tie as the most common titles ({jobs(most['jobs'])} each)."
         if most["jobs"] < STRONG_TITLE_MIN_JOBS:
             insight += f" Titles with fewer than {STRONG_TITLE_MIN_JOBS} jobs are too few to call strongly of one type."
         mixed = [row for row in solid if max(row["ai_first_pct"], row["ai_support_pct"], row["ml_pct"]) < STRONG_TITLE_SHARE]
