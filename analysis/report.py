@@ -279,6 +279,33 @@ def about(ai_type: str, label: str, heading: str):
     return wrap
 
 
+def posted_months(scope: Scope) -> list[tuple[str, int]]:
+    """(posting month, jobs) of the scope's jobs, to tell a tie for the busiest month. A job is
+    in (city, period) as in reports/_scope.sql: a sighting in that city during a crawl run of
+    that month, or, for jobs stored without sightings, its first/last day in that city."""
+    return scope.conn.execute(
+        """
+        WITH seen (job_id, city, period) AS (
+            SELECT s.job_id, s.city, substr(coalesce(r.started_at, s.seen_at), 1, 7)
+            FROM sightings AS s LEFT JOIN crawl_runs AS r ON r.run_id = s.run_id
+            UNION
+            SELECT c.job_id, c.city, substr(c.first_seen, 1, 7) FROM job_cities AS c
+            WHERE NOT EXISTS (SELECT 1 FROM sightings AS s WHERE s.job_id = c.job_id AND s.city = c.city)
+            UNION
+            SELECT c.job_id, c.city, substr(c.last_seen, 1, 7) FROM job_cities AS c
+            WHERE NOT EXISTS (SELECT 1 FROM sightings AS s WHERE s.job_id = c.job_id AND s.city = c.city)
+        )
+        SELECT substr(posted_date, 1, 7), count(*) FROM jobs
+        WHERE posted_date IS NOT NULL AND (
+            (? = 'all' AND ? = 'all')
+            OR job_id IN (SELECT job_id FROM seen WHERE ? IN ('all', city) AND ? IN ('all', period))
+        )
+        GROUP BY 1
+        """,
+        (scope.city, scope.period, scope.city, scope.period),
+    ).fetchall()
+
+
 def crawl_dates(scope: Scope, overview: dict) -> tuple[str | None, str | None]:
     """First and last crawl day of the scope: from its crawl runs (report_overview), else from
     the days the crawls recorded each job (job_cities), for jobs stored without a run."""
@@ -309,14 +336,16 @@ def header(scope: Scope) -> str:
     crawled = f"in {plural(runs, 'crawl run')} {when}" if runs else f"{when} (no crawl run recorded)"
     posted = "The posting dates are not recorded."
     if overview.get("first_posted"):
-        month_share = overview.get("main_posted_month_pct") or 0
-        most = {"all": "all of them", "most": "most of them", "nearly all": "nearly all of them"}.get(
-            quantifier(month_share), "the largest share"
-        )
-        posted = (
-            f"The postings were published between {overview['first_posted']} and {overview['last_posted']}; "
-            f"{most} ({pct(month_share)}) in {month_name(overview.get('main_posted_month'))}."
-        )
+        share = pct(overview.get("main_posted_month_pct"))
+        months = leaders(posted_months(scope)) or [overview.get("main_posted_month")]
+        if len(months) > 1:
+            busiest = f"equally many ({share} each) in {join_names([month_name(m) for m in months])}"
+        else:
+            most = {"all": "all of them", "most": "most of them", "nearly all": "nearly all of them"}.get(
+                quantifier(overview.get("main_posted_month_pct")), "the largest share"
+            )
+            busiest = f"{most} ({share}) in {month_name(months[0])}"
+        posted = f"The postings were published between {overview['first_posted']} and {overview['last_posted']}; {busiest}."
     restriction = scope.describe()
     return f"""# AI Engineering Jobs Analysis
 

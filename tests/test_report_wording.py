@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from analysis.build import build
-from analysis.report import ScopeError, cloud_platforms, render_report
+from analysis.report import Scope, ScopeError, cloud_platforms, posted_months, render_report
 from analysis.wording import compare, frequency, leaders, pronoun, quantifier, ranking, small_group, too_few, versus
 from jobcrawler.storage import finish_run, job_row, open_db, save_job, start_run
 from jobcrawler.tagging import TAXONOMY_PATH
@@ -368,7 +368,24 @@ def test_header_dates_come_from_the_runs(tmp_path):
     text = report_for(tmp_path, [*jobs_like(10, "ai-first", ["RAG"]), *jobs_like(10, "ai-first", ["RAG"], posted_date="2026-02-01")])
     assert "in 1 crawl run on 2026-01-05." in text
     assert "between 2026-01-05 and 2026-01-05" not in text
-    assert "the largest share (50.0%) in" in text and "most of them" not in text
+    assert "published between 2026-01-02 and 2026-02-01; equally many (50.0% each) in January 2026 and February 2026." in text
+    assert "most of them" not in text
+
+
+def test_the_busiest_posting_month_is_counted_over_the_scope_like_the_report_tables(tmp_path):
+    """posted_months reads the jobs of a (city, period) cell as reports/_scope.sql does: its top
+    month matches report_overview's in every cell of a database with overlapping cells."""
+    from report_fixtures import build_fixture_db  # the hand-counted database of test_reports.py
+
+    path = build_fixture_db(tmp_path / "jobs.db")
+    build(path)
+    with sqlite3.connect(path) as conn:
+        cells = conn.execute("SELECT city, period, jobs, main_posted_month, main_posted_month_pct FROM report_overview")
+        for city, period, count, month, share in cells.fetchall():
+            months = dict(posted_months(Scope(conn, city, period)))
+            assert sum(months.values()) == count, (city, period)
+            assert months[month] == max(months.values()), (city, period)
+            assert round(100 * months[month] / count, 1) == share, (city, period)
 
 
 def test_header_dates_without_a_crawl_run(tmp_path):
