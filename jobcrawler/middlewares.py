@@ -7,7 +7,7 @@ import email.utils
 import logging
 import time
 
-from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.response import response_status_message
 
@@ -77,7 +77,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
     async def process_response(self, request, response, spider=None):
         if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
             return response
-        retry = self._retry(request, response_status_message(response.status))
+        retry = self._retry_request(request, response_status_message(response.status))
         if retry is None:
             self._count_give_up(request, f"status_{response.status}")
             return response
@@ -92,12 +92,25 @@ class BackoffRetryMiddleware(RetryMiddleware):
     async def process_exception(self, request, exception, spider=None):
         if request.meta.get("dont_retry", False) or not isinstance(exception, self.exceptions_to_retry):
             return None
-        retry = self._retry(request, exception)
+        retry = self._retry_request(request, exception)
         if retry is None:
             self._count_give_up(request, type(exception).__name__)
             return None
         await self._wait(retry, None)
         return retry
+
+    def _retry_request(self, request, reason):
+        """The retry of ``request``, or None once its retries are spent: Scrapy's public
+        ``get_retry_request`` with the per-request meta keys its RetryMiddleware honours."""
+        meta = request.meta
+        return get_retry_request(
+            request,
+            spider=self.crawler.spider,
+            reason=reason,
+            max_retry_times=meta.get("max_retry_times", self.max_retry_times),
+            priority_adjust=meta.get("priority_adjust", self.priority_adjust),
+            give_up_log_level=meta.get("give_up_log_level", self.give_up_log_level),
+        )
 
     async def _wait(self, retry, retry_after: float | None) -> None:
         retry.meta["backoff_done"] = retry.meta.get("retry_times", 1)

@@ -166,3 +166,31 @@ async def test_a_shorter_retry_after_does_not_shorten_a_longer_pause():
     other = Request("http://b.test/1")
     await mw.process_response(other, response(other, 429, **{"Retry-After": "0.1"}))
     assert time.monotonic() - 0.2 < mw.paused_until["b.test"] <= time.monotonic()
+
+
+async def test_retries_honour_scrapy_meta_keys_and_stats():
+    """What Scrapy's RetryMiddleware does, kept now that retries go through get_retry_request:
+    per-request max_retry_times and priority_adjust, RETRY_PRIORITY_ADJUST, and its stats."""
+    mw = middleware(RETRY_TIMES=1, RETRY_PRIORITY_ADJUST=-3)
+    request = Request("http://a.test/x", priority=10, meta={"max_retry_times": 3})
+    for attempt in (1, 2, 3):
+        request = await mw.process_response(request, response(request, 503))
+        assert isinstance(request, Request) and request.meta["retry_times"] == attempt
+        assert request.dont_filter and request.priority == 10 - 3 * attempt
+    final = response(request, 503)
+    assert await mw.process_response(request, final) is final
+    adjusted = await mw.process_response(
+        Request("http://a.test/y", priority=5, meta={"priority_adjust": 2}), response(request, 500))
+    assert adjusted.priority == 7
+    stats = mw.crawler.stats.get_stats()
+    assert stats["retry/count"] == 4
+    assert stats["retry/reason_count/503 Service Unavailable"] == 3
+    assert stats["retry/reason_count/500 Internal Server Error"] == 1
+    assert stats["retry/max_reached"] == 1 and stats["retry/gave_up/status_503"] == 1
+
+
+async def test_exception_retries_are_counted_by_exception_path():
+    mw = middleware()
+    request = Request("http://a.test/x")
+    await mw.process_exception(request, TxTimeoutError())
+    assert mw.crawler.stats.get_value("retry/reason_count/twisted.internet.error.TimeoutError") == 1
