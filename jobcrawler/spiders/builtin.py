@@ -9,12 +9,13 @@ from urllib.parse import urlparse
 
 import scrapy
 from scrapy.downloadermiddlewares.retry import get_retry_request
-from scrapy.exceptions import CloseSpider
+from scrapy.exceptions import CloseSpider, DownloadCancelledError
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from jobcrawler.cities import listing_url, load_cities
 from jobcrawler.rendering import RENDER_MODES, browser_broken, configure_rendering, render_meta, rendered_request
 from jobcrawler.items import JobItem, JobSighting
+from jobcrawler.middlewares import GiveUp
 from jobcrawler.parsing.detail import has_job_posting, is_complete_document, job_id_from_url, parse_detail
 from jobcrawler.parsing.listing import parse_listing
 from jobcrawler.storage import fresh_job_ids
@@ -326,9 +327,16 @@ class BuiltinSpider(scrapy.Spider):
 
 
 def _failure_reason(failure) -> str:
-    """``status_404``-style for HTTP errors, the exception's name otherwise (as the retry middleware)."""
+    """``status_404``-style for HTTP errors; the middlewares' reason for a request they gave up
+    (redirect_loop, size_limit...); ``size_limit`` for a download Scrapy cancelled (its HTTP
+    handlers cancel one only past DOWNLOAD_MAXSIZE); else the exception's name (as the retry
+    middleware)."""
     if failure.check(HttpError):
         return f"status_{failure.value.response.status}"
+    if failure.check(GiveUp):
+        return failure.value.reason
+    if failure.check(DownloadCancelledError):
+        return "size_limit"
     return type(failure.value).__name__
 
 

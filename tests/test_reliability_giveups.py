@@ -1,0 +1,107 @@
+"""Pages a crawl must give up on (redirect loops, endless redirects, several jobs redirected to
+one page, gzip bombs, oversize pages), served by the replay site: each is counted once by
+reason in ``crawl_runs.gave_up``, fetched no more than it takes to see it (never retried),
+and its job, still listed, is recorded as seen, so a complete listing does not close it."""
+
+from __future__ import annotations
+
+import resource
+import shutil
+from collections import Counter
+
+import pytest
+
+from jobcrawler.replay import ReplaySite
+from tests.conftest import crawl, last_run, rows
+from tests.test_reliability_faults import query_faulting_pages
+
+pytestmark = pytest.mark.slow
+
+# fault kind -> the reason its job is given up under
+GIVE_UPS = {
+    "redirect_loop": "redirect_loop",
+    "redirect_endless": "too_many_redirects",
+    "gzip_bomb": "size_limit",
+    "oversize": "size_limit",
+    "oversize_unsized": "size_limit",
+}
+BOMB_BYTES = 300 * 2**20  # inflates to 300 MiB, as in issue 17
+FAULTS = "redirect_loop:0.08:all,redirect_endless:0.06:all,redirect_expired:0.12:all," \
+         "gzip_bomb:0.08:all,oversize:0.06:all,oversize_unsized:0.06:all"
+
+
+@pytest.fixture(scope="module")
+def crawled_before(tmp_path_factory):
+    """A database holding a complete, fault-free crawl of berlin (45 jobs)."""
+    db = tmp_path_factory.mktemp("before") / "jobs.db"
+    with ReplaySite(jobs_per_city=45, seed=5) as clean:
+        assert clean.listing("berlin")
+        assert crawl(clean.base_url, db, "city=berlin").returncode == 0
+    return db
+
+
+@pytest.fixture(scope="module")
+def faulty_recrawl(crawled_before, tmp_path_factory):
+    """The same site re-crawled with detail pages that can only be given up on."""
+    folder = tmp_path_factory.mktemp("after")
+    for part in crawled_before.parent.glob(crawled_before.name + "*"):  # with any -wal / -shm
+        shutil.copy(part, folder / part.name)
+    db = folder / crawled_before.name
+    with ReplaySite(jobs_per_city=45, seed=5, faults=FAULTS, bomb_bytes=BOMB_BYTES) as site:
+        query = query_faulting_pages(site, {1: False, 2: False, 3: False})
+        result = crawl(site.base_url, db, "city=berlin", f"query={query}", "refresh_days=0", RETRY_TIMES="2")
+        peak_rss_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        listed = [p.job_id for p in site.listing("berlin")]
+        planned = {job_id: rule.kind for job_id in listed if (rule := site.planned_fault(site.detail_url(job_id)))}
+        yield {"db": db, "result": result, "site": site, "listed": listed, "planned": planned,
+               "peak_rss_mib": peak_rss_mib, "log": site.request_log}
+
+
+def test_every_fault_kind_is_hit(faulty_recrawl):
+    kinds = Counter(faulty_recrawl["planned"].values())
+    assert set(kinds) == {*GIVE_UPS, "redirect_expired"}, kinds
+    assert kinds["redirect_expired"] >= 2  # several jobs redirected to one page: duplicates
+
+
+def test_each_give_up_is_counted_once_by_reason(faulty_recrawl):
+    planned = faulty_recrawl["planned"]
+    expired = sum(kind == "redirect_expired" for kind in planned.values())
+    expected = Counter(GIVE_UPS[kind] for kind in planned.values() if kind in GIVE_UPS)
+    # The first job redirected to the search page gets it, shows no posting there and is given up
+    # after its retries; the dupefilter drops the others' redirects to that page, now counted.
+    expected.update({"no_job_posting": 1, "duplicate_after_redirect": expired - 1})
+    run = last_run(faulty_recrawl["db"])
+    assert run["gave_up"] == dict(expected)
+    assert faulty_recrawl["result"].returncode == 2 and run["status"] == "degraded"  # a tenth of the jobs lost
+
+
+def test_jobs_given_up_on_are_seen_not_closed(faulty_recrawl):
+    db, listed, planned = faulty_recrawl["db"], faulty_recrawl["listed"], faulty_recrawl["planned"]
+    run = last_run(db)
+    assert run["cities_complete"] == ["berlin"]  # a complete listing: it would close what it missed
+    seen = {r["job_id"] for r in rows(db, "SELECT job_id FROM sightings WHERE run_id = ?", [run["run_id"]])}
+    assert seen == set(listed)
+    assert rows(db, "SELECT count(*) n FROM jobs WHERE closed_at IS NOT NULL")[0]["n"] == 0
+    assert run["jobs_closed"] == 0
+    assert run["items_stored"] == len(listed) - len(planned)  # none of the faulted pages stored
+
+
+def test_pages_given_up_are_not_retried(faulty_recrawl):
+    site, planned, log = faulty_recrawl["site"], faulty_recrawl["planned"], faulty_recrawl["log"]
+    fetches = Counter(e["path"] for e in log if e["path"].startswith("/job/"))
+    for job_id, kind in planned.items():
+        path = site.postings[job_id].path
+        if kind in ("gzip_bomb", "oversize", "oversize_unsized", "redirect_expired"):
+            assert fetches[path] == 1, (kind, fetches[path])
+        elif kind == "redirect_loop":
+            assert fetches[path] == 2, fetches[path]  # A, then A?redirect=back, which points to A
+        else:  # redirect_endless: the first request and REDIRECT_MAX_TIMES (20) redirects
+            assert fetches[path] == 21, fetches[path]
+
+
+def test_a_gzip_bomb_inflates_no_further_than_the_size_limit(faulty_recrawl):
+    """The crawl's peak memory stays far below the 300 MiB the bomb inflates to (the peak of
+    every crawl this test process ran, the largest of them included)."""
+    assert faulty_recrawl["peak_rss_mib"] < 250, faulty_recrawl["peak_rss_mib"]
+    stats = last_run(faulty_recrawl["db"])["stats"]
+    assert stats.get("httpcompression/response_bytes", 0) < 2**20  # no bomb's inflated bytes
