@@ -12,7 +12,9 @@ child is left behind.
 
 Safety: the file is opened immutable (``-i``: no writes, no locks), no write plugin is
 installed, SQL gets a time limit and a row cap that CSV streaming cannot bypass
-(``allow_csv_stream`` off), and the raw database file cannot be downloaded. Ad-hoc SQL
+(``allow_csv_stream`` off), the raw database file cannot be downloaded, and the plugin in
+``analysis/datasette_plugins`` bounds the size of any one value (so ``zeroblob(1e9)`` is an
+error, not gigabytes) and keeps the file's path out of ``/-/databases.json``. Ad-hoc SQL
 stays allowed: it is read-only, time-limited, and the dashboards run their chart queries
 through it. Immutable means Datasette trusts the file never to change: do not crawl or
 build into the file being served (serve a copy, or stop the site while crawling).
@@ -28,6 +30,7 @@ from pathlib import Path
 import yaml
 
 METADATA_FILE = Path(__file__).parent / "metadata.yml"
+PLUGINS_DIR = Path(__file__).parent / "datasette_plugins"
 METADATA_DATABASE = "jobs"
 SETTINGS = {
     "sql_time_limit_ms": 1000,
@@ -57,6 +60,7 @@ def datasette_command(db_path: str | Path, metadata_path: str | Path, port: int 
         sys.executable, "-m", "datasette", "serve",
         "-i", str(db_path),
         "--metadata", str(metadata_path),
+        "--plugins-dir", str(PLUGINS_DIR),
         "--host", host, "--port", str(port),
         *setting_options(),
     ]
