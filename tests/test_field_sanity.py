@@ -156,3 +156,4 @@ def test_a_nul_in_the_title_is_not_stored(harness):
     status, row = harness.fetch(POSTING, page(POSTING, lambda node: node.update(title="Data\x00 Engineer\x1b")))
     assert status == "stored" and row["title"] == "Data Engineer" and row["title_raw"] == "Data Engineer"
 
+

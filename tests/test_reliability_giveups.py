@@ -1,7 +1,8 @@
 """Pages a crawl must give up on (redirect loops, endless redirects, several jobs redirected to
 one page, gzip bombs, oversize pages), served by the replay site: each is counted once by
 reason in ``crawl_runs.gave_up``, fetched no more than it takes to see it (never retried),
-and its job, still listed, is recorded as seen, so a complete listing does not close it."""
+and its job, still listed, is recorded as seen, so a complete listing does not close it. Also
+a job whose page redirects to another job's: recorded as seen beside the job stored."""
 
 from __future__ import annotations
 
@@ -10,12 +11,15 @@ import shutil
 from collections import Counter
 
 import pytest
+from scrapy import Request
+from scrapy.http import HtmlResponse
 
+from jobcrawler.items import JobItem, JobSighting
+from jobcrawler.parsing.listing import ListingJob
 from jobcrawler.replay import ReplaySite
 from tests.conftest import crawl, last_run, rows
 from tests.test_reliability_faults import query_faulting_pages
-
-pytestmark = pytest.mark.slow
+from tests.test_reliability_input import POSTINGS, Harness, page
 
 # fault kind -> the reason its job is given up under
 GIVE_UPS = {
@@ -57,12 +61,14 @@ def faulty_recrawl(crawled_before, tmp_path_factory):
                "peak_rss_mib": peak_rss_mib, "log": site.request_log}
 
 
+@pytest.mark.slow
 def test_every_fault_kind_is_hit(faulty_recrawl):
     kinds = Counter(faulty_recrawl["planned"].values())
     assert set(kinds) == {*GIVE_UPS, "redirect_expired"}, kinds
     assert kinds["redirect_expired"] >= 2  # several jobs redirected to one page: duplicates
 
 
+@pytest.mark.slow
 def test_each_give_up_is_counted_once_by_reason(faulty_recrawl):
     planned = faulty_recrawl["planned"]
     expired = sum(kind == "redirect_expired" for kind in planned.values())
@@ -75,6 +81,7 @@ def test_each_give_up_is_counted_once_by_reason(faulty_recrawl):
     assert faulty_recrawl["result"].returncode == 2 and run["status"] == "degraded"  # a tenth of the jobs lost
 
 
+@pytest.mark.slow
 def test_jobs_given_up_on_are_seen_not_closed(faulty_recrawl):
     db, listed, planned = faulty_recrawl["db"], faulty_recrawl["listed"], faulty_recrawl["planned"]
     run = last_run(db)
@@ -86,6 +93,7 @@ def test_jobs_given_up_on_are_seen_not_closed(faulty_recrawl):
     assert run["items_stored"] == len(listed) - len(planned)  # none of the faulted pages stored
 
 
+@pytest.mark.slow
 def test_pages_given_up_are_not_retried(faulty_recrawl):
     site, planned, log = faulty_recrawl["site"], faulty_recrawl["planned"], faulty_recrawl["log"]
     fetches = Counter(e["path"] for e in log if e["path"].startswith("/job/"))
@@ -99,9 +107,27 @@ def test_pages_given_up_are_not_retried(faulty_recrawl):
             assert fetches[path] == 21, fetches[path]
 
 
+@pytest.mark.slow
 def test_a_gzip_bomb_inflates_no_further_than_the_size_limit(faulty_recrawl):
     """The crawl's peak memory stays far below the 300 MiB the bomb inflates to (the peak of
     every crawl this test process ran, the largest of them included)."""
     assert faulty_recrawl["peak_rss_mib"] < 250, faulty_recrawl["peak_rss_mib"]
     stats = last_run(faulty_recrawl["db"])["stats"]
     assert stats.get("httpcompression/response_bytes", 0) < 2**20  # no bomb's inflated bytes
+
+
+def test_a_job_redirected_to_another_jobs_page_is_still_seen(tmp_path):
+    """The listed job's page redirected to another job's: that job is stored, and the listed
+    one recorded as seen (it is still listed), not left to look gone."""
+    harness = Harness(tmp_path / "jobs.db")
+    listed, shown = POSTINGS[0], POSTINGS[1]
+    listed_url, shown_url = "https://builtin.com" + listed.path, "https://builtin.com" + shown.path
+    meta = {"city": "berlin", "job_id": listed.job_id, "redirect_urls": [listed_url],
+            "listing_job": ListingJob(job_id=listed.job_id, url=listed_url, title="T", company="C")}
+    response = HtmlResponse(shown_url, body=page(shown).encode(), request=Request(shown_url, meta=meta))
+    item, sighting = harness.spider.parse_detail_page(response)
+    assert isinstance(item, JobItem) and item.job_id == shown.job_id
+    assert sighting == JobSighting(job_id=listed.job_id, city="berlin", url=listed_url)
+    assert harness.stats["listing/redirected_to_other_job"] == 1
+    response = HtmlResponse(listed_url, body=page(listed).encode(), request=Request(listed_url, meta=meta))
+    assert [type(output) for output in harness.spider.parse_detail_page(response)] == [JobItem]

@@ -220,7 +220,7 @@ class BuiltinSpider(scrapy.Spider):
                 # HTML holds the posting. (Block and challenge pages have no job body.)
                 self.crawler.stats.inc_value("items/without_jsonld")
                 self.logger.warning("No readable JSON-LD in %s: storing what its HTML shows", response.url)
-                yield self._job_item(response, page)
+                yield from self._job_outputs(response, page)
                 return
             yield from self._retry_or_fail(response, "no_job_posting" if complete else "truncated_page")
             return
@@ -228,7 +228,19 @@ class BuiltinSpider(scrapy.Spider):
             # A page cut short is retried, and never stored half-read.
             yield from self._retry_or_fail(response, "truncated_page")
             return
-        yield self._job_item(response, parse_detail(response.text, response.url))
+        yield from self._job_outputs(response, parse_detail(response.text, response.url))
+
+    def _job_outputs(self, response, page: dict):
+        """The job read from the page; and when the listed job's page redirected to another job's,
+        a sighting of the listed job too: it is still listed, and must not look gone."""
+        item = self._job_item(response, page)
+        yield item
+        listed_id = response.meta["job_id"]
+        if item.job_id != listed_id:
+            self.crawler.stats.inc_value("listing/redirected_to_other_job")
+            self.logger.warning("Job %s redirected to job %s (%s)", listed_id, item.job_id, response.url)
+            yield JobSighting(job_id=listed_id, city=response.meta["city"],
+                              url=response.meta.get("redirect_urls", [response.url])[0])
 
     def _job_item(self, response, page: dict) -> JobItem:
         listing_job = response.meta["listing_job"]
