@@ -1,7 +1,8 @@
 """What one request to the published site can cost or reveal (issue 17, case 4): a huge single
 value (zeroblob, randomblob, group_concat) is an error answered at once, every stored value is
-still served, and ``/-/databases.json`` does not show where the database file lives. In-process
-through Datasette's client, and against the real ``analysis serve`` process for its memory."""
+still served, many large values end under the process's memory cap, and ``/-/databases.json``
+does not show where the database file lives. In-process through Datasette's client, and against
+the real ``analysis serve`` process for its memory."""
 
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ import pytest
 from datasette.app import Datasette
 
 from analysis.build import build
-from analysis.serve import METADATA_DATABASE, PLUGINS_DIR, SETTINGS, datasette_command, metadata_for
+from analysis.serve import (
+    MEMORY_LIMIT_BYTES, METADATA_DATABASE, PLUGINS_DIR, SETTINGS, datasette_command, metadata_for,
+)
 from report_fixtures import build_fixture_db, free_port, serve_command, start_server, wait_until_up
 
 pytestmark = pytest.mark.anyio
@@ -91,28 +94,43 @@ def peak_rss_mib(pid: int) -> float:
     return int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:"))) / 1024
 
 
+def data_limit(pid: int) -> int:
+    line = next(line for line in Path(f"/proc/{pid}/limits").read_text().splitlines()
+                if line.startswith("Max data size"))
+    return int(line.split()[3])  # soft limit, bytes
+
+
+def get_error_status(url: str) -> int:
+    with pytest.raises(urllib.error.HTTPError) as error:
+        urllib.request.urlopen(url, timeout=30)
+    return error.value.code
+
+
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads peak memory from /proc")
 def test_the_served_site_answers_huge_values_without_growing(tmp_path):
-    """Against ``analysis serve`` itself: each huge value is a quick error, the process's peak
-    memory stays far below the gigabyte asked for, and the site still answers afterwards."""
+    """Against ``analysis serve`` itself: each huge value is a quick error and the process's peak
+    memory stays far below the gigabyte asked for; a thousand values just under the bound (8 GiB
+    asked for) end in an error with the process under its memory cap; and the site still answers."""
     db = build_fixture_db(tmp_path / f"{METADATA_DATABASE}.db")
     build(db)
     port = free_port()
     log = tmp_path / "serve.log"
     server = start_server(serve_command(db, port), log)
-    base = f"http://127.0.0.1:{port}"
+    base = f"http://127.0.0.1:{port}/{METADATA_DATABASE}"
     try:
-        wait_until_up(f"{base}/-/versions.json", server, log)
+        wait_until_up(f"{base}.json?sql=select+1", server, log)
+        assert data_limit(server.pid) == MEMORY_LIMIT_BYTES
         before = peak_rss_mib(server.pid)
         for query in HUGE.values():
-            url = f"{base}/{METADATA_DATABASE}.json?" + urlencode({"sql": query})
-            with pytest.raises(urllib.error.HTTPError) as error:
-                urllib.request.urlopen(url, timeout=10)
-            assert error.value.code == 400
+            assert get_error_status(f"{base}.json?" + urlencode({"sql": query})) == 400
         grown = peak_rss_mib(server.pid) - before
         assert grown < 100, f"peak memory grew by {grown:.0f} MiB"
-        with urllib.request.urlopen(f"{base}/{METADATA_DATABASE}/jobs.json?_shape=array", timeout=10) as response:
-            assert response.status == 200
+        many = ("with recursive n(i) as (select 1 union all select i + 1 from n limit 1000) "
+                f"select zeroblob({MAX_VALUE_BYTES}) from n")
+        assert get_error_status(f"{base}.json?" + urlencode({"sql": many})) in (400, 500)  # time limit or cap
+        assert peak_rss_mib(server.pid) < MEMORY_LIMIT_BYTES / 2**20 + 100  # the cap, plus code and libraries
+        with urllib.request.urlopen(f"{base}/jobs.json?_shape=array", timeout=10) as response:
+            assert response.status == 200 and server.poll() is None
     finally:
         server.terminate()
         server.wait(timeout=15)
