@@ -183,7 +183,8 @@ class GiveUpRedirectMiddleware(RedirectMiddleware):
         return result
 
     def request_dropped(self, request, spider=None):
-        """The dupefilter dropped a redirect: send the request back past it, to be given up."""
+        """The dupefilter dropped a redirect: send the request back past it, to be given up
+        through its errback (a signal handler cannot hand the pipelines the job's sighting)."""
         if "redirect_urls" not in request.meta or request.errback is None or self.DROPPED in request.meta:
             return
         self.crawler.engine.crawl(

@@ -34,7 +34,7 @@ AUTOTHROTTLE_START_DELAY = 1.5
 AUTOTHROTTLE_MAX_DELAY = 60.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 30
-# A builtin page is 65-150 KB (154 saved pages): a response past DOWNLOAD_MAXSIZE, sent or once
+# A builtin page is 66-152 KB (154 saved pages): a response past DOWNLOAD_MAXSIZE, sent or once
 # decompressed (a gzip bomb stops inflating there), is given up at once as `size_limit`.
 DOWNLOAD_MAXSIZE = 4 * 2**20  # 4 MiB (Scrapy's default is 1 GiB)
 DOWNLOAD_WARNSIZE = 1 * 2**20  # 1 MiB: logged (Scrapy's default is 32 MiB)
