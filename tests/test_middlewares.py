@@ -5,7 +5,9 @@ from __future__ import annotations
 import email.utils
 import gzip
 import time
+import zlib
 
+import brotli
 import pytest
 from scrapy import Request, Spider
 from scrapy.exceptions import IgnoreRequest
@@ -253,15 +255,20 @@ def test_a_redirect_the_dupefilter_drops_comes_back_to_be_given_up():
     assert len(sent) == 1
 
 
-def test_decompression_stops_at_the_size_limit_and_gives_up():
+COMPRESSIONS = {"gzip": gzip.compress, "deflate": zlib.compress, "br": brotli.compress}
+
+
+@pytest.mark.parametrize("encoding", list(COMPRESSIONS))
+def test_decompression_stops_at_the_size_limit_and_gives_up(encoding):
     crawler = get_crawler(Spider, settings_dict={"DOWNLOAD_MAXSIZE": 2**20})
     mw = SizeLimitedCompressionMiddleware.from_crawler(crawler)
     request = Request("http://a.test/x")
-    bomb = gzip.compress(b" " * (8 * 2**20))
-    page = Response(request.url, body=bomb, headers={"Content-Encoding": "gzip"}, request=request)
+    compress = COMPRESSIONS[encoding]
+    bomb = compress(b" " * (64 * 2**20))
+    page = Response(request.url, body=bomb, headers={"Content-Encoding": encoding}, request=request)
     with pytest.raises(GiveUp) as given_up:
         mw.process_response(request, page)
     assert given_up.value.reason == "size_limit"
-    small = Response(request.url, body=gzip.compress(b"<html></html>"), headers={"Content-Encoding": "gzip"},
+    small = Response(request.url, body=compress(b"<html></html>"), headers={"Content-Encoding": encoding},
                      request=request)
     assert mw.process_response(request, small).body == b"<html></html>"
