@@ -12,7 +12,12 @@ child is left behind.
 
 Safety: the file is opened immutable (``-i``: no writes, no locks), no write plugin is
 installed, SQL gets a time limit and a row cap that CSV streaming cannot bypass
-(``allow_csv_stream`` off), and the raw database file cannot be downloaded. Ad-hoc SQL
+(``allow_csv_stream`` off), the raw database file cannot be downloaded, and the plugin in
+``analysis/datasette_plugins`` bounds the size of any one value (so ``zeroblob(1e9)`` is an
+error, not gigabytes) and keeps the file's path out of ``/-/databases.json``. Many values just
+under that bound are stopped by the time limit, but a second of them can reach a gigabyte, so
+the process's data memory is capped (``MEMORY_LIMIT_BYTES``): past it a request fails with a
+MemoryError (HTTP 500) and the site goes on serving. Ad-hoc SQL
 stays allowed: it is read-only, time-limited, and the dashboards run their chart queries
 through it. Immutable means Datasette trusts the file never to change: do not crawl or
 build into the file being served (serve a copy, or stop the site while crawling).
@@ -22,13 +27,16 @@ from __future__ import annotations
 
 import copy
 import os
+import resource
 import sys
 from pathlib import Path
 
 import yaml
 
 METADATA_FILE = Path(__file__).parent / "metadata.yml"
+PLUGINS_DIR = Path(__file__).parent / "datasette_plugins"
 METADATA_DATABASE = "jobs"
+MEMORY_LIMIT_BYTES = 1 * 2**30  # the site runs in ~50 MB (peak RSS serving the test database)
 SETTINGS = {
     "sql_time_limit_ms": 1000,
     "max_returned_rows": 1000,
@@ -57,6 +65,7 @@ def datasette_command(db_path: str | Path, metadata_path: str | Path, port: int 
         sys.executable, "-m", "datasette", "serve",
         "-i", str(db_path),
         "--metadata", str(metadata_path),
+        "--plugins-dir", str(PLUGINS_DIR),
         "--host", host, "--port", str(port),
         *setting_options(),
     ]
@@ -98,9 +107,17 @@ def metadata_path_for(db_path: str | Path) -> Path:
     raise SystemExit(f"cannot write the metadata for database {database!r}: {last_error}")
 
 
+def limit_memory(limit: int) -> None:
+    """Cap this process's data memory (kept across ``execv``), unless a lower cap is set."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    if soft == resource.RLIM_INFINITY or soft > limit:
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))
+
+
 def main(db_path: str | Path, port: int = 8001, host: str = "127.0.0.1") -> None:
     """Become ``datasette serve`` (never returns): signals reach Datasette itself."""
     command = datasette_command(db_path, metadata_path_for(db_path), port=port, host=host)
+    limit_memory(MEMORY_LIMIT_BYTES)
     print(" ".join(command), file=sys.stderr)
     sys.stdout.flush()
     sys.stderr.flush()

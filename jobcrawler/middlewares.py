@@ -7,9 +7,14 @@ import email.utils
 import logging
 import time
 
-from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy import Request, signals
+from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
+from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
+from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
+from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.response import response_status_message
+from w3lib.url import canonicalize_url
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +82,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
     async def process_response(self, request, response, spider=None):
         if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
             return response
-        retry = self._retry(request, response_status_message(response.status))
+        retry = self._retry_request(request, response_status_message(response.status))
         if retry is None:
             self._count_give_up(request, f"status_{response.status}")
             return response
@@ -92,12 +97,25 @@ class BackoffRetryMiddleware(RetryMiddleware):
     async def process_exception(self, request, exception, spider=None):
         if request.meta.get("dont_retry", False) or not isinstance(exception, self.exceptions_to_retry):
             return None
-        retry = self._retry(request, exception)
+        retry = self._retry_request(request, exception)
         if retry is None:
             self._count_give_up(request, type(exception).__name__)
             return None
         await self._wait(retry, None)
         return retry
+
+    def _retry_request(self, request, reason):
+        """The retry of ``request``, or None once its retries are spent: Scrapy's public
+        ``get_retry_request`` with the per-request meta keys its RetryMiddleware honours."""
+        meta = request.meta
+        return get_retry_request(
+            request,
+            spider=self.crawler.spider,
+            reason=reason,
+            max_retry_times=meta.get("max_retry_times", self.max_retry_times),
+            priority_adjust=meta.get("priority_adjust", self.priority_adjust),
+            give_up_log_level=meta.get("give_up_log_level", self.give_up_log_level),
+        )
 
     async def _wait(self, retry, retry_after: float | None) -> None:
         retry.meta["backoff_done"] = retry.meta.get("retry_times", 1)
@@ -114,3 +132,72 @@ class BackoffRetryMiddleware(RetryMiddleware):
         """Counted here, once: the spider's errback sees the mark and does not count it again."""
         request.meta["jobcrawler_gave_up"] = reason
         self.crawler.stats.inc_value(f"retry/gave_up/{reason}")
+
+
+class GiveUp(IgnoreRequest):
+    """A request the crawl gives up on, with the reason the spider's errback counts it under
+    (``retry/gave_up/<reason>``). Not retried: retrying would end the same way."""
+
+    def __init__(self, reason: str, detail: str = ""):
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+
+
+class GiveUpRedirectMiddleware(RedirectMiddleware):
+    """Scrapy's redirects, where a redirect that cannot end in a page gives the request up by
+    name, through its errback.
+
+    Scrapy itself ends a long chain with a bare IgnoreRequest, and sends a redirect to a URL
+    already fetched (a loop, A -> B -> A, or many jobs redirected to one page) to the
+    dupefilter, which drops it without calling any errback: the request vanished, and a listed
+    job whose page did that looked gone. Here a loop is caught before the dupefilter
+    (``redirect_loop``, also for retried requests the dupefilter never filters), a chain past
+    ``REDIRECT_MAX_TIMES`` is ``too_many_redirects``, and a redirect the dupefilter drops comes
+    back, marked, so that ``process_request`` gives it up as ``duplicate_after_redirect``.
+    """
+
+    DROPPED = "jobcrawler_dropped_redirect"  # meta key: why a re-sent dropped redirect is given up
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        middleware = super().from_crawler(crawler)
+        crawler.signals.connect(middleware.request_dropped, signal=signals.request_dropped)
+        return middleware
+
+    def process_request(self, request, spider=None):
+        reason = request.meta.get(self.DROPPED)
+        if reason:
+            raise GiveUp(reason, f"{request.url} was fetched already; redirected from "
+                                 f"{request.meta['redirect_urls'][0]}")
+        return None
+
+    def process_response(self, request, response, spider=None):
+        try:
+            result = super().process_response(request, response)
+        except IgnoreRequest as error:  # the only one it raises: REDIRECT_MAX_TIMES reached
+            raise GiveUp("too_many_redirects", f"{request.url}: {error}") from error
+        if isinstance(result, Request):
+            chain = {canonicalize_url(url) for url in (*request.meta.get("redirect_urls", ()), request.url)}
+            if canonicalize_url(result.url) in chain:
+                raise GiveUp("redirect_loop", f"{request.url} redirects back to {result.url}")
+        return result
+
+    def request_dropped(self, request, spider=None):
+        """The dupefilter dropped a redirect: send the request back past it, to be given up
+        through its errback (a signal handler cannot hand the pipelines the job's sighting)."""
+        if "redirect_urls" not in request.meta or request.errback is None or self.DROPPED in request.meta:
+            return
+        self.crawler.engine.crawl(
+            request.replace(dont_filter=True, meta={**request.meta, self.DROPPED: "duplicate_after_redirect"}))
+
+
+class SizeLimitedCompressionMiddleware(HttpCompressionMiddleware):
+    """Scrapy's decompression, which stops at ``DOWNLOAD_MAXSIZE`` (a gzip bomb inflates no
+    further than that); a page it stops is given up as ``size_limit``, like a download that
+    passed the limit, rather than as a bare IgnoreRequest."""
+
+    def process_response(self, request, response, spider=None):
+        try:
+            return super().process_response(request, response)
+        except IgnoreRequest as error:  # the only one it raises: DOWNLOAD_MAXSIZE passed
+            raise GiveUp("size_limit", str(error)) from error

@@ -35,6 +35,10 @@ AUTOTHROTTLE_START_DELAY = 1.5
 AUTOTHROTTLE_MAX_DELAY = 60.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 30
+# A builtin page is 66-152 KB (154 saved pages): a response past DOWNLOAD_MAXSIZE, sent or once
+# decompressed (a gzip bomb stops inflating there), is given up at once as `size_limit`.
+DOWNLOAD_MAXSIZE = 4 * 2**20  # 4 MiB (Scrapy's default is 1 GiB)
+DOWNLOAD_WARNSIZE = 1 * 2**20  # 1 MiB: logged (Scrapy's default is 32 MiB)
 
 # --- Retries and backoff ------------------------------------------------------------------
 # jobcrawler's RetryMiddleware replaces Scrapy's: same settings, plus it waits as long as
@@ -45,9 +49,15 @@ RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
 RETRY_BACKOFF_BASE = 1.0  # seconds; the n-th retry waits base * 2**(n-1) without Retry-After
 RETRY_BACKOFF_MAX = 60.0  # cap for exponential backoff
 RETRY_AFTER_MAX = 300.0  # cap for a server's Retry-After
+# Scrapy's redirect and decompression middlewares, with what they drop given up by reason
+# (redirect_loop, duplicate_after_redirect, too_many_redirects, size_limit): see middlewares.py.
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "jobcrawler.middlewares.BackoffRetryMiddleware": 550,
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "jobcrawler.middlewares.SizeLimitedCompressionMiddleware": 590,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "jobcrawler.middlewares.GiveUpRedirectMiddleware": 600,
 }
 # The spider retries a 200 block, challenge or cut-short page itself (get_retry_request), which
 # carries these keys over on purpose: Scrapy's copied-meta warning is not about them.

@@ -73,8 +73,9 @@ JOB_COLUMNS: dict[str, type] = {
     "closed_at": str,
     "last_run_id": int,
     "fetched_at": str,
+    "fetched_run_id": int,  # the run that fetched the page last (last_run_id: the last that listed it)
 }
-LIFECYCLE_COLUMNS = ("first_seen", "last_seen", "times_seen", "closed_at", "last_run_id")
+LIFECYCLE_COLUMNS = ("first_seen", "last_seen", "times_seen", "closed_at", "last_run_id", "fetched_run_id")
 CONTENT_COLUMNS = tuple(c for c in JOB_COLUMNS if c not in LIFECYCLE_COLUMNS and c != "job_id")
 TAG_COLUMNS = (
     "ai_type",
@@ -323,13 +324,13 @@ def finish_run(db: sqlite_utils.Database, run_id: int, values: dict) -> None:
 
 
 # What one run holds, for its quality check: jobs it saw, how many of them it stored (fetched
-# their page since the run started: a resumed run counts the jobs of all its parts, each once),
-# and how many carry each field.
+# their page: a resumed run counts the jobs of all its parts, each once), and how many carry
+# each field.
 _RUN_COVERAGE = """
 SELECT
   count(*) AS jobs,
-  sum(j.last_run_id = :run_id AND j.fetched_at >= r.started_at) AS stored,
-  sum(j.first_seen >= r.started_at) AS new,
+  sum(j.fetched_run_id = :run_id) AS stored,
+  sum(NOT EXISTS (SELECT 1 FROM sightings e WHERE e.job_id = j.job_id AND e.run_id < :run_id)) AS new,
   (SELECT count(*) FROM sightings WHERE run_id = :run_id) AS sightings,
   sum(j.company IS NOT NULL AND j.company != '') AS company,
   sum(j.posted_date IS NOT NULL) AS posted_date,
@@ -337,7 +338,7 @@ SELECT
   sum(j.description IS NOT NULL AND j.description != '') AS description,
   sum(j.salary_text IS NOT NULL) AS salary_expected,
   sum(j.salary_text IS NOT NULL AND (j.salary_min IS NOT NULL OR j.salary_max IS NOT NULL)) AS salary
-FROM jobs j JOIN crawl_runs r ON r.run_id = :run_id
+FROM jobs j
 WHERE j.job_id IN (SELECT job_id FROM sightings WHERE run_id = :run_id)
 """
 
@@ -401,15 +402,15 @@ def save_jobs(db: sqlite_utils.Database, jobs: list[dict]) -> None:
 def _write_job(db, row: dict, *, city, run_id, locations: list[dict], skills: list[dict], seen_at: str) -> None:
     job_id = row["job_id"]
     content = [c for c in CONTENT_COLUMNS if c in row]
-    columns = ["job_id", *content, "first_seen", "last_seen", "times_seen", "last_run_id"]
+    columns = ["job_id", *content, "first_seen", "last_seen", "times_seen", "last_run_id", "fetched_run_id"]
     updates = ", ".join(f"{c} = excluded.{c}" for c in content)
     sql = (
         f"INSERT INTO jobs ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
         f"ON CONFLICT(job_id) DO UPDATE SET {updates}, last_seen = excluded.last_seen, "
         "times_seen = jobs.times_seen + (jobs.last_run_id IS NOT excluded.last_run_id), "
-        "last_run_id = excluded.last_run_id, closed_at = NULL"
+        "last_run_id = excluded.last_run_id, fetched_run_id = excluded.fetched_run_id, closed_at = NULL"
     )
-    params = [job_id, *(row[c] for c in content), seen_at, seen_at, 1, run_id]
+    params = [job_id, *(row[c] for c in content), seen_at, seen_at, 1, run_id, run_id]
     db.execute(sql, params)
     db.execute("DELETE FROM job_locations WHERE job_id = ?", [job_id])
     db.conn.executemany(

@@ -11,6 +11,7 @@ import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -24,6 +25,7 @@ from scrapy.utils.misc import load_object
 from scrapy.utils.test import get_crawler
 
 from jobcrawler import settings as project
+from jobcrawler.cities import listing_url, load_cities
 from jobcrawler.items import JobSighting
 from jobcrawler.normalize.salary import normalize_salary
 from jobcrawler.normalize.titles import clean_title
@@ -56,8 +58,8 @@ FAST = {
 }
 
 
-def crawl(base_url: str, db_path: Path, *spider_args: str, timeout: float = 180, **settings) -> subprocess.CompletedProcess:
-    """``scrapy crawl builtin`` in a subprocess, as a user runs it; returns the finished process."""
+def start_crawl(base_url: str, db_path: Path, *spider_args: str, **settings) -> subprocess.Popen:
+    """``scrapy crawl builtin`` in a subprocess that keeps running, as a user starts it."""
     command = [sys.executable, "-m", "scrapy", "crawl", "builtin"]
     for argument in spider_args:
         command += ["-a", argument]
@@ -66,8 +68,40 @@ def crawl(base_url: str, db_path: Path, *spider_args: str, timeout: float = 180,
     merged = {**FAST, "BUILTIN_BASE_URL": base_url, "SQLITE_PATH": str(db_path), **settings}
     for name, value in merged.items():
         command += ["-s", f"{name}={value}"]
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    return subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout)
+    return subprocess.Popen(command, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def crawl(base_url: str, db_path: Path, *spider_args: str, timeout: float = 180, **settings) -> subprocess.CompletedProcess:
+    """``scrapy crawl builtin`` in a subprocess, run to its end; with ``peak_rss_mib`` on the result:
+    the crawl process's own peak memory (VmHWM, which, unlike ru_maxrss, starts afresh at exec
+    and so does not include the test process it was forked from)."""
+    process = start_crawl(base_url, db_path, *spider_args, **settings)
+    peak = [0]
+
+    def watch():
+        while process.poll() is None:
+            try:
+                status = Path(f"/proc/{process.pid}/status").read_text()
+            except OSError:
+                return
+            found = re.search(r"^VmHWM:\s+(\d+) kB", status, re.MULTILINE)
+            if found:
+                peak[0] = max(peak[0], int(found.group(1)))
+            time.sleep(0.02)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        raise
+    watcher.join()
+    result = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+    result.peak_rss_mib = peak[0] / 1024
+    return result
 
 
 def rows(db_path: Path, sql: str, params=()) -> list[dict]:
@@ -370,3 +404,25 @@ def datasette_processes(port: int) -> list[int]:
         if state != "Z" and b"datasette" in args and str(port).encode() in args:
             found.append(int(entry.name))
     return found
+
+
+H1_TEXT = re.compile(r"(<h1\b[^>]*>\s*<span\b[^>]*>)[^<]*")
+
+
+def without_h1_title(html: str) -> str:
+    """The page with its <h1> title text removed."""
+    blank, found = H1_TEXT.subn(r"\1", html, count=1)
+    assert found
+    return blank
+
+
+def query_faulting_pages(site, pages: dict[int, bool]) -> str:
+    """A search text whose berlin listing pages are faulted exactly as asked ({page: faulted?}).
+    Faults are drawn per URL, so the query picks which listing pages a rule hits."""
+    berlin = load_cities()["berlin"]
+    for i in range(500):
+        query = "AI Engineer" if i == 0 else f"AI Engineer {i}"
+        if all(bool(site.planned_fault(listing_url(site.base_url, berlin, query, page))) == hit
+               for page, hit in pages.items()):
+            return query
+    raise AssertionError(f"no query faults pages {pages}")

@@ -65,7 +65,7 @@ def test_second_crawl_is_idempotent_and_moves_last_seen(site, tmp_path):
     db = tmp_path / "twice.db"
     assert crawl(site.base_url, db, "city=london").returncode == 0
     content = "SELECT * FROM jobs ORDER BY job_id"
-    lifecycle = {"last_seen", "times_seen", "last_run_id", "fetched_at"}
+    lifecycle = {"last_seen", "times_seen", "last_run_id", "fetched_at", "fetched_run_id"}
     first = rows(db, content)
     assert crawl(site.base_url, db, "city=london", "refresh_days=0").returncode == 0
     second = rows(db, content)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import email.utils
+import gzip
 import time
+import zlib
 
+import brotli
 import pytest
 from scrapy import Request, Spider
 from scrapy.exceptions import IgnoreRequest
@@ -12,7 +15,13 @@ from scrapy.http import Response
 from scrapy.utils.test import get_crawler
 from twisted.internet.error import TimeoutError as TxTimeoutError
 
-from jobcrawler.middlewares import BackoffRetryMiddleware, retry_after_seconds
+from jobcrawler.middlewares import (
+    BackoffRetryMiddleware,
+    GiveUp,
+    GiveUpRedirectMiddleware,
+    SizeLimitedCompressionMiddleware,
+    retry_after_seconds,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -166,3 +175,100 @@ async def test_a_shorter_retry_after_does_not_shorten_a_longer_pause():
     other = Request("http://b.test/1")
     await mw.process_response(other, response(other, 429, **{"Retry-After": "0.1"}))
     assert time.monotonic() - 0.2 < mw.paused_until["b.test"] <= time.monotonic()
+
+
+async def test_retries_honour_scrapy_meta_keys_and_stats():
+    """What Scrapy's RetryMiddleware does, kept now that retries go through get_retry_request:
+    per-request max_retry_times and priority_adjust, RETRY_PRIORITY_ADJUST, and its stats."""
+    mw = middleware(RETRY_TIMES=1, RETRY_PRIORITY_ADJUST=-3)
+    request = Request("http://a.test/x", priority=10, meta={"max_retry_times": 3})
+    for attempt in (1, 2, 3):
+        request = await mw.process_response(request, response(request, 503))
+        assert isinstance(request, Request) and request.meta["retry_times"] == attempt
+        assert request.dont_filter and request.priority == 10 - 3 * attempt
+    final = response(request, 503)
+    assert await mw.process_response(request, final) is final
+    adjusted = await mw.process_response(
+        Request("http://a.test/y", priority=5, meta={"priority_adjust": 2}), response(request, 500))
+    assert adjusted.priority == 7
+    stats = mw.crawler.stats.get_stats()
+    assert stats["retry/count"] == 4
+    assert stats["retry/reason_count/503 Service Unavailable"] == 3
+    assert stats["retry/reason_count/500 Internal Server Error"] == 1
+    assert stats["retry/max_reached"] == 1 and stats["retry/gave_up/status_503"] == 1
+
+
+async def test_exception_retries_are_counted_by_exception_path():
+    mw = middleware()
+    request = Request("http://a.test/x")
+    await mw.process_exception(request, TxTimeoutError())
+    assert mw.crawler.stats.get_value("retry/reason_count/twisted.internet.error.TimeoutError") == 1
+
+
+def redirect_middleware(**settings) -> GiveUpRedirectMiddleware:
+    crawler = get_crawler(Spider, settings_dict=settings)
+    crawler.spider = crawler._create_spider("test")
+    return GiveUpRedirectMiddleware.from_crawler(crawler)
+
+
+def redirect(request: Request, location: str) -> Response:
+    return Response(request.url, status=302, headers={"Location": location}, request=request)
+
+
+def test_a_redirect_back_into_its_own_chain_is_given_up_as_a_loop():
+    mw = redirect_middleware()
+    a = Request("http://a.test/job/x/1", dont_filter=True)  # a retry: the dupefilter never sees it
+    b = mw.process_response(a, redirect(a, "/job/x/1?step=b"))
+    assert isinstance(b, Request) and b.url == "http://a.test/job/x/1?step=b"
+    with pytest.raises(GiveUp) as given_up:
+        mw.process_response(b, redirect(b, "http://a.test/job/x/1"))
+    assert given_up.value.reason == "redirect_loop"
+    with pytest.raises(GiveUp):  # to itself, with a fragment (the same page for the dupefilter too)
+        mw.process_response(a, redirect(a, "/job/x/1#top"))
+
+
+def test_too_many_redirects_are_given_up_by_name():
+    mw = redirect_middleware(REDIRECT_MAX_TIMES=2)
+    request = Request("http://a.test/0")
+    for hop in (1, 2):
+        request = mw.process_response(request, redirect(request, f"/{hop}"))
+    with pytest.raises(GiveUp) as given_up:
+        mw.process_response(request, redirect(request, "/3"))
+    assert given_up.value.reason == "too_many_redirects"
+
+
+def test_a_redirect_the_dupefilter_drops_comes_back_to_be_given_up():
+    mw = redirect_middleware()
+    sent = []
+    mw.crawler.engine = type("Engine", (), {"crawl": staticmethod(sent.append)})()
+    a = Request("http://a.test/job/x/1", errback=lambda failure: None)
+    target = mw.process_response(a, redirect(a, "/jobs"))
+    mw.request_dropped(target)
+    mw.request_dropped(Request("http://a.test/jobs?page=1", errback=lambda failure: None))  # no redirect
+    mw.request_dropped(Request("http://a.test/jobs", meta={"redirect_urls": ["http://a.test/y"]}))  # no errback
+    assert len(sent) == 1 and sent[0].dont_filter and sent[0].url == "http://a.test/jobs"
+    with pytest.raises(GiveUp) as given_up:
+        mw.process_request(sent[0])
+    assert given_up.value.reason == "duplicate_after_redirect"
+    assert mw.process_request(a) is None and mw.process_request(target) is None
+    mw.request_dropped(sent[0])  # dropped again (it cannot be: dont_filter): not re-sent
+    assert len(sent) == 1
+
+
+COMPRESSIONS = {"gzip": gzip.compress, "deflate": zlib.compress, "br": brotli.compress}
+
+
+@pytest.mark.parametrize("encoding", list(COMPRESSIONS))
+def test_decompression_stops_at_the_size_limit_and_gives_up(encoding):
+    crawler = get_crawler(Spider, settings_dict={"DOWNLOAD_MAXSIZE": 2**20})
+    mw = SizeLimitedCompressionMiddleware.from_crawler(crawler)
+    request = Request("http://a.test/x")
+    compress = COMPRESSIONS[encoding]
+    bomb = compress(b" " * (64 * 2**20))
+    page = Response(request.url, body=bomb, headers={"Content-Encoding": encoding}, request=request)
+    with pytest.raises(GiveUp) as given_up:
+        mw.process_response(request, page)
+    assert given_up.value.reason == "size_limit"
+    small = Response(request.url, body=compress(b"<html></html>"), headers={"Content-Encoding": encoding},
+                     request=request)
+    assert mw.process_response(request, small).body == b"<html></html>"

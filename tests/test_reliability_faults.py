@@ -9,13 +9,10 @@ from collections import Counter
 
 import pytest
 
-from jobcrawler.cities import listing_url, load_cities
 from jobcrawler.replay import ReplaySite
-from tests.helpers import crawl, expected_row, last_run, rows
+from tests.helpers import crawl, expected_row, last_run, query_faulting_pages, rows
 
 pytestmark = pytest.mark.slow
-
-BERLIN = load_cities()["berlin"]
 
 
 def detail_fetches(site) -> Counter:
@@ -27,17 +24,6 @@ def detail_fetches(site) -> Counter:
 def faulted(site, kind: str, page: str) -> list[dict]:
     prefix = "/job/" if page == "detail" else "/jobs"
     return [e for e in site.request_log if e["fault"] == kind and e["path"].startswith(prefix)]
-
-
-def query_faulting_pages(site, pages: dict[int, bool]) -> str:
-    """A search text whose berlin listing pages are faulted exactly as asked ({page: faulted?}).
-    Faults are drawn per URL, so the query picks which listing pages a rule hits."""
-    for i in range(500):
-        query = "AI Engineer" if i == 0 else f"AI Engineer {i}"
-        if all(bool(site.planned_fault(listing_url(site.base_url, BERLIN, query, page))) == hit
-               for page, hit in pages.items()):
-            return query
-    raise AssertionError(f"no query faults pages {pages}")
 
 
 def assert_stored_once_and_whole(site, db, job_ids):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import time
 
 import pytest
@@ -22,17 +21,7 @@ from scrapy.http import HtmlResponse
 from jobcrawler.items import JobItem, JobSighting
 from jobcrawler.pipelines import FIELD_TYPES, coerce_fields
 from jobcrawler.replay import pages as replay_pages
-from tests.helpers import BASE, CATALOG, POSTINGS, Harness, page, rows
-
-H1_TEXT = re.compile(r"(<h1\b[^>]*>\s*<span\b[^>]*>)[^<]*")
-
-
-def without_h1_title(html: str) -> str:
-    """The page with its <h1> title text removed."""
-    blank, found = H1_TEXT.subn(r"\1", html, count=1)
-    assert found
-    return blank
-
+from tests.helpers import BASE, CATALOG, POSTINGS, Harness, page, rows, without_h1_title
 
 def count(harness, key: str) -> int:
     return harness.stats.get(key, 0)

@@ -4,11 +4,9 @@ what a complete listing no longer shows."""
 
 from __future__ import annotations
 
-import os
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -18,7 +16,7 @@ import yaml
 
 from jobcrawler.cities import load_cities
 from jobcrawler.replay import ReplaySite
-from tests.helpers import FAST, REPO, crawl, last_run, rows
+from tests.helpers import crawl, last_run, rows, start_crawl
 
 pytestmark = pytest.mark.slow
 
@@ -40,17 +38,6 @@ TABLES = {
 def contents(db: Path) -> dict[str, list[dict]]:
     return {name: [{k: v for k, v in row.items() if k not in WHEN} for row in rows(db, sql)]
             for name, sql in TABLES.items()}
-
-
-def start_crawl(base_url: str, db: Path, *spider_args: str, **settings) -> subprocess.Popen:
-    """``scrapy crawl builtin`` in a subprocess that keeps running (see helpers.crawl)."""
-    command = [sys.executable, "-m", "scrapy", "crawl", "builtin", "-a", "render=never"]
-    for argument in spider_args:
-        command += ["-a", argument]
-    for name, value in {**FAST, "BUILTIN_BASE_URL": base_url, "SQLITE_PATH": str(db), **settings}.items():
-        command += ["-s", f"{name}={value}"]
-    return subprocess.Popen(command, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)},
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def wait_for(site, condition, process: subprocess.Popen, timeout: float = 60) -> None:

@@ -10,13 +10,22 @@ import lxml.html
 
 _SPACES = re.compile(r"[^\S\n]+")  # any whitespace but newline, including U+00A0
 _BLANK_LINES = re.compile(r"\n\s*\n+")
+# C0 and C1 control characters and DEL, but tab, line feed and carriage return: a NUL or a
+# bell in a title or a description is never meant, and breaks terminals, CSV and lxml.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def strip_controls(text: str) -> str:
+    """``text`` without control characters; tabs and line breaks, which text needs, kept."""
+    return _CONTROLS.sub("", text) if _CONTROLS.search(text) else text
 
 
 def collapse_spaces(text: str | None) -> str:
-    """One space between words; no-break and other Unicode spaces count as spaces."""
+    """One space between words; no-break and other Unicode spaces count as spaces; control
+    characters dropped."""
     if not text:
         return ""
-    return " ".join(text.split())
+    return " ".join(strip_controls(text).split())
 
 
 def html_to_text(html: str | None) -> str:
@@ -27,6 +36,7 @@ def html_to_text(html: str | None) -> str:
     """
     if not html or not html.strip():
         return ""
+    html = strip_controls(html)  # lxml refuses them, and they are never meant
     try:
         tree = lxml.html.fragment_fromstring(html, create_parent="div")
     except (lxml.etree.ParserError, ValueError):

@@ -23,7 +23,7 @@ _TAGS = re.compile(r"<[^>]*>")
 
 
 def clean_title(raw: str | None) -> str:
-    """Whitespace collapsed, markup and gender tags removed, entities decoded."""
+    """Whitespace collapsed, markup, gender tags and control characters removed, entities decoded."""
     if not raw:
         return ""
     text = html.unescape(_TAGS.sub(" ", _SCRIPTS.sub(" ", raw)))

@@ -6,7 +6,8 @@ company card) and stands in for JSON-LD when that is missing. Header values are 
 only inside the top card (``.match-background`` / ``.header-background``): the same
 icons repeat in the header layout's mobile copy and in the "Similar Jobs" cards.
 
-Every function here is total: arbitrary input gives None / [] values, never an error.
+Every function here is total: arbitrary input gives None / [] values, never an error. Text
+comes out without control characters (tabs and line breaks kept), URLs only as http(s).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import lxml.html
 from lxml import etree
 from parsel import Selector
 
+from jobcrawler.normalize.text import strip_controls
 from jobcrawler.parsing import jsonld
 
 # Header / company-card icons, by the Font Awesome class builtin.com uses.
@@ -89,7 +91,7 @@ def parse_detail(html: str, url: str) -> dict:
 
     org = posting.get("hiringOrganization")  # an Organization, or just its name
     company = jsonld.text_of(org)
-    company_url = jsonld.text_of(jsonld.first_dict(org).get("sameAs"))
+    company_url = absolute(url, jsonld.text_of(jsonld.first_dict(org).get("sameAs")))
     if (company is None or company_url is None) and scope is not None:
         shown_company, shown_url = _header_company(scope, url)
         company, company_url = company or shown_company, company_url or shown_url
@@ -98,10 +100,11 @@ def parse_detail(html: str, url: str) -> dict:
     location_text = row_text(location_row)
     remote = _REMOTE_HIRING.match(location_text) if location_text else None
 
-    return {
+    return _printable({
         "template": _template(header_classes),
         "canonical_url": absolute(url, _head_first(sel, "link[@rel='canonical']/@href").get()),
-        "title": jsonld.text_of(posting.get("title")) or _header_title(scope),
+        # Only text is a title: the <h1> wins over a JSON-LD number (or one of control characters).
+        "title": _printable(jsonld.text_of(posting.get("title"), numbers=False)) or _header_title(scope),
         "company": company,
         "company_url": company_url,
         "jsonld_identifier": _identifier(posting.get("identifier")),
@@ -129,9 +132,22 @@ def parse_detail(html: str, url: str) -> dict:
         "year_founded": _unprefixed(row_text(card_rows.get(FOUNDED))),
         "easy_apply": _easy_apply(text),
         "robots_noindex": _noindex(_head_first(sel, "meta[@name='robots']/@content").getall()),
-        "description_html": jsonld.text_of(posting.get("description"))
+        "description_html": _description_html(posting.get("description"))
         or ("".join(sel.xpath(f"({_BODY})[1]/node()").getall()) or None),
-    }
+    })
+
+
+def _printable(value):
+    """``value`` with control characters dropped from its text, in lists and objects too;
+    text left empty becomes None (and leaves a list)."""
+    if isinstance(value, str):
+        text = strip_controls(value)
+        return text if text.strip() else None
+    if isinstance(value, list):
+        return [item for item in map(_printable, value) if item is not None]
+    if isinstance(value, dict):
+        return {key: _printable(item) for key, item in value.items()}
+    return value
 
 
 def _read_part(text: str) -> str:
@@ -231,14 +247,17 @@ def _html_root(text: str):
 
 
 def absolute(base: str, href: str | None) -> str | None:
-    """``href`` resolved against the page URL; None when empty."""
-    href = href.strip() if href else None
+    """``href`` resolved against the page URL; None when empty or not a web address
+    (``javascript:``, ``data:``, ``mailto:``...: never stored, never followed)."""
+    href = href.strip() if isinstance(href, str) else None
     if not href:
         return None
     try:
-        return urljoin(base if isinstance(base, str) else "", href)
+        resolved = urljoin(base if isinstance(base, str) else "", href)
+        scheme = urlsplit(resolved).scheme.lower()
     except ValueError:
-        return href
+        return None
+    return resolved if scheme in ("http", "https", "") else None
 
 
 def collapse(text: str | None) -> str | None:
@@ -408,6 +427,15 @@ def _noindex(contents: list[str]) -> bool | None:
 
 def _joined(value) -> str | None:
     return ", ".join(jsonld.texts_of(value)) or None
+
+
+def _description_html(value) -> str | None:
+    """JSON-LD ``description``: its HTML; a list's parts all kept, each its own paragraph
+    (plain text wrapped in ``<p>``), not just the first."""
+    parts = jsonld.texts_of(value)
+    if len(parts) < 2:
+        return parts[0] if parts else None
+    return "\n".join(part if part.lstrip().startswith("<") else f"<p>{part}</p>" for part in parts)
 
 
 def _identifier(value) -> str | None:

@@ -158,18 +158,19 @@ def first_dict(value) -> dict:
     return {}
 
 
-def text_of(value, depth: int = 0) -> str | None:
-    """A string as written; numbers as text; objects by ``name``/``@value``; lists by first."""
+def text_of(value, depth: int = 0, *, numbers: bool = True) -> str | None:
+    """A string as written; numbers as text (unless ``numbers`` is False: a title of 12345 is
+    no title); objects by ``name``/``@value``; lists by first."""
     if depth > _MAX_DEPTH or isinstance(value, bool) or value is None:
         return None
     if isinstance(value, str):
         return value if value.strip() else None
     if isinstance(value, (int, float)):
-        return str(value)
+        return str(value) if numbers else None
     if isinstance(value, dict):
-        return text_of(value.get("name", value.get("@value")), depth + 1)
+        return text_of(value.get("name", value.get("@value")), depth + 1, numbers=numbers)
     if isinstance(value, list):
-        return next(filter(None, (text_of(item, depth + 1) for item in value)), None)
+        return next(filter(None, (text_of(item, depth + 1, numbers=numbers) for item in value)), None)
     return None
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import zlib
 import math
 import re
 import socket
@@ -25,14 +26,21 @@ from jobcrawler.replay.postings import Catalog, Posting, generate
 PAGE_SIZE = 20
 DETAIL_PATH = re.compile(r"^/job/([^/]+)/(\d+)/?$")
 LD_JSON_MARKER = pages.LD_JSON_TYPE.encode()
-# Which faults make sense for which page type.
+# Which faults make sense for which page type. Besides transient trouble, faults a crawl must
+# give up on: a detail page redirecting in a loop (A -> A?redirect=back -> A), on and on to new
+# URLs (?hop=1, ?hop=2...), or to the search page like an expired job (so several jobs redirect
+# to one URL); a gzip bomb; a page larger than any real one, sent with its length or streamed
+# without it (until the connection closes).
 FAULTS_BY_PAGE = {
-    "listing": ("429", "500", "503", "slow", "drop", "truncate", "challenge", "repeat"),
-    "detail": ("429", "500", "503", "slow", "drop", "truncate", "challenge", "404"),
+    "listing": ("429", "500", "503", "slow", "drop", "truncate", "challenge", "repeat", "gzip_bomb", "oversize"),
+    "detail": ("429", "500", "503", "slow", "drop", "truncate", "challenge", "404",
+               "redirect_loop", "redirect_endless", "redirect_expired", "gzip_bomb", "oversize",
+               "oversize_unsized"),
 }
 FAULT_KINDS = tuple(dict.fromkeys(kind for kinds in FAULTS_BY_PAGE.values() for kind in kinds))
 REASONS = {
     200: "OK",
+    302: "Found",
     404: "Not Found",
     429: "Too Many Requests",
     500: "Internal Server Error",
@@ -90,6 +98,7 @@ class _Response:
     headers: tuple[tuple[str, str], ...] = ()
     delay: float = 0.0
     drop_midway: bool = False
+    unsized: bool = False  # no Content-Length: the body ends when the connection closes
 
 
 class _Server(ThreadingHTTPServer):
@@ -137,6 +146,8 @@ class ReplaySite:
         retry_after: int = 1,
         slow_seconds: float = 5.0,
         js_listings: bool = False,
+        bomb_bytes: int = 300 * 2**20,
+        oversize_bytes: int = 16 * 2**20,
     ):
         self.catalog: Catalog = generate(seed, jobs_per_city, cities)
         self.seed = seed
@@ -145,6 +156,9 @@ class ReplaySite:
         self.retry_after = retry_after
         self.slow_seconds = slow_seconds
         self.js_listings = js_listings
+        self.bomb_bytes = bomb_bytes
+        self.oversize_bytes = oversize_bytes
+        self._bomb: bytes | None = None
         self._lock = threading.Lock()
         self._log: list[dict] = []
         self._attempts: Counter[str] = Counter()
@@ -231,6 +245,10 @@ class ReplaySite:
             attempt = self._attempts[key]
         rule = self._fault_rule(page_type, key, page_number)
         fault = rule.kind if rule and (rule.attempts is None or attempt <= rule.attempts) else None
+        if page_type == "detail" and params.get("redirect") == "back":
+            fault = "redirect_loop"  # the second half of a loop: back to where it came from
+        elif page_type == "detail" and params.get("hop"):
+            fault = "redirect_endless"
         response = self._faulted(fault, page_type, path, params, page_number, key)
         with self._lock:
             self._log.append(
@@ -256,7 +274,11 @@ class ReplaySite:
         handler.send_header("Content-Type", response.content_type)
         for name, value in response.headers:
             handler.send_header(name, value)
-        handler.send_header("Content-Length", str(len(response.body)))
+        if response.unsized:
+            handler.send_header("Connection", "close")
+            handler.close_connection = True
+        else:
+            handler.send_header("Content-Length", str(len(response.body)))
         handler.end_headers()
         if head_only:
             return
@@ -299,6 +321,16 @@ class ReplaySite:
             return _Response(200, pages.challenge_page().encode())
         if fault == "404":
             return _Response(404, pages.not_found_page().encode())
+        if fault == "redirect_loop":
+            target = path if params.get("redirect") == "back" else f"{path}?redirect=back"
+            return _Response(302, b"", headers=(("Location", target),))
+        if fault == "redirect_endless":
+            hop = int(params["hop"]) + 1 if params.get("hop", "").isdigit() else 1
+            return _Response(302, b"", headers=(("Location", f"{path}?hop={hop}"),))
+        if fault == "redirect_expired":
+            return _Response(302, b"", headers=(("Location", "/jobs"),))
+        if fault == "gzip_bomb":
+            return _Response(200, self._gzip_bomb(), headers=(("Content-Encoding", "gzip"),))
         if fault == "repeat":
             previous = dict(params, page=str(page_number - 1))
             return self._page(page_type, path, previous, page_number - 1, url_key(path, urlencode(previous)))
@@ -307,11 +339,25 @@ class ReplaySite:
             return _Response(response.status, response.body, delay=self.slow_seconds)
         if fault == "drop":
             return _Response(response.status, response.body, drop_midway=True)
+        if fault in ("oversize", "oversize_unsized"):
+            padding = b" " * max(0, self.oversize_bytes - len(response.body))
+            body = response.body.replace(b"</body>", padding + b"</body>", 1)
+            return _Response(response.status, body, unsized=fault == "oversize_unsized")
         if fault == "truncate":
             start = response.body.find(LD_JSON_MARKER)
             cut = start + len(LD_JSON_MARKER) + 80 if start >= 0 else len(response.body) // 2
             return _Response(response.status, response.body[:cut])
         return response
+
+    def _gzip_bomb(self) -> bytes:
+        """``bomb_bytes`` of spaces, gzipped (about 1,000 to 1), made once."""
+        with self._lock:
+            if self._bomb is None:
+                packer = zlib.compressobj(9, zlib.DEFLATED, 31)  # 31: gzip framing
+                chunk = b" " * 2**20
+                parts = [packer.compress(chunk) for _ in range(self.bomb_bytes // len(chunk))]
+                self._bomb = b"".join(parts) + packer.compress(b" " * (self.bomb_bytes % len(chunk))) + packer.flush()
+            return self._bomb
 
     def _page(self, page_type, path, params, page_number, key) -> _Response:
         cached = self._cache.get(key)

@@ -9,12 +9,13 @@ from urllib.parse import urlparse
 
 import scrapy
 from scrapy.downloadermiddlewares.retry import get_retry_request
-from scrapy.exceptions import CloseSpider
+from scrapy.exceptions import CloseSpider, DownloadCancelledError
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from jobcrawler.cities import listing_url, load_cities
 from jobcrawler.rendering import RENDER_MODES, browser_broken, configure_rendering, render_meta, rendered_request
 from jobcrawler.items import JobItem, JobSighting
+from jobcrawler.middlewares import GiveUp
 from jobcrawler.parsing.detail import has_job_posting, is_complete_document, job_id_from_url, parse_detail
 from jobcrawler.parsing.listing import parse_listing
 from jobcrawler.storage import fresh_job_ids
@@ -226,7 +227,7 @@ class BuiltinSpider(scrapy.Spider):
                 # HTML holds the posting. (Block and challenge pages have no job body.)
                 self.crawler.stats.inc_value("items/without_jsonld")
                 self.logger.warning("No readable JSON-LD in %s: storing what its HTML shows", response.url)
-                yield self._job_item(response, page)
+                yield from self._job_outputs(response, page)
                 return
             yield from self._retry_or_fail(response, "no_job_posting" if complete else "truncated_page")
             return
@@ -234,7 +235,19 @@ class BuiltinSpider(scrapy.Spider):
             # A page cut short is retried, and never stored half-read.
             yield from self._retry_or_fail(response, "truncated_page")
             return
-        yield self._job_item(response, parse_detail(response.text, response.url))
+        yield from self._job_outputs(response, parse_detail(response.text, response.url))
+
+    def _job_outputs(self, response, page: dict):
+        """The job read from the page; and when the listed job's page redirected to another job's,
+        a sighting of the listed job too: it is still listed, and must not look gone."""
+        item = self._job_item(response, page)
+        yield item
+        listed_id = response.meta["job_id"]
+        if item.job_id != listed_id:
+            self.crawler.stats.inc_value("listing/redirected_to_other_job")
+            self.logger.warning("Job %s redirected to job %s (%s)", listed_id, item.job_id, response.url)
+            yield JobSighting(job_id=listed_id, city=response.meta["city"],
+                              url=response.meta.get("redirect_urls", [response.url])[0])
 
     def _job_item(self, response, page: dict) -> JobItem:
         listing_job = response.meta["listing_job"]
@@ -335,9 +348,16 @@ class BuiltinSpider(scrapy.Spider):
 
 
 def _failure_reason(failure) -> str:
-    """``status_404``-style for HTTP errors, the exception's name otherwise (as the retry middleware)."""
+    """``status_404``-style for HTTP errors; the middlewares' reason for a request they gave up
+    (redirect_loop, size_limit...); ``size_limit`` for a download Scrapy cancelled (its HTTP
+    handlers cancel one only past DOWNLOAD_MAXSIZE); else the exception's name (as the retry
+    middleware)."""
     if failure.check(HttpError):
         return f"status_{failure.value.response.status}"
+    if failure.check(GiveUp):
+        return failure.value.reason
+    if failure.check(DownloadCancelledError):
+        return "size_limit"
     return type(failure.value).__name__
 
 
