@@ -225,19 +225,21 @@ def employees(company_size: str | None) -> int | None:
     return int(digits) if digits else None
 
 
-def read_db(path: Path, job_ids: set[str] | None = None) -> dict[str, Prediction]:
-    """Skills and category columns that a crawl stored (of ``job_ids`` only, when given)."""
+def read_db(path: Path, job_ids: set[str] | None = None, source: str = "rules") -> dict[str, Prediction]:
+    """Skills and category labels of one label source stored in a database (of ``job_ids``
+    only, when given): by default the rule tagger's, which a crawl stores."""
     db = sqlite3.connect(path)
     db.row_factory = sqlite3.Row
     db.execute("CREATE TEMP TABLE wanted (job_id TEXT PRIMARY KEY)")
     db.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", [(j,) for j in job_ids or ()])
-    only = "WHERE job_id IN (SELECT job_id FROM temp.wanted)" if job_ids is not None else ""
+    only = "AND l.job_id IN (SELECT job_id FROM temp.wanted)" if job_ids is not None else ""
     skills: dict[str, set[str]] = {}
-    for job_id, skill in db.execute(f"SELECT job_id, skill FROM job_skills {only}"):
+    for job_id, skill in db.execute(f"SELECT job_id, skill FROM job_skills AS l WHERE labels = ? {only}", [source]):
         skills.setdefault(str(job_id), set()).add(skill)
     columns = ["ai_type", "company_stage", *FLAGS]
     predictions = {}
-    for row in db.execute(f"SELECT job_id, description, {', '.join(columns)} FROM jobs {only}"):
+    for row in db.execute(f"SELECT l.job_id, j.description, {', '.join('l.' + c for c in columns)} "
+                          f"FROM job_labels AS l JOIN jobs AS j USING (job_id) WHERE l.labels = ? {only}", [source]):
         job_id = str(row["job_id"])
         categories = {column: row[column] for column in columns}
         categories.update({flag: bool(categories[flag]) for flag in FLAGS if categories[flag] is not None})

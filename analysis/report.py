@@ -106,20 +106,21 @@ def join_names(names: list[str]) -> str:
 
 
 class Scope:
-    """Reads one (city, period) slice of the report tables."""
+    """Reads one (label source, city, period) slice of the report tables."""
 
-    def __init__(self, conn: sqlite3.Connection, city: str, period: str):
+    def __init__(self, conn: sqlite3.Connection, city: str, period: str, labels: str = "rules"):
         self.cursor = conn.cursor()
         self.cursor.row_factory = sqlite3.Row
         self.city = city
         self.period = period
+        self.labels = labels
 
     def rows(self, table: str, where: str = "1", params: tuple = (), limit: int | None = None) -> list[sqlite3.Row]:
         """Rows of the scope in table order (the order the report lists them)."""
-        sql = f"SELECT * FROM {table} WHERE city = ? AND period = ? AND ({where}) ORDER BY rowid"
+        sql = f"SELECT * FROM {table} WHERE labels = ? AND city = ? AND period = ? AND ({where}) ORDER BY rowid"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
-        return self.cursor.execute(sql, (self.city, self.period, *params)).fetchall()
+        return self.cursor.execute(sql, (self.labels, self.city, self.period, *params)).fetchall()
 
     def row(self, table: str, where: str = "1", params: tuple = ()) -> sqlite3.Row | dict:
         found = self.rows(table, where, params, limit=1)
@@ -133,10 +134,11 @@ class ScopeError(ValueError):
     """A (city, period) the report tables hold no rows for; the message lists the valid values."""
 
 
-def scope_error(conn: sqlite3.Connection, city: str, period: str) -> str | None:
+def scope_error(conn: sqlite3.Connection, city: str, period: str, labels: str = "rules") -> str | None:
     """None if the report tables cover (city, period), else a one-line message naming the valid
     values. ('all', 'all') is always valid: an empty database has an (empty) whole report."""
-    cells = set(conn.execute("SELECT DISTINCT city, period FROM report_overview").fetchall()) | {("all", "all")}
+    cells = set(conn.execute("SELECT DISTINCT city, period FROM report_overview WHERE labels = ?",
+                             (labels,)).fetchall()) | {("all", "all")}
     if (city, period) in cells:
         return None
     cities = sorted({c for c, _ in cells} - {"all"})
@@ -152,12 +154,13 @@ def scope_error(conn: sqlite3.Connection, city: str, period: str) -> str | None:
     return "; ".join(problems)
 
 
-def render_report(conn: sqlite3.Connection, city: str = "all", period: str = "all") -> str:
-    """The document for one (city, period) scope; ScopeError if the report tables lack it."""
-    problem = scope_error(conn, city, period)
+def render_report(conn: sqlite3.Connection, city: str = "all", period: str = "all", labels: str = "rules") -> str:
+    """The document for one (city, period) scope of one label source; ScopeError if the report
+    tables lack it."""
+    problem = scope_error(conn, city, period, labels)
     if problem:
         raise ScopeError(problem)
-    scope = Scope(conn, city, period)
+    scope = Scope(conn, city, period, labels)
     sections = [
         header(scope),
         job_types(scope),
@@ -221,9 +224,24 @@ Generated from {overview.get('jobs') or 0} job descriptions extracted from {site
 
 The crawler searched {sites} for jobs containing {queries} in {join_names(cities) or 'no recorded city'}, in {plural(overview.get('crawl_runs'), 'crawl run')} between {overview.get('first_crawl') or '?'} and {overview.get('last_crawl') or '?'}. The postings were published between {overview.get('first_posted') or '?'} and {overview.get('last_posted') or '?'}; most of them ({pct(overview.get('main_posted_month_pct'))}) in {month_name(overview.get('main_posted_month'))}.
 
+Labels: {label_source_note(scope.labels)}
+
 Summary
 
 {bullets(summary)}"""
+
+
+LABEL_SOURCES = {
+    "rules": "the rule tagger of this project (jobcrawler/tagging)",
+    "fieldguide": "the published analysis' own LLM labels, imported from the AI Engineering Field Guide dataset",
+}
+
+
+def label_source_note(labels: str) -> str:
+    """The label source named in the header: every category and skill below comes from it."""
+    if labels.startswith("llm:"):
+        return f"`{md(labels)}` (an LLM labeller, model {md(labels[4:])})"
+    return f"`{md(labels)}` ({LABEL_SOURCES[labels]})" if labels in LABEL_SOURCES else f"`{md(labels)}`"
 
 
 def type_titles(scope: Scope, ai_type: str, limit: int) -> str:

@@ -50,7 +50,7 @@ def simulate_taxonomy_change(path: Path) -> float:
         affected = conn.execute(f"SELECT count(DISTINCT job_id) FROM job_skills WHERE skill IN ({marks})",
                                 dropped).fetchone()[0]
         conn.execute(f"DELETE FROM job_skills WHERE skill IN ({marks})", dropped)
-        conn.execute("UPDATE jobs SET tagger_version = 'previous-taxonomy'")
+        conn.execute("UPDATE job_labels SET version = 'previous-taxonomy' WHERE labels = 'rules'")
         total = conn.execute("SELECT count(*) FROM jobs").fetchone()[0]
     return affected / total if total else 0.0
 
@@ -82,14 +82,14 @@ def stage_split(db_path: Path) -> dict:
     while True:
         t0 = time.perf_counter()
         rows = db.execute(retag.SELECT, {"all": False, "version": version, "after": after,
-                                         "batch": retag.BATCH}).fetchall()
+                                         "batch": retag.BATCH, "source": storage.RULES}).fetchall()
         t1 = time.perf_counter()
         spent["read"] += t1 - t0
         if not rows:
             break
         tagged = retag._tag_rows(rows)
         t2 = time.perf_counter()
-        storage.save_tags_batch(db, tagged, version)
+        storage.save_labels(db, tagged)
         t3 = time.perf_counter()
         spent["tag"] += t2 - t1
         spent["write"] += t3 - t2

@@ -17,7 +17,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from jobcrawler.storage import finish_run, job_row, open_db, record_sighting, save_job, start_run
+from jobcrawler.storage import finish_run, job_row, label_row, open_db, record_sighting, save_job, start_run
 
 XSS_TITLE = "<script>window.__xss=1</script> AI Engineer"
 XSS_COMPANY = 'Evil <img src=x onerror="window.__xss=2">'
@@ -135,7 +135,8 @@ def build_fixture_db(path: str | Path) -> Path:
             for skill in values["skills"]
         ]
         run_id, seen_at = run_ids[first_run]
-        save_job(db, job_row(content), city=first_city, run_id=run_id, locations=[], skills=skills, seen_at=seen_at)
+        save_job(db, job_row(content), city=first_city, run_id=run_id, locations=[], skills=skills, seen_at=seen_at,
+                 labels=label_row(content, "rules", "fixture", seen_at))
         for run, city in later:
             run_id, seen_at = run_ids[run]
             record_sighting(db, values["job_id"], city, run_id, seen_at)

@@ -126,7 +126,9 @@ async def test_jobs_table_facets_and_search(datasette):
     data = response.json()
     assert [row[2] for row in data["rows"]] == ["AI Sales Engineer"]
     facets = (await datasette.client.get("/jobs/jobs.json")).json()["facet_results"]
-    assert {"ai_type", "company_stage", "work_type", "level", "country", "remote"} <= set(facets)
+    assert {"work_type", "level", "country", "remote"} <= set(facets)
+    facets = (await datasette.client.get("/jobs/job_labels.json?labels=rules")).json()["facet_results"]
+    assert {"labels", "ai_type", "company_stage"} <= set(facets)
     counts = {item["value"]: item["count"] for item in facets["ai_type"]["results"]}
     assert counts["ai-first"] == 7 and counts["ai-support"] == 5
 

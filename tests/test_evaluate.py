@@ -98,14 +98,15 @@ def test_employees():
 
 
 def one_job_db(path, description: str, skills: list[str], customer_facing: int = 0):
-    """The two tables the evaluator reads from a crawl, holding job 1."""
-    db = sqlite3.connect(path)
-    db.execute("CREATE TABLE jobs (job_id TEXT, title TEXT, description TEXT, ai_type TEXT, company_stage TEXT,"
-               " is_customer_facing INTEGER, is_management INTEGER)")  # fmt: skip
-    db.execute("CREATE TABLE job_skills (job_id TEXT, skill TEXT)")
-    db.execute("INSERT INTO jobs VALUES ('1', 'AI Engineer', ?, 'ai-first', 'Public', ?, 0)", (description, customer_facing))
-    db.executemany("INSERT INTO job_skills VALUES ('1', ?)", [(skill,) for skill in skills])
-    db.commit()
+    """A crawl database holding job 1 with its rule labels, written as the crawler writes it."""
+    from jobcrawler import storage
+
+    db = storage.open_db(path)
+    storage.save_job(db, storage.job_row({"job_id": "1", "title": "AI Engineer", "description": description}),
+                     city=None, run_id=None, locations=[], seen_at="2026-02-01T00:00:00+00:00",
+                     skills=[{"skill": skill} for skill in skills],
+                     labels=storage.label_row({"ai_type": "ai-first", "company_stage": "Public",
+                                               "is_customer_facing": customer_facing, "is_management": 0}))
     db.close()
     return path
 

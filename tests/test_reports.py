@@ -17,7 +17,7 @@ import pytest
 from analysis.build import BUILD_TABLE, build, missing_report_tables, report_tables, stale_reason
 from analysis.report import ScopeError, city_names, render_report
 from jobcrawler.cities import load_cities
-from jobcrawler.storage import finish_run, job_row, open_db, save_job, start_run
+from jobcrawler.storage import finish_run, job_row, label_row, open_db, save_job, save_labels, start_run
 from report_fixtures import ROOT, XSS_TITLE, build_fixture_db
 
 
@@ -372,7 +372,8 @@ def add_march_crawl(path: Path) -> None:
     content = {"job_id": "9100", "url": "https://builtin.com/job/fixture-100/9100", "title": "GenAI Engineer",
                "company": "Eta", "ai_type": "ai-first", "posted_date": "2026-03-01", "description": "RAG."}
     save_job(db, job_row(content), city="london", run_id=run_id, locations=[], seen_at=seen_at,
-             skills=[{"skill": "RAG", "category": "genai", "matched": "RAG", "source": "description"}])
+             skills=[{"skill": "RAG", "category": "genai", "matched": "RAG", "source": "description"}],
+             labels=label_row(content, "rules", "fixture", seen_at))
     finish_run(db, run_id, {"started_at": seen_at, "finished_at": seen_at, "status": "ok"})
     db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.conn.close()
@@ -450,3 +451,32 @@ def test_report_names_the_site_the_runs_crawled(tmp_path):
         text = render_report(conn)
     assert "job descriptions extracted from 127.0.0.1:8765." in text
     assert "The crawler searched 127.0.0.1:8765 for jobs containing" in text
+
+
+def test_each_label_source_has_its_own_rows_in_the_same_tables(tmp_path):
+    """A second source (here: every job relabelled ai-support with no skills) is built beside
+    rules; rebuilding one source leaves the other's rows as they were."""
+    path = build_fixture_db(tmp_path / "jobs.db")
+    db = open_db(path)
+    other = [(str(9000 + n), label_row({"ai_type": "ai-support", "company_stage": "Public"}, "fieldguide", "b1"), [])
+             for n in (1, 2, 3)]
+    save_labels(db, other)
+    db.close()
+    build(path)
+    build(path, "fieldguide")
+    build(path)  # again: the fieldguide rows stay
+    with sqlite3.connect(path) as conn:
+        rows = conn.execute("SELECT labels, ai_type, jobs FROM report_ai_types WHERE city = 'all' AND period = 'all' "
+                            "AND jobs > 0 ORDER BY labels, ai_type").fetchall()
+        assert ("fieldguide", "ai-support", 3) in rows and ("rules", "ai-first", 7) in rows
+        assert not [r for r in rows if r[0] == "fieldguide" and r[1] != "ai-support"]
+        assert conn.execute("SELECT labels, count(*) FROM report_top_skills GROUP BY labels").fetchall() == [
+            ("rules", conn.execute("SELECT count(*) FROM report_top_skills WHERE labels = 'rules'").fetchone()[0])]
+        assert stale_reason(conn, "fieldguide") is None and stale_reason(conn) is None
+    text = run_report(path, "--labels", "fieldguide")
+    assert text.returncode == 0 and "Generated from 3 job descriptions" in text.stdout
+    assert "Labels: `fieldguide`" in text.stdout
+    missing = subprocess.run([sys.executable, "-m", "analysis", "build", "--db", str(path), "--labels", "llm:none"],
+                             cwd=ROOT, capture_output=True, text=True)
+    assert missing.returncode == 2
+    assert "no job has labels of source 'llm:none'" in missing.stderr and "fieldguide (3 jobs)" in missing.stderr

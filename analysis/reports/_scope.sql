@@ -1,5 +1,9 @@
 -- Temporary building blocks shared by every report query (they vanish with the connection).
 --
+-- Labels. The reports read one label source: build.py defines the views source_labels (the
+-- job_labels rows of that source) and source_skills (its job_skills rows). Only jobs the
+-- source labelled count.
+--
 -- Scope. Every report row belongs to one (city, period) cell:
 --   city   = a city key from cities.yaml, or 'all';
 --   period = the month 'YYYY-MM' of a crawl run, or 'all'.
@@ -31,7 +35,7 @@ ORDER BY 1, 2, 3;
 -- A job's cells as one text key: equal keys, same scope_group.
 CREATE TEMP TABLE job_cells AS
 SELECT j.job_id, coalesce(seen.cells, '') AS cells
-FROM jobs AS j
+FROM source_labels AS j
 LEFT JOIN (
     SELECT job_id, group_concat(city || '@' || period, ' ') AS cells
     FROM job_city_period
@@ -91,12 +95,12 @@ INSERT INTO skill_groups (skill_group, skill) VALUES
 
 -- Skills by id, and each job's skills as ids.
 CREATE TEMP TABLE skills (skill_id INTEGER PRIMARY KEY, skill TEXT NOT NULL, category TEXT);
-INSERT INTO skills (skill, category) SELECT DISTINCT skill, category FROM job_skills ORDER BY category, skill;
+INSERT INTO skills (skill, category) SELECT DISTINCT skill, category FROM source_skills ORDER BY category, skill;
 CREATE INDEX temp.skills_by_name ON skills (skill, category);
 
 CREATE TEMP TABLE job_skill_ids AS
 SELECT k.job_id, s.skill_id
-FROM job_skills AS k
+FROM source_skills AS k
 JOIN skills AS s ON s.skill = k.skill AND s.category IS k.category;
 CREATE INDEX temp.job_skill_ids_by_job ON job_skill_ids (job_id);
 
@@ -108,23 +112,23 @@ SELECT
     j.title,
     j.company,
     j.posted_date,
-    j.ai_type,
-    j.company_stage,
+    l.ai_type,
+    l.company_stage,
     CASE
-        WHEN j.company_stage = 'Seed' THEN 'Seed'
-        WHEN j.company_stage IN ('Series A', 'Series B', 'Series C') THEN 'Series A-C'
-        WHEN j.company_stage IN ('Series D+', 'Public') THEN 'Series D+/Public'
+        WHEN l.company_stage = 'Seed' THEN 'Seed'
+        WHEN l.company_stage IN ('Series A', 'Series B', 'Series C') THEN 'Series A-C'
+        WHEN l.company_stage IN ('Series D+', 'Public') THEN 'Series D+/Public'
     END AS stage_group,
-    coalesce(j.is_customer_facing, 0) AS is_customer_facing,
-    coalesce(j.is_management, 0) AS is_management,
-    coalesce(j.is_research, 0) AS is_research,
-    coalesce(j.is_entry_level, 0) AS is_entry_level,
-    coalesce(j.is_frontend, 0) AS is_frontend,
-    coalesce(j.is_backend, 0) AS is_backend,
-    coalesce(j.is_fullstack, 0) AS is_fullstack,
-    coalesce(j.fine_tuning, 'none') AS fine_tuning,
-    j.fine_tuning_use_cases,
-    j.support_category,
+    coalesce(l.is_customer_facing, 0) AS is_customer_facing,
+    coalesce(l.is_management, 0) AS is_management,
+    coalesce(l.is_research, 0) AS is_research,
+    coalesce(l.is_entry_level, 0) AS is_entry_level,
+    coalesce(l.is_frontend, 0) AS is_frontend,
+    coalesce(l.is_backend, 0) AS is_backend,
+    coalesce(l.is_fullstack, 0) AS is_fullstack,
+    coalesce(l.fine_tuning, 'none') AS fine_tuning,
+    l.fine_tuning_use_cases,
+    l.support_category,
     coalesce(k.has_genai, 0) AS has_genai,
     coalesce(k.has_ml, 0) AS has_ml,
     coalesce(k.has_web, 0) AS has_web,
@@ -133,6 +137,7 @@ SELECT
     coalesce(k.has_rag_or_agents, 0) AS has_rag_or_agents,
     coalesce(k.has_fine_tuning_skill, 0) AS has_fine_tuning_skill
 FROM jobs AS j
+JOIN source_labels AS l ON l.job_id = j.job_id
 JOIN job_cells AS jc ON jc.job_id = j.job_id
 JOIN scope_groups AS g ON g.cells = jc.cells
 LEFT JOIN (
