@@ -295,9 +295,10 @@ def save_job(
                    labels=labels)
 
 
-def save_jobs(db: sqlite_utils.Database, jobs: list[dict]) -> None:
+def save_jobs(db: sqlite_utils.Database, jobs: list[dict], labelled: list[tuple[str, dict, list[dict]]] = ()) -> None:
     """``save_job`` for many jobs in one transaction; each dict holds ``save_job``'s keyword
     arguments (``row``, ``city``, ``run_id``, ``locations``, ``skills``, ``seen_at``, ``labels``).
+    ``labelled`` adds labels of other sources in the same transaction, as ``save_labels`` takes them.
 
     One commit per batch rather than per job roughly halves the cost of storing a job: the
     full-text index and the index pages the jobs share are written once per batch.
@@ -305,6 +306,7 @@ def save_jobs(db: sqlite_utils.Database, jobs: list[dict]) -> None:
     with db.conn:
         for job in jobs:
             _write_job(db, **job)
+        _write_labelled(db, list(labelled))
 
 
 def _write_job(db, row: dict, *, city, run_id, locations: list[dict], skills: list[dict], seen_at: str,
@@ -533,16 +535,22 @@ def save_labels(db: sqlite_utils.Database, labelled: list[tuple[str, dict, list[
     of the cost of a re-tag.
     """
     with db.conn:
-        _write_labels(db, [{**row, "job_id": job_id} for job_id, row, _ in labelled])
-        stored = _stored_skills(db, [(job_id, row["labels"]) for job_id, row, _ in labelled])
-        changed = []
-        for job_id, row, skills in labelled:
-            rows = _skill_rows(skills)
-            if stored.get((job_id, row["labels"]), []) != rows:
-                changed.append((job_id, row["labels"], rows))
-        db.conn.executemany("DELETE FROM job_skills WHERE job_id = ? AND labels = ?",
-                            [(job_id, source) for job_id, source, _ in changed])
-        db.conn.executemany(_INSERT_SKILL, [(job_id, source, *row) for job_id, source, rows in changed for row in rows])
+        _write_labelled(db, labelled)
+
+
+def _write_labelled(db: sqlite_utils.Database, labelled: list[tuple[str, dict, list[dict]]]) -> None:
+    if not labelled:
+        return
+    _write_labels(db, [{**row, "job_id": job_id} for job_id, row, _ in labelled])
+    stored = _stored_skills(db, [(job_id, row["labels"]) for job_id, row, _ in labelled])
+    changed = []
+    for job_id, row, skills in labelled:
+        rows = _skill_rows(skills)
+        if stored.get((job_id, row["labels"]), []) != rows:
+            changed.append((job_id, row["labels"], rows))
+    db.conn.executemany("DELETE FROM job_skills WHERE job_id = ? AND labels = ?",
+                        [(job_id, source) for job_id, source, _ in changed])
+    db.conn.executemany(_INSERT_SKILL, [(job_id, source, *row) for job_id, source, rows in changed for row in rows])
 
 
 def _stored_skills(db: sqlite_utils.Database, keys: list[tuple[str, str]]) -> dict[tuple[str, str], list[tuple]]:
@@ -562,3 +570,20 @@ def _stored_skills(db: sqlite_utils.Database, keys: list[tuple[str, str]]) -> di
 def label_sources(db: sqlite_utils.Database) -> dict[str, int]:
     """Label source -> how many jobs it labelled."""
     return dict(db.execute("SELECT labels, count(*) FROM job_labels GROUP BY labels ORDER BY labels").fetchall())
+
+
+# --- Imported datasets ------------------------------------------------------------------------
+
+def imported_run(db: sqlite_utils.Database, spider: str, started_at: str, query: str | None, args: dict,
+                 site: str | None) -> int:
+    """The ``crawl_runs`` row of one imported batch (a dataset's scrape dated ``started_at``):
+    the row an earlier import of the same batch made, else a new one, so re-importing adds no run."""
+    found = db.execute("SELECT run_id FROM crawl_runs WHERE spider = ? AND started_at = ? AND args = ?",
+                       [spider, started_at, json.dumps(args, sort_keys=True)]).fetchone()
+    if found:
+        return found[0]
+    with db.conn:
+        cursor = db.execute(
+            "INSERT INTO crawl_runs (spider, query, site, args, started_at, status) VALUES (?, ?, ?, ?, ?, 'running')",
+            [spider, query, site, json.dumps(args, sort_keys=True), started_at])
+    return cursor.lastrowid

@@ -143,7 +143,8 @@ JOIN scope_groups AS g ON g.cells = jc.cells
 LEFT JOIN (
     SELECT k.job_id,
         max(s.category = 'genai') AS has_genai,
-        max(s.category = 'ml') AS has_ml,
+        -- a concrete ML skill: the generic "machine learning" (often the company's field) is not one
+        max(s.category = 'ml' AND s.skill <> 'machine learning') AS has_ml,
         max(s.category = 'web') AS has_web,
         max(s.category = 'ops') AS has_ops,
         max(coalesce(s.category, '') <> 'genai') AS has_non_genai,
@@ -179,9 +180,11 @@ GROUP BY gc.cell_id;
 --   words   the title lower-cased, punctuation turned into spaces, runs of spaces made one
 --           (the char(31) trick) and padded with a space at both ends, so LIKE '% word %'
 --           matches whole words;
---   variant the words without seniority words (senior, lead, staff, II, ...), so "Senior AI
---           Engineer" and "AI Engineer II" are both "ai engineer". Doubling the spaces first
---           lets adjacent seniority words ("senior staff") both match.
+--   variant the lower-cased title without the seniority words the published analysis
+--           removed (senior, staff, principal, lead, junior, sr, I, II, III), as whole words,
+--           punctuation kept: "Senior AI Engineer" and "AI Engineer II" are both "ai engineer",
+--           "Software Engineer, AI" and "Software Engineer - AI" stay apart. Doubling the spaces
+--           first lets adjacent seniority words ("senior staff") both go.
 CREATE TEMP TABLE titles (title_id INTEGER PRIMARY KEY, title TEXT NOT NULL UNIQUE, words TEXT, variant TEXT);
 INSERT INTO titles (title) SELECT DISTINCT title FROM job_profile WHERE title IS NOT NULL;
 UPDATE titles SET words = ' ' || replace(replace(replace(
@@ -196,12 +199,9 @@ UPDATE titles SET words = ' ' || replace(replace(replace(
     ' ', ' ' || char(31)), char(31) || ' ', ''), char(31), '') || ' ';
 UPDATE titles SET variant = trim(replace(replace(replace(
     replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(
-    replace(replace(replace(replace(replace(replace(replace(replace(replace(
-        replace(words, ' ', '  '),
-        ' senior ', ' '), ' sr ', ' '), ' staff ', ' '), ' lead ', ' '), ' principal ', ' '),
-        ' junior ', ' '), ' jr ', ' '), ' mid ', ' '), ' level ', ' '), ' associate ', ' '),
-        ' founding ', ' '), ' distinguished ', ' '), ' i ', ' '), ' ii ', ' '), ' iii ', ' '),
-        ' iv ', ' '), ' 1 ', ' '), ' 2 ', ' '), ' 3 ', ' '),
+        replace(' ' || lower(replace(replace(title, char(9), ' '), char(10), ' ')) || ' ', ' ', '  '),
+        ' senior ', ' '), ' staff ', ' '), ' principal ', ' '), ' lead ', ' '), ' junior ', ' '),
+        ' sr. ', ' '), ' sr ', ' '), ' iii ', ' '), ' ii ', ' '), ' i ', ' '),
     ' ', ' ' || char(31)), char(31) || ' ', ''), char(31), ''));
 
 -- Jobs per cell, AI type and exact title.
@@ -231,7 +231,7 @@ SELECT variant, title
 FROM (
     SELECT t.variant, t.title,
         row_number() OVER (
-            PARTITION BY t.variant ORDER BY trim(t.words) = t.variant DESC, j.jobs DESC, t.title
+            PARTITION BY t.variant ORDER BY lower(t.title) = t.variant DESC, j.jobs DESC, t.title
         ) AS position
     FROM titles AS t
     JOIN title_jobs AS j USING (title_id)
