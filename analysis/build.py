@@ -41,9 +41,13 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+import yaml
+
 REPORTS_DIR = Path(__file__).parent / "reports"
 SCOPE_SQL = REPORTS_DIR / "_scope.sql"
 BUILD_TABLE = "report_build"  # the build record; not a report table
+METHODS_PATH = Path(__file__).with_name("methods.yaml")
+METHODS_TABLE = "report_methods"  # the definitions the tables use (methods.yaml); not a report table
 DEFAULT_LABELS = "rules"  # the rule tagger's labels (jobcrawler.storage.RULES)
 
 # The tables the report queries read, and cheap aggregates that change when a crawl or a
@@ -58,8 +62,9 @@ def report_queries() -> dict[str, str]:
         for path in sorted(REPORTS_DIR.glob("*.sql"))
         if not path.name.startswith("_")
     }
-    if BUILD_TABLE in queries:
-        raise ValueError(f"{BUILD_TABLE} is the build record: rename reports/{BUILD_TABLE.removeprefix('report_')}.sql")
+    for reserved in (BUILD_TABLE, METHODS_TABLE):
+        if reserved in queries:
+            raise ValueError(f"{reserved} is no report query's table: rename reports/{reserved.removeprefix('report_')}.sql")
     return queries
 
 
@@ -168,7 +173,7 @@ def build(db_path: str | Path, labels: str = DEFAULT_LABELS) -> dict[str, int]:
                       or any(table not in existing for table in queries))
         for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name GLOB 'report_*'").fetchall():
             # every table when starting over; else only those of report files removed or renamed
-            if start_over or table not in queries and table != BUILD_TABLE:
+            if start_over or table not in queries and table not in (BUILD_TABLE, METHODS_TABLE):
                 conn.execute(f'DROP TABLE "{table}"')
         if start_over:
             conn.execute(f"CREATE TABLE {BUILD_TABLE} (labels TEXT PRIMARY KEY, built_at TEXT NOT NULL, "
@@ -182,6 +187,7 @@ def build(db_path: str | Path, labels: str = DEFAULT_LABELS) -> dict[str, int]:
                 conn.execute(f"DELETE FROM {table} WHERE labels = ?", (labels,))
                 conn.execute(f"INSERT INTO {table} {select}", (labels,))
             counts[table] = conn.execute(f"SELECT count(*) FROM {table} WHERE labels = ?", (labels,)).fetchone()[0]
+        _write_methods(conn)
         built_at = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
         conn.execute(f"INSERT OR REPLACE INTO {BUILD_TABLE} VALUES (?, ?, ?, ?)", (labels, built_at, version, source))
         conn.execute("COMMIT")
@@ -190,6 +196,19 @@ def build(db_path: str | Path, labels: str = DEFAULT_LABELS) -> dict[str, int]:
         return counts
     finally:
         conn.close()
+
+
+def methods() -> list[dict]:
+    """The definitions the report tables use where the published analysis counted differently."""
+    return yaml.safe_load(METHODS_PATH.read_text(encoding="utf-8"))
+
+
+def _write_methods(conn: sqlite3.Connection) -> None:
+    conn.execute(f"DROP TABLE IF EXISTS {METHODS_TABLE}")
+    conn.execute(f"CREATE TABLE {METHODS_TABLE} (position INTEGER PRIMARY KEY, topic TEXT NOT NULL, "
+                 "published TEXT NOT NULL, choice TEXT NOT NULL, why TEXT NOT NULL)")
+    conn.executemany(f"INSERT INTO {METHODS_TABLE} VALUES (?, ?, ?, ?, ?)",
+                     [(i, m["topic"], m["published"], m["choice"], m["why"]) for i, m in enumerate(methods(), 1)])
 
 
 def main(db_path: str, labels: str = DEFAULT_LABELS) -> None:

@@ -181,6 +181,7 @@ def render_report(conn: sqlite3.Connection, city: str = "all", period: str = "al
         key_insight(scope),
         LEARNING_PATH,
         tech_stack(scope),
+        methods_note(scope),
     ]
     return "\n\n".join(section.strip("\n") for section in sections) + "\n"
 
@@ -235,6 +236,15 @@ LABEL_SOURCES = {
     "rules": "the rule tagger of this project (jobcrawler/tagging)",
     "fieldguide": "the published analysis' own LLM labels, imported from the AI Engineering Field Guide dataset",
 }
+
+
+def methods_note(scope: Scope) -> str:
+    """Where the tables count differently from the published analysis, and why (report_methods)."""
+    rows = scope.cursor.execute("SELECT topic, choice, why FROM report_methods ORDER BY position").fetchall() \
+        if scope.cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'report_methods'").fetchone() else []
+    kept = {"published": "as published", "ours": "our definition"}
+    lines = [f"{md(row['topic'])} ({kept.get(row['choice'], md(row['choice']))}): {md(row['why'])}" for row in rows]
+    return "## Methods\n\nSkills are counted as canonical skills (one per job), not as raw label strings.\n\n" + bullets(lines)
 
 
 def label_source_note(labels: str) -> str:

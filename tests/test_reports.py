@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.build import BUILD_TABLE, build, missing_report_tables, report_tables, stale_reason
+from analysis.build import BUILD_TABLE, METHODS_TABLE, build, missing_report_tables, report_tables, stale_reason
 from analysis.report import ScopeError, city_names, render_report
 from jobcrawler.cities import load_cities
 from jobcrawler.storage import finish_run, job_row, label_row, open_db, save_job, save_labels, start_run
@@ -420,7 +420,7 @@ def test_build_drops_tables_of_removed_report_queries(tmp_path):
     build(path)
     with sqlite3.connect(path) as conn:
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert {name for name in tables if name.startswith("report_")} == {*report_tables(), BUILD_TABLE}
+    assert {name for name in tables if name.startswith("report_")} == {*report_tables(), BUILD_TABLE, METHODS_TABLE}
     assert "notes" in tables
 
 
@@ -480,3 +480,16 @@ def test_each_label_source_has_its_own_rows_in_the_same_tables(tmp_path):
                              cwd=ROOT, capture_output=True, text=True)
     assert missing.returncode == 2
     assert "no job has labels of source 'llm:none'" in missing.stderr and "fieldguide (3 jobs)" in missing.stderr
+
+
+def test_methods_note_names_every_choice_and_the_report_prints_it(tmp_path):
+    from analysis.build import methods
+
+    entries = methods()
+    assert entries and all(set(m) == {"topic", "published", "choice", "why"} for m in entries)
+    assert {m["choice"] for m in entries} == {"published", "ours"}
+    assert len({m["topic"] for m in entries}) == len(entries)
+    path = build_fixture_db(tmp_path / "jobs.db")
+    build(path)
+    text = run_report(path).stdout
+    assert "## Methods" in text and "Title keywords (Platform, Product, Research, DevOps/SRE ...) (as published)" in text
