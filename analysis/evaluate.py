@@ -509,6 +509,13 @@ def main(argv: list[str] | None = None) -> int:
 
     from jobcrawler.tagging import Tagger
 
+    tagger = Tagger.load()
+    headline = tagger.headline_skills
+    unknown = [skill for skill in args.errors if skill not in headline]
+    if unknown:  # arguments first: a wrong one is reported without reading any file
+        print(f"error: --errors takes headline skills; unknown: {', '.join(unknown)}"
+              f" (known: {', '.join(headline)})", file=sys.stderr)  # fmt: skip
+        return 1
     adjudication_path = args.adjudication or ADJUDICATION_PATH
     if args.to_read and args.to_read.resolve() == adjudication_path.resolve():
         print("error: --to-read writes new rows to fill in; give it another file than the adjudication", file=sys.stderr)
@@ -525,13 +532,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {source} is not {'a database file' if args.db else 'a directory of pages'}", file=sys.stderr)
         return 1
     predictions = read_db(args.db, set(labels)) if args.db else tag_pages(labels, args.pages, args.count_top_skills)
-    tagger = Tagger.load()
-    headline = tagger.headline_skills
-    unknown = [skill for skill in args.errors if skill not in headline]
-    if unknown:
-        print(f"error: --errors takes headline skills; unknown: {', '.join(unknown)}"
-              f" (known: {', '.join(headline)})", file=sys.stderr)  # fmt: skip
-        return 1
     if not any(job_id in predictions for job_id in labels):
         where = f"the database {args.db}" if args.db else f"{args.pages} (<job_id>.html.gz)"
         print(f"error: none of the {len(labels)} labelled jobs is in {where}", file=sys.stderr)

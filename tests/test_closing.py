@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from jobcrawler.replay import ReplaySite
-from tests.conftest import crawl, last_run, rows
+from tests.helpers import crawl, last_run, rows
 
 pytestmark = pytest.mark.slow
 

@@ -2,44 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from jobcrawler.normalize.salary import normalize_salary
-from jobcrawler.normalize.titles import clean_title
-from tests.conftest import crawl, last_run, rows
+from tests.helpers import crawl, expected_row, last_run, rows
 
 pytestmark = pytest.mark.slow
-
-
-def expected_row(expected: dict) -> dict:
-    """The jobs columns a correct crawl stores for a replay posting, from its expected parse."""
-    salary, _ = normalize_salary(expected["salary"], expected["compensation_text"])
-    size = expected["company_size"]
-    countries = list(dict.fromkeys(p["country"] for p in expected["locations"] if p.get("country")))
-    return {
-        "title": clean_title(expected["title"]),
-        "title_raw": expected["title"],
-        "company": expected["company"],
-        "posted_date": expected["date_posted"],
-        "employment_type": expected["employment_type"],
-        "work_type": expected["work_type"],
-        "level": expected["level"],
-        "salary_min": salary.min if salary else None,
-        "salary_max": salary.max if salary else None,
-        "salary_currency": salary.currency if salary else None,
-        "salary_period": salary.period if salary else None,
-        "salary_text": expected["compensation_text"],
-        "country": countries[0] if countries else None,
-        "remote": int(expected["job_location_type"] == "TELECOMMUTE" or "Remote" in expected["work_type"]
-                      or expected["remote_hiring"]),
-        "company_size": int(size.split()[0].replace(",", "")) if size else None,
-        "industries": json.dumps(expected["industries"], ensure_ascii=False),
-        "top_skills": json.dumps(expected["top_skills"], ensure_ascii=False),
-        "url": expected["canonical_url"],
-        "template": expected["template"],
-    }
 
 
 @pytest.fixture(scope="module")

@@ -21,8 +21,8 @@ from markupsafe import escape
 
 from analysis.build import build, report_tables
 from analysis.serve import METADATA_DATABASE, SETTINGS, metadata_for, setting_options
-from report_fixtures import (
-    ROOT, XSS_COMPANY, XSS_TITLE, build_fixture_db, datasette_processes, free_port, serve_command, start_server,
+from tests.helpers import (
+    REPO, XSS_COMPANY, XSS_TITLE, build_fixture_db, datasette_processes, free_port, serve_command, start_server,
     wait_until_up,
 )
 
@@ -154,12 +154,17 @@ async def test_markup_in_data_is_escaped(datasette, path):
 
 @pytest.mark.anyio
 async def test_dashboard_and_its_chart_queries(datasette):
-    page = await datasette.client.get("/-/dashboards/ai-engineering-jobs?city=all&period=all")
+    page = await datasette.client.get("/-/dashboards/ai-engineering-jobs?labels=rules&city=all&period=all")
     assert page.status_code == 200
     dashboard = metadata_for(METADATA_DATABASE)["plugins"]["datasette-dashboards"]["ai-engineering-jobs"]
     assert {"ai-types", "top-skills", "stage-mix", "ai-type-trend"} <= set(dashboard["charts"])
+    assert {"labels", "city", "period"} <= set(dashboard["filters"])  # the label source is a filter
+    sources = (await datasette.client.get("/jobs.json?" + urlencode(
+        {"sql": dashboard["filters"]["labels"]["query"], "_shape": "array"}))).json()
+    assert sources == [{"labels": "rules"}]
     for slug, chart in dashboard["charts"].items():
-        query = urlencode({"sql": chart["query"], "city": "all", "period": "all", "_shape": "array"})
+        assert ":labels" in chart["query"], slug
+        query = urlencode({"sql": chart["query"], "labels": "rules", "city": "all", "period": "all", "_shape": "array"})
         response = await datasette.client.get(f"/jobs.json?{query}")
         assert response.status_code == 200, (slug, response.text)
         assert response.json(), slug
@@ -218,7 +223,7 @@ async def test_csv_streaming_cannot_bypass_the_row_cap(site_db):
 
 
 def test_readme_publish_options_match_the_serve_settings():
-    readme = (ROOT / "README.md").read_text()
+    readme = (REPO / "README.md").read_text()
     published = re.findall(r'--extra-options "([^"]*)"', readme)
     assert len(published) == 2
     for options in published:

@@ -237,9 +237,11 @@ def test_sources_without_any_labelled_job_are_an_error(tmp_path, capsys):
     assert "none of the 1 labelled jobs is in" in capsys.readouterr().err
 
 
-def test_errors_takes_headline_skills_only(capsys):
-    assert main(["--errors", "Python", "nonsense"]) == 1
-    assert "unknown: nonsense" in capsys.readouterr().err
+def test_errors_takes_headline_skills_only(tmp_path, capsys):
+    # checked before any file is read: the labels named here do not exist
+    assert main(["--labels", str(tmp_path / "absent.jsonl"), "--errors", "Python", "nonsense"]) == 1
+    err = capsys.readouterr().err
+    assert "unknown: nonsense" in err and "absent.jsonl" not in err
 
 
 def test_micro_interval_brackets_the_score_and_is_reproducible():

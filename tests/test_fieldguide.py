@@ -11,9 +11,8 @@ from pathlib import Path
 import pytest
 
 from jobcrawler import fieldguide
-from jobcrawler.fieldguide import LabelReader, DatasetError, import_dataset, place_of, reindent_blocks, unwrap
-
-REPO = Path(__file__).resolve().parents[1]
+from jobcrawler.fieldguide import DatasetError, LabelReader, import_dataset, place_of, reindent_blocks, unwrap
+from tests.helpers import REPO
 
 INDEX = """title,company,location,work_type,level,compensation,link,id,scraped_date
 AI Engineer,Acme,"Berlin, DEU",Hybrid,Senior level,,https://builtin.com/job/ai-engineer/101,101,2026-02-04

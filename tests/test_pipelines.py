@@ -11,7 +11,7 @@ from scrapy.http import HtmlResponse
 
 from jobcrawler.items import JobSighting
 from jobcrawler.parsing.listing import ListingJob
-from tests.test_reliability_input import POSTINGS, Harness, page
+from tests.helpers import POSTINGS, Harness, crawl, last_run, page, rows
 
 
 def kept(harness, posting) -> bool:
@@ -64,8 +64,6 @@ def test_a_posting_met_twice_becomes_a_sighting_of_its_second_city(tmp_path):
 def test_days_on_a_crawl_counts_old_listings_as_accounted_and_closes_none(site, tmp_path):
     """`-a days=N` leaves old postings out of the database without degrading the run, and a
     re-crawl with it does not close the jobs it left out."""
-    from tests.conftest import crawl, last_run, rows
-
     db = tmp_path / "jobs.db"
     assert crawl(site.base_url, db, "city=berlin").returncode == 0
     stored = rows(db, "SELECT count(*) n FROM jobs")[0]["n"]
@@ -81,8 +79,6 @@ def test_days_on_a_crawl_counts_old_listings_as_accounted_and_closes_none(site, 
 
 
 def test_days_on_a_first_crawl_stores_recent_postings_only_and_stays_ok(site, tmp_path):
-    from tests.conftest import crawl, last_run, rows
-
     db = tmp_path / "jobs.db"
     posted = sorted(p.date_posted for p in site.listing("berlin"))
     days = (date.today() - posted[len(posted) // 2]).days
@@ -98,7 +94,6 @@ def test_jobs_wait_in_a_batch_and_a_failing_batch_loses_only_its_bad_job(tmp_pat
     import sqlite3
 
     from jobcrawler import storage
-    from tests.conftest import rows
 
     harness = Harness(tmp_path / "jobs.db")
     store = harness.pipelines[-1]

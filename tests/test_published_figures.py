@@ -9,20 +9,19 @@ differently on purpose (analysis/methods.yaml) the test checks the report's own 
 from __future__ import annotations
 
 import sqlite3
-from pathlib import Path
 
 import pytest
 
 from analysis.build import build
 from jobcrawler.fieldguide import import_dataset
+from tests.helpers import SHARED, needs_shared
 
-DATASET = Path(__file__).resolve().parents[2] / "shared" / "fieldguide"
+DATASET = SHARED / "fieldguide"
+pytestmark = needs_shared("fieldguide", "job-market", "_internal", "all_jobs_dedup.csv")
 
 
 @pytest.fixture(scope="module")
 def published(tmp_path_factory):
-    if not (DATASET / "job-market" / "_internal" / "all_jobs_dedup.csv").is_file():
-        pytest.skip(f"the Field Guide dataset is not at {DATASET} (a copy of the public repository's job-market data)")
     db = tmp_path_factory.mktemp("fieldguide") / "jobs.db"
     report = import_dataset(DATASET, db, batch="2026-02-04")
     assert report.batches == {"2026-02-04": 895}

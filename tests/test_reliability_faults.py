@@ -11,8 +11,7 @@ import pytest
 
 from jobcrawler.cities import listing_url, load_cities
 from jobcrawler.replay import ReplaySite
-from tests.conftest import crawl, last_run, rows
-from tests.test_crawl_e2e import expected_row
+from tests.helpers import crawl, expected_row, last_run, rows
 
 pytestmark = pytest.mark.slow
 

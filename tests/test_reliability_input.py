@@ -16,100 +16,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from itemadapter import ItemAdapter
-from scrapy import Request
 from scrapy.exceptions import DropItem
 from scrapy.http import HtmlResponse
-from scrapy.utils.misc import load_object
-from scrapy.utils.test import get_crawler
 
-from jobcrawler import settings as project
 from jobcrawler.items import JobItem, JobSighting
-from jobcrawler.parsing.listing import ListingJob
 from jobcrawler.pipelines import FIELD_TYPES, coerce_fields
-from jobcrawler.replay import generate
 from jobcrawler.replay import pages as replay_pages
-from tests.conftest import rows
+from tests.helpers import BASE, CATALOG, POSTINGS, Harness, page, rows
 
-BASE = "https://builtin.com"
-CATALOG = generate(seed=3, jobs_per_city=6)
-POSTINGS = CATALOG.listing("berlin")
 H1_TEXT = re.compile(r"(<h1\b[^>]*>\s*<span\b[^>]*>)[^<]*")
-LD_SCRIPT = re.compile(r'(<script type="application/ld&#x2B;json">)(.*?)(</script>)', re.DOTALL)
-PROJECT_SETTINGS = ("ITEM_PIPELINES", "BUILTIN_BASE_URL", "BUILTIN_HOST_PATTERN", "RETRY_TIMES", "RETRY_HTTP_CODES")
-
-
-class Harness:
-    """The spider and the project's pipeline chain in-process, storing into a temporary database."""
-
-    def __init__(self, db):
-        from jobcrawler.spiders.builtin import BuiltinSpider
-
-        values = {name: getattr(project, name) for name in PROJECT_SETTINGS}
-        self.crawler = get_crawler(BuiltinSpider, settings_dict={**values, "SQLITE_PATH": str(db), "RETRY_TIMES": 1})
-        self.spider = BuiltinSpider.from_crawler(self.crawler, city="berlin", render="never")
-        self.crawler.spider = self.spider
-        ordered = sorted(values["ITEM_PIPELINES"].items(), key=lambda entry: entry[1])
-        self.pipelines = [load_object(path).from_crawler(self.crawler) for path, _ in ordered]
-        for pipeline in self.pipelines:
-            if hasattr(pipeline, "open_spider"):
-                pipeline.open_spider()
-        self.pipelines[-1].spider_opened(self.spider)
-        self.db = db
-
-    @property
-    def stats(self) -> dict:
-        return self.crawler.stats.get_stats()
-
-    def process(self, item):
-        """The item through every pipeline, as Scrapy chains them (DropItem stops it)."""
-        for pipeline in self.pipelines:
-            item = pipeline.process_item(item)
-        return item
-
-    def fetch(self, posting, body: bytes | str, *, listing_title="Listed Title", listing_company="Listed Co",
-              headers=None):
-        """What the spider and the pipelines make of this body as the posting's detail page:
-        ("stored", row), ("dropped", reason), ("retry", request) or ("gave_up", sighting)."""
-        url = BASE + posting.path
-        listing_job = ListingJob(job_id=posting.job_id, url=url, title=listing_title, company=listing_company)
-        request = Request(url, meta={"city": "berlin", "job_id": posting.job_id, "listing_job": listing_job})
-        if isinstance(body, str):
-            body = body.encode("utf-8")
-        response = HtmlResponse(url, body=body, request=request,
-                                headers=headers or {"Content-Type": "text/html; charset=utf-8"})
-        outputs = list(self.spider.parse_detail_page(response))
-        assert len(outputs) == 1, outputs
-        output = outputs[0]
-        if isinstance(output, Request):
-            return "retry", output
-        if isinstance(output, JobSighting):
-            return "gave_up", output
-        try:
-            self.process(output)
-        except DropItem as drop:
-            reason = str(drop).split(":", 1)[0]
-            assert self.stats.get(f"items/dropped/{reason}"), f"drop {reason!r} not counted"
-            return "dropped", reason
-        return "stored", rows(self.db, "SELECT * FROM jobs WHERE job_id = ?", [posting.job_id])[0]
-
-
-@pytest.fixture
-def harness(tmp_path):
-    return Harness(tmp_path / "jobs.db")
-
-
-def page(posting, change=None, *, body=None) -> str:
-    """The posting's detail page, its JSON-LD node changed by ``change(node)`` or replaced by ``body``."""
-    html = replay_pages.detail_page(posting)
-    if change is None and body is None:
-        return html
-    if body is None:
-        node = replay_pages.job_posting_jsonld(posting)
-        change(node)
-        # "</" escaped as pages do, or a "</script>" in a value would end the script early
-        body = json.dumps({"@context": "https://schema.org", "@graph": [node]}).replace("</", "<\\/")
-    match = LD_SCRIPT.search(html)
-    return html[: match.start(2)] + body + html[match.end(2):]
 
 
 def without_h1_title(html: str) -> str:
@@ -350,23 +265,81 @@ def test_pipeline_chain_never_raises_on_mangled_job_items(chain, item):
     assert_stored_or_counted_drop(chain, JobItem(**item))
 
 
-@given(st.dictionaries(st.sampled_from(sorted(FIELD_TYPES)), JSON, max_size=12))
+# Values already of each declared JobItem type, which coercion must keep as they are.
+STORABLE_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**63) + 1, 2**63 - 1) | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=20),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3),
+    max_leaves=8,
+)
+WELL_TYPED = {
+    "str|None": st.none() | st.text(max_size=30),
+    "bool|None": st.none() | st.booleans(),
+    "int|None": st.none() | st.integers(-(2**63) + 1, 2**63 - 1),
+    "float|None": st.none() | st.floats(allow_nan=False, allow_infinity=False),
+    "list[str]": st.lists(st.text(min_size=1, max_size=20), max_size=4),
+    "list[dict]": st.lists(st.dictionaries(st.text(max_size=8), STORABLE_JSON, max_size=3), max_size=3),
+    "dict|None": st.none() | st.dictionaries(st.text(max_size=8), STORABLE_JSON, max_size=3),
+    "dict": st.dictionaries(st.text(max_size=8), STORABLE_JSON, max_size=3),
+}
+MANGLED_ITEMS = st.fixed_dictionaries({}, optional={name: JSON | WELL_TYPED[kind] for name, kind in FIELD_TYPES.items()})
+WELL_TYPED_ITEMS = st.fixed_dictionaries({}, optional={name: WELL_TYPED[kind] for name, kind in FIELD_TYPES.items()})
+NUMBER_FIELDS = sorted(name for name, kind in FIELD_TYPES.items() if kind in ("int|None", "float|None"))
+
+
+def test_every_field_type_has_values_and_a_check():
+    assert set(FIELD_TYPES.values()) == set(WELL_TYPED), "a JobItem field type without well-typed values here"
+
+
+def storable(value) -> bool:
+    """Whether SQLite can store ``value`` as JSON text: finite numbers and encodable strings."""
+    try:
+        json.dumps(value, ensure_ascii=False, allow_nan=False).encode("utf-8")
+    except (ValueError, UnicodeEncodeError):
+        return False
+    return True
+
+
+def has_declared_type(value, kind: str) -> bool:
+    if value is None:
+        return kind.endswith("|None")
+    checks = {
+        "str|None": lambda: isinstance(value, str) and storable(value),
+        "bool|None": lambda: isinstance(value, bool),
+        "int|None": lambda: isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**63,
+        "float|None": lambda: isinstance(value, float) and storable(value),
+        "list[str]": lambda: isinstance(value, list) and all(isinstance(v, str) and v and storable(v) for v in value),
+        "list[dict]": lambda: isinstance(value, list) and all(isinstance(v, dict) and storable(v) for v in value),
+        "dict|None": lambda: isinstance(value, dict) and storable(value),
+        "dict": lambda: isinstance(value, dict) and storable(value),
+    }
+    return checks[kind]()
+
+
+@settings(max_examples=300)
+@given(MANGLED_ITEMS)
 def test_coerced_fields_have_their_declared_types(values):
     item = JobItem(**values)
     coerce_fields(ItemAdapter(item))
-    coerce_fields_again = coerce_fields(ItemAdapter(item))
-    assert coerce_fields_again == []  # coercing is idempotent: the types are now right
     for name, kind in FIELD_TYPES.items():
         value = getattr(item, name)
-        if value is None:
-            assert kind.endswith("|None")
-        elif kind.startswith("str"):
-            assert isinstance(value, str)
-            value.encode("utf-8")  # storable
-        elif kind.startswith("list"):
-            assert isinstance(value, list)
-        elif kind.startswith("dict"):
-            assert isinstance(value, dict)
+        assert has_declared_type(value, kind), f"{name} ({kind}) = {value!r} from {values.get(name)!r}"
+    assert coerce_fields(ItemAdapter(item)) == []  # coercing is idempotent: the types are now right
+
+
+@given(WELL_TYPED_ITEMS)
+def test_well_typed_fields_are_kept_as_they_are(values):
+    item = JobItem(**values)
+    assert coerce_fields(ItemAdapter(item)) == []
+    assert all(getattr(item, name) is value for name, value in values.items())
+
+
+@given(st.sampled_from(NUMBER_FIELDS), st.integers(-(10**15), 10**15), st.sampled_from(["int", "float", "text", "commas"]))
+def test_numbers_written_as_text_or_float_are_read(name, number, written):
+    value = {"int": number, "float": float(number), "text": str(number), "commas": f"{number:,}"}[written]
+    item = JobItem(**{name: value})
+    coerce_fields(ItemAdapter(item))
+    assert getattr(item, name) == number and has_declared_type(getattr(item, name), FIELD_TYPES[name])
 
 
 def test_pipeline_errors_become_counted_drops(chain, monkeypatch, caplog):

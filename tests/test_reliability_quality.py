@@ -12,7 +12,7 @@ import yaml
 from jobcrawler import quality, settings, storage
 from jobcrawler.cities import load_cities
 from jobcrawler.replay import ReplaySite
-from tests.conftest import crawl, last_run, rows
+from tests.helpers import crawl, last_run, rows
 
 THRESHOLDS = {
     "min_coverage": dict(settings.QUALITY_MIN_COVERAGE),

@@ -18,7 +18,7 @@ import yaml
 
 from jobcrawler.cities import load_cities
 from jobcrawler.replay import ReplaySite
-from tests.conftest import FAST, REPO, crawl, last_run, rows
+from tests.helpers import FAST, REPO, crawl, last_run, rows
 
 pytestmark = pytest.mark.slow
 
@@ -44,7 +44,7 @@ def contents(db: Path) -> dict[str, list[dict]]:
 
 
 def start_crawl(base_url: str, db: Path, *spider_args: str, **settings) -> subprocess.Popen:
-    """``scrapy crawl builtin`` in a subprocess that keeps running (see conftest.crawl)."""
+    """``scrapy crawl builtin`` in a subprocess that keeps running (see helpers.crawl)."""
     command = [sys.executable, "-m", "scrapy", "crawl", "builtin", "-a", "render=never"]
     for argument in spider_args:
         command += ["-a", argument]

@@ -16,7 +16,7 @@ import pytest
 
 from jobcrawler.replay import ReplaySite
 from jobcrawler.replay import pages as replay_pages
-from tests.conftest import crawl, last_run, rows
+from tests.helpers import crawl, last_run, rows
 
 CHROMIUM = "/usr/bin/chromium"
 

@@ -14,7 +14,6 @@ import urllib.request
 from collections import Counter
 from datetime import date, timedelta
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 from parsel import Selector
@@ -22,9 +21,9 @@ from parsel import Selector
 from jobcrawler.replay import ReplaySite, generate, parse_faults
 from jobcrawler.replay.pages import detail_page
 from jobcrawler.replay.postings import LEVELS, PAGE_FIELDS, WORK_TYPES
+from tests.helpers import SHARED, needs_shared
 
 JOBS_PER_CITY = 30
-SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "builtin-sample"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
@@ -141,13 +140,14 @@ def parse_detail(html: str) -> dict:
 # --- generator ---------------------------------------------------------------------------------
 
 
-@pytest.mark.skipif(not SAMPLE.exists(), reason="shared/builtin-sample not beside the repo")
+@needs_shared("builtin-sample")
 def test_reference_parser_reads_the_real_sample_to_its_labels():
     """The same parser reads real pages to their labels and replay pages to their expected
     parses (next test): so the replay pages have the real pages' structure."""
-    for line in (SAMPLE / "labels.jsonl").read_text(encoding="utf-8").splitlines():
+    sample = SHARED / "builtin-sample"
+    for line in (sample / "labels.jsonl").read_text(encoding="utf-8").splitlines():
         label = json.loads(line)
-        html = gzip.decompress((SAMPLE / "pages" / f"{label['job_id']}.html.gz").read_bytes()).decode()
+        html = gzip.decompress((sample / "pages" / f"{label['job_id']}.html.gz").read_bytes()).decode()
         assert parse_detail(html) == label["page"], label["job_id"]
 
 

@@ -1,6 +1,6 @@
 """Report tables and the regenerated document on the hand-counted fixture database.
 
-Every expected number below was counted by hand from tests/report_fixtures.py (14 jobs:
+Every expected number below was counted by hand from the fixture database in tests/helpers.py (14 jobs:
 7 AI-first, 5 AI-support, 1 ML, 1 untagged), not copied from a run.
 """
 
@@ -18,7 +18,7 @@ from analysis.build import BUILD_TABLE, METHODS_TABLE, build, missing_report_tab
 from analysis.report import ScopeError, city_names, render_report
 from jobcrawler.cities import load_cities
 from jobcrawler.storage import finish_run, job_row, label_row, open_db, save_job, save_labels, start_run
-from report_fixtures import ROOT, XSS_TITLE, build_fixture_db
+from tests.helpers import REPO, XSS_TITLE, build_fixture_db
 
 
 @pytest.fixture(scope="module")
@@ -327,7 +327,7 @@ def test_cli_builds_missing_tables_and_prints_report(tmp_path):
     path = build_fixture_db(tmp_path / "jobs.db")
     result = subprocess.run(
         [sys.executable, "-m", "analysis", "report", "--db", str(path)],
-        cwd=ROOT, capture_output=True, text=True, check=True,
+        cwd=REPO, capture_output=True, text=True, check=True,
     )
     assert result.stdout.startswith("# AI Engineering Jobs Analysis\n")
     assert f"building the report tables first: {len(report_tables())} missing report tables" in result.stderr
@@ -335,7 +335,7 @@ def test_cli_builds_missing_tables_and_prints_report(tmp_path):
 
 def run_report(db: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "analysis", "report", "--db", str(db), *args],
-                          cwd=ROOT, capture_output=True, text=True)
+                          cwd=REPO, capture_output=True, text=True)
 
 
 @pytest.mark.parametrize(
@@ -432,12 +432,12 @@ def test_city_names_come_from_the_city_registry():
 def test_cli_reads_the_crawls_default_database(tmp_path):
     """Like the crawl and `jobcrawler.retag`, the commands default to data/jobs.db."""
     missing = subprocess.run([sys.executable, "-m", "analysis", "build"], cwd=tmp_path, capture_output=True,
-                             text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})  # fmt: skip
+                             text=True, env={**os.environ, "PYTHONPATH": str(REPO)})  # fmt: skip
     assert missing.returncode == 2
     assert "no database at data/jobs.db" in missing.stderr
     build_fixture_db(tmp_path / "data" / "jobs.db")
     result = subprocess.run([sys.executable, "-m", "analysis", "report"], cwd=tmp_path, capture_output=True,
-                            text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})  # fmt: skip
+                            text=True, env={**os.environ, "PYTHONPATH": str(REPO)})  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("# AI Engineering Jobs Analysis\n")
 
@@ -477,7 +477,7 @@ def test_each_label_source_has_its_own_rows_in_the_same_tables(tmp_path):
     assert text.returncode == 0 and "Generated from 3 job descriptions" in text.stdout
     assert "Labels: `fieldguide`" in text.stdout
     missing = subprocess.run([sys.executable, "-m", "analysis", "build", "--db", str(path), "--labels", "llm:none"],
-                             cwd=ROOT, capture_output=True, text=True)
+                             cwd=REPO, capture_output=True, text=True)
     assert missing.returncode == 2
     assert "no job has labels of source 'llm:none'" in missing.stderr and "fieldguide (3 jobs)" in missing.stderr
 

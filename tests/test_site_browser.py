@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from analysis.build import build
-from report_fixtures import XSS_COMPANY, XSS_TITLE, build_fixture_db, free_port, serve_command, start_server, wait_until_up
+from tests.helpers import XSS_COMPANY, XSS_TITLE, build_fixture_db, free_port, serve_command, start_server, wait_until_up
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -96,8 +96,9 @@ def _layout_text(tree) -> str:
             continue
         if prev is _NEWLINE or prev is _DOUBLE_NEWLINE:
             chunks.append(text)
-        else:  # a space unless punctuation follows or an opening bracket precedes ("\s$", "\($")
-            space = prev[-1].isspace() or (text[0] not in _PUNCT_AFTER and not prev.endswith(("(", "(\n")))
+        else:  # a space after a space, else unless punctuation follows or "(" precedes ("\s$", "\($"):
+            # html-text's "\($" also matches "(\n", which ends in a space and so gets one anyway
+            space = prev[-1].isspace() or (text[0] not in _PUNCT_AFTER and not prev.endswith("("))
             chunks.append(" " + text if space else text)
         prev = raw
     return "".join(chunks).strip()

@@ -1,0 +1,373 @@
+"""What several test modules share: paths (and ../shared, skipped when absent), a crawl in a
+subprocess, the spider and pipelines in-process, the hand-counted report database and the served
+site. Fixtures live in conftest.py; test modules import helpers from here, never from each other.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+from scrapy import Request
+from scrapy.exceptions import DropItem
+from scrapy.http import HtmlResponse
+from scrapy.utils.misc import load_object
+from scrapy.utils.test import get_crawler
+
+from jobcrawler import settings as project
+from jobcrawler.items import JobSighting
+from jobcrawler.normalize.salary import normalize_salary
+from jobcrawler.normalize.titles import clean_title
+from jobcrawler.parsing.listing import ListingJob
+from jobcrawler.replay import generate
+from jobcrawler.replay import pages as replay_pages
+from jobcrawler.storage import finish_run, job_row, label_row, open_db, record_sighting, save_job, start_run
+
+REPO = Path(__file__).resolve().parents[1]
+# Real builtin.com pages, labels and the published dataset, beside the checkout and never in it.
+SHARED = REPO.parent / "shared"
+
+
+def needs_shared(*parts: str) -> pytest.MarkDecorator:
+    """Skips the marked test, naming what is missing, in a clone with no ``../shared/<parts>``."""
+    path = SHARED.joinpath(*parts)
+    return pytest.mark.skipif(
+        not path.exists(), reason=f"needs {path} (../shared beside the checkout holds the real sample; absent here)"
+    )
+
+
+# --- a crawl in a subprocess -------------------------------------------------------------------
+
+# Politeness off against our own 127.0.0.1 server; retries fast so fault tests stay quick.
+FAST = {
+    "DOWNLOAD_DELAY": "0",
+    "AUTOTHROTTLE_ENABLED": "0",
+    "RETRY_BACKOFF_BASE": "0",
+    "LOG_LEVEL": "INFO",
+}
+
+
+def crawl(base_url: str, db_path: Path, *spider_args: str, timeout: float = 180, **settings) -> subprocess.CompletedProcess:
+    """``scrapy crawl builtin`` in a subprocess, as a user runs it; returns the finished process."""
+    command = [sys.executable, "-m", "scrapy", "crawl", "builtin"]
+    for argument in spider_args:
+        command += ["-a", argument]
+    if not any(a.startswith("render=") for a in spider_args):
+        command += ["-a", "render=never"]
+    merged = {**FAST, "BUILTIN_BASE_URL": base_url, "SQLITE_PATH": str(db_path), **settings}
+    for name, value in merged.items():
+        command += ["-s", f"{name}={value}"]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def rows(db_path: Path, sql: str, params=()) -> list[dict]:
+    db = sqlite_utils.Database(db_path)
+    try:
+        return list(db.query(sql, params))
+    finally:
+        db.close()
+
+
+def last_run(db_path: Path) -> dict:
+    run = rows(db_path, "SELECT * FROM crawl_runs ORDER BY run_id DESC LIMIT 1")[0]
+    for key in ("args", "stats", "quality", "status_reasons", "gave_up", "drop_reasons", "cities_complete"):
+        if run.get(key):
+            run[key] = json.loads(run[key])
+    return run
+
+
+def expected_row(expected: dict) -> dict:
+    """The jobs columns a correct crawl stores for a replay posting, from its expected parse."""
+    salary, _ = normalize_salary(expected["salary"], expected["compensation_text"])
+    size = expected["company_size"]
+    countries = list(dict.fromkeys(p["country"] for p in expected["locations"] if p.get("country")))
+    return {
+        "title": clean_title(expected["title"]),
+        "title_raw": expected["title"],
+        "company": expected["company"],
+        "posted_date": expected["date_posted"],
+        "employment_type": expected["employment_type"],
+        "work_type": expected["work_type"],
+        "level": expected["level"],
+        "salary_min": salary.min if salary else None,
+        "salary_max": salary.max if salary else None,
+        "salary_currency": salary.currency if salary else None,
+        "salary_period": salary.period if salary else None,
+        "salary_text": expected["compensation_text"],
+        "country": countries[0] if countries else None,
+        "remote": int(expected["job_location_type"] == "TELECOMMUTE" or "Remote" in expected["work_type"]
+                      or expected["remote_hiring"]),
+        "company_size": int(size.split()[0].replace(",", "")) if size else None,
+        "industries": json.dumps(expected["industries"], ensure_ascii=False),
+        "top_skills": json.dumps(expected["top_skills"], ensure_ascii=False),
+        "url": expected["canonical_url"],
+        "template": expected["template"],
+    }
+
+
+# --- the spider and the pipelines in-process ---------------------------------------------------
+
+BASE = "https://builtin.com"
+CATALOG = generate(seed=3, jobs_per_city=6)  # a small replay catalog, its pages built in-process
+POSTINGS = CATALOG.listing("berlin")
+LD_SCRIPT = re.compile(r'(<script type="application/ld&#x2B;json">)(.*?)(</script>)', re.DOTALL)
+PROJECT_SETTINGS = ("ITEM_PIPELINES", "BUILTIN_BASE_URL", "BUILTIN_HOST_PATTERN", "RETRY_TIMES", "RETRY_HTTP_CODES")
+
+
+class Harness:
+    """The spider and the project's pipeline chain in-process, storing into a temporary database."""
+
+    def __init__(self, db):
+        from jobcrawler.spiders.builtin import BuiltinSpider
+
+        values = {name: getattr(project, name) for name in PROJECT_SETTINGS}
+        self.crawler = get_crawler(BuiltinSpider, settings_dict={**values, "SQLITE_PATH": str(db), "RETRY_TIMES": 1})
+        self.spider = BuiltinSpider.from_crawler(self.crawler, city="berlin", render="never")
+        self.crawler.spider = self.spider
+        ordered = sorted(values["ITEM_PIPELINES"].items(), key=lambda entry: entry[1])
+        self.pipelines = [load_object(path).from_crawler(self.crawler) for path, _ in ordered]
+        for pipeline in self.pipelines:
+            if hasattr(pipeline, "open_spider"):
+                pipeline.open_spider()
+        self.pipelines[-1].spider_opened(self.spider)
+        self.db = db
+
+    @property
+    def stats(self) -> dict:
+        return self.crawler.stats.get_stats()
+
+    def process(self, item):
+        """The item through every pipeline, as Scrapy chains them (DropItem stops it)."""
+        for pipeline in self.pipelines:
+            item = pipeline.process_item(item)
+        return item
+
+    def fetch(self, posting, body: bytes | str, *, listing_title="Listed Title", listing_company="Listed Co",
+              headers=None):
+        """What the spider and the pipelines make of this body as the posting's detail page:
+        ("stored", row), ("dropped", reason), ("retry", request) or ("gave_up", sighting)."""
+        url = BASE + posting.path
+        listing_job = ListingJob(job_id=posting.job_id, url=url, title=listing_title, company=listing_company)
+        request = Request(url, meta={"city": "berlin", "job_id": posting.job_id, "listing_job": listing_job})
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        response = HtmlResponse(url, body=body, request=request,
+                                headers=headers or {"Content-Type": "text/html; charset=utf-8"})
+        outputs = list(self.spider.parse_detail_page(response))
+        assert len(outputs) == 1, outputs
+        output = outputs[0]
+        if isinstance(output, Request):
+            return "retry", output
+        if isinstance(output, JobSighting):
+            return "gave_up", output
+        try:
+            self.process(output)
+        except DropItem as drop:
+            reason = str(drop).split(":", 1)[0]
+            assert self.stats.get(f"items/dropped/{reason}"), f"drop {reason!r} not counted"
+            return "dropped", reason
+        return "stored", rows(self.db, "SELECT * FROM jobs WHERE job_id = ?", [posting.job_id])[0]
+
+
+def page(posting, change=None, *, body=None) -> str:
+    """The posting's detail page, its JSON-LD node changed by ``change(node)`` or replaced by ``body``."""
+    html = replay_pages.detail_page(posting)
+    if change is None and body is None:
+        return html
+    if body is None:
+        node = replay_pages.job_posting_jsonld(posting)
+        change(node)
+        # "</" escaped as pages do, or a "</script>" in a value would end the script early
+        body = json.dumps({"@context": "https://schema.org", "@graph": [node]}).replace("</", "<\\/")
+    match = LD_SCRIPT.search(html)
+    return html[: match.start(2)] + body + html[match.end(2):]
+
+
+# --- the hand-counted report database ------------------------------------------------------------
+# 14 jobs, 4 crawl runs (London and Berlin in January 2026, London and New York in February),
+# written through jobcrawler.storage like the crawler does. Some jobs are seen twice (J1 in London
+# both months, J2 in London and Berlin, J7 in London and New York, J13 in Berlin and London), so
+# the city/period cells overlap. J12 carries script/img markup in its title and company and has
+# no tags: it must show escaped and count only in totals.
+
+XSS_TITLE = "<script>window.__xss=1</script> AI Engineer"
+XSS_COMPANY = 'Evil <img src=x onerror="window.__xss=2">'
+
+RUNS = {  # name: (city key, crawl start)
+    "R1": ("london", "2026-01-05T06:00:00+00:00"),
+    "R2": ("berlin", "2026-01-06T06:00:00+00:00"),
+    "R3": ("london", "2026-02-03T06:00:00+00:00"),
+    "R4": ("newyork", "2026-02-04T06:00:00+00:00"),
+}
+
+SKILL_CATEGORIES = {
+    "RAG": "genai", "prompt engineering": "genai", "LangChain": "genai", "agents": "genai",
+    "LangGraph": "genai", "LLMs": "genai", "OpenAI API": "genai", "LlamaIndex": "genai",
+    "PyTorch": "ml", "TensorFlow": "ml", "fine-tuning": "ml", "model training": "ml",
+    "Python": "languages", "Go": "languages", "TypeScript": "languages", "SQL": "languages",
+    "Docker": "ops", "Kubernetes": "ops", "Terraform": "ops",
+    "AWS": "cloud",
+    "React": "web", "FastAPI": "web", "Next.js": "web",
+    "PostgreSQL": "databases", "Pinecone": "databases",
+    "Spark": "data",
+}
+
+
+def job(number, title, company, ai_type, stage, posted, skills, seen, **tags):
+    return {
+        "job_id": str(9000 + number),
+        "url": f"https://builtin.com/job/fixture-{number}/{9000 + number}",
+        "title": title,
+        "company": company,
+        "ai_type": ai_type,
+        "company_stage": stage,
+        "posted_date": posted,
+        "skills": skills,
+        "seen": seen,  # [(run, city)], the first one saves the job
+        **tags,
+    }
+
+
+JOBS = [
+    job(1, "AI Engineer", "Acme", "ai-first", "Seed", "2026-01-02",
+        ["RAG", "prompt engineering", "LangChain", "Python", "Docker", "PyTorch"],
+        [("R1", "london"), ("R3", "london")],
+        is_customer_facing=True, fine_tuning="primary",
+        fine_tuning_use_cases=["instruction following", "domain knowledge"]),
+    job(2, "Senior AI Engineer", "Acme", "ai-first", "Seed", "2026-01-03",
+        ["RAG", "agents", "LangGraph", "LangChain", "Python", "AWS", "React"],
+        [("R1", "london"), ("R2", "berlin")],
+        is_management=True, fine_tuning="secondary", fine_tuning_use_cases=["domain knowledge"],
+        is_frontend=True, is_backend=True, is_fullstack=True),
+    job(3, "AI Engineer", "Beta", "ai-first", "Series B", "2026-01-04",
+        ["RAG", "LLMs", "OpenAI API", "Python", "FastAPI", "Kubernetes", "Pinecone"],
+        [("R2", "berlin")],
+        is_entry_level=True, is_backend=True, fine_tuning="none"),
+    job(4, "Applied AI Engineer", "Beta", "ai-first", "Series B", "2026-01-20",
+        ["agents", "prompt engineering", "PyTorch", "Python", "fine-tuning"],
+        [("R3", "london")],
+        is_research=True),
+    job(5, "AI Platform Engineer", "Gamma", "ai-support", "Public", "2026-01-25",
+        ["Kubernetes", "Docker", "AWS", "Python", "Terraform", "LLMs"],
+        [("R4", "newyork")],
+        support_category="platform/infrastructure", fine_tuning_use_cases=["privacy"]),
+    job(6, "Senior AI Platform Engineer", "Gamma", "ai-support", "Public", "2026-01-28",
+        ["Kubernetes", "Go"],
+        [("R4", "newyork")],
+        support_category="platform/infrastructure"),
+    job(7, "AI Sales Engineer", "Delta", "ai-support", "Series D+", "2026-01-30",
+        ["OpenAI API", "RAG"],
+        [("R3", "london"), ("R4", "newyork")],
+        support_category="sales/solutions", is_customer_facing=True, is_entry_level=True),
+    job(8, "Backend Engineer - AI", "Delta", "ai-support", "Series D+", "2025-12-20",
+        ["Python", "PostgreSQL"],
+        [("R2", "berlin")],
+        support_category="backend/general SWE"),
+    job(9, "Computer Vision AI Engineer", "Epsilon", "ml", "Series A", "2026-02-01",
+        ["PyTorch", "TensorFlow", "Python"],
+        [("R4", "newyork")]),
+    job(10, "AI Research Engineer", "Zeta", "ai-first", "Private/unknown", "2025-12-28",
+        ["PyTorch", "model training", "RAG"],
+        [("R1", "london")],
+        is_research=True),
+    job(11, "Full Stack Engineer (AI)", "Acme", "ai-first", "Seed", "2026-01-31",
+        ["React", "TypeScript", "RAG", "Next.js"],
+        [("R3", "london")],
+        is_frontend=True, is_backend=True, is_fullstack=True),
+    job(12, XSS_TITLE, XSS_COMPANY, None, None, "2026-02-02",
+        [],
+        [("R4", "newyork")],
+        description='<b>bold?</b> <img src=x onerror="window.__xss=3">'),
+    job(13, "Staff AI Engineer", "Beta", "ai-first", "Series B", "2026-01-10",
+        ["LlamaIndex", "LangChain", "RAG"],
+        [("R2", "berlin"), ("R3", "london")]),
+    job(14, "Data Engineer, AI Platform", "Gamma", "ai-support", "Public", "2026-01-15",
+        ["Spark", "Python", "SQL"],
+        [("R1", "london")],
+        support_category="data/pipelines"),
+]
+
+
+def build_fixture_db(path: str | Path) -> Path:
+    """Write the fixture jobs into a new database at ``path`` (report tables not built)."""
+    path = Path(path)
+    db = open_db(path)
+    run_ids = {}
+    for name, (city, started_at) in RUNS.items():
+        run_id = start_run(db, "builtin", city, "AI Engineer", {"city": city})
+        finish_run(db, run_id, {"started_at": started_at, "finished_at": started_at, "status": "ok"})
+        run_ids[name] = (run_id, started_at)
+    for values in JOBS:
+        (first_run, first_city), *later = values["seen"]
+        content = {k: v for k, v in values.items() if k not in ("skills", "seen")}
+        content.setdefault("description", f"{values['title']} at {values['company']}.")
+        skills = [
+            {"skill": skill, "category": SKILL_CATEGORIES[skill], "matched": skill, "source": "description"}
+            for skill in values["skills"]
+        ]
+        run_id, seen_at = run_ids[first_run]
+        save_job(db, job_row(content), city=first_city, run_id=run_id, locations=[], skills=skills, seen_at=seen_at,
+                 labels=label_row(content, "rules", "fixture", seen_at))
+        for run, city in later:
+            run_id, seen_at = run_ids[run]
+            record_sighting(db, values["job_id"], city, run_id, seen_at)
+    db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.conn.close()
+    return path
+
+
+# --- the site served as a person runs it ---------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def serve_command(db: str | Path, port: int) -> list[str]:
+    """What a person runs to open the site."""
+    return [sys.executable, "-m", "analysis", "serve", "--db", str(db), "--port", str(port)]
+
+
+def start_server(command: list[str], log: Path) -> subprocess.Popen:
+    with log.open("w") as output:
+        return subprocess.Popen(command, cwd=REPO, stdout=output, stderr=output)
+
+
+def wait_until_up(url: str, server: subprocess.Popen, log: Path, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"datasette exited: {log.read_text()}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError(f"datasette did not answer at {url}")
+
+
+def datasette_processes(port: int) -> list[int]:
+    """PIDs of live ``datasette`` processes serving ``port`` (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            args = (entry / "cmdline").read_bytes().split(b"\0")
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z" and b"datasette" in args and str(port).encode() in args:
+            found.append(int(entry.name))
+    return found
