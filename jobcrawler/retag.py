@@ -25,9 +25,6 @@ from jobcrawler.tagging import Tagger
 
 BATCH = 2000
 CHUNK = 250  # rows per task handed to a worker: small enough to keep every worker busy to the end
-SELECT = ("SELECT j.job_id, j.title, j.description, j.top_skills, j.industries, j.level, j.company_size FROM jobs AS j "
-          "LEFT JOIN job_labels AS l ON l.job_id = j.job_id AND l.labels = :source "
-          "WHERE (:all OR l.version IS NOT :version) AND j.job_id > :after ORDER BY j.job_id LIMIT :batch")
 
 _tagger: Tagger | None = None
 
@@ -61,8 +58,7 @@ def _batches(db, everything: bool, version: str):
     """Rows to re-tag, BATCH at a time, in job_id order (keyset paging: writes do not shift it)."""
     after = ""
     while True:
-        rows = db.execute(SELECT, {"all": everything, "version": version, "after": after, "batch": BATCH,
-                                   "source": storage.RULES}).fetchall()
+        rows = storage.jobs_to_tag(db, version, everything, after, BATCH)
         if not rows:
             return
         yield rows

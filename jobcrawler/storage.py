@@ -567,6 +567,20 @@ def _stored_skills(db: sqlite_utils.Database, keys: list[tuple[str, str]]) -> di
     return stored
 
 
+def jobs_to_tag(db: sqlite_utils.Database, version: str, everything: bool, after: str, limit: int,
+                source: str = RULES) -> list[tuple]:
+    """The next ``limit`` jobs after job id ``after`` whose labels of ``source`` are missing or of
+    another version (every job with ``everything``), as (job_id, title, description, top_skills,
+    industries, level, company_size): what the tagger reads. Keyset paging, so writes between
+    pages do not shift them."""
+    return db.execute(
+        "SELECT j.job_id, j.title, j.description, j.top_skills, j.industries, j.level, j.company_size FROM jobs AS j "
+        "LEFT JOIN job_labels AS l ON l.job_id = j.job_id AND l.labels = :source "
+        "WHERE (:all OR l.version IS NOT :version) AND j.job_id > :after ORDER BY j.job_id LIMIT :limit",
+        {"source": source, "all": everything, "version": version, "after": after, "limit": limit},
+    ).fetchall()
+
+
 def label_sources(db: sqlite_utils.Database) -> dict[str, int]:
     """Label source -> how many jobs it labelled."""
     return dict(db.execute("SELECT labels, count(*) FROM job_labels GROUP BY labels ORDER BY labels").fetchall())
