@@ -74,6 +74,7 @@ class ImportReport:
     dropped: Counter = field(default_factory=Counter)  # reason -> jobs the pipelines dropped
     unknown_skills: Counter = field(default_factory=Counter)  # label names no taxonomy skill has
     unlabelled: int = 0  # jobs imported without a readable data_structured file
+    normalized: Counter = field(default_factory=Counter)  # what the crawl's pipelines noted (normalize/...)
 
     def lines(self) -> list[str]:
         lines = [f"batch {day}: {count} jobs" for day, count in self.batches.items()]
@@ -86,8 +87,11 @@ class ImportReport:
             lines.append(f"{len(self.missing)} jobs of the index have no data_raw file: {', '.join(self.missing[:10])}")
         for reason, count in sorted(self.dropped.items()):
             lines.append(f"dropped {count} jobs: {reason}")
+        if self.normalized:
+            lines.append("pipeline notes: " + ", ".join(f"{key} {n}" for key, n in sorted(self.normalized.items())))
         if self.unlabelled:
-            lines.append(f"{self.unlabelled} jobs imported without fieldguide labels (data_structured unreadable or missing)")
+            lines.append(f"{self.unlabelled} jobs imported without fieldguide labels "
+                         "(data_structured unreadable or missing)")
         if self.unknown_skills:
             total = sum(self.unknown_skills.values())
             top = ", ".join(f"{name} ({count})" for name, count in self.unknown_skills.most_common(8))
@@ -203,11 +207,17 @@ def posting_of(raw: dict, index_row: dict) -> dict:
         "location_labels": [label] if place else [],
         "compensation_text": index_row.get("compensation") or None,
         "level": raw.get("level") or index_row.get("level") or None,
-        "industries": [str(i) for i in raw.get("industries") or []],
-        "top_skills": [str(s) for s in raw.get("skills") or []],
+        "industries": _texts(raw.get("industries")),
+        "top_skills": _texts(raw.get("skills")),
         "company_size": raw.get("company_size"),
         "description": unwrap(raw.get("description")),
     }
+
+
+def _texts(value) -> list[str]:
+    """A YAML list of names as text; a single name as a list of one."""
+    items = value if isinstance(value, list) else [value] if isinstance(value, str) else []
+    return [str(item) for item in items if item is not None and str(item).strip()]
 
 
 # --- The labels (pure) ------------------------------------------------------------------------
@@ -223,7 +233,8 @@ class LabelReader:
         self.d = definitions
         self.names: dict[str, tuple[str, str]] = {}
         for entry in taxonomy["skills"]:
-            for name in (entry["skill"], *entry.get("aliases", ()), *entry.get("cased", ()), *entry.get("in_context", ())):
+            forms = (entry["skill"], *entry.get("aliases", ()), *entry.get("cased", ()), *entry.get("in_context", ()))
+            for name in forms:
                 self.names.setdefault(_skill_key(name), (entry["skill"], entry["category"]))
         groups = categories.get("skill_groups", {})
         self.frontend, self.backend = set(groups.get("frontend", ())), set(groups.get("backend", ()))
@@ -247,7 +258,8 @@ class LabelReader:
                 if skill is None:
                     unknown[name] += 1
                     skill, skill_category = name, category
-                found.append({"skill": skill, "category": skill_category, "matched": name, "source": f"skills.{category}"})
+                found.append({"skill": skill, "category": skill_category, "matched": name,
+                              "source": f"skills.{category}"})
         return found
 
     def stage(self, text) -> str:
@@ -311,7 +323,9 @@ class LabelReader:
         counted = []
         for use_case in use_cases:
             text = use_case.lower()
-            counted.extend(next(([name] for name, words in d["use_cases"].items() if any(w in text for w in words)), []))
+            category = next((name for name, words in d["use_cases"].items() if any(w in text for w in words)), None)
+            if category:
+                counted.append(category)
         return depth, counted
 
     def support_category(self, title: str, responsibilities: list[str]) -> str:
@@ -388,13 +402,14 @@ def import_dataset(path: str | Path, db_path: str | Path = SQLITE_PATH, batch: s
                     continue
                 if repaired:
                     report.repaired.append(str(raw_path.relative_to(root)))
-                posting = ItemAdapter(JobItem(**posting_of(raw, index_row)))
+                item = JobItem(**posting_of(raw, index_row))
                 try:
-                    for pipe in pipes:
-                        pipe.process_posting(posting)
+                    for pipe in pipes:  # a pipeline's own error becomes a counted drop, as in a crawl
+                        pipe.process_item(item)
                 except DropItem as error:
                     report.dropped[str(error).split(":", 1)[0]] += 1
                     continue
+                posting = ItemAdapter(item)
                 jobs.append({"row": storage.job_row(posting_columns(posting, fetched_at=seen_at)), "city": CITY,
                              "run_id": run_id, "locations": posting.get("places") or [],
                              "skills": posting.get("skills") or [], "seen_at": seen_at,
@@ -428,6 +443,9 @@ def import_dataset(path: str | Path, db_path: str | Path = SQLITE_PATH, batch: s
                 "cities_complete": [], "status_reasons": [],
             })
             report.batches[day] = stored
+        # (the dataset holds text descriptions, never the HTML whose absence a crawl counts)
+        report.normalized.update({key.removeprefix("normalize/"): n for key, n in stats.values.items()
+                                  if key.startswith("normalize/") and key != "normalize/missing_description"})
         return report
     finally:
         db.close()
@@ -450,7 +468,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m jobcrawler.fieldguide", description=__doc__.split("\n\n")[0])
     parser.add_argument("path", help="a clone of alexeygrigorev/ai-engineering-field-guide (or its job-market folder)")
     parser.add_argument("--db", default=SQLITE_PATH, help=f"the database (default: {SQLITE_PATH})")
-    parser.add_argument("--batch", metavar="YYYY-MM-DD", help="import only this scrape batch (published analysis: 2026-02-04)")
+    parser.add_argument("--batch", metavar="YYYY-MM-DD",
+                        help="import only this scrape batch (the published analysis: 2026-02-04)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
     started = time.perf_counter()

@@ -501,7 +501,11 @@ def label_row(categories: dict, source: str = RULES, version: str | None = None,
     row = {"labels": source, "version": version, "labelled_at": labelled_at or utc_now()}
     for column in (*LABEL_COLUMNS, *LABEL_DETAIL_COLUMNS):
         value = categories.get(column)
-        row[column] = _json(value) if isinstance(value, (list, dict)) else int(value) if isinstance(value, bool) else value
+        if isinstance(value, (list, dict)):
+            value = _json(value)
+        elif isinstance(value, bool):
+            value = int(value)
+        row[column] = value
     return row
 
 
