@@ -194,3 +194,14 @@ def test_command_line_reports_what_it_did(tmp_path):
     assert "skipped unreadable file: data_structured/103_broken.yaml" in result.stdout
     assert "batch 2026-02-04: 3/3 jobs" in result.stderr  # progress
     assert fieldguide.SOURCE == "fieldguide"
+
+
+def test_a_posting_the_crawl_would_drop_is_counted_not_stored(tmp_path):
+    root = write_dataset(tmp_path / "guide")
+    market = root / "job-market"
+    with (market / "_internal" / "all_jobs_dedup.csv").open("a") as index:
+        index.write("Odd,Epsilon,USA,Remote,,,https://builtin.com/job/odd/x9,x9,2026-02-27\n")
+    (market / "data_raw" / "x9_odd.yaml").write_text(RAW.format(id="x9", title="Odd", company="Epsilon", location="USA"))
+    report = import_dataset(root, tmp_path / "jobs.db", batch="2026-02-27")
+    assert report.batches == {"2026-02-27": 1} and report.dropped == {"invalid_job_id": 1}
+    assert "dropped 1 jobs: invalid_job_id" in report.lines()
