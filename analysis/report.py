@@ -1,22 +1,45 @@
 """The "AI Engineering Jobs Analysis" document, regenerated from the ``report_*`` tables.
 
-Headings, structure and prose follow the original document; every number comes from the
-report tables of one (city, period) scope ('all'/'all' is the whole database). Lists keep
-the original's lengths. Sentences that state a comparison are worded from the data, so they
-stay true on the next crawl.
+Headings and structure follow the original document; every number comes from the report
+tables of one (city, period) scope ('all'/'all' is the whole database). Every sentence that
+judges a number ("most", "common", "dominates", "ahead of") is worded from that number by
+``analysis.wording``, so it stays true on the next crawl: ties say tie, shares of fewer than
+20 jobs carry their n and a caution, and a finding the data reverses reads reversed.
+Quoted example responsibilities are left out: the database holds no responsibilities.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from datetime import date
+from functools import lru_cache, wraps
 
+import yaml
+
+from analysis.wording import (
+    capitalized,
+    compare,
+    frequency,
+    is_small,
+    join_names,
+    leaders,
+    pronoun,
+    pct,
+    quantifier,
+    ranking,
+    small_group,
+    too_few,
+    versus,
+)
 from jobcrawler.cities import load_cities
+from jobcrawler.tagging import TAXONOMY_PATH
 
 MARKDOWN_SPECIAL = set("\\`*_[]<>")
 
 # The skills the original compares between AI-first and AI-support roles.
 COMPARED_SKILLS = ("RAG", "prompt engineering", "agents", "LangChain", "Docker", "Kubernetes", "AWS", "React")
+# The infrastructure and web skills the entry-level section weighs for AI-support roles.
+SUPPORT_DEMANDS = ("Kubernetes", "Docker", "AWS", "React")
 
 SKILL_SECTIONS = (  # category, heading, list length, show percentages
     ("genai", "Top GenAI skills", 9, True),
@@ -67,16 +90,15 @@ FINE_TUNING_USE_CASES = {
     "privacy": ("Privacy", "On-prem, offline, secure environments"),
 }
 
-NON_GENAI_SKILLS = (  # category, label, list length, closing remark
-    ("cloud", "Cloud", 3, "Most expect one cloud platform"),
-    ("ops", "Ops", 3, "Deployment is expected"),
-    ("web", "Web", 2, "Web work is common"),
-    ("languages", "Languages", 3, "Python is the default"),
+NON_GENAI_SKILLS = (  # category, label, list length
+    ("cloud", "Cloud", 3),
+    ("ops", "Ops", 3),
+    ("web", "Web", 2),
+    ("languages", "Languages", 3),
 )
 
-
-def pct(value: float | None, decimals: int = 1) -> str:
-    return f"{(value or 0):.{decimals}f}%"
+STRONG_TITLE_SHARE = 75  # a title variant is "strongly" of a type from this share of its jobs
+STRONG_TITLE_MIN_JOBS = 3  # ... and with at least this many jobs
 
 
 def plural(count: int | None, noun: str) -> str:
@@ -99,16 +121,23 @@ def city_names() -> dict[str, str]:
     return {key: city.name for key, city in load_cities().items()}
 
 
-def join_names(names: list[str]) -> str:
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
+@lru_cache(maxsize=1)
+def cloud_platforms() -> frozenset[str]:
+    """Cloud skills that are platforms, not one vendor's product (SageMaker, Azure ML): the
+    taxonomy's headline cloud entries that imply no other skill."""
+    taxonomy = yaml.safe_load(TAXONOMY_PATH.read_text())
+    return frozenset(
+        entry["skill"]
+        for entry in taxonomy["skills"]
+        if entry.get("category") == "cloud" and entry.get("headline") and not entry.get("implies")
+    )
 
 
 class Scope:
     """Reads one (label source, city, period) slice of the report tables."""
 
     def __init__(self, conn: sqlite3.Connection, city: str, period: str, labels: str = "rules"):
+        self.conn = conn
         self.cursor = conn.cursor()
         self.cursor.row_factory = sqlite3.Row
         self.city = city
@@ -129,18 +158,33 @@ class Scope:
     def value(self, table: str, column: str, where: str = "1", params: tuple = ()):
         return dict(self.row(table, where, params)).get(column)
 
+    def type_jobs(self, ai_type: str) -> int:
+        return self.value("report_ai_types", "jobs", "ai_type = ?", (ai_type,)) or 0
+
+    def describe(self) -> str:
+        parts = []
+        if self.city != "all":
+            parts.append(f"city {city_names().get(self.city, self.city)}")
+        if self.period != "all":
+            parts.append(f"crawl month {month_name(self.period)}")
+        return ", ".join(parts)
+
 
 class ScopeError(ValueError):
-    """A (city, period) the report tables hold no rows for; the message lists the valid values."""
+    """A scope the report cannot describe: a (city, period) the report tables hold no rows
+    for (the message lists the valid values), or one without jobs (an empty database)."""
 
 
 def scope_error(conn: sqlite3.Connection, city: str, period: str, labels: str = "rules") -> str | None:
-    """None if the report tables cover (city, period), else a one-line message naming the valid
-    values. ('all', 'all') is always valid: an empty database has an (empty) whole report."""
-    cells = set(conn.execute("SELECT DISTINCT city, period FROM report_overview WHERE labels = ?",
-                             (labels,)).fetchall()) | {("all", "all")}
+    """None if the report tables cover (city, period) of label source ``labels`` with at least one
+    job, else a one-line message: the valid values for an unknown scope, what to do for an empty
+    database."""
+    cells = set(conn.execute("SELECT DISTINCT city, period FROM report_overview WHERE labels = ? AND jobs > 0",
+                             (labels,)).fetchall())
     if (city, period) in cells:
         return None
+    if not cells:
+        return "the database holds no jobs yet: crawl (scrapy crawl builtin) or import jobs, then report"
     cities = sorted({c for c, _ in cells} - {"all"})
     periods = sorted({p for _, p in cells} - {"all"})
     problems = []
@@ -156,7 +200,7 @@ def scope_error(conn: sqlite3.Connection, city: str, period: str, labels: str = 
 
 def render_report(conn: sqlite3.Connection, city: str = "all", period: str = "all", labels: str = "rules") -> str:
     """The document for one (city, period) scope of one label source; ScopeError if the report
-    tables lack it."""
+    tables lack it or it holds no jobs."""
     problem = scope_error(conn, city, period, labels)
     if problem:
         raise ScopeError(problem)
@@ -179,7 +223,7 @@ def render_report(conn: sqlite3.Connection, city: str = "all", period: str = "al
         beyond_genai(scope),
         fine_tuning(scope),
         key_insight(scope),
-        LEARNING_PATH,
+        learning_path(scope),
         tech_stack(scope),
         methods_note(scope),
     ]
@@ -196,40 +240,147 @@ def md(text) -> str:
     return "".join("\\" + char if char in MARKDOWN_SPECIAL else char for char in str(text))
 
 
+def top_rows(rows: list, limit: int, noun: str, capped_at: int | None = None) -> tuple[list, str]:
+    """The first ``limit`` rows (ranked by ``jobs``) and a note naming how many more rows tie
+    with the last one shown, so a cut-off never hides an equal. ``capped_at``: the table keeps
+    only that many rows, so when its last row ties too, more may exist ("at least")."""
+    shown, rest = rows[:limit], rows[limit:]
+    if not shown:
+        return shown, ""
+    tied = sum(row["jobs"] == shown[-1]["jobs"] for row in rest)
+    if not tied:
+        return shown, ""
+    at_least = "at least " if capped_at and len(rows) >= capped_at and rows[-1]["jobs"] == shown[-1]["jobs"] else ""
+    verb = "has" if tied == 1 and not at_least else "have"
+    return shown, f"\n\n({at_least}{plural(tied, 'more ' + noun)} also {verb} {jobs(shown[-1]['jobs'])}.)"
+
+
+def of_jobs(share: float) -> str:
+    return f"{pct(share)} of jobs"
+
+
+def named(rows, column: str = "skill", value: str = "jobs") -> list[tuple[str, float]]:
+    return [(md(row[column]), row[value]) for row in rows]
+
+
+def numbered(lines: list[str]) -> str:
+    return "\n".join(f"{i}. {line}" for i, line in enumerate(lines, 1))
+
+
+def about(ai_type: str, label: str, heading: str):
+    """A section whose shares are of one AI type's jobs: without such jobs it says so instead
+    of printing 0% findings."""
+
+    def wrap(section):
+        @wraps(section)
+        def checked(scope: Scope) -> str:
+            if not scope.type_jobs(ai_type):
+                return f"{heading}\n\nNo {label} role in this scope: nothing to measure."
+            return section(scope)
+
+        return checked
+
+    return wrap
+
+
+def posted_months(scope: Scope) -> list[tuple[str, int]]:
+    """(posting month, jobs) of the scope's jobs, to tell a tie for the busiest month. A job is
+    in (city, period) as in reports/_scope.sql: a sighting in that city during a crawl run of
+    that month, or, for jobs stored without sightings, its first/last day in that city; only jobs
+    the scope's label source labelled count, as in the report tables."""
+    return scope.conn.execute(
+        """
+        WITH seen (job_id, city, period) AS (
+            SELECT s.job_id, s.city, substr(coalesce(r.started_at, s.seen_at), 1, 7)
+            FROM sightings AS s LEFT JOIN crawl_runs AS r ON r.run_id = s.run_id
+            UNION
+            SELECT c.job_id, c.city, substr(c.first_seen, 1, 7) FROM job_cities AS c
+            WHERE NOT EXISTS (SELECT 1 FROM sightings AS s WHERE s.job_id = c.job_id AND s.city = c.city)
+            UNION
+            SELECT c.job_id, c.city, substr(c.last_seen, 1, 7) FROM job_cities AS c
+            WHERE NOT EXISTS (SELECT 1 FROM sightings AS s WHERE s.job_id = c.job_id AND s.city = c.city)
+        )
+        SELECT substr(posted_date, 1, 7), count(*) FROM jobs
+        WHERE posted_date IS NOT NULL AND job_id IN (SELECT job_id FROM job_labels WHERE labels = ?) AND (
+            (? = 'all' AND ? = 'all')
+            OR job_id IN (SELECT job_id FROM seen WHERE ? IN ('all', city) AND ? IN ('all', period))
+        )
+        GROUP BY 1
+        """,
+        (scope.labels, scope.city, scope.period, scope.city, scope.period),
+    ).fetchall()
+
+
+def crawl_dates(scope: Scope, overview: dict) -> tuple[str | None, str | None]:
+    """First and last crawl day of the scope: from its crawl runs (report_overview), else from
+    the days the crawls recorded each job (job_cities), for jobs stored without a run."""
+    if overview.get("first_crawl"):
+        return overview["first_crawl"], overview["last_crawl"]
+    found = scope.conn.execute(
+        "SELECT min(date(first_seen)), max(date(last_seen)) FROM job_cities "
+        "WHERE (? = 'all' OR city = ?) AND (? = 'all' OR ? IN (substr(first_seen, 1, 7), substr(last_seen, 1, 7)))",
+        (scope.city, scope.city, scope.period, scope.period),
+    ).fetchone()
+    return found if found else (None, None)
+
+
 def header(scope: Scope) -> str:
     overview = dict(scope.row("report_overview"))
     names = city_names()
     cities = [names.get(key, key) for key in (overview.get("cities") or "").split(", ") if key]
     queries = " / ".join(f'"{md(q)}"' for q in (overview.get("queries") or "").split(",") if q) or "(no recorded query)"
     sites = ", ".join(md(site.split("://", 1)[-1]) for site in (overview.get("sites") or "builtin.com").split(","))
-    ai_first = scope.row("report_ai_types", "ai_type = 'ai-first'")
-    beyond = scope.row("report_beyond_genai", "combination = 'GenAI + any other'")
-    top_genai = scope.row("report_top_skills", "category = 'genai' AND rank = 1")
-    clouds = scope.rows("report_top_skills", "category = 'cloud'", limit=3)
-    restriction = []
-    if scope.city != "all":
-        restriction.append(f"city {names.get(scope.city, scope.city)}")
-    if scope.period != "all":
-        restriction.append(f"crawl month {month_name(scope.period)}")
-    summary = [
-        f"{pct(dict(ai_first).get('pct'), 0)} of roles work directly on AI (RAG, agents)",
-        f"{pct(dict(beyond).get('pct'), 0)} of AI-first roles need skills beyond just GenAI - it's a full-stack role",
-    ]
-    if top_genai:
-        summary.append(f"{pct(top_genai['pct'])} of roles mention {md(top_genai['skill'])} - the most common pattern in all jobs")
-    if clouds:
-        summary.append(" > ".join(f"{md(row['skill'])} ({jobs(row['jobs'])})" for row in clouds))
+    first_crawl, last_crawl = crawl_dates(scope, overview)
+    runs = overview.get("crawl_runs") or 0
+    if not first_crawl:
+        when = "on unrecorded days"
+    elif first_crawl == last_crawl:
+        when = f"on {first_crawl}"
+    else:
+        when = f"between {first_crawl} and {last_crawl}"
+    crawled = f"in {plural(runs, 'crawl run')} {when}" if runs else f"{when} (no crawl run recorded)"
+    posted = "The posting dates are not recorded."
+    if overview.get("first_posted"):
+        share = pct(overview.get("main_posted_month_pct"))
+        months = leaders(posted_months(scope)) or [overview.get("main_posted_month")]
+        if len(months) > 1:
+            busiest = f"equally many ({share} each) in {join_names([month_name(m) for m in months])}"
+        else:
+            most = {"all": "all of them", "most": "most of them", "nearly all": "nearly all of them"}.get(
+                quantifier(overview.get("main_posted_month_pct")), "the largest share"
+            )
+            busiest = f"{most} ({share}) in {month_name(months[0])}"
+        posted = f"The postings were published between {overview['first_posted']} and {overview['last_posted']}; {busiest}."
+    restriction = scope.describe()
     return f"""# AI Engineering Jobs Analysis
 
-Generated from {overview.get('jobs') or 0} job descriptions extracted from {sites}{' (' + ', '.join(restriction) + ')' if restriction else ''}.
+Generated from {overview.get('jobs') or 0} job descriptions extracted from {sites}{' (' + restriction + ')' if restriction else ''}.
 
-The crawler searched {sites} for jobs containing {queries} in {join_names(cities) or 'no recorded city'}, in {plural(overview.get('crawl_runs'), 'crawl run')} between {overview.get('first_crawl') or '?'} and {overview.get('last_crawl') or '?'}. The postings were published between {overview.get('first_posted') or '?'} and {overview.get('last_posted') or '?'}; most of them ({pct(overview.get('main_posted_month_pct'))}) in {month_name(overview.get('main_posted_month'))}.
+The crawler searched {sites} for jobs containing {queries} in {join_names(cities) or 'no recorded city'}, {crawled}. {posted}
 
 Labels: {label_source_note(scope.labels)}
 
 Summary
 
-{bullets(summary)}"""
+{bullets(summary(scope))}"""
+
+
+def summary(scope: Scope) -> list[str]:
+    ai_first = scope.value("report_ai_types", "pct", "ai_type = 'ai-first'") or 0
+    lines = [f"{pct(ai_first, 0)} of roles work directly on AI (RAG, agents)"]
+    if scope.type_jobs("ai-first"):
+        beyond = scope.value("report_beyond_genai", "pct", "combination = 'GenAI + any other'") or 0
+        lines.append(f"{pct(beyond, 0)} of AI-first roles need skills beyond just GenAI")
+    genai = scope.rows("report_top_skills", "category = 'genai'")
+    top = leaders(named(genai))
+    if len(top) == 1:
+        lines.append(f"{pct(genai[0]['pct'])} of roles mention {top[0]} - the most named GenAI skill")
+    elif top:
+        lines.append(f"{join_names(top)} tie as the most named GenAI skills ({pct(genai[0]['pct'])} of roles each)")
+    clouds = [row for row in scope.rows("report_top_skills", "category = 'cloud'") if row["skill"] in cloud_platforms()]
+    if clouds:
+        lines.append("Cloud platforms: " + ranking(named(clouds), jobs))
+    return lines
 
 
 LABEL_SOURCES = {
@@ -255,8 +406,29 @@ def label_source_note(labels: str) -> str:
 
 
 def type_titles(scope: Scope, ai_type: str, limit: int) -> str:
-    rows = scope.rows("report_ai_type_titles", "ai_type = ?", (ai_type,), limit=limit)
-    return bullets(f"{md(row['title'])} ({jobs(row['jobs'])})" for row in rows)
+    rows, tied = top_rows(scope.rows("report_ai_type_titles", "ai_type = ?", (ai_type,)), limit, "title", capped_at=10)
+    return bullets(f"{md(row['title'])} ({jobs(row['jobs'])})" for row in rows) + tied
+
+
+def skill_shares(rows) -> str:
+    return ", ".join(f"{md(row['skill'])} ({pct(row['pct'])})" for row in rows)
+
+
+def ml_roles(scope: Scope) -> str:
+    """What the ML-type jobs name: their top skills, and whether any names a GenAI skill."""
+    count = scope.type_jobs("ml")
+    if not count:
+        return "No job in this scope is an ML role."
+    rows = sorted(scope.rows("report_skills_by_ai_type", "ai_type = 'ml'"), key=lambda row: -row["jobs"])
+    genai = [row for row in rows if row["category"] == "genai"]
+    text = f"Their most named skills: {skill_shares(rows[:5])}." if rows else "They name no skill the taxonomy knows."
+    if genai:
+        text += f" Some still name a GenAI skill: {skill_shares(genai[:3])}."
+    else:
+        text += " None of them names a GenAI skill."
+    if is_small(count):
+        text += f" Only {plural(count, 'ML role')}: too few to generalize from."
+    return text
 
 
 def job_types(scope: Scope) -> str:
@@ -264,7 +436,8 @@ def job_types(scope: Scope) -> str:
 
     def heading(ai_type: str, label: str) -> str:
         row = dict(types.get(ai_type, {}))
-        return f"### {label}: {jobs(row.get('jobs'))} ({pct(row.get('pct'))})"
+        caution = f"\n\nCaution: only {jobs(row.get('jobs'))}, too few to generalize from." if is_small(row.get("jobs")) else ""
+        return f"### {label}: {jobs(row.get('jobs'))} ({pct(row.get('pct'))})" + caution
 
     return f"""## AI Job Types
 
@@ -278,21 +451,13 @@ Job positions we analyzed fall into these categories:
 
 Working ON AI/ML systems directly.
 
-What they build:
+What they build (the category's definition):
 
 - RAG (Retrieval-Augmented Generation) systems
 - AI agents and agentic workflows
 - Fine-tuned LLMs for specific domains
 - Model serving and inference pipelines
 - Prompt engineering and optimization
-
-Example responsibilities:
-
-- "Build RAG system for knowledge retrieval"
-- "Implement agent workflows for automation"
-- "Fine-tune Llama 3 for domain-specific tasks"
-- "Deploy AI models to production"
-- "Optimize prompts and model performance"
 
 Most common position titles:
 
@@ -305,21 +470,13 @@ Working NEAR AI but NOT ON AI itself.
 
 These roles enable AI work by building the platforms, infrastructure, and tools that AI-First engineers use.
 
-What they build:
+What they build (the category's definition):
 
 - AI platforms and internal tooling
 - GPU clusters and inference infrastructure
 - Data pipelines for training/fine-tuning
 - Frontend for AI products
 - Deployment and monitoring systems
-
-Example responsibilities:
-
-- "Build platform for RAG systems"
-- "Pipeline data for fine-tuning"
-- "Build deployment infrastructure"
-- "Build prompt management UI"
-- "Create internal tooling for AI experimentation"
 
 Most common position titles:
 
@@ -330,7 +487,7 @@ Most common position titles:
 
 Traditional ML/DL work without LLMs/agents.
 
-What they build:
+What they build (the category's definition):
 
 - Classical ML models (scikit-learn, XGBoost)
 - Deep learning models (PyTorch, TensorFlow)
@@ -342,7 +499,7 @@ Most common position titles:
 
 {type_titles(scope, 'ml', 4)}
 
-These "AI Engineer" roles are traditional ML roles rebranded with the AI title. They do classical ML work (PyTorch, TensorFlow, computer vision) without any GenAI components.
+{ml_roles(scope)}
 
 
 ### How to Tell the Difference
@@ -374,10 +531,10 @@ ML-First:
 
 
 def companies_and_roles(scope: Scope) -> str:
-    companies = scope.rows("report_top_companies", limit=20)
+    companies, companies_tied = top_rows(scope.rows("report_top_companies"), 20, "company")
     stages = scope.rows("report_company_stages")
     roles = {row["role"]: row for row in scope.rows("report_roles")}
-    titles = scope.rows("report_top_titles", limit=10)
+    titles, titles_tied = top_rows(scope.rows("report_top_titles"), 10, "title")
 
     def role(name: str, label: str) -> str:
         row = dict(roles.get(name, {}))
@@ -387,9 +544,9 @@ def companies_and_roles(scope: Scope) -> str:
 
 Unique companies: {scope.value('report_overview', 'companies') or 0}
 
-Top 20 companies by job count:
+Top {len(companies)} companies by job count:
 
-{bullets(f"{md(row['company'])} - {jobs(row['jobs'])}" for row in companies)}
+{bullets(f"{md(row['company'])} - {jobs(row['jobs'])}" for row in companies)}{companies_tied}
 
 Company stage distribution:
 
@@ -402,18 +559,18 @@ Roles:
 
 Most common job titles:
 
-{bullets(f"{md(row['title'])} - {jobs(row['jobs'])}" for row in titles)}"""
+{bullets(f"{md(row['title'])} - {jobs(row['jobs'])}" for row in titles)}{titles_tied}"""
 
 
 def skills(scope: Scope) -> str:
     blocks = []
     for category, heading, limit, with_pct in SKILL_SECTIONS:
-        rows = scope.rows("report_top_skills", "category = ?", (category,), limit=limit)
+        rows, tied = top_rows(scope.rows("report_top_skills", "category = ?", (category,)), limit, "skill")
         lines = (
             f"{md(row['skill'])} - {jobs(row['jobs'])}" + (f" ({pct(row['pct'])})" if with_pct else "")
             for row in rows
         )
-        blocks.append(f"{heading}:\n\n{bullets(lines)}")
+        blocks.append(f"{heading}:\n\n{bullets(lines)}{tied}")
     return "## Skills Analysis\n\n" + "\n\n".join(blocks)
 
 
@@ -421,10 +578,13 @@ def title_keywords(scope: Scope) -> str:
     keywords = scope.rows("report_title_keywords")
     support = [row for row in keywords if row["indicates"] == "support"]
     ai = [row for row in keywords if row["indicates"] == "AI"]
-    types = {row["ai_type"]: row for row in scope.rows("report_ai_types")}
 
     def keyword_lines(rows) -> str:
-        return bullets(f"{row['keyword']} - {jobs(row['jobs'])}, {pct(row['ai_first_pct'])} work on AI" for row in rows)
+        return bullets(
+            f"{row['keyword']} - {jobs(row['jobs'])}, {pct(row['ai_first_pct'])} work on AI"
+            + too_few(row["jobs"])
+            for row in rows
+        )
 
     def word_lines(ai_type: str, limit: int) -> str:
         rows = scope.rows("report_title_words", "ai_type = ?", (ai_type,), limit=limit)
@@ -433,45 +593,59 @@ def title_keywords(scope: Scope) -> str:
             for i, row in enumerate(rows)
         )
 
-    def names(rows) -> str:
-        return join_names([f'"{row["keyword"]}"' for row in rows]) or "no title word"
+    def indicate(rows, what: str) -> str:
+        solid = [f'"{row["keyword"]}"' for row in rows if not is_small(row["jobs"])]
+        if not solid:
+            return ""
+        return f"{join_names(solid)} {'indicates' if len(solid) == 1 else 'indicate'} {what}."
 
+    insight = " ".join(filter(None, [indicate(support, "support roles (under half of their jobs work on AI)"),
+                                     indicate(ai, "AI work (half or more of their jobs work on AI)")]))
+    few = [f'"{row["keyword"]}" ({jobs(row["jobs"])})' for row in keywords if is_small(row["jobs"])]
+    if few:
+        insight += f" Too few jobs to tell: {join_names(few)}."
     return f"""## Title Keywords vs Actual AI Type
 
 I analyzed whether job titles accurately predict the actual work. Can you tell from a job title if someone works directly on AI or just supports AI work?
 
-Title words that indicate support roles (infrastructure, platforms, data):
+Title words that indicate support roles (under 50% of their jobs are AI-First):
 
 {keyword_lines(support)}
 
-Title words that indicate AI roles (building models, RAG, agents):
+Title words that indicate AI roles (50% or more of their jobs are AI-First):
 
 {keyword_lines(ai)}
 
 Common keywords in job titles:
 
-In AI-first titles ({dict(types.get('ai-first', {})).get('jobs') or 0} titles):
+In AI-first titles ({jobs(scope.type_jobs('ai-first'))}):
 
 {word_lines('ai-first', 4)}
 
-In AI-support titles ({dict(types.get('ai-support', {})).get('jobs') or 0} titles):
+In AI-support titles ({jobs(scope.type_jobs('ai-support'))}):
 
 {word_lines('ai-support', 3)}
 
-Key insight: Title words like {names(support)} indicate support roles. {names(ai)} indicate AI work."""
+Key insight: {insight.strip() or 'No title keyword occurs in these jobs.'}"""
 
 
 def frameworks(scope: Scope) -> str:
     popular = scope.rows("report_frameworks", limit=5)
     pairs = scope.rows("report_framework_pairs", limit=5)
     insight = "No framework is named in these jobs."
-    if popular:
-        insight = f"{md(popular[0]['framework'])} dominates ({pct(popular[0]['pct'])} of jobs)"
-        if len(popular) > 1:
-            insight += f", followed by {md(popular[1]['framework'])} ({pct(popular[1]['pct'])})"
-        insight += "."
-        if pairs:
-            insight += f" The most common combination, {md(pairs[0]['framework_a'])} + {md(pairs[0]['framework_b'])}, appears in {jobs(pairs[0]['jobs'])}."
+    if len(popular) == 1:
+        insight = f"{md(popular[0]['framework'])} is the only framework named ({pct(popular[0]['pct'])} of jobs)."
+    elif popular:
+        insight = compare(*[(md(row["framework"]), row["pct"]) for row in popular[:2]], shown=of_jobs) + "."
+        top = leaders(named(popular, "framework"))
+        if len(top) > 2:
+            insight = f"{join_names(top)} tie ({of_jobs(popular[0]['pct'])} each)."
+    if pairs:
+        top_pairs = leaders([(f"{md(row['framework_a'])} + {md(row['framework_b'])}", row["jobs"]) for row in pairs])
+        if len(top_pairs) == 1:
+            insight += f" The most common combination, {top_pairs[0]}, appears in {jobs(pairs[0]['jobs'])}."
+        else:
+            insight += f" The most common combinations tie: {join_names(top_pairs)}, in {jobs(pairs[0]['jobs'])} each."
     return f"""## GenAI Framework Ecosystem
 
 Framework popularity:
@@ -487,16 +661,25 @@ Key Insight: {insight}"""
 
 def genai_pairs(scope: Scope) -> str:
     pairs = scope.rows("report_genai_pairs", limit=11)
-    appearances: dict[str, int] = {}
+    partners: dict[str, list[str]] = {}
     for row in pairs:
-        for skill in (row["skill_a"], row["skill_b"]):
-            appearances[skill] = appearances.get(skill, 0) + 1
+        partners.setdefault(row["skill_a"], []).append(row["skill_b"])
+        partners.setdefault(row["skill_b"], []).append(row["skill_a"])
     insight = "No two GenAI skills appear together in these jobs."
-    if appearances:
-        hub = max(appearances, key=lambda skill: (appearances[skill], skill == "RAG"))
+    hubs = leaders([(skill, len(others)) for skill, others in partners.items()])
+    if len(hubs) == 1:
+        hub, count = hubs[0], len(partners[hubs[0]])
+        role = "the foundational pattern - it is" if count > len(pairs) / 2 else "the most connected skill, though"
         insight = (
-            f"{md(hub)} is the foundational pattern - it is part of {appearances[hub]} of the "
-            f"{len(pairs)} most common pairs, combining with prompt engineering, agents and frameworks."
+            f"{md(hub)} is {role} part of {count} of the {len(pairs)} most common pairs, "
+            f"combining with {join_names([md(other) for other in partners[hub]])}."
+        )
+    elif len(pairs) == 1:
+        insight = f"Only one pair of GenAI skills occurs together: {md(pairs[0]['skill_a'])} + {md(pairs[0]['skill_b'])}."
+    elif hubs:
+        insight = (
+            f"No single foundational skill: {join_names([md(hub) for hub in hubs])} are each part of "
+            f"{len(partners[hubs[0]])} of the {len(pairs)} most common pairs."
         )
     return f"""## Core GenAI Skill Combinations
 
@@ -511,17 +694,21 @@ def skills_by_stage(scope: Scope) -> str:
     blocks, shares = [], []
     for stage_group, heading, limit in STAGE_SECTIONS:
         rows = scope.rows("report_skills_by_stage", "stage_group = ?", (stage_group,), limit=limit)
-        blocks.append(f"{heading} - Top skills:\n\n" + bullets(f"{md(row['skill'])} - {jobs(row['jobs'])}" for row in rows))
+        stage_jobs = rows[0]["stage_jobs"] if rows else 0
+        blocks.append(
+            f"{heading}, {jobs(stage_jobs)}{too_few(stage_jobs)} - Top skills:\n\n"
+            + bullets(f"{md(row['skill'])} - {jobs(row['jobs'])}" for row in rows)
+        )
+        if not rows:
+            continue
         genai = sum(row["category"] == "genai" for row in rows)
         infrastructure = sum(row["category"] in ("cloud", "ops") for row in rows)
-        shares.append(f"{heading.split(' (')[0].lower()}: {genai} GenAI and {infrastructure} cloud/ops skills of the top {len(rows)}")
-    return (
-        "## Skills by Company Stage\n\n"
-        + "\n\n".join(blocks)
-        + "\n\nKey Insight: Among each stage's top skills - "
-        + "; ".join(shares)
-        + "."
-    )
+        shares.append(
+            f"{heading.split(' (')[0].lower()}: {genai} GenAI and {infrastructure} cloud/ops skills of the top {len(rows)}"
+            + (f" (only {jobs(stage_jobs)})" if is_small(stage_jobs) else "")
+        )
+    insight = ("Among each stage's top skills - " + "; ".join(shares) + ".") if shares else "No job of this scope has a known company stage."
+    return "## Skills by Company Stage\n\n" + "\n\n".join(blocks) + f"\n\nKey Insight: {insight}"
 
 
 def supporting_roles(scope: Scope) -> str:
@@ -533,48 +720,32 @@ def supporting_roles(scope: Scope) -> str:
     titles = scope.rows("report_ai_type_titles", "ai_type = 'ai-support'", limit=6)
     return f"""## Supporting Roles: What AI-Support Engineers Do
 
-{jobs(support.get('jobs'))} ({pct(support.get('pct'))}) classified as AI-Support
+{jobs(support.get('jobs'))} ({pct(support.get('pct'))}) classified as AI-Support{too_few(support.get('jobs'))}
 
 By category:
 
-{chr(10).join(chr(10) + block for block in categories).strip()}
-
-Key distinctions:
-
-AI-First Engineer:
-
-- "Build RAG system"
-- "Fine-tune Llama 3"
-- "Implement agent workflow"
-- "Deploy AI to production"
-- "Optimize prompts"
-
-AI-Support Engineer:
-
-- "Build platform for RAG systems"
-- "Pipeline data for fine-tuning"
-- "Build agent framework library"
-- "Build deployment infrastructure"
-- "Build prompt management UI"
+{chr(10).join(chr(10) + block for block in categories).strip() or 'none in this scope'}
 
 Sample AI-Support titles:
 
 {bullets(md(row['title']) for row in titles)}"""
 
 
+@about("ai-support", "AI-Support", "## Do AI-Support Roles Need AI Knowledge?")
 def support_genai_need(scope: Scope) -> str:
     need = {row["genai_need"]: row for row in scope.rows("report_support_genai_need")}
     genai = scope.rows("report_skills_by_ai_type", "ai_type = 'ai-support' AND category = 'genai'", limit=5)
     comparison = {row["skill"]: row for row in scope.rows("report_skill_comparison")}
     compared = [
-        f"{skill[0].upper() + skill[1:]} - AI-First: {pct(comparison[skill]['ai_first_pct'])}, "
+        f"{capitalized(skill)} - AI-First: {pct(comparison[skill]['ai_first_pct'])}, "
         f"AI-Support: {pct(comparison[skill]['ai_support_pct'])}"
         for skill in COMPARED_SKILLS
         if skill in comparison
     ]
+    support_jobs = scope.type_jobs("ai-support")
     return f"""## Do AI-Support Roles Need AI Knowledge?
 
-{pct(dict(need.get('some GenAI skill', {})).get('pct'))} of AI-Support roles require SOME GenAI knowledge
+{pct(dict(need.get('some GenAI skill', {})).get('pct'))} of AI-Support roles require SOME GenAI knowledge{small_group(support_jobs)}
 
 {pct(dict(need.get('no GenAI skill', {})).get('pct'))} require NO GenAI skills at all
 
@@ -584,27 +755,59 @@ GenAI skills in AI-Support roles:
 
 Skill comparison (AI-First vs AI-Support):
 
-{chr(10).join(chr(10) + line for line in compared).strip()}"""
+{chr(10).join(chr(10) + line for line in compared).strip() or 'none in this scope'}"""
 
 
 def entry_level(scope: Scope) -> str:
-    shares = {row["ai_type"]: row["pct"] or 0 for row in scope.rows("report_entry_level")}
-    first, support = shares.get("ai-first", 0), shares.get("ai-support", 0)
-    if support > first:
-        finding = "AI-Support roles are somewhat more entry-level friendly than AI-First roles, but they still require strong infrastructure skills (Kubernetes, Docker, cloud)."
+    levels = {row["ai_type"]: row for row in scope.rows("report_entry_level")}
+    first, support = (dict(levels.get(kind, {})) for kind in ("ai-first", "ai-support"))
+    first_pct, support_pct = first.get("pct") or 0, support.get("pct") or 0
+    missing = [label for label, row in (("AI-First", first), ("AI-Support", support)) if not row.get("jobs")]
+    if len(missing) == 2:
+        return "## Is AI-Support a Good Entry Point for Career Switchers?\n\nNo AI-First or AI-Support role in this scope: nothing to compare."
+    if missing:
+        answer = f"Cannot tell: this scope has no {join_names(missing)} roles."
+    elif support_pct > first_pct:
+        answer = "Somewhat: a larger share of AI-Support roles than of AI-First roles is entry level."
+    elif support_pct < first_pct:
+        answer = "Not more than AI-First: a smaller share of AI-Support roles than of AI-First roles is entry level."
     else:
-        finding = "Surprising insight: AI-Support roles are NOT more entry-level friendly for career switchers. They require strong infrastructure skills (Kubernetes, Docker, cloud) and often MORE web/devops experience than AI-First roles."
+        answer = "No more than AI-First: the same share of AI-Support and AI-First roles is entry level."
+    comparison = {row["skill"]: row for row in scope.rows("report_skill_comparison")}
+    heavier = [
+        f"{skill} ({pct(comparison[skill]['ai_support_pct'])} vs {pct(comparison[skill]['ai_first_pct'])})"
+        for skill in SUPPORT_DEMANDS
+        if skill in comparison and (comparison[skill]["ai_support_pct"] or 0) > (comparison[skill]["ai_first_pct"] or 0)
+    ]
+    demands = "" if missing else (
+        f"AI-Support roles name {join_names(heavier)} more often than AI-First roles do (AI-Support vs AI-First)."
+        if heavier
+        else f"AI-Support roles name none of {join_names(list(SUPPORT_DEMANDS))} more often than AI-First roles do."
+    )
+    cautions = [
+        f"AI-{kind} roles: only {jobs(row.get('jobs'))}, too few to generalize from"
+        for kind, row in (("First", first), ("Support", support))
+        if is_small(row.get("jobs"))
+    ]
+    overall = max(first_pct, support_pct)
+    closing = (
+        f"Entry-level roles are {frequency(overall)} in both groups: you still need strong engineering skills, just different ones."
+        if overall < 25
+        else f"Entry-level roles are {frequency(overall)} here, so a career switch through either group is realistic."
+    )
+    if missing:
+        closing = ""
     return f"""## Is AI-Support a Good Entry Point for Career Switchers?
 
-Not necessarily. This analysis is for people switching careers into AI.
+{answer} This analysis is for people switching careers into AI.
 
 Key findings:
 
-Entry-level AI-First roles: {pct(first)}
+Entry-level AI-First roles: {pct(first_pct)} ({first.get('entry_level_jobs') or 0} of {first.get('jobs') or 0})
 
-Entry-level AI-Support roles: {pct(support)}
+Entry-level AI-Support roles: {pct(support_pct)} ({support.get('entry_level_jobs') or 0} of {support.get('jobs') or 0})
 
-{finding}
+{demands}{(chr(10) * 2 + 'Caution: ' + '; '.join(cautions) + '.') if cautions else ''}
 
 Good AI-Support entry paths for existing engineers:
 
@@ -612,7 +815,7 @@ Good AI-Support entry paths for existing engineers:
 - AI Data Engineer (if you have data pipeline experience)
 - Frontend for AI products (if you have React/TS experience)
 
-Not ideal for AI beginners - you still need strong engineering skills, just different ones."""
+{closing}"""
 
 
 def research_vs_applied(scope: Scope) -> str:
@@ -622,11 +825,11 @@ def research_vs_applied(scope: Scope) -> str:
     titles = scope.rows("report_research_titles", limit=6)
     return f"""## Research vs Applied Roles
 
-Research Roles: {jobs(research.get('jobs'))} ({pct(research.get('pct'))})
+Research Roles: {jobs(research.get('jobs'))} ({pct(research.get('pct'))}){too_few(research.get('jobs'))}
 
 Applied/Production Roles: {jobs(applied.get('jobs'))} ({pct(applied.get('pct'))})
 
-Research roles work on:
+Research roles work on (the category's definition):
 
 - Novel algorithms and techniques
 - Model architecture design
@@ -635,106 +838,145 @@ Research roles work on:
 - Publishing papers, pushing SOTA
 - Experimental work with uncertain outcomes
 
-Keywords: research, scientist, publication, novel, algorithm, architecture, state of the art, experimental
-
 Sample research titles:
 
 {bullets(md(row['title']) for row in titles)}
 
-Applied / Production roles work on:
+Applied / Production roles work on (the category's definition):
 
 - Implementing existing models in production
 - Building applications with AI APIs
 - Deploying and monitoring AI systems
 - Fine-tuning models for specific use cases
 - Customer-facing AI solutions
-- Infrastructure and platforms for AI
-
-Keywords: production, deploy, customer, enterprise, product, API integration, shipping, implementation
-
-Example comparison:
-
-Research: "Develop novel reinforcement learning algorithms"
-
-Applied: "Implement RAG patterns with vector store integration"
-
-Research: "Publish papers at top conferences"
-
-Applied: "Ship AI features to customers\""""
+- Infrastructure and platforms for AI"""
 
 
 def title_variants(scope: Scope) -> str:
+    variants = scope.rows("report_title_variants")
+    solid = [row for row in variants if row["jobs"] >= STRONG_TITLE_MIN_JOBS]
+
     def strong(column: str, label: str, limit: int) -> list[str]:
-        rows = scope.rows("report_title_variants", f"jobs >= 3 AND {column} >= 75", limit=limit)
+        rows = [row for row in solid if row[column] >= STRONG_TITLE_SHARE][:limit]
         return [f"{md(row['title_variant'])} - {jobs(row['jobs'])} ({pct(row[column], 0)} {label})" for row in rows]
 
-    top = dict(scope.row("report_title_variants"))
     insight = "No title variant occurs twice yet."
-    if top:
-        insight = (
-            f'"{md(top["title_variant"])}" is the most common title ({pct(top["ai_first_pct"], 0)} are AI-First). '
-            "But job title alone isn't 100% reliable - always check responsibilities."
-        )
+    if variants:
+        top = leaders(named(variants, "title_variant"))
+        most = variants[0]
+        split = f"{most['ai_first_jobs']} AI-First, {most['ai_support_jobs']} AI-Support, {most['ml_jobs']} ML"
+        if len(top) == 1:
+            insight = f'"{top[0]}" is the most common title ({jobs(most["jobs"])}: {split}).'
+        else:
+            quoted = [f'"{name}"' for name in top]
+            insight = f"{join_names(quoted)} tie as the most common titles ({jobs(most['jobs'])} each)."
+        if most["jobs"] < STRONG_TITLE_MIN_JOBS:
+            insight += f" Titles with fewer than {STRONG_TITLE_MIN_JOBS} jobs are too few to call strongly of one type."
+        mixed = [row for row in solid if max(row["ai_first_pct"], row["ai_support_pct"], row["ml_pct"]) < STRONG_TITLE_SHARE]
+        if solid:
+            insight += (
+                f" {len(mixed)} of the {len(solid)} titles with {STRONG_TITLE_MIN_JOBS}+ jobs are mixed (no type reaches "
+                f"{STRONG_TITLE_SHARE}%)"
+                + (": a job title alone is not a reliable guide - always check responsibilities." if mixed
+                   else ": in this data each common title points to one type.")
+            )
     return f"""## What Other Titles Do "AI Engineers" Go Under?
 
-Strongly AI-First titles (75%+ classified as AI-First):
+Strongly AI-First titles ({STRONG_TITLE_SHARE}%+ classified as AI-First, {STRONG_TITLE_MIN_JOBS}+ jobs):
 
 {bullets(strong('ai_first_pct', 'AI-First', 9))}
 
-Strongly AI-Support titles (75%+ classified as AI-Support):
+Strongly AI-Support titles ({STRONG_TITLE_SHARE}%+ classified as AI-Support, {STRONG_TITLE_MIN_JOBS}+ jobs):
 
 {bullets(strong('ai_support_pct', 'AI-Support', 4))}
 
 Key Insight: {insight}"""
 
 
+@about("ai-first", "AI-First", "## How Much ML Do AI Engineers Need to Know?")
 def ml_knowledge(scope: Scope) -> str:
+    first_jobs = scope.type_jobs("ai-first")
     need = dict(scope.row("report_ai_first_ml_need"))
     share = need.get("pct") or 0
-    ml_skills = scope.rows("report_skills_by_ai_type", "ai_type = 'ai-first' AND category = 'ml'", limit=6)
-    by_name = {row["skill"]: row["jobs"] for row in ml_skills}
+    all_ml = scope.rows("report_skills_by_ai_type", "ai_type = 'ai-first' AND category = 'ml'")
+    ml_skills = all_ml[:6]
+    count = {row["skill"]: row["jobs"] for row in all_ml}
     findings = [
-        f"{'Most' if share >= 50 else 'Fewer than half of'} AI Engineers need basic ML knowledge - {pct(share, 0)} require some ML skills"
+        f"{capitalized(quantifier(share))} AI-First roles need basic ML knowledge - {pct(share, 0)} require some ML skills"
     ]
-    if ml_skills:
-        findings.append(f"{md(ml_skills[0]['skill'])} is the most common ML skill - {jobs(ml_skills[0]['jobs'])}")
-    if by_name.get("PyTorch") and by_name.get("TensorFlow"):
-        findings.append(f"PyTorch vs TensorFlow - {by_name['PyTorch'] / by_name['TensorFlow']:.1f}x as many AI-First jobs name PyTorch")
-    general = dict(scope.row("report_skills_by_ai_type", "ai_type = 'ai-first' AND skill = 'machine learning'"))
-    if general:
-        findings.append(
-            f"Deep ML knowledge is {'rare' if general['pct'] < 20 else 'common'} - "
-            f"{pct(general['pct'], 0)} expect general ML expertise (\"machine learning\")"
-        )
+    top = leaders(named(all_ml))
+    if len(top) == 1:
+        findings.append(f"Most common ML skill: {top[0]} - {jobs(all_ml[0]['jobs'])}")
+    elif top:
+        findings.append(f"Most common ML skills, tied: {join_names(top)} - {jobs(all_ml[0]['jobs'])} each")
+    findings.append(
+        "PyTorch vs TensorFlow in AI-First roles - "
+        + versus(("PyTorch", count.get("PyTorch", 0)), ("TensorFlow", count.get("TensorFlow", 0)))
+    )
+    general = count.get("machine learning", 0)
+    general_pct = 100.0 * general / first_jobs if first_jobs else 0
+    findings.append(
+        f"Deep ML knowledge is {frequency(general_pct)} - {pct(general_pct, 0)} expect general ML expertise (\"machine learning\")"
+    )
+    practical = join_names([md(row["skill"]) for row in ml_skills[:3]]) or "none named"
+    if frequency(general_pct) in ("absent", "rare", "uncommon"):
+        deep = "but rarely deep ML expertise unless specifically working on model development"
+    else:
+        deep = f"and {quantifier(general_pct)} of these roles ({pct(general_pct, 0)}) also ask for general ML expertise"
     return f"""## How Much ML Do AI Engineers Need to Know?
 
-{pct(share)} of AI-First roles require some ML knowledge
+{pct(share)} of AI-First roles require some ML knowledge{small_group(first_jobs)}
 
 Most common ML skills in AI Engineer roles:
 
-{bullets(f"{md(row['skill'][0].upper() + row['skill'][1:])} - {jobs(row['jobs'])} ({pct(row['pct'])})" for row in ml_skills)}
+{bullets(f"{md(row['skill'])} - {jobs(row['jobs'])} ({pct(row['pct'])})" for row in ml_skills)}
 
 Key Findings
 
-{chr(10).join(f"{i}. {line}" for i, line in enumerate(findings, 1))}
+{numbered(findings)}
 
-Bottom Line: AI Engineers need practical ML knowledge (PyTorch basics, fine-tuning, embeddings) but don't need deep ML expertise unless specifically working on model development."""
+Bottom Line: AI-First roles ask for practical ML knowledge (most often {practical}) {deep}."""
 
 
+@about("ai-first", "AI-First", "## What Else (Besides GenAI) Do AI Engineers Need?")
 def beyond_genai(scope: Scope) -> str:
+    first_jobs = scope.type_jobs("ai-first")
     combinations = {row["combination"]: row for row in scope.rows("report_beyond_genai")}
-    any_other = dict(combinations.get("GenAI + any other", {}))
-    pure = dict(combinations.get("pure GenAI", {}))
-    expected = []
-    for category, label, limit, remark in NON_GENAI_SKILLS:
+    share = {name: dict(row).get("pct") or 0 for name, row in combinations.items()}
+    any_other, pure = share.get("GenAI + any other", 0), share.get("pure GenAI", 0)
+    expected, top_of = [], {}
+    for category, label, limit in NON_GENAI_SKILLS:
         rows = scope.rows("report_skills_by_ai_type", "ai_type = 'ai-first' AND category = ?", (category,), limit=limit)
         if rows:
-            expected.append(f"{label} - " + ", ".join(f"{md(row['skill'])} ({pct(row['pct'])})" for row in rows) + f" - {remark}")
+            top_of[category] = rows[0]
+            first = leaders(named(rows))
+            remark = f"{join_names(first)} {'leads' if len(first) == 1 else 'tie'}, named by {quantifier(rows[0]['pct'])} AI-First roles"
+            expected.append(f"{label} - {skill_shares(rows)} - {remark}")
     sides = scope.rows("report_fullstack")
     side_labels = {"frontend": "Frontend skills", "backend": "Backend skills", "full-stack (both)": "Full-stack (both)"}
+
+    if pure == 0:
+        pure_text = "No AI-First role here expects pure GenAI work."
+    else:
+        pure_text = f"{'Only ' if pure < 10 else ''}{pct(pure)} of AI-First roles expect pure GenAI work."
+    asked = sorted((("ML", "GenAI + ML"), ("ops", "GenAI + ops"), ("web", "GenAI + web")), key=lambda kind: -share.get(kind[1], 0))
+    needs = [
+        f"{pronoun(share.get(combination))} ask for {kind} skills beside GenAI ({pct(share.get(combination))})"
+        for kind, combination in asked
+    ]
+    if "cloud" in top_of:
+        cloud = top_of["cloud"]
+        needs.append(f"the most named cloud, {md(cloud['skill'])}, appears in {pct(cloud['pct'])}")
+    both_sides = dict(next((row for row in sides if row["side"] == "full-stack (both)"), {})).get("pct") or 0
+    full_stack = (
+        f"{capitalized(quantifier(any_other))} AI-First roles ({pct(any_other)}) need skills beyond GenAI; "
+        f"{pronoun(both_sides)} ask for both frontend and backend skills ({pct(both_sides)})"
+    )
+    if quantifier(both_sides) in ("most", "nearly all", "all"):
+        full_stack = f"AI Engineers are full-stack engineers who specialize in AI. {full_stack}"
     return f"""## What Else (Besides GenAI) Do AI Engineers Need?
 
-{pct(any_other.get('pct'))} of AI-First roles require skills BEYOND just GenAI
+{pct(any_other)} of AI-First roles require skills BEYOND just GenAI{small_group(first_jobs)}
 
 Skill combinations in AI Engineer roles:
 
@@ -742,74 +984,127 @@ Skill combinations in AI Engineer roles:
 
 Non-GenAI skills expected:
 
-{chr(10).join(chr(10) + line for line in expected).strip()}
+{chr(10).join(chr(10) + line for line in expected).strip() or 'none in this scope'}
 
 Full-stack expectations:
 
 {bullets(f"{side_labels[row['side']]} - {row['jobs']}/{row['ai_first_jobs']} ({pct(row['pct'])})" for row in sides)}
 
-Bottom Line: AI Engineers are full-stack engineers who specialize in AI. Only {pct(pure.get('pct'))} of roles expect pure GenAI work. Most need cloud deployment (AWS/Azure/GCP), containerization (Docker, K8s), CI/CD, and often web development (React, FastAPI)."""
+Bottom Line: {full_stack}. {pure_text} Of AI-First roles, {join_names(needs)}."""
 
 
+@about("ai-first", "AI-First", "## Fine-Tuning Requirements")
 def fine_tuning(scope: Scope) -> str:
+    first_jobs = scope.type_jobs("ai-first")
     mention = dict(scope.row("report_fine_tuning"))
-    depths = {row["fine_tuning"]: row for row in scope.rows("report_fine_tuning_depth")}
+    depths = {row["fine_tuning"]: dict(row) for row in scope.rows("report_fine_tuning_depth")}
     depth_lines = []
     for depth, (label, meaning) in FINE_TUNING_DEPTHS.items():
-        row = dict(depths.get(depth, {}))
+        row = depths.get(depth, {})
         depth_lines.append(f"{label} - {jobs(row.get('jobs'))} ({pct(row.get('pct'))}) - {meaning}")
     use_cases = scope.rows("report_fine_tuning_use_cases")
     use_case_blocks = []
     for row in use_cases:
         label, meaning = FINE_TUNING_USE_CASES.get(row["use_case"], (md(row["use_case"]), ""))
-        use_case_blocks.append(f"{label} - {plural(row['jobs'], 'mention')}" + (f"\n\n- {meaning}" if meaning else ""))
-    primary = dict(depths.get("primary", {})).get("pct") or 0
-    any_depth = primary + (dict(depths.get("secondary", {})).get("pct") or 0)
-    top_use = FINE_TUNING_USE_CASES.get(use_cases[0]["use_case"], (md(use_cases[0]["use_case"]),))[0] if use_cases else "none recorded"
+        use_case_blocks.append(f"{label} - {jobs(row['jobs'])}" + (f"\n\n- {meaning}" if meaning else ""))
+    primary_jobs = depths.get("primary", {}).get("jobs") or 0
+    any_jobs = primary_jobs + (depths.get("secondary", {}).get("jobs") or 0)
+    primary = 100.0 * primary_jobs / first_jobs if first_jobs else 0
+    any_depth = 100.0 * any_jobs / first_jobs if first_jobs else 0
+    labels = [(FINE_TUNING_USE_CASES.get(row["use_case"], (md(row["use_case"]),))[0], row["jobs"]) for row in use_cases]
+    top_uses = leaders(labels)
+    top_use = (join_names(top_uses) + (" (tie)" if len(top_uses) > 1 else "")) if top_uses else "none recorded"
+    fine_tuners = quantifier(any_depth)
+    core = fine_tuners in ("most", "nearly all", "all")
+    findings = [
+        f"{capitalized(fine_tuners)} AI-First roles have an FT expectation - {pct(any_depth, 0)}"
+        + ("" if core else f"; {pct(100 - any_depth, 0)} do not fine-tune"),
+        f"Primary FT roles are {frequency(primary)} - {pct(primary, 0)} focus on fine-tuning as main responsibility",
+        f"Most common FT use case - {top_use}",
+        "FT is a core AI Engineer skill here - most roles expect it" if core
+        else "FT is a specialization - Not a core AI Engineer skill, more advanced",
+    ]
+    named_uses = join_names([label.lower() for label, _ in labels[:3]])
+    if core:
+        bottom = "Fine-tuning is expected of most AI-First roles here: learn it alongside RAG and agents."
+    else:
+        bottom = "Fine-tuning is optional for most AI-First roles."
+        comparison = {row["skill"]: row["ai_first_pct"] or 0 for row in scope.rows("report_skill_comparison")}
+        ahead = [f"{skill} ({pct(comparison[skill])})" for skill in ("RAG", "agents") if comparison.get(skill, 0) > any_depth]
+        if ahead:
+            bottom += (f" More AI-First roles name {join_names(ahead)} than expect fine-tuning ({pct(any_depth)}): "
+                       f"learn {'them' if len(ahead) > 1 else 'it'} first.")
+        if named_uses:
+            bottom += f" Learn fine-tuning if targeting the use cases these jobs name most: {named_uses}."
     return f"""## Fine-Tuning Requirements
 
-{pct(mention.get('pct'))} of AI-First roles mention fine-tuning
+{pct(mention.get('pct'))} of AI-First roles mention fine-tuning{small_group(first_jobs)}
 
 Depth of fine-tuning expectation:
 
 {chr(10).join(chr(10) + line for line in depth_lines).strip()}
 
-Fine-tuning use cases:
+Fine-tuning use cases (jobs naming each):
 
-{chr(10).join(chr(10) + block for block in use_case_blocks).strip()}
+{chr(10).join(chr(10) + block for block in use_case_blocks).strip() or 'none in this scope'}
 
 Key Findings
 
-1. {'Most AI Engineers do not fine-tune' if any_depth < 50 else 'Most AI Engineers fine-tune'} - {pct(any_depth, 0)} have any FT expectation
-2. Primary FT roles are {'rare' if primary < 10 else 'common'} - {pct(primary, 0)} focus on fine-tuning as main responsibility
-3. Most common FT use case - {top_use}
-4. FT is a specialization - Not a core AI Engineer skill, more advanced
+{numbered(findings)}
 
-Bottom Line: Fine-tuning is optional for most AI Engineers. Focus on RAG and agents first. Learn fine-tuning if targeting domain-specific roles (healthcare, finance, legal), performance optimization roles, or specialized model development."""
+Bottom Line: {bottom}"""
 
 
 def key_insight(scope: Scope) -> str:
-    share = scope.value("report_overview", "rag_or_agents_pct")
+    share = scope.value("report_overview", "rag_or_agents_pct") or 0
+    genai = {row["skill"]: row for row in scope.rows("report_top_skills", "category = 'genai'")}
+    found = {skill: dict(genai.get(skill, {})) for skill in ("RAG", "agents")}
+    top_two = sorted(row["jobs"] for row in genai.values())[-2:]
+    if all(row.get("jobs") and row["jobs"] >= top_two[0] for row in found.values()):
+        patterns = "The two dominant patterns (the two most named GenAI skills) are:"
+    else:
+        ranks = [
+            f"{skill} rank {row['rank']}, {pct(row['pct'])} of jobs" if row.get("jobs") else f"{skill} not named"
+            for skill, row in found.items()
+        ]
+        patterns = f"The two patterns, though not the two most named GenAI skills here ({'; '.join(ranks)}), are:"
+    if quantifier(share) in ("most", "nearly all", "all"):
+        closing = "If you learn these two patterns deeply, you can handle most AI Engineering use cases."
+    else:
+        closing = f"Together they cover {quantifier(share)} of these jobs, not most: learn them, but not only them."
     return f"""## Key Insight 
 
 Key Insight: RAG or Agents appear in {pct(share)} of jobs
 
-The two dominant patterns are:
+{patterns}
 
 - RAG - Connect LLMs to your data (documents, databases)
 - Agents - LLMs that use tools to accomplish tasks
 
-If you learn these two patterns deeply, you can handle most AI Engineering use cases."""
+{closing}"""
 
 
-LEARNING_PATH = """## Learning Path for AI Engineers
+def learning_path(scope: Scope) -> str:
+    """The original's learning order, with the skills these jobs name most at each step."""
+    layers: dict[str, list[str]] = {}
+    for row in scope.rows("report_tech_stack", "skill <> 'vector databases'"):  # the generic tag names no product
+        layers.setdefault(row["layer"], []).append(md(row["skill"]))
+    languages = [md(row["skill"]) for row in scope.rows("report_top_skills", "category = 'languages'", limit=2)]
 
-- Foundation - Python, APIs, basic web development (FastAPI/React)
-- LLM Basics - Prompt engineering, OpenAI/Anthropic APIs
-- RAG - Vector databases, embeddings, retrieval patterns
-- Frameworks - LangChain or LlamaIndex
-- Agents - LangGraph, agent orchestration
-- Production - Docker, Kubernetes, CI/CD, monitoring"""
+    def most_named(layer: str, count: int, joiner: str = "and") -> str:
+        found = layers.get(layer, [])[:count]
+        return join_names(found, joiner) if found else "none named here"
+
+    return f"""## Learning Path for AI Engineers
+
+An order to learn in, with the skills these jobs name most at each step:
+
+- Foundation - {join_names(languages) or 'a programming language'}, APIs, basic web development ({most_named('application', 2, 'or')})
+- LLM Basics - Prompt engineering, {most_named('LLM APIs', 2)}
+- RAG - Vector databases ({most_named('vector databases', 2)}), embeddings, retrieval patterns
+- Frameworks - {most_named('AI orchestration', 2, 'or')}
+- Agents - agent orchestration
+- Production - {most_named('infrastructure', 4)}"""
 
 
 def tech_stack(scope: Scope) -> str:

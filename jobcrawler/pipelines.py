@@ -19,7 +19,7 @@ from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.exceptions import DropItem
 
-from jobcrawler import quality, storage
+from jobcrawler import storage
 from jobcrawler.items import JobItem, JobSighting
 from jobcrawler.parsing import jsonld
 from jobcrawler.normalize.dates import posted_date
@@ -307,16 +307,18 @@ class TagPipeline(PostingPipeline):
 
 
 class StorePipeline:
-    """Write postings and sightings to SQLite, and the crawl's own row to ``crawl_runs``."""
+    """Write postings and sightings to SQLite, in batches, under the run the ``CrawlRun``
+    extension started. What cannot be written is logged and counted
+    (``jobcrawler/store_errors``), which the run's quality check reads."""
 
     def __init__(self, crawler):
         self.crawler = crawler
         self.stats = crawler.stats
         self.path = crawler.settings.get("SQLITE_PATH")
+        self.busy_timeout = crawler.settings.getfloat("SQLITE_BUSY_TIMEOUT", storage.BUSY_TIMEOUT)
         self.db = None
         self.run_id = None
         self.pending: list[JobSighting] = []  # sightings that arrived before their job was stored
-        self.unresolved: list[JobSighting] = []  # sightings of jobs still not stored at the end
         # Jobs are written in batches, one transaction each (a commit per job costs about as
         # much as the job's other writes); a batch waits at most STORE_BATCH_SECONDS.
         self.batch: list[dict] = []
@@ -324,50 +326,28 @@ class StorePipeline:
         self.batch_size = max(1, crawler.settings.getint("STORE_BATCH_SIZE", 1))
         self.batch_seconds = crawler.settings.getfloat("STORE_BATCH_SECONDS", 0.0)
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
-        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler)
 
     def open_spider(self):
-        self.db = storage.open_db(self.path)
+        self.db = storage.open_db(self.path, self.busy_timeout)
+        self.run_id = self.stats.get_value("jobcrawler/run_id")
+        logger.info("Storing into %s (crawl run %s)", self.path, self.run_id)
 
     def spider_opened(self, spider):
-        """Start this crawl's ``crawl_runs`` row, or carry on the one an interrupted ``-s JOBDIR``
-        crawl left: same run, its stats and waiting sightings, so that a resumed crawl leaves
-        the database an uninterrupted one would. Runs after Scrapy's SpiderState extension has
-        loaded ``spider.state`` (extensions connect to signals before pipelines do)."""
-        state = getattr(spider, "state", None)  # only with JOBDIR
-        previous = state.get("run_id") if state is not None else None
-        carried = storage.resume_run(self.db, previous) if previous is not None else None
-        if carried is not None:
-            self.run_id = previous
-            for key, value in carried.items():
-                if _cumulative(key, value):
-                    self.stats.inc_value(key, value)
+        """A resumed ``-s JOBDIR`` crawl takes back the sightings still waiting for their job
+        when it stopped (Scrapy has loaded ``spider.state`` by now)."""
+        state = getattr(spider, "state", None)
+        if state is not None:
             self.pending = [JobSighting(*values) for values in state.get("pending_sightings", ())]
-            logger.info("Resuming crawl run %d", self.run_id)
-        else:
-            if previous is not None:
-                logger.warning("JOBDIR holds crawl run %d, which ended: Scrapy skips every request that run "
-                               "made; use a new JOBDIR for a new crawl", previous)
-            self.run_id = storage.start_run(self.db, spider.name, getattr(spider, "city_arg", None),
-                                            getattr(spider, "query", None), getattr(spider, "run_arguments", {}),
-                                            getattr(spider, "base_url", None))
-            if state is not None:
-                state["run_id"] = self.run_id
-        self.stats.set_value("jobcrawler/run_id", self.run_id)
-        logger.info("Storing into %s (crawl run %d)", self.path, self.run_id)
 
     def process_item(self, item):
         now = storage.utc_now()
         if isinstance(item, JobSighting):
             self.flush()  # the job it names may be waiting in the batch
-            if self._job_exists(item.job_id):
-                storage.record_sighting(self.db, item.job_id, item.city, self.run_id, now)
-                self.stats.inc_value("items/sightings")
-            else:
+            if not self._record_sighting(item, now):
                 self.pending.append(item)
             return item
         posting = ItemAdapter(item)
@@ -382,7 +362,7 @@ class StorePipeline:
                 "labels": posting_labels(posting, labelled_at=now),
             }
         except (ValueError, TypeError, OverflowError) as error:
-            self._store_failed(posting.get("job_id"), error)
+            self._store_failed([posting.get("job_id")], error)
             raise DropItem(f"store_error: job {posting.get('job_id')!r} ({error!r})") from error
         if not self.batch:
             self.batch_started = time.monotonic()
@@ -392,114 +372,69 @@ class StorePipeline:
         return item
 
     def flush(self) -> None:
-        """Write the waiting jobs in one transaction; if it fails, job by job, so that only a
-        job that cannot be stored is lost (logged and counted as ``store_error``). A job is
-        always stored whole (row, locations, skills, city) or not at all."""
+        """Write the waiting jobs in one transaction. A database that stays locked past the busy
+        timeout, is read-only or full fails the whole batch; any other failure is retried job
+        by job, so only a job that cannot be stored is lost. A job is always stored whole (row,
+        locations, skills, city) or not at all."""
         jobs, self.batch = self.batch, []
         if not jobs:
             return
         try:
             storage.save_jobs(self.db, jobs)
-        except (sqlite3.Error, ValueError, TypeError, OverflowError):
-            for job in jobs:
-                try:
-                    storage.save_job(self.db, job["row"], **{k: v for k, v in job.items() if k != "row"})
-                except (sqlite3.Error, ValueError, TypeError, OverflowError) as error:
-                    self._store_failed(job["row"]["job_id"], error)
-                    self.stats.inc_value("item_dropped_count")
-                    continue
-                self.stats.inc_value("items/stored")
+        except (sqlite3.Error, ValueError, TypeError, OverflowError) as error:
+            if storage.whole_database_error(error):
+                self._store_failed([job["row"]["job_id"] for job in jobs], error)
+            else:
+                self._store_one_by_one(jobs)
             return
         self.stats.inc_value("items/stored", len(jobs))
 
-    def _store_failed(self, job_id, error) -> None:
-        logger.error("Storing job %r failed: %r", job_id, error, exc_info=error)
-        self.stats.inc_value("items/dropped/store_error")
+    def _store_one_by_one(self, jobs: list[dict]) -> None:
+        for job in jobs:
+            try:
+                storage.save_job(self.db, job["row"], **{k: v for k, v in job.items() if k != "row"})
+            except (sqlite3.Error, ValueError, TypeError, OverflowError) as error:
+                self._store_failed([job["row"]["job_id"]], error)
+                continue
+            self.stats.inc_value("items/stored")
 
-    def _job_exists(self, job_id: str) -> bool:
-        return self.db.execute("SELECT 1 FROM jobs WHERE job_id = ?", [job_id]).fetchone() is not None
+    def _record_sighting(self, sighting: JobSighting, now: str) -> bool:
+        """Record a job listed again; False when the job is not stored (yet)."""
+        try:
+            if not storage.job_exists(self.db, sighting.job_id):
+                return False
+            storage.record_sighting(self.db, sighting.job_id, sighting.city, self.run_id, now)
+        except sqlite3.Error as error:
+            self._store_failed([sighting.job_id], error, what="sighting of job")
+            return True
+        self.stats.inc_value("items/sightings")
+        return True
+
+    def _store_failed(self, job_ids: list, error: Exception, what: str = "job") -> None:
+        logger.error("Storing %s %s failed: %s", what, ", ".join(map(repr, job_ids)), error,
+                     exc_info=not storage.whole_database_error(error))
+        self.stats.inc_value("jobcrawler/store_errors", len(job_ids))
+        self.stats.inc_value("items/dropped/store_error", len(job_ids))
 
     def close_spider(self):
         self.flush()
         now = storage.utc_now()
         filtered = {s.job_id for s in self.pending if s.filtered}  # left out by -a days=N
+        unresolved = []
         for sighting in self.pending:
-            if self._job_exists(sighting.job_id):
-                storage.record_sighting(self.db, sighting.job_id, sighting.city, self.run_id, now)
-                self.stats.inc_value("items/sightings")
-            elif sighting.job_id in filtered:
+            if self._record_sighting(sighting, now):
+                continue
+            if sighting.job_id in filtered:
                 self.stats.inc_value("items/filtered_listings")
             else:
-                self.unresolved.append(sighting)
-        self.pending.clear()
+                unresolved.append(sighting)
+        self.pending = []
+        if unresolved:
+            self.stats.inc_value("items/sightings_of_unstored_jobs", len(unresolved))
         state = getattr(self.crawler.spider, "state", None)
         if state is not None:  # saved in JOBDIR right after this: a resumed crawl may store these jobs yet
-            state["pending_sightings"] = [(s.job_id, s.city, s.url, s.filtered) for s in self.unresolved]
-
-    def spider_closed(self, spider, reason):
-        if self.db is None or self.run_id is None:
-            return
-        if self.unresolved and reason != "shutdown":  # an interrupted run keeps them for its resumption
-            self.stats.inc_value("items/sightings_of_unstored_jobs", len(self.unresolved))
-        settings = self.crawler.settings
-        stats = self.stats.get_stats()
-        report = quality.evaluate(
-            quality.run_metrics(self.db, self.run_id, stats),
-            reason,
-            min_coverage=settings.getdict("QUALITY_MIN_COVERAGE"),
-            min_stored_ratio=settings.getfloat("QUALITY_MIN_STORED_RATIO"),
-            max_gave_up_ratio=settings.getfloat("QUALITY_MAX_GAVE_UP_RATIO"),
-        )
-        complete = sorted(getattr(spider, "complete_cities", ()))
-        closed = 0
-        if report.status in ("ok", "degraded"):  # an interrupted or failed run closes no job
-            max_share = settings.getfloat("CLOSE_MAX_SHARE")
-            closed = storage.close_unlisted(self.db, self.run_id, complete, storage.utc_now(), max_share)
-            if closed is None:
-                closed = 0
-                report.status = "degraded"
-                report.reasons.append(f"more than {max_share:.0%} of the open jobs of {', '.join(complete)} "
-                                      "were no longer listed: none was closed (did the site or the search change?)")
-        if report.status == "interrupted":
-            resume = ("run the same command again to resume it" if getattr(spider, "state", None) is not None
-                      else "it cannot be resumed without -s JOBDIR")
-            logger.warning("Crawl run %d was interrupted: %s", self.run_id, resume)
-        elif report.status != "ok":
-            logger.error("Crawl run %d is %s: %s", self.run_id, report.status, "; ".join(report.reasons))
-        self.stats.set_value("jobcrawler/run_status", report.status)
-        stats = self.stats.get_stats()
-        storage.finish_run(self.db, self.run_id, {
-            "finished_at": storage.utc_now(),
-            "finish_reason": reason,
-            "status": report.status,
-            "status_reasons": report.reasons,
-            "quality": report.metrics,
-            "cities_complete": complete,
-            "listing_pages": stats.get("listing/pages", 0),
-            "listed_jobs": stats.get("listing/jobs", 0),
-            "detail_requests": len(getattr(spider, "requested", ())),
-            "items_stored": stats.get("items/stored", 0),
-            "items_dropped": stats.get("item_dropped_count", 0),
-            "drop_reasons": _suffixes(stats, "items/dropped/"),
-            "retries": stats.get("retry/count", 0),
-            "gave_up": _suffixes(stats, "retry/gave_up/"),
-            "errors": stats.get("log_count/ERROR", 0),
-            "rendered_pages": stats.get("render/pages", 0),
-            "jobs_closed": closed,
-            "stats": stats,
-        })
+            state["pending_sightings"] = [(s.job_id, s.city, s.url, s.filtered) for s in unresolved]
         self.db.close()
-
-
-def _cumulative(key: str, value) -> bool:
-    """Whether a recorded Scrapy stat adds up over the parts of an interrupted, resumed run."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return False
-    return not key.startswith(("elapsed_time", "memusage/", "jobcrawler/", "items_per_minute", "responses_per_minute"))
-
-
-def _suffixes(stats: dict, prefix: str) -> dict:
-    return {key[len(prefix):]: value for key, value in stats.items() if key.startswith(prefix)}
 
 
 def posting_columns(posting: ItemAdapter, fetched_at: str) -> dict:

@@ -10,18 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-COVERAGE_SQL = """
-SELECT
-  count(*) AS jobs,
-  sum(j.company IS NOT NULL AND j.company != '') AS company,
-  sum(j.posted_date IS NOT NULL) AS posted_date,
-  sum(j.country IS NOT NULL OR j.location IS NOT NULL) AS location,
-  sum(j.description IS NOT NULL AND j.description != '') AS description,
-  sum(j.salary_text IS NOT NULL) AS salary_expected,
-  sum(j.salary_text IS NOT NULL AND (j.salary_min IS NOT NULL OR j.salary_max IS NOT NULL)) AS salary
-FROM jobs j
-WHERE j.job_id IN (SELECT job_id FROM sightings WHERE run_id = :run_id)
-"""
+from jobcrawler import storage
 
 
 @dataclass
@@ -33,24 +22,24 @@ class QualityReport:
 
 def run_metrics(db, run_id: int, stats: dict) -> dict:
     """Coverage, listing-vs-stored counts and error counts of one crawl run."""
-    cursor = db.execute(COVERAGE_SQL, {"run_id": run_id})
-    row = dict(zip([column[0] for column in cursor.description], cursor.fetchone()))
-    jobs = row.get("jobs") or 0
-    coverage = {}
-    for name in ("company", "posted_date", "location", "description"):
-        coverage[name] = (row.get(name) or 0) / jobs if jobs else None
-    expected = row.get("salary_expected") or 0
-    coverage["salary"] = (row.get("salary") or 0) / expected if expected else None
-    sighted = db.execute("SELECT count(*) FROM sightings WHERE run_id = ?", [run_id]).fetchone()[0]
+    counts = storage.run_coverage(db, run_id)
+    jobs = counts["jobs"]
+    coverage = {name: counts[name] / jobs if jobs else None
+                for name in ("company", "posted_date", "location", "description")}
+    expected = counts["salary_expected"]
+    coverage["salary"] = counts["salary"] / expected if expected else None
     return {
         "jobs": jobs,
+        "stored": counts["stored"],
+        "new": counts["new"],
         "coverage": coverage,
         "listed": stats.get("listing/jobs", 0),
-        "sighted": sighted,
+        "sighted": counts["sightings"],
         "errors": stats.get("log_count/ERROR", 0),
         "retries": stats.get("retry/count", 0),
         "gave_up": sum(v for k, v in stats.items() if k.startswith("retry/gave_up/")),
         "dropped": stats.get("item_dropped_count", 0),
+        "store_errors": stats.get("jobcrawler/store_errors", 0),
         "filtered": stats.get("items/filtered_listings", 0),  # listings of jobs left out by -a days
     }
 
@@ -75,6 +64,8 @@ def evaluate(metrics: dict, finish_reason: str, *, min_coverage: dict, min_store
     gave_up = (metrics.get("gave_up") or 0) / listed
     if gave_up > max_gave_up_ratio:
         reasons.append(f"gave up on {metrics.get('gave_up')} requests ({gave_up:.1%} of listed jobs)")
+    if metrics.get("store_errors"):
+        reasons.append(f"{metrics['store_errors']} jobs or sightings could not be written to the database")
     for name, minimum in min_coverage.items():
         share = (metrics.get("coverage") or {}).get(name)
         if share is not None and share < minimum:

@@ -21,6 +21,7 @@ CITIES_FILE = None  # None: the packaged jobcrawler/cities.yaml
 SQLITE_PATH = "data/jobs.db"
 STORE_BATCH_SIZE = 50  # jobs written per transaction
 STORE_BATCH_SECONDS = 2.0  # ... or fewer, once the oldest has waited this long
+SQLITE_BUSY_TIMEOUT = 60.0  # seconds a write waits for another process's lock before it fails
 
 # --- Politeness ---------------------------------------------------------------------------
 ROBOTSTXT_OBEY = True
@@ -87,6 +88,15 @@ PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 2
 # Rendered and plain responses of one URL are different requests for the dupefilter and the
 # HTTP cache (Scrapy's fingerprint ignores meta["playwright"]).
 REQUEST_FINGERPRINTER_CLASS = "jobcrawler.fingerprint.RenderAwareFingerprinter"
+
+# --- The crawl run ---------------------------------------------------------------------------
+# Starts (or resumes) the crawl_runs row, judges the run at the end, closes jobs no longer
+# listed and sets the exit status; after Scrapy's SpiderState (order 0), which loads spider.state.
+EXTENSIONS = {"jobcrawler.extensions.crawl_run.CrawlRun": 500, "jobcrawler.extensions.progress.Progress": 510}
+# Per-city progress on stderr every PROGRESS_INTERVAL seconds (0: none), instead of Scrapy's
+# once-a-minute LogStats line (whose item count includes sightings).
+PROGRESS_INTERVAL = 10.0
+LOGSTATS_INTERVAL = 0
 
 # --- Data-quality checks at the end of each crawl --------------------------------------------
 # A breach marks the crawl_runs row `degraded` (or `failed`) and `scrapy crawl` exits non-zero.

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -86,43 +87,65 @@ CRAWL_RUN_COLUMNS: dict[str, type] = {
     "gave_up": str,
     "errors": int,
     "rendered_pages": int,
+    "jobs_new": int,
     "jobs_closed": int,
     "quality": str,
     "stats": str,
     "host": str,  # where and as which process the run ran: a run whose process is gone
     "pid": int,  # while its row says `running` was killed (see mark_killed_runs)
+    "jobdir": str,  # the -s JOBDIR it runs in (absolute): the same command resumes this run
 }
+BUSY_TIMEOUT = 60.0  # seconds; the SQLITE_BUSY_TIMEOUT setting
+
+
+class StorageError(Exception):
+    """The database cannot be opened or written: said in one line, the crawl stops as failed."""
+
+
+# SQLite errors of the database as a whole (locked past the busy timeout, read-only, full, I/O,
+# corrupt), not of one row: retrying job by job would fail the same way.
+_WHOLE_DATABASE_ERRORS = ("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_READONLY", "SQLITE_FULL", "SQLITE_IOERR",
+                          "SQLITE_CANTOPEN", "SQLITE_CORRUPT", "SQLITE_NOTADB")
+
+
+def whole_database_error(error: BaseException) -> bool:
+    return str(getattr(error, "sqlite_errorname", "")).startswith(_WHOLE_DATABASE_ERRORS)
 
 
 def utc_now() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
-def open_db(path: str | Path) -> sqlite_utils.Database:
-    """Open (creating folder, file and schema as needed) the crawl database."""
+def open_db(path: str | Path, busy_timeout: float = BUSY_TIMEOUT) -> sqlite_utils.Database:
+    """Open (creating folder, file and schema as needed) the crawl database.
+
+    ``busy_timeout``: seconds a write waits for another process's lock (a Datasette, a re-tag,
+    a backup) before it fails; a realistic lock is shorter, so the crawl waits rather than loses.
+    """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite_utils.Database(path)
-    db.conn.execute("PRAGMA journal_mode=WAL")
-    db.conn.execute("PRAGMA synchronous=NORMAL")
-    db.conn.execute("PRAGMA foreign_keys=ON")
-    ensure_schema(db)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite_utils.Database(sqlite3.connect(path, timeout=busy_timeout, check_same_thread=False))
+        db.conn.execute("PRAGMA journal_mode=WAL")
+        db.conn.execute("PRAGMA synchronous=NORMAL")
+        db.conn.execute("PRAGMA foreign_keys=ON")
+        ensure_schema(db)
+    except (OSError, sqlite3.Error) as error:
+        raise StorageError(f"cannot open the database {path}: {error}") from error
     return db
 
 
 def ensure_schema(db: sqlite_utils.Database) -> None:
-    """Create missing tables, columns, indexes and full-text search; safe to call every run."""
-    jobs = db["jobs"]
-    if not jobs.exists():
-        jobs.create(JOB_COLUMNS, pk="job_id", not_null={"times_seen"}, defaults={"times_seen": 0})
-    else:
-        missing = {c: t for c, t in JOB_COLUMNS.items() if c not in jobs.columns_dict}
-        for column, column_type in missing.items():
-            jobs.add_column(column, column_type)
-    db["crawl_runs"].create(CRAWL_RUN_COLUMNS, pk="run_id", if_not_exists=True)
-    for column, column_type in CRAWL_RUN_COLUMNS.items():
-        if column not in db["crawl_runs"].columns_dict:
-            db["crawl_runs"].add_column(column, column_type)
+    """Create or bring up to date every table, index and the full-text search; a no-op when the
+    database already has this schema, so it is safe to call every run.
+
+    ``transform=True`` adds a column a newer version declares (rebuilding the table only then);
+    the rebuild drops the table's triggers, so the full-text index is re-created after it.
+    """
+    _move_job_tags_to_labels(db)  # first: the transform below drops the columns it reads
+    db["jobs"].create(JOB_COLUMNS, pk="job_id", not_null={"times_seen"}, defaults={"times_seen": 0},
+                      transform=True)
+    db["crawl_runs"].create(CRAWL_RUN_COLUMNS, pk="run_id", transform=True)
     db["job_cities"].create(
         {"job_id": str, "city": str, "first_seen": str, "last_seen": str},
         pk=("job_id", "city"),
@@ -168,6 +191,9 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
                             if_not_exists=True)
     if not db["jobs"].detect_fts():
         db["jobs"].enable_fts(["title", "description"], create_triggers=True, tokenize="porter")
+    elif not any(trigger.name == "jobs_ai" for trigger in db["jobs"].triggers):  # the table was rebuilt
+        db["jobs"].enable_fts(["title", "description"], create_triggers=True, tokenize="porter", replace=True)
+        db["jobs"].rebuild_fts()
     _narrow_fts_update_trigger(db)
 
 
@@ -187,16 +213,15 @@ def _narrow_fts_update_trigger(db: sqlite_utils.Database) -> None:
             db.execute(_FTS_UPDATE_TRIGGER)
 
 
-def start_run(
-    db: sqlite_utils.Database, spider: str, city: str, query: str, args: dict, site: str | None = None
-) -> int:
+def start_run(db: sqlite_utils.Database, spider: str, city: str, query: str, args: dict, site: str | None = None,
+              jobdir: str | None = None) -> int:
     mark_killed_runs(db)
     with db.conn:
         cursor = db.execute(
-            "INSERT INTO crawl_runs (spider, city, query, site, args, started_at, status, host, pid) "
-            "VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?)",
+            "INSERT INTO crawl_runs (spider, city, query, site, args, started_at, status, host, pid, jobdir) "
+            "VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)",
             [spider, city, query, site, json.dumps(args, sort_keys=True), utc_now(), socket.gethostname(),
-             os.getpid()],
+             os.getpid(), jobdir],
         )
     return cursor.lastrowid
 
@@ -232,20 +257,27 @@ def _process_alive(pid: int) -> bool:
     return True
 
 
-def resume_run(db: sqlite_utils.Database, run_id: int) -> dict | None:
-    """Reopen a run that was interrupted (a ``-s JOBDIR`` crawl resumed): its row is ``running``
-    again and the Scrapy stats it recorded are returned, to be carried on. None when there is
-    no such unfinished run, e.g. the JOBDIR of a crawl that ended."""
+def last_run_in(db: sqlite_utils.Database, jobdir: str) -> tuple[int, str] | None:
+    """``(run_id, status)`` of the newest run made in this JOBDIR, or None."""
     mark_killed_runs(db)
-    row = db.execute("SELECT status, stats FROM crawl_runs WHERE run_id = ?", [run_id]).fetchone()
-    if row is None or row[0] not in ("running", "interrupted", "killed"):
-        return None
+    row = db.execute("SELECT run_id, status FROM crawl_runs WHERE jobdir = ? ORDER BY run_id DESC LIMIT 1",
+                     [jobdir]).fetchone()
+    return (row[0], row[1]) if row else None
+
+
+RESUMABLE = ("running", "interrupted", "killed")
+
+
+def resume_run(db: sqlite_utils.Database, run_id: int) -> dict:
+    """Reopen an interrupted or killed run (its JOBDIR crawl goes on): its row is ``running``
+    again, and the Scrapy stats it recorded when it stopped are returned, to be carried on."""
+    row = db.execute("SELECT stats FROM crawl_runs WHERE run_id = ?", [run_id]).fetchone()
     with db.conn:
         db.execute("UPDATE crawl_runs SET status = 'running', finished_at = NULL, finish_reason = NULL, "
                    "status_reasons = NULL, host = ?, pid = ? WHERE run_id = ?",
                    [socket.gethostname(), os.getpid(), run_id])
     try:
-        stats = json.loads(row[1]) if row[1] else {}
+        stats = json.loads(row[0]) if row and row[0] else {}
     except ValueError:
         stats = {}
     return stats if isinstance(stats, dict) else {}
@@ -256,6 +288,37 @@ def finish_run(db: sqlite_utils.Database, run_id: int, values: dict) -> None:
            for k, v in values.items() if k in CRAWL_RUN_COLUMNS}
     with db.conn:
         db["crawl_runs"].update(run_id, row)
+
+
+# What one run holds, for its quality check: jobs it saw, how many of them it stored (fetched
+# their page since the run started: a resumed run counts the jobs of all its parts, each once),
+# and how many carry each field.
+_RUN_COVERAGE = """
+SELECT
+  count(*) AS jobs,
+  sum(j.last_run_id = :run_id AND j.fetched_at >= r.started_at) AS stored,
+  sum(j.first_seen >= r.started_at) AS new,
+  (SELECT count(*) FROM sightings WHERE run_id = :run_id) AS sightings,
+  sum(j.company IS NOT NULL AND j.company != '') AS company,
+  sum(j.posted_date IS NOT NULL) AS posted_date,
+  sum(j.country IS NOT NULL OR j.location IS NOT NULL) AS location,
+  sum(j.description IS NOT NULL AND j.description != '') AS description,
+  sum(j.salary_text IS NOT NULL) AS salary_expected,
+  sum(j.salary_text IS NOT NULL AND (j.salary_min IS NOT NULL OR j.salary_max IS NOT NULL)) AS salary
+FROM jobs j JOIN crawl_runs r ON r.run_id = :run_id
+WHERE j.job_id IN (SELECT job_id FROM sightings WHERE run_id = :run_id)
+"""
+
+
+def run_coverage(db: sqlite_utils.Database, run_id: int) -> dict:
+    """Counts over the jobs one run saw: ``jobs``, ``stored``, ``new`` (first seen by it), ``sightings`` (a job listed under two
+    cities counts twice, as listings do) and one per checked field."""
+    cursor = db.execute(_RUN_COVERAGE, {"run_id": run_id})
+    return {column[0]: value or 0 for column, value in zip(cursor.description, cursor.fetchone())}
+
+
+def job_exists(db: sqlite_utils.Database, job_id: str) -> bool:
+    return db.execute("SELECT 1 FROM jobs WHERE job_id = ?", [job_id]).fetchone() is not None
 
 
 def _json(value) -> str | None:
@@ -458,30 +521,34 @@ _INSERT_SKILL = ("INSERT OR IGNORE INTO job_skills (job_id, labels, skill, categ
 
 
 def ensure_label_schema(db: sqlite_utils.Database) -> None:
-    """``job_labels`` and ``job_skills`` keyed by label source; a database written before label
-    sources moves its tag columns out of ``jobs`` into source ``rules`` once."""
-    db["job_labels"].create(JOB_LABEL_COLUMNS, pk=("job_id", "labels"), foreign_keys=[("job_id", "jobs", "job_id")],
-                            if_not_exists=True)
-    missing = {c: t for c, t in JOB_LABEL_COLUMNS.items() if c not in db["job_labels"].columns_dict}
-    for column, column_type in missing.items():  # a category added to categories.yaml
-        db["job_labels"].add_column(column, column_type)
+    """``job_labels`` and ``job_skills`` keyed by label source; a category added to
+    categories.yaml becomes a column (``transform=True``)."""
+    _create_job_labels(db)
     skills = db["job_skills"]
     if not skills.exists():
         skills.create(SKILL_COLUMNS, pk=("job_id", "labels", "skill"), foreign_keys=[("job_id", "jobs", "job_id")])
-    elif "labels" not in skills.columns_dict:
+    elif "labels" not in skills.columns_dict:  # written before label sources: every skill was the tagger's
         skills.add_column("labels", str, not_null_default=RULES)
         skills.transform(pk=("job_id", "labels", "skill"), column_order=list(SKILL_COLUMNS))
-    if "ai_type" in db["jobs"].columns_dict:
-        _move_job_tags_to_labels(db)
     db["job_labels"].create_index(["labels", "ai_type"], if_not_exists=True)
     db["job_skills"].create_index(["labels", "skill"], if_not_exists=True)
 
 
+def _create_job_labels(db: sqlite_utils.Database) -> None:
+    db["job_labels"].create(JOB_LABEL_COLUMNS, pk=("job_id", "labels"), foreign_keys=[("job_id", "jobs", "job_id")],
+                            transform=True)
+
+
 def _move_job_tags_to_labels(db: sqlite_utils.Database) -> None:
-    """The tag columns ``jobs`` held before label sources become ``job_labels`` rows of source
-    ``rules``, and leave ``jobs``; its full-text index is rebuilt with its triggers."""
-    old = [c for c in LABEL_COLUMNS if c in db["jobs"].columns_dict]
-    version = "tagger_version" if "tagger_version" in db["jobs"].columns_dict else "NULL"
+    """A database written before label sources kept the tagger's labels as columns of ``jobs``:
+    they become ``job_labels`` rows of source ``rules``, and the indexes on them go, so that
+    ``ensure_schema`` can drop the columns. A no-op on any other database."""
+    columns = db["jobs"].columns_dict if db["jobs"].exists() else {}
+    old = [c for c in LABEL_COLUMNS if c in columns]
+    if not old:
+        return
+    _create_job_labels(db)
+    version = "tagger_version" if "tagger_version" in columns else "NULL"
     with db.conn:
         db.execute(
             f"INSERT OR IGNORE INTO job_labels (job_id, labels, {', '.join(old)}, version) "
@@ -489,9 +556,6 @@ def _move_job_tags_to_labels(db: sqlite_utils.Database) -> None:
         for index in db["jobs"].indexes:
             if set(index.columns) & {*old, "tagger_version"}:
                 db.execute(f'DROP INDEX "{index.name}"')
-    db["jobs"].transform(drop={*old, "tagger_version"} & set(db["jobs"].columns_dict))
-    if db["jobs"].detect_fts():  # transform drops the table's triggers: the index would go stale
-        db["jobs"].enable_fts(["title", "description"], create_triggers=True, tokenize="porter", replace=True)
 
 
 def label_row(categories: dict, source: str = RULES, version: str | None = None,

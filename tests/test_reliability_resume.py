@@ -152,6 +152,57 @@ def test_an_interrupted_run_closes_nothing_and_its_resumption_closes_what_is_gon
 # --- kill -9 ---------------------------------------------------------------------------------
 
 
+def without_detail_requests(tables: dict) -> dict:
+    """A resumed run's detail_requests counts what its last part requested; the rest must match."""
+    return {**tables, "crawl_runs": [{k: v for k, v in run.items() if k != "detail_requests"}
+                                     for run in tables["crawl_runs"]]}
+
+
+@pytest.mark.parametrize("stops", [["kill"], ["interrupt", "kill"], ["kill", "interrupt"], ["kill", "kill"]])
+def test_jobdir_crawl_stopped_any_way_resumes_to_the_uninterrupted_database(stops, three_cities, tmp_path):
+    """kill -9 leaves a JOBDIR whose queue and seen-requests file are half-written and no
+    spider.state: the same command resumes the run from its listings all the same."""
+    site, cities, whole = three_cities
+    settings = {**PACED, "CITIES_FILE": str(cities)}
+    resumed, jobdir = tmp_path / "resumed.db", tmp_path / "job"
+    site.reset()
+    for stop in stops:
+        before = len(details(site.request_log))
+        process = start_crawl(site.base_url, resumed, "city=all", JOBDIR=str(jobdir), **settings)
+        wait_for(site, lambda log: len(details(log)) >= before + 6, process)
+        if stop == "kill":
+            process.kill()
+            process.communicate(timeout=30)
+        else:
+            process.send_signal(signal.SIGINT)
+            _, stderr = process.communicate(timeout=60)
+            assert process.returncode == 3, stderr[-3000:]
+    process = start_crawl(site.base_url, resumed, "city=all", JOBDIR=str(jobdir), **settings)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 0, stderr[-3000:]
+    if stops[-1] == "kill":
+        assert "cannot be trusted" in stderr and "Resuming crawl run 1 from its listings" in stderr
+    assert without_detail_requests(contents(resumed)) == without_detail_requests(contents(whole))
+    assert rows(resumed, "SELECT count(*) n FROM crawl_runs")[0]["n"] == 1  # one run, resumed
+
+
+def test_a_jobdir_in_use_or_of_an_ended_run_is_refused_in_one_line(tmp_path):
+    db, jobdir = tmp_path / "jobs.db", tmp_path / "job"
+    with ReplaySite(jobs_per_city=30, seed=7) as site:
+        process = start_crawl(site.base_url, db, "city=berlin", JOBDIR=str(jobdir), **PACED)
+        wait_for(site, lambda log: len(details(log)) >= 2, process)
+        second = crawl(site.base_url, db, "city=berlin", JOBDIR=str(jobdir))
+        _, stderr = process.communicate(timeout=120)
+        assert process.returncode == 0, stderr[-3000:]
+        assert second.returncode == 1
+        assert f"error: JOBDIR {jobdir} is in use by crawl run 1, still running" in second.stderr
+        again = crawl(site.base_url, db, "city=berlin", JOBDIR=str(jobdir))
+    assert again.returncode == 1
+    assert f"error: JOBDIR {jobdir} holds crawl run 1, which ended (ok): use a new JOBDIR" in again.stderr
+    assert "Traceback" not in second.stderr + again.stderr
+    assert rows(db, "SELECT count(*) n FROM crawl_runs")[0]["n"] == 1
+
+
 def test_a_killed_crawl_leaves_a_consistent_database_that_a_recrawl_completes(tmp_path):
     db = tmp_path / "jobs.db"
     with ReplaySite(jobs_per_city=30, seed=7) as site:

@@ -13,6 +13,9 @@ import sys
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
+from jobcrawler.extensions.crawl_run import JobdirError
+from jobcrawler.storage import StorageError
+
 EXIT_CODES = {"ok": 0, "failed": 1, "degraded": 2, "interrupted": 3}
 
 
@@ -28,18 +31,33 @@ class Command(ScrapyCrawlCommand):
         if self.crawler_process.bootstrap_failed:
             self.exitcode = 1
             return
-        status = crawler.stats.get_value("jobcrawler/run_status")
-        if status is None:
-            status = "ok" if crawler.stats.get_value("finish_reason") == "finished" else "failed"
+        stats = crawler.stats.get_stats()
+        status = stats.get("jobcrawler/run_status") or "failed"  # None: the run never started
         self.exitcode = EXIT_CODES.get(status, 1)
-        if self.exitcode:
-            print(f"crawl {status}: see the log above and the crawl_runs table", file=sys.stderr)
+        if "jobcrawler/run_id" in stats:
+            print(summary(stats, status, crawler.settings.get("SQLITE_PATH")), file=sys.stderr, flush=True)
+
+
+def summary(stats: dict, status: str, database: str) -> str:
+    """The run in one line: what a person (or a cron mail) reads first."""
+    cities = sorted(key[len("listing/pages/"):] for key in stats if key.startswith("listing/pages/"))
+    where = (f"{len(cities)} cities" if len(cities) > 3 else ", ".join(cities)) or "no city"
+    gave_up = sum(value for key, value in stats.items() if key.startswith("retry/gave_up/"))
+    line = (f"crawl {status} (run {stats['jobcrawler/run_id']}): {where}, {stats.get('listing/jobs', 0)} listed, "
+            f"{stats.get('jobcrawler/stored', 0)} stored ({stats.get('jobcrawler/new', 0)} new), "
+            f"{stats.get('jobcrawler/closed', 0)} closed, {gave_up} gave up, "
+            f"{stats.get('elapsed_time_seconds', 0):.1f} s -> {database}")
+    reasons = stats.get("jobcrawler/status_reasons")
+    if status != "ok" and reasons:
+        line += " | " + "; ".join(reasons)
+    return line
 
 
 def _report_bad_arguments(task) -> None:
-    """Say what was wrong with the spider's arguments in one line, not a traceback."""
+    """Say what stopped the crawl before it started (bad spider arguments, a database or JOBDIR
+    it cannot use) in one line, not a traceback."""
     error = None if task.cancelled() else task.exception()
-    if isinstance(error, ValueError):
+    if isinstance(error, (ValueError, StorageError, JobdirError)):
         print(f"error: {error}", file=sys.stderr)
     elif error is not None:
         raise error

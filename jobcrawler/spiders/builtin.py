@@ -42,6 +42,7 @@ class BuiltinSpider(scrapy.Spider):
         self.listed: dict[str, set[str]] = {}  # city -> job ids its listing showed
         self.requested: set[str] = set()  # job ids whose detail page is requested this run
         self.gaps: set[str] = set()  # cities with a listing page given up on: never complete
+        self.listings_ended: set[str] = set()  # cities whose listing was read as far as it goes
         self.fresh: set[str] = set()
 
     @classmethod
@@ -88,6 +89,7 @@ class BuiltinSpider(scrapy.Spider):
         self.listed = state.setdefault("listed", self.listed)
         self.requested = state.setdefault("requested", self.requested)
         self.gaps = state.setdefault("gaps", self.gaps)
+        self.listings_ended = state.setdefault("listings_ended", self.listings_ended)
 
     def listing_request(self, city, page: int, previous_ids: tuple, url: str | None = None, *,
                         promised: bool = True, after_gap: bool = False, page_size: int | None = None):
@@ -111,6 +113,7 @@ class BuiltinSpider(scrapy.Spider):
         listing = parse_listing(response.text, response.url)
         stats = self.crawler.stats
         stats.inc_value("listing/pages")
+        stats.inc_value(f"listing/pages/{city.key}")
         if not listing.recognized:
             if self._needs_render(response):
                 yield self._rendered(response)
@@ -150,6 +153,7 @@ class BuiltinSpider(scrapy.Spider):
             if page == 1:  # a search gone empty more likely changed than lost every job: close none
                 stats.inc_value("listing/empty_first_pages")
                 self.logger.warning("%s: the first listing page %s shows no job", city.key, response.url)
+                self.listings_ended.add(city.key)
                 return
             self._end_of_listing(city, response.meta)
             return
@@ -158,6 +162,7 @@ class BuiltinSpider(scrapy.Spider):
         if page >= self.max_pages:
             self.logger.info("%s: stopped at max_pages=%d", city.key, self.max_pages)
             stats.inc_value("listing/max_pages_reached")
+            self.listings_ended.add(city.key)
             return
         page_size = max(response.meta.get("page_size") or 0, len(ids))
         if not listing.next_url and len(ids) < page_size:
@@ -170,6 +175,7 @@ class BuiltinSpider(scrapy.Spider):
     def _end_of_listing(self, city, meta) -> None:
         """A page that repeats the previous one or shows no job ends the listing. If the previous
         page linked to it, jobs may lie beyond it: the listing ends, incomplete, closing nothing."""
+        self.listings_ended.add(city.key)
         if meta.get("promised") and meta["page"] > 1:
             self.logger.warning("%s: page %d, linked from page %d, shows no new job: listing incomplete",
                                 city.key, meta["page"], meta["page"] - 1)
@@ -180,6 +186,7 @@ class BuiltinSpider(scrapy.Spider):
     def _listing_complete(self, city) -> None:
         """A listing read to its end. Only a complete listing closes the jobs it no longer shows,
         so a listing with a page given up on never counts as complete."""
+        self.listings_ended.add(city.key)
         if city.key in self.gaps:
             self.logger.warning("%s: listing read to its end, but a page of it was lost: "
                                 "no job of this city is marked closed", city.key)
@@ -323,6 +330,8 @@ class BuiltinSpider(scrapy.Spider):
         self.gaps.add(city.key)
         if not meta.get("after_gap") and page < self.max_pages:
             yield self.listing_request(city, page + 1, previous_ids=(), promised=False, after_gap=True)
+        else:
+            self.listings_ended.add(city.key)
 
 
 def _failure_reason(failure) -> str:

@@ -1,0 +1,1 @@
+"""Scrapy extensions: run-level concerns wired through ``from_crawler`` and signals."""
