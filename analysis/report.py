@@ -118,7 +118,10 @@ def month_name(period: str | None) -> str:
 
 
 def city_names() -> dict[str, str]:
-    return {key: city.name for key, city in load_cities().items()}
+    """City key -> name: cities.yaml's, and the key of jobs imported from the Field Guide."""
+    from jobcrawler import fieldguide
+
+    return {**{key: city.name for key, city in load_cities().items()}, fieldguide.CITY: fieldguide.CITY_NAME}
 
 
 @lru_cache(maxsize=1)

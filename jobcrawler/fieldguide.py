@@ -48,6 +48,7 @@ SOURCE = "fieldguide"  # the label source
 SPIDER = "fieldguide"  # crawl_runs.spider of an imported batch
 # The dataset does not say which of its city searches listed a job: its sightings carry this key.
 CITY = "fieldguide"
+CITY_NAME = "the Field Guide's city searches (Los Angeles, New York, London, Amsterdam, Berlin)"  # as reports print it
 QUERY = "AI Engineer"  # the published search
 SITE = "https://builtin.com"
 DEFINITIONS_PATH = Path(__file__).with_name("fieldguide.yaml")

@@ -426,8 +426,11 @@ def test_build_drops_tables_of_removed_report_queries(tmp_path):
 
 
 def test_city_names_come_from_the_city_registry():
-    assert city_names() == {key: city.name for key, city in load_cities().items()}
-    assert city_names()["newyork"] == "New York"
+    from jobcrawler import fieldguide
+
+    registry = {key: city.name for key, city in load_cities().items()}
+    assert city_names() == {**registry, fieldguide.CITY: fieldguide.CITY_NAME}  # and the imported jobs' key
+    assert city_names()["newyork"] == "New York" and fieldguide.CITY not in registry
 
 
 def test_cli_reads_the_crawls_default_database(tmp_path):
