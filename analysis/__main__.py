@@ -1,7 +1,7 @@
 """Command line: build the report tables, print the report, serve the Datasette site.
 
-    python -m analysis build  [--db data/jobs.db]
-    python -m analysis report [--db data/jobs.db] [--city london] [--period YYYY-MM] > report.md
+    python -m analysis build  [--db data/jobs.db] [--labels rules|fieldguide|llm:MODEL]
+    python -m analysis report [--db data/jobs.db] [--labels SOURCE] [--city london] [--period YYYY-MM] > report.md
     python -m analysis serve  [--db data/jobs.db] [--port 8001] [--host 127.0.0.1]
 """
 
@@ -14,7 +14,11 @@ from contextlib import closing
 from pathlib import Path
 
 from analysis import build, report, serve
+from jobcrawler import storage
 from jobcrawler.settings import SQLITE_PATH as DEFAULT_DB  # where `scrapy crawl builtin` writes
+
+LABELS_HELP = (f"the label source the reports count: {build.DEFAULT_LABELS} (the rule tagger, default), "
+               "fieldguide (the imported published labels), llm:MODEL")
 
 
 def existing_db(path: str) -> Path:
@@ -29,10 +33,12 @@ def main(argv: list[str] | None = None) -> None:
 
     build_parser = commands.add_parser("build", help="(re)create every report_* table")
     build_parser.add_argument("--db", type=existing_db, default=DEFAULT_DB, help=f"default {DEFAULT_DB}")
+    build_parser.add_argument("--labels", default=build.DEFAULT_LABELS, help=LABELS_HELP)
 
     report_parser = commands.add_parser(
         "report", help="print the report as Markdown (builds the tables first if missing or out of date)")
     report_parser.add_argument("--db", type=existing_db, default=DEFAULT_DB, help=f"default {DEFAULT_DB}")
+    report_parser.add_argument("--labels", default=build.DEFAULT_LABELS, help=LABELS_HELP)
     report_parser.add_argument("--city", default="all", help="a city key of cities.yaml, or 'all'")
     report_parser.add_argument("--period", default="all", help="a crawl month YYYY-MM, or 'all'")
 
@@ -42,17 +48,25 @@ def main(argv: list[str] | None = None) -> None:
     serve_parser.add_argument("--host", default="127.0.0.1")
 
     args = parser.parse_args(argv)
+    if args.command in ("build", "report"):
+        storage.open_db(args.db).close()  # a database written by an older version gets today's schema
     if args.command == "build":
-        build.main(str(args.db))
+        try:
+            build.main(str(args.db), args.labels)
+        except build.LabelsError as error:
+            build_parser.exit(2, f"{build_parser.prog}: error: {error}\n")
     elif args.command == "report":
         with closing(sqlite3.connect(args.db)) as conn:
-            stale = build.stale_reason(conn)
+            stale = build.stale_reason(conn, args.labels)
         if stale:
             print(f"building the report tables first: {stale}", file=sys.stderr)
-            build.build(args.db)
+            try:
+                build.build(args.db, args.labels)
+            except build.LabelsError as error:
+                report_parser.exit(2, f"{report_parser.prog}: error: {error}\n")
         with closing(sqlite3.connect(args.db)) as conn:
             try:
-                text = report.render_report(conn, city=args.city, period=args.period)
+                text = report.render_report(conn, city=args.city, period=args.period, labels=args.labels)
             except report.ScopeError as error:
                 report_parser.exit(2, f"{report_parser.prog}: error: {error}\n")
         sys.stdout.write(text)

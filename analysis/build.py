@@ -4,8 +4,12 @@ Each ``analysis/reports/<name>.sql`` file is one SELECT; its rows become table
 ``report_<name>``. ``reports/_scope.sql`` runs first and sets up the temporary tables the
 SELECTs read (job profiles, skill counts, the city/period cells).
 
-City and period, one design for every table: each report table starts with the columns
+Label source, city and period, one design for every table: each report table starts with the
+columns
 
+* ``labels`` -- the label source the rows were built from (``rules``, ``fieldguide``,
+  ``llm:<model>``; see jobcrawler/storage.py); ``build --labels SOURCE`` replaces that source's
+  rows only, so one database holds the reports of every source side by side;
 * ``city``   -- a city key of ``jobcrawler/cities.yaml`` (the listing the job was seen in),
   or ``'all'``;
 * ``period`` -- the month of the crawl run that saw the job, ``'YYYY-MM'``, or ``'all'``;
@@ -15,14 +19,16 @@ whole database (the document's numbers), ``(city, 'all')`` one city over every c
 ``('all', '2026-02')`` one crawl month over every city, and ``(city, month)`` both. A job
 seen under two cities, or in two monthly crawls, counts once in each of those cells and
 once in the rollups. Percentages are shares of the jobs in the same cell, rounded to one
-decimal. Filtering ``city = 'all' AND period = 'all'`` gives the document; keeping the city
-and letting period vary gives the trend.
+decimal. Filtering ``labels = 'rules' AND city = 'all' AND period = 'all'`` gives the document;
+keeping the city and letting period vary gives the trend. Only jobs the source labelled count.
 
-Re-running is safe: the tables are replaced in one transaction, so readers see the old set
-or the new one, never a mix. The same transaction drops ``report_*`` tables whose ``.sql``
-file is gone, and records the build in ``report_build`` (one row: when, the version of the
-report queries, and a fingerprint of the crawl data), which ``python -m analysis report``
-compares to rebuild tables that a later crawl, re-tag or query change made stale.
+Re-running is safe: a source's rows are replaced in one transaction, so readers see the old
+set or the new one, never a mix. The same transaction drops ``report_*`` tables whose ``.sql``
+file is gone, and records the build in ``report_build`` (one row per label source: when, the
+version of the report queries, and a fingerprint of the crawl data), which ``python -m
+analysis report`` compares to rebuild tables that a later crawl, re-tag, import or query change
+made stale. When the queries change, every source's rows go (their columns may have changed)
+and each source is rebuilt when next asked for.
 """
 
 from __future__ import annotations
@@ -35,13 +41,18 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+import yaml
+
 REPORTS_DIR = Path(__file__).parent / "reports"
 SCOPE_SQL = REPORTS_DIR / "_scope.sql"
 BUILD_TABLE = "report_build"  # the build record; not a report table
+METHODS_PATH = Path(__file__).with_name("methods.yaml")
+METHODS_TABLE = "report_methods"  # the definitions the tables use (methods.yaml); not a report table
+DEFAULT_LABELS = "rules"  # the rule tagger's labels (jobcrawler.storage.RULES)
 
 # The tables the report queries read, and cheap aggregates that change when a crawl or a
 # re-tag writes them (count(*) reads the smallest index; max(rowid) is one b-tree descent).
-SOURCE_TABLES = ("jobs", "job_skills", "job_cities", "sightings", "crawl_runs")
+SOURCE_TABLES = ("jobs", "job_labels", "job_skills", "job_cities", "sightings", "crawl_runs")
 
 
 def report_queries() -> dict[str, str]:
@@ -51,8 +62,9 @@ def report_queries() -> dict[str, str]:
         for path in sorted(REPORTS_DIR.glob("*.sql"))
         if not path.name.startswith("_")
     }
-    if BUILD_TABLE in queries:
-        raise ValueError(f"{BUILD_TABLE} is the build record: rename reports/{BUILD_TABLE.removeprefix('report_')}.sql")
+    for reserved in (BUILD_TABLE, METHODS_TABLE):
+        if reserved in queries:
+            raise ValueError(f"{reserved} is no report query's table: rename reports/{reserved.removeprefix('report_')}.sql")
     return queries
 
 
@@ -86,16 +98,38 @@ def table_names(conn: sqlite3.Connection) -> set[str]:
     return {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
 
 
-def stale_reason(conn: sqlite3.Connection) -> str | None:
-    """Why the report tables must be (re)built before reading them, or None if they are current."""
+class LabelsError(ValueError):
+    """A label source no job in the database carries; the message names the ones it holds."""
+
+
+def label_sources(conn: sqlite3.Connection) -> dict[str, int]:
+    """Label source -> jobs it labelled."""
+    if "job_labels" not in table_names(conn):
+        return {}
+    return dict(conn.execute("SELECT labels, count(*) FROM job_labels GROUP BY labels ORDER BY labels").fetchall())
+
+
+def _build_records(conn: sqlite3.Connection) -> dict[str, tuple] | None:
+    """Label source -> (built_at, queries_version, source fingerprint); None when the build record
+    is missing or was written before label sources."""
+    if BUILD_TABLE not in table_names(conn):
+        return None
+    columns = [row[1] for row in conn.execute(f"PRAGMA table_info({BUILD_TABLE})")]
+    if "labels" not in columns:
+        return None
+    return {row[0]: row[1:] for row in conn.execute(f"SELECT labels, built_at, queries_version, source FROM {BUILD_TABLE}")}
+
+
+def stale_reason(conn: sqlite3.Connection, labels: str = DEFAULT_LABELS) -> str | None:
+    """Why the report tables of one label source must be (re)built before reading them, or None
+    if they are current."""
     missing = missing_report_tables(conn)
     if missing:
         return f"{len(missing)} missing report tables"
-    if BUILD_TABLE not in table_names(conn):
-        return "no record of when the report tables were built"
-    record = conn.execute(f"SELECT built_at, queries_version, source FROM {BUILD_TABLE}").fetchone()
+    record = (_build_records(conn) or {}).get(labels)
     if record is None:
-        return "no record of when the report tables were built"
+        return "no record of when the report tables were built" + (
+            "" if labels == DEFAULT_LABELS else f" from labels {labels!r}")
     built_at, version, source = record
     if version != queries_version():
         return f"the report queries changed since the build at {built_at}"
@@ -104,10 +138,21 @@ def stale_reason(conn: sqlite3.Connection) -> str | None:
     return None
 
 
-def build(db_path: str | Path) -> dict[str, int]:
-    """(Re)create every report table in the database; returns table -> row count."""
+def _quoted(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def build(db_path: str | Path, labels: str = DEFAULT_LABELS) -> dict[str, int]:
+    """(Re)build every report table's rows of one label source; returns table -> its row count.
+
+    LabelsError when no job carries labels of that source (the default source of a database
+    without any labels yet builds empty tables)."""
     conn = sqlite3.connect(db_path, isolation_level=None)
     try:
+        sources = label_sources(conn)
+        if labels not in sources and (sources or labels != DEFAULT_LABELS):
+            held = ", ".join(f"{name} ({jobs} jobs)" for name, jobs in sources.items()) or "none"
+            raise LabelsError(f"no job has labels of source {labels!r}; label sources in {db_path}: {held}")
         # The reports are mostly GROUP BY sorts; helper threads let SQLite's sorter use the other
         # cores (100,000 postings on 2 cores: ~9.6 s -> ~8.7 s).
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
@@ -115,23 +160,36 @@ def build(db_path: str | Path) -> dict[str, int]:
         # Taken before the scope tables read the data: a crawl writing during the build makes
         # the recorded fingerprint older than the tables, so the next check rebuilds (never the reverse).
         source = source_fingerprint(conn)
+        conn.execute(f"CREATE TEMP VIEW source_labels AS SELECT * FROM main.job_labels WHERE labels = {_quoted(labels)}")
+        conn.execute(f"CREATE TEMP VIEW source_skills AS SELECT * FROM main.job_skills WHERE labels = {_quoted(labels)}")
         conn.executescript(SCOPE_SQL.read_text())
         counts = {}
         queries = report_queries()
+        version = queries_version()
         conn.execute("BEGIN IMMEDIATE")
-        for table, select in queries.items():
-            conn.execute(f"DROP TABLE IF EXISTS {table}")
-            conn.execute(f"CREATE TABLE {table} AS {select.rstrip().rstrip(';')}")
-            conn.execute(f"CREATE INDEX {table}_scope ON {table} (city, period)")
-            counts[table] = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-        # Tables of report files that were removed or renamed since the last build.
+        records = _build_records(conn)
+        existing = table_names(conn)
+        start_over = (records is None or any(record[1] != version for record in records.values())
+                      or any(table not in existing for table in queries))
         for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name GLOB 'report_*'").fetchall():
-            if table not in queries and table != BUILD_TABLE:
+            # every table when starting over; else only those of report files removed or renamed
+            if start_over or table not in queries and table not in (BUILD_TABLE, METHODS_TABLE):
                 conn.execute(f'DROP TABLE "{table}"')
-        conn.execute(f"DROP TABLE IF EXISTS {BUILD_TABLE}")
-        conn.execute(f"CREATE TABLE {BUILD_TABLE} (built_at TEXT NOT NULL, queries_version TEXT NOT NULL, source TEXT NOT NULL)")
+        if start_over:
+            conn.execute(f"CREATE TABLE {BUILD_TABLE} (labels TEXT PRIMARY KEY, built_at TEXT NOT NULL, "
+                         "queries_version TEXT NOT NULL, source TEXT NOT NULL)")
+        for table, select in queries.items():
+            select = f"SELECT ? AS labels, * FROM ({select.rstrip().rstrip(';')})"
+            if start_over:
+                conn.execute(f"CREATE TABLE {table} AS {select}", (labels,))
+                conn.execute(f"CREATE INDEX {table}_scope ON {table} (labels, city, period)")
+            else:
+                conn.execute(f"DELETE FROM {table} WHERE labels = ?", (labels,))
+                conn.execute(f"INSERT INTO {table} {select}", (labels,))
+            counts[table] = conn.execute(f"SELECT count(*) FROM {table} WHERE labels = ?", (labels,)).fetchone()[0]
+        _write_methods(conn)
         built_at = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
-        conn.execute(f"INSERT INTO {BUILD_TABLE} VALUES (?, ?, ?)", (built_at, queries_version(), source))
+        conn.execute(f"INSERT OR REPLACE INTO {BUILD_TABLE} VALUES (?, ?, ?, ?)", (labels, built_at, version, source))
         conn.execute("COMMIT")
         # Datasette opens the file immutable (-i), which ignores a write-ahead log.
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -140,9 +198,22 @@ def build(db_path: str | Path) -> dict[str, int]:
         conn.close()
 
 
-def main(db_path: str) -> None:
+def methods() -> list[dict]:
+    """The definitions the report tables use where the published analysis counted differently."""
+    return yaml.safe_load(METHODS_PATH.read_text(encoding="utf-8"))
+
+
+def _write_methods(conn: sqlite3.Connection) -> None:
+    conn.execute(f"DROP TABLE IF EXISTS {METHODS_TABLE}")
+    conn.execute(f"CREATE TABLE {METHODS_TABLE} (position INTEGER PRIMARY KEY, topic TEXT NOT NULL, "
+                 "published TEXT NOT NULL, choice TEXT NOT NULL, why TEXT NOT NULL)")
+    conn.executemany(f"INSERT INTO {METHODS_TABLE} VALUES (?, ?, ?, ?, ?)",
+                     [(i, m["topic"], m["published"], m["choice"], m["why"]) for i, m in enumerate(methods(), 1)])
+
+
+def main(db_path: str, labels: str = DEFAULT_LABELS) -> None:
     started = time.perf_counter()
-    counts = build(db_path)
+    counts = build(db_path, labels)
     for table, rows in counts.items():
         print(f"{table}: {rows} rows")
-    print(f"built {len(counts)} report tables in {time.perf_counter() - started:.1f}s")
+    print(f"built {len(counts)} report tables from labels {labels!r} in {time.perf_counter() - started:.1f}s")

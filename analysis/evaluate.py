@@ -1,8 +1,13 @@
-"""How far the tagger agrees with the reference LLM labels.
+"""How far the tagger agrees with the reference LLM labels, or one label source with another.
 
     python -m analysis.evaluate [--labels L] [--pages P | --db jobs.db]
                                 [--count-top-skills | --ignore-top-skills] [--errors SKILL ...]
                                 [--adjudication FILE] [--to-read PATH]
+    python -m analysis.evaluate --db jobs.db --labels rules --against fieldguide
+
+With ``--against`` two label sources stored in one database are compared on the jobs both
+labelled, the second as the reference: per-skill precision/recall/F1 over the headline skills and
+confusion tables of every category (see ``compare_sources``).
 
 With ``--pages`` (the default) each saved page is parsed with the project's parser and
 tagged now; with ``--db`` the skills and category columns a crawl stored are scored
@@ -225,19 +230,21 @@ def employees(company_size: str | None) -> int | None:
     return int(digits) if digits else None
 
 
-def read_db(path: Path, job_ids: set[str] | None = None) -> dict[str, Prediction]:
-    """Skills and category columns that a crawl stored (of ``job_ids`` only, when given)."""
+def read_db(path: Path, job_ids: set[str] | None = None, source: str = "rules") -> dict[str, Prediction]:
+    """Skills and category labels of one label source stored in a database (of ``job_ids``
+    only, when given): by default the rule tagger's, which a crawl stores."""
     db = sqlite3.connect(path)
     db.row_factory = sqlite3.Row
     db.execute("CREATE TEMP TABLE wanted (job_id TEXT PRIMARY KEY)")
     db.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", [(j,) for j in job_ids or ()])
-    only = "WHERE job_id IN (SELECT job_id FROM temp.wanted)" if job_ids is not None else ""
+    only = "AND l.job_id IN (SELECT job_id FROM temp.wanted)" if job_ids is not None else ""
     skills: dict[str, set[str]] = {}
-    for job_id, skill in db.execute(f"SELECT job_id, skill FROM job_skills {only}"):
+    for job_id, skill in db.execute(f"SELECT job_id, skill FROM job_skills AS l WHERE labels = ? {only}", [source]):
         skills.setdefault(str(job_id), set()).add(skill)
     columns = ["ai_type", "company_stage", *FLAGS]
     predictions = {}
-    for row in db.execute(f"SELECT job_id, description, {', '.join(columns)} FROM jobs {only}"):
+    for row in db.execute(f"SELECT l.job_id, j.description, {', '.join('l.' + c for c in columns)} "
+                          f"FROM job_labels AS l JOIN jobs AS j USING (job_id) WHERE l.labels = ? {only}", [source]):
         job_id = str(row["job_id"])
         categories = {column: row[column] for column in columns}
         categories.update({flag: bool(categories[flag]) for flag in FLAGS if categories[flag] is not None})
@@ -470,7 +477,11 @@ def _category_lines(labels: list[dict], ours: list[dict], aliases: LabelAliases)
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--labels", type=Path, default=SAMPLE / "labels.jsonl")
+    parser.add_argument("--labels", type=Path, default=None,
+                        help=f"the labels file (default: {SAMPLE / 'labels.jsonl'}); with --against, a label source "
+                             "of the database (default: rules)")
+    parser.add_argument("--against", metavar="SOURCE",
+                        help="compare label source --labels with this one (the reference) on the jobs both labelled")
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--pages", type=Path, default=SAMPLE / "pages", help="saved detail pages (<job_id>.html.gz)")
     source.add_argument("--db", type=Path, help="score a crawled database instead of tagging pages")
@@ -483,6 +494,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--to-read", type=Path, metavar="PATH",
                         help="write the disagreements no adjudication row settles, as rows to fill in")
     args = parser.parse_args(argv)
+    if args.against:
+        if not args.db or not args.db.is_file():
+            print("error: --against compares two label sources of a database: give --db with an existing file",
+                  file=sys.stderr)
+            return 1
+        try:
+            print(compare_sources(args.db, str(args.labels or "rules"), args.against))
+        except LabelError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
+        return 0
+    args.labels = args.labels or SAMPLE / "labels.jsonl"
 
     from jobcrawler.tagging import Tagger
 
@@ -520,6 +543,64 @@ def main(argv: list[str] | None = None) -> int:
     if args.to_read:
         write_to_read(args.to_read, labels, predictions, headline, aliases, adjudication)
     return 0
+
+
+def read_source(path: Path, source: str) -> dict[str, tuple[dict, set[str]]]:
+    """Job id -> (category labels, skills) of one label source stored in a database."""
+    from jobcrawler.storage import LABEL_COLUMNS
+
+    db = sqlite3.connect(path)
+    db.row_factory = sqlite3.Row
+    try:
+        found = {row["job_id"]: ({c: row[c] for c in LABEL_COLUMNS}, set())
+                 for row in db.execute(f"SELECT job_id, {', '.join(LABEL_COLUMNS)} FROM job_labels WHERE labels = ?", [source])}
+        for job_id, skill in db.execute("SELECT job_id, skill FROM job_skills WHERE labels = ?", [source]):
+            if job_id in found:
+                found[job_id][1].add(skill)
+    finally:
+        db.close()
+    return found
+
+
+def confusion_lines(name: str, pairs: list[tuple], ours: str, theirs: str) -> list[str]:
+    """Accuracy and the confusion table of one category (rows: the reference, columns: the other)."""
+    values = sorted({v for pair in pairs for v in pair}, key=lambda v: (v is None, str(v)))
+    confusion = Counter(pairs)
+    width = max(12, *(len(str(v)) + 2 for v in values)) if values else 12
+    lines = [f"{accuracy_line(name, pairs)} (rows: {theirs}, columns: {ours})",
+             f"{'':<{width}}" + "".join(f"{str(v):>{width}}" for v in values)]
+    for reference in values:
+        lines.append(f"{str(reference):<{width}}" + "".join(f"{confusion[(v, reference)]:>{width}}" for v in values))
+    return lines + [""]
+
+
+def compare_sources(path: Path, ours: str, theirs: str) -> str:
+    """Label source ``ours`` scored against ``theirs`` on the jobs both labelled."""
+    from jobcrawler.tagging import Tagger
+
+    mine, reference = read_source(path, ours), read_source(path, theirs)
+    for source, found in ((ours, mine), (theirs, reference)):
+        if not found:
+            raise LabelError(f"no job in {path} has labels of source {source!r}")
+    both = sorted(set(mine) & set(reference))
+    if not both:
+        raise LabelError(f"no job has labels of both {ours!r} ({len(mine)} jobs) and {theirs!r} ({len(reference)} jobs)")
+    headline = Tagger.load().headline_skills
+    lines = [f"{ours!r} against {theirs!r} in {path}: {len(both)} jobs labelled by both "
+             f"({ours}: {len(mine)}, {theirs}: {len(reference)})", "",
+             f"Skills (headline; 'ours' = {ours}, 'labels' = {theirs}, the reference):",
+             *_skill_lines({j: reference[j][1] for j in both}, {j: mine[j][1] for j in both}, headline),
+             "Categories:"]
+    from jobcrawler.storage import LABEL_COLUMNS
+
+    for column in LABEL_COLUMNS:
+        if column == "fine_tuning_use_cases":  # a list: compared as the set of use cases
+            pairs = [(",".join(sorted(set(json.loads(mine[j][0][column] or "[]")))) or None,
+                      ",".join(sorted(set(json.loads(reference[j][0][column] or "[]")))) or None) for j in both]
+        else:
+            pairs = [(mine[j][0][column], reference[j][0][column]) for j in both]
+        lines += confusion_lines(column, pairs, ours, theirs)
+    return "\n".join(lines)
 
 
 def write_to_read(path: Path, labels, predictions, headline, aliases, adjudication: Adjudication) -> None:

@@ -118,7 +118,10 @@ def month_name(period: str | None) -> str:
 
 
 def city_names() -> dict[str, str]:
-    return {key: city.name for key, city in load_cities().items()}
+    """City key -> name: cities.yaml's, and the key of jobs imported from the Field Guide."""
+    from jobcrawler import fieldguide
+
+    return {**{key: city.name for key, city in load_cities().items()}, fieldguide.CITY: fieldguide.CITY_NAME}
 
 
 @lru_cache(maxsize=1)
@@ -134,21 +137,22 @@ def cloud_platforms() -> frozenset[str]:
 
 
 class Scope:
-    """Reads one (city, period) slice of the report tables."""
+    """Reads one (label source, city, period) slice of the report tables."""
 
-    def __init__(self, conn: sqlite3.Connection, city: str, period: str):
+    def __init__(self, conn: sqlite3.Connection, city: str, period: str, labels: str = "rules"):
         self.conn = conn
         self.cursor = conn.cursor()
         self.cursor.row_factory = sqlite3.Row
         self.city = city
         self.period = period
+        self.labels = labels
 
     def rows(self, table: str, where: str = "1", params: tuple = (), limit: int | None = None) -> list[sqlite3.Row]:
         """Rows of the scope in table order (the order the report lists them)."""
-        sql = f"SELECT * FROM {table} WHERE city = ? AND period = ? AND ({where}) ORDER BY rowid"
+        sql = f"SELECT * FROM {table} WHERE labels = ? AND city = ? AND period = ? AND ({where}) ORDER BY rowid"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
-        return self.cursor.execute(sql, (self.city, self.period, *params)).fetchall()
+        return self.cursor.execute(sql, (self.labels, self.city, self.period, *params)).fetchall()
 
     def row(self, table: str, where: str = "1", params: tuple = ()) -> sqlite3.Row | dict:
         found = self.rows(table, where, params, limit=1)
@@ -174,10 +178,12 @@ class ScopeError(ValueError):
     for (the message lists the valid values), or one without jobs (an empty database)."""
 
 
-def scope_error(conn: sqlite3.Connection, city: str, period: str) -> str | None:
-    """None if the report tables cover (city, period) with at least one job, else a one-line
-    message: the valid values for an unknown scope, what to do for an empty database."""
-    cells = set(conn.execute("SELECT DISTINCT city, period FROM report_overview WHERE jobs > 0").fetchall())
+def scope_error(conn: sqlite3.Connection, city: str, period: str, labels: str = "rules") -> str | None:
+    """None if the report tables cover (city, period) of label source ``labels`` with at least one
+    job, else a one-line message: the valid values for an unknown scope, what to do for an empty
+    database."""
+    cells = set(conn.execute("SELECT DISTINCT city, period FROM report_overview WHERE labels = ? AND jobs > 0",
+                             (labels,)).fetchall())
     if (city, period) in cells:
         return None
     if not cells:
@@ -195,13 +201,13 @@ def scope_error(conn: sqlite3.Connection, city: str, period: str) -> str | None:
     return "; ".join(problems)
 
 
-def render_report(conn: sqlite3.Connection, city: str = "all", period: str = "all") -> str:
-    """The document for one (city, period) scope; ScopeError if the report tables lack it or
-    it holds no jobs."""
-    problem = scope_error(conn, city, period)
+def render_report(conn: sqlite3.Connection, city: str = "all", period: str = "all", labels: str = "rules") -> str:
+    """The document for one (city, period) scope of one label source; ScopeError if the report
+    tables lack it or it holds no jobs."""
+    problem = scope_error(conn, city, period, labels)
     if problem:
         raise ScopeError(problem)
-    scope = Scope(conn, city, period)
+    scope = Scope(conn, city, period, labels)
     sections = [
         header(scope),
         job_types(scope),
@@ -222,6 +228,7 @@ def render_report(conn: sqlite3.Connection, city: str = "all", period: str = "al
         key_insight(scope),
         learning_path(scope),
         tech_stack(scope),
+        methods_note(scope),
     ]
     return "\n\n".join(section.strip("\n") for section in sections) + "\n"
 
@@ -282,7 +289,8 @@ def about(ai_type: str, label: str, heading: str):
 def posted_months(scope: Scope) -> list[tuple[str, int]]:
     """(posting month, jobs) of the scope's jobs, to tell a tie for the busiest month. A job is
     in (city, period) as in reports/_scope.sql: a sighting in that city during a crawl run of
-    that month, or, for jobs stored without sightings, its first/last day in that city."""
+    that month, or, for jobs stored without sightings, its first/last day in that city; only jobs
+    the scope's label source labelled count, as in the report tables."""
     return scope.conn.execute(
         """
         WITH seen (job_id, city, period) AS (
@@ -296,13 +304,13 @@ def posted_months(scope: Scope) -> list[tuple[str, int]]:
             WHERE NOT EXISTS (SELECT 1 FROM sightings AS s WHERE s.job_id = c.job_id AND s.city = c.city)
         )
         SELECT substr(posted_date, 1, 7), count(*) FROM jobs
-        WHERE posted_date IS NOT NULL AND (
+        WHERE posted_date IS NOT NULL AND job_id IN (SELECT job_id FROM job_labels WHERE labels = ?) AND (
             (? = 'all' AND ? = 'all')
             OR job_id IN (SELECT job_id FROM seen WHERE ? IN ('all', city) AND ? IN ('all', period))
         )
         GROUP BY 1
         """,
-        (scope.city, scope.period, scope.city, scope.period),
+        (scope.labels, scope.city, scope.period, scope.city, scope.period),
     ).fetchall()
 
 
@@ -353,6 +361,8 @@ Generated from {overview.get('jobs') or 0} job descriptions extracted from {site
 
 The crawler searched {sites} for jobs containing {queries} in {join_names(cities) or 'no recorded city'}, {crawled}. {posted}
 
+Labels: {label_source_note(scope.labels)}
+
 Summary
 
 {bullets(summary(scope))}"""
@@ -374,6 +384,28 @@ def summary(scope: Scope) -> list[str]:
     if clouds:
         lines.append("Cloud platforms: " + ranking(named(clouds), jobs))
     return lines
+
+
+LABEL_SOURCES = {
+    "rules": "the rule tagger of this project (jobcrawler/tagging)",
+    "fieldguide": "the published analysis' own LLM labels, imported from the AI Engineering Field Guide dataset",
+}
+
+
+def methods_note(scope: Scope) -> str:
+    """Where the tables count differently from the published analysis, and why (report_methods)."""
+    rows = scope.cursor.execute("SELECT topic, choice, why FROM report_methods ORDER BY position").fetchall() \
+        if scope.cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'report_methods'").fetchone() else []
+    kept = {"published": "as published", "ours": "our definition"}
+    lines = [f"{md(row['topic'])} ({kept.get(row['choice'], md(row['choice']))}): {md(row['why'])}" for row in rows]
+    return "## Methods\n\nSkills are counted as canonical skills (one per job), not as raw label strings.\n\n" + bullets(lines)
+
+
+def label_source_note(labels: str) -> str:
+    """The label source named in the header: every category and skill below comes from it."""
+    if labels.startswith("llm:"):
+        return f"`{md(labels)}` (an LLM labeller, model {md(labels[4:])})"
+    return f"`{md(labels)}` ({LABEL_SOURCES[labels]})" if labels in LABEL_SOURCES else f"`{md(labels)}`"
 
 
 def type_titles(scope: Scope, ai_type: str, limit: int) -> str:

@@ -35,12 +35,13 @@ from jobcrawler.replay import ReplaySite  # noqa: E402
 
 MIX = "429:0.05,503:0.05:2,500:0.04,truncate:0.04,drop:0.04,slow:0.03,challenge:0.04"
 # Columns that record when, not what: left out when two databases are compared.
-WHEN = {"first_seen", "last_seen", "fetched_at", "seen_at", "tagger_version"}
+WHEN = {"first_seen", "last_seen", "fetched_at", "seen_at", "version", "labelled_at"}
 TABLES = {
     "jobs": "SELECT * FROM jobs ORDER BY job_id",
     "job_cities": "SELECT job_id, city FROM job_cities ORDER BY 1, 2",
     "job_locations": "SELECT * FROM job_locations ORDER BY 1, 2",
-    "job_skills": "SELECT * FROM job_skills ORDER BY 1, 2",
+    "job_labels": "SELECT * FROM job_labels ORDER BY 1, 2",
+    "job_skills": "SELECT * FROM job_skills ORDER BY 1, 2, 3",
     "sightings": "SELECT job_id, city FROM sightings ORDER BY 1, 2",
 }
 

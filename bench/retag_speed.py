@@ -44,13 +44,13 @@ def simulate_taxonomy_change(path: Path) -> float:
     """Mark every job as tagged by a previous taxonomy that lacked five skills; share of jobs affected."""
     with sqlite3.connect(path) as conn:
         ranked = [row[0] for row in conn.execute(
-            "SELECT skill FROM job_skills GROUP BY skill ORDER BY count(*) DESC, skill LIMIT 50")]
+            "SELECT skill FROM job_skills WHERE labels = 'rules' GROUP BY skill ORDER BY count(*) DESC, skill LIMIT 50")]
         dropped = ranked[9::10]
         marks = ", ".join("?" * len(dropped))
-        affected = conn.execute(f"SELECT count(DISTINCT job_id) FROM job_skills WHERE skill IN ({marks})",
+        affected = conn.execute(f"SELECT count(DISTINCT job_id) FROM job_skills WHERE labels = 'rules' AND skill IN ({marks})",
                                 dropped).fetchone()[0]
-        conn.execute(f"DELETE FROM job_skills WHERE skill IN ({marks})", dropped)
-        conn.execute("UPDATE jobs SET tagger_version = 'previous-taxonomy'")
+        conn.execute(f"DELETE FROM job_skills WHERE labels = 'rules' AND skill IN ({marks})", dropped)
+        conn.execute("UPDATE job_labels SET version = 'previous-taxonomy' WHERE labels = 'rules'")
         total = conn.execute("SELECT count(*) FROM jobs").fetchone()[0]
     return affected / total if total else 0.0
 
@@ -81,15 +81,14 @@ def stage_split(db_path: Path) -> dict:
     after, rows_done = "", 0
     while True:
         t0 = time.perf_counter()
-        rows = db.execute(retag.SELECT, {"all": False, "version": version, "after": after,
-                                         "batch": retag.BATCH}).fetchall()
+        rows = storage.jobs_to_tag(db, version, False, after, retag.BATCH)
         t1 = time.perf_counter()
         spent["read"] += t1 - t0
         if not rows:
             break
         tagged = retag._tag_rows(rows)
         t2 = time.perf_counter()
-        storage.save_tags_batch(db, tagged, version)
+        storage.save_labels(db, tagged)
         t3 = time.perf_counter()
         spent["tag"] += t2 - t1
         spent["write"] += t3 - t2

@@ -48,11 +48,14 @@ def generate(source: Path, target: Path, postings: int, seed: int = 1) -> dict:
     from jobcrawler import storage
 
     rng = random.Random(seed)
+    storage.open_db(source).close()  # a sample crawled before label sources gets today's schema
     src = sqlite3.connect(source)
     src.row_factory = sqlite3.Row
     pool = [dict(row) for row in src.execute("SELECT * FROM jobs WHERE description IS NOT NULL")]
+    labels = {row["job_id"]: dict(row) for row in src.execute("SELECT * FROM job_labels WHERE labels = ?", [storage.RULES])}
     skills: dict[str, list[tuple]] = {}
-    for row in src.execute("SELECT job_id, skill, category, matched, source FROM job_skills ORDER BY job_id, rowid"):
+    for row in src.execute("SELECT job_id, skill, category, matched, source FROM job_skills WHERE labels = ? "
+                           "ORDER BY job_id, rowid", [storage.RULES]):
         skills.setdefault(row[0], []).append(tuple(row[1:]))
     places: dict[str, list[tuple]] = {}
     for row in src.execute("SELECT job_id, position, label, locality, region, country, postal_code "
@@ -81,17 +84,20 @@ def generate(source: Path, target: Path, postings: int, seed: int = 1) -> dict:
 
     columns = [c for c in storage.JOB_COLUMNS]
     insert_job = f"INSERT INTO jobs ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-    jobs, cities_rows, sightings, skill_rows, location_rows = [], [], [], [], []
+    label_columns = list(storage.JOB_LABEL_COLUMNS)
+    insert_labels = f"INSERT INTO job_labels ({', '.join(label_columns)}) VALUES ({', '.join('?' * len(label_columns))})"
+    jobs, label_rows, cities_rows, sightings, skill_rows, location_rows = [], [], [], [], [], []
 
     def flush():
         conn.executemany(insert_job, jobs)
+        conn.executemany(insert_labels, label_rows)
         conn.executemany("INSERT INTO job_cities (job_id, city, first_seen, last_seen) VALUES (?, ?, ?, ?)", cities_rows)
         conn.executemany("INSERT INTO sightings (run_id, job_id, city, seen_at) VALUES (?, ?, ?, ?)", sightings)
-        conn.executemany("INSERT INTO job_skills (job_id, skill, category, matched, source) VALUES (?, ?, ?, ?, ?)",
-                         skill_rows)
+        conn.executemany("INSERT INTO job_skills (job_id, labels, skill, category, matched, source) "
+                         "VALUES (?, 'rules', ?, ?, ?, ?)", skill_rows)
         conn.executemany("INSERT INTO job_locations (job_id, position, label, locality, region, country, postal_code) "
                          "VALUES (?, ?, ?, ?, ?, ?, ?)", location_rows)
-        for rows in (jobs, cities_rows, sightings, skill_rows, location_rows):
+        for rows in (jobs, label_rows, cities_rows, sightings, skill_rows, location_rows):
             rows.clear()
 
     for i in range(postings):
@@ -113,6 +119,8 @@ def generate(source: Path, target: Path, postings: int, seed: int = 1) -> dict:
             closed_at=None if months[-1] == MONTHS[-1] else f"{months[-1]}-28T00:00:00+00:00",
         )
         jobs.append([row.get(column) for column in columns])
+        if base["job_id"] in labels:
+            label_rows.append([{**labels[base["job_id"]], "job_id": job_id}.get(column) for column in label_columns])
         for city in cities:
             cities_rows.append((job_id, city, runs[months[0], city][1], runs[months[-1], city][1]))
             for month in months:

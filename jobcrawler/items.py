@@ -75,6 +75,7 @@ class JobItem:
     # --- tags (tag pipeline) ------------------------------------------------------------
     skills: list[dict] = field(default_factory=list)  # {skill, category, matched, source}
     categories: dict = field(default_factory=dict)  # column name -> value (ai_type, company_stage, ...)
+    tagger_version: str | None = None  # of the rules that tagged it: its labels are source ``rules``
 
 
 @dataclass

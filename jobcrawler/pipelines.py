@@ -302,7 +302,8 @@ class TagPipeline(PostingPipeline):
             company_size=posting.get("company_size_employees"),
         )
         posting["skills"] = tags.skills
-        posting["categories"] = {**tags.categories, "tagger_version": self.tagger.version}
+        posting["categories"] = tags.categories
+        posting["tagger_version"] = self.tagger.version
 
 
 class StorePipeline:
@@ -358,6 +359,7 @@ class StorePipeline:
                 "locations": posting.get("places") or [],
                 "skills": posting.get("skills") or [],
                 "seen_at": now,
+                "labels": posting_labels(posting, labelled_at=now),
             }
         except (ValueError, TypeError, OverflowError) as error:
             self._store_failed([posting.get("job_id")], error)
@@ -473,5 +475,12 @@ def posting_columns(posting: ItemAdapter, fetched_at: str) -> dict:
         "template": posting.get("template"),
         "jsonld_identifier": posting.get("jsonld_identifier"),
         "fetched_at": fetched_at,
-        **(posting.get("categories") or {}),
     }
+
+
+def posting_labels(posting: ItemAdapter, labelled_at: str) -> dict | None:
+    """The rule tagger's labels of a tagged posting, as a ``job_labels`` row of source ``rules``
+    (None for a posting the tag pipeline did not reach)."""
+    if posting.get("tagger_version") is None:
+        return None
+    return storage.label_row(posting.get("categories") or {}, storage.RULES, posting.get("tagger_version"), labelled_at)

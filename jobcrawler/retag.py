@@ -1,7 +1,9 @@
 """Re-tag a crawled database after a taxonomy or category-rule change, without re-crawling.
 
-    python -m jobcrawler.retag --db data/jobs.db          # rows tagged by another version
-    python -m jobcrawler.retag --db data/jobs.db --all    # every row
+    python -m jobcrawler.retag --db data/jobs.db          # jobs tagged by another version, or never
+    python -m jobcrawler.retag --db data/jobs.db --all    # every job
+
+The tagger's labels are label source ``rules``: a re-tag replaces those and no other source's.
 
 Rows are read and written in batches, one transaction per batch, so an interrupted re-tag
 leaves every job either fully old or fully new, and running it again finishes the work.
@@ -23,21 +25,20 @@ from jobcrawler.tagging import Tagger
 
 BATCH = 2000
 CHUNK = 250  # rows per task handed to a worker: small enough to keep every worker busy to the end
-SELECT = ("SELECT job_id, title, description, top_skills, industries, level, company_size FROM jobs "
-          "WHERE (:all OR tagger_version IS NOT :version) AND job_id > :after ORDER BY job_id LIMIT :batch")
 
 _tagger: Tagger | None = None
 
 
 def _tag_rows(rows: list[tuple]) -> list[tuple[str, dict, list[dict]]]:
+    """(job_id, label row of source ``rules``, skills) per row."""
     global _tagger
     if _tagger is None:
         _tagger = Tagger.load()
-    tagged = []
+    tagged, now = [], storage.utc_now()
     for job_id, title, description, top_skills, industries, level, company_size in rows:
         tags = _tagger.tag(title or "", description or "", top_skills=_list(top_skills),
                            industries=_list(industries), level=level, company_size=company_size)
-        tagged.append((job_id, tags.categories, tags.skills))
+        tagged.append((job_id, storage.label_row(tags.categories, storage.RULES, _tagger.version, now), tags.skills))
     return tagged
 
 
@@ -57,7 +58,7 @@ def _batches(db, everything: bool, version: str):
     """Rows to re-tag, BATCH at a time, in job_id order (keyset paging: writes do not shift it)."""
     after = ""
     while True:
-        rows = db.execute(SELECT, {"all": everything, "version": version, "after": after, "batch": BATCH}).fetchall()
+        rows = storage.jobs_to_tag(db, version, everything, after, BATCH)
         if not rows:
             return
         yield rows
@@ -76,7 +77,7 @@ def retag(db_path: str | Path, everything: bool = False, workers: int = 1) -> in
     try:
         if workers <= 1:
             for rows in _batches(db, everything, version):
-                storage.save_tags_batch(db, _tag_rows(rows), version)
+                storage.save_labels(db, _tag_rows(rows))
                 done += len(rows)
             return done
         with ProcessPoolExecutor(workers) as pool:
@@ -84,18 +85,18 @@ def retag(db_path: str | Path, everything: bool = False, workers: int = 1) -> in
             for rows in _batches(db, everything, version):
                 in_flight.append([pool.submit(_tag_rows, chunk) for chunk in _chunks(rows, CHUNK)])
                 if len(in_flight) > 1:
-                    done += _write(db, in_flight.popleft(), version)
+                    done += _write(db, in_flight.popleft())
             while in_flight:
-                done += _write(db, in_flight.popleft(), version)
+                done += _write(db, in_flight.popleft())
         return done
     finally:
         db.close()
 
 
-def _write(db, futures: list, version: str) -> int:
+def _write(db, futures: list) -> int:
     """Wait for one batch's tags and store them in one transaction; how many jobs it held."""
     tagged = [job for future in futures for job in future.result()]
-    storage.save_tags_batch(db, tagged, version)
+    storage.save_labels(db, tagged)
     return len(tagged)
 
 

@@ -1,4 +1,4 @@
-"""The SQLite database: schema, idempotent upserts and crawl-run bookkeeping.
+"""The SQLite database: schema, idempotent upserts, per-source labels and crawl-run bookkeeping.
 
 Only this module writes SQL for the crawl. Rows are written with explicit column lists
 (never sqlite-utils ``upsert_all`` over rows with differing keys, which nulls the missing
@@ -16,6 +16,8 @@ from pathlib import Path
 
 import sqlite_utils
 from sqlite_utils.db import DescIndex
+
+from jobcrawler.tagging import category_columns
 
 # Column name -> SQLite type, in table order. JSON lists are stored as JSON text.
 JOB_COLUMNS: dict[str, type] = {
@@ -52,20 +54,6 @@ JOB_COLUMNS: dict[str, type] = {
     "easy_apply": int,
     "template": str,
     "jsonld_identifier": str,
-    # tags
-    "ai_type": str,
-    "company_stage": str,
-    "is_customer_facing": int,
-    "is_management": int,
-    "is_research": int,
-    "is_entry_level": int,
-    "fine_tuning": str,
-    "fine_tuning_use_cases": str,
-    "support_category": str,
-    "is_frontend": int,
-    "is_backend": int,
-    "is_fullstack": int,
-    "tagger_version": str,
     # lifecycle
     "first_seen": str,
     "last_seen": str,
@@ -77,21 +65,6 @@ JOB_COLUMNS: dict[str, type] = {
 }
 LIFECYCLE_COLUMNS = ("first_seen", "last_seen", "times_seen", "closed_at", "last_run_id", "fetched_run_id")
 CONTENT_COLUMNS = tuple(c for c in JOB_COLUMNS if c not in LIFECYCLE_COLUMNS and c != "job_id")
-TAG_COLUMNS = (
-    "ai_type",
-    "company_stage",
-    "is_customer_facing",
-    "is_management",
-    "is_research",
-    "is_entry_level",
-    "fine_tuning",
-    "fine_tuning_use_cases",
-    "support_category",
-    "is_frontend",
-    "is_backend",
-    "is_fullstack",
-)
-
 CRAWL_RUN_COLUMNS: dict[str, type] = {
     "run_id": int,
     "spider": str,
@@ -170,6 +143,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     ``transform=True`` adds a column a newer version declares (rebuilding the table only then);
     the rebuild drops the table's triggers, so the full-text index is re-created after it.
     """
+    _move_job_tags_to_labels(db)  # first: the transform below drops the columns it reads
     db["jobs"].create(JOB_COLUMNS, pk="job_id", not_null={"times_seen"}, defaults={"times_seen": 0},
                       transform=True)
     db["crawl_runs"].create(CRAWL_RUN_COLUMNS, pk="run_id", transform=True)
@@ -193,12 +167,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         foreign_keys=[("job_id", "jobs", "job_id")],
         if_not_exists=True,
     )
-    db["job_skills"].create(
-        {"job_id": str, "skill": str, "category": str, "matched": str, "source": str},
-        pk=("job_id", "skill"),
-        foreign_keys=[("job_id", "jobs", "job_id")],
-        if_not_exists=True,
-    )
+    ensure_label_schema(db)
     db["sightings"].create(
         {"run_id": int, "job_id": str, "city": str, "seen_at": str},
         pk=("run_id", "job_id", "city"),
@@ -207,7 +176,6 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     )
     for table, columns in (
         ("jobs", ["company"]),
-        ("jobs", ["ai_type"]),
         ("jobs", ["posted_date"]),
         ("jobs", ["country"]),
         ("job_skills", ["skill"]),
@@ -381,15 +349,20 @@ def save_job(
     locations: list[dict],
     skills: list[dict],
     seen_at: str,
+    labels: dict | None = None,
 ) -> None:
-    """Insert or refresh one job with its locations, skills and the sighting, in one transaction."""
+    """Insert or refresh one job with its locations, labels, skills and the sighting, in one
+    transaction. ``labels`` is a ``label_row`` (the crawl's: source ``rules``); ``skills`` are
+    that source's skills."""
     with db.conn:
-        _write_job(db, row, city=city, run_id=run_id, locations=locations, skills=skills, seen_at=seen_at)
+        _write_job(db, row, city=city, run_id=run_id, locations=locations, skills=skills, seen_at=seen_at,
+                   labels=labels)
 
 
-def save_jobs(db: sqlite_utils.Database, jobs: list[dict]) -> None:
+def save_jobs(db: sqlite_utils.Database, jobs: list[dict], labelled: list[tuple[str, dict, list[dict]]] = ()) -> None:
     """``save_job`` for many jobs in one transaction; each dict holds ``save_job``'s keyword
-    arguments (``row``, ``city``, ``run_id``, ``locations``, ``skills``, ``seen_at``).
+    arguments (``row``, ``city``, ``run_id``, ``locations``, ``skills``, ``seen_at``, ``labels``).
+    ``labelled`` adds labels of other sources in the same transaction, as ``save_labels`` takes them.
 
     One commit per batch rather than per job roughly halves the cost of storing a job: the
     full-text index and the index pages the jobs share are written once per batch.
@@ -397,9 +370,11 @@ def save_jobs(db: sqlite_utils.Database, jobs: list[dict]) -> None:
     with db.conn:
         for job in jobs:
             _write_job(db, **job)
+        _write_labelled(db, list(labelled))
 
 
-def _write_job(db, row: dict, *, city, run_id, locations: list[dict], skills: list[dict], seen_at: str) -> None:
+def _write_job(db, row: dict, *, city, run_id, locations: list[dict], skills: list[dict], seen_at: str,
+               labels: dict | None = None) -> None:
     job_id = row["job_id"]
     content = [c for c in CONTENT_COLUMNS if c in row]
     columns = ["job_id", *content, "first_seen", "last_seen", "times_seen", "last_run_id", "fetched_run_id"]
@@ -422,17 +397,13 @@ def _write_job(db, row: dict, *, city, run_id, locations: list[dict], skills: li
             for i, loc in enumerate(locations)
         ],
     )
-    _replace_skills(db, job_id, skills)
+    if labels is not None:
+        _write_labels(db, [{**labels, "job_id": job_id}])
+    source = labels["labels"] if labels is not None else RULES
+    db.execute("DELETE FROM job_skills WHERE job_id = ? AND labels = ?", [job_id, source])
+    db.conn.executemany(_INSERT_SKILL, [(job_id, source, *row) for row in _skill_rows(skills)])
     if city:
         _record_sighting(db, job_id, city, run_id, seen_at)
-
-
-def _replace_skills(db: sqlite_utils.Database, job_id: str, skills: list[dict]) -> None:
-    db.execute("DELETE FROM job_skills WHERE job_id = ?", [job_id])
-    db.conn.executemany(
-        "INSERT OR IGNORE INTO job_skills (job_id, skill, category, matched, source) VALUES (?, ?, ?, ?, ?)",
-        [(job_id, s["skill"], s.get("category"), s.get("matched"), s.get("source")) for s in skills],
-    )
 
 
 def _record_sighting(db, job_id: str, city: str, run_id: int | None, seen_at: str) -> None:
@@ -457,57 +428,6 @@ def record_sighting(db: sqlite_utils.Database, job_id: str, city: str, run_id: i
             [seen_at, run_id, run_id, job_id],
         )
         _record_sighting(db, job_id, city, run_id, seen_at)
-
-
-def _tag_values(categories: dict, version: str) -> list:
-    values = []
-    for column in TAG_COLUMNS:
-        value = categories.get(column)
-        values.append(_json(value) if isinstance(value, list) else int(value) if isinstance(value, bool) else value)
-    return [*values, version]
-
-
-def save_tags_batch(db: sqlite_utils.Database, tagged: list[tuple[str, dict, list[dict]]], version: str) -> None:
-    """Replace the tags of many jobs, ``(job_id, categories, skills)`` each, in one transaction.
-
-    A job whose skill rows would come out exactly as stored (same rows, same order) keeps
-    them: after a taxonomy change most jobs' skills do not move, and rewriting them is most
-    of the cost of a re-tag.
-    """
-    assignments = ", ".join(f"{c} = ?" for c in (*TAG_COLUMNS, "tagger_version"))
-    with db.conn:
-        db.conn.executemany(
-            f"UPDATE jobs SET {assignments} WHERE job_id = ?",
-            [(*_tag_values(categories, version), job_id) for job_id, categories, _ in tagged],
-        )
-        stored = _stored_skills(db, [job_id for job_id, _, _ in tagged])
-        changed = []
-        for job_id, _, skills in tagged:
-            rows, seen = [], set()
-            for skill in skills:
-                if skill["skill"] not in seen:  # as INSERT OR IGNORE would: the first one stays
-                    seen.add(skill["skill"])
-                    rows.append((skill["skill"], skill.get("category"), skill.get("matched"), skill.get("source")))
-            if stored.get(job_id, []) != rows:
-                changed.append((job_id, rows))
-        db.conn.executemany("DELETE FROM job_skills WHERE job_id = ?", [(job_id,) for job_id, _ in changed])
-        db.conn.executemany(
-            "INSERT OR IGNORE INTO job_skills (job_id, skill, category, matched, source) VALUES (?, ?, ?, ?, ?)",
-            [(job_id, *row) for job_id, rows in changed for row in rows],
-        )
-
-
-def _stored_skills(db: sqlite_utils.Database, job_ids: list[str]) -> dict[str, list[tuple]]:
-    """Job id -> its job_skills rows (skill, category, matched, source) in stored order."""
-    stored: dict[str, list[tuple]] = {}
-    rows = db.execute(
-        "SELECT job_id, skill, category, matched, source FROM job_skills "
-        "WHERE job_id IN (SELECT value FROM json_each(?)) ORDER BY job_id, rowid",
-        [json.dumps(job_ids)],
-    )
-    for job_id, *row in rows:
-        stored.setdefault(job_id, []).append(tuple(row))
-    return stored
 
 
 def fresh_job_ids(path: str | Path, since: datetime) -> set[str]:
@@ -566,3 +486,187 @@ def close_unlisted(db: sqlite_utils.Database, run_id: int, cities: list[str], cl
         cursor = db.execute("UPDATE jobs SET closed_at = :closed_at WHERE job_id IN (SELECT job_id " + _UNLISTED + ")",
                             params)
     return cursor.rowcount
+
+
+# --- Labels ---------------------------------------------------------------------------------
+# Every per-job label (the categories of categories.yaml, and skills with their evidence) is
+# stored per label source: ``rules`` (the tagger, written by the crawl and by retag),
+# ``fieldguide`` (the published analysis' labels, imported), ``llm:<model>``. A job may hold
+# labels from several sources; writing one source never touches another's rows.
+
+RULES = "rules"
+LABEL_COLUMNS: dict[str, type] = category_columns()  # one declaration: categories.yaml
+# What a label source may say beyond the categories (the rule tagger leaves them empty): the
+# stage text as the source wrote it (company_stage is its normalized value), and the reading
+# behind the labels.
+LABEL_DETAIL_COLUMNS: dict[str, type] = {
+    "company_stage_raw": str,
+    "company_focus": str,
+    "ai_type_reasoning": str,
+    "responsibilities": str,  # JSON list
+    "use_cases": str,  # JSON list
+}
+JOB_LABEL_COLUMNS: dict[str, type] = {
+    "job_id": str,
+    "labels": str,  # the label source
+    **LABEL_COLUMNS,
+    **LABEL_DETAIL_COLUMNS,
+    "version": str,  # tagger version, prompt hash, or the imported dataset's batch
+    "labelled_at": str,
+}
+SKILL_COLUMNS: dict[str, type] = {
+    "job_id": str, "labels": str, "skill": str, "category": str, "matched": str, "source": str,
+}
+_INSERT_SKILL = ("INSERT OR IGNORE INTO job_skills (job_id, labels, skill, category, matched, source) "
+                 "VALUES (?, ?, ?, ?, ?, ?)")
+
+
+def ensure_label_schema(db: sqlite_utils.Database) -> None:
+    """``job_labels`` and ``job_skills`` keyed by label source; a category added to
+    categories.yaml becomes a column (``transform=True``)."""
+    _create_job_labels(db)
+    skills = db["job_skills"]
+    if not skills.exists():
+        skills.create(SKILL_COLUMNS, pk=("job_id", "labels", "skill"), foreign_keys=[("job_id", "jobs", "job_id")])
+    elif "labels" not in skills.columns_dict:  # written before label sources: every skill was the tagger's
+        skills.add_column("labels", str, not_null_default=RULES)
+        skills.transform(pk=("job_id", "labels", "skill"), column_order=list(SKILL_COLUMNS))
+    db["job_labels"].create_index(["labels", "ai_type"], if_not_exists=True)
+    db["job_skills"].create_index(["labels", "skill"], if_not_exists=True)
+
+
+def _create_job_labels(db: sqlite_utils.Database) -> None:
+    db["job_labels"].create(JOB_LABEL_COLUMNS, pk=("job_id", "labels"), foreign_keys=[("job_id", "jobs", "job_id")],
+                            transform=True)
+
+
+def _move_job_tags_to_labels(db: sqlite_utils.Database) -> None:
+    """A database written before label sources kept the tagger's labels as columns of ``jobs``:
+    they become ``job_labels`` rows of source ``rules``, and the indexes on them go, so that
+    ``ensure_schema`` can drop the columns. A no-op on any other database."""
+    columns = db["jobs"].columns_dict if db["jobs"].exists() else {}
+    old = [c for c in LABEL_COLUMNS if c in columns]
+    if not old:
+        return
+    _create_job_labels(db)
+    version = "tagger_version" if "tagger_version" in columns else "NULL"
+    with db.conn:
+        db.execute(
+            f"INSERT OR IGNORE INTO job_labels (job_id, labels, {', '.join(old)}, version) "
+            f"SELECT job_id, ?, {', '.join(old)}, {version} FROM jobs", [RULES])
+        for index in db["jobs"].indexes:
+            if set(index.columns) & {*old, "tagger_version"}:
+                db.execute(f'DROP INDEX "{index.name}"')
+
+
+def label_row(categories: dict, source: str = RULES, version: str | None = None,
+              labelled_at: str | None = None) -> dict:
+    """A ``job_labels`` row (without ``job_id``): lists as JSON text, flags as 0/1, every column
+    present; keys of ``categories`` that are no label column are left out."""
+    row = {"labels": source, "version": version, "labelled_at": labelled_at or utc_now()}
+    for column in (*LABEL_COLUMNS, *LABEL_DETAIL_COLUMNS):
+        value = categories.get(column)
+        if isinstance(value, (list, dict)):
+            value = _json(value)
+        elif isinstance(value, bool):
+            value = int(value)
+        row[column] = value
+    return row
+
+
+def _write_labels(db: sqlite_utils.Database, rows: list[dict]) -> None:
+    """Insert or replace ``job_labels`` rows (each with ``job_id`` and ``labels``)."""
+    if not rows:
+        return
+    columns = list(JOB_LABEL_COLUMNS)
+    db.conn.executemany(
+        f"INSERT OR REPLACE INTO job_labels ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+        [[row.get(c) for c in columns] for row in rows],
+    )
+
+
+def _skill_rows(skills: list[dict]) -> list[tuple]:
+    """(skill, category, matched, source) per skill, the first of a repeated skill kept."""
+    rows, seen = [], set()
+    for skill in skills:
+        if skill["skill"] not in seen:
+            seen.add(skill["skill"])
+            rows.append((skill["skill"], skill.get("category"), skill.get("matched"), skill.get("source")))
+    return rows
+
+
+def save_labels(db: sqlite_utils.Database, labelled: list[tuple[str, dict, list[dict]]]) -> None:
+    """Replace one or more jobs' labels, ``(job_id, label_row, skills)`` each, in one
+    transaction; each row's ``labels`` names the source whose rows it replaces.
+
+    A job whose skill rows would come out exactly as stored (same rows, same order) keeps
+    them: after a taxonomy change most jobs' skills do not move, and rewriting them is most
+    of the cost of a re-tag.
+    """
+    with db.conn:
+        _write_labelled(db, labelled)
+
+
+def _write_labelled(db: sqlite_utils.Database, labelled: list[tuple[str, dict, list[dict]]]) -> None:
+    if not labelled:
+        return
+    _write_labels(db, [{**row, "job_id": job_id} for job_id, row, _ in labelled])
+    stored = _stored_skills(db, [(job_id, row["labels"]) for job_id, row, _ in labelled])
+    changed = []
+    for job_id, row, skills in labelled:
+        rows = _skill_rows(skills)
+        if stored.get((job_id, row["labels"]), []) != rows:
+            changed.append((job_id, row["labels"], rows))
+    db.conn.executemany("DELETE FROM job_skills WHERE job_id = ? AND labels = ?",
+                        [(job_id, source) for job_id, source, _ in changed])
+    db.conn.executemany(_INSERT_SKILL, [(job_id, source, *row) for job_id, source, rows in changed for row in rows])
+
+
+def _stored_skills(db: sqlite_utils.Database, keys: list[tuple[str, str]]) -> dict[tuple[str, str], list[tuple]]:
+    """(job id, source) -> its job_skills rows (skill, category, matched, source) in stored order."""
+    stored: dict[tuple[str, str], list[tuple]] = {}
+    rows = db.execute(
+        "SELECT k.job_id, k.labels, k.skill, k.category, k.matched, k.source FROM job_skills AS k "
+        "JOIN (SELECT value ->> 0 AS job_id, value ->> 1 AS labels FROM json_each(?)) AS wanted "
+        "ON wanted.job_id = k.job_id AND wanted.labels = k.labels ORDER BY k.job_id, k.labels, k.rowid",
+        [json.dumps(keys)],
+    )
+    for job_id, source, *row in rows:
+        stored.setdefault((job_id, source), []).append(tuple(row))
+    return stored
+
+
+def jobs_to_tag(db: sqlite_utils.Database, version: str, everything: bool, after: str, limit: int,
+                source: str = RULES) -> list[tuple]:
+    """The next ``limit`` jobs after job id ``after`` whose labels of ``source`` are missing or of
+    another version (every job with ``everything``), as (job_id, title, description, top_skills,
+    industries, level, company_size): what the tagger reads. Keyset paging, so writes between
+    pages do not shift them."""
+    return db.execute(
+        "SELECT j.job_id, j.title, j.description, j.top_skills, j.industries, j.level, j.company_size FROM jobs AS j "
+        "LEFT JOIN job_labels AS l ON l.job_id = j.job_id AND l.labels = :source "
+        "WHERE (:all OR l.version IS NOT :version) AND j.job_id > :after ORDER BY j.job_id LIMIT :limit",
+        {"source": source, "all": everything, "version": version, "after": after, "limit": limit},
+    ).fetchall()
+
+
+def label_sources(db: sqlite_utils.Database) -> dict[str, int]:
+    """Label source -> how many jobs it labelled."""
+    return dict(db.execute("SELECT labels, count(*) FROM job_labels GROUP BY labels ORDER BY labels").fetchall())
+
+
+# --- Imported datasets ------------------------------------------------------------------------
+
+def imported_run(db: sqlite_utils.Database, spider: str, started_at: str, query: str | None, args: dict,
+                 site: str | None) -> int:
+    """The ``crawl_runs`` row of one imported batch (a dataset's scrape dated ``started_at``):
+    the row an earlier import of the same batch made, else a new one, so re-importing adds no run."""
+    found = db.execute("SELECT run_id FROM crawl_runs WHERE spider = ? AND started_at = ? AND args = ?",
+                       [spider, started_at, json.dumps(args, sort_keys=True)]).fetchone()
+    if found:
+        return found[0]
+    with db.conn:
+        cursor = db.execute(
+            "INSERT INTO crawl_runs (spider, query, site, args, started_at, status) VALUES (?, ?, ?, ?, ?, 'running')",
+            [spider, query, site, json.dumps(args, sort_keys=True), started_at])
+    return cursor.lastrowid

@@ -32,7 +32,7 @@ from jobcrawler.normalize.titles import clean_title
 from jobcrawler.parsing.listing import ListingJob
 from jobcrawler.replay import generate
 from jobcrawler.replay import pages as replay_pages
-from jobcrawler.storage import finish_run, job_row, open_db, record_sighting, save_job, start_run
+from jobcrawler.storage import finish_run, job_row, label_row, open_db, record_sighting, save_job, start_run
 
 REPO = Path(__file__).resolve().parents[1]
 # Real builtin.com pages, labels and the published dataset, beside the checkout and never in it.
@@ -350,7 +350,8 @@ def build_fixture_db(path: str | Path) -> Path:
             for skill in values["skills"]
         ]
         run_id, seen_at = run_ids[first_run]
-        save_job(db, job_row(content), city=first_city, run_id=run_id, locations=[], skills=skills, seen_at=seen_at)
+        save_job(db, job_row(content), city=first_city, run_id=run_id, locations=[], skills=skills, seen_at=seen_at,
+                 labels=label_row(content, "rules", "fixture", seen_at))
         for run, city in later:
             run_id, seen_at = run_ids[run]
             record_sighting(db, values["job_id"], city, run_id, seen_at)

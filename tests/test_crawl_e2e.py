@@ -38,6 +38,11 @@ def test_berlin_rows_carry_text_locations_skills_and_run(site, berlin):
     locations = rows(berlin, "SELECT count(*) n FROM job_locations")[0]["n"]
     assert locations == sum(len(site.expected(p.job_id)["locations"]) for p in site.listing("berlin"))
     assert rows(berlin, "SELECT count(*) n FROM job_skills")[0]["n"] > 3 * len(site.listing("berlin"))
+    labelled = rows(berlin, "SELECT labels, count(*) n, count(ai_type) typed, count(version) versioned "
+                            "FROM job_labels GROUP BY labels")  # the tagger's labels: source rules, every job
+    assert labelled == [{"labels": "rules", "n": len(site.listing("berlin")), "typed": len(site.listing("berlin")),
+                         "versioned": len(site.listing("berlin"))}]
+    assert {r["labels"] for r in rows(berlin, "SELECT DISTINCT labels FROM job_skills")} == {"rules"}
     assert {r["city"] for r in rows(berlin, "SELECT DISTINCT city FROM job_cities")} == {"berlin"}
     run = last_run(berlin)
     assert run["status"] == "ok" and run["finish_reason"] == "finished"

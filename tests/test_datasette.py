@@ -126,7 +126,9 @@ async def test_jobs_table_facets_and_search(datasette):
     data = response.json()
     assert [row[2] for row in data["rows"]] == ["AI Sales Engineer"]
     facets = (await datasette.client.get("/jobs/jobs.json")).json()["facet_results"]
-    assert {"ai_type", "company_stage", "work_type", "level", "country", "remote"} <= set(facets)
+    assert {"work_type", "level", "country", "remote"} <= set(facets)
+    facets = (await datasette.client.get("/jobs/job_labels.json?labels=rules")).json()["facet_results"]
+    assert {"labels", "ai_type", "company_stage"} <= set(facets)
     counts = {item["value"]: item["count"] for item in facets["ai_type"]["results"]}
     assert counts["ai-first"] == 7 and counts["ai-support"] == 5
 
@@ -152,12 +154,17 @@ async def test_markup_in_data_is_escaped(datasette, path):
 
 @pytest.mark.anyio
 async def test_dashboard_and_its_chart_queries(datasette):
-    page = await datasette.client.get("/-/dashboards/ai-engineering-jobs?city=all&period=all")
+    page = await datasette.client.get("/-/dashboards/ai-engineering-jobs?labels=rules&city=all&period=all")
     assert page.status_code == 200
     dashboard = metadata_for(METADATA_DATABASE)["plugins"]["datasette-dashboards"]["ai-engineering-jobs"]
     assert {"ai-types", "top-skills", "stage-mix", "ai-type-trend"} <= set(dashboard["charts"])
+    assert {"labels", "city", "period"} <= set(dashboard["filters"])  # the label source is a filter
+    sources = (await datasette.client.get("/jobs.json?" + urlencode(
+        {"sql": dashboard["filters"]["labels"]["query"], "_shape": "array"}))).json()
+    assert sources == [{"labels": "rules"}]
     for slug, chart in dashboard["charts"].items():
-        query = urlencode({"sql": chart["query"], "city": "all", "period": "all", "_shape": "array"})
+        assert ":labels" in chart["query"], slug
+        query = urlencode({"sql": chart["query"], "labels": "rules", "city": "all", "period": "all", "_shape": "array"})
         response = await datasette.client.get(f"/jobs.json?{query}")
         assert response.status_code == 200, (slug, response.text)
         assert response.json(), slug

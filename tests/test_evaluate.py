@@ -98,14 +98,15 @@ def test_employees():
 
 
 def one_job_db(path, description: str, skills: list[str], customer_facing: int = 0):
-    """The two tables the evaluator reads from a crawl, holding job 1."""
-    db = sqlite3.connect(path)
-    db.execute("CREATE TABLE jobs (job_id TEXT, title TEXT, description TEXT, ai_type TEXT, company_stage TEXT,"
-               " is_customer_facing INTEGER, is_management INTEGER)")  # fmt: skip
-    db.execute("CREATE TABLE job_skills (job_id TEXT, skill TEXT)")
-    db.execute("INSERT INTO jobs VALUES ('1', 'AI Engineer', ?, 'ai-first', 'Public', ?, 0)", (description, customer_facing))
-    db.executemany("INSERT INTO job_skills VALUES ('1', ?)", [(skill,) for skill in skills])
-    db.commit()
+    """A crawl database holding job 1 with its rule labels, written as the crawler writes it."""
+    from jobcrawler import storage
+
+    db = storage.open_db(path)
+    storage.save_job(db, storage.job_row({"job_id": "1", "title": "AI Engineer", "description": description}),
+                     city=None, run_id=None, locations=[], seen_at="2026-02-01T00:00:00+00:00",
+                     skills=[{"skill": skill} for skill in skills],
+                     labels=storage.label_row({"ai_type": "ai-first", "company_stage": "Public",
+                                               "is_customer_facing": customer_facing, "is_management": 0}))
     db.close()
     return path
 
@@ -362,3 +363,31 @@ def test_disagreements_to_read_are_written_as_rows_to_fill_in(tmp_path, capsys):
     rows = [json.loads(line) for line in to_read.read_text().splitlines()]
     assert rows == [{"job_id": "1", "skill": "SQL", "asks_for_skill": None, "readings": [], "reason": "",
                      "labels_say": True, "we_matched": None}]  # fmt: skip
+
+
+def test_against_compares_two_label_sources_on_the_jobs_both_labelled(tmp_path, capsys):
+    from analysis.evaluate import main
+    from jobcrawler import storage
+
+    path = tmp_path / "jobs.db"
+    db = storage.open_db(path)
+    seen = "2026-02-04T00:00:00+00:00"
+    for job_id in ("1", "2", "3"):
+        storage.save_job(db, storage.job_row({"job_id": job_id, "title": "AI Engineer"}), city=None, run_id=None,
+                         locations=[], skills=[], seen_at=seen)
+    rules = {"1": ("ai-first", ["RAG", "Python"]), "2": ("ai-support", ["Python"]), "3": ("ai-first", ["RAG"])}
+    imported = {"1": ("ai-first", ["RAG"]), "2": ("ai-first", ["Python", "RAG"])}  # job 3 not labelled
+    for source, labels in (("rules", rules), ("fieldguide", imported)):
+        storage.save_labels(db, [(job_id, storage.label_row({"ai_type": ai_type}, source), [{"skill": s} for s in skills])
+                                 for job_id, (ai_type, skills) in labels.items()])
+    db.close()
+    assert main(["--db", str(path), "--labels", "rules", "--against", "fieldguide"]) == 0
+    out = capsys.readouterr().out
+    assert "2 jobs labelled by both (rules: 3, fieldguide: 2)" in out
+    rag = next(line for line in out.splitlines() if line.startswith("RAG "))
+    assert rag.split()[1:5] == ["1.00", "0.50", "0.67", "2"]  # rules found RAG in 1 of fieldguide's 2
+    assert "ai_type accuracy 0.500" in out
+    table = out[out.index("ai_type accuracy"):].splitlines()
+    assert table[2].split() == ["ai-first", "1", "1"]  # both fieldguide ai-first: rules says ai-first once, ai-support once
+    assert main(["--db", str(path), "--labels", "rules", "--against", "llm:none"]) == 1
+    assert "no job in" in capsys.readouterr().err

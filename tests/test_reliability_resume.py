@@ -23,12 +23,13 @@ pytestmark = pytest.mark.slow
 # Slow enough to stop mid-way, fast enough for a test: one request at a time, 50 ms apart.
 PACED = {"DOWNLOAD_DELAY": "0.05", "CONCURRENT_REQUESTS_PER_DOMAIN": "1"}
 # Columns that hold the time of a crawl (or the tagger's version), not what it found.
-WHEN = {"first_seen", "last_seen", "fetched_at", "seen_at", "tagger_version"}
+WHEN = {"first_seen", "last_seen", "fetched_at", "seen_at", "version", "labelled_at"}
 TABLES = {
     "jobs": "SELECT * FROM jobs ORDER BY job_id",
     "job_cities": "SELECT job_id, city FROM job_cities ORDER BY 1, 2",
     "job_locations": "SELECT * FROM job_locations ORDER BY 1, 2",
-    "job_skills": "SELECT * FROM job_skills ORDER BY 1, 2",
+    "job_labels": "SELECT * FROM job_labels ORDER BY 1, 2",
+    "job_skills": "SELECT * FROM job_skills ORDER BY 1, 2, 3",
     "sightings": "SELECT run_id, job_id, city FROM sightings ORDER BY 1, 2, 3",
     "crawl_runs": "SELECT run_id, status, finish_reason, listed_jobs, items_stored, detail_requests, "
                   "jobs_closed, cities_complete FROM crawl_runs ORDER BY 1",

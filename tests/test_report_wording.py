@@ -21,7 +21,7 @@ import yaml
 from analysis.build import build
 from analysis.report import Scope, ScopeError, cloud_platforms, posted_months, render_report
 from analysis.wording import compare, frequency, leaders, pronoun, quantifier, ranking, small_group, too_few, versus
-from jobcrawler.storage import finish_run, job_row, open_db, save_job, start_run
+from jobcrawler.storage import finish_run, job_row, label_row, open_db, save_job, start_run
 from jobcrawler.tagging import TAXONOMY_PATH
 from tests.helpers import REPO, build_fixture_db
 
@@ -151,7 +151,8 @@ def report_for(tmp_path: Path, specs: list[dict], started_at: str = "2026-01-05T
             "description": "A posting.",
             **spec,
         }
-        save_job(db, job_row(content), city="london", run_id=run_id, locations=[], skills=skills, seen_at=started_at)
+        save_job(db, job_row(content), city="london", run_id=run_id, locations=[], skills=skills, seen_at=started_at,
+                 labels=label_row(content, "rules", "wording", started_at))
     db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.conn.close()
     build(path)

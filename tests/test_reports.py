@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from analysis.build import BUILD_TABLE, build, missing_report_tables, report_tables, stale_reason
+from analysis.build import BUILD_TABLE, METHODS_TABLE, build, missing_report_tables, report_tables, stale_reason
 from analysis.report import ScopeError, city_names, render_report
 from jobcrawler.cities import load_cities
-from jobcrawler.storage import finish_run, job_row, open_db, save_job, start_run
+from jobcrawler.storage import finish_run, job_row, label_row, open_db, save_job, save_labels, start_run
 from tests.helpers import REPO, XSS_TITLE, build_fixture_db
 
 
@@ -373,7 +373,8 @@ def add_march_crawl(path: Path) -> None:
     content = {"job_id": "9100", "url": "https://builtin.com/job/fixture-100/9100", "title": "GenAI Engineer",
                "company": "Eta", "ai_type": "ai-first", "posted_date": "2026-03-01", "description": "RAG."}
     save_job(db, job_row(content), city="london", run_id=run_id, locations=[], seen_at=seen_at,
-             skills=[{"skill": "RAG", "category": "genai", "matched": "RAG", "source": "description"}])
+             skills=[{"skill": "RAG", "category": "genai", "matched": "RAG", "source": "description"}],
+             labels=label_row(content, "rules", "fixture", seen_at))
     finish_run(db, run_id, {"started_at": seen_at, "finished_at": seen_at, "status": "ok"})
     db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.conn.close()
@@ -420,13 +421,16 @@ def test_build_drops_tables_of_removed_report_queries(tmp_path):
     build(path)
     with sqlite3.connect(path) as conn:
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert {name for name in tables if name.startswith("report_")} == {*report_tables(), BUILD_TABLE}
+    assert {name for name in tables if name.startswith("report_")} == {*report_tables(), BUILD_TABLE, METHODS_TABLE}
     assert "notes" in tables
 
 
 def test_city_names_come_from_the_city_registry():
-    assert city_names() == {key: city.name for key, city in load_cities().items()}
-    assert city_names()["newyork"] == "New York"
+    from jobcrawler import fieldguide
+
+    registry = {key: city.name for key, city in load_cities().items()}
+    assert city_names() == {**registry, fieldguide.CITY: fieldguide.CITY_NAME}  # and the imported jobs' key
+    assert city_names()["newyork"] == "New York" and fieldguide.CITY not in registry
 
 
 def test_cli_reads_the_crawls_default_database(tmp_path):
@@ -451,3 +455,45 @@ def test_report_names_the_site_the_runs_crawled(tmp_path):
         text = render_report(conn)
     assert "job descriptions extracted from 127.0.0.1:8765." in text
     assert "The crawler searched 127.0.0.1:8765 for jobs containing" in text
+
+
+def test_each_label_source_has_its_own_rows_in_the_same_tables(tmp_path):
+    """A second source (here: every job relabelled ai-support with no skills) is built beside
+    rules; rebuilding one source leaves the other's rows as they were."""
+    path = build_fixture_db(tmp_path / "jobs.db")
+    db = open_db(path)
+    other = [(str(9000 + n), label_row({"ai_type": "ai-support", "company_stage": "Public"}, "fieldguide", "b1"), [])
+             for n in (1, 2, 3)]
+    save_labels(db, other)
+    db.close()
+    build(path)
+    build(path, "fieldguide")
+    build(path)  # again: the fieldguide rows stay
+    with sqlite3.connect(path) as conn:
+        rows = conn.execute("SELECT labels, ai_type, jobs FROM report_ai_types WHERE city = 'all' AND period = 'all' "
+                            "AND jobs > 0 ORDER BY labels, ai_type").fetchall()
+        assert ("fieldguide", "ai-support", 3) in rows and ("rules", "ai-first", 7) in rows
+        assert not [r for r in rows if r[0] == "fieldguide" and r[1] != "ai-support"]
+        assert conn.execute("SELECT labels, count(*) FROM report_top_skills GROUP BY labels").fetchall() == [
+            ("rules", conn.execute("SELECT count(*) FROM report_top_skills WHERE labels = 'rules'").fetchone()[0])]
+        assert stale_reason(conn, "fieldguide") is None and stale_reason(conn) is None
+    text = run_report(path, "--labels", "fieldguide")
+    assert text.returncode == 0 and "Generated from 3 job descriptions" in text.stdout
+    assert "Labels: `fieldguide`" in text.stdout
+    missing = subprocess.run([sys.executable, "-m", "analysis", "build", "--db", str(path), "--labels", "llm:none"],
+                             cwd=REPO, capture_output=True, text=True)
+    assert missing.returncode == 2
+    assert "no job has labels of source 'llm:none'" in missing.stderr and "fieldguide (3 jobs)" in missing.stderr
+
+
+def test_methods_note_names_every_choice_and_the_report_prints_it(tmp_path):
+    from analysis.build import methods
+
+    entries = methods()
+    assert entries and all(set(m) == {"topic", "published", "choice", "why"} for m in entries)
+    assert {m["choice"] for m in entries} == {"published", "ours"}
+    assert len({m["topic"] for m in entries}) == len(entries)
+    path = build_fixture_db(tmp_path / "jobs.db")
+    build(path)
+    text = run_report(path).stdout
+    assert "## Methods" in text and "Title keywords (Platform, Product, Research, DevOps/SRE ...) (as published)" in text

@@ -23,7 +23,8 @@ def _job(job_id: str, title: str = "AI Engineer", description: str = "Build RAG 
 def _dump(path) -> dict:
     with sqlite3.connect(path) as conn:
         return {table: conn.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall()
-                for table in ("jobs", "job_locations", "job_skills", "job_cities")}
+                for table in ("jobs", "job_locations", "job_skills", "job_cities")} | {
+            "job_labels": conn.execute("SELECT job_id, labels, ai_type, version FROM job_labels ORDER BY 1, 2").fetchall()}
 
 
 def test_save_jobs_stores_what_save_job_stores(tmp_path):
@@ -36,7 +37,11 @@ def test_save_jobs_stores_what_save_job_stores(tmp_path):
     assert _dump(tmp_path / "one.db") == _dump(tmp_path / "many.db")
 
 
-def test_save_tags_batch_rewrites_only_changed_skills(tmp_path):
+def _labels(categories: dict, source: str = storage.RULES, version: str = "v2") -> dict:
+    return storage.label_row(categories, source, version, SEEN)
+
+
+def test_save_labels_rewrites_only_changed_skills(tmp_path):
     db = storage.open_db(tmp_path / "jobs.db")
     storage.save_jobs(db, [_job("1"), _job("2"), _job("3")])
     rowids = dict(db.execute("SELECT job_id || '/' || skill, rowid FROM job_skills").fetchall())
@@ -44,8 +49,8 @@ def test_save_tags_batch_rewrites_only_changed_skills(tmp_path):
     changed = [{"skill": "Python", "category": "languages", "matched": "python", "source": "title"}]
     duplicated = [{"skill": "RAG", "category": "genai", "matched": "RAG", "source": "title"},
                   {"skill": "RAG", "category": "genai", "matched": "rag", "source": "description"}]
-    storage.save_tags_batch(db, [("1", {"ai_type": "ai-first"}, same), ("2", {"ai_type": "ml"}, changed),
-                                 ("3", {}, duplicated)], "v2")
+    storage.save_labels(db, [("1", _labels({"ai_type": "ai-first"}), same), ("2", _labels({"ai_type": "ml"}), changed),
+                             ("3", _labels({}), duplicated)])
     rows = db.execute("SELECT job_id, skill, category, matched, source, rowid FROM job_skills ORDER BY job_id, rowid").fetchall()
     assert [r[:5] for r in rows] == [
         ("1", "Python", "languages", "Python", "description"), ("1", "RAG", "genai", "RAG", "description"),
@@ -53,8 +58,55 @@ def test_save_tags_batch_rewrites_only_changed_skills(tmp_path):
         ("3", "RAG", "genai", "RAG", "title"),  # INSERT OR IGNORE: the first of a repeated skill stays
     ]
     assert [r[5] for r in rows[:2]] == [rowids["1/Python"], rowids["1/RAG"]]  # untouched rows
-    tags = db.execute("SELECT job_id, ai_type, tagger_version FROM jobs ORDER BY job_id").fetchall()
-    assert tags == [("1", "ai-first", "v2"), ("2", "ml", "v2"), ("3", None, "v2")]
+    tags = db.execute("SELECT job_id, labels, ai_type, version FROM job_labels ORDER BY job_id").fetchall()
+    assert tags == [("1", "rules", "ai-first", "v2"), ("2", "rules", "ml", "v2"), ("3", "rules", None, "v2")]
+
+
+def test_a_label_source_replaces_only_its_own_labels(tmp_path):
+    db = storage.open_db(tmp_path / "jobs.db")
+    storage.save_jobs(db, [_job("1")])
+    storage.save_labels(db, [("1", _labels({"ai_type": "ai-first", "is_management": True}), _job("1")["skills"])])
+    imported = [{"skill": "Postgres", "category": "databases", "matched": "Postgres", "source": "labels"}]
+    storage.save_labels(db, [("1", _labels({"ai_type": "ml"}, "fieldguide", "2026-02-04"), imported)])
+    storage.save_labels(db, [("1", _labels({"ai_type": "ai-support"}), [])])  # a re-tag: rules only
+    labels = db.execute("SELECT labels, ai_type, is_management FROM job_labels ORDER BY labels").fetchall()
+    assert labels == [("fieldguide", "ml", None), ("rules", "ai-support", None)]
+    assert db.execute("SELECT labels, skill FROM job_skills").fetchall() == [("fieldguide", "Postgres")]
+    assert storage.label_sources(db) == {"fieldguide": 1, "rules": 1}
+
+
+def test_label_columns_are_the_categories_of_categories_yaml():
+    from jobcrawler.tagging import CATEGORIES_PATH
+    import yaml
+    declared = list(yaml.safe_load(CATEGORIES_PATH.read_text())["categories"])
+    assert list(storage.LABEL_COLUMNS) == declared
+    assert not set(declared) & set(storage.JOB_COLUMNS)  # labels live per source, not in jobs
+    assert storage.LABEL_COLUMNS["is_management"] is int and storage.LABEL_COLUMNS["fine_tuning_use_cases"] is str
+
+
+def test_a_database_with_tags_in_jobs_moves_them_to_source_rules(tmp_path):
+    path = tmp_path / "old.db"
+    old = sqlite_utils.Database(path)
+    old["jobs"].create({**storage.JOB_COLUMNS, "ai_type": str, "is_management": int, "tagger_version": str},
+                       pk="job_id", not_null={"times_seen"}, defaults={"times_seen": 0})
+    old["jobs"].create_index(["ai_type"])
+    old["jobs"].enable_fts(["title", "description"], create_triggers=True, tokenize="porter")
+    old["job_skills"].create({"job_id": str, "skill": str, "category": str, "matched": str, "source": str},
+                             pk=("job_id", "skill"))
+    old["jobs"].insert({"job_id": "7", "title": "AI Engineer", "description": "RAG", "ai_type": "ml",
+                        "is_management": 1, "tagger_version": "old", "times_seen": 1})
+    old["job_skills"].insert({"job_id": "7", "skill": "RAG", "category": "genai", "matched": "RAG", "source": "title"})
+    old.close()
+    db = storage.open_db(path)
+    assert "ai_type" not in db["jobs"].columns_dict and "tagger_version" not in db["jobs"].columns_dict
+    assert db.execute("SELECT job_id, labels, ai_type, is_management, version FROM job_labels").fetchall() == [
+        ("7", "rules", "ml", 1, "old")]
+    assert db["job_skills"].pks == ["job_id", "labels", "skill"]
+    assert db.execute("SELECT labels, skill FROM job_skills").fetchall() == [("rules", "RAG")]
+    storage.save_job(db, **_job("7", title="Quantum Wrangler"))  # the full-text index still follows the jobs
+    assert db.execute("SELECT count(*) FROM jobs_fts WHERE jobs_fts MATCH 'wrangler'").fetchone()[0] == 1
+    db.close()
+    storage.open_db(path).close()  # a second open changes nothing
 
 
 def test_full_text_index_follows_title_and_description_only(tmp_path):
@@ -64,7 +116,7 @@ def test_full_text_index_follows_title_and_description_only(tmp_path):
     storage.save_job(db, **_job("1"))
     storage.record_sighting(db, "1", "london", None, "2026-03-01T00:00:00+00:00")
     storage.save_job(db, **_job("1", title="Quantum Wrangler"))
-    storage.save_tags_batch(db, [("1", {"ai_type": "ml"}, [])], "v2")
+    storage.save_labels(db, [("1", _labels({"ai_type": "ml"}), [])])
     assert db.execute("SELECT count(*) FROM jobs_fts WHERE jobs_fts MATCH 'wrangler'").fetchone()[0] == 1
     assert db.execute("SELECT count(*) FROM jobs_fts WHERE jobs_fts MATCH 'engineer'").fetchone()[0] == 0
     with db.conn:

@@ -5,13 +5,10 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from jobcrawler.tagging import CATEGORIES_PATH, Tagger
+from jobcrawler.tagging import CATEGORIES_PATH, Tagger, category_columns
 from jobcrawler.tagging.classify import CategoryRules
 
-KEYS = {
-    "ai_type", "company_stage", "is_customer_facing", "is_management", "is_research", "is_entry_level",
-    "fine_tuning", "fine_tuning_use_cases", "support_category", "is_frontend", "is_backend", "is_fullstack",
-}  # fmt: skip
+KEYS = set(category_columns())  # every category categories.yaml declares: the label columns storage keeps
 
 AI_FIRST = """We are hiring an engineer to build AI agents for our claims team.
 - Design and ship LLM-powered features end to end

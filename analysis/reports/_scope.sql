@@ -1,5 +1,9 @@
 -- Temporary building blocks shared by every report query (they vanish with the connection).
 --
+-- Labels. The reports read one label source: build.py defines the views source_labels (the
+-- job_labels rows of that source) and source_skills (its job_skills rows). Only jobs the
+-- source labelled count.
+--
 -- Scope. Every report row belongs to one (city, period) cell:
 --   city   = a city key from cities.yaml, or 'all';
 --   period = the month 'YYYY-MM' of a crawl run, or 'all'.
@@ -31,7 +35,7 @@ ORDER BY 1, 2, 3;
 -- A job's cells as one text key: equal keys, same scope_group.
 CREATE TEMP TABLE job_cells AS
 SELECT j.job_id, coalesce(seen.cells, '') AS cells
-FROM jobs AS j
+FROM source_labels AS j
 LEFT JOIN (
     SELECT job_id, group_concat(city || '@' || period, ' ') AS cells
     FROM job_city_period
@@ -91,12 +95,12 @@ INSERT INTO skill_groups (skill_group, skill) VALUES
 
 -- Skills by id, and each job's skills as ids.
 CREATE TEMP TABLE skills (skill_id INTEGER PRIMARY KEY, skill TEXT NOT NULL, category TEXT);
-INSERT INTO skills (skill, category) SELECT DISTINCT skill, category FROM job_skills ORDER BY category, skill;
+INSERT INTO skills (skill, category) SELECT DISTINCT skill, category FROM source_skills ORDER BY category, skill;
 CREATE INDEX temp.skills_by_name ON skills (skill, category);
 
 CREATE TEMP TABLE job_skill_ids AS
 SELECT k.job_id, s.skill_id
-FROM job_skills AS k
+FROM source_skills AS k
 JOIN skills AS s ON s.skill = k.skill AND s.category IS k.category;
 CREATE INDEX temp.job_skill_ids_by_job ON job_skill_ids (job_id);
 
@@ -108,23 +112,23 @@ SELECT
     j.title,
     j.company,
     j.posted_date,
-    j.ai_type,
-    j.company_stage,
+    l.ai_type,
+    l.company_stage,
     CASE
-        WHEN j.company_stage = 'Seed' THEN 'Seed'
-        WHEN j.company_stage IN ('Series A', 'Series B', 'Series C') THEN 'Series A-C'
-        WHEN j.company_stage IN ('Series D+', 'Public') THEN 'Series D+/Public'
+        WHEN l.company_stage = 'Seed' THEN 'Seed'
+        WHEN l.company_stage IN ('Series A', 'Series B', 'Series C') THEN 'Series A-C'
+        WHEN l.company_stage IN ('Series D+', 'Public') THEN 'Series D+/Public'
     END AS stage_group,
-    coalesce(j.is_customer_facing, 0) AS is_customer_facing,
-    coalesce(j.is_management, 0) AS is_management,
-    coalesce(j.is_research, 0) AS is_research,
-    coalesce(j.is_entry_level, 0) AS is_entry_level,
-    coalesce(j.is_frontend, 0) AS is_frontend,
-    coalesce(j.is_backend, 0) AS is_backend,
-    coalesce(j.is_fullstack, 0) AS is_fullstack,
-    coalesce(j.fine_tuning, 'none') AS fine_tuning,
-    j.fine_tuning_use_cases,
-    j.support_category,
+    coalesce(l.is_customer_facing, 0) AS is_customer_facing,
+    coalesce(l.is_management, 0) AS is_management,
+    coalesce(l.is_research, 0) AS is_research,
+    coalesce(l.is_entry_level, 0) AS is_entry_level,
+    coalesce(l.is_frontend, 0) AS is_frontend,
+    coalesce(l.is_backend, 0) AS is_backend,
+    coalesce(l.is_fullstack, 0) AS is_fullstack,
+    coalesce(l.fine_tuning, 'none') AS fine_tuning,
+    l.fine_tuning_use_cases,
+    l.support_category,
     coalesce(k.has_genai, 0) AS has_genai,
     coalesce(k.has_ml, 0) AS has_ml,
     coalesce(k.has_web, 0) AS has_web,
@@ -133,12 +137,14 @@ SELECT
     coalesce(k.has_rag_or_agents, 0) AS has_rag_or_agents,
     coalesce(k.has_fine_tuning_skill, 0) AS has_fine_tuning_skill
 FROM jobs AS j
+JOIN source_labels AS l ON l.job_id = j.job_id
 JOIN job_cells AS jc ON jc.job_id = j.job_id
 JOIN scope_groups AS g ON g.cells = jc.cells
 LEFT JOIN (
     SELECT k.job_id,
         max(s.category = 'genai') AS has_genai,
-        max(s.category = 'ml') AS has_ml,
+        -- a concrete ML skill: the generic "machine learning" (often the company's field) is not one
+        max(s.category = 'ml' AND s.skill <> 'machine learning') AS has_ml,
         max(s.category = 'web') AS has_web,
         max(s.category = 'ops') AS has_ops,
         max(coalesce(s.category, '') <> 'genai') AS has_non_genai,
@@ -174,9 +180,11 @@ GROUP BY gc.cell_id;
 --   words   the title lower-cased, punctuation turned into spaces, runs of spaces made one
 --           (the char(31) trick) and padded with a space at both ends, so LIKE '% word %'
 --           matches whole words;
---   variant the words without seniority words (senior, lead, staff, II, ...), so "Senior AI
---           Engineer" and "AI Engineer II" are both "ai engineer". Doubling the spaces first
---           lets adjacent seniority words ("senior staff") both match.
+--   variant the lower-cased title without the seniority words the published analysis
+--           removed (senior, staff, principal, lead, junior, sr, I, II, III), as whole words,
+--           punctuation kept: "Senior AI Engineer" and "AI Engineer II" are both "ai engineer",
+--           "Software Engineer, AI" and "Software Engineer - AI" stay apart. Doubling the spaces
+--           first lets adjacent seniority words ("senior staff") both go.
 CREATE TEMP TABLE titles (title_id INTEGER PRIMARY KEY, title TEXT NOT NULL UNIQUE, words TEXT, variant TEXT);
 INSERT INTO titles (title) SELECT DISTINCT title FROM job_profile WHERE title IS NOT NULL;
 UPDATE titles SET words = ' ' || replace(replace(replace(
@@ -191,12 +199,9 @@ UPDATE titles SET words = ' ' || replace(replace(replace(
     ' ', ' ' || char(31)), char(31) || ' ', ''), char(31), '') || ' ';
 UPDATE titles SET variant = trim(replace(replace(replace(
     replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(
-    replace(replace(replace(replace(replace(replace(replace(replace(replace(
-        replace(words, ' ', '  '),
-        ' senior ', ' '), ' sr ', ' '), ' staff ', ' '), ' lead ', ' '), ' principal ', ' '),
-        ' junior ', ' '), ' jr ', ' '), ' mid ', ' '), ' level ', ' '), ' associate ', ' '),
-        ' founding ', ' '), ' distinguished ', ' '), ' i ', ' '), ' ii ', ' '), ' iii ', ' '),
-        ' iv ', ' '), ' 1 ', ' '), ' 2 ', ' '), ' 3 ', ' '),
+        replace(' ' || lower(replace(replace(title, char(9), ' '), char(10), ' ')) || ' ', ' ', '  '),
+        ' senior ', ' '), ' staff ', ' '), ' principal ', ' '), ' lead ', ' '), ' junior ', ' '),
+        ' sr. ', ' '), ' sr ', ' '), ' iii ', ' '), ' ii ', ' '), ' i ', ' '),
     ' ', ' ' || char(31)), char(31) || ' ', ''), char(31), ''));
 
 -- Jobs per cell, AI type and exact title.
@@ -226,7 +231,7 @@ SELECT variant, title
 FROM (
     SELECT t.variant, t.title,
         row_number() OVER (
-            PARTITION BY t.variant ORDER BY trim(t.words) = t.variant DESC, j.jobs DESC, t.title
+            PARTITION BY t.variant ORDER BY lower(t.title) = t.variant DESC, j.jobs DESC, t.title
         ) AS position
     FROM titles AS t
     JOIN title_jobs AS j USING (title_id)

@@ -24,13 +24,26 @@ CATEGORIES_PATH = PACKAGE_DIR / "categories.yaml"
 # the taxonomy at every crawl's start.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-__all__ = ["CATEGORIES_PATH", "TAXONOMY_PATH", "Tagger", "Tags"]
+__all__ = ["CATEGORIES_PATH", "TAXONOMY_PATH", "Tagger", "Tags", "category_columns"]
 
 
 @dataclass
 class Tags:
     skills: list[dict] = field(default_factory=list)  # {skill, category, matched, source}
     categories: dict = field(default_factory=dict)  # ai_type, company_stage, is_* flags, ...
+
+
+def category_columns(categories_path: str | Path = CATEGORIES_PATH) -> dict[str, type]:
+    """Column name -> SQLite type of every category ``categories.yaml`` declares, in file order:
+    the one declaration of the per-job label columns (storage and tests read it from here).
+    Lists are stored as JSON text, true/false flags as integers."""
+    config = yaml.load(Path(categories_path).read_bytes(), Loader=_YAML_LOADER)
+    columns = {}
+    for name, spec in (config.get("categories") or {}).items():
+        values = [spec.get("default"), *(rule.get("value") for rule in spec.get("rules") or ())]
+        flag = not spec.get("list") and all(isinstance(v, bool) for v in values if v is not None)
+        columns[name] = int if flag else str
+    return columns
 
 
 def load_skills(taxonomy: dict) -> list[Skill]:

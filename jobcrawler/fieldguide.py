@@ -1,0 +1,488 @@
+"""Import the published analysis' own data: a checkout of the AI Engineering Field Guide.
+
+    python -m jobcrawler.fieldguide PATH [--db data/jobs.db] [--batch YYYY-MM-DD]
+
+PATH is a clone of github.com/alexeygrigorev/ai-engineering-field-guide (or its ``job-market``
+folder). Each scrape batch (``scraped_date`` in ``_internal/all_jobs_dedup.csv``) becomes one
+crawl run dated that day, with a sighting of each of its jobs, so the published baseline and
+later crawls sit in one database and trend. ``--batch`` imports one batch (the published
+analysis is batch 2026-02-04).
+
+* ``data_raw/<id>_*.yaml`` -> ``jobs``, through the crawl's own pipelines (title, salary,
+  location and country, posted date, company size), and tagged by the rule tagger (labels
+  ``rules``) exactly as a crawled posting is;
+* ``data_structured/<id>_*.yaml`` -> labels of source ``fieldguide``: the LLM's ai_type,
+  stage (normalized, the text kept), customer-facing, management, responsibilities, use cases,
+  skills mapped to the taxonomy's names (unknown names kept and counted), and the categories
+  the published analysis derived from them with the definitions in ``fieldguide.yaml``.
+
+Re-importing changes nothing. A file that cannot be read is reported by name and skipped; a
+batch is written in transactions of whole jobs (job, labels of both sources, sighting) and its
+run is finished last, so an interrupted import is completed by running it again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import logging
+import re
+import sys
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import SimpleNamespace
+
+import yaml
+
+from jobcrawler import storage
+from jobcrawler.items import JobItem
+from jobcrawler.normalize.location import country_code
+from jobcrawler.settings import SQLITE_PATH
+from jobcrawler.tagging import CATEGORIES_PATH, TAXONOMY_PATH
+
+logger = logging.getLogger(__name__)
+
+SOURCE = "fieldguide"  # the label source
+SPIDER = "fieldguide"  # crawl_runs.spider of an imported batch
+# The dataset does not say which of its city searches listed a job: its sightings carry this key.
+CITY = "fieldguide"
+CITY_NAME = "the Field Guide's city searches (Los Angeles, New York, London, Amsterdam, Berlin)"  # as reports print it
+QUERY = "AI Engineer"  # the published search
+SITE = "https://builtin.com"
+DEFINITIONS_PATH = Path(__file__).with_name("fieldguide.yaml")
+INDEX = Path("_internal") / "all_jobs_dedup.csv"
+CHUNK = 200  # jobs per transaction
+WRAP_WIDTH = 60  # the dataset's YAML wraps long strings at this column
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~10x faster on 1,000+ files
+_TOP_LEVEL_KEY = re.compile(r"^[a-z_]+:(\s|$)")
+_BLOCK_START = re.compile(r"^([a-z_]+):\s*[|>][-+]?\s*$")
+_BULLET = re.compile(r"^(?:[-*•]|\d+[.)])\s+")
+_SKILL_PUNCTUATION = re.compile(r"[^\w+#.&]+")
+
+
+class DatasetError(ValueError):
+    """A path that is no Field Guide checkout, or a batch it does not hold."""
+
+
+@dataclass
+class ImportReport:
+    batches: dict[str, int] = field(default_factory=dict)  # scrape date -> jobs imported
+    unreadable: list[str] = field(default_factory=list)  # files reported and skipped
+    missing: list[str] = field(default_factory=list)  # index rows without their files
+    repaired: list[str] = field(default_factory=list)  # files read after re-indenting a block
+    dropped: Counter = field(default_factory=Counter)  # reason -> jobs the pipelines dropped
+    unknown_skills: Counter = field(default_factory=Counter)  # label names no taxonomy skill has
+    unlabelled: int = 0  # jobs imported without a readable data_structured file
+    normalized: Counter = field(default_factory=Counter)  # what the crawl's pipelines noted (normalize/...)
+
+    def lines(self) -> list[str]:
+        lines = [f"batch {day}: {count} jobs" for day, count in self.batches.items()]
+        if self.repaired:
+            lines.append(f"repaired {len(self.repaired)} files (lines of a text block that lost their indentation): "
+                         + ", ".join(self.repaired))
+        for name in self.unreadable:
+            lines.append(f"skipped unreadable file: {name}")
+        if self.missing:
+            lines.append(f"{len(self.missing)} jobs of the index have no data_raw file: {', '.join(self.missing[:10])}")
+        for reason, count in sorted(self.dropped.items()):
+            lines.append(f"dropped {count} jobs: {reason}")
+        if self.normalized:
+            lines.append("pipeline notes: " + ", ".join(f"{key} {n}" for key, n in sorted(self.normalized.items())))
+        if self.unlabelled:
+            lines.append(f"{self.unlabelled} jobs imported without fieldguide labels "
+                         "(data_structured unreadable or missing)")
+        if self.unknown_skills:
+            total = sum(self.unknown_skills.values())
+            top = ", ".join(f"{name} ({count})" for name, count in self.unknown_skills.most_common(8))
+            lines.append(f"{len(self.unknown_skills)} skill names ({total} mentions) are no taxonomy skill, "
+                         f"kept as written; most common: {top}")
+        return lines
+
+
+# --- Reading the files (pure) ---------------------------------------------------------------
+
+def dataset_root(path: str | Path) -> Path:
+    """The folder holding ``_internal/all_jobs_dedup.csv``: PATH itself or its ``job-market``."""
+    for candidate in (Path(path), Path(path) / "job-market"):
+        if (candidate / INDEX).is_file():
+            return candidate
+    raise DatasetError(f"{path} is no Field Guide checkout: no {INDEX} in it or in its job-market folder")
+
+
+def read_index(root: Path) -> dict[str, list[dict]]:
+    """Scrape date -> the index rows of that batch, in file order."""
+    batches: dict[str, list[dict]] = defaultdict(list)
+    with (root / INDEX).open(newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            if row.get("id") and row.get("scraped_date"):
+                batches[row["scraped_date"]].append(row)
+    return dict(sorted(batches.items()))
+
+
+def reindent_blocks(text: str) -> str:
+    """Lines inside a top-level ``key: |`` block that lost their indentation, indented again:
+    a line at column 0 that is no ``key:`` belongs to the block above it."""
+    lines, in_block = [], False
+    for line in text.splitlines():
+        if _TOP_LEVEL_KEY.match(line):
+            in_block = bool(_BLOCK_START.match(line))
+        elif in_block and line and not line[0].isspace():
+            line = "  " + line
+        lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
+def load_yaml(path: Path) -> tuple[dict | None, bool]:
+    """The parsed file and whether it needed re-indenting; (None, False) when it stays unreadable."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None, False
+    try:
+        data, repaired = yaml.load(text, Loader=_YAML_LOADER), False
+    except yaml.YAMLError:
+        try:
+            data, repaired = yaml.load(reindent_blocks(text), Loader=_YAML_LOADER), True
+        except yaml.YAMLError:
+            return None, False
+    return (data, repaired) if isinstance(data, dict) else (None, False)
+
+
+def unwrap(text: str | None, width: int = WRAP_WIDTH) -> str:
+    """The description with the dataset's line wrapping undone: a line joins the one before it
+    when that one was full (its next word would not have fitted in ``width`` columns) and the
+    line continues the same paragraph or bullet (same text column, no bullet of its own)."""
+    out: list[str] = []  # lines as written before wrapping
+    last = ""  # the line read last
+    for line in (text or "").splitlines():
+        stripped = line.strip()
+        if out and stripped and last.strip() and not _BULLET.match(stripped) and _continues(out[-1], line, last, width):
+            out[-1] = out[-1].rstrip() + " " + stripped
+        else:
+            out.append(line.rstrip())
+        last = line
+    return "\n".join(out).strip()
+
+
+def _continues(paragraph: str, line: str, last: str, width: int) -> bool:
+    indent = len(paragraph) - len(paragraph.lstrip())
+    bullet = _BULLET.match(paragraph.lstrip())
+    text_column = indent + (bullet.end() if bullet else 0)
+    full = len(last.rstrip()) + 1 + len(line.split()[0]) > width
+    return len(line) - len(line.lstrip()) == text_column and full
+
+
+def place_of(label: str | None) -> dict | None:
+    """A builtin location label ("New York, USA", "GBR") as the parts a crawl's JSON-LD gives."""
+    parts = [part.strip() for part in (label or "").split(",") if part.strip()]
+    if not parts:
+        return None
+    country = country_code(parts[-1])
+    if country:
+        parts = parts[:-1]
+    return {"locality": parts[0] if parts else None, "region": parts[1] if len(parts) > 1 else None,
+            "country": country}
+
+
+def posting_of(raw: dict, index_row: dict) -> dict:
+    """The page fields of one posting, as the crawl's parser would give them."""
+    label = raw.get("location") or index_row.get("location") or None
+    place = place_of(label)
+    posted = raw.get("posted_date")
+    return {
+        "job_id": str(raw.get("job_id") or index_row["id"]),
+        "source_url": raw.get("url") or index_row.get("link"),
+        "canonical_url": raw.get("url") or index_row.get("link"),
+        "city": CITY,
+        "query": QUERY,
+        "title": raw.get("title"),
+        "listing_title": index_row.get("title"),
+        "company": raw.get("company"),
+        "listing_company": index_row.get("company"),
+        "date_posted": posted.isoformat() if hasattr(posted, "isoformat") else posted,
+        "employment_type": raw.get("work_type"),  # the dataset's work_type is the employment type
+        "work_type": index_row.get("work_type") or None,
+        "locations": [place] if place else [],
+        "location_labels": [label] if place else [],
+        "compensation_text": index_row.get("compensation") or None,
+        "level": raw.get("level") or index_row.get("level") or None,
+        "industries": _texts(raw.get("industries")),
+        "top_skills": _texts(raw.get("skills")),
+        "company_size": raw.get("company_size"),
+        "description": unwrap(raw.get("description")),
+    }
+
+
+def _texts(value) -> list[str]:
+    """A YAML list of names as text; a single name as a list of one."""
+    items = value if isinstance(value, list) else [value] if isinstance(value, str) else []
+    return [str(item) for item in items if item is not None and str(item).strip()]
+
+
+# --- The labels (pure) ------------------------------------------------------------------------
+
+def _skill_key(name: str) -> str:
+    return " ".join(_SKILL_PUNCTUATION.sub(" ", name.lower()).split())
+
+
+class LabelReader:
+    """Turns one ``data_structured`` file into a ``fieldguide`` label row and skills."""
+
+    def __init__(self, definitions: dict, taxonomy: dict, categories: dict):
+        self.d = definitions
+        self.names: dict[str, tuple[str, str]] = {}
+        for entry in taxonomy["skills"]:
+            forms = (entry["skill"], *entry.get("aliases", ()), *entry.get("cased", ()), *entry.get("in_context", ()))
+            for name in forms:
+                self.names.setdefault(_skill_key(name), (entry["skill"], entry["category"]))
+        groups = categories.get("skill_groups", {})
+        self.frontend, self.backend = set(groups.get("frontend", ())), set(groups.get("backend", ()))
+        self.stages = {name.lower(): stage for stage, names in definitions["stages"].items() for name in names}
+
+    @classmethod
+    def load(cls) -> "LabelReader":
+        read = lambda path: yaml.safe_load(Path(path).read_text(encoding="utf-8"))  # noqa: E731
+        return cls(read(DEFINITIONS_PATH), read(TAXONOMY_PATH), read(CATEGORIES_PATH))
+
+    def skills(self, lists: dict, unknown: Counter) -> list[dict]:
+        """Canonical skills of the label's skill lists; a name no taxonomy skill has stays as
+        written, under the label's own category, and is counted in ``unknown``."""
+        found = []
+        for category, names in (lists or {}).items():
+            for name in names or ():
+                name = " ".join(str(name).split())
+                if not name:
+                    continue
+                skill, skill_category = self.names.get(_skill_key(name), (None, None))
+                if skill is None:
+                    unknown[name] += 1
+                    skill, skill_category = name, category
+                found.append({"skill": skill, "category": skill_category, "matched": name,
+                              "source": f"skills.{category}"})
+        return found
+
+    def stage(self, text) -> str:
+        return self.stages.get(" ".join(str(text or "").split()).lower(), self.d["unknown_stage"])
+
+    def categories(self, label: dict, skills: list[dict]) -> dict:
+        position, company = label.get("position") or {}, label.get("company") or {}
+        ai = position.get("ai_type") or {}
+        ai_type = self.d["ai_types"].get(ai.get("type"), ai.get("type"))
+        title = str(position.get("title") or "")
+        responsibilities = [str(r) for r in position.get("responsibilities") or []]
+        use_cases = [str(u) for u in position.get("use_cases") or []]
+        names = {s["skill"] for s in skills}
+        fine_tuning, ft_use_cases = self.fine_tuning(ai_type, title, responsibilities, use_cases,
+                                                     position.get("skills") or {})
+        return {
+            "ai_type": ai_type,
+            "company_stage": self.stage(company.get("stage")),
+            "company_stage_raw": company.get("stage"),
+            "company_focus": company.get("focus"),
+            "ai_type_reasoning": ai.get("reasoning"),
+            "responsibilities": responsibilities,
+            "use_cases": use_cases,
+            "is_customer_facing": bool(position.get("is_customer_facing")),
+            "is_management": bool(position.get("is_management")),
+            "is_research": self.research(title, responsibilities, use_cases),
+            "is_entry_level": any(word in title.lower() for word in self.d["entry_level_title"]),
+            "fine_tuning": fine_tuning,
+            "fine_tuning_use_cases": ft_use_cases,
+            "support_category": self.support_category(title, responsibilities) if ai_type == "ai-support" else None,
+            "is_frontend": bool(names & self.frontend),
+            "is_backend": bool(names & self.backend),
+            "is_fullstack": bool(names & self.frontend and names & self.backend),
+        }
+
+    def research(self, title: str, responsibilities: list[str], use_cases: list[str]) -> bool:
+        d, title = self.d["research"], title.lower()
+        if any(word in title for word in d["title"]):
+            return True
+        resp, cases = " ".join(responsibilities), " ".join(use_cases)
+        signals = sum(1 for w in d["signals"] if w in resp or w in cases or w in title)
+        applied = sum(1 for w in d["applied_signals"] if w in resp or w in cases)
+        return signals > applied and signals >= d["min_signals"]
+
+    def fine_tuning(self, ai_type, title, responsibilities, use_cases, skill_lists) -> tuple[str, list[str]]:
+        """(depth, use-case categories, one per use case counted) of an AI-first job."""
+        if ai_type != "ai-first":
+            return "none", []
+        d = self.d["fine_tuning"]
+        resp, cases = " ".join(responsibilities), " ".join(use_cases)
+        duties = f"{title} {resp} {cases}".lower()
+        depth = "none"
+        if any(term in duties for term in d["depth_terms"]):
+            primary = (any(word in title.lower() for word in d["primary_title"])
+                       or sum(resp.count(word) for word in d["primary_repeated"]) >= 2
+                       or any(word in duties for word in d["primary_techniques"]))
+            depth = "primary" if primary else "secondary"
+        named = " ".join(str(s).lower() for key in ("genai", "ml") for s in skill_lists.get(key) or [])
+        if not any(term in f"{duties} {named}" for term in d["mentions"]):
+            return depth, []
+        counted = []
+        for use_case in use_cases:
+            text = use_case.lower()
+            category = next((name for name, words in d["use_cases"].items() if any(w in text for w in words)), None)
+            if category:
+                counted.append(category)
+        return depth, counted
+
+    def support_category(self, title: str, responsibilities: list[str]) -> str:
+        title, resp = title.lower(), " ".join(responsibilities)
+        for entry in self.d["support_categories"]:
+            if any(word in title or word in resp for word in entry["words"]):
+                return entry["category"]
+        return self.d["other_support_category"]
+
+
+# --- Import -----------------------------------------------------------------------------------
+
+class _Stats:
+    """What the crawl's pipelines count, kept for the import's report."""
+
+    def __init__(self):
+        self.values: Counter = Counter()
+
+    def inc_value(self, key, count=1, start=0):
+        self.values[key] += count
+
+    def set_value(self, key, value):
+        self.values[key] = value
+
+
+def _pipelines(stats: _Stats) -> list:
+    """The crawl's own normalize and tag pipelines (their Scrapy-free part)."""
+    from jobcrawler import pipelines
+
+    crawler = SimpleNamespace(stats=stats, spider=SimpleNamespace(days=None))
+    return [cls(crawler) for cls in (pipelines.ValidatePipeline, pipelines.TitlePipeline, pipelines.SalaryPipeline,
+                                     pipelines.LocationPipeline, pipelines.DatesPipeline, pipelines.CompanyPipeline,
+                                     pipelines.TagPipeline)]
+
+
+def _files(folder: Path) -> dict[str, Path]:
+    """Job id -> its file (``<id>_<slug>.yaml``)."""
+    return {path.name.split("_", 1)[0]: path for path in sorted(folder.glob("*.yaml"))} if folder.is_dir() else {}
+
+
+def import_dataset(path: str | Path, db_path: str | Path = SQLITE_PATH, batch: str | None = None,
+                   progress=None) -> ImportReport:
+    """Import every batch (or one) of a Field Guide checkout into the database."""
+    from itemadapter import ItemAdapter
+    from scrapy.exceptions import DropItem
+
+    from jobcrawler.pipelines import posting_columns, posting_labels
+
+    root = dataset_root(path)
+    batches = read_index(root)
+    if batch is not None:
+        if batch not in batches:
+            raise DatasetError(f"no batch {batch} in {root / INDEX} (batches: {', '.join(batches) or 'none'})")
+        batches = {batch: batches[batch]}
+    raw_files, label_files = _files(root / "data_raw"), _files(root / "data_structured")
+    reader, stats, report = LabelReader.load(), _Stats(), ImportReport()
+    pipes = _pipelines(stats)
+    db = storage.open_db(db_path)
+    try:
+        for day, rows in batches.items():
+            seen_at = f"{day}T00:00:00+00:00"
+            run_id = storage.imported_run(db, SPIDER, seen_at, QUERY, {"dataset": SOURCE, "batch": day}, SITE)
+            jobs, labelled, stored = [], [], 0
+            for number, index_row in enumerate(rows, 1):
+                job_id = index_row["id"]
+                raw_path = raw_files.get(job_id)
+                if raw_path is None:
+                    report.missing.append(job_id)
+                    continue
+                raw, repaired = load_yaml(raw_path)
+                if raw is None:
+                    report.unreadable.append(str(raw_path.relative_to(root)))
+                    logger.error("Cannot read %s: skipped", raw_path)
+                    continue
+                if repaired:
+                    report.repaired.append(str(raw_path.relative_to(root)))
+                item = JobItem(**posting_of(raw, index_row))
+                try:
+                    for pipe in pipes:  # a pipeline's own error becomes a counted drop, as in a crawl
+                        pipe.process_item(item)
+                except DropItem as error:
+                    report.dropped[str(error).split(":", 1)[0]] += 1
+                    continue
+                posting = ItemAdapter(item)
+                jobs.append({"row": storage.job_row(posting_columns(posting, fetched_at=seen_at)), "city": CITY,
+                             "run_id": run_id, "locations": posting.get("places") or [],
+                             "skills": posting.get("skills") or [], "seen_at": seen_at,
+                             "labels": posting_labels(posting, labelled_at=seen_at)})
+                label_path = label_files.get(job_id)
+                label, label_repaired = load_yaml(label_path) if label_path else (None, False)
+                if label_path and label is None:
+                    report.unreadable.append(str(label_path.relative_to(root)))
+                    logger.error("Cannot read %s: job %s imported without fieldguide labels", label_path, job_id)
+                if label_repaired:
+                    report.repaired.append(str(label_path.relative_to(root)))
+                if label is None:
+                    report.unlabelled += 1
+                else:
+                    skills = reader.skills((label.get("position") or {}).get("skills"), report.unknown_skills)
+                    extracted = str((label.get("meta") or {}).get("extracted_at") or seen_at)
+                    row = storage.label_row(reader.categories(label, skills), SOURCE, f"batch {day}", extracted)
+                    labelled.append((posting["job_id"], row, skills))
+                if len(jobs) >= CHUNK or number == len(rows):
+                    storage.save_jobs(db, jobs, labelled)
+                    stored += len(jobs)
+                    jobs, labelled = [], []
+                if progress:
+                    progress(day, number, len(rows))
+            if jobs:
+                storage.save_jobs(db, jobs, labelled)
+                stored += len(jobs)
+            storage.finish_run(db, run_id, {
+                "finished_at": seen_at, "finish_reason": "finished", "status": "ok", "listed_jobs": len(rows),
+                "detail_requests": 0, "items_stored": stored, "items_dropped": len(rows) - stored,
+                "cities_complete": [], "status_reasons": [],
+            })
+            report.batches[day] = stored
+        # (the dataset holds text descriptions, never the HTML whose absence a crawl counts)
+        report.normalized.update({key.removeprefix("normalize/"): n for key, n in stats.values.items()
+                                  if key.startswith("normalize/") and key != "normalize/missing_description"})
+        return report
+    finally:
+        db.close()
+
+
+def _progress_printer(stream=sys.stderr):
+    started = time.monotonic()
+
+    def show(day: str, done: int, total: int) -> None:
+        if done == total or done % 50 == 0:
+            rate = done / max(time.monotonic() - started, 1e-9)
+            stream.write(f"\rbatch {day}: {done}/{total} jobs ({rate:,.0f} jobs/s)")
+            if done == total:
+                stream.write("\n")
+            stream.flush()
+    return show
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m jobcrawler.fieldguide", description=__doc__.split("\n\n")[0])
+    parser.add_argument("path", help="a clone of alexeygrigorev/ai-engineering-field-guide (or its job-market folder)")
+    parser.add_argument("--db", default=SQLITE_PATH, help=f"the database (default: {SQLITE_PATH})")
+    parser.add_argument("--batch", metavar="YYYY-MM-DD",
+                        help="import only this scrape batch (the published analysis: 2026-02-04)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
+    started = time.perf_counter()
+    try:
+        report = import_dataset(args.path, args.db, args.batch, progress=_progress_printer())
+    except DatasetError as error:
+        parser.exit(2, f"{parser.prog}: error: {error}\n")
+    for line in report.lines():
+        print(line)
+    print(f"imported {sum(report.batches.values())} jobs into {args.db} in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
