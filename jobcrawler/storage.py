@@ -168,6 +168,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         if_not_exists=True,
     )
     ensure_label_schema(db)
+    ensure_llm_label_schema(db)
     db["sightings"].create(
         {"run_id": int, "job_id": str, "city": str, "seen_at": str},
         pk=("run_id", "job_id", "city"),
@@ -670,3 +671,154 @@ def imported_run(db: sqlite_utils.Database, spider: str, started_at: str, query:
             "INSERT INTO crawl_runs (spider, query, site, args, started_at, status) VALUES (?, ?, ?, ?, ?, 'running')",
             [spider, query, site, json.dumps(args, sort_keys=True), started_at])
     return cursor.lastrowid
+
+
+# --- LLM label runs and their cache -----------------------------------------------------------
+# ``python -m jobcrawler.label`` (label source ``llm:<model>``): one ``label_runs`` row per run
+# with its totals, one ``label_calls`` row per request sent to the model (tokens in and out, the
+# outcome), ``label_cache`` holding every valid answer by (model, prompt version, posting text
+# hash) so that a re-run or a resumed run asks the model nothing it already answered, and
+# ``label_failures`` the postings whose answer stayed unusable after the retries.
+
+LABEL_RUN_COLUMNS: dict[str, type] = {
+    "run_id": int,
+    "labels": str,  # the label source written: llm:<model id>
+    "model": str,
+    "prompt_version": str,
+    "args": str,
+    "started_at": str,
+    "finished_at": str,
+    "status": str,  # running, ok, interrupted, failed, killed
+    "status_reason": str,
+    "selected": int,  # postings the run's filters selected
+    "cached": int,  # of them, answered from the cache
+    "calls": int,  # postings sent to the model
+    "requests": int,  # requests made (calls and their retries)
+    "retries": int,
+    "labelled": int,  # postings whose labels were stored
+    "failed": int,  # postings whose answer stayed unusable
+    "unknown_skills": str,  # JSON: skill name -> mentions no taxonomy skill matched
+    "input_tokens": int,
+    "output_tokens": int,
+    "host": str,
+    "pid": int,
+}
+LABEL_CALL_COLUMNS: dict[str, type] = {
+    "call_id": int,
+    "run_id": int,
+    "job_id": str,
+    "model": str,
+    "prompt_version": str,
+    "posting_hash": str,
+    "attempt": int,
+    "outcome": str,  # ok, or why the answer could not be used (http 429, invalid JSON, schema ...)
+    "input_tokens": int,
+    "output_tokens": int,
+    "duration_ms": int,
+    "called_at": str,
+}
+LABEL_CACHE_COLUMNS: dict[str, type] = {
+    "model": str, "prompt_version": str, "posting_hash": str, "job_id": str, "answer": str,
+    "input_tokens": int, "output_tokens": int, "run_id": int, "cached_at": str,
+}
+LABEL_FAILURE_COLUMNS: dict[str, type] = {
+    "run_id": int, "job_id": str, "model": str, "prompt_version": str, "posting_hash": str,
+    "reason": str, "attempts": int, "failed_at": str,
+}
+
+
+def ensure_llm_label_schema(db: sqlite_utils.Database) -> None:
+    db["label_runs"].create(LABEL_RUN_COLUMNS, pk="run_id", transform=True)
+    db["label_calls"].create(LABEL_CALL_COLUMNS, pk="call_id", if_not_exists=True)
+    db["label_cache"].create(LABEL_CACHE_COLUMNS, pk=("model", "prompt_version", "posting_hash"), if_not_exists=True)
+    db["label_failures"].create(LABEL_FAILURE_COLUMNS, pk=("run_id", "job_id"), if_not_exists=True)
+    db["label_calls"].create_index(["run_id"], if_not_exists=True)
+
+
+def label_candidates(db: sqlite_utils.Database, city: str | None = None, since: str | None = None,
+                     limit: int | None = None) -> list[tuple]:
+    """(job_id, title, company, description) of the postings a label run reads, in job id order:
+    those with a description, listed under ``city``, posted (or first seen) on or after ``since``."""
+    return db.execute(
+        "SELECT j.job_id, coalesce(j.title_raw, j.title), j.company, j.description FROM jobs AS j "
+        "WHERE j.description IS NOT NULL AND trim(j.description) != '' "
+        "AND (:city IS NULL OR j.job_id IN (SELECT job_id FROM job_cities WHERE city = :city)) "
+        "AND (:since IS NULL OR coalesce(j.posted_date, substr(j.first_seen, 1, 10)) >= :since) "
+        "ORDER BY j.job_id LIMIT coalesce(:limit, -1)",
+        {"city": city, "since": since, "limit": limit},
+    ).fetchall()
+
+
+def start_label_run(db: sqlite_utils.Database, labels: str, model: str, prompt_version: str, args: dict) -> int:
+    mark_killed_label_runs(db)
+    with db.conn:
+        cursor = db.execute(
+            "INSERT INTO label_runs (labels, model, prompt_version, args, started_at, status, host, pid) "
+            "VALUES (?, ?, ?, ?, ?, 'running', ?, ?)",
+            [labels, model, prompt_version, json.dumps(args, sort_keys=True), utc_now(), socket.gethostname(),
+             os.getpid()])
+    return cursor.lastrowid
+
+
+def finish_label_run(db: sqlite_utils.Database, run_id: int, values: dict) -> None:
+    row = {k: (json.dumps(v, sort_keys=True) if isinstance(v, (dict, list)) else v)
+           for k, v in values.items() if k in LABEL_RUN_COLUMNS}
+    with db.conn:
+        db["label_runs"].update(run_id, {**row, "finished_at": utc_now()})
+
+
+def mark_killed_label_runs(db: sqlite_utils.Database) -> list[int]:
+    """Label runs still ``running`` whose process on this host is gone become ``killed`` (their
+    answers are cached: running the same command again resumes them)."""
+    killed = [run_id for run_id, pid in db.execute(
+        "SELECT run_id, pid FROM label_runs WHERE status = 'running' AND host = ? AND pid IS NOT NULL",
+        [socket.gethostname()]).fetchall() if pid != os.getpid() and not _process_alive(pid)]
+    if killed:
+        with db.conn:
+            db.conn.executemany("UPDATE label_runs SET status = 'killed', status_reason = "
+                                "'its process ended without closing the run' WHERE run_id = ?",
+                                [(run_id,) for run_id in killed])
+    return killed
+
+
+def cached_label_answers(db: sqlite_utils.Database, model: str, prompt_version: str,
+                         posting_hashes: list[str]) -> dict[str, str]:
+    """Posting hash -> the cached answer (JSON text) of this model and prompt version."""
+    rows = db.execute(
+        "SELECT posting_hash, answer FROM label_cache WHERE model = ? AND prompt_version = ? "
+        "AND posting_hash IN (SELECT value FROM json_each(?))",
+        [model, prompt_version, json.dumps(posting_hashes)])
+    return dict(rows.fetchall())
+
+
+def _insert_label_calls(db: sqlite_utils.Database, calls: list[dict]) -> None:
+    columns = [c for c in LABEL_CALL_COLUMNS if c != "call_id"]
+    db.conn.executemany(f"INSERT INTO label_calls ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                        [[call.get(c) for c in columns] for call in calls])
+
+
+def save_label_answer(db: sqlite_utils.Database, calls: list[dict], cache: dict | None,
+                      labelled: tuple[str, dict, list[dict]]) -> None:
+    """One posting's answer, whole, in one transaction: the requests it took, its cache row (None
+    when it came from the cache) and its labels and skills (``save_labels``' tuple)."""
+    with db.conn:
+        _insert_label_calls(db, calls)
+        if cache is not None:
+            columns = list(LABEL_CACHE_COLUMNS)
+            db.execute(f"INSERT OR REPLACE INTO label_cache ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                       [cache.get(c) for c in columns])
+        job_id, row, skills = labelled
+        stored = db.execute(f"SELECT {', '.join(JOB_LABEL_COLUMNS)} FROM job_labels WHERE job_id = ? AND labels = ?",
+                            [job_id, row["labels"]]).fetchone()
+        if stored and all(stored[i] == row.get(c) for i, c in enumerate(JOB_LABEL_COLUMNS) if c not in ("job_id", "labelled_at")):
+            row = {**row, "labelled_at": stored[list(JOB_LABEL_COLUMNS).index("labelled_at")]}  # nothing changed
+        _write_labelled(db, [(job_id, row, skills)])
+
+
+def save_label_failure(db: sqlite_utils.Database, calls: list[dict], failure: dict) -> None:
+    """A posting whose answer stayed unusable: its requests and the reason; no label is written."""
+    with db.conn:
+        _insert_label_calls(db, calls)
+        columns = list(LABEL_FAILURE_COLUMNS)
+        db.execute(f"INSERT OR REPLACE INTO label_failures ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                   [failure.get(c) for c in columns])
