@@ -288,6 +288,7 @@ class RunReport:
     input_tokens: int = 0
     output_tokens: int = 0
     estimated_input_tokens: int = 0  # --dry-run: characters of the calls it would make / CHARS_PER_TOKEN
+    estimated_output_tokens: int | None = None  # --dry-run: the mean answer of this model and prompt so far
     seconds: float = 0.0
 
     def totals(self) -> dict:
@@ -352,7 +353,10 @@ def label(db_path: str | Path, model_name: str, *, city: str | None = None, sinc
         report.cached = sum(1 for _, _, digest in postings if digest in cache)
         report.calls = len(budget)
         report.over_budget = sum(1 for _, _, digest in postings if digest not in cache and digest not in asked)
-        report.estimated_input_tokens = sum(len(prompt.system) + len(text) for _, (_, text) in budget) // CHARS_PER_TOKEN
+        instructions = len(prompt.system) + len(json.dumps(prompt.schema))  # a schema counts as input too
+        report.estimated_input_tokens = sum(instructions + len(text) for _, (_, text) in budget) // CHARS_PER_TOKEN
+        measured = storage.label_cache_mean_output(db, model.model_id, prompt.version)
+        report.estimated_output_tokens = round(measured * len(budget)) if measured else None
         if dry_run:
             report.status = "dry run"
             return report
@@ -447,8 +451,10 @@ def _record(db, result: Answer, report: RunReport, store, same_text: list[str]) 
 def summary(report: RunReport, db_path) -> list[str]:
     if report.status == "dry run":
         return [f"dry run: {report.selected} postings selected; {report.cached} answered from the cache; "
-                f"{report.calls} calls to make (~{report.estimated_input_tokens:,} input tokens, "
-                f"{CHARS_PER_TOKEN} characters a token)"
+                f"{report.calls} calls to make (~{report.estimated_input_tokens:,} input tokens at "
+                f"{CHARS_PER_TOKEN} characters a token"
+                + (f", ~{report.estimated_output_tokens:,} output tokens as its answers so far"
+                   if report.estimated_output_tokens is not None else "") + ")"
                 + (f"; {report.over_budget} left for a later run by --max-calls" if report.over_budget else "")]
     lines = [f"label {report.status} (run {report.run_id}): {report.source}, {report.selected} postings: "
              f"{report.cached} from the cache, {report.calls} calls ({report.retries} retries), "

@@ -791,6 +791,12 @@ def cached_label_answers(db: sqlite_utils.Database, model: str, prompt_version: 
     return dict(rows.fetchall())
 
 
+def label_cache_mean_output(db: sqlite_utils.Database, model: str, prompt_version: str) -> float | None:
+    """Mean output tokens of the cached answers of this model and prompt version (None: none yet)."""
+    return db.execute("SELECT avg(output_tokens) FROM label_cache WHERE model = ? AND prompt_version = ?",
+                      [model, prompt_version]).fetchone()[0]
+
+
 def _insert_label_calls(db: sqlite_utils.Database, calls: list[dict]) -> None:
     columns = [c for c in LABEL_CALL_COLUMNS if c != "call_id"]
     db.conn.executemany(f"INSERT INTO label_calls ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
