@@ -47,6 +47,7 @@ SOURCE_PREFIX = "llm:"
 SKILL_LISTS = ("genai", "ml", "web", "databases", "data", "cloud", "ops", "languages", "domains", "other")
 RETRY_STATUSES = {408, 409, 429}  # and every 5xx
 STOP_STATUSES = {401, 403}  # a wrong key or no access: every further call would fail the same way
+CACHE_CHUNK = 200  # cached answers stored per transaction
 CHARS_PER_TOKEN = 4  # English text in the tokenizers of GPT-4-class models; --dry-run's estimate
 
 
@@ -367,21 +368,30 @@ def label(db_path: str | Path, model_name: str, *, city: str | None = None, sinc
         bar = Progress(len(postings)) if progress else None
         done = 0
 
-        def store(job_id: str, answer: dict, calls: list[dict], cache_row: dict | None) -> None:
-            for call in calls:
-                call["run_id"] = report.run_id
-            row, skills = labels_of(answer, reader, source, prompt.version, report.unknown_skills)
-            storage.save_label_answer(db, calls, cache_row, (job_id, row, skills))
-            report.labelled += 1
+        def store(answers: list[tuple[str, dict, list[dict], dict | None]]) -> None:
+            """(job id, answer, requests, cache row) of postings answered: stored in one transaction."""
+            rows = []
+            for job_id, answer, calls, cache_row in answers:
+                for call in calls:
+                    call["run_id"] = report.run_id
+                row, skills = labels_of(answer, reader, source, prompt.version, report.unknown_skills)
+                rows.append((calls, cache_row, (job_id, row, skills)))
+            storage.save_label_answers(db, rows)
+            report.labelled += len(rows)
 
         try:
             waiting: dict[str, list[str]] = {}  # posting hash -> other jobs with the same text
+            from_cache = []
             for job_id, text, digest in postings:
                 if digest in cache:
-                    store(job_id, json.loads(cache[digest]), [], None)
-                    done += 1
+                    from_cache.append((job_id, json.loads(cache[digest]), [], None))
                 elif digest in asked and to_ask[digest][0] != job_id:
                     waiting.setdefault(digest, []).append(job_id)
+            for start in range(0, len(from_cache), CACHE_CHUNK):
+                store(from_cache[start:start + CACHE_CHUNK])
+                done += len(from_cache[start:start + CACHE_CHUNK])
+                if bar:
+                    bar.update(done, report)
             if bar:
                 bar.update(done, report)
             asker = Asker(model, prompt, settings)
@@ -440,9 +450,7 @@ def _record(db, result: Answer, report: RunReport, store, same_text: list[str]) 
                  "job_id": result.job_id, "answer": json.dumps(result.answer, ensure_ascii=False),
                  "input_tokens": last.get("input_tokens"), "output_tokens": last.get("output_tokens"),
                  "run_id": report.run_id, "cached_at": storage.utc_now()}
-    store(result.job_id, result.answer, result.calls, cache_row)
-    for job_id in same_text:
-        store(job_id, result.answer, [], None)
+    store([(result.job_id, result.answer, result.calls, cache_row), *((job_id, result.answer, [], None) for job_id in same_text)])
     return 1 + len(same_text)
 
 
@@ -499,6 +507,8 @@ def main(argv: list[str] | None = None) -> int:
                        settings=settings, progress=not args.dry_run)
     except (LabelError, storage.StorageError) as error:
         parser.exit(2, f"{parser.prog}: error: {error}\n")
+    except KeyboardInterrupt:  # before the run started: nothing to record
+        parser.exit(130, f"{parser.prog}: interrupted\n")
     for line in summary(report, args.db):
         print(line)
     return {"ok": 0, "dry run": 0, "interrupted": 130}.get(report.status, 1)

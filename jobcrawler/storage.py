@@ -803,22 +803,25 @@ def _insert_label_calls(db: sqlite_utils.Database, calls: list[dict]) -> None:
                         [[call.get(c) for c in columns] for call in calls])
 
 
-def save_label_answer(db: sqlite_utils.Database, calls: list[dict], cache: dict | None,
-                      labelled: tuple[str, dict, list[dict]]) -> None:
-    """One posting's answer, whole, in one transaction: the requests it took, its cache row (None
-    when it came from the cache) and its labels and skills (``save_labels``' tuple)."""
+def save_label_answers(db: sqlite_utils.Database, answers: list[tuple[list[dict], dict | None, tuple]]) -> None:
+    """Postings' answers, each whole, in one transaction: per posting the requests it took, its
+    cache row (None when it came from the cache) and its labels and skills (``save_labels``'
+    tuple). A label that comes out as stored keeps its ``labelled_at``: a re-run changes nothing."""
+    cache_columns = list(LABEL_CACHE_COLUMNS)
+    label_columns = [c for c in JOB_LABEL_COLUMNS if c != "job_id"]
     with db.conn:
-        _insert_label_calls(db, calls)
-        if cache is not None:
-            columns = list(LABEL_CACHE_COLUMNS)
-            db.execute(f"INSERT OR REPLACE INTO label_cache ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-                       [cache.get(c) for c in columns])
-        job_id, row, skills = labelled
-        stored = db.execute(f"SELECT {', '.join(JOB_LABEL_COLUMNS)} FROM job_labels WHERE job_id = ? AND labels = ?",
-                            [job_id, row["labels"]]).fetchone()
-        if stored and all(stored[i] == row.get(c) for i, c in enumerate(JOB_LABEL_COLUMNS) if c not in ("job_id", "labelled_at")):
-            row = {**row, "labelled_at": stored[list(JOB_LABEL_COLUMNS).index("labelled_at")]}  # nothing changed
-        _write_labelled(db, [(job_id, row, skills)])
+        labelled = []
+        for calls, cache, (job_id, row, skills) in answers:
+            _insert_label_calls(db, calls)
+            if cache is not None:
+                db.execute(f"INSERT OR REPLACE INTO label_cache ({', '.join(cache_columns)}) "
+                           f"VALUES ({', '.join('?' * len(cache_columns))})", [cache.get(c) for c in cache_columns])
+            stored = db.execute(f"SELECT {', '.join(label_columns)} FROM job_labels WHERE job_id = ? AND labels = ?",
+                                [job_id, row["labels"]]).fetchone()
+            if stored and all(old == row.get(c) for old, c in zip(stored, label_columns) if c != "labelled_at"):
+                row = {**row, "labelled_at": stored[label_columns.index("labelled_at")]}
+            labelled.append((job_id, row, skills))
+        _write_labelled(db, labelled)
 
 
 def save_label_failure(db: sqlite_utils.Database, calls: list[dict], failure: dict) -> None:

@@ -55,8 +55,10 @@ def test_the_published_labels_through_the_labeller_equal_the_imported_ones(tmp_p
         llm_config(home, server.url)
         report = labeller.label(db, MODEL_ID, concurrency=4, progress=False,
                                 settings=labeller.Settings(attempts=2, backoff=0.01, timeout=30))
-    assert (report.status, report.failed, report.labelled) == ("ok", 0, 895)
-    assert server.requests == len(answers) == 895
+        assert (report.status, report.failed, report.labelled) == ("ok", 0, 895)
+        assert server.requests == len(answers) == 895
+        again = labeller.label(db, MODEL_ID, progress=False)
+        assert (again.cached, again.calls, server.requests) == (895, 0, 895)  # a re-run asks nothing
 
     conn = sqlite3.connect(db)
     columns = ", ".join(c for c in JOB_LABEL_COLUMNS if c not in ("labels", "version", "labelled_at"))
