@@ -29,6 +29,7 @@ import json
 import logging
 import random
 import sys
+import threading
 import time
 from collections import Counter
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
@@ -176,7 +177,8 @@ def http_status(error: BaseException) -> int | None:
 def resolve_model(name: str, settings: Settings):
     """The ``llm`` model called ``name`` (id or alias), ready for labelling; LabelError when llm
     knows no such model. Its plugin's own hidden retries are switched off where it allows (OpenAI
-    and OpenAI-compatible models), so every request is counted and retried here."""
+    and OpenAI-compatible models), so every request is counted and retried here, and each worker
+    thread keeps its client (llm makes one per call: a TLS context and a connection each time)."""
     import llm
 
     try:
@@ -186,8 +188,16 @@ def resolve_model(name: str, settings: Settings):
                          "or declare an OpenAI-compatible endpoint in extra-openai-models.yaml") from None
     get_client = getattr(model, "get_client", None)
     if callable(get_client):
+        clients = threading.local()  # one client per worker thread, kept: its connections stay open
+
         def client_without_retries(*args, **kwargs):
-            return get_client(*args, **kwargs).with_options(max_retries=0, timeout=settings.timeout)
+            key = repr((args, sorted(kwargs.items())))
+            cached = getattr(clients, "by_key", None)
+            if cached is None:
+                cached = clients.by_key = {}
+            if key not in cached:
+                cached[key] = get_client(*args, **kwargs).with_options(max_retries=0, timeout=settings.timeout)
+            return cached[key]
         model.get_client = client_without_retries
     return model
 
