@@ -28,6 +28,7 @@ import hashlib
 import json
 import logging
 import random
+import sqlite3
 import sys
 import threading
 import time
@@ -402,8 +403,6 @@ def label(db_path: str | Path, model_name: str, *, city: str | None = None, sinc
                 done += len(from_cache[start:start + CACHE_CHUNK])
                 if bar:
                     bar.update(done, report)
-            if bar:
-                bar.update(done, report)
             asker = Asker(model, prompt, settings)
             with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
                 pending = {pool.submit(asker.ask, job_id, text, digest) for digest, (job_id, text) in budget}
@@ -428,10 +427,15 @@ def label(db_path: str | Path, model_name: str, *, city: str | None = None, sinc
             report.status, report.status_reason = "interrupted", "interrupted (Ctrl-C): run it again to resume"
         except StopRun as error:
             report.status, report.status_reason = "failed", str(error)
+        except sqlite3.Error as error:  # the database, not a posting: every further write would fail too
+            report.status, report.status_reason = "failed", f"cannot write the database {db_path}: {error}"
         if bar:
             bar.update(done, report, final=True)
         report.seconds = time.perf_counter() - started
-        storage.finish_label_run(db, report.run_id, report.totals())
+        try:
+            storage.finish_label_run(db, report.run_id, report.totals())
+        except sqlite3.Error as error:
+            logger.error("cannot record the end of label run %s in %s: %s", report.run_id, db_path, error)
         return report
     finally:
         db.close()
@@ -454,6 +458,7 @@ def _record(db, result: Answer, report: RunReport, store, same_text: list[str]) 
                 "reason": result.reason, "attempts": len(result.calls), "failed_at": storage.utc_now()})
             report.failed += 1
             report.failures[(result.reason or "").split(":", 1)[0]] += 1
+            logger.warning("job %s: no usable answer after %d requests: %s", job_id, len(result.calls), result.reason)
         return 1 + len(same_text)
     last = result.calls[-1]
     cache_row = {"model": last["model"], "prompt_version": last["prompt_version"], "posting_hash": result.posting_hash,
