@@ -278,3 +278,16 @@ def test_an_interrupted_run_resumes_where_it_stopped(db, server):
     assert query(db, "SELECT status FROM label_runs ORDER BY run_id") == [("interrupted",), ("ok",)]
     assert query(db, "SELECT count(*) FROM job_labels WHERE labels = ?", [SOURCE]) == [(14,)]
     assert query(db, "PRAGMA integrity_check") == [("ok",)]
+
+
+def test_two_jobs_with_the_same_text_cost_one_call(db, server):
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("INSERT INTO jobs (job_id, url, title, company, description, times_seen) "
+                     "SELECT '9999', url || '-again', title, company, description, 1 FROM jobs WHERE job_id = '9003'")
+    conn.close()
+    report = labeller.label(db, MODEL_ID, settings=FAST, progress=False)
+    assert (report.selected, report.calls, report.labelled, server.requests) == (15, 14, 15, 14)
+    same = query(db, "SELECT ai_type, company_stage, version FROM job_labels WHERE labels = ? AND job_id IN ('9003', '9999')",
+                 [SOURCE])
+    assert len(same) == 2 and same[0] == same[1]
