@@ -483,26 +483,56 @@ class SkillMatcher:
                 return line.endswith(":") and self._list_leads.search(line) is not None
         return False
 
-    def match(self, title: str, description: str, top_skills: Iterable[str] = ()) -> list[dict]:
-        """One evidence dict per skill found, the first in source order title, description, top_skills."""
-        found: dict[str, dict] = {}
-        sections = [("title", title or "", False), ("description", description or "", False)]
-        sections += [("top_skills", chip, True) for chip in top_skills or () if chip]
-        for source, text, is_chip in sections:
+    def match(self, title: str, description: str, top_skills: Iterable[str] = (), sections=None) -> list[dict]:
+        """One evidence dict per skill found; see ``match_sections``."""
+        return self.match_sections(title, description, top_skills, sections)[0]
+
+    def match_sections(
+        self, title: str, description: str, top_skills: Iterable[str] = (), sections=None
+    ) -> tuple[list[dict], dict[str, set[str]]]:
+        """Evidence dicts ``{skill, category, matched, source, section}``, one per skill, and the
+        sections each skill was found in.
+
+        ``sections`` (a ``Sections`` of ``description``) names the part of the description a
+        hit stands in; the evidence kept is the first hit in the most telling section (the
+        role before the requirements, the title, the company blurb...), so a reader sees what
+        the role asks for rather than what the company sells. ``section`` is ``title`` or
+        ``top_skills`` for hits there, and ``description`` when no sections are given.
+        """
+        found: dict[str, tuple[int, dict]] = {}
+        where: dict[str, set[str]] = {}
+        parts = [("title", title or "", False), ("description", description or "", False)]
+        parts += [("top_skills", chip, True) for chip in top_skills or () if chip]
+        for source, text, is_chip in parts:
             for hit in self.hits(text, in_technical_list=is_chip):
-                if hit.skill not in found:
+                section = sections.at(hit.start) if sections is not None and source == "description" else source
+                where.setdefault(hit.skill, set()).add(section)
+                rank = _SECTION_RANK.get(section, len(_SECTION_RANK))
+                if hit.skill not in found or rank < found[hit.skill][0]:
                     skill = self.skills[hit.skill]
-                    found[hit.skill] = {
+                    found[hit.skill] = (rank, {
                         "skill": skill.skill,
                         "category": skill.category,
                         "matched": text[hit.start : hit.end],
                         "source": source,
-                    }
-        for evidence in list(found.values()):
-            for implied in self.skills[evidence["skill"]].implies:
-                if implied not in found:
-                    found[implied] = {**evidence, "skill": implied, "category": self.skills[implied].category}
-        return list(found.values())
+                        "section": section,
+                    })  # fmt: skip
+        evidence = {name: entry for name, (_, entry) in found.items()}
+        for entry in list(evidence.values()):
+            for implied in self.skills[entry["skill"]].implies:
+                if implied not in evidence:
+                    evidence[implied] = {**entry, "skill": implied, "category": self.skills[implied].category}
+                    where.setdefault(implied, set()).update(where[entry["skill"]])
+        return list(evidence.values()), where
+
+
+# Which hit of a skill is its evidence: what the role does first, what the company sells last.
+_SECTION_RANK = {
+    section: rank
+    for rank, section in enumerate(
+        ("role", "requirements", "description", "title", "nice_to_have", "top_skills", "company", "benefits")
+    )
+}
 
 
 # Symbol bullets only: "2. What you will do" is as often a section heading as a list item.
