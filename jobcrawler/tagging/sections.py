@@ -13,16 +13,19 @@ the same text (a skill hit, a phrase match) maps to its section with ``Sections.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
+from jobcrawler.tagging.matcher import PhraseIndex
+
 SECTIONS_PATH = Path(__file__).with_name("sections.yaml")
 KINDS = ("company", "role", "requirements", "nice_to_have", "benefits")
 # What a line may start with besides its words: emoji, numbering, "#", "|" and the like.
 _DECORATION = re.compile(r"^[\W\d_]*(?:[ivx]+[.)]\s+)?", re.IGNORECASE)
+_LEGAL_MIN_WORDS = 12  # a legal paragraph under another heading: a sentence, not a bullet's few words
 _BULLET = re.compile(r"\s*(?:[-*•·▪◦●►➢✓✔–—]|o\s|\d{1,2}[.)]\s)")
 
 
@@ -61,7 +64,10 @@ class SectionSplitter:
             raise ValueError(f"unknown section kinds in headings: {sorted(unknown)}")
         self._headings = [(kind, _compile(patterns)) for kind, patterns in headings.items()]
         cues = config["paragraph_cues"]
-        self._cues = [(kind, _compile(cues[kind])) for kind in ("benefits", "role", "company") if kind in cues]
+        # One pass over the whole text finds every cue (the tagger's anchored phrase index);
+        # lines then look their cues up by offset.
+        self._cue_kinds = [kind for kind in ("benefits", "role", "company") if kind in cues]
+        self._cues = PhraseIndex({kind: cues[kind] for kind in self._cue_kinds})
 
     @classmethod
     def load(cls, path: str | Path = SECTIONS_PATH) -> "SectionSplitter":
@@ -70,7 +76,7 @@ class SectionSplitter:
     def heading_kind(self, line: str) -> str | None:
         """The section kind a line opens when it reads as a heading, else None."""
         text = line.strip()
-        if not text or len(text) > self._max_chars or _BULLET.match(line) or text[-1] in ".!;,":
+        if not text or len(text) > self._max_chars or text[-1] in ".!;," or _BULLET.match(line):
             return None
         bare = _DECORATION.sub("", text).rstrip(": ").strip()
         if not bare or len(bare.split()) > self._max_words:
@@ -78,55 +84,49 @@ class SectionSplitter:
         return next((kind for kind, pattern in self._headings if pattern.search(bare)), None)
 
     def split(self, text: str) -> Sections:
-        spans: list[Span] = []
+        found = self._cues.scan(text)
+        cue_starts = {kind: sorted(match.start() for match in found.matches(kind)) for kind in self._cue_kinds}
+
+        def cue_kind(start: int, end: int) -> str | None:
+            for kind in self._cue_kinds:
+                starts = cue_starts[kind]
+                at = bisect_left(starts, start)
+                if at < len(starts) and starts[at] < end:
+                    return kind
+            return None
+
+        marks: list[tuple[int, str, str | None]] = []  # (offset, kind, heading) where a section starts
         current: str | None = None  # kind of the open heading; None: read paragraphs by cues
-        heading: str | None = None
         by_cue = "role"
         offset = 0
         for line in text.splitlines(keepends=True):
-            kind = self.heading_kind(line)
-            if kind is not None:
-                current, heading = (None if kind == "general" else kind), line.strip()
-                by_cue = "role"
-                spans.append(Span(kind if kind != "general" else "role", offset, offset + len(line), heading))
-            elif line.strip():
-                if current is not None and not self._is_legal(line):
-                    found = current
-                elif _BULLET.match(line) and current is None:
-                    found = by_cue  # bullets go with the paragraph that introduced them
+            start, offset = offset, offset + len(line)
+            stripped = line.strip()
+            if not stripped:
+                continue
+            heading = self.heading_kind(stripped) if len(stripped) <= self._max_chars else None
+            if heading is not None:
+                current, by_cue = (None if heading == "general" else heading), "role"
+                kind, opened = current or "role", stripped
+            else:
+                opened = None
+                cue = cue_kind(start, offset)
+                if current is not None and not (cue == "benefits" and len(line.split()) > _LEGAL_MIN_WORDS):
+                    kind = current
+                elif current is None and _BULLET.match(line):
+                    kind = by_cue  # bullets go with the paragraph that introduced them
                 else:
-                    found = self._cue_kind(line) or (current or by_cue)
+                    kind = cue or current or by_cue
                     if current is None:
-                        by_cue = found
-                if not spans or spans[-1].kind != found or spans[-1].end != offset:
-                    spans.append(Span(found, offset, offset + len(line), heading if found == current else None))
-                else:
-                    spans[-1] = Span(found, spans[-1].start, offset + len(line), spans[-1].heading)
-            elif spans:
-                last = spans[-1]
-                spans[-1] = Span(last.kind, last.start, offset + len(line), last.heading)
-            offset += len(line)
-        return Sections(_merged(spans))
-
-    def _is_legal(self, line: str) -> bool:
-        return bool(self._cues and self._cues[0][0] == "benefits" and self._cues[0][1].search(line)) and (
-            len(line.split()) > 12
-        )
-
-    def _cue_kind(self, line: str) -> str | None:
-        return next((kind for kind, pattern in self._cues if pattern.search(line)), None)
+                        by_cue = kind
+            if not marks or marks[-1][1] != kind:
+                marks.append((start, kind, opened))
+        if not marks:
+            return Sections([Span("role", 0, len(text), None)])
+        ends = [start for start, _, _ in marks[1:]] + [len(text)]
+        return Sections([Span(kind, 0 if i == 0 else start, end, heading)
+                         for i, ((start, kind, heading), end) in enumerate(zip(marks, ends))])  # fmt: skip
 
 
 def _compile(patterns: list[str]) -> re.Pattern:
     return re.compile(r"(?<!\w)(?:%s)(?!\w)" % "|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
-
-
-def _merged(spans: list[Span]) -> list[Span]:
-    """Neighbouring spans of one kind as one (a heading and the text under it)."""
-    merged: list[Span] = []
-    for span in spans:
-        if merged and merged[-1].kind == span.kind and merged[-1].end == span.start:
-            merged[-1] = Span(span.kind, merged[-1].start, span.end, merged[-1].heading or span.heading)
-        else:
-            merged.append(span)
-    return merged
