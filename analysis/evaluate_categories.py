@@ -5,7 +5,8 @@
 ``category_reading.jsonl`` holds, per job and field (``ai_type``, ``is_customer_facing``,
 ``is_management``, ``is_tech_lead``), what a reader found the role to be under
 ``../shared/CATEGORIES.md``, the two independent readings behind it (the second blind) and a
-short reason. The evaluator prints how often the two readings agree (Cohen's kappa), then for
+short reason; ``settled_by`` says how a row was settled where the readings differ (or were
+both corrected by a later, fuller reading). The evaluator prints how often the two readings agree (Cohen's kappa), then for
 each field the tagger's accuracy against the reading and against the LLM labels (bootstrap
 intervals over jobs), the LLM labels' own accuracy against the reading, the AI-type shares
 (ours, read, labels) and the confusion of AI types. ``--errors FIELD`` lists each job where
@@ -86,8 +87,8 @@ def _reading_problem(row) -> str | None:
     readings = row.get("readings", [])
     if not isinstance(readings, list) or any(r not in allowed for r in readings):
         return f"readings of {field} must be a list of {', '.join(map(str, allowed))}"
-    if len(readings) >= 2 and readings[0] == readings[1] and row["reading"] != readings[0]:
-        return "reading must be what the two readings agree on"
+    if len(readings) >= 2 and readings[0] == readings[1] and row["reading"] != readings[0] and not row.get("settled_by"):
+        return "reading must be what the two readings agree on, unless settled_by says why it differs"
     if not isinstance(row.get("reason"), str) or not row["reason"].strip():
         return "every reading needs a short reason"
     return None
