@@ -17,7 +17,7 @@ from typing import Iterable
 import yaml
 
 from jobcrawler.tagging.classify import CategoryRules
-from jobcrawler.tagging.matcher import Skill, SkillMatcher
+from jobcrawler.tagging.matcher import Prepared, Skill, SkillMatcher
 from jobcrawler.tagging.sections import SECTIONS_PATH, SectionSplitter
 
 PACKAGE_DIR = Path(__file__).parent
@@ -101,11 +101,12 @@ class Tagger:
         company_size: int | None = None,
     ) -> Tags:
         chips = list(top_skills or ()) if self.count_top_skills else []
-        sections = self.sections.split(description or "")
-        skills, skill_sections = self.matcher.match_sections(title or "", description or "", chips, sections)
+        prepared = Prepared(description or "")
+        sections = self.sections.split(prepared)
+        skills, skill_sections = self.matcher.match_sections(title or "", prepared, chips, sections)
         categories, evidence = self.rules.decide(
             title=title or "",
-            description=description or "",
+            description=prepared,
             skills=skills,
             industries=list(industries or ()),
             level=level,

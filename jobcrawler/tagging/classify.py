@@ -8,6 +8,12 @@ collects the value of every rule that matches. Conditions:
 
     {title: SET}                         a phrase of SET appears in the title
     {text: SET, min: N, max: N}          number of SET phrases in the description's read sections (bare: >= 1)
+    {lines: SET, unless: SET, min, max}  number of lines of the read sections holding a SET phrase (and no
+                                         ``unless`` phrase); a line is a bullet or a sentence
+    {line_kind: KIND, min: N, max: N}    number of lines of the read sections of KIND (see ``line_kinds``)
+    {share: KIND, of: [KIND, ...], min: X, max: X}
+                                         lines of KIND / (lines of all the ``of`` kinds + 1): what the role
+                                         mostly does, e.g. hands-on model work against enabling work
     {skills: GROUP, min: N, max: N}      number of distinct skills of GROUP found in the read sections
     {level: [Entry level, ...]}          the page's level is one of these
     {industries: SET}                    an industry matches a phrase of SET
@@ -31,6 +37,11 @@ Everything is compiled once at load, one phrase index per field (title, text, in
 holding only the sets that field's conditions use, so a posting's text is not searched
 for the many short words that only title rules look for.
 
+``line_kinds`` sorts each line of the read sections into the first kind, in file order, one of
+whose phrase sets it holds (and none of its ``unless`` sets); a line matching none has no kind.
+Counting lines rather than phrases weighs what the role does: a bullet that names five
+frameworks is still one responsibility.
+
 Evidence: ``decide`` also returns, per category, the rule that gave its value (``default``
 when none did) and what its conditions found: ``{rule, condition, matched, section}`` rows.
 """
@@ -38,9 +49,10 @@ when none did) and what its conditions found: ``{rule, condition, matched, secti
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from typing import Any, Callable
 
-from jobcrawler.tagging.matcher import PhraseCounts, PhraseIndex
+from jobcrawler.tagging.matcher import PhraseCounts, PhraseIndex, Prepared
 from jobcrawler.tagging.sections import KINDS, Sections
 
 Evidence = list[dict]
@@ -52,7 +64,8 @@ class _Job:
 
     def __init__(self, phrases: dict[str, PhraseIndex], title: str, description: str, skills: list[dict], **page: Any):
         self._phrases = phrases
-        self._title, self._description = title, description
+        self._prepared = description if isinstance(description, Prepared) else Prepared(description)
+        self._title, self._description = title, self._prepared.text
         self._scans: dict[str, Any] = {}
         self.skills = skills
         self.skill_sections: dict[str, set[str]] = page["skill_sections"] or {
@@ -63,14 +76,34 @@ class _Job:
         self.level = (page["level"] or "").strip().lower()
         self.company_size = page["company_size"]
         self.categories: dict[str, Any] = {}
+        self._line_starts: list[int] | None = None
+        self._lines: dict[tuple, dict[int, re.Match]] = {}
+        self.line_kinds: dict[str, dict[int, re.Match]] | None = None
 
     def phrases_in(self, field: str) -> PhraseCounts:
         if field not in self._scans:
-            self._scans[field] = self._phrases[field].scan(self._title if field == "title" else self._description)
+            self._scans[field] = self._phrases[field].scan(self._title if field == "title" else self._prepared)
         return self._scans[field]
 
     def section_at(self, offset: int) -> str:
         return self.sections.at(offset) if self.sections is not None else "role"
+
+    def line_of(self, offset: int) -> int:
+        """Index of the line (bullet or sentence) of the description holding ``offset``."""
+        if self._line_starts is None:
+            self._line_starts = [0, *(match.end() for match in _LINE_BREAK.finditer(self._description))]
+        return bisect_right(self._line_starts, offset) - 1
+
+    def lines_with(self, name: str, sections: frozenset[str] | None) -> dict[int, re.Match]:
+        """Line index -> first match of phrase set ``name`` there, for lines in ``sections``."""
+        key = (name, sections)
+        if key not in self._lines:
+            found: dict[int, re.Match] = {}
+            for match in self.phrases_in("text").matches(name):
+                if sections is None or self.section_at(match.start()) in sections:
+                    found.setdefault(self.line_of(match.start()), match)
+            self._lines[key] = found
+        return self._lines[key]
 
     def skills_in(self, members: set[str], sections: frozenset[str] | None) -> list[str]:
         found = [name for name in self.skill_sections if name in members]
@@ -99,6 +132,12 @@ class CategoryRules:
         self._used: dict[str, set[str]] = {"title": set(), "text": set(), "industries": set()}
         self._groups = {name: list(members) for name, members in (config.get("skill_groups") or {}).items()}
         self._read = self._sections(config.get("read_sections", "any"))
+        self._line_kinds = [
+            (entry["kind"], [self._phrase(n, "text") for n in _names(entry["phrases"])],
+             [self._phrase(n, "text") for n in _names(entry.get("unless", []))])
+            for entry in config.get("line_kinds") or []
+        ]  # fmt: skip
+        self._kind_names = {kind for kind, _, _ in self._line_kinds}
         self._categories = []
         for name, spec in (config.get("categories") or {}).items():
             rules = [
@@ -129,7 +168,7 @@ class CategoryRules:
     def decide(
         self,
         title: str,
-        description: str,
+        description: "str | Prepared",
         skills: list[dict],
         industries: list[str] = (),
         level: str | None = None,
@@ -149,7 +188,9 @@ class CategoryRules:
             if is_list:
                 won = [(rule, value, condition) for rule, value, condition in rules if condition.test(job)]
                 job.categories[name] = [value for _, value, _ in won]
-                evidence[name] = [row for rule, _, condition in won for row in _rows(rule, condition.explain(job))]
+                evidence[name] = [row for rule, _, condition in won for row in _rows(rule, condition.explain(job))] or [
+                    {"rule": "default", "condition": None, "matched": None, "section": None}
+                ]
                 continue
             won = next(((rule, value, condition) for rule, value, condition in rules if condition.test(job)), None)
             if won is None:
@@ -196,6 +237,43 @@ class CategoryRules:
                 lambda job: low <= len(matches(job)) <= high,
                 lambda job: [_row(f"text: {name}", m.group(0), job.section_at(m.start())) for m in matches(job)[:_MAX_EVIDENCE]],
             )
+        if "lines" in spec:
+            name = self._phrase(spec["lines"], "text")
+            unless = [self._phrase(n, "text") for n in _names(spec.get("unless", []))]
+            sections = self._sections(spec["sections"]) if "sections" in spec else self._read
+
+            def lines(job: _Job) -> dict[int, re.Match]:
+                found = job.lines_with(name, sections)
+                if unless:
+                    voided = set().union(*(job.lines_with(n, sections) for n in unless))
+                    found = {line: m for line, m in found.items() if line not in voided}
+                return found
+
+            return _Condition(
+                lambda job: low <= len(lines(job)) <= high,
+                lambda job: [_row(f"lines: {name}", m.group(0), job.section_at(m.start())) for m in list(lines(job).values())[:_MAX_EVIDENCE]],
+            )
+        if "line_kind" in spec:
+            kind = self._kind(spec["line_kind"])
+            return _Condition(
+                lambda job: low <= len(self._kinds(job)[kind]) <= high,
+                lambda job: [_row(f"line_kind: {kind}", m.group(0), job.section_at(m.start())) for m in list(self._kinds(job)[kind].values())[:_MAX_EVIDENCE]],
+            )
+        if "share" in spec:
+            kind, others = self._kind(spec["share"]), [self._kind(k) for k in spec["of"]]
+            share_low, share_high = spec.get("min", 0.0), spec.get("max", 1.0)
+
+            def share(job: _Job) -> float:
+                kinds = self._kinds(job)
+                return len(kinds[kind]) / (sum(len(kinds[k]) for k in others) + 1)
+
+            def explain(job: _Job) -> Evidence:
+                kinds = self._kinds(job)
+                counts = ", ".join(f"{k} {len(kinds[k])}" for k in others)
+                rows = [_row(f"share: {kind} {share(job):.2f} of lines ({counts})", None, None)]
+                return rows + [_row(f"line_kind: {kind}", m.group(0), job.section_at(m.start())) for m in list(kinds[kind].values())[:_MAX_EVIDENCE]]
+
+            return _Condition(lambda job: share_low <= share(job) <= share_high, explain)
         if "skills" in spec:
             group = spec["skills"]
             members = self._group(group)
@@ -239,6 +317,26 @@ class CategoryRules:
         self._used[field].add(name)
         return name
 
+    def _kind(self, name: str) -> str:
+        if name not in self._kind_names:
+            raise ValueError(f"unknown line kind {name!r}")
+        return name
+
+    def _kinds(self, job: _Job) -> dict[str, dict[int, re.Match]]:
+        """Each line of the read sections under its first kind (computed once per job)."""
+        if job.line_kinds is None:
+            kinds: dict[str, dict[int, re.Match]] = {kind: {} for kind, _, _ in self._line_kinds}
+            taken: set[int] = set()
+            for kind, names, unless in self._line_kinds:
+                voided = set().union(*(job.lines_with(n, self._read) for n in unless)) if unless else set()
+                for name in names:
+                    for line, match in job.lines_with(name, self._read).items():
+                        if line not in taken and line not in voided:
+                            kinds[kind][line] = match
+                taken.update(kinds[kind])
+            job.line_kinds = kinds
+        return job.line_kinds
+
     def _group(self, name: str) -> set[str]:
         if name not in self._groups:
             raise ValueError(f"unknown skill group {name!r}")
@@ -257,6 +355,15 @@ class CategoryRules:
         if unknown:
             raise ValueError(f"unknown sections {sorted(unknown)}")
         return names
+
+
+def _names(value) -> list[str]:
+    """A phrase set name or a list of them."""
+    return [value] if isinstance(value, str) else list(value)
+
+
+# A line: a bullet or paragraph line, or a sentence of a longer paragraph ("... teams. Design ...").
+_LINE_BREAK = re.compile(r"\n|[.!?] (?=[A-Z])")
 
 
 def _expand(name: str, sets: dict, words: dict, seen: tuple[str, ...] = ()) -> list[str]:

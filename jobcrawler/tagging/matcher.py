@@ -50,6 +50,35 @@ def lowered(text: str) -> str:
     return low
 
 
+class Prepared:
+    """A text and the forms the automata search (``searchable``, lowered), each made once:
+    the skill matcher, the section splitter and the category rules all scan one description."""
+
+    __slots__ = ("text", "_padded", "_padded_low", "_low")
+
+    def __init__(self, text: str):
+        self.text = text
+        self._padded = self._padded_low = self._low = None
+
+    @property
+    def padded(self) -> str:
+        if self._padded is None:
+            self._padded = searchable(self.text)
+        return self._padded
+
+    @property
+    def padded_low(self) -> str:
+        if self._padded_low is None:
+            self._padded_low = self.padded.lower()  # ASCII only, so one character per character
+        return self._padded_low
+
+    @property
+    def low(self) -> str:
+        if self._low is None:
+            self._low = lowered(self.text)
+        return self._low
+
+
 @dataclass(frozen=True)
 class Skill:
     skill: str
@@ -114,22 +143,21 @@ class PhraseIndex:
     def names(self) -> list[str]:
         return list(self._sets)
 
-    def scan(self, text: str, padded: str | None = None) -> "PhraseCounts":
-        """``padded``: ``searchable(text)`` when the caller has it already (saves a pass)."""
-        return PhraseCounts(self, text, padded)
+    def scan(self, text: "str | Prepared") -> "PhraseCounts":
+        """Matches in ``text``; pass a ``Prepared`` text to share its searchable forms."""
+        return PhraseCounts(self, text if isinstance(text, Prepared) else Prepared(text))
 
 
 class PhraseCounts:
     """Matches of an index's sets in one text; the text is scanned once, sets on demand."""
 
-    def __init__(self, index: PhraseIndex, text: str, padded: str | None = None):
+    def __init__(self, index: PhraseIndex, prepared: Prepared):
         self._index = index
-        self._text = lowered(text)
+        self._text = prepared.low
         self._starts: dict[str, list[int]] = {}  # leading literal -> where it occurs
         self._candidates: dict[str, set[int]] = {}  # set -> patterns whose leading literal occurs
         if len(index._leads):
-            padded = (padded or searchable(text)).lower()  # ASCII only, so one character per character
-            for last, (key, served) in index._leads.iter(padded):
+            for last, (key, served) in index._leads.iter(prepared.padded_low):
                 if key not in self._starts:
                     self._starts[key] = []
                     for name, number in served:
@@ -423,18 +451,20 @@ class SkillMatcher:
         phrase_sets.update({_void_set(skill.skill): skill.not_in_patterns for skill in skills if skill.not_in_patterns})
         self._phrases = PhraseIndex(phrase_sets)
 
-    def hits(self, text: str, in_technical_list: bool = False) -> list[Hit]:
-        """Valid skill hits in ``text``, in text order.
+    def hits(self, text: "str | Prepared", in_technical_list: bool = False) -> list[Hit]:
+        """Valid skill hits in ``text`` (a ``Prepared`` one shares its searchable forms), in text order.
 
         ``in_technical_list`` says the text is itself a skill name (a "Top Skills" chip),
         so ambiguous words need no further context.
         """
+        prepared = text if isinstance(text, Prepared) else Prepared(text)
+        text = prepared.text
         if not text:
             return []
-        padded = searchable(text)
+        padded = prepared.padded
         candidates: list[Hit] = []
         exclusions: dict[str, list[tuple[int, int]]] = {}
-        for start, end, entries in self._any_case.scan(padded.lower()):
+        for start, end, entries in self._any_case.scan(prepared.padded_low):
             for skill, needs_context, exclusion in entries:
                 if exclusion:
                     exclusions.setdefault(skill, []).append((start, end))
@@ -442,7 +472,7 @@ class SkillMatcher:
                     candidates.append(Hit(skill, start, end, needs_context))
         for start, end, entries in self._exact_case.scan(padded):
             candidates.extend(Hit(skill, start, end, needs_context) for skill, needs_context, _ in entries)
-        phrases = self._phrases.scan(text, padded)
+        phrases = self._phrases.scan(prepared)
         for skill in self._pattern_skills:
             candidates.extend(Hit(skill, m.start(), m.end(), False) for m in phrases.matches(skill))
         for skill in {hit.skill for hit in candidates if hit.skill in self._void_patterns}:
@@ -488,7 +518,7 @@ class SkillMatcher:
         return self.match_sections(title, description, top_skills, sections)[0]
 
     def match_sections(
-        self, title: str, description: str, top_skills: Iterable[str] = (), sections=None
+        self, title: str, description: "str | Prepared", top_skills: Iterable[str] = (), sections=None
     ) -> tuple[list[dict], dict[str, set[str]]]:
         """Evidence dicts ``{skill, category, matched, source, section}``, one per skill, and the
         sections each skill was found in.
@@ -501,10 +531,12 @@ class SkillMatcher:
         """
         found: dict[str, tuple[int, dict]] = {}
         where: dict[str, set[str]] = {}
-        parts = [("title", title or "", False), ("description", description or "", False)]
-        parts += [("top_skills", chip, True) for chip in top_skills or () if chip]
-        for source, text, is_chip in parts:
-            for hit in self.hits(text, in_technical_list=is_chip):
+        prepared = description if isinstance(description, Prepared) else Prepared(description or "")
+        parts = [("title", Prepared(title or ""), False), ("description", prepared, False)]
+        parts += [("top_skills", Prepared(chip), True) for chip in top_skills or () if chip]
+        for source, prepared_text, is_chip in parts:
+            text = prepared_text.text
+            for hit in self.hits(prepared_text, in_technical_list=is_chip):
                 section = sections.at(hit.start) if sections is not None and source == "description" else source
                 where.setdefault(hit.skill, set()).add(section)
                 rank = _SECTION_RANK.get(section, len(_SECTION_RANK))

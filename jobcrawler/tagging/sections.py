@@ -19,7 +19,7 @@ from pathlib import Path
 
 import yaml
 
-from jobcrawler.tagging.matcher import PhraseIndex
+from jobcrawler.tagging.matcher import PhraseIndex, Prepared
 
 SECTIONS_PATH = Path(__file__).with_name("sections.yaml")
 KINDS = ("company", "role", "requirements", "nice_to_have", "benefits")
@@ -83,8 +83,11 @@ class SectionSplitter:
             return None
         return next((kind for kind, pattern in self._headings if pattern.search(bare)), None)
 
-    def split(self, text: str) -> Sections:
-        found = self._cues.scan(text)
+    def split(self, text: "str | Prepared") -> Sections:
+        """The sections of ``text`` (a ``Prepared`` text shares its searchable forms)."""
+        prepared = text if isinstance(text, Prepared) else Prepared(text)
+        text = prepared.text
+        found = self._cues.scan(prepared)
         cue_starts = {kind: sorted(match.start() for match in found.matches(kind)) for kind in self._cue_kinds}
 
         def cue_kind(start: int, end: int) -> str | None:
@@ -121,8 +124,8 @@ class SectionSplitter:
                         by_cue = kind
             if not marks or marks[-1][1] != kind:
                 marks.append((start, kind, opened))
-        if not marks:
-            return Sections([Span("role", 0, len(text), None)])
+        if not marks:  # blank text
+            return Sections([])
         ends = [start for start, _, _ in marks[1:]] + [len(text)]
         return Sections([Span(kind, 0 if i == 0 else start, end, heading)
                          for i, ((start, kind, heading), end) in enumerate(zip(marks, ends))])  # fmt: skip
