@@ -85,6 +85,10 @@ class _Job:
             self._scans[field] = self._phrases[field].scan(self._title if field == "title" else self._prepared)
         return self._scans[field]
 
+    def quote(self, match: re.Match, field: str = "text") -> str:
+        """The words a match covers as the posting writes them (phrases match lowered text)."""
+        return (self._title if field == "title" else self._description)[match.start() : match.end()]
+
     def section_at(self, offset: int) -> str:
         return self.sections.at(offset) if self.sections is not None else "role"
 
@@ -223,7 +227,7 @@ class CategoryRules:
             name = self._phrase(spec["title"], "title")
             return _Condition(
                 lambda job: job.phrases_in("title").any(name),
-                lambda job: [_row(f"title: {name}", m.group(0), "title") for m in _first(job.phrases_in("title").matches(name))],
+                lambda job: [_row(f"title: {name}", job.quote(m, "title"), "title") for m in _first(job.phrases_in("title").matches(name))],
             )
         if "text" in spec:
             name = self._phrase(spec["text"], "text")
@@ -235,7 +239,7 @@ class CategoryRules:
 
             return _Condition(
                 lambda job: low <= len(matches(job)) <= high,
-                lambda job: [_row(f"text: {name}", m.group(0), job.section_at(m.start())) for m in matches(job)[:_MAX_EVIDENCE]],
+                lambda job: [_row(f"text: {name}", job.quote(m), job.section_at(m.start())) for m in matches(job)[:_MAX_EVIDENCE]],
             )
         if "lines" in spec:
             name = self._phrase(spec["lines"], "text")
@@ -251,13 +255,13 @@ class CategoryRules:
 
             return _Condition(
                 lambda job: low <= len(lines(job)) <= high,
-                lambda job: [_row(f"lines: {name}", m.group(0), job.section_at(m.start())) for m in list(lines(job).values())[:_MAX_EVIDENCE]],
+                lambda job: [_row(f"lines: {name}", job.quote(m), job.section_at(m.start())) for m in list(lines(job).values())[:_MAX_EVIDENCE]],
             )
         if "line_kind" in spec:
             kind = self._kind(spec["line_kind"])
             return _Condition(
                 lambda job: low <= len(self._kinds(job)[kind]) <= high,
-                lambda job: [_row(f"line_kind: {kind}", m.group(0), job.section_at(m.start())) for m in list(self._kinds(job)[kind].values())[:_MAX_EVIDENCE]],
+                lambda job: [_row(f"line_kind: {kind}", job.quote(m), job.section_at(m.start())) for m in list(self._kinds(job)[kind].values())[:_MAX_EVIDENCE]],
             )
         if "share" in spec:
             kind, others = self._kind(spec["share"]), [self._kind(k) for k in spec["of"]]
@@ -271,7 +275,7 @@ class CategoryRules:
                 kinds = self._kinds(job)
                 counts = ", ".join(f"{k} {len(kinds[k])}" for k in others)
                 rows = [_row(f"share: {kind} {share(job):.2f} of lines ({counts})", None, None)]
-                return rows + [_row(f"line_kind: {kind}", m.group(0), job.section_at(m.start())) for m in list(kinds[kind].values())[:_MAX_EVIDENCE]]
+                return rows + [_row(f"line_kind: {kind}", job.quote(m), job.section_at(m.start())) for m in list(kinds[kind].values())[:_MAX_EVIDENCE]]
 
             return _Condition(lambda job: share_low <= share(job) <= share_high, explain)
         if "skills" in spec:
