@@ -56,7 +56,8 @@ from jobcrawler.tagging.matcher import PhraseCounts, PhraseIndex, Prepared
 from jobcrawler.tagging.sections import KINDS, Sections
 
 Evidence = list[dict]
-_MAX_EVIDENCE = 3  # phrases kept per condition: enough to see why, short enough to store
+_MAX_EVIDENCE = 3
+_MIN_TITLE_CHARS = 12  # shorter titles ("AI Engineer") are ordinary words in a posting, not a restatement  # phrases kept per condition: enough to see why, short enough to store
 
 
 class _Job:
@@ -77,6 +78,7 @@ class _Job:
         self.company_size = page["company_size"]
         self.categories: dict[str, Any] = {}
         self._line_starts: list[int] | None = None
+        self._title_spans: list[tuple[int, int]] | None = None
         self._lines: dict[tuple, dict[int, re.Match]] = {}
         self.line_kinds: dict[str, dict[int, re.Match]] | None = None
 
@@ -84,6 +86,19 @@ class _Job:
         if field not in self._scans:
             self._scans[field] = self._phrases[field].scan(self._title if field == "title" else self._prepared)
         return self._scans[field]
+
+    def in_title(self, offset: int) -> bool:
+        """``offset`` falls inside a restatement of the job title in the description."""
+        if self._title_spans is None:
+            title = " ".join(self._title.split()).lower()
+            low = self._prepared.low
+            self._title_spans = []
+            if len(title) >= _MIN_TITLE_CHARS:
+                start = low.find(title)
+                while start >= 0:
+                    self._title_spans.append((start, start + len(title)))
+                    start = low.find(title, start + 1)
+        return any(start <= offset < end for start, end in self._title_spans)
 
     def quote(self, match: re.Match, field: str = "text") -> str:
         """The words a match covers as the posting writes them (phrases match lowered text)."""
@@ -99,12 +114,16 @@ class _Job:
         return bisect_right(self._line_starts, offset) - 1
 
     def lines_with(self, name: str, sections: frozenset[str] | None) -> dict[int, re.Match]:
-        """Line index -> first match of phrase set ``name`` there, for lines in ``sections``."""
+        """Line index -> first match of phrase set ``name`` there, for lines in ``sections``.
+
+        A match inside the job title restated in the text ("We are seeking a Lead Agentic AI
+        Engineer") says nothing the title does not, so it does not count.
+        """
         key = (name, sections)
         if key not in self._lines:
             found: dict[int, re.Match] = {}
             for match in self.phrases_in("text").matches(name):
-                if sections is None or self.section_at(match.start()) in sections:
+                if (sections is None or self.section_at(match.start()) in sections) and not self.in_title(match.start()):
                     found.setdefault(self.line_of(match.start()), match)
             self._lines[key] = found
         return self._lines[key]

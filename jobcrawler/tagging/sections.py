@@ -25,6 +25,7 @@ SECTIONS_PATH = Path(__file__).with_name("sections.yaml")
 KINDS = ("company", "role", "requirements", "nice_to_have", "benefits")
 # What a line may start with besides its words: emoji, numbering, "#", "|" and the like.
 _DECORATION = re.compile(r"^[\W\d_]*(?:[ivx]+[.)]\s+)?", re.IGNORECASE)
+_COLON_EXTRA_WORDS = 4
 _LEGAL_MIN_WORDS = 12  # a legal paragraph under another heading: a sentence, not a bullet's few words
 _BULLET = re.compile(r"\s*(?:[-*•·▪◦●►➢✓✔–—]|o\s|\d{1,2}[.)]\s)")
 
@@ -79,7 +80,8 @@ class SectionSplitter:
         if not text or len(text) > self._max_chars or text[-1] in ".!;," or _BULLET.match(line):
             return None
         bare = _DECORATION.sub("", text).rstrip(": ").strip()
-        if not bare or len(bare.split()) > self._max_words:
+        # a line that ends in a colon announces what follows, and may take a few more words
+        if not bare or len(bare.split()) > self._max_words + (_COLON_EXTRA_WORDS if text.endswith(":") else 0):
             return None
         return next((kind for kind, pattern in self._headings if pattern.search(bare)), None)
 
