@@ -98,7 +98,8 @@ class _Job:
                 while start >= 0:
                     self._title_spans.append((start, start + len(title)))
                     start = low.find(title, start + 1)
-        return any(start <= offset < end for start, end in self._title_spans)
+        spans = self._title_spans
+        return bool(spans) and any(start <= offset < end for start, end in spans)
 
     def quote(self, match: re.Match, field: str = "text") -> str:
         """The words a match covers as the posting writes them (phrases match lowered text)."""

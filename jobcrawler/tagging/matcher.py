@@ -156,6 +156,7 @@ class PhraseCounts:
         self._text = prepared.low
         self._starts: dict[str, list[int]] = {}  # leading literal -> where it occurs
         self._candidates: dict[str, set[int]] = {}  # set -> patterns whose leading literal occurs
+        self._found: dict[str, list[re.Match]] = {}
         if len(index._leads):
             for last, (key, served) in index._leads.iter(prepared.padded_low):
                 if key not in self._starts:
@@ -164,7 +165,14 @@ class PhraseCounts:
                         self._candidates.setdefault(name, set()).add(number)
                 self._starts[key].append(last - len(key) + 1)
 
-    def matches(self, name: str) -> Iterator[re.Match]:
+    def matches(self, name: str) -> list[re.Match]:
+        """Every match of set ``name``, pattern by pattern (found once, then remembered)."""
+        found = self._found.get(name)
+        if found is None:
+            found = self._found[name] = list(self._find(name))
+        return found
+
+    def _find(self, name: str) -> Iterator[re.Match]:
         text, starts_at, patterns = self._text, self._starts, self._index._sets[name]
         numbers = self._candidates.get(name, set()).union(self._index._unanchored.get(name, ()))
         for number in sorted(numbers):
@@ -182,10 +190,10 @@ class PhraseCounts:
                     yield match
 
     def count(self, name: str) -> int:
-        return sum(1 for _ in self.matches(name))
+        return len(self.matches(name))
 
     def any(self, name: str) -> bool:
-        return next(self.matches(name), None) is not None
+        return bool(self.matches(name))
 
 
 def _anchors(pattern: str) -> tuple[list[str], bool]:

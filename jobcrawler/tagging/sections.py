@@ -64,6 +64,8 @@ class SectionSplitter:
         if unknown:
             raise ValueError(f"unknown section kinds in headings: {sorted(unknown)}")
         self._headings = [(kind, _compile(patterns)) for kind, patterns in headings.items()]
+        # one pass that says whether any kind's phrase is in a line, before asking which kind
+        self._any_heading = _compile([pattern for patterns in headings.values() for pattern in patterns])
         cues = config["paragraph_cues"]
         # One pass over the whole text finds every cue (the tagger's anchored phrase index);
         # lines then look their cues up by offset.
@@ -82,6 +84,8 @@ class SectionSplitter:
         bare = _DECORATION.sub("", text).rstrip(": ").strip()
         # a line that ends in a colon announces what follows, and may take a few more words
         if not bare or len(bare.split()) > self._max_words + (_COLON_EXTRA_WORDS if text.endswith(":") else 0):
+            return None
+        if not self._any_heading.search(bare):
             return None
         return next((kind for kind, pattern in self._headings if pattern.search(bare)), None)
 
