@@ -57,8 +57,9 @@ class Tagger:
         self.matcher = SkillMatcher(
             self.skills, context.get("window", 60), context.get("cues", []), context.get("list_leads", [])
         )
-        self.rules = CategoryRules(category_rules)
         self.sections = SectionSplitter(sections) if sections is not None else SectionSplitter.load()
+        # the splitter's paragraph cues ride along in the rules' pass over each description
+        self.rules = CategoryRules(category_rules, shared_text_sets=self.sections.cue_sets)
         self.version = version
         self.count_top_skills = count_top_skills
 
@@ -102,7 +103,8 @@ class Tagger:
     ) -> Tags:
         chips = list(top_skills or ()) if self.count_top_skills else []
         prepared = Prepared(description or "")
-        sections = self.sections.split(prepared)
+        text_counts = self.rules.text_counts(prepared)
+        sections = self.sections.split(prepared, text_counts)
         skills, skill_sections = self.matcher.match_sections(title or "", prepared, chips, sections)
         categories, evidence = self.rules.decide(
             title=title or "",
@@ -113,5 +115,6 @@ class Tagger:
             company_size=company_size,
             sections=sections,
             skill_sections=skill_sections,
+            text_counts=text_counts,
         )
         return Tags(skills=skills, categories=categories, evidence=evidence)

@@ -79,8 +79,12 @@ class _Job:
         self.categories: dict[str, Any] = {}
         self._line_starts: list[int] | None = None
         self._title_spans: list[tuple[int, int]] | None = None
+        self._located_sets: dict[str, list[tuple[int, str, re.Match]]] = {}
         self._lines: dict[tuple, dict[int, re.Match]] = {}
         self.line_kinds: dict[str, dict[int, re.Match]] | None = None
+
+    def use_text_counts(self, counts: PhraseCounts) -> None:
+        self._scans["text"] = counts
 
     def phrases_in(self, field: str) -> PhraseCounts:
         if field not in self._scans:
@@ -121,13 +125,37 @@ class _Job:
         Engineer") says nothing the title does not, so it does not count.
         """
         key = (name, sections)
-        if key not in self._lines:
-            found: dict[int, re.Match] = {}
-            for match in self.phrases_in("text").matches(name):
-                if (sections is None or self.section_at(match.start()) in sections) and not self.in_title(match.start()):
-                    found.setdefault(self.line_of(match.start()), match)
+        found = self._lines.get(key)
+        if found is None:
+            found = {}
+            for line, section, match in self._located(name):
+                if (sections is None or section in sections) and line not in found:
+                    found[line] = match
             self._lines[key] = found
-        return self._lines[key]
+        return found
+
+    def _located(self, name: str) -> list[tuple[int, str, re.Match]]:
+        """(line, section, match) of each match of a set outside restated titles, found once."""
+        located = self._located_sets.get(name)
+        if located is None:
+            if self._line_starts is None:
+                self.line_of(0)
+            self.in_title(0)
+            line_starts, titles = self._line_starts, self._title_spans
+            if self.sections is not None and self.sections.spans:
+                section_starts = self.sections._starts
+                kinds = [span.kind for span in self.sections.spans]
+            else:
+                section_starts, kinds = [0], ["role"]
+            located = []
+            for match in self.phrases_in("text").matches(name):
+                offset = match.start()
+                if titles and any(start <= offset < end for start, end in titles):
+                    continue
+                section = kinds[max(0, bisect_right(section_starts, offset) - 1)]
+                located.append((bisect_right(line_starts, offset) - 1, section, match))
+            self._located_sets[name] = located
+        return located
 
     def skills_in(self, members: set[str], sections: frozenset[str] | None) -> list[str]:
         found = [name for name in self.skill_sections if name in members]
@@ -149,11 +177,18 @@ class _Condition:
 class CategoryRules:
     """Every category of ``categories.yaml``, its conditions compiled to closures."""
 
-    def __init__(self, config: dict):
+    def __init__(self, config: dict, shared_text_sets: dict[str, list[str]] | None = None):
+        """``shared_text_sets``: other modules' phrase sets to find in the same pass over a
+        description (the section splitter's cues); ``text_counts`` returns that scan."""
         words = config.get("words") or {}
         phrases = config.get("phrases") or {}
         self._phrase_sets = {name: _expand(name, phrases, words) for name in phrases}
         self._used: dict[str, set[str]] = {"title": set(), "text": set(), "industries": set()}
+        for name, patterns in (shared_text_sets or {}).items():
+            if name in self._phrase_sets:
+                raise ValueError(f"shared phrase set {name!r} clashes with a category phrase set")
+            self._phrase_sets[name] = list(patterns)
+            self._used["text"].add(name)
         self._groups = {name: list(members) for name, members in (config.get("skill_groups") or {}).items()}
         self._read = self._sections(config.get("read_sections", "any"))
         self._line_kinds = [
@@ -175,6 +210,10 @@ class CategoryRules:
             field: PhraseIndex({name: self._phrase_sets[name] for name in sorted(names)})
             for field, names in self._used.items()
         }
+
+    def text_counts(self, description: "str | Prepared") -> PhraseCounts:
+        """One scan of a description for every text phrase set (pass it to ``decide``)."""
+        return self._phrases["text"].scan(description)
 
     @property
     def names(self) -> list[str]:
@@ -199,10 +238,13 @@ class CategoryRules:
         company_size: int | None = None,
         sections: Sections | None = None,
         skill_sections: dict[str, set[str]] | None = None,
+        text_counts: PhraseCounts | None = None,
     ) -> tuple[dict, dict[str, Evidence]]:
         """(categories, evidence): evidence maps each category to the rows that explain it."""
         page = {"industries": list(industries), "level": level, "company_size": company_size}
         job = _Job(self._phrases, title, description, skills, sections=sections, skill_sections=skill_sections, **page)
+        if text_counts is not None:
+            job.use_text_counts(text_counts)
         evidence: dict[str, Evidence] = {}
         for name, is_list, default, guard, rules in self._categories:
             if guard is not None and not guard.test(job):

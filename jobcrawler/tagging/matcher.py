@@ -134,8 +134,13 @@ class PhraseIndex:
                 compiled.append((literals, leading, re.compile(rf"(?<!\w)(?:{pattern})(?!\w)", re.IGNORECASE)))
             self._sets[name] = compiled
         self._leads = ahocorasick.Automaton()
-        for key, served in key_patterns.items():
-            self._leads.add_word(key, (key, tuple(served)))
+        self._keys = list(key_patterns)  # a literal's number in the automaton -> the literal
+        # set -> {literal number: numbers of the set's patterns that start with it}
+        self._set_keys: dict[str, dict[int, list[int]]] = {name: {} for name in self._sets}
+        for key_number, key in enumerate(self._keys):
+            self._leads.add_word(key, key_number)
+            for name, number in key_patterns[key]:
+                self._set_keys[name].setdefault(key_number, []).append(number)
         if len(self._leads):
             self._leads.make_automaton()
 
@@ -154,16 +159,18 @@ class PhraseCounts:
     def __init__(self, index: PhraseIndex, prepared: Prepared):
         self._index = index
         self._text = prepared.low
-        self._starts: dict[str, list[int]] = {}  # leading literal -> where it occurs
-        self._candidates: dict[str, set[int]] = {}  # set -> patterns whose leading literal occurs
+        # literal number -> where its occurrences end; which sets they serve is worked out only
+        # for the sets asked for (a posting is asked about a few of an index's sets at a time)
+        self._ends: dict[int, list[int]] = {}
         self._found: dict[str, list[re.Match]] = {}
         if len(index._leads):
-            for last, (key, served) in index._leads.iter(prepared.padded_low):
-                if key not in self._starts:
-                    self._starts[key] = []
-                    for name, number in served:
-                        self._candidates.setdefault(name, set()).add(number)
-                self._starts[key].append(last - len(key) + 1)
+            ends = self._ends
+            for last, key in index._leads.iter(prepared.padded_low):
+                found = ends.get(key)
+                if found is None:
+                    ends[key] = [last]
+                else:
+                    found.append(last)
 
     def matches(self, name: str) -> list[re.Match]:
         """Every match of set ``name``, pattern by pattern (found once, then remembered)."""
@@ -173,15 +180,21 @@ class PhraseCounts:
         return found
 
     def _find(self, name: str) -> Iterator[re.Match]:
-        text, starts_at, patterns = self._text, self._starts, self._index._sets[name]
-        numbers = self._candidates.get(name, set()).union(self._index._unanchored.get(name, ()))
-        for number in sorted(numbers):
+        index, text = self._index, self._text
+        patterns, set_keys, ends = index._sets[name], index._set_keys[name], self._ends
+        starts_of: dict[int, list[list[int]]] = {}  # pattern number -> start lists of its literals found
+        for key in set_keys.keys() & ends.keys():
+            size = len(index._keys[key])
+            starts = [last - size + 1 for last in ends[key]]
+            for number in set_keys[key]:
+                starts_of.setdefault(number, []).append(starts)
+        for number in sorted(starts_of.keys() | set(index._unanchored.get(name, ()))):
             literals, leading, pattern = patterns[number]
             if not leading:
                 if not literals or literals[0] in text:
                     yield from pattern.finditer(text)
                 continue
-            found = [starts_at[key] for key in literals if key in starts_at]
+            found = starts_of[number]
             starts = found[0] if len(found) == 1 else sorted(set(chain.from_iterable(found)))
             matched_to = -1
             for start in starts:

@@ -13,13 +13,13 @@ the same text (a skill hit, a phrase match) maps to its section with ``Sections.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from jobcrawler.tagging.matcher import PhraseIndex, Prepared
+from jobcrawler.tagging.matcher import PhraseCounts, PhraseIndex, Prepared
 
 SECTIONS_PATH = Path(__file__).with_name("sections.yaml")
 KINDS = ("company", "role", "requirements", "nice_to_have", "benefits")
@@ -66,11 +66,13 @@ class SectionSplitter:
         self._headings = [(kind, _compile(patterns)) for kind, patterns in headings.items()]
         # one pass that says whether any kind's phrase is in a line, before asking which kind
         self._any_heading = _compile([pattern for patterns in headings.values() for pattern in patterns])
+        self._cue_order = {kind: order for order, kind in enumerate(("benefits", "role", "company"))}
         cues = config["paragraph_cues"]
         # One pass over the whole text finds every cue (the tagger's anchored phrase index);
         # lines then look their cues up by offset.
         self._cue_kinds = [kind for kind in ("benefits", "role", "company") if kind in cues]
-        self._cues = PhraseIndex({kind: cues[kind] for kind in self._cue_kinds})
+        self.cue_sets = {_cue_set(kind): list(cues[kind]) for kind in self._cue_kinds}
+        self._cues = PhraseIndex(self.cue_sets)
 
     @classmethod
     def load(cls, path: str | Path = SECTIONS_PATH) -> "SectionSplitter":
@@ -89,20 +91,33 @@ class SectionSplitter:
             return None
         return next((kind for kind, pattern in self._headings if pattern.search(bare)), None)
 
-    def split(self, text: "str | Prepared") -> Sections:
-        """The sections of ``text`` (a ``Prepared`` text shares its searchable forms)."""
+    def split(self, text: "str | Prepared", counts: PhraseCounts | None = None) -> Sections:
+        """The sections of ``text`` (a ``Prepared`` text shares its searchable forms).
+
+        ``counts``: a scan of the text by an index that holds ``cue_sets`` among its own sets
+        (the tagger's category rules do), to save a pass over the text.
+        """
         prepared = text if isinstance(text, Prepared) else Prepared(text)
         text = prepared.text
-        found = self._cues.scan(prepared)
-        cue_starts = {kind: sorted(match.start() for match in found.matches(kind)) for kind in self._cue_kinds}
+        found = counts if counts is not None else self._cues.scan(prepared)
+        # every cue in text order with its kind's precedence (legal text first, then role, then company)
+        cues = sorted(
+            (match.start(), self._cue_order[kind], kind) for kind in self._cue_kinds for match in found.matches(_cue_set(kind))
+        )
+        next_cue = 0
 
         def cue_kind(start: int, end: int) -> str | None:
-            for kind in self._cue_kinds:
-                starts = cue_starts[kind]
-                at = bisect_left(starts, start)
-                if at < len(starts) and starts[at] < end:
-                    return kind
-            return None
+            """The cue of the line [start, end): lines come in text order, so one walk serves all."""
+            nonlocal next_cue
+            while next_cue < len(cues) and cues[next_cue][0] < start:
+                next_cue += 1
+            best = None
+            at = next_cue
+            while at < len(cues) and cues[at][0] < end:
+                if best is None or cues[at][1] < best[1]:
+                    best = cues[at]
+                at += 1
+            return best[2] if best else None
 
         marks: list[tuple[int, str, str | None]] = []  # (offset, kind, heading) where a section starts
         current: str | None = None  # kind of the open heading; None: read paragraphs by cues
@@ -135,6 +150,11 @@ class SectionSplitter:
         ends = [start for start, _, _ in marks[1:]] + [len(text)]
         return Sections([Span(kind, 0 if i == 0 else start, end, heading)
                          for i, ((start, kind, heading), end) in enumerate(zip(marks, ends))])  # fmt: skip
+
+
+def _cue_set(kind: str) -> str:
+    """Name of the phrase set of a kind's paragraph cues (distinct from any category phrase set)."""
+    return f"section cue: {kind}"
 
 
 def _compile(patterns: list[str]) -> re.Pattern:
