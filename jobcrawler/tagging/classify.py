@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from itertools import accumulate, chain
 from typing import Any, Callable
 
 from jobcrawler.tagging.matcher import PhraseCounts, PhraseIndex, Prepared
@@ -115,7 +116,11 @@ class _Job:
     def line_of(self, offset: int) -> int:
         """Index of the line (bullet or sentence) of the description holding ``offset``."""
         if self._line_starts is None:
-            self._line_starts = [0, *(match.end() for match in _LINE_BREAK.finditer(self._description))]
+            text = self._description
+            # after each newline (C-level sums of line lengths), and after each sentence end
+            newlines = accumulate(map((1).__add__, map(len, text.split("\n"))), initial=0)
+            sentences = [match.end() for match in _SENTENCE_END.finditer(text)]
+            self._line_starts = sorted(chain(newlines, sentences)) if sentences else list(newlines)
         return bisect_right(self._line_starts, offset) - 1
 
     def lines_with(self, name: str, sections: frozenset[str] | None) -> dict[int, re.Match]:
@@ -429,7 +434,7 @@ def _names(value) -> list[str]:
 
 
 # A line: a bullet or paragraph line, or a sentence of a longer paragraph ("... teams. Design ...").
-_LINE_BREAK = re.compile(r"\n|[.!?] (?=[A-Z])")
+_SENTENCE_END = re.compile(r"[.!?] (?=[A-Z])")
 
 
 def _expand(name: str, sets: dict, words: dict, seen: tuple[str, ...] = ()) -> list[str]:

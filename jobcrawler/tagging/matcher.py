@@ -176,31 +176,36 @@ class PhraseCounts:
         """Every match of set ``name``, pattern by pattern (found once, then remembered)."""
         found = self._found.get(name)
         if found is None:
-            found = self._found[name] = list(self._find(name))
+            found = self._found[name] = self._find(name)
         return found
 
-    def _find(self, name: str) -> Iterator[re.Match]:
+    def _find(self, name: str) -> list[re.Match]:
         index, text = self._index, self._text
         patterns, set_keys, ends = index._sets[name], index._set_keys[name], self._ends
         starts_of: dict[int, list[list[int]]] = {}  # pattern number -> start lists of its literals found
         for key in set_keys.keys() & ends.keys():
-            size = len(index._keys[key])
-            starts = [last - size + 1 for last in ends[key]]
+            size = len(index._keys[key]) - 1
+            starts = [last - size for last in ends[key]]
             for number in set_keys[key]:
                 starts_of.setdefault(number, []).append(starts)
-        for number in sorted(starts_of.keys() | set(index._unanchored.get(name, ()))):
+        unanchored = index._unanchored.get(name)
+        numbers = sorted(starts_of.keys() | set(unanchored)) if unanchored else sorted(starts_of)
+        found: list[re.Match] = []
+        for number in numbers:
             literals, leading, pattern = patterns[number]
             if not leading:
                 if not literals or literals[0] in text:
-                    yield from pattern.finditer(text)
+                    found.extend(pattern.finditer(text))
                 continue
-            found = starts_of[number]
-            starts = found[0] if len(found) == 1 else sorted(set(chain.from_iterable(found)))
+            lists = starts_of[number]
+            starts = lists[0] if len(lists) == 1 else sorted(set(chain.from_iterable(lists)))
             matched_to = -1
+            match_at = pattern.match
             for start in starts:
-                if start >= matched_to and (match := pattern.match(text, start)):
+                if start >= matched_to and (match := match_at(text, start)):
                     matched_to = match.end()
-                    yield match
+                    found.append(match)
+        return found
 
     def count(self, name: str) -> int:
         return len(self.matches(name))
