@@ -342,7 +342,10 @@ class CategoryRules:
                 kinds = self._kinds(job)
                 counts = ", ".join(f"{k} {len(kinds[k])}" for k in others)
                 rows = [_row(f"share: {kind} {share(job):.2f} of lines ({counts})", None, None)]
-                return rows + [_row(f"line_kind: {kind}", job.quote(m), job.section_at(m.start())) for m in list(kinds[kind].values())[:_MAX_EVIDENCE]]
+                for other in others:  # a couple of lines of each kind weighed: both sides of the scale
+                    rows += [_row(f"line_kind: {other}", job.quote(m), job.section_at(m.start()))
+                             for m in list(kinds[other].values())[:2]]  # fmt: skip
+                return rows
 
             return _Condition(lambda job: share_low <= share(job) <= share_high, explain)
         if "skills" in spec:
