@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from jobcrawler.tagging import CATEGORIES_PATH, TAXONOMY_PATH, Tagger
 from jobcrawler.tagging.classify import CategoryRules
+from jobcrawler.tagging.sections import SectionSplitter
 from jobcrawler.tagging.matcher import _anchors, lowered, searchable
 
 HEADLINE = [
@@ -267,6 +268,7 @@ def test_every_yaml_pattern_has_a_leading_literal():
     patterns = [p for skill in skills for p in (*skill.get("patterns", []), *skill.get("not_in_patterns", []))]
     rules = CategoryRules(yaml.safe_load(CATEGORIES_PATH.read_text()))
     patterns += [p for ps in rules.phrase_sets.values() for p in ps]
+    patterns += [p for ps in SectionSplitter.load().cue_sets.values() for p in ps]
     assert [pattern for pattern in patterns if not _anchors(pattern)[1]] == []
 
 
