@@ -148,8 +148,7 @@ class _Job:
             self.in_title(0)
             line_starts, titles = self._line_starts, self._title_spans
             if self.sections is not None and self.sections.spans:
-                section_starts = self.sections._starts
-                kinds = [span.kind for span in self.sections.spans]
+                section_starts, kinds = self.sections.boundaries()
             else:
                 section_starts, kinds = [0], ["role"]
             located = []

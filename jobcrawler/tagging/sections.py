@@ -52,6 +52,10 @@ class Sections:
     def kinds(self) -> list[str]:
         return [span.kind for span in self.spans]
 
+    def boundaries(self) -> tuple[list[int], list[str]]:
+        """(start offsets, kinds) of the spans, for callers that locate many offsets at once."""
+        return self._starts, self.kinds()
+
 
 class SectionSplitter:
     """Compiled heading and paragraph rules of ``sections.yaml``."""
