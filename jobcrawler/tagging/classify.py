@@ -293,7 +293,7 @@ class CategoryRules:
             name = self._phrase(spec["title"], "title")
             return _Condition(
                 lambda job: job.phrases_in("title").any(name),
-                lambda job: [_row(f"title: {name}", job.quote(m, "title"), "title") for m in _first(job.phrases_in("title").matches(name))],
+                lambda job: [_row(f"title: {name}", job.quote(m, "title"), "title") for m in job.phrases_in("title").matches(name)[:_MAX_EVIDENCE]],
             )
         if "text" in spec:
             name = self._phrase(spec["text"], "text")
@@ -477,15 +477,6 @@ def _template(name: str, entry: dict, words: dict) -> str:
 
 
 _SLOT = re.compile(r"\{([a-z_]+)\}")  # {verb}; regex counts such as {0,3} are not slots
-
-
-def _first(matches) -> list:
-    found = []
-    for match in matches:
-        found.append(match)
-        if len(found) == _MAX_EVIDENCE:
-            break
-    return found
 
 
 def _row(condition: str, matched: str | None, section: str | None) -> dict:
