@@ -42,7 +42,7 @@ SAMPLE = REPO.parent / "shared" / "builtin-sample"
 ALIASES_PATH = Path(__file__).with_name("label_aliases.yaml")
 ADJUDICATION_PATH = Path(__file__).with_name("adjudication.jsonl")
 UNKNOWN_STAGE = "Private/unknown"
-AI_TYPES = ("ai-first", "ai-support", "ml")
+AI_TYPES = ("ai-first", "ai-support", "ml", "unknown")
 FLAGS = ("is_customer_facing", "is_management")
 
 
