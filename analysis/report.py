@@ -173,6 +173,9 @@ class Scope:
         return ", ".join(parts)
 
 
+NO_JOBS = "the database holds no jobs yet: crawl (scrapy crawl builtin) or import jobs, then report"
+
+
 class ScopeError(ValueError):
     """A scope the report cannot describe: a (city, period) the report tables hold no rows
     for (the message lists the valid values), or one without jobs (an empty database)."""
@@ -187,7 +190,7 @@ def scope_error(conn: sqlite3.Connection, city: str, period: str, labels: str = 
     if (city, period) in cells:
         return None
     if not cells:
-        return "the database holds no jobs yet: crawl (scrapy crawl builtin) or import jobs, then report"
+        return NO_JOBS
     cities = sorted({c for c, _ in cells} - {"all"})
     periods = sorted({p for _, p in cells} - {"all"})
     problems = []

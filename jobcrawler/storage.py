@@ -318,6 +318,11 @@ def run_coverage(db: sqlite_utils.Database, run_id: int) -> dict:
     return {column[0]: value or 0 for column, value in zip(cursor.description, cursor.fetchone())}
 
 
+def has_jobs(conn) -> bool:
+    """Whether the database holds any job (``conn``: a sqlite3 connection or a Database)."""
+    return conn.execute("SELECT EXISTS (SELECT 1 FROM jobs)").fetchone()[0] == 1
+
+
 def job_exists(db: sqlite_utils.Database, job_id: str) -> bool:
     return db.execute("SELECT 1 FROM jobs WHERE job_id = ?", [job_id]).fetchone() is not None
 
