@@ -29,6 +29,7 @@ from analysis.evaluate import (
     LabelError,
     _jsonl_rows,
     accuracy,
+    agreement,
     bootstrap_interval,
     read_labels,
 )
@@ -48,13 +49,7 @@ class Reading:
 
     def agreement(self, field: str) -> tuple[int, float, float | None] | None:
         """(rows read twice, share of agreeing pairs, Cohen's kappa or None when chance alone agrees)."""
-        pairs = self.pairs[field]
-        if not pairs:
-            return None
-        observed = sum(a == b for a, b in pairs) / len(pairs)
-        first, second = Counter(a for a, _ in pairs), Counter(b for _, b in pairs)
-        chance = sum(first[value] * second[value] for value in first) / len(pairs) ** 2
-        return len(pairs), observed, (observed - chance) / (1 - chance) if chance < 1 else None
+        return agreement(self.pairs[field])
 
 
 def read_reading(path: Path) -> Reading:
