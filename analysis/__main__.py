@@ -57,6 +57,8 @@ def main(argv: list[str] | None = None) -> None:
             build_parser.exit(2, f"{build_parser.prog}: error: {error}\n")
     elif args.command == "report":
         with closing(sqlite3.connect(args.db)) as conn:
+            if not storage.has_jobs(conn):
+                report_parser.exit(2, f"{report_parser.prog}: error: {report.NO_JOBS}\n")
             stale = build.stale_reason(conn, args.labels)
         if stale:
             print(f"building the report tables first: {stale}", file=sys.stderr)

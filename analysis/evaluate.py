@@ -42,7 +42,7 @@ SAMPLE = REPO.parent / "shared" / "builtin-sample"
 ALIASES_PATH = Path(__file__).with_name("label_aliases.yaml")
 ADJUDICATION_PATH = Path(__file__).with_name("adjudication.jsonl")
 UNKNOWN_STAGE = "Private/unknown"
-AI_TYPES = ("ai-first", "ai-support", "ml")
+AI_TYPES = ("ai-first", "ai-support", "ml", "unknown")
 FLAGS = ("is_customer_facing", "is_management")
 
 
@@ -150,13 +150,18 @@ class Adjudication:
     def agreement(self) -> tuple[int, float, float | None] | None:
         """Rows read twice, the share whose two readings agree, and Cohen's kappa (None when
         chance alone would agree on every row, e.g. a single row)."""
-        pairs = [(r[0], r[1]) for r in self.readings if len(r) >= 2]
-        if not pairs:
-            return None
-        observed = sum(a == b for a, b in pairs) / len(pairs)
-        first, second = Counter(a for a, _ in pairs), Counter(b for _, b in pairs)
-        chance = sum(first[value] * second[value] for value in first) / len(pairs) ** 2
-        return len(pairs), observed, (observed - chance) / (1 - chance) if chance < 1 else None
+        return agreement([(r[0], r[1]) for r in self.readings if len(r) >= 2])
+
+
+def agreement(pairs: list[tuple]) -> tuple[int, float, float | None] | None:
+    """(pairs, share of agreeing pairs, Cohen's kappa or None when chance alone agrees) of two
+    readings of the same rows; None without pairs."""
+    if not pairs:
+        return None
+    observed = sum(a == b for a, b in pairs) / len(pairs)
+    first, second = Counter(a for a, _ in pairs), Counter(b for _, b in pairs)
+    chance = sum(first[value] * second[value] for value in first) / len(pairs) ** 2
+    return len(pairs), observed, (observed - chance) / (1 - chance) if chance < 1 else None
 
 
 def read_adjudication(path: Path) -> Adjudication:

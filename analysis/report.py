@@ -173,6 +173,9 @@ class Scope:
         return ", ".join(parts)
 
 
+NO_JOBS = "the database holds no jobs yet: crawl (scrapy crawl builtin) or import jobs, then report"
+
+
 class ScopeError(ValueError):
     """A scope the report cannot describe: a (city, period) the report tables hold no rows
     for (the message lists the valid values), or one without jobs (an empty database)."""
@@ -187,7 +190,7 @@ def scope_error(conn: sqlite3.Connection, city: str, period: str, labels: str = 
     if (city, period) in cells:
         return None
     if not cells:
-        return "the database holds no jobs yet: crawl (scrapy crawl builtin) or import jobs, then report"
+        return NO_JOBS
     cities = sorted({c for c, _ in cells} - {"all"})
     periods = sorted({p for _, p in cells} - {"all"})
     problems = []
@@ -434,6 +437,16 @@ def ml_roles(scope: Scope) -> str:
     return text
 
 
+def unknown_type(types: dict) -> str:
+    """Postings whose role shows no AI content beyond its title: shown, never folded into a type."""
+    row = dict(types.get("unknown", {}))
+    if not row.get("jobs"):
+        return ""
+    return (f"\n### Unknown: {jobs(row['jobs'])} ({pct(row['pct'])})\n\n"
+            "No AI content beyond the title: the role, as described, neither builds with models nor "
+            "enables others to. These postings count in the total but in no AI type.\n")
+
+
 def job_types(scope: Scope) -> str:
     types = {row["ai_type"]: row for row in scope.rows("report_ai_types")}
 
@@ -503,6 +516,7 @@ Most common position titles:
 {type_titles(scope, 'ml', 4)}
 
 {ml_roles(scope)}
+{unknown_type(types)}
 
 
 ### How to Tell the Difference
@@ -543,6 +557,16 @@ def companies_and_roles(scope: Scope) -> str:
         row = dict(roles.get(name, {}))
         return f"{label}: {row.get('jobs') or 0} ({pct(row.get('pct'))})"
 
+    # Management means managing people; technical leadership (lead, staff, principal, mentoring)
+    # is counted apart. A source that does not tell them apart (the published labels) has none.
+    if dict(roles.get("tech lead", {})).get("jobs") is None:
+        tech_lead_line = ("Technical leads: not told apart by this label source, so its management count "
+                          "may include technical leadership (lead, staff, principal, mentoring) as well as "
+                          "managing people")
+    else:
+        tech_lead_line = (role("tech lead", "Technical leads (lead, staff, principal, mentoring; not counted "
+                                            "as management unless they also manage people)"))
+
     return f"""## Company and Role Analysis
 
 Unique companies: {scope.value('report_overview', 'companies') or 0}
@@ -559,6 +583,7 @@ Roles:
 
 - {role('customer-facing', 'Customer-facing roles')}
 - {role('management', 'Management roles')}
+- {tech_lead_line}
 
 Most common job titles:
 

@@ -7,7 +7,7 @@ Fields are filled in stages, each by one module:
   measured field by field;
 * the spider adds the crawl context (``job_id``, ``source_url``, ``city``, ``query``);
 * normalize pipelines add the clean, typed columns stored in ``jobs``;
-* the tag pipeline adds ``skills`` and the category columns.
+* the tag pipeline adds ``skills``, the category columns and the evidence behind each.
 
 Pipelines read and write items through ``ItemAdapter``, so a plain dict works too.
 """
@@ -73,8 +73,9 @@ class JobItem:
     company_size_employees: int | None = None
 
     # --- tags (tag pipeline) ------------------------------------------------------------
-    skills: list[dict] = field(default_factory=list)  # {skill, category, matched, source}
+    skills: list[dict] = field(default_factory=list)  # {skill, category, matched, source, section}
     categories: dict = field(default_factory=dict)  # column name -> value (ai_type, company_stage, ...)
+    evidence: dict = field(default_factory=dict)  # category -> [{rule, condition, matched, section}, ...]
     tagger_version: str | None = None  # of the rules that tagged it: its labels are source ``rules``
 
 

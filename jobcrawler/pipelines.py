@@ -284,7 +284,7 @@ class DeduplicatePipeline(PostingPipeline):
 
 
 class TagPipeline(PostingPipeline):
-    """Skills with their evidence, and the category columns, from the taxonomy files."""
+    """Skills and categories, each with the evidence that decided it, from the tagging files."""
 
     def __init__(self, crawler):
         super().__init__(crawler)
@@ -303,6 +303,7 @@ class TagPipeline(PostingPipeline):
         )
         posting["skills"] = tags.skills
         posting["categories"] = tags.categories
+        posting["evidence"] = tags.evidence
         posting["tagger_version"] = self.tagger.version
 
 
@@ -483,4 +484,5 @@ def posting_labels(posting: ItemAdapter, labelled_at: str) -> dict | None:
     (None for a posting the tag pipeline did not reach)."""
     if posting.get("tagger_version") is None:
         return None
-    return storage.label_row(posting.get("categories") or {}, storage.RULES, posting.get("tagger_version"), labelled_at)
+    return storage.label_row(posting.get("categories") or {}, storage.RULES, posting.get("tagger_version"), labelled_at,
+                             evidence=posting.get("evidence") or {})

@@ -38,7 +38,8 @@ def _tag_rows(rows: list[tuple]) -> list[tuple[str, dict, list[dict]]]:
     for job_id, title, description, top_skills, industries, level, company_size in rows:
         tags = _tagger.tag(title or "", description or "", top_skills=_list(top_skills),
                            industries=_list(industries), level=level, company_size=company_size)
-        tagged.append((job_id, storage.label_row(tags.categories, storage.RULES, _tagger.version, now), tags.skills))
+        tagged.append((job_id, storage.label_row(tags.categories, storage.RULES, _tagger.version, now, tags.evidence),
+                       tags.skills))
     return tagged
 
 

@@ -319,6 +319,11 @@ def run_coverage(db: sqlite_utils.Database, run_id: int) -> dict:
     return {column[0]: value or 0 for column, value in zip(cursor.description, cursor.fetchone())}
 
 
+def has_jobs(conn) -> bool:
+    """Whether the database holds any job (``conn``: a sqlite3 connection or a Database)."""
+    return conn.execute("SELECT EXISTS (SELECT 1 FROM jobs)").fetchone()[0] == 1
+
+
 def job_exists(db: sqlite_utils.Database, job_id: str) -> bool:
     return db.execute("SELECT 1 FROM jobs WHERE job_id = ?", [job_id]).fetchone() is not None
 
@@ -517,9 +522,16 @@ JOB_LABEL_COLUMNS: dict[str, type] = {
 }
 SKILL_COLUMNS: dict[str, type] = {
     "job_id": str, "labels": str, "skill": str, "category": str, "matched": str, "source": str,
+    "section": str,  # the part of the description the evidence stands in (role, requirements, ...)
 }
-_INSERT_SKILL = ("INSERT OR IGNORE INTO job_skills (job_id, labels, skill, category, matched, source) "
-                 "VALUES (?, ?, ?, ?, ?, ?)")
+_INSERT_SKILL = ("INSERT OR IGNORE INTO job_skills (job_id, labels, skill, category, matched, source, section) "
+                 "VALUES (?, ?, ?, ?, ?, ?, ?)")
+# Why a job's category has its value, as the source says: the rule that decided, what it weighed
+# (its condition), the phrase and the section it stands in; one row per piece, in order.
+EVIDENCE_COLUMNS: dict[str, type] = {
+    "job_id": str, "labels": str, "category": str, "position": int,
+    "rule": str, "condition": str, "matched": str, "section": str,
+}
 
 
 def ensure_label_schema(db: sqlite_utils.Database) -> None:
@@ -527,11 +539,12 @@ def ensure_label_schema(db: sqlite_utils.Database) -> None:
     categories.yaml becomes a column (``transform=True``)."""
     _create_job_labels(db)
     skills = db["job_skills"]
-    if not skills.exists():
-        skills.create(SKILL_COLUMNS, pk=("job_id", "labels", "skill"), foreign_keys=[("job_id", "jobs", "job_id")])
-    elif "labels" not in skills.columns_dict:  # written before label sources: every skill was the tagger's
+    if skills.exists() and "labels" not in skills.columns_dict:  # before label sources: all the tagger's
         skills.add_column("labels", str, not_null_default=RULES)
-        skills.transform(pk=("job_id", "labels", "skill"), column_order=list(SKILL_COLUMNS))
+    skills.create(SKILL_COLUMNS, pk=("job_id", "labels", "skill"), foreign_keys=[("job_id", "jobs", "job_id")],
+                  transform=True)
+    db["job_label_evidence"].create(EVIDENCE_COLUMNS, pk=("job_id", "labels", "category", "position"),
+                                    foreign_keys=[("job_id", "jobs", "job_id")], transform=True)
     db["job_labels"].create_index(["labels", "ai_type"], if_not_exists=True)
     db["job_skills"].create_index(["labels", "skill"], if_not_exists=True)
 
@@ -561,10 +574,14 @@ def _move_job_tags_to_labels(db: sqlite_utils.Database) -> None:
 
 
 def label_row(categories: dict, source: str = RULES, version: str | None = None,
-              labelled_at: str | None = None) -> dict:
+              labelled_at: str | None = None, evidence: dict | None = None) -> dict:
     """A ``job_labels`` row (without ``job_id``): lists as JSON text, flags as 0/1, every column
-    present; keys of ``categories`` that are no label column are left out."""
+    present; keys of ``categories`` that are no label column are left out. ``evidence``
+    (category -> [{rule, condition, matched, section}, ...]) rides along and replaces the
+    source's evidence rows when the row is written."""
     row = {"labels": source, "version": version, "labelled_at": labelled_at or utc_now()}
+    if evidence is not None:
+        row["evidence"] = evidence
     for column in (*LABEL_COLUMNS, *LABEL_DETAIL_COLUMNS):
         value = categories.get(column)
         if isinstance(value, (list, dict)):
@@ -576,7 +593,8 @@ def label_row(categories: dict, source: str = RULES, version: str | None = None,
 
 
 def _write_labels(db: sqlite_utils.Database, rows: list[dict]) -> None:
-    """Insert or replace ``job_labels`` rows (each with ``job_id`` and ``labels``)."""
+    """Insert or replace ``job_labels`` rows (each with ``job_id`` and ``labels``), and the
+    evidence of those that carry it."""
     if not rows:
         return
     columns = list(JOB_LABEL_COLUMNS)
@@ -584,15 +602,27 @@ def _write_labels(db: sqlite_utils.Database, rows: list[dict]) -> None:
         f"INSERT OR REPLACE INTO job_labels ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
         [[row.get(c) for c in columns] for row in rows],
     )
+    with_evidence = [row for row in rows if "evidence" in row]
+    db.conn.executemany("DELETE FROM job_label_evidence WHERE job_id = ? AND labels = ?",
+                        [(row["job_id"], row["labels"]) for row in with_evidence])
+    db.conn.executemany(
+        "INSERT INTO job_label_evidence (job_id, labels, category, position, rule, condition, matched, section) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [(row["job_id"], row["labels"], category, position, piece.get("rule"), piece.get("condition"),
+          piece.get("matched"), piece.get("section"))
+         for row in with_evidence for category, pieces in (row["evidence"] or {}).items()
+         for position, piece in enumerate(pieces)],
+    )
 
 
 def _skill_rows(skills: list[dict]) -> list[tuple]:
-    """(skill, category, matched, source) per skill, the first of a repeated skill kept."""
+    """(skill, category, matched, source, section) per skill, the first of a repeated skill kept."""
     rows, seen = [], set()
     for skill in skills:
         if skill["skill"] not in seen:
             seen.add(skill["skill"])
-            rows.append((skill["skill"], skill.get("category"), skill.get("matched"), skill.get("source")))
+            rows.append((skill["skill"], skill.get("category"), skill.get("matched"), skill.get("source"),
+                         skill.get("section")))
     return rows
 
 
@@ -624,10 +654,10 @@ def _write_labelled(db: sqlite_utils.Database, labelled: list[tuple[str, dict, l
 
 
 def _stored_skills(db: sqlite_utils.Database, keys: list[tuple[str, str]]) -> dict[tuple[str, str], list[tuple]]:
-    """(job id, source) -> its job_skills rows (skill, category, matched, source) in stored order."""
+    """(job id, source) -> its job_skills rows (skill, category, matched, source, section) in stored order."""
     stored: dict[tuple[str, str], list[tuple]] = {}
     rows = db.execute(
-        "SELECT k.job_id, k.labels, k.skill, k.category, k.matched, k.source FROM job_skills AS k "
+        "SELECT k.job_id, k.labels, k.skill, k.category, k.matched, k.source, k.section FROM job_skills AS k "
         "JOIN (SELECT value ->> 0 AS job_id, value ->> 1 AS labels FROM json_each(?)) AS wanted "
         "ON wanted.job_id = k.job_id AND wanted.labels = k.labels ORDER BY k.job_id, k.labels, k.rowid",
         [json.dumps(keys)],

@@ -71,7 +71,7 @@ EXPECTED = [
         ("Public", 3, 21.4), ("Seed", 3, 21.4), ("Series B", 3, 21.4), ("Series D+", 2, 14.3),
         ("Private/unknown", 1, 7.1), ("Series A", 1, 7.1),
     ]),
-    ("report_roles", "role, jobs, pct", "all", "all", -1, [("customer-facing", 2, 14.3), ("management", 1, 7.1)]),
+    ("report_roles", "role, jobs, pct", "all", "all", -1, [("customer-facing", 2, 14.3), ("management", 1, 7.1), ("tech lead", None, None)]),
     ("report_top_titles", "rank, title, jobs, pct", "all", "all", 3,
      [(1, "AI Engineer", 2, 14.3), (2, XSS_TITLE, 1, 7.1), (3, "AI Platform Engineer", 1, 7.1)]),
     ("report_top_titles", "count(*)", "all", "all", -1, [(13,)]),
@@ -273,6 +273,22 @@ def test_build_on_an_empty_database(tmp_path):
     with sqlite3.connect(tmp_path / "empty.db") as conn:  # no report of zeros
         with pytest.raises(ScopeError, match="the database holds no jobs yet"):
             render_report(conn)
+
+
+def test_unknown_ai_type_and_technical_leads_are_reported_apart(tmp_path):
+    path = build_fixture_db(tmp_path / "jobs.db")
+    build(path)
+    with sqlite3.connect(path) as conn:  # the fixture's labels say nothing of technical leads
+        assert "- Technical leads: not told apart by this label source" in render_report(conn)
+        first_two = [row[0] for row in conn.execute("SELECT job_id FROM job_labels ORDER BY job_id LIMIT 2")]
+        conn.execute("UPDATE job_labels SET ai_type = 'unknown' WHERE job_id = ?", [first_two[0]])
+        conn.execute("UPDATE job_labels SET is_tech_lead = (job_id = ?)", [first_two[1]])
+    build(path)
+    with sqlite3.connect(path) as conn:
+        text = render_report(conn)
+    assert "### Unknown: 1 job (7.1%)" in text
+    assert "- Technical leads (lead, staff, principal, mentoring; not counted as management unless they also " \
+           "manage people): 1 (7.1%)" in text
 
 
 def test_report_document(report_db):

@@ -75,6 +75,31 @@ def test_a_label_source_replaces_only_its_own_labels(tmp_path):
     assert storage.label_sources(db) == {"fieldguide": 1, "rules": 1}
 
 
+def test_a_source_keeps_the_evidence_of_each_category_and_the_section_of_each_skill(tmp_path):
+    db = storage.open_db(tmp_path / "jobs.db")
+    storage.save_jobs(db, [_job("1")])
+    evidence = {"ai_type": [{"rule": "model work outweighs enabling work", "condition": "share: 0.7",
+                             "matched": None, "section": None},
+                            {"rule": "model work outweighs enabling work", "condition": "line_kind: model_work",
+                             "matched": "build RAG pipelines", "section": "role"}],
+                "is_management": [{"rule": "default", "condition": None, "matched": None, "section": None}]}
+    skills = [{"skill": "RAG", "category": "genai", "matched": "RAG", "source": "description", "section": "role"}]
+    storage.save_labels(db, [("1", storage.label_row({"ai_type": "ai-first"}, evidence=evidence), skills)])
+    storage.save_labels(db, [("1", _labels({"ai_type": "ml"}, "fieldguide"), [])])  # another source: no evidence
+    rows = db.execute("SELECT labels, category, position, rule, condition, matched, section FROM job_label_evidence "
+                      "ORDER BY category, position").fetchall()
+    assert rows == [("rules", "ai_type", 0, "model work outweighs enabling work", "share: 0.7", None, None),
+                    ("rules", "ai_type", 1, "model work outweighs enabling work", "line_kind: model_work",
+                     "build RAG pipelines", "role"),
+                    ("rules", "is_management", 0, "default", None, None, None)]
+    assert db.execute("SELECT skill, section FROM job_skills WHERE labels = 'rules'").fetchall() == [("RAG", "role")]
+    retagged = {"ai_type": [{"rule": "no AI content beyond the title", "condition": None, "matched": None,
+                             "section": None}]}
+    storage.save_labels(db, [("1", storage.label_row({"ai_type": "unknown"}, evidence=retagged), [])])
+    assert db.execute("SELECT category, rule FROM job_label_evidence").fetchall() == [
+        ("ai_type", "no AI content beyond the title")]  # replaced whole, never mixed with the old
+
+
 def test_label_columns_are_the_categories_of_categories_yaml():
     from jobcrawler.tagging import CATEGORIES_PATH
     import yaml

@@ -1,4 +1,4 @@
-"""Category rules on synthetic postings (own phrasing, never real page text)."""
+"""Category rules and sections on synthetic postings (own phrasing, never real page text)."""
 
 from __future__ import annotations
 
@@ -7,21 +7,35 @@ import yaml
 
 from jobcrawler.tagging import CATEGORIES_PATH, Tagger, category_columns
 from jobcrawler.tagging.classify import CategoryRules
+from jobcrawler.tagging.sections import SectionSplitter
 
 KEYS = set(category_columns())  # every category categories.yaml declares: the label columns storage keeps
 
-AI_FIRST = """We are hiring an engineer to build AI agents for our claims team.
+AI_FIRST = """About the role
+
+We are hiring an engineer to build AI agents for our claims team.
+
+Responsibilities
+
 - Design and ship LLM-powered features end to end
 - Build RAG pipelines over policy documents with LangChain and Pinecone
 - Prompt engineering and evaluation of model outputs
 - Python, FastAPI, AWS"""
 
-AI_SUPPORT = """Join the team that runs the compute our researchers use.
+AI_SUPPORT = """About the role
+
+Join the platform team that runs the GPU compute our AI researchers train models on.
+
+Responsibilities
+
 - Operate Kubernetes clusters and GPU nodes with Terraform
-- Build CI/CD and observability for internal services
+- Build CI/CD and observability for the ML platform
+- Keep the infrastructure reliable and be on call for incidents
 - Python, Go, AWS"""
 
-CLASSICAL_ML = """Build computer vision models that inspect parts on the line.
+CLASSICAL_ML = """What you will do
+
+- Build computer vision models that inspect parts on the line
 - Train deep learning models in PyTorch and TensorFlow
 - Classical models with scikit-learn and XGBoost
 - Own model evaluation and model training pipelines"""
@@ -41,6 +55,87 @@ def test_categories_have_exactly_the_agreed_keys(tagger):
     assert set(categories(tagger, "AI Engineer", AI_FIRST).keys()) == KEYS
 
 
+# ---------------------------------------------------------------- sections
+
+POSTING = """Acme is a leading maker of robots, founded in 2001 with offices in 12 countries.
+
+About the role
+
+You will build the agents that plan our robots' work.
+
+Key Responsibilities:
+
+- Build agents
+- Review designs
+
+🎯 What You Bring
+
+- Python
+
+Nice to have
+
+- Rust
+
+Benefits
+
+- Health insurance
+
+Acme is an equal opportunity employer and considers all qualified applicants without regard to any protected characteristic."""
+
+
+@pytest.mark.parametrize(
+    "text, kinds",
+    [
+        (POSTING, ["company", "role", "requirements", "nice_to_have", "benefits"]),
+        # no headings: paragraphs read by their cues, legal text as benefits
+        ("We are a global bank with offices in 30 countries.\n\nYou will design ranking models.\n\n- PyTorch\n\n"
+         "We are an equal opportunity employer and make decisions without regard to race or gender.",
+         ["company", "role", "benefits"]),
+        # a general heading ("Job Description") says nothing: its paragraphs are read by their cues
+        ("Job Description\n\nAt Acme, we make trucks.\n\nThis role builds our pricing models.", ["role", "company", "role"]),
+        # a short line that names no section is a sub-heading: the section goes on
+        ("Responsibilities\n\nModel Development & Deployment\n\n- Train models\n\nQualifications\n\n- SQL",
+         ["role", "requirements"]),
+        ("", []),
+        ("Just one line about the work.", ["role"]),
+    ],
+)
+def test_sections_follow_headings_and_cues(text, kinds):
+    sections = SectionSplitter.load().split(text)
+    assert [span.kind for span in sections.spans] == kinds
+    # the spans cover the text, in order
+    if text:
+        assert sections.spans[0].start == 0 and sections.spans[-1].end == len(text)
+        assert all(a.end == b.start for a, b in zip(sections.spans, sections.spans[1:]))
+
+
+@pytest.mark.parametrize(
+    "line, kind",
+    [
+        ("About Acme", "company"),
+        ("About the Role:", "role"),
+        ("AI Engineer | Day-to-Day", "role"),
+        ("What you'll do", "role"),
+        ("Preferred Qualifications", "nice_to_have"),
+        ("Required Skills & Experience", "requirements"),
+        ("Perks & Benefits", "benefits"),
+        ("- Build data pipelines", None),  # a bullet is never a heading
+        ("We are looking for an engineer who loves shipping agents.", None),  # a sentence is not a heading
+    ],
+)
+def test_heading_kinds(line, kind):
+    assert SectionSplitter.load().heading_kind(line) == kind
+
+
+def test_sections_at_an_offset():
+    sections = SectionSplitter.load().split(POSTING)
+    assert sections.at(POSTING.index("Build agents")) == "role"
+    assert sections.at(POSTING.index("Rust")) == "nice_to_have"
+    assert sections.at(0) == "company"
+
+
+# ---------------------------------------------------------------- AI type
+
 @pytest.mark.parametrize(
     "title, description, expected",
     [
@@ -49,11 +144,104 @@ def test_categories_have_exactly_the_agreed_keys(tagger):
         ("Senior Platform Engineer, AI", AI_SUPPORT, "ai-support"),
         ("AI Sales Engineer", AI_FIRST, "ai-support"),
         ("Computer Vision Engineer", CLASSICAL_ML, "ml"),
-        ("AI Engineer", "Join a friendly team. Great benefits.", "ai-support"),
+        # what the role does outweighs its title words
+        ("Platform Engineer", AI_FIRST, "ai-first"),
+        ("AI Engineer", AI_SUPPORT, "ai-support"),
+        # forward deployed engineers deploy AI with customers: AI-first
+        ("Forward Deployed Engineer", "Responsibilities\n\n- Deploy our AI agents at customer sites", "ai-first"),
+        # no AI content beyond the title: unknown
+        ("Gen AI Developer", "Responsibilities\n\n- Build web pages with React\n- Write SQL reports", "unknown"),
+        ("AI Engineer", "Join a friendly team. Great benefits.", "unknown"),
+        # using AI coding tools does not make a role an AI role
+        ("Software Engineer, AI", "Responsibilities\n\n- Build payment APIs in Java\n- Use AI coding assistants such as Cursor daily",
+         "unknown"),
+        # enabling others: data pipelines and a platform for the teams that build models
+        ("AI Data Engineer", "Responsibilities\n\n- Build data pipelines that feed our ML teams\n"
+         "- Own the data platform and its governance\n- Keep ETL jobs reliable", "ai-support"),
     ],
 )
 def test_ai_type(tagger, title, description, expected):
     assert categories(tagger, title, description)["ai_type"] == expected
+
+
+def test_ai_type_reads_the_role_not_the_company_blurb(tagger):
+    blurb = "We are an AI-native company building LLM agents, RAG and fine-tuned models, founded in 2019.\n\n"
+    role = "About the role\n\n- Build web pages with React\n- Write SQL reports for finance"
+    assert categories(tagger, "Software Engineer", "About us\n\n" + blurb + role)["ai_type"] == "unknown"
+    moved = "About the role\n\n- Build LLM agents and RAG pipelines\n- Write SQL reports for finance"
+    assert categories(tagger, "Software Engineer", "About us\n\n" + blurb + moved)["ai_type"] == "ai-first"
+
+
+# ---------------------------------------------------------------- customer-facing, management, tech lead
+
+@pytest.mark.parametrize(
+    "title, description, expected",
+    [
+        ("Forward Deployed AI Engineer", "Ship agents.", True),
+        ("Solutions Engineer", "Ship agents.", True),
+        ("AI Engineer", "Responsibilities\n\n- Work directly with customers to scope pilots", True),
+        ("AI Engineer", "Responsibilities\n\n- Run customer workshops and technical demos", True),
+        ("AI Engineer", "Responsibilities\n\n- Travel to client sites for deployments", True),
+        ("AI Consultant", "Deliver AI projects.", True),
+        # products for customers, culture lines and internal customers are not customer-facing
+        ("AI Engineer", "Responsibilities\n\n- Build customer-facing features for millions of users", False),
+        ("AI Engineer", "Responsibilities\n\n- Build internal tools for our analysts", False),
+        ("AI Engineer", "Responsibilities\n\n- Partner with internal customers in finance", False),
+        ("AI Engineer", "Responsibilities\n\n- Be customer-obsessed in everything you ship", False),
+        ("AI Engineer", "About us\n\nWe work with clients in 40 countries.\n\nResponsibilities\n\n- Build agents", False),
+    ],
+)
+def test_customer_facing(tagger, title, description, expected):
+    assert categories(tagger, title, description)["is_customer_facing"] is expected
+
+
+@pytest.mark.parametrize(
+    "title, description, management, tech_lead",
+    [
+        ("Engineering Manager, AI", "Build things.", True, False),
+        ("Head of AI", "Build things.", True, False),
+        ("Director of Machine Learning", "Build things.", True, False),
+        ("AI Engineer", "Responsibilities\n\n- Manage a team of five engineers", True, False),
+        ("AI Engineer", "Responsibilities\n\n- You will have three direct reports", True, False),
+        ("AI Engineer", "Responsibilities\n\n- Hire and grow the team you lead", True, False),
+        # technical leadership is not management
+        ("Lead AI Engineer", "Build things.", False, True),
+        ("Staff AI Engineer", "Build things.", False, True),
+        ("Principal ML Engineer", "Build things.", False, True),
+        ("AI Engineer", "Responsibilities\n\n- Mentor junior engineers through code reviews", False, True),
+        ("AI Engineer", "Responsibilities\n\n- Set the technical direction for our agent platform", False, True),
+        ("Senior AI Engineer", "Responsibilities\n\n- Write code and review designs", False, False),
+        ("Product Manager, AI", "Build things.", False, False),
+        # an employer's hedged boilerplate describes no one's reports
+        ("AI Engineer", "Expectations\n\n- If managing a team, they define jobs\n- They supervise a team of analysts", False, False),
+    ],
+)
+def test_management_and_tech_lead(tagger, title, description, management, tech_lead):
+    found = categories(tagger, title, description)
+    assert (found["is_management"], found["is_tech_lead"]) == (management, tech_lead)
+
+
+# ---------------------------------------------------------------- evidence
+
+def test_every_category_keeps_its_evidence(tagger):
+    tags = tagger.tag("Staff AI Engineer", "About us\n\nWe sell AI.\n\n" + AI_FIRST.replace("About the role", "The Role"))
+    assert set(tags.evidence) == KEYS
+    for rows in tags.evidence.values():
+        assert rows and all(set(row) == {"rule", "condition", "matched", "section"} for row in rows)
+    ai_type = tags.evidence["ai_type"]
+    assert ai_type[0]["rule"] == "model work outweighs enabling work"
+    assert {row["section"] for row in ai_type if row["matched"]} <= {"role", "requirements"}
+    assert [row["matched"] for row in ai_type if row["matched"]]  # the phrases that decided it
+    assert tags.evidence["is_tech_lead"][0] == {
+        "rule": "technical leadership title", "condition": "title: tech_lead_title", "matched": "Staff", "section": "title"
+    }
+    assert tags.evidence["is_customer_facing"] == [{"rule": "default", "condition": None, "matched": None, "section": None}]
+
+
+def test_skill_evidence_keeps_its_section(tagger):
+    tags = tagger.tag("AI Engineer", AI_FIRST)
+    by_skill = {s["skill"]: s for s in tags.skills}
+    assert by_skill["RAG"]["section"] == "role" and by_skill["Python"]["section"] == "role"
 
 
 @pytest.mark.parametrize(
@@ -74,31 +262,6 @@ def test_company_stage(tagger, description, company_size, expected):
     assert categories(tagger, "AI Engineer", description, company_size=company_size)["company_stage"] == expected
 
 
-@pytest.mark.parametrize(
-    "title, description, expected",
-    [
-        ("Forward Deployed AI Engineer", "Ship agents.", True),
-        ("AI Engineer", "You will be customer-facing and run technical demos.", True),
-        ("AI Engineer", "You will work directly with customers to scope pilots.", True),
-        ("AI Engineer", "Build internal tools for our analysts.", False),
-    ],
-)
-def test_customer_facing(tagger, title, description, expected):
-    assert categories(tagger, title, description)["is_customer_facing"] is expected
-
-
-@pytest.mark.parametrize(
-    "title, description, expected",
-    [
-        ("Lead AI Engineer", "Build things.", True),
-        ("Head of AI", "Build things.", True),
-        ("AI Engineer", "You will manage a team of five engineers.", True),
-        ("AI Engineer", "You will have three direct reports.", True),
-        ("Senior AI Engineer", "Write code and review designs.", False),
-    ],
-)
-def test_management(tagger, title, description, expected):
-    assert categories(tagger, title, description)["is_management"] is expected
 
 
 @pytest.mark.parametrize(
@@ -233,10 +396,16 @@ def test_every_phrase_set_and_skill_group_is_used():
     def collect(node):
         if isinstance(node, dict):
             for key, value in node.items():
-                used.add(value) if key in {"title", "text", "industries", "skills"} else collect(value)
+                if key in {"title", "text", "industries", "skills", "lines", "phrases", "unless"}:
+                    used.update([value] if isinstance(value, str) else value)
+                else:
+                    collect(value)
         elif isinstance(node, list):
             for item in node:
                 collect(item)
 
     collect(config["categories"])
+    collect(config["line_kinds"])
+    for entries in config["phrases"].values():  # sets other sets include
+        used.update(entry["include"] for entry in entries if isinstance(entry, dict) and "include" in entry)
     assert set(config["phrases"]) | set(config["skill_groups"]) <= used

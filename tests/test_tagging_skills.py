@@ -10,6 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jobcrawler.tagging import CATEGORIES_PATH, TAXONOMY_PATH, Tagger
+from jobcrawler.tagging.classify import CategoryRules
+from jobcrawler.tagging.sections import SectionSplitter
 from jobcrawler.tagging.matcher import _anchors, lowered, searchable
 
 HEADLINE = [
@@ -264,7 +266,9 @@ def test_every_yaml_pattern_has_a_leading_literal():
     """A pattern without one is run over the whole text, ~100 us a posting: keep them out."""
     skills = yaml.safe_load(TAXONOMY_PATH.read_text())["skills"]
     patterns = [p for skill in skills for p in (*skill.get("patterns", []), *skill.get("not_in_patterns", []))]
-    patterns += [p for ps in yaml.safe_load(CATEGORIES_PATH.read_text())["phrases"].values() for p in ps]
+    rules = CategoryRules(yaml.safe_load(CATEGORIES_PATH.read_text()))
+    patterns += [p for ps in rules.phrase_sets.values() for p in ps]
+    patterns += [p for ps in SectionSplitter.load().cue_sets.values() for p in ps]
     assert [pattern for pattern in patterns if not _anchors(pattern)[1]] == []
 
 
@@ -302,12 +306,29 @@ def test_searchable_keeps_offsets_and_reads_punctuation_as_space(text):
 # ---------------------------------------------------------------- evidence
 
 
-def test_evidence_keeps_matched_text_and_source(tagger):
-    tags = tagger.tag("Senior Golang Engineer", "You will write Python and Go services.")
+def test_evidence_keeps_matched_text_source_and_section(tagger):
+    tags = tagger.tag("Senior Golang Engineer with Rust", "You will write Python and Go services.")
     by_skill = {s["skill"]: s for s in tags.skills}
-    assert by_skill["Go"] == {"skill": "Go", "category": "languages", "matched": "Golang", "source": "title"}
+    assert by_skill["Rust"] == {"skill": "Rust", "category": "languages", "matched": "Rust", "source": "title", "section": "title"}
     assert by_skill["Python"]["source"] == "description"
     assert by_skill["Python"]["matched"] == "Python"
+    # a skill named in the title and in the role keeps the role's words as its evidence
+    assert by_skill["Go"] == {"skill": "Go", "category": "languages", "matched": "Go", "source": "description", "section": "role"}
+
+
+@pytest.mark.parametrize(
+    "description, section",
+    [
+        ("About us\n\nWe build our platform on Kubernetes.\n\nAbout the role\n\nYou will write Python.", "company"),
+        ("Responsibilities\n\n- Run Kubernetes clusters\n\nAbout us\n\nWe love Kubernetes.", "role"),
+        ("Requirements\n\n- Kubernetes in production", "requirements"),
+        ("Nice to have\n\n- Kubernetes", "nice_to_have"),
+        ("Perks\n\n- A Kubernetes conference each year", "benefits"),
+    ],
+)
+def test_skill_evidence_names_its_section_preferring_the_role(tagger, description, section):
+    by_skill = {s["skill"]: s for s in tagger.tag("Engineer", description).skills}
+    assert by_skill["Kubernetes"]["section"] == section
 
 
 @pytest.mark.parametrize(
@@ -320,7 +341,7 @@ def test_evidence_keeps_matched_text_and_source(tagger):
 )
 def test_a_vendors_product_counts_for_the_vendor(tagger, text, vendor, evidence):
     by_skill = {s["skill"]: s for s in tagger.tag("", text).skills}
-    assert by_skill[vendor] == {"skill": vendor, "category": "cloud", "matched": evidence, "source": "description"}
+    assert by_skill[vendor] == {"skill": vendor, "category": "cloud", "matched": evidence, "source": "description", "section": "role"}
 
 
 def test_a_vendor_named_itself_keeps_its_own_evidence(tagger):

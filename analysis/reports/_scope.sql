@@ -121,6 +121,7 @@ SELECT
     END AS stage_group,
     coalesce(l.is_customer_facing, 0) AS is_customer_facing,
     coalesce(l.is_management, 0) AS is_management,
+    l.is_tech_lead,  -- NULL where the source does not tell technical leads apart (the published labels)
     coalesce(l.is_research, 0) AS is_research,
     coalesce(l.is_entry_level, 0) AS is_entry_level,
     coalesce(l.is_frontend, 0) AS is_frontend,

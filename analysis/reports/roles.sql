@@ -1,15 +1,18 @@
--- Customer-facing and management jobs and their share of all jobs.
+-- Customer-facing, management (of people) and technical-lead jobs and their share of all jobs;
+-- tech lead is NULL where the label source does not tell technical leadership apart.
 WITH per_group AS MATERIALIZED (
     SELECT scope_group,
         sum(is_customer_facing) AS customer_facing,
-        sum(is_management) AS management
+        sum(is_management) AS management,
+        sum(is_tech_lead) AS tech_lead
     FROM job_profile
     GROUP BY scope_group
 ),
 per_cell AS (
     SELECT gc.cell_id,
         sum(g.customer_facing) AS customer_facing,
-        sum(g.management) AS management
+        sum(g.management) AS management,
+        sum(g.tech_lead) AS tech_lead
     FROM per_group AS g
     JOIN group_cells AS gc USING (scope_group)
     GROUP BY gc.cell_id
@@ -18,6 +21,8 @@ role_counts AS (
     SELECT cell_id, 1 AS position, 'customer-facing' AS role, customer_facing AS jobs FROM per_cell
     UNION ALL
     SELECT cell_id, 2, 'management', management FROM per_cell
+    UNION ALL
+    SELECT cell_id, 3, 'tech lead', tech_lead FROM per_cell
 )
 SELECT c.city, c.period, r.role, r.jobs, round(100.0 * r.jobs / t.jobs, 1) AS pct
 FROM role_counts AS r

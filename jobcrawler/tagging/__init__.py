@@ -1,8 +1,10 @@
 """Transparent job tagging: skills with evidence, and per-job categories, from YAML rules.
 
-``Tagger.load()`` reads ``taxonomy.yaml`` (skills) and ``categories.yaml`` (category
-rules), compiles them once, and then tags a job offline in about a millisecond. Every
-skill carries the text it was found as and where, so a reader can check any tag.
+``Tagger.load()`` reads ``taxonomy.yaml`` (skills), ``categories.yaml`` (category rules) and
+``sections.yaml`` (the parts of a description), compiles them once, and then tags a job
+offline in well under a millisecond. Every skill carries the text it was found as and where
+(source and section), and every category the rule that decided it with its evidence, so a
+reader can check any tag.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from typing import Iterable
 import yaml
 
 from jobcrawler.tagging.classify import CategoryRules
-from jobcrawler.tagging.matcher import Skill, SkillMatcher
+from jobcrawler.tagging.matcher import Prepared, Skill, SkillMatcher
+from jobcrawler.tagging.sections import SECTIONS_PATH, SectionSplitter
 
 PACKAGE_DIR = Path(__file__).parent
 TAXONOMY_PATH = PACKAGE_DIR / "taxonomy.yaml"
@@ -24,13 +27,15 @@ CATEGORIES_PATH = PACKAGE_DIR / "categories.yaml"
 # the taxonomy at every crawl's start.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-__all__ = ["CATEGORIES_PATH", "TAXONOMY_PATH", "Tagger", "Tags", "category_columns"]
+__all__ = ["CATEGORIES_PATH", "SECTIONS_PATH", "TAXONOMY_PATH", "Tagger", "Tags", "category_columns"]
 
 
 @dataclass
 class Tags:
-    skills: list[dict] = field(default_factory=list)  # {skill, category, matched, source}
+    skills: list[dict] = field(default_factory=list)  # {skill, category, matched, source, section}
     categories: dict = field(default_factory=dict)  # ai_type, company_stage, is_* flags, ...
+    # category -> why it has its value: [{rule, condition, matched, section}, ...] (see classify.py)
+    evidence: dict = field(default_factory=dict)
 
 
 def category_columns(categories_path: str | Path = CATEGORIES_PATH) -> dict[str, type]:
@@ -57,13 +62,17 @@ def load_skills(taxonomy: dict) -> list[Skill]:
 class Tagger:
     """Skills and categories for one job; build once with ``load`` and reuse."""
 
-    def __init__(self, taxonomy: dict, category_rules: dict, version: str, count_top_skills: bool):
+    def __init__(
+        self, taxonomy: dict, category_rules: dict, version: str, count_top_skills: bool, sections: dict | None = None
+    ):
         context = taxonomy.get("context", {})
         self.skills = load_skills(taxonomy)
         self.matcher = SkillMatcher(
             self.skills, context.get("window", 60), context.get("cues", []), context.get("list_leads", [])
         )
-        self.rules = CategoryRules(category_rules)
+        self.sections = SectionSplitter(sections) if sections is not None else SectionSplitter.load()
+        # the splitter's paragraph cues ride along in the rules' pass over each description
+        self.rules = CategoryRules(category_rules, shared_text_sets=self.sections.cue_sets)
         self.version = version
         self.count_top_skills = count_top_skills
 
@@ -73,6 +82,7 @@ class Tagger:
         taxonomy_path: str | Path = TAXONOMY_PATH,
         categories_path: str | Path = CATEGORIES_PATH,
         count_top_skills: bool | None = None,
+        sections_path: str | Path = SECTIONS_PATH,
     ) -> "Tagger":
         """Read and compile the YAML files; ``version`` hashes their bytes.
 
@@ -82,11 +92,14 @@ class Tagger:
         """
         taxonomy_bytes = Path(taxonomy_path).read_bytes()
         categories_bytes = Path(categories_path).read_bytes()
+        sections_bytes = Path(sections_path).read_bytes()
         taxonomy = yaml.load(taxonomy_bytes, Loader=_YAML_LOADER)
-        version = hashlib.sha256(taxonomy_bytes + b"\0" + categories_bytes).hexdigest()[:12]
+        version = hashlib.sha256(b"\0".join((taxonomy_bytes, categories_bytes, sections_bytes))).hexdigest()[:12]
         if count_top_skills is None:
             count_top_skills = bool(taxonomy.get("count_top_skills", False))
-        return cls(taxonomy, yaml.load(categories_bytes, Loader=_YAML_LOADER), version, count_top_skills)
+        categories = yaml.load(categories_bytes, Loader=_YAML_LOADER)
+        sections = yaml.load(sections_bytes, Loader=_YAML_LOADER)
+        return cls(taxonomy, categories, version, count_top_skills, sections)
 
     @property
     def headline_skills(self) -> list[str]:
@@ -102,13 +115,19 @@ class Tagger:
         company_size: int | None = None,
     ) -> Tags:
         chips = list(top_skills or ()) if self.count_top_skills else []
-        skills = self.matcher.match(title or "", description or "", chips)
-        categories = self.rules.classify(
+        prepared = Prepared(description or "")
+        text_counts = self.rules.text_counts(prepared)
+        sections = self.sections.split(prepared, text_counts)
+        skills, skill_sections = self.matcher.match_sections(title or "", prepared, chips, sections)
+        categories, evidence = self.rules.decide(
             title=title or "",
-            description=description or "",
+            description=prepared,
             skills=skills,
             industries=list(industries or ()),
             level=level,
             company_size=company_size,
+            sections=sections,
+            skill_sections=skill_sections,
+            text_counts=text_counts,
         )
-        return Tags(skills=skills, categories=categories)
+        return Tags(skills=skills, categories=categories, evidence=evidence)

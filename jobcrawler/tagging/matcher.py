@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from itertools import chain
-from typing import Iterable, Iterator
+from typing import Iterable
 
 import ahocorasick
 
@@ -48,6 +48,35 @@ def lowered(text: str) -> str:
     if len(low) != len(text):
         low = "".join(char if len(char.lower()) != 1 else char.lower() for char in text)
     return low
+
+
+class Prepared:
+    """A text and the forms the automata search (``searchable``, lowered), each made once:
+    the skill matcher, the section splitter and the category rules all scan one description."""
+
+    __slots__ = ("text", "_padded", "_padded_low", "_low")
+
+    def __init__(self, text: str):
+        self.text = text
+        self._padded = self._padded_low = self._low = None
+
+    @property
+    def padded(self) -> str:
+        if self._padded is None:
+            self._padded = searchable(self.text)
+        return self._padded
+
+    @property
+    def padded_low(self) -> str:
+        if self._padded_low is None:
+            self._padded_low = self.padded.lower()  # ASCII only, so one character per character
+        return self._padded_low
+
+    @property
+    def low(self) -> str:
+        if self._low is None:
+            self._low = lowered(self.text)
+        return self._low
 
 
 @dataclass(frozen=True)
@@ -105,8 +134,13 @@ class PhraseIndex:
                 compiled.append((literals, leading, re.compile(rf"(?<!\w)(?:{pattern})(?!\w)", re.IGNORECASE)))
             self._sets[name] = compiled
         self._leads = ahocorasick.Automaton()
-        for key, served in key_patterns.items():
-            self._leads.add_word(key, (key, tuple(served)))
+        self._keys = list(key_patterns)  # a literal's number in the automaton -> the literal
+        # set -> {literal number: numbers of the set's patterns that start with it}
+        self._set_keys: dict[str, dict[int, list[int]]] = {name: {} for name in self._sets}
+        for key_number, key in enumerate(self._keys):
+            self._leads.add_word(key, key_number)
+            for name, number in key_patterns[key]:
+                self._set_keys[name].setdefault(key_number, []).append(number)
         if len(self._leads):
             self._leads.make_automaton()
 
@@ -114,50 +148,70 @@ class PhraseIndex:
     def names(self) -> list[str]:
         return list(self._sets)
 
-    def scan(self, text: str, padded: str | None = None) -> "PhraseCounts":
-        """``padded``: ``searchable(text)`` when the caller has it already (saves a pass)."""
-        return PhraseCounts(self, text, padded)
+    def scan(self, text: "str | Prepared") -> "PhraseCounts":
+        """Matches in ``text``; pass a ``Prepared`` text to share its searchable forms."""
+        return PhraseCounts(self, text if isinstance(text, Prepared) else Prepared(text))
 
 
 class PhraseCounts:
     """Matches of an index's sets in one text; the text is scanned once, sets on demand."""
 
-    def __init__(self, index: PhraseIndex, text: str, padded: str | None = None):
+    def __init__(self, index: PhraseIndex, prepared: Prepared):
         self._index = index
-        self._text = lowered(text)
-        self._starts: dict[str, list[int]] = {}  # leading literal -> where it occurs
-        self._candidates: dict[str, set[int]] = {}  # set -> patterns whose leading literal occurs
+        self._text = prepared.low
+        # literal number -> where its occurrences end; which sets they serve is worked out only
+        # for the sets asked for (a posting is asked about a few of an index's sets at a time)
+        self._ends: dict[int, list[int]] = {}
+        self._found: dict[str, list[re.Match]] = {}
         if len(index._leads):
-            padded = (padded or searchable(text)).lower()  # ASCII only, so one character per character
-            for last, (key, served) in index._leads.iter(padded):
-                if key not in self._starts:
-                    self._starts[key] = []
-                    for name, number in served:
-                        self._candidates.setdefault(name, set()).add(number)
-                self._starts[key].append(last - len(key) + 1)
+            ends = self._ends
+            for last, key in index._leads.iter(prepared.padded_low):
+                found = ends.get(key)
+                if found is None:
+                    ends[key] = [last]
+                else:
+                    found.append(last)
 
-    def matches(self, name: str) -> Iterator[re.Match]:
-        text, starts_at, patterns = self._text, self._starts, self._index._sets[name]
-        numbers = self._candidates.get(name, set()).union(self._index._unanchored.get(name, ()))
-        for number in sorted(numbers):
+    def matches(self, name: str) -> list[re.Match]:
+        """Every match of set ``name``, pattern by pattern (found once, then remembered)."""
+        found = self._found.get(name)
+        if found is None:
+            found = self._found[name] = self._find(name)
+        return found
+
+    def _find(self, name: str) -> list[re.Match]:
+        index, text = self._index, self._text
+        patterns, set_keys, ends = index._sets[name], index._set_keys[name], self._ends
+        starts_of: dict[int, list[list[int]]] = {}  # pattern number -> start lists of its literals found
+        for key in set_keys.keys() & ends.keys():
+            size = len(index._keys[key]) - 1
+            starts = [last - size for last in ends[key]]
+            for number in set_keys[key]:
+                starts_of.setdefault(number, []).append(starts)
+        unanchored = index._unanchored.get(name)
+        numbers = sorted(starts_of.keys() | set(unanchored)) if unanchored else sorted(starts_of)
+        found: list[re.Match] = []
+        for number in numbers:
             literals, leading, pattern = patterns[number]
             if not leading:
                 if not literals or literals[0] in text:
-                    yield from pattern.finditer(text)
+                    found.extend(pattern.finditer(text))
                 continue
-            found = [starts_at[key] for key in literals if key in starts_at]
-            starts = found[0] if len(found) == 1 else sorted(set(chain.from_iterable(found)))
+            lists = starts_of[number]
+            starts = lists[0] if len(lists) == 1 else sorted(set(chain.from_iterable(lists)))
             matched_to = -1
+            match_at = pattern.match
             for start in starts:
-                if start >= matched_to and (match := pattern.match(text, start)):
+                if start >= matched_to and (match := match_at(text, start)):
                     matched_to = match.end()
-                    yield match
+                    found.append(match)
+        return found
 
     def count(self, name: str) -> int:
-        return sum(1 for _ in self.matches(name))
+        return len(self.matches(name))
 
     def any(self, name: str) -> bool:
-        return next(self.matches(name), None) is not None
+        return bool(self.matches(name))
 
 
 def _anchors(pattern: str) -> tuple[list[str], bool]:
@@ -423,18 +477,20 @@ class SkillMatcher:
         phrase_sets.update({_void_set(skill.skill): skill.not_in_patterns for skill in skills if skill.not_in_patterns})
         self._phrases = PhraseIndex(phrase_sets)
 
-    def hits(self, text: str, in_technical_list: bool = False) -> list[Hit]:
-        """Valid skill hits in ``text``, in text order.
+    def hits(self, text: "str | Prepared", in_technical_list: bool = False) -> list[Hit]:
+        """Valid skill hits in ``text`` (a ``Prepared`` one shares its searchable forms), in text order.
 
         ``in_technical_list`` says the text is itself a skill name (a "Top Skills" chip),
         so ambiguous words need no further context.
         """
+        prepared = text if isinstance(text, Prepared) else Prepared(text)
+        text = prepared.text
         if not text:
             return []
-        padded = searchable(text)
+        padded = prepared.padded
         candidates: list[Hit] = []
         exclusions: dict[str, list[tuple[int, int]]] = {}
-        for start, end, entries in self._any_case.scan(padded.lower()):
+        for start, end, entries in self._any_case.scan(prepared.padded_low):
             for skill, needs_context, exclusion in entries:
                 if exclusion:
                     exclusions.setdefault(skill, []).append((start, end))
@@ -442,7 +498,7 @@ class SkillMatcher:
                     candidates.append(Hit(skill, start, end, needs_context))
         for start, end, entries in self._exact_case.scan(padded):
             candidates.extend(Hit(skill, start, end, needs_context) for skill, needs_context, _ in entries)
-        phrases = self._phrases.scan(text, padded)
+        phrases = self._phrases.scan(prepared)
         for skill in self._pattern_skills:
             candidates.extend(Hit(skill, m.start(), m.end(), False) for m in phrases.matches(skill))
         for skill in {hit.skill for hit in candidates if hit.skill in self._void_patterns}:
@@ -483,26 +539,58 @@ class SkillMatcher:
                 return line.endswith(":") and self._list_leads.search(line) is not None
         return False
 
-    def match(self, title: str, description: str, top_skills: Iterable[str] = ()) -> list[dict]:
-        """One evidence dict per skill found, the first in source order title, description, top_skills."""
-        found: dict[str, dict] = {}
-        sections = [("title", title or "", False), ("description", description or "", False)]
-        sections += [("top_skills", chip, True) for chip in top_skills or () if chip]
-        for source, text, is_chip in sections:
-            for hit in self.hits(text, in_technical_list=is_chip):
-                if hit.skill not in found:
+    def match(self, title: str, description: str, top_skills: Iterable[str] = (), sections=None) -> list[dict]:
+        """One evidence dict per skill found; see ``match_sections``."""
+        return self.match_sections(title, description, top_skills, sections)[0]
+
+    def match_sections(
+        self, title: str, description: "str | Prepared", top_skills: Iterable[str] = (), sections=None
+    ) -> tuple[list[dict], dict[str, set[str]]]:
+        """Evidence dicts ``{skill, category, matched, source, section}``, one per skill, and the
+        sections each skill was found in.
+
+        ``sections`` (a ``Sections`` of ``description``) names the part of the description a
+        hit stands in; the evidence kept is the first hit in the most telling section (the
+        role before the requirements, the title, the company blurb...), so a reader sees what
+        the role asks for rather than what the company sells. ``section`` is ``title`` or
+        ``top_skills`` for hits there, and ``description`` when no sections are given.
+        """
+        found: dict[str, tuple[int, dict]] = {}
+        where: dict[str, set[str]] = {}
+        prepared = description if isinstance(description, Prepared) else Prepared(description or "")
+        parts = [("title", Prepared(title or ""), False), ("description", prepared, False)]
+        parts += [("top_skills", Prepared(chip), True) for chip in top_skills or () if chip]
+        for source, prepared_text, is_chip in parts:
+            text = prepared_text.text
+            for hit in self.hits(prepared_text, in_technical_list=is_chip):
+                section = sections.at(hit.start) if sections is not None and source == "description" else source
+                where.setdefault(hit.skill, set()).add(section)
+                rank = _SECTION_RANK.get(section, len(_SECTION_RANK))
+                if hit.skill not in found or rank < found[hit.skill][0]:
                     skill = self.skills[hit.skill]
-                    found[hit.skill] = {
+                    found[hit.skill] = (rank, {
                         "skill": skill.skill,
                         "category": skill.category,
                         "matched": text[hit.start : hit.end],
                         "source": source,
-                    }
-        for evidence in list(found.values()):
-            for implied in self.skills[evidence["skill"]].implies:
-                if implied not in found:
-                    found[implied] = {**evidence, "skill": implied, "category": self.skills[implied].category}
-        return list(found.values())
+                        "section": section,
+                    })  # fmt: skip
+        evidence = {name: entry for name, (_, entry) in found.items()}
+        for entry in list(evidence.values()):
+            for implied in self.skills[entry["skill"]].implies:
+                if implied not in evidence:
+                    evidence[implied] = {**entry, "skill": implied, "category": self.skills[implied].category}
+                    where.setdefault(implied, set()).update(where[entry["skill"]])
+        return list(evidence.values()), where
+
+
+# Which hit of a skill is its evidence: what the role does first, what the company sells last.
+_SECTION_RANK = {
+    section: rank
+    for rank, section in enumerate(
+        ("role", "requirements", "description", "title", "nice_to_have", "top_skills", "company", "benefits")
+    )
+}
 
 
 # Symbol bullets only: "2. What you will do" is as often a section heading as a list item.
