@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -291,3 +292,23 @@ def test_two_jobs_with_the_same_text_cost_one_call(db, server):
     same = query(db, "SELECT ai_type, company_stage, version FROM job_labels WHERE labels = ? AND job_id IN ('9003', '9999')",
                  [SOURCE])
     assert len(same) == 2 and same[0] == same[1]
+
+
+def test_city_and_since_select_postings(db, server):
+    berlin = {job["job_id"] for job in JOBS if any(city == "berlin" for _, city in job["seen"])}
+    recent = {job["job_id"] for job in JOBS if job["posted_date"] >= "2026-01-20"}
+    assert labeller.label(db, MODEL_ID, city="berlin", dry_run=True).selected == len(berlin) == 4
+    assert labeller.label(db, MODEL_ID, since="2026-01-20", dry_run=True).selected == len(recent)
+    report = labeller.label(db, MODEL_ID, city="berlin", since="2026-01-04", settings=FAST, progress=False)
+    labelled = {row[0] for row in query(db, "SELECT job_id FROM job_labels WHERE labels = ?", [SOURCE])}
+    assert labelled == {job_id for job_id in berlin if BY_ID[job_id]["posted_date"] >= "2026-01-04"} and report.calls == 2
+
+
+def test_a_killed_run_is_marked_when_the_next_starts(db, server):
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("INSERT INTO label_runs (labels, model, status, host, pid) VALUES (?, ?, 'running', ?, ?)",
+                     [SOURCE, MODEL_ID, socket.gethostname(), 2 ** 22 + 12345])  # no such process
+    conn.close()
+    labeller.label(db, MODEL_ID, limit=1, settings=FAST, progress=False)
+    assert query(db, "SELECT status FROM label_runs ORDER BY run_id") == [("killed",), ("ok",)]
