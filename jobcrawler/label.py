@@ -230,6 +230,8 @@ class Asker:
         from jsonschema import Draft202012Validator
 
         self.model, self.prompt, self.settings, self.sleep = model, prompt, settings, sleep
+        self.refused = threading.Event()  # a 401/403 seen by any worker: the others ask no more
+        self.refusal = ""
         self.validator = Draft202012Validator(prompt.schema)
         self.system = prompt.system
         if not getattr(model, "supports_schema", False):  # the schema goes in the instructions instead
@@ -238,6 +240,8 @@ class Asker:
     def ask(self, job_id: str, text: str, posting_hash: str) -> Answer:
         result = Answer(job_id, posting_hash)
         for attempt in range(1, self.settings.attempts + 1):
+            if self.refused.is_set():
+                raise StopRun(self.refusal)
             call = {"job_id": job_id, "model": self.model.model_id, "prompt_version": self.prompt.version,
                     "posting_hash": posting_hash, "attempt": attempt, "called_at": storage.utc_now()}
             started, wait_for = time.monotonic(), None
@@ -255,7 +259,9 @@ class Asker:
                 status = http_status(error)
                 call["outcome"] = (f"http {status}: " if status else f"{type(error).__name__}: ") + _first_line(error)
                 if status in STOP_STATUSES:
-                    raise StopRun(f"{self.model.model_id} refused the call ({call['outcome']})") from error
+                    self.refusal = f"{self.model.model_id} refused the call ({call['outcome']})"
+                    self.refused.set()
+                    raise StopRun(self.refusal) from error
                 if status and 400 <= status < 500 and status not in RETRY_STATUSES:
                     call["duration_ms"] = int((time.monotonic() - started) * 1000)
                     result.calls.append(call)
