@@ -98,7 +98,8 @@ def merge(run_paths: list[str | Path], db_path: str | Path, cycle: str | None = 
             for run in runs:
                 run_id = merged["runs"][run["run_id"]]
                 result.statuses[run_id] = run["status"]
-                occasions[(cycle,) if cycle else (None, run_id)] = None
+                run_cycle = storage.merged_run_cycle(db, run_id)  # a run keeps the cycle it was first merged under
+                occasions[(run_cycle,) if run_cycle else (None, run_id)] = None
             what = ", ".join(f"run {run['run_id']} -> {merged['runs'][run['run_id']]} "
                              f"({run['city']}, {run['status']})" for run in runs)
             line = (f"merged {path}: {what}; {merged['jobs']} jobs, {merged['new_jobs']} new" if merged["new_runs"]
@@ -109,7 +110,7 @@ def merge(run_paths: list[str | Path], db_path: str | Path, cycle: str | None = 
             runs = storage.occasion_runs(db, *occasion)
             for query, closed in storage.close_occasion(db, runs, close_max_share).items():
                 if closed is None:
-                    name = f"cycle {cycle}" if cycle else f"run {runs[0]['run_id']}"
+                    name = f"cycle {occasion[0]}" if occasion[0] else f"run {runs[0]['run_id']}"
                     reason = (f"more than {close_max_share:.0%} of the open jobs of the cities {name} listed "
                               f"completely (search {query!r}) were no longer listed: none was closed "
                               "(did the site or the search change?)")

@@ -683,13 +683,14 @@ def imported_run(db: sqlite_utils.Database, spider: str, started_at: str, query:
 
 MERGED_RUN_COLUMNS: dict[str, type] = {
     "run_id": int,  # the run's id in this database
-    "origin": str,  # what identifies the run wherever it ran: spider, arguments, start, host, pid
+    "origin": str,  # what identifies the run wherever it ran: spider, arguments, site and start
     "cycle": str,  # runs of one cycle (a month's crawl) are one sighting occasion; NULL: the run alone
     "source": str,  # the run database it came from, as given
     "source_run_id": int,  # its id there
     "merged_at": str,
 }
-_ORIGIN_COLUMNS = ("spider", "city", "query", "site", "args", "started_at", "host", "pid")
+# Not host and pid: a resumed run (-s JOBDIR) takes its new process's, and stays the same run.
+_ORIGIN_COLUMNS = ("spider", "city", "query", "site", "args", "started_at")
 
 
 class MergeError(Exception):
@@ -743,41 +744,50 @@ def merged_run_id(db: sqlite_utils.Database, origin: str) -> int | None:
 
 def merge_attached_run_db(db: sqlite_utils.Database, runs: list[dict], cycle: str | None, source: str) -> dict:
     """Fold the attached run database into the main one, in one transaction. ``runs`` are its
-    crawl runs (``run_db_runs``); those merged before are only mapped, not added again.
+    crawl runs (``run_db_runs``); one merged before keeps its id here and its row is brought up
+    to date (a run resumed since goes on where it was), so merging again adds nothing twice.
     Returns ``{"runs": {source run id: run id here}, "new_runs": [...], "jobs": n, "new_jobs": n}``."""
     now = utc_now()
     with db.conn:
         db.execute("DROP TABLE IF EXISTS temp.run_map")
         db.execute("CREATE TEMP TABLE run_map (old_id INTEGER PRIMARY KEY, new_id INTEGER)")
-        run_columns = [c for c in _shared_columns(db, "crawl_runs") if c != "run_id"]
-        new_runs = []
+        run_columns = [c for c in _shared_columns(db, "crawl_runs") if c not in ("run_id", "jobs_new", "jobs_closed")]
+        mapped, new_runs = {}, []
         for run in runs:
-            origin = run_origin(run)
-            found = merged_run_id(db, origin)
-            if found is None:
-                values = {c: run[c] for c in run_columns}
-                values.update(jobs_new=0, jobs_closed=0)  # both decided here, below and by close_cycle
+            values = {c: run[c] for c in run_columns}
+            found = merged_run_id(db, run_origin(run))
+            if found is None:  # jobs_new and jobs_closed are this database's, decided below and by close_occasion
                 cursor = db.execute(
-                    f"INSERT INTO crawl_runs ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})",
-                    list(values.values()))
+                    f"INSERT INTO crawl_runs ({', '.join(values)}, jobs_new, jobs_closed) "
+                    f"VALUES ({', '.join('?' * len(values))}, 0, 0)", list(values.values()))
                 found = cursor.lastrowid
                 db.execute("INSERT INTO merged_runs (run_id, origin, cycle, source, source_run_id, merged_at) "
-                           "VALUES (?, ?, ?, ?, ?, ?)", [found, origin, cycle, source, run["run_id"], now])
-                new_runs.append((run["run_id"], found))
+                           "VALUES (?, ?, ?, ?, ?, ?)", [found, run_origin(run), cycle, source, run["run_id"], now])
+                new_runs.append(found)
+            else:
+                db.execute(f"UPDATE crawl_runs SET {', '.join(f'{c} = ?' for c in values)} WHERE run_id = ?",
+                           [*values.values(), found])
             db.execute("INSERT INTO temp.run_map VALUES (?, ?)", [run["run_id"], found])
+            mapped[run["run_id"]] = found
         jobs = _merge_jobs(db)
         _merge_labels(db)
         new_jobs = 0
-        for old_id, new_id in new_runs:  # oldest first: the run that first saw a job counts it as new
-            new_jobs += _merge_run_sightings(db, old_id, new_id, cycle)
+        for run in runs:  # oldest first: the run that first saw a job counts it as new
+            new_jobs += _merge_run_sightings(db, run["run_id"], mapped[run["run_id"]],
+                                             merged_run_cycle(db, mapped[run["run_id"]]), mapped[run["run_id"]] in new_runs)
         db.execute(
             "INSERT INTO job_cities (job_id, city, first_seen, last_seen) SELECT job_id, city, first_seen, last_seen "
             "FROM run.job_cities WHERE true ON CONFLICT(job_id, city) DO UPDATE SET "
             "first_seen = min(job_cities.first_seen, excluded.first_seen), "
             "last_seen = max(job_cities.last_seen, excluded.last_seen)")
         db.execute("DROP TABLE temp.run_map")
-    return {"runs": {run["run_id"]: merged_run_id(db, run_origin(run)) for run in runs},
-            "new_runs": [new for _, new in new_runs], "jobs": jobs, "new_jobs": new_jobs}
+    return {"runs": mapped, "new_runs": new_runs, "jobs": jobs, "new_jobs": new_jobs}
+
+
+def merged_run_cycle(db: sqlite_utils.Database, run_id: int) -> str | None:
+    """The cycle a run was merged under (the first merge decides)."""
+    row = db.execute("SELECT cycle FROM merged_runs WHERE run_id = ?", [run_id]).fetchone()
+    return row[0] if row else None
 
 
 def _mapped(column: str) -> str:
@@ -839,26 +849,24 @@ def _merge_labels(db: sqlite_utils.Database) -> None:
     db.execute("DROP TABLE temp.newer_labels")
 
 
-def _merge_run_sightings(db: sqlite_utils.Database, old_id: int, new_id: int, cycle: str | None) -> int:
-    """One newly merged run: count it in times_seen of the jobs it touched, once per occasion
-    (a job already seen by another run of the same cycle is not counted again), add its
-    sightings, and record its jobs_new (jobs no run here had seen). Returns jobs_new."""
-    touched = ("SELECT job_id FROM run.sightings WHERE run_id = :old UNION "
-               "SELECT job_id FROM run.jobs WHERE last_run_id = :old OR fetched_run_id = :old")
+def _merge_run_sightings(db: sqlite_utils.Database, old_id: int, new_id: int, cycle: str | None, new: bool) -> int:
+    """One run's sightings: each job it saw that its occasion (the run, or every run of its
+    cycle) had not seen here yet counts once more in times_seen, as a crawl counts a job once per
+    run; then the sightings are added. A new run records its jobs_new (jobs no run here had seen);
+    returns it (0 for a run merged before)."""
     params = {"old": old_id, "new": new_id, "cycle": cycle}
     jobs_new = db.execute(
         "SELECT count(DISTINCT job_id) FROM run.sightings s WHERE run_id = :old "
-        "AND NOT EXISTS (SELECT 1 FROM main.sightings e WHERE e.job_id = s.job_id)", params).fetchone()[0]
-    seen_this_occasion = (
-        "SELECT 1 FROM main.sightings e JOIN merged_runs m ON m.run_id = e.run_id "
-        "WHERE e.job_id = jobs.job_id AND m.cycle = :cycle AND e.run_id != :new"
-    )
+        "AND NOT EXISTS (SELECT 1 FROM main.sightings e WHERE e.job_id = s.job_id)", params).fetchone()[0] if new else 0
     db.execute(
-        f"UPDATE jobs SET times_seen = times_seen + 1 WHERE job_id IN ({touched}) "
-        f"AND (:cycle IS NULL OR NOT EXISTS ({seen_this_occasion}))", params)
+        "UPDATE jobs SET times_seen = times_seen + 1 "
+        "WHERE job_id IN (SELECT job_id FROM run.sightings WHERE run_id = :old) "
+        "AND NOT EXISTS (SELECT 1 FROM main.sightings e WHERE e.job_id = jobs.job_id AND (e.run_id = :new OR "
+        "e.run_id IN (SELECT run_id FROM merged_runs WHERE cycle = :cycle)))", params)
     db.execute("INSERT OR IGNORE INTO sightings (run_id, job_id, city, seen_at) "
                "SELECT :new, job_id, city, seen_at FROM run.sightings WHERE run_id = :old", params)
-    db.execute("UPDATE crawl_runs SET jobs_new = :jobs_new WHERE run_id = :new", {**params, "jobs_new": jobs_new})
+    if new:
+        db.execute("UPDATE crawl_runs SET jobs_new = :jobs_new WHERE run_id = :new", {**params, "jobs_new": jobs_new})
     return jobs_new
 
 
