@@ -50,6 +50,7 @@ from jobcrawler.cities import listing_url, load_cities
 PROJECT = "jobcrawler"
 SPIDER = "builtin"
 DONE = ("ok", "degraded")  # a crawl whose data the cycle keeps
+MISSED_POLLS = 5  # listjobs.json calls in a row a server may miss before the cycle stops
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -170,6 +171,7 @@ class Cycle:
             raise CycleError(f"unknown city {', '.join(unknown) or '(none given)'}: known are {', '.join(known)}")
         base = self.settings.get("BUILTIN_BASE_URL", settings.BUILTIN_BASE_URL)
         query = self.spider_args.get("query", "AI Engineer")
+        self.missed: dict[str, int] = {}  # server -> polls missed in a row
         self.jobs = [Job(key, urlparse(listing_url(base, known[key], query)).hostname or "") for key in keys]
 
     # --- crawling -------------------------------------------------------------------------------
@@ -251,7 +253,15 @@ class Cycle:
             ours = [job for job in self.jobs if job.server == server.url and job.state in ("pending", "running")]
             if not ours:
                 continue
-            entries = server.jobs()
+            try:
+                entries = server.jobs()
+            except CycleError as error:  # a server restarting or a network blip: said, and tried again
+                self.missed[server.url] = self.missed.get(server.url, 0) + 1
+                if self.missed[server.url] >= MISSED_POLLS:
+                    raise
+                say(f"warning: {error} (poll {self.missed[server.url]} of {MISSED_POLLS} in a row; trying again)")
+                continue
+            self.missed[server.url] = 0
             for job in ours:
                 entry = entries.get(job.job_id)
                 if entry is None:  # Scrapyd restarted and forgot it (its queue is kept; its running jobs are not)

@@ -37,34 +37,50 @@ max_proc = 4
 """
 
 
-@pytest.fixture(scope="module")
-def scrapyd(tmp_path_factory):
-    """A Scrapyd with the project deployed by scrapyd-deploy; yields its URL."""
-    home = tmp_path_factory.mktemp("scrapyd")
+def start_scrapyd(home) -> tuple[subprocess.Popen, str]:
+    """A Scrapyd in its own folder and config on a free port, without this checkout on its path."""
     port = free_port()
     (home / "scrapyd.conf").write_text(SCRAPYD_CONF.format(port=port))
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    log = (home / "scrapyd.out").open("w")
-    server = subprocess.Popen([sys.executable, "-m", "scrapyd"], cwd=home, env=env, stdout=log,
-                              stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
+    with (home / "scrapyd.out").open("w") as log:
+        server = subprocess.Popen([sys.executable, "-m", "scrapyd"], cwd=home, env=env, stdout=log,
+                                  stderr=subprocess.STDOUT)
+    return server, f"http://127.0.0.1:{port}/"
+
+
+def wait_for(server: subprocess.Popen, url: str, home) -> None:
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(url + "daemonstatus.json", timeout=1).read()
+            return
+        except OSError:
+            assert server.poll() is None and time.monotonic() < deadline, (home / "scrapyd.out").read_text()
+            time.sleep(0.1)
+
+
+@pytest.fixture(scope="module")
+def scrapyds(tmp_path_factory):
+    """Two Scrapyd servers, the project deployed to each by scrapyd-deploy; yields their URLs."""
+    homes = [tmp_path_factory.mktemp("scrapyd") for _ in range(2)]
+    started = [start_scrapyd(home) for home in homes]
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(url + "daemonstatus.json", timeout=1).read()
-                break
-            except OSError:
-                assert server.poll() is None and time.monotonic() < deadline, (home / "scrapyd.out").read_text()
-                time.sleep(0.1)
-        deployed = subprocess.run([sys.executable, "-m", "scrapyd_client.deploy", "env"], cwd=REPO,
-                                  env={**os.environ, "SCRAPYD_URL": url}, capture_output=True, text=True)
-        assert deployed.returncode == 0 and '"spiders": 1' in deployed.stdout, deployed.stderr
-        yield url
+        for (server, url), home in zip(started, homes):
+            wait_for(server, url, home)
+            deployed = subprocess.run([sys.executable, "-m", "scrapyd_client.deploy", "env"], cwd=REPO,
+                                      env={**os.environ, "SCRAPYD_URL": url}, capture_output=True, text=True)
+            assert deployed.returncode == 0 and '"spiders": 1' in deployed.stdout, deployed.stderr
+        yield [url for _, url in started]
     finally:
-        server.terminate()
-        server.wait(timeout=10)
-        log.close()
+        for server, _ in started:
+            server.terminate()
+        for server, _ in started:
+            server.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def scrapyd(scrapyds):
+    return scrapyds[0]
 
 
 @pytest.fixture(scope="module")
@@ -75,8 +91,8 @@ def cities_file(tmp_path_factory):
     return path
 
 
-def run_cycle(scrapyd: str, tmp_path, base_url: str, cities_file, *extra: str) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-m", "jobcrawler.cycle", "--scrapyd", scrapyd, "--cycle", "2026-12",
+def run_cycle(servers: list[str], tmp_path, base_url: str, cities_file, *extra: str) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "jobcrawler.cycle", *(f"--scrapyd={url}" for url in servers), "--cycle", "2026-12",
                "--db", str(tmp_path / "jobs.db"), "--runs-dir", str(tmp_path / "runs"),
                "--site-dir", str(tmp_path / "site"), "--poll", "0.2", "--arg", "render=never",
                "--setting", f"BUILTIN_BASE_URL={base_url}", "--setting", "DOWNLOAD_DELAY=0",
@@ -91,7 +107,7 @@ def test_the_cycle_on_scrapyd_equals_a_direct_crawl_and_ends_with_a_packaged_sit
         assert direct.returncode == 0, direct.stderr[-2000:]
         # The LLM labeller (python -m jobcrawler.label) comes on another branch: until then the cycle skips it.
         llm = [] if importlib.util.find_spec("jobcrawler.label") else ["--llm", "some-model"]
-        result = run_cycle(scrapyd, tmp_path, site.base_url, cities_file, *llm)
+        result = run_cycle([scrapyd], tmp_path, site.base_url, cities_file, *llm)
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
 
@@ -123,7 +139,7 @@ def test_the_cycle_on_scrapyd_equals_a_direct_crawl_and_ends_with_a_packaged_sit
 
     # The same command again: nothing crawled, merged or changed.
     before = database_content(tmp_path / "jobs.db"), rows(tmp_path / "jobs.db", "SELECT * FROM crawl_runs")
-    again = run_cycle(scrapyd, tmp_path, site.base_url, cities_file, "--package", "none")
+    again = run_cycle([scrapyd], tmp_path, site.base_url, cities_file, "--package", "none")
     assert again.returncode == 0, again.stdout + again.stderr
     assert again.stdout.count("already crawled in this cycle (ok)") == 3 and "scheduled" not in again.stdout
     assert (database_content(tmp_path / "jobs.db"), rows(tmp_path / "jobs.db", "SELECT * FROM crawl_runs")) == before
@@ -131,10 +147,26 @@ def test_the_cycle_on_scrapyd_equals_a_direct_crawl_and_ends_with_a_packaged_sit
 
 def test_a_failed_crawl_stops_the_cycle_before_anything_is_merged_or_packaged(scrapyd, cities_file, tmp_path):
     nowhere = f"http://127.0.0.1:{free_port()}"  # nothing listens there: the first city's crawl fails
-    result = run_cycle(scrapyd, tmp_path, nowhere, cities_file, "--setting", "RETRY_TIMES=0", "--cycle", "2026-11")
+    result = run_cycle([scrapyd], tmp_path, nowhere, cities_file, "--setting", "RETRY_TIMES=0", "--cycle", "2026-11")
     assert result.returncode == 1, result.stdout + result.stderr
     first, *others = yaml.safe_load(cities_file.read_text())
     assert f"[{first}] FAILED (failed)" in result.stdout and "log: http://127.0.0.1:" in result.stdout
     assert "nothing was merged or published" in result.stdout
     assert not any(f"[{city}] scheduled" in result.stdout for city in others)  # nothing more starts after a failure
     assert not (tmp_path / "jobs.db").exists() and not (tmp_path / "site").exists()
+
+
+def test_cities_spread_over_two_servers_with_at_most_max_per_host_crawls_at_once(scrapyds, cities_file, tmp_path):
+    with ReplaySite(jobs_per_city=20, seed=7, cities=yaml.safe_load(cities_file.read_text())) as site:
+        result = run_cycle(scrapyds, tmp_path, site.base_url, cities_file, "--max-per-host", "2",
+                           "--package", "none")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "at most 2 crawl(s) at a time per host" in result.stdout
+    running, peak = 0, 0
+    for event in re.findall(r"\] (scheduled|finished ok)", result.stdout):
+        running += 1 if event == "scheduled" else -1
+        peak = max(peak, running)
+    assert peak == 2
+    used = set(re.findall(r"scheduled on (\S+) as job", result.stdout))
+    assert used == set(scrapyds)
+    assert rows(tmp_path / "jobs.db", "SELECT count(*) AS n FROM crawl_runs WHERE status = 'ok'") == [{"n": 3}]
