@@ -239,14 +239,19 @@ class Cycle:
             busy = sum(1 for other in self.jobs if other.host == job.host and other.state in ("pending", "running"))
             if busy >= self.args.max_per_host:
                 continue
-            server = min(self.servers, key=lambda s: sum(1 for o in self.jobs if o.server == s.url
-                                                         and o.state in ("pending", "running")))
+            server = min(self.servers, key=self.load)
             job.job_id = f"{self.job_prefix(job.city)}{datetime.now(timezone.utc):%Y%m%dT%H%M%S}"
             job.server, job.state, job.started = server.url, "pending", time.monotonic()
             job.run_db = self.runs_dir / f"{job.city}-{job.job_id}.db"
             crawl_settings = {**self.settings, "SQLITE_PATH": str(self.server_runs_dir / "{city}-{job}.db")}
             server.schedule(job.job_id, {"city": job.city, **self.spider_args}, crawl_settings)
             say(f"[{job.city}] scheduled on {server.url} as job {job.job_id}")
+
+    def load(self, server: Scrapyd) -> tuple[int, int]:
+        """A server's crawls of this cycle under way, then in all: the least loaded gets the next
+        city, and with one crawl at a time the servers take turns."""
+        mine = [job for job in self.jobs if job.server == server.url]
+        return sum(1 for job in mine if job.state in ("pending", "running")), len(mine)
 
     def poll(self) -> None:
         for server in self.servers:
