@@ -12,8 +12,8 @@ builtin.com, so by default one crawl runs at a time in all, whatever the number 
 since each crawl keeps builtin's polite rate on its own and N at once would crawl N times as
 fast). It polls ``listjobs.json``, prints each job's progress, and once every city's crawl has
 ended ``ok`` (or ``degraded``: kept, and said in the summary) merges them into ``--db`` as one
-cycle (``jobcrawler.merge --cycle``), runs the LLM labeller if asked (the rule tagger's labels
-come with the crawl), builds the report tables and packages the site. A job that failed (its
+cycle (``jobcrawler.merge --cycle``), brings the rule tagger's labels up to date
+(``jobcrawler.retag``) and runs the LLM labeller if asked, builds the report tables and packages the site. A job that failed (its
 run ``failed``, ``interrupted`` or gone without finishing, or no run database at all) is
 reported with its log and the cycle stops before merging: the main database keeps last month's
 whole state, never a half-crawled month. Run the same command again: cities whose crawl of this
@@ -309,8 +309,12 @@ class Cycle:
             raise CycleError(f"merging failed: {error}") from error
 
     def label(self) -> None:
+        """The rule tagger's labels always: the crawls wrote them, and a re-tag brings every job
+        labelled by another taxonomy version (a server running an older egg, older months after a
+        rules change) to this checkout's; then the LLM's when asked."""
+        self.run_step("labels (rules): re-tagging jobs labelled by another taxonomy version",
+                      [sys.executable, "-m", "jobcrawler.retag", "--db", str(self.args.db)])
         if not self.args.llm:
-            say("labels: the rule tagger's (source rules), written by the crawls")
             return
         if importlib.util.find_spec("jobcrawler.label") is None:
             say(f"labels: skipped --llm {self.args.llm}: python -m jobcrawler.label (the LLM labeller) is not in this "
