@@ -36,6 +36,7 @@ import sys
 import tarfile
 import tempfile
 import time
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -66,6 +67,7 @@ class Job:
     job_id: str = ""
     state: str = "waiting"  # waiting -> pending -> running -> finished
     started: float = 0.0
+    reported: float = 0.0  # when its progress was last printed
     log_url: str = ""
     run_db: Path | None = None
     run: dict = field(default_factory=dict)  # its crawl_runs row, once finished
@@ -138,12 +140,21 @@ def run_status(path: Path) -> dict:
     if not path.is_file():
         return {}
     try:
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
             conn.row_factory = sqlite3.Row
             row = conn.execute("SELECT * FROM crawl_runs ORDER BY started_at DESC, run_id DESC LIMIT 1").fetchone()
     except sqlite3.Error:
         return {}
     return dict(row) if row else {}
+
+
+def run_counts(path: Path) -> tuple[int, int] | None:
+    """(jobs, sightings) a crawl's database holds while it runs; None if it cannot be read yet."""
+    try:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1)) as conn:
+            return conn.execute("SELECT (SELECT count(*) FROM jobs), (SELECT count(*) FROM sightings)").fetchone()
+    except sqlite3.Error:
+        return None
 
 
 def say(message: str) -> None:
@@ -273,12 +284,22 @@ class Cycle:
                     entry = {"state": "finished", "log_url": ""}
                 job.log_url = entry.get("log_url") or job.log_url
                 if entry["state"] == job.state:
+                    if job.state == "running" and time.monotonic() - job.reported >= self.args.progress:
+                        self.progress(job)
                     continue
                 job.state = entry["state"]
                 if job.state == "running":
+                    job.reported = time.monotonic()
                     say(f"[{job.city}] running on {server.url} (pid {entry.get('pid')})")
                 elif job.state == "finished":
                     self.finished(job)
+
+    def progress(self, job: Job) -> None:
+        """A running crawl every ``--progress`` seconds: how long, and what its database holds so far."""
+        job.reported = time.monotonic()
+        counts = run_counts(job.run_db)
+        so_far = f": {counts[0]} jobs stored, {counts[1]} listings seen so far" if counts else ""
+        say(f"[{job.city}] running for {(job.reported - job.started) / 60:.0f} min{so_far}")
 
     def finished(self, job: Job) -> None:
         job.run = run_status(job.run_db)
@@ -405,7 +426,7 @@ def site_tarball(db: Path, site_dir: Path, cycle: str) -> Path:
     with tempfile.TemporaryDirectory(dir=site_dir) as workdir:
         root = Path(workdir) / f"jobs-site-{cycle}"
         root.mkdir()
-        with sqlite3.connect(db) as conn:
+        with closing(sqlite3.connect(db)) as conn:
             conn.execute("VACUUM INTO ?", [str(root / db.name)])
         (root / "metadata.yml").write_text(yaml.safe_dump(serve.metadata_for(db.stem), sort_keys=False))
         shutil.copytree(serve.PLUGINS_DIR, root / "plugins", ignore=shutil.ignore_patterns("__pycache__"))
@@ -443,6 +464,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--max-per-host", type=int, default=1,
                         help="crawls at once against one host, over all servers (default 1)")
     parser.add_argument("--poll", type=float, default=10.0, help="seconds between listjobs.json polls (default 10)")
+    parser.add_argument("--progress", type=float, default=60.0,
+                        help="seconds between progress lines of a running crawl (default 60)")
     parser.add_argument("--llm", metavar="MODEL", help="also label with python -m jobcrawler.label --model MODEL")
     parser.add_argument("--package", choices=("auto", "docker", "tarball", "none"), default="auto",
                         help="auto: datasette package where Docker works, else a tarball (default)")

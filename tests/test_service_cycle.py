@@ -10,7 +10,7 @@ from jobcrawler.deployment import database_path
 
 
 class FakeScrapyd:
-    """Runs each scheduled job in two polls (pending, running, finished), writing its run database
+    """Runs each scheduled job in three polls (pending, running, running, finished), writing its run database
     with the status ``outcomes`` gives its city; records how many jobs were under way at once."""
 
     outcomes: dict[str, str] = {}
@@ -35,7 +35,9 @@ class FakeScrapyd:
 
     def jobs(self):
         for entry in self.entries.values():
-            if entry["state"] == "running":
+            if entry["state"] == "running" and not entry.setdefault("ran_once", False):
+                entry["ran_once"] = True  # a crawl runs for two polls
+            elif entry["state"] == "running":
                 entry["state"] = "finished"
                 FakeScrapyd.active.discard(entry["id"])
                 db = storage.open_db(entry["path"])
@@ -72,10 +74,12 @@ def test_one_crawl_at_a_time_per_host_with_the_servers_taking_turns(fake, tmp_pa
     assert storage.open_db(tmp_path / "jobs.db").execute("SELECT count(*) FROM merged_runs").fetchone() == (3,)
 
 
-def test_more_crawls_at_once_only_when_allowed(fake, tmp_path, monkeypatch):
+def test_more_crawls_at_once_only_when_allowed_and_running_crawls_say_how_far_they_are(fake, tmp_path, monkeypatch,
+                                                                                          capsys):
     monkeypatch.setattr(cycle.Cycle, "build", lambda self: None)
-    assert cycle.main(args(tmp_path, "--max-per-host", "2")) == 0
+    assert cycle.main(args(tmp_path, "--max-per-host", "2", "--progress", "0")) == 0
     assert fake.peak == 2
+    assert "[berlin] running for 0 min" in capsys.readouterr().out
 
 
 def test_a_failed_crawl_stops_the_cycle_before_the_merge(fake, tmp_path, capsys):
