@@ -10,15 +10,15 @@ Each city becomes one Scrapyd job (spider ``builtin``) writing its own database,
 crawls has a free slot (``--max-per-host``, default 1: every city of cities.yaml is searched on
 builtin.com, so by default one crawl runs at a time in all, whatever the number of servers,
 since each crawl keeps builtin's polite rate on its own and N at once would crawl N times as
-fast). It polls ``listjobs.json``, prints each job's progress, and once every city's crawl has
-ended ``ok`` (or ``degraded``: kept, and said in the summary) merges them into ``--db`` as one
-cycle (``jobcrawler.merge --cycle``), brings the rule tagger's labels up to date
-(``jobcrawler.retag``) and runs the LLM labeller if asked, builds the report tables and packages the site. A job that failed (its
-run ``failed``, ``interrupted`` or gone without finishing, or no run database at all) is
-reported with its log and the cycle stops before merging: the main database keeps last month's
-whole state, never a half-crawled month. Run the same command again: cities whose crawl of this
-cycle ended ``ok`` or ``degraded`` are not crawled again, jobs still queued or running on a
-server are waited for, not scheduled twice.
+fast). It polls ``listjobs.json`` and prints each job's progress. Once every city's crawl has
+ended ``ok`` (or ``degraded``: kept, and said in the summary) it merges them into ``--db`` as
+one cycle (``jobcrawler.merge --cycle``), brings the rule tagger's labels up to date
+(``jobcrawler.retag``), runs the LLM labeller if asked, builds the report tables and packages
+the site. A job that failed (its run ``failed``, ``interrupted`` or gone without finishing, or
+no run database at all) is reported with its log and the cycle stops before merging: the main
+database keeps last month's whole state, never a half-crawled month. Run the same command
+again: cities whose crawl of this cycle ended ``ok`` or ``degraded`` are not crawled again, and
+jobs still queued or running on a server are waited for, not scheduled twice.
 
 Exit status: 0 done; 1 stopped (a failed crawl, a server that cannot be reached, a merge, label,
 build or package step that failed); 2 done, with degraded runs or closing withheld.
@@ -453,7 +453,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--cities", default="all", help="'all' (cities.yaml) or keys separated by commas")
     parser.add_argument("--cycle", default=f"{datetime.now(timezone.utc):%Y-%m}",
                         help="the cycle's name (default: this month, YYYY-MM)")
-    parser.add_argument("--db", default=settings.SQLITE_PATH, help=f"the main database (default {settings.SQLITE_PATH})")
+    parser.add_argument("--db", default=settings.SQLITE_PATH,
+                        help=f"the main database (default {settings.SQLITE_PATH})")
     parser.add_argument("--runs-dir", default="data/runs", help="where the run databases are read (default data/runs)")
     parser.add_argument("--server-runs-dir", help="the same folder as the servers see it (a shared mount; default: "
                                                   "--runs-dir, made absolute)")

@@ -127,7 +127,8 @@ def merge(run_paths: list[str | Path], db_path: str | Path, cycle: str | None = 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m jobcrawler.merge", description=__doc__.splitlines()[0])
     parser.add_argument("run_dbs", nargs="+", metavar="RUN.db", help="run databases, in any order")
-    parser.add_argument("--db", default=settings.SQLITE_PATH, help=f"the main database (default {settings.SQLITE_PATH})")
+    parser.add_argument("--db", default=settings.SQLITE_PATH,
+                        help=f"the main database (default {settings.SQLITE_PATH})")
     parser.add_argument("--cycle", help="name the runs' crawl cycle (e.g. 2026-12): its runs count as one sighting "
                                         "occasion, as the cities of one city=all crawl do")
     parser.add_argument("--close-max-share", type=float, default=settings.CLOSE_MAX_SHARE,

@@ -773,13 +773,16 @@ def merge_attached_run_db(db: sqlite_utils.Database, runs: list[dict], cycle: st
         _merge_labels(db)
         new_jobs = 0
         for run in runs:  # oldest first: the run that first saw a job counts it as new
-            new_jobs += _merge_run_sightings(db, run["run_id"], mapped[run["run_id"]],
-                                             merged_run_cycle(db, mapped[run["run_id"]]), mapped[run["run_id"]] in new_runs)
+            run_id = mapped[run["run_id"]]
+            cycle_of_run = merged_run_cycle(db, run_id)
+            new_jobs += _merge_run_sightings(db, run["run_id"], run_id, cycle_of_run, run_id in new_runs)
         db.execute(
             "INSERT INTO job_cities (job_id, city, first_seen, last_seen) SELECT job_id, city, first_seen, last_seen "
             "FROM run.job_cities WHERE true ON CONFLICT(job_id, city) DO UPDATE SET "
-            "first_seen = min(job_cities.first_seen, excluded.first_seen), "
-            "last_seen = max(job_cities.last_seen, excluded.last_seen)")
+            "first_seen = min(coalesce(job_cities.first_seen, excluded.first_seen), "
+            "coalesce(excluded.first_seen, job_cities.first_seen)), "
+            "last_seen = max(coalesce(job_cities.last_seen, excluded.last_seen), "
+            "coalesce(excluded.last_seen, job_cities.last_seen))")
         db.execute("DROP TABLE temp.run_map")
     return {"runs": mapped, "new_runs": new_runs, "jobs": jobs, "new_jobs": new_jobs}
 
@@ -810,7 +813,8 @@ def _merge_jobs(db: sqlite_utils.Database) -> int:
     updates = [f"{c} = CASE WHEN {newer} THEN excluded.{c} ELSE jobs.{c} END" for c in content]
     updates += [
         f"fetched_run_id = CASE WHEN {newer} THEN excluded.fetched_run_id ELSE jobs.fetched_run_id END",
-        "first_seen = min(coalesce(jobs.first_seen, excluded.first_seen), coalesce(excluded.first_seen, jobs.first_seen))",
+        "first_seen = min(coalesce(jobs.first_seen, excluded.first_seen), "
+        "coalesce(excluded.first_seen, jobs.first_seen))",
         f"last_run_id = CASE WHEN {later} THEN excluded.last_run_id ELSE jobs.last_run_id END",
         f"last_seen = CASE WHEN {later} THEN excluded.last_seen ELSE jobs.last_seen END",
         "closed_at = CASE WHEN jobs.closed_at IS NOT NULL AND coalesce(excluded.last_seen, '') >= jobs.closed_at "

@@ -59,7 +59,8 @@ def test_the_newest_fetch_and_labels_win_whatever_the_order_and_first_seen_stays
 def test_a_label_source_replaces_only_its_own_rows(tmp_path):
     main = tmp_path / "jobs.db"
     quiet(run_db(tmp_path / "a.db", "berlin", "2026-11-01T00:00:00+00:00",
-                 {"1": {"title": "AI Engineer", "skills": ["rag"], "ai_type": "ai-support"}}, source="fieldguide"), main)
+                 {"1": {"title": "AI Engineer", "skills": ["rag"], "ai_type": "ai-support"}},
+                 source="fieldguide"), main)
     quiet(run_db(tmp_path / "b.db", "berlin", "2026-12-01T00:00:00+00:00",
                  {"1": {"title": "AI Engineer", "skills": ["agents"]}}), main)
     assert rows(main, "SELECT labels, ai_type FROM job_labels ORDER BY labels") == [
@@ -93,7 +94,8 @@ def test_an_incomplete_or_failed_listing_closes_nothing(tmp_path):
     main = tmp_path / "jobs.db"
     quiet(run_db(tmp_path / "a.db", "berlin", "2026-11-01T00:00:00+00:00", {"1": {"title": "AI Engineer"}}), main)
     quiet(run_db(tmp_path / "b.db", "berlin", "2026-12-01T00:00:00+00:00", {"2": {"title": "x"}}, complete=False), main)
-    quiet(run_db(tmp_path / "c.db", "berlin", "2026-12-02T00:00:00+00:00", {"2": {"title": "x"}}, status="failed"), main)
+    quiet(run_db(tmp_path / "c.db", "berlin", "2026-12-02T00:00:00+00:00", {"2": {"title": "x"}}, status="failed"),
+          main)
     assert rows(main, "SELECT count(*) AS n FROM jobs WHERE closed_at IS NOT NULL") == [{"n": 0}]
     quiet(run_db(tmp_path / "d.db", "berlin", "2026-12-03T00:00:00+00:00", {"2": {"title": "x"}}), main)
     assert rows(main, "SELECT job_id, closed_at FROM jobs WHERE closed_at IS NOT NULL") == [
@@ -139,7 +141,8 @@ def test_a_running_run_or_a_file_that_is_no_database_is_refused_and_nothing_is_m
 
 def test_merging_the_same_run_databases_again_changes_nothing(tmp_path, capsys):
     main = tmp_path / "jobs.db"
-    paths = [run_db(tmp_path / f"{city}.db", city, f"2026-11-01T0{i}:00:00+00:00", {str(i): {"title": "A"}, "9": {"title": "B"}})
+    paths = [run_db(tmp_path / f"{city}.db", city, f"2026-11-01T0{i}:00:00+00:00",
+                    {str(i): {"title": "A"}, "9": {"title": "B"}})
              for i, city in enumerate(("berlin", "london", "amsterdam"))]
     assert merge.main([*map(str, paths), "--db", str(main), "--cycle", "2026-11"]) == 0
     dump = lambda: {t: rows(main, f"SELECT * FROM {t}") for t in  # noqa: E731

@@ -43,7 +43,8 @@ def test_the_egg_holds_every_data_file_and_the_crawl_code_runs_from_the_zip(tmp_
         "print(len(load_cities()), len(category_columns()))\n"
     )
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    ran = subprocess.run([sys.executable, "-c", script, str(egg)], cwd=tmp_path, env=env, capture_output=True, text=True)
+    ran = subprocess.run([sys.executable, "-c", script, str(egg)], cwd=tmp_path, env=env, capture_output=True,
+                         text=True)
     assert ran.returncode == 0, ran.stderr
     from jobcrawler.cities import load_cities
     from jobcrawler.tagging import category_columns
