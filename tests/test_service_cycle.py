@@ -109,3 +109,25 @@ def test_arguments_the_cycle_cannot_use_are_refused_before_anything_is_scheduled
     assert cycle.main(args(tmp_path, *extra)) == 1
     assert says in capsys.readouterr().out
     assert fake.scheduled == []
+
+
+def test_the_site_is_packaged_with_docker_where_it_works_and_fails_clearly_where_it_must_and_does_not(tmp_path,
+                                                                                                       monkeypatch):
+    from analysis import serve
+    from tests.helpers import build_fixture_db
+    db = build_fixture_db(tmp_path / "jobs.db")
+    commands = []
+    run_step = lambda what, command: commands.append(command)  # noqa: E731
+    monkeypatch.setattr(cycle, "docker_usable", lambda: True)
+    packaged = cycle.package_site(db, tmp_path / "site", "2026-12", "auto", None, [], run_step)
+    assert packaged == "Docker image jobs-site:2026-12"
+    package = commands.pop()
+    assert package[1:4] == ["-m", "datasette", "package"] and package[-2:] == ["-t", "jobs-site:2026-12"]
+    assert ["--plugins-dir", str(serve.PLUGINS_DIR)] == package[package.index("--plugins-dir"):][:2]
+    assert package[package.index("--extra-options") + 1] == " ".join(serve.setting_options())
+    cycle.package_site(db, tmp_path / "site", "2026-12", "auto", "cloudrun", ["--service=ai-jobs"], run_step)
+    assert commands.pop()[3:6] == ["publish", "cloudrun", str(db)]
+    monkeypatch.setattr(cycle, "docker_usable", lambda: False)
+    with pytest.raises(cycle.CycleError, match="--package docker: Docker is not available"):
+        cycle.package_site(db, tmp_path / "site", "2026-12", "docker", None, [], run_step)
+    assert not commands and not (tmp_path / "site").exists()
