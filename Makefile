@@ -7,7 +7,7 @@ DATASETTE_PORT ?= 8001
 DEMO_DB ?= data/demo.db
 DEMO_CITY ?= berlin
 
-.PHONY: install test demo bench clean
+.PHONY: install test demo bench clean cycle
 
 install: $(VENV)/.installed
 
@@ -38,6 +38,11 @@ demo: install
 	kill $$replay; trap - EXIT; \
 	$(BIN)/python -m analysis build --db $(DEMO_DB); \
 	$(BIN)/python -m analysis serve --db $(DEMO_DB) --port $(DATASETTE_PORT)
+
+# The monthly cycle on Scrapyd (README, "Running it every month"): crawl every city, merge, build, package.
+SCRAPYD ?= http://127.0.0.1:6800
+cycle: install
+	$(BIN)/python -m jobcrawler.cycle $(foreach url,$(SCRAPYD),--scrapyd $(url)) $(CYCLE_ARGS)
 
 bench: install  # figures into bench/results/latest.md; BENCH_ARGS=--quick for a smoke run
 	$(BIN)/python bench/run_all.py $(BENCH_ARGS)

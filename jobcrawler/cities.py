@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from urllib.parse import urlencode
 
 import yaml
 
-CITIES_FILE = Path(__file__).with_name("cities.yaml")
+# Read through importlib.resources: a Scrapyd egg keeps the package zipped, where no file path exists.
+CITIES_FILE = resources.files("jobcrawler") / "cities.yaml"
 
 
 @dataclass(frozen=True)
@@ -22,7 +24,7 @@ class City:
 
 def load_cities(path: str | Path | None = None) -> dict[str, City]:
     """Every registered search, keyed by city key; a malformed entry is a clear error."""
-    path = Path(path or CITIES_FILE)
+    path = Path(path) if path else CITIES_FILE
     entries = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     cities = {}
     for key, entry in entries.items():

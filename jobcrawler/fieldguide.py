@@ -31,6 +31,7 @@ import sys
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -51,7 +52,7 @@ CITY = "fieldguide"
 CITY_NAME = "the Field Guide's city searches (Los Angeles, New York, London, Amsterdam, Berlin)"  # as reports print it
 QUERY = "AI Engineer"  # the published search
 SITE = "https://builtin.com"
-DEFINITIONS_PATH = Path(__file__).with_name("fieldguide.yaml")
+DEFINITIONS_PATH = resources.files("jobcrawler") / "fieldguide.yaml"  # also inside a zipped egg
 INDEX = Path("_internal") / "all_jobs_dedup.csv"
 CHUNK = 200  # jobs per transaction
 WRAP_WIDTH = 60  # the dataset's YAML wraps long strings at this column
@@ -243,7 +244,7 @@ class LabelReader:
 
     @classmethod
     def load(cls) -> "LabelReader":
-        read = lambda path: yaml.safe_load(Path(path).read_text(encoding="utf-8"))  # noqa: E731
+        read = lambda path: yaml.safe_load(path.read_text(encoding="utf-8"))  # noqa: E731
         return cls(read(DEFINITIONS_PATH), read(TAXONOMY_PATH), read(CATEGORIES_PATH))
 
     def skills(self, lists: dict, unknown: Counter) -> list[dict]:

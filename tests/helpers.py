@@ -427,3 +427,35 @@ def query_faulting_pages(site, pages: dict[int, bool]) -> str:
                for page, hit in pages.items()):
             return query
     raise AssertionError(f"no query faults pages {pages}")
+
+
+# --- comparing a merged database with a direct crawl's ----------------------------------------
+
+# What necessarily differs between two crawls of the same pages: when things happened
+# (timestamps) and the run ids. Everything else is compared row for row.
+TIMESTAMP_COLUMNS = {"first_seen", "last_seen", "fetched_at", "labelled_at", "seen_at"}
+RUN_ID_COLUMNS = {"run_id", "last_run_id", "fetched_run_id"}
+
+
+def database_content(db_path: Path, labels: str | None = None) -> dict[str, list[tuple]]:
+    """Every job-level table as sorted rows without timestamps and run ids (closed_at as closed
+    or not), the label tables of one label source only when ``labels`` names it, and sightings
+    as (job, city, occasion number: the n-th crawl cycle, by run start)."""
+    db = sqlite_utils.Database(db_path)
+    try:
+        content = {}
+        for table in ("jobs", "job_cities", "job_locations", "job_labels", "job_skills", "job_label_evidence"):
+            columns = [c for c in db[table].columns_dict if c not in TIMESTAMP_COLUMNS | RUN_ID_COLUMNS]
+            select = ", ".join("closed_at IS NOT NULL" if c == "closed_at" else c for c in columns)
+            where = " WHERE labels = ?" if labels and "labels" in columns else ""
+            content[table] = sorted(db.execute(f"SELECT {select} FROM {table}{where}",
+                                               [labels] if where else []).fetchall(), key=repr)
+        merged = db["merged_runs"].exists()
+        occasion = ("(SELECT count(DISTINCT coalesce(m2.cycle, m2.run_id)) FROM merged_runs m2 JOIN crawl_runs r2 "
+                    "ON r2.run_id = m2.run_id WHERE r2.started_at <= r.started_at)" if merged else
+                    "(SELECT count(*) FROM crawl_runs r2 WHERE r2.run_id <= r.run_id)")
+        content["sightings"] = sorted(db.execute(
+            f"SELECT s.job_id, s.city, {occasion} FROM sightings s JOIN crawl_runs r ON r.run_id = s.run_id").fetchall())
+        return content
+    finally:
+        db.close()

@@ -20,6 +20,26 @@ from pathlib import Path
 MODEL_ID = "stand-in"
 
 
+def any_posting_answer() -> dict:
+    """A valid answer for any posting (when what is answered does not matter, only that it is)."""
+    from jobcrawler.label import SKILL_LISTS
+
+    skills = {name: [] for name in SKILL_LISTS}
+    skills["genai"] = ["RAG"]
+    return {
+        "company": {"name": "Acme", "stage": None, "focus": "software"},
+        "position": {
+            "title": "AI Engineer",
+            "ai_type": {"type": "ai-first", "reasoning": "builds retrieval over documents"},
+            "responsibilities": ["Build RAG pipelines", "Ship features", "Evaluate answers", "Review code"],
+            "use_cases": ["search", "support assistant", "document review"],
+            "skills": skills,
+            "is_customer_facing": False,
+            "is_management": False,
+        },
+    }
+
+
 class LabelServer:
     def __init__(self, answer, faults: dict[str, list[str]] | None = None, slow_seconds: float = 1.0,
                  retry_after: str = "0.05"):

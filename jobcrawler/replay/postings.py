@@ -15,12 +15,12 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from html import escape
-from pathlib import Path
+from importlib import resources
 
 import yaml
 
-CORPUS_PATH = Path(__file__).with_name("corpus.yaml")
-CITY_REGISTRY_PATH = Path(__file__).resolve().parent.parent / "cities.yaml"
+CORPUS_PATH = resources.files(__package__) / "corpus.yaml"  # also inside a zipped egg
+CITY_REGISTRY_PATH = resources.files("jobcrawler") / "cities.yaml"
 
 LEVELS = {1: "Internship", 12: "Entry level", 24: "Junior", 60: "Mid level", 108: "Senior level", 120: "Expert/Leader"}
 WORK_TYPES = ("In-Office", "Hybrid", "Remote", "In-Office or Remote", "Remote or Hybrid")

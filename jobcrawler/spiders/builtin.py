@@ -13,6 +13,7 @@ from scrapy.exceptions import CloseSpider, DownloadCancelledError
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from jobcrawler.cities import listing_url, load_cities
+from jobcrawler.deployment import database_path
 from jobcrawler.rendering import RENDER_MODES, browser_broken, configure_rendering, render_meta, rendered_request
 from jobcrawler.items import JobItem, JobSighting
 from jobcrawler.middlewares import GiveUp
@@ -58,6 +59,11 @@ class BuiltinSpider(scrapy.Spider):
         else:
             given = f"unknown city {spider.city_arg!r}" if spider.city_arg else "no city given"
             raise ValueError(f"{given}: use -a city=<key> with one of: all, {', '.join(known)}")
+        # A pattern (runs/{city}-{date}-{job}.db) gives each scheduled crawl its own database.
+        path = settings.get("SQLITE_PATH")
+        resolved = database_path(path, spider.city_arg, getattr(spider, "_job", None))
+        if resolved != path:
+            settings.set("SQLITE_PATH", resolved, priority="cmdline")
         spider.base_url = settings.get("BUILTIN_BASE_URL").rstrip("/")
         spider.base_host = urlparse(spider.base_url).hostname
         spider.builtin_hosts = re.compile(settings.get("BUILTIN_HOST_PATTERN"))

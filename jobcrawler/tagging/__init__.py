@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Iterable
 
@@ -20,7 +21,8 @@ from jobcrawler.tagging.classify import CategoryRules
 from jobcrawler.tagging.matcher import Prepared, Skill, SkillMatcher
 from jobcrawler.tagging.sections import SECTIONS_PATH, SectionSplitter
 
-PACKAGE_DIR = Path(__file__).parent
+# importlib.resources: a Scrapyd egg keeps the package zipped, where no file path exists.
+PACKAGE_DIR = resources.files(__name__)
 TAXONOMY_PATH = PACKAGE_DIR / "taxonomy.yaml"
 CATEGORIES_PATH = PACKAGE_DIR / "categories.yaml"
 # libyaml's safe loader where PyYAML was built with it: the pure-Python one spends ~0.15 s on
@@ -42,13 +44,18 @@ def category_columns(categories_path: str | Path = CATEGORIES_PATH) -> dict[str,
     """Column name -> SQLite type of every category ``categories.yaml`` declares, in file order:
     the one declaration of the per-job label columns (storage and tests read it from here).
     Lists are stored as JSON text, true/false flags as integers."""
-    config = yaml.load(Path(categories_path).read_bytes(), Loader=_YAML_LOADER)
+    config = yaml.load(_read_bytes(categories_path), Loader=_YAML_LOADER)
     columns = {}
     for name, spec in (config.get("categories") or {}).items():
         values = [spec.get("default"), *(rule.get("value") for rule in spec.get("rules") or ())]
         flag = not spec.get("list") and all(isinstance(v, bool) for v in values if v is not None)
         columns[name] = int if flag else str
     return columns
+
+
+def _read_bytes(path) -> bytes:
+    """A packaged file (a path, or a zip entry in an egg) or a path given as text."""
+    return path.read_bytes() if hasattr(path, "read_bytes") else Path(path).read_bytes()
 
 
 def load_skills(taxonomy: dict) -> list[Skill]:
@@ -90,9 +97,9 @@ class Tagger:
         (builtin's "Top Skills" chips as skill evidence or not); the evaluator uses it
         to measure both ways.
         """
-        taxonomy_bytes = Path(taxonomy_path).read_bytes()
-        categories_bytes = Path(categories_path).read_bytes()
-        sections_bytes = Path(sections_path).read_bytes()
+        taxonomy_bytes = _read_bytes(taxonomy_path)
+        categories_bytes = _read_bytes(categories_path)
+        sections_bytes = _read_bytes(sections_path)
         taxonomy = yaml.load(taxonomy_bytes, Loader=_YAML_LOADER)
         version = hashlib.sha256(b"\0".join((taxonomy_bytes, categories_bytes, sections_bytes))).hexdigest()[:12]
         if count_top_skills is None:

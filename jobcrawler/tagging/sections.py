@@ -15,13 +15,15 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 import yaml
 
 from jobcrawler.tagging.matcher import PhraseCounts, PhraseIndex, Prepared
 
-SECTIONS_PATH = Path(__file__).with_name("sections.yaml")
+# importlib.resources: a Scrapyd egg keeps the package zipped, where no file path exists.
+SECTIONS_PATH = resources.files("jobcrawler.tagging") / "sections.yaml"
 KINDS = ("company", "role", "requirements", "nice_to_have", "benefits")
 # What a line may start with besides its words: emoji, numbering, "#", "|" and the like.
 _DECORATION = re.compile(r"^[\W\d_]*(?:[ivx]+[.)]\s+)?", re.IGNORECASE)
@@ -80,7 +82,8 @@ class SectionSplitter:
 
     @classmethod
     def load(cls, path: str | Path = SECTIONS_PATH) -> "SectionSplitter":
-        return cls(yaml.safe_load(Path(path).read_text(encoding="utf-8")))
+        path = path if hasattr(path, "read_text") else Path(path)
+        return cls(yaml.safe_load(path.read_text(encoding="utf-8")))
 
     def heading_kind(self, line: str) -> str | None:
         """The section kind a line opens when it reads as a heading, else None."""

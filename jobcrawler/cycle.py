@@ -1,0 +1,522 @@
+"""The monthly cycle in one command: crawl every city on Scrapyd, merge, label, build, package.
+
+    python -m jobcrawler.cycle --scrapyd http://127.0.0.1:6800 [--scrapyd URL ...] [--deploy]
+        [--cities all|berlin,london] [--cycle 2026-12] [--db data/jobs.db] [--runs-dir data/runs]
+        [--setting NAME=VALUE ...] [--arg NAME=VALUE ...] [--max-per-host 1]
+        [--llm MODEL] [--package auto|docker|tarball|none] [--publish PLATFORM]
+
+Each city becomes one Scrapyd job (spider ``builtin``) writing its own database,
+``<runs-dir>/<cycle>/<city>-<job>.db``. The cycle starts a city's job only while the host it
+crawls has a free slot (``--max-per-host``, default 1: every city of cities.yaml is searched on
+builtin.com, so by default one crawl runs at a time in all, whatever the number of servers,
+since each crawl keeps builtin's polite rate on its own and N at once would crawl N times as
+fast). It polls ``listjobs.json`` and prints each job's progress. Once every city's crawl has
+ended ``ok`` (or ``degraded``: kept, and said in the summary) it merges them into ``--db`` as
+one cycle (``jobcrawler.merge --cycle``), brings the rule tagger's labels up to date
+(``jobcrawler.retag``), runs the LLM labeller if asked, builds the report tables and packages
+the site. A job that failed (its run ``failed``, ``interrupted`` or gone without finishing, or
+no run database at all) is reported with its log and the cycle stops before merging: the main
+database keeps last month's whole state, never a half-crawled month. Run the same command
+again: cities whose crawl of this cycle ended ``ok`` or ``degraded`` are not crawled again, and
+jobs still queued or running on a server are waited for, not scheduled twice.
+
+Exit status: 0 done; 1 stopped (a failed crawl, a server that cannot be reached, a merge, label,
+build or package step that failed); 2 done, with degraded runs or closing withheld.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from contextlib import closing
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import urlparse
+
+import requests
+import yaml
+
+from jobcrawler import merge, settings
+from jobcrawler.cities import listing_url, load_cities
+
+PROJECT = "jobcrawler"
+SPIDER = "builtin"
+DONE = ("ok", "degraded")  # a crawl whose data the cycle keeps
+MISSED_POLLS = 5  # listjobs.json calls in a row a server may miss before the cycle stops
+REPO = Path(__file__).resolve().parent.parent
+
+
+class CycleError(Exception):
+    """Stops the cycle: said in one line, before anything is published."""
+
+
+@dataclass
+class Job:
+    city: str
+    host: str  # the host its listings are fetched from
+    server: str = ""
+    job_id: str = ""
+    state: str = "waiting"  # waiting -> pending -> running -> finished
+    started: float = 0.0
+    reported: float = 0.0  # when its progress was last printed
+    log_url: str = ""
+    run_db: Path | None = None
+    run: dict = field(default_factory=dict)  # its crawl_runs row, once finished
+
+    @property
+    def status(self) -> str:
+        return self.run.get("status") or ("no run database" if self.state == "finished" else self.state)
+
+
+class Scrapyd:
+    """The few calls of Scrapyd's JSON API the cycle makes."""
+
+    def __init__(self, url: str, timeout: float = 30):
+        self.url = url.rstrip("/") + "/"
+        self.timeout = timeout
+
+    def _call(self, method: str, endpoint: str, **kwargs) -> dict:
+        try:
+            response = requests.request(method, self.url + endpoint, timeout=self.timeout, **kwargs)
+            response.raise_for_status()
+            answer = response.json()
+        except (requests.RequestException, ValueError) as error:
+            raise CycleError(f"Scrapyd at {self.url} cannot be reached ({endpoint}): {error}") from error
+        if answer.get("status") != "ok":
+            raise CycleError(f"Scrapyd at {self.url} refused {endpoint}: {answer.get('message', answer)}")
+        return answer
+
+    def projects(self) -> list[str]:
+        return self._call("GET", "listprojects.json")["projects"]
+
+    def add_version(self, egg: Path, version: str) -> dict:
+        with egg.open("rb") as handle:
+            return self._call("POST", "addversion.json", data={"project": PROJECT, "version": version},
+                              files={"egg": (egg.name, handle)})
+
+    def schedule(self, job_id: str, spider_args: dict, crawl_settings: dict) -> None:
+        data = [("project", PROJECT), ("spider", SPIDER), ("jobid", job_id), *spider_args.items(),
+                *(("setting", f"{name}={value}") for name, value in crawl_settings.items())]
+        self._call("POST", "schedule.json", data=data)
+
+    def jobs(self) -> dict[str, dict]:
+        """Job id -> its entry with ``state`` (pending, running, finished)."""
+        answer = self._call("GET", "listjobs.json", params={"project": PROJECT})
+        return {entry["id"]: {**entry, "state": state} for state in ("pending", "running", "finished")
+                for entry in answer.get(state, [])}
+
+
+def build_egg(workdir: Path) -> Path:
+    """The project's egg, built by scrapyd-client from setup.py, as ``scrapyd-deploy`` builds it."""
+    egg = workdir / "jobcrawler.egg"
+    result = subprocess.run([sys.executable, "-m", "scrapyd_client.deploy", "--build-egg", str(egg)], cwd=REPO,
+                            capture_output=True, text=True)
+    if result.returncode != 0 or not egg.is_file():
+        raise CycleError(f"building the egg failed: {result.stderr.strip()[-500:]}")
+    return egg
+
+
+def parse_pairs(pairs: list[str], what: str) -> dict[str, str]:
+    values = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise CycleError(f"{what} {pair!r}: expected NAME=VALUE")
+        values[name] = value
+    return values
+
+
+def run_status(path: Path) -> dict:
+    """The newest crawl_runs row of a run database ({} if there is none, or no database)."""
+    if not path.is_file():
+        return {}
+    try:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+            conn.row_factory = sqlite3.Row
+            row = conn.execute("SELECT * FROM crawl_runs ORDER BY started_at DESC, run_id DESC LIMIT 1").fetchone()
+    except sqlite3.Error:
+        return {}
+    return dict(row) if row else {}
+
+
+def run_counts(path: Path) -> tuple[int, int] | None:
+    """(jobs, sightings) a crawl's database holds while it runs; None if it cannot be read yet."""
+    try:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1)) as conn:
+            return conn.execute("SELECT (SELECT count(*) FROM jobs), (SELECT count(*) FROM sightings)").fetchone()
+    except sqlite3.Error:
+        return None
+
+
+def say(message: str) -> None:
+    print(f"{datetime.now(timezone.utc):%H:%M:%S} {message}", flush=True)
+
+
+class Cycle:
+    def __init__(self, args: argparse.Namespace):
+        self.args = args
+        self.servers = [Scrapyd(url) for url in dict.fromkeys(args.scrapyd)]
+        self.settings = parse_pairs(args.setting, "--setting")
+        self.spider_args = {"render": "auto", **parse_pairs(args.arg, "--arg")}
+        for reserved in ("city", "jobid", "project", "spider", "setting"):
+            if reserved in self.spider_args:
+                raise CycleError(f"--arg {reserved}=... is set by the cycle itself")
+        if "SQLITE_PATH" in self.settings:
+            raise CycleError("--setting SQLITE_PATH is set by the cycle (each crawl writes into --runs-dir)")
+        self.runs_dir = Path(args.runs_dir).resolve() / args.cycle
+        self.server_runs_dir = (Path(args.server_runs_dir) if args.server_runs_dir else Path(args.runs_dir).resolve()) \
+            / args.cycle
+        known = load_cities(self.settings.get("CITIES_FILE"))
+        keys = list(known) if args.cities == "all" else [c.strip().lower() for c in args.cities.split(",") if c.strip()]
+        unknown = [key for key in keys if key not in known]
+        if unknown or not keys:
+            raise CycleError(f"unknown city {', '.join(unknown) or '(none given)'}: known are {', '.join(known)}")
+        base = self.settings.get("BUILTIN_BASE_URL", settings.BUILTIN_BASE_URL)
+        query = self.spider_args.get("query", "AI Engineer")
+        self.missed: dict[str, int] = {}  # server -> polls missed in a row
+        self.jobs = [Job(key, urlparse(listing_url(base, known[key], query)).hostname or "") for key in keys]
+
+    # --- crawling -------------------------------------------------------------------------------
+    def crawl(self) -> None:
+        self.check_servers()
+        self.adopt_earlier_jobs()
+        hosts = sorted({job.host for job in self.jobs})
+        say(f"cycle {self.args.cycle}: {len(self.jobs)} cities on {len(self.servers)} Scrapyd server(s); at most "
+            f"{self.args.max_per_host} crawl(s) at a time per host ({', '.join(hosts)})"
+            + ("" if self.args.max_per_host > 1 else "; --max-per-host N allows more"))
+        while True:
+            self.poll()
+            self.start_waiting()
+            if all(job.state in ("finished", "skipped") for job in self.jobs):
+                break
+            if any(job.state == "finished" and job.status not in DONE for job in self.jobs) and not any(
+                    job.state in ("pending", "running") for job in self.jobs):
+                break
+            time.sleep(self.args.poll)
+
+    def check_servers(self) -> None:
+        if self.args.deploy:
+            with tempfile.TemporaryDirectory() as workdir:
+                egg = build_egg(Path(workdir))
+                version = str(int(time.time()))
+                for server in self.servers:
+                    server.add_version(egg, version)
+                    say(f"deployed {PROJECT} version {version} to {server.url}")
+        for server in self.servers:
+            if PROJECT not in server.projects():
+                raise CycleError(f"project {PROJECT!r} is not deployed on {server.url}: run `scrapyd-deploy` "
+                                 "(see README, Running it every month) or the cycle with --deploy")
+
+    def adopt_earlier_jobs(self) -> None:
+        """Cities crawled by an earlier run of this cycle are done; jobs of it still queued or
+        running on a server are followed rather than scheduled again."""
+        self.runs_dir.mkdir(parents=True, exist_ok=True)
+        listed = {server.url: server.jobs() for server in self.servers}
+        for job in self.jobs:
+            attempts = sorted(self.runs_dir.glob(f"{job.city}-*.db"), key=lambda path: path.stat().st_mtime)
+            for path in reversed(attempts):
+                run = run_status(path)
+                if run.get("status") in DONE:
+                    job.state, job.run_db, job.run = "skipped", path, run
+                    say(f"[{job.city}] already crawled in this cycle ({run['status']}): {path.name}")
+                    break
+            if job.state == "skipped":
+                continue
+            for url, entries in listed.items():
+                for job_id, entry in entries.items():
+                    if job_id.startswith(self.job_prefix(job.city)) and entry["state"] in ("pending", "running"):
+                        job.server, job.job_id, job.state = url, job_id, entry["state"]
+                        job.run_db, job.started = self.runs_dir / f"{job.city}-{job_id}.db", time.monotonic()
+                        say(f"[{job.city}] {entry['state']} on {url} as job {job_id} (scheduled earlier)")
+
+    def job_prefix(self, city: str) -> str:
+        return f"{self.args.cycle}.{city}."
+
+    def start_waiting(self) -> None:
+        if any(job.state == "finished" and job.status not in DONE for job in self.jobs):
+            return  # a failed crawl: start nothing more
+        for job in self.jobs:
+            if job.state != "waiting":
+                continue
+            busy = sum(1 for other in self.jobs if other.host == job.host and other.state in ("pending", "running"))
+            if busy >= self.args.max_per_host:
+                continue
+            server = min(self.servers, key=self.load)
+            job.job_id = f"{self.job_prefix(job.city)}{datetime.now(timezone.utc):%Y%m%dT%H%M%S}"
+            job.server, job.state, job.started = server.url, "pending", time.monotonic()
+            job.run_db = self.runs_dir / f"{job.city}-{job.job_id}.db"
+            crawl_settings = {**self.settings, "SQLITE_PATH": str(self.server_runs_dir / "{city}-{job}.db")}
+            server.schedule(job.job_id, {"city": job.city, **self.spider_args}, crawl_settings)
+            say(f"[{job.city}] scheduled on {server.url} as job {job.job_id}")
+
+    def load(self, server: Scrapyd) -> tuple[int, int]:
+        """A server's crawls of this cycle under way, then in all: the least loaded gets the next
+        city, and with one crawl at a time the servers take turns."""
+        mine = [job for job in self.jobs if job.server == server.url]
+        return sum(1 for job in mine if job.state in ("pending", "running")), len(mine)
+
+    def poll(self) -> None:
+        for server in self.servers:
+            ours = [job for job in self.jobs if job.server == server.url and job.state in ("pending", "running")]
+            if not ours:
+                continue
+            try:
+                entries = server.jobs()
+            except CycleError as error:  # a server restarting or a network blip: said, and tried again
+                self.missed[server.url] = self.missed.get(server.url, 0) + 1
+                if self.missed[server.url] >= MISSED_POLLS:
+                    raise
+                say(f"warning: {error} (poll {self.missed[server.url]} of {MISSED_POLLS} in a row; trying again)")
+                continue
+            self.missed[server.url] = 0
+            for job in ours:
+                entry = entries.get(job.job_id)
+                if entry is None:  # Scrapyd restarted and forgot it (its queue is kept; its running jobs are not)
+                    entry = {"state": "finished", "log_url": ""}
+                job.log_url = entry.get("log_url") or job.log_url
+                if entry["state"] == job.state:
+                    if job.state == "running" and time.monotonic() - job.reported >= self.args.progress:
+                        self.progress(job)
+                    continue
+                job.state = entry["state"]
+                if job.state == "running":
+                    job.reported = time.monotonic()
+                    say(f"[{job.city}] running on {server.url} (pid {entry.get('pid')})")
+                elif job.state == "finished":
+                    self.finished(job)
+
+    def progress(self, job: Job) -> None:
+        """A running crawl every ``--progress`` seconds: how long, and what its database holds so far."""
+        job.reported = time.monotonic()
+        counts = run_counts(job.run_db)
+        so_far = f": {counts[0]} jobs stored, {counts[1]} listings seen so far" if counts else ""
+        say(f"[{job.city}] running for {(job.reported - job.started) / 60:.0f} min{so_far}")
+
+    def finished(self, job: Job) -> None:
+        job.run = run_status(job.run_db)
+        took = time.monotonic() - job.started
+        if job.status in DONE:
+            say(f"[{job.city}] finished {job.status} in {took:.0f} s: {job.run.get('listed_jobs')} listed, "
+                f"{job.run.get('items_stored')} stored ({job.run.get('jobs_new')} new)"
+                + (f"; {'; '.join(json.loads(job.run['status_reasons'] or '[]'))}" if job.status != "ok" else ""))
+            return
+        why = "; ".join(json.loads(job.run.get("status_reasons") or "[]")) or (
+            "its process ended without finishing its run" if job.status == "running" else
+            f"no run database at {job.run_db} (the crawl did not start: see its log)" if not job.run else "")
+        say(f"[{job.city}] FAILED ({job.status}) after {took:.0f} s: {why}; log: {self.log_link(job)}")
+
+    def log_link(self, job: Job) -> str:
+        return f"{job.server.rstrip('/')}{job.log_url}" if job.log_url.startswith("/") else job.log_url or job.server
+
+    # --- after the crawls -----------------------------------------------------------------------------
+    def failed(self) -> list[Job]:
+        return [job for job in self.jobs if job.status not in DONE]
+
+    def merge(self) -> merge.MergeResult:
+        paths = [job.run_db for job in self.jobs]
+        say(f"merging {len(paths)} run databases into {self.args.db} as cycle {self.args.cycle}")
+        try:
+            return merge.merge(paths, self.args.db, cycle=self.args.cycle, log=lambda line: say("  " + line))
+        except Exception as error:  # MergeError, StorageError, sqlite3.Error: the cycle stops here
+            raise CycleError(f"merging failed: {error}") from error
+
+    def label(self) -> None:
+        """The rule tagger's labels always: the crawls wrote them, and a re-tag brings every job
+        labelled by another taxonomy version (a server running an older egg, older months after a
+        rules change) to this checkout's; then the LLM's when asked."""
+        self.run_step("labels (rules): re-tagging jobs labelled by another taxonomy version",
+                      [sys.executable, "-m", "jobcrawler.retag", "--db", str(self.args.db)])
+        if not self.args.llm:
+            return
+        command = [sys.executable, "-m", "jobcrawler.label", "--db", str(self.args.db), "--model", self.args.llm]
+        self.run_step(f"labelling with {self.args.llm}", command)
+
+    def build(self) -> None:
+        sources = ["rules"] + ([f"llm:{self.args.llm}"] if self.args.llm else [])
+        for source in sources:
+            self.run_step(f"building the reports ({source})",
+                          [sys.executable, "-m", "analysis", "build", "--db", str(self.args.db), "--labels", source])
+
+    def run_step(self, what: str, command: list[str]) -> None:
+        """A step in a subprocess: its last line printed, all of its output if it fails."""
+        say(what + ": " + " ".join(command[1:]))
+        result = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
+        output = (result.stdout + result.stderr).strip()
+        if result.returncode != 0:
+            print(output, file=sys.stderr, flush=True)
+            raise CycleError(f"{what} failed (exit {result.returncode}): nothing is published")
+        if output:
+            say("  " + output.splitlines()[-1])
+
+    def package(self) -> str:
+        return package_site(Path(self.args.db), Path(self.args.site_dir), self.args.cycle, self.args.package,
+                            self.args.publish, self.args.publish_option, self.run_step)
+
+
+# --- the site -----------------------------------------------------------------------------------
+
+def docker_usable() -> bool:
+    if not shutil.which("docker"):
+        return False
+    return subprocess.run(["docker", "info"], capture_output=True).returncode == 0
+
+
+def datasette_options() -> list[str]:
+    """The options ``analysis serve`` serves the site with, for ``datasette package`` / ``publish``."""
+    from analysis import serve
+    return ["--install", "datasette-dashboards", "--plugins-dir", str(serve.PLUGINS_DIR),
+            "--extra-options", " ".join(serve.setting_options())]
+
+
+def package_site(db: Path, site_dir: Path, cycle: str, how: str, publish: str | None, publish_options: list[str],
+                 run_step) -> str:
+    """Publish with ``datasette publish PLATFORM``, or package: a Docker image with ``datasette
+    package`` where Docker works, else (or with ``--package tarball``) a tarball holding the
+    database, its metadata, the plugins and a script that serves it as ``analysis serve`` does."""
+    from analysis import serve
+    metadata = serve.metadata_path_for(db)
+    if publish:
+        command = [sys.executable, "-m", "datasette", "publish", publish, str(db), "-m", str(metadata),
+                   *datasette_options(), *publish_options]
+        run_step(f"publishing with datasette publish {publish}", command)
+        return f"published with datasette publish {publish}"
+    if how == "none":
+        return "not packaged (--package none)"
+    if how in ("auto", "docker") and docker_usable():
+        tag = f"jobs-site:{cycle}"
+        run_step("packaging the site (datasette package)", [sys.executable, "-m", "datasette", "package", str(db),
+                                                             "-m", str(metadata), *datasette_options(), "-t", tag])
+        return f"Docker image {tag}"
+    if how == "docker":
+        raise CycleError("--package docker: Docker is not available here (no `docker` command, or its daemon does "
+                         "not answer `docker info`); use --package tarball")
+    say("packaging the site: Docker is not available (datasette package builds an image with it), writing a tarball")
+    return str(site_tarball(db, site_dir, cycle))
+
+
+RUN_SCRIPT = """#!/bin/sh
+# Serve this site read-only as `python -m analysis serve` does: pip install -r requirements.txt, then ./run.sh
+# (PORT and HOST from the environment; default 127.0.0.1:8001).
+cd "$(dirname "$0")"
+exec python3 -m datasette serve -i {db} --metadata metadata.yml --plugins-dir plugins \\
+    --host "${{HOST:-127.0.0.1}}" --port "${{PORT:-8001}}" {settings} "$@"
+"""
+
+
+def site_tarball(db: Path, site_dir: Path, cycle: str) -> Path:
+    """``<site_dir>/jobs-site-<cycle>.tar.gz``: a consistent copy of the database (VACUUM INTO),
+    its metadata, the Datasette plugins, the pinned Datasette requirements and ``run.sh``."""
+    from analysis import serve
+    site_dir.mkdir(parents=True, exist_ok=True)
+    target = site_dir / f"jobs-site-{cycle}.tar.gz"
+    with tempfile.TemporaryDirectory(dir=site_dir) as workdir:
+        root = Path(workdir) / f"jobs-site-{cycle}"
+        root.mkdir()
+        with closing(sqlite3.connect(db)) as conn:
+            conn.execute("VACUUM INTO ?", [str(root / db.name)])
+        (root / "metadata.yml").write_text(yaml.safe_dump(serve.metadata_for(db.stem), sort_keys=False))
+        shutil.copytree(serve.PLUGINS_DIR, root / "plugins", ignore=shutil.ignore_patterns("__pycache__"))
+        pins = [line for line in (REPO / "requirements.txt").read_text().splitlines()
+                if line.split("==")[0].lower() in ("datasette", "datasette-dashboards")]
+        (root / "requirements.txt").write_text("\n".join(pins) + "\n")
+        script = root / "run.sh"
+        script.write_text(RUN_SCRIPT.format(db=db.name, settings=" ".join(serve.setting_options())))
+        script.chmod(0o755)
+        partial = target.with_name(target.name + ".partial")
+        with tarfile.open(partial, "w:gz") as archive:
+            archive.add(root, arcname=root.name)
+        partial.replace(target)
+    return target
+
+
+# --- the command ----------------------------------------------------------------------------------
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m jobcrawler.cycle", description=__doc__.splitlines()[0])
+    parser.add_argument("--scrapyd", action="append", required=True, metavar="URL",
+                        help="a Scrapyd server (repeatable), e.g. http://127.0.0.1:6800")
+    parser.add_argument("--deploy", action="store_true", help="build the egg and deploy it to every server first")
+    parser.add_argument("--cities", default="all", help="'all' (cities.yaml) or keys separated by commas")
+    parser.add_argument("--cycle", default=f"{datetime.now(timezone.utc):%Y-%m}",
+                        help="the cycle's name (default: this month, YYYY-MM)")
+    parser.add_argument("--db", default=settings.SQLITE_PATH,
+                        help=f"the main database (default {settings.SQLITE_PATH})")
+    parser.add_argument("--runs-dir", default="data/runs", help="where the run databases are read (default data/runs)")
+    parser.add_argument("--server-runs-dir", help="the same folder as the servers see it (a shared mount; default: "
+                                                  "--runs-dir, made absolute)")
+    parser.add_argument("--setting", action="append", default=[], metavar="NAME=VALUE",
+                        help="a Scrapy setting for every crawl (BUILTIN_BASE_URL, USER_AGENT, ...), repeatable")
+    parser.add_argument("--arg", action="append", default=[], metavar="NAME=VALUE",
+                        help="a spider argument for every crawl (query, render, days, ...), repeatable")
+    parser.add_argument("--max-per-host", type=int, default=1,
+                        help="crawls at once against one host, over all servers (default 1)")
+    parser.add_argument("--poll", type=float, default=10.0, help="seconds between listjobs.json polls (default 10)")
+    parser.add_argument("--progress", type=float, default=60.0,
+                        help="seconds between progress lines of a running crawl (default 60)")
+    parser.add_argument("--llm", metavar="MODEL", help="also label with python -m jobcrawler.label --model MODEL")
+    parser.add_argument("--package", choices=("auto", "docker", "tarball", "none"), default="auto",
+                        help="auto: datasette package where Docker works, else a tarball (default)")
+    parser.add_argument("--site-dir", default="site", help="where the tarball goes (default site/)")
+    parser.add_argument("--publish", metavar="PLATFORM", help="datasette publish PLATFORM (cloudrun, heroku, ...) "
+                                                              "instead of packaging")
+    parser.add_argument("--publish-option", action="append", default=[], metavar="OPTION",
+                        help="passed on to datasette publish, e.g. --publish-option=--service=ai-jobs")
+    args = parser.parse_args(argv)
+    if args.max_per_host < 1:
+        parser.error("--max-per-host must be at least 1")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    started = time.monotonic()
+    try:
+        cycle = Cycle(args)
+        cycle.crawl()
+        failed = cycle.failed()
+        if failed:
+            say(f"stopped: {len(failed)} of {len(cycle.jobs)} crawls did not finish ok "
+                f"({', '.join(f'{job.city}: {job.status}' for job in failed)}); nothing was merged or published. "
+                "Run the same command again to crawl them (finished cities are kept).")
+            summary(cycle, None, None, started)
+            return 1
+        merged = cycle.merge()
+        cycle.label()
+        cycle.build()
+        site = cycle.package()
+    except CycleError as error:
+        say(f"stopped: {error}")
+        return 1
+    except KeyboardInterrupt:
+        say("interrupted: crawls already scheduled go on on their servers; run the same command again to wait for "
+            "them and finish the cycle")
+        return 1
+    summary(cycle, merged, site, started)
+    degraded = merged.withheld or any(job.status == "degraded" for job in cycle.jobs)
+    return 2 if degraded else 0
+
+
+def summary(cycle: Cycle, merged: merge.MergeResult | None, site: str | None, started: float) -> None:
+    print(f"\ncycle {cycle.args.cycle} summary ({time.monotonic() - started:.0f} s):", flush=True)
+    for job in cycle.jobs:
+        run = job.run
+        print(f"  {job.city:<14} {job.status:<16} {run.get('listed_jobs', '-')!s:>5} listed "
+              f"{run.get('items_stored', '-')!s:>5} stored  {job.server or '-'} {job.job_id or ''}")
+    if merged:
+        print(f"  merged into {cycle.args.db}: {merged.runs_added} runs added ({merged.runs_known} already there), "
+              f"{merged.jobs_new} new jobs, {merged.closed} closed"
+              + (f"; closing withheld: {'; '.join(merged.withheld)}" if merged.withheld else ""))
+    if site:
+        print(f"  site: {site}", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,133 @@
+"""The cycle's scheduling against a stand-in for Scrapyd's API (the real server: test_service_scrapyd):
+one crawl per host at a time, servers taking turns, a failed crawl stopping the month before merging."""
+
+from __future__ import annotations
+
+import pytest
+
+from jobcrawler import cycle, storage
+from jobcrawler.deployment import database_path
+
+
+class FakeScrapyd:
+    """Runs each scheduled job in three polls (pending, running, running, finished), writing its run database
+    with the status ``outcomes`` gives its city; records how many jobs were under way at once."""
+
+    outcomes: dict[str, str] = {}
+    scheduled: list[tuple[str, str]] = []
+    peak = 0
+    active: set[str] = set()
+
+    def __init__(self, url: str):
+        self.url = url.rstrip("/") + "/"
+        self.entries: dict[str, dict] = {}
+
+    def projects(self):
+        return [cycle.PROJECT]
+
+    def schedule(self, job_id, spider_args, crawl_settings):
+        city = spider_args["city"]
+        path = database_path(crawl_settings["SQLITE_PATH"], city, job_id)
+        self.entries[job_id] = {"id": job_id, "state": "pending", "city": city, "path": path}
+        FakeScrapyd.scheduled.append((city, self.url))
+        FakeScrapyd.active.add(job_id)
+        FakeScrapyd.peak = max(FakeScrapyd.peak, len(FakeScrapyd.active))
+
+    def jobs(self):
+        for entry in self.entries.values():
+            if entry["state"] == "running" and not entry.setdefault("ran_once", False):
+                entry["ran_once"] = True  # a crawl runs for two polls
+            elif entry["state"] == "running":
+                entry["state"] = "finished"
+                FakeScrapyd.active.discard(entry["id"])
+                db = storage.open_db(entry["path"])
+                run_id = storage.start_run(db, "builtin", entry["city"], "AI Engineer", {"city": entry["city"]})
+                storage.finish_run(db, run_id, {"status": self.outcomes.get(entry["city"], "ok"),
+                                                "finished_at": storage.utc_now(), "cities_complete": [entry["city"]],
+                                                "quality": {}, "status_reasons": ["blocked"]})
+                db.close()
+            elif entry["state"] == "pending":
+                entry["state"] = "running"
+        return {job_id: dict(entry) for job_id, entry in self.entries.items()}
+
+
+@pytest.fixture
+def fake(monkeypatch):
+    monkeypatch.setattr(cycle, "Scrapyd", FakeScrapyd)
+    monkeypatch.setattr(cycle.time, "sleep", lambda seconds: None)
+    FakeScrapyd.outcomes, FakeScrapyd.scheduled, FakeScrapyd.peak, FakeScrapyd.active = {}, [], 0, set()
+    return FakeScrapyd
+
+
+def args(tmp_path, *extra):
+    return ["--scrapyd", "http://one:6800", "--scrapyd", "http://two:6800", "--cities", "berlin,london,amsterdam",
+            "--cycle", "2026-12", "--db", str(tmp_path / "jobs.db"), "--runs-dir", str(tmp_path / "runs"),
+            "--package", "none", "--poll", "0", *extra]
+
+
+def test_one_crawl_at_a_time_per_host_with_the_servers_taking_turns(fake, tmp_path, monkeypatch):
+    monkeypatch.setattr(cycle.Cycle, "build", lambda self: None)
+    assert cycle.main(args(tmp_path)) == 0
+    assert fake.peak == 1
+    assert fake.scheduled == [("berlin", "http://one:6800/"), ("london", "http://two:6800/"),
+                              ("amsterdam", "http://one:6800/")]
+    assert storage.open_db(tmp_path / "jobs.db").execute("SELECT count(*) FROM merged_runs").fetchone() == (3,)
+
+
+def test_more_crawls_at_once_only_when_allowed_and_running_crawls_say_how_far_they_are(fake, tmp_path, monkeypatch,
+                                                                                          capsys):
+    monkeypatch.setattr(cycle.Cycle, "build", lambda self: None)
+    assert cycle.main(args(tmp_path, "--max-per-host", "2", "--progress", "0")) == 0
+    assert fake.peak == 2
+    assert "[berlin] running for 0 min" in capsys.readouterr().out
+
+
+def test_a_failed_crawl_stops_the_cycle_before_the_merge(fake, tmp_path, capsys):
+    fake.outcomes = {"london": "failed"}
+    assert cycle.main(args(tmp_path)) == 1
+    out = capsys.readouterr().out
+    assert "[london] FAILED (failed)" in out and "blocked" in out
+    assert "nothing was merged or published" in out
+    assert [city for city, _ in fake.scheduled] == ["berlin", "london"]
+    assert not (tmp_path / "jobs.db").exists()
+
+
+def test_a_degraded_crawl_is_kept_and_the_cycle_exits_2(fake, tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(cycle.Cycle, "build", lambda self: None)
+    fake.outcomes = {"london": "degraded"}
+    assert cycle.main(args(tmp_path)) == 2
+    assert "[london] finished degraded" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("extra, says", [
+    (["--cities", "berlin,atlantis"], "unknown city atlantis"),
+    (["--setting", "SQLITE_PATH=x.db"], "SQLITE_PATH is set by the cycle"),
+    (["--arg", "city=berlin"], "--arg city=... is set by the cycle"),
+    (["--setting", "USER_AGENT"], "expected NAME=VALUE"),
+])
+def test_arguments_the_cycle_cannot_use_are_refused_before_anything_is_scheduled(fake, tmp_path, capsys, extra, says):
+    assert cycle.main(args(tmp_path, *extra)) == 1
+    assert says in capsys.readouterr().out
+    assert fake.scheduled == []
+
+
+def test_the_site_is_packaged_with_docker_where_it_works_and_fails_clearly_where_it_must_and_does_not(tmp_path,
+                                                                                                       monkeypatch):
+    from analysis import serve
+    from tests.helpers import build_fixture_db
+    db = build_fixture_db(tmp_path / "jobs.db")
+    commands = []
+    run_step = lambda what, command: commands.append(command)  # noqa: E731
+    monkeypatch.setattr(cycle, "docker_usable", lambda: True)
+    packaged = cycle.package_site(db, tmp_path / "site", "2026-12", "auto", None, [], run_step)
+    assert packaged == "Docker image jobs-site:2026-12"
+    package = commands.pop()
+    assert package[1:4] == ["-m", "datasette", "package"] and package[-2:] == ["-t", "jobs-site:2026-12"]
+    assert ["--plugins-dir", str(serve.PLUGINS_DIR)] == package[package.index("--plugins-dir"):][:2]
+    assert package[package.index("--extra-options") + 1] == " ".join(serve.setting_options())
+    cycle.package_site(db, tmp_path / "site", "2026-12", "auto", "cloudrun", ["--service=ai-jobs"], run_step)
+    assert commands.pop()[3:6] == ["publish", "cloudrun", str(db)]
+    monkeypatch.setattr(cycle, "docker_usable", lambda: False)
+    with pytest.raises(cycle.CycleError, match="--package docker: Docker is not available"):
+        cycle.package_site(db, tmp_path / "site", "2026-12", "docker", None, [], run_step)
+    assert not commands and not (tmp_path / "site").exists()
