@@ -139,7 +139,7 @@ def render_cell(row, value, column, table, database, datasette):
     if table == "jobs" and column == "months_of_experience" and isinstance(value, int):
         return experience(value)
     if isinstance(value, str) and value.startswith(POSTING_PREFIX):
-        return posting_link_cell(datasette, database, value)
+        return posting_link_cell(datasette, database, table, value)
     if table is None and column == "job" and isinstance(value, str) and value:
         return Markup('<a href="{}">{}</a>').format(datasette.urls.row(database, "jobs", value), value)
     if table == "jobs" and column == "location" and isinstance(value, str) and _MANY_PLACES.match(value):
@@ -193,13 +193,14 @@ def posting_url(url: str, site: str | None) -> str:
     return site.rstrip("/") + url[len("https://builtin.com"):]
 
 
-def posting_link_cell(datasette, database, url):
+def posting_link_cell(datasette, database, table, url):
     """A posting link in a table or query: to the crawled site when every run crawled one site."""
 
     async def cell():
         sites = set((await crawl_sites(datasette, database)).values())
         target = posting_url(url, sites.pop() if len(sites) == 1 else None)
-        return Markup('<a href="{}" rel="nofollow noopener">{}</a>').format(target, target)
+        text = target if table else "open posting"  # a query's column: short; a table's: the address
+        return Markup('<a href="{}" rel="nofollow noopener">{}</a>').format(target, text)
 
     return cell
 
@@ -321,7 +322,8 @@ async def parameter_choices(datasette, database: str, query: dict) -> dict[str, 
 
 def description_blocks(text: str | None) -> list[dict]:
     """The description as blocks: ``{"kind": "p", "lines": [...]}`` or ``{"kind": "ul", "items":
-    [...]}``: paragraphs split at blank lines, bullets ("- ", "* ", "• ", "1.") as lists."""
+    [...]}``: paragraphs split at blank lines, bullets ("- ", "* ", "• ", "1.") as lists; a
+    paragraph of one short line that ends no sentence ("What you will do") is a heading ("h")."""
     blocks: list[dict] = []
     for chunk in re.split(r"\n\s*\n", text or ""):
         for line in chunk.split("\n"):
@@ -339,7 +341,18 @@ def description_blocks(text: str | None) -> list[dict]:
                 blocks[-1]["lines"].append(line)
         if blocks:
             blocks[-1]["closed"] = True
+    for block in blocks:
+        block.pop("closed", None)
+        if block["kind"] == "p" and len(block["lines"]) == 1 and is_heading(block["lines"][0]):
+            block["kind"] = "h"
     return blocks
+
+
+def is_heading(line: str) -> bool:
+    return len(line) <= HEADING_MAX_CHARS and not line.endswith((".", "!", "?", ",", ";"))
+
+
+HEADING_MAX_CHARS = 60
 
 
 def pay_text(job: dict) -> str | None:
@@ -401,7 +414,7 @@ async def job_page(datasette, database: str, job_id: str) -> dict | None:
                                       if e.get("labels") == row["labels"] and e.get("category") == column]})
         notes = [{"name": column_label(datasette, "job_labels", column), "text": row[column]}
                  for column in LABEL_TEXT if row.get(column)]
-        sources.append({"labels": row["labels"], "version": row.get("version"), "labelled_at": row.get("labelled_at"),
+        sources.append({"labels": row["labels"], "has_evidence": any(tag["evidence"] for tag in tags), "version": row.get("version"), "labelled_at": row.get("labelled_at"),
                         "tags": tags, "notes": notes,
                         "skills": [skill for skill in skills if skill["labels"] == row["labels"]]})
     others = (await db.execute("select count(*) from jobs where company = :company and job_id <> :id",
