@@ -18,7 +18,8 @@ import yaml
 from analysis.build import build
 from analysis.datasette_plugins import site
 from analysis.serve import METADATA_DATABASE, datasette_app, metadata_for, metadata_path_for
-from tests.helpers import XSS_TITLE, build_fixture_db
+from jobcrawler.replay import generate
+from tests.helpers import REPO, XSS_TITLE, build_fixture_db
 from tests.test_site_pay import with_pay
 
 pytestmark = pytest.mark.anyio
@@ -294,3 +295,23 @@ async def test_pay_query_answers_per_currency(client):
     usd = next(row for row in rows if row["currency"] == "USD" and row["by"] == "all")
     assert (usd["n (jobs)"], usd["lower quartile"], usd["median"], usd["upper quartile"]) == (3, 122_400, 124_800, 137_400)
     assert rows[0]["currency"] == "USD"  # the currency most jobs state comes first
+
+
+async def test_every_readme_url_works_on_the_demo(site_db, tmp_path):
+    """The README's site URLs, as written, on a database named demo with the demo's city (the
+    fixture has berlin); a job page's id must be one `make demo` crawls (replay seed 1, berlin)."""
+    readme = (REPO / "README.md").read_text()
+    urls = sorted({url.rstrip(".,:;") for url in re.findall(r"http://127\.0\.0\.1:8001(/[^\s)`]*)", readme)})
+    assert len(urls) >= 10
+    demo = tmp_path / "demo.db"
+    shutil.copy(site_db, demo)
+    client = await client_for(demo)
+    berlin = set(generate(1, 60).listings["berlin"])
+    for path in urls:
+        assert not path.startswith("/jobs/"), f"{path}: the demo's database is named demo"
+        job = re.fullmatch(r"/demo/jobs/(\d+)", path)
+        if job:
+            assert job.group(1) in berlin, path
+            continue
+        response = await client.get(path, follow_redirects=True)
+        assert response.status_code == 200, path
