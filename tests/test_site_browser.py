@@ -5,6 +5,8 @@ charts, escaped data, and no console errors."""
 
 from __future__ import annotations
 
+import json
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -108,11 +110,23 @@ def test_jobs_table_links_postings_and_escapes_markup(site, page):
     assert not injected_script_ran(page)
 
 
-@pytest.mark.parametrize("path", ["/jobs/jobs", "/jobs/job_labels", "/jobs/jobs/9001", "/jobs/jobs/9012", "/",
-                                  "/jobs/jobs_with_skill?skill=llm&city=&labels=", "/jobs/pay?city=&period=&labels="])
-def test_pages_fit_the_window_without_sideways_scrolling(site, page, path):
-    page.goto(f"{site}{path}")
-    assert sideways_overflow(page) == []
+def test_every_page_from_the_index_fits_the_window_without_sideways_scrolling(site, page):
+    """The home page, the dashboard, the database page, every table and canned query listed
+    there (with its default parameters), and job pages."""
+    with urllib.request.urlopen(f"{site}/jobs.json") as response:
+        listing = json.load(response)
+    paths = ["/", "/-/dashboards/ai-engineering-jobs", "/jobs", "/jobs/jobs/9001", "/jobs/jobs/9012",
+             "/jobs/jobs_with_skill?skill=llm&city=&labels=", "/jobs/pay?city=&period=&labels="]
+    paths += [f"/jobs/{table['name']}" for table in listing["tables"] if not table["hidden"]]
+    paths += [f"/jobs/{query['name']}" for query in listing["queries"]]
+    assert len(paths) > 50
+    wide = {}
+    for path in paths:
+        page.goto(f"{site}{path}")
+        overflow = sideways_overflow(page)
+        if overflow:
+            wide[path] = overflow
+    assert wide == {}
 
 
 def test_the_job_page_reads_as_a_page(site, page):

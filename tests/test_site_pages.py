@@ -144,6 +144,7 @@ async def test_jobs_table_opens_with_the_columns_that_fit_and_all_are_one_click_
     target = response.headers["location"]
     assert target.startswith("/jobs/jobs?_sort=posted_date&_col=title&_col=company")  # other arguments kept
     page = (await client.get(target)).text
+    assert page_title(page).startswith("Job postings: 14 rows")  # the table's title, not its name
     headers = re.findall(r'data-column="([^"]+)"', page)
     assert "description" not in headers and "description_html" not in headers and "title" in headers
     assert re.search(r'data-column="work_type"[^>]*>\s*<a [^>]*>Work type</a>', page)  # headers in words
