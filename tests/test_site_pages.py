@@ -296,6 +296,8 @@ async def test_pay_query_answers_per_currency(client):
     usd = next(row for row in rows if row["currency"] == "USD" and row["by"] == "all")
     assert (usd["n (jobs)"], usd["lower quartile"], usd["median"], usd["upper quartile"]) == (3, 122_400, 124_800, 137_400)
     assert rows[0]["currency"] == "USD"  # the currency most jobs state comes first
+    page = (await client.get("/jobs/pay?city=&period=&labels=")).text
+    assert '<td class="col-median">124,800</td>' in page and "Answer returning" in page
 
 
 async def test_every_readme_url_works_on_the_demo(site_db, tmp_path):

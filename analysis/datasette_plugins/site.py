@@ -136,6 +136,8 @@ def render_cell(row, value, column, table, database, datasette):
     if items is not None:
         return Markup('<span class="list-cell">{}</span>').format(
             Markup(", ").join(escape(item) for item in items)) if items else "–"
+    if isinstance(value, (int, float)) and column in (settings(datasette).get("money_columns") or ()):
+        return f"{value:,.0f}"
     if table == "jobs" and column == "months_of_experience" and isinstance(value, int):
         return experience(value)
     if isinstance(value, str) and value.startswith(POSTING_PREFIX):
