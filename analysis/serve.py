@@ -34,7 +34,6 @@ import asyncio
 import copy
 import os
 import resource
-import sys
 from pathlib import Path
 
 import uvicorn
@@ -128,8 +127,8 @@ class QuietServer(uvicorn.Server):
     async def startup(self, sockets=None) -> None:
         await super().startup(sockets=sockets)
         if self.started:
-            config = self.config
-            print(f"Open http://{config.host}:{config.port}/ in your browser: the AI engineering jobs site"
+            host = {"0.0.0.0": "127.0.0.1", "::": "[::1]"}.get(self.config.host, self.config.host)  # all addresses
+            print(f"Open http://{host}:{self.config.port}/ in your browser: the AI engineering jobs site"
                   " (Ctrl-C to stop)", flush=True)
 
 
@@ -141,6 +140,7 @@ async def _serve(db_path: Path, port: int, host: str) -> None:
 
 
 def main(db_path: str | Path, port: int = 8001, host: str = "127.0.0.1") -> None:
-    """Serve the site until stopped (SIGTERM or Ctrl-C); exits 1 when the port cannot be opened."""
+    """Serve the site until stopped (SIGTERM or Ctrl-C); uvicorn says why and exits 3 when the
+    port cannot be opened (e.g. "address already in use")."""
     limit_memory(MEMORY_LIMIT_BYTES)
     asyncio.run(_serve(Path(db_path), port, host))
