@@ -61,6 +61,9 @@ def evidence_db(site_db, tmp_path_factory) -> Path:
                      "condition TEXT, matched TEXT, section TEXT)")
         conn.execute("INSERT INTO job_label_evidence VALUES ('9001', 'rules', 'ai_type', 'ai-first: builds with models', "
                      "'model work', 'LLM-powered products', 'responsibilities')")
+        conn.execute("INSERT INTO job_labels (job_id, labels, ai_type, company_stage, ai_type_reasoning, version) "
+                     "VALUES ('9001', 'fieldguide', 'ml', 'Seed', 'Trains <i>models</i> from scratch', 'batch-1')")
+        conn.execute("INSERT INTO job_skills VALUES ('9001', 'fieldguide', 'PyTorch', 'ml', 'pytorch', 'fieldguide')")
     return path
 
 
@@ -125,6 +128,12 @@ async def test_job_page_lays_out_the_description_and_shows_category_evidence(evi
     row = re.search(r'<tr class="tag-ai_type">.*?</tr>', page, re.S).group(0)
     assert "<q>LLM-powered products</q>" in row and "rule: ai-first: builds with models" in row
     assert "section: responsibilities" in row
+    # every label source has its own tags, skills and notes, rules first
+    assert page.index("<h3>rules") < page.index("<h3>fieldguide <small>(version batch-1")
+    fieldguide = page[page.index("<h3>fieldguide"):page.index('<div class="job-description">')]
+    assert re.search(r"<td>AI type</td><td>ml</td>", fieldguide) and "<td>PyTorch</td>" in fieldguide
+    assert "<strong>AI type reasoning:</strong> Trains &lt;i&gt;models&lt;/i&gt; from scratch" in fieldguide
+    assert "<td>RAG</td>" not in fieldguide  # the tagger's skills stay under rules
     # crawled from a replay site: the posting opens there, not on builtin.com
     assert f'<a href="{REPLAY}/job/fixture-1/9001" rel="nofollow noopener">Open the posting on 127.0.0.1:9999</a>' in page
     table = (await client.get("/jobs/jobs?_col=url")).text
