@@ -117,6 +117,7 @@ def test_every_page_from_the_index_fits_the_window_without_sideways_scrolling(si
     with urllib.request.urlopen(f"{site}/jobs.json") as response:
         listing = json.load(response)
     paths = ["/", "/-/dashboards/ai-engineering-jobs", "/jobs", "/jobs/jobs/9001", "/jobs/jobs/9012",
+             "/jobs/crawl_runs/1", "/jobs/job_labels/9001,rules", "/jobs/report_pay/1",
              "/jobs/jobs_with_skill?skill=llm&city=&labels=", "/jobs/pay?city=&period=&labels="]
     paths += [f"/jobs/{table['name']}" for table in listing["tables"] if not table["hidden"]]
     paths += [f"/jobs/{query['name']}" for query in listing["queries"]]

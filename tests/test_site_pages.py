@@ -140,6 +140,15 @@ async def test_job_page_lays_out_the_description_and_shows_category_evidence(evi
     assert f'href="{REPLAY}/job/fixture-11/9011"' in table and 'href="https://builtin.com/job/' not in table
 
 
+async def test_other_rows_read_as_a_list_of_fields(client):
+    page = (await client.get("/jobs/crawl_runs/1")).text
+    assert page_title(page) == "Crawl runs: 1 · jobs"
+    fields = dict(re.findall(r'<dt title="([^"]+)">[^<]*</dt><dd class="col-[^"]*">([^<]*)</dd>', page))
+    assert fields["status"] == "ok" and fields["city"] and "stats" in fields
+    assert '<dt title="items_stored">Jobs stored</dt>' in page  # headers in words
+    assert '<table class="rows-and-columns">' not in page
+
+
 async def test_a_job_that_is_not_there_is_a_404(client):
     assert (await client.get("/jobs/jobs/404404")).status_code == 404
 
