@@ -3,8 +3,10 @@
 * **Job pages.** ``/<db>/jobs/<job_id>`` shows one posting as a page (``templates/row.html`` and
   ``_job.html``): title, company, locations, pay, level, work type, dates, the tags of every label
   source with the evidence that decided each (``job_skills.matched``/``source`` for skills; rows of
-  a ``job_label_evidence`` table, when the database has one, for categories), and the description
-  laid out as paragraphs and bullets, escaped, never as HTML.
+  a ``job_label_evidence`` table, when the database has one, for categories: ``job_id``,
+  ``labels``, ``category`` (a job_labels column) and any other columns, e.g. the tagger's
+  ``rule``, ``condition``, ``matched``, ``section``, each shown when not empty), and the
+  description laid out as paragraphs, headings and bullets, escaped, never as HTML.
 * **Tables that fit a screen.** The ``jobs`` and ``job_labels`` table pages open with the columns
   named in ``default_columns`` (long text is one click away: "Show all columns"); JSON lists read
   as lists, 0/1 flags as yes/no, and headers are words (``column_labels``).
