@@ -281,6 +281,7 @@ def test_posting_url_on_the_site_it_was_crawled_from():
     assert site.posting_url(url, "http://127.0.0.1:8765/") == "http://127.0.0.1:8765/job/x/1"
     assert site.posting_url(url, "https://builtin.com") == url
     assert site.posting_url(url, None) == url
+    assert site.posting_url(url, "javascript:alert(1)//") == url
     assert site.posting_url("https://example.com/job/x/1", "http://127.0.0.1:8765") == "https://example.com/job/x/1"
 
 

@@ -192,7 +192,8 @@ async def crawl_sites(datasette, database: str) -> dict[int, str]:
 def posting_url(url: str, site: str | None) -> str:
     """A posting's address on the site it was crawled from: a replay site (``make demo``) serves
     builtin.com's paths under its own address."""
-    if not site or not url.startswith(POSTING_PREFIX) or site.rstrip("/") == "https://builtin.com":
+    if (not site or not url.startswith(POSTING_PREFIX) or site.rstrip("/") == "https://builtin.com"
+            or not re.match(r"https?://[^/\s]+/?$", site)):  # a site's address only: never a script URL
         return url
     return site.rstrip("/") + url[len("https://builtin.com"):]
 
