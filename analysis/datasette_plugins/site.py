@@ -147,14 +147,14 @@ def render_cell(row, value, column, table, database, datasette):
     if table is None and column == "job" and isinstance(value, str) and value:
         return Markup('<a href="{}">{}</a>').format(datasette.urls.row(database, "jobs", value), value)
     if table == "jobs" and column == "location" and isinstance(value, str) and _MANY_PLACES.match(value):
-        return many_places_cell(datasette, database, row, value)
+        return many_places_cell(datasette, database, row)
     return None
 
 
 _MANY_PLACES = re.compile(r"^\d+ Locations?$")
 
 
-def many_places_cell(datasette, database, row, value):
+def many_places_cell(datasette, database, row):
     """builtin's "3 Locations" as the places themselves (job_locations)."""
 
     async def cell():
