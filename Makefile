@@ -24,19 +24,20 @@ test: install
 
 # Replay site on 127.0.0.1 -> crawl one city -> report tables -> Datasette (Ctrl-C to stop).
 # Politeness is off against our own local server; its pages need no browser (render=never).
-# A degraded crawl (exit 2) still builds the site; a failed one stops here.
+# A degraded crawl (exit 2) still builds the site; a failed one stops here. The replay site keeps
+# running while the site is served, so the job pages' posting links open; the last line printed
+# is the address to open.
 demo: install
 	@mkdir -p data
 	@set -e; \
 	$(BIN)/python -m jobcrawler.replay --port $(REPLAY_PORT) --quiet & replay=$$!; \
-	trap 'kill $$replay 2>/dev/null' EXIT; \
+	trap 'kill $$replay 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python -m jobcrawler.replay.wait http://127.0.0.1:$(REPLAY_PORT)/robots.txt; \
 	$(BIN)/scrapy crawl builtin -a city=$(DEMO_CITY) \
 		-s BUILTIN_BASE_URL=http://127.0.0.1:$(REPLAY_PORT) -s SQLITE_PATH=$(DEMO_DB) \
 		-a render=never -s DOWNLOAD_DELAY=0 -s AUTOTHROTTLE_ENABLED=0 -s LOG_LEVEL=WARNING \
 		|| [ $$? -eq 2 ]; \
-	kill $$replay; trap - EXIT; \
-	$(BIN)/python -m analysis build --db $(DEMO_DB); \
+	$(BIN)/python -m analysis build --db $(DEMO_DB) | tail -n 1; \
 	$(BIN)/python -m analysis serve --db $(DEMO_DB) --port $(DATASETTE_PORT)
 
 # The monthly cycle on Scrapyd (README, "Running it every month"): crawl every city, merge, build, package.

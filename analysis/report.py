@@ -17,6 +17,8 @@ from functools import lru_cache, wraps
 import yaml
 
 from analysis.wording import (
+    SMALL_GROUP,
+    TOO_FEW,
     capitalized,
     compare,
     frequency,
@@ -231,6 +233,7 @@ def render_report(conn: sqlite3.Connection, city: str = "all", period: str = "al
         key_insight(scope),
         learning_path(scope),
         tech_stack(scope),
+        pay(scope),
         methods_note(scope),
     ]
     return "\n\n".join(section.strip("\n") for section in sections) + "\n"
@@ -1133,6 +1136,47 @@ An order to learn in, with the skills these jobs name most at each step:
 - Frameworks - {most_named('AI orchestration', 2, 'or')}
 - Agents - agent orchestration
 - Production - {most_named('infrastructure', 4)}"""
+
+
+PAY_RULE = ("each posting's figure is the midpoint of its range (its one bound when it states only one), "
+            "made yearly: an hourly rate x 2,080 hours (40 h x 52 weeks), a daily one x 260, a weekly one x 52, "
+            "a monthly one x 12 months; currencies are never converted or guessed")
+
+
+def money(value) -> str:
+    return f"{int(value):,}" if value is not None else "?"
+
+
+def pay_figures(row) -> str:
+    """'median 124,800 (quartiles 122,400-137,400; n=3*)': * marks a group too small to generalize from."""
+    spread = f"quartiles {money(row['q1'])}-{money(row['q3'])}; " if row["jobs"] > 1 else ""
+    return f"median {money(row['median'])} ({spread}n={row['jobs']}{'*' if is_small(row['jobs']) else ''})"
+
+
+def pay(scope: Scope) -> str:
+    """Yearly pay per currency as stated, overall, by level and by AI type (report_pay)."""
+    rows = scope.rows("report_pay")
+    overall = [row for row in rows if row["group_by"] == "all"]
+    if not overall:
+        return "## Pay\n\nNo job in this scope states its pay with a period."
+    total = scope.value("report_overview", "jobs") or 0
+    stated = sum(row["jobs"] for row in overall)
+    lines = []
+    for currency in sorted(overall, key=lambda row: (-row["jobs"], row["currency"])):
+        name = currency["currency"]
+        lines.append(f"- {md('Currency not stated' if name == 'not stated' else name)}: {pay_figures(currency)}")
+        for group_by in ("level", "AI type"):
+            groups = [row for row in rows if row["currency"] == name and row["group_by"] == group_by]
+            if groups:
+                lines.append(f"  - by {group_by}: " + "; ".join(
+                    f"{md(row['group_value'])} {pay_figures(row)}" for row in groups))
+    small = any(is_small(row["jobs"]) for row in rows)
+    caution = f"\n\n\\* fewer than {SMALL_GROUP} jobs: {TOO_FEW}." if small else ""
+    return f"""## Pay
+
+{stated} of {jobs(total)} ({pct(100.0 * stated / total if total else 0)}) state their pay. Yearly pay: {PAY_RULE}. Postings that name no currency count as "not stated".
+
+""" + "\n".join(lines) + caution
 
 
 def tech_stack(scope: Scope) -> str:

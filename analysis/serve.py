@@ -6,9 +6,14 @@ name (``data/demo.db``) ``serve`` writes a copy of the metadata renamed to match
 stable path next to the database (``data/.demo.datasette-metadata.yml``; rewritten in
 place on every start, so nothing piles up and nothing needs cleaning).
 
-``serve`` then *replaces itself* with ``datasette serve`` (``os.execv``): the process you
-started is the server, so SIGTERM, SIGINT (Ctrl-C) or a supervisor stop it directly and no
-child is left behind.
+``serve`` then runs Datasette in its own process (what ``datasette serve`` does, with the same
+options): the process you started is the server, so SIGTERM, SIGINT (Ctrl-C) or a supervisor
+stop it directly and no child is left behind. Its server log is quiet (warnings only) and, once
+the port listens, it prints one line to open: ``Open http://127.0.0.1:8001/ ...``.
+
+The site's own pages (``analysis/templates``: job pages, query forms with choices, the home
+page's links) and the plugins in ``analysis/datasette_plugins`` are loaded with it; publishing
+elsewhere takes ``--template-dir analysis/templates --plugins-dir analysis/datasette_plugins``.
 
 Safety: the file is opened immutable (``-i``: no writes, no locks), no write plugin is
 installed, SQL gets a time limit and a row cap that CSV streaming cannot bypass
@@ -25,16 +30,19 @@ build into the file being served (serve a copy, or stop the site while crawling)
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import os
 import resource
-import sys
 from pathlib import Path
 
+import uvicorn
 import yaml
+from datasette.app import Datasette
 
 METADATA_FILE = Path(__file__).parent / "metadata.yml"
 PLUGINS_DIR = Path(__file__).parent / "datasette_plugins"
+TEMPLATE_DIR = Path(__file__).parent / "templates"
 METADATA_DATABASE = "jobs"
 MEMORY_LIMIT_BYTES = 1 * 2**30  # the site runs in ~50 MB (peak RSS serving the test database)
 SETTINGS = {
@@ -60,16 +68,15 @@ def metadata_for(database: str) -> dict:
     return metadata
 
 
-def datasette_command(db_path: str | Path, metadata_path: str | Path, port: int = 8001, host: str = "127.0.0.1") -> list[str]:
-    command = [
-        sys.executable, "-m", "datasette", "serve",
-        "-i", str(db_path),
-        "--metadata", str(metadata_path),
-        "--plugins-dir", str(PLUGINS_DIR),
-        "--host", host, "--port", str(port),
-        *setting_options(),
-    ]
-    return command
+def datasette_app(db_path: str | Path, metadata_path: str | Path) -> Datasette:
+    """The site: ``db_path`` immutable, with the metadata, plugins, templates and SETTINGS."""
+    return Datasette(
+        immutables=[str(db_path)],
+        metadata=yaml.safe_load(Path(metadata_path).read_text()),
+        plugins_dir=str(PLUGINS_DIR),
+        template_dir=str(TEMPLATE_DIR),
+        settings=SETTINGS,
+    )
 
 
 def setting_options() -> list[str]:
@@ -114,11 +121,26 @@ def limit_memory(limit: int) -> None:
         resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))
 
 
+class QuietServer(uvicorn.Server):
+    """uvicorn without its startup chatter: one line to open once the port listens."""
+
+    async def startup(self, sockets=None) -> None:
+        await super().startup(sockets=sockets)
+        if self.started:
+            host = {"0.0.0.0": "127.0.0.1", "::": "[::1]"}.get(self.config.host, self.config.host)  # all addresses
+            print(f"Open http://{host}:{self.config.port}/ in your browser: the AI engineering jobs site"
+                  " (Ctrl-C to stop)", flush=True)
+
+
+async def _serve(db_path: Path, port: int, host: str) -> None:
+    app = datasette_app(db_path, metadata_path_for(db_path))
+    await app.invoke_startup()
+    config = uvicorn.Config(app.app(), host=host, port=port, log_level="warning", lifespan="on")
+    await QuietServer(config).serve()
+
+
 def main(db_path: str | Path, port: int = 8001, host: str = "127.0.0.1") -> None:
-    """Become ``datasette serve`` (never returns): signals reach Datasette itself."""
-    command = datasette_command(db_path, metadata_path_for(db_path), port=port, host=host)
+    """Serve the site until stopped (SIGTERM or Ctrl-C); uvicorn says why and exits 3 when the
+    port cannot be opened (e.g. "address already in use")."""
     limit_memory(MEMORY_LIMIT_BYTES)
-    print(" ".join(command), file=sys.stderr)
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os.execv(command[0], command)
+    asyncio.run(_serve(Path(db_path), port, host))

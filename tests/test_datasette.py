@@ -1,6 +1,6 @@
-"""The published site, through Datasette's in-process client: canned queries, metadata,
-facets, search, links, charts' SQL and the safety settings; and the `serve` command as a
-process (it must become Datasette and stop on SIGTERM)."""
+"""The published site, through Datasette's in-process client with the site's plugins and
+templates: canned queries, metadata, facets, search, links, charts' SQL and the safety settings;
+and the `serve` command as a process (it is the server itself and stops on SIGTERM)."""
 
 from __future__ import annotations
 
@@ -20,11 +20,11 @@ from datasette.app import Datasette
 from markupsafe import escape
 
 from analysis.build import build, report_tables
-from analysis.serve import METADATA_DATABASE, SETTINGS, metadata_for, setting_options
+from analysis.serve import METADATA_DATABASE, SETTINGS, datasette_app, metadata_for, metadata_path_for, setting_options
 from tests.helpers import (
-    REPO, XSS_COMPANY, XSS_TITLE, build_fixture_db, datasette_processes, free_port, serve_command, start_server,
-    wait_until_up,
+    REPO, XSS_COMPANY, XSS_TITLE, build_fixture_db, free_port, serve_command, start_server, wait_until_up,
 )
+from tests.test_site_pay import with_pay
 
 # Values for the parameterized canned queries (all others take optional city/period).
 QUERY_PARAMS = {
@@ -37,6 +37,7 @@ QUERY_PARAMS = {
 }
 
 
+
 @pytest.fixture
 def anyio_backend():
     return "asyncio"
@@ -44,14 +45,14 @@ def anyio_backend():
 
 @pytest.fixture(scope="module")
 def site_db(tmp_path_factory) -> Path:
-    path = build_fixture_db(tmp_path_factory.mktemp("site") / f"{METADATA_DATABASE}.db")
+    path = with_pay(build_fixture_db(tmp_path_factory.mktemp("site") / f"{METADATA_DATABASE}.db"))
     build(path)
     return path
 
 
 @pytest.fixture
 async def datasette(site_db):
-    ds = Datasette(immutables=[str(site_db)], metadata=metadata_for(site_db.stem), settings=SETTINGS)
+    ds = datasette_app(site_db, metadata_path_for(site_db))  # as `analysis serve` runs it
     await ds.invoke_startup()
     return ds
 
@@ -73,6 +74,7 @@ def test_every_report_table_has_a_described_canned_query_and_table_metadata():
         assert all(tables[table]["units"][column] == "percent" for column in tables[table].get("units", {}))
     for key in ("title", "description", "source", "source_url", "license", "license_url"):
         assert metadata[key], key
+    del metadata["plugins"]["jobcrawler-site"]["column_labels"]  # keyed by column names, description_html one
     assert "description_html" not in keys_of(metadata)  # every description is rendered escaped
 
 
@@ -117,7 +119,8 @@ async def test_canned_query_filters_by_city_and_period(datasette):
 async def test_two_cities_side_by_side(datasette):
     response = await datasette.client.get("/jobs/compare_cities.json?city_a=london&city_b=berlin&period=&_shape=array")
     rag = next(row for row in response.json() if row["skill"] == "RAG")
-    assert (rag["jobs_a"], rag["pct_a"], rag["jobs_b"], rag["pct_b"]) == (6, 75.0, 3, 75.0)
+    columns = ("jobs in city A", "% of jobs in city A", "jobs in city B", "% of jobs in city B")
+    assert tuple(rag[column] for column in columns) == (6, 75.0, 3, 75.0)
 
 
 @pytest.mark.anyio
@@ -136,15 +139,18 @@ async def test_jobs_table_facets_and_search(datasette):
 @pytest.mark.anyio
 async def test_postings_link_to_builtin(datasette):
     page = (await datasette.client.get("/jobs/company_jobs?company=Acme")).text
-    assert '<a href="https://builtin.com/job/fixture-1/9001">' in page
-    table = (await datasette.client.get("/jobs/jobs")).text
-    assert '<a href="https://builtin.com/job/fixture-11/9011">' in table
+    assert '<a href="https://builtin.com/job/fixture-1/9001" rel="nofollow noopener">' in page
+    assert '<a href="/jobs/jobs/9001">9001</a>' in page  # and to the job's page
+    table = (await datasette.client.get("/jobs/jobs?_col=url")).text
+    assert '<a href="https://builtin.com/job/fixture-11/9011" rel="nofollow noopener">' in table
+    job = (await datasette.client.get("/jobs/jobs/9011")).text
+    assert '<a href="https://builtin.com/job/fixture-11/9011" rel="nofollow noopener">Open the posting on builtin.com</a>' in job
 
 
 @pytest.mark.anyio
 @pytest.mark.parametrize("path", ["/jobs/jobs", "/jobs/jobs/9012", "/jobs/top_titles", "/jobs/top_companies"])
 async def test_markup_in_data_is_escaped(datasette, path):
-    page = (await datasette.client.get(path)).text
+    page = (await datasette.client.get(path, follow_redirects=True)).text
     assert "<script>window.__xss" not in page
     assert 'onerror="window.__xss' not in page
     assert "<b>bold?</b>" not in page
@@ -231,8 +237,21 @@ def test_readme_publish_options_match_the_serve_settings():
     assert ["--setting", "allow_csv_stream", "off"] == setting_options()[-3:]
 
 
-@pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="reads processes from /proc")
-def test_serve_becomes_datasette_and_stops_on_sigterm(tmp_path):
+def child_processes(pid: int) -> list[int]:
+    """Live child processes of ``pid`` (Linux /proc)."""
+    children = []
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if entry.name.isdigit() and stat[0] != "Z" and int(stat[1]) == pid:
+            children.append(int(entry.name))
+    return children
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
+def test_serve_is_the_server_says_where_to_open_and_stops_on_sigterm(tmp_path):
     db = build_fixture_db(tmp_path / "demo.db")  # not "jobs": the renamed metadata is written
     build(db)
     port = free_port()
@@ -241,18 +260,20 @@ def test_serve_becomes_datasette_and_stops_on_sigterm(tmp_path):
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(f"{base}/-/versions.json", server, log)
-        assert datasette_processes(port) == [server.pid]  # the PID we started is the server itself
+        assert child_processes(server.pid) == []  # the PID we started serves: nothing to leave behind
         with urllib.request.urlopen(f"{base}/demo/city_top_skills.json?city=london&period=&_shape=array") as response:
             assert json.load(response)  # the canned queries follow the database name
+        lines = log.read_text().splitlines()
+        # uvicorn's startup lines are quiet: the one line printed says where to open the site
+        assert lines == [f"Open {base}/ in your browser: the AI engineering jobs site (Ctrl-C to stop)"]
         metadata = tmp_path / ".demo.datasette-metadata.yml"
         assert metadata.is_file()
         server.send_signal(signal.SIGTERM)
-        assert server.wait(timeout=15) is not None
+        assert server.wait(timeout=15) in (0, -signal.SIGTERM)  # uvicorn shuts down, then re-raises the signal
     finally:
         if server.poll() is None:
             server.kill()
             server.wait()
-    assert datasette_processes(port) == []
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection(("127.0.0.1", port), timeout=2).close()
     # A second start reuses the same metadata path: nothing piles up next to the database.

@@ -17,7 +17,7 @@ from datasette.app import Datasette
 
 from analysis.build import build
 from analysis.serve import (
-    MEMORY_LIMIT_BYTES, METADATA_DATABASE, PLUGINS_DIR, SETTINGS, datasette_command, metadata_for,
+    MEMORY_LIMIT_BYTES, METADATA_DATABASE, PLUGINS_DIR, SETTINGS, TEMPLATE_DIR, datasette_app, metadata_for,
 )
 from tests.helpers import build_fixture_db, free_port, serve_command, start_server, wait_until_up
 
@@ -84,9 +84,10 @@ async def test_the_database_path_is_not_shown(datasette, site_db):
     assert "path" not in databases[0] and databases[0]["is_mutable"] is False
 
 
-def test_serve_loads_the_plugin():
-    command = datasette_command("data/jobs.db", "analysis/metadata.yml")
-    assert command[command.index("--plugins-dir") + 1] == str(PLUGINS_DIR)
+def test_serve_loads_the_plugins_and_templates():
+    app = datasette_app("data/jobs.db", "analysis/metadata.yml")
+    assert (app.plugins_dir, app.template_dir) == (str(PLUGINS_DIR), str(TEMPLATE_DIR))
+    assert app.setting("allow_csv_stream") is False and app.setting("sql_time_limit_ms") == SETTINGS["sql_time_limit_ms"]
 
 
 def peak_rss_mib(pid: int) -> float:

@@ -1,14 +1,20 @@
-"""What a person sees: a real headless Chromium on the site served by `python -m analysis
-serve` (which becomes a real `datasette` process), on the fixture database."""
+"""What a person sees: a real headless Chromium, in a 1366 px wide window, on the site served by
+`python -m analysis serve` (a real Datasette server process), on the fixture database with pay
+stated on some jobs: pages without sideways scrolling, forms with their choices, alias lookups,
+charts, escaped data, and no console errors."""
 
 from __future__ import annotations
 
+import json
+import urllib.request
 from pathlib import Path
 
 import pytest
 
 from analysis.build import build
+from analysis.serve import METADATA_DATABASE, metadata_for
 from tests.helpers import XSS_COMPANY, XSS_TITLE, build_fixture_db, free_port, serve_command, start_server, wait_until_up
+from tests.test_site_pay import with_pay
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -16,15 +22,16 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="needs Chromium at /usr/bin/chromium (apt-get install -y chromium)"
-)
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Chromium at /usr/bin/chromium (apt-get install -y chromium)"),
+]
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     folder = tmp_path_factory.mktemp("browser")
-    db = build_fixture_db(folder / "jobs.db")
+    db = with_pay(build_fixture_db(folder / "jobs.db"))
     build(db)
     port = free_port()
     log = folder / "datasette.log"
@@ -48,12 +55,33 @@ def browser():
         chromium.close()
 
 
+WIDTH = 1366  # the narrowest common laptop screen
+
+
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    """A page in a 1366 px window; the test fails on any console error it logs."""
+    context = browser.new_context(viewport={"width": WIDTH, "height": 900})
     page = context.new_page()
+    errors = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
     yield page
     context.close()
+    assert errors == [], errors
+
+
+def sideways_overflow(page) -> list:
+    """What scrolls sideways: the page itself, or any table wrapper wider than its box."""
+    return page.evaluate("""() => {
+        const found = [];
+        const root = document.documentElement;
+        if (root.scrollWidth > window.innerWidth) found.push(['page', root.scrollWidth]);
+        for (const wrapper of document.querySelectorAll('.table-wrapper, .job-page, table')) {
+            if (wrapper.scrollWidth > wrapper.clientWidth + 1) found.push([wrapper.className || wrapper.tagName, wrapper.scrollWidth]);
+        }
+        return found;
+    }""")
 
 
 def injected_script_ran(page) -> bool:
@@ -74,19 +102,110 @@ def test_canned_query_shows_rows_and_escaped_titles(site, page):
 def test_jobs_table_links_postings_and_escapes_markup(site, page):
     page.goto(f"{site}/jobs/jobs")
     assert page.locator("table.rows-and-columns tbody tr").count() == 14
-    link = page.locator('a[href="https://builtin.com/job/fixture-1/9001"]')
-    assert link.is_visible()
     assert page.get_by_text(XSS_COMPANY, exact=True).is_visible()
+    page.goto(f"{site}/jobs/jobs/9001")
+    assert page.locator('a[href="https://builtin.com/job/fixture-1/9001"]').is_visible()
     page.goto(f"{site}/jobs/jobs/9012")
-    assert page.get_by_text('<b>bold?</b> <img src=x onerror="window.__xss=3">').is_visible()
-    assert page.locator("table img").count() == 0
+    assert page.locator(".job-description").get_by_text('<b>bold?</b> <img src=x onerror="window.__xss=3">').is_visible()
+    assert page.locator("img").count() == 0
     assert not injected_script_ran(page)
+
+
+def test_every_page_from_the_index_fits_the_window_without_sideways_scrolling(site, page):
+    """The home page, the dashboard, the database page, every table and canned query listed
+    there (with its default parameters), and job pages."""
+    with urllib.request.urlopen(f"{site}/jobs.json") as response:
+        listing = json.load(response)
+    paths = ["/", "/-/dashboards/ai-engineering-jobs", "/jobs", "/jobs/jobs/9001", "/jobs/jobs/9012",
+             "/jobs/crawl_runs/1", "/jobs/job_labels/9001,rules", "/jobs/report_pay/1",
+             "/jobs/jobs_with_skill?skill=llm&city=&labels=", "/jobs/pay?city=&period=&labels="]
+    paths += [f"/jobs/{table['name']}" for table in listing["tables"] if not table["hidden"]]
+    paths += [f"/jobs/{query['name']}" for query in listing["queries"]]
+    assert len(paths) > 50
+    wide = {}
+    for path in paths:
+        page.goto(f"{site}{path}")
+        overflow = sideways_overflow(page)
+        if overflow:
+            wide[path] = overflow
+    assert wide == {}
+
+
+def test_the_job_page_reads_as_a_page(site, page):
+    page.goto(f"{site}/jobs/jobs/9001")
+    assert page.title() == "AI Engineer at Acme"
+    assert page.locator("h1").inner_text() == "AI Engineer"
+    facts = page.locator("dl.job-facts")
+    assert "USD 100,000 – 140,000 per year" in facts.inner_text()
+    assert page.locator("table.categories tr.tag-ai_type td").nth(1).inner_text() == "ai-first"
+    assert page.locator("table.skills td q", has_text="RAG").is_visible()
+    page.get_by_role("link", name="other jobs at Acme").click()
+    page.wait_for_load_state()
+    assert "company__exact=Acme" in page.url
+    assert page.locator("table.rows-and-columns tbody tr").count() == 3  # Acme's 3 jobs
+    assert "show all columns" in page.locator(".columns-note").inner_text()
+
+
+def test_jobs_table_reads_flags_lists_and_headers(site, page):
+    page.goto(f"{site}/jobs/job_labels?labels=rules")
+    header = page.locator("th[data-column=is_customer_facing]")
+    assert header.inner_text().strip() == "Customer facing"
+    cells = {text.strip() for text in page.locator("td.col-is_customer_facing").all_inner_texts()}
+    assert cells <= {"yes", "no", ""} and "yes" in cells
+    page.locator(".columns-note a", has_text="show all columns").click()
+    page.wait_for_load_state()
+    assert page.locator("th[data-column=fine_tuning_use_cases]").count() == 1
+    assert page.locator("td.col-fine_tuning_use_cases", has_text="instruction following, domain knowledge").count() >= 1
+
+
+def canned_queries() -> dict:
+    return metadata_for(METADATA_DATABASE)["databases"][METADATA_DATABASE]["queries"]
+
+
+def test_every_canned_query_form_renders_with_its_choices(site, page):
+    for name, query in canned_queries().items():
+        page.goto(f"{site}/jobs/{name}")
+        assert page.title() == f"{query['title']} · {METADATA_DATABASE}", name
+        assert page.locator("form.sql").is_visible()
+        for param in query["params"]:
+            field = page.locator(f'form.sql [name="{param}"]')
+            assert field.is_visible(), (name, param)
+            if field.evaluate("e => e.tagName") == "SELECT":
+                assert field.locator("option").count() >= 1, (name, param)
+            else:
+                choices = field.get_attribute("list")
+                assert choices and page.locator(f"datalist#{choices} option").count() >= 1, (name, param)
+            assert page.locator(f'p.param-{param} .param-hint').is_visible(), (name, param)
+
+
+@pytest.mark.parametrize("typed, skill", [("k8s", "Kubernetes"), ("large language models", "LLMs"), ("LLM", "LLMs")])
+def test_a_skill_typed_as_people_say_it_answers(site, page, typed, skill):
+    page.goto(f"{site}/jobs/jobs_with_skill")
+    page.locator('form.sql [name="skill"]').fill(typed)
+    page.locator('form.sql input[type="submit"]').click()
+    page.wait_for_load_state()
+    skills = {text.strip() for text in page.locator("td.col-skill").all_inner_texts()}
+    assert skills == {skill}
+
+
+def test_an_unknown_skill_says_so_and_names_the_closest(site, page):
+    page.goto(f"{site}/jobs/jobs_with_skill?skill=kubernets&city=&labels=")
+    message = page.locator("td.col-title").first.inner_text()
+    assert message.startswith("No skill is called 'kubernets'. Closest: Kubernetes")
+
+
+def test_home_page_leads_to_the_dashboard(site, page):
+    page.goto(site)
+    page.get_by_role("link", name="AI engineering jobs at a glance").click()
+    page.locator("#chart-jobs-count p").wait_for(timeout=20_000)
+    assert page.locator("#chart-jobs-count").inner_text().strip() == "14 jobs"
 
 
 def test_dashboard_draws_charts(site, page):
     page.goto(f"{site}/-/dashboards/ai-engineering-jobs")
     assert "city=all" in page.url  # the default filters were applied
-    for chart in ("ai-types", "top-skills", "stage-mix", "ai-type-trend", "genai-skill-trend"):
+    for chart in ("ai-types", "top-skills", "stage-mix", "ai-type-trend", "genai-skill-trend", "pay-by-level",
+                  "pay-by-ai-type"):
         drawing = page.locator(f"#chart-{chart} canvas, #chart-{chart} svg").first
         drawing.wait_for(state="visible", timeout=20_000)
         box = drawing.bounding_box()

@@ -24,7 +24,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--retry-after", type=int, default=1, help="Retry-After seconds sent with 429")
     parser.add_argument("--slow-seconds", type=float, default=5.0, help="delay of a 'slow' response")
     parser.add_argument("--js-listings", action="store_true", help="listing cards appear only after a script runs")
-    parser.add_argument("--quiet", action="store_true", help="print only the base URL")
+    parser.add_argument("--quiet", action="store_true", help="print only the one line naming the site")
     args = parser.parse_args(argv)
     site = ReplaySite(
         args.jobs_per_city,
@@ -37,7 +37,8 @@ def main(argv: list[str] | None = None) -> None:
         js_listings=args.js_listings,
     )
     site.start()
-    print(site.base_url, flush=True)
+    # Said as what it is: the site a crawl reads, not a page to open (`make demo` ends with that one).
+    print(f"replay site for crawling: {site.base_url} (BUILTIN_BASE_URL)", flush=True)
     if not args.quiet:
         print(
             f"replay site: {len(site.postings)} jobs in {len(site.catalog.cities)} cities", file=sys.stderr, flush=True

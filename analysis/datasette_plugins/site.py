@@ -1,0 +1,446 @@
+"""Datasette plugin: the site people read, not just the tables it is built from.
+
+* **Job pages.** ``/<db>/jobs/<job_id>`` shows one posting as a page (``templates/row.html`` and
+  ``_job.html``): title, company, locations, pay, level, work type, dates, the tags of every label
+  source with the evidence that decided each (``job_skills.matched``/``source`` for skills; rows of
+  a ``job_label_evidence`` table, when the database has one, for categories: ``job_id``,
+  ``labels``, ``category`` (a job_labels column) and any other columns, e.g. the tagger's
+  ``rule``, ``condition``, ``matched``, ``section``, each shown when not empty), and the
+  description laid out as paragraphs, headings and bullets, escaped, never as HTML.
+* **Tables that fit a screen.** The ``jobs`` and ``job_labels`` table pages open with the columns
+  named in ``default_columns`` (long text is one click away: "Show all columns"); JSON lists read
+  as lists, 0/1 flags as yes/no, and headers are words (``column_labels``).
+* **Forms that help.** Every canned-query parameter offers its valid values from the database
+  (``parameters``: a select or a list of suggestions) and says what it expects.
+* **Skill names as people type them.** SQL functions ``skill_name(text)`` (the taxonomy's skill for
+  a name or alias, any case: ``k8s`` -> Kubernetes) and ``skill_lookup_message(text)`` (NULL for a
+  known skill, else a sentence naming the closest skills), used by the skill queries.
+
+The settings live in ``analysis/metadata.yml`` under ``plugins: jobcrawler-site``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import json
+import re
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode
+
+import yaml
+from datasette import hookimpl
+from datasette.utils.asgi import Response
+from markupsafe import Markup, escape
+
+PLUGIN = "jobcrawler-site"
+TAXONOMY_PATH = Path(__file__).resolve().parents[2] / "jobcrawler" / "tagging" / "taxonomy.yaml"
+_NOT_KEPT = re.compile(r"[^a-z0-9+#.& ]+")
+_BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+
+
+# ---------------------------------------------------------------- skill names
+
+
+def _key(text: str) -> str:
+    """A name as the lookup compares it: lower case, punctuation but ``+#.&`` as spaces."""
+    return " ".join(_NOT_KEPT.sub(" ", text.lower()).split())
+
+
+@functools.cache
+def skill_names() -> dict[str, str]:
+    """Lookup key -> skill, for every skill's name, aliases and cased spellings."""
+    taxonomy = yaml.safe_load(TAXONOMY_PATH.read_text(encoding="utf-8"))
+    names: dict[str, str] = {}
+    for entry in taxonomy["skills"]:
+        for spelling in (entry["skill"], *entry.get("aliases", ()), *entry.get("cased", ())):
+            names.setdefault(_key(spelling), entry["skill"])
+    for entry in taxonomy["skills"]:  # a skill's own name wins over another skill's alias
+        names[_key(entry["skill"])] = entry["skill"]
+    return names
+
+
+def skill_name(text: str | None) -> str | None:
+    """The taxonomy's skill that ``text`` names (any case, any alias), or None."""
+    if not text:
+        return None
+    return skill_names().get(_key(text))
+
+
+def closest_skills(text: str, count: int = 3) -> list[str]:
+    names = skill_names()
+    found: list[str] = []
+    for key in difflib.get_close_matches(_key(text), list(names), n=20, cutoff=0.6):
+        if names[key] not in found:
+            found.append(names[key])
+    return found[:count]
+
+
+def skill_lookup_message(text: str | None) -> str | None:
+    """None for a skill the taxonomy knows; else what went wrong, with the closest skills."""
+    if not text or not text.strip():
+        return "Enter a skill: its name or an alias in any case (llm, k8s, rag)."
+    if skill_name(text):
+        return None
+    closest = closest_skills(text)
+    hint = f" Closest: {', '.join(closest)}." if closest else " Pick one from the list of skills."
+    return f"No skill is called {text.strip()!r}.{hint}"
+
+
+@hookimpl
+def prepare_connection(conn):
+    conn.create_function("skill_name", 1, skill_name, deterministic=True)
+    conn.create_function("skill_lookup_message", 1, skill_lookup_message, deterministic=True)
+
+
+# ---------------------------------------------------------------- settings
+
+
+def settings(datasette) -> dict:
+    return (datasette.metadata("plugins") or {}).get(PLUGIN) or {}
+
+
+def column_label(datasette, table: str | None, column: str) -> str:
+    """The column's header in words: ``column_labels`` of the table, else its name in words."""
+    label = (settings(datasette).get("column_labels") or {}).get(table or "", {}).get(column)
+    if label:
+        return label
+    words = column.removeprefix("is_").replace("_", " ")
+    return words[:1].upper() + words[1:]
+
+
+# ---------------------------------------------------------------- cells
+
+
+def list_items(value) -> list | None:
+    """The items of a JSON list of plain values stored as text, else None."""
+    if not isinstance(value, str) or not value.startswith("[") or not value.endswith("]"):
+        return None
+    try:
+        items = json.loads(value)
+    except ValueError:
+        return None
+    if not isinstance(items, list) or any(isinstance(item, (list, dict)) for item in items):
+        return None
+    return items
+
+
+def is_flag(datasette, table: str | None, column: str) -> bool:
+    flags = (settings(datasette).get("flag_columns") or {}).get(table or "", [])
+    return column in flags or column.startswith("is_")
+
+
+@hookimpl
+def render_cell(row, value, column, table, database, datasette):
+    if value in (0, 1) and not isinstance(value, bool) and is_flag(datasette, table, column):
+        return "yes" if value else "no"
+    items = list_items(value)
+    if items is not None:
+        return Markup('<span class="list-cell">{}</span>').format(
+            Markup(", ").join(escape(item) for item in items)) if items else "–"
+    if isinstance(value, (int, float)) and column in (settings(datasette).get("money_columns") or ()):
+        return f"{value:,.0f}"
+    if table == "jobs" and column == "months_of_experience" and isinstance(value, int):
+        return experience(value)
+    if isinstance(value, str) and value.startswith(POSTING_PREFIX):
+        return posting_link_cell(datasette, database, table, value)
+    if table is None and column == "job" and isinstance(value, str) and value:
+        return Markup('<a href="{}">{}</a>').format(datasette.urls.row(database, "jobs", value), value)
+    if table == "jobs" and column == "location" and isinstance(value, str) and _MANY_PLACES.match(value):
+        return many_places_cell(datasette, database, row)
+    return None
+
+
+_MANY_PLACES = re.compile(r"^\d+ Locations?$")
+
+
+def many_places_cell(datasette, database, row):
+    """builtin's "3 Locations" as the places themselves (job_locations)."""
+
+    async def cell():
+        job_id = row["job_id"] if "job_id" in row.keys() else None
+        db = datasette.get_database(database)
+        if job_id is None or "job_locations" not in await db.table_names():
+            return None
+        places = [r[0] for r in (await db.execute(
+            "select label from job_locations where job_id = :id and label is not null order by position",
+            {"id": job_id})).rows]
+        return "; ".join(places) if places else None
+
+    return cell
+
+
+# ---------------------------------------------------------------- posting links
+
+POSTING_PREFIX = "https://builtin.com/job/"
+
+
+async def crawl_sites(datasette, database: str) -> dict[int, str]:
+    """Crawl run -> the site it crawled (crawl_runs.site), read once per database (served immutable)."""
+    cache = datasette.__dict__.setdefault("_jobcrawler_crawl_sites", {})
+    if database not in cache:
+        db = datasette.get_database(database)
+        sites = {}
+        if "crawl_runs" in await db.table_names():
+            columns = await db.table_columns("crawl_runs")
+            if "site" in columns:
+                sites = {row[0]: row[1] for row in (await db.execute("select run_id, site from crawl_runs")).rows if row[1]}
+        cache[database] = sites
+    return cache[database]
+
+
+def posting_url(url: str, site: str | None) -> str:
+    """A posting's address on the site it was crawled from: a replay site (``make demo``) serves
+    builtin.com's paths under its own address."""
+    if (not site or not url.startswith(POSTING_PREFIX) or site.rstrip("/") == "https://builtin.com"
+            or not re.match(r"https?://[^/\s]+/?$", site)):  # a site's address only: never a script URL
+        return url
+    return site.rstrip("/") + url[len("https://builtin.com"):]
+
+
+def posting_link_cell(datasette, database, table, url):
+    """A posting link in a table or query: to the crawled site when every run crawled one site."""
+
+    async def cell():
+        sites = set((await crawl_sites(datasette, database)).values())
+        target = posting_url(url, sites.pop() if len(sites) == 1 else None)
+        text = target if table else "open posting"  # a query's column: short; a table's: the address
+        return Markup('<a href="{}" rel="nofollow noopener">{}</a>').format(target, text)
+
+    return cell
+
+
+def experience(months: int) -> str:
+    years, rest = divmod(months, 12)
+    if not years:
+        return f"{months} month{'s' if months != 1 else ''}"
+    text = f"{years} year{'s' if years != 1 else ''}"
+    return text + (f" {rest} month{'s' if rest != 1 else ''}" if rest else "")
+
+
+# ---------------------------------------------------------------- default columns
+
+
+def default_columns_redirect(app, datasette):
+    """Answer a table page of a table with ``default_columns`` without ``_col``/``_nocol`` by a
+    redirect to the same page with those columns (other query arguments kept)."""
+
+    async def wrapped(scope, receive, send):
+        if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
+            columns = settings(datasette).get("default_columns") or {}
+            parts = scope["path"].strip("/").split("/")
+            query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+            if (len(parts) == 2 and parts[1] in columns and parts[0] in datasette.databases
+                    and not any(name in ("_col", "_nocol") for name, _ in query)):
+                wanted = query + [("_col", column) for column in columns[parts[1]]]
+                response = Response.redirect(f"{scope.get('root_path', '')}{scope['path']}?{urlencode(wanted)}")
+                await response.asgi_send(send)
+                return
+        await app(scope, receive, send)
+
+    return wrapped
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    return lambda app: default_columns_redirect(app, datasette)
+
+
+# ---------------------------------------------------------------- template variables
+
+
+@hookimpl
+def extra_template_vars(template, database, table, columns, view_name, request, datasette):
+    async def variables():
+        found = {"column_label": lambda column: column_label(datasette, table, column)}
+        if template == "row.html" and table == "jobs" and request is not None:
+            job_id = request.url_vars.get("pks")
+            if job_id:
+                found["job"] = await job_page(datasette, database, job_id)
+        elif template == "query.html" and request is not None:
+            name = request.url_vars.get("table")
+            queries = await datasette.get_canned_queries(database, None) if name else {}
+            if name in queries:
+                found["parameter_choices"] = await parameter_choices(datasette, database, queries[name])
+        elif template == "index.html":
+            found["start_here"] = start_here(datasette)
+        elif template == "table.html" and table in (settings(datasette).get("default_columns") or {}) and request:
+            every = await datasette.get_database(database).table_columns(table)
+            args = [(k, v) for k, v in parse_qsl(request.query_string, keep_blank_values=True) if k not in ("_col", "_nocol")]
+            found["all_columns"] = {"count": len(every), "href": f"{request.path}?{urlencode(args + [('_col', c) for c in every])}"}
+        return found
+
+    return variables
+
+
+def start_here(datasette) -> list[dict]:
+    """The home page's first links, per database: each named as its dashboard, table or canned
+    query is titled in the metadata, so a title is written once."""
+    links = settings(datasette).get("start_here") or []
+    dashboards = (datasette.metadata("plugins") or {}).get("datasette-dashboards") or {}
+    found = []
+    for name in datasette.databases:
+        if name == "_internal":
+            continue
+        queries = datasette.metadata("queries", database=name) or {}
+        tables = datasette.metadata("tables", database=name) or {}
+        for link in links:
+            if "dashboard" in link:
+                title = dashboards.get(link["dashboard"], {}).get("title", link["dashboard"])
+                href = datasette.urls.path(f"/-/dashboards/{link['dashboard']}")
+            elif "table" in link:
+                title = tables.get(link["table"], {}).get("title", link["table"])
+                href = datasette.urls.table(name, link["table"])
+            else:
+                title = queries.get(link["query"], {}).get("title", link["query"])
+                href = datasette.urls.query(name, link["query"])
+            found.append({"title": title, "description": link.get("description", ""), "href": href})
+        found.append({"title": f"Every table and query of {name}", "description": "", "href": datasette.urls.database(name)})
+    return found
+
+
+async def parameter_choices(datasette, database: str, query: dict) -> dict[str, dict]:
+    """Parameter -> {hint, empty, select, options}: what each form field expects and offers."""
+    specs = settings(datasette).get("parameters") or {}
+    db = datasette.get_database(database)
+    choices = {}
+    for name in query.get("params") or []:
+        spec = specs.get(name)
+        if not spec:
+            continue
+        options: list[str] = []
+        if spec.get("options_sql"):
+            try:
+                result = await db.execute(spec["options_sql"])
+                options = [str(row[0]) for row in result.rows if row[0] not in (None, "")]
+            except Exception:  # a database without the table the options come from: a text box
+                options = []
+        if spec.get("taxonomy"):
+            options = sorted(set(options) | set(skill_names().values()), key=str.lower)
+        choices[name] = {"hint": spec.get("hint", ""), "empty": spec.get("empty"),
+                         "select": bool(spec.get("select")) and bool(options or spec.get("empty")), "options": options}
+    return choices
+
+
+# ---------------------------------------------------------------- the job page
+
+
+def description_blocks(text: str | None) -> list[dict]:
+    """The description as blocks: ``{"kind": "p", "lines": [...]}`` or ``{"kind": "ul", "items":
+    [...]}``: paragraphs split at blank lines, bullets ("- ", "* ", "• ", "1.") as lists; a
+    paragraph of one short line that ends no sentence ("What you will do") is a heading ("h")."""
+    blocks: list[dict] = []
+    for chunk in re.split(r"\n\s*\n", text or ""):
+        for line in chunk.split("\n"):
+            line = line.strip()
+            if not line:
+                continue
+            bullet = _BULLET.match(line)
+            if bullet:
+                if not blocks or blocks[-1]["kind"] != "ul" or blocks[-1].get("closed"):
+                    blocks.append({"kind": "ul", "items": []})
+                blocks[-1]["items"].append(line[bullet.end():])
+            else:
+                if not blocks or blocks[-1]["kind"] != "p" or blocks[-1].get("closed"):
+                    blocks.append({"kind": "p", "lines": []})
+                blocks[-1]["lines"].append(line)
+        if blocks:
+            blocks[-1]["closed"] = True
+    for block in blocks:
+        block.pop("closed", None)
+        if block["kind"] == "p" and len(block["lines"]) == 1 and is_heading(block["lines"][0]):
+            block["kind"] = "h"
+    return blocks
+
+
+def is_heading(line: str) -> bool:
+    return len(line) <= HEADING_MAX_CHARS and not line.endswith((".", "!", "?", ",", ";"))
+
+
+HEADING_MAX_CHARS = 60
+
+
+def pay_text(job: dict) -> str | None:
+    """The pay as the posting states it: range, currency (never guessed) and period."""
+    low, high = job.get("salary_min"), job.get("salary_max")
+    if low is None and high is None:
+        return job.get("salary_text")
+    amounts = [f"{value:,.0f}" for value in (low, high) if value is not None]
+    text = " – ".join(dict.fromkeys(amounts))
+    if job.get("salary_currency"):
+        text = f"{job['salary_currency']} {text}"
+    if job.get("salary_period"):
+        text += f" per {job['salary_period']}"
+    if not job.get("salary_currency"):
+        text += " (currency not stated)"
+    return text
+
+
+LABEL_META = ("job_id", "labels", "version", "labelled_at")
+LABEL_TEXT = ("company_focus", "ai_type_reasoning", "responsibilities", "use_cases", "company_stage_raw")
+
+
+async def _rows(db, sql: str, params: dict) -> list[dict]:
+    result = await db.execute(sql, params)
+    return [dict(row) for row in result.rows]
+
+
+async def job_page(datasette, database: str, job_id: str) -> dict | None:
+    """Everything the job page shows about one posting, read from the crawl tables."""
+    db = datasette.get_database(database)
+    jobs = await _rows(db, "select * from jobs where job_id = :id", {"id": job_id})
+    if not jobs:
+        return None
+    job = jobs[0]
+    tables = set(await db.table_names())
+    locations = []
+    if "job_locations" in tables:
+        locations = [row["label"] or ", ".join(filter(None, (row["locality"], row["region"], row["country"])))
+                     for row in await _rows(db, "select * from job_locations where job_id = :id order by position",
+                                            {"id": job_id})]
+    skills = await _rows(db, "select labels, skill, category, matched, source from job_skills where job_id = :id "
+                             "order by labels, category, skill", {"id": job_id}) if "job_skills" in tables else []
+    evidence = await _rows(db, "select * from job_label_evidence where job_id = :id",
+                           {"id": job_id}) if "job_label_evidence" in tables else []
+    sources = []
+    for row in (await _rows(db, "select * from job_labels where job_id = :id order by labels <> 'rules', labels",
+                            {"id": job_id}) if "job_labels" in tables else []):
+        tags = []
+        for column, value in row.items():
+            if column in LABEL_META or column in LABEL_TEXT:
+                continue
+            items = list_items(value)
+            shown = (", ".join(map(str, items)) or "none") if items is not None else (
+                ("yes" if value else "no") if is_flag(datasette, "job_labels", column) and value in (0, 1) else value)
+            tags.append({"name": column_label(datasette, "job_labels", column), "column": column,
+                         "value": "–" if shown is None else shown,
+                         "evidence": [{k: v for k, v in e.items() if k not in ("job_id", "labels", "category") and v}
+                                      for e in evidence
+                                      if e.get("labels") == row["labels"] and e.get("category") == column]})
+        notes = [{"name": column_label(datasette, "job_labels", column), "text": row[column]}
+                 for column in LABEL_TEXT if row.get(column)]
+        sources.append({"labels": row["labels"], "has_evidence": any(tag["evidence"] for tag in tags), "version": row.get("version"), "labelled_at": row.get("labelled_at"),
+                        "tags": tags, "notes": notes,
+                        "skills": [skill for skill in skills if skill["labels"] == row["labels"]]})
+    others = (await db.execute("select count(*) from jobs where company = :company and job_id <> :id",
+                               {"company": job["company"], "id": job_id})).first()[0] if job.get("company") else 0
+    run = job.get("fetched_run_id") or job.get("last_run_id")
+    posting = posting_url(job["url"], (await crawl_sites(datasette, database)).get(run)) if job.get("url") else None
+    fields = [{"name": column_label(datasette, "jobs", column), "column": column, "value": value}
+              for column, value in job.items()]
+    return {
+        **job,
+        "locations": locations or ([job["location"]] if job.get("location") else []),
+        "pay": pay_text(job),
+        "experience": experience(job["months_of_experience"]) if job.get("months_of_experience") else None,
+        "countries_list": list_items(job.get("countries")) or [],
+        "industries_list": list_items(job.get("industries")) or [],
+        "posting_url": posting,
+        "posting_host": re.sub(r"^https?://([^/]+).*$", r"\1", posting) if posting else None,
+        "company_jobs_href": datasette.urls.table(database, "jobs") + "?" + urlencode({"company__exact": job["company"]})
+        if job.get("company") else None,
+        "other_jobs": others,
+        "sources": sources,
+        "description_blocks": description_blocks(job.get("description")),
+        "fields": fields,
+    }

@@ -1,0 +1,339 @@
+"""The site as people read it (analysis/datasette_plugins/site.py and analysis/templates), through
+Datasette's in-process client: job pages, tables that fit a screen, canned-query forms that
+offer their valid values, skill names through the taxonomy's aliases, and the home page."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sqlite3
+from contextlib import closing
+from html import unescape
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+import yaml
+
+from analysis.build import build
+from analysis.datasette_plugins import site
+from analysis.serve import METADATA_DATABASE, datasette_app, metadata_for, metadata_path_for
+from jobcrawler.replay import generate
+from tests.helpers import REPO, XSS_TITLE, build_fixture_db
+from tests.test_site_pay import with_pay
+
+pytestmark = pytest.mark.anyio
+
+REPLAY = "http://127.0.0.1:9999"
+DESCRIPTION = """About the role
+
+You will ship LLM-powered products.
+
+What you will do
+- Build RAG pipelines
+- Run <b>evals</b>
+
+Questions? Write to us."""
+
+
+@pytest.fixture
+def anyio_backend():
+    return "asyncio"
+
+
+@pytest.fixture(scope="module")
+def site_db(tmp_path_factory) -> Path:
+    path = with_pay(build_fixture_db(tmp_path_factory.mktemp("pages") / f"{METADATA_DATABASE}.db"))
+    build(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def evidence_db(site_db, tmp_path_factory) -> Path:
+    """The fixture as the replay site's crawl with category evidence: runs of a local site, a
+    description with paragraphs and bullets, and a job_label_evidence table."""
+    path = tmp_path_factory.mktemp("evidence") / f"{METADATA_DATABASE}.db"
+    shutil.copy(site_db, path)
+    with closing(sqlite3.connect(path)) as conn, conn:
+        conn.execute("UPDATE crawl_runs SET site = ?", (REPLAY,))
+        conn.execute("UPDATE jobs SET description = ? WHERE job_id = '9001'", (DESCRIPTION,))
+        conn.execute("CREATE TABLE job_label_evidence (job_id TEXT, labels TEXT, category TEXT, rule TEXT, "
+                     "condition TEXT, matched TEXT, section TEXT)")
+        conn.execute("INSERT INTO job_label_evidence VALUES ('9001', 'rules', 'ai_type', 'ai-first: builds with models', "
+                     "'model work', 'LLM-powered products', 'responsibilities')")
+        conn.execute("INSERT INTO job_labels (job_id, labels, ai_type, company_stage, ai_type_reasoning, version) "
+                     "VALUES ('9001', 'fieldguide', 'ml', 'Seed', 'Trains <i>models</i> from scratch', 'batch-1')")
+        conn.execute("INSERT INTO job_skills VALUES ('9001', 'fieldguide', 'PyTorch', 'ml', 'pytorch', 'fieldguide')")
+    return path
+
+
+async def client_for(db: Path):
+    app = datasette_app(db, metadata_path_for(db))  # as `analysis serve` runs it
+    await app.invoke_startup()
+    return app.client
+
+
+@pytest.fixture
+async def client(site_db):
+    return await client_for(site_db)
+
+
+def canned_queries() -> dict:
+    return metadata_for(METADATA_DATABASE)["databases"][METADATA_DATABASE]["queries"]
+
+
+def parameter_specs() -> dict:
+    return metadata_for(METADATA_DATABASE)["plugins"]["jobcrawler-site"]["parameters"]
+
+
+def page_title(html: str) -> str:
+    return unescape(re.search(r"<title>(.*?)</title>", html, re.S).group(1)).strip()
+
+
+# ---------------------------------------------------------------- the job page
+
+
+async def test_job_page_shows_the_posting_its_tags_and_skills(client):
+    page = (await client.get("/jobs/jobs/9001")).text
+    assert page_title(page) == "AI Engineer at Acme"
+    assert "<h1" in page and ">AI Engineer</h1>" in page
+    assert "USD 100,000 – 140,000 per year" in page
+    assert '<a href="https://builtin.com/job/fixture-1/9001" rel="nofollow noopener">Open the posting on builtin.com</a>' in page
+    assert '<a href="/jobs/jobs?company__exact=Acme">' in page and "other jobs at Acme" in page
+    categories = page[page.index('class="tags categories"'):page.index('class="tags skills"')]
+    assert re.search(r"<td>AI type</td><td>ai-first</td>", categories)
+    assert re.search(r"<td>Customer facing</td><td>yes</td>", categories)
+    assert "instruction following, domain knowledge" in categories  # a JSON list read as a list
+    assert "<th scope=\"col\">Evidence</th>" not in categories  # no evidence stored: no empty column
+    skills = page[page.index('class="tags skills"'):]
+    assert re.search(r"<td>RAG</td><td>genai</td><td class=\"evidence\"><q>RAG</q></td><td>description</td>", skills)
+
+
+async def test_job_page_escapes_markup_and_shows_fields_on_request(client):
+    page = (await client.get("/jobs/jobs/9012")).text
+    assert "<script>window.__xss" not in page and "<b>bold?</b>" not in page and 'onerror="window' not in page
+    assert "&lt;b&gt;bold?&lt;/b&gt;" in page
+    assert page_title(page).startswith(XSS_TITLE)  # escaped in the tab too, read back as text
+    assert '<details class="all-fields">' in page and 'title="description_html"' in page
+
+
+async def test_job_page_lays_out_the_description_and_shows_category_evidence(evidence_db):
+    client = await client_for(evidence_db)
+    page = (await client.get("/jobs/jobs/9001")).text
+    description = page[page.index('<div class="job-description">'):page.index('<details class="all-fields">')]
+    assert "<h3>About the role</h3>" in description and "<h3>What you will do</h3>" in description
+    assert re.search(r"<ul><li>Build RAG pipelines</li><li>Run &lt;b&gt;evals&lt;/b&gt;</li></ul>", description)
+    assert "<p>You will ship LLM-powered products.</p>" in description
+    assert "<b>" not in description
+    row = re.search(r'<tr class="tag-ai_type">.*?</tr>', page, re.S).group(0)
+    assert "<q>LLM-powered products</q>" in row and "rule: ai-first: builds with models" in row
+    assert "section: responsibilities" in row
+    # every label source has its own tags, skills and notes, rules first
+    assert page.index("<h3>rules") < page.index("<h3>fieldguide <small>(version batch-1")
+    fieldguide = page[page.index("<h3>fieldguide"):page.index('<div class="job-description">')]
+    assert re.search(r"<td>AI type</td><td>ml</td>", fieldguide) and "<td>PyTorch</td>" in fieldguide
+    assert "<strong>AI type reasoning:</strong> Trains &lt;i&gt;models&lt;/i&gt; from scratch" in fieldguide
+    assert "<td>RAG</td>" not in fieldguide  # the tagger's skills stay under rules
+    # crawled from a replay site: the posting opens there, not on builtin.com
+    assert f'<a href="{REPLAY}/job/fixture-1/9001" rel="nofollow noopener">Open the posting on 127.0.0.1:9999</a>' in page
+    table = (await client.get("/jobs/jobs?_col=url")).text
+    assert f'href="{REPLAY}/job/fixture-11/9011"' in table and 'href="https://builtin.com/job/' not in table
+
+
+async def test_other_rows_read_as_a_list_of_fields(client):
+    page = (await client.get("/jobs/crawl_runs/1")).text
+    assert page_title(page) == "Crawl runs: 1 · jobs"
+    fields = dict(re.findall(r'<dt title="([^"]+)">[^<]*</dt><dd class="col-[^"]*">([^<]*)</dd>', page))
+    assert fields["status"] == "ok" and fields["city"] and "stats" in fields
+    assert '<dt title="items_stored">Jobs stored</dt>' in page  # headers in words
+    assert '<table class="rows-and-columns">' not in page
+
+
+async def test_a_job_that_is_not_there_is_a_404(client):
+    assert (await client.get("/jobs/jobs/404404")).status_code == 404
+
+
+# ---------------------------------------------------------------- tables
+
+
+async def test_jobs_table_opens_with_the_columns_that_fit_and_all_are_one_click_away(client):
+    response = await client.get("/jobs/jobs?_sort=posted_date")
+    assert response.status_code == 302
+    target = response.headers["location"]
+    assert target.startswith("/jobs/jobs?_sort=posted_date&_col=title&_col=company")  # other arguments kept
+    page = (await client.get(target)).text
+    assert page_title(page).startswith("Job postings: 14 rows")  # the table's title, not its name
+    headers = re.findall(r'data-column="([^"]+)"', page)
+    assert "description" not in headers and "description_html" not in headers and "title" in headers
+    assert re.search(r'data-column="work_type"[^>]*>\s*<a [^>]*>Work type</a>', page)  # headers in words
+    link = unescape(re.search(r'<a href="([^"]+)">show all columns</a>', page).group(1))
+    everything = await client.get(link)
+    assert everything.status_code == 200
+    assert {"description", "description_html", "url"} <= set(re.findall(r'data-column="([^"]+)"', everything.text))
+    assert "show all columns</a>" not in everything.text
+    assert (await client.get("/jobs/jobs.json")).status_code == 200  # data formats are not redirected
+
+
+async def test_job_labels_show_flags_as_yes_no_and_lists_as_lists(client):
+    page = (await client.get("/jobs/job_labels?_col=is_customer_facing&_col=fine_tuning_use_cases&labels=rules")).text
+    flags = re.findall(r'<td class="col-is_customer_facing[^"]*">([^<]*)</td>', page)
+    assert flags and set(flags) <= {"yes", "no", "&nbsp;"} and "yes" in flags
+    assert '<span class="list-cell">instruction following, domain knowledge</span>' in page
+    assert ">Customer facing<" in page
+
+
+# ---------------------------------------------------------------- forms
+
+
+@pytest.mark.parametrize("name", sorted(canned_queries()))
+async def test_every_canned_query_form_offers_its_values_and_its_tab_names_it(client, name):
+    query = canned_queries()[name]
+    page = (await client.get(f"/jobs/{name}")).text
+    assert page_title(page) == f"{query['title']} · {METADATA_DATABASE}"
+    specs = parameter_specs()
+    for param in query["params"]:
+        spec = specs[param]  # every parameter is described
+        assert spec["hint"] in unescape(page), param
+        if spec.get("select"):
+            field = re.search(rf'<select id="qp\d+" name="{param}">(.*?)</select>', page, re.S)
+            assert field, (name, param)
+            options = re.findall(r"<option[^>]*>([^<]*)</option>", field.group(1))
+            assert options and (param == "labels" or len(options) >= 2), (name, param, options)  # one source here
+        else:
+            listed = re.search(rf'name="{param}"[^>]*list="(qp\d+-choices)"', page)
+            assert listed, (name, param)
+            assert re.search(rf'<datalist id="{listed.group(1)}"><option value="[^"]+">', page)
+
+
+async def test_form_choices_come_from_the_database(client):
+    page = (await client.get("/jobs/compare_cities")).text
+    city_a = re.search(r'<select id="qp\d+" name="city_a">(.*?)</select>', page, re.S).group(1)
+    assert re.findall(r"<option[^>]*>([^<]*)</option>", city_a) == ["berlin", "london", "newyork"]
+    period = re.search(r'<select id="qp\d+" name="period">(.*?)</select>', page, re.S).group(1)
+    assert re.findall(r"<option[^>]*>([^<]*)</option>", period) == ["every crawl month", "2026-02", "2026-01"]
+    chosen = (await client.get("/jobs/compare_cities?city_a=london&city_b=berlin&period=2026-01")).text
+    assert re.search(r'name="period">.*?<option selected>2026-01</option>', chosen, re.S)
+    skills = (await client.get("/jobs/jobs_with_skill")).text
+    listed = re.findall(r'<option value="([^"]+)">', skills)
+    assert {"LLMs", "Kubernetes", "RAG"} <= set(listed)  # the database's skills and the taxonomy's
+    companies = (await client.get("/jobs/company_jobs")).text
+    assert '<option value="Acme">' in companies
+
+
+# ---------------------------------------------------------------- skill names
+
+
+async def answer(client, name: str, **params) -> list[dict]:
+    response = await client.get(f"/jobs/{name}.json?{urlencode({**params, '_shape': 'array'})}")
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+@pytest.mark.parametrize("typed, skill", [
+    ("llm", "LLMs"), ("LLM", "LLMs"), ("large language models", "LLMs"), ("Large-Language-Model", "LLMs"),
+    ("k8s", "Kubernetes"), ("K8S", "Kubernetes"), ("retrieval augmented generation", "RAG"),
+])
+async def test_skill_lookups_go_through_the_aliases(client, typed, skill):
+    rows = await answer(client, "jobs_with_skill", skill=typed, city="", labels="")
+    direct = await answer(client, "jobs_with_skill", skill=skill, city="", labels="")
+    assert rows and rows == direct and {row["skill"] for row in rows} == {skill}
+    trend = await answer(client, "skill_share_by_month", skill=typed, city="", labels="")
+    assert trend and {row["skill"] for row in trend} == {skill}
+
+
+@pytest.mark.parametrize("typed, closest", [("lmm", "LLMs"), ("kubernets", "Kubernetes"), ("langchian", "LangChain")])
+async def test_an_unknown_skill_answers_with_the_closest_names(client, typed, closest):
+    rows = await answer(client, "jobs_with_skill", skill=typed, city="", labels="")
+    assert len(rows) == 1 and rows[0]["job"] is None
+    assert rows[0]["title"].startswith(f"No skill is called {typed!r}.") and closest in rows[0]["title"]
+    trend = await answer(client, "skill_share_by_month", skill=typed, city="", labels="")
+    assert len(trend) == 1 and closest in trend[0]["period"]
+
+
+async def test_a_known_skill_without_jobs_in_scope_is_no_error(client):
+    assert await answer(client, "jobs_with_skill", skill="Kubernetes", city="nowhere", labels="") == []
+
+
+def test_skill_names_follow_the_taxonomy():
+    assert site.skill_name("  LLM's ") == "LLMs"
+    assert site.skill_name("ci/cd") == site.skill_name("CI CD") == "CI/CD"
+    assert site.skill_name("") is None and site.skill_name("no such thing") is None
+    assert site.skill_lookup_message("RAG") is None
+    assert "Enter a skill" in site.skill_lookup_message(" ")
+    taxonomy = yaml.safe_load(site.TAXONOMY_PATH.read_text(encoding="utf-8"))
+    for entry in taxonomy["skills"]:  # every skill's own name finds it
+        assert site.skill_name(entry["skill"].upper()) == entry["skill"]
+
+
+def test_description_blocks():
+    assert site.description_blocks(DESCRIPTION) == [
+        {"kind": "h", "lines": ["About the role"]},
+        {"kind": "p", "lines": ["You will ship LLM-powered products."]},
+        {"kind": "h", "lines": ["What you will do"]},
+        {"kind": "ul", "items": ["Build RAG pipelines", "Run <b>evals</b>"]},
+        {"kind": "p", "lines": ["Questions? Write to us."]},
+    ]
+    assert site.description_blocks(None) == []
+
+
+def test_posting_url_on_the_site_it_was_crawled_from():
+    url = "https://builtin.com/job/x/1"
+    assert site.posting_url(url, "http://127.0.0.1:8765/") == "http://127.0.0.1:8765/job/x/1"
+    assert site.posting_url(url, "https://builtin.com") == url
+    assert site.posting_url(url, None) == url
+    assert site.posting_url(url, "javascript:alert(1)//") == url
+    assert site.posting_url("https://example.com/job/x/1", "http://127.0.0.1:8765") == "https://example.com/job/x/1"
+
+
+# ---------------------------------------------------------------- home page
+
+
+async def test_home_page_starts_with_the_dashboard_and_the_useful_queries(client):
+    page = (await client.get("/")).text
+    start = page[page.index("Start here"):]
+    links = re.findall(r'<li><a href="([^"]+)">([^<]+)</a>', start)
+    assert links[0] == ("/-/dashboards/ai-engineering-jobs", "AI engineering jobs at a glance")
+    assert ("/jobs/jobs", "Job postings") in links and ("/jobs/pay", "Pay by city, level and AI type") in links
+    assert ("/jobs/jobs_with_skill", "Jobs mentioning a skill") in links
+    for href, _ in links:
+        response = await client.get(href, follow_redirects=True)
+        assert response.status_code == 200, href
+
+
+async def test_the_site_follows_the_database_name(site_db, tmp_path):
+    demo = tmp_path / "demo.db"
+    shutil.copy(site_db, demo)
+    client = await client_for(demo)
+    page = (await client.get("/")).text
+    assert 'href="/demo/jobs_with_skill"' in page and 'href="/jobs/' not in page
+    assert (await client.get("/demo/jobs/9001")).status_code == 200
+    assert "<select" in (await client.get("/demo/pay")).text
+
+
+async def test_pay_query_answers_per_currency(client):
+    rows = await answer(client, "pay", city="", period="", labels="")
+    usd = next(row for row in rows if row["currency"] == "USD" and row["by"] == "all")
+    assert (usd["n (jobs)"], usd["lower quartile"], usd["median"], usd["upper quartile"]) == (3, 122_400, 124_800, 137_400)
+    assert rows[0]["currency"] == "USD"  # the currency most jobs state comes first
+    page = (await client.get("/jobs/pay?city=&period=&labels=")).text
+    assert '<td class="col-median">124,800</td>' in page and "Answer returning" in page
+
+
+async def test_every_readme_url_works_on_the_demo(site_db, tmp_path):
+    """The README's site URLs, as written, on a database named demo with the demo's city (the
+    fixture has berlin); a job page's id must be one `make demo` crawls (replay seed 1, berlin)."""
+    readme = (REPO / "README.md").read_text()
+    urls = sorted({url.rstrip(".,:;") for url in re.findall(r"http://127\.0\.0\.1:8001(/[^\s)`]*)", readme)})
+    assert len(urls) >= 10
+    demo = tmp_path / "demo.db"
+    shutil.copy(site_db, demo)
+    client = await client_for(demo)
+    berlin = set(generate(1, 60).listings["berlin"])
+    for path in urls:
+        assert not path.startswith("/jobs/"), f"{path}: the demo's database is named demo"
+        job = re.fullmatch(r"/demo/jobs/(\d+)", path)
+        if job:
+            assert job.group(1) in berlin, path
+            continue
+        response = await client.get(path, follow_redirects=True)
+        assert response.status_code == 200, path
