@@ -33,6 +33,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import os
+import shutil
 import resource
 from pathlib import Path
 
@@ -52,6 +53,19 @@ SETTINGS = {
     "allow_download": False,
     "allow_csv_stream": False,  # ?_stream=on would return every row, past max_returned_rows
 }
+
+
+def stage_site_files(folder: Path) -> tuple[Path, Path]:
+    """Copies of the plugins (with the skill taxonomy their lookups read) and the templates in
+    ``folder``, for a site served away from this checkout (``datasette package`` / ``publish``,
+    a tarball); returns (plugins dir, templates dir)."""
+    from jobcrawler.tagging import TAXONOMY_PATH
+
+    plugins, templates = folder / "plugins", folder / "templates"
+    shutil.copytree(PLUGINS_DIR, plugins, ignore=shutil.ignore_patterns("__pycache__"))
+    (plugins / "taxonomy.yaml").write_bytes(TAXONOMY_PATH.read_bytes())
+    shutil.copytree(TEMPLATE_DIR, templates)
+    return plugins, templates
 
 
 def metadata_for(database: str) -> dict:

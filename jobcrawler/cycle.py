@@ -369,10 +369,12 @@ def docker_usable() -> bool:
     return subprocess.run(["docker", "info"], capture_output=True).returncode == 0
 
 
-def datasette_options() -> list[str]:
-    """The options ``analysis serve`` serves the site with, for ``datasette package`` / ``publish``."""
+def datasette_options(staging: Path) -> list[str]:
+    """The options ``analysis serve`` serves the site with, for ``datasette package`` / ``publish``,
+    its plugins and templates staged in ``staging``."""
     from analysis import serve
-    return ["--install", "datasette-dashboards", "--plugins-dir", str(serve.PLUGINS_DIR),
+    plugins, templates = serve.stage_site_files(staging)
+    return ["--install", "datasette-dashboards", "--plugins-dir", str(plugins), "--template-dir", str(templates),
             "--extra-options", " ".join(serve.setting_options())]
 
 
@@ -384,16 +386,19 @@ def package_site(db: Path, site_dir: Path, cycle: str, how: str, publish: str | 
     from analysis import serve
     metadata = serve.metadata_path_for(db)
     if publish:
-        command = [sys.executable, "-m", "datasette", "publish", publish, str(db), "-m", str(metadata),
-                   *datasette_options(), *publish_options]
-        run_step(f"publishing with datasette publish {publish}", command)
+        with tempfile.TemporaryDirectory() as staging:
+            command = [sys.executable, "-m", "datasette", "publish", publish, str(db), "-m", str(metadata),
+                       *datasette_options(Path(staging)), *publish_options]
+            run_step(f"publishing with datasette publish {publish}", command)
         return f"published with datasette publish {publish}"
     if how == "none":
         return "not packaged (--package none)"
     if how in ("auto", "docker") and docker_usable():
         tag = f"jobs-site:{cycle}"
-        run_step("packaging the site (datasette package)", [sys.executable, "-m", "datasette", "package", str(db),
-                                                             "-m", str(metadata), *datasette_options(), "-t", tag])
+        with tempfile.TemporaryDirectory() as staging:
+            run_step("packaging the site (datasette package)",
+                     [sys.executable, "-m", "datasette", "package", str(db), "-m", str(metadata),
+                      *datasette_options(Path(staging)), "-t", tag])
         return f"Docker image {tag}"
     if how == "docker":
         raise CycleError("--package docker: Docker is not available here (no `docker` command, or its daemon does "
@@ -406,14 +411,14 @@ RUN_SCRIPT = """#!/bin/sh
 # Serve this site read-only as `python -m analysis serve` does: pip install -r requirements.txt, then ./run.sh
 # (PORT and HOST from the environment; default 127.0.0.1:8001).
 cd "$(dirname "$0")"
-exec python3 -m datasette serve -i {db} --metadata metadata.yml --plugins-dir plugins \\
+exec python3 -m datasette serve -i {db} --metadata metadata.yml --plugins-dir plugins --template-dir templates \\
     --host "${{HOST:-127.0.0.1}}" --port "${{PORT:-8001}}" {settings} "$@"
 """
 
 
 def site_tarball(db: Path, site_dir: Path, cycle: str) -> Path:
     """``<site_dir>/jobs-site-<cycle>.tar.gz``: a consistent copy of the database (VACUUM INTO),
-    its metadata, the Datasette plugins, the pinned Datasette requirements and ``run.sh``."""
+    its metadata, the Datasette plugins and templates, the pinned Datasette requirements and ``run.sh``."""
     from analysis import serve
     site_dir.mkdir(parents=True, exist_ok=True)
     target = site_dir / f"jobs-site-{cycle}.tar.gz"
@@ -423,7 +428,7 @@ def site_tarball(db: Path, site_dir: Path, cycle: str) -> Path:
         with closing(sqlite3.connect(db)) as conn:
             conn.execute("VACUUM INTO ?", [str(root / db.name)])
         (root / "metadata.yml").write_text(yaml.safe_dump(serve.metadata_for(db.stem), sort_keys=False))
-        shutil.copytree(serve.PLUGINS_DIR, root / "plugins", ignore=shutil.ignore_patterns("__pycache__"))
+        serve.stage_site_files(root)
         pins = [line for line in (REPO / "requirements.txt").read_text().splitlines()
                 if line.split("==")[0].lower() in ("datasette", "datasette-dashboards")]
         (root / "requirements.txt").write_text("\n".join(pins) + "\n")

@@ -3,6 +3,8 @@ one crawl per host at a time, servers taking turns, a failed crawl stopping the 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from jobcrawler import cycle, storage
@@ -116,17 +118,26 @@ def test_the_site_is_packaged_with_docker_where_it_works_and_fails_clearly_where
     from analysis import serve
     from tests.helpers import build_fixture_db
     db = build_fixture_db(tmp_path / "jobs.db")
-    commands = []
-    run_step = lambda what, command: commands.append(command)  # noqa: E731
+    commands, staged = [], []
+
+    def run_step(what, command):
+        """Records the command and what its staged plugins and templates folders held while it ran."""
+        commands.append(command)
+        folders = [Path(command[command.index(option) + 1]) for option in ("--plugins-dir", "--template-dir")]
+        staged.append([sorted(p.name for p in folder.iterdir() if p.suffix in (".py", ".yaml", ".html"))
+                       for folder in folders])
+
     monkeypatch.setattr(cycle, "docker_usable", lambda: True)
     packaged = cycle.package_site(db, tmp_path / "site", "2026-12", "auto", None, [], run_step)
     assert packaged == "Docker image jobs-site:2026-12"
     package = commands.pop()
     assert package[1:4] == ["-m", "datasette", "package"] and package[-2:] == ["-t", "jobs-site:2026-12"]
-    assert ["--plugins-dir", str(serve.PLUGINS_DIR)] == package[package.index("--plugins-dir"):][:2]
+    plugins, templates = staged.pop()  # copies that travel with the image, the taxonomy the lookups read included
+    assert plugins == sorted([*(p.name for p in serve.PLUGINS_DIR.glob("*.py")), "taxonomy.yaml"])
+    assert templates == sorted(p.name for p in serve.TEMPLATE_DIR.glob("*.html"))
     assert package[package.index("--extra-options") + 1] == " ".join(serve.setting_options())
     cycle.package_site(db, tmp_path / "site", "2026-12", "auto", "cloudrun", ["--service=ai-jobs"], run_step)
-    assert commands.pop()[3:6] == ["publish", "cloudrun", str(db)]
+    assert commands.pop()[3:6] == ["publish", "cloudrun", str(db)] and staged.pop()[0]
     monkeypatch.setattr(cycle, "docker_usable", lambda: False)
     with pytest.raises(cycle.CycleError, match="--package docker: Docker is not available"):
         cycle.package_site(db, tmp_path / "site", "2026-12", "docker", None, [], run_step)

@@ -7,6 +7,7 @@ checkout on its path, so its crawls run the deployed egg (YAML data read from th
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import subprocess
@@ -137,12 +138,21 @@ def test_the_cycle_on_scrapyd_equals_a_direct_crawl_and_ends_with_a_packaged_sit
     assert f"site: {tarball}" in out
     with tarfile.open(tarball) as archive:
         archive.extractall(tmp_path / "site", filter="data")
-    served = subprocess.run([str(tmp_path / "site" / "jobs-site-2026-12" / "run.sh"), "--get",
-                             "/jobs/report_overview.json?_shape=array&city=all&period=all&labels=rules"],
-                            env={**os.environ, "PATH": f"{os.path.dirname(sys.executable)}:{os.environ['PATH']}"},
-                            capture_output=True, text=True, timeout=60)
-    assert served.returncode == 0, served.stderr
-    assert f'"jobs": {len(site.postings)}' in served.stdout
+
+    def get(path: str) -> str:
+        """A page of the unpacked site, served by its own run.sh away from this checkout."""
+        served = subprocess.run([str(tmp_path / "site" / "jobs-site-2026-12" / "run.sh"), "--get", path],
+                                env={**os.environ, "PATH": f"{os.path.dirname(sys.executable)}:{os.environ['PATH']}"},
+                                cwd=tmp_path, capture_output=True, text=True, timeout=60)
+        assert served.returncode == 0, served.stderr
+        return served.stdout
+
+    assert f'"jobs": {len(site.postings)}' in get("/jobs/report_overview.json?_shape=array&city=all&period=all"
+                                                  "&labels=rules")
+    assert '"skill": "Kubernetes"' in get("/jobs.json?_shape=array&sql=select+skill_name('k8s')+as+skill")
+    job = rows(tmp_path / "jobs.db", "SELECT job_id, title FROM jobs LIMIT 1")[0]
+    page = get(f"/jobs/jobs/{job['job_id']}")
+    assert html.escape(job["title"]) in page and 'class="job-page"' in page  # the job page template
 
     # The same command again: nothing crawled, merged or changed.
     before = database_content(tmp_path / "jobs.db"), rows(tmp_path / "jobs.db", "SELECT * FROM crawl_runs")

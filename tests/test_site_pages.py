@@ -51,19 +51,19 @@ def site_db(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def evidence_db(site_db, tmp_path_factory) -> Path:
     """The fixture as the replay site's crawl with category evidence: runs of a local site, a
-    description with paragraphs and bullets, and a job_label_evidence table."""
+    description with paragraphs and bullets, and category evidence."""
     path = tmp_path_factory.mktemp("evidence") / f"{METADATA_DATABASE}.db"
     shutil.copy(site_db, path)
     with closing(sqlite3.connect(path)) as conn, conn:
         conn.execute("UPDATE crawl_runs SET site = ?", (REPLAY,))
         conn.execute("UPDATE jobs SET description = ? WHERE job_id = '9001'", (DESCRIPTION,))
-        conn.execute("CREATE TABLE job_label_evidence (job_id TEXT, labels TEXT, category TEXT, rule TEXT, "
-                     "condition TEXT, matched TEXT, section TEXT)")
-        conn.execute("INSERT INTO job_label_evidence VALUES ('9001', 'rules', 'ai_type', 'ai-first: builds with models', "
-                     "'model work', 'LLM-powered products', 'responsibilities')")
+        conn.execute("INSERT INTO job_label_evidence (job_id, labels, category, position, rule, condition, matched, "
+                     "section) VALUES ('9001', 'rules', 'ai_type', 0, 'ai-first: builds with models', 'model work', "
+                     "'LLM-powered products', 'responsibilities')")
         conn.execute("INSERT INTO job_labels (job_id, labels, ai_type, company_stage, ai_type_reasoning, version) "
                      "VALUES ('9001', 'fieldguide', 'ml', 'Seed', 'Trains <i>models</i> from scratch', 'batch-1')")
-        conn.execute("INSERT INTO job_skills VALUES ('9001', 'fieldguide', 'PyTorch', 'ml', 'pytorch', 'fieldguide')")
+        conn.execute("INSERT INTO job_skills (job_id, labels, skill, category, matched, source) "
+                     "VALUES ('9001', 'fieldguide', 'PyTorch', 'ml', 'pytorch', 'fieldguide')")
     return path
 
 

@@ -2,10 +2,9 @@
 
 * **Job pages.** ``/<db>/jobs/<job_id>`` shows one posting as a page (``templates/row.html`` and
   ``_job.html``): title, company, locations, pay, level, work type, dates, the tags of every label
-  source with the evidence that decided each (``job_skills.matched``/``source`` for skills; rows of
-  a ``job_label_evidence`` table, when the database has one, for categories: ``job_id``,
-  ``labels``, ``category`` (a job_labels column) and any other columns, e.g. the tagger's
-  ``rule``, ``condition``, ``matched``, ``section``, each shown when not empty), and the
+  source with the evidence that decided each (``job_skills.matched``/``source``/``section`` for
+  skills; ``job_label_evidence`` rows for categories: the tagger's ``rule``, ``condition``,
+  ``matched``, ``section``, each shown when not empty), and the
   description laid out as paragraphs, headings and bullets, escaped, never as HTML.
 * **Tables that fit a screen.** The ``jobs`` and ``job_labels`` table pages open with the columns
   named in ``default_columns`` (long text is one click away: "Show all columns"); JSON lists read
@@ -34,7 +33,11 @@ from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
 
 PLUGIN = "jobcrawler-site"
-TAXONOMY_PATH = Path(__file__).resolve().parents[2] / "jobcrawler" / "tagging" / "taxonomy.yaml"
+# In the checkout the taxonomy is jobcrawler's; a packaged site (python -m jobcrawler.cycle) carries
+# a copy beside this plugin.
+TAXONOMY_PATH = next((path for path in (Path(__file__).with_name("taxonomy.yaml"),
+                                        Path(__file__).resolve().parents[2] / "jobcrawler" / "tagging" / "taxonomy.yaml")
+                      if path.is_file()), Path(__file__).with_name("taxonomy.yaml"))
 _NOT_KEPT = re.compile(r"[^a-z0-9+#.& ]+")
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 
