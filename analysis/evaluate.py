@@ -195,15 +195,16 @@ def _adjudication_problem(asks, readings) -> str | None:
     return None
 
 
-def tag_pages(labels: dict[str, dict], pages: Path, count_top_skills: bool | None) -> dict[str, Prediction]:
-    """Parse each labelled page with the project's parser and tag it as the pipeline would."""
+def tag_sample(labels: dict[str, dict], pages: Path, count_top_skills: bool | None = None) -> dict[str, tuple]:
+    """Each labelled page parsed with the project's parser and tagged as the pipeline would:
+    job id -> (the tagger's ``Tags``, the description text)."""
     from jobcrawler.normalize.text import html_to_text
     from jobcrawler.normalize.titles import clean_title
     from jobcrawler.parsing.detail import parse_detail
     from jobcrawler.tagging import Tagger
 
     tagger = Tagger.load(count_top_skills=count_top_skills)
-    predictions = {}
+    tagged = {}
     for job_id, label in labels.items():
         page = pages / f"{job_id}.html.gz"
         if not page.exists():
@@ -219,6 +220,14 @@ def tag_pages(labels: dict[str, dict], pages: Path, count_top_skills: bool | Non
             level=fields.get("level"),
             company_size=employees(fields.get("company_size")),
         )
+        tagged[job_id] = (tags, description)
+    return tagged
+
+
+def tag_pages(labels: dict[str, dict], pages: Path, count_top_skills: bool | None) -> dict[str, Prediction]:
+    """The tagger's predictions for every labelled page."""
+    predictions = {}
+    for job_id, (tags, description) in tag_sample(labels, pages, count_top_skills).items():
         evidence = {s["skill"]: s for s in tags.skills}
         predictions[job_id] = Prediction(set(evidence), tags.categories, evidence, description)
     return predictions

@@ -32,6 +32,7 @@ from analysis.evaluate import (
     agreement,
     bootstrap_interval,
     read_labels,
+    tag_sample,
 )
 
 READING_PATH = Path(__file__).with_name("category_reading.jsonl")
@@ -91,30 +92,7 @@ def _reading_problem(row) -> str | None:
 
 def tag_jobs(labels: dict[str, dict], pages: Path) -> dict[str, object]:
     """The tagger's ``Tags`` of every labelled page, parsed as the pipeline would."""
-    import gzip
-
-    from analysis.evaluate import employees
-    from jobcrawler.normalize.text import html_to_text
-    from jobcrawler.normalize.titles import clean_title
-    from jobcrawler.parsing.detail import parse_detail
-    from jobcrawler.tagging import Tagger
-
-    tagger, tagged = Tagger.load(), {}
-    for job_id, label in labels.items():
-        page = pages / f"{job_id}.html.gz"
-        if not page.exists():
-            continue
-        with gzip.open(page, "rt", encoding="utf-8") as handle:
-            fields = parse_detail(handle.read(), label.get("url") or "")
-        tagged[job_id] = tagger.tag(
-            clean_title(fields.get("title")),
-            html_to_text(fields.get("description_html")),
-            top_skills=fields.get("top_skills") or [],
-            industries=fields.get("industries") or [],
-            level=fields.get("level"),
-            company_size=employees(fields.get("company_size")),
-        )
-    return tagged
+    return {job_id: tags for job_id, (tags, _) in tag_sample(labels, pages).items()}
 
 
 def accuracy_text(pairs: list[tuple]) -> str:

@@ -334,16 +334,16 @@ def _json(value) -> str | None:
 
 def job_row(values: dict) -> dict:
     """The ``jobs`` content columns of one posting, lists as JSON text, every column present."""
-    row = {}
-    for column in CONTENT_COLUMNS:
-        value = values.get(column)
-        if isinstance(value, (list, dict)):
-            value = _json(value)
-        elif isinstance(value, bool):
-            value = int(value)
-        row[column] = value
+    row = {column: _sqlite_value(values.get(column)) for column in CONTENT_COLUMNS}
     row["job_id"] = values["job_id"]
     return row
+
+
+def _sqlite_value(value):
+    """A value as SQLite stores it here: lists and objects as JSON text, true/false as 1/0."""
+    if isinstance(value, (list, dict)):
+        return _json(value)
+    return int(value) if isinstance(value, bool) else value
 
 
 def save_job(
@@ -583,12 +583,7 @@ def label_row(categories: dict, source: str = RULES, version: str | None = None,
     if evidence is not None:
         row["evidence"] = evidence
     for column in (*LABEL_COLUMNS, *LABEL_DETAIL_COLUMNS):
-        value = categories.get(column)
-        if isinstance(value, (list, dict)):
-            value = _json(value)
-        elif isinstance(value, bool):
-            value = int(value)
-        row[column] = value
+        row[column] = _sqlite_value(categories.get(column))
     return row
 
 

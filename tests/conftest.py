@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from analysis.build import build
+from analysis.serve import METADATA_DATABASE
 from jobcrawler.replay import ReplaySite
-from tests.helpers import Harness
+from tests.helpers import Harness, build_fixture_db, with_pay
 
 
 @pytest.fixture
@@ -24,3 +26,12 @@ def site():
 def harness(tmp_path):
     """The spider and the project's pipeline chain in-process, storing into a new database."""
     return Harness(tmp_path / "jobs.db")
+
+
+@pytest.fixture(scope="module")
+def site_db(tmp_path_factory):
+    """The fixture database with pay stated on some jobs and its report tables built, named as
+    the site's metadata expects (``jobs``)."""
+    path = with_pay(build_fixture_db(tmp_path_factory.mktemp("site") / f"{METADATA_DATABASE}.db"))
+    build(path)
+    return path

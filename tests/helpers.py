@@ -9,11 +9,13 @@ import json
 import os
 import re
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
 import time
 import urllib.request
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -459,3 +461,25 @@ def database_content(db_path: Path, labels: str | None = None) -> dict[str, list
         return content
     finally:
         db.close()
+
+
+# Pay stated on some fixture jobs: (min, max, currency, period). 9006 states no period, so it is
+# left out; 9005 states no currency, so it counts under 'not stated', never as USD.
+PAY = {
+    "9001": (100_000, 140_000, "USD", "year"),   # midpoint 120,000
+    "9002": (50, 70, "USD", "hour"),             # 60 x 2,080 = 124,800
+    "9003": (150_000, None, "USD", "year"),      # one bound: 150,000
+    "9004": (9_000, 11_000, "EUR", "month"),     # 10,000 x 12 = 120,000
+    "9005": (80_000, 100_000, None, "year"),     # 90,000, currency not stated
+    "9006": (110_000, 130_000, "USD", None),     # no period: left out
+}
+
+
+def with_pay(db: Path) -> Path:
+    """Write PAY into a fixture database (before its report tables are built)."""
+    with closing(sqlite3.connect(db)) as conn, conn:
+        for job_id, (low, high, currency, period) in PAY.items():
+            conn.execute("UPDATE jobs SET salary_min = ?, salary_max = ?, salary_currency = ?, salary_period = ?, "
+                         "salary_text = ? WHERE job_id = ?",
+                         (low, high, currency, period, f"{low}-{high} {period}", job_id))
+    return db

@@ -24,7 +24,6 @@ from analysis.serve import METADATA_DATABASE, SETTINGS, datasette_app, metadata_
 from tests.helpers import (
     REPO, XSS_COMPANY, XSS_TITLE, build_fixture_db, free_port, serve_command, start_server, wait_until_up,
 )
-from tests.test_site_pay import with_pay
 
 # Values for the parameterized canned queries (all others take optional city/period).
 QUERY_PARAMS = {
@@ -35,19 +34,6 @@ QUERY_PARAMS = {
     "compare_cities": {"city_a": "london", "city_b": "berlin", "period": ""},
     "company_jobs": {"company": "Acme"},
 }
-
-
-
-@pytest.fixture
-def anyio_backend():
-    return "asyncio"
-
-
-@pytest.fixture(scope="module")
-def site_db(tmp_path_factory) -> Path:
-    path = with_pay(build_fixture_db(tmp_path_factory.mktemp("site") / f"{METADATA_DATABASE}.db"))
-    build(path)
-    return path
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import sqlite3
 
-import pytest
 
 from analysis.build import BUILD_TABLE, build
 from jobcrawler import fieldguide

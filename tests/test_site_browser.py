@@ -13,8 +13,9 @@ import pytest
 
 from analysis.build import build
 from analysis.serve import METADATA_DATABASE, metadata_for
-from tests.helpers import XSS_COMPANY, XSS_TITLE, build_fixture_db, free_port, serve_command, start_server, wait_until_up
-from tests.test_site_pay import with_pay
+from tests.helpers import (
+    XSS_COMPANY, XSS_TITLE, build_fixture_db, free_port, serve_command, start_server, wait_until_up, with_pay,
+)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -15,12 +15,10 @@ from urllib.parse import urlencode
 import pytest
 import yaml
 
-from analysis.build import build
 from analysis.datasette_plugins import site
 from analysis.serve import METADATA_DATABASE, datasette_app, metadata_for, metadata_path_for
 from jobcrawler.replay import generate
-from tests.helpers import REPO, XSS_TITLE, build_fixture_db
-from tests.test_site_pay import with_pay
+from tests.helpers import REPO, XSS_TITLE
 
 pytestmark = pytest.mark.anyio
 
@@ -34,18 +32,6 @@ What you will do
 - Run <b>evals</b>
 
 Questions? Write to us."""
-
-
-@pytest.fixture
-def anyio_backend():
-    return "asyncio"
-
-
-@pytest.fixture(scope="module")
-def site_db(tmp_path_factory) -> Path:
-    path = with_pay(build_fixture_db(tmp_path_factory.mktemp("pages") / f"{METADATA_DATABASE}.db"))
-    build(path)
-    return path
 
 
 @pytest.fixture(scope="module")
