@@ -106,6 +106,9 @@ def merge(run_paths: list[str | Path], db_path: str | Path, cycle: str | None = 
                     else f"already merged {path}: {what}")
             result.merged.append(line)
             log(line)
+        if checked:  # runs merged before that started later: their closing is decided again, in order
+            earliest = checked[0][1][0]["started_at"] or ""
+            occasions = dict.fromkeys([*storage.occasions_since(db, earliest), *occasions])
         for occasion in occasions:
             runs = storage.occasion_runs(db, *occasion)
             for query, closed in storage.close_occasion(db, runs, close_max_share).items():

@@ -453,34 +453,41 @@ def fresh_job_ids(path: str | Path, since: datetime) -> set[str]:
         db.close()
 
 
-# Jobs this run could have listed but did not: every place the job was ever listed (city and
-# search query) was listed completely by this run, and this run saw it nowhere. A job also
-# listed under a city or query this run did not read completely stays open.
+# Jobs these runs (a crawl, or every run of one merged cycle) could have listed but did not:
+# every place the job was ever listed (city and search query) was listed completely by them, they
+# saw it nowhere, and no run that started after them saw it (:since, for runs merged out of order;
+# NULL for a crawl, which is the newest run). A job also listed under a city or query these runs
+# did not read completely stays open.
 _UNLISTED = """
 FROM jobs
 WHERE closed_at IS NULL
-  AND job_id NOT IN (SELECT job_id FROM sightings WHERE run_id = :run_id)
+  AND job_id NOT IN (SELECT job_id FROM sightings WHERE run_id IN (SELECT value FROM json_each(:runs)))
   AND job_id IN (SELECT job_id FROM job_cities WHERE city IN (SELECT value FROM json_each(:cities)))
   AND NOT EXISTS (
     SELECT 1 FROM sightings s JOIN crawl_runs r ON r.run_id = s.run_id
     WHERE s.job_id = jobs.job_id
-      AND (r.query IS NOT :query OR s.city NOT IN (SELECT value FROM json_each(:cities))))
+      AND (r.query IS NOT :query OR s.city NOT IN (SELECT value FROM json_each(:cities))
+           OR (:since IS NOT NULL AND r.started_at > :since
+               AND r.run_id NOT IN (SELECT value FROM json_each(:runs)))))
 """
 
 
 def close_unlisted(db: sqlite_utils.Database, run_id: int, cities: list[str], closed_at: str,
                    max_share: float = 1.0) -> int | None:
-    """Close the jobs a complete listing no longer shows; how many, or None when withheld.
+    """Close the jobs a crawl's complete listing no longer shows; how many, or None when withheld."""
+    query = db.execute("SELECT query FROM crawl_runs WHERE run_id = ?", [run_id]).fetchone()
+    return _close_unlisted(db, [run_id], cities, query[0] if query else None, closed_at, max_share)
 
-    Closing more than ``max_share`` of the open jobs of those cities at once more likely means
-    the site changed (another search, a broken pager) than that the market did: nothing is
-    closed then, and the caller reports it.
-    """
+
+def _close_unlisted(db: sqlite_utils.Database, run_ids: list[int], cities, query: str | None, closed_at: str,
+                    max_share: float, since: str | None = None) -> int | None:
+    """Closing more than ``max_share`` of the open jobs of those cities at once more likely means
+    the site changed (another search, a broken pager) than that the market did: nothing is closed
+    then (None), and the caller reports it."""
     if not cities:
         return 0
-    query = db.execute("SELECT query FROM crawl_runs WHERE run_id = ?", [run_id]).fetchone()
-    params = {"run_id": run_id, "cities": json.dumps(list(cities)), "query": query[0] if query else None,
-              "closed_at": closed_at}
+    params = {"runs": json.dumps(list(run_ids)), "cities": json.dumps(sorted(cities)), "query": query,
+              "closed_at": closed_at, "since": since}
     candidates = db.execute("SELECT count(*) " + _UNLISTED, params).fetchone()[0]
     open_jobs = db.execute(
         "SELECT count(*) FROM jobs WHERE closed_at IS NULL AND job_id IN "
@@ -973,6 +980,17 @@ def merge_attached_run_db(db: sqlite_utils.Database, runs: list[dict], cycle: st
     return {"runs": mapped, "new_runs": new_runs, "jobs": jobs, "new_jobs": new_jobs}
 
 
+def occasions_since(db: sqlite_utils.Database, since: str) -> list[tuple]:
+    """The sighting occasions of merged runs that started at ``since`` or later, oldest first, as
+    ``occasion_runs`` takes them: ``(cycle,)`` or ``(None, run_id)``. An older run merged after
+    them changes what they no longer list, so their closing is decided again."""
+    rows = db.execute(
+        "SELECT m.cycle, min(r.run_id), min(r.started_at) AS start FROM merged_runs m "
+        "JOIN crawl_runs r ON r.run_id = m.run_id WHERE r.started_at >= ? "
+        "GROUP BY coalesce(m.cycle, 'run ' || r.run_id) ORDER BY start", [since]).fetchall()
+    return [(cycle,) if cycle else (None, run_id) for cycle, run_id, _ in rows]
+
+
 def merged_run_cycle(db: sqlite_utils.Database, run_id: int) -> str | None:
     """The cycle a run was merged under (the first merge decides)."""
     row = db.execute("SELECT cycle FROM merged_runs WHERE run_id = ?", [run_id]).fetchone()
@@ -1068,18 +1086,6 @@ def _merge_run_sightings(db: sqlite_utils.Database, old_id: int, new_id: int, cy
 # Jobs a sighting occasion (its runs: one, or every run of a cycle) could have listed but did
 # not: close_unlisted's rule with the occasion's runs in place of one run, and the cities some
 # run of it listed completely with this search.
-_OCCASION_UNLISTED = """
-FROM jobs
-WHERE closed_at IS NULL
-  AND job_id NOT IN (SELECT job_id FROM sightings WHERE run_id IN (SELECT value FROM json_each(:runs)))
-  AND job_id IN (SELECT job_id FROM job_cities WHERE city IN (SELECT value FROM json_each(:cities)))
-  AND NOT EXISTS (
-    SELECT 1 FROM sightings s JOIN crawl_runs r ON r.run_id = s.run_id
-    WHERE s.job_id = jobs.job_id
-      AND (r.query IS NOT :query OR s.city NOT IN (SELECT value FROM json_each(:cities))))
-"""
-
-
 def occasion_runs(db: sqlite_utils.Database, cycle: str | None, run_id: int | None = None) -> list[dict]:
     """The runs of one sighting occasion: every merged run of ``cycle``, or run ``run_id`` alone."""
     where, params = ("run_id IN (SELECT run_id FROM merged_runs WHERE cycle = ?)", [cycle]) if cycle else (
@@ -1095,8 +1101,9 @@ def close_occasion(db: sqlite_utils.Database, runs: list[dict], max_share: float
     closed per query, None where more than ``max_share`` of those cities' open jobs would close
     (then none is, as a crawl does). Only ok or degraded runs without store errors count their
     complete cities (a crawl that failed or lost writes closes nothing); every run's sightings
-    count as seen. closed_at is the occasion's last finish, so re-merging gives the same value."""
-    run_ids = json.dumps([run["run_id"] for run in runs])
+    count as seen, and a job a later run saw stays open (runs may be merged in any order).
+    closed_at is the occasion's last finish, so re-merging gives the same value."""
+    run_ids = [run["run_id"] for run in runs]
     closed_at = max((run["finished_at"] or run["started_at"] or "" for run in runs), default="") or utc_now()
     cities_by_query: dict[str | None, set[str]] = {}
     for run in runs:
@@ -1104,28 +1111,18 @@ def close_occasion(db: sqlite_utils.Database, runs: list[dict], max_share: float
         if run["status"] not in ("ok", "degraded") or quality.get("store_errors"):
             continue
         cities_by_query.setdefault(run["query"], set()).update(json.loads(run["cities_complete"] or "[]"))
+    since = min((run["started_at"] or "" for run in runs), default="")
     results: dict[str, int | None] = {}
     for query, cities in cities_by_query.items():
         if not cities:
             continue
-        params = {"runs": run_ids, "cities": json.dumps(sorted(cities)), "query": query, "closed_at": closed_at}
-        candidates = db.execute("SELECT count(*) " + _OCCASION_UNLISTED, params).fetchone()[0]
-        open_jobs = db.execute(
-            "SELECT count(*) FROM jobs WHERE closed_at IS NULL AND job_id IN "
-            "(SELECT job_id FROM job_cities WHERE city IN (SELECT value FROM json_each(:cities)))", params,
-        ).fetchone()[0]
-        if candidates and candidates > max_share * open_jobs:
-            results[query] = None
-            continue
-        with db.conn:
-            cursor = db.execute(
-                "UPDATE jobs SET closed_at = :closed_at WHERE job_id IN (SELECT job_id " + _OCCASION_UNLISTED + ")",
-                params)
-            if cursor.rowcount:  # counted on the occasion's last run of this search
-                last = [run for run in runs if run["query"] == query][-1]
+        closed = _close_unlisted(db, run_ids, cities, query, closed_at, max_share, since)
+        if closed:  # counted on the occasion's last run of this search
+            last = [run for run in runs if run["query"] == query][-1]
+            with db.conn:
                 db.execute("UPDATE crawl_runs SET jobs_closed = coalesce(jobs_closed, 0) + ? WHERE run_id = ?",
-                           [cursor.rowcount, last["run_id"]])
-        results[query] = cursor.rowcount
+                           [closed, last["run_id"]])
+        results[query] = closed
     return results
 
 

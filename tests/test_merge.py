@@ -90,6 +90,22 @@ def test_runs_of_one_cycle_count_once_and_close_together_separate_runs_do_not(tm
         {"cycle": "2026-11", "runs": 2}, {"cycle": "2026-12", "runs": 2}]
 
 
+@pytest.mark.parametrize("order", ["older first", "newer first", "one at a time"])
+def test_an_older_run_never_closes_what_a_newer_run_listed(order, tmp_path):
+    november = run_db(tmp_path / "nov.db", "berlin", "2026-11-01T00:00:00+00:00", {"1": {"title": "x"}, "2": {"title": "y"}})
+    december = run_db(tmp_path / "dec.db", "berlin", "2026-12-01T00:00:00+00:00",
+                      {"1": {"title": "x"}, "3": {"title": "new in December"}})
+    main = tmp_path / "main.db"
+    if order == "one at a time":
+        quiet(december, main)
+        quiet(november, main)
+    else:
+        quiet(*([november, december] if order == "older first" else [december, november]), main)
+    closed = {row["job_id"]: row["closed_at"] for row in rows(main, "SELECT job_id, closed_at FROM jobs")}
+    assert closed["3"] is None  # listed by December: November's listing cannot close it
+    assert closed["2"] is not None  # gone by December: closed by December's complete listing
+
+
 def test_an_incomplete_or_failed_listing_closes_nothing(tmp_path):
     main = tmp_path / "jobs.db"
     quiet(run_db(tmp_path / "a.db", "berlin", "2026-11-01T00:00:00+00:00", {"1": {"title": "AI Engineer"}}), main)
