@@ -18,6 +18,7 @@ import yaml
 from analysis.datasette_plugins import site
 from analysis.serve import METADATA_DATABASE, datasette_app, metadata_for, metadata_path_for
 from jobcrawler.replay import generate
+from jobcrawler.storage import job_row, open_db, save_job
 from tests.helpers import REPO, XSS_TITLE
 
 pytestmark = pytest.mark.anyio
@@ -124,6 +125,21 @@ async def test_job_page_lays_out_the_description_and_shows_category_evidence(evi
     assert f'<a href="{REPLAY}/job/fixture-1/9001" rel="nofollow noopener">Open the posting on 127.0.0.1:9999</a>' in page
     table = (await client.get("/jobs/jobs?_col=url")).text
     assert f'href="{REPLAY}/job/fixture-11/9011"' in table and 'href="https://builtin.com/job/' not in table
+
+
+async def test_only_http_addresses_become_posting_links(tmp_path):
+    path = tmp_path / f"{METADATA_DATABASE}.db"
+    db = open_db(path)
+    for job_id, url in (("1", "javascript:alert(document.domain)"), ("2", "https://builtin.com/job/x/2")):
+        save_job(db, job_row({"job_id": job_id, "title": "AI Engineer", "company": "Acme", "url": url}), city=None,
+                 run_id=None, locations=[], skills=[], seen_at="2026-01-01T00:00:00+00:00")
+    db.close()
+    client = await client_for(path)
+    page = (await client.get(f"/{METADATA_DATABASE}/jobs/1")).text
+    assert "Open the posting" not in page and 'href="javascript' not in page.lower()
+    table = (await client.get(f"/{METADATA_DATABASE}/jobs?_col=url")).text
+    assert 'href="javascript' not in table and "javascript:alert(document.domain)" in unescape(table)
+    assert 'href="https://builtin.com/job/x/2"' in (await client.get(f"/{METADATA_DATABASE}/jobs/2")).text
 
 
 async def test_other_rows_read_as_a_list_of_fields(client):

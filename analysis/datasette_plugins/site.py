@@ -192,9 +192,12 @@ async def crawl_sites(datasette, database: str) -> dict[int, str]:
     return cache[database]
 
 
-def posting_url(url: str, site: str | None) -> str:
+def posting_url(url: str | None, site: str | None) -> str | None:
     """A posting's address on the site it was crawled from: a replay site (``make demo``) serves
-    builtin.com's paths under its own address."""
+    builtin.com's paths under its own address. None for anything but an http(s) address (an
+    imported or merged row may hold a ``javascript:`` one): it is never made a link."""
+    if not url or not re.match(r"https?://[^/\s]+", url, re.IGNORECASE):
+        return None
     if (not site or not url.startswith(POSTING_PREFIX) or site.rstrip("/") == "https://builtin.com"
             or not re.match(r"https?://[^/\s]+/?$", site)):  # a site's address only: never a script URL
         return url
@@ -207,6 +210,8 @@ def posting_link_cell(datasette, database, table, url):
     async def cell():
         sites = set((await crawl_sites(datasette, database)).values())
         target = posting_url(url, sites.pop() if len(sites) == 1 else None)
+        if target is None:
+            return url  # shown as text, escaped
         text = target if table else "open posting"  # a query's column: short; a table's: the address
         return Markup('<a href="{}" rel="nofollow noopener">{}</a>').format(target, text)
 
