@@ -347,7 +347,8 @@ class StorePipeline:
     def process_item(self, item):
         now = storage.utc_now()
         if isinstance(item, JobSighting):
-            self.flush()  # the job it names may be waiting in the batch
+            if any(job["row"]["job_id"] == item.job_id for job in self.batch):
+                self.flush()  # the job it names is waiting in the batch
             if not self._record_sighting(item, now):
                 self.pending.append(item)
             return item

@@ -121,3 +121,27 @@ def test_jobs_wait_in_a_batch_and_a_failing_batch_loses_only_its_bad_job(tmp_pat
     assert stored == {p.job_id for p in POSTINGS} - {bad}
     assert harness.stats.get("items/dropped/store_error") == 1
     assert harness.stats.get("items/stored") == len(POSTINGS) - 1
+
+
+def test_a_sighting_flushes_the_batch_only_when_its_job_waits_there(tmp_path, monkeypatch):
+    from jobcrawler import storage
+
+    harness = Harness(tmp_path / "jobs.db")
+    store = harness.pipelines[-1]
+    store.batch_size, store.batch_seconds = 100, 3600
+    first, *rest = POSTINGS
+    (item,) = harness.spider.parse_detail_page(detail_response(first))
+    harness.process(item)
+    store.flush()  # stored: sightings of it need no batch written
+    batches = []
+    save_jobs = storage.save_jobs
+    monkeypatch.setattr(storage, "save_jobs", lambda db, jobs: (batches.append(len(jobs)), save_jobs(db, jobs)))
+    for posting in rest:
+        (item,) = harness.spider.parse_detail_page(detail_response(posting))
+        harness.process(item)
+        harness.process(JobSighting(job_id=first.job_id, city="london", url="u"))
+    assert batches == []  # one batch still waits, whatever the sightings in between
+    harness.process(JobSighting(job_id=rest[0].job_id, city="london", url="u"))  # its job waits: written first
+    assert batches == [len(rest)]
+    cities = rows(tmp_path / "jobs.db", "SELECT city FROM job_cities WHERE job_id = ?", [rest[0].job_id])
+    assert {row["city"] for row in cities} == {"berlin", "london"}

@@ -139,3 +139,21 @@ def test_a_city_whose_first_page_lists_nothing_closes_none_of_its_jobs(tmp_path)
     closed = {r["job_id"] for r in rows(db, "SELECT job_id FROM jobs WHERE closed_at IS NOT NULL")}
     assert not (closed & berlin)
     assert "the first listing page" in result.stderr and "shows no job" in result.stderr
+
+
+@pytest.mark.parametrize("key, value, carried", [
+    ("jobcrawler/store_errors", 2, True),  # a job lost before a Ctrl-C must keep the resumed run from closing
+    ("items/stored", 10, True),
+    ("retry/gave_up/status_404", 1, True),
+    ("listing/jobs", 30, True),
+    ("jobcrawler/run_id", 4, False),
+    ("jobcrawler/stored", 10, False),  # derived again from the database at the end
+    ("jobcrawler/run_status", "interrupted", False),
+    ("elapsed_time_seconds", 12.5, False),
+    ("memusage/max", 10**8, False),
+    ("jobcrawler/resumed", True, False),
+])
+def test_what_a_resumed_run_carries_over(key, value, carried):
+    from jobcrawler.extensions.crawl_run import _cumulative
+
+    assert _cumulative(key, value) is carried

@@ -118,9 +118,15 @@ class CrawlRun:
         signal handler raises, so it is caught, said in one line and turned into the status."""
         try:
             status = self._finish(spider, reason)
-        except sqlite3.Error as error:
-            logger.error("Crawl run %d could not be recorded in %s: %s", self.run_id, self.path, error)
+        except Exception as error:  # noqa: BLE001 - a locked database mostly; a bug must fail the run too
+            logger.error("Crawl run %d could not be recorded in %s: %s", self.run_id, self.path, error,
+                         exc_info=not isinstance(error, sqlite3.Error))
             status = "failed"
+            try:  # at least not `running`: a later run would take it for a killed one and resume it
+                storage.finish_run(self.db, self.run_id, {"finished_at": storage.utc_now(), "finish_reason": reason,
+                                                          "status": status, "status_reasons": [str(error)]})
+            except sqlite3.Error:
+                pass  # still locked: the row stays `running` until a later run finds this process gone
         finally:
             self.db.close()
         self.stats.set_value("jobcrawler/run_status", status)
@@ -145,6 +151,7 @@ class CrawlRun:
         elif report.status != "ok":
             logger.error("Crawl run %d is %s: %s", self.run_id, report.status, "; ".join(report.reasons))
         stats = self.stats.get_stats()
+        drops = _suffixes(stats, "items/dropped/")
         storage.finish_run(self.db, self.run_id, {
             "finished_at": storage.utc_now(),
             "finish_reason": reason,
@@ -156,8 +163,8 @@ class CrawlRun:
             "listed_jobs": stats.get("listing/jobs", 0),
             "detail_requests": len(getattr(spider, "requested", ())),
             "items_stored": report.metrics.get("stored", 0),
-            "items_dropped": stats.get("item_dropped_count", 0) + stats.get("jobcrawler/store_errors", 0),
-            "drop_reasons": _suffixes(stats, "items/dropped/"),
+            "items_dropped": sum(drops.values()),  # each lost item once, whoever dropped it
+            "drop_reasons": drops,
             "retries": stats.get("retry/count", 0),
             "gave_up": _suffixes(stats, "retry/gave_up/"),
             "errors": stats.get("log_count/ERROR", 0),
@@ -188,11 +195,18 @@ class CrawlRun:
         return closed
 
 
+# Stats of one part of a run, not added up over its parts: what the run's end derives again
+# (stored, new, closed, status) and what describes a process (time, memory, rates).
+_PER_PART = ("elapsed_time", "memusage/", "items_per_minute", "responses_per_minute", "jobcrawler/run_id",
+             "jobcrawler/run_status", "jobcrawler/resumed", "jobcrawler/stored", "jobcrawler/new", "jobcrawler/closed")
+
+
 def _cumulative(key: str, value) -> bool:
-    """Whether a recorded Scrapy stat adds up over the parts of an interrupted, resumed run."""
+    """Whether a recorded Scrapy stat adds up over the parts of an interrupted, resumed run (the
+    store errors of a part before a Ctrl-C do: a job they lost must not look gone at the end)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return False
-    return not key.startswith(("elapsed_time", "memusage/", "jobcrawler/", "items_per_minute", "responses_per_minute"))
+    return not key.startswith(_PER_PART)
 
 
 def _suffixes(stats: dict, prefix: str) -> dict:
