@@ -37,7 +37,8 @@ demo: install
 		-s BUILTIN_BASE_URL=http://127.0.0.1:$(REPLAY_PORT) -s SQLITE_PATH=$(DEMO_DB) \
 		-a render=never -s DOWNLOAD_DELAY=0 -s AUTOTHROTTLE_ENABLED=0 -s LOG_LEVEL=WARNING \
 		|| [ $$? -eq 2 ]; \
-	$(BIN)/python -m analysis build --db $(DEMO_DB) | tail -n 1; \
+	built=$$($(BIN)/python -m analysis build --db $(DEMO_DB)) || { echo "$$built"; exit 1; }; \
+	echo "$$built" | tail -n 1; \
 	$(BIN)/python -m analysis serve --db $(DEMO_DB) --port $(DATASETTE_PORT)
 
 # The monthly cycle on Scrapyd (README, "Running it every month"): crawl every city, merge, build, package.

@@ -129,7 +129,7 @@ def metadata_path_for(db_path: str | Path) -> Path:
 
 
 def limit_memory(limit: int) -> None:
-    """Cap this process's data memory (kept across ``execv``), unless a lower cap is set."""
+    """Cap this process's data memory (the server runs in this process), unless a lower cap is set."""
     soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
     if soft == resource.RLIM_INFINITY or soft > limit:
         resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))

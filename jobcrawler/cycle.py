@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -374,8 +375,15 @@ def datasette_options(staging: Path) -> list[str]:
     its plugins and templates staged in ``staging``."""
     from analysis import serve
     plugins, templates = serve.stage_site_files(staging)
-    return ["--install", "datasette-dashboards", "--plugins-dir", str(plugins), "--template-dir", str(templates),
+    dashboards = next(pin for pin in datasette_pins() if pin.startswith("datasette-dashboards=="))
+    return ["--install", dashboards, "--plugins-dir", str(plugins), "--template-dir", str(templates),
             "--extra-options", " ".join(serve.setting_options())]
+
+
+def datasette_pins() -> list[str]:
+    """The Datasette and plugin versions this checkout pins (requirements.txt), for a packaged site."""
+    return [line for line in (REPO / "requirements.txt").read_text().splitlines()
+            if line.split("==")[0].lower() in ("datasette", "datasette-dashboards")]
 
 
 def package_site(db: Path, site_dir: Path, cycle: str, how: str, publish: str | None, publish_options: list[str],
@@ -429,9 +437,7 @@ def site_tarball(db: Path, site_dir: Path, cycle: str) -> Path:
             conn.execute("VACUUM INTO ?", [str(root / db.name)])
         (root / "metadata.yml").write_text(yaml.safe_dump(serve.metadata_for(db.stem), sort_keys=False))
         serve.stage_site_files(root)
-        pins = [line for line in (REPO / "requirements.txt").read_text().splitlines()
-                if line.split("==")[0].lower() in ("datasette", "datasette-dashboards")]
-        (root / "requirements.txt").write_text("\n".join(pins) + "\n")
+        (root / "requirements.txt").write_text("\n".join(datasette_pins()) + "\n")
         script = root / "run.sh"
         script.write_text(RUN_SCRIPT.format(db=db.name, settings=" ".join(serve.setting_options())))
         script.chmod(0o755)
@@ -444,14 +450,21 @@ def site_tarball(db: Path, site_dir: Path, cycle: str) -> Path:
 
 # --- the command ----------------------------------------------------------------------------------
 
+def cycle_name(value: str) -> str:
+    """A cycle name goes into the run databases' file names as it is, so it must be fit for one."""
+    if not re.fullmatch(r"[\w.-]+", value):
+        raise argparse.ArgumentTypeError(f"{value!r}: use letters, digits, '.', '_' or '-'")
+    return value
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m jobcrawler.cycle", description=__doc__.splitlines()[0])
     parser.add_argument("--scrapyd", action="append", required=True, metavar="URL",
                         help="a Scrapyd server (repeatable), e.g. http://127.0.0.1:6800")
     parser.add_argument("--deploy", action="store_true", help="build the egg and deploy it to every server first")
     parser.add_argument("--cities", default="all", help="'all' (cities.yaml) or keys separated by commas")
-    parser.add_argument("--cycle", default=f"{datetime.now(timezone.utc):%Y-%m}",
-                        help="the cycle's name (default: this month, YYYY-MM)")
+    parser.add_argument("--cycle", default=f"{datetime.now(timezone.utc):%Y-%m}", type=cycle_name,
+                        help="the cycle's name: letters, digits, '.', '_' or '-' (default: this month, YYYY-MM)")
     parser.add_argument("--db", default=settings.SQLITE_PATH,
                         help=f"the main database (default {settings.SQLITE_PATH})")
     parser.add_argument("--runs-dir", default="data/runs", help="where the run databases are read (default data/runs)")

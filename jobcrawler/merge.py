@@ -12,7 +12,7 @@ they count as one sighting occasion, so ``times_seen`` and closing come out as f
 ``city=all`` crawl; without it each run is its own occasion, as separate crawls are.
 
 Each run database is merged in one transaction; a run merged before is recognised by its
-origin (spider, arguments, start, host, process) and not added again, so merging the same
+origin (spider, city, search, site, arguments, start) and not added again, so merging the same
 files twice changes nothing. SQL lives in ``storage.py`` (section "Merging run databases").
 
 Exit status: 0 merged; 1 a run database cannot be merged (missing, not SQLite, no crawl run,

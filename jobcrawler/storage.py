@@ -232,20 +232,20 @@ def mark_killed_runs(db: sqlite_utils.Database) -> list[int]:
     """Runs still ``running`` whose process on this host is gone (killed, crashed, power cut)
     become ``killed``, so crawl_runs does not claim a crawl is under way. A ``-s JOBDIR`` run
     marked so can still be resumed."""
-    killed = []
-    for run_id, pid in db.execute(
-        "SELECT run_id, pid FROM crawl_runs WHERE status = 'running' AND host = ? AND pid IS NOT NULL",
-        [socket.gethostname()],
-    ).fetchall():
-        if pid != os.getpid() and not _process_alive(pid):
-            killed.append(run_id)
+    return _mark_killed(db, "crawl_runs", "finish_reason = 'killed', "
+                                          "status_reasons = '[\"its process ended without closing the run\"]'")
+
+
+def _mark_killed(db: sqlite_utils.Database, table: str, why: str) -> list[int]:
+    """Rows of ``table`` (crawl_runs or label_runs) still ``running`` whose process on this host
+    is gone become ``killed``, with ``why`` (an SQL assignment list) saying so."""
+    killed = [run_id for run_id, pid in db.execute(
+        f"SELECT run_id, pid FROM {table} WHERE status = 'running' AND host = ? AND pid IS NOT NULL",
+        [socket.gethostname()]).fetchall() if pid != os.getpid() and not _process_alive(pid)]
     if killed:
         with db.conn:
-            db.conn.executemany(
-                "UPDATE crawl_runs SET status = 'killed', finish_reason = 'killed', "
-                "status_reasons = '[\"its process ended without closing the run\"]' WHERE run_id = ?",
-                [(run_id,) for run_id in killed],
-            )
+            db.conn.executemany(f"UPDATE {table} SET status = 'killed', {why} WHERE run_id = ?",
+                                [(run_id,) for run_id in killed])
     return killed
 
 
@@ -802,15 +802,7 @@ def finish_label_run(db: sqlite_utils.Database, run_id: int, values: dict) -> No
 def mark_killed_label_runs(db: sqlite_utils.Database) -> list[int]:
     """Label runs still ``running`` whose process on this host is gone become ``killed`` (their
     answers are cached: running the same command again resumes them)."""
-    killed = [run_id for run_id, pid in db.execute(
-        "SELECT run_id, pid FROM label_runs WHERE status = 'running' AND host = ? AND pid IS NOT NULL",
-        [socket.gethostname()]).fetchall() if pid != os.getpid() and not _process_alive(pid)]
-    if killed:
-        with db.conn:
-            db.conn.executemany("UPDATE label_runs SET status = 'killed', status_reason = "
-                                "'its process ended without closing the run' WHERE run_id = ?",
-                                [(run_id,) for run_id in killed])
-    return killed
+    return _mark_killed(db, "label_runs", "status_reason = 'its process ended without closing the run'")
 
 
 def cached_label_answers(db: sqlite_utils.Database, model: str, prompt_version: str,

@@ -136,6 +136,7 @@ def test_the_site_is_packaged_with_docker_where_it_works_and_fails_clearly_where
     assert plugins == sorted([*(p.name for p in serve.PLUGINS_DIR.glob("*.py")), "taxonomy.yaml"])
     assert templates == sorted(p.name for p in serve.TEMPLATE_DIR.glob("*.html"))
     assert package[package.index("--extra-options") + 1] == " ".join(serve.setting_options())
+    assert package[package.index("--install") + 1].startswith("datasette-dashboards==")  # the pinned version
     cycle.package_site(db, tmp_path / "site", "2026-12", "auto", "cloudrun", ["--service=ai-jobs"], run_step)
     assert commands.pop()[3:6] == ["publish", "cloudrun", str(db)] and staged.pop()[0]
     monkeypatch.setattr(cycle, "docker_usable", lambda: False)

@@ -29,7 +29,7 @@ class Progress:
         self.crawler = crawler
         self.interval = interval
         self.stream = stream or sys.stderr
-        self.stored: Counter = Counter()  # city -> jobs handed to the store
+        self.fetched: Counter = Counter()  # city -> jobs read from their pages and handed to the store
         self.seen_again: Counter = Counter()  # city -> listings of jobs stored already (not fetched again)
         self.dropped: Counter = Counter()
         self.started = time.monotonic()
@@ -59,7 +59,7 @@ class Progress:
 
     def item_scraped(self, item, response, spider):
         city = ItemAdapter(item).get("city")
-        (self.seen_again if isinstance(item, JobSighting) else self.stored)[city] += 1
+        (self.seen_again if isinstance(item, JobSighting) else self.fetched)[city] += 1
 
     def item_dropped(self, item, response, exception, spider):
         self.dropped[ItemAdapter(item).get("city")] += 1
@@ -82,14 +82,14 @@ class Progress:
                 state = "listing incomplete"
             else:
                 state = "reading the listing"
-            line = (f"  {city_key}: {pages} listing pages, {len(listed)} jobs listed, {self.stored[city_key]} "
-                    f"stored, {self.seen_again[city_key]} already stored, {self.dropped[city_key]} dropped; {state}")
+            line = (f"  {city_key}: {pages} listing pages, {len(listed)} jobs listed, {self.fetched[city_key]} "
+                    f"fetched, {self.seen_again[city_key]} already stored, {self.dropped[city_key]} dropped; {state}")
             if self.shown.get(city_key) != line:
                 self.shown[city_key] = line
                 lines.append(line)
         now = time.monotonic()
         responses = stats.get_value("response_received_count", 0)
-        total = (f"crawl: {responses} pages fetched, {sum(self.stored.values())} jobs stored "
+        total = (f"crawl: {responses} pages fetched, {stats.get_value('items/stored', 0)} jobs stored "
                  f"in {_duration(now - self.started)}")
         waiting = self._requests_waiting()
         cities = getattr(spider, "cities", ())
