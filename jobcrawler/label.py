@@ -230,18 +230,24 @@ class Asker:
         from jsonschema import Draft202012Validator
 
         self.model, self.prompt, self.settings, self.sleep = model, prompt, settings, sleep
-        self.refused = threading.Event()  # a 401/403 seen by any worker: the others ask no more
-        self.refusal = ""
+        self.stopping = threading.Event()  # a refusal (401/403) or Ctrl-C: no worker asks again
+        self.stop_reason = ""
         self.validator = Draft202012Validator(prompt.schema)
         self.system = prompt.system
         if not getattr(model, "supports_schema", False):  # the schema goes in the instructions instead
             self.system += "\n\nThe JSON schema of the answer:\n" + json.dumps(prompt.schema)
 
+    def stop(self, reason: str) -> None:
+        """Every worker stops before its next request (the first reason stays)."""
+        if not self.stopping.is_set():
+            self.stop_reason = reason
+            self.stopping.set()
+
     def ask(self, job_id: str, text: str, posting_hash: str) -> Answer:
         result = Answer(job_id, posting_hash)
         for attempt in range(1, self.settings.attempts + 1):
-            if self.refused.is_set():
-                raise StopRun(self.refusal)
+            if self.stopping.is_set():
+                raise StopRun(self.stop_reason)
             call = {"job_id": job_id, "model": self.model.model_id, "prompt_version": self.prompt.version,
                     "posting_hash": posting_hash, "attempt": attempt, "called_at": storage.utc_now()}
             started, wait_for = time.monotonic(), None
@@ -259,9 +265,8 @@ class Asker:
                 status = http_status(error)
                 call["outcome"] = (f"http {status}: " if status else f"{type(error).__name__}: ") + _first_line(error)
                 if status in STOP_STATUSES:
-                    self.refusal = f"{self.model.model_id} refused the call ({call['outcome']})"
-                    self.refused.set()
-                    raise StopRun(self.refusal) from error
+                    self.stop(f"{self.model.model_id} refused the call ({call['outcome']})")
+                    raise StopRun(self.stop_reason) from error
                 if status and 400 <= status < 500 and status not in RETRY_STATUSES:
                     call["duration_ms"] = int((time.monotonic() - started) * 1000)
                     result.calls.append(call)
@@ -415,19 +420,16 @@ def label(db_path: str | Path, model_name: str, *, city: str | None = None, sinc
                 try:
                     while pending:
                         finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                        for future in finished:
-                            result = future.result()
-                            done += _record(db, result, report, store, waiting.get(result.posting_hash, []))
+                        done += _record_finished(db, finished, report, store, waiting)
                         if bar:
                             bar.update(done, report)
                 except BaseException as error:
+                    # Stop asking; the requests under way end (each within one call's timeout), and
+                    # every answer already paid for is kept, whatever stopped the run.
+                    asker.stop("interrupted" if isinstance(error, KeyboardInterrupt) else str(error))
                     for future in pending:
                         future.cancel()
-                    if isinstance(error, KeyboardInterrupt):  # answers already paid for are kept
-                        for future in pending:
-                            if not future.cancelled() and future.exception() is None:
-                                done += _record(db, future.result(), report, store,
-                                                waiting.get(future.result().posting_hash, []))
+                    done += _record_finished(db, wait(pending)[0], report, store, waiting, stopping=True)
                     raise
         except KeyboardInterrupt:
             report.status, report.status_reason = "interrupted", "interrupted (Ctrl-C): run it again to resume"
@@ -445,6 +447,24 @@ def label(db_path: str | Path, model_name: str, *, city: str | None = None, sinc
         return report
     finally:
         db.close()
+
+
+def _record_finished(db, futures, report: RunReport, store, waiting: dict, stopping: bool = False) -> int:
+    """Record every finished posting; then raise the first StopRun one of them raised (unless the
+    run is stopping already). Postings done."""
+    done, stop = 0, None
+    for future in futures:
+        if future.cancelled():
+            continue
+        try:
+            result = future.result()
+        except StopRun as error:
+            stop = stop or error
+            continue
+        done += _record(db, result, report, store, waiting.get(result.posting_hash, []))
+    if stop is not None and not stopping:
+        raise stop
+    return done
 
 
 def _record(db, result: Answer, report: RunReport, store, same_text: list[str]) -> int:
