@@ -254,7 +254,9 @@ class Cycle:
             job.job_id = f"{self.job_prefix(job.city)}{datetime.now(timezone.utc):%Y%m%dT%H%M%S}"
             job.server, job.state, job.started = server.url, "pending", time.monotonic()
             job.run_db = self.runs_dir / f"{job.city}-{job.job_id}.db"
-            crawl_settings = {**self.settings, "SQLITE_PATH": str(self.server_runs_dir / "{city}-{job}.db")}
+            # A rollback journal, not WAL: the runs folder may be one several machines mount.
+            crawl_settings = {**self.settings, "SQLITE_PATH": str(self.server_runs_dir / "{city}-{job}.db"),
+                              "SQLITE_JOURNAL_MODE": "DELETE"}
             server.schedule(job.job_id, {"city": job.city, **self.spider_args}, crawl_settings)
             say(f"[{job.city}] scheduled on {server.url} as job {job.job_id}")
 

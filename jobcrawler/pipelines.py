@@ -333,7 +333,7 @@ class StorePipeline:
         return cls(crawler)
 
     def open_spider(self):
-        self.db = storage.open_db(self.path, self.busy_timeout)
+        self.db = storage.open_db(self.path, self.busy_timeout, self.crawler.settings.get("SQLITE_JOURNAL_MODE", "WAL"))
         self.run_id = self.stats.get_value("jobcrawler/run_id")
         logger.info("Storing into %s (crawl run %s)", self.path, self.run_id)
 

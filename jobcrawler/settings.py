@@ -22,6 +22,7 @@ SQLITE_PATH = "data/jobs.db"
 STORE_BATCH_SIZE = 50  # jobs written per transaction
 STORE_BATCH_SECONDS = 2.0  # ... or fewer, once the oldest has waited this long
 SQLITE_BUSY_TIMEOUT = 60.0  # seconds a write waits for another process's lock before it fails
+SQLITE_JOURNAL_MODE = "WAL"  # DELETE for a database on a folder several machines mount (the cycle sets it)
 
 # --- Politeness ---------------------------------------------------------------------------
 ROBOTSTXT_OBEY = True

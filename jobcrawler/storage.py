@@ -117,17 +117,22 @@ def utc_now() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
-def open_db(path: str | Path, busy_timeout: float = BUSY_TIMEOUT) -> sqlite_utils.Database:
+def open_db(path: str | Path, busy_timeout: float = BUSY_TIMEOUT, journal_mode: str = "WAL") -> sqlite_utils.Database:
     """Open (creating folder, file and schema as needed) the crawl database.
 
     ``busy_timeout``: seconds a write waits for another process's lock (a Datasette, a re-tag,
     a backup) before it fails; a realistic lock is shorter, so the crawl waits rather than loses.
+    ``journal_mode``: WAL lets readers (the site, a report) read while the crawl writes; a file
+    on a folder several machines mount (a Scrapyd run database) wants DELETE, since WAL's shared
+    memory does not work over a network file system.
     """
     path = Path(path)
+    if journal_mode.upper() not in ("WAL", "DELETE", "TRUNCATE", "PERSIST"):
+        raise StorageError(f"SQLITE_JOURNAL_MODE must be WAL, DELETE, TRUNCATE or PERSIST, not {journal_mode!r}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite_utils.Database(sqlite3.connect(path, timeout=busy_timeout, check_same_thread=False))
-        db.conn.execute("PRAGMA journal_mode=WAL")
+        db.conn.execute(f"PRAGMA journal_mode={journal_mode.upper()}")
         db.conn.execute("PRAGMA synchronous=NORMAL")
         db.conn.execute("PRAGMA foreign_keys=ON")
         ensure_schema(db)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 import tarfile
@@ -128,6 +129,9 @@ def test_the_cycle_on_scrapyd_equals_a_direct_crawl_and_ends_with_a_packaged_sit
         {"labels": f"llm:{MODEL_ID}"}, {"labels": "rules"}]
 
     assert database_content(tmp_path / "jobs.db", labels="rules") == database_content(tmp_path / "direct.db")
+    run_dbs = sorted((tmp_path / "runs" / "2026-12").glob("*.db"))
+    assert len(run_dbs) == 3 and all(  # a rollback journal: the runs folder may be mounted by several machines
+        sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone()[0] == "delete" for path in run_dbs)
     assert rows(tmp_path / "jobs.db", "SELECT count(*) AS n FROM crawl_runs WHERE status = 'ok'") == [{"n": 3}]
     overview = rows(tmp_path / "jobs.db", "SELECT jobs FROM report_overview WHERE city = 'all' AND period = 'all' "
                                           "AND labels = 'rules'")

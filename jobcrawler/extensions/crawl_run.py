@@ -42,7 +42,8 @@ class CrawlRun:
         self.path = settings.get("SQLITE_PATH")
         jobdir = job_dir(settings)
         self.jobdir = str(Path(jobdir).resolve()) if jobdir else None
-        self.db = storage.open_db(self.path, settings.getfloat("SQLITE_BUSY_TIMEOUT", storage.BUSY_TIMEOUT))
+        self.db = storage.open_db(self.path, settings.getfloat("SQLITE_BUSY_TIMEOUT", storage.BUSY_TIMEOUT),
+                                  settings.get("SQLITE_JOURNAL_MODE", "WAL"))
         try:
             self.run_id = self._start_or_resume(crawler.spider)
         except sqlite3.Error as error:
