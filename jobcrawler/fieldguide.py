@@ -16,9 +16,14 @@ analysis is batch 2026-02-04).
   skills mapped to the taxonomy's names (unknown names kept and counted), and the categories
   the published analysis derived from them with the definitions in ``fieldguide.yaml``.
 
-Re-importing changes nothing. A file that cannot be read is reported by name and skipped; a
-batch is written in transactions of whole jobs (job, labels of both sources, sighting) and its
-run is finished last, so an interrupted import is completed by running it again.
+A batch may be older than what the database holds (a crawl ran first): ``storage.save_imported_jobs``
+keeps the newest fetch's content, the earliest first_seen and latest last_seen, counts a batch once
+in times_seen and never reopens a job closed after the batch saw it. Re-importing changes nothing.
+A file that does not parse or holds a value of an unexpected shape (``conform``) is reported by name
+with what is wrong and skipped, as is a job an unexpected error meets; a batch is written in
+transactions of whole jobs (job, labels of both sources, sighting) and its run row is finished
+whatever happens (``interrupted`` with the reason when the import stops), so an interrupted
+import is completed by running it again.
 """
 
 from __future__ import annotations
