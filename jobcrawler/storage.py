@@ -732,8 +732,8 @@ def _write_imported_job(db, row: dict, *, city: str | None, run_id: int | None, 
         "first_seen = min(coalesce(jobs.first_seen, excluded.first_seen), excluded.first_seen)",
         f"last_run_id = CASE WHEN {later} THEN excluded.last_run_id ELSE jobs.last_run_id END",
         f"last_seen = CASE WHEN {later} THEN excluded.last_seen ELSE jobs.last_seen END",
-        "times_seen = jobs.times_seen + NOT EXISTS "
-        "(SELECT 1 FROM sightings WHERE run_id IS :run_id AND job_id = excluded.job_id)",
+        ("times_seen = jobs.times_seen + NOT EXISTS "
+         "(SELECT 1 FROM sightings WHERE run_id IS :run_id AND job_id = excluded.job_id)"),
         "closed_at = CASE WHEN excluded.last_seen > jobs.closed_at THEN NULL ELSE jobs.closed_at END",
     ]
     values = {f"v{i}": value for i, value in enumerate([job_id, *(row[c] for c in content), seen_at, seen_at, 1,
