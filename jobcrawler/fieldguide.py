@@ -16,9 +16,14 @@ analysis is batch 2026-02-04).
   skills mapped to the taxonomy's names (unknown names kept and counted), and the categories
   the published analysis derived from them with the definitions in ``fieldguide.yaml``.
 
-Re-importing changes nothing. A file that cannot be read is reported by name and skipped; a
-batch is written in transactions of whole jobs (job, labels of both sources, sighting) and its
-run is finished last, so an interrupted import is completed by running it again.
+A batch may be older than what the database holds (a crawl ran first): ``storage.save_imported_jobs``
+keeps the newest fetch's content, the earliest first_seen and latest last_seen, counts a batch once
+in times_seen and never reopens a job closed after the batch saw it. Re-importing changes nothing.
+A file that does not parse or holds a value of an unexpected shape (``conform``) is reported by name
+with what is wrong and skipped, as is a job an unexpected error meets; a batch is written in
+transactions of whole jobs (job, labels of both sources, sighting) and its run row is finished
+whatever happens (``interrupted`` with the reason when the import stops), so an interrupted
+import is completed by running it again.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ import sys
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from importlib import resources
 from pathlib import Path
 from types import SimpleNamespace
@@ -40,8 +46,10 @@ import yaml
 from jobcrawler import storage
 from jobcrawler.items import JobItem
 from jobcrawler.normalize.location import country_code
+from jobcrawler.parsing.detail import absolute
 from jobcrawler.settings import SQLITE_PATH
 from jobcrawler.tagging import CATEGORIES_PATH, TAXONOMY_PATH
+from jobcrawler.tagging.names import name_key, skill_aliases
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +68,6 @@ _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~10x fa
 _TOP_LEVEL_KEY = re.compile(r"^[a-z_]+:(\s|$)")
 _BLOCK_START = re.compile(r"^([a-z_]+):\s*[|>][-+]?\s*$")
 _BULLET = re.compile(r"^(?:[-*•]|\d+[.)])\s+")
-_SKILL_PUNCTUATION = re.compile(r"[^\w+#.&]+")
 
 
 class DatasetError(ValueError):
@@ -71,6 +78,7 @@ class DatasetError(ValueError):
 class ImportReport:
     batches: dict[str, int] = field(default_factory=dict)  # scrape date -> jobs imported
     unreadable: list[str] = field(default_factory=list)  # files reported and skipped
+    reasons: dict[str, str] = field(default_factory=dict)  # unreadable file -> what is wrong with it
     missing: list[str] = field(default_factory=list)  # index rows without their files
     repaired: list[str] = field(default_factory=list)  # files read after re-indenting a block
     dropped: Counter = field(default_factory=Counter)  # reason -> jobs the pipelines dropped
@@ -84,7 +92,8 @@ class ImportReport:
             lines.append(f"repaired {len(self.repaired)} files (lines of a text block that lost their indentation): "
                          + ", ".join(self.repaired))
         for name in self.unreadable:
-            lines.append(f"skipped unreadable file: {name}")
+            reason = self.reasons.get(name)
+            lines.append(f"skipped unreadable file: {name}" + (f" ({reason})" if reason else ""))
         if self.missing:
             lines.append(f"{len(self.missing)} jobs of the index have no data_raw file: {', '.join(self.missing[:10])}")
         for reason, count in sorted(self.dropped.items()):
@@ -151,6 +160,55 @@ def load_yaml(path: Path) -> tuple[dict | None, bool]:
     return (data, repaired) if isinstance(data, dict) else (None, False)
 
 
+# What each file holds, as the reader needs it: TEXT a string, TEXTS a list of strings (a single
+# string is a list of one), a dict the mapping of those keys; anything else makes the file unreadable.
+TEXT, TEXTS, FLAG, ID, DAY, SIZE = "text", "texts", "flag", "id", "day", "size"
+RAW_SHAPE = {"job_id": ID, "title": TEXT, "company": TEXT, "location": TEXT, "work_type": TEXT, "level": TEXT,
+             "skills": TEXTS, "company_size": SIZE, "industries": TEXTS, "url": TEXT, "posted_date": DAY,
+             "description": TEXT}
+SKILL_LISTS = "skill lists"  # category -> TEXTS
+LABEL_SHAPE = {
+    "company": {"name": TEXT, "stage": TEXT, "focus": TEXT},
+    "position": {"title": TEXT, "ai_type": {"type": TEXT, "reasoning": TEXT}, "responsibilities": TEXTS,
+                 "use_cases": TEXTS, "skills": SKILL_LISTS, "is_customer_facing": FLAG, "is_management": FLAG},
+    "meta": {"job_id": ID, "extracted_at": DAY},
+}
+_ACCEPTED = {TEXT: (str,), FLAG: (bool,), ID: (str, int), DAY: (str, date), SIZE: (str, int)}  # datetime is a date
+
+
+class ShapeError(ValueError):
+    """A value of a file that is not what its key holds (a list where text belongs, ...)."""
+
+
+def conform(data, shape, where: str = "") -> dict:
+    """``data`` with the keys of ``shape`` only, each value of its kind: dates as ISO text, a
+    single name where a list belongs as a list of one; None (or a missing key) stays None (an
+    empty list, a mapping of Nones). Raises ShapeError naming the first key that is neither."""
+    if isinstance(shape, dict) or shape == SKILL_LISTS:
+        data = {} if data is None else data
+        if not isinstance(data, dict):
+            raise ShapeError(f"{where or 'the file'}: expected a mapping, found {_kind(data)}")
+        if shape == SKILL_LISTS:  # category -> names
+            return {str(category): conform(names, TEXTS, f"{where}.{category}") for category, names in data.items()}
+        return {key: conform(data.get(key), kind, f"{where}.{key}" if where else key) for key, kind in shape.items()}
+    if shape == TEXTS:
+        items = [data] if isinstance(data, str) else [] if data is None else data
+        if not isinstance(items, list) or not all(isinstance(item, str) or item is None for item in items):
+            raise ShapeError(f"{where}: expected text or a list of text, found {_kind(data)}")
+        return [item for item in items if item is not None and item.strip()]
+    if data is None:
+        return None
+    if not isinstance(data, _ACCEPTED[shape]):
+        raise ShapeError(f"{where}: expected {'true/false' if shape == FLAG else 'text'}, found {_kind(data)}")
+    return data.isoformat() if isinstance(data, date) else data
+
+
+def _kind(value) -> str:
+    if isinstance(value, list):
+        return "a list" + (" of " + ", ".join(sorted({type(item).__name__ for item in value})) if value else "")
+    return type(value).__name__
+
+
 def unwrap(text: str | None, width: int = WRAP_WIDTH) -> str:
     """The description with the dataset's line wrapping undone: a line joins the one before it
     when that one was full (its next word would not have fitted in ``width`` columns) and the
@@ -188,56 +246,43 @@ def place_of(label: str | None) -> dict | None:
 
 
 def posting_of(raw: dict, index_row: dict) -> dict:
-    """The page fields of one posting, as the crawl's parser would give them."""
+    """The page fields of one posting (``raw`` conformed to RAW_SHAPE), as the crawl's parser would give them."""
     label = raw.get("location") or index_row.get("location") or None
     place = place_of(label)
-    posted = raw.get("posted_date")
+    url = absolute(SITE, raw.get("url")) or absolute(SITE, index_row.get("link"))  # http(s) only
     return {
         "job_id": str(raw.get("job_id") or index_row["id"]),
-        "source_url": raw.get("url") or index_row.get("link"),
-        "canonical_url": raw.get("url") or index_row.get("link"),
+        "source_url": url,
+        "canonical_url": url,
         "city": CITY,
         "query": QUERY,
         "title": raw.get("title"),
         "listing_title": index_row.get("title"),
         "company": raw.get("company"),
         "listing_company": index_row.get("company"),
-        "date_posted": posted.isoformat() if hasattr(posted, "isoformat") else posted,
+        "date_posted": raw.get("posted_date"),
         "employment_type": raw.get("work_type"),  # the dataset's work_type is the employment type
         "work_type": index_row.get("work_type") or None,
         "locations": [place] if place else [],
         "location_labels": [label] if place else [],
         "compensation_text": index_row.get("compensation") or None,
         "level": raw.get("level") or index_row.get("level") or None,
-        "industries": _texts(raw.get("industries")),
-        "top_skills": _texts(raw.get("skills")),
+        "industries": raw.get("industries") or [],
+        "top_skills": raw.get("skills") or [],
         "company_size": raw.get("company_size"),
         "description": unwrap(raw.get("description")),
     }
 
 
-def _texts(value) -> list[str]:
-    """A YAML list of names as text; a single name as a list of one."""
-    items = value if isinstance(value, list) else [value] if isinstance(value, str) else []
-    return [str(item) for item in items if item is not None and str(item).strip()]
-
-
 # --- The labels (pure) ------------------------------------------------------------------------
 
-def _skill_key(name: str) -> str:
-    return " ".join(_SKILL_PUNCTUATION.sub(" ", name.lower()).split())
-
-
 class LabelReader:
-    """Turns one ``data_structured`` file into a ``fieldguide`` label row and skills."""
+    """Turns one ``data_structured`` file (conformed to LABEL_SHAPE) into a ``fieldguide`` label
+    row and skills."""
 
     def __init__(self, definitions: dict, taxonomy: dict, categories: dict):
         self.d = definitions
-        self.names: dict[str, tuple[str, str]] = {}
-        for entry in taxonomy["skills"]:
-            forms = (entry["skill"], *entry.get("aliases", ()), *entry.get("cased", ()), *entry.get("in_context", ()))
-            for name in forms:
-                self.names.setdefault(_skill_key(name), (entry["skill"], entry["category"]))
+        self.names = skill_aliases(taxonomy)
         groups = categories.get("skill_groups", {})
         self.frontend, self.backend = set(groups.get("frontend", ())), set(groups.get("backend", ()))
         self.stages = {name.lower(): stage for stage, names in definitions["stages"].items() for name in names}
@@ -253,10 +298,10 @@ class LabelReader:
         found = []
         for category, names in (lists or {}).items():
             for name in names or ():
-                name = " ".join(str(name).split())
+                name = " ".join(name.split())
                 if not name:
                     continue
-                skill, skill_category = self.names.get(_skill_key(name), (None, None))
+                skill, skill_category = self.names.get(name_key(name), (None, None))
                 if skill is None:
                     unknown[name] += 1
                     skill, skill_category = name, category
@@ -272,8 +317,8 @@ class LabelReader:
         ai = position.get("ai_type") or {}
         ai_type = self.d["ai_types"].get(ai.get("type"), ai.get("type"))
         title = str(position.get("title") or "")
-        responsibilities = [str(r) for r in position.get("responsibilities") or []]
-        use_cases = [str(u) for u in position.get("use_cases") or []]
+        responsibilities = position.get("responsibilities") or []
+        use_cases = position.get("use_cases") or []
         names = {s["skill"] for s in skills}
         fine_tuning, ft_use_cases = self.fine_tuning(ai_type, title, responsibilities, use_cases,
                                                      position.get("skills") or {})
@@ -319,7 +364,7 @@ class LabelReader:
                        or sum(resp.count(word) for word in d["primary_repeated"]) >= 2
                        or any(word in duties for word in d["primary_techniques"]))
             depth = "primary" if primary else "secondary"
-        named = " ".join(str(s).lower() for key in ("genai", "ml") for s in skill_lists.get(key) or [])
+        named = " ".join(s.lower() for key in ("genai", "ml") for s in skill_lists.get(key) or [])
         if not any(term in f"{duties} {named}" for term in d["mentions"]):
             return depth, []
         counted = []
@@ -371,94 +416,138 @@ def _files(folder: Path) -> dict[str, Path]:
 def import_dataset(path: str | Path, db_path: str | Path = SQLITE_PATH, batch: str | None = None,
                    progress=None) -> ImportReport:
     """Import every batch (or one) of a Field Guide checkout into the database."""
-    from itemadapter import ItemAdapter
-    from scrapy.exceptions import DropItem
-
-    from jobcrawler.pipelines import posting_columns, posting_labels
-
     root = dataset_root(path)
     batches = read_index(root)
     if batch is not None:
         if batch not in batches:
             raise DatasetError(f"no batch {batch} in {root / INDEX} (batches: {', '.join(batches) or 'none'})")
         batches = {batch: batches[batch]}
-    raw_files, label_files = _files(root / "data_raw"), _files(root / "data_structured")
-    reader, stats, report = LabelReader.load(), _Stats(), ImportReport()
-    pipes = _pipelines(stats)
+    importer = _Importer(root)
     db = storage.open_db(db_path)
     try:
         for day, rows in batches.items():
-            seen_at = f"{day}T00:00:00+00:00"
-            run_id = storage.imported_run(db, SPIDER, seen_at, QUERY, {"dataset": SOURCE, "batch": day}, SITE)
-            jobs, labelled, stored = [], [], 0
-            for number, index_row in enumerate(rows, 1):
-                job_id = index_row["id"]
-                raw_path = raw_files.get(job_id)
-                if raw_path is None:
-                    report.missing.append(job_id)
-                    continue
-                raw, repaired = load_yaml(raw_path)
-                if raw is None:
-                    report.unreadable.append(str(raw_path.relative_to(root)))
-                    logger.error("Cannot read %s: skipped", raw_path)
-                    continue
-                if repaired:
-                    report.repaired.append(str(raw_path.relative_to(root)))
-                item = JobItem(**posting_of(raw, index_row))
-                try:
-                    for pipe in pipes:  # a pipeline's own error becomes a counted drop, as in a crawl
-                        pipe.process_item(item)
-                except DropItem as error:
-                    report.dropped[str(error).split(":", 1)[0]] += 1
-                    continue
-                posting = ItemAdapter(item)
-                jobs.append({"row": storage.job_row(posting_columns(posting, fetched_at=seen_at)), "city": CITY,
-                             "run_id": run_id, "locations": posting.get("places") or [],
-                             "skills": posting.get("skills") or [], "seen_at": seen_at,
-                             "labels": posting_labels(posting, labelled_at=seen_at)})
-                label_path = label_files.get(job_id)
-                label, label_repaired = load_yaml(label_path) if label_path else (None, False)
-                if label_path and label is None:
-                    report.unreadable.append(str(label_path.relative_to(root)))
-                    logger.error("Cannot read %s: job %s imported without fieldguide labels", label_path, job_id)
-                if label_repaired:
-                    report.repaired.append(str(label_path.relative_to(root)))
-                if label is None:
-                    report.unlabelled += 1
-                else:
-                    skills = reader.skills((label.get("position") or {}).get("skills"), report.unknown_skills)
-                    extracted = str((label.get("meta") or {}).get("extracted_at") or seen_at)
-                    row = storage.label_row(reader.categories(label, skills), SOURCE, f"batch {day}", extracted)
-                    labelled.append((posting["job_id"], row, skills))
-                if len(jobs) >= CHUNK or number == len(rows):
-                    storage.save_jobs(db, jobs, labelled)
-                    stored += len(jobs)
-                    jobs, labelled = [], []
-                if progress:
-                    progress(day, number, len(rows))
-            if jobs:
-                storage.save_jobs(db, jobs, labelled)
-                stored += len(jobs)
-            storage.finish_run(db, run_id, {
-                "finished_at": seen_at, "finish_reason": "finished", "status": "ok", "listed_jobs": len(rows),
-                "detail_requests": 0, "items_stored": stored, "items_dropped": len(rows) - stored,
-                "cities_complete": [], "status_reasons": [],
-            })
-            report.batches[day] = stored
+            importer.report.batches[day] = importer.import_batch(db, day, rows, progress)
         # (the dataset holds text descriptions, never the HTML whose absence a crawl counts)
-        report.normalized.update({key.removeprefix("normalize/"): n for key, n in stats.values.items()
-                                  if key.startswith("normalize/") and key != "normalize/missing_description"})
-        return report
+        importer.report.normalized.update({key.removeprefix("normalize/"): n for key, n in importer.stats.values.items()
+                                           if key.startswith("normalize/") and key != "normalize/missing_description"})
+        return importer.report
     finally:
         db.close()
 
 
+class _Importer:
+    """Reads a checkout's jobs through the crawl's pipelines and stores them batch by batch."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.raw_files, self.label_files = _files(root / "data_raw"), _files(root / "data_structured")
+        self.reader, self.stats, self.report = LabelReader.load(), _Stats(), ImportReport()
+        self.pipes = _pipelines(self.stats)
+
+    def import_batch(self, db, day: str, rows: list[dict], progress=None) -> int:
+        """Store one batch in transactions of whole jobs; its run row is finished whatever happens
+        (``interrupted``, with the reason, when the import stops early: running it again completes it)."""
+        seen_at = f"{day}T00:00:00+00:00"
+        run_id = storage.imported_run(db, SPIDER, seen_at, QUERY, {"dataset": SOURCE, "batch": day}, SITE)
+        jobs, labelled, stored = [], [], 0
+        outcome = {"finish_reason": "finished", "status": "ok", "status_reasons": []}
+        try:
+            for number, index_row in enumerate(rows, 1):
+                read = self.read_job(index_row, run_id, seen_at, day)
+                if read is not None:
+                    jobs.append(read[0])
+                    labelled.extend(read[1:])
+                if len(jobs) >= CHUNK:
+                    storage.save_imported_jobs(db, jobs, labelled)
+                    stored, jobs, labelled = stored + len(jobs), [], []
+                if progress:
+                    progress(day, number, len(rows))
+            if jobs:
+                storage.save_imported_jobs(db, jobs, labelled)
+                stored += len(jobs)
+        except BaseException as error:
+            reason = f"{type(error).__name__}: {error}"
+            outcome = {"finish_reason": reason, "status": "interrupted", "status_reasons": [reason]}
+            raise
+        finally:
+            storage.finish_run(db, run_id, {
+                **outcome, "finished_at": seen_at, "listed_jobs": len(rows), "detail_requests": 0,
+                "items_stored": stored, "items_dropped": len(rows) - stored, "cities_complete": [],
+            })
+        return stored
+
+    def read_job(self, index_row: dict, run_id: int, seen_at: str, day: str) -> tuple | None:
+        """(the job as ``save_imported_jobs`` takes it, and its fieldguide labels when readable),
+        or None for a job skipped (no file, an unreadable file: reported; a drop: counted)."""
+        from itemadapter import ItemAdapter
+        from scrapy.exceptions import DropItem
+
+        from jobcrawler.pipelines import posting_columns, posting_labels
+
+        job_id = index_row["id"]
+        raw_path = self.raw_files.get(job_id)
+        if raw_path is None:
+            self.report.missing.append(job_id)
+            return None
+        raw = self.read_file(raw_path, RAW_SHAPE)
+        if raw is None:
+            return None
+        try:
+            item = JobItem(**posting_of(raw, index_row))
+            for pipe in self.pipes:  # a pipeline's own error becomes a counted drop, as in a crawl
+                pipe.process_item(item)
+        except DropItem as error:
+            self.report.dropped[str(error).split(":", 1)[0]] += 1
+            return None
+        except Exception as error:  # noqa: BLE001 - one odd file never stops the import
+            self.unreadable(raw_path, f"{type(error).__name__}: {error}", exc_info=True)
+            return None
+        posting = ItemAdapter(item)
+        job = {"row": storage.job_row(posting_columns(posting, fetched_at=seen_at)), "city": CITY, "run_id": run_id,
+               "locations": posting.get("places") or [], "skills": posting.get("skills") or [], "seen_at": seen_at,
+               "labels": posting_labels(posting, labelled_at=seen_at)}
+        label_path = self.label_files.get(job_id)
+        label = self.read_file(label_path, LABEL_SHAPE) if label_path else None
+        if label is not None:
+            try:
+                skills = self.reader.skills(label["position"]["skills"], self.report.unknown_skills)
+                extracted = label["meta"]["extracted_at"] or seen_at
+                row = storage.label_row(self.reader.categories(label, skills), SOURCE, f"batch {day}", extracted)
+                return job, (posting["job_id"], row, skills)
+            except Exception as error:  # noqa: BLE001 - the job stays, without the labels it cannot give
+                self.unreadable(label_path, f"{type(error).__name__}: {error}", exc_info=True)
+        self.report.unlabelled += 1
+        return (job,)
+
+    def read_file(self, path: Path, shape: dict) -> dict | None:
+        """The file conformed to ``shape``; None (reported by name, with what is wrong) when it
+        does not parse or a value is not of its kind."""
+        data, repaired = load_yaml(path)
+        if data is None:
+            self.unreadable(path, "not a YAML mapping")
+            return None
+        if repaired:
+            self.report.repaired.append(str(path.relative_to(self.root)))
+        try:
+            return conform(data, shape)
+        except ShapeError as error:
+            self.unreadable(path, str(error))
+            return None
+
+    def unreadable(self, path: Path, reason: str, exc_info: bool = False) -> None:
+        name = str(path.relative_to(self.root))
+        self.report.unreadable.append(name)
+        self.report.reasons[name] = reason
+        logger.error("Cannot read %s (%s): skipped", name, reason, exc_info=exc_info)
+
+
 def _progress_printer(stream=sys.stderr):
-    started = time.monotonic()
+    started: dict[str, float] = {}  # batch -> when its first job was read
 
     def show(day: str, done: int, total: int) -> None:
+        started.setdefault(day, time.monotonic())
         if done == total or done % 50 == 0:
-            rate = done / max(time.monotonic() - started, 1e-9)
+            rate = done / max(time.monotonic() - started[day], 1e-9)
             stream.write(f"\rbatch {day}: {done}/{total} jobs ({rate:,.0f} jobs/s)")
             if done == total:
                 stream.write("\n")

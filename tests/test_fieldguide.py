@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from jobcrawler import fieldguide
+from jobcrawler import fieldguide, storage
 from jobcrawler.fieldguide import DatasetError, LabelReader, import_dataset, place_of, reindent_blocks, unwrap
 from tests.helpers import REPO
 
@@ -205,3 +205,235 @@ def test_a_posting_the_crawl_would_drop_is_counted_not_stored(tmp_path):
     report = import_dataset(root, tmp_path / "jobs.db", batch="2026-02-27")
     assert report.batches == {"2026-02-27": 1} and report.dropped == {"invalid_job_id": 1}
     assert "dropped 1 jobs: invalid_job_id" in report.lines()
+
+
+# --- Older or newer than the database: the import never rewinds what a crawl stored ----------
+
+LIFECYCLE = "title, fetched_at, first_seen, last_seen, times_seen, closed_at"
+RUN = "CASE spider WHEN 'fieldguide' THEN started_at ELSE spider END"  # a batch by its date, the crawl as builtin
+
+
+def crawl_job(db_path: Path, job_id: str, title: str, day: str, closed_at: str | None = None) -> int:
+    """A crawl run on ``day`` that fetched ``job_id`` (closed at ``closed_at`` afterwards, as a later
+    complete listing without it would); its run id."""
+    db = storage.open_db(db_path)
+    try:
+        run_id = storage.start_run(db, "builtin", "berlin", "AI Engineer", {}, "https://builtin.com")
+        seen = f"{day}T10:00:00+00:00"
+        storage.save_job(db, storage.job_row({"job_id": job_id, "title": title, "fetched_at": seen}), city="berlin",
+                         run_id=run_id, locations=[], skills=[], seen_at=seen)
+        if closed_at:
+            with db.conn:
+                db.execute("UPDATE jobs SET closed_at = ? WHERE job_id = ?", [closed_at, job_id])
+        return run_id
+    finally:
+        db.close()
+
+
+def job_state(db_path: Path, job_id: str = "101") -> dict:
+    with sqlite3.connect(db_path) as conn:
+        conn.row_factory = sqlite3.Row
+        row = conn.execute(
+            f"SELECT {LIFECYCLE}, (SELECT {RUN} FROM crawl_runs WHERE run_id = last_run_id) AS last_run, "
+            f"(SELECT {RUN} FROM crawl_runs WHERE run_id = fetched_run_id) AS fetched_run, "
+            "(SELECT count(*) FROM job_locations l WHERE l.job_id = jobs.job_id) AS locations "
+            "FROM jobs WHERE job_id = ?", [job_id]).fetchone()
+        return dict(row)
+
+
+def test_import_after_a_later_crawl_keeps_the_crawl_s_content_and_lifecycle(tmp_path):
+    root, db = write_dataset(tmp_path / "guide"), tmp_path / "jobs.db"
+    crawl_job(db, "101", "December title", "2026-12-01", closed_at="2026-12-20T00:00:00+00:00")
+    import_dataset(root, db, batch="2026-02-04")
+    assert job_state(db) == {
+        "title": "December title", "fetched_at": "2026-12-01T10:00:00+00:00",
+        "first_seen": "2026-02-04T00:00:00+00:00", "last_seen": "2026-12-01T10:00:00+00:00", "times_seen": 2,
+        "closed_at": "2026-12-20T00:00:00+00:00",  # the crawl closed it after the batch saw it: still closed
+        "last_run": "builtin", "fetched_run": "builtin", "locations": 0}  # the crawl's run and its (no) locations
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT labels FROM job_labels WHERE job_id = '101' ORDER BY labels").fetchall() == [
+            ("fieldguide",)]  # the import's own labels; no rule labels of the older text
+        assert conn.execute("SELECT city, first_seen, last_seen FROM job_cities WHERE job_id = '101' "
+                            "ORDER BY city").fetchall() == [
+            ("berlin", "2026-12-01T10:00:00+00:00", "2026-12-01T10:00:00+00:00"),
+            ("fieldguide", "2026-02-04T00:00:00+00:00", "2026-02-04T00:00:00+00:00")]
+    before = dump(db)
+    import_dataset(root, db, batch="2026-02-04")
+    assert dump(db) == before  # importing it again changes nothing
+
+
+def test_import_after_an_older_crawl_updates_and_reopens(tmp_path):
+    root, db = write_dataset(tmp_path / "guide"), tmp_path / "jobs.db"
+    crawl_job(db, "101", "January title", "2026-01-10", closed_at="2026-01-20T00:00:00+00:00")
+    import_dataset(root, db, batch="2026-02-04")
+    state = job_state(db)
+    assert state == {"title": "AI Engineer", "fetched_at": "2026-02-04T00:00:00+00:00",
+                     "first_seen": "2026-01-10T10:00:00+00:00", "last_seen": "2026-02-04T00:00:00+00:00",
+                     "times_seen": 2, "closed_at": None,  # seen after the closing: open again
+                     "last_run": "2026-02-04T00:00:00+00:00", "fetched_run": "2026-02-04T00:00:00+00:00",
+                     "locations": 1}
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT labels FROM job_labels WHERE job_id = '101' ORDER BY labels").fetchall() == [
+            ("fieldguide",), ("rules",)]
+
+
+def test_crawl_after_an_import_moves_the_job_on(tmp_path):
+    root, db = write_dataset(tmp_path / "guide"), tmp_path / "jobs.db"
+    import_dataset(root, db, batch="2026-02-04")
+    assert job_state(db) == {"title": "AI Engineer", "fetched_at": "2026-02-04T00:00:00+00:00",
+                             "first_seen": "2026-02-04T00:00:00+00:00", "last_seen": "2026-02-04T00:00:00+00:00",
+                             "times_seen": 1, "closed_at": None, "last_run": "2026-02-04T00:00:00+00:00",
+                             "fetched_run": "2026-02-04T00:00:00+00:00", "locations": 1}
+    crawl_job(db, "101", "December title", "2026-12-01")
+    state = job_state(db)
+    assert {k: state[k] for k in LIFECYCLE.split(", ")} == {
+        "title": "December title", "fetched_at": "2026-12-01T10:00:00+00:00",
+        "first_seen": "2026-02-04T00:00:00+00:00", "last_seen": "2026-12-01T10:00:00+00:00", "times_seen": 2,
+        "closed_at": None}
+
+
+def test_batches_imported_in_either_order_give_the_same_job(tmp_path):
+    """Job 101 in both batches (same files): the later batch's fetch and sighting win in either order."""
+    states = []
+    for order in (["2026-02-04", "2026-02-27"], ["2026-02-27", "2026-02-04"]):
+        root, db = write_dataset(tmp_path / "-".join(order)), tmp_path / f"{'-'.join(order)}.db"
+        with (root / "job-market" / "_internal" / "all_jobs_dedup.csv").open("a") as index:
+            index.write("AI Engineer,Acme,\"Berlin, DEU\",Hybrid,Senior level,,https://builtin.com/job/a/101,101,2026-02-27\n")
+        for day in order:
+            import_dataset(root, db, batch=day)
+        states.append(job_state(db))
+        import_dataset(root, db)  # both again: nothing moves
+        assert job_state(db) == states[-1]
+    assert states[0] == states[1] == {
+        "title": "AI Engineer", "fetched_at": "2026-02-27T00:00:00+00:00",
+        "first_seen": "2026-02-04T00:00:00+00:00", "last_seen": "2026-02-27T00:00:00+00:00", "times_seen": 2,
+        "closed_at": None, "last_run": "2026-02-27T00:00:00+00:00", "fetched_run": "2026-02-27T00:00:00+00:00",
+        "locations": 1}
+
+
+@pytest.mark.parametrize("first, second", [("Older", "Newer"), ("Newer", "Older")])
+def test_imported_content_is_replaced_only_by_a_newer_fetch(tmp_path, first, second):
+    db = storage.open_db(tmp_path / "jobs.db")
+    days = {"Older": "2026-02-04T00:00:00+00:00", "Newer": "2026-02-27T00:00:00+00:00"}
+    for title in (first, second):
+        run_id = storage.imported_run(db, "fieldguide", days[title], "AI Engineer", {"batch": title}, None)
+        storage.save_imported_jobs(db, [dict(row=storage.job_row({"job_id": "1", "title": title,
+                                                                   "fetched_at": days[title]}),
+                                              city="fieldguide", run_id=run_id, locations=[], skills=[],
+                                              seen_at=days[title])])
+    assert db.execute("SELECT title, first_seen, last_seen, times_seen FROM jobs").fetchall() == [
+        ("Newer", days["Older"], days["Newer"], 2)]
+    db.close()
+
+
+# --- Files of unexpected shapes: reported by name and skipped, never a crash --------------------
+
+def rewrite(root: Path, name: str, old: str, new: str) -> None:
+    path = root / "job-market" / name
+    text = path.read_text()
+    assert old in text, (name, old)
+    path.write_text(text.replace(old, new))
+
+
+RAW_101, LABEL_101 = "data_raw/101_x.yaml", "data_structured/101_x.yaml"
+
+
+@pytest.mark.parametrize("name, old, new, problem", [
+    (RAW_101, "location: Berlin, DEU", "location: 5", "location: expected text, found int"),
+    (RAW_101, "title: AI Engineer", "title: {x: 1}", "title: expected text, found dict"),
+    (RAW_101, "description: |", "description:\n- one\n- two\nold_description: |",
+     "description: expected text, found a list of str"),
+    (RAW_101, "skills:\n  - Python", "skills:\n  - {a: 1}", "skills: expected text or a list of text, found a list of dict"),
+    (RAW_101, "job_id: 101", "job_id: [101]", "job_id: expected text, found a list of int"),
+])
+def test_a_posting_file_of_an_unexpected_shape_is_reported_and_its_job_skipped(tmp_path, name, old, new, problem):
+    root, db = write_dataset(tmp_path / "guide"), tmp_path / "jobs.db"
+    rewrite(root, name, old, new)
+    report = import_dataset(root, db, batch="2026-02-04")
+    assert report.batches == {"2026-02-04": 2} and name in report.unreadable
+    assert report.reasons[name] == problem
+    assert f"skipped unreadable file: {name} ({problem})" in report.lines()
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM jobs WHERE job_id = '101'").fetchone()[0] == 0
+        assert conn.execute("SELECT status, items_stored FROM crawl_runs").fetchall() == [("ok", 2)]
+
+
+@pytest.mark.parametrize("old, new, problem", [
+    ("  skills:\n    genai", "  skills:\n  - RAG\n  old_skills:\n    genai", "position.skills: expected a mapping, found a list of str"),
+    ("position:\n  title", "position: x\nold_position:\n  title", "position: expected a mapping, found str"),
+    ("    type: ai-first", "    type: [ai-first, ml-first]", "position.ai_type.type: expected text, found a list of str"),
+    ("  is_customer_facing: true", "  is_customer_facing: 'yes'", "position.is_customer_facing: expected true/false, found str"),
+    ("    ml: [fine-tuning, LoRA]", "    ml: [[fine-tuning], LoRA]", "position.skills.ml: expected text or a list of text, found a list of list, str"),
+    ("company:\n  name", "company: [Acme]\nold_company:\n  name", "company: expected a mapping, found a list of str"),
+])
+def test_a_label_file_of_an_unexpected_shape_is_reported_and_its_job_kept_unlabelled(tmp_path, old, new, problem):
+    root, db = write_dataset(tmp_path / "guide"), tmp_path / "jobs.db"
+    rewrite(root, LABEL_101, old, new)
+    report = import_dataset(root, db, batch="2026-02-04")
+    assert report.batches == {"2026-02-04": 3} and report.unlabelled == 2  # 101 and 103
+    assert report.reasons[LABEL_101] == problem
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT labels FROM job_labels WHERE job_id = '101'").fetchall() == [("rules",)]
+        assert conn.execute("SELECT status FROM crawl_runs").fetchall() == [("ok",)]
+
+
+def test_a_single_name_where_a_list_belongs_is_a_list_of_one(tmp_path):
+    root, db = write_dataset(tmp_path / "guide"), tmp_path / "jobs.db"
+    rewrite(root, LABEL_101, "    genai: [RAG, Retrieval-Augmented Generation, LangChain]", '    genai: "rag"')
+    rewrite(root, LABEL_101, "  responsibilities:\n  - Fine-tune", "  responsibilities: Fine-tune")
+    rewrite(root, RAW_101, "skills:\n  - Python", "skills: Python")
+    report = import_dataset(root, db, batch="2026-02-04")
+    assert report.unreadable == ["data_structured/103_broken.yaml"]
+    with sqlite3.connect(db) as conn:
+        skills = conn.execute("SELECT skill, matched FROM job_skills WHERE labels = 'fieldguide' AND job_id = '101' "
+                              "AND source = 'skills.genai'").fetchall()
+        assert skills == [("RAG", "rag")]  # not R, a, g
+        assert conn.execute("SELECT responsibilities FROM job_labels WHERE labels = 'fieldguide' AND job_id = '101'"
+                            ).fetchone() == ('["Fine-tune LLMs with LoRA for clinical notes"]',)
+        assert conn.execute("SELECT top_skills FROM jobs WHERE job_id = '101'").fetchone() == ('["Python"]',)
+
+
+def test_an_unexpected_error_on_one_job_skips_that_job_only(tmp_path, monkeypatch):
+    root, db = write_dataset(tmp_path / "guide"), tmp_path / "jobs.db"
+    real = fieldguide.place_of
+    monkeypatch.setattr(fieldguide, "place_of", lambda label: 1 / 0 if label == "GBR" else real(label))
+    report = import_dataset(root, db)
+    assert report.batches == {"2026-02-04": 3, "2026-02-27": 0}
+    assert report.reasons["data_raw/104_x.yaml"] == "ZeroDivisionError: division by zero"
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT status, items_stored, items_dropped FROM crawl_runs ORDER BY run_id").fetchall() == [
+            ("ok", 3, 0), ("ok", 0, 1)]
+
+
+def test_an_import_that_stops_leaves_no_run_running_and_completes_when_run_again(tmp_path, monkeypatch):
+    root, db = write_dataset(tmp_path / "guide"), tmp_path / "jobs.db"
+
+    def disk_full(*args, **kwargs):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(storage, "save_imported_jobs", disk_full)
+        with pytest.raises(sqlite3.OperationalError):
+            import_dataset(root, db, batch="2026-02-04")
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT status, finish_reason, items_stored FROM crawl_runs").fetchall() == [
+            ("interrupted", "OperationalError: database or disk is full", 0)]
+        assert conn.execute("SELECT count(*) FROM jobs").fetchone()[0] == 0  # nothing half-written
+    assert import_dataset(root, db, batch="2026-02-04").batches == {"2026-02-04": 3}
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT status, finish_reason, items_stored FROM crawl_runs").fetchall() == [
+            ("ok", "finished", 3)]
+
+
+@pytest.mark.parametrize("url, link, stored", [
+    ("javascript:alert(1)", "https://builtin.com/job/a/101", "https://builtin.com/job/a/101"),
+    ("/job/ai-engineer/101", "", "https://builtin.com/job/ai-engineer/101"),
+    ("data:text/html,hi", "javascript:void(0)", None),
+])
+def test_only_web_addresses_are_stored_as_the_job_s_url(tmp_path, url, link, stored):
+    root, db = write_dataset(tmp_path / "guide"), tmp_path / "jobs.db"
+    rewrite(root, RAW_101, "url: https://builtin.com/job/x/101", f"url: '{url}'")
+    rewrite(root, "_internal/all_jobs_dedup.csv", "https://builtin.com/job/ai-engineer/101", link)
+    import_dataset(root, db, batch="2026-02-04")
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT url FROM jobs WHERE job_id = '101'").fetchone() == (stored,)

@@ -267,6 +267,23 @@ def test_skill_names_follow_the_taxonomy():
         assert site.skill_name(entry["skill"].upper()) == entry["skill"]
 
 
+
+def test_site_and_importer_read_skill_names_by_one_rule():
+    """site.py keeps a copy of jobcrawler.tagging.names (a packaged site has no jobcrawler): every
+    spelling the taxonomy lists, and spellings typed differently, give the same key and skill."""
+    from jobcrawler.tagging.names import name_key, skill_aliases
+
+    taxonomy = yaml.safe_load(site.TAXONOMY_PATH.read_text(encoding="utf-8"))
+    aliases = skill_aliases(taxonomy)
+    assert {key: skill for key, (skill, _) in aliases.items()} == site.skill_names()
+    spellings = [form for entry in taxonomy["skills"] for form in (entry["skill"], *entry.get("aliases", ()),
+                                                                   *entry.get("cased", ()), *entry.get("in_context", ()))]
+    for text in [*spellings, *(s.upper() for s in spellings), "llama_index", " C++ ", "R&D", "Node.js!", "Pandás"]:
+        assert site._key(text) == name_key(text), text
+        assert site.skill_name(text) == aliases.get(name_key(text), (None,))[0], text
+    assert site.skill_name("llama_index") == site.skill_name("Llama Index") == "LlamaIndex"
+    assert site.skill_name("Go") == "Go" and site.skill_name("claude") == "Anthropic API"
+
 def test_description_blocks():
     assert site.description_blocks(DESCRIPTION) == [
         {"kind": "h", "lines": ["About the role"]},

@@ -38,7 +38,9 @@ PLUGIN = "jobcrawler-site"
 TAXONOMY_PATH = next((path for path in (Path(__file__).with_name("taxonomy.yaml"),
                                         Path(__file__).resolve().parents[2] / "jobcrawler" / "tagging" / "taxonomy.yaml")
                       if path.is_file()), Path(__file__).with_name("taxonomy.yaml"))
-_NOT_KEPT = re.compile(r"[^a-z0-9+#.& ]+")
+# The name key and alias map of jobcrawler/tagging/names.py, copied because a packaged site runs
+# without the jobcrawler package: tests/test_site_pages.py holds the two identical.
+_NOT_KEPT = re.compile(r"[^\w+#.&]+|_+")
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 
 
@@ -46,17 +48,17 @@ _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 
 
 def _key(text: str) -> str:
-    """A name as the lookup compares it: lower case, punctuation but ``+#.&`` as spaces."""
+    """A name as lookups compare it: lower case, punctuation but ``+#.&`` as spaces, spaces collapsed."""
     return " ".join(_NOT_KEPT.sub(" ", text.lower()).split())
 
 
 @functools.cache
 def skill_names() -> dict[str, str]:
-    """Lookup key -> skill, for every skill's name, aliases and cased spellings."""
+    """Lookup key -> skill, for every skill's name, aliases, cased and in-context spellings."""
     taxonomy = yaml.safe_load(TAXONOMY_PATH.read_text(encoding="utf-8"))
     names: dict[str, str] = {}
     for entry in taxonomy["skills"]:
-        for spelling in (entry["skill"], *entry.get("aliases", ()), *entry.get("cased", ())):
+        for spelling in (*entry.get("aliases", ()), *entry.get("cased", ()), *entry.get("in_context", ())):
             names.setdefault(_key(spelling), entry["skill"])
     for entry in taxonomy["skills"]:  # a skill's own name wins over another skill's alias
         names[_key(entry["skill"])] = entry["skill"]
