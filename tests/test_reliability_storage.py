@@ -19,8 +19,10 @@ from tests.helpers import crawl, last_run, rows
 pytestmark = pytest.mark.slow
 
 
-def hold_write_lock(db_path, seconds: float, when=lambda: True, timeout: float = 60) -> threading.Thread:
-    """Another process's write transaction on the database, taken once ``when()`` holds."""
+def hold_write_lock(db_path, seconds: float, when=lambda: True, until=lambda: True,
+                    timeout: float = 60) -> threading.Thread:
+    """Another process's write transaction on the database, taken once ``when()`` holds and
+    released once it was held ``seconds`` and ``until()`` holds (both waits bounded by ``timeout``)."""
     taken = threading.Event()
 
     def run():
@@ -31,6 +33,9 @@ def hold_write_lock(db_path, seconds: float, when=lambda: True, timeout: float =
         conn.execute("BEGIN IMMEDIATE")
         taken.set()
         time.sleep(seconds)
+        deadline = time.monotonic() + timeout
+        while not until() and time.monotonic() < deadline:
+            time.sleep(0.005)
         conn.rollback()
         conn.close()
 
@@ -85,9 +90,11 @@ def test_a_lock_past_the_busy_timeout_degrades_the_run_and_closes_nothing(berlin
     with ReplaySite(jobs_per_city=30, seed=7) as site:  # the same postings, three no longer listed
         gone = site.catalog.listings["berlin"][-3:]
         site.catalog.listings["berlin"] = site.catalog.listings["berlin"][:-3]
-        lock = hold_write_lock(db, 3, when=lambda: details(site) >= 5)
+        # Held over several batches (busy timeout 0.3 s), released while the crawl still fetches,
+        # so the run itself is recorded whatever the machine's speed.
+        lock = hold_write_lock(db, 1, when=lambda: details(site) >= 5, until=lambda: details(site) >= 15)
         result = crawl(site.base_url, db, "city=berlin", "refresh_days=0", SQLITE_BUSY_TIMEOUT="0.3",
-                       STORE_BATCH_SIZE="5", DOWNLOAD_DELAY="0.05")
+                       STORE_BATCH_SIZE="5", DOWNLOAD_DELAY="0.1")
         lock.join()
         assert result.returncode in (1, 2), result.stderr[-3000:]
         assert "Traceback" not in result.stderr
@@ -106,9 +113,12 @@ def test_a_lock_past_the_busy_timeout_degrades_the_run_and_closes_nothing(berlin
 
 def test_a_lock_at_the_finish_fails_the_run_in_one_line(berlin):
     site, db = berlin
-    lock = hold_write_lock(db, 4, when=lambda: details(site) >= 30)
+    # Nothing is written before the end (one batch of 50, 30 s): the lock, taken before the last
+    # pages are fetched and held well past the crawl's end, meets the final batch and the finish.
+    lock = hold_write_lock(db, 8, when=lambda: details(site) >= 20)
     result = crawl(site.base_url, db, "city=berlin", "refresh_days=0", SQLITE_BUSY_TIMEOUT="0.3",
-                   STORE_BATCH_SECONDS="30", STORE_BATCH_SIZE="50")
+                   STORE_BATCH_SECONDS="30", STORE_BATCH_SIZE="50", DOWNLOAD_DELAY="0.05")
+    assert lock.is_alive(), "the crawl outlasted the lock: the test did not test the finish"
     lock.join()
     assert result.returncode == 1, result.stderr[-3000:]
     assert "could not be recorded" in result.stderr or "could not be written" in result.stderr
