@@ -608,13 +608,31 @@ def compare_sources(path: Path, ours: str, theirs: str) -> str:
     from jobcrawler.storage import LABEL_COLUMNS
 
     for column in LABEL_COLUMNS:
-        if column == "fine_tuning_use_cases":  # a list: compared as the set of use cases
-            pairs = [(",".join(sorted(set(json.loads(mine[j][0][column] or "[]")))) or None,
-                      ",".join(sorted(set(json.loads(reference[j][0][column] or "[]")))) or None) for j in both]
+        if all(reference[j][0][column] is None for j in both):  # e.g. is_tech_lead: the published labels lack it
+            lines += [f"{column:<20} n/a: {theirs} does not label it", ""]
+        elif column == "fine_tuning_use_cases":  # a list: each use case scored as a skill is
+            lines += [f"{column} (each use case; 'ours' = {ours}, 'labels' = {theirs}):",
+                      *_set_lines({j: set(json.loads(reference[j][0][column] or "[]")) for j in both},
+                                  {j: set(json.loads(mine[j][0][column] or "[]")) for j in both})]
         else:
-            pairs = [(mine[j][0][column], reference[j][0][column]) for j in both]
-        lines += confusion_lines(column, pairs, ours, theirs)
+            lines += confusion_lines(column, [(mine[j][0][column], reference[j][0][column]) for j in both],
+                                     ours, theirs)
     return "\n".join(lines)
+
+
+def _set_lines(truth: dict[str, set], ours: dict[str, set]) -> list[str]:
+    """Precision, recall and F1 of each item of a list-valued label, over jobs."""
+    items = sorted(set().union(*truth.values(), *ours.values()))
+    lines = [f"  {'item':<28}{'P':>7}{'R':>7}{'F1':>7}{'jobs':>7}"]
+    for item in items:
+        tp = sum(item in ours[j] and item in truth[j] for j in truth)
+        fp = sum(item in ours[j] and item not in truth[j] for j in truth)
+        fn = sum(item not in ours[j] and item in truth[j] for j in truth)
+        precision = tp / (tp + fp) if tp + fp else 0.0
+        recall = tp / (tp + fn) if tp + fn else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        lines.append(f"  {item:<28}{precision:>7.2f}{recall:>7.2f}{f1:>7.2f}{tp + fn:>7}")
+    return [*lines, ""]
 
 
 def write_to_read(path: Path, labels, predictions, headline, aliases, adjudication: Adjudication) -> None:

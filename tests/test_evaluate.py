@@ -376,9 +376,12 @@ def test_against_compares_two_label_sources_on_the_jobs_both_labelled(tmp_path, 
                          locations=[], skills=[], seen_at=seen)
     rules = {"1": ("ai-first", ["RAG", "Python"]), "2": ("ai-support", ["Python"]), "3": ("ai-first", ["RAG"])}
     imported = {"1": ("ai-first", ["RAG"]), "2": ("ai-first", ["Python", "RAG"])}  # job 3 not labelled
+    use_cases = {"rules": {"1": ["domain knowledge"], "2": []}, "fieldguide": {"1": ["domain knowledge", "style/tone"]}}
     for source, labels in (("rules", rules), ("fieldguide", imported)):
-        storage.save_labels(db, [(job_id, storage.label_row({"ai_type": ai_type}, source), [{"skill": s} for s in skills])
-                                 for job_id, (ai_type, skills) in labels.items()])
+        storage.save_labels(db, [(job_id, storage.label_row(
+            {"ai_type": ai_type, "fine_tuning_use_cases": use_cases[source].get(job_id, []),
+             "is_tech_lead": (job_id == "1") if source == "rules" else None}, source), [{"skill": s} for s in skills])
+            for job_id, (ai_type, skills) in labels.items()])
     db.close()
     assert main(["--db", str(path), "--labels", "rules", "--against", "fieldguide"]) == 0
     out = capsys.readouterr().out
@@ -388,5 +391,9 @@ def test_against_compares_two_label_sources_on_the_jobs_both_labelled(tmp_path, 
     assert "ai_type accuracy 0.500" in out
     table = out[out.index("ai_type accuracy"):].splitlines()
     assert table[2].split() == ["ai-first", "1", "1"]  # both fieldguide ai-first: rules says ai-first once, ai-support once
+    assert "is_tech_lead         n/a: fieldguide does not label it" in out  # not scored as 0 against nothing
+    cases = out[out.index("fine_tuning_use_cases (each use case"):].splitlines()
+    assert cases[2].split() == ["domain", "knowledge", "1.00", "1.00", "1.00", "1"]  # one row per use case
+    assert cases[3].split() == ["style/tone", "0.00", "0.00", "0.00", "1"]
     assert main(["--db", str(path), "--labels", "rules", "--against", "llm:none"]) == 1
     assert "no job in" in capsys.readouterr().err
