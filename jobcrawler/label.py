@@ -50,6 +50,9 @@ SKILL_LISTS = ("genai", "ml", "web", "databases", "data", "cloud", "ops", "langu
 RETRY_STATUSES = {408, 409, 429}  # and every 5xx
 STOP_STATUSES = {401, 403}  # a wrong key or no access: every further call would fail the same way
 CACHE_CHUNK = 200  # cached answers stored per transaction
+# Requests in a row that got no answer at all (refused connection, timeout): the endpoint is
+# down or mistyped, and every further request would wait out its retries the same way.
+UNREACHABLE_AFTER = 8
 CHARS_PER_TOKEN = 4  # English text in the tokenizers of GPT-4-class models; --dry-run's estimate
 
 
@@ -232,6 +235,8 @@ class Asker:
         self.model, self.prompt, self.settings, self.sleep = model, prompt, settings, sleep
         self.stopping = threading.Event()  # a refusal (401/403) or Ctrl-C: no worker asks again
         self.stop_reason = ""
+        self.unanswered = 0  # requests in a row, over all workers, that no server answered
+        self.lock = threading.Lock()
         self.validator = Draft202012Validator(prompt.schema)
         self.system = prompt.system
         if not getattr(model, "supports_schema", False):  # the schema goes in the instructions instead
@@ -242,6 +247,12 @@ class Asker:
         if not self.stopping.is_set():
             self.stop_reason = reason
             self.stopping.set()
+
+    def _unanswered(self, answered: bool) -> int:
+        """Count requests in a row that no server answered; an answer of any kind resets it."""
+        with self.lock:
+            self.unanswered = 0 if answered else self.unanswered + 1
+            return self.unanswered
 
     def ask(self, job_id: str, text: str, posting_hash: str) -> Answer:
         result = Answer(job_id, posting_hash)
@@ -255,6 +266,7 @@ class Asker:
                 response = self.model.prompt(text, system=self.system, stream=False,
                                              schema=self.prompt.schema if self.model.supports_schema else None)
                 output = response.text()
+                self._unanswered(answered=True)
                 usage = response.usage()
                 call.update(input_tokens=usage.input, output_tokens=usage.output)
                 result.answer = read_answer(output, self.validator)
@@ -264,6 +276,12 @@ class Asker:
             except Exception as error:  # noqa: BLE001 - each plugin raises its own SDK's errors
                 status = http_status(error)
                 call["outcome"] = (f"http {status}: " if status else f"{type(error).__name__}: ") + _first_line(error)
+                if status is not None:
+                    self._unanswered(answered=True)
+                elif self._unanswered(answered=False) >= UNREACHABLE_AFTER:
+                    self.stop(f"{self.model.model_id} did not answer {UNREACHABLE_AFTER} requests in a row "
+                              f"(last: {call['outcome']}): is its endpoint (api_base) up?")
+                    raise StopRun(self.stop_reason) from error
                 if status in STOP_STATUSES:
                     self.stop(f"{self.model.model_id} refused the call ({call['outcome']})")
                     raise StopRun(self.stop_reason) from error
@@ -437,6 +455,9 @@ def label(db_path: str | Path, model_name: str, *, city: str | None = None, sinc
             report.status, report.status_reason = "failed", str(error)
         except sqlite3.Error as error:  # the database, not a posting: every further write would fail too
             report.status, report.status_reason = "failed", f"cannot write the database {db_path}: {error}"
+        if report.status == "ok" and report.failed and not report.labelled:
+            report.status = "failed"
+            report.status_reason = f"no posting was labelled: all {report.failed} failed"
         if bar:
             bar.update(done, report, final=True)
         report.seconds = time.perf_counter() - started
@@ -540,6 +561,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=defaults.timeout, metavar="SECONDS",
                         help="longest wait for one answer (default %(default)s)")
     args = parser.parse_args(argv)
+    if not Path(args.db).is_file():  # a mistyped path must not become a new, empty database
+        parser.exit(2, f"{parser.prog}: error: no database at {args.db}\n")
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
     settings = Settings(attempts=args.attempts, backoff=args.backoff, timeout=args.timeout)
     try:

@@ -182,6 +182,31 @@ def test_retry_after_is_honoured(server):
     assert server.requests == 3  # the SDK's own retries are off: one request each
 
 
+def test_an_endpoint_that_never_answers_stops_the_run_early_and_fails_it(db, llm_home):
+    with socket.socket() as probe:  # a port nothing listens on: every request is refused at once
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    llm_config(llm_home, f"http://127.0.0.1:{port}/v1")
+    report = labeller.label(db, MODEL_ID, concurrency=2, settings=FAST, progress=False)
+    assert report.status == "failed" and "did not answer" in report.status_reason
+    assert report.requests <= labeller.UNREACHABLE_AFTER + 2 * FAST.attempts  # not 14 postings x 3 attempts
+    assert query(db, "SELECT count(*) FROM job_labels WHERE labels = ?", [SOURCE]) == [(0,)]
+
+
+def test_a_run_that_labels_nothing_is_not_ok(db, server):
+    server.faults = {text_of(job): ["invalid"] * FAST.attempts for job in JOBS}
+    report = labeller.label(db, MODEL_ID, limit=2, settings=FAST, progress=False)
+    assert (report.status, report.labelled, report.failed) == ("failed", 0, 2)
+    assert report.status_reason == "no posting was labelled: all 2 failed"
+
+
+def test_a_missing_database_is_an_error_not_a_new_file(tmp_path):
+    missing = tmp_path / "typo.db"
+    result = subprocess.run([sys.executable, "-m", "jobcrawler.label", "--model", MODEL_ID, "--db", str(missing),
+                             "--dry-run"], cwd=REPO, capture_output=True, text=True)
+    assert result.returncode == 2 and f"no database at {missing}" in result.stderr and not missing.exists()
+
+
 def test_a_refused_key_stops_the_run(db, server):
     server.faults = {text_of(job): ["401"] for job in JOBS}
     report = labeller.label(db, MODEL_ID, concurrency=1, settings=FAST, progress=False)
