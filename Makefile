@@ -33,6 +33,7 @@ demo: install
 	$(BIN)/python -m jobcrawler.replay --port $(REPLAY_PORT) --quiet & replay=$$!; \
 	trap 'kill $$replay 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python -m jobcrawler.replay.wait http://127.0.0.1:$(REPLAY_PORT)/robots.txt; \
+	kill -0 $$replay 2>/dev/null || { echo "make demo: the replay site did not start (see above)"; exit 1; }; \
 	$(BIN)/scrapy crawl builtin -a city=$(DEMO_CITY) \
 		-s BUILTIN_BASE_URL=http://127.0.0.1:$(REPLAY_PORT) -s SQLITE_PATH=$(DEMO_DB) \
 		-a render=never -s DOWNLOAD_DELAY=0 -s AUTOTHROTTLE_ENABLED=0 -s LOG_LEVEL=WARNING \
@@ -51,5 +52,5 @@ bench: install  # figures into bench/results/latest.md; BENCH_ARGS=--quick for a
 
 # Removes what the demo, the HTTP cache and the benchmarks made; never data/jobs.db (your crawls).
 clean:
-	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm $(dir $(DEMO_DB)).$(basename $(notdir $(DEMO_DB))).datasette-metadata.yml
 	rm -rf .scrapy bench/results

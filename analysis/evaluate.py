@@ -43,6 +43,8 @@ ALIASES_PATH = Path(__file__).with_name("label_aliases.yaml")
 ADJUDICATION_PATH = Path(__file__).with_name("adjudication.jsonl")
 UNKNOWN_STAGE = "Private/unknown"
 AI_TYPES = ("ai-first", "ai-support", "ml", "unknown")
+MISSING_SAMPLE = ("the labelled sample is read from ../shared/builtin-sample beside the checkout; "
+                  "point --labels and --pages at a copy of it")
 FLAGS = ("is_customer_facing", "is_management")
 
 
@@ -538,6 +540,9 @@ def main(argv: list[str] | None = None) -> int:
         labels = read_labels(args.labels)
         explicit_or_present = args.adjudication is not None or adjudication_path.is_file()
         adjudication = read_adjudication(adjudication_path) if explicit_or_present else Adjudication()
+    except FileNotFoundError as error:
+        print(f"error: no file at {error.filename}: {MISSING_SAMPLE}", file=sys.stderr)
+        return 1
     except (OSError, LabelError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

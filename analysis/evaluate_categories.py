@@ -24,6 +24,7 @@ from collections import Counter
 from pathlib import Path
 
 from analysis.evaluate import (
+    MISSING_SAMPLE,
     SAMPLE,
     LabelAliases,
     LabelError,
@@ -187,6 +188,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         reading = read_reading(args.reading)
         labels = read_labels(args.labels)
+    except FileNotFoundError as error:
+        print(f"error: no file at {error.filename}: {MISSING_SAMPLE}", file=sys.stderr)
+        return 1
     except (OSError, LabelError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

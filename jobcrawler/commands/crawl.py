@@ -8,6 +8,7 @@ spider that could not start, e.g. an unknown city), 2 for ``degraded``, 3 for
 
 from __future__ import annotations
 
+import logging
 import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
@@ -16,6 +17,7 @@ from scrapy.exceptions import UsageError
 from jobcrawler.extensions.crawl_run import JobdirError
 from jobcrawler.storage import StorageError
 
+logger = logging.getLogger(__name__)
 EXIT_CODES = {"ok": 0, "failed": 1, "degraded": 2, "interrupted": 3}
 
 
@@ -58,6 +60,7 @@ def _report_bad_arguments(task) -> None:
     it cannot use) in one line, not a traceback."""
     error = None if task.cancelled() else task.exception()
     if isinstance(error, (ValueError, StorageError, JobdirError)):
+        logger.error("The crawl did not start: %s", error)  # into LOG_FILE too (a Scrapyd job's log)
         print(f"error: {error}", file=sys.stderr)
     elif error is not None:
         raise error

@@ -36,7 +36,11 @@ def main(argv: list[str] | None = None) -> None:
         slow_seconds=args.slow_seconds,
         js_listings=args.js_listings,
     )
-    site.start()
+    try:
+        site.start()
+    except OSError as error:  # e.g. the port is taken (another replay site still running)
+        parser.exit(1, f"{parser.prog}: error: cannot serve on {args.host}:{args.port}: {error.strerror or error}"
+                       " (pick another with --port; make demo REPLAY_PORT=...)\n")
     # Said as what it is: the site a crawl reads, not a page to open (`make demo` ends with that one).
     print(f"replay site for crawling: {site.base_url} (BUILTIN_BASE_URL)", flush=True)
     if not args.quiet:
