@@ -160,8 +160,10 @@ def build(db_path: str | Path, labels: str = DEFAULT_LABELS) -> dict[str, int]:
         # Taken before the scope tables read the data: a crawl writing during the build makes
         # the recorded fingerprint older than the tables, so the next check rebuilds (never the reverse).
         source = source_fingerprint(conn)
-        conn.execute(f"CREATE TEMP VIEW source_labels AS SELECT * FROM main.job_labels WHERE labels = {_quoted(labels)}")
-        conn.execute(f"CREATE TEMP VIEW source_skills AS SELECT * FROM main.job_skills WHERE labels = {_quoted(labels)}")
+        # "+labels": read the tables in storage order, not through their (labels, ...) indexes,
+        # which would look up each of ~10 skill rows a job one by one (100,000 postings: ~1 s)
+        conn.execute(f"CREATE TEMP VIEW source_labels AS SELECT * FROM main.job_labels WHERE +labels = {_quoted(labels)}")
+        conn.execute(f"CREATE TEMP VIEW source_skills AS SELECT * FROM main.job_skills WHERE +labels = {_quoted(labels)}")
         conn.executescript(SCOPE_SQL.read_text())
         counts = {}
         queries = report_queries()
