@@ -157,6 +157,9 @@ def build(db_path: str | Path, labels: str = DEFAULT_LABELS) -> dict[str, int]:
         # cores (100,000 postings on 2 cores: ~9.6 s -> ~8.7 s).
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
         conn.execute(f"PRAGMA threads = {min(4, cores)}")
+        # The scope tables and sorts stay in memory (100,000 postings: peak RSS ~220 MB instead of ~100 MB) rather than
+        # temporary files: ~600 MB less written to disk.
+        conn.execute("PRAGMA temp_store = MEMORY")
         # Taken before the scope tables read the data: a crawl writing during the build makes
         # the recorded fingerprint older than the tables, so the next check rebuilds (never the reverse).
         source = source_fingerprint(conn)
