@@ -142,11 +142,13 @@ def _quoted(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def build(db_path: str | Path, labels: str = DEFAULT_LABELS) -> dict[str, int]:
+def build(db_path: str | Path, labels: str = DEFAULT_LABELS, seconds: dict[str, float] | None = None) -> dict[str, int]:
     """(Re)build every report table's rows of one label source; returns table -> its row count.
 
-    LabelsError when no job carries labels of that source (the default source of a database
-    without any labels yet builds empty tables)."""
+    ``seconds``, when given, receives how long the scope tables (``_scope.sql``) and each report
+    table took: where a slow build spends its time. LabelsError when no job carries labels of
+    that source (the default source of a database without any labels yet builds empty tables)."""
+    seconds = {} if seconds is None else seconds
     conn = sqlite3.connect(db_path, isolation_level=None)
     try:
         sources = label_sources(conn)
@@ -157,12 +159,19 @@ def build(db_path: str | Path, labels: str = DEFAULT_LABELS) -> dict[str, int]:
         # cores (100,000 postings on 2 cores: ~9.6 s -> ~8.7 s).
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
         conn.execute(f"PRAGMA threads = {min(4, cores)}")
+        # The scope tables and sorts stay in memory (100,000 postings: peak RSS ~220 MB instead of ~100 MB) rather than
+        # temporary files: ~600 MB less written to disk.
+        conn.execute("PRAGMA temp_store = MEMORY")
         # Taken before the scope tables read the data: a crawl writing during the build makes
         # the recorded fingerprint older than the tables, so the next check rebuilds (never the reverse).
         source = source_fingerprint(conn)
-        conn.execute(f"CREATE TEMP VIEW source_labels AS SELECT * FROM main.job_labels WHERE labels = {_quoted(labels)}")
-        conn.execute(f"CREATE TEMP VIEW source_skills AS SELECT * FROM main.job_skills WHERE labels = {_quoted(labels)}")
+        # "+labels": read the tables in storage order, not through their (labels, ...) indexes,
+        # which would look up each of ~10 skill rows a job one by one (100,000 postings: ~1 s)
+        conn.execute(f"CREATE TEMP VIEW source_labels AS SELECT * FROM main.job_labels WHERE +labels = {_quoted(labels)}")
+        conn.execute(f"CREATE TEMP VIEW source_skills AS SELECT * FROM main.job_skills WHERE +labels = {_quoted(labels)}")
+        started = time.perf_counter()
         conn.executescript(SCOPE_SQL.read_text())
+        seconds[SCOPE_SQL.name] = time.perf_counter() - started
         counts = {}
         queries = report_queries()
         version = queries_version()
@@ -179,6 +188,7 @@ def build(db_path: str | Path, labels: str = DEFAULT_LABELS) -> dict[str, int]:
             conn.execute(f"CREATE TABLE {BUILD_TABLE} (labels TEXT PRIMARY KEY, built_at TEXT NOT NULL, "
                          "queries_version TEXT NOT NULL, source TEXT NOT NULL)")
         for table, select in queries.items():
+            started = time.perf_counter()
             select = f"SELECT ? AS labels, * FROM ({select.rstrip().rstrip(';')})"
             if start_over:
                 conn.execute(f"CREATE TABLE {table} AS {select}", (labels,))
@@ -187,6 +197,7 @@ def build(db_path: str | Path, labels: str = DEFAULT_LABELS) -> dict[str, int]:
                 conn.execute(f"DELETE FROM {table} WHERE labels = ?", (labels,))
                 conn.execute(f"INSERT INTO {table} {select}", (labels,))
             counts[table] = conn.execute(f"SELECT count(*) FROM {table} WHERE labels = ?", (labels,)).fetchone()[0]
+            seconds[table] = time.perf_counter() - started
         _write_methods(conn)
         built_at = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
         conn.execute(f"INSERT OR REPLACE INTO {BUILD_TABLE} VALUES (?, ?, ?, ?)", (labels, built_at, version, source))
@@ -212,8 +223,9 @@ def _write_methods(conn: sqlite3.Connection) -> None:
 
 
 def main(db_path: str, labels: str = DEFAULT_LABELS) -> None:
-    started = time.perf_counter()
-    counts = build(db_path, labels)
+    started, seconds = time.perf_counter(), {}
+    counts = build(db_path, labels, seconds)
+    print(f"{SCOPE_SQL.name} (the scope tables): {seconds[SCOPE_SQL.name]:.1f}s")
     for table, rows in counts.items():
-        print(f"{table}: {rows} rows")
+        print(f"{table}: {rows} rows ({seconds[table]:.2f}s)")
     print(f"built {len(counts)} report tables from labels {labels!r} in {time.perf_counter() - started:.1f}s")

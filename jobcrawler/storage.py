@@ -601,7 +601,8 @@ def label_row(categories: dict, source: str = RULES, version: str | None = None,
 
 def _write_labels(db: sqlite_utils.Database, rows: list[dict]) -> None:
     """Insert or replace ``job_labels`` rows (each with ``job_id`` and ``labels``), and the
-    evidence of those that carry it."""
+    evidence of those that carry it; evidence that would come out exactly as stored is kept
+    (a re-tag changes few decisions, and ~17 evidence rows a job are most of what it writes)."""
     if not rows:
         return
     columns = list(JOB_LABEL_COLUMNS)
@@ -610,16 +611,44 @@ def _write_labels(db: sqlite_utils.Database, rows: list[dict]) -> None:
         [[row.get(c) for c in columns] for row in rows],
     )
     with_evidence = [row for row in rows if "evidence" in row]
-    db.conn.executemany("DELETE FROM job_label_evidence WHERE job_id = ? AND labels = ?",
-                        [(row["job_id"], row["labels"]) for row in with_evidence])
+    if not with_evidence:
+        return
+    stored = _stored_evidence(db, [(row["job_id"], row["labels"]) for row in with_evidence])
+    changed = []
+    for row in with_evidence:
+        pieces = [(category, position, piece.get("rule"), piece.get("condition"), piece.get("matched"),
+                   piece.get("section"))
+                  for category, found in (row["evidence"] or {}).items() for position, piece in enumerate(found)]
+        key = (row["job_id"], row["labels"])
+        if sorted(pieces, key=_evidence_order) != stored.get(key, []):
+            changed.append((key, pieces))
+    db.conn.executemany("DELETE FROM job_label_evidence WHERE job_id = ? AND labels = ?", [key for key, _ in changed])
     db.conn.executemany(
         "INSERT INTO job_label_evidence (job_id, labels, category, position, rule, condition, matched, section) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [(row["job_id"], row["labels"], category, position, piece.get("rule"), piece.get("condition"),
-          piece.get("matched"), piece.get("section"))
-         for row in with_evidence for category, pieces in (row["evidence"] or {}).items()
-         for position, piece in enumerate(pieces)],
+        [(*key, *piece) for key, pieces in changed for piece in pieces],
     )
+
+
+def _evidence_order(piece: tuple) -> tuple:
+    """(category, position): the order of ``job_label_evidence``'s primary key."""
+    return piece[0], piece[1]
+
+
+def _stored_evidence(db: sqlite_utils.Database, keys: list[tuple[str, str]]) -> dict[tuple[str, str], list[tuple]]:
+    """(job id, source) -> its evidence rows (category, position, rule, condition, matched, section)
+    by category and position: what a new decision is compared with before it is rewritten."""
+    stored: dict[tuple[str, str], list[tuple]] = {}
+    rows = db.execute(
+        "SELECT e.job_id, e.labels, e.category, e.position, e.rule, e.condition, e.matched, e.section "
+        "FROM job_label_evidence AS e "
+        "JOIN (SELECT value ->> 0 AS job_id, value ->> 1 AS labels FROM json_each(?)) AS wanted "
+        "ON wanted.job_id = e.job_id AND wanted.labels = e.labels ORDER BY e.job_id, e.labels, e.category, e.position",
+        [json.dumps(keys)],
+    )
+    for job_id, source, *row in rows:
+        stored.setdefault((job_id, source), []).append(tuple(row))
+    return stored
 
 
 def _skill_rows(skills: list[dict]) -> list[tuple]:

@@ -295,6 +295,54 @@ def test_phrase_index_finds_what_a_plain_scan_finds(text):
             assert sorted((m.start(), m.end()) for m in counts.matches(name)) == expected, name
 
 
+def _context_as_first_written(matcher, text: str, hit, others) -> bool:
+    """The technical-context rule as first written, comparing a hit with every other hit."""
+    line_start = text.rfind("\n", 0, hit.start) + 1
+    line_end = text.find("\n", hit.end)
+    line_end = len(text) if line_end < 0 else line_end
+    low = max(line_start, hit.start - matcher._context_window)
+    high = min(line_end, hit.end + matcher._context_window)
+    if any(other.skill != hit.skill and other.start >= low and other.end <= high for other in others):
+        return True
+    if matcher._context_cues and matcher._context_cues.search(text, low, high):
+        return True
+    return matcher._under_technology_lead(text, line_start)
+
+
+CONTEXT_WORDS = ["agents", "Agents", "prompts", "OpenAI", "Claude", "Anthropic", "Python", "API", "the", "team",
+                 "sales", "and", "with", "LLM", "tools", ":", ",", "\n", "\n- ", "Tools and technologies we use:\n- "]  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(CONTEXT_WORDS), min_size=1, max_size=60).map(" ".join), st.integers(1, 60))
+def test_many_mentions_on_a_line_are_judged_as_one_by_one(text, repeats):
+    """Ambiguous words (in_context forms) get the same verdicts from the bisecting context
+    check as from the first, quadratic one, whatever the number of mentions on a line."""
+    matcher = TAGGER_FOR_HYPOTHESIS.matcher
+    text = (text + " ") * repeats
+    candidates = matcher.hits(text, in_technical_list=True)  # every hit, no context asked
+    expected = [(hit.skill, hit.start, hit.end) for hit in candidates
+                if not hit.needs_context or _context_as_first_written(matcher, text, hit, candidates)]
+    assert [(hit.skill, hit.start, hit.end) for hit in matcher.hits(text)] == expected
+
+
+def test_a_line_of_thousands_of_mentions_is_tagged_like_a_short_one():
+    """Thousands of ambiguous mentions on one line: the verdicts of the first, quadratic rule."""
+    matcher = TAGGER_FOR_HYPOTHESIS.matcher
+    text = "We ship agents. " + "agents " * 4000 + "with Python and prompts, " * 1000 + "agents sales " * 2000
+    candidates = matcher.hits(text, in_technical_list=True)
+    assert sum(hit.needs_context for hit in candidates) > 4000
+    by_start = sorted(candidates, key=lambda hit: hit.start)
+    expected = []
+    for number, hit in enumerate(by_start):  # the first rule, its comparisons cut to the hits nearby
+        nearby = by_start[max(0, number - 50) : number + 50]
+        if not hit.needs_context or _context_as_first_written(matcher, text, hit, nearby):
+            expected.append((hit.skill, hit.start, hit.end))
+    found = [(hit.skill, hit.start, hit.end) for hit in matcher.hits(text)]
+    assert found == sorted(expected, key=lambda h: (h[1], -h[2]))
+    assert 0 < sum(skill == "agents" for skill, _, _ in found) < 6000  # context decides: some kept, some dropped
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=200))
 def test_searchable_keeps_offsets_and_reads_punctuation_as_space(text):

@@ -267,16 +267,12 @@ JOIN segments AS s ON s.ai_type IS p.ai_type AND s.stage_group IS p.stage_group;
 CREATE UNIQUE INDEX temp.job_segments_by_job ON job_segments (job_id);
 
 -- Jobs per cell, segment and skill: the base of every skill report.
-CREATE TEMP TABLE job_skill_segments AS
-SELECT j.scope_group, j.segment_id, k.skill_id
-FROM job_skill_ids AS k
-JOIN job_segments AS j ON j.job_id = k.job_id;
-
 CREATE TEMP TABLE cell_skill_counts AS
 WITH per_group AS MATERIALIZED (
-    SELECT scope_group, segment_id, skill_id, count(*) AS jobs
-    FROM job_skill_segments
-    GROUP BY scope_group, segment_id, skill_id
+    SELECT j.scope_group, j.segment_id, k.skill_id, count(*) AS jobs
+    FROM job_skill_ids AS k
+    JOIN job_segments AS j ON j.job_id = k.job_id
+    GROUP BY j.scope_group, j.segment_id, k.skill_id
 )
 SELECT gc.cell_id, g.segment_id, g.skill_id, sum(g.jobs) AS jobs
 FROM per_group AS g

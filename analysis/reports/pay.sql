@@ -5,6 +5,10 @@
 -- period is left out. Quartiles interpolate between the sorted midpoints (q1, median, q3);
 -- jobs = n of the group; pct = its share of all jobs in the cell; converted = how many of its
 -- figures were annualized from an hourly, daily, weekly or monthly rate.
+--
+-- Speed: a posting's figure stands in about twenty (cell, grouping) lists, so the rows sorted
+-- carry integer ids only (a group_key per currency, grouping and value), and the postings of a
+-- list that state the same figure are counted together and ranked as one run of positions.
 WITH pay AS MATERIALIZED (
     SELECT p.scope_group,
         coalesce(j.salary_currency, 'not stated') AS currency,
@@ -19,21 +23,34 @@ WITH pay AS MATERIALIZED (
     WHERE coalesce(j.salary_min, j.salary_max) IS NOT NULL
       AND j.salary_period IN ('year', 'month', 'week', 'day', 'hour')
 ),
-grouped AS (
-    SELECT gc.cell_id, pay.currency, 'all' AS group_by, 'all' AS group_value, pay.converted, pay.annual
-    FROM pay JOIN group_cells AS gc USING (scope_group)
+by_value AS MATERIALIZED (  -- each posting under each of its three groupings
+    SELECT scope_group, currency, 'all' AS group_by, 'all' AS group_value, converted, annual FROM pay
     UNION ALL
-    SELECT gc.cell_id, pay.currency, 'level', pay.level, pay.converted, pay.annual
-    FROM pay JOIN group_cells AS gc USING (scope_group)
+    SELECT scope_group, currency, 'level', level, converted, annual FROM pay
     UNION ALL
-    SELECT gc.cell_id, pay.currency, 'AI type', pay.ai_type, pay.converted, pay.annual
-    FROM pay JOIN group_cells AS gc USING (scope_group)
+    SELECT scope_group, currency, 'AI type', ai_type, converted, annual FROM pay
 ),
-ranked AS (
+group_keys AS MATERIALIZED (
+    SELECT row_number() OVER (ORDER BY currency, group_by, group_value) AS group_key, currency, group_by, group_value
+    FROM (SELECT DISTINCT currency, group_by, group_value FROM by_value)
+),
+keyed AS MATERIALIZED (
+    SELECT v.scope_group, k.group_key, v.annual, count(*) AS jobs, sum(v.converted) AS converted
+    FROM by_value AS v
+    JOIN group_keys AS k ON k.currency = v.currency AND k.group_by = v.group_by AND k.group_value = v.group_value
+    GROUP BY v.scope_group, k.group_key, v.annual
+),
+counted AS (  -- postings of a cell stating the same figure, counted together
+    SELECT gc.cell_id, v.group_key, v.annual, sum(v.jobs) AS jobs, sum(v.converted) AS converted
+    FROM keyed AS v
+    JOIN group_cells AS gc USING (scope_group)
+    GROUP BY gc.cell_id, v.group_key, v.annual
+),
+ranked AS (  -- a figure stands at sorted positions [before, before + jobs)
     SELECT *,
-        row_number() OVER (PARTITION BY cell_id, currency, group_by, group_value ORDER BY annual) - 1 AS position,
-        count(*) OVER (PARTITION BY cell_id, currency, group_by, group_value) AS n
-    FROM grouped
+        sum(jobs) OVER (PARTITION BY cell_id, group_key ORDER BY annual ROWS UNBOUNDED PRECEDING) - jobs AS before,
+        sum(jobs) OVER (PARTITION BY cell_id, group_key) AS n
+    FROM counted
 ),
 marked AS (  -- the two sorted positions each quartile lies between, and how far between
     SELECT *,
@@ -42,16 +59,21 @@ marked AS (  -- the two sorted positions each quartile lies between, and how far
         cast((n - 1) * 0.75 AS INTEGER) AS k3, (n - 1) * 0.75 - cast((n - 1) * 0.75 AS INTEGER) AS f3
     FROM ranked
 ),
-quartiles AS (
-    SELECT cell_id, currency, group_by, group_value, n AS jobs, sum(converted) AS converted,
-        max(CASE WHEN position = k1 THEN annual END) * (1 - max(f1))
-            + coalesce(max(CASE WHEN position = k1 + 1 THEN annual END), 0) * max(f1) AS q1,
-        max(CASE WHEN position = k2 THEN annual END) * (1 - max(f2))
-            + coalesce(max(CASE WHEN position = k2 + 1 THEN annual END), 0) * max(f2) AS median,
-        max(CASE WHEN position = k3 THEN annual END) * (1 - max(f3))
-            + coalesce(max(CASE WHEN position = k3 + 1 THEN annual END), 0) * max(f3) AS q3
+quartile_keys AS (
+    SELECT cell_id, group_key, n AS jobs, sum(converted) AS converted,
+        max(CASE WHEN k1 >= before AND k1 < before + jobs THEN annual END) * (1 - max(f1))
+            + coalesce(max(CASE WHEN k1 + 1 >= before AND k1 + 1 < before + jobs THEN annual END), 0) * max(f1) AS q1,
+        max(CASE WHEN k2 >= before AND k2 < before + jobs THEN annual END) * (1 - max(f2))
+            + coalesce(max(CASE WHEN k2 + 1 >= before AND k2 + 1 < before + jobs THEN annual END), 0) * max(f2) AS median,
+        max(CASE WHEN k3 >= before AND k3 < before + jobs THEN annual END) * (1 - max(f3))
+            + coalesce(max(CASE WHEN k3 + 1 >= before AND k3 + 1 < before + jobs THEN annual END), 0) * max(f3) AS q3
     FROM marked
-    GROUP BY cell_id, currency, group_by, group_value
+    GROUP BY cell_id, group_key
+),
+quartiles AS (
+    SELECT q.cell_id, k.currency, k.group_by, k.group_value, q.jobs, q.converted, q.q1, q.median, q.q3
+    FROM quartile_keys AS q
+    JOIN group_keys AS k USING (group_key)
 )
 SELECT c.city, c.period, q.currency, q.group_by, q.group_value, q.jobs,
     round(100.0 * q.jobs / t.jobs, 1) AS pct,

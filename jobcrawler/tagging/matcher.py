@@ -16,6 +16,7 @@ checks, each of them data in ``taxonomy.yaml``:
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from itertools import chain
 from typing import Iterable
@@ -507,25 +508,27 @@ class SkillMatcher:
                 exclusions.setdefault(skill, []).extend(spans)
         if exclusions:
             candidates = [hit for hit in candidates if not _excluded(hit, exclusions.get(hit.skill, ()))]
-        valid = [
-            hit
-            for hit in candidates
-            if not hit.needs_context or in_technical_list or self._in_technical_context(text, hit, candidates)
-        ]
+        if in_technical_list or not any(hit.needs_context for hit in candidates):
+            valid = candidates
+        else:
+            context = _Context(text, candidates)
+            valid = [hit for hit in candidates if not hit.needs_context or self._in_technical_context(context, hit)]
         return sorted(valid, key=lambda hit: (hit.start, -hit.end))
 
-    def _in_technical_context(self, text: str, hit: Hit, others: list[Hit]) -> bool:
+    def _in_technical_context(self, context: "_Context", hit: Hit) -> bool:
         """Another skill (even an ambiguous one: "Go, Rust or C") or a cue word nearby on the line."""
-        line_start = text.rfind("\n", 0, hit.start) + 1
-        line_end = text.find("\n", hit.end)
-        line_end = len(text) if line_end < 0 else line_end
+        text = context.text
+        line_start, line_end = context.line_around(hit.start, hit.end)
         low = max(line_start, hit.start - self._context_window)
         high = min(line_end, hit.end + self._context_window)
-        if any(other.skill != hit.skill and other.start >= low and other.end <= high for other in others):
+        if context.other_skill_within(hit.skill, low, high):
             return True
         if self._context_cues and self._context_cues.search(text, low, high):
             return True
-        return self._under_technology_lead(text, line_start)
+        lead = context.leads.get(line_start)
+        if lead is None:
+            lead = context.leads[line_start] = self._under_technology_lead(text, line_start)
+        return lead
 
     def _under_technology_lead(self, text: str, line_start: int) -> bool:
         """A bullet of a list led in by a line naming technologies ("Tools and technologies we use:")."""
@@ -594,12 +597,42 @@ _SECTION_RANK = {
 
 
 # Symbol bullets only: "2. What you will do" is as often a section heading as a list item.
+_NEWLINE = re.compile("\n")
 _BULLET = re.compile(r"\s*(?:[-*•·▪◦]|o\s)\s*")
 
 
 def _void_set(skill: str) -> str:
     """Name of the phrase set holding a skill's ``not_in_patterns``."""
     return f"{skill}\0not_in"
+
+
+class _Context:
+    """One text's hits sorted by start and its line breaks, so that the context of each
+    ambiguous hit is looked up by bisection: a line with thousands of mentions costs
+    thousands of lookups, not millions of comparisons."""
+
+    def __init__(self, text: str, hits: list[Hit]):
+        self.text = text
+        self._hits = sorted(hits, key=lambda hit: hit.start)
+        self._starts = [hit.start for hit in self._hits]
+        self._breaks = [match.start() for match in _NEWLINE.finditer(text)]
+        self.leads: dict[int, bool] = {}  # line start -> under a technology lead-in, found once
+
+    def line_around(self, start: int, end: int) -> tuple[int, int]:
+        """(start, end) of the line holding ``start``, its end the first break at or after ``end``."""
+        breaks = self._breaks
+        before = bisect_left(breaks, start) - 1
+        after = bisect_left(breaks, end)
+        return (breaks[before] + 1 if before >= 0 else 0), (breaks[after] if after < len(breaks) else len(self.text))
+
+    def other_skill_within(self, skill: str, low: int, high: int) -> bool:
+        """Whether a hit of another skill lies wholly within [low, high]."""
+        hits = self._hits
+        for number in range(bisect_left(self._starts, low), bisect_right(self._starts, high)):
+            other = hits[number]
+            if other.end <= high and other.skill != skill:
+                return True
+        return False
 
 
 def _excluded(hit: Hit, spans: Iterable[tuple[int, int]]) -> bool:
