@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections import deque
@@ -105,7 +106,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m jobcrawler.retag", description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", default=SQLITE_PATH, help=f"the crawl database (default: {SQLITE_PATH})")
     parser.add_argument("--all", action="store_true", help="re-tag every job, not only those of another version")
-    parser.add_argument("--workers", type=int, default=1, help="tagging processes (default: 1)")
+    cores = len(os.sched_getaffinity(0))
+    parser.add_argument("--workers", type=int, default=cores,
+                        help=f"tagging processes (default: the cores this process may use, {cores})")
     args = parser.parse_args(argv)
     if not Path(args.db).exists():
         print(f"error: no database at {args.db}", file=sys.stderr)
