@@ -43,6 +43,8 @@ from pathlib import Path
 
 import yaml
 
+from jobcrawler.storage import label_sources
+
 REPORTS_DIR = Path(__file__).parent / "reports"
 SCOPE_SQL = REPORTS_DIR / "_scope.sql"
 BUILD_TABLE = "report_build"  # the build record; not a report table
@@ -100,13 +102,6 @@ def table_names(conn: sqlite3.Connection) -> set[str]:
 
 class LabelsError(ValueError):
     """A label source no job in the database carries; the message names the ones it holds."""
-
-
-def label_sources(conn: sqlite3.Connection) -> dict[str, int]:
-    """Label source -> jobs it labelled."""
-    if "job_labels" not in table_names(conn):
-        return {}
-    return dict(conn.execute("SELECT labels, count(*) FROM job_labels GROUP BY labels ORDER BY labels").fetchall())
 
 
 def _build_records(conn: sqlite3.Connection) -> dict[str, tuple] | None:

@@ -717,9 +717,12 @@ def jobs_to_tag(db: sqlite_utils.Database, version: str, everything: bool, after
     ).fetchall()
 
 
-def label_sources(db: sqlite_utils.Database) -> dict[str, int]:
-    """Label source -> how many jobs it labelled."""
-    return dict(db.execute("SELECT labels, count(*) FROM job_labels GROUP BY labels ORDER BY labels").fetchall())
+def label_sources(conn) -> dict[str, int]:
+    """Label source -> how many jobs it labelled (``conn``: a sqlite3 connection or a Database;
+    none before the label tables exist)."""
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'job_labels'").fetchone():
+        return {}
+    return dict(conn.execute("SELECT labels, count(*) FROM job_labels GROUP BY labels ORDER BY labels").fetchall())
 
 
 # --- Imported datasets ------------------------------------------------------------------------
