@@ -45,6 +45,13 @@ UNKNOWN_STAGE = "Private/unknown"
 AI_TYPES = ("ai-first", "ai-support", "ml", "unknown")
 MISSING_SAMPLE = ("the labelled sample is read from ../shared/builtin-sample beside the checkout; "
                   "point --labels and --pages at a copy of it")
+
+
+def input_error(error: Exception) -> str:
+    """What an evaluator says when it cannot read its inputs: a missing file says where the sample lives."""
+    if isinstance(error, FileNotFoundError):
+        return f"no file at {error.filename}: {MISSING_SAMPLE}"
+    return str(error)
 FLAGS = ("is_customer_facing", "is_management")
 
 
@@ -540,11 +547,8 @@ def main(argv: list[str] | None = None) -> int:
         labels = read_labels(args.labels)
         explicit_or_present = args.adjudication is not None or adjudication_path.is_file()
         adjudication = read_adjudication(adjudication_path) if explicit_or_present else Adjudication()
-    except FileNotFoundError as error:
-        print(f"error: no file at {error.filename}: {MISSING_SAMPLE}", file=sys.stderr)
-        return 1
     except (OSError, LabelError) as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {input_error(error)}", file=sys.stderr)
         return 1
     source = args.db or args.pages
     if not (source.is_file() if args.db else source.is_dir()):

@@ -24,7 +24,6 @@ from collections import Counter
 from pathlib import Path
 
 from analysis.evaluate import (
-    MISSING_SAMPLE,
     SAMPLE,
     LabelAliases,
     LabelError,
@@ -32,6 +31,7 @@ from analysis.evaluate import (
     accuracy,
     agreement,
     bootstrap_interval,
+    input_error,
     read_labels,
     tag_sample,
 )
@@ -188,11 +188,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         reading = read_reading(args.reading)
         labels = read_labels(args.labels)
-    except FileNotFoundError as error:
-        print(f"error: no file at {error.filename}: {MISSING_SAMPLE}", file=sys.stderr)
-        return 1
     except (OSError, LabelError) as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {input_error(error)}", file=sys.stderr)
         return 1
     if not args.pages.is_dir():
         print(f"error: {args.pages} is not a directory of pages", file=sys.stderr)

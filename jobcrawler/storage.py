@@ -638,12 +638,19 @@ def _evidence_order(piece: tuple) -> tuple:
 def _stored_evidence(db: sqlite_utils.Database, keys: list[tuple[str, str]]) -> dict[tuple[str, str], list[tuple]]:
     """(job id, source) -> its evidence rows (category, position, rule, condition, matched, section)
     by category and position: what a new decision is compared with before it is rewritten."""
+    return _rows_by_job_and_source(db, "job_label_evidence", "category, position, rule, condition, matched, section",
+                                   "category, position", keys)
+
+
+def _rows_by_job_and_source(db: sqlite_utils.Database, table: str, columns: str, order: str,
+                            keys: list[tuple[str, str]]) -> dict[tuple[str, str], list[tuple]]:
+    """(job id, label source) -> ``columns`` of its ``table`` rows, ordered by ``order``."""
     stored: dict[tuple[str, str], list[tuple]] = {}
     rows = db.execute(
-        "SELECT e.job_id, e.labels, e.category, e.position, e.rule, e.condition, e.matched, e.section "
-        "FROM job_label_evidence AS e "
+        f"SELECT t.job_id, t.labels, {', '.join('t.' + c.strip() for c in columns.split(','))} FROM {table} AS t "
         "JOIN (SELECT value ->> 0 AS job_id, value ->> 1 AS labels FROM json_each(?)) AS wanted "
-        "ON wanted.job_id = e.job_id AND wanted.labels = e.labels ORDER BY e.job_id, e.labels, e.category, e.position",
+        f"ON wanted.job_id = t.job_id AND wanted.labels = t.labels "
+        f"ORDER BY t.job_id, t.labels, {', '.join('t.' + c.strip() for c in order.split(','))}",
         [json.dumps(keys)],
     )
     for job_id, source, *row in rows:
@@ -691,16 +698,7 @@ def _write_labelled(db: sqlite_utils.Database, labelled: list[tuple[str, dict, l
 
 def _stored_skills(db: sqlite_utils.Database, keys: list[tuple[str, str]]) -> dict[tuple[str, str], list[tuple]]:
     """(job id, source) -> its job_skills rows (skill, category, matched, source, section) in stored order."""
-    stored: dict[tuple[str, str], list[tuple]] = {}
-    rows = db.execute(
-        "SELECT k.job_id, k.labels, k.skill, k.category, k.matched, k.source, k.section FROM job_skills AS k "
-        "JOIN (SELECT value ->> 0 AS job_id, value ->> 1 AS labels FROM json_each(?)) AS wanted "
-        "ON wanted.job_id = k.job_id AND wanted.labels = k.labels ORDER BY k.job_id, k.labels, k.rowid",
-        [json.dumps(keys)],
-    )
-    for job_id, source, *row in rows:
-        stored.setdefault((job_id, source), []).append(tuple(row))
-    return stored
+    return _rows_by_job_and_source(db, "job_skills", "skill, category, matched, source, section", "rowid", keys)
 
 
 def jobs_to_tag(db: sqlite_utils.Database, version: str, everything: bool, after: str, limit: int,
