@@ -8,7 +8,7 @@ Label source, city and period, one design for every table: each report table sta
 columns
 
 * ``labels`` -- the label source the rows were built from (``rules``, ``fieldguide``,
-  ``llm:<model>``; see jobcrawler/storage.py); ``build --labels SOURCE`` replaces that source's
+  ``llm:<model>``; see jobcrawler/storage/); ``build --labels SOURCE`` replaces that source's
   rows only, so one database holds the reports of every source side by side;
 * ``city``   -- a city key of ``jobcrawler/cities.yaml`` (the listing the job was seen in),
   or ``'all'``;

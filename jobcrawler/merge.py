@@ -13,7 +13,7 @@ they count as one sighting occasion, so ``times_seen`` and closing come out as f
 
 Each run database is merged in one transaction; a run merged before is recognised by its
 origin (spider, city, search, site, arguments, start) and not added again, so merging the same
-files twice changes nothing. SQL lives in ``storage.py`` (section "Merging run databases").
+files twice changes nothing. SQL lives in ``jobcrawler/storage/merge.py``.
 
 Exit status: 0 merged; 1 a run database cannot be merged (missing, not SQLite, no crawl run,
 a run still ``running``): nothing is merged; 2 merged, but closing was withheld for an
@@ -29,6 +29,8 @@ import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import sqlite_utils
 
 from jobcrawler import settings, storage
 
@@ -48,7 +50,7 @@ class MergeResult:
         return 2 if self.withheld else 0
 
 
-def inspect(db: storage.sqlite_utils.Database, path: Path) -> list[dict]:
+def inspect(db: sqlite_utils.Database, path: Path) -> list[dict]:
     """The crawl runs of one run database, or a MergeError saying why it cannot be merged."""
     if not path.is_file():
         raise storage.MergeError(f"{path}: no such file")

@@ -1,0 +1,158 @@
+"""Per-job labels of each label source, with their skills and evidence.
+
+Every per-job label (the categories of categories.yaml, and skills with their evidence) is
+stored per label source: ``rules`` (the tagger, written by the crawl and by retag),
+``fieldguide`` (the published analysis' labels, imported), ``llm:<model>``. A job may hold
+labels from several sources; writing one source never touches another's rows.
+"""
+
+from __future__ import annotations
+
+import json
+
+import sqlite_utils
+
+from jobcrawler.storage.schema import JOB_LABEL_COLUMNS, LABEL_COLUMNS, LABEL_DETAIL_COLUMNS, RULES, sqlite_value
+from jobcrawler.storage.transaction import transaction, utc_now
+
+
+INSERT_SKILL = ("INSERT OR IGNORE INTO job_skills (job_id, labels, skill, category, matched, source, section) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)")
+
+
+def label_row(categories: dict, source: str = RULES, version: str | None = None,
+              labelled_at: str | None = None, evidence: dict | None = None) -> dict:
+    """A ``job_labels`` row (without ``job_id``): lists as JSON text, flags as 0/1, every column
+    present; keys of ``categories`` that are no label column are left out. ``evidence``
+    (category -> [{rule, condition, matched, section}, ...]) rides along and replaces the
+    source's evidence rows when the row is written."""
+    row = {"labels": source, "version": version, "labelled_at": labelled_at or utc_now()}
+    if evidence is not None:
+        row["evidence"] = evidence
+    for column in (*LABEL_COLUMNS, *LABEL_DETAIL_COLUMNS):
+        row[column] = sqlite_value(categories.get(column))
+    return row
+
+
+def write_labels(db: sqlite_utils.Database, rows: list[dict]) -> None:
+    """Insert or replace ``job_labels`` rows (each with ``job_id`` and ``labels``), and the
+    evidence of those that carry it; evidence that would come out exactly as stored is kept
+    (a re-tag changes few decisions, and ~17 evidence rows a job are most of what it writes)."""
+    if not rows:
+        return
+    columns = list(JOB_LABEL_COLUMNS)
+    db.conn.executemany(
+        f"INSERT OR REPLACE INTO job_labels ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+        [[row.get(c) for c in columns] for row in rows],
+    )
+    with_evidence = [row for row in rows if "evidence" in row]
+    if not with_evidence:
+        return
+    stored = _stored_evidence(db, [(row["job_id"], row["labels"]) for row in with_evidence])
+    changed = []
+    for row in with_evidence:
+        pieces = [(category, position, piece.get("rule"), piece.get("condition"), piece.get("matched"),
+                   piece.get("section"))
+                  for category, found in (row["evidence"] or {}).items() for position, piece in enumerate(found)]
+        key = (row["job_id"], row["labels"])
+        if sorted(pieces, key=_evidence_order) != stored.get(key, []):
+            changed.append((key, pieces))
+    db.conn.executemany("DELETE FROM job_label_evidence WHERE job_id = ? AND labels = ?", [key for key, _ in changed])
+    db.conn.executemany(
+        "INSERT INTO job_label_evidence (job_id, labels, category, position, rule, condition, matched, section) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [(*key, *piece) for key, pieces in changed for piece in pieces],
+    )
+
+
+def _evidence_order(piece: tuple) -> tuple:
+    """(category, position): the order of ``job_label_evidence``'s primary key."""
+    return piece[0], piece[1]
+
+
+def _stored_evidence(db: sqlite_utils.Database, keys: list[tuple[str, str]]) -> dict[tuple[str, str], list[tuple]]:
+    """(job id, source) -> its evidence rows (category, position, rule, condition, matched, section)
+    by category and position: what a new decision is compared with before it is rewritten."""
+    return _rows_by_job_and_source(db, "job_label_evidence", "category, position, rule, condition, matched, section",
+                                   "category, position", keys)
+
+
+def _rows_by_job_and_source(db: sqlite_utils.Database, table: str, columns: str, order: str,
+                            keys: list[tuple[str, str]]) -> dict[tuple[str, str], list[tuple]]:
+    """(job id, label source) -> ``columns`` of its ``table`` rows, ordered by ``order``."""
+    stored: dict[tuple[str, str], list[tuple]] = {}
+    rows = db.execute(
+        f"SELECT t.job_id, t.labels, {', '.join('t.' + c.strip() for c in columns.split(','))} FROM {table} AS t "
+        "JOIN (SELECT value ->> 0 AS job_id, value ->> 1 AS labels FROM json_each(?)) AS wanted "
+        f"ON wanted.job_id = t.job_id AND wanted.labels = t.labels "
+        f"ORDER BY t.job_id, t.labels, {', '.join('t.' + c.strip() for c in order.split(','))}",
+        [json.dumps(keys)],
+    )
+    for job_id, source, *row in rows:
+        stored.setdefault((job_id, source), []).append(tuple(row))
+    return stored
+
+
+def skill_rows(skills: list[dict]) -> list[tuple]:
+    """(skill, category, matched, source, section) per skill, the first of a repeated skill kept."""
+    rows, seen = [], set()
+    for skill in skills:
+        if skill["skill"] not in seen:
+            seen.add(skill["skill"])
+            rows.append((skill["skill"], skill.get("category"), skill.get("matched"), skill.get("source"),
+                         skill.get("section")))
+    return rows
+
+
+def save_labels(db: sqlite_utils.Database, labelled: list[tuple[str, dict, list[dict]]]) -> None:
+    """Replace one or more jobs' labels, ``(job_id, label_row, skills)`` each, in one
+    transaction; each row's ``labels`` names the source whose rows it replaces.
+
+    A job whose skill rows would come out exactly as stored (same rows, same order) keeps
+    them: after a taxonomy change most jobs' skills do not move, and rewriting them is most
+    of the cost of a re-tag.
+    """
+    with transaction(db):
+        write_labelled(db, labelled)
+
+
+def write_labelled(db: sqlite_utils.Database, labelled: list[tuple[str, dict, list[dict]]]) -> None:
+    if not labelled:
+        return
+    write_labels(db, [{**row, "job_id": job_id} for job_id, row, _ in labelled])
+    stored = _stored_skills(db, [(job_id, row["labels"]) for job_id, row, _ in labelled])
+    changed = []
+    for job_id, row, skills in labelled:
+        rows = skill_rows(skills)
+        if stored.get((job_id, row["labels"]), []) != rows:
+            changed.append((job_id, row["labels"], rows))
+    db.conn.executemany("DELETE FROM job_skills WHERE job_id = ? AND labels = ?",
+                        [(job_id, source) for job_id, source, _ in changed])
+    db.conn.executemany(INSERT_SKILL, [(job_id, source, *row) for job_id, source, rows in changed for row in rows])
+
+
+def _stored_skills(db: sqlite_utils.Database, keys: list[tuple[str, str]]) -> dict[tuple[str, str], list[tuple]]:
+    """(job id, source) -> its job_skills rows (skill, category, matched, source, section) in stored order."""
+    return _rows_by_job_and_source(db, "job_skills", "skill, category, matched, source, section", "rowid", keys)
+
+
+def jobs_to_tag(db: sqlite_utils.Database, version: str, everything: bool, after: str, limit: int,
+                source: str = RULES) -> list[tuple]:
+    """The next ``limit`` jobs after job id ``after`` whose labels of ``source`` are missing or of
+    another version (every job with ``everything``), as (job_id, title, description, top_skills,
+    industries, level, company_size): what the tagger reads. Keyset paging, so writes between
+    pages do not shift them."""
+    return db.execute(
+        "SELECT j.job_id, j.title, j.description, j.top_skills, j.industries, j.level, j.company_size FROM jobs AS j "
+        "LEFT JOIN job_labels AS l ON l.job_id = j.job_id AND l.labels = :source "
+        "WHERE (:all OR l.version IS NOT :version) AND j.job_id > :after ORDER BY j.job_id LIMIT :limit",
+        {"source": source, "all": everything, "version": version, "after": after, "limit": limit},
+    ).fetchall()
+
+
+def label_sources(conn) -> dict[str, int]:
+    """Label source -> how many jobs it labelled (``conn``: a sqlite3 connection or a Database;
+    none before the label tables exist)."""
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'job_labels'").fetchone():
+        return {}
+    return dict(conn.execute("SELECT labels, count(*) FROM job_labels GROUP BY labels ORDER BY labels").fetchall())

@@ -1,0 +1,364 @@
+"""Every table of the database, declared once, and how a database is opened and brought up to date.
+
+A table's columns are a dict here (column -> type); ``ensure_schema`` creates each table with
+``transform=True``, so a column added to a declaration becomes a column of every existing
+database the next time it is opened (a label source's new column: add it to
+``JOB_LABEL_COLUMNS`` and nothing else). Rows are written with explicit column lists (never
+sqlite-utils ``upsert_all`` over rows with differing keys, which nulls the missing columns).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from contextlib import nullcontext
+from pathlib import Path
+
+import sqlite_utils
+from sqlite_utils.db import DescIndex
+
+from jobcrawler.storage.transaction import BUSY_TIMEOUT, StorageError, transaction
+from jobcrawler.tagging import category_columns
+
+# --- Jobs and crawl runs ----------------------------------------------------------------------
+# Column name -> SQLite type, in table order. JSON lists are stored as JSON text.
+JOB_COLUMNS: dict[str, type] = {
+    "job_id": str,
+    "url": str,
+    "title": str,
+    "title_raw": str,
+    "company": str,
+    "company_url": str,
+    "posted_date": str,
+    "valid_through": str,
+    "reposted": int,
+    "employment_type": str,
+    "work_type": str,
+    "level": str,
+    "months_of_experience": int,
+    "salary_min": float,
+    "salary_max": float,
+    "salary_currency": str,
+    "salary_period": str,
+    "salary_text": str,
+    "country": str,
+    "countries": str,
+    "location": str,
+    "remote": int,
+    "remote_hiring": int,
+    "company_size": int,
+    "company_hq": str,
+    "year_founded": int,
+    "industries": str,
+    "top_skills": str,
+    "description": str,
+    "description_html": str,
+    "easy_apply": int,
+    "template": str,
+    "jsonld_identifier": str,
+    # lifecycle
+    "first_seen": str,
+    "last_seen": str,
+    "times_seen": int,
+    "closed_at": str,
+    "last_run_id": int,
+    "fetched_at": str,
+    "fetched_run_id": int,  # the run that fetched the page last (last_run_id: the last that listed it)
+}
+LIFECYCLE_COLUMNS = ("first_seen", "last_seen", "times_seen", "closed_at", "last_run_id", "fetched_run_id")
+CONTENT_COLUMNS = tuple(c for c in JOB_COLUMNS if c not in LIFECYCLE_COLUMNS and c != "job_id")
+CRAWL_RUN_COLUMNS: dict[str, type] = {
+    "run_id": int,
+    "spider": str,
+    "city": str,
+    "query": str,
+    "site": str,  # BUILTIN_BASE_URL of the run: builtin.com, or a local replay
+    "args": str,
+    "started_at": str,
+    "finished_at": str,
+    "finish_reason": str,
+    "status": str,
+    "status_reasons": str,
+    "cities_complete": str,
+    "listing_pages": int,
+    "listed_jobs": int,
+    "detail_requests": int,
+    "items_stored": int,
+    "items_dropped": int,
+    "drop_reasons": str,
+    "retries": int,
+    "gave_up": str,
+    "errors": int,
+    "rendered_pages": int,
+    "jobs_new": int,
+    "jobs_closed": int,
+    "quality": str,
+    "stats": str,
+    "host": str,  # where and as which process the run ran: a run whose process is gone
+    "pid": int,  # while its row says `running` was killed (see mark_killed_runs)
+    "jobdir": str,  # the -s JOBDIR it runs in (absolute): the same command resumes this run
+}
+
+
+# --- Labels, per label source ----------------------------------------------------------------
+RULES = "rules"
+LABEL_COLUMNS: dict[str, type] = category_columns()  # one declaration: categories.yaml
+# What a label source may say beyond the categories (the rule tagger leaves them empty): the
+# stage text as the source wrote it (company_stage is its normalized value), and the reading
+# behind the labels.
+LABEL_DETAIL_COLUMNS: dict[str, type] = {
+    "company_stage_raw": str,
+    "company_focus": str,
+    "ai_type_reasoning": str,
+    "responsibilities": str,  # JSON list
+    "use_cases": str,  # JSON list
+}
+JOB_LABEL_COLUMNS: dict[str, type] = {
+    "job_id": str,
+    "labels": str,  # the label source
+    **LABEL_COLUMNS,
+    **LABEL_DETAIL_COLUMNS,
+    "version": str,  # tagger version, prompt hash, or the imported dataset's batch
+    "labelled_at": str,
+}
+SKILL_COLUMNS: dict[str, type] = {
+    "job_id": str, "labels": str, "skill": str, "category": str, "matched": str, "source": str,
+    "section": str,  # the part of the description the evidence stands in (role, requirements, ...)
+}
+# Why a job's category has its value, as the source says: the rule that decided, what it weighed
+# (its condition), the phrase and the section it stands in; one row per piece, in order.
+EVIDENCE_COLUMNS: dict[str, type] = {
+    "job_id": str, "labels": str, "category": str, "position": int,
+    "rule": str, "condition": str, "matched": str, "section": str,
+}
+
+
+# --- LLM label runs and their cache -----------------------------------------------------------
+LABEL_RUN_COLUMNS: dict[str, type] = {
+    "run_id": int,
+    "labels": str,  # the label source written: llm:<model id>
+    "model": str,
+    "prompt_version": str,
+    "args": str,
+    "started_at": str,
+    "finished_at": str,
+    "status": str,  # running, ok, interrupted, failed, killed
+    "status_reason": str,
+    "selected": int,  # postings the run's filters selected
+    "cached": int,  # of them, answered from the cache
+    "calls": int,  # postings sent to the model
+    "requests": int,  # requests made (calls and their retries)
+    "retries": int,
+    "labelled": int,  # postings whose labels were stored
+    "failed": int,  # postings whose answer stayed unusable
+    "unknown_skills": str,  # JSON: skill name -> mentions no taxonomy skill matched
+    "input_tokens": int,
+    "output_tokens": int,
+    "host": str,
+    "pid": int,
+}
+LABEL_CALL_COLUMNS: dict[str, type] = {
+    "call_id": int,
+    "run_id": int,
+    "job_id": str,
+    "model": str,
+    "prompt_version": str,
+    "posting_hash": str,
+    "attempt": int,
+    "outcome": str,  # ok, or why the answer could not be used (http 429, invalid JSON, schema ...)
+    "input_tokens": int,
+    "output_tokens": int,
+    "duration_ms": int,
+    "called_at": str,
+}
+LABEL_CACHE_COLUMNS: dict[str, type] = {
+    "model": str, "prompt_version": str, "posting_hash": str, "job_id": str, "answer": str,
+    "input_tokens": int, "output_tokens": int, "run_id": int, "cached_at": str,
+}
+LABEL_FAILURE_COLUMNS: dict[str, type] = {
+    "run_id": int, "job_id": str, "model": str, "prompt_version": str, "posting_hash": str,
+    "reason": str, "attempts": int, "failed_at": str,
+}
+
+
+# --- Merged run databases -----------------------------------------------------------------------
+MERGED_RUN_COLUMNS: dict[str, type] = {
+    "run_id": int,  # the run's id in this database
+    "origin": str,  # what identifies the run wherever it ran: spider, arguments, site and start
+    "cycle": str,  # runs of one cycle (a month's crawl) are one sighting occasion; NULL: the run alone
+    "source": str,  # the run database it came from, as given
+    "source_run_id": int,  # its id there
+    "merged_at": str,
+}
+
+
+def open_db(path: str | Path, busy_timeout: float = BUSY_TIMEOUT, journal_mode: str = "WAL") -> sqlite_utils.Database:
+    """Open (creating folder, file and schema as needed) the crawl database.
+
+    ``busy_timeout``: seconds a write waits for another process's lock (a Datasette, a re-tag,
+    a backup) before it fails; a realistic lock is shorter, so the crawl waits rather than loses.
+    ``journal_mode``: WAL lets readers (the site, a report) read while the crawl writes; a file
+    on a folder several machines mount (a Scrapyd run database) wants DELETE, since WAL's shared
+    memory does not work over a network file system.
+    """
+    path = Path(path)
+    if journal_mode.upper() not in ("WAL", "DELETE", "TRUNCATE", "PERSIST"):
+        raise StorageError(f"SQLITE_JOURNAL_MODE must be WAL, DELETE, TRUNCATE or PERSIST, not {journal_mode!r}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite_utils.Database(sqlite3.connect(path, timeout=busy_timeout, check_same_thread=False))
+        db.conn.execute(f"PRAGMA journal_mode={journal_mode.upper()}")
+        db.conn.execute("PRAGMA synchronous=NORMAL")
+        db.conn.execute("PRAGMA foreign_keys=ON")
+        ensure_schema(db)
+    except (OSError, sqlite3.Error) as error:
+        raise StorageError(f"cannot open the database {path}: {error}") from error
+    return db
+
+
+def ensure_schema(db: sqlite_utils.Database) -> None:
+    """Create or bring up to date every table, index and the full-text search; a no-op when the
+    database already has this schema, so it is safe to call every run. A new database is created
+    in one transaction, so two processes opening it at once create it once, the second waiting for
+    the first; an existing one is only read unless a declaration changed (each change atomic), so
+    opening it takes no write lock.
+
+    ``transform=True`` adds a column a newer version declares (rebuilding the table only then);
+    the rebuild drops the table's triggers, so the full-text index is re-created after it.
+    """
+    new = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+    with transaction(db) if new else nullcontext():
+        _move_job_tags_to_labels(db)  # first: the transform below drops the columns it reads
+        db["jobs"].create(JOB_COLUMNS, pk="job_id", not_null={"times_seen"}, defaults={"times_seen": 0},
+                          transform=True)
+        db["crawl_runs"].create(CRAWL_RUN_COLUMNS, pk="run_id", transform=True)
+        db["job_cities"].create(
+            {"job_id": str, "city": str, "first_seen": str, "last_seen": str},
+            pk=("job_id", "city"),
+            foreign_keys=[("job_id", "jobs", "job_id")],
+            if_not_exists=True,
+        )
+        db["job_locations"].create(
+            {
+                "job_id": str,
+                "position": int,
+                "label": str,
+                "locality": str,
+                "region": str,
+                "country": str,
+                "postal_code": str,
+            },
+            pk=("job_id", "position"),
+            foreign_keys=[("job_id", "jobs", "job_id")],
+            if_not_exists=True,
+        )
+        ensure_label_schema(db)
+        ensure_llm_label_schema(db)
+        db["sightings"].create(
+            {"run_id": int, "job_id": str, "city": str, "seen_at": str},
+            pk=("run_id", "job_id", "city"),
+            foreign_keys=[("job_id", "jobs", "job_id"), ("run_id", "crawl_runs", "run_id")],
+            if_not_exists=True,
+        )
+        for table, columns in (
+            ("jobs", ["company"]),
+            ("jobs", ["posted_date"]),
+            ("jobs", ["country"]),
+            ("job_skills", ["skill"]),
+            ("job_skills", ["category", "skill"]),
+            ("job_cities", ["city"]),
+            ("job_locations", ["country"]),
+            ("sightings", ["job_id"]),
+        ):
+            db[table].create_index(columns, if_not_exists=True)
+        # Newest postings first with the columns a substring search filters on: Datasette's
+        # "company_jobs" (company LIKE '%x%' ORDER BY posted_date DESC, title) reads this index
+        # in order instead of visiting every row through the posted_date index (100k jobs: 15 ms, not 200).
+        db["jobs"].create_index([DescIndex("posted_date"), "title", "company"], index_name="idx_jobs_newest",
+                                if_not_exists=True)
+        if not db["jobs"].detect_fts():
+            db["jobs"].enable_fts(["title", "description"], create_triggers=True, tokenize="porter")
+        elif not any(trigger.name == "jobs_ai" for trigger in db["jobs"].triggers):  # the table was rebuilt
+            db["jobs"].enable_fts(["title", "description"], create_triggers=True, tokenize="porter", replace=True)
+            db["jobs"].rebuild_fts()
+        _narrow_fts_update_trigger(db)
+
+
+# sqlite-utils' update trigger re-indexes a job in jobs_fts on every UPDATE of the row; only
+# title and description feed the index, so a sighting (last_seen) or a re-tag need not.
+_FTS_UPDATE_TRIGGER = """CREATE TRIGGER "jobs_au" AFTER UPDATE OF "title", "description" ON "jobs" BEGIN
+  INSERT INTO "jobs_fts" ("jobs_fts", rowid, "title", "description") VALUES('delete', old.rowid, old."title", old."description");
+  INSERT INTO "jobs_fts" (rowid, "title", "description") VALUES (new.rowid, new."title", new."description");
+END"""
+
+
+def _narrow_fts_update_trigger(db: sqlite_utils.Database) -> None:
+    row = db.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'jobs_au'").fetchone()
+    if row and " UPDATE OF " not in row[0].upper():
+        db.execute('DROP TRIGGER "jobs_au"')
+        db.execute(_FTS_UPDATE_TRIGGER)
+
+
+def ensure_label_schema(db: sqlite_utils.Database) -> None:
+    """``job_labels`` and ``job_skills`` keyed by label source; a category added to
+    categories.yaml becomes a column (``transform=True``)."""
+    _create_job_labels(db)
+    skills = db["job_skills"]
+    if skills.exists() and "labels" not in skills.columns_dict:  # before label sources: all the tagger's
+        skills.add_column("labels", str, not_null_default=RULES)
+    skills.create(SKILL_COLUMNS, pk=("job_id", "labels", "skill"), foreign_keys=[("job_id", "jobs", "job_id")],
+                  transform=True)
+    db["job_label_evidence"].create(EVIDENCE_COLUMNS, pk=("job_id", "labels", "category", "position"),
+                                    foreign_keys=[("job_id", "jobs", "job_id")], transform=True)
+    db["job_labels"].create_index(["labels", "ai_type"], if_not_exists=True)
+    db["job_skills"].create_index(["labels", "skill"], if_not_exists=True)
+
+
+def _create_job_labels(db: sqlite_utils.Database) -> None:
+    db["job_labels"].create(JOB_LABEL_COLUMNS, pk=("job_id", "labels"), foreign_keys=[("job_id", "jobs", "job_id")],
+                            transform=True)
+
+
+def _move_job_tags_to_labels(db: sqlite_utils.Database) -> None:
+    """A database written before label sources kept the tagger's labels as columns of ``jobs``:
+    they become ``job_labels`` rows of source ``rules``, and the indexes on them go, so that
+    ``ensure_schema`` can drop the columns. A no-op on any other database."""
+    columns = db["jobs"].columns_dict if db["jobs"].exists() else {}
+    old = [c for c in LABEL_COLUMNS if c in columns]
+    if not old:
+        return
+    _create_job_labels(db)
+    version = "tagger_version" if "tagger_version" in columns else "NULL"
+    with transaction(db):
+        db.execute(
+            f"INSERT OR IGNORE INTO job_labels (job_id, labels, {', '.join(old)}, version) "
+            f"SELECT job_id, ?, {', '.join(old)}, {version} FROM jobs", [RULES])
+        for index in db["jobs"].indexes:
+            if set(index.columns) & {*old, "tagger_version"}:
+                db.execute(f'DROP INDEX "{index.name}"')
+
+
+def ensure_llm_label_schema(db: sqlite_utils.Database) -> None:
+    db["label_runs"].create(LABEL_RUN_COLUMNS, pk="run_id", transform=True)
+    db["label_calls"].create(LABEL_CALL_COLUMNS, pk="call_id", if_not_exists=True)
+    db["label_cache"].create(LABEL_CACHE_COLUMNS, pk=("model", "prompt_version", "posting_hash"), if_not_exists=True)
+    db["label_failures"].create(LABEL_FAILURE_COLUMNS, pk=("run_id", "job_id"), if_not_exists=True)
+    db["label_calls"].create_index(["run_id"], if_not_exists=True)
+
+
+def ensure_merge_schema(db: sqlite_utils.Database) -> None:
+    db["merged_runs"].create(MERGED_RUN_COLUMNS, pk="run_id", foreign_keys=[("run_id", "crawl_runs", "run_id")],
+                             if_not_exists=True)
+    db["merged_runs"].create_index(["origin"], unique=True, if_not_exists=True)
+    db["merged_runs"].create_index(["cycle"], if_not_exists=True)
+
+
+def json_text(value) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False)
+
+
+def sqlite_value(value):
+    """A value as SQLite stores it here: lists and objects as JSON text, true/false as 1/0."""
+    if isinstance(value, (list, dict)):
+        return json_text(value)
+    return int(value) if isinstance(value, bool) else value
