@@ -6,6 +6,7 @@ A job's ``first_seen`` / ``times_seen`` survive re-crawls."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import datetime
 from pathlib import Path
 
@@ -123,18 +124,24 @@ def record_sighting(db: sqlite_utils.Database, job_id: str, city: str, run_id: i
 
 
 def fresh_job_ids(path: str | Path, since: datetime) -> set[str]:
-    """Jobs whose detail page was fetched at or after ``since``: a re-crawl skips them."""
+    """Open jobs whose detail page was fetched at or after ``since`` and that are stored whole
+    (their rule labels, a city and a sighting): a re-crawl skips them. A job missing any of its
+    parts (a batch a full disk or a kill cut short, in a version that did not write it in one
+    transaction) is fetched again, and so repaired."""
     if not Path(path).exists():
         return set()
     db = sqlite_utils.Database(path)
     try:
-        if not db["jobs"].exists() or "fetched_at" not in db["jobs"].columns_dict:
-            return set()
         rows = db.execute(
-            "SELECT job_id FROM jobs WHERE fetched_at >= ? AND closed_at IS NULL",
-            [since.replace(microsecond=0).isoformat()],
+            "SELECT job_id FROM jobs AS j WHERE fetched_at >= ? AND closed_at IS NULL "
+            "AND EXISTS (SELECT 1 FROM job_labels AS l WHERE l.job_id = j.job_id AND l.labels = ?) "
+            "AND EXISTS (SELECT 1 FROM job_cities AS c WHERE c.job_id = j.job_id) "
+            "AND EXISTS (SELECT 1 FROM sightings AS s WHERE s.job_id = j.job_id)",
+            [since.replace(microsecond=0).isoformat(), RULES],
         )
         return {row[0] for row in rows}
+    except sqlite3.OperationalError:  # no such table or column: a database of an older version, fetch all
+        return set()
     finally:
         db.close()
 
