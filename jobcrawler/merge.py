@@ -51,7 +51,8 @@ class MergeResult:
 
 
 def inspect(db: sqlite_utils.Database, path: Path) -> list[dict]:
-    """The crawl runs of one run database, or a MergeError saying why it cannot be merged."""
+    """The crawl runs of one run database, or a MergeError saying why it cannot be merged (its
+    pages are all read first: a file damaged anywhere is refused before anything is merged)."""
     if not path.is_file():
         raise storage.MergeError(f"{path}: no such file")
     try:
@@ -59,11 +60,14 @@ def inspect(db: sqlite_utils.Database, path: Path) -> list[dict]:
     except sqlite3.Error as error:
         raise storage.MergeError(f"{path}: cannot open it: {error}") from error
     try:
+        damage = db.execute("PRAGMA run.quick_check(1)").fetchone()[0]
         runs = storage.run_db_runs(db)
     except sqlite3.DatabaseError as error:
         raise storage.MergeError(f"{path}: not a jobcrawler database: {error}") from error
     finally:
         storage.detach_run_db(db)
+    if damage != "ok":  # found before anything is merged: a damaged file stops the whole merge
+        raise storage.MergeError(f"{path}: the file is damaged ({damage})")
     if not runs:
         raise storage.MergeError(f"{path}: holds no crawl run")
     running = [run["run_id"] for run in runs if run["status"] == "running"]
@@ -111,19 +115,20 @@ def merge(run_paths: list[str | Path], db_path: str | Path, cycle: str | None = 
         if checked:  # runs merged before that started later: their closing is decided again, in order
             earliest = checked[0][1][0]["started_at"] or ""
             occasions = dict.fromkeys([*storage.occasions_since(db, earliest), *occasions])
-        for occasion in occasions:
-            runs = storage.occasion_runs(db, *occasion)
-            for query, closed in storage.close_occasion(db, runs, close_max_share).items():
-                if closed is None:
-                    name = f"cycle {occasion[0]}" if occasion[0] else f"run {runs[0]['run_id']}"
-                    reason = (f"more than {close_max_share:.0%} of the open jobs of the cities {name} listed "
-                              f"completely (search {query!r}) were no longer listed: none was closed "
-                              "(did the site or the search change?)")
-                    storage.withhold_closing(db, runs, reason)
-                    result.withheld.append(reason)
-                    log(f"warning: {reason}")
-                else:
-                    result.closed += closed
+        for occasion in occasions:  # each decided whole: its runs read, its jobs closed, its withholding recorded
+            with storage.transaction(db):
+                runs = storage.occasion_runs(db, *occasion)
+                for query, closed in storage.close_occasion(db, runs, close_max_share).items():
+                    if closed is None:
+                        name = f"cycle {occasion[0]}" if occasion[0] else f"run {runs[0]['run_id']}"
+                        reason = (f"more than {close_max_share:.0%} of the open jobs of the cities {name} listed "
+                                  f"completely (search {query!r}) were no longer listed: none was closed "
+                                  "(did the site or the search change?)")
+                        storage.withhold_closing(db, runs, reason)
+                        result.withheld.append(reason)
+                        log(f"warning: {reason}")
+                    else:
+                        result.closed += closed
     finally:
         db.close()
     return result

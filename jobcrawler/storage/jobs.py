@@ -181,18 +181,14 @@ def close_unlisted_of(db: sqlite_utils.Database, run_ids: list[int], cities, que
         return 0
     params = {"runs": json.dumps(list(run_ids)), "cities": json.dumps(sorted(cities)), "query": query,
               "closed_at": closed_at, "since": since}
-    candidates = db.execute("SELECT count(*) " + _UNLISTED, params).fetchone()[0]
-    open_jobs = db.execute(
-        "SELECT count(*) FROM jobs WHERE closed_at IS NULL AND job_id IN "
-        "(SELECT job_id FROM job_cities WHERE city IN (SELECT value FROM json_each(:cities)))", params,
-    ).fetchone()[0]
-    if candidates and candidates > max_share * open_jobs:
-        return None
-    with transaction(db):
+    with transaction(db):  # the share is judged on what is closed
+        candidates = db.execute("SELECT count(*) " + _UNLISTED, params).fetchone()[0]
+        open_jobs = db.execute(
+            "SELECT count(*) FROM jobs WHERE closed_at IS NULL AND job_id IN "
+            "(SELECT job_id FROM job_cities WHERE city IN (SELECT value FROM json_each(:cities)))", params,
+        ).fetchone()[0]
+        if candidates and candidates > max_share * open_jobs:
+            return None
         cursor = db.execute("UPDATE jobs SET closed_at = :closed_at WHERE job_id IN (SELECT job_id " + _UNLISTED + ")",
                             params)
     return cursor.rowcount
-
-
-# --- Labels ---------------------------------------------------------------------------------
-# Every per-job label (the categories of categories.yaml, and skills with their evidence) is

@@ -129,8 +129,9 @@ def merged_run_cycle(db: sqlite_utils.Database, run_id: int) -> str | None:
     return row[0] if row else None
 
 
-def _mapped(column: str) -> str:
-    return f"(SELECT new_id FROM temp.run_map WHERE old_id = j.{column})"
+def _mapped(column: str, shared: set[str]) -> str:
+    """The run id here of the run database's ``column``; NULL when its schema has no such column."""
+    return f"(SELECT new_id FROM temp.run_map WHERE old_id = j.{column})" if column in shared else "NULL"
 
 
 def _merge_jobs(db: sqlite_utils.Database) -> int:
@@ -158,7 +159,7 @@ def _merge_jobs(db: sqlite_utils.Database) -> int:
     ]
     columns = ["job_id", *content, "first_seen", "last_seen", "times_seen", "last_run_id", "fetched_run_id"]
     select = ["j.job_id", *(f"j.{c}" for c in content), "j.first_seen", "j.last_seen", "0",
-              _mapped("last_run_id"), _mapped("fetched_run_id")]
+              _mapped("last_run_id", shared), _mapped("fetched_run_id", shared)]
     cursor = db.execute(
         f"INSERT INTO jobs ({', '.join(columns)}) SELECT {', '.join(select)} FROM run.jobs j WHERE true "
         f"ON CONFLICT(job_id) DO UPDATE SET {', '.join(updates)}")
@@ -245,16 +246,16 @@ def close_occasion(db: sqlite_utils.Database, runs: list[dict], max_share: float
         cities_by_query.setdefault(run["query"], set()).update(json.loads(run["cities_complete"] or "[]"))
     since = min((run["started_at"] or "" for run in runs), default="")
     results: dict[str, int | None] = {}
-    for query, cities in cities_by_query.items():
-        if not cities:
-            continue
-        closed = close_unlisted_of(db, run_ids, cities, query, closed_at, max_share, since)
-        if closed:  # counted on the occasion's last run of this search
-            last = [run for run in runs if run["query"] == query][-1]
-            with transaction(db):
+    with transaction(db):  # the jobs closed and their count on the run, together
+        for query, cities in cities_by_query.items():
+            if not cities:
+                continue
+            closed = close_unlisted_of(db, run_ids, cities, query, closed_at, max_share, since)
+            if closed:  # counted on the occasion's last run of this search
+                last = [run for run in runs if run["query"] == query][-1]
                 db.execute("UPDATE crawl_runs SET jobs_closed = coalesce(jobs_closed, 0) + ? WHERE run_id = ?",
                            [closed, last["run_id"]])
-        results[query] = closed
+            results[query] = closed
     return results
 
 

@@ -1,0 +1,153 @@
+"""A merge killed at any statement (kill -9), then run again, leaves what one clean merge leaves;
+a merge that fails leaves nothing of itself but its error; a run database of an older schema
+merges what the schemas share."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import sqlite3
+
+import pytest
+
+from jobcrawler import merge, storage
+from tests.helpers import database_content, rows
+from tests.test_merge import quiet, run_db
+
+NOVEMBER, DECEMBER = "2026-11-01T00:00:00+00:00", "2026-12-01T00:00:00+00:00"
+
+
+def everything(path) -> dict:
+    """database_content and the run bookkeeping a merge writes (its clock aside)."""
+    return {**database_content(path),
+            "crawl_runs": rows(path, "SELECT * FROM crawl_runs ORDER BY run_id"),
+            "merged_runs": rows(path, "SELECT run_id, origin, cycle, source, source_run_id FROM merged_runs "
+                                      "ORDER BY run_id"),
+            "times_seen": rows(path, "SELECT sum(times_seen) AS n FROM jobs")}
+
+
+@pytest.fixture
+def december(tmp_path):
+    """A main database holding November's cycle (berlin and munich) and December's run databases:
+    job 2 is gone (closed by the merge), job 3 left berlin but munich still lists it, 5 and 6 are new."""
+    november = [run_db(tmp_path / "nov-berlin.db", "berlin", NOVEMBER, {n: {"title": f"job {n}"} for n in "123"}),
+                run_db(tmp_path / "nov-munich.db", "munich", NOVEMBER, {n: {"title": f"job {n}"} for n in "34"})]
+    before = tmp_path / "before.db"
+    assert merge.merge(november, before, cycle="2026-11", log=lambda line: None).exit_code == 0
+    runs = [run_db(tmp_path / "dec-berlin.db", "berlin", DECEMBER, {n: {"title": f"job {n}"} for n in "15"}),
+            run_db(tmp_path / "dec-munich.db", "munich", DECEMBER, {n: {"title": f"job {n}"} for n in "346"})]
+    return before, runs
+
+
+def merge_killed_at(statement: int, runs, db_path) -> int:
+    """Merge in a forked process that is killed (SIGKILL) as it starts its ``statement``-th SQL
+    statement; the exit signal, or 0 when the merge ended before it."""
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into pytest
+        try:
+            opened = storage.open_db
+
+            def traced_open(*args, **kwargs):
+                db = opened(*args, **kwargs)
+                count = [0]
+
+                def trace(sql):
+                    count[0] += 1
+                    if count[0] == statement:
+                        os.kill(os.getpid(), signal.SIGKILL)
+
+                db.conn.set_trace_callback(trace)
+                return db
+
+            storage.open_db = traced_open
+            merge.merge(runs, db_path, cycle="2026-12", log=lambda line: None)
+        finally:
+            os._exit(0)
+    _, status = os.waitpid(pid, 0)
+    return os.WTERMSIG(status) if os.WIFSIGNALED(status) else 0
+
+
+def statements_of_a_merge(runs, db_path, monkeypatch) -> int:
+    """How many SQL statements merging ``runs`` into ``db_path`` runs."""
+    seen = []
+    opened = storage.open_db
+
+    def traced_open(*args, **kwargs):
+        db = opened(*args, **kwargs)
+        db.conn.set_trace_callback(seen.append)
+        return db
+
+    with monkeypatch.context() as patch:
+        patch.setattr(storage, "open_db", traced_open)
+        merge.merge(runs, db_path, cycle="2026-12", log=lambda line: None)
+    return len(seen)
+
+
+def test_a_merge_killed_at_any_statement_then_run_again_equals_a_clean_merge(tmp_path, december, monkeypatch):
+    before, runs = december
+    clean = tmp_path / "clean.db"
+    shutil.copy(before, clean)
+    total = statements_of_a_merge(runs, clean, monkeypatch)
+    expected = everything(clean)
+    assert expected["times_seen"] == [{"n": 9}]  # 1, 3, 4 seen twice; 2, 5, 6 once
+    assert rows(clean, "SELECT job_id FROM jobs WHERE closed_at IS NOT NULL") == [{"job_id": "2"}]
+    assert sum(r["jobs_new"] for r in expected["crawl_runs"]) == 6
+    killed_runs = 0
+    for statement in range(1, total + 1):
+        killed = tmp_path / "killed.db"
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            (tmp_path / f"killed.db{suffix}").unlink(missing_ok=True)
+        shutil.copy(before, killed)
+        killed_runs += merge_killed_at(statement, runs, killed) == signal.SIGKILL
+        quiet(*runs, killed, cycle="2026-12")
+        assert everything(killed) == expected, f"killed at statement {statement} of {total}"
+    assert killed_runs == total  # every statement was a kill point
+
+
+def corrupt_mid_file(path) -> None:
+    """Overwrite the page of the job_labels table: its crawl runs still read, its labels do not."""
+    with sqlite3.connect(path) as conn:
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+        page = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'job_labels'").fetchone()[0]
+    conn.close()
+    with path.open("r+b") as file:
+        file.seek((page - 1) * page_size)
+        file.write(os.urandom(page_size))
+
+
+def test_a_failed_merge_leaves_no_trace_and_a_good_file_merges_later(tmp_path, december):
+    before, (berlin, munich) = december
+    main = tmp_path / "main.db"
+    shutil.copy(before, main)
+    start = everything(main)
+    broken = tmp_path / "broken.db"
+    shutil.copy(munich, broken)
+    corrupt_mid_file(broken)
+    with pytest.raises((storage.MergeError, sqlite3.DatabaseError)):
+        quiet(berlin, broken, main, cycle="2026-12")
+    assert everything(main) == start
+    assert merge.main([str(berlin), str(broken), "--db", str(main), "--cycle", "2026-12"]) == 1
+    assert everything(main) == start
+    result = quiet(berlin, munich, main, cycle="2026-12")
+    assert (result.runs_added, result.jobs_new) == (2, 2)
+
+
+def test_an_older_schema_run_database_merges_what_the_schemas_share(tmp_path, december):
+    """A run database written before jobs.fetched_run_id, crawl_runs.jobdir and the evidence table
+    existed: its jobs, sightings and labels merge, the missing columns stay empty."""
+    before, (berlin, _) = december
+    old = tmp_path / "old.db"
+    shutil.copy(berlin, old)
+    with sqlite3.connect(old) as conn:
+        for table, column in (("jobs", "fetched_run_id"), ("crawl_runs", "jobdir"), ("job_skills", "section")):
+            conn.execute(f"DROP INDEX IF EXISTS idx_{table}_{column}")
+            conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+        conn.execute("DROP TABLE job_label_evidence")
+    conn.close()
+    main = tmp_path / "main.db"
+    shutil.copy(before, main)
+    result = quiet(old, main, cycle="2026-12")
+    assert (result.runs_added, result.jobs_new) == (1, 1)
+    assert rows(main, "SELECT title FROM jobs WHERE job_id = '5'") == [{"title": "job 5"}]
+    assert rows(main, "SELECT count(*) AS n FROM sightings WHERE job_id = '5'") == [{"n": 1}]
