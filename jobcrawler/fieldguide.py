@@ -19,8 +19,10 @@ analysis is batch 2026-02-04).
 A batch may be older than what the database holds (a crawl ran first): ``storage.save_imported_jobs``
 keeps the newest fetch's content, the earliest first_seen and latest last_seen, counts a batch once
 in times_seen and never reopens a job closed after the batch saw it. Re-importing changes nothing.
-A file that does not parse or holds a value of an unexpected shape (``conform``) is reported by name
-with what is wrong and skipped, as is a job an unexpected error meets; a batch is written in
+A file that does not parse, holds a value of an unexpected shape (``conform``) or an impossible date,
+names another job than its file name does, is no regular file (a link to /dev/zero) or is larger than
+MAX_FILE_BYTES is reported by name with what is wrong and skipped, as is a job an unexpected error
+meets or SQLite refuses, and a job listed twice in one batch is stored once; a batch is written in
 transactions of whole jobs (job, labels of both sources, sighting) and its run row is finished
 whatever happens (``interrupted`` with the reason when the import stops), so an interrupted
 import is completed by running it again.
@@ -32,6 +34,7 @@ import argparse
 import csv
 import logging
 import re
+import sqlite3
 import sys
 import time
 from collections import Counter, defaultdict
@@ -64,10 +67,27 @@ DEFINITIONS_PATH = resources.files("jobcrawler") / "fieldguide.yaml"  # also ins
 INDEX = Path("_internal") / "all_jobs_dedup.csv"
 CHUNK = 200  # jobs per transaction
 WRAP_WIDTH = 60  # the dataset's YAML wraps long strings at this column
+MAX_FILE_BYTES = 1 << 20  # a posting file is ~10 kB: a larger one (or no regular file at all) is not read
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~10x faster on 1,000+ files
+
+
+class _DatasetLoader(_YAML_LOADER):
+    """The fast safe loader, with dates left as text: ``conform`` checks them, so an impossible
+    date (2026-02-30) names its file instead of stopping the import."""
+
+
+_DatasetLoader.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _YAML_LOADER.yaml_implicit_resolvers.items()}
 _TOP_LEVEL_KEY = re.compile(r"^[a-z_]+:(\s|$)")
 _BLOCK_START = re.compile(r"^([a-z_]+):\s*[|>][-+]?\s*$")
 _BULLET = re.compile(r"^(?:[-*•]|\d+[.)])\s+")
+
+
+# What one job's values can cause when stored (a constraint, a value SQLite cannot take), unlike
+# an OperationalError (full, locked, I/O), which every job would meet again.
+_ROW_ERRORS = (sqlite3.IntegrityError, sqlite3.DataError, sqlite3.InterfaceError, ValueError, TypeError,
+               OverflowError)
 
 
 class DatasetError(ValueError):
@@ -80,6 +100,7 @@ class ImportReport:
     unreadable: list[str] = field(default_factory=list)  # files reported and skipped
     reasons: dict[str, str] = field(default_factory=dict)  # unreadable file -> what is wrong with it
     missing: list[str] = field(default_factory=list)  # index rows without their files
+    duplicates: list[str] = field(default_factory=list)  # index rows naming a job its batch listed already
     repaired: list[str] = field(default_factory=list)  # files read after re-indenting a block
     dropped: Counter = field(default_factory=Counter)  # reason -> jobs the pipelines dropped
     unknown_skills: Counter = field(default_factory=Counter)  # label names no taxonomy skill has
@@ -94,6 +115,9 @@ class ImportReport:
         for name in self.unreadable:
             reason = self.reasons.get(name)
             lines.append(f"skipped unreadable file: {name}" + (f" ({reason})" if reason else ""))
+        if self.duplicates:
+            lines.append(f"skipped {len(self.duplicates)} rows of {INDEX} listing a job its batch listed already: "
+                         + ", ".join(self.duplicates[:10]))
         if self.missing:
             lines.append(f"{len(self.missing)} jobs of the index have no data_raw file: {', '.join(self.missing[:10])}")
         for reason, count in sorted(self.dropped.items()):
@@ -144,20 +168,30 @@ def reindent_blocks(text: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def load_yaml(path: Path) -> tuple[dict | None, bool]:
-    """The parsed file and whether it needed re-indenting; (None, False) when it stays unreadable."""
+def load_yaml(path: Path) -> tuple[dict | None, bool, str | None]:
+    """(the parsed file, whether it needed re-indenting, None) or (None, False, what is wrong with
+    it): no regular file (a link to a device, a folder), larger than MAX_FILE_BYTES, not UTF-8,
+    not a YAML mapping."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None, False
+        if not path.is_file():  # follows links: one to /dev/zero would never end
+            return None, False, "not a regular file"
+        with path.open("rb") as file:
+            data = file.read(MAX_FILE_BYTES + 1)
+    except OSError as error:
+        return None, False, f"cannot be read ({error.strerror})"
+    if len(data) > MAX_FILE_BYTES:
+        return None, False, f"larger than {MAX_FILE_BYTES:,} bytes"
     try:
-        data, repaired = yaml.load(text, Loader=_YAML_LOADER), False
-    except yaml.YAMLError:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None, False, "not UTF-8 text"
+    for candidate, repaired in ((text, False), (reindent_blocks(text), True)):
         try:
-            data, repaired = yaml.load(reindent_blocks(text), Loader=_YAML_LOADER), True
+            parsed = yaml.load(candidate, Loader=_DatasetLoader)
         except yaml.YAMLError:
-            return None, False
-    return (data, repaired) if isinstance(data, dict) else (None, False)
+            continue
+        return (parsed, repaired, None) if isinstance(parsed, dict) else (None, False, "not a YAML mapping")
+    return None, False, "not a YAML mapping"
 
 
 # What each file holds, as the reader needs it: TEXT a string, TEXTS a list of strings (a single
@@ -200,6 +234,11 @@ def conform(data, shape, where: str = "") -> dict:
         return None
     if not isinstance(data, _ACCEPTED[shape]):
         raise ShapeError(f"{where}: expected {'true/false' if shape == FLAG else 'text'}, found {_kind(data)}")
+    if shape == DAY and isinstance(data, str):
+        try:
+            date.fromisoformat(data[:10])
+        except ValueError as error:
+            raise ShapeError(f"{where}: {data} is no date ({error})") from None
     return data.isoformat() if isinstance(data, date) else data
 
 
@@ -449,22 +488,26 @@ class _Importer:
         (``interrupted``, with the reason, when the import stops early: running it again completes it)."""
         seen_at = f"{day}T00:00:00+00:00"
         run_id = storage.imported_run(db, SPIDER, seen_at, QUERY, {"dataset": SOURCE, "batch": day}, SITE)
-        jobs, labelled, stored = [], [], 0
+        jobs, labelled, stored, listed = [], [], 0, set()
         outcome = {"finish_reason": "finished", "status": "ok", "status_reasons": []}
         try:
             for number, index_row in enumerate(rows, 1):
+                if index_row["id"] in listed:  # one job is one posting: the first row of it counts
+                    self.report.duplicates.append(f"{index_row['id']} (batch {day})")
+                    logger.error("Job %s is listed twice in batch %s of %s: the second row is skipped",
+                                 index_row["id"], day, INDEX)
+                    continue
+                listed.add(index_row["id"])
                 read = self.read_job(index_row, run_id, seen_at, day)
                 if read is not None:
                     jobs.append(read[0])
                     labelled.extend(read[1:])
                 if len(jobs) >= CHUNK:
-                    storage.save_imported_jobs(db, jobs, labelled)
-                    stored, jobs, labelled = stored + len(jobs), [], []
+                    stored, jobs, labelled = stored + self.save(db, jobs, labelled), [], []
                 if progress:
                     progress(day, number, len(rows))
             if jobs:
-                storage.save_imported_jobs(db, jobs, labelled)
-                stored += len(jobs)
+                stored += self.save(db, jobs, labelled)
         except BaseException as error:
             reason = f"{type(error).__name__}: {error}"
             outcome = {"finish_reason": reason, "status": "interrupted", "status_reasons": [reason]}
@@ -474,6 +517,26 @@ class _Importer:
                 **outcome, "finished_at": seen_at, "listed_jobs": len(rows), "detail_requests": 0,
                 "items_stored": stored, "items_dropped": len(rows) - stored, "cities_complete": [],
             })
+        return stored
+
+    def save(self, db, jobs: list[dict], labelled: list[tuple]) -> int:
+        """Store a chunk in one transaction; how many jobs were stored. When a job of it cannot be
+        stored (a value SQLite refuses), the chunk is stored job by job and that job's file is
+        reported; trouble with the database as a whole (full, locked, I/O) stops the import."""
+        try:
+            storage.save_imported_jobs(db, jobs, labelled)
+            return len(jobs)
+        except _ROW_ERRORS:
+            pass
+        stored = 0
+        for job in jobs:
+            job_id = job["row"]["job_id"]
+            try:
+                storage.save_imported_jobs(db, [job], [label for label in labelled if label[0] == job_id])
+            except _ROW_ERRORS as error:
+                self.unreadable(self.raw_files[job_id], f"cannot be stored: {type(error).__name__}: {error}")
+                continue
+            stored += 1
         return stored
 
     def read_job(self, index_row: dict, run_id: int, seen_at: str, day: str) -> tuple | None:
@@ -492,6 +555,9 @@ class _Importer:
         raw = self.read_file(raw_path, RAW_SHAPE)
         if raw is None:
             return None
+        if raw["job_id"] is not None and str(raw["job_id"]) != job_id:  # it would overwrite another job
+            self.unreadable(raw_path, f"job_id {raw['job_id']} is not the one its file name says ({job_id})")
+            return None
         try:
             item = JobItem(**posting_of(raw, index_row))
             for pipe in self.pipes:  # a pipeline's own error becomes a counted drop, as in a crawl
@@ -508,6 +574,10 @@ class _Importer:
                "labels": posting_labels(posting, labelled_at=seen_at)}
         label_path = self.label_files.get(job_id)
         label = self.read_file(label_path, LABEL_SHAPE) if label_path else None
+        if label is not None and label["meta"]["job_id"] is not None and str(label["meta"]["job_id"]) != job_id:
+            self.unreadable(label_path, f"meta.job_id {label['meta']['job_id']} is not the one its file name says "
+                                        f"({job_id})")
+            label = None
         if label is not None:
             try:
                 skills = self.reader.skills(label["position"]["skills"], self.report.unknown_skills)
@@ -522,9 +592,9 @@ class _Importer:
     def read_file(self, path: Path, shape: dict) -> dict | None:
         """The file conformed to ``shape``; None (reported by name, with what is wrong) when it
         does not parse or a value is not of its kind."""
-        data, repaired = load_yaml(path)
+        data, repaired, problem = load_yaml(path)
         if data is None:
-            self.unreadable(path, "not a YAML mapping")
+            self.unreadable(path, problem)
             return None
         if repaired:
             self.report.repaired.append(str(path.relative_to(self.root)))

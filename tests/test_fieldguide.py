@@ -437,3 +437,57 @@ def test_only_web_addresses_are_stored_as_the_job_s_url(tmp_path, url, link, sto
     import_dataset(root, db, batch="2026-02-04")
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT url FROM jobs WHERE job_id = '101'").fetchone() == (stored,)
+
+
+# --- Files an attacker or an accident could leave: each reported by name and skipped ------------
+
+def test_bad_files_are_reported_by_name_and_skipped_and_the_rest_imported(tmp_path):
+    """An impossible date, a job listed twice in one batch, a file that is a link to /dev/zero and a
+    file whose job_id is another job's: the import goes on, each named with what is wrong."""
+    root, db = write_dataset(tmp_path / "guide"), tmp_path / "jobs.db"
+    market = root / "job-market"
+    rewrite(root, RAW_101, "posted_date: 2026-01-20", "posted_date: 2026-02-30")
+    (market / "data_raw" / "104_x.yaml").unlink()
+    (market / "data_raw" / "104_x.yaml").symlink_to("/dev/zero")
+    rewrite(root, "data_raw/103_broken.yaml", "job_id: 103", "job_id: 102")  # would overwrite job 102
+    with (market / "_internal" / "all_jobs_dedup.csv").open("a") as index:  # 102 twice in one batch
+        index.write("AI Platform Engineer,Beta,\"New York, USA\",Remote,Mid level,,"
+                    "https://builtin.com/job/ai-platform-engineer/102,102,2026-02-04\n")
+    report = import_dataset(root, db)
+    assert report.batches == {"2026-02-04": 1, "2026-02-27": 0}
+    assert set(report.unreadable) >= {RAW_101, "data_raw/103_broken.yaml", "data_raw/104_x.yaml"}
+    assert report.reasons[RAW_101] == "posted_date: 2026-02-30 is no date (day is out of range for month)"
+    assert report.reasons["data_raw/103_broken.yaml"] == "job_id 102 is not the one its file name says (103)"
+    assert report.reasons["data_raw/104_x.yaml"] == "not a regular file"
+    assert report.duplicates == ["102 (batch 2026-02-04)"]
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT job_id, title FROM jobs").fetchall() == [("102", "AI Platform Engineer")]
+        assert conn.execute("SELECT status, items_stored FROM crawl_runs ORDER BY run_id").fetchall() == [
+            ("ok", 1), ("ok", 0)]
+
+
+def test_a_file_larger_than_the_cap_is_refused_unread(tmp_path, monkeypatch):
+    root, db = write_dataset(tmp_path / "guide"), tmp_path / "jobs.db"
+    monkeypatch.setattr(fieldguide, "MAX_FILE_BYTES", 2000)
+    rewrite(root, RAW_101, "  Python for our customers.", "  Python for our customers." + " x" * 1000)
+    report = import_dataset(root, db, batch="2026-02-04")
+    assert report.reasons[RAW_101] == "larger than 2,000 bytes"
+    assert report.batches == {"2026-02-04": 2}
+
+
+def test_a_job_sqlite_refuses_is_reported_and_the_rest_of_its_chunk_stored(tmp_path, monkeypatch):
+    root, db = write_dataset(tmp_path / "guide"), tmp_path / "jobs.db"
+    real = storage.save_imported_jobs
+
+    def refuse_102(db, jobs, labelled=()):
+        if any(job["row"]["job_id"] == "102" for job in jobs):
+            raise sqlite3.IntegrityError("UNIQUE constraint failed: job_label_evidence.job_id")
+        return real(db, jobs, labelled)
+
+    monkeypatch.setattr(storage, "save_imported_jobs", refuse_102)
+    report = import_dataset(root, db, batch="2026-02-04")
+    assert report.batches == {"2026-02-04": 2}
+    assert report.reasons["data_raw/102_x.yaml"] == (
+        "cannot be stored: IntegrityError: UNIQUE constraint failed: job_label_evidence.job_id")
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT job_id FROM jobs ORDER BY job_id").fetchall() == [("101",), ("103",)]

@@ -32,7 +32,7 @@ def published_answers(db_path) -> dict[str, dict]:
     answers = {}
     for job_id, title, company, description in conn.execute(
             "SELECT job_id, coalesce(title_raw, title), company, description FROM jobs"):
-        label, _ = fieldguide.load_yaml(files[job_id]) if job_id in files else (None, False)
+        label = fieldguide.load_yaml(files[job_id])[0] if job_id in files else None
         if label is not None:
             answers[labeller.posting_text(title, company, description)] = label
     conn.close()
