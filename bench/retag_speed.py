@@ -88,7 +88,7 @@ def stage_split(db_path: Path) -> dict:
             break
         tagged = retag._tag_rows(rows)
         t2 = time.perf_counter()
-        storage.save_labels(db, tagged)
+        storage.save_labels(db, tagged, read={row[0]: tuple(row[1:]) for row in rows})
         t3 = time.perf_counter()
         spent["tag"] += t2 - t1
         spent["write"] += t3 - t2

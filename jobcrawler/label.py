@@ -61,7 +61,12 @@ class LabelError(Exception):
 
 
 class StopRun(Exception):
-    """The model refuses every call (no access, wrong key): the run stops, recorded as failed."""
+    """The model refuses every call (no access, wrong key): the run stops, recorded as failed.
+    ``calls``: the requests the posting it stopped on had made, counted all the same."""
+
+    def __init__(self, reason: str, calls: list[dict] = ()):
+        super().__init__(reason)
+        self.calls = list(calls)
 
 
 @dataclass(frozen=True)
@@ -258,7 +263,7 @@ class Asker:
         result = Answer(job_id, posting_hash)
         for attempt in range(1, self.settings.attempts + 1):
             if self.stopping.is_set():
-                raise StopRun(self.stop_reason)
+                raise StopRun(self.stop_reason, result.calls)
             call = {"job_id": job_id, "model": self.model.model_id, "prompt_version": self.prompt.version,
                     "posting_hash": posting_hash, "attempt": attempt, "called_at": storage.utc_now()}
             started, wait_for = time.monotonic(), None
@@ -281,18 +286,16 @@ class Asker:
                 elif self._unanswered(answered=False) >= UNREACHABLE_AFTER:
                     self.stop(f"{self.model.model_id} did not answer {UNREACHABLE_AFTER} requests in a row "
                               f"(last: {call['outcome']}): is its endpoint (api_base) up?")
-                    raise StopRun(self.stop_reason) from error
+                    raise StopRun(self.stop_reason, [*result.calls, self._ended(call, started)]) from error
                 if status in STOP_STATUSES:
                     self.stop(f"{self.model.model_id} refused the call ({call['outcome']})")
-                    raise StopRun(self.stop_reason) from error
+                    raise StopRun(self.stop_reason, [*result.calls, self._ended(call, started)]) from error
                 if status and 400 <= status < 500 and status not in RETRY_STATUSES:
-                    call["duration_ms"] = int((time.monotonic() - started) * 1000)
-                    result.calls.append(call)
+                    result.calls.append(self._ended(call, started))
                     result.reason = call["outcome"]  # the request itself is wrong: asking again changes nothing
                     return result
                 wait_for = retry_after(error)
-            call["duration_ms"] = int((time.monotonic() - started) * 1000)
-            result.calls.append(call)
+            result.calls.append(self._ended(call, started))
             if result.answer is not None:
                 return result
             result.reason = call["outcome"]
@@ -300,6 +303,12 @@ class Asker:
                 backoff = self.settings.backoff * 2 ** (attempt - 1) * random.uniform(0.5, 1.0)
                 self.sleep(min(wait_for if wait_for is not None else backoff, self.settings.max_wait))
         return result
+
+
+    @staticmethod
+    def _ended(call: dict, started: float) -> dict:
+        call["duration_ms"] = int((time.monotonic() - started) * 1000)
+        return call
 
 
 def _first_line(error: BaseException) -> str:
@@ -323,6 +332,7 @@ class RunReport:
     requests: int = 0
     retries: int = 0
     labelled: int = 0
+    changed: int = 0  # postings a crawl re-fetched while they were asked: left for the next run
     failed: int = 0
     failures: Counter = field(default_factory=Counter)  # reason (its kind) -> postings
     unknown_skills: Counter = field(default_factory=Counter)
@@ -380,9 +390,11 @@ def label(db_path: str | Path, model_name: str, *, city: str | None = None, sinc
     db = storage.open_db(db_path)
     try:
         postings = []  # (job_id, text, hash)
+        read: dict[str, tuple] = {}  # job id -> what the model reads of it (checked again when its labels are written)
         for job_id, title, company, description in storage.label_candidates(db, city, since, limit):
             text = posting_text(title, company, description)
             postings.append((job_id, text, text_hash(text)))
+            read[job_id] = (title, company, description)
         cache = storage.cached_label_answers(db, model.model_id, prompt.version, sorted({h for _, _, h in postings}))
         to_ask: dict[str, tuple[str, str]] = {}  # posting hash -> (first job id, text): one call per text
         for job_id, text, digest in postings:
@@ -412,12 +424,11 @@ def label(db_path: str | Path, model_name: str, *, city: str | None = None, sinc
             """(job id, answer, requests, cache row) of postings answered: stored in one transaction."""
             rows = []
             for job_id, answer, calls, cache_row in answers:
-                for call in calls:
-                    call["run_id"] = report.run_id
                 row, skills = labels_of(answer, reader, source, prompt.version, report.unknown_skills)
                 rows.append((calls, cache_row, (job_id, row, skills)))
-            storage.save_label_answers(db, rows)
-            report.labelled += len(rows)
+            changed = storage.save_label_answers(db, rows, read={job_id: read[job_id] for job_id, *_ in answers})
+            report.labelled += len(rows) - len(changed)
+            report.changed += len(changed)
 
         try:
             waiting: dict[str, list[str]] = {}  # posting hash -> other jobs with the same text
@@ -480,6 +491,7 @@ def _record_finished(db, futures, report: RunReport, store, waiting: dict, stopp
         try:
             result = future.result()
         except StopRun as error:
+            _record_calls(db, error.calls, report)
             stop = stop or error
             continue
         done += _record(db, result, report, store, waiting.get(result.posting_hash, []))
@@ -488,16 +500,27 @@ def _record_finished(db, futures, report: RunReport, store, waiting: dict, stopp
     return done
 
 
-def _record(db, result: Answer, report: RunReport, store, same_text: list[str]) -> int:
-    """Store one posting's outcome (and that of jobs with the very same text); postings done."""
-    report.requests += len(result.calls)
-    report.retries += max(len(result.calls) - 1, 0)
-    for call in result.calls:
+def _count_calls(calls: list[dict], report: RunReport) -> None:
+    report.requests += len(calls)
+    report.retries += max(len(calls) - 1, 0)
+    for call in calls:
+        call["run_id"] = report.run_id
         report.input_tokens += call.get("input_tokens") or 0
         report.output_tokens += call.get("output_tokens") or 0
+
+
+def _record_calls(db, calls: list[dict], report: RunReport) -> None:
+    """The requests of a posting the run stopped on (a refusal, an endpoint gone): no answer, no
+    failure to record, but sent, and maybe paid for."""
+    _count_calls(calls, report)
+    if calls:
+        storage.save_label_calls(db, calls)
+
+
+def _record(db, result: Answer, report: RunReport, store, same_text: list[str]) -> int:
+    """Store one posting's outcome (and that of jobs with the very same text); postings done."""
+    _count_calls(result.calls, report)
     if result.answer is None:
-        for call in result.calls:
-            call["run_id"] = report.run_id
         for job_id in (result.job_id, *same_text):
             storage.save_label_failure(db, result.calls if job_id == result.job_id else [], {
                 "run_id": report.run_id, "job_id": job_id, "model": result.calls[0]["model"] if result.calls else None,
@@ -534,6 +557,9 @@ def summary(report: RunReport, db_path) -> list[str]:
         lines.append(report.status_reason)
     if report.over_budget:
         lines.append(f"{report.over_budget} postings left for a later run by --max-calls")
+    if report.changed:
+        lines.append(f"{report.changed} postings were re-fetched by a crawl while they were asked: their labels "
+                     "are left for the next run (the answers are cached)")
     for reason, count in report.failures.most_common():
         lines.append(f"failed {count}: {reason} (see label_failures)")
     if report.unknown_skills:

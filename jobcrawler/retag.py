@@ -6,7 +6,9 @@
 The tagger's labels are label source ``rules``: a re-tag replaces those and no other source's.
 
 Rows are read and written in batches, one transaction per batch, so an interrupted re-tag
-leaves every job either fully old or fully new, and running it again finishes the work.
+leaves every job either fully old or fully new, and running it again finishes the work. A job
+whose text changed between its read and its write (a crawl beside the re-tag) keeps the labels
+the crawl gave its new text.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import sys
 import time
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 from jobcrawler import storage
@@ -67,39 +70,48 @@ def _batches(db, everything: bool, version: str):
         after = rows[-1][0]
 
 
-def retag(db_path: str | Path, everything: bool = False, workers: int = 1) -> int:
-    """Re-tag and return how many jobs were written.
+@dataclass
+class RetagResult:
+    written: int = 0  # jobs whose labels were written
+    changed: int = 0  # jobs whose text a crawl changed while they were tagged: they keep the crawl's labels
 
-    With several workers the next batch is already being tagged while this process writes
-    the previous one, so neither the workers nor the writer wait on each other.
+
+def retag(db_path: str | Path, everything: bool = False, workers: int = 1) -> RetagResult:
+    """Re-tag the jobs and say how many were written.
+
+    Each batch's labels are written only for jobs whose text is still the one tagged: a crawl
+    that re-fetched a job meanwhile gave it labels of its new text, which stay. With several
+    workers the next batch is already being tagged while this process writes the previous one,
+    so neither the workers nor the writer wait on each other.
     """
     db = storage.open_db(db_path)
     version = Tagger.load().version
-    done = 0
+    result = RetagResult()
     try:
         if workers <= 1:
             for rows in _batches(db, everything, version):
-                storage.save_labels(db, _tag_rows(rows))
-                done += len(rows)
-            return done
+                _write(db, rows, [_tag_rows(rows)], result)
+            return result
         with ProcessPoolExecutor(workers) as pool:
             in_flight: deque = deque()
             for rows in _batches(db, everything, version):
-                in_flight.append([pool.submit(_tag_rows, chunk) for chunk in _chunks(rows, CHUNK)])
+                in_flight.append((rows, [pool.submit(_tag_rows, chunk) for chunk in _chunks(rows, CHUNK)]))
                 if len(in_flight) > 1:
-                    done += _write(db, in_flight.popleft())
+                    _write(db, *in_flight.popleft(), result)
             while in_flight:
-                done += _write(db, in_flight.popleft())
-        return done
+                _write(db, *in_flight.popleft(), result)
+        return result
     finally:
         db.close()
 
 
-def _write(db, futures: list) -> int:
-    """Wait for one batch's tags and store them in one transaction; how many jobs it held."""
-    tagged = [job for future in futures for job in future.result()]
-    storage.save_labels(db, tagged)
-    return len(tagged)
+def _write(db, rows: list[tuple], tagged: list, result: RetagResult) -> None:
+    """Store one batch's tags (lists of them, or futures of those) in one transaction, where the
+    job's text is still the one read (``rows``)."""
+    labelled = [job for part in tagged for job in (part.result() if hasattr(part, "result") else part)]
+    changed = storage.save_labels(db, labelled, read={row[0]: tuple(row[1:]) for row in rows})
+    result.written += len(labelled) - len(changed)
+    result.changed += len(changed)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -114,10 +126,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: no database at {args.db}", file=sys.stderr)
         return 1
     started = time.perf_counter()
-    count = retag(args.db, everything=args.all, workers=args.workers)
+    result = retag(args.db, everything=args.all, workers=args.workers)
     seconds = time.perf_counter() - started
-    rate = f" ({count / seconds:,.0f} jobs/s)" if count and seconds else ""
-    print(f"re-tagged {count} jobs in {seconds:.2f} s{rate}")
+    rate = f" ({result.written / seconds:,.0f} jobs/s)" if result.written and seconds else ""
+    print(f"re-tagged {result.written} jobs in {seconds:.2f} s{rate}")
+    if result.changed:
+        print(f"left {result.changed} jobs a crawl re-fetched while they were tagged: they keep the labels of "
+              "their new text")
     return 0
 
 

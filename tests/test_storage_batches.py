@@ -169,6 +169,6 @@ def test_retag_with_two_workers_writes_what_one_worker_writes(tmp_path):
         db = storage.open_db(path)
         storage.save_jobs(db, [_job(str(i), description=descriptions[i % 3]) for i in range(40)])
         db.close()
-        assert retag.retag(path, everything=True, workers=workers) == 40
+        assert retag.retag(path, everything=True, workers=workers) == retag.RetagResult(written=40)
         paths.append(path)
     assert _dump(paths[0]) == _dump(paths[1])

@@ -104,16 +104,38 @@ def skill_rows(skills: list[dict]) -> list[tuple]:
     return rows
 
 
-def save_labels(db: sqlite_utils.Database, labelled: list[tuple[str, dict, list[dict]]]) -> None:
+# What a labeller reads of a job: the rule tagger (retag), an LLM (label). A write of labels made
+# from a job checks these are still what is stored (``changed_since_read``).
+TAGGER_INPUT = ("j.title", "j.description", "j.top_skills", "j.industries", "j.level", "j.company_size")
+LLM_INPUT = ("coalesce(j.title_raw, j.title)", "j.company", "j.description")
+
+
+def changed_since_read(db: sqlite_utils.Database, inputs: tuple[str, ...], read: dict[str, tuple]) -> set[str]:
+    """Jobs of ``read`` (job id -> the values of ``inputs`` a labeller read) whose stored values
+    are no longer those, or that are gone: a crawl re-fetched them while they were labelled."""
+    rows = db.execute(f"SELECT j.job_id, {', '.join(inputs)} FROM jobs AS j "
+                      "WHERE j.job_id IN (SELECT value FROM json_each(?))", [json.dumps(list(read))])
+    current = {row[0]: tuple(row[1:]) for row in rows}
+    return {job_id for job_id, values in read.items() if current.get(job_id) != tuple(values)}
+
+
+def save_labels(db: sqlite_utils.Database, labelled: list[tuple[str, dict, list[dict]]],
+                read: dict[str, tuple] | None = None) -> set[str]:
     """Replace one or more jobs' labels, ``(job_id, label_row, skills)`` each, in one
     transaction; each row's ``labels`` names the source whose rows it replaces.
+
+    ``read``: job id -> the tagger's input (``TAGGER_INPUT``) the labels were made from. A job
+    whose stored input differs by the time of the write keeps its labels (those its new text
+    was given); the ids of those jobs are returned.
 
     A job whose skill rows would come out exactly as stored (same rows, same order) keeps
     them: after a taxonomy change most jobs' skills do not move, and rewriting them is most
     of the cost of a re-tag.
     """
     with transaction(db):
-        write_labelled(db, labelled)
+        stale = changed_since_read(db, TAGGER_INPUT, read) if read is not None else set()
+        write_labelled(db, [job for job in labelled if job[0] not in stale])
+    return stale
 
 
 def write_labelled(db: sqlite_utils.Database, labelled: list[tuple[str, dict, list[dict]]]) -> None:
@@ -143,7 +165,7 @@ def jobs_to_tag(db: sqlite_utils.Database, version: str, everything: bool, after
     industries, level, company_size): what the tagger reads. Keyset paging, so writes between
     pages do not shift them."""
     return db.execute(
-        "SELECT j.job_id, j.title, j.description, j.top_skills, j.industries, j.level, j.company_size FROM jobs AS j "
+        f"SELECT j.job_id, {', '.join(TAGGER_INPUT)} FROM jobs AS j "
         "LEFT JOIN job_labels AS l ON l.job_id = j.job_id AND l.labels = :source "
         "WHERE (:all OR l.version IS NOT :version) AND j.job_id > :after ORDER BY j.job_id LIMIT :limit",
         {"source": source, "all": everything, "version": version, "after": after, "limit": limit},

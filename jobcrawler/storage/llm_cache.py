@@ -15,7 +15,7 @@ import socket
 
 import sqlite_utils
 
-from jobcrawler.storage.labels import write_labelled
+from jobcrawler.storage.labels import LLM_INPUT, changed_since_read, write_labelled
 from jobcrawler.storage.runs import mark_killed
 from jobcrawler.storage.schema import (JOB_LABEL_COLUMNS, LABEL_CACHE_COLUMNS, LABEL_CALL_COLUMNS,
                                        LABEL_FAILURE_COLUMNS, LABEL_RUN_COLUMNS)
@@ -27,7 +27,7 @@ def label_candidates(db: sqlite_utils.Database, city: str | None = None, since: 
     """(job_id, title, company, description) of the postings a label run reads, in job id order:
     those with a description, listed under ``city``, posted (or first seen) on or after ``since``."""
     return db.execute(
-        "SELECT j.job_id, coalesce(j.title_raw, j.title), j.company, j.description FROM jobs AS j "
+        f"SELECT j.job_id, {', '.join(LLM_INPUT)} FROM jobs AS j "
         "WHERE j.description IS NOT NULL AND trim(j.description) != '' "
         "AND (:city IS NULL OR j.job_id IN (SELECT job_id FROM job_cities WHERE city = :city)) "
         "AND (:since IS NULL OR coalesce(j.posted_date, substr(j.first_seen, 1, 10)) >= :since) "
@@ -82,25 +82,41 @@ def _insert_label_calls(db: sqlite_utils.Database, calls: list[dict]) -> None:
                         [[call.get(c) for c in columns] for call in calls])
 
 
-def save_label_answers(db: sqlite_utils.Database, answers: list[tuple[list[dict], dict | None, tuple]]) -> None:
+def save_label_answers(db: sqlite_utils.Database, answers: list[tuple[list[dict], dict | None, tuple]],
+                       read: dict[str, tuple] | None = None) -> set[str]:
     """Postings' answers, each whole, in one transaction: per posting the requests it took, its
     cache row (None when it came from the cache) and its labels and skills (``save_labels``'
-    tuple). A label that comes out as stored keeps its ``labelled_at``: a re-run changes nothing."""
+    tuple). A label that comes out as stored keeps its ``labelled_at``: a re-run changes nothing.
+
+    ``read``: job id -> what the model read of it (``LLM_INPUT``). A job whose stored text differs
+    by now gets no label from this answer (its requests and the cached answer, paid for, are
+    kept); the ids of those jobs are returned."""
     cache_columns = list(LABEL_CACHE_COLUMNS)
     label_columns = [c for c in JOB_LABEL_COLUMNS if c != "job_id"]
     with transaction(db):
+        stale = changed_since_read(db, LLM_INPUT, read) if read is not None else set()
         labelled = []
         for calls, cache, (job_id, row, skills) in answers:
             _insert_label_calls(db, calls)
             if cache is not None:
                 db.execute(f"INSERT OR REPLACE INTO label_cache ({', '.join(cache_columns)}) "
                            f"VALUES ({', '.join('?' * len(cache_columns))})", [cache.get(c) for c in cache_columns])
+            if job_id in stale:
+                continue
             stored = db.execute(f"SELECT {', '.join(label_columns)} FROM job_labels WHERE job_id = ? AND labels = ?",
                                 [job_id, row["labels"]]).fetchone()
             if stored and all(old == row.get(c) for old, c in zip(stored, label_columns) if c != "labelled_at"):
                 row = {**row, "labelled_at": stored[label_columns.index("labelled_at")]}
             labelled.append((job_id, row, skills))
         write_labelled(db, labelled)
+    return stale
+
+
+def save_label_calls(db: sqlite_utils.Database, calls: list[dict]) -> None:
+    """Requests of a posting that got neither an answer nor a failure (the run stopped on them):
+    counted all the same."""
+    with transaction(db):
+        _insert_label_calls(db, calls)
 
 
 def save_label_failure(db: sqlite_utils.Database, calls: list[dict], failure: dict) -> None:
