@@ -96,6 +96,19 @@ def source_fingerprint(conn: sqlite3.Connection) -> str:
     return json.dumps(dict(zip(names, values)), separators=(",", ":"))
 
 
+def sql_statements(script: str) -> list[str]:
+    """The statements of an SQL script, each whole (SQLite's own idea of where one ends)."""
+    statements, current = [], ""
+    for line in script.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            statements.append(current.strip())
+            current = ""
+    if any(line.strip() and not line.strip().startswith("--") for line in current.splitlines()):
+        statements.append(current.strip())
+    return statements
+
+
 def table_names(conn: sqlite3.Connection) -> set[str]:
     return {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
 
@@ -157,20 +170,23 @@ def build(db_path: str | Path, labels: str = DEFAULT_LABELS, seconds: dict[str, 
         # The scope tables and sorts stay in memory (100,000 postings: peak RSS ~220 MB instead of ~100 MB) rather than
         # temporary files: ~600 MB less written to disk.
         conn.execute("PRAGMA temp_store = MEMORY")
-        # Taken before the scope tables read the data: a crawl writing during the build makes
-        # the recorded fingerprint older than the tables, so the next check rebuilds (never the reverse).
-        source = source_fingerprint(conn)
         # "+labels": read the tables in storage order, not through their (labels, ...) indexes,
         # which would look up each of ~10 skill rows a job one by one (100,000 postings: ~1 s)
         conn.execute(f"CREATE TEMP VIEW source_labels AS SELECT * FROM main.job_labels WHERE +labels = {_quoted(labels)}")
         conn.execute(f"CREATE TEMP VIEW source_skills AS SELECT * FROM main.job_skills WHERE +labels = {_quoted(labels)}")
-        started = time.perf_counter()
-        conn.executescript(SCOPE_SQL.read_text())
-        seconds[SCOPE_SQL.name] = time.perf_counter() - started
-        counts = {}
         queries = report_queries()
         version = queries_version()
+        # One transaction from the first read to the last write: the fingerprint, the scope tables
+        # and every report read one state of the data (a crawl or re-tag writing meanwhile waits
+        # for the build, up to its busy timeout), and the write lock is taken up front, so the
+        # build never has to upgrade a read snapshot another writer made stale.
         conn.execute("BEGIN IMMEDIATE")
+        source = source_fingerprint(conn)
+        started = time.perf_counter()
+        for statement in sql_statements(SCOPE_SQL.read_text()):  # not executescript, which commits first
+            conn.execute(statement)
+        seconds[SCOPE_SQL.name] = time.perf_counter() - started
+        counts = {}
         records = _build_records(conn)
         existing = table_names(conn)
         start_over = (records is None or any(record[1] != version for record in records.values())
