@@ -84,6 +84,30 @@ async def test_the_database_path_is_not_shown(datasette, site_db):
     assert "path" not in databases[0] and databases[0]["is_mutable"] is False
 
 
+@pytest.mark.parametrize("query", ["select printf('%.*c', 2147483647, 'x')", "select format('%.2147483647c', 'x')",
+                                   "select printf('%*d', -2147483647, 1)"])
+async def test_a_printf_past_the_limit_is_refused_before_it_runs(datasette, query):
+    """SQLite's printf would count 2 billion characters in one step, out of the time limit's reach."""
+    response = await sql(datasette, query)
+    assert response.status_code == 400
+    assert "too big" in response.json()["error"]
+
+
+async def test_printf_still_formats_as_sqlite_does(datasette):
+    query = ("select printf('%5.1f|%-3d|%s|%%|%.*c|%,d', 2.25, 7, 'x', 3, 'y', 1234567) a, "
+             "format('%q', 'it''s') b, printf(null) c")
+    assert (await sql(datasette, query)).json() == [{"a": "  2.3|7  |x|%|yyy|1,234,567", "b": "it''s", "c": None}]
+
+
+async def test_no_file_path_in_pragma_database_list_or_the_threads_page(datasette, site_db):
+    rows = (await sql(datasette, "select name, file from pragma_database_list()")).json()
+    assert rows and all(row["file"] is None for row in rows)
+    for path in ("/-/threads.json", "/-/threads"):
+        response = await datasette.client.get(path)
+        assert response.status_code == 200 and ".py" not in response.text and str(site_db.parent) not in response.text
+    assert (await datasette.client.get("/-/threads.json")).json()["num_threads"] >= 1
+
+
 def test_serve_loads_the_plugins_and_templates():
     app = datasette_app("data/jobs.db", "analysis/metadata.yml")
     assert (app.plugins_dir, app.template_dir) == (str(PLUGINS_DIR), str(TEMPLATE_DIR))
