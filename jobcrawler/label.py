@@ -28,6 +28,7 @@ import hashlib
 import json
 import logging
 import random
+import re
 import sqlite3
 import sys
 import threading
@@ -54,6 +55,12 @@ CACHE_CHUNK = 200  # cached answers stored per transaction
 # down or mistyped, and every further request would wait out its retries the same way.
 UNREACHABLE_AFTER = 8
 CHARS_PER_TOKEN = 4  # English text in the tokenizers of GPT-4-class models; --dry-run's estimate
+# An answer is ~3 kB of JSON: a longer one is refused (never cached or stored), and a response body
+# is not read past MAX_RESPONSE_BYTES, so a runaway or hostile endpoint cannot fill the database.
+MAX_ANSWER_CHARS = 100_000
+MAX_RESPONSE_BYTES = 1 << 20
+# What an endpoint may echo of a key in an error (a 401 body): never kept or shown.
+_SECRET = re.compile(r"(?i)\b(bearer\s+)?(sk|pk|rk|key|api[-_]?key)[-_][A-Za-z0-9_-]{8,}|\bbearer\s+[A-Za-z0-9._~+/=-]{8,}")
 
 
 class LabelError(Exception):
@@ -72,7 +79,8 @@ class StopRun(Exception):
 @dataclass(frozen=True)
 class Settings:
     """How hard a posting is tried: attempts per posting, the first backoff (doubled each retry,
-    with jitter), the longest wait (a longer Retry-After is cut to it) and the request timeout."""
+    with jitter), the longest wait (a longer Retry-After is cut to it) and the request timeout:
+    the whole answer must have arrived within it (an answer trickled byte by byte is cut off)."""
     attempts: int = 4
     backoff: float = 2.0
     max_wait: float = 120.0
@@ -118,6 +126,8 @@ def read_answer(text: str | None, validator) -> dict:
 
     Skills given as one list of ``{name, category}`` are read as the ten per-category lists.
     """
+    if text is not None and len(text) > MAX_ANSWER_CHARS:
+        raise AnswerError(f"an answer of {len(text):,} characters, over the {MAX_ANSWER_CHARS:,} an answer may have")
     try:
         answer = json.loads(_without_code_fence(text or ""))
     except ValueError as error:
@@ -205,10 +215,59 @@ def resolve_model(name: str, settings: Settings):
             if cached is None:
                 cached = clients.by_key = {}
             if key not in cached:
-                cached[key] = get_client(*args, **kwargs).with_options(max_retries=0, timeout=settings.timeout)
+                cached[key] = get_client(*args, **kwargs).with_options(
+                    max_retries=0, timeout=settings.timeout, http_client=_bounded_http_client(settings.timeout))
             return cached[key]
         model.get_client = client_without_retries
     return model
+
+
+def _bounded_http_client(seconds: float):
+    """An HTTP client for the OpenAI SDK whose every response must arrive whole within ``seconds``
+    and under MAX_RESPONSE_BYTES (the SDK's own timeout bounds each read, not the whole answer)."""
+    import httpx2
+    import openai
+
+    class BoundedBody(httpx2.SyncByteStream):
+        def __init__(self, stream, deadline: float):
+            self.stream, self.deadline = stream, deadline
+
+        def __iter__(self):
+            size = 0
+            for chunk in self.stream:
+                size += len(chunk)
+                if time.monotonic() > self.deadline:
+                    raise httpx2.ReadTimeout(f"no whole answer within {seconds:g} s")
+                if size > MAX_RESPONSE_BYTES:
+                    raise httpx2.ReadError(f"a response over {MAX_RESPONSE_BYTES:,} bytes")
+                yield chunk
+
+        def close(self):
+            self.stream.close()
+
+    class WholeAnswerDeadline(httpx2.BaseTransport):
+        def __init__(self):
+            self.inner = httpx2.HTTPTransport()
+
+        def handle_request(self, request):
+            deadline = time.monotonic() + seconds
+            response = self.inner.handle_request(request)
+            response.stream = BoundedBody(response.stream, deadline)
+            return response
+
+        def close(self):
+            self.inner.close()
+
+    return openai.DefaultHttpxClient(transport=WholeAnswerDeadline(), timeout=seconds)
+
+
+def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
+    """``text`` without the given secrets (the model's key) or anything shaped like a key or a
+    bearer token: an endpoint's error message may echo them, and outcomes are stored and published."""
+    for secret in secrets:
+        if secret and len(secret) >= 8:
+            text = text.replace(secret, "[redacted]")
+    return _SECRET.sub("[redacted]", text)
 
 
 def check_key(model) -> None:
@@ -243,6 +302,7 @@ class Asker:
         self.unanswered = 0  # requests in a row, over all workers, that no server answered
         self.lock = threading.Lock()
         self.validator = Draft202012Validator(prompt.schema)
+        self.secrets = (_key_of(model),)
         self.system = prompt.system
         if not getattr(model, "supports_schema", False):  # the schema goes in the instructions instead
             self.system += "\n\nThe JSON schema of the answer:\n" + json.dumps(prompt.schema)
@@ -280,7 +340,8 @@ class Asker:
                 call["outcome"] = f"invalid answer: {error}"
             except Exception as error:  # noqa: BLE001 - each plugin raises its own SDK's errors
                 status = http_status(error)
-                call["outcome"] = (f"http {status}: " if status else f"{type(error).__name__}: ") + _first_line(error)
+                call["outcome"] = redact((f"http {status}: " if status else f"{type(error).__name__}: ")
+                                         + _first_line(error), self.secrets)
                 if status is not None:
                     self._unanswered(answered=True)
                 elif self._unanswered(answered=False) >= UNREACHABLE_AFTER:
@@ -309,6 +370,14 @@ class Asker:
     def _ended(call: dict, started: float) -> dict:
         call["duration_ms"] = int((time.monotonic() - started) * 1000)
         return call
+
+
+def _key_of(model) -> str | None:
+    """The key the model's requests carry, to redact (None when it needs none or has none)."""
+    try:
+        return model.get_key() if getattr(model, "needs_key", None) else None
+    except Exception:  # noqa: BLE001 - llm raises NeedsKeyException; a plugin may raise its own
+        return None
 
 
 def _first_line(error: BaseException) -> str:
@@ -415,7 +484,10 @@ def label(db_path: str | Path, model_name: str, *, city: str | None = None, sinc
             return report
         check_key(model)
         run_args = {"city": city, "since": since, "limit": limit, "max_calls": max_calls, "concurrency": concurrency}
-        report.run_id = storage.start_label_run(db, source, model.model_id, prompt.version, run_args)
+        try:
+            report.run_id = storage.start_label_run(db, source, model.model_id, prompt.version, run_args)
+        except storage.LabelRunBusy as error:
+            raise LabelError(str(error)) from None
         reader = LabelReader.load()
         bar = Progress(len(postings)) if progress else None
         done = 0
@@ -585,7 +657,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--backoff", type=float, default=defaults.backoff, metavar="SECONDS",
                         help="first wait before a retry, doubled each time (default %(default)s)")
     parser.add_argument("--timeout", type=float, default=defaults.timeout, metavar="SECONDS",
-                        help="longest wait for one answer (default %(default)s)")
+                        help="longest wait for one whole answer, however slowly it arrives (default %(default)s)")
     args = parser.parse_args(argv)
     if not Path(args.db).is_file():  # a mistyped path must not become a new, empty database
         parser.exit(2, f"{parser.prog}: error: no database at {args.db}\n")

@@ -3,9 +3,10 @@ configuration pointing at it.
 
 Real HTTP on loopback (a free port). ``answer(text)`` gives the JSON record for a posting's text
 (what ``jobcrawler.label.posting_text`` makes); ``faults`` maps a posting's text to the faults its
-next requests get, in order: ``429`` (with Retry-After), ``500``, ``401``, ``malformed`` (not JSON),
-``invalid`` (JSON against the schema), ``slow`` (answers after ``slow_seconds``). The server counts
-requests in all and per posting text.
+next requests get, in order: ``429`` (with Retry-After), ``500``, ``401``, ``401 echo`` (a 401 whose
+message repeats the key it was sent), ``malformed`` (not JSON), ``invalid`` (JSON against the schema),
+``slow`` (answers after ``slow_seconds``), ``trickle`` (the answer one byte every ``slow_seconds``).
+The server counts requests in all and per posting text.
 """
 
 from __future__ import annotations
@@ -97,6 +98,9 @@ class LabelServer:
                                       {"Retry-After": server.retry_after})
                 if fault == "401":
                     return self._send(401, {"error": {"message": "invalid api key", "type": "auth"}})
+                if fault == "401 echo":
+                    key = self.headers.get("authorization", "").removeprefix("Bearer ")
+                    return self._send(401, {"error": {"message": f"Incorrect API key provided: {key}", "type": "auth"}})
                 if fault == "500":
                     return self._send(500, {"error": {"message": "upstream broke", "type": "server_error"}})
                 if fault == "slow":
@@ -109,7 +113,8 @@ class LabelServer:
                     content = json.dumps(server.answer(text), ensure_ascii=False, default=str)
                 prompt_tokens = sum(len(str(m.get("content", ""))) for m in messages) // 4
                 completion_tokens = len(content) // 4
-                self._send(200, {
+                send = self._trickle if fault == "trickle" else self._send
+                send(200, {
                     "id": f"chatcmpl-{server.requests}", "object": "chat.completion", "created": int(time.time()),
                     "model": body.get("model"),
                     "choices": [{"index": 0, "finish_reason": "stop",
@@ -117,6 +122,21 @@ class LabelServer:
                     "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
                               "total_tokens": prompt_tokens + completion_tokens},
                 })
+
+            def _trickle(self, status: int, payload: dict):
+                """The whole answer, one byte every ``slow_seconds``: each read is quick, the answer is not."""
+                data = json.dumps(payload).encode()
+                try:
+                    self.send_response(status)
+                    self.send_header("content-type", "application/json")
+                    self.send_header("content-length", str(len(data)))
+                    self.end_headers()
+                    for i in range(len(data)):
+                        self.wfile.write(data[i:i + 1])
+                        self.wfile.flush()
+                        time.sleep(server.slow_seconds)
+                except (BrokenPipeError, ConnectionResetError):  # the client gave up waiting
+                    pass
 
             def _send(self, status: int, payload: dict, headers: dict | None = None):
                 data = json.dumps(payload).encode()

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from jobcrawler import label as labeller
 from jobcrawler import retag, storage
 from tests.helpers import JOBS
@@ -85,3 +87,12 @@ def test_a_label_run_stopped_by_a_refusal_counts_every_request_it_sent(db, serve
     assert query(db, "SELECT requests FROM label_runs") == [(server.requests,)]
     outcomes = [json.dumps(row) for row in query(db, "SELECT outcome FROM label_calls")]
     assert len(outcomes) == server.requests and all("http 401" in outcome for outcome in outcomes)
+
+
+def test_a_second_label_run_of_one_model_is_refused_while_the_first_runs(db, server):  # noqa: F811
+    conn = storage.open_db(db)
+    first = storage.start_label_run(conn, SOURCE, MODEL_ID, "v", {})  # this process: alive, running
+    conn.close()
+    with pytest.raises(labeller.LabelError, match=f"label run {first} of {SOURCE} is running"):
+        labeller.label(db, MODEL_ID, settings=FAST, progress=False)
+    assert server.requests == 0

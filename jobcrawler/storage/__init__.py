@@ -65,6 +65,7 @@ from jobcrawler.storage.labels import (
     label_sources,
 )
 from jobcrawler.storage.llm_cache import (
+    LabelRunBusy,
     label_candidates,
     start_label_run,
     finish_label_run,
@@ -95,6 +96,7 @@ from jobcrawler.storage.merge import (
 )
 
 __all__ = [
+    "LabelRunBusy",
     "BUSY_TIMEOUT",
     "StorageError",
     "whole_database_error",

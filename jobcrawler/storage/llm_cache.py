@@ -36,9 +36,21 @@ def label_candidates(db: sqlite_utils.Database, city: str | None = None, since: 
     ).fetchall()
 
 
+class LabelRunBusy(Exception):
+    """Another run of the same label source is under way: a second one would pay for every answer twice."""
+
+
 def start_label_run(db: sqlite_utils.Database, labels: str, model: str, prompt_version: str, args: dict) -> int:
+    """A new ``running`` label run of source ``labels``; LabelRunBusy when one of that source is
+    running already (its process alive: on another host it counts as alive). Checked and started
+    in one transaction, so of two runs started at once one starts."""
     mark_killed_label_runs(db)
     with transaction(db):
+        running = db.execute("SELECT run_id, host, pid FROM label_runs WHERE labels = ? AND status = 'running' "
+                             "ORDER BY run_id LIMIT 1", [labels]).fetchone()
+        if running:
+            raise LabelRunBusy(f"label run {running[0]} of {labels} is running (process {running[2]} on "
+                               f"{running[1]}): wait for it to end; then this run takes only what it left")
         cursor = db.execute(
             "INSERT INTO label_runs (labels, model, prompt_version, args, started_at, status, host, pid) "
             "VALUES (?, ?, ?, ?, ?, 'running', ?, ?)",
