@@ -36,6 +36,10 @@ _YEAR = re.compile(r"\b(1[6-9]\d\d|20\d\d)\b")
 # Declared type of each JobItem field ("str | None", "list[str]", ...): ValidatePipeline holds items to them.
 FIELD_TYPES = {f.name: str(f.type).replace(" ", "") for f in dataclasses.fields(JobItem)}
 _SQLITE_INT = 2**63 - 1
+# The most characters one value of a posting may hold: the longest field of the sample pages is
+# 21 KB, and the site refuses values over 8 MiB ("string or blob too big", a 500 on every page
+# showing the row). A posting with a longer one is dropped, counted (items/dropped/oversize_value).
+MAX_VALUE_CHARS = 1_000_000
 
 
 class PostingPipeline:
@@ -82,6 +86,9 @@ class ValidatePipeline(PostingPipeline):
             self.count(f"coerced/{name}")
         if changed:
             logger.info("Job %r: read %s as their expected types", posting.get("job_id"), ", ".join(changed))
+        oversize = [name for name in FIELD_TYPES if _characters(posting.get(name)) > MAX_VALUE_CHARS]
+        if oversize:
+            self.drop(posting, "oversize_value", f"({', '.join(oversize)}: over {MAX_VALUE_CHARS:,} characters)")
         job_id = posting.get("job_id")
         if not isinstance(job_id, str) or not _JOB_ID.match(job_id):
             self.drop(posting, "invalid_job_id", f"from {posting.get('source_url')}")
@@ -90,6 +97,17 @@ class ValidatePipeline(PostingPipeline):
                 self.drop(posting, f"missing_{field}", f"from {posting.get('source_url')}")
         if not posting.get("description_html"):
             self.count("missing_description")
+
+
+def _characters(value) -> int:
+    """How many characters a (coerced) field value stores: text, or the texts of a list or object."""
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, dict):
+        return sum(len(str(key)) + _characters(item) for key, item in value.items())
+    if isinstance(value, list):
+        return sum(_characters(item) for item in value)
+    return 0
 
 
 def coerce_fields(posting: ItemAdapter) -> list[str]:

@@ -491,3 +491,14 @@ def test_a_job_sqlite_refuses_is_reported_and_the_rest_of_its_chunk_stored(tmp_p
         "cannot be stored: IntegrityError: UNIQUE constraint failed: job_label_evidence.job_id")
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT job_id FROM jobs ORDER BY job_id").fetchall() == [("101",), ("103",)]
+
+
+def test_an_imported_value_over_the_cap_is_dropped_and_counted(tmp_path, monkeypatch):
+    from jobcrawler import pipelines
+
+    root, db = write_dataset(tmp_path / "guide"), tmp_path / "jobs.db"
+    monkeypatch.setattr(pipelines, "MAX_VALUE_CHARS", 5_000)
+    rewrite(root, RAW_101, "  Python for our customers.", "  Python for our customers." + " word" * 2_000)
+    report = import_dataset(root, db, batch="2026-02-04")
+    assert report.batches == {"2026-02-04": 2} and report.dropped == {"oversize_value": 1}
+    assert "dropped 1 jobs: oversize_value" in report.lines()

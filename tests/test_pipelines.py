@@ -145,3 +145,17 @@ def test_a_sighting_flushes_the_batch_only_when_its_job_waits_there(tmp_path, mo
     assert batches == [len(rest)]
     cities = rows(tmp_path / "jobs.db", "SELECT city FROM job_cities WHERE job_id = ?", [rest[0].job_id])
     assert {row["city"] for row in cities} == {"berlin", "london"}
+
+
+def test_a_posting_with_a_value_over_the_cap_is_dropped_and_counted(tmp_path, monkeypatch):
+    """A value the site could not serve (10 MB of description) never enters the database."""
+    from jobcrawler import pipelines
+
+    monkeypatch.setattr(pipelines, "MAX_VALUE_CHARS", 50_000)
+    harness = Harness(tmp_path / "jobs.db")
+    posting = POSTINGS[0]
+    huge = page(posting, lambda node: node.update(description="<p>" + "word " * 20_000 + "</p>"))
+    assert harness.fetch(posting, huge) == ("dropped", "oversize_value")
+    assert harness.stats.get("items/dropped/oversize_value") == 1
+    assert rows(harness.db, "SELECT count(*) AS n FROM jobs") == [{"n": 0}]
+    assert harness.fetch(POSTINGS[1], page(POSTINGS[1]))[0] == "stored"
