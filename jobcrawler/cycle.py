@@ -18,7 +18,13 @@ the site. A job that failed (its run ``failed``, ``interrupted`` or gone without
 no run database at all) is reported with its log and the cycle stops before merging: the main
 database keeps last month's whole state, never a half-crawled month. Run the same command
 again: cities whose crawl of this cycle ended ``ok`` or ``degraded`` are not crawled again, and
-jobs still queued or running on a server are waited for, not scheduled twice.
+jobs still queued or running on a server are waited for, not scheduled twice, and so is a crawl
+whose server died while it went on (its run database still ``running``, its process alive). One
+cycle at a time runs from one runs folder (a lock in it): a second one stops at once.
+
+Scrapyd's credentials (its scrapyd.conf ``username`` / ``password``) come from SCRAPYD_USERNAME
+and SCRAPYD_PASSWORD, or from ``~/.netrc``; never from the command line. A server that refuses
+them (or asks for some and gets none) stops the cycle with one line.
 
 Exit status: 0 done; 1 stopped (a failed crawl, a server that cannot be reached, a merge, label,
 build or package step that failed); 2 done, with degraded runs or closing withheld.
@@ -27,16 +33,19 @@ build or package step that failed); 2 done, with degraded runs or closing withhe
 from __future__ import annotations
 
 import argparse
+import fcntl
 import json
+import os
 import re
 import shutil
+import socket
 import sqlite3
 import subprocess
 import sys
 import tarfile
 import tempfile
 import time
-from contextlib import closing
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -45,13 +54,17 @@ from urllib.parse import urlparse
 import requests
 import yaml
 
-from jobcrawler import merge, settings
+from jobcrawler import merge, settings, storage
 from jobcrawler.cities import listing_url, load_cities
 
 PROJECT = "jobcrawler"
 SPIDER = "builtin"
 DONE = ("ok", "degraded")  # a crawl whose data the cycle keeps
 MISSED_POLLS = 5  # listjobs.json calls in a row a server may miss before the cycle stops
+# A crawl of another machine whose run database says `running` counts as alive while the file was
+# written this recently (its process cannot be asked; a crawl writes every few seconds).
+QUIET_SECONDS = 600
+LOCK_FILE = "cycle.lock"  # in --runs-dir: one cycle at a time crawls from this folder
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -71,22 +84,46 @@ class Job:
     log_url: str = ""
     run_db: Path | None = None
     run: dict = field(default_factory=dict)  # its crawl_runs row, once finished
+    orphan: bool = False  # a crawl of this cycle still running with no server listing it (its Scrapyd died)
 
     @property
     def status(self) -> str:
         return self.run.get("status") or ("no run database" if self.state == "finished" else self.state)
 
 
-class Scrapyd:
-    """The few calls of Scrapyd's JSON API the cycle makes."""
+def scrapyd_credentials() -> tuple[str, str] | None:
+    """Scrapyd's username and password from SCRAPYD_USERNAME and SCRAPYD_PASSWORD (the names
+    Scrapyd itself reads); None leaves them to ``~/.netrc`` (or the file NETRC names), which
+    requests reads by host. Never from the command line, which ``ps`` and logs show."""
+    username, password = os.environ.get("SCRAPYD_USERNAME"), os.environ.get("SCRAPYD_PASSWORD")
+    if bool(username) != bool(password):
+        raise CycleError("set both SCRAPYD_USERNAME and SCRAPYD_PASSWORD, or neither (then ~/.netrc is read)")
+    return (username, password) if username else None
 
-    def __init__(self, url: str, timeout: float = 30):
+
+class Scrapyd:
+    """The few calls of Scrapyd's JSON API the cycle makes, with its credentials when it has some
+    (scrapyd.conf ``username`` / ``password``: a Scrapyd reachable beyond loopback without them runs
+    any egg anyone uploads)."""
+
+    def __init__(self, url: str, timeout: float = 30, auth: tuple[str, str] | None = None):
+        parts = urlparse(url)
+        if parts.username or parts.password:
+            raise CycleError(f"--scrapyd {parts.scheme}://...@{parts.hostname}: put the credentials in "
+                             "SCRAPYD_USERNAME and SCRAPYD_PASSWORD or ~/.netrc, not in the URL (it is printed)")
         self.url = url.rstrip("/") + "/"
         self.timeout = timeout
+        self.auth = auth
 
     def _call(self, method: str, endpoint: str, **kwargs) -> dict:
         try:
-            response = requests.request(method, self.url + endpoint, timeout=self.timeout, **kwargs)
+            response = requests.request(method, self.url + endpoint, timeout=self.timeout, auth=self.auth, **kwargs)
+            if response.status_code == 401:
+                given = self.auth is not None or requests.utils.get_netrc_auth(self.url) is not None
+                raise CycleError(
+                    f"Scrapyd at {self.url} refused the {'credentials given' if given else 'request: no credentials'}"
+                    " (401): set SCRAPYD_USERNAME and SCRAPYD_PASSWORD, or a line for its host in ~/.netrc, to the "
+                    "username and password of its scrapyd.conf")
             response.raise_for_status()
             answer = response.json()
         except (requests.RequestException, ValueError) as error:
@@ -157,6 +194,42 @@ def run_counts(path: Path) -> tuple[int, int] | None:
         return None
 
 
+def crawl_alive(run: dict, path: Path) -> bool:
+    """Whether the process of a ``running`` crawl_runs row still crawls: its pid on this machine,
+    or, for another machine's, a run database written in the last QUIET_SECONDS."""
+    if run.get("host") == socket.gethostname() and run.get("pid"):
+        return storage.process_alive(run["pid"])
+    try:
+        return time.time() - path.stat().st_mtime < QUIET_SECONDS
+    except OSError:
+        return False
+
+
+@contextmanager
+def cycle_lock(runs_dir: Path, cycle: str):
+    """Held while a cycle runs: a second cycle started from the same runs folder (the same month
+    twice, or another) stops at once instead of crawling the same host twice as fast. An flock
+    (Linux takes it on an NFS mount too), released by the system when its process dies."""
+    runs_dir.mkdir(parents=True, exist_ok=True)
+    handle = (runs_dir / LOCK_FILE).open("a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.seek(0)
+        holder = handle.read().strip() or "another process"
+        handle.close()
+        raise CycleError(f"a cycle is already running from {runs_dir} ({holder}): wait for it to end") from None
+    try:
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"cycle {cycle}, process {os.getpid()} on {socket.gethostname()}, "
+                     f"since {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC\n")
+        handle.flush()
+        yield
+    finally:
+        handle.close()
+
+
 def say(message: str) -> None:
     print(f"{datetime.now(timezone.utc):%H:%M:%S} {message}", flush=True)
 
@@ -164,7 +237,8 @@ def say(message: str) -> None:
 class Cycle:
     def __init__(self, args: argparse.Namespace):
         self.args = args
-        self.servers = [Scrapyd(url) for url in dict.fromkeys(args.scrapyd)]
+        credentials = scrapyd_credentials()
+        self.servers = [Scrapyd(url, auth=credentials) for url in dict.fromkeys(args.scrapyd)]
         self.settings = parse_pairs(args.setting, "--setting")
         self.spider_args = {"render": "auto", **parse_pairs(args.arg, "--arg")}
         for reserved in ("city", "jobid", "project", "spider", "setting"):
@@ -237,6 +311,15 @@ class Cycle:
                         job.server, job.job_id, job.state = url, job_id, entry["state"]
                         job.run_db, job.started = self.runs_dir / f"{job.city}-{job_id}.db", time.monotonic()
                         say(f"[{job.city}] {entry['state']} on {url} as job {job_id} (scheduled earlier)")
+            if job.state != "waiting":
+                continue
+            for path in attempts:  # a crawl whose server died while it went on: the city is busy, not crawled twice
+                run = run_status(path)
+                if run.get("status") == "running" and crawl_alive(run, path):
+                    job.state, job.orphan, job.run_db, job.started = "running", True, path, time.monotonic()
+                    say(f"[{job.city}] still crawling with no server listing it (process {run.get('pid')} on "
+                        f"{run.get('host')}, {path.name}): waiting for it rather than crawling the city twice")
+                    break
 
     def job_prefix(self, city: str) -> str:
         return f"{self.args.cycle}.{city}."
@@ -267,6 +350,12 @@ class Cycle:
         return sum(1 for job in mine if job.state in ("pending", "running")), len(mine)
 
     def poll(self) -> None:
+        for job in self.jobs:
+            if job.orphan and job.state == "running":
+                run = run_status(job.run_db)
+                if run.get("status") != "running" or not crawl_alive(run, job.run_db):
+                    job.state = "finished"
+                    self.finished(job)
         for server in self.servers:
             ours = [job for job in self.jobs if job.server == server.url and job.state in ("pending", "running")]
             if not ours:
@@ -317,6 +406,8 @@ class Cycle:
         say(f"[{job.city}] FAILED ({job.status}) after {took:.0f} s: {why}; log: {self.log_link(job)}")
 
     def log_link(self, job: Job) -> str:
+        if job.orphan:
+            return str(job.run_db)
         return f"{job.server.rstrip('/')}{job.log_url}" if job.log_url.startswith("/") else job.log_url or job.server
 
     # --- after the crawls -----------------------------------------------------------------------------
@@ -500,18 +591,19 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     try:
         cycle = Cycle(args)
-        cycle.crawl()
-        failed = cycle.failed()
-        if failed:
-            say(f"stopped: {len(failed)} of {len(cycle.jobs)} crawls did not finish ok "
-                f"({', '.join(f'{job.city}: {job.status}' for job in failed)}); nothing was merged or published. "
-                "Run the same command again to crawl them (finished cities are kept).")
-            summary(cycle, None, None, started)
-            return 1
-        merged = cycle.merge()
-        cycle.label()
-        cycle.build()
-        site = cycle.package()
+        with cycle_lock(Path(args.runs_dir), args.cycle):
+            cycle.crawl()
+            failed = cycle.failed()
+            if failed:
+                say(f"stopped: {len(failed)} of {len(cycle.jobs)} crawls did not finish ok "
+                    f"({', '.join(f'{job.city}: {job.status}' for job in failed)}); nothing was merged or published. "
+                    "Run the same command again to crawl them (finished cities are kept).")
+                summary(cycle, None, None, started)
+                return 1
+            merged = cycle.merge()
+            cycle.label()
+            cycle.build()
+            site = cycle.package()
     except CycleError as error:
         say(f"stopped: {error}")
         return 1

@@ -3,12 +3,17 @@ one crawl per host at a time, servers taking turns, a failed crawl stopping the 
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from jobcrawler import cycle, storage
 from jobcrawler.deployment import database_path
+
+SCRAPYD = cycle.Scrapyd  # the real client, before the tests' stand-in replaces it
 
 
 class FakeScrapyd:
@@ -20,7 +25,7 @@ class FakeScrapyd:
     peak = 0
     active: set[str] = set()
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, auth=None):
         self.url = url.rstrip("/") + "/"
         self.entries: dict[str, dict] = {}
 
@@ -143,3 +148,49 @@ def test_the_site_is_packaged_with_docker_where_it_works_and_fails_clearly_where
     with pytest.raises(cycle.CycleError, match="--package docker: Docker is not available"):
         cycle.package_site(db, tmp_path / "site", "2026-12", "docker", None, [], run_step)
     assert not commands and not (tmp_path / "site").exists()
+
+
+def test_a_second_cycle_from_the_same_runs_folder_stops_at_once(fake, tmp_path, capsys):
+    with cycle.cycle_lock(tmp_path / "runs", "2026-12"):
+        assert cycle.main(args(tmp_path)) == 1
+    out = capsys.readouterr().out
+    assert f"a cycle is already running from {tmp_path / 'runs'} (cycle 2026-12, process {os.getpid()}" in out
+    assert fake.scheduled == []
+
+
+def test_a_crawl_still_running_without_its_server_keeps_its_host_busy(fake, tmp_path, monkeypatch, capsys):
+    """Its Scrapyd died, the crawl goes on: the cycle crawls neither its city again nor another city
+    against the same host until that crawl has ended."""
+    monkeypatch.setattr(cycle.Cycle, "build", lambda self: None)
+    crawler = subprocess.Popen(["sleep", "60"])  # the orphaned crawl's process
+    orphan = tmp_path / "runs" / "2026-12" / "berlin-2026-12.berlin.earlier.db"
+    db = storage.open_db(orphan)
+    run_id = storage.start_run(db, "builtin", "berlin", "AI Engineer", {"city": "berlin"})
+    with storage.transaction(db):
+        db.execute("UPDATE crawl_runs SET pid = ?, host = ? WHERE run_id = ?", [crawler.pid, socket.gethostname(), run_id])
+    polls = []
+
+    def poll_then_end_the_orphan(seconds):
+        polls.append(fake.scheduled[:])
+        if len(polls) == 3:  # the orphan finishes its crawl
+            storage.finish_run(db, run_id, {"status": "ok", "finished_at": storage.utc_now(), "quality": {},
+                                            "cities_complete": ["berlin"]})
+            crawler.kill()
+            crawler.wait()
+
+    monkeypatch.setattr(cycle.time, "sleep", poll_then_end_the_orphan)
+    try:
+        assert cycle.main(args(tmp_path)) == 0
+    finally:
+        crawler.kill()
+        db.close()
+    assert polls[0] == polls[1] == polls[2] == []  # nothing scheduled while it ran
+    assert [city for city, _ in fake.scheduled] == ["london", "amsterdam"]  # berlin: the orphan's run is kept
+    assert "[berlin] still crawling with no server listing it" in capsys.readouterr().out
+
+
+def test_credentials_in_a_scrapyd_url_are_refused_before_they_are_printed(fake, tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(cycle, "Scrapyd", SCRAPYD)
+    assert cycle.main(["--scrapyd", "http://admin:hunter2secret@crawler2:6800", *args(tmp_path)[4:]]) == 1
+    out = capsys.readouterr().out
+    assert "not in the URL" in out and "hunter2secret" not in out

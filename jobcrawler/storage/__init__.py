@@ -40,6 +40,7 @@ from jobcrawler.storage.schema import (
 from jobcrawler.storage.runs import (
     start_run,
     mark_killed_runs,
+    process_alive,
     last_run_in,
     RESUMABLE,
     resume_run,
@@ -124,6 +125,7 @@ __all__ = [
     "ensure_merge_schema",
     "start_run",
     "mark_killed_runs",
+    "process_alive",
     "last_run_in",
     "RESUMABLE",
     "resume_run",

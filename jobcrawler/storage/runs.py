@@ -38,7 +38,7 @@ def mark_killed(db: sqlite_utils.Database, table: str, why: str) -> list[int]:
     is gone become ``killed``, with ``why`` (an SQL assignment list) saying so."""
     killed = [run_id for run_id, pid in db.execute(
         f"SELECT run_id, pid FROM {table} WHERE status = 'running' AND host = ? AND pid IS NOT NULL",
-        [socket.gethostname()]).fetchall() if pid != os.getpid() and not _process_alive(pid)]
+        [socket.gethostname()]).fetchall() if pid != os.getpid() and not process_alive(pid)]
     if killed:
         with transaction(db):
             db.conn.executemany(f"UPDATE {table} SET status = 'killed', {why} WHERE run_id = ?",
@@ -46,7 +46,8 @@ def mark_killed(db: sqlite_utils.Database, table: str, why: str) -> list[int]:
     return killed
 
 
-def _process_alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether a process of this machine is still there."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
