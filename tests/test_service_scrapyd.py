@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tarfile
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -191,3 +192,94 @@ def test_cities_spread_over_two_servers_with_at_most_max_per_host_crawls_at_once
     used = set(re.findall(r"scheduled on (\S+) as job", result.stdout))
     assert used == set(scrapyds)
     assert rows(tmp_path / "jobs.db", "SELECT count(*) AS n FROM crawl_runs WHERE status = 'ok'") == [{"n": 3}]
+
+
+# --- A Scrapyd that asks for credentials (scrapyd.conf username / password) -----------------------
+
+USERNAME, PASSWORD = "crawler", "s3cret-pass-4f9a7c"
+
+
+@pytest.fixture(scope="module")
+def locked_scrapyd(tmp_path_factory):
+    """A Scrapyd started with credentials, the project deployed by scrapyd-deploy reading them from
+    ~/.netrc; yields (its URL, its folder, a HOME holding that .netrc)."""
+    home = tmp_path_factory.mktemp("locked-scrapyd")
+    port = free_port()
+    (home / "scrapyd.conf").write_text(SCRAPYD_CONF.format(port=port)
+                                       + f"username = {USERNAME}\npassword = {PASSWORD}\n")
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "SCRAPYD_USERNAME", "SCRAPYD_PASSWORD")}
+    with (home / "scrapyd.out").open("w") as log:
+        server = subprocess.Popen([sys.executable, "-m", "scrapyd"], cwd=home, env=env, stdout=log,
+                                  stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    user_home = tmp_path_factory.mktemp("user-home")
+    netrc = user_home / ".netrc"
+    netrc.write_text(f"machine 127.0.0.1 login {USERNAME} password {PASSWORD}\n")
+    netrc.chmod(0o600)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(url + "daemonstatus.json", timeout=1).read()
+            except urllib.error.HTTPError as error:
+                assert error.code == 401  # up, and asking for credentials
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, (home / "scrapyd.out").read_text()
+                time.sleep(0.1)
+        deployed = subprocess.run([sys.executable, "-m", "scrapyd_client.deploy", "env"], cwd=REPO,
+                                  env={**env, "SCRAPYD_URL": url, "HOME": str(user_home)}, capture_output=True,
+                                  text=True)
+        assert deployed.returncode == 0 and '"spiders": 1' in deployed.stdout, deployed.stdout + deployed.stderr
+        yield url, home, user_home
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def cycle_as(user_home, credentials: dict, *arguments: str) -> subprocess.CompletedProcess:
+    """The cycle command with only these credentials in its environment (and no ~/.netrc)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("SCRAPYD_USERNAME", "SCRAPYD_PASSWORD", "NETRC")}
+    command = [sys.executable, "-m", "jobcrawler.cycle", *arguments]
+    return subprocess.run(command, cwd=REPO, env={**env, "HOME": str(user_home), **credentials}, capture_output=True,
+                          text=True, timeout=120)
+
+
+@pytest.mark.parametrize("credentials, says", [
+    ({}, "refused the request: no credentials (401)"),
+    ({"SCRAPYD_USERNAME": USERNAME, "SCRAPYD_PASSWORD": "wrong-guess"}, "refused the credentials given (401)"),
+])
+def test_a_scrapyd_asking_for_credentials_refuses_none_or_wrong_ones_in_one_line(locked_scrapyd, cities_file,
+                                                                                  tmp_path, credentials, says):
+    url, _, _ = locked_scrapyd
+    result = cycle_as(tmp_path, credentials, f"--scrapyd={url}", "--cycle", "2026-10", "--db", str(tmp_path / "j.db"),
+                      "--runs-dir", str(tmp_path / "runs"), "--setting", f"CITIES_FILE={cities_file}")
+    assert result.returncode == 1
+    stopped = [line for line in result.stdout.splitlines() if "stopped:" in line]
+    assert len(stopped) == 1 and says in stopped[0] and "scrapyd.conf" in stopped[0], result.stdout + result.stderr
+    assert "Traceback" not in result.stderr and "wrong-guess" not in result.stdout + result.stderr
+    assert not (tmp_path / "j.db").exists()
+
+
+def test_the_cycle_with_credentials_keeps_them_out_of_logs_databases_and_the_site(locked_scrapyd, cities_file,
+                                                                                   tmp_path):
+    url, scrapyd_home, _ = locked_scrapyd
+    with ReplaySite(jobs_per_city=10, seed=7, cities=yaml.safe_load(cities_file.read_text())) as site:
+        result = cycle_as(tmp_path, {"SCRAPYD_USERNAME": USERNAME, "SCRAPYD_PASSWORD": PASSWORD},
+                          f"--scrapyd={url}", "--cities", "berlin", "--cycle", "2026-12",
+                          "--db", str(tmp_path / "jobs.db"), "--runs-dir", str(tmp_path / "runs"),
+                          "--site-dir", str(tmp_path / "site"), "--poll", "0.2", "--package", "tarball",
+                          "--arg", "render=never", "--setting", f"BUILTIN_BASE_URL={site.base_url}",
+                          "--setting", "DOWNLOAD_DELAY=0", "--setting", "AUTOTHROTTLE_ENABLED=0",
+                          "--setting", f"CITIES_FILE={cities_file}")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "[berlin] finished ok" in result.stdout
+    assert PASSWORD not in result.stdout + result.stderr
+    with tarfile.open(tmp_path / "site" / "jobs-site-2026-12.tar.gz") as archive:
+        archive.extractall(tmp_path / "unpacked", filter="data")
+    written = [path for folder in (tmp_path / "runs", tmp_path / "unpacked", scrapyd_home / "logs")
+               for path in folder.rglob("*") if path.is_file()] + [tmp_path / "jobs.db"]
+    assert len(written) > 3
+    leaks = [path for path in written if PASSWORD.encode() in path.read_bytes() or USERNAME.encode() + b":" in
+             path.read_bytes()]
+    assert leaks == []
