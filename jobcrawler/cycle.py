@@ -479,16 +479,53 @@ def datasette_pins() -> list[str]:
             if line.split("==")[0].lower() in ("datasette", "datasette-dashboards")]
 
 
+# What a published copy of the database leaves out: the LLM labeller's bookkeeping (every answer
+# paid for, every request and what its endpoint said), and where and as which process each run ran.
+# Hidden tables of the site can still be read row by row, so they are not in the copy at all.
+UNPUBLISHED_TABLES = ("label_cache", "label_calls")
+UNPUBLISHED_COLUMNS = {"crawl_runs": ("host", "pid", "jobdir"), "label_runs": ("host", "pid", "status_reason")}
+
+
+def publishable_copy(db: Path, folder: Path) -> Path:
+    """``folder/<db name>``: one consistent copy of the database (VACUUM INTO reads one snapshot),
+    without UNPUBLISHED_TABLES and UNPUBLISHED_COLUMNS, and with each merged run database named by
+    its file name, not its path; vacuumed again, so nothing removed stays in its free pages."""
+    folder.mkdir(parents=True, exist_ok=True)
+    copy = folder / db.name
+    with closing(sqlite3.connect(db)) as conn:
+        conn.execute("VACUUM INTO ?", [str(copy)])
+    with closing(sqlite3.connect(copy, isolation_level=None)) as conn:
+        conn.execute("BEGIN")
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        for table in UNPUBLISHED_TABLES:
+            if table in tables:
+                conn.execute(f'DROP TABLE "{table}"')
+        for table, columns in UNPUBLISHED_COLUMNS.items():
+            present = [column for column in columns if table in tables and column in
+                       {row[1] for row in conn.execute(f'PRAGMA table_info("{table}")')}]
+            if present:
+                conn.execute(f'UPDATE "{table}" SET {", ".join(f"{c} = NULL" for c in present)}')
+        if "merged_runs" in tables:
+            conn.executemany("UPDATE merged_runs SET source = ? WHERE run_id = ?",
+                             [(Path(source).name, run_id) for run_id, source in
+                              conn.execute("SELECT run_id, source FROM merged_runs WHERE source IS NOT NULL")])
+        conn.execute("COMMIT")
+        conn.execute("VACUUM")
+    return copy
+
+
 def package_site(db: Path, site_dir: Path, cycle: str, how: str, publish: str | None, publish_options: list[str],
                  run_step) -> str:
     """Publish with ``datasette publish PLATFORM``, or package: a Docker image with ``datasette
     package`` where Docker works, else (or with ``--package tarball``) a tarball holding the
-    database, its metadata, the plugins and a script that serves it as ``analysis serve`` does."""
+    database, its metadata, the plugins and a script that serves it as ``analysis serve`` does.
+    What is published is always ``publishable_copy`` of the database."""
     from analysis import serve
     metadata = serve.metadata_path_for(db)
     if publish:
         with tempfile.TemporaryDirectory() as staging:
-            command = [sys.executable, "-m", "datasette", "publish", publish, str(db), "-m", str(metadata),
+            copy = publishable_copy(db, Path(staging) / "database")
+            command = [sys.executable, "-m", "datasette", "publish", publish, str(copy), "-m", str(metadata),
                        *datasette_options(Path(staging)), *publish_options]
             run_step(f"publishing with datasette publish {publish}", command)
         return f"published with datasette publish {publish}"
@@ -497,8 +534,9 @@ def package_site(db: Path, site_dir: Path, cycle: str, how: str, publish: str | 
     if how in ("auto", "docker") and docker_usable():
         tag = f"jobs-site:{cycle}"
         with tempfile.TemporaryDirectory() as staging:
+            copy = publishable_copy(db, Path(staging) / "database")
             run_step("packaging the site (datasette package)",
-                     [sys.executable, "-m", "datasette", "package", str(db), "-m", str(metadata),
+                     [sys.executable, "-m", "datasette", "package", str(copy), "-m", str(metadata),
                       *datasette_options(Path(staging)), "-t", tag])
         return f"Docker image {tag}"
     if how == "docker":
@@ -518,16 +556,15 @@ exec python3 -m datasette serve -i {db} --metadata metadata.yml --plugins-dir pl
 
 
 def site_tarball(db: Path, site_dir: Path, cycle: str) -> Path:
-    """``<site_dir>/jobs-site-<cycle>.tar.gz``: a consistent copy of the database (VACUUM INTO),
-    its metadata, the Datasette plugins and templates, the pinned Datasette requirements and ``run.sh``."""
+    """``<site_dir>/jobs-site-<cycle>.tar.gz``: ``publishable_copy`` of the database, its metadata,
+    the Datasette plugins and templates, the pinned Datasette requirements and ``run.sh``."""
     from analysis import serve
     site_dir.mkdir(parents=True, exist_ok=True)
     target = site_dir / f"jobs-site-{cycle}.tar.gz"
     with tempfile.TemporaryDirectory(dir=site_dir) as workdir:
         root = Path(workdir) / f"jobs-site-{cycle}"
         root.mkdir()
-        with closing(sqlite3.connect(db)) as conn:
-            conn.execute("VACUUM INTO ?", [str(root / db.name)])
+        publishable_copy(db, root)
         (root / "metadata.yml").write_text(yaml.safe_dump(serve.metadata_for(db.stem), sort_keys=False))
         serve.stage_site_files(root)
         (root / "requirements.txt").write_text("\n".join(datasette_pins()) + "\n")

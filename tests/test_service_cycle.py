@@ -143,7 +143,9 @@ def test_the_site_is_packaged_with_docker_where_it_works_and_fails_clearly_where
     assert package[package.index("--extra-options") + 1] == " ".join(serve.setting_options())
     assert package[package.index("--install") + 1].startswith("datasette-dashboards==")  # the pinned version
     cycle.package_site(db, tmp_path / "site", "2026-12", "auto", "cloudrun", ["--service=ai-jobs"], run_step)
-    assert commands.pop()[3:6] == ["publish", "cloudrun", str(db)] and staged.pop()[0]
+    published = commands.pop()
+    assert published[3:5] == ["publish", "cloudrun"] and Path(published[5]).name == db.name and staged.pop()[0]
+    assert Path(published[5]) != db  # a publishable copy (test_the_published_copy_leaves_out_...)
     monkeypatch.setattr(cycle, "docker_usable", lambda: False)
     with pytest.raises(cycle.CycleError, match="--package docker: Docker is not available"):
         cycle.package_site(db, tmp_path / "site", "2026-12", "docker", None, [], run_step)
@@ -194,3 +196,54 @@ def test_credentials_in_a_scrapyd_url_are_refused_before_they_are_printed(fake, 
     assert cycle.main(["--scrapyd", "http://admin:hunter2secret@crawler2:6800", *args(tmp_path)[4:]]) == 1
     out = capsys.readouterr().out
     assert "not in the URL" in out and "hunter2secret" not in out
+
+
+def test_the_published_copy_leaves_out_what_the_site_must_not_show(tmp_path, monkeypatch):
+    """Paths of merged run databases, the LLM cache and calls, host names, PIDs and an endpoint's
+    error text: not in the tarball's database, nor in what datasette package or publish gets."""
+    import sqlite3
+    import tarfile
+
+    from tests.helpers import build_fixture_db
+    db = build_fixture_db(tmp_path / "jobs.db")
+    secret = "sk-echoed-0123456789abcdef"
+    conn = storage.open_db(db)
+    storage.ensure_merge_schema(conn)
+    with storage.transaction(conn):
+        conn.execute("INSERT INTO merged_runs (run_id, origin, cycle, source, source_run_id, merged_at) "
+                     "VALUES (1, 'o', '2026-12', ?, 1, 'now')", [str(tmp_path / "runs" / "berlin-1.db")])
+        conn.execute("INSERT INTO label_cache (model, prompt_version, posting_hash, answer) VALUES ('m', 'p', 'h', ?)",
+                     [secret])
+        conn.execute("INSERT INTO label_calls (run_id, outcome) VALUES (1, ?)", [f"http 401: {secret}"])
+        conn.execute("INSERT INTO label_runs (labels, status, status_reason, host, pid) VALUES ('llm:m', 'failed', ?, "
+                     "'crawler7', 4242)", [f"refused: {secret}"])
+        conn.execute("UPDATE crawl_runs SET host = 'crawler7', pid = 4242, jobdir = ?", [str(tmp_path / "jobdir")])
+    conn.close()
+
+    def published(path) -> tuple[bytes, dict]:
+        with sqlite3.connect(path) as copy:
+            tables = {row[0] for row in copy.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            facts = {"tables": tables & {"label_cache", "label_calls"},
+                     "sources": copy.execute("SELECT source FROM merged_runs").fetchall(),
+                     "hosts": copy.execute("SELECT DISTINCT host, pid, jobdir FROM crawl_runs").fetchall(),
+                     "label_runs": copy.execute("SELECT host, pid, status_reason FROM label_runs").fetchall(),
+                     "jobs": copy.execute("SELECT count(*) FROM jobs").fetchone()[0]}
+        copy.close()
+        return Path(path).read_bytes(), facts
+
+    expected = {"tables": set(), "sources": [("berlin-1.db",)], "hosts": [(None, None, None)],
+                "label_runs": [(None, None, None)], "jobs": 14}
+    tarball = cycle.site_tarball(db, tmp_path / "site", "2026-12")
+    with tarfile.open(tarball) as archive:
+        archive.extractall(tmp_path / "unpacked", filter="data")
+    data, facts = published(tmp_path / "unpacked" / "jobs-site-2026-12" / "jobs.db")
+    assert facts == expected
+    for leak in (secret.encode(), b"crawler7", str(tmp_path).encode()):
+        assert leak not in data
+
+    seen = []
+    monkeypatch.setattr(cycle, "docker_usable", lambda: True)
+    cycle.package_site(db, tmp_path / "site", "2026-12", "auto", None, [],
+                       lambda what, command: seen.append(published(command[4])))
+    (data, facts), = seen
+    assert facts == expected and secret.encode() not in data
