@@ -15,8 +15,8 @@ Each run database is merged in one transaction; a run merged before is recognise
 origin (spider, city, search, site, arguments, start) and not added again, so merging the same
 files twice changes nothing. SQL lives in ``jobcrawler/storage/merge.py``.
 
-Exit status: 0 merged; 1 a run database cannot be merged (missing, not SQLite, no crawl run,
-a run still ``running``): nothing is merged; 2 merged, but closing was withheld for an
+Exit status: 0 merged; 1 a run database cannot be merged (missing, not SQLite, damaged, no crawl
+run, a run still ``running``) or the main database is being served: nothing is merged; 2 merged, but closing was withheld for an
 occasion that would have closed more than ``--close-max-share`` of its cities' open jobs.
 """
 
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sqlite3
 import sys
 from collections import Counter
@@ -78,9 +79,34 @@ def inspect(db: sqlite_utils.Database, path: Path) -> list[dict]:
     return runs
 
 
+def serving_processes(path: str | Path) -> list[tuple[int, str]]:
+    """(pid, command) of the Datasette processes of this machine (``analysis serve``, ``datasette
+    serve``) that have the file open (Linux /proc; elsewhere none are found)."""
+    target, found = os.path.realpath(path), []
+    for process in Path("/proc").glob("[0-9]*"):
+        if int(process.name) == os.getpid():
+            continue
+        try:
+            command = (process / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+            if "datasette" not in command and "analysis serve" not in command:
+                continue
+            if any(os.path.realpath(fd) == target for fd in (process / "fd").iterdir()):
+                found.append((int(process.name), command))
+        except OSError:  # gone meanwhile, or another user's
+            continue
+    return found
+
+
 def merge(run_paths: list[str | Path], db_path: str | Path, cycle: str | None = None,
           close_max_share: float = settings.CLOSE_MAX_SHARE, log=print) -> MergeResult:
-    """Merge run databases into ``db_path``; every file is checked before any is merged."""
+    """Merge run databases into ``db_path``; every file is checked before any is merged. A
+    database a site is serving is refused: Datasette opens it immutable, trusting it never to
+    change, and would serve a mix of old and new pages ("database disk image is malformed")."""
+    served = serving_processes(db_path) if Path(db_path).exists() else []
+    if served:
+        pid, command = served[0]
+        raise storage.MergeError(f"{db_path} is being served (process {pid}: {command[:80]}): stop the site, merge, "
+                                 "then serve it again (or merge into a copy and serve that)")
     db = storage.open_db(db_path)
     result = MergeResult()
     try:

@@ -12,7 +12,7 @@ import sqlite3
 import pytest
 
 from jobcrawler import merge, storage
-from tests.helpers import database_content, rows
+from tests.helpers import database_content, free_port, rows, serve_command, start_server, wait_until_up
 from tests.test_merge import quiet, run_db
 
 NOVEMBER, DECEMBER = "2026-11-01T00:00:00+00:00", "2026-12-01T00:00:00+00:00"
@@ -151,3 +151,25 @@ def test_an_older_schema_run_database_merges_what_the_schemas_share(tmp_path, de
     assert (result.runs_added, result.jobs_new) == (1, 1)
     assert rows(main, "SELECT title FROM jobs WHERE job_id = '5'") == [{"title": "job 5"}]
     assert rows(main, "SELECT count(*) AS n FROM sightings WHERE job_id = '5'") == [{"n": 1}]
+
+
+def test_merging_into_the_database_a_site_serves_is_refused_in_one_line(tmp_path, december, capsys):
+    """``analysis serve`` opens the file immutable: a merge under it would make it serve a mix of
+    pages (old counts, then "database disk image is malformed")."""
+    before, runs = december
+    main = tmp_path / "jobs.db"
+    shutil.copy(before, main)
+    start = everything(main)
+    port = free_port()
+    log = tmp_path / "serve.log"
+    server = start_server(serve_command(main, port), log)
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/jobs.json?sql=select+1", server, log)
+        assert merge.main([*map(str, runs), "--db", str(main), "--cycle", "2026-12"]) == 1
+        error = capsys.readouterr().err.strip().splitlines()
+        assert len(error) == 1 and f"{main} is being served (process {server.pid}" in error[0]
+        assert everything(main) == start
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
+    assert merge.main([*map(str, runs), "--db", str(main), "--cycle", "2026-12"]) == 0
