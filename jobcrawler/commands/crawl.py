@@ -9,6 +9,7 @@ spider that could not start, e.g. an unknown city), 2 for ``degraded``, 3 for
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
@@ -30,6 +31,10 @@ class Command(ScrapyCrawlCommand):
         if hasattr(started, "add_done_callback"):  # asyncio Task (AsyncCrawlerProcess)
             started.add_done_callback(_report_bad_arguments)
         self.crawler_process.start()
+        # The crawl has ended and its run is recorded: a stop signal now (a supervisor's SIGTERM
+        # right after "crawl ok") must not turn the run's exit status into 143.
+        for stop in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(stop, signal.SIG_IGN)
         if self.crawler_process.bootstrap_failed:
             self.exitcode = 1
             return
