@@ -85,3 +85,40 @@ def test_merged_per_city_runs_equal_a_direct_crawl_and_merging_again_changes_not
     assert (again.runs_added, again.runs_known, again.closed) == (0, 6, 0)
     assert (database_content(merged), rows(merged, "SELECT * FROM crawl_runs"), rows(merged, "SELECT * FROM jobs")) \
         == before
+
+
+def test_a_job_listed_under_two_cities_whose_page_is_gone_closes_alike_both_ways(tmp_path):
+    """Month two: a job still listed under berlin and london answers 404. A city=all crawl reads
+    both listings in one run; the per-city runs each fetch the page. Both close it."""
+    from jobcrawler.replay.server import FaultRule
+
+    registry = yaml.safe_load(CITIES_FILE.read_text())
+    cities = {key: registry[key] for key in CITY_KEYS}
+    cities_file = tmp_path / "cities.yaml"
+    cities_file.write_text(yaml.safe_dump(cities))
+    merged = tmp_path / "merged.db"
+
+    def both_ways(site, cycle: str) -> None:
+        refetch = "refresh_days=0"  # every listed job's page is fetched again, as a month later it would be
+        settings = {"CITIES_FILE": str(cities_file), "QUALITY_MAX_GAVE_UP_RATIO": "0.1"}  # 1 gone of 20: still ok
+        assert crawl(site.base_url, tmp_path / "direct.db", "city=all", refetch, **settings).returncode == 0
+        runs = []
+        for city in CITY_KEYS:
+            run = tmp_path / f"{cycle}-{city}.db"
+            assert crawl(site.base_url, run, f"city={city}", refetch, **settings).returncode == 0
+            runs.append(run)
+        assert merge.merge(runs, merged, cycle=cycle, log=lambda line: None).exit_code == 0
+
+    with replay(cities) as site:
+        both_ways(site, "2026-11")
+        gone = next(p for p in site.listing("berlin") if sorted(p.cities) == ["berlin", "london"])
+    with replay(cities) as site:
+        path = site.detail_url(gone.job_id).removeprefix(site.base_url)
+        find = site._fault_rule
+        site._fault_rule = lambda page_type, key, page_number: (
+            FaultRule("404", 1.0, None) if key.startswith(path + "?") else find(page_type, key, page_number))
+        both_ways(site, "2026-12")
+    for db in (tmp_path / "direct.db", merged):
+        assert rows(db, "SELECT closed_at IS NOT NULL AS closed FROM jobs WHERE job_id = ?", [gone.job_id]) == [
+            {"closed": 1}], db
+    assert database_content(merged) == database_content(tmp_path / "direct.db")

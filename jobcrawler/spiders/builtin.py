@@ -46,6 +46,10 @@ class BuiltinSpider(scrapy.Spider):
         self.gaps: set[str] = set()  # cities with a listing page given up on: never complete
         self.listings_ended: set[str] = set()  # cities whose listing was read as far as it goes
         self.fresh: set[str] = set()
+        # Listings of a job met while its page is being fetched: sightings once the page is read,
+        # none if it is gone (404), as a crawl of each of those cities alone would find.
+        self.held: dict[str, list[tuple[str, str]]] = {}
+        self.gone: set[str] = set()  # jobs whose page answered 404 in this run
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -97,6 +101,8 @@ class BuiltinSpider(scrapy.Spider):
         self.requested = state.setdefault("requested", self.requested)
         self.gaps = state.setdefault("gaps", self.gaps)
         self.listings_ended = state.setdefault("listings_ended", self.listings_ended)
+        self.held = state.setdefault("held_sightings", self.held)
+        self.gone = state.setdefault("gone", self.gone)
 
     def listing_request(self, city, page: int, previous_ids: tuple, url: str | None = None, *,
                         promised: bool = True, after_gap: bool = False, page_size: int | None = None):
@@ -210,11 +216,19 @@ class BuiltinSpider(scrapy.Spider):
         if job.job_id not in self.listed[city.key]:
             self.listed[city.key].add(job.job_id)
             stats.inc_value("listing/jobs")
+        if job.job_id in self.held:  # its page is being fetched: the sighting waits for what it says
+            stats.inc_value("listing/sightings_without_fetch")
+            self.held[job.job_id].append((city.key, job.url))
+            return
+        if job.job_id in self.gone:  # listed, but its page is gone: no sighting, as for its first city
+            stats.inc_value("listing/sightings_of_gone_jobs")
+            return
         if job.job_id in self.requested or job.job_id in self.fresh:
             stats.inc_value("listing/sightings_without_fetch")
             yield JobSighting(job_id=job.job_id, city=city.key, url=job.url)
             return
         self.requested.add(job.job_id)
+        self.held[job.job_id] = []
         meta = {"city": city.key, "job_id": job.job_id, "listing_job": job}
         if self.render == "always" and self.render_details:
             meta.update(render_meta("detail"))
@@ -249,6 +263,8 @@ class BuiltinSpider(scrapy.Spider):
         item = self._job_item(response, page)
         yield item
         listed_id = response.meta["job_id"]
+        for city, url in self.held.pop(listed_id, ()):  # its other listings, met while it was fetched
+            yield JobSighting(job_id=listed_id, city=city, url=url)
         if item.job_id != listed_id:
             self.crawler.stats.inc_value("listing/redirected_to_other_job")
             self.logger.warning("Job %s redirected to job %s (%s)", listed_id, item.job_id, response.url)
@@ -336,14 +352,19 @@ class BuiltinSpider(scrapy.Spider):
         """Count a request given up on by its reason (once: the retry middleware may have), and
         limit the damage: a lost listing page makes its city's listing incomplete (so none of
         its jobs is closed) and the listing goes on past it; a job whose page could not be read
-        is still recorded as listed, unless its page is gone (404)."""
+        is still recorded as listed (in every city that listed it), unless its page is gone (404)."""
         meta = request.meta
         if not meta.get("jobcrawler_gave_up"):
             meta["jobcrawler_gave_up"] = reason
             self.crawler.stats.inc_value(f"retry/gave_up/{reason}")
         if "job_id" in meta:
-            if reason != "status_404":
-                yield JobSighting(job_id=meta["job_id"], city=meta["city"], url=request.url)
+            held = self.held.pop(meta["job_id"], [])
+            if reason == "status_404":
+                self.gone.add(meta["job_id"])
+                return
+            yield JobSighting(job_id=meta["job_id"], city=meta["city"], url=request.url)
+            for city, url in held:
+                yield JobSighting(job_id=meta["job_id"], city=city, url=url)
             return
         city, page = meta["city"], meta["page"]
         self.gaps.add(city.key)
