@@ -16,11 +16,11 @@ def imported_run(db: sqlite_utils.Database, spider: str, started_at: str, query:
                  site: str | None) -> int:
     """The ``crawl_runs`` row of one imported batch (a dataset's scrape dated ``started_at``):
     the row an earlier import of the same batch made, else a new one, so re-importing adds no run."""
-    found = db.execute("SELECT run_id FROM crawl_runs WHERE spider = ? AND started_at = ? AND args = ?",
-                       [spider, started_at, json.dumps(args, sort_keys=True)]).fetchone()
-    if found:
-        return found[0]
-    with transaction(db):
+    with transaction(db):  # looked up and added together: two imports of one batch make one run
+        found = db.execute("SELECT run_id FROM crawl_runs WHERE spider = ? AND started_at = ? AND args = ?",
+                           [spider, started_at, json.dumps(args, sort_keys=True)]).fetchone()
+        if found:
+            return found[0]
         cursor = db.execute(
             "INSERT INTO crawl_runs (spider, query, site, args, started_at, status) VALUES (?, ?, ?, ?, ?, 'running')",
             [spider, query, site, json.dumps(args, sort_keys=True), started_at])
