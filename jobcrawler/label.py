@@ -18,7 +18,11 @@ the model nothing it answered before, and an interrupted run resumes where it st
 that fail with 429 / 5xx / a timeout are retried with backoff, honouring Retry-After; an answer
 that stays unusable (not JSON, not the schema) is recorded in ``label_failures`` with its reason,
 never stored in part, and the run goes on. Tokens in and out are kept per request
-(``label_calls``) and per run (``label_runs``).
+(``label_calls``) and per run (``label_runs``), every request counted, those of a posting the
+run stopped on too. ``--timeout`` bounds the whole answer, an answer too long is refused, and a
+key an endpoint echoes in an error is redacted before anything stores or shows it. A posting a
+crawl re-fetched while it was asked keeps its labels (its new text's turn comes next run), and
+one label source has one run at a time (a second would pay for every answer twice).
 """
 
 from __future__ import annotations

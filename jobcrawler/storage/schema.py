@@ -295,8 +295,9 @@ END"""
 def _narrow_fts_update_trigger(db: sqlite_utils.Database) -> None:
     row = db.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'jobs_au'").fetchone()
     if row and " UPDATE OF " not in row[0].upper():
-        db.execute('DROP TRIGGER "jobs_au"')
-        db.execute(_FTS_UPDATE_TRIGGER)
+        with transaction(db):  # never a moment without the trigger
+            db.execute('DROP TRIGGER "jobs_au"')
+            db.execute(_FTS_UPDATE_TRIGGER)
 
 
 def ensure_label_schema(db: sqlite_utils.Database) -> None:
