@@ -17,6 +17,9 @@ $(VENV)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -r requirements.txt
+	@# The checkout on the virtualenv's path: `python -m analysis` and `python -m jobcrawler...` then
+	@# import from any folder, and say what is missing instead of "No module named analysis".
+	echo "$(CURDIR)" > "$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))')/jobcrawler-checkout.pth"
 	touch $@
 
 test: install

@@ -26,9 +26,15 @@ LABELS_HELP = (f"the label source the reports count: {build.DEFAULT_LABELS} (the
 NO_JOBS = "the database holds no jobs yet: crawl (scrapy crawl builtin) or import jobs (python -m jobcrawler.fieldguide) first"
 
 
+CHECKOUT = Path(__file__).resolve().parents[1]
+
+
 def existing_db(path: str) -> Path:
     if not Path(path).is_file():
-        raise argparse.ArgumentTypeError(f"no database at {path}")
+        in_checkout = CHECKOUT / path
+        hint = (f" (run from the checkout, {CHECKOUT}, or give --db {in_checkout})"
+                if not Path(path).is_absolute() and in_checkout.is_file() and Path.cwd() != CHECKOUT else "")
+        raise argparse.ArgumentTypeError(f"no database at {path}{hint}")
     return Path(path)
 
 

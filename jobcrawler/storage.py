@@ -11,6 +11,7 @@ import json
 import os
 import socket
 import sqlite3
+from contextlib import closing
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -322,6 +323,16 @@ def run_coverage(db: sqlite_utils.Database, run_id: int) -> dict:
     cities counts twice, as listings do) and one per checked field."""
     cursor = db.execute(_RUN_COVERAGE, {"run_id": run_id})
     return {column[0]: value or 0 for column, value in zip(cursor.description, cursor.fetchone())}
+
+
+def unknown_city(path, city: str) -> str | None:
+    """Why no posting can be listed under ``city`` in the database at ``path`` (naming the city keys
+    it holds), or None when some posting is."""
+    with closing(sqlite3.connect(path)) as conn:
+        keys = [row[0] for row in conn.execute("SELECT DISTINCT city FROM job_cities ORDER BY city")]
+    if city in keys:
+        return None
+    return f"no posting is listed under city {city!r}; this database has: {', '.join(keys) or 'no city yet'}"
 
 
 def has_jobs(conn) -> bool:

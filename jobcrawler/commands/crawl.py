@@ -8,11 +8,16 @@ spider that could not start, e.g. an unknown city), 2 for ``degraded``, 3 for
 
 from __future__ import annotations
 
+import difflib
 import logging
+import os
 import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
+from scrapy.settings import SETTINGS_PRIORITIES
+from scrapy.spiderloader import get_spider_loader
+from scrapy.utils.conf import closest_scrapy_cfg
 
 from jobcrawler.extensions.crawl_run import JobdirError
 from jobcrawler.storage import StorageError
@@ -22,6 +27,26 @@ EXIT_CODES = {"ok": 0, "failed": 1, "degraded": 2, "interrupted": 3}
 
 
 class Command(ScrapyCrawlCommand):
+    def process_options(self, args, opts):
+        """A mistyped spider name or spider argument is one line and exit 1, said before Scrapy
+        starts logging or anything is written (Scrapy's own answer to a wrong spider name is a
+        traceback, and unknown arguments pass silently)."""
+        super().process_options(args, opts)
+        _database_in_the_checkout(self.settings)
+        if len(args) != 1:
+            return
+        loader = get_spider_loader(self.settings)
+        if args[0] not in loader.list():
+            close = difflib.get_close_matches(args[0], loader.list(), n=1)
+            hint = f"did you mean {close[0]}? " if close else ""
+            _refuse(self.settings, f"no spider called {args[0]!r}: {hint}(spiders: {', '.join(loader.list())})")
+        check = getattr(loader.load(args[0]), "check_arguments", None)
+        if check is not None:
+            try:
+                check(opts.spargs, self.settings)
+            except ValueError as error:
+                _refuse(self.settings, str(error))
+
     def run(self, args, opts):
         if len(args) != 1:
             raise UsageError("give exactly one spider name, e.g. `scrapy crawl builtin -a city=berlin`")
@@ -53,6 +78,28 @@ def summary(stats: dict, status: str, database: str) -> str:
     if status != "ok" and reasons:
         line += " | " + "; ".join(reasons)
     return line
+
+
+def _database_in_the_checkout(settings) -> None:
+    """Run from a folder inside the checkout (Scrapy finds scrapy.cfg upward), the default
+    ``data/jobs.db`` would be a second, new database there: it stays the checkout's."""
+    path = settings.get("SQLITE_PATH")
+    config = closest_scrapy_cfg()
+    if settings.getpriority("SQLITE_PATH") > SETTINGS_PRIORITIES["project"] or os.path.isabs(path) or not config:
+        return
+    root = os.path.dirname(config)
+    if os.path.realpath(root) != os.path.realpath(os.getcwd()):
+        settings.set("SQLITE_PATH", os.path.join(root, path), priority="project")
+
+
+def _refuse(settings, message: str) -> None:
+    """Stop before the crawl starts with one line on stderr, and in LOG_FILE when there is one
+    (a Scrapyd job's log, where whoever scheduled it looks)."""
+    print(f"error: {message}", file=sys.stderr, flush=True)
+    if settings.get("LOG_FILE"):
+        with open(settings.get("LOG_FILE"), "a", encoding="utf-8") as log:
+            log.write(f"ERROR: The crawl did not start: {message}\n")
+    sys.exit(1)
 
 
 def _report_bad_arguments(task) -> None:
