@@ -24,6 +24,14 @@ STORE_BATCH_SECONDS = 2.0  # ... or fewer, once the oldest has waited this long
 SQLITE_BUSY_TIMEOUT = 60.0  # seconds a write waits for another process's lock before it fails
 SQLITE_JOURNAL_MODE = "WAL"  # DELETE for a database on a folder several machines mount (the cycle sets it)
 
+# --- Proxies ------------------------------------------------------------------------------
+# builtin.com blocks many cloud addresses: crawl through a proxy. PROXY_URL is one proxy,
+# http(s)://user:password@host:port; PROXY_LIST several (a residential pool; comma-separated on
+# the command line), taken in turn by each request. Plain downloads and the browser use the
+# same proxy. Without either, the http_proxy / https_proxy environment variables apply.
+PROXY_URL = ""
+PROXY_LIST = []
+
 # --- Politeness ---------------------------------------------------------------------------
 ROBOTSTXT_OBEY = True
 USER_AGENT = "jobcrawler/0.1 (job-market research; set USER_AGENT to name yourself and a contact)"
@@ -59,6 +67,8 @@ DOWNLOADER_MIDDLEWARES = {
     "jobcrawler.middlewares.SizeLimitedCompressionMiddleware": 590,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "jobcrawler.middlewares.GiveUpRedirectMiddleware": 600,
+    "jobcrawler.middlewares.ProxyMiddleware": 740,  # before Scrapy's HttpProxyMiddleware (750) reads meta["proxy"]
+    "jobcrawler.middlewares.UnreachableSiteMiddleware": 745,  # sees a download error before the retries (550)
 }
 # The spider retries a 200 block, challenge or cut-short page itself (get_retry_request), which
 # carries these keys over on purpose: Scrapy's copied-meta warning is not about them.

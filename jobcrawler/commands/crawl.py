@@ -20,6 +20,7 @@ from scrapy.spiderloader import get_spider_loader
 from scrapy.utils.conf import closest_scrapy_cfg
 
 from jobcrawler.extensions.crawl_run import JobdirError
+from jobcrawler.middlewares import configured_proxies
 from jobcrawler.storage import StorageError
 
 logger = logging.getLogger(__name__)
@@ -33,6 +34,10 @@ class Command(ScrapyCrawlCommand):
         traceback, and unknown arguments pass silently)."""
         super().process_options(args, opts)
         _database_in_the_checkout(self.settings)
+        try:
+            configured_proxies(self.settings)
+        except ValueError as error:
+            _refuse(self.settings, str(error))
         if len(args) != 1:
             return
         loader = get_spider_loader(self.settings)
@@ -62,12 +67,14 @@ class Command(ScrapyCrawlCommand):
         status = stats.get("jobcrawler/run_status") or "failed"  # None: the run never started
         self.exitcode = EXIT_CODES.get(status, 1)
         if "jobcrawler/run_id" in stats:
-            print(summary(stats, status, crawler.settings.get("SQLITE_PATH")), file=sys.stderr, flush=True)
+            cities = [city.key for city in getattr(crawler.spider, "cities", ())]
+            print(summary(stats, status, crawler.settings.get("SQLITE_PATH"), cities), file=sys.stderr, flush=True)
 
 
-def summary(stats: dict, status: str, database: str) -> str:
-    """The run in one line: what a person (or a cron mail) reads first."""
-    cities = sorted(key[len("listing/pages/"):] for key in stats if key.startswith("listing/pages/"))
+def summary(stats: dict, status: str, database: str, cities: list[str] | None = None) -> str:
+    """The run in one line: what a person (or a cron mail) reads first. ``cities``: those the run
+    was asked for; else those whose listing it read."""
+    cities = cities or sorted(key[len("listing/pages/"):] for key in stats if key.startswith("listing/pages/"))
     where = (f"{len(cities)} cities" if len(cities) > 3 else ", ".join(cities)) or "no city"
     gave_up = sum(value for key, value in stats.items() if key.startswith("retry/gave_up/"))
     line = (f"crawl {status} (run {stats['jobcrawler/run_id']}): {where}, {stats.get('listing/jobs', 0)} listed, "
@@ -75,6 +82,8 @@ def summary(stats: dict, status: str, database: str) -> str:
             f"{stats.get('jobcrawler/closed', 0)} closed, {gave_up} gave up, "
             f"{stats.get('elapsed_time_seconds', 0):.1f} s -> {database}")
     reasons = stats.get("jobcrawler/status_reasons")
+    if stats.get("jobcrawler/unreachable"):  # said in words rather than as a finish reason
+        reasons = [stats["jobcrawler/unreachable"]]
     if status != "ok" and reasons:
         line += " | " + "; ".join(reasons)
     return line

@@ -302,7 +302,7 @@ class BuiltinSpider(scrapy.Spider):
             self.crawler.stats.inc_value("render/failures")
             if browser_broken(failure, self.crawler.stats):
                 raise CloseSpider("browser_failed")
-        else:
+        elif not (failure.check(GiveUp) and failure.value.reason == "site_unreachable"):  # said once already
             self.logger.error("Request %s failed: %r", request.url, failure.value)
 
     def _retry(self, response, reason: str):
