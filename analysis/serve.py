@@ -95,7 +95,7 @@ def datasette_app(db_path: str | Path, metadata_path: str | Path) -> Datasette:
 
 
 def setting_options() -> list[str]:
-    """``--setting name value`` for every entry of SETTINGS (also the README's publish options)."""
+    """``--setting name value`` for every entry of SETTINGS (also the publish options in docs/reports.md)."""
     options = []
     for name, value in SETTINGS.items():
         text = ("on" if value else "off") if isinstance(value, bool) else str(value)

@@ -1,7 +1,7 @@
 """Scrapy settings for jobcrawler, grouped by concern.
 
 Every default can be overridden on the command line with ``-s NAME=value``; every
-custom setting (the ones without a Scrapy prefix) is documented in README.md.
+custom setting (the ones without a Scrapy prefix) is documented in docs/crawling.md.
 """
 
 BOT_NAME = "jobcrawler"
@@ -92,7 +92,7 @@ ITEM_PIPELINES = {
 # --- JavaScript rendering (scrapy-playwright; used per page by `-a render=auto|always`) -------
 # The spider installs Playwright's download handlers only when a run may render (render is not
 # `never` and the browser exists), since they cost about a second per crawl even unused; see
-# README "JavaScript rendering" for measured costs. Debian's chromium is the default browser;
+# docs/crawling.md, "JavaScript rendering", for what it costs. Debian's chromium is the default browser;
 # set BROWSER_EXECUTABLE_PATH to "" to use one from `playwright install` where that works.
 # --no-sandbox: Chromium refuses to start as root without it (containers, CI).
 BROWSER_EXECUTABLE_PATH = "/usr/bin/chromium"

@@ -252,6 +252,30 @@ async def test_an_unknown_skill_answers_with_the_closest_names(client, typed, cl
     assert len(trend) == 1 and closest in trend[0]["period"]
 
 
+@pytest.mark.parametrize("query, reason", [
+    ("city_top_skills?city=paris&period=", "This database has no city 'paris'; it has berlin, london, newyork."),
+    ("pay?city=&period=2025-01&labels=", "This database has no crawl month '2025-01'; it has 2026-02, 2026-01."),
+    ("city_top_skills?city=&period=&labels=llm:none",
+     "No report tables were built from the label source 'llm:none' (this database has rules): "
+     "build them with python -m analysis build --labels llm:none."),
+    ("compare_cities?city_a=berlin&city_b=berlin&period=", "City A and city B are both 'berlin': pick two different cities."),
+])
+async def test_an_empty_or_odd_answer_says_why(client, query, reason):
+    page = (await client.get(f"/jobs/{query}")).text
+    assert re.findall(r'<p class="message-warning empty-reason">(.*?)</p>', page) == [reason.replace("'", "&#39;")]
+    assert "0 results" not in page
+
+
+async def test_a_known_value_with_no_rows_still_says_0_results(client):
+    page = (await client.get("/jobs/city_top_skills?city=berlin&period=2026-02&labels=")).text
+    assert "empty-reason" not in page
+
+
+async def test_the_home_page_compares_two_different_cities(client):
+    page = (await client.get("/")).text
+    assert 'href="/jobs/compare_cities?city_a=berlin&amp;city_b=london&amp;period=&amp;labels="' in page
+
+
 async def test_a_known_skill_without_jobs_in_scope_is_no_error(client):
     assert await answer(client, "jobs_with_skill", skill="Kubernetes", city="nowhere", labels="") == []
 
@@ -339,9 +363,9 @@ async def test_pay_query_answers_per_currency(client):
 
 
 async def test_every_readme_url_works_on_the_demo(site_db, tmp_path):
-    """The README's site URLs, as written, on a database named demo with the demo's city (the
+    """The site URLs of the README and docs/, as written, on a database named demo with the demo's city (the
     fixture has berlin); a job page's id must be one `make demo` crawls (replay seed 1, berlin)."""
-    readme = (REPO / "README.md").read_text()
+    readme = "\n".join(page.read_text() for page in [REPO / "README.md", *(REPO / "docs").glob("*.md")])
     urls = sorted({url.rstrip(".,:;") for url in re.findall(r"http://127\.0\.0\.1:8001(/[^\s)`]*)", readme)})
     assert len(urls) >= 10
     demo = tmp_path / "demo.db"

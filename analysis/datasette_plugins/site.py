@@ -271,9 +271,11 @@ def extra_template_vars(template, database, table, columns, view_name, request, 
             name = request.url_vars.get("table")
             queries = await datasette.get_canned_queries(database, None) if name else {}
             if name in queries:
-                found["parameter_choices"] = await parameter_choices(datasette, database, queries[name])
+                choices = await parameter_choices(datasette, database, queries[name])
+                found["parameter_choices"] = choices
+                found["empty_reasons"] = empty_reasons(choices, dict(parse_qsl(request.query_string)))
         elif template == "index.html":
-            found["start_here"] = start_here(datasette)
+            found["start_here"] = await start_here(datasette)
         elif template == "table.html" and table in (settings(datasette).get("default_columns") or {}) and request:
             every = await datasette.get_database(database).table_columns(table)
             args = [(k, v) for k, v in parse_qsl(request.query_string, keep_blank_values=True) if k not in ("_col", "_nocol")]
@@ -283,9 +285,10 @@ def extra_template_vars(template, database, table, columns, view_name, request, 
     return variables
 
 
-def start_here(datasette) -> list[dict]:
+async def start_here(datasette) -> list[dict]:
     """The home page's first links, per database: each named as its dashboard, table or canned
-    query is titled in the metadata, so a title is written once."""
+    query is titled in the metadata, so a title is written once. A query comparing two cities
+    opens on two different ones."""
     links = settings(datasette).get("start_here") or []
     dashboards = (datasette.metadata("plugins") or {}).get("datasette-dashboards") or {}
     found = []
@@ -302,11 +305,54 @@ def start_here(datasette) -> list[dict]:
                 title = tables.get(link["table"], {}).get("title", link["table"])
                 href = datasette.urls.table(name, link["table"])
             else:
-                title = queries.get(link["query"], {}).get("title", link["query"])
-                href = datasette.urls.query(name, link["query"])
+                query = queries.get(link["query"], {})
+                title = query.get("title", link["query"])
+                href = datasette.urls.query(name, link["query"]) + await two_cities(datasette, name, query)
             found.append({"title": title, "description": link.get("description", ""), "href": href})
         found.append({"title": f"Every table and query of {name}", "description": "", "href": datasette.urls.database(name)})
     return found
+
+
+async def two_cities(datasette, database: str, query: dict) -> str:
+    """``?city_a=..&city_b=..`` (the first two cities) for a query taking both, else ''."""
+    if not {"city_a", "city_b"} <= set(query.get("params") or []):
+        return ""
+    cities = (await parameter_choices(datasette, database, {"params": ["city_a"]})).get("city_a", {}).get("options", [])
+    if len(cities) < 2:
+        return ""
+    other = [p for p in query["params"] if p not in ("city_a", "city_b")]
+    return "?" + urlencode([("city_a", cities[0]), ("city_b", cities[1]), *((p, "") for p in other)])
+
+
+# What a parameter's value is, in words, for the reasons an answer is empty.
+_PARAMETER_WORDS = {"city": "city", "city_a": "city", "city_b": "city", "period": "crawl month",
+                    "labels": "label source"}
+
+
+def empty_reasons(choices: dict[str, dict], values: dict[str, str]) -> list[str]:
+    """Why a canned query's answer may be empty, in words: each parameter whose value the
+    database has no rows for, naming the values it has; two cities compared that are the same."""
+    reasons = []
+    for name, choice in choices.items():
+        value = (values.get(name) or "").strip()
+        if not value or not choice.get("select") or value in choice["options"]:
+            continue
+        what = _PARAMETER_WORDS.get(name, name)
+        if name == "labels" and value == "rules":
+            continue
+        has = choice["options"] + (["rules"] if name == "labels" else [])
+        if name == "labels":
+            reasons.append(f"No report tables were built from the label source {value!r} (this database has "
+                           f"{', '.join(sorted(has))}): build them with python -m analysis build --labels {value}.")
+        else:
+            reasons.append(f"This database has no {what} {value!r}; it has {', '.join(has) or 'none yet'}.")
+    if values.get("city_a") and values.get("city_a") == values.get("city_b"):
+        cities = choices.get("city_a", {}).get("options", [])
+        reasons.append(f"City A and city B are both {values['city_a']!r}: pick two different cities."
+                       if len(cities) > 1 else
+                       f"City A and city B are both {values['city_a']!r}, the only city this database has: "
+                       "crawl another (scrapy crawl builtin -a city=london) to compare two.")
+    return reasons
 
 
 async def parameter_choices(datasette, database: str, query: dict) -> dict[str, dict]:
