@@ -92,7 +92,7 @@ def build_if_stale(db: Path, labels: str, command_parser: argparse.ArgumentParse
     with closing(sqlite3.connect(db)) as conn:
         stale = build.stale_reason(conn, labels)
     if stale:
-        print(f"building the report tables first ({labels}): {stale}", file=sys.stderr, flush=True)
+        print(f"building the report tables first: {stale}", file=sys.stderr, flush=True)
         try:
             build.build(db, labels)
         except build.LabelsError as error:

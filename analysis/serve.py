@@ -53,6 +53,7 @@ SETTINGS = {
     "facet_time_limit_ms": 500,
     "allow_download": False,
     "allow_csv_stream": False,  # ?_stream=on would return every row, past max_returned_rows
+    "suggest_facets": False,  # a line of column names above every table: the chosen facets say more
 }
 
 

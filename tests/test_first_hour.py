@@ -88,7 +88,7 @@ def test_serve_builds_a_crawled_database_first_and_its_pages_answer(tmp_path):
     finally:
         server.terminate()
         server.wait(10)
-    assert log.read_text().startswith("building the report tables first (rules): ")
+    assert log.read_text().startswith("building the report tables first: ")
 
 
 def test_serve_on_a_taken_port_is_one_line(tmp_path):

@@ -151,9 +151,55 @@ def render_cell(row, value, column, table, database, datasette):
         return posting_link_cell(datasette, database, table, value)
     if table is None and column == "job" and isinstance(value, str) and value:
         return Markup('<a href="{}">{}</a>').format(datasette.urls.row(database, "jobs", value), value)
-    if table == "jobs" and column == "location" and isinstance(value, str) and _MANY_PLACES.match(value):
-        return many_places_cell(datasette, database, row)
+    if table == "jobs" and column == "location" and isinstance(value, str):
+        if _MANY_PLACES.match(value):
+            return many_places_cell(datasette, database, row)
+        return tidy_place(value)
+    if isinstance(value, str) and _TIMESTAMP.match(value):
+        return timestamp_cell(value, date_only=table == "jobs")
     return None
+
+
+_TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\d(?:$|T\d\d:\d\d)")
+
+
+def timestamp_cell(value: str, date_only: bool) -> Markup:
+    """An ISO date or timestamp as a person reads it, on one line: the day (a job's dates) or the
+    day and minute (a run), the full value on hover."""
+    shown = value[:10] if date_only else value[:16].replace("T", " ")
+    return Markup('<time datetime="{}" title="{}" class="when">{}</time>').format(value, value, shown)
+
+
+def tidy_place(label: str) -> str:
+    """A place without its repeated parts: "Berlin, Berlin" -> "Berlin"."""
+    parts: list[str] = []
+    for part in (p.strip() for p in label.split(",")):
+        if part and part.lower() not in (seen.lower() for seen in parts):
+            parts.append(part)
+    return ", ".join(parts)
+
+
+def tidy_places(labels) -> list[str]:
+    """Places tidied and each listed once ("Berlin, DEU; Berlin, Berlin, DEU" -> "Berlin, DEU")."""
+    found: list[str] = []
+    for label in labels:
+        place = tidy_place(label or "")
+        if place and place not in found:
+            found.append(place)
+    return found
+
+
+def facet_value_label(datasette, table: str | None, column: str, value) -> str:
+    """A facet's value in words: flags as yes/no, builtin's FULL_TIME as "Full time"."""
+    if value in (0, 1, "0", "1") and is_flag(datasette, table, column):
+        return "yes" if str(value) == "1" else "no"
+    text = "" if value is None else str(value)
+    if _CONSTANT.match(text):
+        return text.replace("_", " ").capitalize()
+    return text
+
+
+_CONSTANT = re.compile(r"^[A-Z]+(?:_[A-Z]+)+$|^[A-Z]{4,}$")
 
 
 _MANY_PLACES = re.compile(r"^\d+ Locations?$")
@@ -170,7 +216,7 @@ def many_places_cell(datasette, database, row):
         places = [r[0] for r in (await db.execute(
             "select label from job_locations where job_id = :id and label is not null order by position",
             {"id": job_id})).rows]
-        return "; ".join(places) if places else None
+        return "; ".join(tidy_places(places)) if places else None
 
     return cell
 
@@ -262,7 +308,8 @@ def asgi_wrapper(datasette):
 @hookimpl
 def extra_template_vars(template, database, table, columns, view_name, request, datasette):
     async def variables():
-        found = {"column_label": lambda column: column_label(datasette, table, column)}
+        found = {"column_label": lambda column: column_label(datasette, table, column),
+                 "facet_value_label": lambda column, value: facet_value_label(datasette, table, column, value)}
         if template == "row.html" and table == "jobs" and request is not None:
             job_id = request.url_vars.get("pks")
             if job_id:
@@ -441,6 +488,47 @@ async def _rows(db, sql: str, params: dict) -> list[dict]:
     return [dict(row) for row in result.rows]
 
 
+_SECTIONS = {"role": "in the role", "requirements": "in the requirements", "responsibilities": "in the role",
+             "nice_to_have": "among the nice-to-haves", "company": "about the company", "benefits": "in the benefits",
+             "title": "in the title", "page": "on the page", "top_skills": "in the top skills"}
+_LINE_KINDS = {"model work": "model work", "enabling": "enabling others' work", "engineering": "everyday engineering",
+               "ml work": "classical ML", "genai work": "generative AI"}
+_CONDITIONS = {"text": "the posting says", "title": "the title says", "line_kind": "a line about {}",
+               "lines": "lines about {}", "skills": "it names a {} skill", "level": "its level is",
+               "industries": "its industry is", "category": "it is tagged {}"}
+
+
+def evidence_words(row: dict) -> Markup:
+    """One row of a category's evidence as a sentence: what decided the value, the words of the
+    posting that did, and where they stand. The tagger's own names (``company_stage[0]``,
+    ``text: public_company``, ``only_if``) stay out of it."""
+    rule, condition = (row.get("rule") or "").strip(), (row.get("condition") or "").strip()
+    matched, section = row.get("matched"), _SECTIONS.get(row.get("section") or "", "")
+    if rule == "default":
+        return Markup("No rule applied: the default value.")
+    if rule.startswith("only_if"):
+        return Markup("Not asked: this tag applies only to jobs that meet its condition, and this one does not.")
+    said = ""
+    kind, _, what = condition.partition(":")
+    what = what.strip().replace("_", " ")
+    if kind == "share":
+        said = what.replace("model work", "model work is", 1).replace(" of lines", " of the role's lines", 1)
+        said = re.sub(r"is (\d\.\d+)", lambda m: f"is {float(m.group(1)):.0%}", said)
+    elif kind in _CONDITIONS:
+        what = _LINE_KINDS.get(what, what.removesuffix(" title").removesuffix(" role"))
+        said = _CONDITIONS[kind].format(what.removeprefix("is ") if kind == "category" else what)
+    named = "" if re.fullmatch(r"[a-z_]+\[\d+\]", rule) else rule
+    parts = [part for part in (named, said) if part]
+    if parts and re.match(r"[a-z]+\b(?!-)", parts[0]):  # a sentence, but "ai-first" stays as written
+        parts[0] = parts[0][:1].upper() + parts[0][1:]
+    text = Markup("; ").join(escape(part) for part in parts)
+    if matched and matched not in ("True", "1"):
+        text += Markup("{}<q>{}</q>").format(": " if text else "", matched)
+    if section:
+        text += Markup(" ({})").format(section)
+    return text
+
+
 async def job_page(datasette, database: str, job_id: str) -> dict | None:
     """Everything the job page shows about one posting, read from the crawl tables."""
     db = datasette.get_database(database)
@@ -470,8 +558,7 @@ async def job_page(datasette, database: str, job_id: str) -> dict | None:
                 ("yes" if value else "no") if is_flag(datasette, "job_labels", column) and value in (0, 1) else value)
             tags.append({"name": column_label(datasette, "job_labels", column), "column": column,
                          "value": "–" if shown is None else shown,
-                         "evidence": [{k: v for k, v in e.items() if k not in ("job_id", "labels", "category") and v}
-                                      for e in evidence
+                         "evidence": [evidence_words(e) for e in evidence
                                       if e.get("labels") == row["labels"] and e.get("category") == column]})
         notes = [{"name": column_label(datasette, "job_labels", column), "text": row[column]}
                  for column in LABEL_TEXT if row.get(column)]
@@ -486,7 +573,7 @@ async def job_page(datasette, database: str, job_id: str) -> dict | None:
               for column, value in job.items()]
     return {
         **job,
-        "locations": locations or ([job["location"]] if job.get("location") else []),
+        "locations": tidy_places(locations or ([job["location"]] if job.get("location") else [])),
         "pay": pay_text(job),
         "experience": experience(job["months_of_experience"]) if job.get("months_of_experience") else None,
         "countries_list": list_items(job.get("countries")) or [],
