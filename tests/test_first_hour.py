@@ -124,4 +124,4 @@ def test_a_repeat_crawl_says_what_was_already_stored(site, tmp_path):
     again = crawl(site.base_url, db, "city=berlin")
     assert again.returncode == 0
     listed = rows(db, "SELECT count(*) n FROM jobs")[0]["n"]
-    assert f"{listed} listed, {listed} already stored (unchanged)" in again.stderr.splitlines()[-1]
+    assert f"{listed} listed, {listed} already stored (not fetched again)" in again.stderr.splitlines()[-1]

@@ -155,8 +155,8 @@ def render_cell(row, value, column, table, database, datasette):
         if _MANY_PLACES.match(value):
             return many_places_cell(datasette, database, row)
         return tidy_place(value)
-    if isinstance(value, str) and _TIMESTAMP.match(value):
-        return timestamp_cell(value, date_only=table == "jobs")
+    if isinstance(value, str) and _TIMESTAMP.match(value) and (table == "jobs" or len(value) > 10):
+        return timestamp_cell(value, date_only=table == "jobs")  # a day alone elsewhere: as it is
     return None
 
 
@@ -166,8 +166,11 @@ _TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\d(?:$|T\d\d:\d\d)")
 def timestamp_cell(value: str, date_only: bool) -> Markup:
     """An ISO date or timestamp as a person reads it, on one line: the day (a job's dates) or the
     day and minute (a run), the full value on hover."""
-    shown = value[:10] if date_only else value[:16].replace("T", " ")
-    return Markup('<time datetime="{}" title="{}" class="when">{}</time>').format(value, value, shown)
+    if date_only or len(value) == 10:
+        return Markup('<time datetime="{}" title="{}" class="when">{}</time>').format(value, value, value[:10])
+    # The day and the minute may wrap apart in a narrow column, each on one line.
+    return Markup('<time datetime="{}" title="{}"><span class="when">{}</span> <span class="when">{}</span></time>'
+                  ).format(value, value, value[:10], value[11:16])
 
 
 def tidy_place(label: str) -> str:

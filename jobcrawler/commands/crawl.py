@@ -77,11 +77,11 @@ def summary(stats: dict, status: str, database: str, cities: list[str] | None = 
     cities = cities or sorted(key[len("listing/pages/"):] for key in stats if key.startswith("listing/pages/"))
     where = (f"{len(cities)} cities" if len(cities) > 3 else ", ".join(cities)) or "no city"
     gave_up = sum(value for key, value in stats.items() if key.startswith("retry/gave_up/"))
-    stored, unchanged = stats.get("jobcrawler/stored", 0), stats.get("listing/sightings_without_fetch", 0)
-    # A re-crawl within refresh_days fetches no known job again: say so, rather than "0 stored".
-    kept = f"{unchanged} already stored (unchanged)"
+    stored, already = stats.get("jobcrawler/stored", 0), stats.get("listing/already_stored", 0)
+    # A re-crawl within refresh_days fetches no job it stored lately: say so, rather than "0 stored".
+    kept = f"{already} already stored (not fetched again)"
     written = f"{stored} stored ({stats.get('jobcrawler/new', 0)} new)"
-    stored_part = kept if unchanged and not stored else f"{written}, {kept}" if unchanged else written
+    stored_part = kept if already and not stored else f"{written}, {kept}" if already else written
     line = (f"crawl {status} (run {stats['jobcrawler/run_id']}): {where}, {stats.get('listing/jobs', 0)} listed, "
             f"{stored_part}, "
             f"{stats.get('jobcrawler/closed', 0)} closed, {gave_up} gave up, "

@@ -47,7 +47,8 @@ class BuiltinSpider(scrapy.Spider):
         self.requested: set[str] = set()  # job ids whose detail page is requested this run
         self.gaps: set[str] = set()  # cities with a listing page given up on: never complete
         self.listings_ended: set[str] = set()  # cities whose listing was read as far as it goes
-        self.fresh: set[str] = set()
+        self.fresh: set[str] = set()  # job ids fetched within refresh_days before this run
+        self.unchanged: set[str] = set()  # fresh job ids this run listed
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -214,6 +215,9 @@ class BuiltinSpider(scrapy.Spider):
             stats.inc_value("listing/jobs")
         if job.job_id in self.requested or job.job_id in self.fresh:
             stats.inc_value("listing/sightings_without_fetch")
+            if job.job_id in self.fresh and job.job_id not in self.unchanged:
+                self.unchanged.add(job.job_id)
+                stats.inc_value("listing/already_stored")  # fetched within refresh_days: not again
             yield JobSighting(job_id=job.job_id, city=city.key, url=job.url)
             return
         self.requested.add(job.job_id)
