@@ -49,9 +49,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.ports_free:
         for port in args.ports_free:
             if why := port_taken(port):
+                others = " ".join(f"{name}={free + 1}" for name, free in zip(("REPLAY_PORT", "DATASETTE_PORT"), args.ports_free))
                 print(f"make demo: port {port} is taken ({why}): is a demo already running? Stop it (Ctrl-C), "
-                      "or run this one on other ports: make demo REPLAY_PORT=8766 DATASETTE_PORT=8002 "
-                      "DEMO_DB=data/demo2.db", file=sys.stderr)
+                      f"or run this one on other ports: make demo {others} DEMO_DB=data/demo2.db", file=sys.stderr)
                 return 1
     if args.url is None:
         return 0
