@@ -23,7 +23,8 @@ LABELS_HELP = (f"the label source the reports count: {build.DEFAULT_LABELS} (the
                "fieldguide (the imported published labels), llm:MODEL")
 
 
-NO_JOBS = "the database holds no jobs yet: crawl (scrapy crawl builtin) or import jobs (python -m jobcrawler.fieldguide) first"
+NO_JOBS = ("the database holds no jobs yet: crawl (scrapy crawl builtin) or import jobs "
+           "(python -m jobcrawler.fieldguide) first")
 
 
 CHECKOUT = Path(__file__).resolve().parents[1]

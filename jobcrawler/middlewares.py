@@ -295,7 +295,7 @@ class UnreachableSiteMiddleware:
             return None
         if isinstance(exception, (DNSLookupError, CannotResolveHostError)):
             self._stop(request, "DNS lookup failed" + (" at the proxy" if self._proxy(request) else ""))
-        if isinstance(exception, (DownloadConnectionRefusedError, TwistedConnectionRefusedError, ConnectionRefusedError)):
+        if isinstance(exception, _REFUSED):
             self._stop(request, "connection refused")
         return None
 
@@ -322,6 +322,9 @@ class UnreachableSiteMiddleware:
             self.crawler.stats.set_value("jobcrawler/unreachable", f"cannot reach {host}{via}: {why}")
             asyncio.ensure_future(self.crawler.engine.close_spider_async(reason="site_unreachable"))
         raise GiveUp("site_unreachable", why)
+
+
+_REFUSED = (DownloadConnectionRefusedError, TwistedConnectionRefusedError, ConnectionRefusedError)
 
 
 def _tunnel_status(error: TunnelError) -> str:

@@ -28,9 +28,11 @@ def scrapy(*arguments: str, cwd=REPO) -> subprocess.CompletedProcess:
 
 @pytest.mark.parametrize("arguments,says", [
     (["crawl", "biultin"], "error: no spider called 'biultin': did you mean builtin? (spiders: builtin)"),
-    (["crawl", "builtin", "-a", "max_page=1"], "error: unknown spider argument -a max_page: did you mean -a max_pages?"),
+    (["crawl", "builtin", "-a", "max_page=1"],
+     "error: unknown spider argument -a max_page: did you mean -a max_pages?"),
     (["crawl", "builtin", "-a", "cty=berlin"], "error: unknown spider argument -a cty: did you mean -a city?"),
-    (["crawl", "builtin", "-a", "city=atlantis"], "error: unknown city 'atlantis': use -a city=<key> with one of: all, berlin"),
+    (["crawl", "builtin", "-a", "city=atlantis"],
+     "error: unknown city 'atlantis': use -a city=<key> with one of: all, berlin"),
     (["crawl", "builtin", "-a", "city=berlin", "-s", "PROXY_URL=proxy.example:8000"],
      "error: proxy 'proxy.example:8000' is not http(s)://[user:password@]host:port"),
 ])

@@ -221,7 +221,8 @@ def test_dashboard_loads_without_vega_warnings(site, browser):
     warnings = []
     page.on("console", lambda message: warnings.append(message.text) if message.type == "warning" else None)
     page.goto(f"{site}/-/dashboards/ai-engineering-jobs")
-    page.locator("#chart-pay-by-ai-type canvas, #chart-pay-by-ai-type svg").first.wait_for(state="visible", timeout=20_000)
+    drawing = page.locator("#chart-pay-by-ai-type canvas, #chart-pay-by-ai-type svg").first
+    drawing.wait_for(state="visible", timeout=20_000)
     page.wait_for_load_state("networkidle")
     context.close()
     assert warnings == []
@@ -232,7 +233,7 @@ def test_the_first_job_rows_and_tag_values_are_on_the_first_screen_unbroken(site
     first_row = page.locator("table.rows-and-columns tbody tr").first.bounding_box()
     assert first_row["y"] + first_row["height"] <= 900
     page.goto(f"{site}/jobs/jobs/9001")
-    lines = page.evaluate("""() => [...document.querySelectorAll('table.categories tbody td:nth-child(-n+2)')].map(td => {
+    lines = page.evaluate("""() => [...document.querySelectorAll('table.categories td:nth-child(-n+2)')].map(td => {
         const range = document.createRange(); range.selectNodeContents(td);
         return [td.innerText, new Set([...range.getClientRects()].map(r => Math.round(r.top))).size];
     })""")

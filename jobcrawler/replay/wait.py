@@ -49,7 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.ports_free:
         for port in args.ports_free:
             if why := port_taken(port):
-                others = " ".join(f"{name}={free + 1}" for name, free in zip(("REPLAY_PORT", "DATASETTE_PORT"), args.ports_free))
+                names = ("REPLAY_PORT", "DATASETTE_PORT")
+                others = " ".join(f"{name}={free + 1}" for name, free in zip(names, args.ports_free))
                 print(f"make demo: port {port} is taken ({why}): is a demo already running? Stop it (Ctrl-C), "
                       f"or run this one on other ports: make demo {others} DEMO_DB=data/demo2.db", file=sys.stderr)
                 return 1
