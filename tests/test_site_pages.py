@@ -324,6 +324,14 @@ def test_category_evidence_reads_as_words(row, words):
     assert str(site.evidence_words(row)) == words
 
 
+def test_a_rule_is_named_once_for_its_rows():
+    rows = [{"rule": "model work outweighs enabling work", "condition": "line_kind: model_work", "matched": m,
+             "section": "role"} for m in ("RAG", "agents")]
+    assert [str(s) for s in site.evidence_sentences(rows)] == [
+        "Model work outweighs enabling work; a line about model work: <q>RAG</q> (in the role)",
+        "A line about model work: <q>agents</q> (in the role)"]
+
+
 @pytest.mark.parametrize("labels, places", [
     (["Berlin, DEU", "Berlin, DEU", "Germany"], ["Berlin, DEU", "Germany"]),
     (["Berlin, Berlin"], ["Berlin"]),

@@ -501,10 +501,11 @@ _CONDITIONS = {"text": "the posting says", "title": "the title says", "line_kind
                "industries": "its industry is", "category": "it is tagged {}"}
 
 
-def evidence_words(row: dict) -> Markup:
+def evidence_words(row: dict, say_rule: bool = True) -> Markup:
     """One row of a category's evidence as a sentence: what decided the value, the words of the
     posting that did, and where they stand. The tagger's own names (``company_stage[0]``,
-    ``text: public_company``, ``only_if``) stay out of it."""
+    ``text: public_company``, ``only_if``) stay out of it; ``say_rule=False`` for a row whose rule
+    the row before it named."""
     rule, condition = (row.get("rule") or "").strip(), (row.get("condition") or "").strip()
     matched, section = row.get("matched"), _SECTIONS.get(row.get("section") or "", "")
     if rule == "default":
@@ -520,7 +521,7 @@ def evidence_words(row: dict) -> Markup:
     elif kind in _CONDITIONS:
         what = _LINE_KINDS.get(what, what.removesuffix(" title").removesuffix(" role"))
         said = _CONDITIONS[kind].format(what.removeprefix("is ") if kind == "category" else what)
-    named = "" if re.fullmatch(r"[a-z_]+\[\d+\]", rule) else rule
+    named = "" if re.fullmatch(r"[a-z_]+\[\d+\]", rule) or not say_rule else rule
     parts = [part for part in (named, said) if part]
     if parts and re.match(r"[a-z]+\b(?!-)", parts[0]):  # a sentence, but "ai-first" stays as written
         parts[0] = parts[0][:1].upper() + parts[0][1:]
@@ -530,6 +531,12 @@ def evidence_words(row: dict) -> Markup:
     if section:
         text += Markup(" ({})").format(section)
     return text
+
+
+def evidence_sentences(rows: list[dict]) -> list[Markup]:
+    """A category's evidence rows as sentences, each rule named once (rows come rule by rule)."""
+    return [evidence_words(row, say_rule=index == 0 or row.get("rule") != rows[index - 1].get("rule"))
+            for index, row in enumerate(rows)]
 
 
 async def job_page(datasette, database: str, job_id: str) -> dict | None:
@@ -547,7 +554,7 @@ async def job_page(datasette, database: str, job_id: str) -> dict | None:
                                             {"id": job_id})]
     skills = await _rows(db, "select labels, skill, category, matched, source from job_skills where job_id = :id "
                              "order by labels, category, skill", {"id": job_id}) if "job_skills" in tables else []
-    evidence = await _rows(db, "select * from job_label_evidence where job_id = :id",
+    evidence = await _rows(db, "select * from job_label_evidence where job_id = :id order by labels, category, position",
                            {"id": job_id}) if "job_label_evidence" in tables else []
     sources = []
     for row in (await _rows(db, "select * from job_labels where job_id = :id order by labels <> 'rules', labels",
@@ -561,8 +568,8 @@ async def job_page(datasette, database: str, job_id: str) -> dict | None:
                 ("yes" if value else "no") if is_flag(datasette, "job_labels", column) and value in (0, 1) else value)
             tags.append({"name": column_label(datasette, "job_labels", column), "column": column,
                          "value": "–" if shown is None else shown,
-                         "evidence": [evidence_words(e) for e in evidence
-                                      if e.get("labels") == row["labels"] and e.get("category") == column]})
+                         "evidence": evidence_sentences([e for e in evidence if e.get("labels") == row["labels"]
+                                                         and e.get("category") == column])})
         notes = [{"name": column_label(datasette, "job_labels", column), "text": row[column]}
                  for column in LABEL_TEXT if row.get(column)]
         sources.append({"labels": row["labels"], "has_evidence": any(tag["evidence"] for tag in tags), "version": row.get("version"), "labelled_at": row.get("labelled_at"),
