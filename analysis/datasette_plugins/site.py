@@ -554,7 +554,8 @@ async def job_page(datasette, database: str, job_id: str) -> dict | None:
                                             {"id": job_id})]
     skills = await _rows(db, "select labels, skill, category, matched, source from job_skills where job_id = :id "
                              "order by labels, category, skill", {"id": job_id}) if "job_skills" in tables else []
-    evidence = await _rows(db, "select * from job_label_evidence where job_id = :id order by labels, category, position",
+    evidence = await _rows(db, "select * from job_label_evidence where job_id = :id "
+                               "order by labels, category, position",
                            {"id": job_id}) if "job_label_evidence" in tables else []
     sources = []
     for row in (await _rows(db, "select * from job_labels where job_id = :id order by labels <> 'rules', labels",
