@@ -44,6 +44,14 @@ def test_a_mistyped_crawl_is_one_line_and_writes_nothing(arguments, says, tmp_pa
     assert not db.exists()
 
 
+def test_a_mistyped_scheduled_crawl_says_why_in_its_log_file(tmp_path):
+    """A Scrapyd job's log (LOG_FILE) is where whoever scheduled it looks."""
+    log = tmp_path / "job.log"
+    result = scrapy("crawl", "builtin", "-a", "city=atlantis", "-a", "_job=abc", "-s", f"LOG_FILE={log}")
+    assert result.returncode == 1
+    assert log.read_text().startswith("ERROR: The crawl did not start: unknown city 'atlantis'")
+
+
 def test_a_crawl_from_inside_the_checkout_writes_the_checkouts_database(site, tmp_path):
     """Scrapy finds scrapy.cfg upward; the default data/jobs.db must not become a new file there."""
     checkout = tmp_path / "checkout"
