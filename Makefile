@@ -17,17 +17,22 @@ $(VENV)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -r requirements.txt
+	@# The checkout on the virtualenv's path: `python -m analysis` and `python -m jobcrawler...` then
+	@# import from any folder, and say what is missing instead of "No module named analysis".
+	echo "$(CURDIR)" > "$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))')/jobcrawler-checkout.pth"
 	touch $@
 
 test: install
 	$(BIN)/python -m pytest -q
 
 # Replay site on 127.0.0.1 -> crawl one city -> report tables -> Datasette (Ctrl-C to stop).
+# Both ports are checked first: beside a running demo, one line and a stop before anything is written.
 # Politeness is off against our own local server; its pages need no browser (render=never).
 # A degraded crawl (exit 2) still builds the site; a failed one stops here. The replay site keeps
 # running while the site is served, so the job pages' posting links open; the last line printed
 # is the address to open.
 demo: install
+	@$(BIN)/python -m jobcrawler.replay.wait --ports-free $(REPLAY_PORT) $(DATASETTE_PORT)
 	@mkdir -p data
 	@set -e; \
 	$(BIN)/python -m jobcrawler.replay --port $(REPLAY_PORT) --quiet & replay=$$!; \
@@ -50,7 +55,7 @@ cycle: install
 bench: install  # figures into bench/results/latest.md; BENCH_ARGS=--quick for a smoke run
 	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
 
-# Removes what the demo, the HTTP cache and the benchmarks made; never data/jobs.db (your crawls).
+# Removes what the demo, the HTTP cache, the benchmarks and packaging (build/, egg-info) made; never data/jobs.db (your crawls).
 clean:
 	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm $(dir $(DEMO_DB)).$(basename $(notdir $(DEMO_DB))).datasette-metadata.yml
-	rm -rf .scrapy bench/results
+	rm -rf .scrapy bench/results build jobcrawler.egg-info

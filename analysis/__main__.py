@@ -3,6 +3,8 @@
     python -m analysis build  [--db data/jobs.db] [--labels rules|fieldguide|llm:MODEL]
     python -m analysis report [--db data/jobs.db] [--labels SOURCE] [--city london] [--period YYYY-MM] > report.md
     python -m analysis serve  [--db data/jobs.db] [--port 8001] [--host 127.0.0.1]
+
+``report`` and ``serve`` build the report tables first when they are missing or stale.
 """
 
 from __future__ import annotations
@@ -21,9 +23,19 @@ LABELS_HELP = (f"the label source the reports count: {build.DEFAULT_LABELS} (the
                "fieldguide (the imported published labels), llm:MODEL")
 
 
+NO_JOBS = ("the database holds no jobs yet: crawl (scrapy crawl builtin) or import jobs "
+           "(python -m jobcrawler.fieldguide) first")
+
+
+CHECKOUT = Path(__file__).resolve().parents[1]
+
+
 def existing_db(path: str) -> Path:
     if not Path(path).is_file():
-        raise argparse.ArgumentTypeError(f"no database at {path}")
+        in_checkout = CHECKOUT / path
+        hint = (f" (run from the checkout, {CHECKOUT}, or give --db {in_checkout})"
+                if not Path(path).is_absolute() and in_checkout.is_file() and Path.cwd() != CHECKOUT else "")
+        raise argparse.ArgumentTypeError(f"no database at {path}{hint}")
     return Path(path)
 
 
@@ -48,24 +60,19 @@ def main(argv: list[str] | None = None) -> None:
     serve_parser.add_argument("--host", default="127.0.0.1")
 
     args = parser.parse_args(argv)
-    if args.command in ("build", "report"):
-        storage.open_db(args.db).close()  # a database written by an older version gets today's schema
+    command_parser = {"build": build_parser, "report": report_parser, "serve": serve_parser}[args.command]
+    storage.open_db(args.db).close()  # a database written by an older version gets today's schema
+    with closing(sqlite3.connect(args.db)) as conn:
+        if not storage.has_jobs(conn):  # tables of zeros, or a site answering 500, would say nothing
+            no_jobs = report.NO_JOBS if args.command == "report" else NO_JOBS
+            command_parser.exit(2, f"{command_parser.prog}: error: {no_jobs}\n")
     if args.command == "build":
         try:
             build.main(str(args.db), args.labels)
         except build.LabelsError as error:
             build_parser.exit(2, f"{build_parser.prog}: error: {error}\n")
     elif args.command == "report":
-        with closing(sqlite3.connect(args.db)) as conn:
-            if not storage.has_jobs(conn):
-                report_parser.exit(2, f"{report_parser.prog}: error: {report.NO_JOBS}\n")
-            stale = build.stale_reason(conn, args.labels)
-        if stale:
-            print(f"building the report tables first: {stale}", file=sys.stderr)
-            try:
-                build.build(args.db, args.labels)
-            except build.LabelsError as error:
-                report_parser.exit(2, f"{report_parser.prog}: error: {error}\n")
+        build_if_stale(args.db, args.labels, report_parser)
         with closing(sqlite3.connect(args.db)) as conn:
             try:
                 text = report.render_report(conn, city=args.city, period=args.period, labels=args.labels)
@@ -73,7 +80,24 @@ def main(argv: list[str] | None = None) -> None:
                 report_parser.exit(2, f"{report_parser.prog}: error: {error}\n")
         sys.stdout.write(text)
     elif args.command == "serve":
-        serve.main(args.db, port=args.port, host=args.host)
+        build_if_stale(args.db, build.DEFAULT_LABELS, serve_parser)
+        try:
+            serve.main(args.db, port=args.port, host=args.host)
+        except serve.PortTaken as error:
+            serve_parser.exit(1, f"{serve_parser.prog}: error: {error}\n")
+
+
+def build_if_stale(db: Path, labels: str, command_parser: argparse.ArgumentParser) -> None:
+    """Build the report tables a crawl, re-tag or query change made stale, saying so on stderr:
+    ``report`` and ``serve`` read them, and would otherwise print old figures or answer 500."""
+    with closing(sqlite3.connect(db)) as conn:
+        stale = build.stale_reason(conn, labels)
+    if stale:
+        print(f"building the report tables first: {stale}", file=sys.stderr, flush=True)
+        try:
+            build.build(db, labels)
+        except build.LabelsError as error:
+            command_parser.exit(2, f"{command_parser.prog}: error: {error}\n")
 
 
 if __name__ == "__main__":

@@ -33,8 +33,9 @@ from __future__ import annotations
 import asyncio
 import copy
 import os
-import shutil
 import resource
+import shutil
+import socket
 from pathlib import Path
 
 import uvicorn
@@ -52,6 +53,7 @@ SETTINGS = {
     "facet_time_limit_ms": 500,
     "allow_download": False,
     "allow_csv_stream": False,  # ?_stream=on would return every row, past max_returned_rows
+    "suggest_facets": False,  # a line of column names above every table: the chosen facets say more
 }
 
 
@@ -94,7 +96,7 @@ def datasette_app(db_path: str | Path, metadata_path: str | Path) -> Datasette:
 
 
 def setting_options() -> list[str]:
-    """``--setting name value`` for every entry of SETTINGS (also the README's publish options)."""
+    """``--setting name value`` for every entry of SETTINGS (also the publish options in docs/reports.md)."""
     options = []
     for name, value in SETTINGS.items():
         text = ("on" if value else "off") if isinstance(value, bool) else str(value)
@@ -146,15 +148,40 @@ class QuietServer(uvicorn.Server):
                   " (Ctrl-C to stop)", flush=True)
 
 
-async def _serve(db_path: Path, port: int, host: str) -> None:
+class PortTaken(Exception):
+    """The address ``serve`` should listen on cannot be opened (taken, or not this machine's)."""
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """The server's socket, opened before Datasette starts, so a taken port is one line
+    (``PortTaken``) instead of uvicorn's bare errno after the site has loaded."""
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        sock = socket.socket(family, socket.SOCK_STREAM)
+    except OSError as error:
+        raise PortTaken(f"cannot serve on {host}:{port}: {error.strerror or error}") from None
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError as error:
+        sock.close()
+        raise PortTaken(f"cannot serve on {host}:{port}: {error.strerror or error} (is another site or "
+                        "make demo running? Stop it, or pick another port with --port)") from None
+    sock.set_inheritable(True)
+    return sock
+
+
+async def _serve(db_path: Path, sock: socket.socket, host: str) -> None:
     app = datasette_app(db_path, metadata_path_for(db_path))
     await app.invoke_startup()
-    config = uvicorn.Config(app.app(), host=host, port=port, log_level="warning", lifespan="on")
-    await QuietServer(config).serve()
+    config = uvicorn.Config(app.app(), host=host, port=sock.getsockname()[1], log_level="warning", lifespan="on")
+    await QuietServer(config).serve(sockets=[sock])
 
 
 def main(db_path: str | Path, port: int = 8001, host: str = "127.0.0.1") -> None:
-    """Serve the site until stopped (SIGTERM or Ctrl-C); uvicorn says why and exits 3 when the
-    port cannot be opened (e.g. "address already in use")."""
+    """Serve the site until stopped (SIGTERM or Ctrl-C). A port that cannot be opened raises
+    ``PortTaken`` before anything loads."""
+    sock = listening_socket(host, port)
     limit_memory(MEMORY_LIMIT_BYTES)
-    asyncio.run(_serve(Path(db_path), port, host))
+    asyncio.run(_serve(Path(db_path), sock, host))

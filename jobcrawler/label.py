@@ -665,6 +665,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not Path(args.db).is_file():  # a mistyped path must not become a new, empty database
         parser.exit(2, f"{parser.prog}: error: no database at {args.db}\n")
+    if args.city is not None and (unknown := storage.unknown_city(args.db, args.city)):
+        parser.exit(2, f"{parser.prog}: error: {unknown}\n")  # "0 postings selected" would hide the typo
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
     settings = Settings(attempts=args.attempts, backoff=args.backoff, timeout=args.timeout)
     try:

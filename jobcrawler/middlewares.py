@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import itertools
 import logging
+import re
 import time
+from urllib.parse import urlsplit, urlunsplit
 
 from scrapy import Request, signals
+from scrapy.core.downloader.handlers.http11 import TunnelError
 from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import CannotResolveHostError, DownloadConnectionRefusedError, IgnoreRequest, NotConfigured
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.response import response_status_message
+from twisted.internet.error import ConnectionRefusedError as TwistedConnectionRefusedError
+from twisted.internet.error import DNSLookupError
 from w3lib.url import canonicalize_url
 
 logger = logging.getLogger(__name__)
@@ -201,3 +207,127 @@ class SizeLimitedCompressionMiddleware(HttpCompressionMiddleware):
             return super().process_response(request, response)
         except IgnoreRequest as error:  # the only one it raises: DOWNLOAD_MAXSIZE passed
             raise GiveUp("size_limit", str(error)) from error
+
+
+# --- Proxies and a site that cannot be reached ------------------------------------------------
+
+def masked(proxy_url: str) -> str:
+    """A proxy URL fit to print: its password replaced by ``***``."""
+    parts = urlsplit(proxy_url)
+    if parts.password is None:
+        return proxy_url
+    netloc = f"{parts.username}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def configured_proxies(settings) -> list[str]:
+    """``PROXY_LIST`` (rotated per request), else ``PROXY_URL``, else none. A proxy URL that is
+    not ``http(s)://[user:password@]host:port`` is a ValueError naming it (password masked)."""
+    proxies = [url.strip() for url in settings.getlist("PROXY_LIST") if url.strip()]
+    if not proxies and (settings.get("PROXY_URL") or "").strip():
+        proxies = [settings.get("PROXY_URL").strip()]
+    for url in proxies:
+        parts = urlsplit(url)
+        try:
+            port = parts.port
+        except ValueError:
+            port = None
+        if parts.scheme not in ("http", "https") or not parts.hostname or not port:
+            raise ValueError(f"proxy {masked(url)!r} is not http(s)://[user:password@]host:port")
+    return proxies
+
+
+class ProxyMiddleware:
+    """Sends every request through ``PROXY_URL``, or through the proxies of ``PROXY_LIST`` in
+    turn (a residential pool: each request, retries included, takes the next one). Scrapy's
+    HttpProxyMiddleware then turns a URL's user and password into a Proxy-Authorization header;
+    a rendered request gets the browser context of the same proxy (``playwright_context``,
+    see ``rendering.proxy_contexts``). Without either setting, Scrapy's own reading of the
+    ``http_proxy`` / ``https_proxy`` environment variables applies."""
+
+    def __init__(self, proxies: list[str]):
+        self.proxies = proxies
+        self.turn = itertools.cycle(range(len(proxies)))
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        proxies = configured_proxies(crawler.settings)
+        if not proxies:
+            raise NotConfigured
+        return cls(proxies)
+
+    def process_request(self, request, spider=None):
+        index = next(self.turn)
+        request.meta["proxy"] = self.proxies[index]
+        if request.meta.get("playwright"):
+            request.meta["playwright_context"] = f"proxy{index}"
+
+
+class UnreachableSiteMiddleware:
+    """Stops the crawl in one line when the site or its proxy cannot be reached at all, rather
+    than after minutes of retries and tracebacks ending in "no job was listed".
+
+    Before any response came back, a DNS failure or a refused connection is no passing trouble
+    (no network, a mistyped host, a proxy that is down); a proxy that refuses its credentials
+    (407, or a refused CONNECT tunnel) never is. Once the site has answered, such errors are left
+    to the retries. The run ends ``failed`` with finish reason ``site_unreachable``."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.proxies = configured_proxies(crawler.settings)
+        self.answered = False
+        self.stopping = False
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_response(self, request, response, spider=None):
+        if response.status == 407:
+            self._stop(request, "407 Proxy Authentication Required (check the user and password of the proxy URL)")
+        self.answered = True
+        return response
+
+    def process_exception(self, request, exception, spider=None):
+        if isinstance(exception, TunnelError):
+            self._stop(request, f"the proxy refused the connection: {_tunnel_status(exception)}")
+        if self.answered:
+            return None
+        if isinstance(exception, (DNSLookupError, CannotResolveHostError)):
+            self._stop(request, "DNS lookup failed" + (" at the proxy" if self._proxy(request) else ""))
+        if isinstance(exception, _REFUSED):
+            self._stop(request, "connection refused")
+        return None
+
+    def _proxy(self, request) -> str | None:
+        """The proxy the request went through, as configured (Scrapy moves its credentials out
+        of the request's meta)."""
+        used = request.meta.get("_auth_proxy") or request.meta.get("proxy")
+        if not used:
+            return None
+        server = urlsplit(used)
+        for url in self.proxies:
+            if (urlsplit(url).hostname, urlsplit(url).port) == (server.hostname, server.port):
+                return url
+        return used
+
+    def _stop(self, request, why: str):
+        if not self.stopping:
+            self.stopping = True
+            host = urlparse_cached(request).hostname
+            proxy = self._proxy(request)
+            via = f" through the proxy {masked(proxy)}" if proxy else ""
+            cities = ", ".join(city.key for city in getattr(self.crawler.spider, "cities", ())) or "no city"
+            logger.error("Cannot reach %s%s: %s; stopping the crawl of %s", host, via, why, cities)
+            self.crawler.stats.set_value("jobcrawler/unreachable", f"cannot reach {host}{via}: {why}")
+            asyncio.ensure_future(self.crawler.engine.close_spider_async(reason="site_unreachable"))
+        raise GiveUp("site_unreachable", why)
+
+
+_REFUSED = (DownloadConnectionRefusedError, TwistedConnectionRefusedError, ConnectionRefusedError)
+
+
+def _tunnel_status(error: TunnelError) -> str:
+    """'407 Proxy Authentication Required' out of Scrapy's TunnelError text, else its text."""
+    found = re.search(r"'status': (\d+), 'reason': b?'([^']*)'", str(error))
+    return f"{found.group(1)} {found.group(2)}" if found else str(error)

@@ -6,8 +6,12 @@ import asyncio
 import contextlib
 import logging
 import os
+import urllib.request
+from urllib.parse import unquote, urlsplit
 
 from scrapy_playwright.page import PageMethod
+
+from jobcrawler.middlewares import configured_proxies
 
 RENDER_MODES = ("auto", "always", "never")
 PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
@@ -38,8 +42,33 @@ def configure_rendering(settings, mode: str, logger: logging.LoggerAdapter | log
         launch["executable_path"] = executable
     if os.geteuid() != 0:  # Chromium refuses its sandbox only as root: keep it everywhere else
         launch["args"] = [arg for arg in launch.get("args", []) if arg != "--no-sandbox"]
+    contexts = proxy_contexts(settings)
+    if contexts:
+        # Chromium takes a context's proxy only if it was launched with one; each context overrides it.
+        launch["proxy"] = contexts["proxy0"]["proxy"]
+        settings.set("PLAYWRIGHT_CONTEXTS", {**settings.getdict("PLAYWRIGHT_CONTEXTS"), **contexts}, priority="spider")
     settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", launch, priority="spider")
     return True
+
+
+def proxy_contexts(settings) -> dict:
+    """One browser context per proxy of ``PROXY_URL`` / ``PROXY_LIST`` (``proxy0``, ``proxy1``...),
+    so a rendered page goes through the proxy ProxyMiddleware picked for its request. Without
+    either setting, the browser uses the proxy of the ``https_proxy`` / ``http_proxy`` environment
+    variables that plain downloads use."""
+    proxies = configured_proxies(settings)
+    if not proxies:
+        from_environment = urllib.request.getproxies()
+        scheme = urlsplit(settings.get("BUILTIN_BASE_URL")).scheme
+        proxies = [from_environment[scheme]] if from_environment.get(scheme) else []
+    contexts = {}
+    for index, url in enumerate(proxies):
+        parts = urlsplit(url)
+        proxy = {"server": f"{parts.scheme}://{parts.hostname}:{parts.port}"}
+        if parts.username:
+            proxy.update(username=unquote(parts.username), password=unquote(parts.password or ""))
+        contexts[f"proxy{index}"] = {"proxy": proxy}
+    return contexts
 
 
 def browser_broken(failure, stats) -> bool:

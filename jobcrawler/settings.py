@@ -1,7 +1,7 @@
 """Scrapy settings for jobcrawler, grouped by concern.
 
 Every default can be overridden on the command line with ``-s NAME=value``; every
-custom setting (the ones without a Scrapy prefix) is documented in README.md.
+custom setting (the ones without a Scrapy prefix) is documented in docs/crawling.md.
 """
 
 BOT_NAME = "jobcrawler"
@@ -23,6 +23,14 @@ STORE_BATCH_SIZE = 50  # jobs written per transaction
 STORE_BATCH_SECONDS = 2.0  # ... or fewer, once the oldest has waited this long
 SQLITE_BUSY_TIMEOUT = 60.0  # seconds a write waits for another process's lock before it fails
 SQLITE_JOURNAL_MODE = "WAL"  # DELETE for a database on a folder several machines mount (the cycle sets it)
+
+# --- Proxies ------------------------------------------------------------------------------
+# builtin.com blocks many cloud addresses: crawl through a proxy. PROXY_URL is one proxy,
+# http(s)://user:password@host:port; PROXY_LIST several (a residential pool; comma-separated on
+# the command line), taken in turn by each request. Plain downloads and the browser use the
+# same proxy. Without either, the http_proxy / https_proxy environment variables apply.
+PROXY_URL = ""
+PROXY_LIST = []
 
 # --- Politeness ---------------------------------------------------------------------------
 ROBOTSTXT_OBEY = True
@@ -59,6 +67,8 @@ DOWNLOADER_MIDDLEWARES = {
     "jobcrawler.middlewares.SizeLimitedCompressionMiddleware": 590,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "jobcrawler.middlewares.GiveUpRedirectMiddleware": 600,
+    "jobcrawler.middlewares.ProxyMiddleware": 740,  # before Scrapy's HttpProxyMiddleware (750) reads meta["proxy"]
+    "jobcrawler.middlewares.UnreachableSiteMiddleware": 745,  # sees a download error before the retries (550)
 }
 # The spider retries a 200 block, challenge or cut-short page itself (get_retry_request), which
 # carries these keys over on purpose: Scrapy's copied-meta warning is not about them.
@@ -82,7 +92,7 @@ ITEM_PIPELINES = {
 # --- JavaScript rendering (scrapy-playwright; used per page by `-a render=auto|always`) -------
 # The spider installs Playwright's download handlers only when a run may render (render is not
 # `never` and the browser exists), since they cost about a second per crawl even unused; see
-# README "JavaScript rendering" for measured costs. Debian's chromium is the default browser;
+# docs/crawling.md, "JavaScript rendering", for what it costs. Debian's chromium is the default browser;
 # set BROWSER_EXECUTABLE_PATH to "" to use one from `playwright install` where that works.
 # --no-sandbox: Chromium refuses to start as root without it (containers, CI).
 BROWSER_EXECUTABLE_PATH = "/usr/bin/chromium"

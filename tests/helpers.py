@@ -37,8 +37,20 @@ from jobcrawler.replay import pages as replay_pages
 from jobcrawler.storage import finish_run, job_row, label_row, open_db, record_sighting, save_job, start_run
 
 REPO = Path(__file__).resolve().parents[1]
-# Real builtin.com pages, labels and the published dataset, beside the checkout and never in it.
-SHARED = REPO.parent / "shared"
+# Real builtin.com pages, labels and the published dataset, beside the checkout and never in it
+# (JOBCRAWLER_SHARED names another folder, e.g. for a worktree).
+SHARED = Path(os.environ.get("JOBCRAWLER_SHARED") or REPO.parent / "shared")
+# The published dataset: its copy in ../shared, else the clone docs/published-analysis.md has users make.
+FIELDGUIDE = next((path for path in (SHARED / "fieldguide", REPO.parent / "ai-engineering-field-guide")
+                   if (path / "job-market").is_dir()), SHARED / "fieldguide")
+
+
+def needs_fieldguide() -> pytest.MarkDecorator:
+    """Skips the marked test, naming where it looked, without the published dataset."""
+    path = FIELDGUIDE / "job-market" / "_internal" / "all_jobs_dedup.csv"
+    return pytest.mark.skipif(not path.exists(), reason=(
+        f"needs the published dataset: {path} (git clone https://github.com/alexeygrigorev/ai-engineering-field-guide "
+        f"{REPO.parent / 'ai-engineering-field-guide'}); absent here"))
 
 
 def needs_shared(*parts: str) -> pytest.MarkDecorator:

@@ -64,6 +64,23 @@ def test_all_cities_dedupe_jobs_listed_under_several(site, tmp_path):
     assert {(r["job_id"], r["city"]) for r in rows(db, "SELECT job_id, city FROM job_cities")} == listings
     detail_requests = [e for e in site.request_log if e["path"].startswith("/job/")]
     assert len(detail_requests) == len(site.postings)  # one fetch per job, whatever its cities
+    plausible_to_a_reader(db)
+
+
+def plausible_to_a_reader(db) -> None:
+    """The demo's figures must not puzzle the people reading them: stated pay rises with level,
+    and data engineering roles read mostly as AI-support, as on the real site."""
+    from analysis.build import build
+
+    build(db)
+    median = {r["group_value"]: r["median"] for r in rows(db, (
+        "SELECT group_value, median FROM report_pay WHERE labels = 'rules' AND city = 'all' AND period = 'all' "
+        "AND group_by = 'level' AND currency = 'USD'"))}
+    assert median["Internship"] < median["Entry level"] < median["Mid level"] < median["Senior level"], median
+    data_engineers = rows(db, "SELECT l.ai_type, count(*) n FROM jobs j JOIN job_labels l USING (job_id) "
+                              "WHERE l.labels = 'rules' AND j.title LIKE '%Data Engineer%' GROUP BY l.ai_type")
+    counts = {r["ai_type"]: r["n"] for r in data_engineers}
+    assert counts.get("ai-support", 0) > sum(counts.values()) / 2, counts
 
 
 def test_second_crawl_is_idempotent_and_moves_last_seen(site, tmp_path):

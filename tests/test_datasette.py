@@ -115,7 +115,7 @@ async def test_jobs_table_facets_and_search(datasette):
     data = response.json()
     assert [row[2] for row in data["rows"]] == ["AI Sales Engineer"]
     facets = (await datasette.client.get("/jobs/jobs.json")).json()["facet_results"]
-    assert {"work_type", "level", "country", "remote"} <= set(facets)
+    assert {"work_type", "level", "remote", "employment_type", "countries"} <= set(facets)
     facets = (await datasette.client.get("/jobs/job_labels.json?labels=rules")).json()["facet_results"]
     assert {"labels", "ai_type", "company_stage"} <= set(facets)
     counts = {item["value"]: item["count"] for item in facets["ai_type"]["results"]}
@@ -215,12 +215,13 @@ async def test_csv_streaming_cannot_bypass_the_row_cap(site_db):
 
 
 def test_readme_publish_options_match_the_serve_settings():
-    readme = (REPO / "README.md").read_text()
+    readme = (REPO / "docs" / "reports.md").read_text()  # where the publish commands are
     published = re.findall(r'--extra-options "([^"]*)"', readme)
     assert len(published) == 2
     for options in published:
         assert shlex.split(options) == setting_options()
-    assert ["--setting", "allow_csv_stream", "off"] == setting_options()[-3:]
+    assert ["--setting", "allow_csv_stream", "off"] == setting_options()[-6:-3]
+    assert ["--setting", "suggest_facets", "off"] == setting_options()[-3:]
 
 
 def child_processes(pid: int) -> list[int]:

@@ -16,12 +16,12 @@ from analysis.build import BUILD_TABLE, build
 from jobcrawler import fieldguide
 from jobcrawler import label as labeller
 from jobcrawler.storage import JOB_LABEL_COLUMNS
-from tests.helpers import REPO, SHARED, needs_shared
+from tests.helpers import FIELDGUIDE, REPO, needs_fieldguide
 from tests.label_server import MODEL_ID, LabelServer, llm_config
 
-DATASET = SHARED / "fieldguide"
+DATASET = FIELDGUIDE
 SOURCE = f"llm:{MODEL_ID}"
-pytestmark = needs_shared("fieldguide", "job-market", "_internal", "all_jobs_dedup.csv")
+pytestmark = needs_fieldguide()
 
 
 def published_answers(db_path) -> dict[str, dict]:

@@ -34,3 +34,21 @@ def test_aliases_load_as_the_text_they_name():
     tables = metadata_for(METADATA_DATABASE)["databases"][METADATA_DATABASE]["tables"]
     cities = [table["columns"]["city"] for table in tables.values() if "city" in table.get("columns", {})]
     assert len(cities) > 1 and set(cities) == {"city key of the listing the jobs were seen in, or 'all'"}
+
+
+def test_dashboard_charts_are_drawn_without_warnings_or_crowded_axes():
+    """Each Vega-Lite chart names the version the dashboards plugin ships, a chart with a discrete
+    axis gives its height in pixels (its default, a step per row, is a warning in the card), and
+    pay axes print short, non-overlapping labels (190k, never "190,000200,000")."""
+    charts = yaml.safe_load(METADATA_FILE.read_text())["plugins"]["datasette-dashboards"]["ai-engineering-jobs"]["charts"]
+    for name, chart in charts.items():
+        if chart["library"] != "vega-lite":
+            continue
+        display = chart["display"]
+        assert display["$schema"].endswith("/vega-lite/v6.json"), name
+        encodings = [display.get("encoding", {})] + [layer.get("encoding", {}) for layer in display.get("layer", [])]
+        if any(encoding.get("y", {}).get("type") == "nominal" for encoding in encodings):
+            assert isinstance(display.get("height"), int), name
+    for name in ("pay-by-level", "pay-by-ai-type"):
+        axis = charts[name]["display"]["layer"][0]["encoding"]["x"]["axis"]
+        assert axis["format"] == "~s" and axis["labelOverlap"] is True

@@ -30,6 +30,11 @@ STATS = {"jobcrawler/run_id": 4, "listing/pages/berlin": 3, "listing/jobs": 60, 
     ("failed", {"jobcrawler/run_id": 1, "jobcrawler/status_reasons": ["no job was listed"]},
      "crawl failed (run 1): no city, 0 listed, 0 stored (0 new), 0 closed, 0 gave up, 0.0 s -> db.sqlite"
      " | no job was listed"),
+    ("ok", {**STATS, "jobcrawler/stored": 0, "jobcrawler/new": 0, "listing/already_stored": 60},
+     "crawl ok (run 4): berlin, 60 listed, 60 already stored (not fetched again), 2 closed, 2 gave up, 61.2 s -> db.sqlite"),
+    ("ok", {**STATS, "jobcrawler/stored": 10, "jobcrawler/new": 10, "listing/already_stored": 50},
+     "crawl ok (run 4): berlin, 60 listed, 10 stored (10 new), 50 already stored (not fetched again), 2 closed, 2 gave up,"
+     " 61.2 s -> db.sqlite"),
 ])
 def test_summary_line(status, stats, expected):
     assert summary(stats, status, "db.sqlite") == expected

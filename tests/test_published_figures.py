@@ -14,10 +14,10 @@ import pytest
 
 from analysis.build import build
 from jobcrawler.fieldguide import import_dataset
-from tests.helpers import SHARED, needs_shared
+from tests.helpers import FIELDGUIDE, needs_fieldguide
 
-DATASET = SHARED / "fieldguide"
-pytestmark = needs_shared("fieldguide", "job-market", "_internal", "all_jobs_dedup.csv")
+DATASET = FIELDGUIDE
+pytestmark = needs_fieldguide()
 
 
 @pytest.fixture(scope="module")

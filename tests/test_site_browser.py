@@ -215,6 +215,31 @@ def test_dashboard_draws_charts(site, page):
     assert not injected_script_ran(page)
 
 
+def test_dashboard_loads_without_vega_warnings(site, browser):
+    context = browser.new_context(viewport={"width": WIDTH, "height": 900})
+    page = context.new_page()
+    warnings = []
+    page.on("console", lambda message: warnings.append(message.text) if message.type == "warning" else None)
+    page.goto(f"{site}/-/dashboards/ai-engineering-jobs")
+    drawing = page.locator("#chart-pay-by-ai-type canvas, #chart-pay-by-ai-type svg").first
+    drawing.wait_for(state="visible", timeout=20_000)
+    page.wait_for_load_state("networkidle")
+    context.close()
+    assert warnings == []
+
+
+def test_the_first_job_rows_and_tag_values_are_on_the_first_screen_unbroken(site, page):
+    page.goto(f"{site}/jobs/jobs")
+    first_row = page.locator("table.rows-and-columns tbody tr").first.bounding_box()
+    assert first_row["y"] + first_row["height"] <= 900
+    page.goto(f"{site}/jobs/jobs/9001")
+    lines = page.evaluate("""() => [...document.querySelectorAll('table.categories td:nth-child(-n+2)')].map(td => {
+        const range = document.createRange(); range.selectNodeContents(td);
+        return [td.innerText, new Set([...range.getClientRects()].map(r => Math.round(r.top))).size];
+    })""")
+    assert lines and all(count == 1 for _, count in lines), [cell for cell in lines if cell[1] != 1]
+
+
 def test_dashboard_filters_by_city(site, page):
     page.goto(f"{site}/-/dashboards/ai-engineering-jobs?city=london&period=2026-02")
     page.locator("#chart-jobs-count p").wait_for(timeout=20_000)

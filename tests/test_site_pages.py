@@ -113,8 +113,7 @@ async def test_job_page_lays_out_the_description_and_shows_category_evidence(evi
     assert "<p>You will ship LLM-powered products.</p>" in description
     assert "<b>" not in description
     row = re.search(r'<tr class="tag-ai_type">.*?</tr>', page, re.S).group(0)
-    assert "<q>LLM-powered products</q>" in row and "rule: ai-first: builds with models" in row
-    assert "section: responsibilities" in row
+    assert "<div>ai-first: builds with models: <q>LLM-powered products</q> (in the role)</div>" in row
     # every label source has its own tags, skills and notes, rules first
     assert page.index("<h3>rules") < page.index("<h3>fieldguide <small>(version batch-1")
     fieldguide = page[page.index("<h3>fieldguide"):page.index('<div class="job-description">')]
@@ -252,6 +251,30 @@ async def test_an_unknown_skill_answers_with_the_closest_names(client, typed, cl
     assert len(trend) == 1 and closest in trend[0]["period"]
 
 
+@pytest.mark.parametrize("query, reason", [
+    ("city_top_skills?city=paris&period=", "This database has no city 'paris'; it has berlin, london, newyork."),
+    ("pay?city=&period=2025-01&labels=", "This database has no crawl month '2025-01'; it has 2026-02, 2026-01."),
+    ("city_top_skills?city=&period=&labels=llm:none",
+     "No report tables were built from the label source 'llm:none' (this database has rules): "
+     "build them with python -m analysis build --labels llm:none."),
+    ("compare_cities?city_a=berlin&city_b=berlin&period=", "City A and city B are both 'berlin': pick two different cities."),
+])
+async def test_an_empty_or_odd_answer_says_why(client, query, reason):
+    page = (await client.get(f"/jobs/{query}")).text
+    assert re.findall(r'<p class="message-warning empty-reason">(.*?)</p>', page) == [reason.replace("'", "&#39;")]
+    assert "0 results" not in page
+
+
+async def test_a_known_value_with_no_rows_still_says_0_results(client):
+    page = (await client.get("/jobs/city_top_skills?city=berlin&period=2026-02&labels=")).text
+    assert "empty-reason" not in page
+
+
+async def test_the_home_page_compares_two_different_cities(client):
+    page = (await client.get("/")).text
+    assert 'href="/jobs/compare_cities?city_a=berlin&amp;city_b=london&amp;period=&amp;labels="' in page
+
+
 async def test_a_known_skill_without_jobs_in_scope_is_no_error(client):
     assert await answer(client, "jobs_with_skill", skill="Kubernetes", city="nowhere", labels="") == []
 
@@ -283,6 +306,53 @@ def test_site_and_importer_read_skill_names_by_one_rule():
         assert site.skill_name(text) == aliases.get(name_key(text), (None,))[0], text
     assert site.skill_name("llama_index") == site.skill_name("Llama Index") == "LlamaIndex"
     assert site.skill_name("Go") == "Go" and site.skill_name("claude") == "Anthropic API"
+
+@pytest.mark.parametrize("row, words", [
+    ({"rule": "company_stage[0]", "condition": "text: public_company", "matched": "publicly traded", "section": "company"},
+     "The posting says: <q>publicly traded</q> (about the company)"),
+    ({"rule": "model work outweighs enabling work", "condition": "line_kind: model_work", "matched": "RAG",
+      "section": "role"}, "Model work outweighs enabling work; a line about model work: <q>RAG</q> (in the role)"),
+    ({"rule": "model work is a small part of the role",
+      "condition": "share: model_work 0.19 of lines (model_work 5, enabling 13, engineering 7)"},
+     "Model work is a small part of the role; model work is 19% of the role&#39;s lines "
+     "(model work 5, enabling 13, engineering 7)"),
+    ({"rule": "is_fullstack[1]", "condition": "category: is_backend", "matched": "True"}, "It is tagged backend"),
+    ({"rule": "only_if not met"}, "Not asked: this tag applies only to jobs that meet its condition, and this one does not."),
+    ({"rule": "default"}, "No rule applied: the default value."),
+])
+def test_category_evidence_reads_as_words(row, words):
+    assert str(site.evidence_words(row)) == words
+
+
+def test_a_rule_is_named_once_for_its_rows():
+    rows = [{"rule": "model work outweighs enabling work", "condition": "line_kind: model_work", "matched": m,
+             "section": "role"} for m in ("RAG", "agents")]
+    assert [str(s) for s in site.evidence_sentences(rows)] == [
+        "Model work outweighs enabling work; a line about model work: <q>RAG</q> (in the role)",
+        "A line about model work: <q>agents</q> (in the role)"]
+
+
+@pytest.mark.parametrize("labels, places", [
+    (["Berlin, DEU", "Berlin, DEU", "Germany"], ["Berlin, DEU", "Germany"]),
+    (["Berlin, Berlin"], ["Berlin"]),
+    (["Berlin, Berlin, DEU", "Berlin, DEU"], ["Berlin, DEU"]),
+])
+def test_places_are_listed_once(labels, places):
+    assert site.tidy_places(labels) == places
+
+
+async def test_facets_and_dates_read_as_words(site_db, tmp_path):
+    db = tmp_path / f"{METADATA_DATABASE}.db"
+    shutil.copy(site_db, db)
+    with closing(sqlite3.connect(db)) as conn, conn:
+        conn.execute("UPDATE jobs SET remote = job_id % 2, employment_type = 'FULL_TIME', countries = '[\"DEU\"]'")
+    page = (await (await client_for(db)).get("/jobs/jobs", follow_redirects=True)).text
+    facets = page[page.index('<div class="facet-results">'):page.index('<div class="table-wrapper">')]
+    assert "<strong>Remote" in facets and ">yes</a>" in facets and ">no</a>" in facets
+    assert ">Full time</a>" in facets and "FULL_TIME</a>" not in facets
+    assert "<strong>Countries" in facets and "(array)" not in facets and "Suggested facets" not in page
+    assert re.search(r'<time datetime="2026-0\d-\d\dT[^"]+" title="[^"]+" class="when">2026-0\d-\d\d</time>', page)
+
 
 def test_description_blocks():
     assert site.description_blocks(DESCRIPTION) == [
@@ -333,15 +403,16 @@ async def test_pay_query_answers_per_currency(client):
     rows = await answer(client, "pay", city="", period="", labels="")
     usd = next(row for row in rows if row["currency"] == "USD" and row["by"] == "all")
     assert (usd["n (jobs)"], usd["lower quartile"], usd["median"], usd["upper quartile"]) == (3, 122_400, 124_800, 137_400)
+    assert usd["note"] == "too few to generalize from"  # under 20 jobs, as the description says
     assert rows[0]["currency"] == "USD"  # the currency most jobs state comes first
     page = (await client.get("/jobs/pay?city=&period=&labels=")).text
     assert '<td class="col-median">124,800</td>' in page and "Answer returning" in page
 
 
 async def test_every_readme_url_works_on_the_demo(site_db, tmp_path):
-    """The README's site URLs, as written, on a database named demo with the demo's city (the
+    """The site URLs of the README and docs/, as written, on a database named demo with the demo's city (the
     fixture has berlin); a job page's id must be one `make demo` crawls (replay seed 1, berlin)."""
-    readme = (REPO / "README.md").read_text()
+    readme = "\n".join(page.read_text() for page in [REPO / "README.md", *(REPO / "docs").glob("*.md")])
     urls = sorted({url.rstrip(".,:;") for url in re.findall(r"http://127\.0\.0\.1:8001(/[^\s)`]*)", readme)})
     assert len(urls) >= 10
     demo = tmp_path / "demo.db"

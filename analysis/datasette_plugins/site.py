@@ -151,9 +151,58 @@ def render_cell(row, value, column, table, database, datasette):
         return posting_link_cell(datasette, database, table, value)
     if table is None and column == "job" and isinstance(value, str) and value:
         return Markup('<a href="{}">{}</a>').format(datasette.urls.row(database, "jobs", value), value)
-    if table == "jobs" and column == "location" and isinstance(value, str) and _MANY_PLACES.match(value):
-        return many_places_cell(datasette, database, row)
+    if table == "jobs" and column == "location" and isinstance(value, str):
+        if _MANY_PLACES.match(value):
+            return many_places_cell(datasette, database, row)
+        return tidy_place(value)
+    if isinstance(value, str) and _TIMESTAMP.match(value) and (table == "jobs" or len(value) > 10):
+        return timestamp_cell(value, date_only=table == "jobs")  # a day alone elsewhere: as it is
     return None
+
+
+_TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\d(?:$|T\d\d:\d\d)")
+
+
+def timestamp_cell(value: str, date_only: bool) -> Markup:
+    """An ISO date or timestamp as a person reads it, on one line: the day (a job's dates) or the
+    day and minute (a run), the full value on hover."""
+    if date_only or len(value) == 10:
+        return Markup('<time datetime="{}" title="{}" class="when">{}</time>').format(value, value, value[:10])
+    # The day and the minute may wrap apart in a narrow column, each on one line.
+    return Markup('<time datetime="{}" title="{}"><span class="when">{}</span> <span class="when">{}</span></time>'
+                  ).format(value, value, value[:10], value[11:16])
+
+
+def tidy_place(label: str) -> str:
+    """A place without its repeated parts: "Berlin, Berlin" -> "Berlin"."""
+    parts: list[str] = []
+    for part in (p.strip() for p in label.split(",")):
+        if part and part.lower() not in (seen.lower() for seen in parts):
+            parts.append(part)
+    return ", ".join(parts)
+
+
+def tidy_places(labels) -> list[str]:
+    """Places tidied and each listed once ("Berlin, DEU; Berlin, Berlin, DEU" -> "Berlin, DEU")."""
+    found: list[str] = []
+    for label in labels:
+        place = tidy_place(label or "")
+        if place and place not in found:
+            found.append(place)
+    return found
+
+
+def facet_value_label(datasette, table: str | None, column: str, value) -> str:
+    """A facet's value in words: flags as yes/no, builtin's FULL_TIME as "Full time"."""
+    if value in (0, 1, "0", "1") and is_flag(datasette, table, column):
+        return "yes" if str(value) == "1" else "no"
+    text = "" if value is None else str(value)
+    if _CONSTANT.match(text):
+        return text.replace("_", " ").capitalize()
+    return text
+
+
+_CONSTANT = re.compile(r"^[A-Z]+(?:_[A-Z]+)+$|^[A-Z]{4,}$")
 
 
 _MANY_PLACES = re.compile(r"^\d+ Locations?$")
@@ -170,7 +219,7 @@ def many_places_cell(datasette, database, row):
         places = [r[0] for r in (await db.execute(
             "select label from job_locations where job_id = :id and label is not null order by position",
             {"id": job_id})).rows]
-        return "; ".join(places) if places else None
+        return "; ".join(tidy_places(places)) if places else None
 
     return cell
 
@@ -262,7 +311,8 @@ def asgi_wrapper(datasette):
 @hookimpl
 def extra_template_vars(template, database, table, columns, view_name, request, datasette):
     async def variables():
-        found = {"column_label": lambda column: column_label(datasette, table, column)}
+        found = {"column_label": lambda column: column_label(datasette, table, column),
+                 "facet_value_label": lambda column, value: facet_value_label(datasette, table, column, value)}
         if template == "row.html" and table == "jobs" and request is not None:
             job_id = request.url_vars.get("pks")
             if job_id:
@@ -271,9 +321,11 @@ def extra_template_vars(template, database, table, columns, view_name, request, 
             name = request.url_vars.get("table")
             queries = await datasette.get_canned_queries(database, None) if name else {}
             if name in queries:
-                found["parameter_choices"] = await parameter_choices(datasette, database, queries[name])
+                choices = await parameter_choices(datasette, database, queries[name])
+                found["parameter_choices"] = choices
+                found["empty_reasons"] = empty_reasons(choices, dict(parse_qsl(request.query_string)))
         elif template == "index.html":
-            found["start_here"] = start_here(datasette)
+            found["start_here"] = await start_here(datasette)
         elif template == "table.html" and table in (settings(datasette).get("default_columns") or {}) and request:
             every = await datasette.get_database(database).table_columns(table)
             args = [(k, v) for k, v in parse_qsl(request.query_string, keep_blank_values=True) if k not in ("_col", "_nocol")]
@@ -283,9 +335,10 @@ def extra_template_vars(template, database, table, columns, view_name, request, 
     return variables
 
 
-def start_here(datasette) -> list[dict]:
+async def start_here(datasette) -> list[dict]:
     """The home page's first links, per database: each named as its dashboard, table or canned
-    query is titled in the metadata, so a title is written once."""
+    query is titled in the metadata, so a title is written once. A query comparing two cities
+    opens on two different ones."""
     links = settings(datasette).get("start_here") or []
     dashboards = (datasette.metadata("plugins") or {}).get("datasette-dashboards") or {}
     found = []
@@ -302,11 +355,54 @@ def start_here(datasette) -> list[dict]:
                 title = tables.get(link["table"], {}).get("title", link["table"])
                 href = datasette.urls.table(name, link["table"])
             else:
-                title = queries.get(link["query"], {}).get("title", link["query"])
-                href = datasette.urls.query(name, link["query"])
+                query = queries.get(link["query"], {})
+                title = query.get("title", link["query"])
+                href = datasette.urls.query(name, link["query"]) + await two_cities(datasette, name, query)
             found.append({"title": title, "description": link.get("description", ""), "href": href})
         found.append({"title": f"Every table and query of {name}", "description": "", "href": datasette.urls.database(name)})
     return found
+
+
+async def two_cities(datasette, database: str, query: dict) -> str:
+    """``?city_a=..&city_b=..`` (the first two cities) for a query taking both, else ''."""
+    if not {"city_a", "city_b"} <= set(query.get("params") or []):
+        return ""
+    cities = (await parameter_choices(datasette, database, {"params": ["city_a"]})).get("city_a", {}).get("options", [])
+    if len(cities) < 2:
+        return ""
+    other = [p for p in query["params"] if p not in ("city_a", "city_b")]
+    return "?" + urlencode([("city_a", cities[0]), ("city_b", cities[1]), *((p, "") for p in other)])
+
+
+# What a parameter's value is, in words, for the reasons an answer is empty.
+_PARAMETER_WORDS = {"city": "city", "city_a": "city", "city_b": "city", "period": "crawl month",
+                    "labels": "label source"}
+
+
+def empty_reasons(choices: dict[str, dict], values: dict[str, str]) -> list[str]:
+    """Why a canned query's answer may be empty, in words: each parameter whose value the
+    database has no rows for, naming the values it has; two cities compared that are the same."""
+    reasons = []
+    for name, choice in choices.items():
+        value = (values.get(name) or "").strip()
+        if not value or not choice.get("select") or value in choice["options"]:
+            continue
+        what = _PARAMETER_WORDS.get(name, name)
+        if name == "labels" and value == "rules":
+            continue
+        has = choice["options"] + (["rules"] if name == "labels" else [])
+        if name == "labels":
+            reasons.append(f"No report tables were built from the label source {value!r} (this database has "
+                           f"{', '.join(sorted(has))}): build them with python -m analysis build --labels {value}.")
+        else:
+            reasons.append(f"This database has no {what} {value!r}; it has {', '.join(has) or 'none yet'}.")
+    if values.get("city_a") and values.get("city_a") == values.get("city_b"):
+        cities = choices.get("city_a", {}).get("options", [])
+        reasons.append(f"City A and city B are both {values['city_a']!r}: pick two different cities."
+                       if len(cities) > 1 else
+                       f"City A and city B are both {values['city_a']!r}, the only city this database has: "
+                       "crawl another (scrapy crawl builtin -a city=london) to compare two.")
+    return reasons
 
 
 async def parameter_choices(datasette, database: str, query: dict) -> dict[str, dict]:
@@ -395,6 +491,54 @@ async def _rows(db, sql: str, params: dict) -> list[dict]:
     return [dict(row) for row in result.rows]
 
 
+_SECTIONS = {"role": "in the role", "requirements": "in the requirements", "responsibilities": "in the role",
+             "nice_to_have": "among the nice-to-haves", "company": "about the company", "benefits": "in the benefits",
+             "title": "in the title", "page": "on the page", "top_skills": "in the top skills"}
+_LINE_KINDS = {"model work": "model work", "enabling": "enabling others' work", "engineering": "everyday engineering",
+               "ml work": "classical ML", "genai work": "generative AI"}
+_CONDITIONS = {"text": "the posting says", "title": "the title says", "line_kind": "a line about {}",
+               "lines": "lines about {}", "skills": "it names a {} skill", "level": "its level is",
+               "industries": "its industry is", "category": "it is tagged {}"}
+
+
+def evidence_words(row: dict, say_rule: bool = True) -> Markup:
+    """One row of a category's evidence as a sentence: what decided the value, the words of the
+    posting that did, and where they stand. The tagger's own names (``company_stage[0]``,
+    ``text: public_company``, ``only_if``) stay out of it; ``say_rule=False`` for a row whose rule
+    the row before it named."""
+    rule, condition = (row.get("rule") or "").strip(), (row.get("condition") or "").strip()
+    matched, section = row.get("matched"), _SECTIONS.get(row.get("section") or "", "")
+    if rule == "default":
+        return Markup("No rule applied: the default value.")
+    if rule.startswith("only_if"):
+        return Markup("Not asked: this tag applies only to jobs that meet its condition, and this one does not.")
+    said = ""
+    kind, _, what = condition.partition(":")
+    what = what.strip().replace("_", " ")
+    if kind == "share":
+        said = what.replace("model work", "model work is", 1).replace(" of lines", " of the role's lines", 1)
+        said = re.sub(r"is (\d\.\d+)", lambda m: f"is {float(m.group(1)):.0%}", said)
+    elif kind in _CONDITIONS:
+        what = _LINE_KINDS.get(what, what.removesuffix(" title").removesuffix(" role"))
+        said = _CONDITIONS[kind].format(what.removeprefix("is ") if kind == "category" else what)
+    named = "" if re.fullmatch(r"[a-z_]+\[\d+\]", rule) or not say_rule else rule
+    parts = [part for part in (named, said) if part]
+    if parts and re.match(r"[a-z]+\b(?!-)", parts[0]):  # a sentence, but "ai-first" stays as written
+        parts[0] = parts[0][:1].upper() + parts[0][1:]
+    text = Markup("; ").join(escape(part) for part in parts)
+    if matched and matched not in ("True", "1"):
+        text += Markup("{}<q>{}</q>").format(": " if text else "", matched)
+    if section:
+        text += Markup(" ({})").format(section)
+    return text
+
+
+def evidence_sentences(rows: list[dict]) -> list[Markup]:
+    """A category's evidence rows as sentences, each rule named once (rows come rule by rule)."""
+    return [evidence_words(row, say_rule=index == 0 or row.get("rule") != rows[index - 1].get("rule"))
+            for index, row in enumerate(rows)]
+
+
 async def job_page(datasette, database: str, job_id: str) -> dict | None:
     """Everything the job page shows about one posting, read from the crawl tables."""
     db = datasette.get_database(database)
@@ -410,7 +554,8 @@ async def job_page(datasette, database: str, job_id: str) -> dict | None:
                                             {"id": job_id})]
     skills = await _rows(db, "select labels, skill, category, matched, source from job_skills where job_id = :id "
                              "order by labels, category, skill", {"id": job_id}) if "job_skills" in tables else []
-    evidence = await _rows(db, "select * from job_label_evidence where job_id = :id",
+    evidence = await _rows(db, "select * from job_label_evidence where job_id = :id "
+                               "order by labels, category, position",
                            {"id": job_id}) if "job_label_evidence" in tables else []
     sources = []
     for row in (await _rows(db, "select * from job_labels where job_id = :id order by labels <> 'rules', labels",
@@ -424,9 +569,8 @@ async def job_page(datasette, database: str, job_id: str) -> dict | None:
                 ("yes" if value else "no") if is_flag(datasette, "job_labels", column) and value in (0, 1) else value)
             tags.append({"name": column_label(datasette, "job_labels", column), "column": column,
                          "value": "–" if shown is None else shown,
-                         "evidence": [{k: v for k, v in e.items() if k not in ("job_id", "labels", "category") and v}
-                                      for e in evidence
-                                      if e.get("labels") == row["labels"] and e.get("category") == column]})
+                         "evidence": evidence_sentences([e for e in evidence if e.get("labels") == row["labels"]
+                                                         and e.get("category") == column])})
         notes = [{"name": column_label(datasette, "job_labels", column), "text": row[column]}
                  for column in LABEL_TEXT if row.get(column)]
         sources.append({"labels": row["labels"], "has_evidence": any(tag["evidence"] for tag in tags), "version": row.get("version"), "labelled_at": row.get("labelled_at"),
@@ -440,7 +584,7 @@ async def job_page(datasette, database: str, job_id: str) -> dict | None:
               for column, value in job.items()]
     return {
         **job,
-        "locations": locations or ([job["location"]] if job.get("location") else []),
+        "locations": tidy_places(locations or ([job["location"]] if job.get("location") else [])),
         "pay": pay_text(job),
         "experience": experience(job["months_of_experience"]) if job.get("months_of_experience") else None,
         "countries_list": list_items(job.get("countries")) or [],

@@ -218,8 +218,9 @@ FROM per_group AS g
 JOIN group_cells AS gc USING (scope_group)
 GROUP BY gc.cell_id, g.ai_type, g.title_id;
 
--- The title a variant is shown under: its most common title without a seniority word (else
--- its most common title).
+-- The title a variant is shown under: its most common title without a seniority word, else the
+-- variant's own words cut from its most common title, in that title's case ("Sr. Generative AI
+-- Engineer" -> "Generative AI Engineer"; SQLite's lower() keeps every position), else that title.
 CREATE TEMP TABLE variant_names AS
 WITH title_jobs AS (
     SELECT c.title_id, sum(c.jobs) AS jobs
@@ -228,7 +229,9 @@ WITH title_jobs AS (
     WHERE cells.city = 'all' AND cells.period = 'all'
     GROUP BY c.title_id
 )
-SELECT variant, title
+SELECT variant,
+    CASE WHEN instr(lower(title), variant) > 0 THEN substr(title, instr(lower(title), variant), length(variant))
+         ELSE title END AS title
 FROM (
     SELECT t.variant, t.title,
         row_number() OVER (

@@ -8,14 +8,20 @@ spider that could not start, e.g. an unknown city), 2 for ``degraded``, 3 for
 
 from __future__ import annotations
 
+import difflib
 import logging
+import os
 import signal
 import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
+from scrapy.settings import SETTINGS_PRIORITIES
+from scrapy.spiderloader import get_spider_loader
+from scrapy.utils.conf import closest_scrapy_cfg
 
 from jobcrawler.extensions.crawl_run import JobdirError
+from jobcrawler.middlewares import configured_proxies
 from jobcrawler.storage import StorageError
 
 logger = logging.getLogger(__name__)
@@ -23,6 +29,30 @@ EXIT_CODES = {"ok": 0, "failed": 1, "degraded": 2, "interrupted": 3}
 
 
 class Command(ScrapyCrawlCommand):
+    def process_options(self, args, opts):
+        """A mistyped spider name or spider argument is one line and exit 1, said before Scrapy
+        starts logging or anything is written (Scrapy's own answer to a wrong spider name is a
+        traceback, and unknown arguments pass silently)."""
+        super().process_options(args, opts)
+        _database_in_the_checkout(self.settings)
+        try:
+            configured_proxies(self.settings)
+        except ValueError as error:
+            _refuse(self.settings, str(error))
+        if len(args) != 1:
+            return
+        loader = get_spider_loader(self.settings)
+        if args[0] not in loader.list():
+            close = difflib.get_close_matches(args[0], loader.list(), n=1)
+            hint = f"did you mean {close[0]}? " if close else ""
+            _refuse(self.settings, f"no spider called {args[0]!r}: {hint}(spiders: {', '.join(loader.list())})")
+        check = getattr(loader.load(args[0]), "check_arguments", None)
+        if check is not None:
+            try:
+                check(opts.spargs, self.settings)
+            except ValueError as error:
+                _refuse(self.settings, str(error))
+
     def run(self, args, opts):
         if len(args) != 1:
             raise UsageError("give exactly one spider name, e.g. `scrapy crawl builtin -a city=berlin`")
@@ -42,22 +72,53 @@ class Command(ScrapyCrawlCommand):
         status = stats.get("jobcrawler/run_status") or "failed"  # None: the run never started
         self.exitcode = EXIT_CODES.get(status, 1)
         if "jobcrawler/run_id" in stats:
-            print(summary(stats, status, crawler.settings.get("SQLITE_PATH")), file=sys.stderr, flush=True)
+            cities = [city.key for city in getattr(crawler.spider, "cities", ())]
+            print(summary(stats, status, crawler.settings.get("SQLITE_PATH"), cities), file=sys.stderr, flush=True)
 
 
-def summary(stats: dict, status: str, database: str) -> str:
-    """The run in one line: what a person (or a cron mail) reads first."""
-    cities = sorted(key[len("listing/pages/"):] for key in stats if key.startswith("listing/pages/"))
+def summary(stats: dict, status: str, database: str, cities: list[str] | None = None) -> str:
+    """The run in one line: what a person (or a cron mail) reads first. ``cities``: those the run
+    was asked for; else those whose listing it read."""
+    cities = cities or sorted(key[len("listing/pages/"):] for key in stats if key.startswith("listing/pages/"))
     where = (f"{len(cities)} cities" if len(cities) > 3 else ", ".join(cities)) or "no city"
     gave_up = sum(value for key, value in stats.items() if key.startswith("retry/gave_up/"))
+    stored, already = stats.get("jobcrawler/stored", 0), stats.get("listing/already_stored", 0)
+    # A re-crawl within refresh_days fetches no job it stored lately: say so, rather than "0 stored".
+    kept = f"{already} already stored (not fetched again)"
+    written = f"{stored} stored ({stats.get('jobcrawler/new', 0)} new)"
+    stored_part = kept if already and not stored else f"{written}, {kept}" if already else written
     line = (f"crawl {status} (run {stats['jobcrawler/run_id']}): {where}, {stats.get('listing/jobs', 0)} listed, "
-            f"{stats.get('jobcrawler/stored', 0)} stored ({stats.get('jobcrawler/new', 0)} new), "
+            f"{stored_part}, "
             f"{stats.get('jobcrawler/closed', 0)} closed, {gave_up} gave up, "
             f"{stats.get('elapsed_time_seconds', 0):.1f} s -> {database}")
     reasons = stats.get("jobcrawler/status_reasons")
+    if stats.get("jobcrawler/unreachable"):  # said in words rather than as a finish reason
+        reasons = [stats["jobcrawler/unreachable"]]
     if status != "ok" and reasons:
         line += " | " + "; ".join(reasons)
     return line
+
+
+def _database_in_the_checkout(settings) -> None:
+    """Run from a folder inside the checkout (Scrapy finds scrapy.cfg upward), the default
+    ``data/jobs.db`` would be a second, new database there: it stays the checkout's."""
+    path = settings.get("SQLITE_PATH")
+    config = closest_scrapy_cfg()
+    if settings.getpriority("SQLITE_PATH") > SETTINGS_PRIORITIES["project"] or os.path.isabs(path) or not config:
+        return
+    root = os.path.dirname(config)
+    if os.path.realpath(root) != os.path.realpath(os.getcwd()):
+        settings.set("SQLITE_PATH", os.path.join(root, path), priority="project")
+
+
+def _refuse(settings, message: str) -> None:
+    """Stop before the crawl starts with one line on stderr, and in LOG_FILE when there is one
+    (a Scrapyd job's log, where whoever scheduled it looks)."""
+    print(f"error: {message}", file=sys.stderr, flush=True)
+    if settings.get("LOG_FILE"):
+        with open(settings.get("LOG_FILE"), "a", encoding="utf-8") as log:
+            log.write(f"ERROR: The crawl did not start: {message}\n")
+    sys.exit(1)
 
 
 def _report_bad_arguments(task) -> None:

@@ -23,6 +23,8 @@ CORPUS_PATH = resources.files(__package__) / "corpus.yaml"  # also inside a zipp
 CITY_REGISTRY_PATH = resources.files("jobcrawler") / "cities.yaml"
 
 LEVELS = {1: "Internship", 12: "Entry level", 24: "Junior", 60: "Mid level", 108: "Senior level", 120: "Expert/Leader"}
+# Pay by level (months of experience), relative to mid level.
+LEVEL_PAY = {1: 0.5, 12: 0.7, 24: 0.8, 60: 1.0, 108: 1.25, 120: 1.4}
 WORK_TYPES = ("In-Office", "Hybrid", "Remote", "In-Office or Remote", "Remote or Hybrid")
 PAGE_FIELDS = (
     "template",
@@ -408,7 +410,7 @@ class _Generator:
         work_type = "In-Office or Remote" if wide else self.draw("work_type")
         places, labels, remote_hiring = self._locations(city_keys, work_type, wide)
         applicant = list(dict.fromkeys(place.country for place in places))
-        pay_text, card_pay, salary = self._pay(applicant, wide)
+        pay_text, card_pay, salary = self._pay(applicant, wide, months)
         date_posted, posted_text = self._posted()
         old = self.draw("id_age") == "old"
         job_id = self.fresh_id(OLD_JOB_IDS if old else NEW_JOB_IDS)
@@ -524,7 +526,10 @@ class _Generator:
             return places, [places[0].label], False
         return places, [place.long_label for place in places], False
 
-    def _pay(self, applicant: list[str], wide: bool) -> tuple[str | None, str | None, dict | None]:
+    def _pay(self, applicant: list[str], wide: bool, months: int) -> tuple[str | None, str | None, dict | None]:
+        """The pay a posting states, if any: a range drawn for its market, scaled by its level
+        (LEVEL_PAY), so entry-level pay lies below senior pay as it does on builtin.com. The scaling
+        draws nothing, so the rest of the generated site does not move with it."""
         rng = self.rng
         if wide:
             low = rng.randrange(25, 45)
@@ -556,6 +561,8 @@ class _Generator:
                 "other": rng.randrange(45, 120),
             }[market]
             high = low if shape == "k_equal" else low + rng.randrange(15, 90)
+        if shape not in ("small", "millions"):  # those two are odd on purpose (parser tests)
+            low, high = round(low * LEVEL_PAY[months]), round(high * LEVEL_PAY[months])
         period = "Hourly" if unit == "HOUR" else "Annually"
         text = f"{low}{suffix}-{high}{suffix} {period}"
         card = f"{low}{suffix}+ {period}" if shape == "k_equal" else text

@@ -1,11 +1,17 @@
-"""Wait until a URL answers: ``python -m jobcrawler.replay.wait URL [--timeout 30]``.
+"""``make demo``'s checks around the servers it starts in the background.
 
-Used by ``make demo`` between starting the replay site in the background and crawling it.
+    python -m jobcrawler.replay.wait --ports-free 8765 8001   # before anything starts or is written
+    python -m jobcrawler.replay.wait URL [--timeout 30]       # until the replay site answers
+
+A second ``make demo`` beside a running one would otherwise find the replay port taken, crawl
+into the running demo's database through the first demo's replay site, and stop only at
+Datasette's port: the ports are checked first, and a taken one is one line and a stop.
 """
 
 from __future__ import annotations
 
 import argparse
+import socket
 import sys
 import time
 import urllib.error
@@ -23,11 +29,33 @@ def wait_for(url: str, timeout: float) -> bool:
     return False
 
 
+def port_taken(port: int, host: str = "127.0.0.1") -> str | None:
+    """Why ``port`` cannot be served on ``host`` (e.g. "address already in use"), or None if it can."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            return error.strerror or str(error)
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m jobcrawler.replay.wait")
-    parser.add_argument("url")
+    parser = argparse.ArgumentParser(prog="python -m jobcrawler.replay.wait", description=__doc__.splitlines()[0])
+    parser.add_argument("url", nargs="?", help="wait until this URL answers")
     parser.add_argument("--timeout", type=float, default=30.0)
+    parser.add_argument("--ports-free", type=int, nargs="+", metavar="PORT",
+                        help="exit 1 with one line if any of these ports on 127.0.0.1 is taken")
     args = parser.parse_args(argv)
+    if args.ports_free:
+        for port in args.ports_free:
+            if why := port_taken(port):
+                names = ("REPLAY_PORT", "DATASETTE_PORT")
+                others = " ".join(f"{name}={free + 1}" for name, free in zip(names, args.ports_free))
+                print(f"make demo: port {port} is taken ({why}): is a demo already running? Stop it (Ctrl-C), "
+                      f"or run this one on other ports: make demo {others} DEMO_DB=data/demo2.db", file=sys.stderr)
+                return 1
+    if args.url is None:
+        return 0
     if wait_for(args.url, args.timeout):
         return 0
     print(f"error: {args.url} did not answer within {args.timeout:.0f} s", file=sys.stderr)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import logging
 import re
 from datetime import datetime, timedelta, timezone
@@ -30,6 +31,7 @@ class BuiltinSpider(scrapy.Spider):
 
     def __init__(self, city=None, query="AI Engineer", max_pages=50, days=None, refresh_days=7,
                  render="auto", render_details=0, **kwargs):
+        _refuse_unknown_arguments(kwargs)
         super().__init__(**kwargs)
         self.render = str(render).strip().lower()
         if self.render not in RENDER_MODES:
@@ -45,7 +47,8 @@ class BuiltinSpider(scrapy.Spider):
         self.requested: set[str] = set()  # job ids whose detail page is requested this run
         self.gaps: set[str] = set()  # cities with a listing page given up on: never complete
         self.listings_ended: set[str] = set()  # cities whose listing was read as far as it goes
-        self.fresh: set[str] = set()
+        self.fresh: set[str] = set()  # job ids fetched within refresh_days before this run
+        self.unchanged: set[str] = set()  # fresh job ids this run listed
         # Listings of a job met while its page is being fetched: sightings once the page is read,
         # none if it is gone (404), as a crawl of each of those cities alone would find.
         self.held: dict[str, list[tuple[str, str]]] = {}
@@ -55,14 +58,7 @@ class BuiltinSpider(scrapy.Spider):
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
-        known = load_cities(settings.get("CITIES_FILE"))
-        if spider.city_arg == "all":
-            spider.cities = list(known.values())
-        elif spider.city_arg in known:
-            spider.cities = [known[spider.city_arg]]
-        else:
-            given = f"unknown city {spider.city_arg!r}" if spider.city_arg else "no city given"
-            raise ValueError(f"{given}: use -a city=<key> with one of: all, {', '.join(known)}")
+        spider.cities = cities_of(spider.city_arg, settings)
         # A pattern (runs/{city}-{date}-{job}.db) gives each scheduled crawl its own database.
         path = settings.get("SQLITE_PATH")
         resolved = database_path(path, spider.city_arg, getattr(spider, "_job", None))
@@ -73,6 +69,13 @@ class BuiltinSpider(scrapy.Spider):
         spider.builtin_hosts = re.compile(settings.get("BUILTIN_HOST_PATTERN"))
         spider.can_render = configure_rendering(settings, spider.render, spider.logger)
         return spider
+
+    @classmethod
+    def check_arguments(cls, arguments: dict, settings) -> None:
+        """Raise ValueError naming the first bad spider argument (unknown name, unknown city, a
+        value of the wrong kind). ``scrapy crawl`` calls it before anything starts or is written."""
+        spider = cls(**arguments)
+        cities_of(spider.city_arg, settings)
 
     @property
     def run_arguments(self) -> dict:
@@ -225,6 +228,9 @@ class BuiltinSpider(scrapy.Spider):
             return
         if job.job_id in self.requested or job.job_id in self.fresh:
             stats.inc_value("listing/sightings_without_fetch")
+            if job.job_id in self.fresh and job.job_id not in self.unchanged:
+                self.unchanged.add(job.job_id)
+                stats.inc_value("listing/already_stored")  # fetched within refresh_days: not again
             yield JobSighting(job_id=job.job_id, city=city.key, url=job.url)
             return
         self.requested.add(job.job_id)
@@ -316,7 +322,7 @@ class BuiltinSpider(scrapy.Spider):
             self.crawler.stats.inc_value("render/failures")
             if browser_broken(failure, self.crawler.stats):
                 raise CloseSpider("browser_failed")
-        else:
+        elif not (failure.check(GiveUp) and failure.value.reason == "site_unreachable"):  # said once already
             self.logger.error("Request %s failed: %r", request.url, failure.value)
 
     def _retry(self, response, reason: str):
@@ -372,6 +378,32 @@ class BuiltinSpider(scrapy.Spider):
             yield self.listing_request(city, page + 1, previous_ids=(), promised=False, after_gap=True)
         else:
             self.listings_ended.add(city.key)
+
+
+def cities_of(city_arg: str, settings) -> list:
+    """The cities ``-a city=`` names: one key of the registry, or ``all``."""
+    known = load_cities(settings.get("CITIES_FILE"))
+    if city_arg == "all":
+        return list(known.values())
+    if city_arg in known:
+        return [known[city_arg]]
+    given = f"unknown city {city_arg!r}" if city_arg else "no city given"
+    raise ValueError(f"{given}: use -a city=<key> with one of: all, {', '.join(known)}")
+
+
+SPIDER_ARGUMENTS = ("city", "query", "max_pages", "days", "refresh_days", "render", "render_details")
+
+
+def _refuse_unknown_arguments(kwargs: dict) -> None:
+    """A mistyped ``-a max_page=1`` would otherwise be kept as an attribute no one reads, and the
+    crawl run without it. Scrapyd's own arguments (``_job``, ``_version``...) start with ``_``."""
+    unknown = sorted(name for name in kwargs if not name.startswith("_"))
+    if not unknown:
+        return
+    name = unknown[0]
+    close = difflib.get_close_matches(name, SPIDER_ARGUMENTS, n=1)
+    hint = f"did you mean -a {close[0]}? " if close else ""
+    raise ValueError(f"unknown spider argument -a {name}: {hint}(known: {', '.join(SPIDER_ARGUMENTS)})")
 
 
 def _failure_reason(failure) -> str:

@@ -49,6 +49,7 @@ from jobcrawler.storage.runs import (
 )
 from jobcrawler.storage.jobs import (
     has_jobs,
+    unknown_city,
     job_exists,
     job_row,
     save_job,
@@ -132,6 +133,7 @@ __all__ = [
     "finish_run",
     "run_coverage",
     "has_jobs",
+    "unknown_city",
     "job_exists",
     "job_row",
     "save_job",

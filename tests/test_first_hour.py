@@ -1,0 +1,137 @@
+"""A new user's first hour: every mistake is one line naming what is wrong, a non-zero exit, and
+nothing written (docs/reliability.md, "Every mistake answered in one line")."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import urllib.request
+
+import pytest
+
+from tests.helpers import REPO, build_fixture_db, crawl, free_port, rows, serve_command, start_server, wait_until_up
+
+ENV = {**os.environ, "PYTHONPATH": str(REPO)}
+
+
+def run(*command: str, cwd=REPO) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, *command], cwd=cwd, env=ENV, capture_output=True, text=True, timeout=180)
+
+
+def scrapy(*arguments: str, cwd=REPO) -> subprocess.CompletedProcess:
+    return run("-m", "scrapy", *arguments, cwd=cwd)
+
+
+@pytest.mark.parametrize("arguments,says", [
+    (["crawl", "biultin"], "error: no spider called 'biultin': did you mean builtin? (spiders: builtin)"),
+    (["crawl", "builtin", "-a", "max_page=1"],
+     "error: unknown spider argument -a max_page: did you mean -a max_pages?"),
+    (["crawl", "builtin", "-a", "cty=berlin"], "error: unknown spider argument -a cty: did you mean -a city?"),
+    (["crawl", "builtin", "-a", "city=atlantis"],
+     "error: unknown city 'atlantis': use -a city=<key> with one of: all, berlin"),
+    (["crawl", "builtin", "-a", "city=berlin", "-s", "PROXY_URL=proxy.example:8000"],
+     "error: proxy 'proxy.example:8000' is not http(s)://[user:password@]host:port"),
+])
+def test_a_mistyped_crawl_is_one_line_and_writes_nothing(arguments, says, tmp_path):
+    db = tmp_path / "never.db"
+    result = scrapy(*arguments, "-s", f"SQLITE_PATH={db}")
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [result.stderr.splitlines()[0]] and result.stderr.startswith(says)
+    assert not db.exists()
+
+
+def test_a_mistyped_scheduled_crawl_says_why_in_its_log_file(tmp_path):
+    """A Scrapyd job's log (LOG_FILE) is where whoever scheduled it looks."""
+    log = tmp_path / "job.log"
+    result = scrapy("crawl", "builtin", "-a", "city=atlantis", "-a", "_job=abc", "-s", f"LOG_FILE={log}")
+    assert result.returncode == 1
+    assert log.read_text().startswith("ERROR: The crawl did not start: unknown city 'atlantis'")
+
+
+def test_a_crawl_from_inside_the_checkout_writes_the_checkouts_database(site, tmp_path):
+    """Scrapy finds scrapy.cfg upward; the default data/jobs.db must not become a new file there."""
+    checkout = tmp_path / "checkout"
+    shutil.copytree(REPO, checkout, ignore=shutil.ignore_patterns(".venv", "data", ".git", "__pycache__", "tests"))
+    env = {**ENV, "PYTHONPATH": str(checkout)}
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "builtin", "-a", "city=berlin", "-a", "render=never",
+         "-s", f"BUILTIN_BASE_URL={site.base_url}", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0"],
+        cwd=checkout / "jobcrawler", env=env, capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert (checkout / "data" / "jobs.db").is_file() and not (checkout / "jobcrawler" / "data").exists()
+    assert result.stderr.splitlines()[-1].endswith(f"-> {checkout / 'data' / 'jobs.db'}")
+
+
+def test_label_for_a_city_the_database_lacks_is_one_line(tmp_path):
+    db = build_fixture_db(tmp_path / "jobs.db")
+    result = run("-m", "jobcrawler.label", "--model", "any", "--db", str(db), "--city", "atlantis", "--dry-run")
+    assert result.returncode == 2
+    assert result.stderr.startswith("python -m jobcrawler.label: error: no posting is listed under city 'atlantis'; "
+                                    "this database has: ")
+    assert "berlin" in result.stderr and len(result.stderr.splitlines()) == 1
+
+
+@pytest.mark.parametrize("command", ["build", "serve"])
+def test_build_and_serve_refuse_a_database_without_jobs(command, tmp_path):
+    db = tmp_path / "empty.db"
+    sqlite3.connect(db).close()
+    result = run("-m", "analysis", command, "--db", str(db))
+    assert result.returncode == 2
+    assert result.stderr == (f"python -m analysis {command}: error: the database holds no jobs yet: crawl "
+                             "(scrapy crawl builtin) or import jobs (python -m jobcrawler.fieldguide) first\n")
+
+
+def test_serve_builds_a_crawled_database_first_and_its_pages_answer(tmp_path):
+    db = build_fixture_db(tmp_path / "jobs.db")  # crawled, never built
+    port = free_port()
+    log = tmp_path / "serve.log"
+    server = start_server(serve_command(db, port), log)
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/jobs/report_overview.json", server, log)
+        for path in ("/", "/jobs/report_overview.json", "/jobs/city_top_skills.json?city=berlin&period="):
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}") as response:
+                assert response.status == 200
+    finally:
+        server.terminate()
+        server.wait(10)
+    assert log.read_text().startswith("building the report tables first: ")
+
+
+def test_serve_on_a_taken_port_is_one_line(tmp_path):
+    db = build_fixture_db(tmp_path / "jobs.db")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run("-m", "analysis", "serve", "--db", str(db), "--port", str(port))
+    assert result.returncode == 1
+    last = result.stderr.splitlines()[-1]
+    assert last.startswith(f"python -m analysis serve: error: cannot serve on 127.0.0.1:{port}: ")
+    assert "Traceback" not in result.stderr
+
+
+def test_make_demo_beside_a_running_demo_stops_before_anything(tmp_path):
+    """The check make demo runs first: a taken port is one line, exit 1 (the demo's recipe then stops)."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run("-m", "jobcrawler.replay.wait", "--ports-free", str(free_port()), str(port))
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"make demo: port {port} is taken (") and len(result.stderr.splitlines()) == 1
+    assert run("-m", "jobcrawler.replay.wait", "--ports-free", str(free_port())).returncode == 0
+    recipe = (REPO / "Makefile").read_text().split("\ndemo:", 1)[1]
+    assert recipe.index("--ports-free") < recipe.index("mkdir -p data") < recipe.index("jobcrawler.replay --port")
+
+
+def test_a_repeat_crawl_says_what_was_already_stored(site, tmp_path):
+    db = tmp_path / "twice.db"
+    assert crawl(site.base_url, db, "city=berlin").returncode == 0
+    again = crawl(site.base_url, db, "city=berlin")
+    assert again.returncode == 0
+    listed = rows(db, "SELECT count(*) n FROM jobs")[0]["n"]
+    assert f"{listed} listed, {listed} already stored (not fetched again)" in again.stderr.splitlines()[-1]
