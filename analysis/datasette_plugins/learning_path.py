@@ -200,6 +200,12 @@ class Scope:
             parts.append(f"crawl month {self.period}")
         return ", ".join(parts) + f" (labels {self.labels})"
 
+    def place(self) -> str:
+        """The city and month the typical postings are of."""
+        parts = [f"city {self.city}" if self.city != ALL else "every city",
+                 f"crawl month {self.period}" if self.period != ALL else "every crawl month"]
+        return ", ".join(parts)
+
 
 def check_scope(postings: Postings, scope: Scope) -> None:
     """ScopeError naming the valid values when the city, crawl month or AI type is not one the
