@@ -43,6 +43,7 @@ DEFAULT_LABELS = "rules"  # the rule tagger's labels, as everywhere (jobcrawler.
 AI_TYPES = ("ai-first", "ai-support", "ml", "unknown")
 COMPARED_TYPES = ("ai-first", "ai-support")
 ALL = "all"
+SEPARATOR = "\x1f"  # char(31), between the job ids of a group_concat
 PAGE_MISSING = 25  # skills to learn listed on the page
 PAGE_FITS = 20  # best-fitting postings listed on the page
 PAGE_ASKING = 50  # postings listed for one skill
@@ -145,41 +146,57 @@ def load_postings(conn, labels: str = DEFAULT_LABELS) -> Postings:
         by_type.setdefault(ai_type or "unknown", []).append(i)
     open_bits = bitmap((i for i, row in enumerate(rows) if row[2]), size)
 
-    by_skill: dict[str, list[int]] = {}
-    categories: dict[str, str | None] = {}
-    named = [0] * size
-    # "+labels" and job_id order: one pass over the primary key's covering index, not a look-up per row
-    for job_id, skill, category in conn.execute(
-            "SELECT job_id, skill, category FROM job_skills WHERE +labels = ? ORDER BY job_id", (labels,)):
-        i = position.get(job_id)
-        if i is None:
-            continue
-        by_skill.setdefault(skill, []).append(i)
-        categories.setdefault(skill, category)
-        named[i] += 1
-    by_count: dict[int, list[int]] = {}
-    for i, count in enumerate(named):
-        by_count.setdefault(count, []).append(i)
+    def bits_of(ids: str) -> int:
+        """The bitmap of a group_concat of job ids (jobs the source did not label left out)."""
+        return bitmap((i for i in map(position.get, ids.split(SEPARATOR)) if i is not None), size)
 
-    by_cell: dict[tuple[str, str], set[int]] = {}
-    for job_id, city, period in conn.execute(JOB_CITY_PERIOD_SQL):
-        i = position.get(job_id)
-        if i is None:
-            continue
-        for cell in ((city, period), (city, ALL), (ALL, period)):
-            by_cell.setdefault(cell, set()).add(i)
-    cells = {cell: bitmap(found, size) for cell, found in by_cell.items()}
+    # "+labels" and the job_id order: one pass over the primary key's covering index (then a sort
+    # by skill), not a look-up of each row through the (labels, skill) index
+    skills = {skill: bits_of(ids) for skill, ids in conn.execute(
+        "SELECT skill, group_concat(job_id, char(31)) FROM (SELECT job_id, skill FROM job_skills "
+        "WHERE +labels = ? ORDER BY job_id) GROUP BY skill", (labels,))}
+    categories = dict(conn.execute(
+        "SELECT skill, (SELECT category FROM job_skills AS k WHERE k.labels = :labels AND k.skill = named.skill LIMIT 1) "
+        "FROM (SELECT DISTINCT skill FROM job_skills WHERE labels = :labels) AS named", {"labels": labels}))
+    cells = {(city, period): bits_of(ids) for city, period, ids in conn.execute(
+        f"SELECT city, period, group_concat(job_id, char(31)) FROM ({JOB_CITY_PERIOD_SQL}) GROUP BY city, period")}
+    for (city, period), bits in list(cells.items()):
+        cells[city, ALL] = cells.get((city, ALL), 0) | bits
+        cells[ALL, period] = cells.get((ALL, period), 0) | bits
     cells[ALL, ALL] = (1 << size) - 1
     return Postings(
         labels=labels,
         job_ids=job_ids,
-        skills={skill: bitmap(found, size) for skill, found in by_skill.items()},
+        skills=skills,
         categories=categories,
         cells=cells,
         ai_types={ai_type: bitmap(found, size) for ai_type, found in by_type.items()},
         open=open_bits,
-        skill_counts={count: bitmap(found, size) for count, found in by_count.items()},
+        skill_counts=postings_by_count(skills.values(), size),
     )
+
+
+def postings_by_count(skill_bits, size: int) -> dict[int, int]:
+    """Number of skills named -> the postings naming that many: the skill bitmaps summed bit-wise
+    into a binary counter (plane j holds bit j of each posting's count), then read count by count."""
+    planes: list[int] = []
+    for bits in skill_bits:
+        carry = bits
+        for j, plane in enumerate(planes):
+            planes[j], carry = plane ^ carry, plane & carry
+            if not carry:
+                break
+        if carry:
+            planes.append(carry)
+    everything = (1 << size) - 1
+    found = {}
+    for count in range(1 << len(planes)):
+        bits = everything
+        for j, plane in enumerate(planes):
+            bits &= plane if count >> j & 1 else ~plane
+        if bits:
+            found[count] = bits
+    return found
 
 
 # ---------------------------------------------------------------- the question
