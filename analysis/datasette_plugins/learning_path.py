@@ -530,7 +530,8 @@ async def learning_path_page(datasette, request):
     scope = Scope(labels=form["labels"] or DEFAULT_LABELS, city=form["city"] or ALL, period=form["period"] or ALL,
                   ai_type=form["ai_type"] or ALL)
     context = {"database": database, "form": form, "scope": scope, "ai_types": AI_TYPES, "error": None,
-               "problems": [], "result": None, "asking": None, "sources": [], "cities": [], "periods": []}
+               "problems": [], "result": None, "asking": None, "sources": [], "cities": [], "periods": [],
+               "skills_named": []}
     sources = await db.execute_fn(label_sources)
     context["sources"] = sources
     postings = None
@@ -539,6 +540,7 @@ async def learning_path_page(datasette, request):
             raise ScopeError("the database holds no labelled postings yet: crawl (scrapy crawl builtin) or import jobs")
         postings = await page_postings(datasette, database, scope.labels)
         context["cities"], context["periods"] = postings.cities(), postings.periods()
+        context["skills_named"] = sorted(postings.skills, key=str.lower)
         check_scope(postings, scope)
     except ScopeError as error:
         context["error"] = str(error)
