@@ -35,7 +35,8 @@ def crawl_sites(conn: sqlite3.Connection) -> dict[int, str]:
 def render(conn: sqlite3.Connection, skills_text: str, scope: engine.Scope) -> tuple[str, list[str]]:
     """The answer as text, and the notes on names no skill has (each with the closest skills).
     PathError when no name is a skill, or the scope names a city, month or type the data lacks."""
-    skills, notes = engine.parse_skills(skills_text, site.skill_name, site.skill_lookup_message)
+    skills, notes = engine.parse_skills(skills_text, site.skill_name, site.skill_lookup_message,
+                                        engine.implied_skills(site.TAXONOMY_PATH))
     if not skills:
         raise PathError("no skill recognized in --skills" + (": " + " ".join(notes) if notes else ""))
     try:

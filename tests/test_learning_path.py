@@ -54,6 +54,13 @@ def test_aliases_any_case_and_spacing_name_the_taxonomy_skills():
     assert parse("prompt engineering") == (["prompt engineering"], [])
 
 
+def test_a_skill_brings_the_skills_it_implies():
+    """As the tagger counts a vendor's product for the vendor (taxonomy ``implies``)."""
+    implies = engine.implied_skills(site.TAXONOMY_PATH)
+    assert engine.parse_skills("dynamodb, aws, bigquery", site.skill_name, site.skill_lookup_message, implies) == (
+        ["DynamoDB", "AWS", "BigQuery", "GCP"], [])
+
+
 def test_unknown_names_answer_with_the_closest_skills():
     skills, problems = parse("lmm, python, , xyzzy")
     assert skills == ["Python"]

@@ -27,13 +27,17 @@ plugin's skill lookup, pay text and posting links through Datasette's plugin man
 
 # No "from __future__ import annotations": Datasette runs this file outside sys.modules, where
 # dataclasses cannot resolve annotations written as strings.
+import functools
 import logging
 import os
 import re
 import sqlite3
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlencode
+
+import yaml
 
 from datasette import hookimpl
 from datasette.plugins import pm
@@ -246,11 +250,20 @@ def scope_bits(postings: Postings, scope: Scope) -> int:
     return bits
 
 
-def parse_skills(text: str | None, skill_name, lookup_message) -> tuple[list[str], list[str]]:
+@functools.cache
+def implied_skills(taxonomy_path) -> dict[str, list[str]]:
+    """Skill -> the skills it implies (the taxonomy's ``implies``: DynamoDB -> AWS)."""
+    taxonomy = yaml.safe_load(Path(taxonomy_path).read_text(encoding="utf-8"))
+    return {entry["skill"]: entry["implies"] for entry in taxonomy["skills"] if entry.get("implies")}
+
+
+def parse_skills(text: str | None, skill_name, lookup_message,
+                 implies: dict[str, list[str]] | None = None) -> tuple[list[str], list[str]]:
     """The skills named in ``text`` (separated by commas, semicolons or lines; any alias, any case)
     as the taxonomy names them, and a message for each name no skill has (with the closest ones).
     An item of several words that is no skill but whose every word is one ("python sql docker")
-    counts as those skills."""
+    counts as those skills. A skill brings the skills it ``implies``, as the tagger counts them in
+    postings: who knows DynamoDB knows some AWS."""
     skills: list[str] = []
     problems: list[str] = []
     for item in re.split(r"[,;\n]+", text or ""):
@@ -263,7 +276,10 @@ def parse_skills(text: str | None, skill_name, lookup_message) -> tuple[list[str
             found = words if all(words) else found
         if found[0] is None:
             problems.append(lookup_message(item))
-        skills.extend(skill for skill in found if skill and skill not in skills)
+        for skill in found:
+            for known in (skill, *(implies or {}).get(skill, ())) if skill else ():
+                if known not in skills:
+                    skills.append(known)
     return skills, problems
 
 
@@ -545,7 +561,8 @@ async def learning_path_page(datasette, request):
     except ScopeError as error:
         context["error"] = str(error)
     if postings is not None and not context["error"] and form["skills"]:
-        skills, context["problems"] = parse_skills(form["skills"], site.skill_name, site.skill_lookup_message)
+        skills, context["problems"] = parse_skills(form["skills"], site.skill_name, site.skill_lookup_message,
+                                                   implied_skills(site.TAXONOMY_PATH))
         result = answer(postings, scope, skills, order="beside" if form["order"] == "beside" else "asking")
         await db.execute_fn(lambda conn: fill_fits(conn, result))
         sites = await site.crawl_sites(datasette, database)
