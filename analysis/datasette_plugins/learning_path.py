@@ -14,7 +14,7 @@ It is computed from the crawl tables (``job_labels``, ``job_skills``, ``sighting
 tables, because no report table could hold every set of skills a person may type. One label
 source's postings are loaded once into bitmaps (Python integers: bit *i* is the posting at position
 *i*, open postings first, newest first), so every count is a popcount of an AND: at 100,000 postings
-an answer takes milliseconds once the bitmaps are loaded (~2 s; ``bench/path_speed.py``). The site
+an answer takes milliseconds once the bitmaps are loaded (~3 s on 2 busy cores; ``bench/path_speed.py``). The site
 keeps them per database file and label source, and loads a served (immutable) database's default
 source in the background when it starts.
 
@@ -608,7 +608,7 @@ def extra_template_vars(template, datasette):
 
 
 def warm(path: str, labels: str = DEFAULT_LABELS) -> None:
-    """Load a served database's postings before anyone asks (~2 s at 100,000 postings)."""
+    """Load a served database's postings before anyone asks (~3 s at 100,000 postings)."""
     try:
         conn = sqlite3.connect(f"file:{path}?immutable=1", uri=True, check_same_thread=False)
         try:
