@@ -74,7 +74,8 @@ def lines(result: engine.Answer, sites: dict[int, str]) -> list[str]:
         facts = [job.get("company") or "company not stated", site.pay_text(job) or "pay not stated"]
         if not fit.is_open:
             facts.append("closed")
-        out.append(f"  {rank:2}. {fit.share:3.0f}% ({fit.held} of {fit.named})  {job.get('title')} · {' · '.join(facts)}")
+        out.append(f"  {rank:2}. {fit.share:3.0f}% ({fit.held} of {fit.named})  {job.get('title')} · "
+                   + " · ".join(facts))
         link = site.posting_url(job.get("url"), sites.get(job.get("fetched_run_id") or job.get("last_run_id")))
         out.append(f"      lacks: {', '.join(fit.missing) or 'none'}" + (f" · {link}" if link else ""))
     out += ["", f"You and the typical posting ({result.scope.place()})"]
@@ -85,7 +86,8 @@ def lines(result: engine.Answer, sites: dict[int, str]) -> list[str]:
         out.append(f"  {typical.ai_type}, {typical.postings:,} postings: the median one names {typical.median_skills} "
                    f"skills; the most named: {named}.")
         out.append(f"    You have {typical.had} of them; on average {typical.mean_share:.1f}% of the skills such a "
-                   f"posting names, and at least half of them for {typical.half_or_more:,} of the {typical.postings:,}.")
+                   f"posting names, and at least half of them for {typical.half_or_more:,} "
+                   f"of the {typical.postings:,}.")
     return out
 
 

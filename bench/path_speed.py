@@ -112,7 +112,8 @@ def main(argv: list[str] | None = None) -> int:
         page = asyncio.run(time_page(path, args.repeat))
         terminal_s = terminal_seconds(path)
     print(f"site, first answer (waits for the load started at startup): {page['first_answer_s']:.2f} s")
-    print(f"site answer, {len(SKILL_SETS)} skill sets x {len(SCOPES)} scopes x {args.repeat}: p50 {page['p50_ms']:.1f} ms, "
+    print(f"site answer, {len(SKILL_SETS)} skill sets x {len(SCOPES)} scopes x {args.repeat}: "
+          f"p50 {page['p50_ms']:.1f} ms, "
           f"p95 {page['p95_ms']:.1f} ms, max {page['max_ms']:.1f} ms, {page['errors']} errors (target < 200 ms)")
     print(f"the answer alone (no page): p50 {page['engine_p50_ms']:.1f} ms, max {page['engine_max_ms']:.1f} ms")
     print(f"python -m analysis path (a process: start, load, answer): {terminal_s:.2f} s")

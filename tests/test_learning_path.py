@@ -199,7 +199,8 @@ def test_report_learning_path_is_computed_beside_the_published_one(site_db):
     with closing(sqlite3.connect(site_db)) as conn:
         text = report.render_report(conn)
     section = text[text.index("## Learning Path"):text.index("## AI Tech Stack")]
-    assert "1. RAG - named by 85.7% of AI-first jobs\n2. Python - 57.1% of AI-first jobs; named by 50.0% of those naming RAG" in section
+    assert ("1. RAG - named by 85.7% of AI-first jobs\n"
+            "2. Python - 57.1% of AI-first jobs; named by 50.0% of those naming RAG") in section
     assert "the published path" in section and "- Foundation - Python" in section
     with closing(sqlite3.connect(site_db)) as conn:
         berlin = report.render_report(conn, city="berlin")

@@ -160,7 +160,8 @@ def load_postings(conn, labels: str = DEFAULT_LABELS) -> Postings:
         "SELECT skill, group_concat(job_id, char(31)) FROM (SELECT job_id, skill FROM job_skills "
         "WHERE +labels = ? ORDER BY job_id) GROUP BY skill", (labels,))}
     categories = dict(conn.execute(
-        "SELECT skill, (SELECT category FROM job_skills AS k WHERE k.labels = :labels AND k.skill = named.skill LIMIT 1) "
+        "SELECT skill, (SELECT category FROM job_skills AS k WHERE k.labels = :labels AND k.skill = named.skill "
+        "LIMIT 1) "
         "FROM (SELECT DISTINCT skill FROM job_skills WHERE labels = :labels) AS named", {"labels": labels}))
     cells = {(city, period): bits_of(ids) for city, period, ids in conn.execute(
         f"SELECT city, period, group_concat(job_id, char(31)) FROM ({JOB_CITY_PERIOD_SQL}) GROUP BY city, period")}
@@ -542,7 +543,8 @@ async def learning_path_page(datasette, request):
     site = site_plugin()
     db = datasette.get_database(database)
     args = request.args
-    form = {name: (args.get(name) or "").strip() for name in ("skills", "city", "period", "ai_type", "labels", "order", "asking")}
+    form = {name: (args.get(name) or "").strip()
+            for name in ("skills", "city", "period", "ai_type", "labels", "order", "asking")}
     scope = Scope(labels=form["labels"] or DEFAULT_LABELS, city=form["city"] or ALL, period=form["period"] or ALL,
                   ai_type=form["ai_type"] or ALL)
     context = {"database": database, "form": form, "scope": scope, "ai_types": AI_TYPES, "error": None,
