@@ -172,7 +172,7 @@ def test_terminal_answer(site_db, capsys):
     analysis_main(["path", "--skills", "python, SQL, lmm", "--db", str(site_db)])
     out, err = capsys.readouterr()
     assert err == "note: No skill is called 'lmm'. Closest: LLMs.\n"
-    assert out.startswith("Your skills: Python, SQL\nScope: all postings (labels rules): 14 postings, 8 of which")
+    assert out.startswith("Your skills: Python, SQL\nScope: all postings, labels rules: 14 postings, 8 of which")
     assert re.search(r"^   1\. RAG +7 \(50\.0%\)   beside yours 3 \(37\.5%\)$", out, re.M)
     assert "   1.  67% (2 of 3)  Data Engineer, AI Platform · Gamma · pay not stated\n      lacks: Spark · " in out
     assert "  ai-first, 7 postings: the median one names 5 skills; the most named: RAG 86%, Python 57% (yours)" in out
@@ -230,7 +230,7 @@ async def test_site_page_answers_in_process(site_db):
     text = text_of(response.text)
     assert "Your skills: <strong>Kubernetes, PostgreSQL, Python</strong>." in response.text
     assert "No skill is called 'py'." in text
-    assert "In this scope (all postings, city berlin (labels rules)): 4 postings, 3 of which" in text
+    assert "In this scope (all postings, city berlin, labels rules): 4 postings, 3 of which" in text
     assert "1 RAG genai 3 (75.0%) 2 (66.7%)" in text  # jobs 2, 3, 13; beside yours in 2, 3
     assert f'href="/{METADATA_DATABASE}/jobs/9008">Backend Engineer - AI</a>' in response.text
     assert "100% (2 of 2) Backend Engineer - AI Delta not stated none open posting" in text

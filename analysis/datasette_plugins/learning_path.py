@@ -220,7 +220,7 @@ class Scope:
             parts.append(f"city {self.city}")
         if self.period != ALL:
             parts.append(f"crawl month {self.period}")
-        return ", ".join(parts) + f" (labels {self.labels})"
+        return ", ".join([*parts, f"labels {self.labels}"])
 
     def place(self) -> str:
         """The city and month the typical postings are of."""
