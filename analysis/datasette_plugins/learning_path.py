@@ -360,6 +360,8 @@ def fit_buckets(exactly: list[int], postings: Postings) -> list[tuple[int, int]]
 
 def typical_posting(postings: Postings, within: int, ai_type: str, skill_bits: list[int],
                     skills: list[str]) -> Typical | None:
+    """The typical posting of ``ai_type`` among ``within`` against the person's skills (their
+    bitmaps and names), or None without such postings."""
     bits = within & postings.ai_types.get(ai_type, 0)
     total = bits.bit_count()
     if not total:
