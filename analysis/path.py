@@ -94,5 +94,8 @@ def lines(result: engine.Answer, sites: dict[int, str]) -> list[str]:
 def main(db_path: str | Path, skills_text: str, city: str = engine.ALL, ai_type: str = engine.ALL,
          period: str = engine.ALL, labels: str = engine.DEFAULT_LABELS) -> tuple[str, list[str]]:
     scope = engine.Scope(labels=labels, city=city, period=period, ai_type=ai_type)
-    with closing(read_only(db_path)) as conn:
-        return render(conn, skills_text, scope)
+    try:
+        with closing(read_only(db_path)) as conn:
+            return render(conn, skills_text, scope)
+    except sqlite3.Error as error:  # not a database, or not a crawl's
+        raise PathError(f"cannot read the postings of {db_path}: {error}") from error

@@ -189,6 +189,16 @@ def test_terminal_errors_are_one_line(site_db, capsys, arguments, message):
     assert stopped.value.code == 2 and message in err and err.count("\n") == 1
 
 
+def test_terminal_reading_no_database_is_one_line(tmp_path, capsys):
+    text = tmp_path / "notes.db"
+    text.write_text("not a database\n" * 100)
+    with pytest.raises(SystemExit) as stopped:
+        analysis_main(["path", "--skills", "python", "--db", str(text)])
+    err = capsys.readouterr().err
+    assert stopped.value.code == 2 and err.count("\n") == 1
+    assert f"cannot read the postings of {text}: file is not a database" in err
+
+
 def test_terminal_empty_scope(site_db, capsys):
     analysis_main(["path", "--skills", "python", "--city", "berlin", "--ai-type", "ml", "--db", str(site_db)])
     out = capsys.readouterr().out
