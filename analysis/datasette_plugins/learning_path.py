@@ -579,7 +579,8 @@ async def learning_path_page(datasette, request):
         if form["asking"]:
             context["asking"] = await asking_section(datasette, database, postings, scope, form["asking"], sites)
     base = {k: v for k, v in form.items() if v and k not in ("asking", "order")}
-    context["link"] = lambda **changes: request.path + "?" + urlencode({**base, **changes})
+    context["link"] = lambda **changes: request.path + "?" + urlencode(
+        {name: value for name, value in {**base, **changes}.items() if value})
     return Response.html(await datasette.render_template("learning_path.html", context, request=request))
 
 
