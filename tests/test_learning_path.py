@@ -6,9 +6,13 @@ in Chromium), ``python -m analysis path`` and the report's Learning Path section
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import sqlite3
+import subprocess
+import sys
+import urllib.request
 from contextlib import closing
 from html import unescape
 from pathlib import Path
@@ -20,7 +24,7 @@ from analysis.__main__ import main as analysis_main
 from analysis.build import REPORTS_DIR
 from analysis.datasette_plugins import learning_path as engine
 from analysis.datasette_plugins import site
-from analysis.serve import METADATA_DATABASE, datasette_app, metadata_path_for
+from analysis.serve import METADATA_DATABASE, datasette_app, metadata_path_for, setting_options, stage_site_files
 from tests.helpers import JOBS, free_port, serve_command, start_server, wait_until_up
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -290,6 +294,33 @@ def test_a_person_types_three_skills_in_chromium(site_db, tmp_path):
             assert "city=london" in tab.url
             browser.close()
         assert errors == []
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_a_packaged_site_serves_the_page_without_the_checkout(site_db, tmp_path):
+    """As ``python -m jobcrawler.cycle`` packages it: the staged plugins and templates only, run
+    from another folder, where neither ``analysis`` nor ``jobcrawler`` can be imported."""
+    plugins, templates = stage_site_files(tmp_path)
+    shutil.copy(metadata_path_for(site_db), tmp_path / "metadata.yml")
+    shutil.copy(site_db, tmp_path / site_db.name)
+    port = free_port()
+    log = tmp_path / "datasette.log"
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONPATH"}
+    with log.open("w") as output:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "datasette", "serve", "-i", site_db.name, "--metadata", "metadata.yml",
+             "--plugins-dir", str(plugins), "--template-dir", str(templates), "--port", str(port),
+             *setting_options()], cwd=tmp_path, env=env, stdout=output, stderr=output)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(f"{base}/-/versions.json", server, log)
+        url = f"{base}/{METADATA_DATABASE}/-/learning-path?skills=python%2C+sql%2C+dynamodb"
+        with urllib.request.urlopen(url) as answer:
+            text = text_of(answer.read().decode())
+        assert "Your skills: Python, SQL, DynamoDB, AWS ." in text  # DynamoDB implies AWS (the staged taxonomy)
+        assert "1 RAG genai 7 (50.0%)" in text and "67% (2 of 3) Data Engineer, AI Platform" in text
     finally:
         server.terminate()
         server.wait(timeout=10)
