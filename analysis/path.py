@@ -21,7 +21,7 @@ class PathError(ValueError):
 
 
 def read_only(db_path: str | Path) -> sqlite3.Connection:
-    return sqlite3.connect(f"file:{Path(db_path).resolve()}?mode=ro", uri=True)
+    return sqlite3.connect(Path(db_path).resolve().as_uri() + "?mode=ro", uri=True)
 
 
 def crawl_sites(conn: sqlite3.Connection) -> dict[int, str]:

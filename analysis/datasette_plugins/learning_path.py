@@ -531,7 +531,7 @@ async def page_postings(datasette, database: str, labels: str) -> Postings:
 
 
 def crawl_database(datasette) -> str | None:
-    """The first served database holding crawled postings."""
+    """The first served database (not Datasette's internal one nor an in-memory one)."""
     for name, db in datasette.databases.items():
         if name != "_internal" and not getattr(db, "is_memory", False):
             return name
@@ -571,10 +571,7 @@ async def learning_path_page(datasette, request):
         await db.execute_fn(lambda conn: fill_fits(conn, result))
         sites = await site.crawl_sites(datasette, database)
         for fit in result.fits:
-            fit.job["pay"] = site.pay_text(fit.job)
-            fit.job["posting_url"] = site.posting_url(fit.job.get("url"), sites.get(
-                fit.job.get("fetched_run_id") or fit.job.get("last_run_id")))
-            fit.job["href"] = datasette.urls.row(database, "jobs", fit.job_id)
+            fit.job = listed(datasette, database, fit.job_id, fit.job, sites)
         context["result"] = result
         if form["asking"]:
             context["asking"] = await asking_section(datasette, database, postings, scope, form["asking"], sites)
@@ -588,14 +585,17 @@ async def asking_section(datasette, database, postings, scope, skill, sites) -> 
     db = datasette.get_database(database)
     count, job_ids = asking_postings(postings, scope, skill)
     details = await db.execute_fn(lambda conn: job_details(conn, scope.labels, job_ids))
-    site = site_plugin()
-    jobs = []
-    for job_id in job_ids:
-        job = details.get(job_id, {})
-        jobs.append({**job, "pay": site.pay_text(job), "href": datasette.urls.row(database, "jobs", job_id),
-                     "posting_url": site.posting_url(job.get("url"), sites.get(job.get("fetched_run_id")
-                                                                                 or job.get("last_run_id")))})
+    jobs = [listed(datasette, database, job_id, details.get(job_id, {}), sites) for job_id in job_ids]
     return {"skill": skill, "count": count, "jobs": jobs}
+
+
+def listed(datasette, database: str, job_id: str, job: dict, sites: dict[int, str]) -> dict:
+    """A posting as the page lists it: its row with its pay as stated, its job page and the posting
+    on the site it was crawled from (the site plugin's rules)."""
+    site = site_plugin()
+    run = job.get("fetched_run_id") or job.get("last_run_id")
+    return {**job, "pay": site.pay_text(job), "href": datasette.urls.row(database, "jobs", job_id),
+            "posting_url": site.posting_url(job.get("url"), sites.get(run))}
 
 
 @hookimpl
@@ -615,7 +615,7 @@ def extra_template_vars(template, datasette):
 def warm(path: str, labels: str = DEFAULT_LABELS) -> None:
     """Load a served database's postings before anyone asks (~3 s at 100,000 postings)."""
     try:
-        conn = sqlite3.connect(f"file:{path}?immutable=1", uri=True, check_same_thread=False)
+        conn = sqlite3.connect(Path(path).resolve().as_uri() + "?immutable=1", uri=True)
         try:
             if labels in label_sources(conn):
                 cached_postings(conn, path, labels)
