@@ -3,6 +3,7 @@
     python -m analysis build  [--db data/jobs.db] [--labels rules|fieldguide|llm:MODEL]
     python -m analysis report [--db data/jobs.db] [--labels SOURCE] [--city london] [--period YYYY-MM] > report.md
     python -m analysis serve  [--db data/jobs.db] [--port 8001] [--host 127.0.0.1]
+    python -m analysis path --skills "python, sql, docker" [--city berlin] [--ai-type ai-first] [--period YYYY-MM] [--db DB]
 
 ``report`` and ``serve`` build the report tables first when they are missing or stale.
 """
@@ -15,7 +16,7 @@ import sys
 from contextlib import closing
 from pathlib import Path
 
-from analysis import build, report, serve
+from analysis import build, path, report, serve
 from jobcrawler import storage
 from jobcrawler.settings import SQLITE_PATH as DEFAULT_DB  # where `scrapy crawl builtin` writes
 
@@ -59,8 +60,18 @@ def main(argv: list[str] | None = None) -> None:
     serve_parser.add_argument("--port", type=int, default=8001)
     serve_parser.add_argument("--host", default="127.0.0.1")
 
+    path_parser = commands.add_parser("path", help="my learning path: the skills to learn next and the postings "
+                                                   "that fit, for the skills you have")
+    path_parser.add_argument("--skills", required=True, help='the skills you have, any alias: "python, sql, docker"')
+    path_parser.add_argument("--db", type=existing_db, default=DEFAULT_DB, help=f"default {DEFAULT_DB}")
+    path_parser.add_argument("--city", default="all", help="a city key the crawl listed, or 'all'")
+    path_parser.add_argument("--ai-type", default="all", help="ai-first, ai-support, ml, unknown, or 'all'")
+    path_parser.add_argument("--period", default="all", help="a crawl month YYYY-MM, or 'all'")
+    path_parser.add_argument("--labels", default=build.DEFAULT_LABELS, help=LABELS_HELP)
+
     args = parser.parse_args(argv)
-    command_parser = {"build": build_parser, "report": report_parser, "serve": serve_parser}[args.command]
+    command_parser = {"build": build_parser, "report": report_parser, "serve": serve_parser,
+                      "path": path_parser}[args.command]
     storage.open_db(args.db).close()  # a database written by an older version gets today's schema
     with closing(sqlite3.connect(args.db)) as conn:
         if not storage.has_jobs(conn):  # tables of zeros, or a site answering 500, would say nothing
@@ -78,6 +89,14 @@ def main(argv: list[str] | None = None) -> None:
                 text = report.render_report(conn, city=args.city, period=args.period, labels=args.labels)
             except report.ScopeError as error:
                 report_parser.exit(2, f"{report_parser.prog}: error: {error}\n")
+        sys.stdout.write(text)
+    elif args.command == "path":
+        try:
+            text, notes = path.main(args.db, args.skills, args.city, args.ai_type, args.period, args.labels)
+        except path.PathError as error:
+            path_parser.exit(2, f"{path_parser.prog}: error: {error}\n")
+        for note in notes:
+            print(f"note: {note}", file=sys.stderr)
         sys.stdout.write(text)
     elif args.command == "serve":
         build_if_stale(args.db, build.DEFAULT_LABELS, serve_parser)

@@ -16,6 +16,7 @@ from functools import lru_cache, wraps
 
 import yaml
 
+from analysis.datasette_plugins import learning_path as learning_engine
 from analysis.wording import (
     SMALL_GROUP,
     TOO_FEW,
@@ -1116,7 +1117,23 @@ Key Insight: RAG or Agents appear in {pct(share)} of jobs
 
 
 def learning_path(scope: Scope) -> str:
-    """The original's learning order, with the skills these jobs name most at each step."""
+    """The skills a typical AI-first posting of the scope names, in the order their co-occurrence
+    suggests (analysis/datasette_plugins/learning_path.py), beside the original's learning order
+    with the skills these jobs name most at each of its steps."""
+    postings = learning_engine.load_postings(scope.conn, scope.labels)
+    steps = learning_engine.learning_order(postings, learning_engine.Scope(scope.labels, scope.city, scope.period))
+    if steps:
+        first, *rest = steps
+        path = numbered(
+            [f"{md(first['skill'])} - named by {pct(first['pct'])} of AI-first jobs"]
+            + [f"{md(step['skill'])} - {pct(step['pct'])} of AI-first jobs; named by {pct(step['beside_previous'])} "
+               f"of those naming {md(before['skill'])}" for before, step in zip(steps, rest)])
+        found = (f"The {plural(len(steps), 'skill')} a typical AI-first job names (as many as its median job "
+                 f"names, the most named first), each next step the skill named most often beside the one before:"
+                 f"\n\n{path}")
+    else:
+        found = "No AI-first job in this scope names a skill: no path to read from the data."
+
     layers: dict[str, list[str]] = {}
     for row in scope.rows("report_tech_stack", "skill <> 'vector databases'"):  # the generic tag names no product
         layers.setdefault(row["layer"], []).append(md(row["skill"]))
@@ -1128,14 +1145,18 @@ def learning_path(scope: Scope) -> str:
 
     return f"""## Learning Path for AI Engineers
 
-An order to learn in, with the skills these jobs name most at each step:
+{found}
+
+For comparison, the published path, with the skills these jobs name most at each of its steps:
 
 - Foundation - {join_names(languages) or 'a programming language'}, APIs, basic web development ({most_named('application', 2, 'or')})
 - LLM Basics - Prompt engineering, {most_named('LLM APIs', 2)}
 - RAG - Vector databases ({most_named('vector databases', 2)}), embeddings, retrieval patterns
 - Frameworks - {most_named('AI orchestration', 2, 'or')}
 - Agents - agent orchestration
-- Production - {most_named('infrastructure', 4)}"""
+- Production - {most_named('infrastructure', 4)}
+
+Your own path, from the skills you have: `python -m analysis path --skills "python, sql, docker"`, or the site's "My learning path" page."""
 
 
 PAY_RULE = ("each posting's figure is the midpoint of its range (its one bound when it states only one), "
