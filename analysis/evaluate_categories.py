@@ -236,6 +236,7 @@ def _part_lines(reading: Reading, tagged: dict, labels: dict[str, dict], aliases
             f" {accuracy_text([(label[j], truth[j]) for j in with_label]):>18}  {len(jobs)}"
         )  # fmt: skip
     lines += ["", *_ai_type_lines(reading, tagged, labels, aliases, part)]
+    lines += ["", *_uncertain_lines(reading, tagged, labels, aliases, part)]
     lines += ["", "yes counts (ours / read / labels):"]
     for field in ("is_customer_facing", "is_management", "is_tech_lead"):
         jobs = [j for j in reading.jobs(field, part) if j in tagged]
@@ -243,6 +244,31 @@ def _part_lines(reading: Reading, tagged: dict, labels: dict[str, dict], aliases
         label_yes = "n/a" if all(v is None for v in labelled) else str(sum(bool(v) for v in labelled))
         lines.append(f"  {field:<19} {sum(bool(tagged[j].categories.get(field)) for j in jobs)} /"
                      f" {sum(bool(reading.values[field][j]) for j in jobs)} / {label_yes}")  # fmt: skip
+    return lines
+
+
+UNCERTAIN_BELOW = (0.7, 0.8, 0.9)  # confidences tried as the --only-uncertain threshold
+
+
+def _uncertain_lines(reading: Reading, tagged: dict, labels: dict[str, dict], aliases: LabelAliases, part: str) -> list[str]:
+    """The AI type's confidence against the reading (mean confidence, accuracy), and the
+    ``jobcrawler.label --only-uncertain`` path: the rules' decision at or above a confidence, the
+    LLM labels' below it (jobs without an LLM label keep the rules')."""
+    jobs = [j for j in reading.jobs("ai_type", part) if j in tagged and "ai_type_confidence" in tagged[j].categories]
+    if not jobs:
+        return ["AI-type confidence: n/a (the tagger has no confidence table)"]
+    truth = reading.values["ai_type"]
+    confidence = {j: tagged[j].categories["ai_type_confidence"] for j in jobs}
+    hits = [tagged[j].categories["ai_type"] == truth[j] for j in jobs]
+    lines = [f"AI-type confidence: mean {sum(confidence.values()) / len(jobs):.3f}, rules right on {sum(hits) / len(jobs):.3f}",
+             f"{'below':>7} {'to the LLM':>12} {'rules + LLM labels':>20} {'rules right there':>18}"]  # fmt: skip
+    for below in UNCERTAIN_BELOW:
+        sent = [j for j in jobs if confidence[j] < below]
+        label = {j: _label(labels.get(j), "ai_type", aliases) for j in sent}
+        pairs = [((label.get(j) or tagged[j].categories["ai_type"]) if j in label else tagged[j].categories["ai_type"], truth[j])
+                 for j in jobs]  # fmt: skip
+        right_there = f"{sum(tagged[j].categories['ai_type'] == truth[j] for j in sent)} of {len(sent)}"
+        lines.append(f"{below:>7.2f} {len(sent):>5} ({len(sent) / len(jobs):4.0%}) {accuracy_text(pairs):>20} {right_there:>18}")
     return lines
 
 
