@@ -264,9 +264,9 @@ def _uncertain_lines(reading: Reading, tagged: dict, labels: dict[str, dict], al
              f"{'below':>7} {'to the LLM':>12} {'rules + LLM labels':>20} {'rules right there':>18}"]  # fmt: skip
     for below in UNCERTAIN_BELOW:
         sent = [j for j in jobs if confidence[j] < below]
-        label = {j: _label(labels.get(j), "ai_type", aliases) for j in sent}
-        pairs = [((label.get(j) or tagged[j].categories["ai_type"]) if j in label else tagged[j].categories["ai_type"], truth[j])
-                 for j in jobs]  # fmt: skip
+        decided = {j: tagged[j].categories["ai_type"] for j in jobs}
+        decided.update({j: label for j in sent if (label := _label(labels.get(j), "ai_type", aliases)) is not None})
+        pairs = [(decided[j], truth[j]) for j in jobs]
         right_there = f"{sum(tagged[j].categories['ai_type'] == truth[j] for j in sent)} of {len(sent)}"
         lines.append(f"{below:>7.2f} {len(sent):>5} ({len(sent) / len(jobs):4.0%}) {accuracy_text(pairs):>20} {right_there:>18}")
     return lines

@@ -94,6 +94,54 @@ def test_main_reports_bad_input_as_an_error(tmp_path, capsys):
     assert "error:" in capsys.readouterr().err
 
 
-def test_the_committed_reading_is_valid():
+def test_the_committed_readings_are_valid():
     reading = read_reading(READING_PATH)
     assert {len(values) for values in reading.values.values()} == {154}
+
+
+def test_the_second_reading_set_is_the_stated_sample_and_split():
+    from analysis.reading_split import SAMPLE_SIZE, TUNING, VALIDATION, in_validation, reading_sample
+    from analysis.evaluate_categories import SECOND_READING_PATH
+
+    second = read_reading(SECOND_READING_PATH, held_out=True)
+    jobs = set(second.values["ai_type"])
+    assert {len(values) for values in second.values.values()} == {SAMPLE_SIZE}
+    assert not jobs & set(read_reading(READING_PATH).values["ai_type"])
+    parts = [second.parts[job] for job in jobs]
+    assert parts.count(VALIDATION) == 187 and parts.count(TUNING) == 143
+    assert all((second.parts[job] == VALIDATION) == in_validation(job) for job in jobs)
+    # the first set is all tuning, whatever its ids hash to
+    assert set(read_reading(READING_PATH).parts.values()) == {TUNING}
+    # the sample rule: salted-hash order of the candidates, the first SAMPLE_SIZE
+    assert reading_sample(["3", "1", "2"], ["2"], size=1) == reading_sample(["1", "3"], [], size=1)
+
+
+def test_errors_are_listed_for_the_tuning_part_only(tmp_path):
+    from analysis.reading_split import in_validation
+
+    held_out = next(str(n) for n in range(100) if in_validation(str(n)))
+    tuned = next(str(n) for n in range(100) if not in_validation(str(n)))
+    path = tmp_path / "reading.jsonl"
+    write(path, [row(job=held_out), row(job=tuned)])
+    reading = read_reading(path, held_out=True)
+    tagged = {job: Tags(categories={"ai_type": "ml"}, evidence={"ai_type": [{"rule": "r"}]}) for job in (held_out, tuned)}
+    text = report(reading, tagged, {}, LabelAliases.load(), errors_for=["ai_type"])
+    assert "--- tuning part" in text and "--- validation part" in text
+    listed = text.split("disagreements with the reading on ai_type (tuning part only):")[1]
+    assert f"  {tuned} " in listed and f"  {held_out} " not in listed
+
+
+def test_the_uncertain_path_takes_the_llm_label_below_the_confidence(tmp_path):
+    path = tmp_path / "reading.jsonl"
+    write(path, [row(job="1"), row(job="2")])
+    tagged = {
+        "1": Tags(categories={"ai_type": "ai-support", "ai_type_confidence": 0.6}, evidence={"ai_type": [{"rule": "r"}]}),
+        "2": Tags(categories={"ai_type": "ai-first", "ai_type_confidence": 0.95}, evidence={"ai_type": [{"rule": "r"}]}),
+    }
+    labels = {"1": {"ai_type": "ai-first"}, "2": {"ai_type": "ai-support"}}
+    text = report(read_reading(path), tagged, labels, LabelAliases.load())
+    assert "AI-type confidence: mean 0.775, rules right on 0.500" in text
+    rows = {line.split()[0]: line.split() for line in text.splitlines() if line.strip().startswith(("0.70", "0.90"))}
+    assert rows["0.70"][1] == "1" and rows["0.70"][4] == "1.000"  # job 1 from its label, job 2 kept: both right
+    assert rows["0.90"][4] == "1.000"
+    assert rows["0.70"][-3:] == ["0", "of", "1"]  # the rules were wrong on the one sent
