@@ -21,7 +21,7 @@ intervals over jobs), the LLM labels' own accuracy against the reading, the AI-t
 the tagger and the reading differ, with the rule and evidence that decided it.
 
 A reading records the posting, not either side, so it stays valid as the rules change. The
-rules and the AI-type model were fitted to the tuning part: its figures flatter them, the
+rules and the AI-type confidence were fitted to the tuning part: its figures flatter them, the
 validation part's are what to expect of postings nobody tuned on.
 """
 
@@ -204,7 +204,7 @@ def report(reading: Reading, tagged: dict, labels: dict[str, dict], aliases: Lab
         if not any(j in tagged for field in FIELDS for j in reading.jobs(field, part)):
             continue
         lines += ["", f"--- {part} part" + (" (held out: never tuned on, never read job by job)"
-                                            if part == reading_split.VALIDATION else " (rules and model fitted here)")]
+                                            if part == reading_split.VALIDATION else " (rules and the AI-type confidence fitted here)")]
         lines += _part_lines(reading, tagged, labels, aliases, part)
     for field in errors_for:
         lines += ["", f"disagreements with the reading on {field} (tuning part only):"]
