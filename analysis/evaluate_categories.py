@@ -33,7 +33,6 @@ from collections import Counter
 from pathlib import Path
 
 from analysis import reading_split
-
 from analysis.evaluate import (
     SAMPLE,
     LabelAliases,
@@ -133,29 +132,40 @@ def fieldguide_postings(job_ids: set[str], root: Path) -> dict[str, dict]:
     them, line wrapping undone) and its published label (``labels``), for the jobs found there."""
     from jobcrawler import fieldguide
 
-    raw_files = fieldguide._files(root / "data_raw")
-    label_files = fieldguide._files(root / "data_structured")
+    raw_files, label_files = _files_by_job(root / "data_raw"), _files_by_job(root / "data_structured")
     index = {row["id"]: row for rows in fieldguide.read_index(root).values() for row in rows}
     postings = {}
     for job_id in sorted(job_ids & raw_files.keys()):
-        data, _ = fieldguide.load_yaml(raw_files[job_id])
-        if data is None:
+        try:
+            data, _ = fieldguide.load_yaml(raw_files[job_id])
+            raw = fieldguide.conform(data, fieldguide.RAW_SHAPE) if data is not None else None
+        except fieldguide.ShapeError as error:
+            print(f"skipped {raw_files[job_id].name}: {error}", file=sys.stderr)
+            continue
+        if raw is None:
             print(f"skipped unreadable file: {raw_files[job_id].name}", file=sys.stderr)
             continue
-        posting = fieldguide.posting_of(fieldguide.conform(data, fieldguide.RAW_SHAPE), index.get(job_id, {"id": job_id}))
+        posting = fieldguide.posting_of(raw, index.get(job_id, {"id": job_id}))
+        posting["label"] = {"title": posting["title"]}
         label_data = fieldguide.load_yaml(label_files[job_id])[0] if job_id in label_files else None
-        position = (label_data or {}).get("position") or {}
-        posting["label"] = {
-            "title": posting["title"],
-            "ai_type": (position.get("ai_type") or {}).get("type"),
-            "is_customer_facing": position.get("is_customer_facing"),
-            "is_management": position.get("is_management"),
-        } if position else {"title": posting["title"]}  # fmt: skip
+        try:
+            position = fieldguide.conform(label_data, fieldguide.LABEL_SHAPE)["position"] if label_data else None
+        except fieldguide.ShapeError as error:  # the posting is still read; only its label is left out
+            print(f"left out the label of {label_files[job_id].name}: {error}", file=sys.stderr)
+            position = None
+        if position:
+            posting["label"].update(ai_type=position["ai_type"]["type"], is_customer_facing=position["is_customer_facing"],
+                                    is_management=position["is_management"])  # fmt: skip
         postings[job_id] = posting
     return postings
 
 
-def _fieldguide_root(path: Path) -> Path | None:
+def _files_by_job(folder: Path) -> dict[str, Path]:
+    """Job id -> its file in a Field Guide folder (``<id>_<slug>.yaml``)."""
+    return {path.name.split("_", 1)[0]: path for path in sorted(folder.glob("*.yaml"))} if folder.is_dir() else {}
+
+
+def fieldguide_root(path: Path) -> Path | None:
     """The checkout's folder holding ``data_raw`` (PATH or its ``job-market``), None when absent."""
     from jobcrawler.fieldguide import DatasetError, dataset_root
 
@@ -331,7 +341,7 @@ def main(argv: list[str] | None = None) -> int:
     read_jobs = {j for values in reading.values.values() for j in values}
     tagged = tag_jobs({j: labels.get(j, {}) for j in read_jobs}, args.pages)
     unpaged = read_jobs - tagged.keys()
-    root = _fieldguide_root(args.fieldguide)
+    root = fieldguide_root(args.fieldguide)
     if unpaged and root is not None:
         postings = fieldguide_postings(unpaged, root)
         tagged.update(tag_postings(postings))

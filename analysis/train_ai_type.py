@@ -27,8 +27,8 @@ from analysis.evaluate_categories import (
     FIELDGUIDE,
     READING_PATH,
     SECOND_READING_PATH,
-    _fieldguide_root,
     fieldguide_postings,
+    fieldguide_root,
     read_reading,
 )
 from jobcrawler.tagging.ai_type_confidence import cell
@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="count the first reading set too (the rules were written against it: optimistic)")
     parser.add_argument("--write", action="store_true", help=f"write {TABLE_PATH.name}")
     args = parser.parse_args(argv)
-    root = _fieldguide_root(args.fieldguide)
+    root = fieldguide_root(args.fieldguide)
     if root is None or (args.with_first_set and not args.pages.is_dir()):
         print(f"error: the table is counted from the saved pages ({args.pages}) and a Field Guide checkout "
               f"({args.fieldguide}); point --pages and --fieldguide at them", file=sys.stderr)  # fmt: skip

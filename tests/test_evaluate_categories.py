@@ -145,3 +145,27 @@ def test_the_uncertain_path_takes_the_llm_label_below_the_confidence(tmp_path):
     assert rows["0.70"][1] == "1" and rows["0.70"][4] == "1.000"  # job 1 from its label, job 2 kept: both right
     assert rows["0.90"][4] == "1.000"
     assert rows["0.70"][-3:] == ["0", "of", "1"]  # the rules were wrong on the one sent
+
+
+def test_postings_are_read_from_a_field_guide_checkout_and_bad_files_skipped(tmp_path, capsys):
+    from analysis.evaluate_categories import fieldguide_postings, fieldguide_root
+
+    root = tmp_path / "job-market"
+    (root / "_internal").mkdir(parents=True)
+    (root / "_internal" / "all_jobs_dedup.csv").write_text(
+        "title,company,location,work_type,level,compensation,link,id,scraped_date\n"
+        "AI Engineer,Acme,USA,,,,/job/a/1,1,2026-02-04\nAI Engineer,Acme,USA,,,,/job/a/2,2,2026-02-04\n")
+    (root / "data_raw").mkdir()
+    (root / "data_structured").mkdir()
+    (root / "data_raw" / "1_Acme.yaml").write_text("job_id: 1\ntitle: [not, a, title]\ndescription: x\n")
+    (root / "data_raw" / "2_Acme.yaml").write_text(
+        "job_id: 2\ntitle: AI Engineer\ncompany: Acme\ndescription: |\n  Build LLM agents for our\n  customers.\n")
+    (root / "data_structured" / "2_Acme.yaml").write_text(
+        "position:\n  ai_type: {type: ai-first, reasoning: agents}\n  is_customer_facing: false\n  is_management: false\n")
+    assert fieldguide_root(tmp_path) == root and fieldguide_root(tmp_path / "nowhere") is None
+    postings = fieldguide_postings({"1", "2", "3"}, root)
+    assert list(postings) == ["2"]
+    assert postings["2"]["description"] == "Build LLM agents for our\ncustomers."
+    assert postings["2"]["label"] == {"title": "AI Engineer", "ai_type": "ai-first", "is_customer_facing": False,
+                                      "is_management": False}
+    assert "skipped 1_Acme.yaml: title" in capsys.readouterr().err
