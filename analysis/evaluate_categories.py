@@ -61,7 +61,7 @@ class Reading:
 
     def __init__(self) -> None:
         self.values: dict[str, dict[str, object]] = {field: {} for field in FIELDS}
-        self.pairs: dict[str, list[tuple]] = {field: [] for field in FIELDS}
+        self.pairs: dict[str, list[tuple]] = {field: [] for field in FIELDS}  # (job, first, second reading)
         self.parts: dict[str, str] = {}  # job -> tuning or validation
 
     def jobs(self, field: str, part: str | None = None) -> list[str]:
@@ -78,9 +78,10 @@ class Reading:
             self.pairs[field] += other.pairs[field]
         self.parts.update(other.parts)
 
-    def agreement(self, field: str) -> tuple[int, float, float | None] | None:
-        """(rows read twice, share of agreeing pairs, Cohen's kappa or None when chance alone agrees)."""
-        return agreement(self.pairs[field])
+    def agreement(self, field: str, part: str | None = None) -> tuple[int, float, float | None] | None:
+        """(rows read twice, share of agreeing pairs, Cohen's kappa or None when chance alone agrees),
+        over the jobs of one part or of both."""
+        return agreement([(a, b) for job, a, b in self.pairs[field] if part is None or self.parts[job] == part])
 
 
 def read_reading(path: Path, held_out: bool = False) -> Reading:
@@ -99,7 +100,7 @@ def read_reading(path: Path, held_out: bool = False) -> Reading:
         reading.values[field][job] = row["reading"]
         readings = row.get("readings") or []
         if len(readings) >= 2:
-            reading.pairs[field].append((readings[0], readings[1]))
+            reading.pairs[field].append((job, readings[0], readings[1]))
     return reading
 
 
@@ -203,13 +204,7 @@ def accuracy_text(pairs: list[tuple]) -> str:
 
 
 def report(reading: Reading, tagged: dict, labels: dict[str, dict], aliases: LabelAliases, errors_for=()) -> str:
-    lines = ["two independent readings (the second blind) agree on:"]
-    for field in FIELDS:
-        agreement = reading.agreement(field)
-        if agreement:
-            rows, observed, kappa = agreement
-            kappa_text = "n/a: every reading said the same" if kappa is None else f"{kappa:.2f}"
-            lines.append(f"  {field:<19} {observed:.1%} of {rows} (Cohen's kappa {kappa_text})")
+    lines = []
     for part in PARTS:
         if not any(j in tagged for field in FIELDS for j in reading.jobs(field, part)):
             continue
@@ -228,12 +223,19 @@ def report(reading: Reading, tagged: dict, labels: dict[str, dict], aliases: Lab
                 )  # fmt: skip
                 title = (labels.get(j) or {}).get("title") or ""
                 lines.append(f"  {j} {title[:50]!r}: ours {tagged[j].categories.get(field)!r}, read {truth!r} <- {why}")
-    return "\n".join(lines)
+    return "\n".join(lines).lstrip("\n")
 
 
 def _part_lines(reading: Reading, tagged: dict, labels: dict[str, dict], aliases: LabelAliases, part: str) -> list[str]:
-    """Accuracy table, AI-type shares and confusion, and yes counts of one part's jobs."""
-    lines = [f"{'field':<19} {'ours vs reading':>18} {'ours vs labels':>18} {'labels vs reading':>18}  jobs"]
+    """Agreement of the readers, accuracy table, AI-type shares and confusion, and yes counts of one part's jobs."""
+    lines = ["two independent readings (the second blind; postings read twice) agree on:"]
+    for field in FIELDS:
+        agreement = reading.agreement(field, part)
+        if agreement:
+            rows, observed, kappa = agreement
+            kappa_text = "n/a: every reading said the same" if kappa is None else f"{kappa:.2f}"
+            lines.append(f"  {field:<19} {observed:.1%} of {rows} (Cohen's kappa {kappa_text})")
+    lines += ["", f"{'field':<19} {'ours vs reading':>18} {'ours vs labels':>18} {'labels vs reading':>18}  jobs"]
     for field in FIELDS:
         jobs = [j for j in reading.jobs(field, part) if j in tagged]
         ours = {j: tagged[j].categories.get(field) for j in jobs}

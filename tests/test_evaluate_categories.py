@@ -169,3 +169,17 @@ def test_postings_are_read_from_a_field_guide_checkout_and_bad_files_skipped(tmp
     assert postings["2"]["label"] == {"title": "AI Engineer", "ai_type": "ai-first", "is_customer_facing": False,
                                       "is_management": False}
     assert "skipped 1_Acme.yaml: title" in capsys.readouterr().err
+
+
+def test_agreement_is_told_per_part(tmp_path):
+    from analysis.reading_split import TUNING, VALIDATION, in_validation
+
+    held_out = [str(n) for n in range(100) if in_validation(str(n))][:2]
+    tuned = [str(n) for n in range(100) if not in_validation(str(n))][:2]
+    path = tmp_path / "reading.jsonl"
+    write(path, [row(job=held_out[0]), row(job=held_out[1], reading="ml", readings=("ai-first", "ml"), settled_by="third"),
+                 row(job=tuned[0]), row(job=tuned[1], reading="ml", readings=("ml", "ml"))])  # fmt: skip
+    reading = read_reading(path, held_out=True)
+    assert reading.agreement("ai_type", VALIDATION)[:2] == (2, 0.5)
+    assert reading.agreement("ai_type", TUNING)[:2] == (2, 1.0)
+    assert reading.agreement("ai_type")[:2] == (4, 0.75)
