@@ -247,6 +247,12 @@ def _part_lines(reading: Reading, tagged: dict, labels: dict[str, dict], aliases
             f" {accuracy_text([(ours[j], label[j]) for j in with_label]):>18}"
             f" {accuracy_text([(label[j], truth[j]) for j in with_label]):>18}  {len(jobs)}"
         )  # fmt: skip
+    twice = {job for job, _, _ in reading.pairs["ai_type"]}
+    jobs = [j for j in reading.jobs("ai_type", part) if j in tagged]
+    for name, chosen in (("read once (the reader was sure)", [j for j in jobs if j not in twice]),
+                         ("read twice (the reader was unsure)", [j for j in jobs if j in twice])):
+        pairs = [(tagged[j].categories.get("ai_type"), reading.values["ai_type"][j]) for j in chosen]
+        lines.append(f"ai_type, postings {name:<35} {accuracy_text(pairs):>18}  {len(chosen)}")
     lines += ["", *_ai_type_lines(reading, tagged, labels, aliases, part)]
     lines += ["", *_uncertain_lines(reading, tagged, labels, aliases, part)]
     lines += ["", "yes counts (ours / read / labels):"]

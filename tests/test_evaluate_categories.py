@@ -183,3 +183,7 @@ def test_agreement_is_told_per_part(tmp_path):
     assert reading.agreement("ai_type", VALIDATION)[:2] == (2, 0.5)
     assert reading.agreement("ai_type", TUNING)[:2] == (2, 1.0)
     assert reading.agreement("ai_type")[:2] == (4, 0.75)
+    tagged = {job: Tags(categories={"ai_type": "ml"}, evidence={"ai_type": [{"rule": "r"}]}) for job in held_out + tuned}
+    text = report(reading, tagged, {}, LabelAliases.load())
+    validation = text.split("--- validation part")[1]
+    assert "ai_type, postings read twice (the reader was unsure)   0.500" in validation  # both read twice, one read ml
