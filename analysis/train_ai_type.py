@@ -67,7 +67,7 @@ def rule_decisions(postings: dict[str, dict]) -> dict[str, tuple[str, str, float
         seen["current"] = (value, evidence[0]["rule"], tagger.rules.model_work_share(job))
         return value, evidence, {}
 
-    tagger._refine = {"ai_type": record}
+    tagger.refine = {"ai_type": record}
     decisions = {}
     for job_id, posting in postings.items():
         tagger.tag(clean_title(posting["title"]), posting["description"] or "", top_skills=posting["top_skills"],

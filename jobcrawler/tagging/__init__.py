@@ -86,7 +86,9 @@ class Tagger:
         self.version = version
         self.count_top_skills = count_top_skills
         self.ai_type_confidence = ai_type_confidence
-        self._refine = {"ai_type": self._rate_ai_type} if ai_type_confidence is not None else None
+        # category -> what reads a rules' decision right after it is made (``CategoryRules.decide``'s
+        # ``refine``): the AI type's confidence; the confidence table's counter puts its own here
+        self.refine = {"ai_type": self._rate_ai_type} if ai_type_confidence is not None else {}
 
     @classmethod
     def load(
@@ -145,7 +147,7 @@ class Tagger:
             sections=sections,
             skill_sections=skill_sections,
             text_counts=text_counts,
-            refine=self._refine,
+            refine=self.refine,
         )
         return Tags(skills=skills, categories=categories, evidence=evidence)
 

@@ -248,9 +248,9 @@ class CategoryRules:
         """(categories, evidence): evidence maps each category to the rows that explain it.
 
         ``refine``: category -> ``f(job, value, evidence) -> (value, evidence, extra)``, called
-        right after the rules decide that category (before later rules read it): a model that
-        weighs the rules' decision with more of the posting (``ai_type_model``); ``extra`` holds
-        further label values, such as the decision's confidence."""
+        right after the rules decide that category (before later rules read it), to add to the
+        decision: the tagger adds the AI type's confidence (``ai_type_confidence.py``) to its
+        evidence, and ``extra`` holds further label values (the confidence itself)."""
         page = {"industries": list(industries), "level": level, "company_size": company_size}
         job = _Job(self._phrases, title, description, skills, sections=sections, skill_sections=skill_sections, **page)
         if text_counts is not None:
