@@ -17,7 +17,7 @@ setup(
     license="MIT",
     python_requires=">=3.11",
     packages=find_packages(include=["jobcrawler", "jobcrawler.*"]),
-    package_data={"jobcrawler": ["*.yaml", "*/*.yaml"]},
+    package_data={"jobcrawler": ["*.yaml", "*/*.yaml", "tagging/*.json"]},
     entry_points={"scrapy": ["settings = jobcrawler.settings"]},
     zip_safe=True,
 )

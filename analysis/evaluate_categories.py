@@ -1,8 +1,16 @@
 """How far the category rules agree with a careful reading of the postings, and the LLM labels too.
 
-    python -m analysis.evaluate_categories [--reading FILE] [--labels L] [--pages P] [--errors FIELD ...]
+    python -m analysis.evaluate_categories [--reading FILE ...] [--held-out FILE] [--labels L] [--pages P]
+                                           [--fieldguide F] [--errors FIELD ...]
 
-``category_reading.jsonl`` holds, per job and field (``ai_type``, ``is_customer_facing``,
+Two reading sets: ``category_reading.jsonl`` (154 postings of ``../shared/builtin-sample``, read
+from their saved pages) and ``category_reading_2.jsonl`` (330 postings of the published analysis,
+read from ``../shared/fieldguide``'s ``data_raw`` text). The second set's jobs are split by a
+fixed rule (``analysis/reading_split.py``) into a validation part, held out from all tuning, and
+a tuning part; every figure is printed for the tuning and the validation part separately, and
+``--errors`` lists tuning-part jobs only: the validation part is never read job by job.
+
+Each reading file holds, per job and field (``ai_type``, ``is_customer_facing``,
 ``is_management``, ``is_tech_lead``), what a reader found the role to be under
 ``../shared/CATEGORIES.md``, the two independent readings behind it (the second blind) and a
 short reason; ``settled_by`` says how a row was settled where the readings differ (or were
@@ -13,7 +21,8 @@ intervals over jobs), the LLM labels' own accuracy against the reading, the AI-t
 the tagger and the reading differ, with the rule and evidence that decided it.
 
 A reading records the posting, not either side, so it stays valid as the rules change. The
-rules were written while reading this sample: a held-out reading will score lower.
+rules and the AI-type confidence were fitted to the tuning part: its figures flatter them, the
+validation part's are what to expect of postings nobody tuned on.
 """
 
 from __future__ import annotations
@@ -23,6 +32,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from analysis import reading_split
 from analysis.evaluate import (
     SAMPLE,
     LabelAliases,
@@ -31,12 +41,16 @@ from analysis.evaluate import (
     accuracy,
     agreement,
     bootstrap_interval,
+    employees,
     input_error,
     read_labels,
     tag_sample,
 )
 
 READING_PATH = Path(__file__).with_name("category_reading.jsonl")
+SECOND_READING_PATH = Path(__file__).with_name("category_reading_2.jsonl")  # split: tuning / validation
+FIELDGUIDE = SAMPLE.parent / "fieldguide"
+PARTS = (reading_split.TUNING, reading_split.VALIDATION)
 AI_TYPES = ("ai-first", "ai-support", "ml", "unknown")
 FIELDS = {"ai_type": AI_TYPES, "is_customer_facing": (True, False), "is_management": (True, False), "is_tech_lead": (True, False)}
 LABEL_FIELDS = ("ai_type", "is_customer_facing", "is_management")  # what the LLM labels carry
@@ -47,15 +61,32 @@ class Reading:
 
     def __init__(self) -> None:
         self.values: dict[str, dict[str, object]] = {field: {} for field in FIELDS}
-        self.pairs: dict[str, list[tuple]] = {field: [] for field in FIELDS}
+        self.pairs: dict[str, list[tuple]] = {field: [] for field in FIELDS}  # (job, first, second reading)
+        self.parts: dict[str, str] = {}  # job -> tuning or validation
 
-    def agreement(self, field: str) -> tuple[int, float, float | None] | None:
-        """(rows read twice, share of agreeing pairs, Cohen's kappa or None when chance alone agrees)."""
-        return agreement(self.pairs[field])
+    def jobs(self, field: str, part: str | None = None) -> list[str]:
+        """The jobs read on ``field``, of one part or of both."""
+        return [job for job in self.values[field] if part is None or self.parts[job] == part]
+
+    def add(self, other: "Reading", where: str) -> None:
+        """Another file's readings; a job read in both is an error (which reading would count?)."""
+        for field in FIELDS:
+            twice = self.values[field].keys() & other.values[field].keys()
+            if twice:
+                raise LabelError(f"{where}: {sorted(twice)[0]} / {field} is read in an earlier file too")
+            self.values[field].update(other.values[field])
+            self.pairs[field] += other.pairs[field]
+        self.parts.update(other.parts)
+
+    def agreement(self, field: str, part: str | None = None) -> tuple[int, float, float | None] | None:
+        """(rows read twice, share of agreeing pairs, Cohen's kappa or None when chance alone agrees),
+        over the jobs of one part or of both."""
+        return agreement([(a, b) for job, a, b in self.pairs[field] if part is None or self.parts[job] == part])
 
 
-def read_reading(path: Path) -> Reading:
-    """Rows of a reading file; a row that cannot be scored stops the run with its line number."""
+def read_reading(path: Path, held_out: bool = False) -> Reading:
+    """Rows of a reading file; a row that cannot be scored stops the run with its line number.
+    ``held_out``: the file's jobs are split into tuning and validation (``reading_split``)."""
     reading, seen = Reading(), set()
     for number, row in _jsonl_rows(path):
         problem = _reading_problem(row)
@@ -65,10 +96,11 @@ def read_reading(path: Path) -> Reading:
             raise LabelError(f"{path}:{number}: {problem}")
         job, field = str(row["job_id"]), row["field"]
         seen.add((job, field))
+        reading.parts[job] = reading_split.part(job, held_out)
         reading.values[field][job] = row["reading"]
         readings = row.get("readings") or []
         if len(readings) >= 2:
-            reading.pairs[field].append((readings[0], readings[1]))
+            reading.pairs[field].append((job, readings[0], readings[1]))
     return reading
 
 
@@ -96,6 +128,73 @@ def tag_jobs(labels: dict[str, dict], pages: Path) -> dict[str, object]:
     return {job_id: tags for job_id, (tags, _) in tag_sample(labels, pages).items()}
 
 
+def fieldguide_postings(job_ids: set[str], root: Path) -> dict[str, dict]:
+    """Job id -> its page fields from a Field Guide checkout's ``data_raw`` (as the importer reads
+    them, line wrapping undone) and its published label (``labels``), for the jobs found there."""
+    from jobcrawler import fieldguide
+
+    raw_files, label_files = _files_by_job(root / "data_raw"), _files_by_job(root / "data_structured")
+    index = {row["id"]: row for rows in fieldguide.read_index(root).values() for row in rows}
+    postings = {}
+    for job_id in sorted(job_ids & raw_files.keys()):
+        try:
+            data, _ = fieldguide.load_yaml(raw_files[job_id])
+            raw = fieldguide.conform(data, fieldguide.RAW_SHAPE) if data is not None else None
+        except fieldguide.ShapeError as error:
+            print(f"skipped {raw_files[job_id].name}: {error}", file=sys.stderr)
+            continue
+        if raw is None:
+            print(f"skipped unreadable file: {raw_files[job_id].name}", file=sys.stderr)
+            continue
+        posting = fieldguide.posting_of(raw, index.get(job_id, {"id": job_id}))
+        posting["label"] = {"title": posting["title"]}
+        label_data = fieldguide.load_yaml(label_files[job_id])[0] if job_id in label_files else None
+        try:
+            position = fieldguide.conform(label_data, fieldguide.LABEL_SHAPE)["position"] if label_data else None
+        except fieldguide.ShapeError as error:  # the posting is still read; only its label is left out
+            print(f"left out the label of {label_files[job_id].name}: {error}", file=sys.stderr)
+            position = None
+        if position:
+            posting["label"].update(ai_type=position["ai_type"]["type"], is_customer_facing=position["is_customer_facing"],
+                                    is_management=position["is_management"])  # fmt: skip
+        postings[job_id] = posting
+    return postings
+
+
+def _files_by_job(folder: Path) -> dict[str, Path]:
+    """Job id -> its file in a Field Guide folder (``<id>_<slug>.yaml``)."""
+    return {path.name.split("_", 1)[0]: path for path in sorted(folder.glob("*.yaml"))} if folder.is_dir() else {}
+
+
+def fieldguide_root(path: Path) -> Path | None:
+    """The checkout's folder holding ``data_raw`` (PATH or its ``job-market``), None when absent."""
+    from jobcrawler.fieldguide import DatasetError, dataset_root
+
+    try:
+        return dataset_root(path)
+    except DatasetError:
+        return None
+
+
+def tag_postings(postings: dict[str, dict]) -> dict[str, object]:
+    """The tagger's ``Tags`` of page fields as ``fieldguide_postings`` gives them."""
+    from jobcrawler.normalize.titles import clean_title
+    from jobcrawler.tagging import Tagger
+
+    tagger = Tagger.load()
+    return {
+        job_id: tagger.tag(
+            clean_title(posting["title"]),
+            posting["description"],
+            top_skills=posting["top_skills"],
+            industries=posting["industries"],
+            level=posting["level"],
+            company_size=employees(str(posting["company_size"] or "")),
+        )
+        for job_id, posting in postings.items()
+    }
+
+
 def accuracy_text(pairs: list[tuple]) -> str:
     """ "0.948 (0.91-0.98)": accuracy with its 95% bootstrap interval over jobs."""
     if not pairs:
@@ -105,16 +204,40 @@ def accuracy_text(pairs: list[tuple]) -> str:
 
 
 def report(reading: Reading, tagged: dict, labels: dict[str, dict], aliases: LabelAliases, errors_for=()) -> str:
-    lines = ["two independent readings (the second blind) agree on:"]
+    lines = []
+    for part in PARTS:
+        if not any(j in tagged for field in FIELDS for j in reading.jobs(field, part)):
+            continue
+        lines += ["", f"--- {part} part" + (" (held out: never tuned on, never read job by job)"
+                                            if part == reading_split.VALIDATION else " (rules and the AI-type confidence fitted here)")]
+        lines += _part_lines(reading, tagged, labels, aliases, part)
+    for field in errors_for:
+        lines += ["", f"disagreements with the reading on {field} (tuning part only):"]
+        for j in reading.jobs(field, reading_split.TUNING):
+            truth = reading.values[field][j]
+            if j in tagged and tagged[j].categories.get(field) != truth:
+                evidence = tagged[j].evidence.get(field) or []
+                why = "; ".join(
+                    f"{row['rule']}" + (f" [{row['condition']}] {row['matched']!r} in {row['section']}" if row.get("matched") else "")
+                    for row in evidence
+                )  # fmt: skip
+                title = (labels.get(j) or {}).get("title") or ""
+                lines.append(f"  {j} {title[:50]!r}: ours {tagged[j].categories.get(field)!r}, read {truth!r} <- {why}")
+    return "\n".join(lines).lstrip("\n")
+
+
+def _part_lines(reading: Reading, tagged: dict, labels: dict[str, dict], aliases: LabelAliases, part: str) -> list[str]:
+    """Agreement of the readers, accuracy table, AI-type shares and confusion, and yes counts of one part's jobs."""
+    lines = ["two independent readings (the second blind; postings read twice) agree on:"]
     for field in FIELDS:
-        agreement = reading.agreement(field)
+        agreement = reading.agreement(field, part)
         if agreement:
             rows, observed, kappa = agreement
             kappa_text = "n/a: every reading said the same" if kappa is None else f"{kappa:.2f}"
             lines.append(f"  {field:<19} {observed:.1%} of {rows} (Cohen's kappa {kappa_text})")
     lines += ["", f"{'field':<19} {'ours vs reading':>18} {'ours vs labels':>18} {'labels vs reading':>18}  jobs"]
     for field in FIELDS:
-        jobs = [j for j in reading.values[field] if j in tagged]
+        jobs = [j for j in reading.jobs(field, part) if j in tagged]
         ours = {j: tagged[j].categories.get(field) for j in jobs}
         truth = reading.values[field]
         label = {j: _label(labels.get(j), field, aliases) for j in jobs}
@@ -124,30 +247,51 @@ def report(reading: Reading, tagged: dict, labels: dict[str, dict], aliases: Lab
             f" {accuracy_text([(ours[j], label[j]) for j in with_label]):>18}"
             f" {accuracy_text([(label[j], truth[j]) for j in with_label]):>18}  {len(jobs)}"
         )  # fmt: skip
-    lines += ["", *_ai_type_lines(reading, tagged, labels, aliases)]
+    twice = {job for job, _, _ in reading.pairs["ai_type"]}
+    jobs = [j for j in reading.jobs("ai_type", part) if j in tagged]
+    for name, chosen in (("read once (the reader was sure)", [j for j in jobs if j not in twice]),
+                         ("read twice (the reader was unsure)", [j for j in jobs if j in twice])):
+        pairs = [(tagged[j].categories.get("ai_type"), reading.values["ai_type"][j]) for j in chosen]
+        lines.append(f"ai_type, postings {name:<35} {accuracy_text(pairs):>18}  {len(chosen)}")
+    lines += ["", *_ai_type_lines(reading, tagged, labels, aliases, part)]
+    lines += ["", *_uncertain_lines(reading, tagged, labels, aliases, part)]
     lines += ["", "yes counts (ours / read / labels):"]
     for field in ("is_customer_facing", "is_management", "is_tech_lead"):
-        jobs = [j for j in reading.values[field] if j in tagged]
+        jobs = [j for j in reading.jobs(field, part) if j in tagged]
         labelled = [_label(labels.get(j), field, aliases) for j in jobs]
         label_yes = "n/a" if all(v is None for v in labelled) else str(sum(bool(v) for v in labelled))
         lines.append(f"  {field:<19} {sum(bool(tagged[j].categories.get(field)) for j in jobs)} /"
                      f" {sum(bool(reading.values[field][j]) for j in jobs)} / {label_yes}")  # fmt: skip
-    for field in errors_for:
-        lines += ["", f"disagreements with the reading on {field}:"]
-        for j, truth in reading.values[field].items():
-            if j in tagged and tagged[j].categories.get(field) != truth:
-                evidence = tagged[j].evidence.get(field) or []
-                why = "; ".join(
-                    f"{row['rule']}" + (f" [{row['condition']}] {row['matched']!r} in {row['section']}" if row.get("matched") else "")
-                    for row in evidence
-                )  # fmt: skip
-                title = (labels.get(j) or {}).get("title") or ""
-                lines.append(f"  {j} {title[:50]!r}: ours {tagged[j].categories.get(field)!r}, read {truth!r} <- {why}")
-    return "\n".join(lines)
+    return lines
 
 
-def _ai_type_lines(reading: Reading, tagged: dict, labels: dict[str, dict], aliases: LabelAliases) -> list[str]:
-    jobs = [j for j in reading.values["ai_type"] if j in tagged]
+UNCERTAIN_BELOW = (0.7, 0.8, 0.9)  # confidences tried as the --only-uncertain threshold
+
+
+def _uncertain_lines(reading: Reading, tagged: dict, labels: dict[str, dict], aliases: LabelAliases, part: str) -> list[str]:
+    """The AI type's confidence against the reading (mean confidence, accuracy), and the
+    ``jobcrawler.label --only-uncertain`` path: the rules' decision at or above a confidence, the
+    LLM labels' below it (jobs without an LLM label keep the rules')."""
+    jobs = [j for j in reading.jobs("ai_type", part) if j in tagged and "ai_type_confidence" in tagged[j].categories]
+    if not jobs:
+        return ["AI-type confidence: n/a (the tagger has no confidence table)"]
+    truth = reading.values["ai_type"]
+    confidence = {j: tagged[j].categories["ai_type_confidence"] for j in jobs}
+    hits = [tagged[j].categories["ai_type"] == truth[j] for j in jobs]
+    lines = [f"AI-type confidence: mean {sum(confidence.values()) / len(jobs):.3f}, rules right on {sum(hits) / len(jobs):.3f}",
+             f"{'below':>7} {'to the LLM':>12} {'rules + LLM labels':>20} {'rules right there':>18}"]  # fmt: skip
+    for below in UNCERTAIN_BELOW:
+        sent = [j for j in jobs if confidence[j] < below]
+        decided = {j: tagged[j].categories["ai_type"] for j in jobs}
+        decided.update({j: label for j in sent if (label := _label(labels.get(j), "ai_type", aliases)) is not None})
+        pairs = [(decided[j], truth[j]) for j in jobs]
+        right_there = f"{sum(tagged[j].categories['ai_type'] == truth[j] for j in sent)} of {len(sent)}"
+        lines.append(f"{below:>7.2f} {len(sent):>5} ({len(sent) / len(jobs):4.0%}) {accuracy_text(pairs):>20} {right_there:>18}")
+    return lines
+
+
+def _ai_type_lines(reading: Reading, tagged: dict, labels: dict[str, dict], aliases: LabelAliases, part: str) -> list[str]:
+    jobs = [j for j in reading.jobs("ai_type", part) if j in tagged]
     ours = Counter(tagged[j].categories.get("ai_type") for j in jobs)
     read = Counter(reading.values["ai_type"][j] for j in jobs)
     label = Counter(_label(labels.get(j), "ai_type", aliases) for j in jobs)
@@ -179,14 +323,22 @@ def _label(label: dict | None, field: str, aliases: LabelAliases):
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--reading", type=Path, default=READING_PATH)
+    parser.add_argument("--reading", type=Path, nargs="+", default=[READING_PATH, SECOND_READING_PATH],
+                        help="reading files (default: both sets; a missing second set is skipped)")
+    parser.add_argument("--held-out", type=Path, default=SECOND_READING_PATH,
+                        help="the reading file whose jobs are split into tuning and validation parts")
     parser.add_argument("--labels", type=Path, default=SAMPLE / "labels.jsonl")
     parser.add_argument("--pages", type=Path, default=SAMPLE / "pages", help="saved detail pages (<job_id>.html.gz)")
+    parser.add_argument("--fieldguide", type=Path, default=FIELDGUIDE,
+                        help="a Field Guide checkout: the text of read jobs that have no saved page")
     parser.add_argument("--errors", nargs="*", default=[], choices=list(FIELDS), metavar="FIELD",
                         help=f"list disagreements with the reading on these fields ({', '.join(FIELDS)})")  # fmt: skip
     args = parser.parse_args(argv)
+    paths = [path for path in args.reading if path.exists() or path != SECOND_READING_PATH]
     try:
-        reading = read_reading(args.reading)
+        reading = Reading()
+        for path in paths:
+            reading.add(read_reading(path, held_out=path.resolve() == args.held_out.resolve()), str(path))
         labels = read_labels(args.labels)
     except (OSError, LabelError) as error:
         print(f"error: {input_error(error)}", file=sys.stderr)
@@ -196,6 +348,15 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     read_jobs = {j for values in reading.values.values() for j in values}
     tagged = tag_jobs({j: labels.get(j, {}) for j in read_jobs}, args.pages)
+    unpaged = read_jobs - tagged.keys()
+    root = fieldguide_root(args.fieldguide)
+    if unpaged and root is not None:
+        postings = fieldguide_postings(unpaged, root)
+        tagged.update(tag_postings(postings))
+        labels = {**labels, **{j: posting["label"] for j, posting in postings.items()}}
+    elif unpaged:
+        print(f"note: {len(unpaged)} jobs read have no saved page in {args.pages} and no Field Guide checkout "
+              f"at {args.fieldguide} (--fieldguide): they are left out", file=sys.stderr)  # fmt: skip
     if not tagged:
         print(f"error: none of the {len(read_jobs)} jobs read has a page in {args.pages}", file=sys.stderr)
         return 1

@@ -15,7 +15,9 @@ Queries run through Datasette's in-process client on the site ``analysis serve``
 (``analysis.serve.datasette_app``: its settings, 1 s SQL time limit and 1,000-row cap, and its
 plugins, whose SQL functions some canned queries call); any answer but HTTP 200 is counted as
 an error of its query, and a query with errors fails the target. Each canned query ``--repeat`` times in turn (p50/p95 per query),
-then all of them from 8 concurrent clients (requests/s). Target: build < 10 s, p95 < 200 ms.
+then all of them from 8 concurrent clients (requests/s). It also prints what takes the room: the
+bytes a posting of each table and index (SQLite's ``dbstat``), largest first. ``--workdir`` is
+made when it does not exist. Targets: build < 5 s, every canned query's p50 < 50 ms.
 """
 
 from __future__ import annotations
@@ -231,6 +233,13 @@ async def time_queries(path: Path, repeat: int, concurrency: int = 8) -> dict:
     }
 
 
+def room_per_posting(path: Path, postings: int) -> dict[str, float]:
+    """Table or index -> bytes of its pages a posting (SQLite's ``dbstat``), largest first."""
+    with sqlite3.connect(path) as conn:
+        sizes = conn.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC").fetchall()
+    return {name: size / postings for name, size in sizes}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--source", type=Path, required=True, help="a crawled database to sample jobs from")
@@ -239,6 +248,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, help="where the databases go (default: a temporary folder)")
     parser.add_argument("--json", help="also write the figures to this JSON file")
     args = parser.parse_args(argv)
+    if args.workdir is not None:
+        if args.workdir.exists() and not args.workdir.is_dir():
+            parser.error(f"--workdir {args.workdir} is a file, not a folder")
+        args.workdir.mkdir(parents=True, exist_ok=True)
 
     with tempfile.TemporaryDirectory(prefix="bench-scale-", dir=args.workdir) as tmp:
         path = Path(tmp) / "jobs.db"  # named like data/jobs.db, as metadata.yml expects
@@ -250,8 +263,11 @@ def main(argv: list[str] | None = None) -> int:
         with sqlite3.connect(path) as conn:
             counts = {table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
                       for table in ("jobs", "job_skills", "sightings", "job_cities")}
-        print(f"analysis build: {build_s:.1f} s (target < 10 s); database {size_mb:,.0f} MB; rows: "
+        print(f"analysis build: {build_s:.1f} s (target < 5 s); database {size_mb:,.0f} MB; rows: "
               + ", ".join(f"{t} {n:,}" for t, n in counts.items()))
+        room = room_per_posting(path, args.postings)
+        print("bytes a posting, by table or index (largest first): "
+              + ", ".join(f"{name} {size:,.0f}" for name, size in list(room.items())[:10]))
         indexed = asyncio.run(time_queries(path, args.repeat))
 
         bare = Path(tmp) / "bare" / "jobs.db"
@@ -269,7 +285,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"all canned queries: p50 {indexed['p50_ms']:.1f} ms, p95 {indexed['p95_ms']:.1f} ms "
           f"(worst {indexed['worst_query']}: p95 {indexed['per_query'][indexed['worst_query']]['p95_ms']:.0f} ms); "
           f"without indexes p50 {plain['p50_ms']:.1f} ms, p95 {plain['p95_ms']:.1f} ms "
-          f"({len(dropped)} indexes dropped); target p95 < 200 ms")
+          f"({len(dropped)} indexes dropped); target: every canned query's p50 < 50 ms")
     for label, run in (("", indexed), ("without indexes, ", plain)):
         if run["errors"] or run["concurrent_errors"]:
             print(f"{label}errors (answers other than HTTP 200): {run['errors']}, "
@@ -277,7 +293,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"8 concurrent clients: {indexed['concurrent_requests_per_s']:.0f} requests/s "
           f"(p95 {indexed['concurrent_p95_ms']:.0f} ms); without indexes {plain['concurrent_requests_per_s']:.0f}/s")
     write_json(args.json, {"postings": args.postings, "generate": made, "build_s": build_s, "db_mb": size_mb,
-                           "rows": counts, "indexed": indexed, "no_indexes": plain, "dropped_indexes": dropped,
+                           "rows": counts, "bytes_a_posting": room, "indexed": indexed, "no_indexes": plain, "dropped_indexes": dropped,
                            "machine": machine()})
     return 0
 

@@ -1,7 +1,7 @@
 """Label postings the way the published analysis did: one LLM call per posting, through `llm`.
 
     python -m jobcrawler.label --model MODEL [--db DB] [--city KEY] [--since YYYY-MM-DD]
-        [--limit N] [--max-calls N] [--concurrency N] [--dry-run]
+        [--limit N] [--max-calls N] [--concurrency N] [--dry-run] [--only-uncertain [--below X]]
 
 Each posting (title, company, description) goes to MODEL, any model Simon Willison's ``llm``
 knows (OpenAI, Anthropic, Gemini and local models through their plugins, any OpenAI-compatible
@@ -23,6 +23,8 @@ run stopped on too. ``--timeout`` bounds the whole answer, an answer too long is
 key an endpoint echoes in an error is redacted before anything stores or shows it. A posting a
 crawl re-fetched while it was asked keeps its labels (its new text's turn comes next run), and
 one label source has one run at a time (a second would pay for every answer twice).
+``--only-uncertain`` sends only the postings whose rule-tagger AI type has a confidence below
+``--below`` (default 0.7), or none yet: the costly path where the rules are least sure.
 """
 
 from __future__ import annotations
@@ -65,6 +67,7 @@ MAX_ANSWER_CHARS = 100_000
 MAX_RESPONSE_BYTES = 1 << 20
 # What an endpoint may echo of a key in an error (a 401 body): never kept or shown.
 _SECRET = re.compile(r"(?i)\b(bearer\s+)?(sk|pk|rk|key|api[-_]?key)[-_][A-Za-z0-9_-]{8,}|\bbearer\s+[A-Za-z0-9._~+/=-]{8,}")
+UNCERTAIN_BELOW = 0.7  # --only-uncertain: about a third of postings, where the rules agree with a reading ~6 times in 10
 
 
 class LabelError(Exception):
@@ -453,7 +456,8 @@ class Progress:
 
 def label(db_path: str | Path, model_name: str, *, city: str | None = None, since: str | None = None,
           limit: int | None = None, max_calls: int | None = None, concurrency: int = 4, dry_run: bool = False,
-          settings: Settings = Settings(), prompt_path: Path = PROMPT_PATH, progress: bool = True) -> RunReport:
+          settings: Settings = Settings(), prompt_path: Path = PROMPT_PATH, progress: bool = True,
+          below: float | None = None) -> RunReport:
     """Label the selected postings of the database with the model; what the run did."""
     model = resolve_model(model_name, settings)
     prompt = load_prompt(prompt_path)
@@ -464,7 +468,7 @@ def label(db_path: str | Path, model_name: str, *, city: str | None = None, sinc
     try:
         postings = []  # (job_id, text, hash)
         read: dict[str, tuple] = {}  # job id -> what the model reads of it (checked again when its labels are written)
-        for job_id, title, company, description in storage.label_candidates(db, city, since, limit):
+        for job_id, title, company, description in storage.label_candidates(db, city, since, limit, below):
             text = posting_text(title, company, description)
             postings.append((job_id, text, text_hash(text)))
             read[job_id] = (title, company, description)
@@ -487,7 +491,8 @@ def label(db_path: str | Path, model_name: str, *, city: str | None = None, sinc
             report.status = "dry run"
             return report
         check_key(model)
-        run_args = {"city": city, "since": since, "limit": limit, "max_calls": max_calls, "concurrency": concurrency}
+        run_args = {"city": city, "since": since, "limit": limit, "max_calls": max_calls, "concurrency": concurrency,
+                    "below": below}
         try:
             report.run_id = storage.start_label_run(db, source, model.model_id, prompt.version, run_args)
         except storage.LabelRunBusy as error:
@@ -656,6 +661,10 @@ def main(argv: list[str] | None = None) -> int:
                         "for a later run")
     parser.add_argument("--concurrency", type=_positive, default=4, metavar="N", help="calls in flight (default 4)")
     parser.add_argument("--dry-run", action="store_true", help="say how many calls the run would make, make none")
+    parser.add_argument("--only-uncertain", action="store_true",
+                        help="only postings whose rule-tagger AI type is below the --below confidence (or has none)")
+    parser.add_argument("--below", type=_share, default=UNCERTAIN_BELOW, metavar="X",
+                        help="the confidence --only-uncertain sends below (default %(default)s)")
     defaults = Settings()
     parser.add_argument("--attempts", type=_positive, default=defaults.attempts, help="tries per posting (default %(default)s)")
     parser.add_argument("--backoff", type=float, default=defaults.backoff, metavar="SECONDS",
@@ -672,7 +681,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         report = label(args.db, args.model, city=args.city, since=args.since, limit=args.limit,
                        max_calls=args.max_calls, concurrency=args.concurrency, dry_run=args.dry_run,
-                       settings=settings, progress=not args.dry_run)
+                       settings=settings, progress=not args.dry_run,
+                       below=args.below if args.only_uncertain else None)
     except (LabelError, storage.StorageError) as error:
         parser.exit(2, f"{parser.prog}: error: {error}\n")
     except KeyboardInterrupt:  # before the run started: nothing to record
@@ -688,6 +698,16 @@ def _date(value: str) -> str:
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {value!r}") from None
     return value
+
+
+def _share(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if not 0.0 <= number <= 1.0:
+        raise argparse.ArgumentTypeError(f"expected a confidence between 0 and 1, got {value!r}")
+    return number
 
 
 def _positive(value: str) -> int:

@@ -94,6 +94,96 @@ def test_main_reports_bad_input_as_an_error(tmp_path, capsys):
     assert "error:" in capsys.readouterr().err
 
 
-def test_the_committed_reading_is_valid():
+def test_the_committed_readings_are_valid():
     reading = read_reading(READING_PATH)
     assert {len(values) for values in reading.values.values()} == {154}
+
+
+def test_the_second_reading_set_is_the_stated_sample_and_split():
+    from analysis.reading_split import SAMPLE_SIZE, TUNING, VALIDATION, in_validation, reading_sample
+    from analysis.evaluate_categories import SECOND_READING_PATH
+
+    second = read_reading(SECOND_READING_PATH, held_out=True)
+    jobs = set(second.values["ai_type"])
+    assert {len(values) for values in second.values.values()} == {SAMPLE_SIZE}
+    assert not jobs & set(read_reading(READING_PATH).values["ai_type"])
+    parts = [second.parts[job] for job in jobs]
+    assert parts.count(VALIDATION) == 187 and parts.count(TUNING) == 143
+    assert all((second.parts[job] == VALIDATION) == in_validation(job) for job in jobs)
+    # the first set is all tuning, whatever its ids hash to
+    assert set(read_reading(READING_PATH).parts.values()) == {TUNING}
+    # the sample rule: salted-hash order of the candidates, the first SAMPLE_SIZE
+    assert reading_sample(["3", "1", "2"], ["2"], size=1) == reading_sample(["1", "3"], [], size=1)
+
+
+def test_errors_are_listed_for_the_tuning_part_only(tmp_path):
+    from analysis.reading_split import in_validation
+
+    held_out = next(str(n) for n in range(100) if in_validation(str(n)))
+    tuned = next(str(n) for n in range(100) if not in_validation(str(n)))
+    path = tmp_path / "reading.jsonl"
+    write(path, [row(job=held_out), row(job=tuned)])
+    reading = read_reading(path, held_out=True)
+    tagged = {job: Tags(categories={"ai_type": "ml"}, evidence={"ai_type": [{"rule": "r"}]}) for job in (held_out, tuned)}
+    text = report(reading, tagged, {}, LabelAliases.load(), errors_for=["ai_type"])
+    assert "--- tuning part" in text and "--- validation part" in text
+    listed = text.split("disagreements with the reading on ai_type (tuning part only):")[1]
+    assert f"  {tuned} " in listed and f"  {held_out} " not in listed
+
+
+def test_the_uncertain_path_takes_the_llm_label_below_the_confidence(tmp_path):
+    path = tmp_path / "reading.jsonl"
+    write(path, [row(job="1"), row(job="2")])
+    tagged = {
+        "1": Tags(categories={"ai_type": "ai-support", "ai_type_confidence": 0.6}, evidence={"ai_type": [{"rule": "r"}]}),
+        "2": Tags(categories={"ai_type": "ai-first", "ai_type_confidence": 0.95}, evidence={"ai_type": [{"rule": "r"}]}),
+    }
+    labels = {"1": {"ai_type": "ai-first"}, "2": {"ai_type": "ai-support"}}
+    text = report(read_reading(path), tagged, labels, LabelAliases.load())
+    assert "AI-type confidence: mean 0.775, rules right on 0.500" in text
+    rows = {line.split()[0]: line.split() for line in text.splitlines() if line.strip().startswith(("0.70", "0.90"))}
+    assert rows["0.70"][1] == "1" and rows["0.70"][4] == "1.000"  # job 1 from its label, job 2 kept: both right
+    assert rows["0.90"][4] == "1.000"
+    assert rows["0.70"][-3:] == ["0", "of", "1"]  # the rules were wrong on the one sent
+
+
+def test_postings_are_read_from_a_field_guide_checkout_and_bad_files_skipped(tmp_path, capsys):
+    from analysis.evaluate_categories import fieldguide_postings, fieldguide_root
+
+    root = tmp_path / "job-market"
+    (root / "_internal").mkdir(parents=True)
+    (root / "_internal" / "all_jobs_dedup.csv").write_text(
+        "title,company,location,work_type,level,compensation,link,id,scraped_date\n"
+        "AI Engineer,Acme,USA,,,,/job/a/1,1,2026-02-04\nAI Engineer,Acme,USA,,,,/job/a/2,2,2026-02-04\n")
+    (root / "data_raw").mkdir()
+    (root / "data_structured").mkdir()
+    (root / "data_raw" / "1_Acme.yaml").write_text("job_id: 1\ntitle: [not, a, title]\ndescription: x\n")
+    (root / "data_raw" / "2_Acme.yaml").write_text(
+        "job_id: 2\ntitle: AI Engineer\ncompany: Acme\ndescription: |\n  Build LLM agents for our\n  customers.\n")
+    (root / "data_structured" / "2_Acme.yaml").write_text(
+        "position:\n  ai_type: {type: ai-first, reasoning: agents}\n  is_customer_facing: false\n  is_management: false\n")
+    assert fieldguide_root(tmp_path) == root and fieldguide_root(tmp_path / "nowhere") is None
+    postings = fieldguide_postings({"1", "2", "3"}, root)
+    assert list(postings) == ["2"]
+    assert postings["2"]["description"] == "Build LLM agents for our\ncustomers."
+    assert postings["2"]["label"] == {"title": "AI Engineer", "ai_type": "ai-first", "is_customer_facing": False,
+                                      "is_management": False}
+    assert "skipped 1_Acme.yaml: title" in capsys.readouterr().err
+
+
+def test_agreement_is_told_per_part(tmp_path):
+    from analysis.reading_split import TUNING, VALIDATION, in_validation
+
+    held_out = [str(n) for n in range(100) if in_validation(str(n))][:2]
+    tuned = [str(n) for n in range(100) if not in_validation(str(n))][:2]
+    path = tmp_path / "reading.jsonl"
+    write(path, [row(job=held_out[0]), row(job=held_out[1], reading="ml", readings=("ai-first", "ml"), settled_by="third"),
+                 row(job=tuned[0]), row(job=tuned[1], reading="ml", readings=("ml", "ml"))])  # fmt: skip
+    reading = read_reading(path, held_out=True)
+    assert reading.agreement("ai_type", VALIDATION)[:2] == (2, 0.5)
+    assert reading.agreement("ai_type", TUNING)[:2] == (2, 1.0)
+    assert reading.agreement("ai_type")[:2] == (4, 0.75)
+    tagged = {job: Tags(categories={"ai_type": "ml"}, evidence={"ai_type": [{"rule": "r"}]}) for job in held_out + tuned}
+    text = report(reading, tagged, {}, LabelAliases.load())
+    validation = text.split("--- validation part")[1]
+    assert "ai_type, postings read twice (the reader was unsure)   0.500" in validation  # both read twice, one read ml

@@ -337,3 +337,24 @@ def test_a_killed_run_is_marked_when_the_next_starts(db, server):
     conn.close()
     labeller.label(db, MODEL_ID, limit=1, settings=FAST, progress=False)
     assert query(db, "SELECT status FROM label_runs ORDER BY run_id") == [("killed",), ("ok",)]
+
+
+def test_only_uncertain_selects_postings_below_the_confidence_or_without_one(db, server):
+    jobs = sorted(job["job_id"] for job in JOBS)
+    confident, doubtful, unrated = jobs[0], jobs[1], jobs[2]
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("UPDATE job_labels SET ai_type_confidence = 0.95 WHERE labels = 'rules'")
+        conn.execute("UPDATE job_labels SET ai_type_confidence = 0.55 WHERE job_id = ?", [doubtful])
+        conn.execute("UPDATE job_labels SET ai_type_confidence = NULL WHERE job_id = ?", [unrated])
+    conn.close()
+    assert labeller.label(db, MODEL_ID, below=0.7, dry_run=True).selected == 2  # doubtful and unrated
+    assert labeller.label(db, MODEL_ID, below=0.96, dry_run=True).selected == len(jobs)
+    report = labeller.label(db, MODEL_ID, below=0.7, settings=FAST, progress=False)
+    labelled = {row[0] for row in query(db, "SELECT job_id FROM job_labels WHERE labels = ?", [SOURCE])}
+    assert labelled == {doubtful, unrated} and confident not in labelled and report.calls == 2
+
+
+def test_below_must_be_a_confidence(db):
+    result = cli("--model", MODEL_ID, "--db", str(db), "--only-uncertain", "--below", "1.5")
+    assert result.returncode == 2 and "expected a confidence between 0 and 1" in result.stderr

@@ -275,6 +275,20 @@ async def test_the_home_page_compares_two_different_cities(client):
     assert 'href="/jobs/compare_cities?city_a=berlin&amp;city_b=london&amp;period=&amp;labels="' in page
 
 
+async def test_a_name_no_skill_has_finds_the_rows_a_label_source_stored_under_it_in_any_case(site_db, tmp_path):
+    path = tmp_path / site_db.name
+    shutil.copy(site_db, path)
+    with closing(sqlite3.connect(path)) as conn, conn:  # an imported label's name, as its source wrote it
+        conn.executemany("INSERT INTO job_labels (job_id, labels, ai_type, version) VALUES (?, 'fieldguide', 'ml', 'b')",
+                         [("9001",), ("9002",)])
+        conn.executemany("INSERT INTO job_skills (job_id, labels, skill, category, matched, source) "
+                         "VALUES (?, 'fieldguide', ?, 'other', ?, 'fieldguide')",
+                         [("9001", "Cursor", "Cursor"), ("9002", "cursor", "cursor")])
+    client = await client_for(path)
+    rows = await answer(client, "jobs_with_skill", skill="CURSOR", city="", labels="fieldguide")
+    assert sorted((row["job"], row["skill"]) for row in rows) == [("9001", "Cursor"), ("9002", "cursor")]
+
+
 async def test_a_known_skill_without_jobs_in_scope_is_no_error(client):
     assert await answer(client, "jobs_with_skill", skill="Kubernetes", city="nowhere", labels="") == []
 

@@ -17,22 +17,25 @@ import sqlite_utils
 
 from jobcrawler.storage.labels import LLM_INPUT, changed_since_read, write_labelled
 from jobcrawler.storage.runs import mark_killed
-from jobcrawler.storage.schema import (JOB_LABEL_COLUMNS, LABEL_CACHE_COLUMNS, LABEL_CALL_COLUMNS,
+from jobcrawler.storage.schema import (RULES, JOB_LABEL_COLUMNS, LABEL_CACHE_COLUMNS, LABEL_CALL_COLUMNS,
                                        LABEL_FAILURE_COLUMNS, LABEL_RUN_COLUMNS)
 from jobcrawler.storage.transaction import transaction, utc_now
 
 
 def label_candidates(db: sqlite_utils.Database, city: str | None = None, since: str | None = None,
-                     limit: int | None = None) -> list[tuple]:
+                     limit: int | None = None, below: float | None = None) -> list[tuple]:
     """(job_id, title, company, description) of the postings a label run reads, in job id order:
-    those with a description, listed under ``city``, posted (or first seen) on or after ``since``."""
+    those with a description, listed under ``city``, posted (or first seen) on or after ``since``,
+    and with ``below``, whose rule-tagger AI type has a confidence below it (or none yet)."""
     return db.execute(
         f"SELECT j.job_id, {', '.join(LLM_INPUT)} FROM jobs AS j "
         "WHERE j.description IS NOT NULL AND trim(j.description) != '' "
+        "AND (:below IS NULL OR NOT EXISTS (SELECT 1 FROM job_labels AS r WHERE r.job_id = j.job_id "
+        "AND r.labels = :rules AND r.ai_type_confidence >= :below)) "
         "AND (:city IS NULL OR j.job_id IN (SELECT job_id FROM job_cities WHERE city = :city)) "
         "AND (:since IS NULL OR coalesce(j.posted_date, substr(j.first_seen, 1, 10)) >= :since) "
         "ORDER BY j.job_id LIMIT coalesce(:limit, -1)",
-        {"city": city, "since": since, "limit": limit},
+        {"city": city, "since": since, "limit": limit, "below": below, "rules": RULES},
     ).fetchall()
 
 

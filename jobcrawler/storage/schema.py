@@ -112,6 +112,7 @@ LABEL_DETAIL_COLUMNS: dict[str, type] = {
     "ai_type_reasoning": str,
     "responsibilities": str,  # JSON list
     "use_cases": str,  # JSON list
+    "ai_type_confidence": float,  # the rule tagger's: how often its deciding rule agreed with a careful reading
 }
 JOB_LABEL_COLUMNS: dict[str, type] = {
     "job_id": str,

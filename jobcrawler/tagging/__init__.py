@@ -10,6 +10,7 @@ reader can check any tag.
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Iterable
 
 import yaml
 
+from jobcrawler.tagging.ai_type_confidence import CONFIDENCE_PATH, AiTypeConfidence
 from jobcrawler.tagging.classify import CategoryRules
 from jobcrawler.tagging.matcher import Prepared, Skill, SkillMatcher
 from jobcrawler.tagging.sections import SECTIONS_PATH, SectionSplitter
@@ -70,7 +72,8 @@ class Tagger:
     """Skills and categories for one job; build once with ``load`` and reuse."""
 
     def __init__(
-        self, taxonomy: dict, category_rules: dict, version: str, count_top_skills: bool, sections: dict | None = None
+        self, taxonomy: dict, category_rules: dict, version: str, count_top_skills: bool, sections: dict | None = None,
+        ai_type_confidence: AiTypeConfidence | None = None,
     ):
         context = taxonomy.get("context", {})
         self.skills = load_skills(taxonomy)
@@ -82,6 +85,10 @@ class Tagger:
         self.rules = CategoryRules(category_rules, shared_text_sets=self.sections.cue_sets)
         self.version = version
         self.count_top_skills = count_top_skills
+        self.ai_type_confidence = ai_type_confidence
+        # category -> what reads a rules' decision right after it is made (``CategoryRules.decide``'s
+        # ``refine``): the AI type's confidence; the confidence table's counter puts its own here
+        self.refine = {"ai_type": self._rate_ai_type} if ai_type_confidence is not None else {}
 
     @classmethod
     def load(
@@ -90,23 +97,27 @@ class Tagger:
         categories_path: str | Path = CATEGORIES_PATH,
         count_top_skills: bool | None = None,
         sections_path: str | Path = SECTIONS_PATH,
+        ai_type_confidence_path: str | Path | None = CONFIDENCE_PATH,
     ) -> "Tagger":
-        """Read and compile the YAML files; ``version`` hashes their bytes.
+        """Read and compile the YAML files and the AI-type confidence table; ``version`` hashes their bytes.
 
         ``count_top_skills`` overrides the taxonomy's own ``count_top_skills`` setting
         (builtin's "Top Skills" chips as skill evidence or not); the evaluator uses it
-        to measure both ways.
+        to measure both ways. ``ai_type_confidence_path=None``: no confidence (what the table
+        is counted with).
         """
         taxonomy_bytes = _read_bytes(taxonomy_path)
         categories_bytes = _read_bytes(categories_path)
         sections_bytes = _read_bytes(sections_path)
+        confidence_bytes = _read_bytes(ai_type_confidence_path) if ai_type_confidence_path is not None else b""
         taxonomy = yaml.load(taxonomy_bytes, Loader=_YAML_LOADER)
-        version = hashlib.sha256(b"\0".join((taxonomy_bytes, categories_bytes, sections_bytes))).hexdigest()[:12]
+        version = hashlib.sha256(b"\0".join((taxonomy_bytes, categories_bytes, sections_bytes, confidence_bytes))).hexdigest()[:12]
         if count_top_skills is None:
             count_top_skills = bool(taxonomy.get("count_top_skills", False))
         categories = yaml.load(categories_bytes, Loader=_YAML_LOADER)
         sections = yaml.load(sections_bytes, Loader=_YAML_LOADER)
-        return cls(taxonomy, categories, version, count_top_skills, sections)
+        confidence = AiTypeConfidence(json.loads(confidence_bytes)) if confidence_bytes else None
+        return cls(taxonomy, categories, version, count_top_skills, sections, confidence)
 
     @property
     def headline_skills(self) -> list[str]:
@@ -136,5 +147,13 @@ class Tagger:
             sections=sections,
             skill_sections=skill_sections,
             text_counts=text_counts,
+            refine=self.refine,
         )
         return Tags(skills=skills, categories=categories, evidence=evidence)
+
+    def _rate_ai_type(self, job, value: str, evidence: list[dict]) -> tuple[str, list[dict], dict]:
+        """The rules' AI type with its confidence (``CategoryRules.decide``'s ``refine``), and a last
+        evidence row saying where the confidence comes from."""
+        confidence, why = self.ai_type_confidence.of(evidence[0]["rule"], self.rules.model_work_share(job))
+        row = {"rule": "confidence", "condition": why, "matched": None, "section": None}
+        return value, [*evidence, row], {"ai_type_confidence": round(confidence, 3)}

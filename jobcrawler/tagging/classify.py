@@ -243,8 +243,14 @@ class CategoryRules:
         sections: Sections | None = None,
         skill_sections: dict[str, set[str]] | None = None,
         text_counts: PhraseCounts | None = None,
+        refine: dict[str, Callable] | None = None,
     ) -> tuple[dict, dict[str, Evidence]]:
-        """(categories, evidence): evidence maps each category to the rows that explain it."""
+        """(categories, evidence): evidence maps each category to the rows that explain it.
+
+        ``refine``: category -> ``f(job, value, evidence) -> (value, evidence, extra)``, called
+        right after the rules decide that category (before later rules read it), to add to the
+        decision: the tagger adds the AI type's confidence (``ai_type_confidence.py``) to its
+        evidence, and ``extra`` holds further label values (the confidence itself)."""
         page = {"industries": list(industries), "level": level, "company_size": company_size}
         job = _Job(self._phrases, title, description, skills, sections=sections, skill_sections=skill_sections, **page)
         if text_counts is not None:
@@ -269,6 +275,9 @@ class CategoryRules:
             else:
                 job.categories[name] = won[1]
                 evidence[name] = _rows(won[0], won[2].explain(job))
+            if refine and name in refine:
+                job.categories[name], evidence[name], extra = refine[name](job, job.categories[name], evidence[name])
+                job.categories.update(extra)
         return job.categories, evidence
 
     # ------------------------------------------------------------------ conditions
@@ -394,6 +403,14 @@ class CategoryRules:
         if name not in self._kind_names:
             raise ValueError(f"unknown line kind {name!r}")
         return name
+
+    def model_work_share(self, job: _Job) -> float:
+        """Lines of hands-on model work / (lines of model work, enabling and other engineering + 1):
+        what the AI-type rules weigh (0.0 when ``categories.yaml`` defines no such line kinds)."""
+        if not {"model_work", "enabling", "engineering"} <= self._kind_names:
+            return 0.0
+        kinds = self._kinds(job)
+        return len(kinds["model_work"]) / (len(kinds["model_work"]) + len(kinds["enabling"]) + len(kinds["engineering"]) + 1)
 
     def _kinds(self, job: _Job) -> dict[str, dict[int, re.Match]]:
         """Each line of the read sections under its first kind (computed once per job)."""

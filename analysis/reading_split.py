@@ -1,0 +1,47 @@
+"""Which read postings tune the AI-type decision and which only measure it: a rule fixed before tuning.
+
+The second reading set (``category_reading_2.jsonl``) is 330 postings of the published analysis'
+895 (the jobs of ``all_jobs_dedup.csv`` with ``scraped_date`` 2026-02-04), chosen blind to their
+labels: the 895 minus the 154 of the first reading set, ordered by
+``sha256("jobcrawler-reading-2026-12:" + job_id)`` as hex text, the first 330. Its **validation
+part** is the jobs whose ``int(sha256("jobcrawler-validation:" + job_id), 16)`` is even (187 of
+the 330); the others (143), with all 154 of the first set, are the **tuning part**. Rules and
+model weights are fitted and their errors read on the tuning part only; the validation part's
+figures are printed in aggregate, never job by job.
+
+The rule needs no file to say which part a job is in (``part``); ``reading_sample`` re-draws the
+sample from a Field Guide checkout, so anyone can check the set was drawn as stated.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+
+PUBLISHED_BATCH = "2026-02-04"
+SAMPLE_SALT = "jobcrawler-reading-2026-12:"
+VALIDATION_SALT = "jobcrawler-validation:"
+SAMPLE_SIZE = 330
+TUNING, VALIDATION = "tuning", "validation"
+
+
+def _digest(salt: str, job_id: str) -> str:
+    return hashlib.sha256((salt + str(job_id)).encode("utf-8")).hexdigest()
+
+
+def reading_sample(published: Iterable[str], already_read: Iterable[str], size: int = SAMPLE_SIZE) -> list[str]:
+    """The jobs of the second reading set, in reading order: ``published`` (the batch's job ids)
+    minus ``already_read``, by their salted hash, the first ``size``."""
+    skip = {str(job) for job in already_read}
+    candidates = {str(job) for job in published} - skip
+    return sorted(candidates, key=lambda job: _digest(SAMPLE_SALT, job))[:size]
+
+
+def in_validation(job_id: str) -> bool:
+    """Whether a job of the second reading set is held out for validation."""
+    return int(_digest(VALIDATION_SALT, job_id), 16) % 2 == 0
+
+
+def part(job_id: str, second_set: bool) -> str:
+    """``tuning`` or ``validation``: the first set is all tuning; the second is split by ``in_validation``."""
+    return VALIDATION if second_set and in_validation(job_id) else TUNING
