@@ -72,7 +72,10 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     command_parser = {"build": build_parser, "report": report_parser, "serve": serve_parser,
                       "path": path_parser}[args.command]
-    storage.open_db(args.db).close()  # a database written by an older version gets today's schema
+    try:
+        storage.open_db(args.db).close()  # a database written by an older version gets today's schema
+    except storage.StorageError as error:  # not a database, or one that cannot be written
+        command_parser.exit(2, f"{command_parser.prog}: error: {error}\n")
     with closing(sqlite3.connect(args.db)) as conn:
         if not storage.has_jobs(conn):  # tables of zeros, or a site answering 500, would say nothing
             no_jobs = report.NO_JOBS if args.command == "report" else NO_JOBS

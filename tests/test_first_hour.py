@@ -13,6 +13,7 @@ import urllib.request
 
 import pytest
 
+from analysis.__main__ import main as analysis_main
 from tests.helpers import REPO, build_fixture_db, crawl, free_port, rows, serve_command, start_server, wait_until_up
 
 ENV = {**os.environ, "PYTHONPATH": str(REPO)}
@@ -135,3 +136,14 @@ def test_a_repeat_crawl_says_what_was_already_stored(site, tmp_path):
     assert again.returncode == 0
     listed = rows(db, "SELECT count(*) n FROM jobs")[0]["n"]
     assert f"{listed} listed, {listed} already stored (not fetched again)" in again.stderr.splitlines()[-1]
+
+
+@pytest.mark.parametrize("command", ["build", "report", "serve"])
+def test_a_file_that_is_not_a_database_is_one_line(tmp_path, capsys, command):
+    notes = tmp_path / "README.md"
+    notes.write_text("# not a database\n" * 100)
+    with pytest.raises(SystemExit) as stopped:
+        analysis_main([command, "--db", str(notes)])
+    err = capsys.readouterr().err
+    assert stopped.value.code == 2 and err.count("\n") == 1
+    assert f"cannot open the database {notes}: file is not a database" in err

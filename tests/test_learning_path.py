@@ -200,7 +200,7 @@ def test_terminal_reading_no_database_is_one_line(tmp_path, capsys):
         analysis_main(["path", "--skills", "python", "--db", str(text)])
     err = capsys.readouterr().err
     assert stopped.value.code == 2 and err.count("\n") == 1
-    assert f"cannot read the postings of {text}: file is not a database" in err
+    assert f"cannot open the database {text}: file is not a database" in err
 
 
 def test_terminal_empty_scope(site_db, capsys):
