@@ -138,8 +138,10 @@ def fieldguide_postings(job_ids: set[str], root: Path) -> dict[str, dict]:
     postings = {}
     for job_id in sorted(job_ids & raw_files.keys()):
         try:
-            data, _ = fieldguide.load_yaml(raw_files[job_id])
-            raw = fieldguide.conform(data, fieldguide.RAW_SHAPE) if data is not None else None
+            data, _, problem = fieldguide.load_yaml(raw_files[job_id])
+            if problem:
+                raise fieldguide.ShapeError(problem)
+            raw = fieldguide.conform(data, fieldguide.RAW_SHAPE)
         except fieldguide.ShapeError as error:
             print(f"skipped {raw_files[job_id].name}: {error}", file=sys.stderr)
             continue
