@@ -523,6 +523,7 @@ LABEL_DETAIL_COLUMNS: dict[str, type] = {
     "ai_type_reasoning": str,
     "responsibilities": str,  # JSON list
     "use_cases": str,  # JSON list
+    "skill_lists": str,  # JSON {list: [names as the source wrote them]}: what the published lists counted
 }
 JOB_LABEL_COLUMNS: dict[str, type] = {
     "job_id": str,
