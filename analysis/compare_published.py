@@ -14,7 +14,8 @@ jobs)", "RAG - AI-First: 50.2%, AI-Support: 17.3%") gives one figure each. A cou
 ("321 jobs (35.9%)", "195/621 (31.4%)") is one figure: both must match.
 
 Ours is looked up in the same section by the same name; then, where our list heading words it
-differently, by label alone in the section; then by the closest label of the section. Status:
+differently, by label alone in the section; then by the closest label of the section, and last
+by the closest line (a reworded sentence). Status:
 
     exact      every number equal at the published precision (35.9% vs ours 35.94: exact)
     near       off by at most one count or one percentage point
@@ -57,16 +58,17 @@ class Number:
     value: float
     decimals: int
     percent: bool
+    ratio: bool = False  # "2.6x": never near, a ratio is no count or point
 
     @classmethod
     def parse(cls, text: str) -> "Number":
         text = text.lstrip("~").rstrip("+")
-        percent = text.endswith("%")
+        percent, ratio = text.endswith("%"), text.endswith("x")
         digits = text.rstrip("%x").replace(",", "")
-        return cls(float(digits), len(digits.split(".")[1]) if "." in digits else 0, percent)
+        return cls(float(digits), len(digits.split(".")[1]) if "." in digits else 0, percent, ratio)
 
     def __str__(self) -> str:
-        return f"{self.value:.{self.decimals}f}" + ("%" if self.percent else "")
+        return f"{self.value:.{self.decimals}f}" + ("%" if self.percent else "x" if self.ratio else "")
 
 
 @dataclass
@@ -81,8 +83,9 @@ class Figure:
 
 
 def words(text: str) -> str:
-    """Lower-case words and numbers only: what two wordings of one name share."""
-    text = QUOTED.sub(lambda m: m.group(0).strip('"'), text.lower())
+    """Lower-case words only (numbers and bracketed asides left out): what two wordings of one
+    name share ("LLMs (general)" is "llms")."""
+    text = QUOTED.sub(lambda m: m.group(0).strip('"'), re.sub(r"\([^()]*\)", " ", text.lower()))
     return " ".join(w for w in re.split(r"[^a-z0-9+#]+", re.sub(r"\d[\d,.]*%?", " ", text)) if w and w not in FILLER)
 
 
@@ -134,7 +137,8 @@ def _line_figures(section: str, where: str, line: str, raw: str) -> list[Figure]
         return []
     label_text, rest = line[:matches[0].start()], line[matches[0].start():]
     named = NAMED_VALUE.findall(line)
-    if len(named) >= 2 and not re.match(r"^.+? - \d", line):
+    first_named = NAMED_VALUE.search(line)
+    if len(named) >= 2 and not re.match(r"^.+? - \d", line) and first_named.start(2) <= matches[0].start() + 1:
         prefix = words(line.split(named[0][0], 1)[0]) if line.find(named[0][0]) > 0 else ""
         return [Figure(section, where, f"{prefix} {words(name)}".strip(), raw, [Number.parse(value)])
                 for name, value in named]
@@ -157,14 +161,10 @@ def _same(published: Number, ours: Number) -> bool:
 
 
 def _near(published: Number, ours: Number) -> bool:
-    return abs(published.value - ours.value) <= 1.0 + 1e-9
+    return not published.ratio and abs(published.value - ours.value) <= 1.0 + 1e-9
 
 
 def _judge(published: Figure, ours: Figure) -> str:
-    if len(ours.numbers) < len(published.numbers):
-        pairs = list(zip(published.numbers, ours.numbers))
-        if not pairs:
-            return "differs"
     pairs = list(zip(published.numbers, ours.numbers))
     if all(_same(p, o) for p, o in pairs) and len(ours.numbers) >= len(published.numbers):
         return "exact"
@@ -182,8 +182,13 @@ def _find(figure: Figure, ours: list[Figure]) -> Figure | None:
         if candidates:
             return min(candidates, key=lambda o: 0 if _judge(figure, o) == "exact" else 1)
     labels = {o.label: o for o in in_section if o.where == figure.where} or {o.label: o for o in in_section}
-    close = difflib.get_close_matches(figure.label, list(labels), n=1, cutoff=0.75)
-    return labels[close[0]] if close else None
+    close = difflib.get_close_matches(figure.label, list(labels), n=1, cutoff=0.7)
+    if close:
+        return labels[close[0]]
+    # a reworded sentence: the whole line, numbers left out, close to one of the section's
+    lines = {words(o.text): o for o in in_section}
+    close = difflib.get_close_matches(words(figure.text), list(lines), n=1, cutoff=0.7)
+    return lines[close[0]] if close else None
 
 
 def compare(published_md: str, our_md: str) -> list[Figure]:

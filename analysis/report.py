@@ -17,6 +17,7 @@ from functools import lru_cache, wraps
 import yaml
 
 from analysis.wording import (
+    DOMINANCE,
     SMALL_GROUP,
     TOO_FEW,
     capitalized,
@@ -35,6 +36,7 @@ from analysis.wording import (
 )
 from jobcrawler.cities import load_cities
 from jobcrawler.tagging import TAXONOMY_PATH
+from jobcrawler.tagging.names import name_key
 
 MARKDOWN_SPECIAL = set("\\`*_[]<>")
 
@@ -66,7 +68,10 @@ SUPPORT_CATEGORIES = {
     "backend/general SWE": ("Backend/General SWE", "APIs, microservices, internal tools for AI teams"),
     "data/pipelines": ("Data/Pipelines", "Data pipelines, ETL, dataset preparation for ML"),
     "observability/monitoring": ("Observability/Monitoring", "AI evaluation, testing, monitoring frameworks"),
+    "other": ("Other", "None of the categories' words in the title or responsibilities"),
 }
+# The rule tagger files every AI-support role no other rule claims under backend/general SWE.
+RULES_BACKEND = "APIs, microservices, internal tools, and every AI-support role no other category matched"
 
 BEYOND_GENAI_LABELS = {
     "GenAI + ops": "GenAI + Ops (Docker, K8s, CI/CD)",
@@ -99,6 +104,9 @@ NON_GENAI_SKILLS = (  # category, label, list length
     ("languages", "Languages", 3),
 )
 
+MIN_KEYWORD_SHARE = 1.0  # title keywords in fewer of a type's titles (%) are left out
+TIED_TITLES = 12  # a title list shows up to this many more titles tying with its last, else notes them
+TIED_SKILLS = 5  # the same for a skill list
 STRONG_TITLE_SHARE = 75  # a title variant is "strongly" of a type from this share of its jobs
 STRONG_TITLE_MIN_JOBS = 3  # ... and with at least this many jobs
 
@@ -249,19 +257,22 @@ def md(text) -> str:
     return "".join("\\" + char if char in MARKDOWN_SPECIAL else char for char in str(text))
 
 
-def top_rows(rows: list, limit: int, noun: str, capped_at: int | None = None) -> tuple[list, str]:
-    """The first ``limit`` rows (ranked by ``jobs``) and a note naming how many more rows tie
-    with the last one shown, so a cut-off never hides an equal. ``capped_at``: the table keeps
-    only that many rows, so when its last row ties too, more may exist ("at least")."""
+def top_rows(rows: list, limit: int, noun: str, expand: int = 0) -> tuple[list, str]:
+    """The first ``limit`` rows (ranked by ``jobs``, ties in the order the data first names them,
+    as published). A list never hides an equal of its last row: up to ``expand`` more rows tying
+    with it are shown too, more are named by their number. The report tables keep every row
+    tying with their last, so the number is exact."""
     shown, rest = rows[:limit], rows[limit:]
     if not shown:
         return shown, ""
-    tied = sum(row["jobs"] == shown[-1]["jobs"] for row in rest)
+    tied = [row for row in rest if row["jobs"] == shown[-1]["jobs"]]
     if not tied:
         return shown, ""
-    at_least = "at least " if capped_at and len(rows) >= capped_at and rows[-1]["jobs"] == shown[-1]["jobs"] else ""
-    verb = "has" if tied == 1 and not at_least else "have"
-    return shown, f"\n\n({at_least}{plural(tied, 'more ' + noun)} also {verb} {jobs(shown[-1]['jobs'])}.)"
+    if len(tied) <= expand:
+        return shown + tied, ""
+    verb = "has" if len(tied) == 1 else "have"
+    return shown, (f"\n\n({plural(len(tied), 'more ' + noun)} also {verb} {jobs(shown[-1]['jobs'])}; "
+                   "ties are listed in the order of their first posting.)")
 
 
 def of_jobs(share: float) -> str:
@@ -341,6 +352,7 @@ def header(scope: Scope) -> str:
     sites = ", ".join(md(site.split("://", 1)[-1]) for site in (overview.get("sites") or "builtin.com").split(","))
     first_crawl, last_crawl = crawl_dates(scope, overview)
     runs = overview.get("crawl_runs") or 0
+    batches = [b for b in (overview.get("imported_batches") or "").split(",") if b]
     if not first_crawl:
         when = "on unrecorded days"
     elif first_crawl == last_crawl:
@@ -348,6 +360,18 @@ def header(scope: Scope) -> str:
     else:
         when = f"between {first_crawl} and {last_crawl}"
     crawled = f"in {plural(runs, 'crawl run')} {when}" if runs else f"{when} (no crawl run recorded)"
+    imported = (f"imported from the AI Engineering Field Guide dataset (scrape {'batch' if len(batches) == 1 else 'batches'} "
+                f"{join_names(sorted(batches))}), whose author searched {sites} for them")
+    if batches and runs:
+        source = f"The jobs come from crawls ({plural(runs, 'crawl run')}) and were partly {imported}"
+        where = f"The crawler searched {sites} for jobs containing {queries} in {join_names(cities) or 'no recorded city'}"
+        origin = f"{source}. {where}."
+    elif batches:
+        origin = (f"The jobs were {imported}, containing {queries} in {join_names(cities) or 'no recorded city'}, "
+                  f"on {join_names(sorted(batches))}.")
+    else:
+        origin = (f"The crawler searched {sites} for jobs containing {queries} in "
+                  f"{join_names(cities) or 'no recorded city'}, {crawled}.")
     posted = "The posting dates are not recorded."
     if overview.get("first_posted"):
         share = pct(overview.get("main_posted_month_pct"))
@@ -365,7 +389,7 @@ def header(scope: Scope) -> str:
 
 Generated from {overview.get('jobs') or 0} job descriptions extracted from {sites}{' (' + restriction + ')' if restriction else ''}.
 
-The crawler searched {sites} for jobs containing {queries} in {join_names(cities) or 'no recorded city'}, {crawled}. {posted}
+{origin} {posted}
 
 Labels: {label_source_note(scope.labels)}
 
@@ -376,19 +400,19 @@ Summary
 
 def summary(scope: Scope) -> list[str]:
     ai_first = scope.value("report_ai_types", "pct", "ai_type = 'ai-first'") or 0
-    lines = [f"{pct(ai_first, 0)} of roles work directly on AI (RAG, agents)"]
+    lines = [f"{pct(ai_first, 0)} of roles work directly on AI (AI-first)"]
     if scope.type_jobs("ai-first"):
         beyond = scope.value("report_beyond_genai", "pct", "combination = 'GenAI + any other'") or 0
-        lines.append(f"{pct(beyond, 0)} of AI-first roles need skills beyond just GenAI")
+        lines.append(f"{pct(beyond, 0)} need skills beyond just GenAI (of AI-first roles)")
     genai = scope.rows("report_top_skills", "category = 'genai'")
     top = leaders(named(genai))
     if len(top) == 1:
-        lines.append(f"{pct(genai[0]['pct'])} of roles mention {top[0]} - the most named GenAI skill")
+        lines.append(f"{pct(genai[0]['pct'])} of roles mention {top[0]} - the most common GenAI skill in all jobs")
     elif top:
-        lines.append(f"{join_names(top)} tie as the most named GenAI skills ({pct(genai[0]['pct'])} of roles each)")
+        lines.append(f"{join_names(top)} tie as the most common GenAI skills ({pct(genai[0]['pct'])} of roles each)")
     clouds = [row for row in scope.rows("report_top_skills", "category = 'cloud'") if row["skill"] in cloud_platforms()]
     if clouds:
-        lines.append("Cloud platforms: " + ranking(named(clouds), jobs))
+        lines.append(ranking(named(clouds), jobs))
     return lines
 
 
@@ -415,7 +439,7 @@ def label_source_note(labels: str) -> str:
 
 
 def type_titles(scope: Scope, ai_type: str, limit: int) -> str:
-    rows, tied = top_rows(scope.rows("report_ai_type_titles", "ai_type = ?", (ai_type,)), limit, "title", capped_at=10)
+    rows, tied = top_rows(scope.rows("report_ai_type_titles", "ai_type = ?", (ai_type,)), limit, "title", expand=TIED_TITLES)
     return bullets(f"{md(row['title'])} ({jobs(row['jobs'])})" for row in rows) + tied
 
 
@@ -593,16 +617,35 @@ Most common job titles:
 {bullets(f"{md(row['title'])} - {jobs(row['jobs'])}" for row in titles)}{titles_tied}"""
 
 
+def other_names(row) -> list[str]:
+    """The names merged into a skill name's canonical skill that are more than another spelling of it."""
+    own = name_key(row["skill"])
+    return [name for name in (row["merged_names"] or "").split(", ") if name and name_key(name) != own]
+
+
+def merged_note(row) -> str:
+    """Ours beside the published count: ' (125 with Postgres merged)' when merging changes it."""
+    merged = row["merged_jobs"]
+    if merged is None or merged == row["jobs"]:
+        return ""
+    names = other_names(row)
+    shown = join_names([md(n) for n in names[:3]] + ([f"{len(names) - 3} more"] if len(names) > 3 else []))
+    return f" ({merged} with {shown or 'other spellings'} merged)"
+
+
 def skills(scope: Scope) -> str:
     blocks = []
     for category, heading, limit, with_pct in SKILL_SECTIONS:
-        rows, tied = top_rows(scope.rows("report_top_skills", "category = ?", (category,)), limit, "skill")
+        rows, tied = top_rows(scope.rows("report_top_skills", "category = ?", (category,)), limit, "skill",
+                              expand=TIED_SKILLS)
         lines = (
-            f"{md(row['skill'])} - {jobs(row['jobs'])}" + (f" ({pct(row['pct'])})" if with_pct else "")
+            f"{md(row['skill'])} - {jobs(row['jobs'])}" + (f" ({pct(row['pct'])})" if with_pct else "") + merged_note(row)
             for row in rows
         )
         blocks.append(f"{heading}:\n\n{bullets(lines)}{tied}")
-    return "## Skills Analysis\n\n" + "\n\n".join(blocks)
+    return ("## Skills Analysis\n\nEach list counts the names the labels give in that list, as published; in "
+            "brackets, where it differs, the count with the skill's other names merged (our definition).\n\n"
+            + "\n\n".join(blocks))
 
 
 def title_keywords(scope: Scope) -> str:
@@ -617,10 +660,14 @@ def title_keywords(scope: Scope) -> str:
             for row in rows
         )
 
-    def word_lines(ai_type: str, limit: int) -> str:
-        rows = scope.rows("report_title_words", "ai_type = ?", (ai_type,), limit=limit)
+    def word_lines(ai_type: str) -> str:
+        """Every published title keyword found in at least 1% of the type's titles (as published:
+        anywhere in the title), its whole-word share beside where that differs (ours)."""
+        rows = [row for row in scope.rows("report_title_keyword_shares", "ai_type = ?", (ai_type,))
+                if row["pct"] >= MIN_KEYWORD_SHARE]
         return bullets(
-            f'"{md(row["word"])}" appears in {pct(row["pct"])}' + (" of titles" if i == 0 else "")
+            f'"{md(row["keyword"])}" appears in {pct(row["pct"])}' + (" of titles" if i == 0 else "")
+            + (f" ({pct(row['whole_word_pct'])} as a whole word)" if row["whole_word_pct"] != row["pct"] else "")
             for i, row in enumerate(rows)
         )
 
@@ -647,15 +694,15 @@ Title words that indicate AI roles (50% or more of their jobs are AI-First):
 
 {keyword_lines(ai)}
 
-Common keywords in job titles:
+Common keywords in job titles (the published list of 23 keywords, found anywhere in the title: "ai" also in "maintain"; those in under {MIN_KEYWORD_SHARE:g}% of titles left out):
 
-In AI-first titles ({jobs(scope.type_jobs('ai-first'))}):
+In AI-first titles ({plural(scope.type_jobs('ai-first'), 'title')}):
 
-{word_lines('ai-first', 4)}
+{word_lines('ai-first')}
 
-In AI-support titles ({jobs(scope.type_jobs('ai-support'))}):
+In AI-support titles ({plural(scope.type_jobs('ai-support'), 'title')}):
 
-{word_lines('ai-support', 3)}
+{word_lines('ai-support')}
 
 Key insight: {insight.strip() or 'No title keyword occurs in these jobs.'}"""
 
@@ -726,8 +773,10 @@ def skills_by_stage(scope: Scope) -> str:
     for stage_group, heading, limit in STAGE_SECTIONS:
         rows = scope.rows("report_skills_by_stage", "stage_group = ?", (stage_group,), limit=limit)
         stage_jobs = rows[0]["stage_jobs"] if rows else 0
+        exact = (rows[0]["exact_stage_jobs"] or 0) if rows else 0
         blocks.append(
-            f"{heading}, {jobs(stage_jobs)}{too_few(stage_jobs)} - Top skills:\n\n"
+            f"{heading} - Top skills:\n\n"
+            + f"{jobs(stage_jobs)} whose stage names it{too_few(stage_jobs)} ({exact} with exactly such a stage).\n\n"
             + bullets(f"{md(row['skill'])} - {jobs(row['jobs'])}" for row in rows)
         )
         if not rows:
@@ -739,7 +788,9 @@ def skills_by_stage(scope: Scope) -> str:
             + (f" (only {jobs(stage_jobs)})" if is_small(stage_jobs) else "")
         )
     insight = ("Among each stage's top skills - " + "; ".join(shares) + ".") if shares else "No job of this scope has a known company stage."
-    return "## Skills by Company Stage\n\n" + "\n\n".join(blocks) + f"\n\nKey Insight: {insight}"
+    return ("## Skills by Company Stage\n\nAs published: a job's stage belongs to the first group whose names "
+            "its stage text holds (\"Series B+\" is growth); each of its skill lists counts its first 10 names.\n\n"
+            + "\n\n".join(blocks) + f"\n\nKey Insight: {insight}")
 
 
 def supporting_roles(scope: Scope) -> str:
@@ -747,6 +798,8 @@ def supporting_roles(scope: Scope) -> str:
     categories = []
     for row in scope.rows("report_support_categories"):
         label, description = SUPPORT_CATEGORIES.get(row["support_category"], (md(row["support_category"]), ""))
+        if scope.labels == "rules" and row["support_category"] == "backend/general SWE":
+            description = RULES_BACKEND
         categories.append(f"{label} - {jobs(row['jobs'])}\n\n{description}".rstrip())
     titles = scope.rows("report_ai_type_titles", "ai_type = 'ai-support'", limit=6)
     return f"""## Supporting Roles: What AI-Support Engineers Do
@@ -769,7 +822,7 @@ def support_genai_need(scope: Scope) -> str:
     comparison = {row["skill"]: row for row in scope.rows("report_skill_comparison")}
     compared = [
         f"{capitalized(skill)} - AI-First: {pct(comparison[skill]['ai_first_pct'])}, "
-        f"AI-Support: {pct(comparison[skill]['ai_support_pct'])}"
+        f"AI-Support: {pct(comparison[skill]['ai_support_pct'])}" + named_beside(comparison[skill])
         for skill in COMPARED_SKILLS
         if skill in comparison
     ]
@@ -784,9 +837,16 @@ GenAI skills in AI-Support roles:
 
 {bullets(f"{md(row['skill'])} - {pct(row['pct'])}" for row in genai)}
 
-Skill comparison (AI-First vs AI-Support):
+Skill comparison (AI-First vs AI-Support; as published, a job counts when any of its skill names holds the word, so "rag" is also found in "storage"; in brackets, where it differs, the jobs naming the skill itself):
 
 {chr(10).join(chr(10) + line for line in compared).strip() or 'none in this scope'}"""
+
+
+def named_beside(row) -> str:
+    """Ours beside a published comparison: the shares of jobs naming the skill itself."""
+    if (row["named_ai_first_pct"], row["named_ai_support_pct"]) == (row["ai_first_pct"], row["ai_support_pct"]):
+        return ""
+    return f" (the skill itself: {pct(row['named_ai_first_pct'])} and {pct(row['named_ai_support_pct'])})"
 
 
 def entry_level(scope: Scope) -> str:
@@ -820,6 +880,10 @@ def entry_level(scope: Scope) -> str:
         for kind, row in (("First", first), ("Support", support))
         if is_small(row.get("jobs"))
     ]
+    entry_counts = [first.get("entry_level_jobs") or 0, support.get("entry_level_jobs") or 0]
+    if not missing and any(count < SMALL_GROUP for count in entry_counts):
+        cautions.append(f"these shares rest on only {entry_counts[0]} and {entry_counts[1]} entry-level jobs, "
+                        "too few to tell the two groups apart with confidence")
     overall = max(first_pct, support_pct)
     closing = (
         f"Entry-level roles are {frequency(overall)} in both groups: you still need strong engineering skills, just different ones."
@@ -854,6 +918,7 @@ def research_vs_applied(scope: Scope) -> str:
     research = dict(kinds.get("Research", {}))
     applied = dict(kinds.get("Applied/Production", {}))
     titles = scope.rows("report_research_titles", limit=6)
+    keywords, applied_keywords = research_keywords(scope.labels)
     return f"""## Research vs Applied Roles
 
 Research Roles: {jobs(research.get('jobs'))} ({pct(research.get('pct'))}){too_few(research.get('jobs'))}
@@ -869,6 +934,8 @@ Research roles work on (the category's definition):
 - Publishing papers, pushing SOTA
 - Experimental work with uncertain outcomes
 
+{keywords}
+
 Sample research titles:
 
 {bullets(md(row['title']) for row in titles)}
@@ -880,16 +947,42 @@ Applied / Production roles work on (the category's definition):
 - Deploying and monitoring AI systems
 - Fine-tuning models for specific use cases
 - Customer-facing AI solutions
-- Infrastructure and platforms for AI"""
+- Infrastructure and platforms for AI
+
+{applied_keywords}"""
+
+
+def research_keywords(labels: str) -> tuple[str, str]:
+    """The words that decide research and applied roles for a label source: the published
+    definition (jobcrawler/fieldguide.yaml) for the published labels and LLM labels, which the
+    importer's reader derives; the rule tagger decides by its own rules."""
+    if labels == "rules":
+        note = "Keywords: the rule tagger's research rules (jobcrawler/tagging/categories.yaml), not the published words."
+        return note, ""
+    from jobcrawler import fieldguide
+
+    research = yaml.safe_load(fieldguide.DEFINITIONS_PATH.read_text(encoding="utf-8"))["research"]
+    words = list(dict.fromkeys([*research["title"], *research["signals"]]))
+    return (f"Keywords: {', '.join(md(w) for w in words)} (a research title, or at least {research['min_signals']} "
+            "of these words outnumbering the applied ones)",
+            f"Keywords: {', '.join(md(w) for w in research['applied_signals'])}")
+
+
+def share_of(part: int, whole: int) -> str:
+    """A whole-number share computed from the counts (rounding a table's one-decimal share again
+    would make 115 of 118, 97.46%, read 98%)."""
+    return pct(100.0 * part / whole if whole else 0, 0)
 
 
 def title_variants(scope: Scope) -> str:
     variants = scope.rows("report_title_variants")
     solid = [row for row in variants if row["jobs"] >= STRONG_TITLE_MIN_JOBS]
 
-    def strong(column: str, label: str, limit: int) -> list[str]:
-        rows = [row for row in solid if row[column] >= STRONG_TITLE_SHARE][:limit]
-        return [f"{md(row['title_variant'])} - {jobs(row['jobs'])} ({pct(row[column], 0)} {label})" for row in rows]
+    def strong(column: str, label: str) -> list[str]:
+        rows = [row for row in solid if row[column] >= STRONG_TITLE_SHARE]
+        return [f"{md(row['title_variant'])} - {jobs(row['jobs'])} ({share_of(row[column.replace('_pct', '_jobs')], row['jobs'])} {label})"
+                + (f" - {row['whole_word_jobs']} as whole words" if row["whole_word_jobs"] not in (None, row["jobs"]) else "")
+                for row in rows]
 
     insight = "No title variant occurs twice yet."
     if variants:
@@ -897,7 +990,8 @@ def title_variants(scope: Scope) -> str:
         most = variants[0]
         split = f"{most['ai_first_jobs']} AI-First, {most['ai_support_jobs']} AI-Support, {most['ml_jobs']} ML"
         if len(top) == 1:
-            insight = f'"{top[0]}" is the most common title ({jobs(most["jobs"])}: {split}).'
+            insight = (f'"{top[0]}" is the most common title ({share_of(most["ai_first_jobs"], most["jobs"])} are AI-First: '
+                       f'{jobs(most["jobs"])}, {split}).')
         else:
             quoted = [f'"{name}"' for name in top]
             insight = f"{join_names(quoted)} tie as the most common titles ({jobs(most['jobs'])} each)."
@@ -913,13 +1007,15 @@ def title_variants(scope: Scope) -> str:
             )
     return f"""## What Other Titles Do "AI Engineers" Go Under?
 
+Titles are grouped as published: without senior, staff, principal, lead, junior, sr, I, II and III, removed wherever they stand (so also the letter "i" inside words, which merges or splits a few titles; where the whole-word grouping counts differently, it is given after the dash).
+
 Strongly AI-First titles ({STRONG_TITLE_SHARE}%+ classified as AI-First, {STRONG_TITLE_MIN_JOBS}+ jobs):
 
-{bullets(strong('ai_first_pct', 'AI-First', 9))}
+{bullets(strong('ai_first_pct', 'AI-First'))}
 
 Strongly AI-Support titles ({STRONG_TITLE_SHARE}%+ classified as AI-Support, {STRONG_TITLE_MIN_JOBS}+ jobs):
 
-{bullets(strong('ai_support_pct', 'AI-Support', 4))}
+{bullets(strong('ai_support_pct', 'AI-Support'))}
 
 Key Insight: {insight}"""
 
@@ -928,24 +1024,27 @@ Key Insight: {insight}"""
 def ml_knowledge(scope: Scope) -> str:
     first_jobs = scope.type_jobs("ai-first")
     need = dict(scope.row("report_ai_first_ml_need"))
-    share = need.get("pct") or 0
-    all_ml = scope.rows("report_skills_by_ai_type", "ai_type = 'ai-first' AND category = 'ml'")
-    ml_skills = all_ml[:6]
-    count = {row["skill"]: row["jobs"] for row in all_ml}
+    share, concrete = need.get("pct") or 0, need.get("concrete_pct") or 0
+    all_ml = scope.rows("report_ml_skills")
+    ml_skills, _ = top_rows(all_ml, 6, "skill", expand=TIED_SKILLS)
+    count = {row["skill"]: row for row in all_ml}
     findings = [
         f"{capitalized(quantifier(share))} AI-First roles need basic ML knowledge - {pct(share, 0)} require some ML skills"
     ]
     top = leaders(named(all_ml))
     if len(top) == 1:
-        findings.append(f"Most common ML skill: {top[0]} - {jobs(all_ml[0]['jobs'])}")
+        findings.append(f"{capitalized(top[0])} is the most common ML skill - {jobs(all_ml[0]['jobs'])}")
     elif top:
-        findings.append(f"Most common ML skills, tied: {join_names(top)} - {jobs(all_ml[0]['jobs'])} each")
-    findings.append(
-        "PyTorch vs TensorFlow in AI-First roles - "
-        + versus(("PyTorch", count.get("PyTorch", 0)), ("TensorFlow", count.get("TensorFlow", 0)))
-    )
-    general = count.get("machine learning", 0)
-    general_pct = 100.0 * general / first_jobs if first_jobs else 0
+        findings.append(f"The most common ML skills tie: {join_names(top)} - {jobs(all_ml[0]['jobs'])} each")
+    torch = dict(count.get("PyTorch", {})).get("jobs") or 0
+    tensorflow = dict(count.get("TensorFlow", {})).get("jobs") or 0
+    if torch and tensorflow and torch != tensorflow:
+        (lead, x), (other, y) = sorted((("PyTorch", torch), ("TensorFlow", tensorflow)), key=lambda item: -item[1])
+        verb = "dominates" if x >= DOMINANCE * y else "leads"
+        findings.append(f"{lead} {verb} - {x / y:.1f}x more common than {other} in AI-First roles ({x} vs {y} jobs)")
+    else:
+        findings.append(f"PyTorch vs TensorFlow in AI-First roles - {versus(('PyTorch', torch), ('TensorFlow', tensorflow))}")
+    general_pct = dict(count.get("machine learning", {})).get("pct") or 0
     findings.append(
         f"Deep ML knowledge is {frequency(general_pct)} - {pct(general_pct, 0)} expect general ML expertise (\"machine learning\")"
     )
@@ -958,9 +1057,11 @@ def ml_knowledge(scope: Scope) -> str:
 
 {pct(share)} of AI-First roles require some ML knowledge{small_group(first_jobs)}
 
-Most common ML skills in AI Engineer roles:
+(As published: a skill name holding one of 18 ML words - PyTorch, fine-tuning, embeddings, optimization, "machine learning" ... - in any list. Ours, a concrete ML skill of the taxonomy without the generic "machine learning": {pct(concrete)}.)
 
-{bullets(f"{md(row['skill'])} - {jobs(row['jobs'])} ({pct(row['pct'])})" for row in ml_skills)}
+Most common ML skills in AI Engineer roles (AI-First jobs with a skill name holding the word):
+
+{bullets(f"{capitalized(md(row['skill']))} - {jobs(row['jobs'])} ({pct(row['pct'])})" for row in ml_skills)}
 
 Key Findings
 
@@ -999,12 +1100,9 @@ def beyond_genai(scope: Scope) -> str:
         cloud = top_of["cloud"]
         needs.append(f"the most named cloud, {md(cloud['skill'])}, appears in {pct(cloud['pct'])}")
     both_sides = dict(next((row for row in sides if row["side"] == "full-stack (both)"), {})).get("pct") or 0
-    full_stack = (
-        f"{capitalized(quantifier(any_other))} AI-First roles ({pct(any_other)}) need skills beyond GenAI; "
-        f"{pronoun(both_sides)} ask for both frontend and backend skills ({pct(both_sides)})"
-    )
-    if quantifier(both_sides) in ("most", "nearly all", "all"):
-        full_stack = f"AI Engineers are full-stack engineers who specialize in AI. {full_stack}"
+    kind = "full-stack engineers" if quantifier(both_sides) in ("most", "nearly all", "all") else "engineers"
+    breadth = (f"{capitalized(pronoun(any_other))} ({pct(any_other)}) need skills beyond GenAI; "
+               f"{pronoun(both_sides)} ({pct(both_sides)}) ask for both frontend and backend skills.")
     return f"""## What Else (Besides GenAI) Do AI Engineers Need?
 
 {pct(any_other)} of AI-First roles require skills BEYOND just GenAI{small_group(first_jobs)}
@@ -1019,9 +1117,13 @@ Non-GenAI skills expected:
 
 Full-stack expectations:
 
-{bullets(f"{side_labels[row['side']]} - {row['jobs']}/{row['ai_first_jobs']} ({pct(row['pct'])})" for row in sides)}
+{bullets(f"{side_labels[row['side']]} - {row['jobs']}/{row['ai_first_jobs']} ({pct(row['pct'])})"
+         + (f" - ours {row['our_jobs']}/{row['ai_first_jobs']} ({pct(row['our_pct'])})" if row['our_jobs'] != row['jobs'] else "")
+         for row in sides)}
 
-Bottom Line: {full_stack}. {pure_text} Of AI-First roles, {join_names(needs)}."""
+As published, frontend means a skill name holding react, vue, next.js, frontend, typescript or javascript, and backend one holding fastapi, flask, django, api, graphql or rest ("OpenAI API" counts); ours (after "ours") counts the taxonomy's frontend and backend skills.
+
+Bottom Line: AI Engineers are {kind} who specialize in AI. {pure_text} {breadth} Of AI-First roles, {join_names(needs)}."""
 
 
 @about("ai-first", "AI-First", "## Fine-Tuning Requirements")
@@ -1037,19 +1139,20 @@ def fine_tuning(scope: Scope) -> str:
     use_case_blocks = []
     for row in use_cases:
         label, meaning = FINE_TUNING_USE_CASES.get(row["use_case"], (md(row["use_case"]), ""))
-        use_case_blocks.append(f"{label} - {jobs(row['jobs'])}" + (f"\n\n- {meaning}" if meaning else ""))
+        use_case_blocks.append(f"{label} - {plural(row['mentions'], 'mention')} ({jobs(row['jobs'])})"
+                               + (f"\n\n- {meaning}" if meaning else ""))
     primary_jobs = depths.get("primary", {}).get("jobs") or 0
     any_jobs = primary_jobs + (depths.get("secondary", {}).get("jobs") or 0)
     primary = 100.0 * primary_jobs / first_jobs if first_jobs else 0
     any_depth = 100.0 * any_jobs / first_jobs if first_jobs else 0
-    labels = [(FINE_TUNING_USE_CASES.get(row["use_case"], (md(row["use_case"]),))[0], row["jobs"]) for row in use_cases]
+    labels = [(FINE_TUNING_USE_CASES.get(row["use_case"], (md(row["use_case"]),))[0], row["mentions"]) for row in use_cases]
     top_uses = leaders(labels)
     top_use = (join_names(top_uses) + (" (tie)" if len(top_uses) > 1 else "")) if top_uses else "none recorded"
     fine_tuners = quantifier(any_depth)
     core = fine_tuners in ("most", "nearly all", "all")
     findings = [
-        f"{capitalized(fine_tuners)} AI-First roles have an FT expectation - {pct(any_depth, 0)}"
-        + ("" if core else f"; {pct(100 - any_depth, 0)} do not fine-tune"),
+        f"{capitalized(fine_tuners)} AI-First roles have an FT expectation - {pct(any_depth, 0)}" if core
+        else f"{capitalized(pronoun(100 - any_depth))} AI-First roles don't fine-tune - only {pct(any_depth, 0)} have any FT expectation",
         f"Primary FT roles are {frequency(primary)} - {pct(primary, 0)} focus on fine-tuning as main responsibility",
         f"Most common FT use case - {top_use}",
         "FT is a core AI Engineer skill here - most roles expect it" if core
@@ -1071,11 +1174,13 @@ def fine_tuning(scope: Scope) -> str:
 
 {pct(mention.get('pct'))} of AI-First roles mention fine-tuning{small_group(first_jobs)}
 
+(As published: fine-tuning or a related word - custom or specialized model, domain-specific, adaptation, LoRA, PEFT - in the title, responsibilities, use cases or GenAI/ML skills. Fewer have fine-tuning as a duty: {pct(mention.get('duty_pct'))}, the primary and secondary rows below; the rest mention it without it being expected of them.)
+
 Depth of fine-tuning expectation:
 
 {chr(10).join(chr(10) + line for line in depth_lines).strip()}
 
-Fine-tuning use cases (jobs naming each):
+Fine-tuning use cases (of the AI-First roles that mention fine-tuning: each use case counts once, as published, under the first category whose words it holds; in brackets the jobs naming each):
 
 {chr(10).join(chr(10) + block for block in use_case_blocks).strip() or 'none in this scope'}
 
