@@ -1,6 +1,7 @@
 """How far the category rules agree with a careful reading of the postings, and the LLM labels too.
 
     python -m analysis.evaluate_categories [--reading FILE] [--labels L] [--pages P] [--errors FIELD ...]
+                                           [--write analysis/label_agreement.yaml]
 
 ``category_reading.jsonl`` holds, per job and field (``ai_type``, ``is_customer_facing``,
 ``is_management``, ``is_tech_lead``), what a reader found the role to be under
@@ -14,12 +15,19 @@ the tagger and the reading differ, with the rule and evidence that decided it.
 
 A reading records the posting, not either side, so it stays valid as the rules change. The
 rules were written while reading this sample: a held-out reading will score lower.
+
+``--write FILE`` also records the accuracies per label source (``rules``: the tagger;
+``fieldguide``: the published method's labels of the sample) in FILE, which the report's "How
+far to trust these labels" section prints (the report runs without the sample; the tests check
+the record against a fresh run wherever the sample is present).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+
+import yaml
 from collections import Counter
 from pathlib import Path
 
@@ -37,6 +45,7 @@ from analysis.evaluate import (
 )
 
 READING_PATH = Path(__file__).with_name("category_reading.jsonl")
+AGREEMENT_PATH = Path(__file__).with_name("label_agreement.yaml")
 AI_TYPES = ("ai-first", "ai-support", "ml", "unknown")
 FIELDS = {"ai_type": AI_TYPES, "is_customer_facing": (True, False), "is_management": (True, False), "is_tech_lead": (True, False)}
 LABEL_FIELDS = ("ai_type", "is_customer_facing", "is_management")  # what the LLM labels carry
@@ -146,6 +155,39 @@ def report(reading: Reading, tagged: dict, labels: dict[str, dict], aliases: Lab
     return "\n".join(lines)
 
 
+def agreement_record(reading: Reading, tagged: dict, labels: dict[str, dict], aliases: LabelAliases) -> dict:
+    """Per label source and field: accuracy against the reading, its 95% interval and the jobs
+    scored (the figures ``report`` prints), and how often the two readings agree."""
+
+    def scored(pairs: list[tuple]) -> dict:
+        low, high = bootstrap_interval([a == b for a, b in pairs], lambda hits: sum(hits) / len(hits))
+        return {"accuracy": round(accuracy(pairs), 3), "low": round(low, 2), "high": round(high, 2), "jobs": len(pairs)}
+
+    sources: dict[str, dict] = {"rules": {}, "fieldguide": {}}
+    for field in FIELDS:
+        jobs = [j for j in reading.values[field] if j in tagged]
+        truth = reading.values[field]
+        if jobs:
+            sources["rules"][field] = scored([(tagged[j].categories.get(field), truth[j]) for j in jobs])
+        with_label = [(_label(labels.get(j), field, aliases), truth[j]) for j in jobs]
+        with_label = [pair for pair in with_label if pair[0] is not None]
+        if with_label:
+            sources["fieldguide"][field] = scored(with_label)
+    readers = {field: round(found[1], 3) for field in FIELDS if (found := reading.agreement(field))}
+    return {"jobs": len({j for values in reading.values.values() for j in values if j in tagged}),
+            "readers_agree": readers, "sources": sources}
+
+
+def write_agreement(record: dict, path: Path) -> None:
+    header = ("# How often each label source agrees with the careful reading (analysis/category_reading.jsonl)\n"
+              "# of the builtin.com sample, per category. Written by: python -m analysis.evaluate_categories\n"
+              "# --write analysis/label_agreement.yaml (needs ../shared/builtin-sample). rules: the rule tagger\n"
+              "# (written while reading this sample: a held-out reading would score lower); fieldguide: the\n"
+              "# published method's LLM labels of the same jobs. Printed by the report's \"How far to trust\n"
+              "# these labels\" section.\n")
+    path.write_text(header + yaml.safe_dump(record, sort_keys=False), encoding="utf-8")
+
+
 def _ai_type_lines(reading: Reading, tagged: dict, labels: dict[str, dict], aliases: LabelAliases) -> list[str]:
     jobs = [j for j in reading.values["ai_type"] if j in tagged]
     ours = Counter(tagged[j].categories.get("ai_type") for j in jobs)
@@ -184,6 +226,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", type=Path, default=SAMPLE / "pages", help="saved detail pages (<job_id>.html.gz)")
     parser.add_argument("--errors", nargs="*", default=[], choices=list(FIELDS), metavar="FIELD",
                         help=f"list disagreements with the reading on these fields ({', '.join(FIELDS)})")  # fmt: skip
+    parser.add_argument("--write", type=Path, metavar="FILE",
+                        help=f"also record the accuracies per label source in FILE (the report reads {AGREEMENT_PATH.name})")
     args = parser.parse_args(argv)
     try:
         reading = read_reading(args.reading)
@@ -199,7 +243,11 @@ def main(argv: list[str] | None = None) -> int:
     if not tagged:
         print(f"error: none of the {len(read_jobs)} jobs read has a page in {args.pages}", file=sys.stderr)
         return 1
-    print(report(reading, tagged, labels, LabelAliases.load(), args.errors))
+    aliases = LabelAliases.load()
+    print(report(reading, tagged, labels, aliases, args.errors))
+    if args.write:
+        write_agreement(agreement_record(reading, tagged, labels, aliases), args.write)
+        print(f"\nwrote {args.write}")
     return 0
 
 

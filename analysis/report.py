@@ -242,6 +242,8 @@ def render_report(conn: sqlite3.Connection, city: str = "all", period: str = "al
         learning_path(scope),
         tech_stack(scope),
         pay(scope),
+        trust(scope),
+        errata(scope),
         methods_note(scope),
     ]
     return "\n\n".join(section.strip("\n") for section in sections) + "\n"
@@ -429,6 +431,95 @@ def methods_note(scope: Scope) -> str:
     kept = {"published": "as published", "ours": "our definition"}
     lines = [f"{md(row['topic'])} ({kept.get(row['choice'], md(row['choice']))}): {md(row['why'])}" for row in rows]
     return "## Methods\n\nSkills are counted as canonical skills (one per job), not as raw label strings.\n\n" + bullets(lines)
+
+
+AGREEMENT_FIELDS = {
+    "ai_type": "AI type", "company_stage": "company stage", "is_customer_facing": "customer-facing",
+    "is_management": "management", "is_tech_lead": "technical lead", "is_research": "research",
+    "is_entry_level": "entry level", "fine_tuning": "fine-tuning depth", "support_category": "AI-support category",
+}
+# Which label source's measured agreement with the careful reading describes a source: the
+# published labels and any LLM running the published method are measured by the published labels
+# of the sample (a model of one's own is not measured).
+MEASURED_AS = {"rules": "rules", "fieldguide": "fieldguide"}
+
+
+def trust(scope: Scope) -> str:
+    """How far to trust these labels: measured agreement with a careful reading (the record of
+    analysis.evaluate_categories), and agreement with the other label sources on these jobs."""
+    from analysis.evaluate_categories import AGREEMENT_PATH
+
+    record = yaml.safe_load(AGREEMENT_PATH.read_text(encoding="utf-8")) if AGREEMENT_PATH.is_file() else {}
+    measured = (record.get("sources") or {}).get(MEASURED_AS.get(scope.labels, ""), {})
+    if measured:
+        lines = [f"{AGREEMENT_FIELDS.get(field, field)}: {pct(100 * row['accuracy'])} of {row['jobs']} jobs "
+                 f"(95% interval {pct(100 * row['low'], 0)}-{pct(100 * row['high'], 0)})" for field, row in measured.items()]
+        readers = record.get("readers_agree") or {}
+        reading = (f"Agreement with a careful reading of {record.get('jobs')} builtin.com postings (two independent "
+                   f"readings, which themselves agree on {pct(100 * readers.get('ai_type', 0))} of AI types; "
+                   "analysis/category_reading.jsonl), per category:\n\n" + bullets(lines))
+        if scope.labels == "rules":
+            reading += ("\n\nThe rules were written while reading these postings: on postings they were not "
+                        "written from, expect lower agreement.")
+        else:
+            reading += "\n\nMeasured on the published method's own labels of those postings."
+    else:
+        reading = (f"Agreement with a careful reading: not measured for label source `{md(scope.labels)}` "
+                   "(python -m analysis.evaluate_categories measures the rule tagger and the published labels).")
+    others: dict[str, list[str]] = {}
+    for row in scope.rows("report_label_agreement"):
+        others.setdefault(row["other_labels"], []).append(
+            f"{AGREEMENT_FIELDS.get(row['field'], row['field'])} {pct(row['pct'])} of {jobs(row['jobs'])}")
+    if others:
+        present = "\n\n".join(f"On these jobs, `{md(scope.labels)}` and `{md(other)}` give the same:\n\n" + bullets(lines)
+                                for other, lines in others.items())
+    else:
+        present = "No other label source labelled these jobs: nothing to compare on this data."
+    return f"""## How far to trust these labels
+
+{reading}
+
+{present}"""
+
+
+def errata(scope: Scope) -> str:
+    """Where the published document disagrees with its own data: its claim beside the data's
+    figure (printed for the published labels, whose data the document describes)."""
+    if scope.labels != "fieldguide":
+        return ""
+    share = {row["ai_type"]: row for row in scope.rows("report_ai_types")}
+    first = dict(share.get("ai-first", {}))
+    beyond = dict(scope.row("report_beyond_genai", "combination = 'GenAI + any other'"))
+    both = dict(scope.row("report_fullstack", "side = 'full-stack (both)'"))
+    ml = {row["skill"]: row for row in scope.rows("report_ml_skills")}
+    torch, tensorflow = (dict(ml.get(name, {})).get("jobs") or 0 for name in ("PyTorch", "TensorFlow"))
+    general = dict(ml.get("machine learning", {}))
+    mention = dict(scope.row("report_fine_tuning"))
+    no_duty = dict(scope.row("report_fine_tuning_depth", "fine_tuning = 'none'"))
+    overview = dict(scope.row("report_overview"))
+    comparison = dict(scope.row("report_skill_comparison", "skill = 'RAG'"))
+    support_rag = dict(scope.row("report_skills_by_ai_type", "ai_type = 'ai-support' AND category = 'genai' AND skill = 'RAG'"))
+    lines = [
+        f'Summary, "70% of roles work directly on AI (RAG, agents)": {pct(first.get("pct"))} are AI-first '
+        f'({first.get("jobs")} of {overview.get("jobs")}), which rounds to {pct(first.get("pct"), 0)}; and AI-first is not '
+        f'"RAG, agents": {pct(overview.get("rag_or_agents_pct"))} of jobs name RAG or agents.',
+        f'Summary, "93% need skills beyond just GenAI - it\'s a full-stack role": {pct(beyond.get("pct"))} of AI-first '
+        f'roles, not of all roles; and {pct(both.get("pct"))} of AI-first roles ask for both frontend and backend skills.',
+        f'"PyTorch dominates - 2.6x more common than TensorFlow": {torch} vs {tensorflow} AI-first jobs, '
+        f'{torch / tensorflow if tensorflow else 0:.1f}x.',
+        f'"Deep ML knowledge is rare - only ~8% expect general ML expertise": {pct(general.get("pct"))} '
+        f'({general.get("jobs")} of {general.get("ai_first_jobs")} AI-first jobs name "machine learning").',
+        f'"Only ~20% have any FT expectation": {pct(mention.get("duty_pct"))} have a primary or secondary fine-tuning duty.',
+        f'"{pct(mention.get("pct"))} of AI-First roles mention fine-tuning" beside "No FT mentioned - {pct(no_duty.get("pct"))}": two '
+        'definitions under one word; the first also counts related words (custom or specialized model, '
+        'domain-specific, adaptation) and skills, the second fine-tuning duties only. Both are printed, each named.',
+        f'"RAG + Agents = 70%+ of use cases": no count in the data gives it; {pct(overview.get("rag_or_agents_pct"))} '
+        f'of jobs name RAG or agents, and {pct(first.get("pct"))} of jobs are AI-first.',
+        f'RAG in AI-support roles: {pct(dict(support_rag).get("pct"))} in the GenAI skill list, '
+        f'{pct(comparison.get("ai_support_pct"))} in the comparison, which also counts "rag" inside other names '
+        '("storage", "leverage"); both are printed where the published document prints them.',
+    ]
+    return "## Errata\n\nWhere the published document disagrees with its own data (figures of this data):\n\n" + bullets(lines)
 
 
 def label_source_note(labels: str) -> str:
