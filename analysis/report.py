@@ -1336,7 +1336,9 @@ An order to learn in, with the skills these jobs name most at each step:
 
 PAY_RULE = ("each posting's figure is the midpoint of its range (its one bound when it states only one), "
             "made yearly: an hourly rate x 2,080 hours (40 h x 52 weeks), a daily one x 260, a weekly one x 52, "
-            "a monthly one x 12 months; currencies are never converted or guessed")
+            "a monthly one x 12 months; currencies are never converted or guessed: where the pay data "
+            "names none, the currency the posting's text writes against its own pay figure is taken "
+            "(\"£225,000—£255,000 GBP\"), else it counts as \"not stated\"")
 
 
 def money(value) -> str:
@@ -1357,6 +1359,11 @@ def pay(scope: Scope) -> str:
         return "## Pay\n\nNo job in this scope states its pay with a period."
     total = scope.value("report_overview", "jobs") or 0
     stated = sum(row["jobs"] for row in overall)
+    left_out = [f"{jobs(row['jobs'])} with a {row['reason']}" if row["reason"].startswith("yearly")
+                else f"{jobs(row['jobs'])} with {row['reason']}"
+                for row in scope.rows("report_pay_left_out") if row["jobs"]]
+    left_out_text = (f" Left out: {join_names(left_out)} (no yearly pay: \"1-1\" or \"40-40\" a year is a typo "
+                     "or a placeholder)." if left_out else "")
     lines = []
     for currency in sorted(overall, key=lambda row: (-row["jobs"], row["currency"])):
         name = currency["currency"]
@@ -1370,7 +1377,7 @@ def pay(scope: Scope) -> str:
     caution = f"\n\n\\* fewer than {SMALL_GROUP} jobs: {TOO_FEW}." if small else ""
     return f"""## Pay
 
-{stated} of {jobs(total)} ({pct(100.0 * stated / total if total else 0)}) state their pay. Yearly pay: {PAY_RULE}. Postings that name no currency count as "not stated".
+{stated} of {jobs(total)} ({pct(100.0 * stated / total if total else 0)}) state their pay.{left_out_text} Yearly pay: {PAY_RULE}.
 
 """ + "\n".join(lines) + caution
 

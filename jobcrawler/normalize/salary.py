@@ -7,13 +7,15 @@ from dataclasses import dataclass
 
 from jobcrawler.parsing.jsonld import number_of
 
-# A salary outside this range per period is a typo or a placeholder, not a salary.
+# A salary outside this range per period is a typo or a placeholder, not a salary: a yearly
+# figure under 1,000 ("1-1", "3-5", "40-40 Annually") is no yearly pay.
+MIN_YEARLY = 1_000.0
 PLAUSIBLE = {
     "hour": (1.0, 5_000.0),
     "day": (1.0, 50_000.0),
     "week": (1.0, 250_000.0),
     "month": (1.0, 2_000_000.0),
-    "year": (1.0, 100_000_000.0),
+    "year": (MIN_YEARLY, 100_000_000.0),
 }
 PERIOD_WORDS = {
     "annually": "year", "yearly": "year", "year": "year", "annual": "year", "per year": "year",
@@ -32,6 +34,13 @@ _PAY_TEXT = re.compile(
     re.IGNORECASE,
 )
 SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP", "₹": "INR"}
+# A currency written against an amount in free text: "£225,000", "€80K", "225,000 GBP", "$75,000 USD".
+CODES = ("USD", "EUR", "GBP", "CHF", "CAD", "AUD", "INR", "SEK", "DKK", "NOK", "PLN", "SGD", "JPY")
+_TEXT_AMOUNT = r"(\d{1,3}(?:[,.]\d{3})+|\d+(?:\.\d+)?)\s*([kKmM]?)(?![\w])"
+_CURRENCY_AMOUNT = re.compile(
+    rf"(?:(?P<before>[$€£₹]|\b(?:{'|'.join(CODES)})\b)\s?{_TEXT_AMOUNT}(?:\s?(?P<code>{'|'.join(CODES)})\b)?)"
+    rf"|(?:{_TEXT_AMOUNT}\s?(?P<after>{'|'.join(CODES)})\b)"
+)
 
 
 @dataclass(frozen=True)
@@ -65,6 +74,31 @@ def parse_pay_text(text: str | None) -> Salary | None:
         currency = SYMBOLS.get(currency, currency.upper())
     period = PERIOD_WORDS.get((match.group("period") or "").strip().lower())
     return Salary(low, high, currency, period)
+
+
+def _text_amount(number: str, suffix: str) -> float:
+    digits = re.sub(r"[,.](?=\d{3}(?:\D|$))", "", number)
+    return float(digits) * MULTIPLIERS[suffix.upper()]
+
+
+def currency_in_text(text: str | None, low: float | None, high: float | None) -> str | None:
+    """The currency a posting's text writes against its own pay figure ("£225,000—£255,000 GBP"
+    for a 225K-255K salary), when the pay data names none: only amounts equal to the stated bounds
+    count (a "$1 billion" valuation does not), and only one currency among them; else None."""
+    bounds = [b for b in (low, high) if b]
+    if not text or not bounds:
+        return None
+    found = set()
+    for match in _CURRENCY_AMOUNT.finditer(text):
+        if match.group("before"):
+            amount = _text_amount(match.group(2), match.group(3))
+            currency = match.group("code") or SYMBOLS.get(match.group("before"), match.group("before"))
+        else:
+            amount = _text_amount(match.group(5), match.group(6))
+            currency = match.group("after")
+        if any(abs(amount - bound) <= 0.005 * bound for bound in bounds):
+            found.add(currency)
+    return found.pop() if len(found) == 1 else None
 
 
 def from_base_salary(salary: dict | None) -> Salary | None:
