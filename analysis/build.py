@@ -208,7 +208,7 @@ def build(db_path: str | Path, labels: str = DEFAULT_LABELS, seconds: dict[str, 
 
 
 def methods() -> list[dict]:
-    """The definitions the report tables use where the published analysis counted differently."""
+    """How the report tables count: the published definitions, and ours where printed beside."""
     return yaml.safe_load(METHODS_PATH.read_text(encoding="utf-8"))
 
 

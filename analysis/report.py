@@ -112,8 +112,12 @@ STRONG_TITLE_MIN_JOBS = 3  # ... and with at least this many jobs
 
 
 def plural(count: int | None, noun: str) -> str:
+    """'1 job', '2 jobs', '11 more companies'."""
     count = count or 0
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+    if count == 1:
+        return f"{count} {noun}"
+    many = noun[:-1] + "ies" if noun.endswith("y") and noun[-2:-1] not in "aeiou" else noun + "s"
+    return f"{count} {many}"
 
 
 def jobs(count: int | None) -> str:
@@ -363,14 +367,15 @@ def header(scope: Scope) -> str:
         when = f"between {first_crawl} and {last_crawl}"
     crawled = f"in {plural(runs, 'crawl run')} {when}" if runs else f"{when} (no crawl run recorded)"
     imported = (f"imported from the AI Engineering Field Guide dataset (scrape {'batch' if len(batches) == 1 else 'batches'} "
-                f"{join_names(sorted(batches))}), whose author searched {sites} for them")
+                f"{join_names(sorted(batches))})")
     if batches and runs:
         source = f"The jobs come from crawls ({plural(runs, 'crawl run')}) and were partly {imported}"
         where = f"The crawler searched {sites} for jobs containing {queries} in {join_names(cities) or 'no recorded city'}"
         origin = f"{source}. {where}."
     elif batches:
-        origin = (f"The jobs were {imported}, containing {queries} in {join_names(cities) or 'no recorded city'}, "
-                  f"on {join_names(sorted(batches))}.")
+        origin = (f"The jobs were {imported}: its author searched {sites} for jobs containing {queries} in "
+                  f"{join_names(cities) or 'no recorded city'} on {join_names(sorted(batches))}. No crawl of this "
+                  "project saw them.")
     else:
         origin = (f"The crawler searched {sites} for jobs containing {queries} in "
                   f"{join_names(cities) or 'no recorded city'}, {crawled}.")
@@ -425,12 +430,112 @@ LABEL_SOURCES = {
 
 
 def methods_note(scope: Scope) -> str:
-    """Where the tables count differently from the published analysis, and why (report_methods)."""
-    rows = scope.cursor.execute("SELECT topic, choice, why FROM report_methods ORDER BY position").fetchall() \
-        if scope.cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'report_methods'").fetchone() else []
+    """How each table counts (analysis/methods.yaml, which the build also stores as report_methods),
+    each definition with the figures it gives on this data, the published one's and ours beside."""
+    from analysis.build import methods
+
     kept = {"published": "as published", "ours": "our definition"}
-    lines = [f"{md(row['topic'])} ({kept.get(row['choice'], md(row['choice']))}): {md(row['why'])}" for row in rows]
-    return "## Methods\n\nSkills are counted as canonical skills (one per job), not as raw label strings.\n\n" + bullets(lines)
+    lines = []
+    for row in methods():
+        figure = METHOD_FIGURES[row["figures"]](scope) if row["figures"] != "none" else ""
+        lines.append(f"{md(row['topic'])} ({kept.get(row['choice'], md(row['choice']))}): {md(row['why'])}"
+                     + (f" Here: {figure}." if figure else ""))
+    return ("## Methods\n\nThe published analysis' definitions are the report's, for every label source; where this "
+            "project has its own, both figures are given.\n\n" + bullets(lines))
+
+
+def _skill_names_figures(scope: Scope) -> str:
+    rows = scope.rows("report_top_skills", "rank <= 10 AND canonical = skill AND merged_jobs <> jobs")
+    rows.sort(key=lambda row: -(row["merged_jobs"] - row["jobs"]))
+    return "; ".join(f"{md(row['skill'])} {row['jobs']} as its list names it, {row['merged_jobs']} merged"
+                     for row in rows[:3])
+
+
+def _stage_figures(scope: Scope) -> str:
+    rows = {row["stage_group"]: row for row in scope.rows("report_skills_by_stage", "rank = 1")}
+    return "; ".join(f"{group} {rows[group]['stage_jobs']} jobs by the stage text, {rows[group]['exact_stage_jobs'] or 0} "
+                     "by the exact stage" for group, _, _ in STAGE_SECTIONS if group in rows)
+
+
+def _fullstack_figures(scope: Scope) -> str:
+    return "; ".join(f"{row['side']} {row['jobs']} (ours {row['our_jobs']}) of {row['ai_first_jobs']} AI-first jobs"
+                     for row in scope.rows("report_fullstack"))
+
+
+def _beyond_genai_figures(scope: Scope) -> str:
+    rows = {row["combination"]: row for row in scope.rows("report_beyond_genai")}
+    if not rows:
+        return ""
+    return (f"GenAI + any other tech {pct(rows['GenAI + any other']['pct'])}, "
+            f"pure GenAI {pct(rows['pure GenAI']['pct'])} of AI-first jobs")
+
+
+def _ml_need_figures(scope: Scope) -> str:
+    row = dict(scope.row("report_ai_first_ml_need"))
+    return f"{pct(row.get('pct'))} of AI-first jobs (ours {pct(row.get('concrete_pct'))})" if row else ""
+
+
+def _comparison_figures(scope: Scope) -> str:
+    row = dict(scope.row("report_skill_comparison", "skill = 'RAG'"))
+    if not row:
+        return ""
+    return (f"RAG in {pct(row['ai_first_pct'])} of AI-first and {pct(row['ai_support_pct'])} of AI-support jobs "
+            f"(the skill itself: {pct(row['named_ai_first_pct'])} and {pct(row['named_ai_support_pct'])})")
+
+
+def _fine_tuning_figures(scope: Scope) -> str:
+    row = dict(scope.row("report_fine_tuning"))
+    return (f"{pct(row.get('pct'))} of AI-first jobs mention fine-tuning, {pct(row.get('duty_pct'))} have it as a duty"
+            if row else "")
+
+
+def _use_case_figures(scope: Scope) -> str:
+    row = dict(scope.row("report_fine_tuning_use_cases"))
+    return f"{md(row['use_case'])} {plural(row['mentions'], 'mention')} in {jobs(row['jobs'])}" if row else ""
+
+
+def _title_word_figures(scope: Scope) -> str:
+    row = dict(scope.row("report_title_keyword_shares", "ai_type = 'ai-first'"))
+    return (f'"{md(row["keyword"])}" in {pct(row["pct"])} of AI-first titles, {pct(row["whole_word_pct"])} as a whole word'
+            if row else "")
+
+
+def _title_variant_figures(scope: Scope) -> str:
+    row = dict(scope.row("report_title_variants"))
+    return (f"{md(row['title_variant'])} {jobs(row['jobs'])}, {row['whole_word_jobs']} as whole words"
+            if row and row.get("whole_word_jobs") is not None else "")
+
+
+def _entry_level_figures(scope: Scope) -> str:
+    return "; ".join(f"{row['ai_type']} {pct(row['pct'])} ({row['entry_level_jobs']} of {row['jobs']})"
+                     for row in scope.rows("report_entry_level") if row["ai_type"] in ("ai-first", "ai-support"))
+
+
+def _management_figures(scope: Scope) -> str:
+    roles = {row["role"]: dict(row) for row in scope.rows("report_roles")}
+    management, lead = roles.get("management", {}), roles.get("tech lead", {})
+    leads = "not told apart" if lead.get("jobs") is None else f"{lead['jobs']} technical leads apart"
+    return f"management {management.get('jobs') or 0} ({leads})"
+
+
+def _rag_or_agents_figures(scope: Scope) -> str:
+    return f"{pct(scope.value('report_overview', 'rag_or_agents_pct'))} of jobs"
+
+
+def _pay_figures(scope: Scope) -> str:
+    rows = scope.rows("report_pay", "group_by = 'all'")
+    named = sum(row["jobs"] for row in rows if row["currency"] != "not stated")
+    left_out = sum(row["jobs"] for row in scope.rows("report_pay_left_out"))
+    return f"{named} postings with a currency, {left_out} left out" if rows or left_out else ""
+
+
+METHOD_FIGURES = {
+    "skill_names": _skill_names_figures, "stage_groups": _stage_figures, "fullstack": _fullstack_figures,
+    "beyond_genai": _beyond_genai_figures, "ml_need": _ml_need_figures, "skill_comparison": _comparison_figures,
+    "fine_tuning": _fine_tuning_figures, "use_cases": _use_case_figures, "title_words": _title_word_figures,
+    "title_variants": _title_variant_figures, "entry_level": _entry_level_figures, "management": _management_figures,
+    "rag_or_agents": _rag_or_agents_figures, "pay": _pay_figures,
+}
 
 
 AGREEMENT_FIELDS = {
@@ -719,6 +824,8 @@ def merged_note(row) -> str:
     merged = row["merged_jobs"]
     if merged is None or merged == row["jobs"]:
         return ""
+    if row["canonical"] != row["skill"]:
+        return f" ({merged} as {md(row['canonical'])}, its other names merged)"
     names = other_names(row)
     shown = join_names([md(n) for n in names[:3]] + ([f"{len(names) - 3} more"] if len(names) > 3 else []))
     return f" ({merged} with {shown or 'other spellings'} merged)"
@@ -1091,7 +1198,7 @@ def title_variants(scope: Scope) -> str:
         mixed = [row for row in solid if max(row["ai_first_pct"], row["ai_support_pct"], row["ml_pct"]) < STRONG_TITLE_SHARE]
         if solid:
             insight += (
-                f" {len(mixed)} of the {len(solid)} titles with {STRONG_TITLE_MIN_JOBS}+ jobs are mixed (no type reaches "
+                f" {len(mixed)} of the {len(solid)} titles with {STRONG_TITLE_MIN_JOBS}+ jobs {'is' if len(mixed) == 1 else 'are'} mixed (no type reaches "
                 f"{STRONG_TITLE_SHARE}%)"
                 + (": a job title alone is not a reliable guide - always check responsibilities." if mixed
                    else ": in this data each common title points to one type.")
@@ -1302,6 +1409,8 @@ def key_insight(scope: Scope) -> str:
     return f"""## Key Insight 
 
 Key Insight: RAG or Agents appear in {pct(share)} of jobs
+
+(A skill name holding "rag" or "agents", searched as the AI-First vs AI-Support comparison searches.)
 
 {patterns}
 
