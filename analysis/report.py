@@ -774,7 +774,7 @@ def companies_and_roles(scope: Scope) -> str:
     companies, companies_tied = top_rows(scope.rows("report_top_companies"), 20, "company")
     stages = scope.rows("report_company_stages")
     roles = {row["role"]: row for row in scope.rows("report_roles")}
-    titles, titles_tied = top_rows(scope.rows("report_top_titles"), 10, "title")
+    titles, titles_tied = top_rows(scope.rows("report_top_titles"), 10, "title", expand=TIED_TITLES)
 
     def role(name: str, label: str) -> str:
         row = dict(roles.get(name, {}))
@@ -815,8 +815,13 @@ Most common job titles:
 
 def other_names(row) -> list[str]:
     """The names merged into a skill name's canonical skill that are more than another spelling of it."""
-    own = name_key(row["skill"])
-    return [name for name in (row["merged_names"] or "").split(", ") if name and name_key(name) != own]
+    seen = {name_key(row["skill"])}
+    names = []
+    for name in (row["merged_names"] or "").split(", "):
+        if name and name_key(name) not in seen:
+            seen.add(name_key(name))
+            names.append(name)
+    return names
 
 
 def merged_note(row) -> str:
@@ -824,6 +829,8 @@ def merged_note(row) -> str:
     merged = row["merged_jobs"]
     if merged is None or merged == row["jobs"]:
         return ""
+    if merged < row["jobs"]:  # the list names it twice in some job: the published count counts both
+        return f" ({jobs(merged)} naming it, once each)"
     if row["canonical"] != row["skill"]:
         return f" ({merged} as {md(row['canonical'])}, its other names merged)"
     names = other_names(row)

@@ -19,9 +19,11 @@ per_cell AS (
     JOIN group_cells AS gc USING (scope_group)
     GROUP BY gc.cell_id
 )
-SELECT c.city, c.period, r.reason, r.jobs
-FROM per_cell AS p
-JOIN cells AS c USING (cell_id)
-JOIN (SELECT cell_id, 1 AS position, 'yearly figure under 1,000' AS reason, under_1000 AS jobs FROM per_cell
-      UNION ALL SELECT cell_id, 2, 'no pay period', no_period FROM per_cell) AS r USING (cell_id)
+SELECT c.city, c.period, r.reason, coalesce(r.jobs, 0) AS jobs
+FROM cells AS c
+JOIN (SELECT c.cell_id, 1 AS position, 'yearly figure under 1,000' AS reason, p.under_1000 AS jobs
+      FROM cells AS c LEFT JOIN per_cell AS p USING (cell_id)
+      UNION ALL
+      SELECT c.cell_id, 2, 'no pay period', p.no_period FROM cells AS c LEFT JOIN per_cell AS p USING (cell_id)) AS r
+  USING (cell_id)
 ORDER BY c.cell_id, r.position;
