@@ -8,6 +8,7 @@ import pytest
 
 from analysis.evaluate import LabelAliases, LabelError
 from analysis.evaluate_categories import READING_PATH, main, read_reading, report
+from tests.helpers import needs_shared
 from jobcrawler.tagging import Tags
 
 
@@ -97,3 +98,33 @@ def test_main_reports_bad_input_as_an_error(tmp_path, capsys):
 def test_the_committed_reading_is_valid():
     reading = read_reading(READING_PATH)
     assert {len(values) for values in reading.values.values()} == {154}
+
+
+def test_agreement_record_scores_each_source_as_the_report_prints_it(tmp_path):
+    from analysis.evaluate_categories import agreement_record, write_agreement
+
+    path = tmp_path / "reading.jsonl"
+    write(path, [row(job="1"), row(job="2", reading="ai-support", readings=("ai-support", "ai-support"))])
+    tagged = {"1": Tags(categories={"ai_type": "ai-first"}), "2": Tags(categories={"ai_type": "ai-first"})}
+    labels = {"1": {"ai_type": "ai-first"}, "2": {"ai_type": "ai-support"}}
+    record = agreement_record(read_reading(path), tagged, labels, LabelAliases.load())
+    assert record["jobs"] == 2 and record["readers_agree"]["ai_type"] == 1.0
+    assert record["sources"]["rules"]["ai_type"]["accuracy"] == 0.5 and record["sources"]["rules"]["ai_type"]["jobs"] == 2
+    assert record["sources"]["fieldguide"]["ai_type"]["accuracy"] == 1.0
+    write_agreement(record, tmp_path / "agreement.yaml")
+    import yaml
+
+    assert yaml.safe_load((tmp_path / "agreement.yaml").read_text()) == record
+
+
+@needs_shared("builtin-sample", "pages")
+def test_the_committed_agreement_is_what_the_sample_measures(tmp_path, capsys):
+    """analysis/label_agreement.yaml (printed by the report) is a fresh measurement, not a stale copy."""
+    import yaml
+
+    from analysis.evaluate import SAMPLE
+    from analysis.evaluate_categories import AGREEMENT_PATH
+
+    written = tmp_path / "agreement.yaml"
+    assert main(["--labels", str(SAMPLE / "labels.jsonl"), "--pages", str(SAMPLE / "pages"), "--write", str(written)]) == 0
+    assert yaml.safe_load(written.read_text()) == yaml.safe_load(AGREEMENT_PATH.read_text())

@@ -130,13 +130,19 @@ def jobs_like(count: int, ai_type: str | None, skills=(), **tags) -> list[dict]:
     return [{"ai_type": ai_type, "skills": list(skills), **tags} for _ in range(count)]
 
 
-def report_for(tmp_path: Path, specs: list[dict], started_at: str = "2026-01-05T06:00:00+00:00", run: bool = True) -> str:
-    """A database holding ``specs`` (one crawl run in London unless ``run`` is False), its
-    report tables built, and the document."""
+def report_for(tmp_path: Path, specs: list[dict], started_at: str = "2026-01-05T06:00:00+00:00", run: bool = True,
+               imported: str | None = None) -> str:
+    """A database holding ``specs`` (one crawl run in London unless ``run`` is False; with
+    ``imported``, the import of that Field Guide batch instead), its report tables built, and the
+    document."""
     path = tmp_path / "jobs.db"
     db = open_db(path)
     run_id = None
-    if run:
+    city = "fieldguide" if imported else "london"
+    if imported:
+        run_id = start_run(db, "fieldguide", "", "AI Engineer", {"batch": imported, "dataset": "fieldguide"})
+        finish_run(db, run_id, {"started_at": started_at, "finished_at": started_at, "status": "ok"})
+    elif run:
         run_id = start_run(db, "builtin", "london", "AI Engineer", {"city": "london"})
         finish_run(db, run_id, {"started_at": started_at, "finished_at": started_at, "status": "ok"})
     for number, spec in enumerate(specs, 1):
@@ -151,7 +157,7 @@ def report_for(tmp_path: Path, specs: list[dict], started_at: str = "2026-01-05T
             "description": "A posting.",
             **spec,
         }
-        save_job(db, job_row(content), city="london", run_id=run_id, locations=[], skills=skills, seen_at=started_at,
+        save_job(db, job_row(content), city=city, run_id=run_id, locations=[], skills=skills, seen_at=started_at,
                  labels=label_row(content, "rules", "wording", started_at))
     db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.conn.close()
@@ -406,3 +412,101 @@ def test_an_empty_database_is_an_error_not_a_report_of_zeros(tmp_path):
     build(path)
     with sqlite3.connect(path) as conn, pytest.raises(ScopeError):
         render_report(conn, city="london")
+
+
+# --- the bugs of issue 20: each sentence against its own numbers -------------------------------
+
+def test_imported_jobs_are_said_to_be_imported_not_crawled(tmp_path):
+    text = report_for(tmp_path, jobs_like(3, "ai-first", ["RAG"]), started_at="2026-02-04T00:00:00+00:00",
+                      imported="2026-02-04")
+    assert ("The jobs were imported from the AI Engineering Field Guide dataset (scrape batch 2026-02-04): its author "
+            "searched builtin.com for jobs containing \"AI Engineer\"") in text
+    assert "No crawl of this project saw them." in text
+    assert "crawl run" not in text.split("## AI Job Types")[0]
+
+
+def test_the_summary_says_what_ai_first_means_and_the_key_insight_its_own_share(tmp_path):
+    text = report_for(tmp_path, [*jobs_like(6, "ai-first", ["Python", "AWS"]), *jobs_like(4, "ai-support", ["RAG"])])
+    assert "- 60% of roles work directly on AI (AI-first)" in text
+    assert "(RAG, agents)" not in text  # AI-first is not "RAG, agents": 4 of 10 jobs name RAG, none of them AI-first
+    assert "Key Insight: RAG or Agents appear in 40.0% of jobs" in text
+
+
+def test_a_tie_at_the_end_of_a_title_list_is_counted_exactly(tmp_path):
+    """Not "at least 6 more titles": the table keeps every title tying with its last."""
+    text = report_for(tmp_path, [
+        *jobs_like(2, "ml", ["PyTorch"], title="Vision Engineer"),
+        *[{"ai_type": "ml", "skills": ["PyTorch"], "title": f"ML Title {n}"} for n in range(20)],
+    ])
+    section = text.split("### Machine Learning")[1].split("###")[0]
+    assert "- Vision Engineer (2 jobs)" in section and section.count(" (1 job)\n") == 3
+    assert "(17 more titles also have 1 job; ties are listed in the order of their first posting.)" in section
+
+
+def test_a_cut_inside_a_tie_of_companies_is_noted(tmp_path):
+    text = report_for(tmp_path, [{"ai_type": "ai-first", "skills": ["RAG"], "company": f"Firm {n:02d}"} for n in range(25)])
+    section = text.split("Top 20 companies by job count:")[1].split("Company stage distribution")[0]
+    assert section.count("\n- Firm ") == 20 and "- Firm 00 - 1 job" in section and "- Firm 19 - 1 job" in section
+    assert "(5 more companies also have 1 job; ties are listed in the order of their first posting.)" in section
+
+
+def test_every_support_category_is_described_and_the_rules_catch_all_says_so(tmp_path):
+    text = report_for(tmp_path, [
+        *jobs_like(2, "ai-support", ["Kubernetes"], support_category="other"),
+        *jobs_like(3, "ai-support", ["Kubernetes"], support_category="backend/general SWE"),
+    ])
+    assert "Other - 2 jobs\n\nNone of the categories' words in the title or responsibilities" in text
+    assert ("Backend/General SWE - 3 jobs\n\nAPIs, microservices, internal tools, and every AI-support role no other "
+            "category matched") in text
+
+
+def test_entry_level_shares_of_few_jobs_carry_a_caution(tmp_path):
+    text = report_for(tmp_path, [
+        *jobs_like(5, "ai-first", ["RAG"], is_entry_level=True), *jobs_like(195, "ai-first", ["RAG"]),
+        *jobs_like(12, "ai-support", ["Kubernetes"], is_entry_level=True), *jobs_like(605, "ai-support", ["Kubernetes"]),
+    ])
+    assert "Entry-level AI-First roles: 2.5% (5 of 200)" in text
+    assert ("Caution: these shares rest on only 5 and 12 entry-level jobs, too few to tell the two groups apart with "
+            "confidence.") in text
+
+
+def test_fine_tuning_mentions_and_duties_are_two_named_figures(tmp_path):
+    text = report_for(tmp_path, [
+        *jobs_like(2, "ai-first", ["RAG", "fine-tuning"], fine_tuning="secondary"),
+        *jobs_like(3, "ai-first", ["RAG", "fine-tuning"]),  # names the skill, no duty
+        *jobs_like(5, "ai-first", ["RAG"]),
+    ])
+    assert "50.0% of AI-First roles mention fine-tuning" in text
+    assert "Fewer have fine-tuning as a duty: 20.0%, the primary and secondary rows below" in text
+    assert "No FT mentioned - 8 jobs (80.0%)" in text
+    assert "1. Most AI-First roles don't fine-tune - only 20% have any FT expectation" in text
+
+
+def test_title_words_of_unknown_roles_are_shares_of_unknown_roles(tmp_path):
+    report_for(tmp_path, [
+        *jobs_like(4, "unknown", [], title="Prompt Writer"),
+        *jobs_like(1, "ml", ["PyTorch"], title="Vision Engineer"),
+    ])
+    with sqlite3.connect(tmp_path / "jobs.db") as conn:
+        unknown = conn.execute("SELECT word, titles, type_titles, pct FROM report_title_words WHERE ai_type = 'unknown' "
+                               "AND city = 'all' AND period = 'all' ORDER BY rank").fetchall()
+    assert unknown == [("prompt", 4, 4, 100.0), ("writer", 4, 4, 100.0)]  # not 4 of the 1 ML job (400%)
+
+
+def test_pay_is_grouped_by_the_currency_of_its_text_and_no_yearly_pay_is_left_out(tmp_path):
+    def paid(low, high, text, **spec):
+        return {"ai_type": "ai-first", "skills": ["RAG"], "salary_min": low, "salary_max": high, "salary_period": "year",
+                "description": text, **spec}
+
+    text = report_for(tmp_path, [
+        paid(225000, 255000, "Base salary: £225,000—£255,000 GBP plus equity."),
+        paid(150000, 170000, "We are valued at over $1 billion."),  # no currency against its own pay
+        paid(120000, 140000, "The range is $120,000 - $140,000."),
+        paid(1, 1, "Pay: 1-1 Annually"),
+        paid(40, 40, "40-40 Annually"),
+    ])
+    pay = text.split("## Pay")[1].split("\n## ")[0]
+    assert "3 of 5 jobs (60.0%) state their pay. Left out: 2 jobs with a yearly figure under 1,000" in pay
+    assert "- GBP: median 240,000 (n=1*)" in pay
+    assert "- USD: median 130,000 (n=1*)" in pay
+    assert "- Currency not stated: median 160,000 (n=1*)" in pay

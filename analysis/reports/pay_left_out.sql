@@ -1,6 +1,6 @@
 -- Postings whose stated pay the pay table leaves out, per reason: a yearly figure under 1,000
--- ("1-1", "3-5", "40-40 Annually" are no yearly pay; ranges stored before the salary rule
--- rejected them), and pay without a period.
+-- ("1-1", "3-5", "40-40 Annually" are no yearly pay; the crawl keeps them as stated, with their
+-- text), and pay without a period.
 WITH per_group AS MATERIALIZED (
     SELECT p.scope_group,
         sum(j.salary_period IN ('year', 'month', 'week', 'day', 'hour')

@@ -7,15 +7,15 @@ from dataclasses import dataclass
 
 from jobcrawler.parsing.jsonld import number_of
 
-# A salary outside this range per period is a typo or a placeholder, not a salary: a yearly
-# figure under 1,000 ("1-1", "3-5", "40-40 Annually") is no yearly pay.
-MIN_YEARLY = 1_000.0
+# A salary outside this range per period is a typo or a placeholder, not a salary. (A yearly
+# figure under 1,000, "1-1" or "40-40 Annually", is kept as stated, with its text; the pay report
+# leaves it out and counts it: analysis/reports/pay.sql.)
 PLAUSIBLE = {
     "hour": (1.0, 5_000.0),
     "day": (1.0, 50_000.0),
     "week": (1.0, 250_000.0),
     "month": (1.0, 2_000_000.0),
-    "year": (MIN_YEARLY, 100_000_000.0),
+    "year": (1.0, 100_000_000.0),
 }
 PERIOD_WORDS = {
     "annually": "year", "yearly": "year", "year": "year", "annual": "year", "per year": "year",
