@@ -8,7 +8,8 @@ SELECT c.city, c.period, s.category,
     row_number() OVER (PARTITION BY cs.cell_id, s.category ORDER BY cs.jobs DESC, s.first_seen) AS rank,
     s.skill, cs.jobs, round(100.0 * cs.jobs / t.jobs, 1) AS pct, nc.skill AS canonical,
     (SELECT sum(m.jobs) FROM cell_canonical_skills AS m WHERE m.cell_id = cs.cell_id AND m.skill = nc.skill) AS merged_jobs,
-    (SELECT group_concat(o.name, ', ') FROM canonical_names AS o WHERE o.skill = nc.skill AND o.name <> s.skill) AS merged_names
+    (SELECT group_concat(name, ', ') FROM (SELECT o.name FROM canonical_names AS o
+                                           WHERE o.skill = nc.skill AND o.name <> s.skill ORDER BY o.name)) AS merged_names
 FROM cell_skills AS cs
 JOIN skills AS s USING (skill_id)
 JOIN cells AS c USING (cell_id)
