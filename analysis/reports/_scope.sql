@@ -196,13 +196,13 @@ CREATE INDEX temp.canonical_names_by_skill ON canonical_names (skill);
 CREATE TEMP TABLE job_names AS
 SELECT DISTINCT job_id, list, lower(name) AS name FROM listed_names;
 CREATE INDEX temp.job_names_by_job ON job_names (job_id, list);
+-- Each distinct name is searched once, then its hits go to every job naming it.
+CREATE TEMP TABLE name_terms AS
+SELECT d.list, d.name, t.purpose, t.name AS term_name
+FROM (SELECT DISTINCT list, name FROM job_names) AS d
+JOIN published_terms AS t ON instr(d.name, t.term) > 0 AND t.purpose <> 'fine-tuning mention';
+CREATE INDEX temp.name_terms_by_name ON name_terms (name, list);
 CREATE TEMP TABLE term_hits AS
-WITH distinct_names AS (SELECT DISTINCT list, name FROM job_names),
-name_terms AS (
-    SELECT d.list, d.name, t.purpose, t.name AS term_name
-    FROM distinct_names AS d
-    JOIN published_terms AS t ON instr(d.name, t.term) > 0 AND t.purpose <> 'fine-tuning mention'
-)
 SELECT DISTINCT n.job_id, t.purpose, t.term_name
 FROM job_names AS n
 JOIN name_terms AS t ON t.name = n.name AND t.list = n.list;
