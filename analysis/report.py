@@ -1502,6 +1502,7 @@ def tech_stack(scope: Scope) -> str:
     layers: dict[str, list] = {}
     for row in scope.rows("report_tech_stack", "rank <= 3"):
         layers.setdefault(row["layer"], []).append(f"{md(row['skill'])} ({jobs(row['jobs'])})")
-    return "## AI Tech Stack\n\nThe typical AI engineering stack, with the most named skills of each layer:\n\n" + bullets(
+    return ("## AI Tech Stack\n\nThe typical AI engineering stack, with the most named skills of each layer (each skill "
+            "with its other names merged, our count: the published stack gives none):\n\n") + bullets(
         f"{layer.upper()} layer - {', '.join(skills)}" for layer, skills in layers.items()
     )
