@@ -309,32 +309,71 @@ def about(ai_type: str, label: str, heading: str):
     return wrap
 
 
+SCOPE_JOBS = """
+    WITH seen (job_id, city, period) AS (
+        SELECT s.job_id, s.city, substr(coalesce(r.started_at, s.seen_at), 1, 7)
+        FROM sightings AS s LEFT JOIN crawl_runs AS r ON r.run_id = s.run_id
+        UNION
+        SELECT c.job_id, c.city, substr(c.first_seen, 1, 7) FROM job_cities AS c
+        WHERE NOT EXISTS (SELECT 1 FROM sightings AS s WHERE s.job_id = c.job_id AND s.city = c.city)
+        UNION
+        SELECT c.job_id, c.city, substr(c.last_seen, 1, 7) FROM job_cities AS c
+        WHERE NOT EXISTS (SELECT 1 FROM sightings AS s WHERE s.job_id = c.job_id AND s.city = c.city)
+    ),
+    scope_jobs AS (
+        SELECT job_id FROM job_labels WHERE labels = :labels AND (
+            (:city = 'all' AND :period = 'all')
+            OR job_id IN (SELECT job_id FROM seen WHERE :city IN ('all', city) AND :period IN ('all', period)))
+    )
+"""  # the jobs of a scope, as in reports/_scope.sql: for queries the report tables do not answer
+
+
 def posted_months(scope: Scope) -> list[tuple[str, int]]:
     """(posting month, jobs) of the scope's jobs, to tell a tie for the busiest month. A job is
     in (city, period) as in reports/_scope.sql: a sighting in that city during a crawl run of
     that month, or, for jobs stored without sightings, its first/last day in that city; only jobs
     the scope's label source labelled count, as in the report tables."""
     return scope.conn.execute(
-        """
-        WITH seen (job_id, city, period) AS (
-            SELECT s.job_id, s.city, substr(coalesce(r.started_at, s.seen_at), 1, 7)
-            FROM sightings AS s LEFT JOIN crawl_runs AS r ON r.run_id = s.run_id
-            UNION
-            SELECT c.job_id, c.city, substr(c.first_seen, 1, 7) FROM job_cities AS c
-            WHERE NOT EXISTS (SELECT 1 FROM sightings AS s WHERE s.job_id = c.job_id AND s.city = c.city)
-            UNION
-            SELECT c.job_id, c.city, substr(c.last_seen, 1, 7) FROM job_cities AS c
-            WHERE NOT EXISTS (SELECT 1 FROM sightings AS s WHERE s.job_id = c.job_id AND s.city = c.city)
-        )
+        SCOPE_JOBS + """
         SELECT substr(posted_date, 1, 7), count(*) FROM jobs
-        WHERE posted_date IS NOT NULL AND job_id IN (SELECT job_id FROM job_labels WHERE labels = ?) AND (
-            (? = 'all' AND ? = 'all')
-            OR job_id IN (SELECT job_id FROM seen WHERE ? IN ('all', city) AND ? IN ('all', period))
-        )
+        WHERE posted_date IS NOT NULL AND job_id IN (SELECT job_id FROM scope_jobs)
         GROUP BY 1
         """,
-        (scope.labels, scope.city, scope.period, scope.city, scope.period),
+        {"labels": scope.labels, "city": scope.city, "period": scope.period},
     ).fetchall()
+
+
+EXAMPLES = 5  # example responsibilities shown per AI type
+
+
+def example_responsibilities(scope: Scope, ai_type: str) -> list[str]:
+    """The first responsibility of the first postings (job id order) of an AI type that hold the
+    type's most common title: what such a role does, in its labels' words. Sources that record
+    no responsibilities (the rule tagger) give none."""
+    rows = scope.conn.execute(
+        SCOPE_JOBS + """,
+        typed AS (
+            SELECT j.job_id, j.title, l.responsibilities FROM jobs AS j
+            JOIN job_labels AS l ON l.job_id = j.job_id AND l.labels = :labels
+            WHERE l.ai_type = :ai_type AND j.job_id IN (SELECT job_id FROM scope_jobs)
+              AND json_valid(l.responsibilities) AND json_array_length(l.responsibilities) > 0
+        ),
+        top_title AS (SELECT title FROM typed GROUP BY title ORDER BY count(*) DESC, min(job_id) LIMIT 1)
+        SELECT json_extract(responsibilities, '$[0]') FROM typed
+        ORDER BY title IN (SELECT title FROM top_title) DESC, job_id
+        LIMIT :limit
+        """,
+        {"labels": scope.labels, "city": scope.city, "period": scope.period, "ai_type": ai_type, "limit": 4 * EXAMPLES},
+    ).fetchall()
+    return list(dict.fromkeys(text for (text,) in rows if text))[:EXAMPLES]  # the same duty twice is one example
+
+
+def examples_block(scope: Scope, ai_type: str, heading: str = "Example responsibilities") -> str:
+    found = example_responsibilities(scope, ai_type)
+    if not found:
+        return f"{heading}: none recorded by this label source."
+    return f"{heading} (the first duty of postings with the type's most common title):\n\n" + bullets(
+        f'"{md(text)}"' for text in found)
 
 
 def crawl_dates(scope: Scope, overview: dict) -> tuple[str | None, str | None]:
@@ -698,6 +737,8 @@ What they build (the category's definition):
 - Model serving and inference pipelines
 - Prompt engineering and optimization
 
+{examples_block(scope, 'ai-first')}
+
 Most common position titles:
 
 {type_titles(scope, 'ai-first', 7)}
@@ -716,6 +757,8 @@ What they build (the category's definition):
 - Data pipelines for training/fine-tuning
 - Frontend for AI products
 - Deployment and monitoring systems
+
+{examples_block(scope, 'ai-support')}
 
 Most common position titles:
 
@@ -1014,6 +1057,12 @@ def supporting_roles(scope: Scope) -> str:
 By category:
 
 {chr(10).join(chr(10) + block for block in categories).strip() or 'none in this scope'}
+
+Key distinctions:
+
+{examples_block(scope, 'ai-first', 'AI-First Engineer')}
+
+{examples_block(scope, 'ai-support', 'AI-Support Engineer')}
 
 Sample AI-Support titles:
 
