@@ -142,12 +142,17 @@ INSERT INTO stage_terms VALUES
     ('Series D+/Public', 3, 'Series D'), ('Series D+/Public', 3, 'Series D+'), ('Series D+/Public', 3, 'Series E'),
     ('Series D+/Public', 3, 'Series E+'), ('Series D+/Public', 3, 'Series F'), ('Series D+/Public', 3, 'Public');
 
+-- Whether the source keeps its skill lists as written (the published labels, an LLM's) or
+-- names canonical skills only (the rule tagger): the second needs no merging of its own names.
+CREATE TEMP TABLE source_kind AS
+SELECT EXISTS (SELECT 1 FROM source_labels WHERE skill_lists IS NOT NULL) AS keeps_lists;
+
 -- The skill names each job's label source gives, list by list, as the published skill lists
--- counted them: the names as written where the source keeps its lists (job_labels.skill_lists:
--- the published labels, an LLM's), else its skills under their categories (the rule tagger's
--- canonical names). position is the name's place in its list (the published stage lists read
--- the first 10 of each); a name a list repeats counts each time, as published.
--- seen_order orders every name of the data as the published scripts met it: job, then the
+-- counted them: the names as written where the source keeps its lists (job_labels.skill_lists),
+-- else its skills under their categories (the rule tagger's canonical names; its lists have no
+-- order, so all of a list's names count where the published stage lists read the first 10).
+-- position is the name's place in its list; a name a list repeats counts each time, as
+-- published. seen_order orders every name as the published scripts met it: job, then the
 -- name's place in the job's lists.
 CREATE TEMP TABLE listed_names AS
 SELECT l.job_id, lists.key AS list, names.value AS name, CAST(names.key AS INTEGER) AS position,
@@ -155,9 +160,7 @@ SELECT l.job_id, lists.key AS list, names.value AS name, CAST(names.key AS INTEG
 FROM source_labels AS l, json_each(l.skill_lists) AS lists, json_each(lists.value) AS names
 WHERE l.skill_lists IS NOT NULL AND json_valid(l.skill_lists) AND lists.type = 'array' AND names.type = 'text'
 UNION ALL
-SELECT k.job_id, k.category, k.skill,
-    row_number() OVER (PARTITION BY k.job_id, k.category ORDER BY k.skill) - 1,
-    k.job_id || ' ' || coalesce(k.category, '') || ' ' || k.skill
+SELECT k.job_id, k.category, k.skill, 0, k.job_id || ' ' || coalesce(k.category, '') || ' ' || k.skill
 FROM source_skills AS k
 JOIN source_labels AS l ON l.job_id = k.job_id
 WHERE l.skill_lists IS NULL OR NOT json_valid(l.skill_lists);
@@ -178,35 +181,68 @@ CREATE INDEX temp.job_skill_ids_by_job ON job_skill_ids (job_id);
 
 -- Our definition beside the published one: canonical skills (the taxonomy's names, alternative
 -- names merged: "Postgres" is PostgreSQL), one per job, whatever list named them.
--- name_canonical: the canonical skill of each name (a name that is itself a skill maps to it);
--- canonical_names: the names the data gives each canonical skill ("Postgres", "PostgreSQL").
+-- name_canonical: the canonical skill of each name (a name that is itself a skill maps to it;
+-- the rule tagger's names are canonical); canonical_names: the names the data gives each
+-- canonical skill ("Postgres", "PostgreSQL").
 CREATE TEMP TABLE name_canonical AS
 WITH pairs AS (
     SELECT DISTINCT coalesce(matched, skill) AS name, skill, category FROM source_skills
-    UNION SELECT DISTINCT skill, skill, category FROM source_skills
+    WHERE (SELECT keeps_lists FROM source_kind)
+    UNION SELECT DISTINCT skill, skill, category FROM source_skills WHERE (SELECT keeps_lists FROM source_kind)
+    UNION SELECT skill, skill, category FROM skills WHERE NOT (SELECT keeps_lists FROM source_kind)
 )
 SELECT name, coalesce(max(CASE WHEN name = skill THEN skill END), min(skill)) AS skill, max(category) AS category
 FROM pairs GROUP BY name;
 CREATE UNIQUE INDEX temp.name_canonical_by_name ON name_canonical (name);
 CREATE TEMP TABLE canonical_names AS
-SELECT DISTINCT c.skill, n.name FROM (SELECT DISTINCT name FROM listed_names) AS n JOIN name_canonical AS c USING (name);
+SELECT DISTINCT c.skill, s.skill AS name FROM skills AS s JOIN name_canonical AS c ON c.name = s.skill;
 CREATE INDEX temp.canonical_names_by_skill ON canonical_names (skill);
 
--- Each job's names, lower-cased, for the published searches (published_terms).
-CREATE TEMP TABLE job_names AS
-SELECT DISTINCT job_id, list, lower(name) AS name FROM listed_names;
-CREATE INDEX temp.job_names_by_job ON job_names (job_id, list);
--- Each distinct name is searched once, then its hits go to every job naming it.
+-- The published searches (published_terms), each distinct name searched once (lower-cased),
+-- its hits then given to every job naming it; fine-tuning words count in the genai and ml lists.
 CREATE TEMP TABLE name_terms AS
-SELECT d.list, d.name, t.purpose, t.name AS term_name
-FROM (SELECT DISTINCT list, name FROM job_names) AS d
-JOIN published_terms AS t ON instr(d.name, t.term) > 0 AND t.purpose <> 'fine-tuning mention';
-CREATE INDEX temp.name_terms_by_name ON name_terms (name, list);
+SELECT s.skill_id, t.purpose, t.name AS term_name
+FROM skills AS s
+JOIN published_terms AS t ON instr(lower(s.skill), t.term) > 0
+WHERE t.purpose <> 'fine-tuning mention' OR s.category IN ('genai', 'ml');
+CREATE INDEX temp.name_terms_by_skill ON name_terms (skill_id);
 CREATE TEMP TABLE term_hits AS
-SELECT DISTINCT n.job_id, t.purpose, t.term_name
-FROM job_names AS n
-JOIN name_terms AS t ON t.name = n.name AND t.list = n.list;
+SELECT DISTINCT k.job_id, n.purpose, n.term_name
+FROM job_skill_ids AS k
+JOIN name_terms AS n USING (skill_id);
 CREATE INDEX temp.term_hits_by_job ON term_hits (job_id, purpose);
+
+-- Per job, what the published searches found.
+CREATE TEMP TABLE job_words AS
+SELECT job_id,
+    max(purpose = 'frontend') AS has_frontend_word,
+    max(purpose = 'backend') AS has_backend_word,
+    max(purpose = 'ml knowledge') AS has_ml_word,
+    max(purpose = 'fine-tuning mention') AS has_fine_tuning_name,
+    max(purpose = 'compared' AND term_name IN ('RAG', 'agents')) AS has_rag_or_agents
+FROM term_hits
+GROUP BY job_id;
+CREATE UNIQUE INDEX temp.job_words_by_job ON job_words (job_id);
+
+-- Each distinct stage text once: its published stage group.
+CREATE TEMP TABLE stage_texts AS
+SELECT text, (SELECT t.stage_group FROM stage_terms AS t WHERE instr(text, t.term) > 0 ORDER BY t.position LIMIT 1)
+    AS stage_group
+FROM (SELECT DISTINCT coalesce(company_stage_raw, company_stage) AS text FROM source_labels WHERE text IS NOT NULL);
+CREATE UNIQUE INDEX temp.stage_texts_by_text ON stage_texts (text);
+
+-- Jobs with a fine-tuning word in the title, responsibilities or use cases (published_terms).
+CREATE TEMP TABLE fine_tuning_texts AS
+WITH texts AS MATERIALIZED (
+    SELECT l.job_id, lower(coalesce(j.title, '') || ' ' || coalesce(l.responsibilities, '') || ' '
+                           || coalesce(l.use_cases, '')) AS text
+    FROM source_labels AS l
+    JOIN jobs AS j ON j.job_id = l.job_id
+    WHERE l.ai_type = 'ai-first'  -- the published analysis looked at no other type
+)
+SELECT job_id FROM texts
+WHERE EXISTS (SELECT 1 FROM published_terms AS t WHERE t.purpose = 'fine-tuning mention' AND instr(text, t.term) > 0);
+CREATE UNIQUE INDEX temp.fine_tuning_texts_by_job ON fine_tuning_texts (job_id);
 
 -- Ours: jobs naming a concrete ML skill of the taxonomy (the generic "machine learning", often
 -- the company's field, left out).
@@ -224,9 +260,7 @@ SELECT
     j.posted_date,
     l.ai_type,
     l.company_stage,
-    (SELECT t.stage_group FROM stage_terms AS t
-     WHERE instr(coalesce(l.company_stage_raw, l.company_stage), t.term) > 0
-     ORDER BY t.position LIMIT 1) AS stage_group,
+    st.stage_group,
     -- ours: the stage the source names exactly (company_stage)
     CASE
         WHEN l.company_stage = 'Seed' THEN 'Seed'
@@ -242,35 +276,31 @@ SELECT
     coalesce(l.is_frontend, 0) AS is_frontend,
     coalesce(l.is_backend, 0) AS is_backend,
     coalesce(l.is_fullstack, 0) AS is_fullstack,
-    -- as published: a name holding a frontend / backend word (published_terms)
-    EXISTS (SELECT 1 FROM term_hits AS h WHERE h.job_id = j.job_id AND h.purpose = 'frontend') AS has_frontend_word,
-    EXISTS (SELECT 1 FROM term_hits AS h WHERE h.job_id = j.job_id AND h.purpose = 'backend') AS has_backend_word,
-    EXISTS (SELECT 1 FROM term_hits AS h WHERE h.job_id = j.job_id AND h.purpose = 'ml knowledge') AS has_ml_word,
+    -- as published: a name holding a frontend / backend / ML word (published_terms)
+    coalesce(w.has_frontend_word, 0) AS has_frontend_word,
+    coalesce(w.has_backend_word, 0) AS has_backend_word,
+    coalesce(w.has_ml_word, 0) AS has_ml_word,
     coalesce(l.fine_tuning, 'none') AS fine_tuning,
     l.fine_tuning_use_cases,
     l.support_category,
     -- as published (finetuning_analysis.py): a fine-tuning word in the title, responsibilities,
-    -- use cases or genai/ml names; a source's fine-tuning duty (depth) always counts
-    (coalesce(l.fine_tuning, 'none') <> 'none' OR EXISTS (
-        SELECT 1 FROM published_terms AS t
-        WHERE t.purpose = 'fine-tuning mention' AND instr(
-            lower(coalesce(j.title, '') || ' ' || coalesce(l.responsibilities, '') || ' ' || coalesce(l.use_cases, '')
-                  || ' ' || coalesce((SELECT group_concat(n.name, ' ') FROM job_names AS n
-                                      WHERE n.job_id = j.job_id AND n.list IN ('genai', 'ml')), '')),
-            t.term) > 0)) AS mentions_fine_tuning,
+    -- use cases or genai/ml names; a source's fine-tuning duty always counts
+    (coalesce(l.fine_tuning, 'none') <> 'none' OR coalesce(w.has_fine_tuning_name, 0)
+     OR j.job_id IN (SELECT job_id FROM fine_tuning_texts)) AS mentions_fine_tuning,
     coalesce(k.has_genai, 0) AS has_genai,
     coalesce(k.has_ml, 0) AS has_ml,
     coalesce(k.has_web, 0) AS has_web,
     coalesce(k.has_ops, 0) AS has_ops,
     coalesce(k.has_non_genai, 0) AS has_non_genai,
-    EXISTS (SELECT 1 FROM term_hits AS h WHERE h.job_id = j.job_id AND h.purpose = 'compared'
-            AND h.term_name IN ('RAG', 'agents')) AS has_rag_or_agents,
+    coalesce(w.has_rag_or_agents, 0) AS has_rag_or_agents,
     -- ours: a concrete ML skill, the generic "machine learning" (often the company's field) left out
     j.job_id IN (SELECT job_id FROM concrete_ml_jobs) AS has_concrete_ml
 FROM jobs AS j
 JOIN source_labels AS l ON l.job_id = j.job_id
 JOIN job_cells AS jc ON jc.job_id = j.job_id
 JOIN scope_groups AS g ON g.cells = jc.cells
+LEFT JOIN job_words AS w ON w.job_id = j.job_id
+LEFT JOIN stage_texts AS st ON st.text = coalesce(l.company_stage_raw, l.company_stage)
 LEFT JOIN (
     -- as published (skills_analysis.py): which lists name anything; "other tech" is the ml,
     -- web, ops, cloud, data and databases lists (languages, domains and other do not count)
@@ -349,15 +379,15 @@ UPDATE titles SET variant = trim(replace(replace(replace(
         ' sr. ', ' '), ' sr ', ' '), ' iii ', ' '), ' ii ', ' '), ' i ', ' '),
     ' ', ' ' || char(31)), char(31) || ' ', ''), char(31), ''));
 
--- Jobs per cell, AI type and exact title.
+-- Jobs per cell, AI type and exact title, and the first of them (ties rank in that order).
 CREATE TEMP TABLE cell_title_counts AS
 WITH per_group AS MATERIALIZED (
-    SELECT p.scope_group, p.ai_type, t.title_id, count(*) AS jobs
+    SELECT p.scope_group, p.ai_type, t.title_id, count(*) AS jobs, min(p.job_id) AS first_seen
     FROM job_profile AS p
     JOIN titles AS t ON t.title = p.title
     GROUP BY p.scope_group, p.ai_type, t.title_id
 )
-SELECT gc.cell_id, g.ai_type, g.title_id, sum(g.jobs) AS jobs
+SELECT gc.cell_id, g.ai_type, g.title_id, sum(g.jobs) AS jobs, min(g.first_seen) AS first_seen
 FROM per_group AS g
 JOIN group_cells AS gc USING (scope_group)
 GROUP BY gc.cell_id, g.ai_type, g.title_id;
@@ -411,15 +441,19 @@ FROM job_profile AS p
 JOIN segments AS s ON s.ai_type IS p.ai_type AND s.stage_group IS p.stage_group;
 CREATE UNIQUE INDEX temp.job_segments_by_job ON job_segments (job_id);
 
--- Jobs per cell, segment and skill: the base of every skill report.
+-- Jobs per cell, segment and skill: the base of every skill report. first_seen: where these jobs
+-- first name it (ties rank in that order); top_jobs: the jobs naming it among the first 10 of
+-- its list (what the published stage lists read).
 CREATE TEMP TABLE cell_skill_counts AS
 WITH per_group AS MATERIALIZED (
-    SELECT j.scope_group, j.segment_id, k.skill_id, count(*) AS jobs
+    SELECT j.scope_group, j.segment_id, k.skill_id, count(*) AS jobs, sum(k.position < 10) AS top_jobs,
+        min(k.seen_order) AS first_seen
     FROM job_skill_ids AS k
     JOIN job_segments AS j ON j.job_id = k.job_id
     GROUP BY j.scope_group, j.segment_id, k.skill_id
 )
-SELECT gc.cell_id, g.segment_id, g.skill_id, sum(g.jobs) AS jobs
+SELECT gc.cell_id, g.segment_id, g.skill_id, sum(g.jobs) AS jobs, sum(g.top_jobs) AS top_jobs,
+    min(g.first_seen) AS first_seen
 FROM per_group AS g
 JOIN group_cells AS gc USING (scope_group)
 GROUP BY gc.cell_id, g.segment_id, g.skill_id;
@@ -430,18 +464,27 @@ SELECT cell_id, skill_id, sum(jobs) AS jobs
 FROM cell_skill_counts
 GROUP BY cell_id, skill_id;
 
--- Our definition's counts: jobs per cell and canonical skill (alternative names merged).
+-- Our definition's counts: jobs per cell, AI type and canonical skill (alternative names
+-- merged). A source without lists of its own names canonical skills already: its listed counts.
 CREATE TEMP TABLE cell_canonical_skills AS
 WITH per_group AS MATERIALIZED (
-    SELECT p.scope_group, p.ai_type, k.skill, max(k.category) AS category, count(DISTINCT k.job_id) AS jobs
+    SELECT p.scope_group, p.ai_type, k.skill, max(k.category) AS category, count(*) AS jobs
     FROM source_skills AS k
     JOIN job_profile AS p ON p.job_id = k.job_id
+    WHERE (SELECT keeps_lists FROM source_kind)
     GROUP BY p.scope_group, p.ai_type, k.skill
 )
 SELECT gc.cell_id, g.ai_type, g.skill, max(g.category) AS category, sum(g.jobs) AS jobs
 FROM per_group AS g
 JOIN group_cells AS gc USING (scope_group)
-GROUP BY gc.cell_id, g.ai_type, g.skill;
+GROUP BY gc.cell_id, g.ai_type, g.skill
+UNION ALL
+SELECT k.cell_id, g.ai_type, s.skill, s.category, sum(k.jobs)
+FROM cell_skill_counts AS k
+JOIN segments AS g USING (segment_id)
+JOIN skills AS s USING (skill_id)
+WHERE NOT (SELECT keeps_lists FROM source_kind)
+GROUP BY k.cell_id, g.ai_type, k.skill_id;
 CREATE INDEX temp.cell_canonical_skills_by_skill ON cell_canonical_skills (cell_id, skill);
 
 -- Jobs per cell naming both names of a pair of its genai list (frameworks are genai names;

@@ -1,18 +1,10 @@
 -- Most common exact job titles within each AI type: the top 10 per type and scope, and every
 -- title tying with the 10th; ties in the order of their first job of that type (as published).
-WITH type_first_seen AS MATERIALIZED (
-    SELECT p.ai_type, t.title_id, min(p.job_id) AS first_seen
-    FROM job_profile AS p
-    JOIN titles AS t ON t.title = p.title
-    WHERE p.ai_type IS NOT NULL
-    GROUP BY p.ai_type, t.title_id
-),
-ranked AS (
+WITH ranked AS (
     SELECT k.cell_id, k.ai_type, t.title, k.jobs,
-        row_number() OVER (PARTITION BY k.cell_id, k.ai_type ORDER BY k.jobs DESC, f.first_seen) AS rank
+        row_number() OVER (PARTITION BY k.cell_id, k.ai_type ORDER BY k.jobs DESC, k.first_seen) AS rank
     FROM cell_title_counts AS k
     JOIN titles AS t USING (title_id)
-    JOIN type_first_seen AS f ON f.ai_type = k.ai_type AND f.title_id = k.title_id
     WHERE k.ai_type IS NOT NULL
 ),
 cut AS (SELECT cell_id, ai_type, jobs AS last_jobs FROM ranked WHERE rank = 10)

@@ -1,20 +1,12 @@
 -- Every skill name of each list within each AI type (the names as the source gives them, as
--- published), as a share of that type's jobs; rank orders names within (AI type, list), ties
--- in the order the type's jobs first name them. Feeds "GenAI skills in AI-support roles", "ML skills in AI-first
--- roles" and "non-GenAI skills expected".
-WITH type_first_seen AS MATERIALIZED (  -- where each type's jobs first name it (the published order of ties)
-    SELECT p.ai_type, k.skill_id, min(k.seen_order) AS first_seen
-    FROM job_skill_ids AS k
-    JOIN job_profile AS p USING (job_id)
-    WHERE p.ai_type IS NOT NULL
-    GROUP BY p.ai_type, k.skill_id
-),
-per_cell AS (
-    SELECT k.cell_id, g.ai_type, s.category, s.skill, f.first_seen, sum(k.jobs) AS jobs
+-- published), as a share of that type's jobs; rank orders names within (AI type, list), ties in
+-- the order the type's jobs first name them. Feeds "GenAI skills in AI-support roles", "ML
+-- skills in AI-first roles" and "non-GenAI skills expected".
+WITH per_cell AS (
+    SELECT k.cell_id, g.ai_type, s.category, s.skill, min(k.first_seen) AS first_seen, sum(k.jobs) AS jobs
     FROM cell_skill_counts AS k
     JOIN segments AS g USING (segment_id)
     JOIN skills AS s USING (skill_id)
-    JOIN type_first_seen AS f ON f.ai_type = g.ai_type AND f.skill_id = k.skill_id
     WHERE g.ai_type IS NOT NULL
     GROUP BY k.cell_id, g.ai_type, k.skill_id
 )

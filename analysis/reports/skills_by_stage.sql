@@ -24,23 +24,16 @@ stage_jobs AS (
     JOIN group_cells AS gc USING (scope_group)
     GROUP BY gc.cell_id, g.stage_group
 ),
-group_names AS MATERIALIZED (
-    SELECT p.scope_group, p.stage_group, s.skill, min(s.category) AS category,
-        count(*) AS jobs, min(k.seen_order) AS first_seen
-    FROM job_skill_ids AS k
-    JOIN job_profile AS p USING (job_id)
-    JOIN skills AS s USING (skill_id)
-    WHERE p.stage_group IS NOT NULL AND k.position < 10
-    GROUP BY p.scope_group, p.stage_group, s.skill
-),
 stage_skills AS (
-    SELECT gc.cell_id, g.stage_group, min(g.category) AS category, g.skill, sum(g.jobs) AS jobs,
+    SELECT k.cell_id, g.stage_group, min(s.category) AS category, s.skill, sum(k.top_jobs) AS jobs,
         row_number() OVER (
-            PARTITION BY gc.cell_id, g.stage_group ORDER BY sum(g.jobs) DESC, min(g.first_seen)
+            PARTITION BY k.cell_id, g.stage_group ORDER BY sum(k.top_jobs) DESC, min(k.first_seen)
         ) AS rank
-    FROM group_names AS g
-    JOIN group_cells AS gc USING (scope_group)
-    GROUP BY gc.cell_id, g.stage_group, g.skill
+    FROM cell_skill_counts AS k
+    JOIN segments AS g USING (segment_id)
+    JOIN skills AS s USING (skill_id)
+    WHERE g.stage_group IS NOT NULL AND k.top_jobs > 0
+    GROUP BY k.cell_id, g.stage_group, s.skill
 )
 SELECT c.city, c.period, ss.stage_group, sj.jobs AS stage_jobs, sj.exact_jobs AS exact_stage_jobs,
     ss.rank, ss.category, ss.skill, ss.jobs,

@@ -36,11 +36,7 @@ _PAY_TEXT = re.compile(
 SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP", "₹": "INR"}
 # A currency written against an amount in free text: "£225,000", "€80K", "225,000 GBP", "$75,000 USD".
 CODES = ("USD", "EUR", "GBP", "CHF", "CAD", "AUD", "INR", "SEK", "DKK", "NOK", "PLN", "SGD", "JPY")
-_TEXT_AMOUNT = r"(\d{1,3}(?:[,.]\d{3})+|\d+(?:\.\d+)?)\s*([kKmM]?)(?![\w])"
-_CURRENCY_AMOUNT = re.compile(
-    rf"(?:(?P<before>[$€£₹]|\b(?:{'|'.join(CODES)})\b)\s?{_TEXT_AMOUNT}(?:\s?(?P<code>{'|'.join(CODES)})\b)?)"
-    rf"|(?:{_TEXT_AMOUNT}\s?(?P<after>{'|'.join(CODES)})\b)"
-)
+_AMOUNT_AT = re.compile(r"(\d{1,3}(?:[,.]\d{3})+|\d+(?:\.\d+)?)\s*([kKmM]?)(?!\w)")
 
 
 @dataclass(frozen=True)
@@ -84,21 +80,45 @@ def _text_amount(number: str, suffix: str) -> float:
 def currency_in_text(text: str | None, low: float | None, high: float | None) -> str | None:
     """The currency a posting's text writes against its own pay figure ("£225,000—£255,000 GBP"
     for a 225K-255K salary), when the pay data names none: only amounts equal to the stated bounds
-    count (a "$1 billion" valuation does not), and only one currency among them; else None."""
-    bounds = [b for b in (low, high) if b]
+    count (within 1%: builtin rounds them), and only one currency among them; else None. A
+    "$1 billion" valuation does not count. The text is searched for the bounds' leading digits
+    ("22" of 225,000): long texts, few hits."""
+    bounds = [b for b in (low, high) if b and b > 0]
     if not text or not bounds:
         return None
     found = set()
-    for match in _CURRENCY_AMOUNT.finditer(text):
-        if match.group("before"):
-            amount = _text_amount(match.group(2), match.group(3))
-            currency = match.group("code") or SYMBOLS.get(match.group("before"), match.group("before"))
-        else:
-            amount = _text_amount(match.group(5), match.group(6))
-            currency = match.group("after")
-        if any(abs(amount - bound) <= 0.005 * bound for bound in bounds):
-            found.add(currency)
+    for bound in bounds:
+        # leading digits: builtin rounds the figures it shows ("$231,500" is its 232K)
+        lead = str(int(bound // 10_000)) if bound >= 10_000 else f"{bound:g}"
+        at = text.find(lead)
+        while at != -1:
+            amount = None if text[at - 1:at].isdigit() else _AMOUNT_AT.match(text, at)
+            if amount and abs(_text_amount(*amount.groups()) - bound) <= 0.01 * bound:
+                # a code after the amount names it even after a symbol: "$250,000 CAD"
+                after = _currency_after(text[amount.end():amount.end() + 6])
+                currency = after if after in CODES else _currency_before(text[max(0, at - 5):at]) or after
+                if currency:
+                    found.add(currency)
+            at = text.find(lead, at + 1)
     return found.pop() if len(found) == 1 else None
+
+
+def _currency_before(text: str) -> str | None:
+    """'£' or 'GBP ' just before an amount."""
+    text = text.rstrip()
+    if text[-1:] in SYMBOLS:
+        return SYMBOLS[text[-1]]
+    code = text[-3:]
+    return code if code in CODES and not text[-4:-3].isalnum() else None
+
+
+def _currency_after(text: str) -> str | None:
+    """' GBP' or ' €' just after an amount."""
+    text = text.lstrip()
+    if text[:1] in SYMBOLS:
+        return SYMBOLS[text[0]]
+    code = text[:3]
+    return code if code in CODES and not text[3:4].isalnum() else None
 
 
 def from_base_salary(salary: dict | None) -> Salary | None:
