@@ -147,28 +147,34 @@ INSERT INTO stage_terms VALUES
 CREATE TEMP TABLE source_kind AS
 SELECT EXISTS (SELECT 1 FROM source_labels WHERE skill_lists IS NOT NULL) AS keeps_lists;
 
+-- Jobs in the order the published scripts read them (their files in name order: job id first),
+-- and whether the source kept the job's skill lists as written.
+CREATE TEMP TABLE job_order (ordinal INTEGER PRIMARY KEY, job_id TEXT NOT NULL UNIQUE, keeps_lists INTEGER NOT NULL);
+INSERT INTO job_order (job_id, keeps_lists)
+SELECT job_id, coalesce(skill_lists IS NOT NULL AND json_valid(skill_lists), 0) FROM source_labels ORDER BY job_id;
+
 -- The skill names each job's label source gives, list by list, as the published skill lists
 -- counted them: the names as written where the source keeps its lists (job_labels.skill_lists),
 -- else its skills under their categories (the rule tagger's canonical names; its lists have no
 -- order, so all of a list's names count where the published stage lists read the first 10).
 -- position is the name's place in its list; a name a list repeats counts each time, as
 -- published. seen_order orders every name as the published scripts met it: job, then the
--- name's place in the job's lists.
+-- name's place in the job's lists (ties within one job of the rule tagger: by name).
 CREATE TEMP TABLE listed_names AS
 SELECT l.job_id, lists.key AS list, names.value AS name, CAST(names.key AS INTEGER) AS position,
-    l.job_id || ' ' || printf('%06d', names.id) AS seen_order
-FROM source_labels AS l, json_each(l.skill_lists) AS lists, json_each(lists.value) AS names
-WHERE l.skill_lists IS NOT NULL AND json_valid(l.skill_lists) AND lists.type = 'array' AND names.type = 'text'
+    o.ordinal * 1000000 + names.id AS seen_order
+FROM source_labels AS l
+JOIN job_order AS o ON o.job_id = l.job_id AND o.keeps_lists, json_each(l.skill_lists) AS lists, json_each(lists.value) AS names
+WHERE lists.type = 'array' AND names.type = 'text'
 UNION ALL
-SELECT k.job_id, k.category, k.skill, 0, k.job_id || ' ' || coalesce(k.category, '') || ' ' || k.skill
+SELECT k.job_id, k.category, k.skill, 0, o.ordinal * 1000000
 FROM source_skills AS k
-JOIN source_labels AS l ON l.job_id = k.job_id
-WHERE l.skill_lists IS NULL OR NOT json_valid(l.skill_lists);
+JOIN job_order AS o ON o.job_id = k.job_id AND NOT o.keeps_lists;
 
 -- Names by id (one per list and name), with where each first appears: job id, then place in
 -- the list. Ties rank in that order, which is the published order (its counters kept the order
 -- names were first met, reading the jobs' files in name order: "<job id>_<slug>.yaml").
-CREATE TEMP TABLE skills (skill_id INTEGER PRIMARY KEY, skill TEXT NOT NULL, category TEXT, first_seen TEXT);
+CREATE TEMP TABLE skills (skill_id INTEGER PRIMARY KEY, skill TEXT NOT NULL, category TEXT, first_seen INTEGER);
 INSERT INTO skills (skill, category, first_seen)
 SELECT name, list, min(seen_order) FROM listed_names GROUP BY name, list ORDER BY list, name;
 CREATE INDEX temp.skills_by_name ON skills (skill, category);
@@ -490,16 +496,17 @@ CREATE INDEX temp.cell_canonical_skills_by_skill ON cell_canonical_skills (cell_
 -- Jobs per cell naming both names of a pair of its genai list (frameworks are genai names;
 -- skill_a < skill_b), each pair once a job, as published (analyze_patterns.py).
 CREATE TEMP TABLE pair_skills AS
-SELECT DISTINCT k.job_id, s.skill_id, s.skill
+SELECT k.job_id, s.skill_id, s.skill, min(k.seen_order) AS seen_order
 FROM job_skill_ids AS k
 JOIN skills AS s USING (skill_id)
-WHERE s.category = 'genai';
+WHERE s.category = 'genai'
+GROUP BY k.job_id, s.skill_id;
 CREATE INDEX temp.pair_skills_by_job ON pair_skills (job_id);
 
 CREATE TEMP TABLE cell_pair_counts AS
 WITH per_group AS MATERIALIZED (
     SELECT j.scope_group, a.skill_id AS skill_a_id, b.skill_id AS skill_b_id, count(*) AS jobs,
-        min(a.job_id) AS first_seen
+        min(a.seen_order / 1000000) AS first_seen  -- the first job naming the pair
     FROM pair_skills AS a
     JOIN pair_skills AS b ON b.job_id = a.job_id AND a.skill < b.skill
     JOIN job_segments AS j ON j.job_id = a.job_id

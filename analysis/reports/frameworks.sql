@@ -1,7 +1,7 @@
 -- GenAI framework popularity, as published: the genai list's names that are frameworks
 -- (skill_groups), jobs and share of all jobs; ties in the order the data first names them.
 SELECT c.city, c.period,
-    row_number() OVER (PARTITION BY cs.cell_id ORDER BY cs.jobs DESC, s.first_seen) AS rank,
+    row_number() OVER (PARTITION BY cs.cell_id ORDER BY cs.jobs DESC, s.first_seen, s.skill) AS rank,
     s.skill AS framework, cs.jobs, round(100.0 * cs.jobs / t.jobs, 1) AS pct
 FROM cell_skills AS cs
 JOIN skills AS s USING (skill_id)

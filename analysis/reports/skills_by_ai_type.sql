@@ -12,7 +12,7 @@ WITH per_cell AS (
 )
 SELECT c.city, c.period, p.ai_type, p.category,
     row_number() OVER (
-        PARTITION BY p.cell_id, p.ai_type, p.category ORDER BY p.jobs DESC, p.first_seen
+        PARTITION BY p.cell_id, p.ai_type, p.category ORDER BY p.jobs DESC, p.first_seen, p.skill
     ) AS rank,
     p.skill, p.jobs,
     CASE p.ai_type

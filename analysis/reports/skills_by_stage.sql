@@ -27,7 +27,7 @@ stage_jobs AS (
 stage_skills AS (
     SELECT k.cell_id, g.stage_group, min(s.category) AS category, s.skill, sum(k.top_jobs) AS jobs,
         row_number() OVER (
-            PARTITION BY k.cell_id, g.stage_group ORDER BY sum(k.top_jobs) DESC, min(k.first_seen)
+            PARTITION BY k.cell_id, g.stage_group ORDER BY sum(k.top_jobs) DESC, min(k.first_seen), min(s.category), s.skill
         ) AS rank
     FROM cell_skill_counts AS k
     JOIN segments AS g USING (segment_id)

@@ -5,7 +5,7 @@
 -- Beside it, ours: merged_jobs, the jobs naming the name's canonical skill under any of its
 -- names in any list, and merged_names, the other names merged into it.
 SELECT c.city, c.period, s.category,
-    row_number() OVER (PARTITION BY cs.cell_id, s.category ORDER BY cs.jobs DESC, s.first_seen) AS rank,
+    row_number() OVER (PARTITION BY cs.cell_id, s.category ORDER BY cs.jobs DESC, s.first_seen, s.skill) AS rank,
     s.skill, cs.jobs, round(100.0 * cs.jobs / t.jobs, 1) AS pct, nc.skill AS canonical,
     (SELECT sum(m.jobs) FROM cell_canonical_skills AS m WHERE m.cell_id = cs.cell_id AND m.skill = nc.skill) AS merged_jobs,
     (SELECT group_concat(name, ', ') FROM (SELECT o.name FROM canonical_names AS o
