@@ -212,22 +212,35 @@ FROM skills AS s
 JOIN published_terms AS t ON instr(lower(s.skill), t.term) > 0
 WHERE t.purpose <> 'fine-tuning mention' OR s.category IN ('genai', 'ml');
 CREATE INDEX temp.name_terms_by_skill ON name_terms (skill_id);
+-- Jobs per published word, for the tables that count each word (the comparison, the ML skills).
 CREATE TEMP TABLE term_hits AS
 SELECT DISTINCT k.job_id, n.purpose, n.term_name
 FROM job_skill_ids AS k
-JOIN name_terms AS n USING (skill_id);
-CREATE INDEX temp.term_hits_by_job ON term_hits (job_id, purpose);
+JOIN name_terms AS n USING (skill_id)
+WHERE n.purpose IN ('compared', 'ml knowledge');
 
--- Per job, what the published searches found.
+-- Per job, what the published searches found: each name's findings first, then one pass over
+-- the jobs' names.
+CREATE TEMP TABLE name_words AS
+SELECT skill_id,
+    max(purpose = 'frontend') AS frontend,
+    max(purpose = 'backend') AS backend,
+    max(purpose = 'ml knowledge') AS ml,
+    max(purpose = 'fine-tuning mention') AS fine_tuning,
+    max(purpose = 'compared' AND term_name IN ('RAG', 'agents')) AS rag_or_agents
+FROM name_terms
+GROUP BY skill_id;
+CREATE UNIQUE INDEX temp.name_words_by_skill ON name_words (skill_id);
 CREATE TEMP TABLE job_words AS
-SELECT job_id,
-    max(purpose = 'frontend') AS has_frontend_word,
-    max(purpose = 'backend') AS has_backend_word,
-    max(purpose = 'ml knowledge') AS has_ml_word,
-    max(purpose = 'fine-tuning mention') AS has_fine_tuning_name,
-    max(purpose = 'compared' AND term_name IN ('RAG', 'agents')) AS has_rag_or_agents
-FROM term_hits
-GROUP BY job_id;
+SELECT k.job_id,
+    max(w.frontend) AS has_frontend_word,
+    max(w.backend) AS has_backend_word,
+    max(w.ml) AS has_ml_word,
+    max(w.fine_tuning) AS has_fine_tuning_name,
+    max(w.rag_or_agents) AS has_rag_or_agents
+FROM job_skill_ids AS k
+JOIN name_words AS w USING (skill_id)
+GROUP BY k.job_id;
 CREATE UNIQUE INDEX temp.job_words_by_job ON job_words (job_id);
 
 -- Each distinct stage text once: its published stage group.
