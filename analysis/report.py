@@ -463,7 +463,7 @@ def summary(scope: Scope) -> list[str]:
 
 
 LABEL_SOURCES = {
-    "rules": "the rule tagger of this project (jobcrawler/tagging)",
+    "rules": "the rule tagger of this project, jobcrawler/tagging",
     "fieldguide": "the published analysis' own LLM labels, imported from the AI Engineering Field Guide dataset",
 }
 

@@ -542,6 +542,9 @@ def test_methods_note_names_every_choice_and_the_report_prints_it(tmp_path):
     # both figures of the fixture beside a definition: the published words and ours
     assert "Here: frontend 2 (ours 2) of 7 AI-first jobs; backend 1 (ours 3) of 7 AI-first jobs" in methods_text
     assert "Here: 42.9% of AI-first jobs mention fine-tuning, 28.6% have it as a duty." in methods_text
+    # the rule tagger's document says nothing that only the published labels make true
+    for claim in ("reproduces 3.2%", "come out exactly", "on the published labels", "published 118"):
+        assert claim not in methods_text, claim
 
 
 def test_label_agreement_between_sources(tmp_path):
