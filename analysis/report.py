@@ -328,6 +328,21 @@ SCOPE_JOBS = """
 """  # the jobs of a scope, as in reports/_scope.sql: for queries the report tables do not answer
 
 
+def imported_batches(scope: Scope) -> list[str]:
+    """The Field Guide batches (jobcrawler.fieldguide imports) that brought the scope's jobs."""
+    rows = scope.conn.execute(
+        SCOPE_JOBS + """
+        SELECT DISTINCT json_extract(r.args, '$.batch') FROM crawl_runs AS r
+        JOIN sightings AS s ON s.run_id = r.run_id
+        WHERE r.spider = 'fieldguide' AND s.job_id IN (SELECT job_id FROM scope_jobs)
+          AND :city IN ('all', s.city) AND :period IN ('all', substr(coalesce(r.started_at, s.seen_at), 1, 7))
+        ORDER BY 1
+        """,
+        {"labels": scope.labels, "city": scope.city, "period": scope.period},
+    ).fetchall()
+    return [batch for (batch,) in rows if batch]
+
+
 def posted_months(scope: Scope) -> list[tuple[str, int]]:
     """(posting month, jobs) of the scope's jobs, to tell a tie for the busiest month. A job is
     in (city, period) as in reports/_scope.sql: a sighting in that city during a crawl run of
@@ -397,7 +412,7 @@ def header(scope: Scope) -> str:
     sites = ", ".join(md(site.split("://", 1)[-1]) for site in (overview.get("sites") or "builtin.com").split(","))
     first_crawl, last_crawl = crawl_dates(scope, overview)
     runs = overview.get("crawl_runs") or 0
-    batches = [b for b in (overview.get("imported_batches") or "").split(",") if b]
+    batches = imported_batches(scope)
     if not first_crawl:
         when = "on unrecorded days"
     elif first_crawl == last_crawl:

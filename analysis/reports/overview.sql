@@ -60,7 +60,6 @@ cell_crawls AS (
         min(rc.first_crawl) AS first_crawl,
         max(rc.last_crawl) AS last_crawl,
         count(DISTINCT CASE WHEN rc.imported_batch IS NULL THEN rc.run_id END) AS crawl_runs,
-        group_concat(DISTINCT rc.imported_batch) AS imported_batches,
         group_concat(DISTINCT rc.query) AS queries,
         group_concat(DISTINCT rc.site) AS sites
     FROM run_cells AS rc
@@ -76,7 +75,6 @@ SELECT
     cr.queries,
     cr.sites,
     cr.crawl_runs,
-    cr.imported_batches,
     cr.first_crawl,
     cr.last_crawl,
     p.first_posted,
