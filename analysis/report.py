@@ -1,11 +1,14 @@
 """The "AI Engineering Jobs Analysis" document, regenerated from the ``report_*`` tables.
 
-Headings and structure follow the original document; every number comes from the report
-tables of one (city, period) scope ('all'/'all' is the whole database). Every sentence that
-judges a number ("most", "common", "dominates", "ahead of") is worded from that number by
-``analysis.wording``, so it stays true on the next crawl: ties say tie, shares of fewer than
-20 jobs carry their n and a caution, and a finding the data reverses reads reversed.
-Quoted example responsibilities are left out: the database holds no responsibilities.
+Headings, sections and lists follow the published document, and its figures are counted the
+published way (analysis/methods.yaml), this project's own definitions printed beside and named;
+every number comes from the report tables of one (city, period) scope ('all'/'all' is the whole
+database). Every sentence that judges a number ("most", "common", "dominates", "ahead of") is
+worded from that number by ``analysis.wording``, so it stays true on the next crawl: ties say
+tie, shares of fewer than 20 jobs carry their n and a caution, and a finding the data reverses
+reads reversed. Quotes come from the labels (example responsibilities), never from the published
+text; where the published document disagrees with its own data, the Errata say so.
+``python -m analysis.compare_published`` lists every published figure beside this document's.
 """
 
 from __future__ import annotations
