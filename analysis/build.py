@@ -43,6 +43,7 @@ from pathlib import Path
 
 import yaml
 
+from jobcrawler.normalize.salary import currency_in_text
 from jobcrawler.storage import label_sources
 
 REPORTS_DIR = Path(__file__).parent / "reports"
@@ -158,6 +159,8 @@ def build(db_path: str | Path, labels: str = DEFAULT_LABELS, seconds: dict[str, 
     that source (the default source of a database without any labels yet builds empty tables)."""
     seconds = {} if seconds is None else seconds
     conn = sqlite3.connect(db_path, isolation_level=None)
+    # pay.sql: the currency a posting's text writes against its pay, where the pay data names none
+    conn.create_function("currency_in_text", 3, currency_in_text, deterministic=True)
     try:
         sources = label_sources(conn)
         if labels not in sources and (sources or labels != DEFAULT_LABELS):
@@ -221,7 +224,7 @@ def build(db_path: str | Path, labels: str = DEFAULT_LABELS, seconds: dict[str, 
 
 
 def methods() -> list[dict]:
-    """The definitions the report tables use where the published analysis counted differently."""
+    """How the report tables count: the published definitions, and ours where printed beside."""
     return yaml.safe_load(METHODS_PATH.read_text(encoding="utf-8"))
 
 

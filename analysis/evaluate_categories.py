@@ -2,6 +2,7 @@
 
     python -m analysis.evaluate_categories [--reading FILE ...] [--held-out FILE] [--labels L] [--pages P]
                                            [--fieldguide F] [--errors FIELD ...]
+                                           [--write analysis/label_agreement.yaml]
 
 Two reading sets: ``category_reading.jsonl`` (154 postings of ``../shared/builtin-sample``, read
 from their saved pages) and ``category_reading_2.jsonl`` (330 postings of the published analysis,
@@ -23,12 +24,20 @@ the tagger and the reading differ, with the rule and evidence that decided it.
 A reading records the posting, not either side, so it stays valid as the rules change. The
 rules and the AI-type confidence were fitted to the tuning part: its figures flatter them, the
 validation part's are what to expect of postings nobody tuned on.
+
+``--write FILE`` also records the accuracies per label source and part (``rules``: the tagger;
+``fieldguide``: the published method's labels of the same postings) in FILE, which the report's
+"How far to trust these labels" section prints: the validation part's figures, those to
+expect of postings nobody tuned on (the report runs without the sample; the tests check the
+record against a fresh run wherever the sample is present).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+
+import yaml
 from collections import Counter
 from pathlib import Path
 
@@ -51,6 +60,7 @@ READING_PATH = Path(__file__).with_name("category_reading.jsonl")
 SECOND_READING_PATH = Path(__file__).with_name("category_reading_2.jsonl")  # split: tuning / validation
 FIELDGUIDE = SAMPLE.parent / "fieldguide"
 PARTS = (reading_split.TUNING, reading_split.VALIDATION)
+AGREEMENT_PATH = Path(__file__).with_name("label_agreement.yaml")
 AI_TYPES = ("ai-first", "ai-support", "ml", "unknown")
 FIELDS = {"ai_type": AI_TYPES, "is_customer_facing": (True, False), "is_management": (True, False), "is_tech_lead": (True, False)}
 LABEL_FIELDS = ("ai_type", "is_customer_facing", "is_management")  # what the LLM labels carry
@@ -292,6 +302,42 @@ def _uncertain_lines(reading: Reading, tagged: dict, labels: dict[str, dict], al
     return lines
 
 
+def agreement_record(reading: Reading, tagged: dict, labels: dict[str, dict], aliases: LabelAliases) -> dict:
+    """Per part (tuning, validation), label source and field: accuracy against the reading, its 95%
+    interval and the jobs scored (the figures ``report`` prints), and how often two readings agree."""
+
+    def scored(pairs: list[tuple]) -> dict:
+        low, high = bootstrap_interval([a == b for a, b in pairs], lambda hits: sum(hits) / len(hits))
+        return {"accuracy": round(accuracy(pairs), 3), "low": round(low, 2), "high": round(high, 2), "jobs": len(pairs)}
+
+    def part_record(part: str) -> dict:
+        sources: dict[str, dict] = {"rules": {}, "fieldguide": {}}
+        for field in FIELDS:
+            jobs = [j for j in reading.jobs(field, part) if j in tagged]
+            truth = reading.values[field]
+            if jobs:
+                sources["rules"][field] = scored([(tagged[j].categories.get(field), truth[j]) for j in jobs])
+            with_label = [(_label(labels.get(j), field, aliases), truth[j]) for j in jobs]
+            with_label = [pair for pair in with_label if pair[0] is not None]
+            if with_label:
+                sources["fieldguide"][field] = scored(with_label)
+        readers = {field: round(found[1], 3) for field in FIELDS if (found := reading.agreement(field, part))}
+        return {"jobs": len({j for field in FIELDS for j in reading.jobs(field, part) if j in tagged}),
+                "readers_agree": readers, "sources": sources}
+
+    return {part: part_record(part) for part in PARTS}
+
+
+def write_agreement(record: dict, path: Path) -> None:
+    header = ("# How often each label source agrees with the careful readings (analysis/category_reading*.jsonl),\n"
+              "# per part and category. Written by: python -m analysis.evaluate_categories --write\n"
+              "# analysis/label_agreement.yaml (needs ../shared/builtin-sample and ../shared/fieldguide).\n"
+              "# tuning: the postings the rules and the AI-type confidence were fitted on; validation: postings\n"
+              "# held out from all tuning. rules: the rule tagger; fieldguide: the published method's LLM labels\n"
+              "# of the same jobs. Printed by the report's \"How far to trust these labels\" section.\n")
+    path.write_text(header + yaml.safe_dump(record, sort_keys=False), encoding="utf-8")
+
+
 def _ai_type_lines(reading: Reading, tagged: dict, labels: dict[str, dict], aliases: LabelAliases, part: str) -> list[str]:
     jobs = [j for j in reading.jobs("ai_type", part) if j in tagged]
     ours = Counter(tagged[j].categories.get("ai_type") for j in jobs)
@@ -335,6 +381,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="a Field Guide checkout: the text of read jobs that have no saved page")
     parser.add_argument("--errors", nargs="*", default=[], choices=list(FIELDS), metavar="FIELD",
                         help=f"list disagreements with the reading on these fields ({', '.join(FIELDS)})")  # fmt: skip
+    parser.add_argument("--write", type=Path, metavar="FILE",
+                        help=f"also record the accuracies per label source in FILE (the report reads {AGREEMENT_PATH.name})")
     args = parser.parse_args(argv)
     paths = [path for path in args.reading if path.exists() or path != SECOND_READING_PATH]
     try:
@@ -362,7 +410,11 @@ def main(argv: list[str] | None = None) -> int:
     if not tagged:
         print(f"error: none of the {len(read_jobs)} jobs read has a page in {args.pages}", file=sys.stderr)
         return 1
-    print(report(reading, tagged, labels, LabelAliases.load(), args.errors))
+    aliases = LabelAliases.load()
+    print(report(reading, tagged, labels, aliases, args.errors))
+    if args.write:
+        write_agreement(agreement_record(reading, tagged, labels, aliases), args.write)
+        print(f"\nwrote {args.write}")
     return 0
 
 

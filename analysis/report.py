@@ -1,11 +1,14 @@
 """The "AI Engineering Jobs Analysis" document, regenerated from the ``report_*`` tables.
 
-Headings and structure follow the original document; every number comes from the report
-tables of one (city, period) scope ('all'/'all' is the whole database). Every sentence that
-judges a number ("most", "common", "dominates", "ahead of") is worded from that number by
-``analysis.wording``, so it stays true on the next crawl: ties say tie, shares of fewer than
-20 jobs carry their n and a caution, and a finding the data reverses reads reversed.
-Quoted example responsibilities are left out: the database holds no responsibilities.
+Headings, sections and lists follow the published document, and its figures are counted the
+published way (analysis/methods.yaml), this project's own definitions printed beside and named;
+every number comes from the report tables of one (city, period) scope ('all'/'all' is the whole
+database). Every sentence that judges a number ("most", "common", "dominates", "ahead of") is
+worded from that number by ``analysis.wording``, so it stays true on the next crawl: ties say
+tie, shares of fewer than 20 jobs carry their n and a caution, and a finding the data reverses
+reads reversed. Quotes come from the labels (example responsibilities), never from the published
+text; where the published document disagrees with its own data, the Errata say so.
+``python -m analysis.compare_published`` lists every published figure beside this document's.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import yaml
 
 from analysis.datasette_plugins import learning_path as learning_engine
 from analysis.wording import (
+    DOMINANCE,
     SMALL_GROUP,
     TOO_FEW,
     capitalized,
@@ -36,6 +40,7 @@ from analysis.wording import (
 )
 from jobcrawler.cities import load_cities
 from jobcrawler.tagging import TAXONOMY_PATH
+from jobcrawler.tagging.names import name_key
 
 MARKDOWN_SPECIAL = set("\\`*_[]<>")
 
@@ -67,7 +72,10 @@ SUPPORT_CATEGORIES = {
     "backend/general SWE": ("Backend/General SWE", "APIs, microservices, internal tools for AI teams"),
     "data/pipelines": ("Data/Pipelines", "Data pipelines, ETL, dataset preparation for ML"),
     "observability/monitoring": ("Observability/Monitoring", "AI evaluation, testing, monitoring frameworks"),
+    "other": ("Other", "None of the categories' words in the title or responsibilities"),
 }
+# The rule tagger files every AI-support role no other rule claims under backend/general SWE.
+RULES_BACKEND = "APIs, microservices, internal tools, and every AI-support role no other category matched"
 
 BEYOND_GENAI_LABELS = {
     "GenAI + ops": "GenAI + Ops (Docker, K8s, CI/CD)",
@@ -100,13 +108,20 @@ NON_GENAI_SKILLS = (  # category, label, list length
     ("languages", "Languages", 3),
 )
 
+MIN_KEYWORD_SHARE = 1.0  # title keywords in fewer of a type's titles (%) are left out
+TIED_TITLES = 12  # a title list shows up to this many more titles tying with its last, else notes them
+TIED_SKILLS = 5  # the same for a skill list
 STRONG_TITLE_SHARE = 75  # a title variant is "strongly" of a type from this share of its jobs
 STRONG_TITLE_MIN_JOBS = 3  # ... and with at least this many jobs
 
 
 def plural(count: int | None, noun: str) -> str:
+    """'1 job', '2 jobs', '11 more companies'."""
     count = count or 0
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+    if count == 1:
+        return f"{count} {noun}"
+    many = noun[:-1] + "ies" if noun.endswith("y") and noun[-2:-1] not in "aeiou" else noun + "s"
+    return f"{count} {many}"
 
 
 def jobs(count: int | None) -> str:
@@ -235,6 +250,8 @@ def render_report(conn: sqlite3.Connection, city: str = "all", period: str = "al
         learning_path(scope),
         tech_stack(scope),
         pay(scope),
+        trust(scope),
+        errata(scope),
         methods_note(scope),
     ]
     return "\n\n".join(section.strip("\n") for section in sections) + "\n"
@@ -250,19 +267,22 @@ def md(text) -> str:
     return "".join("\\" + char if char in MARKDOWN_SPECIAL else char for char in str(text))
 
 
-def top_rows(rows: list, limit: int, noun: str, capped_at: int | None = None) -> tuple[list, str]:
-    """The first ``limit`` rows (ranked by ``jobs``) and a note naming how many more rows tie
-    with the last one shown, so a cut-off never hides an equal. ``capped_at``: the table keeps
-    only that many rows, so when its last row ties too, more may exist ("at least")."""
+def top_rows(rows: list, limit: int, noun: str, expand: int = 0) -> tuple[list, str]:
+    """The first ``limit`` rows (ranked by ``jobs``, ties in the order the data first names them,
+    as published). A list never hides an equal of its last row: up to ``expand`` more rows tying
+    with it are shown too, more are named by their number. The report tables keep every row
+    tying with their last, so the number is exact."""
     shown, rest = rows[:limit], rows[limit:]
     if not shown:
         return shown, ""
-    tied = sum(row["jobs"] == shown[-1]["jobs"] for row in rest)
+    tied = [row for row in rest if row["jobs"] == shown[-1]["jobs"]]
     if not tied:
         return shown, ""
-    at_least = "at least " if capped_at and len(rows) >= capped_at and rows[-1]["jobs"] == shown[-1]["jobs"] else ""
-    verb = "has" if tied == 1 and not at_least else "have"
-    return shown, f"\n\n({at_least}{plural(tied, 'more ' + noun)} also {verb} {jobs(shown[-1]['jobs'])}.)"
+    if len(tied) <= expand:
+        return shown + tied, ""
+    verb = "has" if len(tied) == 1 else "have"
+    return shown, (f"\n\n({plural(len(tied), 'more ' + noun)} also {verb} {jobs(shown[-1]['jobs'])}; "
+                   "ties are listed in the order of their first posting.)")
 
 
 def of_jobs(share: float) -> str:
@@ -293,32 +313,86 @@ def about(ai_type: str, label: str, heading: str):
     return wrap
 
 
+SCOPE_JOBS = """
+    WITH seen (job_id, city, period) AS (
+        SELECT s.job_id, s.city, substr(coalesce(r.started_at, s.seen_at), 1, 7)
+        FROM sightings AS s LEFT JOIN crawl_runs AS r ON r.run_id = s.run_id
+        UNION
+        SELECT c.job_id, c.city, substr(c.first_seen, 1, 7) FROM job_cities AS c
+        WHERE NOT EXISTS (SELECT 1 FROM sightings AS s WHERE s.job_id = c.job_id AND s.city = c.city)
+        UNION
+        SELECT c.job_id, c.city, substr(c.last_seen, 1, 7) FROM job_cities AS c
+        WHERE NOT EXISTS (SELECT 1 FROM sightings AS s WHERE s.job_id = c.job_id AND s.city = c.city)
+    ),
+    scope_jobs AS (
+        SELECT job_id FROM job_labels WHERE labels = :labels AND (
+            (:city = 'all' AND :period = 'all')
+            OR job_id IN (SELECT job_id FROM seen WHERE :city IN ('all', city) AND :period IN ('all', period)))
+    )
+"""  # the jobs of a scope, as in reports/_scope.sql: for queries the report tables do not answer
+
+
+def imported_batches(scope: Scope) -> list[str]:
+    """The Field Guide batches (jobcrawler.fieldguide imports) that brought the scope's jobs."""
+    rows = scope.conn.execute(
+        SCOPE_JOBS + """
+        SELECT DISTINCT json_extract(r.args, '$.batch') FROM crawl_runs AS r
+        JOIN sightings AS s ON s.run_id = r.run_id
+        WHERE r.spider = 'fieldguide' AND s.job_id IN (SELECT job_id FROM scope_jobs)
+          AND :city IN ('all', s.city) AND :period IN ('all', substr(coalesce(r.started_at, s.seen_at), 1, 7))
+        ORDER BY 1
+        """,
+        {"labels": scope.labels, "city": scope.city, "period": scope.period},
+    ).fetchall()
+    return [batch for (batch,) in rows if batch]
+
+
 def posted_months(scope: Scope) -> list[tuple[str, int]]:
     """(posting month, jobs) of the scope's jobs, to tell a tie for the busiest month. A job is
     in (city, period) as in reports/_scope.sql: a sighting in that city during a crawl run of
     that month, or, for jobs stored without sightings, its first/last day in that city; only jobs
     the scope's label source labelled count, as in the report tables."""
     return scope.conn.execute(
-        """
-        WITH seen (job_id, city, period) AS (
-            SELECT s.job_id, s.city, substr(coalesce(r.started_at, s.seen_at), 1, 7)
-            FROM sightings AS s LEFT JOIN crawl_runs AS r ON r.run_id = s.run_id
-            UNION
-            SELECT c.job_id, c.city, substr(c.first_seen, 1, 7) FROM job_cities AS c
-            WHERE NOT EXISTS (SELECT 1 FROM sightings AS s WHERE s.job_id = c.job_id AND s.city = c.city)
-            UNION
-            SELECT c.job_id, c.city, substr(c.last_seen, 1, 7) FROM job_cities AS c
-            WHERE NOT EXISTS (SELECT 1 FROM sightings AS s WHERE s.job_id = c.job_id AND s.city = c.city)
-        )
+        SCOPE_JOBS + """
         SELECT substr(posted_date, 1, 7), count(*) FROM jobs
-        WHERE posted_date IS NOT NULL AND job_id IN (SELECT job_id FROM job_labels WHERE labels = ?) AND (
-            (? = 'all' AND ? = 'all')
-            OR job_id IN (SELECT job_id FROM seen WHERE ? IN ('all', city) AND ? IN ('all', period))
-        )
+        WHERE posted_date IS NOT NULL AND job_id IN (SELECT job_id FROM scope_jobs)
         GROUP BY 1
         """,
-        (scope.labels, scope.city, scope.period, scope.city, scope.period),
+        {"labels": scope.labels, "city": scope.city, "period": scope.period},
     ).fetchall()
+
+
+EXAMPLES = 5  # example responsibilities shown per AI type
+
+
+def example_responsibilities(scope: Scope, ai_type: str) -> list[str]:
+    """The first responsibility of the first postings (job id order) of an AI type that hold the
+    type's most common title: what such a role does, in its labels' words. Sources that record
+    no responsibilities (the rule tagger) give none."""
+    rows = scope.conn.execute(
+        SCOPE_JOBS + """,
+        typed AS (
+            SELECT j.job_id, j.title, l.responsibilities FROM jobs AS j
+            JOIN job_labels AS l ON l.job_id = j.job_id AND l.labels = :labels
+            WHERE l.ai_type = :ai_type AND j.job_id IN (SELECT job_id FROM scope_jobs)
+              AND json_valid(l.responsibilities) AND json_array_length(l.responsibilities) > 0
+        ),
+        top_title AS (SELECT title FROM typed GROUP BY title ORDER BY count(*) DESC, min(job_id) LIMIT 1)
+        SELECT json_extract(responsibilities, '$[0]') FROM typed
+        ORDER BY title IN (SELECT title FROM top_title) DESC, job_id
+        LIMIT :limit
+        """,
+        {"labels": scope.labels, "city": scope.city, "period": scope.period, "ai_type": ai_type, "limit": 4 * EXAMPLES},
+    ).fetchall()
+    return list(dict.fromkeys(text for (text,) in rows if text))[:EXAMPLES]  # the same duty twice is one example
+
+
+def examples_block(scope: Scope, ai_type: str, heading: str = "Example responsibilities") -> str:
+    found = example_responsibilities(scope, ai_type)
+    if not found:
+        return f"{heading}: none recorded by this label source."
+    return f"{heading} (the first duty of postings with the type's most common title):\n\n" + bullets(
+        f'"{md(text)}"' for text in found)
 
 
 def crawl_dates(scope: Scope, overview: dict) -> tuple[str | None, str | None]:
@@ -342,6 +416,7 @@ def header(scope: Scope) -> str:
     sites = ", ".join(md(site.split("://", 1)[-1]) for site in (overview.get("sites") or "builtin.com").split(","))
     first_crawl, last_crawl = crawl_dates(scope, overview)
     runs = overview.get("crawl_runs") or 0
+    batches = imported_batches(scope)
     if not first_crawl:
         when = "on unrecorded days"
     elif first_crawl == last_crawl:
@@ -349,6 +424,19 @@ def header(scope: Scope) -> str:
     else:
         when = f"between {first_crawl} and {last_crawl}"
     crawled = f"in {plural(runs, 'crawl run')} {when}" if runs else f"{when} (no crawl run recorded)"
+    imported = (f"imported from the AI Engineering Field Guide dataset (scrape {'batch' if len(batches) == 1 else 'batches'} "
+                f"{join_names(sorted(batches))})")
+    if batches and runs:
+        source = f"The jobs come from crawls ({plural(runs, 'crawl run')}) and were partly {imported}"
+        where = f"The crawler searched {sites} for jobs containing {queries} in {join_names(cities) or 'no recorded city'}"
+        origin = f"{source}. {where}."
+    elif batches:
+        origin = (f"The jobs were {imported}: its author searched {sites} for jobs containing {queries} in "
+                  f"{join_names(cities) or 'no recorded city'} on {join_names(sorted(batches))}. No crawl of this "
+                  "project saw them.")
+    else:
+        origin = (f"The crawler searched {sites} for jobs containing {queries} in "
+                  f"{join_names(cities) or 'no recorded city'}, {crawled}.")
     posted = "The posting dates are not recorded."
     if overview.get("first_posted"):
         share = pct(overview.get("main_posted_month_pct"))
@@ -366,7 +454,7 @@ def header(scope: Scope) -> str:
 
 Generated from {overview.get('jobs') or 0} job descriptions extracted from {sites}{' (' + restriction + ')' if restriction else ''}.
 
-The crawler searched {sites} for jobs containing {queries} in {join_names(cities) or 'no recorded city'}, {crawled}. {posted}
+{origin} {posted}
 
 Labels: {label_source_note(scope.labels)}
 
@@ -377,35 +465,229 @@ Summary
 
 def summary(scope: Scope) -> list[str]:
     ai_first = scope.value("report_ai_types", "pct", "ai_type = 'ai-first'") or 0
-    lines = [f"{pct(ai_first, 0)} of roles work directly on AI (RAG, agents)"]
+    lines = [f"{pct(ai_first, 0)} of roles work directly on AI (AI-first)"]
     if scope.type_jobs("ai-first"):
         beyond = scope.value("report_beyond_genai", "pct", "combination = 'GenAI + any other'") or 0
-        lines.append(f"{pct(beyond, 0)} of AI-first roles need skills beyond just GenAI")
+        lines.append(f"{pct(beyond, 0)} need skills beyond just GenAI (of AI-first roles)")
     genai = scope.rows("report_top_skills", "category = 'genai'")
     top = leaders(named(genai))
     if len(top) == 1:
-        lines.append(f"{pct(genai[0]['pct'])} of roles mention {top[0]} - the most named GenAI skill")
+        lines.append(f"{pct(genai[0]['pct'])} of roles mention {top[0]} - the most common GenAI skill in all jobs")
     elif top:
-        lines.append(f"{join_names(top)} tie as the most named GenAI skills ({pct(genai[0]['pct'])} of roles each)")
+        lines.append(f"{join_names(top)} tie as the most common GenAI skills ({pct(genai[0]['pct'])} of roles each)")
     clouds = [row for row in scope.rows("report_top_skills", "category = 'cloud'") if row["skill"] in cloud_platforms()]
     if clouds:
-        lines.append("Cloud platforms: " + ranking(named(clouds), jobs))
+        lines.append(ranking(named(clouds), jobs))
     return lines
 
 
 LABEL_SOURCES = {
-    "rules": "the rule tagger of this project (jobcrawler/tagging)",
+    "rules": "the rule tagger of this project, jobcrawler/tagging",
     "fieldguide": "the published analysis' own LLM labels, imported from the AI Engineering Field Guide dataset",
 }
 
 
 def methods_note(scope: Scope) -> str:
-    """Where the tables count differently from the published analysis, and why (report_methods)."""
-    rows = scope.cursor.execute("SELECT topic, choice, why FROM report_methods ORDER BY position").fetchall() \
-        if scope.cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'report_methods'").fetchone() else []
+    """How each table counts (analysis/methods.yaml, which the build also stores as report_methods),
+    each definition with the figures it gives on this data, the published one's and ours beside."""
+    from analysis.build import methods
+
     kept = {"published": "as published", "ours": "our definition"}
-    lines = [f"{md(row['topic'])} ({kept.get(row['choice'], md(row['choice']))}): {md(row['why'])}" for row in rows]
-    return "## Methods\n\nSkills are counted as canonical skills (one per job), not as raw label strings.\n\n" + bullets(lines)
+    lines = []
+    for row in methods():
+        figure = METHOD_FIGURES[row["figures"]](scope) if row["figures"] != "none" else ""
+        lines.append(f"{md(row['topic'])} ({kept.get(row['choice'], md(row['choice']))}): {md(row['why'])}"
+                     + (f" Here: {figure}." if figure else ""))
+    return ("## Methods\n\nThe published analysis' definitions are the report's, for every label source; where this "
+            "project has its own, both figures are given.\n\n" + bullets(lines))
+
+
+def _skill_names_figures(scope: Scope) -> str:
+    rows = scope.rows("report_top_skills", "rank <= 10 AND canonical = skill AND merged_jobs <> jobs")
+    rows.sort(key=lambda row: -(row["merged_jobs"] - row["jobs"]))
+    return "; ".join(f"{md(row['skill'])} {row['jobs']} as its list names it, {row['merged_jobs']} merged"
+                     for row in rows[:3])
+
+
+def _stage_figures(scope: Scope) -> str:
+    rows = {row["stage_group"]: row for row in scope.rows("report_skills_by_stage", "rank = 1")}
+    return "; ".join(f"{group} {rows[group]['stage_jobs']} jobs by the stage text, {rows[group]['exact_stage_jobs'] or 0} "
+                     "by the exact stage" for group, _, _ in STAGE_SECTIONS if group in rows)
+
+
+def _fullstack_figures(scope: Scope) -> str:
+    return "; ".join(f"{row['side']} {row['jobs']} (ours {row['our_jobs']}) of {row['ai_first_jobs']} AI-first jobs"
+                     for row in scope.rows("report_fullstack"))
+
+
+def _beyond_genai_figures(scope: Scope) -> str:
+    rows = {row["combination"]: row for row in scope.rows("report_beyond_genai")}
+    if not rows:
+        return ""
+    return (f"GenAI + any other tech {pct(rows['GenAI + any other']['pct'])}, "
+            f"pure GenAI {pct(rows['pure GenAI']['pct'])} of AI-first jobs")
+
+
+def _ml_need_figures(scope: Scope) -> str:
+    row = dict(scope.row("report_ai_first_ml_need"))
+    return f"{pct(row.get('pct'))} of AI-first jobs (ours {pct(row.get('concrete_pct'))})" if row else ""
+
+
+def _comparison_figures(scope: Scope) -> str:
+    row = dict(scope.row("report_skill_comparison", "skill = 'RAG'"))
+    if not row:
+        return ""
+    return (f"RAG in {pct(row['ai_first_pct'])} of AI-first and {pct(row['ai_support_pct'])} of AI-support jobs "
+            f"(the skill itself: {pct(row['named_ai_first_pct'])} and {pct(row['named_ai_support_pct'])})")
+
+
+def _fine_tuning_figures(scope: Scope) -> str:
+    row = dict(scope.row("report_fine_tuning"))
+    return (f"{pct(row.get('pct'))} of AI-first jobs mention fine-tuning, {pct(row.get('duty_pct'))} have it as a duty"
+            if row else "")
+
+
+def _use_case_figures(scope: Scope) -> str:
+    row = dict(scope.row("report_fine_tuning_use_cases"))
+    return f"{md(row['use_case'])} {plural(row['mentions'], 'mention')} in {jobs(row['jobs'])}" if row else ""
+
+
+def _title_word_figures(scope: Scope) -> str:
+    row = dict(scope.row("report_title_keyword_shares", "ai_type = 'ai-first'"))
+    return (f'"{md(row["keyword"])}" in {pct(row["pct"])} of AI-first titles, {pct(row["whole_word_pct"])} as a whole word'
+            if row else "")
+
+
+def _title_variant_figures(scope: Scope) -> str:
+    row = dict(scope.row("report_title_variants"))
+    return (f"{md(row['title_variant'])} {jobs(row['jobs'])}, {row['whole_word_jobs']} as whole words"
+            if row and row.get("whole_word_jobs") is not None else "")
+
+
+def _entry_level_figures(scope: Scope) -> str:
+    return "; ".join(f"{row['ai_type']} {pct(row['pct'])} ({row['entry_level_jobs']} of {row['jobs']})"
+                     for row in scope.rows("report_entry_level") if row["ai_type"] in ("ai-first", "ai-support"))
+
+
+def _management_figures(scope: Scope) -> str:
+    roles = {row["role"]: dict(row) for row in scope.rows("report_roles")}
+    management, lead = roles.get("management", {}), roles.get("tech lead", {})
+    leads = "not told apart" if lead.get("jobs") is None else f"{lead['jobs']} technical leads apart"
+    return f"management {management.get('jobs') or 0} ({leads})"
+
+
+def _rag_or_agents_figures(scope: Scope) -> str:
+    return f"{pct(scope.value('report_overview', 'rag_or_agents_pct'))} of jobs"
+
+
+def _pay_figures(scope: Scope) -> str:
+    rows = scope.rows("report_pay", "group_by = 'all'")
+    named = sum(row["jobs"] for row in rows if row["currency"] != "not stated")
+    left_out = sum(row["jobs"] for row in scope.rows("report_pay_left_out"))
+    return f"{named} postings with a currency, {left_out} left out" if rows or left_out else ""
+
+
+METHOD_FIGURES = {
+    "skill_names": _skill_names_figures, "stage_groups": _stage_figures, "fullstack": _fullstack_figures,
+    "beyond_genai": _beyond_genai_figures, "ml_need": _ml_need_figures, "skill_comparison": _comparison_figures,
+    "fine_tuning": _fine_tuning_figures, "use_cases": _use_case_figures, "title_words": _title_word_figures,
+    "title_variants": _title_variant_figures, "entry_level": _entry_level_figures, "management": _management_figures,
+    "rag_or_agents": _rag_or_agents_figures, "pay": _pay_figures,
+}
+
+
+AGREEMENT_FIELDS = {
+    "ai_type": "AI type", "company_stage": "company stage", "is_customer_facing": "customer-facing",
+    "is_management": "management", "is_tech_lead": "technical lead", "is_research": "research",
+    "is_entry_level": "entry level", "fine_tuning": "fine-tuning depth", "support_category": "AI-support category",
+}
+# Which label source's measured agreement with the careful reading describes a source: the
+# published labels and any LLM running the published method are measured by the published labels
+# of the sample (a model of one's own is not measured).
+MEASURED_AS = {"rules": "rules", "fieldguide": "fieldguide"}
+
+
+def trust(scope: Scope) -> str:
+    """How far to trust these labels: measured agreement with a careful reading (the record of
+    analysis.evaluate_categories), and agreement with the other label sources on these jobs."""
+    from analysis.evaluate_categories import AGREEMENT_PATH
+
+    record = yaml.safe_load(AGREEMENT_PATH.read_text(encoding="utf-8")) if AGREEMENT_PATH.is_file() else {}
+    held_out, tuned = record.get("validation") or {}, record.get("tuning") or {}
+    measured = (held_out.get("sources") or {}).get(MEASURED_AS.get(scope.labels, ""), {})
+    if measured:
+        lines = [f"{AGREEMENT_FIELDS.get(field, field)}: {pct(100 * row['accuracy'])} of {row['jobs']} jobs "
+                 f"(95% interval {pct(100 * row['low'], 0)}-{pct(100 * row['high'], 0)})" for field, row in measured.items()]
+        readers = held_out.get("readers_agree") or {}
+        reading = (f"Agreement with a careful reading of {held_out.get('jobs')} postings of the published analysis held "
+                   "out from all tuning (read blind, unsure postings twice; where read twice, the two readings agree on "
+                   f"{pct(100 * readers.get('ai_type', 0))} of AI types; analysis/category_reading_2.jsonl, its "
+                   "validation part), per category:\n\n" + bullets(lines))
+        fitted = (tuned.get("sources") or {}).get(MEASURED_AS[scope.labels], {})
+        if scope.labels == "rules" and fitted:
+            reading += (f"\n\nOn the {tuned.get('jobs')} postings the rules were tuned on they score higher ("
+                        + ", ".join(f"{AGREEMENT_FIELDS.get(field, field)} {pct(100 * row['accuracy'])}"
+                                    for field, row in fitted.items())
+                        + "): expect the held-out figures above on new postings.")
+        elif scope.labels != "rules":
+            reading += "\n\nMeasured on the published method's own labels of those postings."
+    else:
+        reading = (f"Agreement with a careful reading: not measured for label source `{md(scope.labels)}` "
+                   "(python -m analysis.evaluate_categories measures the rule tagger and the published labels).")
+    others: dict[str, list[str]] = {}
+    for row in scope.rows("report_label_agreement"):
+        others.setdefault(row["other_labels"], []).append(
+            f"{AGREEMENT_FIELDS.get(row['field'], row['field'])} {pct(row['pct'])} of {jobs(row['jobs'])}")
+    if others:
+        present = "\n\n".join(f"On these jobs, `{md(scope.labels)}` and `{md(other)}` give the same:\n\n" + bullets(lines)
+                                for other, lines in others.items())
+    else:
+        present = "No other label source labelled these jobs: nothing to compare on this data."
+    return f"""## How far to trust these labels
+
+{reading}
+
+{present}"""
+
+
+def errata(scope: Scope) -> str:
+    """Where the published document disagrees with its own data: its claim beside the data's
+    figure (printed for the published labels, whose data the document describes)."""
+    if scope.labels != "fieldguide":
+        return ""
+    share = {row["ai_type"]: row for row in scope.rows("report_ai_types")}
+    first = dict(share.get("ai-first", {}))
+    beyond = dict(scope.row("report_beyond_genai", "combination = 'GenAI + any other'"))
+    both = dict(scope.row("report_fullstack", "side = 'full-stack (both)'"))
+    ml = {row["skill"]: row for row in scope.rows("report_ml_skills")}
+    torch, tensorflow = (dict(ml.get(name, {})).get("jobs") or 0 for name in ("PyTorch", "TensorFlow"))
+    general = dict(ml.get("machine learning", {}))
+    mention = dict(scope.row("report_fine_tuning"))
+    no_duty = dict(scope.row("report_fine_tuning_depth", "fine_tuning = 'none'"))
+    overview = dict(scope.row("report_overview"))
+    comparison = dict(scope.row("report_skill_comparison", "skill = 'RAG'"))
+    support_rag = dict(scope.row("report_skills_by_ai_type", "ai_type = 'ai-support' AND category = 'genai' AND skill = 'RAG'"))
+    lines = [
+        f'Summary, "70% of roles work directly on AI (RAG, agents)": {pct(first.get("pct"))} are AI-first '
+        f'({first.get("jobs")} of {overview.get("jobs")}), which rounds to {pct(first.get("pct"), 0)}; and AI-first is not '
+        f'"RAG, agents": {pct(overview.get("rag_or_agents_pct"))} of jobs name RAG or agents.',
+        f'Summary, "93% need skills beyond just GenAI - it\'s a full-stack role": {pct(beyond.get("pct"))} of AI-first '
+        f'roles, not of all roles; and {pct(both.get("pct"))} of AI-first roles ask for both frontend and backend skills.',
+        f'"PyTorch dominates - 2.6x more common than TensorFlow": {torch} vs {tensorflow} AI-first jobs, '
+        f'{torch / tensorflow if tensorflow else 0:.1f}x.',
+        f'"Deep ML knowledge is rare - only ~8% expect general ML expertise": {pct(general.get("pct"))} '
+        f'({general.get("jobs")} of {general.get("ai_first_jobs")} AI-first jobs name "machine learning").',
+        f'"Only ~20% have any FT expectation": {pct(mention.get("duty_pct"))} have a primary or secondary fine-tuning duty.',
+        f'"{pct(mention.get("pct"))} of AI-First roles mention fine-tuning" beside "No FT mentioned - {pct(no_duty.get("pct"))}": two '
+        'definitions under one word; the first also counts related words (custom or specialized model, '
+        'domain-specific, adaptation) and skills, the second fine-tuning duties only. Both are printed, each named.',
+        f'"RAG + Agents = 70%+ of use cases": no count in the data gives it; {pct(overview.get("rag_or_agents_pct"))} '
+        f'of jobs name RAG or agents, and {pct(first.get("pct"))} of jobs are AI-first.',
+        f'RAG in AI-support roles: {pct(dict(support_rag).get("pct"))} in the GenAI skill list, '
+        f'{pct(comparison.get("ai_support_pct"))} in the comparison, which also counts "rag" inside other names '
+        '("storage", "leverage"); both are printed where the published document prints them.',
+    ]
+    return "## Errata\n\nWhere the published document disagrees with its own data (figures of this data):\n\n" + bullets(lines)
 
 
 def label_source_note(labels: str) -> str:
@@ -416,7 +698,7 @@ def label_source_note(labels: str) -> str:
 
 
 def type_titles(scope: Scope, ai_type: str, limit: int) -> str:
-    rows, tied = top_rows(scope.rows("report_ai_type_titles", "ai_type = ?", (ai_type,)), limit, "title", capped_at=10)
+    rows, tied = top_rows(scope.rows("report_ai_type_titles", "ai_type = ?", (ai_type,)), limit, "title", expand=TIED_TITLES)
     return bullets(f"{md(row['title'])} ({jobs(row['jobs'])})" for row in rows) + tied
 
 
@@ -479,6 +761,8 @@ What they build (the category's definition):
 - Model serving and inference pipelines
 - Prompt engineering and optimization
 
+{examples_block(scope, 'ai-first')}
+
 Most common position titles:
 
 {type_titles(scope, 'ai-first', 7)}
@@ -497,6 +781,8 @@ What they build (the category's definition):
 - Data pipelines for training/fine-tuning
 - Frontend for AI products
 - Deployment and monitoring systems
+
+{examples_block(scope, 'ai-support')}
 
 Most common position titles:
 
@@ -555,7 +841,7 @@ def companies_and_roles(scope: Scope) -> str:
     companies, companies_tied = top_rows(scope.rows("report_top_companies"), 20, "company")
     stages = scope.rows("report_company_stages")
     roles = {row["role"]: row for row in scope.rows("report_roles")}
-    titles, titles_tied = top_rows(scope.rows("report_top_titles"), 10, "title")
+    titles, titles_tied = top_rows(scope.rows("report_top_titles"), 10, "title", expand=TIED_TITLES)
 
     def role(name: str, label: str) -> str:
         row = dict(roles.get(name, {}))
@@ -594,16 +880,44 @@ Most common job titles:
 {bullets(f"{md(row['title'])} - {jobs(row['jobs'])}" for row in titles)}{titles_tied}"""
 
 
+def other_names(row) -> list[str]:
+    """The names merged into a skill name's canonical skill that are more than another spelling of it."""
+    seen = {name_key(row["skill"])}
+    names = []
+    for name in (row["merged_names"] or "").split(", "):
+        if name and name_key(name) not in seen:
+            seen.add(name_key(name))
+            names.append(name)
+    return names
+
+
+def merged_note(row) -> str:
+    """Ours beside the published count: ' (125 with Postgres merged)' when merging changes it."""
+    merged = row["merged_jobs"]
+    if merged is None or merged == row["jobs"]:
+        return ""
+    if merged < row["jobs"]:  # the list names it twice in some job: the published count counts both
+        return f" ({jobs(merged)} naming it, once each)"
+    if row["canonical"] != row["skill"]:
+        return f" ({merged} as {md(row['canonical'])}, its other names merged)"
+    names = other_names(row)
+    shown = join_names([md(n) for n in names[:3]] + ([f"{len(names) - 3} more"] if len(names) > 3 else []))
+    return f" ({merged} with {shown or 'other spellings'} merged)"
+
+
 def skills(scope: Scope) -> str:
     blocks = []
     for category, heading, limit, with_pct in SKILL_SECTIONS:
-        rows, tied = top_rows(scope.rows("report_top_skills", "category = ?", (category,)), limit, "skill")
+        rows, tied = top_rows(scope.rows("report_top_skills", "category = ?", (category,)), limit, "skill",
+                              expand=TIED_SKILLS)
         lines = (
-            f"{md(row['skill'])} - {jobs(row['jobs'])}" + (f" ({pct(row['pct'])})" if with_pct else "")
+            f"{md(row['skill'])} - {jobs(row['jobs'])}" + (f" ({pct(row['pct'])})" if with_pct else "") + merged_note(row)
             for row in rows
         )
         blocks.append(f"{heading}:\n\n{bullets(lines)}{tied}")
-    return "## Skills Analysis\n\n" + "\n\n".join(blocks)
+    return ("## Skills Analysis\n\nEach list counts the names the labels give in that list, as published; in "
+            "brackets, where it differs, the count with the skill's other names merged (our definition).\n\n"
+            + "\n\n".join(blocks))
 
 
 def title_keywords(scope: Scope) -> str:
@@ -618,10 +932,14 @@ def title_keywords(scope: Scope) -> str:
             for row in rows
         )
 
-    def word_lines(ai_type: str, limit: int) -> str:
-        rows = scope.rows("report_title_words", "ai_type = ?", (ai_type,), limit=limit)
+    def word_lines(ai_type: str) -> str:
+        """Every published title keyword found in at least 1% of the type's titles (as published:
+        anywhere in the title), its whole-word share beside where that differs (ours)."""
+        rows = [row for row in scope.rows("report_title_keyword_shares", "ai_type = ?", (ai_type,))
+                if row["pct"] >= MIN_KEYWORD_SHARE]
         return bullets(
-            f'"{md(row["word"])}" appears in {pct(row["pct"])}' + (" of titles" if i == 0 else "")
+            f'"{md(row["keyword"])}" appears in {pct(row["pct"])}' + (" of titles" if i == 0 else "")
+            + (f" ({pct(row['whole_word_pct'])} as a whole word)" if row["whole_word_pct"] != row["pct"] else "")
             for i, row in enumerate(rows)
         )
 
@@ -648,15 +966,15 @@ Title words that indicate AI roles (50% or more of their jobs are AI-First):
 
 {keyword_lines(ai)}
 
-Common keywords in job titles:
+Common keywords in job titles (the published list of 23 keywords, found anywhere in the title: "ai" also in "maintain"; those in under {MIN_KEYWORD_SHARE:g}% of titles left out):
 
-In AI-first titles ({jobs(scope.type_jobs('ai-first'))}):
+In AI-first titles ({plural(scope.type_jobs('ai-first'), 'title')}):
 
-{word_lines('ai-first', 4)}
+{word_lines('ai-first')}
 
-In AI-support titles ({jobs(scope.type_jobs('ai-support'))}):
+In AI-support titles ({plural(scope.type_jobs('ai-support'), 'title')}):
 
-{word_lines('ai-support', 3)}
+{word_lines('ai-support')}
 
 Key insight: {insight.strip() or 'No title keyword occurs in these jobs.'}"""
 
@@ -727,8 +1045,10 @@ def skills_by_stage(scope: Scope) -> str:
     for stage_group, heading, limit in STAGE_SECTIONS:
         rows = scope.rows("report_skills_by_stage", "stage_group = ?", (stage_group,), limit=limit)
         stage_jobs = rows[0]["stage_jobs"] if rows else 0
+        exact = (rows[0]["exact_stage_jobs"] or 0) if rows else 0
         blocks.append(
-            f"{heading}, {jobs(stage_jobs)}{too_few(stage_jobs)} - Top skills:\n\n"
+            f"{heading} - Top skills:\n\n"
+            + f"{jobs(stage_jobs)} whose stage names it{too_few(stage_jobs)} ({exact} with exactly such a stage).\n\n"
             + bullets(f"{md(row['skill'])} - {jobs(row['jobs'])}" for row in rows)
         )
         if not rows:
@@ -740,7 +1060,9 @@ def skills_by_stage(scope: Scope) -> str:
             + (f" (only {jobs(stage_jobs)})" if is_small(stage_jobs) else "")
         )
     insight = ("Among each stage's top skills - " + "; ".join(shares) + ".") if shares else "No job of this scope has a known company stage."
-    return "## Skills by Company Stage\n\n" + "\n\n".join(blocks) + f"\n\nKey Insight: {insight}"
+    return ("## Skills by Company Stage\n\nAs published: a job's stage belongs to the first group whose names "
+            "its stage text holds (\"Series B+\" is growth); each of its skill lists counts its first 10 names.\n\n"
+            + "\n\n".join(blocks) + f"\n\nKey Insight: {insight}")
 
 
 def supporting_roles(scope: Scope) -> str:
@@ -748,6 +1070,8 @@ def supporting_roles(scope: Scope) -> str:
     categories = []
     for row in scope.rows("report_support_categories"):
         label, description = SUPPORT_CATEGORIES.get(row["support_category"], (md(row["support_category"]), ""))
+        if scope.labels == "rules" and row["support_category"] == "backend/general SWE":
+            description = RULES_BACKEND
         categories.append(f"{label} - {jobs(row['jobs'])}\n\n{description}".rstrip())
     titles = scope.rows("report_ai_type_titles", "ai_type = 'ai-support'", limit=6)
     return f"""## Supporting Roles: What AI-Support Engineers Do
@@ -757,6 +1081,12 @@ def supporting_roles(scope: Scope) -> str:
 By category:
 
 {chr(10).join(chr(10) + block for block in categories).strip() or 'none in this scope'}
+
+Key distinctions:
+
+{examples_block(scope, 'ai-first', 'AI-First Engineer')}
+
+{examples_block(scope, 'ai-support', 'AI-Support Engineer')}
 
 Sample AI-Support titles:
 
@@ -770,7 +1100,7 @@ def support_genai_need(scope: Scope) -> str:
     comparison = {row["skill"]: row for row in scope.rows("report_skill_comparison")}
     compared = [
         f"{capitalized(skill)} - AI-First: {pct(comparison[skill]['ai_first_pct'])}, "
-        f"AI-Support: {pct(comparison[skill]['ai_support_pct'])}"
+        f"AI-Support: {pct(comparison[skill]['ai_support_pct'])}" + named_beside(comparison[skill])
         for skill in COMPARED_SKILLS
         if skill in comparison
     ]
@@ -785,9 +1115,16 @@ GenAI skills in AI-Support roles:
 
 {bullets(f"{md(row['skill'])} - {pct(row['pct'])}" for row in genai)}
 
-Skill comparison (AI-First vs AI-Support):
+Skill comparison (AI-First vs AI-Support; as published, a job counts when any of its skill names holds the word, so "rag" is also found in "storage"; in brackets, where it differs, the jobs naming the skill itself):
 
 {chr(10).join(chr(10) + line for line in compared).strip() or 'none in this scope'}"""
+
+
+def named_beside(row) -> str:
+    """Ours beside a published comparison: the shares of jobs naming the skill itself."""
+    if (row["named_ai_first_pct"], row["named_ai_support_pct"]) == (row["ai_first_pct"], row["ai_support_pct"]):
+        return ""
+    return f" (the skill itself: {pct(row['named_ai_first_pct'])} and {pct(row['named_ai_support_pct'])})"
 
 
 def entry_level(scope: Scope) -> str:
@@ -821,6 +1158,10 @@ def entry_level(scope: Scope) -> str:
         for kind, row in (("First", first), ("Support", support))
         if is_small(row.get("jobs"))
     ]
+    entry_counts = [first.get("entry_level_jobs") or 0, support.get("entry_level_jobs") or 0]
+    if not missing and any(count < SMALL_GROUP for count in entry_counts):
+        cautions.append(f"these shares rest on only {entry_counts[0]} and {entry_counts[1]} entry-level jobs, "
+                        "too few to tell the two groups apart with confidence")
     overall = max(first_pct, support_pct)
     closing = (
         f"Entry-level roles are {frequency(overall)} in both groups: you still need strong engineering skills, just different ones."
@@ -855,6 +1196,7 @@ def research_vs_applied(scope: Scope) -> str:
     research = dict(kinds.get("Research", {}))
     applied = dict(kinds.get("Applied/Production", {}))
     titles = scope.rows("report_research_titles", limit=6)
+    keywords, applied_keywords = research_keywords(scope.labels)
     return f"""## Research vs Applied Roles
 
 Research Roles: {jobs(research.get('jobs'))} ({pct(research.get('pct'))}){too_few(research.get('jobs'))}
@@ -870,6 +1212,8 @@ Research roles work on (the category's definition):
 - Publishing papers, pushing SOTA
 - Experimental work with uncertain outcomes
 
+{keywords}
+
 Sample research titles:
 
 {bullets(md(row['title']) for row in titles)}
@@ -881,16 +1225,42 @@ Applied / Production roles work on (the category's definition):
 - Deploying and monitoring AI systems
 - Fine-tuning models for specific use cases
 - Customer-facing AI solutions
-- Infrastructure and platforms for AI"""
+- Infrastructure and platforms for AI
+
+{applied_keywords}"""
+
+
+def research_keywords(labels: str) -> tuple[str, str]:
+    """The words that decide research and applied roles for a label source: the published
+    definition (jobcrawler/fieldguide.yaml) for the published labels and LLM labels, which the
+    importer's reader derives; the rule tagger decides by its own rules."""
+    if labels == "rules":
+        note = "Keywords: the rule tagger's research rules (jobcrawler/tagging/categories.yaml), not the published words."
+        return note, ""
+    from jobcrawler import fieldguide
+
+    research = yaml.safe_load(fieldguide.DEFINITIONS_PATH.read_text(encoding="utf-8"))["research"]
+    words = list(dict.fromkeys([*research["title"], *research["signals"]]))
+    return (f"Keywords: {', '.join(md(w) for w in words)} (a research title, or at least {research['min_signals']} "
+            "of these words outnumbering the applied ones)",
+            f"Keywords: {', '.join(md(w) for w in research['applied_signals'])}")
+
+
+def share_of(part: int, whole: int) -> str:
+    """A whole-number share computed from the counts (rounding a table's one-decimal share again
+    would make 115 of 118, 97.46%, read 98%)."""
+    return pct(100.0 * part / whole if whole else 0, 0)
 
 
 def title_variants(scope: Scope) -> str:
     variants = scope.rows("report_title_variants")
     solid = [row for row in variants if row["jobs"] >= STRONG_TITLE_MIN_JOBS]
 
-    def strong(column: str, label: str, limit: int) -> list[str]:
-        rows = [row for row in solid if row[column] >= STRONG_TITLE_SHARE][:limit]
-        return [f"{md(row['title_variant'])} - {jobs(row['jobs'])} ({pct(row[column], 0)} {label})" for row in rows]
+    def strong(column: str, label: str) -> list[str]:
+        rows = [row for row in solid if row[column] >= STRONG_TITLE_SHARE]
+        return [f"{md(row['title_variant'])} - {jobs(row['jobs'])} ({share_of(row[column.replace('_pct', '_jobs')], row['jobs'])} {label})"
+                + (f" - {row['whole_word_jobs']} as whole words" if row["whole_word_jobs"] not in (None, row["jobs"]) else "")
+                for row in rows]
 
     insight = "No title variant occurs twice yet."
     if variants:
@@ -898,7 +1268,8 @@ def title_variants(scope: Scope) -> str:
         most = variants[0]
         split = f"{most['ai_first_jobs']} AI-First, {most['ai_support_jobs']} AI-Support, {most['ml_jobs']} ML"
         if len(top) == 1:
-            insight = f'"{top[0]}" is the most common title ({jobs(most["jobs"])}: {split}).'
+            insight = (f'"{top[0]}" is the most common title ({share_of(most["ai_first_jobs"], most["jobs"])} are AI-First: '
+                       f'{jobs(most["jobs"])}, {split}).')
         else:
             quoted = [f'"{name}"' for name in top]
             insight = f"{join_names(quoted)} tie as the most common titles ({jobs(most['jobs'])} each)."
@@ -907,20 +1278,22 @@ def title_variants(scope: Scope) -> str:
         mixed = [row for row in solid if max(row["ai_first_pct"], row["ai_support_pct"], row["ml_pct"]) < STRONG_TITLE_SHARE]
         if solid:
             insight += (
-                f" {len(mixed)} of the {len(solid)} titles with {STRONG_TITLE_MIN_JOBS}+ jobs are mixed (no type reaches "
+                f" {len(mixed)} of the {len(solid)} titles with {STRONG_TITLE_MIN_JOBS}+ jobs {'is' if len(mixed) == 1 else 'are'} mixed (no type reaches "
                 f"{STRONG_TITLE_SHARE}%)"
                 + (": a job title alone is not a reliable guide - always check responsibilities." if mixed
                    else ": in this data each common title points to one type.")
             )
     return f"""## What Other Titles Do "AI Engineers" Go Under?
 
+Titles are grouped as published: without senior, staff, principal, lead, junior, sr, I, II and III, removed wherever they stand (so also the letter "i" inside words, which merges or splits a few titles; where the whole-word grouping counts differently, it is given after the dash).
+
 Strongly AI-First titles ({STRONG_TITLE_SHARE}%+ classified as AI-First, {STRONG_TITLE_MIN_JOBS}+ jobs):
 
-{bullets(strong('ai_first_pct', 'AI-First', 9))}
+{bullets(strong('ai_first_pct', 'AI-First'))}
 
 Strongly AI-Support titles ({STRONG_TITLE_SHARE}%+ classified as AI-Support, {STRONG_TITLE_MIN_JOBS}+ jobs):
 
-{bullets(strong('ai_support_pct', 'AI-Support', 4))}
+{bullets(strong('ai_support_pct', 'AI-Support'))}
 
 Key Insight: {insight}"""
 
@@ -929,24 +1302,27 @@ Key Insight: {insight}"""
 def ml_knowledge(scope: Scope) -> str:
     first_jobs = scope.type_jobs("ai-first")
     need = dict(scope.row("report_ai_first_ml_need"))
-    share = need.get("pct") or 0
-    all_ml = scope.rows("report_skills_by_ai_type", "ai_type = 'ai-first' AND category = 'ml'")
-    ml_skills = all_ml[:6]
-    count = {row["skill"]: row["jobs"] for row in all_ml}
+    share, concrete = need.get("pct") or 0, need.get("concrete_pct") or 0
+    all_ml = scope.rows("report_ml_skills")
+    ml_skills, _ = top_rows(all_ml, 6, "skill", expand=TIED_SKILLS)
+    count = {row["skill"]: row for row in all_ml}
     findings = [
         f"{capitalized(quantifier(share))} AI-First roles need basic ML knowledge - {pct(share, 0)} require some ML skills"
     ]
     top = leaders(named(all_ml))
     if len(top) == 1:
-        findings.append(f"Most common ML skill: {top[0]} - {jobs(all_ml[0]['jobs'])}")
+        findings.append(f"{capitalized(top[0])} is the most common ML skill - {jobs(all_ml[0]['jobs'])}")
     elif top:
-        findings.append(f"Most common ML skills, tied: {join_names(top)} - {jobs(all_ml[0]['jobs'])} each")
-    findings.append(
-        "PyTorch vs TensorFlow in AI-First roles - "
-        + versus(("PyTorch", count.get("PyTorch", 0)), ("TensorFlow", count.get("TensorFlow", 0)))
-    )
-    general = count.get("machine learning", 0)
-    general_pct = 100.0 * general / first_jobs if first_jobs else 0
+        findings.append(f"The most common ML skills tie: {join_names(top)} - {jobs(all_ml[0]['jobs'])} each")
+    torch = dict(count.get("PyTorch", {})).get("jobs") or 0
+    tensorflow = dict(count.get("TensorFlow", {})).get("jobs") or 0
+    if torch and tensorflow and torch != tensorflow:
+        (lead, x), (other, y) = sorted((("PyTorch", torch), ("TensorFlow", tensorflow)), key=lambda item: -item[1])
+        verb = "dominates" if x >= DOMINANCE * y else "leads"
+        findings.append(f"{lead} {verb} - {x / y:.1f}x more common than {other} in AI-First roles ({x} vs {y} jobs)")
+    else:
+        findings.append(f"PyTorch vs TensorFlow in AI-First roles - {versus(('PyTorch', torch), ('TensorFlow', tensorflow))}")
+    general_pct = dict(count.get("machine learning", {})).get("pct") or 0
     findings.append(
         f"Deep ML knowledge is {frequency(general_pct)} - {pct(general_pct, 0)} expect general ML expertise (\"machine learning\")"
     )
@@ -959,9 +1335,11 @@ def ml_knowledge(scope: Scope) -> str:
 
 {pct(share)} of AI-First roles require some ML knowledge{small_group(first_jobs)}
 
-Most common ML skills in AI Engineer roles:
+(As published: a skill name holding one of 18 ML words - PyTorch, fine-tuning, embeddings, optimization, "machine learning" ... - in any list. Ours, a concrete ML skill of the taxonomy without the generic "machine learning": {pct(concrete)}.)
 
-{bullets(f"{md(row['skill'])} - {jobs(row['jobs'])} ({pct(row['pct'])})" for row in ml_skills)}
+Most common ML skills in AI Engineer roles (AI-First jobs with a skill name holding the word):
+
+{bullets(f"{capitalized(md(row['skill']))} - {jobs(row['jobs'])} ({pct(row['pct'])})" for row in ml_skills)}
 
 Key Findings
 
@@ -1000,12 +1378,9 @@ def beyond_genai(scope: Scope) -> str:
         cloud = top_of["cloud"]
         needs.append(f"the most named cloud, {md(cloud['skill'])}, appears in {pct(cloud['pct'])}")
     both_sides = dict(next((row for row in sides if row["side"] == "full-stack (both)"), {})).get("pct") or 0
-    full_stack = (
-        f"{capitalized(quantifier(any_other))} AI-First roles ({pct(any_other)}) need skills beyond GenAI; "
-        f"{pronoun(both_sides)} ask for both frontend and backend skills ({pct(both_sides)})"
-    )
-    if quantifier(both_sides) in ("most", "nearly all", "all"):
-        full_stack = f"AI Engineers are full-stack engineers who specialize in AI. {full_stack}"
+    kind = "full-stack engineers" if quantifier(both_sides) in ("most", "nearly all", "all") else "engineers"
+    breadth = (f"{capitalized(pronoun(any_other))} ({pct(any_other)}) need skills beyond GenAI; "
+               f"{pronoun(both_sides)} ({pct(both_sides)}) ask for both frontend and backend skills.")
     return f"""## What Else (Besides GenAI) Do AI Engineers Need?
 
 {pct(any_other)} of AI-First roles require skills BEYOND just GenAI{small_group(first_jobs)}
@@ -1020,9 +1395,13 @@ Non-GenAI skills expected:
 
 Full-stack expectations:
 
-{bullets(f"{side_labels[row['side']]} - {row['jobs']}/{row['ai_first_jobs']} ({pct(row['pct'])})" for row in sides)}
+{bullets(f"{side_labels[row['side']]} - {row['jobs']}/{row['ai_first_jobs']} ({pct(row['pct'])})"
+         + (f" - ours {row['our_jobs']}/{row['ai_first_jobs']} ({pct(row['our_pct'])})" if row['our_jobs'] != row['jobs'] else "")
+         for row in sides)}
 
-Bottom Line: {full_stack}. {pure_text} Of AI-First roles, {join_names(needs)}."""
+As published, frontend means a skill name holding react, vue, next.js, frontend, typescript or javascript, and backend one holding fastapi, flask, django, api, graphql or rest ("OpenAI API" counts); ours (after "ours") counts the taxonomy's frontend and backend skills.
+
+Bottom Line: AI Engineers are {kind} who specialize in AI. {pure_text} {breadth} Of AI-First roles, {join_names(needs)}."""
 
 
 @about("ai-first", "AI-First", "## Fine-Tuning Requirements")
@@ -1038,19 +1417,20 @@ def fine_tuning(scope: Scope) -> str:
     use_case_blocks = []
     for row in use_cases:
         label, meaning = FINE_TUNING_USE_CASES.get(row["use_case"], (md(row["use_case"]), ""))
-        use_case_blocks.append(f"{label} - {jobs(row['jobs'])}" + (f"\n\n- {meaning}" if meaning else ""))
+        use_case_blocks.append(f"{label} - {plural(row['mentions'], 'mention')} ({jobs(row['jobs'])})"
+                               + (f"\n\n- {meaning}" if meaning else ""))
     primary_jobs = depths.get("primary", {}).get("jobs") or 0
     any_jobs = primary_jobs + (depths.get("secondary", {}).get("jobs") or 0)
     primary = 100.0 * primary_jobs / first_jobs if first_jobs else 0
     any_depth = 100.0 * any_jobs / first_jobs if first_jobs else 0
-    labels = [(FINE_TUNING_USE_CASES.get(row["use_case"], (md(row["use_case"]),))[0], row["jobs"]) for row in use_cases]
+    labels = [(FINE_TUNING_USE_CASES.get(row["use_case"], (md(row["use_case"]),))[0], row["mentions"]) for row in use_cases]
     top_uses = leaders(labels)
     top_use = (join_names(top_uses) + (" (tie)" if len(top_uses) > 1 else "")) if top_uses else "none recorded"
     fine_tuners = quantifier(any_depth)
     core = fine_tuners in ("most", "nearly all", "all")
     findings = [
-        f"{capitalized(fine_tuners)} AI-First roles have an FT expectation - {pct(any_depth, 0)}"
-        + ("" if core else f"; {pct(100 - any_depth, 0)} do not fine-tune"),
+        f"{capitalized(fine_tuners)} AI-First roles have an FT expectation - {pct(any_depth, 0)}" if core
+        else f"{capitalized(pronoun(100 - any_depth))} AI-First roles don't fine-tune - only {pct(any_depth, 0)} have any FT expectation",
         f"Primary FT roles are {frequency(primary)} - {pct(primary, 0)} focus on fine-tuning as main responsibility",
         f"Most common FT use case - {top_use}",
         "FT is a core AI Engineer skill here - most roles expect it" if core
@@ -1072,11 +1452,13 @@ def fine_tuning(scope: Scope) -> str:
 
 {pct(mention.get('pct'))} of AI-First roles mention fine-tuning{small_group(first_jobs)}
 
+(As published: fine-tuning or a related word - custom or specialized model, domain-specific, adaptation, LoRA, PEFT - in the title, responsibilities, use cases or GenAI/ML skills. Fewer have fine-tuning as a duty: {pct(mention.get('duty_pct'))}, the primary and secondary rows below; the rest mention it without it being expected of them.)
+
 Depth of fine-tuning expectation:
 
 {chr(10).join(chr(10) + line for line in depth_lines).strip()}
 
-Fine-tuning use cases (jobs naming each):
+Fine-tuning use cases (of the AI-First roles that mention fine-tuning: each use case counts once, as published, under the first category whose words it holds; in brackets the jobs naming each):
 
 {chr(10).join(chr(10) + block for block in use_case_blocks).strip() or 'none in this scope'}
 
@@ -1107,6 +1489,8 @@ def key_insight(scope: Scope) -> str:
     return f"""## Key Insight 
 
 Key Insight: RAG or Agents appear in {pct(share)} of jobs
+
+(A skill name holding "rag" or "agents", searched as the AI-First vs AI-Support comparison searches.)
 
 {patterns}
 
@@ -1161,7 +1545,9 @@ Your own path, from the skills you have: `python -m analysis path --skills "pyth
 
 PAY_RULE = ("each posting's figure is the midpoint of its range (its one bound when it states only one), "
             "made yearly: an hourly rate x 2,080 hours (40 h x 52 weeks), a daily one x 260, a weekly one x 52, "
-            "a monthly one x 12 months; currencies are never converted or guessed")
+            "a monthly one x 12 months; currencies are never converted or guessed: where the pay data "
+            "names none, the currency the posting's text writes against its own pay figure is taken "
+            "(\"£225,000—£255,000 GBP\"), else it counts as \"not stated\"")
 
 
 def money(value) -> str:
@@ -1182,6 +1568,11 @@ def pay(scope: Scope) -> str:
         return "## Pay\n\nNo job in this scope states its pay with a period."
     total = scope.value("report_overview", "jobs") or 0
     stated = sum(row["jobs"] for row in overall)
+    left_out = [f"{jobs(row['jobs'])} with a {row['reason']}" if row["reason"].startswith("yearly")
+                else f"{jobs(row['jobs'])} with {row['reason']}"
+                for row in scope.rows("report_pay_left_out") if row["jobs"]]
+    left_out_text = (f" Left out: {join_names(left_out)} (no yearly pay: \"1-1\" or \"40-40\" a year is a typo "
+                     "or a placeholder)." if left_out else "")
     lines = []
     for currency in sorted(overall, key=lambda row: (-row["jobs"], row["currency"])):
         name = currency["currency"]
@@ -1195,7 +1586,7 @@ def pay(scope: Scope) -> str:
     caution = f"\n\n\\* fewer than {SMALL_GROUP} jobs: {TOO_FEW}." if small else ""
     return f"""## Pay
 
-{stated} of {jobs(total)} ({pct(100.0 * stated / total if total else 0)}) state their pay. Yearly pay: {PAY_RULE}. Postings that name no currency count as "not stated".
+{stated} of {jobs(total)} ({pct(100.0 * stated / total if total else 0)}) state their pay.{left_out_text} Yearly pay: {PAY_RULE}.
 
 """ + "\n".join(lines) + caution
 
@@ -1204,6 +1595,7 @@ def tech_stack(scope: Scope) -> str:
     layers: dict[str, list] = {}
     for row in scope.rows("report_tech_stack", "rank <= 3"):
         layers.setdefault(row["layer"], []).append(f"{md(row['skill'])} ({jobs(row['jobs'])})")
-    return "## AI Tech Stack\n\nThe typical AI engineering stack, with the most named skills of each layer:\n\n" + bullets(
+    return ("## AI Tech Stack\n\nThe typical AI engineering stack, with the most named skills of each layer (each skill "
+            "with its other names merged, our count: the published stack gives none):\n\n") + bullets(
         f"{layer.upper()} layer - {', '.join(skills)}" for layer, skills in layers.items()
     )

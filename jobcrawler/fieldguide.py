@@ -336,10 +336,7 @@ class LabelReader:
         written, under the label's own category, and is counted in ``unknown``."""
         found = []
         for category, names in (lists or {}).items():
-            for name in names or ():
-                name = " ".join(name.split())
-                if not name:
-                    continue
+            for name in self.skill_lists({category: names})[category]:
                 skill, skill_category = self.names.get(name_key(name), (None, None))
                 if skill is None:
                     unknown[name] += 1
@@ -347,6 +344,13 @@ class LabelReader:
                 found.append({"skill": skill, "category": skill_category, "matched": name,
                               "source": f"skills.{category}"})
         return found
+
+    @staticmethod
+    def skill_lists(lists: dict) -> dict[str, list[str]]:
+        """The names of each skill list as written (spacing normalized, empty names left out):
+        the published skill lists counted these, list by list, before any merging."""
+        return {category: [" ".join(name.split()) for name in names or () if name.split()]
+                for category, names in (lists or {}).items()}
 
     def stage(self, text) -> str:
         return self.stages.get(" ".join(str(text or "").split()).lower(), self.d["unknown_stage"])
@@ -369,6 +373,7 @@ class LabelReader:
             "ai_type_reasoning": ai.get("reasoning"),
             "responsibilities": responsibilities,
             "use_cases": use_cases,
+            "skill_lists": self.skill_lists(position.get("skills") or {}),
             "is_customer_facing": bool(position.get("is_customer_facing")),
             "is_management": bool(position.get("is_management")),
             "is_research": self.research(title, responsibilities, use_cases),

@@ -86,7 +86,27 @@ async def test_canned_query_answers_with_rows(datasette, name):
     params = QUERY_PARAMS.get(name, {"city": "", "period": ""})
     response = await datasette.client.get(f"/jobs/{name}.json?{urlencode({**params, '_shape': 'array'})}")
     assert response.status_code == 200, response.text
+    if name == "label_agreement":  # the site fixture has one label source: nothing to agree with
+        assert response.json() == []
+        return
     assert len(response.json()) > 0
+
+
+@pytest.mark.anyio
+async def test_label_agreement_query_with_two_sources(tmp_path):
+    from jobcrawler.storage import label_row, open_db, save_labels
+    from tests.helpers import build_fixture_db
+
+    path = build_fixture_db(tmp_path / f"{METADATA_DATABASE}.db")
+    db = open_db(path)
+    save_labels(db, [("9001", label_row({"ai_type": "ai-first"}, "fieldguide", "b1"), [])])
+    db.close()
+    build(path)
+    ds = datasette_app(path, metadata_path_for(path))
+    await ds.invoke_startup()
+    response = await ds.client.get("/jobs/label_agreement.json?city=&period=&_shape=array")
+    rows = {row["field"]: (row["other_labels"], row["jobs"], row["agreeing_jobs"]) for row in response.json()}
+    assert rows["ai_type"] == ("fieldguide", 1, 1)
 
 
 @pytest.mark.anyio

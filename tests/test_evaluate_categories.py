@@ -8,6 +8,7 @@ import pytest
 
 from analysis.evaluate import LabelAliases, LabelError
 from analysis.evaluate_categories import READING_PATH, main, read_reading, report
+from tests.helpers import needs_shared
 from jobcrawler.tagging import Tags
 
 
@@ -187,3 +188,37 @@ def test_agreement_is_told_per_part(tmp_path):
     text = report(reading, tagged, {}, LabelAliases.load())
     validation = text.split("--- validation part")[1]
     assert "ai_type, postings read twice (the reader was unsure)   0.500" in validation  # both read twice, one read ml
+
+
+def test_agreement_record_scores_each_source_as_the_report_prints_it(tmp_path):
+    from analysis.evaluate_categories import agreement_record, write_agreement
+
+    path = tmp_path / "reading.jsonl"
+    write(path, [row(job="1"), row(job="2", reading="ai-support", readings=("ai-support", "ai-support"))])
+    tagged = {"1": Tags(categories={"ai_type": "ai-first"}), "2": Tags(categories={"ai_type": "ai-first"})}
+    labels = {"1": {"ai_type": "ai-first"}, "2": {"ai_type": "ai-support"}}
+    record = agreement_record(read_reading(path), tagged, labels, LabelAliases.load())
+    tuning = record["tuning"]  # a file read without held_out is all tuning
+    assert record["validation"]["jobs"] == 0 and record["validation"]["sources"] == {"rules": {}, "fieldguide": {}}
+    assert tuning["jobs"] == 2 and tuning["readers_agree"]["ai_type"] == 1.0
+    assert tuning["sources"]["rules"]["ai_type"]["accuracy"] == 0.5 and tuning["sources"]["rules"]["ai_type"]["jobs"] == 2
+    assert tuning["sources"]["fieldguide"]["ai_type"]["accuracy"] == 1.0
+    write_agreement(record, tmp_path / "agreement.yaml")
+    import yaml
+
+    assert yaml.safe_load((tmp_path / "agreement.yaml").read_text()) == record
+
+
+@needs_shared("builtin-sample", "pages")
+@needs_shared("fieldguide", "job-market")
+def test_the_committed_agreement_is_what_the_sample_measures(tmp_path, capsys):
+    """analysis/label_agreement.yaml (printed by the report) is a fresh measurement, not a stale copy."""
+    import yaml
+
+    from analysis.evaluate import SAMPLE
+    from analysis.evaluate_categories import AGREEMENT_PATH
+
+    written = tmp_path / "agreement.yaml"
+    assert main(["--labels", str(SAMPLE / "labels.jsonl"), "--pages", str(SAMPLE / "pages"),
+                 "--fieldguide", str(SAMPLE.parent / "fieldguide"), "--write", str(written)]) == 0
+    assert yaml.safe_load(written.read_text()) == yaml.safe_load(AGREEMENT_PATH.read_text())

@@ -81,7 +81,12 @@ def test_the_published_labels_through_the_labeller_equal_the_imported_ones(tmp_p
         select = f"SELECT {', '.join(columns)} FROM {name} WHERE labels = ? ORDER BY rowid"
         published = table(conn, select, "fieldguide")
         assert published, name
-        assert table(conn, select, SOURCE) == published, name
+        ours = table(conn, select, SOURCE)
+        if name == "report_label_agreement":  # each source measured against the other: name the other alike
+            other = columns.index("other_labels")
+            published, ours = ([tuple("the twin" if i == other and v == twin else v for i, v in enumerate(row))
+                                for row in rows] for rows, twin in ((published, SOURCE), (ours, "fieldguide")))
+        assert ours == published, name
         compared.append(name)
     queries = {f"report_{path.stem}" for path in (REPO / "analysis" / "reports").glob("*.sql") if not path.stem.startswith("_")}
     assert set(compared) == queries  # every report table, compared

@@ -177,3 +177,27 @@ def test_normalizers_never_raise(text):
     country_code(text)
     posted_date(text, text, TODAY)
     normalize_locations([{"locality": text, "country": text}], [text])
+
+
+@pytest.mark.parametrize(
+    "text, low, high, expected",
+    [
+        ("Base salary: £225,000—£255,000 GBP plus equity", 225_000, 255_000, "GBP"),
+        ("Compensation: €80K–€120K + up to 4% equity", 80_000, 120_000, "EUR"),
+        ("a range of $75,000 to $85,000 USD per year", 75_000, 85_000, "USD"),
+        ("EUR 60.000 - 70.000 brutto", 60_000, 70_000, "EUR"),
+        ("pay: 90,000 CHF", 90_000, None, "CHF"),
+        ("Range: $128,000 - $231,500 USD", 129_000, 232_000, "USD"),  # builtin rounds the figures it shows
+        ("$225,000 - $285,000 in New York, $200,000 - $250,000 CAD for Toronto", 170_000, 250_000, "CAD"),
+        # a currency not against the posting's own pay figure says nothing about it
+        ("privately valued at over $1 billion", 200_000, 250_000, None),
+        ("£225,000 in London or $300,000 in New York", 225_000, 300_000, None),  # two currencies: no guess
+        ("no currency at all: 60-65 an hour", 60, 65, None),
+        (None, 100_000, 120_000, None),
+        ("£100K", None, None, None),
+    ],
+)
+def test_currency_in_text(text, low, high, expected):
+    from jobcrawler.normalize.salary import currency_in_text
+
+    assert currency_in_text(text, low, high) == expected

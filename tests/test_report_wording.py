@@ -130,13 +130,19 @@ def jobs_like(count: int, ai_type: str | None, skills=(), **tags) -> list[dict]:
     return [{"ai_type": ai_type, "skills": list(skills), **tags} for _ in range(count)]
 
 
-def report_for(tmp_path: Path, specs: list[dict], started_at: str = "2026-01-05T06:00:00+00:00", run: bool = True) -> str:
-    """A database holding ``specs`` (one crawl run in London unless ``run`` is False), its
-    report tables built, and the document."""
+def report_for(tmp_path: Path, specs: list[dict], started_at: str = "2026-01-05T06:00:00+00:00", run: bool = True,
+               imported: str | None = None) -> str:
+    """A database holding ``specs`` (one crawl run in London unless ``run`` is False; with
+    ``imported``, the import of that Field Guide batch instead), its report tables built, and the
+    document."""
     path = tmp_path / "jobs.db"
     db = open_db(path)
     run_id = None
-    if run:
+    city = "fieldguide" if imported else "london"
+    if imported:
+        run_id = start_run(db, "fieldguide", "", "AI Engineer", {"batch": imported, "dataset": "fieldguide"})
+        finish_run(db, run_id, {"started_at": started_at, "finished_at": started_at, "status": "ok"})
+    elif run:
         run_id = start_run(db, "builtin", "london", "AI Engineer", {"city": "london"})
         finish_run(db, run_id, {"started_at": started_at, "finished_at": started_at, "status": "ok"})
     for number, spec in enumerate(specs, 1):
@@ -151,7 +157,7 @@ def report_for(tmp_path: Path, specs: list[dict], started_at: str = "2026-01-05T
             "description": "A posting.",
             **spec,
         }
-        save_job(db, job_row(content), city="london", run_id=run_id, locations=[], skills=skills, seen_at=started_at,
+        save_job(db, job_row(content), city=city, run_id=run_id, locations=[], skills=skills, seen_at=started_at,
                  labels=label_row(content, "rules", "wording", started_at))
     db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.conn.close()
@@ -185,19 +191,20 @@ def test_tied_skills_and_clouds_rank_as_equals(tmp_path):
         *jobs_like(1, "ai-support", ["Azure"]),
         *jobs_like(3, "ai-support", ["SageMaker"]),
     ])
-    assert "- RAG and agents tie as the most named GenAI skills (30.0% of roles each)" in text
-    assert "- Cloud platforms: AWS (3 jobs) = GCP (3 jobs) > Azure (1 job)" in text  # SageMaker (6) is an AWS product
+    assert "- RAG and agents tie as the most common GenAI skills (30.0% of roles each)" in text
+    assert "- AWS (3 jobs) = GCP (3 jobs) > Azure (1 job)" in text  # SageMaker (6) is an AWS product
 
 
 def test_zero_pure_genai_and_rare_ops_are_not_called_common(tmp_path):
     text = report_for(tmp_path, [
-        *jobs_like(1, "ai-first", ["RAG", "Python", "Docker"]),
-        *jobs_like(29, "ai-first", ["RAG", "Python"]),
+        *jobs_like(1, "ai-first", ["RAG", "AWS", "Docker"]),
+        *jobs_like(29, "ai-first", ["RAG", "AWS"]),
     ])
-    bottom = line_with(text, "Bottom Line: All AI-First roles (100.0%) need skills beyond GenAI")
+    bottom = line_with(text, "Bottom Line: AI Engineers are engineers who specialize in AI.")
     assert "No AI-First role here expects pure GenAI work." in bottom
+    assert "All (100.0%) need skills beyond GenAI" in bottom
     assert "Only 0.0%" not in text
-    assert "none ask for both frontend and backend skills (0.0%)" in bottom
+    assert "none (0.0%) ask for both frontend and backend skills" in bottom
     assert "few ask for ops skills beside GenAI (3.3%)" in bottom
     assert "containerization" not in text and "Most need" not in text
     assert "Ops - Docker (3.3%) - Docker leads, named by few AI-First roles" in text
@@ -212,7 +219,7 @@ def test_full_stack_is_claimed_only_for_a_majority(tmp_path, both_sides, claimed
     bottom = line_with(text, "Bottom Line: ")
     assert ("AI Engineers are full-stack engineers who specialize in AI." in text) is claimed
     share = f"{100 * both_sides / 20:.1f}%"
-    assert f"{'most' if claimed else 'half'} ask for both frontend and backend skills ({share})" in text, bottom
+    assert f"{'most' if claimed else 'half'} ({share}) ask for both frontend and backend skills" in text, bottom
 
 
 def test_a_minority_is_never_most(tmp_path):
@@ -238,8 +245,7 @@ def test_a_reversed_finding_reads_reversed(tmp_path):
         *jobs_like(1, "ai-first", ["RAG", "PyTorch"]),
         *jobs_like(16, "ai-first", ["RAG"]),
     ])
-    assert ("PyTorch vs TensorFlow in AI-First roles - TensorFlow is named more often than PyTorch (3 vs 1 jobs, 3.0x)"
-            in text)
+    assert "3. TensorFlow dominates - 3.0x more common than PyTorch in AI-First roles (3 vs 1 jobs)" in text
 
 
 def test_the_framework_finding_is_never_dropped(tmp_path):
@@ -274,7 +280,7 @@ def test_fine_tuning_words_follow_the_depths(tmp_path):
         *jobs_like(7, "ai-first", ["RAG"], fine_tuning="none"),
     ])
     assert "2. Primary FT roles are uncommon - 22% focus on fine-tuning as main responsibility" in text
-    assert "1. Some AI-First roles have an FT expectation - 22%; 78% do not fine-tune" in text
+    assert "1. Most AI-First roles don't fine-tune - only 22% have any FT expectation" in text
     assert "3. Most common FT use case - Domain knowledge and Instruction following (tie)" in text
     assert "Primary FT roles are common" not in text
     assert "FT is a specialization" in text and "Fine-tuning is optional for most AI-First roles." in text
@@ -302,7 +308,7 @@ def test_small_groups_carry_their_n_and_a_caution(tmp_path):
     assert "Only 5 ML roles: too few to generalize from." in text
     assert "3 jobs (10.0%) classified as AI-Support - too few to generalize from" in text
     assert "of AI-Support roles require SOME GenAI knowledge (only 3 jobs: too few to generalize from)" in text
-    assert "Caution: AI-Support roles: only 3 jobs, too few to generalize from." in text
+    assert "Caution: AI-Support roles: only 3 jobs, too few to generalize from;" in text
     assert "- Platform - 2 jobs, 100.0% work on AI - too few to generalize from" in text
     assert 'Too few jobs to tell: "Platform" (2 jobs).' in text
 
@@ -314,7 +320,8 @@ def test_a_title_too_small_to_be_strong_is_not_called_strong(tmp_path):
     ])
     assert "Strongly AI-First titles (75%+ classified as AI-First, 3+ jobs):\n\n- none in this scope" in text
     insight = line_with(text, 'Key Insight: "AI Engineer"')
-    assert insight.startswith('Key Insight: "AI Engineer" is the most common title (2 jobs: 2 AI-First, 0 AI-Support, 0 ML).')
+    assert insight.startswith('Key Insight: "AI Engineer" is the most common title (100% are AI-First: 2 jobs, 2 AI-First, '
+                              '0 AI-Support, 0 ML).')
     assert "Titles with fewer than 3 jobs are too few to call strongly of one type." in insight
     assert "100% AI-First" not in text
 
@@ -348,9 +355,22 @@ def test_a_scope_without_ai_first_roles_reports_no_ai_first_findings(tmp_path):
 
 def test_no_invented_quotes(tmp_path):
     text = report_for(tmp_path, [*jobs_like(20, "ai-first", ["RAG"]), *jobs_like(20, "ai-support", ["Docker"])])
-    for fixed in ("Example responsibilities", "Example comparison", '"Build RAG system', '"Fine-tune Llama 3',
-                  "Key distinctions", "rebranded"):
+    for fixed in ("Example comparison", '"Build RAG system', '"Fine-tune Llama 3', "rebranded"):
         assert fixed not in text
+    assert "Example responsibilities: none recorded by this label source." in text
+    assert "AI-First Engineer: none recorded by this label source." in text
+
+
+def test_example_responsibilities_quote_the_labels(tmp_path):
+    text = report_for(tmp_path, [
+        *jobs_like(2, "ai-first", ["RAG"], title="AI Engineer", responsibilities=["Ship the retrieval service", "Other"]),
+        *jobs_like(1, "ai-first", ["RAG"], title="Applied AI Engineer", responsibilities=["Tune prompts"]),
+        *jobs_like(1, "ai-support", ["Docker"], responsibilities=["Run the GPU cluster"]),
+    ])
+    first = text.split("### AI-First")[1].split("Most common position titles")[0]
+    assert ('Example responsibilities (the first duty of postings with the type\'s most common title):\n\n'
+            '- "Ship the retrieval service"\n- "Tune prompts"\n\n') in first  # a duty two postings share: once
+    assert 'AI-Support Engineer (the first duty of postings with the type\'s most common title):\n\n- "Run the GPU cluster"' in text
 
 
 def test_rag_and_agents_below_half_are_not_most_use_cases(tmp_path):
@@ -405,3 +425,101 @@ def test_an_empty_database_is_an_error_not_a_report_of_zeros(tmp_path):
     build(path)
     with sqlite3.connect(path) as conn, pytest.raises(ScopeError):
         render_report(conn, city="london")
+
+
+# --- the bugs of issue 20: each sentence against its own numbers -------------------------------
+
+def test_imported_jobs_are_said_to_be_imported_not_crawled(tmp_path):
+    text = report_for(tmp_path, jobs_like(3, "ai-first", ["RAG"]), started_at="2026-02-04T00:00:00+00:00",
+                      imported="2026-02-04")
+    assert ("The jobs were imported from the AI Engineering Field Guide dataset (scrape batch 2026-02-04): its author "
+            "searched builtin.com for jobs containing \"AI Engineer\"") in text
+    assert "No crawl of this project saw them." in text
+    assert "crawl run" not in text.split("## AI Job Types")[0]
+
+
+def test_the_summary_says_what_ai_first_means_and_the_key_insight_its_own_share(tmp_path):
+    text = report_for(tmp_path, [*jobs_like(6, "ai-first", ["Python", "AWS"]), *jobs_like(4, "ai-support", ["RAG"])])
+    assert "- 60% of roles work directly on AI (AI-first)" in text
+    assert "(RAG, agents)" not in text  # AI-first is not "RAG, agents": 4 of 10 jobs name RAG, none of them AI-first
+    assert "Key Insight: RAG or Agents appear in 40.0% of jobs" in text
+
+
+def test_a_tie_at_the_end_of_a_title_list_is_counted_exactly(tmp_path):
+    """Not "at least 6 more titles": the table keeps every title tying with its last."""
+    text = report_for(tmp_path, [
+        *jobs_like(2, "ml", ["PyTorch"], title="Vision Engineer"),
+        *[{"ai_type": "ml", "skills": ["PyTorch"], "title": f"ML Title {n}"} for n in range(20)],
+    ])
+    section = text.split("### Machine Learning")[1].split("###")[0]
+    assert "- Vision Engineer (2 jobs)" in section and section.count(" (1 job)\n") == 3
+    assert "(17 more titles also have 1 job; ties are listed in the order of their first posting.)" in section
+
+
+def test_a_cut_inside_a_tie_of_companies_is_noted(tmp_path):
+    text = report_for(tmp_path, [{"ai_type": "ai-first", "skills": ["RAG"], "company": f"Firm {n:02d}"} for n in range(25)])
+    section = text.split("Top 20 companies by job count:")[1].split("Company stage distribution")[0]
+    assert section.count("\n- Firm ") == 20 and "- Firm 00 - 1 job" in section and "- Firm 19 - 1 job" in section
+    assert "(5 more companies also have 1 job; ties are listed in the order of their first posting.)" in section
+
+
+def test_every_support_category_is_described_and_the_rules_catch_all_says_so(tmp_path):
+    text = report_for(tmp_path, [
+        *jobs_like(2, "ai-support", ["Kubernetes"], support_category="other"),
+        *jobs_like(3, "ai-support", ["Kubernetes"], support_category="backend/general SWE"),
+    ])
+    assert "Other - 2 jobs\n\nNone of the categories' words in the title or responsibilities" in text
+    assert ("Backend/General SWE - 3 jobs\n\nAPIs, microservices, internal tools, and every AI-support role no other "
+            "category matched") in text
+
+
+def test_entry_level_shares_of_few_jobs_carry_a_caution(tmp_path):
+    text = report_for(tmp_path, [
+        *jobs_like(5, "ai-first", ["RAG"], is_entry_level=True), *jobs_like(195, "ai-first", ["RAG"]),
+        *jobs_like(12, "ai-support", ["Kubernetes"], is_entry_level=True), *jobs_like(605, "ai-support", ["Kubernetes"]),
+    ])
+    assert "Entry-level AI-First roles: 2.5% (5 of 200)" in text
+    assert ("Caution: these shares rest on only 5 and 12 entry-level jobs, too few to tell the two groups apart with "
+            "confidence.") in text
+
+
+def test_fine_tuning_mentions_and_duties_are_two_named_figures(tmp_path):
+    text = report_for(tmp_path, [
+        *jobs_like(2, "ai-first", ["RAG", "fine-tuning"], fine_tuning="secondary"),
+        *jobs_like(3, "ai-first", ["RAG", "fine-tuning"]),  # names the skill, no duty
+        *jobs_like(5, "ai-first", ["RAG"]),
+    ])
+    assert "50.0% of AI-First roles mention fine-tuning" in text
+    assert "Fewer have fine-tuning as a duty: 20.0%, the primary and secondary rows below" in text
+    assert "No FT mentioned - 8 jobs (80.0%)" in text
+    assert "1. Most AI-First roles don't fine-tune - only 20% have any FT expectation" in text
+
+
+def test_title_words_of_unknown_roles_are_shares_of_unknown_roles(tmp_path):
+    report_for(tmp_path, [
+        *jobs_like(4, "unknown", [], title="Prompt Writer"),
+        *jobs_like(1, "ml", ["PyTorch"], title="Vision Engineer"),
+    ])
+    with sqlite3.connect(tmp_path / "jobs.db") as conn:
+        unknown = conn.execute("SELECT word, titles, type_titles, pct FROM report_title_words WHERE ai_type = 'unknown' "
+                               "AND city = 'all' AND period = 'all' ORDER BY rank").fetchall()
+    assert unknown == [("prompt", 4, 4, 100.0), ("writer", 4, 4, 100.0)]  # not 4 of the 1 ML job (400%)
+
+
+def test_pay_is_grouped_by_the_currency_of_its_text_and_no_yearly_pay_is_left_out(tmp_path):
+    def paid(low, high, text, **spec):
+        return {"ai_type": "ai-first", "skills": ["RAG"], "salary_min": low, "salary_max": high, "salary_period": "year",
+                "description": text, **spec}
+
+    text = report_for(tmp_path, [
+        paid(225000, 255000, "Base salary: £225,000—£255,000 GBP plus equity."),
+        paid(150000, 170000, "We are valued at over $1 billion."),  # no currency against its own pay
+        paid(120000, 140000, "The range is $120,000 - $140,000."),
+        paid(1, 1, "Pay: 1-1 Annually"),
+        paid(40, 40, "40-40 Annually"),
+    ])
+    pay = text.split("## Pay")[1].split("\n## ")[0]
+    assert "3 of 5 jobs (60.0%) state their pay. Left out: 2 jobs with a yearly figure under 1,000" in pay
+    assert "- GBP: median 240,000 (n=1*)" in pay
+    assert "- USD: median 130,000 (n=1*)" in pay
+    assert "- Currency not stated: median 160,000 (n=1*)" in pay

@@ -79,11 +79,12 @@ JOIN cells AS c ON c.city = g.city AND c.period = g.period;
 CREATE INDEX temp.group_cells_by_group ON group_cells (scope_group);
 
 -- Skill lists the report names by hand (names as in jobcrawler/tagging/taxonomy.yaml):
--- GenAI frameworks, LLM APIs and model families, vector databases.
+-- GenAI frameworks (the published analyze_patterns.py list), LLM APIs and model families, vector databases.
 CREATE TEMP TABLE skill_groups (skill_group TEXT NOT NULL, skill TEXT NOT NULL);
 INSERT INTO skill_groups (skill_group, skill) VALUES
     ('framework', 'LangChain'), ('framework', 'LangGraph'), ('framework', 'LlamaIndex'),
-    ('framework', 'CrewAI'), ('framework', 'AutoGen'), ('framework', 'Semantic Kernel'),
+    ('framework', 'DSPy'), ('framework', 'Haystack'), ('framework', 'Semantic Kernel'),
+    ('framework', 'AutoGen'), ('framework', 'CrewAI'), ('framework', 'Phidata'),
     ('llm api', 'OpenAI API'), ('llm api', 'Anthropic API'), ('llm api', 'Gemini'),
     ('llm api', 'Mistral'), ('llm api', 'Llama'), ('llm api', 'AWS Bedrock'),
     ('llm api', 'Vertex AI'), ('llm api', 'Azure AI Foundry'), ('llm api', 'Hugging Face'),
@@ -93,23 +94,180 @@ INSERT INTO skill_groups (skill_group, skill) VALUES
     ('vector database', 'FAISS'), ('vector database', 'Chroma'),
     ('vector database', 'Qdrant'), ('vector database', 'Milvus');
 
--- Skills by id, and each job's skills as ids.
-CREATE TEMP TABLE skills (skill_id INTEGER PRIMARY KEY, skill TEXT NOT NULL, category TEXT);
--- The distinct (category, skill) pairs come off the (category, skill) index of every source; the
--- source's own are those it has a row of (looked up through the same index). DISTINCT over the
--- source's rows would read all of them (100,000 postings: 0.8 s of CPU against 0.03 s).
-INSERT INTO skills (skill, category)
-SELECT p.skill, p.category
-FROM (SELECT DISTINCT category, skill FROM main.job_skills) AS p
-WHERE EXISTS (SELECT 1 FROM source_skills AS s WHERE s.skill = p.skill AND s.category IS p.category)
-ORDER BY p.category, p.skill;
+-- The published definitions that search skill names for a text (lower-cased, anywhere in the
+-- name, any list: "api" finds "OpenAI API" and "APIs"), as the published scripts searched:
+--   ml knowledge   skills_analysis.py: an AI-first role "needs ML" when a name holds one of these;
+--   compared       support_skills_analysis.py: the AI-first vs AI-support comparison ("rag" also
+--                  finds "storage": the published figures count it so);
+--   frontend, backend   skills_analysis.py: full-stack = both;
+--   fine-tuning mention finetuning_analysis.py, searched in the title, responsibilities, use
+--                  cases and the genai and ml names (jobcrawler/fieldguide.yaml fine_tuning.mentions).
+-- position orders a list as published (ties in the ML skill list).
+CREATE TEMP TABLE published_terms (purpose TEXT NOT NULL, position INTEGER NOT NULL, name TEXT NOT NULL, term TEXT NOT NULL);
+INSERT INTO published_terms (purpose, position, name, term)
+SELECT purpose, position, name, lower(name) FROM (
+    SELECT 'ml knowledge' AS purpose, 1 AS position, 'PyTorch' AS name
+    UNION ALL VALUES ('ml knowledge', 2, 'TensorFlow'), ('ml knowledge', 3, 'Keras'), ('ml knowledge', 4, 'JAX'),
+        ('ml knowledge', 5, 'scikit-learn'), ('ml knowledge', 6, 'XGBoost'), ('ml knowledge', 7, 'LightGBM'),
+        ('ml knowledge', 8, 'fine-tuning'), ('ml knowledge', 9, 'model training'),
+        ('ml knowledge', 10, 'model evaluation'), ('ml knowledge', 11, 'embeddings'),
+        ('ml knowledge', 12, 'deep learning'), ('ml knowledge', 13, 'machine learning'),
+        ('ml knowledge', 14, 'neural networks'), ('ml knowledge', 15, 'optimization'), ('ml knowledge', 16, 'CUDA'),
+        ('ml knowledge', 17, 'transformers'), ('ml knowledge', 18, 'huggingface'),
+        ('compared', 1, 'RAG'), ('compared', 2, 'prompt engineering'), ('compared', 3, 'agents'),
+        ('compared', 4, 'LangChain'), ('compared', 5, 'LLMs'), ('compared', 6, 'PyTorch'),
+        ('compared', 7, 'TensorFlow'), ('compared', 8, 'fine-tuning'), ('compared', 9, 'machine learning'),
+        ('compared', 10, 'React'), ('compared', 11, 'FastAPI'), ('compared', 12, 'TypeScript'),
+        ('compared', 13, 'APIs'), ('compared', 14, 'Docker'), ('compared', 15, 'Kubernetes'),
+        ('compared', 16, 'CI/CD'), ('compared', 17, 'AWS'), ('compared', 18, 'Azure'), ('compared', 19, 'GCP'),
+        ('frontend', 1, 'react'), ('frontend', 2, 'vue'), ('frontend', 3, 'next.js'), ('frontend', 4, 'frontend'),
+        ('frontend', 5, 'typescript'), ('frontend', 6, 'javascript'),
+        ('backend', 1, 'fastapi'), ('backend', 2, 'flask'), ('backend', 3, 'django'), ('backend', 4, 'api'),
+        ('backend', 5, 'graphql'), ('backend', 6, 'rest'),
+        ('fine-tuning mention', 1, 'fine-tun'), ('fine-tuning mention', 2, 'finetun'),
+        ('fine-tuning mention', 3, 'fine tun'), ('fine-tuning mention', 4, 'custom model'),
+        ('fine-tuning mention', 5, 'specialized model'), ('fine-tuning mention', 6, 'domain-specific'),
+        ('fine-tuning mention', 7, 'adaptation'), ('fine-tuning mention', 8, 'lora'), ('fine-tuning mention', 9, 'qlora'),
+        ('fine-tuning mention', 10, 'peft'), ('fine-tuning mention', 11, 'instruction tuning')
+);
+
+-- Company stage groups as published (analyze_patterns.py): the first group one of whose names
+-- stands anywhere in the stage as the source wrote it (company_stage_raw; the rule tagger, which
+-- writes none, by its stage), case as written: "Series B+" is growth, "Seed/Series A" early.
+CREATE TEMP TABLE stage_terms (stage_group TEXT NOT NULL, position INTEGER NOT NULL, term TEXT NOT NULL);
+INSERT INTO stage_terms VALUES
+    ('Seed', 1, 'Seed'), ('Seed', 1, 'Pre-Seed'), ('Seed', 1, 'Angel'), ('Seed', 1, 'Seed/Series A'),
+    ('Series A-C', 2, 'Series A'), ('Series A-C', 2, 'Series B'), ('Series A-C', 2, 'Series B+'),
+    ('Series A-C', 2, 'Series C'), ('Series A-C', 2, 'Series C+'),
+    ('Series D+/Public', 3, 'Series D'), ('Series D+/Public', 3, 'Series D+'), ('Series D+/Public', 3, 'Series E'),
+    ('Series D+/Public', 3, 'Series E+'), ('Series D+/Public', 3, 'Series F'), ('Series D+/Public', 3, 'Public');
+
+-- Whether the source keeps its skill lists as written (the published labels, an LLM's) or
+-- names canonical skills only (the rule tagger): the second needs no merging of its own names.
+CREATE TEMP TABLE source_kind AS
+SELECT EXISTS (SELECT 1 FROM source_labels WHERE skill_lists IS NOT NULL) AS keeps_lists;
+
+-- Jobs in the order the published scripts read them (their files in name order: job id first),
+-- and whether the source kept the job's skill lists as written.
+CREATE TEMP TABLE job_order (ordinal INTEGER PRIMARY KEY, job_id TEXT NOT NULL UNIQUE, keeps_lists INTEGER NOT NULL);
+INSERT INTO job_order (job_id, keeps_lists)
+SELECT job_id, coalesce(skill_lists IS NOT NULL AND json_valid(skill_lists), 0) FROM source_labels ORDER BY job_id;
+
+-- The skill names each job's label source gives, list by list, as the published skill lists
+-- counted them: the names as written where the source keeps its lists (job_labels.skill_lists),
+-- else its skills under their categories (the rule tagger's canonical names; its lists have no
+-- order, so all of a list's names count where the published stage lists read the first 10).
+-- position is the name's place in its list; a name a list repeats counts each time, as
+-- published. seen_order orders every name as the published scripts met it: job, then the
+-- name's place in the job's lists (ties within one job of the rule tagger: by name).
+CREATE TEMP TABLE listed_names AS
+SELECT l.job_id, lists.key AS list, names.value AS name, CAST(names.key AS INTEGER) AS position,
+    o.ordinal * 1000000 + names.id AS seen_order
+FROM source_labels AS l
+JOIN job_order AS o ON o.job_id = l.job_id AND o.keeps_lists, json_each(l.skill_lists) AS lists, json_each(lists.value) AS names
+WHERE lists.type = 'array' AND names.type = 'text'
+UNION ALL
+SELECT k.job_id, k.category, k.skill, 0, o.ordinal * 1000000
+FROM source_skills AS k
+JOIN job_order AS o ON o.job_id = k.job_id AND NOT o.keeps_lists;
+
+-- Names by id (one per list and name), with where each first appears: job id, then place in
+-- the list. Ties rank in that order, which is the published order (its counters kept the order
+-- names were first met, reading the jobs' files in name order: "<job id>_<slug>.yaml").
+CREATE TEMP TABLE skills (skill_id INTEGER PRIMARY KEY, skill TEXT NOT NULL, category TEXT, first_seen INTEGER);
+INSERT INTO skills (skill, category, first_seen)
+SELECT name, list, min(seen_order) FROM listed_names GROUP BY name, list ORDER BY list, name;
 CREATE INDEX temp.skills_by_name ON skills (skill, category);
 
 CREATE TEMP TABLE job_skill_ids AS
-SELECT k.job_id, s.skill_id
-FROM source_skills AS k
-JOIN skills AS s ON s.skill = k.skill AND s.category IS k.category;
+SELECT n.job_id, s.skill_id, n.position, n.seen_order
+FROM listed_names AS n
+JOIN skills AS s ON s.skill = n.name AND s.category IS n.list;
 CREATE INDEX temp.job_skill_ids_by_job ON job_skill_ids (job_id);
+
+-- Our definition beside the published one: canonical skills (the taxonomy's names, alternative
+-- names merged: "Postgres" is PostgreSQL), one per job, whatever list named them.
+-- name_canonical: the canonical skill of each name (a name that is itself a skill maps to it;
+-- the rule tagger's names are canonical); canonical_names: the names the data gives each
+-- canonical skill ("Postgres", "PostgreSQL").
+CREATE TEMP TABLE name_canonical AS
+WITH pairs AS (
+    SELECT DISTINCT coalesce(matched, skill) AS name, skill, category FROM source_skills
+    WHERE (SELECT keeps_lists FROM source_kind)
+    UNION SELECT DISTINCT skill, skill, category FROM source_skills WHERE (SELECT keeps_lists FROM source_kind)
+    UNION SELECT skill, skill, category FROM skills WHERE NOT (SELECT keeps_lists FROM source_kind)
+)
+SELECT name, coalesce(max(CASE WHEN name = skill THEN skill END), min(skill)) AS skill, max(category) AS category
+FROM pairs GROUP BY name;
+CREATE UNIQUE INDEX temp.name_canonical_by_name ON name_canonical (name);
+CREATE TEMP TABLE canonical_names AS
+SELECT DISTINCT c.skill, s.skill AS name FROM skills AS s JOIN name_canonical AS c ON c.name = s.skill;
+CREATE INDEX temp.canonical_names_by_skill ON canonical_names (skill);
+
+-- The published searches (published_terms), each distinct name searched once (lower-cased),
+-- its hits then given to every job naming it; fine-tuning words count in the genai and ml lists.
+CREATE TEMP TABLE name_terms AS
+SELECT s.skill_id, t.purpose, t.name AS term_name
+FROM skills AS s
+JOIN published_terms AS t ON instr(lower(s.skill), t.term) > 0
+WHERE t.purpose <> 'fine-tuning mention' OR s.category IN ('genai', 'ml');
+CREATE INDEX temp.name_terms_by_skill ON name_terms (skill_id);
+-- Jobs per published word, for the tables that count each word (the comparison, the ML skills).
+CREATE TEMP TABLE term_hits AS
+SELECT DISTINCT k.job_id, n.purpose, n.term_name
+FROM job_skill_ids AS k
+JOIN name_terms AS n USING (skill_id)
+WHERE n.purpose IN ('compared', 'ml knowledge');
+
+-- Per job, what the published searches found: each name's findings first, then one pass over
+-- the jobs' names.
+CREATE TEMP TABLE name_words AS
+SELECT skill_id,
+    max(purpose = 'frontend') AS frontend,
+    max(purpose = 'backend') AS backend,
+    max(purpose = 'ml knowledge') AS ml,
+    max(purpose = 'fine-tuning mention') AS fine_tuning,
+    max(purpose = 'compared' AND term_name IN ('RAG', 'agents')) AS rag_or_agents
+FROM name_terms
+GROUP BY skill_id;
+CREATE UNIQUE INDEX temp.name_words_by_skill ON name_words (skill_id);
+CREATE TEMP TABLE job_words AS
+SELECT k.job_id,
+    max(w.frontend) AS has_frontend_word,
+    max(w.backend) AS has_backend_word,
+    max(w.ml) AS has_ml_word,
+    max(w.fine_tuning) AS has_fine_tuning_name,
+    max(w.rag_or_agents) AS has_rag_or_agents
+FROM job_skill_ids AS k
+JOIN name_words AS w USING (skill_id)
+GROUP BY k.job_id;
+CREATE UNIQUE INDEX temp.job_words_by_job ON job_words (job_id);
+
+-- Each distinct stage text once: its published stage group.
+CREATE TEMP TABLE stage_texts AS
+SELECT text, (SELECT t.stage_group FROM stage_terms AS t WHERE instr(text, t.term) > 0 ORDER BY t.position LIMIT 1)
+    AS stage_group
+FROM (SELECT DISTINCT coalesce(company_stage_raw, company_stage) AS text FROM source_labels WHERE text IS NOT NULL);
+CREATE UNIQUE INDEX temp.stage_texts_by_text ON stage_texts (text);
+
+-- Jobs with a fine-tuning word in the title, responsibilities or use cases (published_terms).
+CREATE TEMP TABLE fine_tuning_texts AS
+WITH texts AS MATERIALIZED (
+    SELECT l.job_id, lower(coalesce(j.title, '') || ' ' || coalesce(l.responsibilities, '') || ' '
+                           || coalesce(l.use_cases, '')) AS text
+    FROM source_labels AS l
+    JOIN jobs AS j ON j.job_id = l.job_id
+    WHERE l.ai_type = 'ai-first'  -- the published analysis looked at no other type
+)
+SELECT job_id FROM texts
+WHERE EXISTS (SELECT 1 FROM published_terms AS t WHERE t.purpose = 'fine-tuning mention' AND instr(text, t.term) > 0);
+CREATE UNIQUE INDEX temp.fine_tuning_texts_by_job ON fine_tuning_texts (job_id);
+
+-- Ours: jobs naming a concrete ML skill of the taxonomy (the generic "machine learning", often
+-- the company's field, left out).
+CREATE TEMP TABLE concrete_ml_jobs AS
+SELECT DISTINCT job_id FROM source_skills WHERE category = 'ml' AND skill <> 'machine learning';
+CREATE UNIQUE INDEX temp.concrete_ml_jobs_by_job ON concrete_ml_jobs (job_id);
 
 -- One row per job with everything the reports group or filter on.
 CREATE TEMP TABLE job_profile AS
@@ -121,43 +279,56 @@ SELECT
     j.posted_date,
     l.ai_type,
     l.company_stage,
+    st.stage_group,
+    -- ours: the stage the source names exactly (company_stage)
     CASE
         WHEN l.company_stage = 'Seed' THEN 'Seed'
         WHEN l.company_stage IN ('Series A', 'Series B', 'Series C') THEN 'Series A-C'
         WHEN l.company_stage IN ('Series D+', 'Public') THEN 'Series D+/Public'
-    END AS stage_group,
+    END AS exact_stage_group,
     coalesce(l.is_customer_facing, 0) AS is_customer_facing,
     coalesce(l.is_management, 0) AS is_management,
     l.is_tech_lead,  -- NULL where the source does not tell technical leads apart (the published labels)
     coalesce(l.is_research, 0) AS is_research,
     coalesce(l.is_entry_level, 0) AS is_entry_level,
+    -- ours: the taxonomy's frontend and backend skills (jobcrawler/tagging/categories.yaml skill_groups)
     coalesce(l.is_frontend, 0) AS is_frontend,
     coalesce(l.is_backend, 0) AS is_backend,
     coalesce(l.is_fullstack, 0) AS is_fullstack,
+    -- as published: a name holding a frontend / backend / ML word (published_terms)
+    coalesce(w.has_frontend_word, 0) AS has_frontend_word,
+    coalesce(w.has_backend_word, 0) AS has_backend_word,
+    coalesce(w.has_ml_word, 0) AS has_ml_word,
     coalesce(l.fine_tuning, 'none') AS fine_tuning,
     l.fine_tuning_use_cases,
     l.support_category,
+    -- as published (finetuning_analysis.py): a fine-tuning word in the title, responsibilities,
+    -- use cases or genai/ml names; a source's fine-tuning duty always counts
+    (coalesce(l.fine_tuning, 'none') <> 'none' OR coalesce(w.has_fine_tuning_name, 0)
+     OR j.job_id IN (SELECT job_id FROM fine_tuning_texts)) AS mentions_fine_tuning,
     coalesce(k.has_genai, 0) AS has_genai,
     coalesce(k.has_ml, 0) AS has_ml,
     coalesce(k.has_web, 0) AS has_web,
     coalesce(k.has_ops, 0) AS has_ops,
     coalesce(k.has_non_genai, 0) AS has_non_genai,
-    coalesce(k.has_rag_or_agents, 0) AS has_rag_or_agents,
-    coalesce(k.has_fine_tuning_skill, 0) AS has_fine_tuning_skill
+    coalesce(w.has_rag_or_agents, 0) AS has_rag_or_agents,
+    -- ours: a concrete ML skill, the generic "machine learning" (often the company's field) left out
+    j.job_id IN (SELECT job_id FROM concrete_ml_jobs) AS has_concrete_ml
 FROM jobs AS j
 JOIN source_labels AS l ON l.job_id = j.job_id
 JOIN job_cells AS jc ON jc.job_id = j.job_id
 JOIN scope_groups AS g ON g.cells = jc.cells
+LEFT JOIN job_words AS w ON w.job_id = j.job_id
+LEFT JOIN stage_texts AS st ON st.text = coalesce(l.company_stage_raw, l.company_stage)
 LEFT JOIN (
+    -- as published (skills_analysis.py): which lists name anything; "other tech" is the ml,
+    -- web, ops, cloud, data and databases lists (languages, domains and other do not count)
     SELECT k.job_id,
         max(s.category = 'genai') AS has_genai,
-        -- a concrete ML skill: the generic "machine learning" (often the company's field) is not one
-        max(s.category = 'ml' AND s.skill <> 'machine learning') AS has_ml,
+        max(s.category = 'ml') AS has_ml,
         max(s.category = 'web') AS has_web,
         max(s.category = 'ops') AS has_ops,
-        max(coalesce(s.category, '') <> 'genai') AS has_non_genai,
-        max(s.skill IN ('RAG', 'agents')) AS has_rag_or_agents,
-        max(s.skill = 'fine-tuning') AS has_fine_tuning_skill
+        max(s.category IN ('ml', 'web', 'ops', 'cloud', 'data', 'databases')) AS has_non_genai
     FROM job_skill_ids AS k
     JOIN skills AS s USING (skill_id)
     GROUP BY k.job_id
@@ -192,9 +363,24 @@ GROUP BY gc.cell_id;
 --           removed (senior, staff, principal, lead, junior, sr, I, II, III), as whole words,
 --           punctuation kept: "Senior AI Engineer" and "AI Engineer II" are both "ai engineer",
 --           "Software Engineer, AI" and "Software Engineer - AI" stay apart. Doubling the spaces
---           first lets adjacent seniority words ("senior staff") both go.
-CREATE TEMP TABLE titles (title_id INTEGER PRIMARY KEY, title TEXT NOT NULL UNIQUE, words TEXT, variant TEXT);
-INSERT INTO titles (title) SELECT DISTINCT title FROM job_profile WHERE title IS NOT NULL;
+--           first lets adjacent seniority words ("senior staff") both go. Our definition.
+--   published_variant  as published (title_analysis.py): the lower-cased title with each of
+--           senior, staff, principal, lead, junior, sr., sr, iii, ii, i removed wherever it
+--           stands, in that order, trimming spaces after each: "i" goes from inside words too
+--           ("ai engineer" becomes "a engneer"), which merges and splits a few titles.
+--   first_seen  the title's first job (ties rank in that order, as published).
+CREATE TEMP TABLE titles (title_id INTEGER PRIMARY KEY, title TEXT NOT NULL UNIQUE, words TEXT, variant TEXT,
+                          published_variant TEXT, first_seen TEXT);
+INSERT INTO titles (title, first_seen) SELECT title, min(job_id) FROM job_profile WHERE title IS NOT NULL GROUP BY title;
+UPDATE titles SET published_variant = trim(replace(trim(replace(trim(replace(trim(replace(trim(replace(
+    trim(replace(trim(replace(trim(replace(trim(replace(trim(replace(trim(replace(
+        lower(title),
+        'senior', ''), ' ' || char(9) || char(10) || char(13)), 'staff', ''), ' ' || char(9) || char(10) || char(13)),
+        'principal', ''), ' ' || char(9) || char(10) || char(13)), 'lead', ''), ' ' || char(9) || char(10) || char(13)),
+        'junior', ''), ' ' || char(9) || char(10) || char(13)), 'sr.', ''), ' ' || char(9) || char(10) || char(13)),
+        'sr', ''), ' ' || char(9) || char(10) || char(13)), 'lead', ''), ' ' || char(9) || char(10) || char(13)),
+        'iii', ''), ' ' || char(9) || char(10) || char(13)), 'ii', ''), ' ' || char(9) || char(10) || char(13)),
+        'i', ''), ' ' || char(9) || char(10) || char(13));
 UPDATE titles SET words = ' ' || replace(replace(replace(
     trim(lower(
         replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(
@@ -212,22 +398,23 @@ UPDATE titles SET variant = trim(replace(replace(replace(
         ' sr. ', ' '), ' sr ', ' '), ' iii ', ' '), ' ii ', ' '), ' i ', ' '),
     ' ', ' ' || char(31)), char(31) || ' ', ''), char(31), ''));
 
--- Jobs per cell, AI type and exact title.
+-- Jobs per cell, AI type and exact title, and the first of them (ties rank in that order).
 CREATE TEMP TABLE cell_title_counts AS
 WITH per_group AS MATERIALIZED (
-    SELECT p.scope_group, p.ai_type, t.title_id, count(*) AS jobs
+    SELECT p.scope_group, p.ai_type, t.title_id, count(*) AS jobs, min(p.job_id) AS first_seen
     FROM job_profile AS p
     JOIN titles AS t ON t.title = p.title
     GROUP BY p.scope_group, p.ai_type, t.title_id
 )
-SELECT gc.cell_id, g.ai_type, g.title_id, sum(g.jobs) AS jobs
+SELECT gc.cell_id, g.ai_type, g.title_id, sum(g.jobs) AS jobs, min(g.first_seen) AS first_seen
 FROM per_group AS g
 JOIN group_cells AS gc USING (scope_group)
 GROUP BY gc.cell_id, g.ai_type, g.title_id;
 
--- The title a variant is shown under: its most common title without a seniority word, else the
--- variant's own words cut from its most common title, in that title's case ("Sr. Generative AI
--- Engineer" -> "Generative AI Engineer"; SQLite's lower() keeps every position), else that title.
+-- The title a published variant is shown under: its most common title without a seniority
+-- word, else the variant's own words cut from its most common title, in that title's case
+-- ("Sr. Generative AI Engineer" -> "Generative AI Engineer"; SQLite's lower() keeps every
+-- position), else that title; variant is that title's whole-word variant (ours).
 CREATE TEMP TABLE variant_names AS
 WITH title_jobs AS (
     SELECT c.title_id, sum(c.jobs) AS jobs
@@ -236,23 +423,25 @@ WITH title_jobs AS (
     WHERE cells.city = 'all' AND cells.period = 'all'
     GROUP BY c.title_id
 )
-SELECT variant,
+SELECT published_variant,
     CASE WHEN instr(lower(title), variant) > 0 THEN substr(title, instr(lower(title), variant), length(variant))
-         ELSE title END AS title
+         ELSE title END AS title,
+    variant
 FROM (
-    SELECT t.variant, t.title,
+    SELECT t.published_variant, t.title, t.variant,
         row_number() OVER (
-            PARTITION BY t.variant ORDER BY lower(t.title) = t.variant DESC, j.jobs DESC, t.title
+            PARTITION BY t.published_variant ORDER BY lower(t.title) = t.variant DESC, j.jobs DESC, t.first_seen
         ) AS position
     FROM titles AS t
     JOIN title_jobs AS j USING (title_id)
 )
 WHERE position = 1;
-CREATE UNIQUE INDEX temp.variant_names_by_variant ON variant_names (variant);
+CREATE UNIQUE INDEX temp.variant_names_by_variant ON variant_names (published_variant);
 
 -- Companies by id, and jobs per cell and company.
-CREATE TEMP TABLE companies (company_id INTEGER PRIMARY KEY, company TEXT NOT NULL UNIQUE);
-INSERT INTO companies (company) SELECT DISTINCT company FROM job_profile WHERE company IS NOT NULL;
+CREATE TEMP TABLE companies (company_id INTEGER PRIMARY KEY, company TEXT NOT NULL UNIQUE, first_seen TEXT);
+INSERT INTO companies (company, first_seen)
+SELECT company, min(job_id) FROM job_profile WHERE company IS NOT NULL GROUP BY company;
 
 CREATE TEMP TABLE cell_company_counts AS
 WITH per_group AS MATERIALIZED (
@@ -276,15 +465,19 @@ FROM job_profile AS p
 JOIN segments AS s ON s.ai_type IS p.ai_type AND s.stage_group IS p.stage_group;
 CREATE UNIQUE INDEX temp.job_segments_by_job ON job_segments (job_id);
 
--- Jobs per cell, segment and skill: the base of every skill report.
+-- Jobs per cell, segment and skill: the base of every skill report. first_seen: where these jobs
+-- first name it (ties rank in that order); top_jobs: the jobs naming it among the first 10 of
+-- its list (what the published stage lists read).
 CREATE TEMP TABLE cell_skill_counts AS
 WITH per_group AS MATERIALIZED (
-    SELECT j.scope_group, j.segment_id, k.skill_id, count(*) AS jobs
+    SELECT j.scope_group, j.segment_id, k.skill_id, count(*) AS jobs, sum(k.position < 10) AS top_jobs,
+        min(k.seen_order) AS first_seen
     FROM job_skill_ids AS k
     JOIN job_segments AS j ON j.job_id = k.job_id
     GROUP BY j.scope_group, j.segment_id, k.skill_id
 )
-SELECT gc.cell_id, g.segment_id, g.skill_id, sum(g.jobs) AS jobs
+SELECT gc.cell_id, g.segment_id, g.skill_id, sum(g.jobs) AS jobs, sum(g.top_jobs) AS top_jobs,
+    min(g.first_seen) AS first_seen
 FROM per_group AS g
 JOIN group_cells AS gc USING (scope_group)
 GROUP BY gc.cell_id, g.segment_id, g.skill_id;
@@ -295,23 +488,49 @@ SELECT cell_id, skill_id, sum(jobs) AS jobs
 FROM cell_skill_counts
 GROUP BY cell_id, skill_id;
 
--- Jobs per cell naming both skills of a pair (GenAI skills and frameworks; skill_a < skill_b).
+-- Our definition's counts: jobs per cell, AI type and canonical skill (alternative names
+-- merged). A source without lists of its own names canonical skills already: its listed counts.
+CREATE TEMP TABLE cell_canonical_skills AS
+WITH per_group AS MATERIALIZED (
+    SELECT p.scope_group, p.ai_type, k.skill, max(k.category) AS category, count(*) AS jobs
+    FROM source_skills AS k
+    JOIN job_profile AS p ON p.job_id = k.job_id
+    WHERE (SELECT keeps_lists FROM source_kind)
+    GROUP BY p.scope_group, p.ai_type, k.skill
+)
+SELECT gc.cell_id, g.ai_type, g.skill, max(g.category) AS category, sum(g.jobs) AS jobs
+FROM per_group AS g
+JOIN group_cells AS gc USING (scope_group)
+GROUP BY gc.cell_id, g.ai_type, g.skill
+UNION ALL
+SELECT k.cell_id, g.ai_type, s.skill, s.category, sum(k.jobs)
+FROM cell_skill_counts AS k
+JOIN segments AS g USING (segment_id)
+JOIN skills AS s USING (skill_id)
+WHERE NOT (SELECT keeps_lists FROM source_kind)
+GROUP BY k.cell_id, g.ai_type, k.skill_id;
+CREATE INDEX temp.cell_canonical_skills_by_skill ON cell_canonical_skills (cell_id, skill);
+
+-- Jobs per cell naming both names of a pair of its genai list (frameworks are genai names;
+-- skill_a < skill_b), each pair once a job, as published (analyze_patterns.py).
 CREATE TEMP TABLE pair_skills AS
-SELECT k.job_id, s.skill_id, s.skill
+SELECT k.job_id, s.skill_id, s.skill, min(k.seen_order) AS seen_order
 FROM job_skill_ids AS k
 JOIN skills AS s USING (skill_id)
-WHERE s.category = 'genai' OR s.skill IN (SELECT skill FROM skill_groups WHERE skill_group = 'framework');
+WHERE s.category = 'genai'
+GROUP BY k.job_id, s.skill_id;
 CREATE INDEX temp.pair_skills_by_job ON pair_skills (job_id);
 
 CREATE TEMP TABLE cell_pair_counts AS
 WITH per_group AS MATERIALIZED (
-    SELECT j.scope_group, a.skill_id AS skill_a_id, b.skill_id AS skill_b_id, count(*) AS jobs
+    SELECT j.scope_group, a.skill_id AS skill_a_id, b.skill_id AS skill_b_id, count(*) AS jobs,
+        min(a.seen_order / 1000000) AS first_seen  -- the first job naming the pair
     FROM pair_skills AS a
     JOIN pair_skills AS b ON b.job_id = a.job_id AND a.skill < b.skill
     JOIN job_segments AS j ON j.job_id = a.job_id
     GROUP BY j.scope_group, a.skill_id, b.skill_id
 )
-SELECT gc.cell_id, g.skill_a_id, g.skill_b_id, sum(g.jobs) AS jobs
+SELECT gc.cell_id, g.skill_a_id, g.skill_b_id, sum(g.jobs) AS jobs, min(g.first_seen) AS first_seen
 FROM per_group AS g
 JOIN group_cells AS gc USING (scope_group)
 GROUP BY gc.cell_id, g.skill_a_id, g.skill_b_id;

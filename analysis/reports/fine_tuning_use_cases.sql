@@ -1,7 +1,7 @@
 -- Why AI-first jobs fine-tune: for each use case (instruction following, domain knowledge,
 -- ...) the jobs naming it, their share of AI-first jobs, and its mentions. A label source may
 -- list a use case more than once for a job (the published labels count every use-case sentence:
--- its figures are mentions); jobs count each job once, which is what the report prints.
+-- its figures are mentions, and it ranks by them); jobs count each job once, printed beside.
 WITH job_use_case AS (
     SELECT p.job_id, p.scope_group, u.value AS use_case, count(*) AS mentions
     FROM job_profile AS p, json_each(p.fine_tuning_use_cases) AS u
@@ -24,4 +24,4 @@ SELECT c.city, c.period, p.use_case, p.jobs, t.ai_first_jobs,
 FROM per_cell AS p
 JOIN cells AS c USING (cell_id)
 JOIN cell_totals AS t USING (cell_id)
-ORDER BY c.cell_id, p.jobs DESC, p.use_case;
+ORDER BY c.cell_id, p.mentions DESC, p.jobs DESC, p.use_case;

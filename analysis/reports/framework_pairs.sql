@@ -1,7 +1,8 @@
--- Frameworks named together in one job: the 10 most common pairs (names in A < B order).
+-- Frameworks named together in one job's genai list: the 10 most common pairs (names in A < B
+-- order), ties in the order of the first job naming them (as published).
 WITH framework_pairs AS (
     SELECT p.cell_id, a.skill AS framework_a, b.skill AS framework_b, p.jobs,
-        row_number() OVER (PARTITION BY p.cell_id ORDER BY p.jobs DESC, a.skill, b.skill) AS rank
+        row_number() OVER (PARTITION BY p.cell_id ORDER BY p.jobs DESC, p.first_seen, a.skill, b.skill) AS rank
     FROM cell_pair_counts AS p
     JOIN skills AS a ON a.skill_id = p.skill_a_id
     JOIN skills AS b ON b.skill_id = p.skill_b_id

@@ -1,5 +1,6 @@
 -- What each scope covers: jobs, companies, city listings, sites, crawl and posting dates, and the
--- share of jobs naming RAG or agents (the report's closing "key insight").
+-- share of jobs naming RAG or agents (the report's closing "key insight"; searched as the
+-- published comparison searches: a name holding "rag" or "agents").
 WITH per_group AS MATERIALIZED (
     SELECT scope_group,
         count(*) AS jobs,
@@ -47,6 +48,8 @@ run_cells AS (
         min(date(coalesce(r.started_at, s.seen_at))) AS first_crawl,
         max(date(coalesce(r.started_at, s.seen_at))) AS last_crawl,
         r.query,
+        -- a run of jobcrawler.fieldguide is an import of one dataset batch, not a crawl
+        CASE WHEN r.spider = 'fieldguide' THEN json_extract(r.args, '$.batch') END AS imported_batch,
         coalesce(r.site, 'https://builtin.com') AS site  -- runs recorded before the column: the default site
     FROM sightings AS s
     LEFT JOIN crawl_runs AS r ON r.run_id = s.run_id
@@ -56,7 +59,7 @@ cell_crawls AS (
     SELECT c.cell_id,
         min(rc.first_crawl) AS first_crawl,
         max(rc.last_crawl) AS last_crawl,
-        count(DISTINCT rc.run_id) AS crawl_runs,
+        count(DISTINCT CASE WHEN rc.imported_batch IS NULL THEN rc.run_id END) AS crawl_runs,
         group_concat(DISTINCT rc.query) AS queries,
         group_concat(DISTINCT rc.site) AS sites
     FROM run_cells AS rc

@@ -1,17 +1,20 @@
 -- Pay: the yearly salary the postings that state pay offer, by level and by AI type, per currency.
 -- A posting's figure is the midpoint of its range (its one bound when it states only one),
 -- annualized: hour x 2,080 (40 h x 52 weeks), day x 260, week x 52, month x 12. Currencies are
--- never converted or guessed: a posting without one counts under 'not stated'; one without a pay
--- period is left out. Quartiles interpolate between the sorted midpoints (q1, median, q3);
+-- never converted or guessed: where the pay data names none, the currency the posting's text
+-- writes against its own pay figure ("£225,000—£255,000 GBP") is taken (currency_in_text,
+-- jobcrawler/normalize/salary.py, registered by build.py), else it counts under 'not stated'; a
+-- posting without a pay period is left out, and so is a yearly figure under 1,000 ("1-1",
+-- "40-40 Annually": no yearly pay; report_pay_left_out counts them). Quartiles interpolate between the sorted midpoints (q1, median, q3);
 -- jobs = n of the group; pct = its share of all jobs in the cell; converted = how many of its
 -- figures were annualized from an hourly, daily, weekly or monthly rate.
 --
 -- Speed: a posting's figure stands in about twenty (cell, grouping) lists, so the rows sorted
 -- carry integer ids only (a group_key per currency, grouping and value), and the postings of a
 -- list that state the same figure are counted together and ranked as one run of positions.
-WITH pay AS MATERIALIZED (
+WITH stated AS MATERIALIZED (
     SELECT p.scope_group,
-        coalesce(j.salary_currency, 'not stated') AS currency,
+        coalesce(j.salary_currency, currency_in_text(j.description, j.salary_min, j.salary_max), 'not stated') AS currency,
         coalesce(j.level, 'not stated') AS level,
         coalesce(p.ai_type, 'unknown') AS ai_type,
         j.salary_period <> 'year' AS converted,
@@ -23,6 +26,7 @@ WITH pay AS MATERIALIZED (
     WHERE coalesce(j.salary_min, j.salary_max) IS NOT NULL
       AND j.salary_period IN ('year', 'month', 'week', 'day', 'hour')
 ),
+pay AS MATERIALIZED (SELECT * FROM stated WHERE annual >= 1000),
 by_value AS MATERIALIZED (  -- each posting under each of its three groupings
     SELECT scope_group, currency, 'all' AS group_by, 'all' AS group_value, converted, annual FROM pay
     UNION ALL

@@ -1,18 +1,42 @@
--- Each skill's share of AI-first jobs next to its share of AI-support jobs.
-WITH per_cell AS (
-    SELECT k.cell_id, k.skill_id,
-        sum(CASE WHEN g.ai_type = 'ai-first' THEN k.jobs ELSE 0 END) AS ai_first_jobs,
-        sum(CASE WHEN g.ai_type = 'ai-support' THEN k.jobs ELSE 0 END) AS ai_support_jobs
-    FROM cell_skill_counts AS k
-    JOIN segments AS g USING (segment_id)
-    WHERE g.ai_type IN ('ai-first', 'ai-support')
-    GROUP BY k.cell_id, k.skill_id
+-- Skills compared between AI-first and AI-support jobs, as published
+-- (support_skills_analysis.py): a job counts when any of its names, lower-cased, holds the
+-- skill's name ("rag" is also found in "storage"); shares of each type's jobs. Beside it, ours:
+-- named_*, the jobs naming the canonical skill itself.
+WITH per_group AS MATERIALIZED (
+    SELECT p.scope_group, h.term_name AS skill,
+        sum(p.ai_type = 'ai-first') AS ai_first_jobs,
+        sum(p.ai_type = 'ai-support') AS ai_support_jobs
+    FROM term_hits AS h
+    JOIN job_profile AS p USING (job_id)
+    WHERE h.purpose = 'compared' AND p.ai_type IN ('ai-first', 'ai-support')
+    GROUP BY p.scope_group, h.term_name
+),
+per_cell AS (
+    SELECT gc.cell_id, g.skill, sum(g.ai_first_jobs) AS ai_first_jobs, sum(g.ai_support_jobs) AS ai_support_jobs
+    FROM per_group AS g
+    JOIN group_cells AS gc USING (scope_group)
+    GROUP BY gc.cell_id, g.skill
+),
+named AS (
+    SELECT cell_id, skill,
+        sum(CASE WHEN ai_type = 'ai-first' THEN jobs ELSE 0 END) AS ai_first_jobs,
+        sum(CASE WHEN ai_type = 'ai-support' THEN jobs ELSE 0 END) AS ai_support_jobs
+    FROM cell_canonical_skills
+    WHERE skill IN (SELECT name FROM published_terms WHERE purpose = 'compared')
+    GROUP BY cell_id, skill
 )
-SELECT c.city, c.period, s.category, s.skill,
-    p.ai_first_jobs, round(100.0 * p.ai_first_jobs / t.ai_first_jobs, 1) AS ai_first_pct,
-    p.ai_support_jobs, round(100.0 * p.ai_support_jobs / t.ai_support_jobs, 1) AS ai_support_pct
-FROM per_cell AS p
-JOIN skills AS s USING (skill_id)
-JOIN cells AS c USING (cell_id)
-JOIN cell_totals AS t USING (cell_id)
-ORDER BY c.cell_id, p.ai_first_jobs + p.ai_support_jobs DESC, s.skill;
+SELECT c.city, c.period, t.position, t.name AS skill,
+    coalesce(p.ai_first_jobs, 0) AS ai_first_jobs,
+    round(100.0 * coalesce(p.ai_first_jobs, 0) / tot.ai_first_jobs, 1) AS ai_first_pct,
+    coalesce(p.ai_support_jobs, 0) AS ai_support_jobs,
+    round(100.0 * coalesce(p.ai_support_jobs, 0) / tot.ai_support_jobs, 1) AS ai_support_pct,
+    coalesce(n.ai_first_jobs, 0) AS named_ai_first_jobs,
+    round(100.0 * coalesce(n.ai_first_jobs, 0) / tot.ai_first_jobs, 1) AS named_ai_first_pct,
+    coalesce(n.ai_support_jobs, 0) AS named_ai_support_jobs,
+    round(100.0 * coalesce(n.ai_support_jobs, 0) / tot.ai_support_jobs, 1) AS named_ai_support_pct
+FROM cells AS c
+JOIN cell_totals AS tot USING (cell_id)
+JOIN published_terms AS t ON t.purpose = 'compared'
+LEFT JOIN per_cell AS p ON p.cell_id = c.cell_id AND p.skill = t.name
+LEFT JOIN named AS n ON n.cell_id = c.cell_id AND n.skill = t.name
+ORDER BY c.cell_id, t.position;

@@ -1,8 +1,9 @@
--- Every skill within each AI type, as a share of that type's jobs; rank orders skills within
--- (AI type, category). Feeds "GenAI skills in AI-support roles", "ML skills in AI-first
--- roles" and "non-GenAI skills expected".
+-- Every skill name of each list within each AI type (the names as the source gives them, as
+-- published), as a share of that type's jobs; rank orders names within (AI type, list), ties in
+-- the order the type's jobs first name them. Feeds "GenAI skills in AI-support roles", "ML
+-- skills in AI-first roles" and "non-GenAI skills expected".
 WITH per_cell AS (
-    SELECT k.cell_id, g.ai_type, s.category, s.skill, sum(k.jobs) AS jobs
+    SELECT k.cell_id, g.ai_type, s.category, s.skill, min(k.first_seen) AS first_seen, sum(k.jobs) AS jobs
     FROM cell_skill_counts AS k
     JOIN segments AS g USING (segment_id)
     JOIN skills AS s USING (skill_id)
@@ -11,7 +12,7 @@ WITH per_cell AS (
 )
 SELECT c.city, c.period, p.ai_type, p.category,
     row_number() OVER (
-        PARTITION BY p.cell_id, p.ai_type, p.category ORDER BY p.jobs DESC, p.skill
+        PARTITION BY p.cell_id, p.ai_type, p.category ORDER BY p.jobs DESC, p.first_seen, p.skill
     ) AS rank,
     p.skill, p.jobs,
     CASE p.ai_type

@@ -1,5 +1,5 @@
 -- The 10 most frequent words in the titles of each AI type, as a share of that type's
--- titles. Seniority and filler words ("senior", "engineer", "of", ...) are left out.
+-- titles (our definition: whole words). Seniority and filler words ("senior", "engineer", "of", ...) are left out.
 WITH stop_word (word) AS (
     VALUES ('engineer'), ('engineering'), ('senior'), ('sr'), ('staff'), ('lead'), ('principal'),
         ('junior'), ('jr'), ('mid'), ('level'), ('associate'), ('founding'), ('distinguished'),
@@ -21,20 +21,18 @@ per_cell AS (
     JOIN cell_title_counts AS c USING (title_id)
     WHERE c.ai_type IS NOT NULL
     GROUP BY c.cell_id, c.ai_type, w.word
+),
+-- Each AI type's jobs with a title (unknown included), the denominator of its shares.
+type_titles AS (
+    SELECT cell_id, ai_type, sum(jobs) AS titles
+    FROM cell_title_counts
+    WHERE ai_type IS NOT NULL
+    GROUP BY cell_id, ai_type
 )
-SELECT c.city, c.period, p.ai_type, p.rank, p.word, p.titles,
-    CASE p.ai_type
-        WHEN 'ai-first' THEN t.ai_first_jobs
-        WHEN 'ai-support' THEN t.ai_support_jobs
-        ELSE t.ml_jobs
-    END AS type_titles,
-    round(100.0 * p.titles / CASE p.ai_type
-        WHEN 'ai-first' THEN t.ai_first_jobs
-        WHEN 'ai-support' THEN t.ai_support_jobs
-        ELSE t.ml_jobs
-    END, 1) AS pct
+SELECT c.city, c.period, p.ai_type, p.rank, p.word, p.titles, t.titles AS type_titles,
+    round(100.0 * p.titles / t.titles, 1) AS pct
 FROM per_cell AS p
 JOIN cells AS c USING (cell_id)
-JOIN cell_totals AS t USING (cell_id)
+JOIN type_titles AS t ON t.cell_id = p.cell_id AND t.ai_type = p.ai_type
 WHERE p.rank <= 10
 ORDER BY c.cell_id, p.ai_type, p.rank;

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 
 from jobcrawler.parsing.jsonld import number_of
 
-# A salary outside this range per period is a typo or a placeholder, not a salary.
+# A salary outside this range per period is a typo or a placeholder, not a salary. (A yearly
+# figure under 1,000, "1-1" or "40-40 Annually", is kept as stated, with its text; the pay report
+# leaves it out and counts it: analysis/reports/pay.sql.)
 PLAUSIBLE = {
     "hour": (1.0, 5_000.0),
     "day": (1.0, 50_000.0),
@@ -32,6 +34,9 @@ _PAY_TEXT = re.compile(
     re.IGNORECASE,
 )
 SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP", "₹": "INR"}
+# A currency written against an amount in free text: "£225,000", "€80K", "225,000 GBP", "$75,000 USD".
+CODES = ("USD", "EUR", "GBP", "CHF", "CAD", "AUD", "INR", "SEK", "DKK", "NOK", "PLN", "SGD", "JPY")
+_AMOUNT_AT = re.compile(r"(\d{1,3}(?:[,.]\d{3})+|\d+(?:\.\d+)?)\s*([kKmM]?)(?!\w)")
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,55 @@ def parse_pay_text(text: str | None) -> Salary | None:
         currency = SYMBOLS.get(currency, currency.upper())
     period = PERIOD_WORDS.get((match.group("period") or "").strip().lower())
     return Salary(low, high, currency, period)
+
+
+def _text_amount(number: str, suffix: str) -> float:
+    digits = re.sub(r"[,.](?=\d{3}(?:\D|$))", "", number)
+    return float(digits) * MULTIPLIERS[suffix.upper()]
+
+
+def currency_in_text(text: str | None, low: float | None, high: float | None) -> str | None:
+    """The currency a posting's text writes against its own pay figure ("£225,000—£255,000 GBP"
+    for a 225K-255K salary), when the pay data names none: only amounts equal to the stated bounds
+    count (within 1%: builtin rounds them), and only one currency among them; else None. A
+    "$1 billion" valuation does not count. The text is searched for the bounds' leading digits
+    ("22" of 225,000): long texts, few hits."""
+    bounds = [b for b in (low, high) if b and b > 0]
+    if not text or not bounds:
+        return None
+    found = set()
+    for bound in bounds:
+        # leading digits: builtin rounds the figures it shows ("$231,500" is its 232K)
+        lead = str(int(bound // 10_000)) if bound >= 10_000 else f"{bound:g}"
+        at = text.find(lead)
+        while at != -1:
+            amount = None if text[at - 1:at].isdigit() else _AMOUNT_AT.match(text, at)
+            if amount and abs(_text_amount(*amount.groups()) - bound) <= 0.01 * bound:
+                # a code after the amount names it even after a symbol: "$250,000 CAD"
+                after = _currency_after(text[amount.end():amount.end() + 6])
+                currency = after if after in CODES else _currency_before(text[max(0, at - 5):at]) or after
+                if currency:
+                    found.add(currency)
+            at = text.find(lead, at + 1)
+    return found.pop() if len(found) == 1 else None
+
+
+def _currency_before(text: str) -> str | None:
+    """'£' or 'GBP ' just before an amount."""
+    text = text.rstrip()
+    if text[-1:] in SYMBOLS:
+        return SYMBOLS[text[-1]]
+    code = text[-3:]
+    return code if code in CODES and not text[-4:-3].isalnum() else None
+
+
+def _currency_after(text: str) -> str | None:
+    """' GBP' or ' €' just after an amount."""
+    text = text.lstrip()
+    if text[:1] in SYMBOLS:
+        return SYMBOLS[text[0]]
+    code = text[:3]
+    return code if code in CODES and not text[3:4].isalnum() else None
 
 
 def from_base_salary(salary: dict | None) -> Salary | None:

@@ -112,6 +112,7 @@ LABEL_DETAIL_COLUMNS: dict[str, type] = {
     "ai_type_reasoning": str,
     "responsibilities": str,  # JSON list
     "use_cases": str,  # JSON list
+    "skill_lists": str,  # JSON {list: [names as the source wrote them]}: what the published lists counted
     "ai_type_confidence": float,  # the rule tagger's: how often its deciding rule agreed with a careful reading
 }
 JOB_LABEL_COLUMNS: dict[str, type] = {
