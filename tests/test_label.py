@@ -9,6 +9,7 @@ slow answers, a refused key) are each retried or recorded, nothing lost, nothing
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import socket
@@ -22,8 +23,9 @@ import pytest
 
 from analysis.build import build
 from jobcrawler import label as labeller
+from jobcrawler import storage
 from tests.helpers import JOBS, REPO, SKILL_CATEGORIES, build_fixture_db
-from tests.label_server import MODEL_ID, LabelServer, llm_config
+from tests.label_server import MODEL_ID, LabelServer, any_posting_answer, llm_config
 
 SOURCE = f"llm:{MODEL_ID}"
 FAST = labeller.Settings(attempts=3, backoff=0.01, max_wait=1.0, timeout=5.0)
@@ -358,3 +360,91 @@ def test_only_uncertain_selects_postings_below_the_confidence_or_without_one(db,
 def test_below_must_be_a_confidence(db):
     result = cli("--model", MODEL_ID, "--db", str(db), "--only-uncertain", "--below", "1.5")
     assert result.returncode == 2 and "expected a confidence between 0 and 1" in result.stderr
+
+
+# --- Beside a crawl: a posting re-fetched while it was asked, a second run of the same source ----
+
+CRAWLED_TEXT = "Build React and TypeScript front ends for our chat product."
+
+
+def test_a_label_run_leaves_a_posting_a_crawl_changed_while_it_was_asked(db, server):
+    changed = JOBS[0]
+    answer = server.answer
+
+    def answer_while_a_crawl_refetches(text):
+        if text == text_of(changed):
+            conn = storage.open_db(db)
+            with storage.transaction(conn):
+                conn.execute("UPDATE jobs SET description = ? WHERE job_id = ?", [CRAWLED_TEXT, changed["job_id"]])
+            conn.close()
+        return answer(text)
+
+    server.answer = answer_while_a_crawl_refetches
+    report = labeller.label(db, MODEL_ID, concurrency=2, settings=FAST, progress=False)
+    assert (report.status, report.labelled, report.changed) == ("ok", 13, 1)
+    assert query(db, "SELECT count(*) FROM job_labels WHERE labels = ? AND job_id = ?",
+                 [SOURCE, changed["job_id"]]) == [(0,)]
+    assert any("re-fetched by a crawl" in line for line in labeller.summary(report, db))
+    server.answer = lambda text: answer(text_of(changed)) if CRAWLED_TEXT in text else answer(text)
+    again = labeller.label(db, MODEL_ID, settings=FAST, progress=False)
+    assert (again.calls, again.labelled, again.changed) == (1, 14, 0)  # the new text, asked once
+
+
+def test_a_label_run_stopped_by_a_refusal_counts_every_request_it_sent(db, server):
+    server.faults = {text_of(job): ["401"] for job in JOBS}
+    report = labeller.label(db, MODEL_ID, concurrency=4, settings=FAST, progress=False)
+    assert report.status == "failed" and report.requests == server.requests >= 1
+    assert query(db, "SELECT requests FROM label_runs") == [(server.requests,)]
+    outcomes = [json.dumps(row) for row in query(db, "SELECT outcome FROM label_calls")]
+    assert len(outcomes) == server.requests and all("http 401" in outcome for outcome in outcomes)
+
+
+def test_a_second_label_run_of_one_model_is_refused_while_the_first_runs(db, server):
+    conn = storage.open_db(db)
+    first = storage.start_label_run(conn, SOURCE, MODEL_ID, "v", {})  # this process: alive, running
+    conn.close()
+    with pytest.raises(labeller.LabelError, match=f"label run {first} of {SOURCE} is running"):
+        labeller.label(db, MODEL_ID, settings=FAST, progress=False)
+    assert server.requests == 0
+
+
+# --- What an endpoint can do: a trickled answer, an answer too long, a key echoed in an error -----
+
+KEY = "sk-test-0123456789abcdefSECRET"
+
+
+def test_an_answer_trickled_byte_by_byte_is_cut_at_the_timeout(db, llm_home):
+    """Each byte comes well within the read timeout; the whole answer would take minutes."""
+    job = JOBS[0]
+    with LabelServer(lambda text: any_posting_answer(), faults={text_of(job): ["trickle"] * 2},
+                     slow_seconds=0.3) as server:
+        llm_config(llm_home, server.url)
+        settings = labeller.Settings(attempts=2, backoff=0.01, max_wait=0.1, timeout=1.0)
+        report = labeller.label(db, MODEL_ID, limit=1, settings=settings, progress=False)
+    assert (report.labelled, report.failed) == (0, 1)
+    outcomes = [row[0] for row in query(db, "SELECT outcome FROM label_calls")]
+    assert len(outcomes) == 2 and all("Timeout" in outcome for outcome in outcomes), outcomes
+
+
+def test_an_answer_too_long_is_refused_and_never_stored(db, llm_home):
+    huge = any_posting_answer()
+    huge["company"]["focus"] = "x" * (labeller.MAX_ANSWER_CHARS + 1)
+    with LabelServer(lambda text: huge) as server:
+        llm_config(llm_home, server.url)
+        report = labeller.label(db, MODEL_ID, limit=1, settings=FAST, progress=False)
+    assert (report.labelled, report.failed) == (0, 1)
+    assert query(db, "SELECT count(*), max(length(answer)) FROM label_cache") == [(0, None)]
+    reasons = [row[0] for row in query(db, "SELECT reason FROM label_failures")]
+    assert reasons and reasons[0].startswith("invalid answer: an answer of ")
+
+
+def test_a_key_echoed_in_an_error_is_not_stored_shown_or_logged(db, llm_home, monkeypatch, caplog):
+    (llm_home / "keys.json").write_text(json.dumps({"stand_in": KEY}))
+    with LabelServer(lambda text: any_posting_answer(), faults={text_of(job): ["401 echo"] for job in JOBS}) as server:
+        llm_config(llm_home, server.url, api_key_name="stand_in")
+        with caplog.at_level(logging.DEBUG):
+            report = labeller.label(db, MODEL_ID, concurrency=1, settings=FAST, progress=False)
+    assert server.requests >= 1 and report.status == "failed"
+    stored = json.dumps(query(db, "SELECT * FROM label_runs") + query(db, "SELECT * FROM label_calls"))
+    assert "[redacted]" in stored and KEY not in stored
+    assert KEY not in "\n".join(labeller.summary(report, db)) and KEY not in caplog.text

@@ -1,17 +1,11 @@
-"""Processes that run beside a crawl: a re-tag or an LLM label run writes labels only for jobs whose
-text is still the one it read (a crawl that re-fetched a job meanwhile gave it the labels of its
-new text, which stay), and a label run counts every request it sent, even on the one it stopped."""
+"""A re-tag beside a crawl writes labels only for jobs whose text is still the one it read: a crawl
+that re-fetched a job meanwhile gave it the labels of its new text, which stay. (The LLM labeller's
+side of it: tests/test_label.py.)"""
 
 from __future__ import annotations
 
-import json
-
-import pytest
-
-from jobcrawler import label as labeller
 from jobcrawler import retag, storage
-from tests.helpers import JOBS
-from tests.test_label import FAST, MODEL_ID, SOURCE, db, llm_home, query, server, text_of  # noqa: F401 - fixtures
+from tests.test_label import query
 from tests.test_storage_batches import SEEN
 
 OLD_TEXT = "Build RAG pipelines in Python with LangChain."
@@ -55,44 +49,3 @@ def test_a_retag_does_not_overwrite_the_labels_a_crawl_gave_a_job_s_new_text(tmp
     assert "Python" in skills_of(path, "2")
     monkeypatch.setattr(retag, "_tag_rows", TAG)
     assert retag.retag(path) == retag.RetagResult()  # nothing left of another version: and nothing stale
-
-
-def test_a_label_run_leaves_a_posting_a_crawl_changed_while_it_was_asked(db, server):  # noqa: F811
-    changed = JOBS[0]
-    answer = server.answer
-
-    def answer_while_a_crawl_refetches(text):
-        if text == text_of(changed):
-            conn = storage.open_db(db)
-            with storage.transaction(conn):
-                conn.execute("UPDATE jobs SET description = ? WHERE job_id = ?", [NEW_TEXT, changed["job_id"]])
-            conn.close()
-        return answer(text)
-
-    server.answer = answer_while_a_crawl_refetches
-    report = labeller.label(db, MODEL_ID, concurrency=2, settings=FAST, progress=False)
-    assert (report.status, report.labelled, report.changed) == ("ok", 13, 1)
-    assert query(db, "SELECT count(*) FROM job_labels WHERE labels = ? AND job_id = ?",
-                 [SOURCE, changed["job_id"]]) == [(0,)]
-    assert any("re-fetched by a crawl" in line for line in labeller.summary(report, db))
-    server.answer = lambda text: answer(text_of(changed)) if NEW_TEXT in text else answer(text)
-    again = labeller.label(db, MODEL_ID, settings=FAST, progress=False)
-    assert (again.calls, again.labelled, again.changed) == (1, 14, 0)  # the new text, asked once
-
-
-def test_a_label_run_stopped_by_a_refusal_counts_every_request_it_sent(db, server):  # noqa: F811
-    server.faults = {text_of(job): ["401"] for job in JOBS}
-    report = labeller.label(db, MODEL_ID, concurrency=4, settings=FAST, progress=False)
-    assert report.status == "failed" and report.requests == server.requests >= 1
-    assert query(db, "SELECT requests FROM label_runs") == [(server.requests,)]
-    outcomes = [json.dumps(row) for row in query(db, "SELECT outcome FROM label_calls")]
-    assert len(outcomes) == server.requests and all("http 401" in outcome for outcome in outcomes)
-
-
-def test_a_second_label_run_of_one_model_is_refused_while_the_first_runs(db, server):  # noqa: F811
-    conn = storage.open_db(db)
-    first = storage.start_label_run(conn, SOURCE, MODEL_ID, "v", {})  # this process: alive, running
-    conn.close()
-    with pytest.raises(labeller.LabelError, match=f"label run {first} of {SOURCE} is running"):
-        labeller.label(db, MODEL_ID, settings=FAST, progress=False)
-    assert server.requests == 0

@@ -133,3 +133,24 @@ def test_a_writer_waits_for_another_writer_instead_of_failing(tmp_path):
     holder.join(30), writer.join(30)
     assert errors == []
     assert second.execute("SELECT title FROM jobs").fetchone()[0] == "first then second"
+
+
+def test_a_transaction_inside_one_is_a_savepoint_of_it(tmp_path):
+    """What a nested write undoes is its own part; an error out of the outer block undoes all."""
+    db = storage.open_db(tmp_path / "jobs.db")
+    with storage.transaction(db):
+        storage.save_jobs(db, [_job("1")])
+        try:
+            with storage.transaction(db):
+                storage.save_jobs(db, [_job("2")])
+                raise RuntimeError("the inner part fails")
+        except RuntimeError:
+            pass
+    assert db.execute("SELECT job_id FROM jobs").fetchall() == [("1",)]
+    try:
+        with storage.transaction(db):
+            storage.save_jobs(db, [_job("3")])
+            raise KeyboardInterrupt
+    except KeyboardInterrupt:
+        pass
+    assert db.execute("SELECT job_id FROM jobs").fetchall() == [("1",)] and not db.conn.in_transaction
