@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from contextlib import nullcontext
 from pathlib import Path
 
@@ -209,13 +210,28 @@ def open_db(path: str | Path, busy_timeout: float = BUSY_TIMEOUT, journal_mode: 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite_utils.Database(sqlite3.connect(path, timeout=busy_timeout, check_same_thread=False))
-        db.conn.execute(f"PRAGMA journal_mode={journal_mode.upper()}")
+        _set_journal_mode(db.conn, journal_mode.upper(), busy_timeout)
         db.conn.execute("PRAGMA synchronous=NORMAL")
         db.conn.execute("PRAGMA foreign_keys=ON")
         ensure_schema(db)
     except (OSError, sqlite3.Error) as error:
         raise StorageError(f"cannot open the database {path}: {error}") from error
     return db
+
+
+def _set_journal_mode(conn: sqlite3.Connection, mode: str, busy_timeout: float) -> None:
+    """Switching a file's journal mode needs every other connection off it, and SQLite answers
+    "database is locked" at once instead of calling the busy handler (processes opening a new file
+    together): retry within the busy timeout, as every other lock is waited for."""
+    deadline = time.monotonic() + busy_timeout
+    while True:
+        try:
+            conn.execute(f"PRAGMA journal_mode={mode}")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.02)
 
 
 def ensure_schema(db: sqlite_utils.Database) -> None:
