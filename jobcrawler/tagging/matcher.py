@@ -472,17 +472,19 @@ class SkillMatcher:
                 self._any_case.add(phrase, skill.skill, exclusion=True)
         self._any_case.build()
         self._exact_case.build()
-        phrase_sets = {skill.skill: skill.patterns for skill in skills if skill.patterns}
-        self._pattern_skills = list(phrase_sets)
+        # skill -> the phrase set of its patterns, of its not_in_patterns
+        self._pattern_sets = {skill.skill: _pattern_set(skill.skill) for skill in skills if skill.patterns}
         self._void_patterns = {skill.skill: _void_set(skill.skill) for skill in skills if skill.not_in_patterns}
-        phrase_sets.update({_void_set(skill.skill): skill.not_in_patterns for skill in skills if skill.not_in_patterns})
-        self._phrases = PhraseIndex(phrase_sets)
+        self.phrase_sets = {_pattern_set(skill.skill): list(skill.patterns) for skill in skills if skill.patterns}
+        self.phrase_sets.update({_void_set(skill.skill): list(skill.not_in_patterns) for skill in skills if skill.not_in_patterns})
+        self._phrases = PhraseIndex(self.phrase_sets)
 
-    def hits(self, text: "str | Prepared", in_technical_list: bool = False) -> list[Hit]:
+    def hits(self, text: "str | Prepared", in_technical_list: bool = False, phrases: PhraseCounts | None = None) -> list[Hit]:
         """Valid skill hits in ``text`` (a ``Prepared`` one shares its searchable forms), in text order.
 
         ``in_technical_list`` says the text is itself a skill name (a "Top Skills" chip),
-        so ambiguous words need no further context.
+        so ambiguous words need no further context. ``phrases``: a scan of the text by an index
+        that holds ``phrase_sets`` among its own (the tagger's category rules do), to save a pass.
         """
         prepared = text if isinstance(text, Prepared) else Prepared(text)
         text = prepared.text
@@ -499,9 +501,10 @@ class SkillMatcher:
                     candidates.append(Hit(skill, start, end, needs_context))
         for start, end, entries in self._exact_case.scan(padded):
             candidates.extend(Hit(skill, start, end, needs_context) for skill, needs_context, _ in entries)
-        phrases = self._phrases.scan(prepared)
-        for skill in self._pattern_skills:
-            candidates.extend(Hit(skill, m.start(), m.end(), False) for m in phrases.matches(skill))
+        if phrases is None:
+            phrases = self._phrases.scan(prepared)
+        for skill, name in self._pattern_sets.items():
+            candidates.extend(Hit(skill, m.start(), m.end(), False) for m in phrases.matches(name))
         for skill in {hit.skill for hit in candidates if hit.skill in self._void_patterns}:
             spans = [(m.start(), m.end()) for m in phrases.matches(self._void_patterns[skill])]
             if spans:
@@ -547,7 +550,8 @@ class SkillMatcher:
         return self.match_sections(title, description, top_skills, sections)[0]
 
     def match_sections(
-        self, title: str, description: "str | Prepared", top_skills: Iterable[str] = (), sections=None
+        self, title: str, description: "str | Prepared", top_skills: Iterable[str] = (), sections=None,
+        phrases: PhraseCounts | None = None,
     ) -> tuple[list[dict], dict[str, set[str]]]:
         """Evidence dicts ``{skill, category, matched, source, section}``, one per skill, and the
         sections each skill was found in.
@@ -557,6 +561,7 @@ class SkillMatcher:
         role before the requirements, the title, the company blurb...), so a reader sees what
         the role asks for rather than what the company sells. ``section`` is ``title`` or
         ``top_skills`` for hits there, and ``description`` when no sections are given.
+        ``phrases``: the description's scan by an index holding ``phrase_sets`` (see ``hits``).
         """
         found: dict[str, tuple[int, dict]] = {}
         where: dict[str, set[str]] = {}
@@ -565,7 +570,8 @@ class SkillMatcher:
         parts += [("top_skills", Prepared(chip), True) for chip in top_skills or () if chip]
         for source, prepared_text, is_chip in parts:
             text = prepared_text.text
-            for hit in self.hits(prepared_text, in_technical_list=is_chip):
+            shared = phrases if prepared_text is prepared else None
+            for hit in self.hits(prepared_text, in_technical_list=is_chip, phrases=shared):
                 section = sections.at(hit.start) if sections is not None and source == "description" else source
                 where.setdefault(hit.skill, set()).add(section)
                 rank = _SECTION_RANK.get(section, len(_SECTION_RANK))
@@ -601,9 +607,14 @@ _NEWLINE = re.compile("\n")
 _BULLET = re.compile(r"\s*(?:[-*•·▪◦]|o\s)\s*")
 
 
+def _pattern_set(skill: str) -> str:
+    """Name of the phrase set holding a skill's ``patterns`` (distinct from any category phrase set)."""
+    return f"skill patterns: {skill}"
+
+
 def _void_set(skill: str) -> str:
     """Name of the phrase set holding a skill's ``not_in_patterns``."""
-    return f"{skill}\0not_in"
+    return f"skill not_in_patterns: {skill}"
 
 
 class _Context:
