@@ -19,7 +19,7 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from itertools import chain
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 import ahocorasick
 
@@ -96,8 +96,7 @@ class Skill:
     negatives: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):  # a tuple: made ~25 times a posting, several times cheaper than a frozen dataclass
     skill: str
     start: int
     end: int
@@ -425,30 +424,33 @@ class _Atoms:
         return bounds
 
 
-class _Automaton:
-    """One automaton; a key maps to the (skill, needs_context, is_exclusion) entries it stands for."""
+class _Forms:
+    """Every surface form of the taxonomy in one automaton over the lowered searchable text.
 
-    def __init__(self, lower: bool):
-        self.lower = lower
-        self.entries: dict[str, list[tuple[str, bool, bool]]] = {}
+    A key (a form as searched, lowered) maps to ``(length, any_case, cased)``: the
+    ``(skill, needs_context, is_exclusion)`` entries of the forms matched in any case, and the
+    ``(skill, needs_context, form as searched)`` entries of those that must match their case,
+    checked against the searchable text where the key is found. One pass serves both kinds:
+    an automaton pass costs about as much as the text is long, whatever it holds.
+    """
+
+    def __init__(self):
+        self.entries: dict[str, tuple[list[tuple[str, bool, bool]], list[tuple[str, bool, str]]]] = {}
         self.automaton = ahocorasick.Automaton()
 
-    def add(self, form: str, skill: str, needs_context: bool = False, exclusion: bool = False) -> None:
+    def add(self, form: str, skill: str, exclusion: bool = False) -> None:
         key = searchable(form.strip())
-        self.entries.setdefault(key.lower() if self.lower else key, []).append((skill, needs_context, exclusion))
+        self.entries.setdefault(key.lower(), ([], []))[0].append((skill, False, exclusion))
+
+    def add_cased(self, form: str, skill: str, needs_context: bool = False) -> None:
+        key = searchable(form.strip())
+        self.entries.setdefault(key.lower(), ([], []))[1].append((skill, needs_context, key))
 
     def build(self) -> None:
-        for key, entries in self.entries.items():
-            self.automaton.add_word(key, (len(key), tuple(entries)))
+        for key, (any_case, cased) in self.entries.items():
+            self.automaton.add_word(key, (len(key), tuple(any_case), tuple(cased)))
         if self.entries:
             self.automaton.make_automaton()
-
-    def scan(self, padded: str) -> Iterable[tuple[int, int, tuple]]:
-        """(start, end, entries) in unpadded offsets; keys carry their boundary spaces."""
-        if not self.entries:
-            return
-        for last, (length, entries) in self.automaton.iter(padded):
-            yield last - length + 1, last - 1, entries
 
 
 class SkillMatcher:
@@ -459,19 +461,17 @@ class SkillMatcher:
         self._context_window = context_window
         self._context_cues = re.compile(r"\b(?:%s)\b" % "|".join(context_cues), re.IGNORECASE) if context_cues else None
         self._list_leads = re.compile(r"\b(?:%s)\b" % "|".join(list_leads), re.IGNORECASE) if list_leads else None
-        self._any_case = _Automaton(lower=True)
-        self._exact_case = _Automaton(lower=False)
+        self._forms = _Forms()
         for skill in skills:
             for form in skill.aliases:
-                self._any_case.add(form, skill.skill)
+                self._forms.add(form, skill.skill)
             for form in skill.cased:
-                self._exact_case.add(form, skill.skill)
+                self._forms.add_cased(form, skill.skill)
             for form in skill.in_context:
-                self._exact_case.add(form, skill.skill, needs_context=True)
+                self._forms.add_cased(form, skill.skill, needs_context=True)
             for phrase in skill.not_in:
-                self._any_case.add(phrase, skill.skill, exclusion=True)
-        self._any_case.build()
-        self._exact_case.build()
+                self._forms.add(phrase, skill.skill, exclusion=True)
+        self._forms.build()
         # skill -> the phrase set of its patterns, of its not_in_patterns
         self._pattern_sets = {skill.skill: _pattern_set(skill.skill) for skill in skills if skill.patterns}
         self._void_patterns = {skill.skill: _void_set(skill.skill) for skill in skills if skill.not_in_patterns}
@@ -492,15 +492,22 @@ class SkillMatcher:
             return []
         padded = prepared.padded
         candidates: list[Hit] = []
+        cased_hits: list[Hit] = []  # after the any-case ones, as when each kind had its own pass
         exclusions: dict[str, list[tuple[int, int]]] = {}
-        for start, end, entries in self._any_case.scan(prepared.padded_low):
-            for skill, needs_context, exclusion in entries:
-                if exclusion:
-                    exclusions.setdefault(skill, []).append((start, end))
-                else:
-                    candidates.append(Hit(skill, start, end, needs_context))
-        for start, end, entries in self._exact_case.scan(padded):
-            candidates.extend(Hit(skill, start, end, needs_context) for skill, needs_context, _ in entries)
+        if self._forms.entries:
+            # keys carry their boundary spaces: a key found ending at ``last`` of the padded text
+            # starts at ``last - length + 1`` there, which is the form's start in the unpadded text
+            for last, (length, any_case, cased) in self._forms.automaton.iter(prepared.padded_low):
+                start, end = last - length + 1, last - 1
+                for skill, needs_context, exclusion in any_case:
+                    if exclusion:
+                        exclusions.setdefault(skill, []).append((start, end))
+                    else:
+                        candidates.append(Hit(skill, start, end, needs_context))
+                for skill, needs_context, key in cased:
+                    if padded.startswith(key, start):
+                        cased_hits.append(Hit(skill, start, end, needs_context))
+        candidates += cased_hits
         if phrases is None:
             phrases = self._phrases.scan(prepared)
         for skill, name in self._pattern_sets.items():
