@@ -138,7 +138,8 @@ class PhraseIndex:
         # set -> {literal number: numbers of the set's patterns that start with it}
         self._set_keys: dict[str, dict[int, list[int]]] = {name: {} for name in self._sets}
         for key_number, key in enumerate(self._keys):
-            self._leads.add_word(key, key_number)
+            # the literal's number, and how far its start lies before the end the automaton reports
+            self._leads.add_word(key, (key_number, len(key) - 1))
             for name, number in key_patterns[key]:
                 self._set_keys[name].setdefault(key_number, []).append(number)
         if len(self._leads):
@@ -159,18 +160,19 @@ class PhraseCounts:
     def __init__(self, index: PhraseIndex, prepared: Prepared):
         self._index = index
         self._text = prepared.low
-        # literal number -> where its occurrences end; which sets they serve is worked out only
-        # for the sets asked for (a posting is asked about a few of an index's sets at a time)
-        self._ends: dict[int, list[int]] = {}
+        # literal number -> where its occurrences start (in text order); which sets they serve is
+        # worked out only for the sets asked for (a posting is asked about a few of an index's
+        # sets at a time)
+        self._starts: dict[int, list[int]] = {}
         self._found: dict[str, list[re.Match]] = {}
         if len(index._leads):
-            ends = self._ends
-            for last, key in index._leads.iter(prepared.padded_low):
-                found = ends.get(key)
+            starts = self._starts
+            for last, (key, size) in index._leads.iter(prepared.padded_low):
+                found = starts.get(key)
                 if found is None:
-                    ends[key] = [last]
+                    starts[key] = [last - size]
                 else:
-                    found.append(last)
+                    found.append(last - size)
 
     def matches(self, name: str) -> list[re.Match]:
         """Every match of set ``name``, pattern by pattern (found once, then remembered)."""
@@ -181,13 +183,15 @@ class PhraseCounts:
 
     def _find(self, name: str) -> list[re.Match]:
         index, text = self._index, self._text
-        patterns, set_keys, ends = index._sets[name], index._set_keys[name], self._ends
+        patterns, set_keys, starts_found = index._sets[name], index._set_keys[name], self._starts
         starts_of: dict[int, list[list[int]]] = {}  # pattern number -> start lists of its literals found
-        for key in set_keys.keys() & ends.keys():
-            size = len(index._keys[key]) - 1
-            starts = [last - size for last in ends[key]]
+        for key in set_keys.keys() & starts_found.keys():
+            starts = starts_found[key]
             for number in set_keys[key]:
-                starts_of.setdefault(number, []).append(starts)
+                if number in starts_of:
+                    starts_of[number].append(starts)
+                else:
+                    starts_of[number] = [starts]
         unanchored = index._unanchored.get(name)
         numbers = sorted(starts_of.keys() | set(unanchored)) if unanchored else sorted(starts_of)
         found: list[re.Match] = []
