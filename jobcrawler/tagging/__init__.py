@@ -81,9 +81,10 @@ class Tagger:
             self.skills, context.get("window", 60), context.get("cues", []), context.get("list_leads", [])
         )
         self.sections = SectionSplitter(sections) if sections is not None else SectionSplitter.load()
-        # the splitter's paragraph cues and the skills' patterns ride along in the rules' pass
-        # over each description
-        self.rules = CategoryRules(category_rules, shared_text_sets={**self.sections.cue_sets, **self.matcher.phrase_sets})
+        # the splitter's paragraph cues and the skills' patterns and forms ride along in the
+        # rules' pass over each description
+        self.rules = CategoryRules(category_rules, shared_text_sets={**self.sections.cue_sets, **self.matcher.phrase_sets},
+                                   text_riders=self.matcher.forms)
         self.version = version
         self.count_top_skills = count_top_skills
         self.ai_type_confidence = ai_type_confidence

@@ -181,9 +181,11 @@ class _Condition:
 class CategoryRules:
     """Every category of ``categories.yaml``, its conditions compiled to closures."""
 
-    def __init__(self, config: dict, shared_text_sets: dict[str, list[str]] | None = None):
+    def __init__(self, config: dict, shared_text_sets: dict[str, list[str]] | None = None,
+                 text_riders: dict[str, object] | None = None):
         """``shared_text_sets``: other modules' phrase sets to find in the same pass over a
-        description (the section splitter's cues); ``text_counts`` returns that scan."""
+        description (the section splitter's cues); ``text_counts`` returns that scan.
+        ``text_riders``: other keys that pass finds (``PhraseIndex``'s riders: the skills' forms)."""
         words = config.get("words") or {}
         phrases = config.get("phrases") or {}
         self._phrase_sets = {name: _expand(name, phrases, words) for name in phrases}
@@ -211,7 +213,8 @@ class CategoryRules:
             default = spec.get("default", [] if spec.get("list") else None)
             self._categories.append((name, spec.get("list", False), default, guard, rules))
         self._phrases = {
-            field: PhraseIndex({name: self._phrase_sets[name] for name in sorted(names)})
+            field: PhraseIndex({name: self._phrase_sets[name] for name in sorted(names)},
+                               text_riders if field == "text" else None)
             for field, names in self._used.items()
         }
 

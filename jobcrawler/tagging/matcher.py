@@ -115,9 +115,14 @@ class PhraseIndex:
     in a single pass, and only the patterns whose literals occur are tried. Patterns
     without a leading literal are scanned, and only when a literal they require is in
     the text (a test keeps them out of the YAML files).
+
+    ``riders``: more keys (as searched), each with a value, found in the same automaton pass
+    (an automaton pass costs about as much as the text is long, whatever it holds): the
+    skill matcher's forms ride in the category rules' pass. ``PhraseCounts.riders`` lists
+    their hits.
     """
 
-    def __init__(self, sets: dict[str, Iterable[str]]):
+    def __init__(self, sets: dict[str, Iterable[str]], riders: dict[str, object] | None = None):
         self._sets: dict[str, list[tuple[list[str], bool, re.Pattern]]] = {}
         self._unanchored: dict[str, list[int]] = {}  # set -> its patterns without a leading literal
         key_patterns: dict[str, list[tuple[str, int]]] = {}  # leading literal -> (set, pattern) it starts
@@ -137,9 +142,16 @@ class PhraseIndex:
         self._keys = list(key_patterns)  # a literal's number in the automaton -> the literal
         # set -> {literal number: numbers of the set's patterns that start with it}
         self._set_keys: dict[str, dict[int, list[int]]] = {name: {} for name in self._sets}
+        self.riders = riders or {}
+        # key -> (the literal's number or -1, how far its start lies before the end the automaton
+        # reports, the rider's value or None)
+        words = {key: (number, len(key) - 1, None) for number, key in enumerate(self._keys)}
+        for key, value in self.riders.items():
+            number, size, _ = words.get(key, (-1, 0, None))
+            words[key] = (number, size, value)
+        for key, word in words.items():
+            self._leads.add_word(key, word)
         for key_number, key in enumerate(self._keys):
-            # the literal's number, and how far its start lies before the end the automaton reports
-            self._leads.add_word(key, (key_number, len(key) - 1))
             for name, number in key_patterns[key]:
                 self._set_keys[name].setdefault(key_number, []).append(number)
         if len(self._leads):
@@ -165,9 +177,15 @@ class PhraseCounts:
         # sets at a time)
         self._starts: dict[int, list[int]] = {}
         self._found: dict[str, list[re.Match]] = {}
+        self.riders_of = index.riders
+        self.riders: list[tuple[int, object]] = []  # (end in the padded text, value) of each rider's hit
         if len(index._leads):
-            starts = self._starts
-            for last, (key, size) in index._leads.iter(prepared.padded_low):
+            starts, riders = self._starts, self.riders
+            for last, (key, size, rider) in index._leads.iter(prepared.padded_low):
+                if rider is not None:
+                    riders.append((last, rider))
+                    if key < 0:
+                        continue
                 found = starts.get(key)
                 if found is None:
                     starts[key] = [last - size]
@@ -451,8 +469,9 @@ class _Forms:
         self.entries.setdefault(key.lower(), ([], []))[1].append((skill, needs_context, key))
 
     def build(self) -> None:
-        for key, (any_case, cased) in self.entries.items():
-            self.automaton.add_word(key, (len(key), tuple(any_case), tuple(cased)))
+        self.values = {key: (len(key), tuple(any_case), tuple(cased)) for key, (any_case, cased) in self.entries.items()}
+        for key, value in self.values.items():
+            self.automaton.add_word(key, value)
         if self.entries:
             self.automaton.make_automaton()
 
@@ -476,6 +495,8 @@ class SkillMatcher:
             for phrase in skill.not_in:
                 self._forms.add(phrase, skill.skill, exclusion=True)
         self._forms.build()
+        # key -> what a hit of it stands for: ride along in another phrase index's pass (``hits``)
+        self.forms = self._forms.values
         # skill -> the phrase set of its patterns, of its not_in_patterns
         self._pattern_sets = {skill.skill: _pattern_set(skill.skill) for skill in skills if skill.patterns}
         self._void_patterns = {skill.skill: _void_set(skill.skill) for skill in skills if skill.not_in_patterns}
@@ -488,7 +509,8 @@ class SkillMatcher:
 
         ``in_technical_list`` says the text is itself a skill name (a "Top Skills" chip),
         so ambiguous words need no further context. ``phrases``: a scan of the text by an index
-        that holds ``phrase_sets`` among its own (the tagger's category rules do), to save a pass.
+        that holds ``phrase_sets`` among its own and ``forms`` as its riders (the tagger's
+        category rules do), to save two passes.
         """
         prepared = text if isinstance(text, Prepared) else Prepared(text)
         text = prepared.text
@@ -498,19 +520,22 @@ class SkillMatcher:
         candidates: list[Hit] = []
         cased_hits: list[Hit] = []  # after the any-case ones, as when each kind had its own pass
         exclusions: dict[str, list[tuple[int, int]]] = {}
-        if self._forms.entries:
-            # keys carry their boundary spaces: a key found ending at ``last`` of the padded text
-            # starts at ``last - length + 1`` there, which is the form's start in the unpadded text
-            for last, (length, any_case, cased) in self._forms.automaton.iter(prepared.padded_low):
-                start, end = last - length + 1, last - 1
-                for skill, needs_context, exclusion in any_case:
-                    if exclusion:
-                        exclusions.setdefault(skill, []).append((start, end))
-                    else:
-                        candidates.append(Hit(skill, start, end, needs_context))
-                for skill, needs_context, key in cased:
-                    if padded.startswith(key, start):
-                        cased_hits.append(Hit(skill, start, end, needs_context))
+        if phrases is not None and phrases.riders_of is self.forms:
+            forms_found = phrases.riders
+        else:
+            forms_found = self._forms.automaton.iter(prepared.padded_low) if self.forms else ()
+        # keys carry their boundary spaces: a key found ending at ``last`` of the padded text
+        # starts at ``last - length + 1`` there, which is the form's start in the unpadded text
+        for last, (length, any_case, cased) in forms_found:
+            start, end = last - length + 1, last - 1
+            for skill, needs_context, exclusion in any_case:
+                if exclusion:
+                    exclusions.setdefault(skill, []).append((start, end))
+                else:
+                    candidates.append(Hit(skill, start, end, needs_context))
+            for skill, needs_context, key in cased:
+                if padded.startswith(key, start):
+                    cased_hits.append(Hit(skill, start, end, needs_context))
         candidates += cased_hits
         if phrases is None:
             phrases = self._phrases.scan(prepared)
