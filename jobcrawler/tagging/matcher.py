@@ -140,8 +140,8 @@ class PhraseIndex:
             self._sets[name] = compiled
         self._leads = ahocorasick.Automaton()
         self._keys = list(key_patterns)  # a literal's number in the automaton -> the literal
-        # set -> {literal number: numbers of the set's patterns that start with it}
-        self._set_keys: dict[str, dict[int, list[int]]] = {name: {} for name in self._sets}
+        # a literal's number -> the (set, pattern number) it starts
+        self._key_patterns = [key_patterns[key] for key in self._keys]
         self.riders = riders or {}
         # key -> (the literal's number or -1, how far its start lies before the end the automaton
         # reports, the rider's value or None)
@@ -151,9 +151,6 @@ class PhraseIndex:
             words[key] = (number, size, value)
         for key, word in words.items():
             self._leads.add_word(key, word)
-        for key_number, key in enumerate(self._keys):
-            for name, number in key_patterns[key]:
-                self._set_keys[name].setdefault(key_number, []).append(number)
         if len(self._leads):
             self._leads.make_automaton()
 
@@ -172,15 +169,17 @@ class PhraseCounts:
     def __init__(self, index: PhraseIndex, prepared: Prepared):
         self._index = index
         self._text = prepared.low
-        # literal number -> where its occurrences start (in text order); which sets they serve is
-        # worked out only for the sets asked for (a posting is asked about a few of an index's
-        # sets at a time)
-        self._starts: dict[int, list[int]] = {}
+        # set -> {pattern number: where the pattern's leading literals occur (a list of starts in
+        # text order per literal)}: a set with no entry has no pattern to try. Worked out for every
+        # set at once: of the ~40 sets of a posting's text half have no literal in it, and a few
+        # dictionary steps per literal found cost less than working it out per set asked
+        self._candidates: dict[str, dict[int, list[list[int]]]] = {}
         self._found: dict[str, list[re.Match]] = {}
         self.riders_of = index.riders
         self.riders: list[tuple[int, object]] = []  # (end in the padded text, value) of each rider's hit
+        starts: dict[int, list[int]] = {}  # literal number -> where its occurrences start
         if len(index._leads):
-            starts, riders = self._starts, self.riders
+            riders = self.riders
             for last, (key, size, rider) in index._leads.iter(prepared.padded_low):
                 if rider is not None:
                     riders.append((last, rider))
@@ -191,6 +190,16 @@ class PhraseCounts:
                     starts[key] = [last - size]
                 else:
                     found.append(last - size)
+        candidates, key_patterns = self._candidates, index._key_patterns
+        for key, found in starts.items():
+            for name, number in key_patterns[key]:
+                numbers = candidates.get(name)
+                if numbers is None:
+                    candidates[name] = {number: [found]}
+                elif number in numbers:
+                    numbers[number].append(found)
+                else:
+                    numbers[number] = [found]
 
     def matches(self, name: str) -> list[re.Match]:
         """Every match of set ``name``, pattern by pattern (found once, then remembered)."""
@@ -201,15 +210,7 @@ class PhraseCounts:
 
     def _find(self, name: str) -> list[re.Match]:
         index, text = self._index, self._text
-        patterns, set_keys, starts_found = index._sets[name], index._set_keys[name], self._starts
-        starts_of: dict[int, list[list[int]]] = {}  # pattern number -> start lists of its literals found
-        for key in set_keys.keys() & starts_found.keys():
-            starts = starts_found[key]
-            for number in set_keys[key]:
-                if number in starts_of:
-                    starts_of[number].append(starts)
-                else:
-                    starts_of[number] = [starts]
+        patterns, starts_of = index._sets[name], self._candidates.get(name, {})
         unanchored = index._unanchored.get(name)
         numbers = sorted(starts_of.keys() | set(unanchored)) if unanchored else sorted(starts_of)
         found: list[re.Match] = []
