@@ -17,18 +17,14 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import sqlite3
 import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench.tag_speed import load_jobs  # noqa: E402
+from bench.tag_speed import db_jobs, load_jobs  # noqa: E402
 from jobcrawler.tagging import Tagger  # noqa: E402
-
-_DB_COLUMNS = "job_id, title, description, top_skills, industries, level, company_size"
-
 
 def postings(pages: Path | None, databases: list[Path]) -> list[tuple[str, dict]]:
     """(key, tag arguments) of every posting, keys unique across the inputs."""
@@ -37,22 +33,8 @@ def postings(pages: Path | None, databases: list[Path]) -> list[tuple[str, dict]
         names = sorted(page.name for page in pages.glob("*.html.gz"))
         found += [(f"page:{name}", job) for name, job in zip(names, load_jobs(pages))]
     for path in databases:
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
-            for job_id, title, description, top_skills, industries, level, size in conn.execute(
-                    f"SELECT {_DB_COLUMNS} FROM jobs ORDER BY job_id"):
-                found.append((f"{path.name}:{job_id}", {
-                    "title": title or "", "description": description or "", "top_skills": _list(top_skills),
-                    "industries": _list(industries), "level": level, "company_size": size}))
+        found += [(f"{path.name}:{job_id}", job) for job_id, job in db_jobs(path)]
     return found
-
-
-def _list(value) -> list:
-    """A JSON list column as ``retag`` reads it."""
-    try:
-        parsed = json.loads(value) if value else []
-    except ValueError:
-        return []
-    return parsed if isinstance(parsed, list) else []
 
 
 def outputs(tagger: Tagger, jobs: list[tuple[str, dict]]) -> dict[str, dict]:
