@@ -26,6 +26,7 @@ sys.path.insert(0, str(REPO))
 from bench.tag_speed import db_jobs, load_jobs  # noqa: E402
 from jobcrawler.tagging import Tagger  # noqa: E402
 
+
 def postings(pages: Path | None, databases: list[Path]) -> list[tuple[str, dict]]:
     """(key, tag arguments) of every posting, keys unique across the inputs."""
     found = []
