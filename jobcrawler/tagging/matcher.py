@@ -1,9 +1,10 @@
 """Skill matching: every surface form of the taxonomy in one Aho-Corasick pass.
 
 Why this shape: a posting is ~5 KB and we tag thousands, so every alias is compiled
-once into two automata (one case-insensitive, one case-sensitive) plus a few regular
-expressions for phrasings with gaps ("train ... models"). A hit then passes cheap
-checks, each of them data in ``taxonomy.yaml``:
+once into one automaton (forms that must match their case are found lowered and checked
+against the text) plus a few regular expressions for phrasings with gaps ("train ...
+models"); the tagger finds both in the category rules' one pass over a description. A hit
+then passes cheap checks, each of them data in ``taxonomy.yaml``:
 
 * word boundaries, so ``Java`` is not found in ``JavaScript`` nor ``C`` in ``C++``;
 * the skill's ``not_in`` phrases, so ``Go`` in "go-to-market" or ``R`` in "R&D" is void, and
@@ -139,13 +140,12 @@ class PhraseIndex:
                 compiled.append((literals, leading, re.compile(rf"(?<!\w)(?:{pattern})(?!\w)", re.IGNORECASE)))
             self._sets[name] = compiled
         self._leads = ahocorasick.Automaton()
-        self._keys = list(key_patterns)  # a literal's number in the automaton -> the literal
         # a literal's number -> the (set, pattern number) it starts
-        self._key_patterns = [key_patterns[key] for key in self._keys]
+        self._key_patterns = list(key_patterns.values())
         self.riders = riders or {}
         # key -> (the literal's number or -1, how far its start lies before the end the automaton
         # reports, the rider's value or None)
-        words = {key: (number, len(key) - 1, None) for number, key in enumerate(self._keys)}
+        words = {key: (number, len(key) - 1, None) for number, key in enumerate(key_patterns)}
         for key, value in self.riders.items():
             number, size, _ = words.get(key, (-1, 0, None))
             words[key] = (number, size, value)
