@@ -143,6 +143,10 @@ class _Job:
         """(line, section, match) of each match of a set outside restated titles, found once."""
         located = self._located_sets.get(name)
         if located is None:
+            matches = self.phrases_in("text").matches(name)
+            if not matches:  # most sets, in a short posting: nothing to place
+                self._located_sets[name] = located = []
+                return located
             if self._line_starts is None:
                 self.line_of(0)
             self.in_title(0)
@@ -152,7 +156,7 @@ class _Job:
             else:
                 section_starts, kinds = [0], ["role"]
             located = []
-            for match in self.phrases_in("text").matches(name):
+            for match in matches:
                 offset = match.start()
                 if titles and any(start <= offset < end for start, end in titles):
                     continue

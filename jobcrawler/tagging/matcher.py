@@ -210,8 +210,12 @@ class PhraseCounts:
 
     def _find(self, name: str) -> list[re.Match]:
         index, text = self._index, self._text
-        patterns, starts_of = index._sets[name], self._candidates.get(name, {})
+        patterns, starts_of = index._sets[name], self._candidates.get(name)
         unanchored = index._unanchored.get(name)
+        if starts_of is None:  # no leading literal of the set in the text
+            if not unanchored:
+                return []
+            starts_of = {}
         numbers = sorted(starts_of.keys() | set(unanchored)) if unanchored else sorted(starts_of)
         found: list[re.Match] = []
         for number in numbers:
