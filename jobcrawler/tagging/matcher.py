@@ -545,7 +545,8 @@ class SkillMatcher:
         if phrases is None:
             phrases = self._phrases.scan(prepared)
         for skill, name in self._pattern_sets.items():
-            candidates.extend(Hit(skill, m.start(), m.end(), False) for m in phrases.matches(name))
+            for match in phrases.matches(name):  # mostly none: no generator made per set
+                candidates.append(Hit(skill, match.start(), match.end(), False))
         for skill in {hit.skill for hit in candidates if hit.skill in self._void_patterns}:
             spans = [(m.start(), m.end()) for m in phrases.matches(self._void_patterns[skill])]
             if spans:
