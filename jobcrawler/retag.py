@@ -33,16 +33,19 @@ CHUNK = 250  # rows per task handed to a worker: small enough to keep every work
 _tagger: Tagger | None = None
 
 
-def _tag_rows(rows: list[tuple]) -> list[tuple[str, dict, list[dict]]]:
-    """(job_id, label row of source ``rules``, skills) per row."""
+def _tag_rows(rows: list[tuple], tagger: Tagger | None = None) -> list[tuple[str, dict, list[dict]]]:
+    """(job_id, label row of source ``rules``, skills) per row; without ``tagger``, this worker
+    process's own (loaded on its first batch)."""
     global _tagger
-    if _tagger is None:
-        _tagger = Tagger.load()
+    if tagger is None:
+        if _tagger is None:
+            _tagger = Tagger.load()
+        tagger = _tagger
     tagged, now = [], storage.utc_now()
     for job_id, title, description, top_skills, industries, level, company_size in rows:
-        tags = _tagger.tag(title or "", description or "", top_skills=_list(top_skills),
-                           industries=_list(industries), level=level, company_size=company_size)
-        tagged.append((job_id, storage.label_row(tags.categories, storage.RULES, _tagger.version, now, tags.evidence),
+        tags = tagger.tag(title or "", description or "", top_skills=_list(top_skills),
+                          industries=_list(industries), level=level, company_size=company_size)
+        tagged.append((job_id, storage.label_row(tags.categories, storage.RULES, tagger.version, now, tags.evidence),
                        tags.skills))
     return tagged
 
@@ -85,12 +88,13 @@ def retag(db_path: str | Path, everything: bool = False, workers: int = 1) -> Re
     so neither the workers nor the writer wait on each other.
     """
     db = storage.open_db(db_path)
-    version = Tagger.load().version
+    tagger = Tagger.load()  # its version picks the jobs; one worker tags with it too
+    version = tagger.version
     result = RetagResult()
     try:
         if workers <= 1:
             for rows in _batches(db, everything, version):
-                _write(db, rows, [_tag_rows(rows)], result)
+                _write(db, rows, [_tag_rows(rows, tagger)], result)
             return result
         with ProcessPoolExecutor(workers) as pool:
             in_flight: deque = deque()

@@ -7,7 +7,8 @@ import yaml
 
 from jobcrawler.tagging import CATEGORIES_PATH, Tagger, category_columns
 from jobcrawler.tagging.classify import CategoryRules
-from jobcrawler.tagging.sections import SectionSplitter
+from jobcrawler.tagging.matcher import _anchors
+from jobcrawler.tagging.sections import SECTIONS_PATH, SectionSplitter
 
 # every category categories.yaml declares (the label columns storage keeps), and the AI type's confidence
 KEYS = set(category_columns()) | {"ai_type_confidence"}
@@ -126,6 +127,21 @@ def test_sections_follow_headings_and_cues(text, kinds):
 )
 def test_heading_kinds(line, kind):
     assert SectionSplitter.load().heading_kind(line) == kind
+
+
+def test_heading_kinds_through_leading_literals_agree_with_the_expressions_alone():
+    """The splitter searches only the kinds one of whose leading literals is in a line; searching
+    every kind's expressions must give the same kind on lines made of every literal."""
+    config = yaml.safe_load(SECTIONS_PATH.read_text())
+    fast, plain = SectionSplitter(config), SectionSplitter(config)
+    plain._heading_leads = None  # the expressions alone
+    literals = sorted({lit for patterns in config["headings"].values() for p in patterns for lit in _anchors(p)[0]})
+    lines = ["Tech Stack", "Day to Day:", "☀ Perks", "What we offer ſ", "İnclusion"]
+    for literal in literals:
+        lines += [literal.title(), f"## Our {literal.upper()}:", f"x{literal}", f"{literal}s and more", f"Team {literal} é"]
+    kinds = [fast.heading_kind(line) for line in lines]
+    assert kinds == [plain.heading_kind(line) for line in lines]
+    assert len({kind for kind in kinds if kind}) >= 5  # the lines reach every kind, not only None
 
 
 def test_sections_at_an_offset():

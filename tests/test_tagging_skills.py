@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from jobcrawler.tagging import CATEGORIES_PATH, TAXONOMY_PATH, Tagger
 from jobcrawler.tagging.classify import CategoryRules
 from jobcrawler.tagging.sections import SectionSplitter
-from jobcrawler.tagging.matcher import _anchors, lowered, searchable
+from jobcrawler.tagging.matcher import Prepared, _anchors, lowered, searchable
 
 HEADLINE = [
     "RAG", "prompt engineering", "LLMs", "LangChain", "agents", "OpenAI API", "LangGraph", "LlamaIndex",
@@ -441,3 +441,22 @@ def test_tag_never_raises(title, description, top_skills, level, company_size):
 
 
 TAGGER_FOR_HYPOTHESIS = Tagger.load(count_top_skills=True)
+
+
+SKILL_WORDS = ["Go", "go", "GO", "R", "R&D", "C", "C++", "Java", "JavaScript", "Python", "PyTorch", "LangChain",
+               "fine-tune", "models", "our", "onboarding", "process", "agent", "frameworks", "such", "as", "AWS",
+               "Amazon", "Bedrock", "go-to-market", "Rust", "or", "with", "LLM", "RAG", "AI", "ML", "SQL", "\n", "-",
+               ":", ".", "Tools", "and", "technologies", "we", "use", "é", "GPT"]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(SKILL_WORDS), max_size=40).map(" ".join))
+def test_skill_hits_found_in_the_rules_pass_are_the_matchers_own(text):
+    """The tagger finds skill forms and patterns in the category rules' pass over a description
+    (``PhraseIndex`` riders and shared sets): the hits are those of the matcher's own passes.
+    (" gpt " is both a rules' leading literal and a skill's form: one key, two uses.)"""
+    prepared = Prepared(text)
+    shared = TAGGER_FOR_HYPOTHESIS.rules.text_counts(prepared)
+    assert shared.riders_of is TAGGER_FOR_HYPOTHESIS.matcher.forms  # the shared path is the one taken
+    matcher = TAGGER_FOR_HYPOTHESIS.matcher
+    assert matcher.hits(prepared, phrases=shared) == matcher.hits(Prepared(text))

@@ -81,8 +81,10 @@ class Tagger:
             self.skills, context.get("window", 60), context.get("cues", []), context.get("list_leads", [])
         )
         self.sections = SectionSplitter(sections) if sections is not None else SectionSplitter.load()
-        # the splitter's paragraph cues ride along in the rules' pass over each description
-        self.rules = CategoryRules(category_rules, shared_text_sets=self.sections.cue_sets)
+        # the splitter's paragraph cues and the skills' patterns and forms ride along in the
+        # rules' pass over each description
+        self.rules = CategoryRules(category_rules, shared_text_sets={**self.sections.cue_sets, **self.matcher.phrase_sets},
+                                   text_riders=self.matcher.forms)
         self.version = version
         self.count_top_skills = count_top_skills
         self.ai_type_confidence = ai_type_confidence
@@ -136,7 +138,7 @@ class Tagger:
         prepared = Prepared(description or "")
         text_counts = self.rules.text_counts(prepared)
         sections = self.sections.split(prepared, text_counts)
-        skills, skill_sections = self.matcher.match_sections(title or "", prepared, chips, sections)
+        skills, skill_sections = self.matcher.match_sections(title or "", prepared, chips, sections, text_counts)
         categories, evidence = self.rules.decide(
             title=title or "",
             description=prepared,

@@ -143,6 +143,10 @@ class _Job:
         """(line, section, match) of each match of a set outside restated titles, found once."""
         located = self._located_sets.get(name)
         if located is None:
+            matches = self.phrases_in("text").matches(name)
+            if not matches:  # most sets, in a short posting: nothing to place
+                self._located_sets[name] = located = []
+                return located
             if self._line_starts is None:
                 self.line_of(0)
             self.in_title(0)
@@ -152,7 +156,7 @@ class _Job:
             else:
                 section_starts, kinds = [0], ["role"]
             located = []
-            for match in self.phrases_in("text").matches(name):
+            for match in matches:
                 offset = match.start()
                 if titles and any(start <= offset < end for start, end in titles):
                     continue
@@ -181,9 +185,11 @@ class _Condition:
 class CategoryRules:
     """Every category of ``categories.yaml``, its conditions compiled to closures."""
 
-    def __init__(self, config: dict, shared_text_sets: dict[str, list[str]] | None = None):
+    def __init__(self, config: dict, shared_text_sets: dict[str, list[str]] | None = None,
+                 text_riders: dict[str, object] | None = None):
         """``shared_text_sets``: other modules' phrase sets to find in the same pass over a
-        description (the section splitter's cues); ``text_counts`` returns that scan."""
+        description (the section splitter's cues); ``text_counts`` returns that scan.
+        ``text_riders``: other keys that pass finds (``PhraseIndex``'s riders: the skills' forms)."""
         words = config.get("words") or {}
         phrases = config.get("phrases") or {}
         self._phrase_sets = {name: _expand(name, phrases, words) for name in phrases}
@@ -211,7 +217,8 @@ class CategoryRules:
             default = spec.get("default", [] if spec.get("list") else None)
             self._categories.append((name, spec.get("list", False), default, guard, rules))
         self._phrases = {
-            field: PhraseIndex({name: self._phrase_sets[name] for name in sorted(names)})
+            field: PhraseIndex({name: self._phrase_sets[name] for name in sorted(names)},
+                               text_riders if field == "text" else None)
             for field, names in self._used.items()
         }
 

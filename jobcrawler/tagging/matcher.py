@@ -1,9 +1,10 @@
 """Skill matching: every surface form of the taxonomy in one Aho-Corasick pass.
 
 Why this shape: a posting is ~5 KB and we tag thousands, so every alias is compiled
-once into two automata (one case-insensitive, one case-sensitive) plus a few regular
-expressions for phrasings with gaps ("train ... models"). A hit then passes cheap
-checks, each of them data in ``taxonomy.yaml``:
+once into one automaton (forms that must match their case are found lowered and checked
+against the text) plus a few regular expressions for phrasings with gaps ("train ...
+models"); the tagger finds both in the category rules' one pass over a description. A hit
+then passes cheap checks, each of them data in ``taxonomy.yaml``:
 
 * word boundaries, so ``Java`` is not found in ``JavaScript`` nor ``C`` in ``C++``;
 * the skill's ``not_in`` phrases, so ``Go`` in "go-to-market" or ``R`` in "R&D" is void, and
@@ -19,7 +20,7 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from itertools import chain
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 import ahocorasick
 
@@ -96,8 +97,7 @@ class Skill:
     negatives: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):  # a tuple: made ~25 times a posting, several times cheaper than a frozen dataclass
     skill: str
     start: int
     end: int
@@ -116,9 +116,14 @@ class PhraseIndex:
     in a single pass, and only the patterns whose literals occur are tried. Patterns
     without a leading literal are scanned, and only when a literal they require is in
     the text (a test keeps them out of the YAML files).
+
+    ``riders``: more keys (as searched), each with a value, found in the same automaton pass
+    (an automaton pass costs about as much as the text is long, whatever it holds): the
+    skill matcher's forms ride in the category rules' pass. ``PhraseCounts.riders`` lists
+    their hits.
     """
 
-    def __init__(self, sets: dict[str, Iterable[str]]):
+    def __init__(self, sets: dict[str, Iterable[str]], riders: dict[str, object] | None = None):
         self._sets: dict[str, list[tuple[list[str], bool, re.Pattern]]] = {}
         self._unanchored: dict[str, list[int]] = {}  # set -> its patterns without a leading literal
         key_patterns: dict[str, list[tuple[str, int]]] = {}  # leading literal -> (set, pattern) it starts
@@ -135,13 +140,17 @@ class PhraseIndex:
                 compiled.append((literals, leading, re.compile(rf"(?<!\w)(?:{pattern})(?!\w)", re.IGNORECASE)))
             self._sets[name] = compiled
         self._leads = ahocorasick.Automaton()
-        self._keys = list(key_patterns)  # a literal's number in the automaton -> the literal
-        # set -> {literal number: numbers of the set's patterns that start with it}
-        self._set_keys: dict[str, dict[int, list[int]]] = {name: {} for name in self._sets}
-        for key_number, key in enumerate(self._keys):
-            self._leads.add_word(key, key_number)
-            for name, number in key_patterns[key]:
-                self._set_keys[name].setdefault(key_number, []).append(number)
+        # a literal's number -> the (set, pattern number) it starts
+        self._key_patterns = list(key_patterns.values())
+        self.riders = riders or {}
+        # key -> (the literal's number or -1, how far its start lies before the end the automaton
+        # reports, the rider's value or None)
+        words = {key: (number, len(key) - 1, None) for number, key in enumerate(key_patterns)}
+        for key, value in self.riders.items():
+            number, size, _ = words.get(key, (-1, 0, None))
+            words[key] = (number, size, value)
+        for key, word in words.items():
+            self._leads.add_word(key, word)
         if len(self._leads):
             self._leads.make_automaton()
 
@@ -160,18 +169,37 @@ class PhraseCounts:
     def __init__(self, index: PhraseIndex, prepared: Prepared):
         self._index = index
         self._text = prepared.low
-        # literal number -> where its occurrences end; which sets they serve is worked out only
-        # for the sets asked for (a posting is asked about a few of an index's sets at a time)
-        self._ends: dict[int, list[int]] = {}
+        # set -> {pattern number: where the pattern's leading literals occur (a list of starts in
+        # text order per literal)}: a set with no entry has no pattern to try. Worked out for every
+        # set at once: of the ~40 sets of a posting's text half have no literal in it, and a few
+        # dictionary steps per literal found cost less than working it out per set asked
+        self._candidates: dict[str, dict[int, list[list[int]]]] = {}
         self._found: dict[str, list[re.Match]] = {}
+        self.riders_of = index.riders
+        self.riders: list[tuple[int, object]] = []  # (end in the padded text, value) of each rider's hit
+        starts: dict[int, list[int]] = {}  # literal number -> where its occurrences start
         if len(index._leads):
-            ends = self._ends
-            for last, key in index._leads.iter(prepared.padded_low):
-                found = ends.get(key)
+            riders = self.riders
+            for last, (key, size, rider) in index._leads.iter(prepared.padded_low):
+                if rider is not None:
+                    riders.append((last, rider))
+                    if key < 0:
+                        continue
+                found = starts.get(key)
                 if found is None:
-                    ends[key] = [last]
+                    starts[key] = [last - size]
                 else:
-                    found.append(last)
+                    found.append(last - size)
+        candidates, key_patterns = self._candidates, index._key_patterns
+        for key, found in starts.items():
+            for name, number in key_patterns[key]:
+                numbers = candidates.get(name)
+                if numbers is None:
+                    candidates[name] = {number: [found]}
+                elif number in numbers:
+                    numbers[number].append(found)
+                else:
+                    numbers[number] = [found]
 
     def matches(self, name: str) -> list[re.Match]:
         """Every match of set ``name``, pattern by pattern (found once, then remembered)."""
@@ -182,14 +210,12 @@ class PhraseCounts:
 
     def _find(self, name: str) -> list[re.Match]:
         index, text = self._index, self._text
-        patterns, set_keys, ends = index._sets[name], index._set_keys[name], self._ends
-        starts_of: dict[int, list[list[int]]] = {}  # pattern number -> start lists of its literals found
-        for key in set_keys.keys() & ends.keys():
-            size = len(index._keys[key]) - 1
-            starts = [last - size for last in ends[key]]
-            for number in set_keys[key]:
-                starts_of.setdefault(number, []).append(starts)
+        patterns, starts_of = index._sets[name], self._candidates.get(name)
         unanchored = index._unanchored.get(name)
+        if starts_of is None:  # no leading literal of the set in the text
+            if not unanchored:
+                return []
+            starts_of = {}
         numbers = sorted(starts_of.keys() | set(unanchored)) if unanchored else sorted(starts_of)
         found: list[re.Match] = []
         for number in numbers:
@@ -425,30 +451,34 @@ class _Atoms:
         return bounds
 
 
-class _Automaton:
-    """One automaton; a key maps to the (skill, needs_context, is_exclusion) entries it stands for."""
+class _Forms:
+    """Every surface form of the taxonomy in one automaton over the lowered searchable text.
 
-    def __init__(self, lower: bool):
-        self.lower = lower
-        self.entries: dict[str, list[tuple[str, bool, bool]]] = {}
+    A key (a form as searched, lowered) maps to ``(length, any_case, cased)``: the
+    ``(skill, needs_context, is_exclusion)`` entries of the forms matched in any case, and the
+    ``(skill, needs_context, form as searched)`` entries of those that must match their case,
+    checked against the searchable text where the key is found. One pass serves both kinds:
+    an automaton pass costs about as much as the text is long, whatever it holds.
+    """
+
+    def __init__(self):
+        self.entries: dict[str, tuple[list[tuple[str, bool, bool]], list[tuple[str, bool, str]]]] = {}
         self.automaton = ahocorasick.Automaton()
 
-    def add(self, form: str, skill: str, needs_context: bool = False, exclusion: bool = False) -> None:
+    def add(self, form: str, skill: str, exclusion: bool = False) -> None:
         key = searchable(form.strip())
-        self.entries.setdefault(key.lower() if self.lower else key, []).append((skill, needs_context, exclusion))
+        self.entries.setdefault(key.lower(), ([], []))[0].append((skill, False, exclusion))
+
+    def add_cased(self, form: str, skill: str, needs_context: bool = False) -> None:
+        key = searchable(form.strip())
+        self.entries.setdefault(key.lower(), ([], []))[1].append((skill, needs_context, key))
 
     def build(self) -> None:
-        for key, entries in self.entries.items():
-            self.automaton.add_word(key, (len(key), tuple(entries)))
+        self.values = {key: (len(key), tuple(any_case), tuple(cased)) for key, (any_case, cased) in self.entries.items()}
+        for key, value in self.values.items():
+            self.automaton.add_word(key, value)
         if self.entries:
             self.automaton.make_automaton()
-
-    def scan(self, padded: str) -> Iterable[tuple[int, int, tuple]]:
-        """(start, end, entries) in unpadded offsets; keys carry their boundary spaces."""
-        if not self.entries:
-            return
-        for last, (length, entries) in self.automaton.iter(padded):
-            yield last - length + 1, last - 1, entries
 
 
 class SkillMatcher:
@@ -459,30 +489,33 @@ class SkillMatcher:
         self._context_window = context_window
         self._context_cues = re.compile(r"\b(?:%s)\b" % "|".join(context_cues), re.IGNORECASE) if context_cues else None
         self._list_leads = re.compile(r"\b(?:%s)\b" % "|".join(list_leads), re.IGNORECASE) if list_leads else None
-        self._any_case = _Automaton(lower=True)
-        self._exact_case = _Automaton(lower=False)
+        self._forms = _Forms()
         for skill in skills:
             for form in skill.aliases:
-                self._any_case.add(form, skill.skill)
+                self._forms.add(form, skill.skill)
             for form in skill.cased:
-                self._exact_case.add(form, skill.skill)
+                self._forms.add_cased(form, skill.skill)
             for form in skill.in_context:
-                self._exact_case.add(form, skill.skill, needs_context=True)
+                self._forms.add_cased(form, skill.skill, needs_context=True)
             for phrase in skill.not_in:
-                self._any_case.add(phrase, skill.skill, exclusion=True)
-        self._any_case.build()
-        self._exact_case.build()
-        phrase_sets = {skill.skill: skill.patterns for skill in skills if skill.patterns}
-        self._pattern_skills = list(phrase_sets)
+                self._forms.add(phrase, skill.skill, exclusion=True)
+        self._forms.build()
+        # key -> what a hit of it stands for: ride along in another phrase index's pass (``hits``)
+        self.forms = self._forms.values
+        # skill -> the phrase set of its patterns, of its not_in_patterns
+        self._pattern_sets = {skill.skill: _pattern_set(skill.skill) for skill in skills if skill.patterns}
         self._void_patterns = {skill.skill: _void_set(skill.skill) for skill in skills if skill.not_in_patterns}
-        phrase_sets.update({_void_set(skill.skill): skill.not_in_patterns for skill in skills if skill.not_in_patterns})
-        self._phrases = PhraseIndex(phrase_sets)
+        self.phrase_sets = {_pattern_set(skill.skill): list(skill.patterns) for skill in skills if skill.patterns}
+        self.phrase_sets.update({_void_set(skill.skill): list(skill.not_in_patterns) for skill in skills if skill.not_in_patterns})
+        self._phrases = PhraseIndex(self.phrase_sets)
 
-    def hits(self, text: "str | Prepared", in_technical_list: bool = False) -> list[Hit]:
+    def hits(self, text: "str | Prepared", in_technical_list: bool = False, phrases: PhraseCounts | None = None) -> list[Hit]:
         """Valid skill hits in ``text`` (a ``Prepared`` one shares its searchable forms), in text order.
 
         ``in_technical_list`` says the text is itself a skill name (a "Top Skills" chip),
-        so ambiguous words need no further context.
+        so ambiguous words need no further context. ``phrases``: a scan of the text by an index
+        that holds ``phrase_sets`` among its own and ``forms`` as its riders (the tagger's
+        category rules do), to save two passes.
         """
         prepared = text if isinstance(text, Prepared) else Prepared(text)
         text = prepared.text
@@ -490,18 +523,30 @@ class SkillMatcher:
             return []
         padded = prepared.padded
         candidates: list[Hit] = []
+        cased_hits: list[Hit] = []  # after the any-case ones, as when each kind had its own pass
         exclusions: dict[str, list[tuple[int, int]]] = {}
-        for start, end, entries in self._any_case.scan(prepared.padded_low):
-            for skill, needs_context, exclusion in entries:
+        if phrases is not None and phrases.riders_of is self.forms:
+            forms_found = phrases.riders
+        else:
+            forms_found = self._forms.automaton.iter(prepared.padded_low) if self.forms else ()
+        # keys carry their boundary spaces: a key found ending at ``last`` of the padded text
+        # starts at ``last - length + 1`` there, which is the form's start in the unpadded text
+        for last, (length, any_case, cased) in forms_found:
+            start, end = last - length + 1, last - 1
+            for skill, needs_context, exclusion in any_case:
                 if exclusion:
                     exclusions.setdefault(skill, []).append((start, end))
                 else:
                     candidates.append(Hit(skill, start, end, needs_context))
-        for start, end, entries in self._exact_case.scan(padded):
-            candidates.extend(Hit(skill, start, end, needs_context) for skill, needs_context, _ in entries)
-        phrases = self._phrases.scan(prepared)
-        for skill in self._pattern_skills:
-            candidates.extend(Hit(skill, m.start(), m.end(), False) for m in phrases.matches(skill))
+            for skill, needs_context, key in cased:
+                if padded.startswith(key, start):
+                    cased_hits.append(Hit(skill, start, end, needs_context))
+        candidates += cased_hits
+        if phrases is None:
+            phrases = self._phrases.scan(prepared)
+        for skill, name in self._pattern_sets.items():
+            for match in phrases.matches(name):  # mostly none: no generator made per set
+                candidates.append(Hit(skill, match.start(), match.end(), False))
         for skill in {hit.skill for hit in candidates if hit.skill in self._void_patterns}:
             spans = [(m.start(), m.end()) for m in phrases.matches(self._void_patterns[skill])]
             if spans:
@@ -547,7 +592,8 @@ class SkillMatcher:
         return self.match_sections(title, description, top_skills, sections)[0]
 
     def match_sections(
-        self, title: str, description: "str | Prepared", top_skills: Iterable[str] = (), sections=None
+        self, title: str, description: "str | Prepared", top_skills: Iterable[str] = (), sections=None,
+        phrases: PhraseCounts | None = None,
     ) -> tuple[list[dict], dict[str, set[str]]]:
         """Evidence dicts ``{skill, category, matched, source, section}``, one per skill, and the
         sections each skill was found in.
@@ -557,6 +603,7 @@ class SkillMatcher:
         role before the requirements, the title, the company blurb...), so a reader sees what
         the role asks for rather than what the company sells. ``section`` is ``title`` or
         ``top_skills`` for hits there, and ``description`` when no sections are given.
+        ``phrases``: the description's scan by an index holding ``phrase_sets`` (see ``hits``).
         """
         found: dict[str, tuple[int, dict]] = {}
         where: dict[str, set[str]] = {}
@@ -565,7 +612,8 @@ class SkillMatcher:
         parts += [("top_skills", Prepared(chip), True) for chip in top_skills or () if chip]
         for source, prepared_text, is_chip in parts:
             text = prepared_text.text
-            for hit in self.hits(prepared_text, in_technical_list=is_chip):
+            shared = phrases if prepared_text is prepared else None
+            for hit in self.hits(prepared_text, in_technical_list=is_chip, phrases=shared):
                 section = sections.at(hit.start) if sections is not None and source == "description" else source
                 where.setdefault(hit.skill, set()).add(section)
                 rank = _SECTION_RANK.get(section, len(_SECTION_RANK))
@@ -601,9 +649,14 @@ _NEWLINE = re.compile("\n")
 _BULLET = re.compile(r"\s*(?:[-*•·▪◦]|o\s)\s*")
 
 
+def _pattern_set(skill: str) -> str:
+    """Name of the phrase set holding a skill's ``patterns`` (distinct from any category phrase set)."""
+    return f"skill patterns: {skill}"
+
+
 def _void_set(skill: str) -> str:
     """Name of the phrase set holding a skill's ``not_in_patterns``."""
-    return f"{skill}\0not_in"
+    return f"skill not_in_patterns: {skill}"
 
 
 class _Context:

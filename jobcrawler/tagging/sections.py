@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+import ahocorasick
 import yaml
 
-from jobcrawler.tagging.matcher import PhraseCounts, PhraseIndex, Prepared
+from jobcrawler.tagging.matcher import PhraseCounts, PhraseIndex, Prepared, _anchors
 
 # importlib.resources: a Scrapyd egg keeps the package zipped, where no file path exists.
 SECTIONS_PATH = resources.files("jobcrawler.tagging") / "sections.yaml"
@@ -72,6 +73,7 @@ class SectionSplitter:
         self._headings = [(kind, _compile(patterns)) for kind, patterns in headings.items()]
         # one pass that says whether any kind's phrase is in a line, before asking which kind
         self._any_heading = _compile([pattern for patterns in headings.values() for pattern in patterns])
+        self._heading_leads = _lead_automaton(list(headings.values()))
         self._cue_order = {kind: order for order, kind in enumerate(("benefits", "role", "company"))}
         cues = config["paragraph_cues"]
         # One pass over the whole text finds every cue (the tagger's anchored phrase index);
@@ -94,6 +96,13 @@ class SectionSplitter:
         # a line that ends in a colon announces what follows, and may take a few more words
         if not bare or len(bare.split()) > self._max_words + (_COLON_EXTRA_WORDS if text.endswith(":") else 0):
             return None
+        if self._heading_leads is not None and bare.isascii():
+            # only the kinds one of whose phrases can start somewhere in the line are searched
+            possible = set()
+            for _, kinds in self._heading_leads.iter(bare.lower()):
+                possible |= kinds
+            return next((kind for number, (kind, pattern) in enumerate(self._headings)
+                         if number in possible and pattern.search(bare)), None)  # fmt: skip
         if not self._any_heading.search(bare):
             return None
         return next((kind for kind, pattern in self._headings if pattern.search(bare)), None)
@@ -162,6 +171,29 @@ class SectionSplitter:
 def _cue_set(kind: str) -> str:
     """Name of the phrase set of a kind's paragraph cues (distinct from any category phrase set)."""
     return f"section cue: {kind}"
+
+
+def _lead_automaton(kinds: list[list[str]]) -> "ahocorasick.Automaton | None":
+    """An automaton of the lowered literals every match of a kind's patterns starts with, each
+    giving the numbers of the kinds it starts a pattern of; None when a pattern has no such
+    literals (or there are no patterns). In a line of ASCII text (whose lowering keeps every character in place and folds
+    case as the regular expressions do) a kind none of whose literals occurs cannot match, and a
+    C-level scan says so ~10x faster than regular expressions of ~120 alternatives fail."""
+    starts: dict[str, set[int]] = {}
+    for number, patterns in enumerate(kinds):
+        for pattern in patterns:
+            literals, leading = _anchors(pattern)
+            if not leading:
+                return None
+            for literal in literals:
+                starts.setdefault(literal, set()).add(number)
+    if not starts:
+        return None
+    automaton = ahocorasick.Automaton()
+    for literal, numbers in starts.items():
+        automaton.add_word(literal, frozenset(numbers))
+    automaton.make_automaton()
+    return automaton
 
 
 def _compile(patterns: list[str]) -> re.Pattern:
