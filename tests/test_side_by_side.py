@@ -38,8 +38,8 @@ def test_a_retag_does_not_overwrite_the_labels_a_crawl_gave_a_job_s_new_text(tmp
     for job_id in ("1", "2"):
         crawl_stores(path, posting(job_id, OLD_TEXT))
     assert "Python" in skills_of(path, "1")
-    def tag_while_a_crawl_refetches_job_1(rows):
-        tagged = TAG(rows)  # labels of the old text
+    def tag_while_a_crawl_refetches_job_1(rows, tagger=None):
+        tagged = TAG(rows, tagger)  # labels of the old text
         crawl_stores(path, posting("1", NEW_TEXT))
         return tagged
 
