@@ -322,6 +322,7 @@ class LabelReader:
     def __init__(self, definitions: dict, taxonomy: dict, categories: dict):
         self.d = definitions
         self.names = skill_aliases(taxonomy)
+        self.other_things = {name for entry in taxonomy["skills"] for name in entry.get("not_names", ())}
         groups = categories.get("skill_groups", {})
         self.frontend, self.backend = set(groups.get("frontend", ())), set(groups.get("backend", ()))
         self.stages = {name.lower(): stage for stage, names in definitions["stages"].items() for name in names}
@@ -337,7 +338,9 @@ class LabelReader:
         found = []
         for category, names in (lists or {}).items():
             for name in self.skill_lists({category: names})[category]:
-                skill, skill_category = self.names.get(name_key(name), (None, None))
+                # a name that keys like a skill but, written so, is another thing ("ReAct") stays as written
+                known = name not in self.other_things
+                skill, skill_category = self.names.get(name_key(name), (None, None)) if known else (None, None)
                 if skill is None:
                     unknown[name] += 1
                     skill, skill_category = name, category

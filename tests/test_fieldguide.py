@@ -502,3 +502,19 @@ def test_an_imported_value_over_the_cap_is_dropped_and_counted(tmp_path, monkeyp
     report = import_dataset(root, db, batch="2026-02-04")
     assert report.batches == {"2026-02-04": 2} and report.dropped == {"oversize_value": 1}
     assert "dropped 1 jobs: oversize_value" in report.lines()
+
+
+@pytest.mark.parametrize("name, skill", [
+    ("ReAct", "ReAct"),  # the agent pattern keeps its name
+    ("React", "React"),
+    ("react.js", "React"),
+    ("Claude Code", "Claude Code"),  # the coding assistant is not the Anthropic API
+    ("Claude API", "Anthropic API"),
+    ("LLM fine-tuning", "fine-tuning"),
+    ("RLHF", "fine-tuning"),
+])
+def test_imported_skill_names_merge_only_into_the_skill_they_are(name, skill):
+    unknown = Counter()
+    found = LabelReader.load().skills({"genai": [name]}, unknown)
+    assert [row["skill"] for row in found] == [skill]
+    assert bool(unknown) == (name == skill and name in ("ReAct", "Claude Code"))

@@ -239,11 +239,11 @@ async def test_site_page_answers_in_process(site_db):
     assert f'href="{url}">My learning path</a>' in home.text
     empty = await app.client.get(url)
     assert empty.status_code == 200 and "Skills to learn next" not in empty.text
-    response = await app.client.get(url + "?skills=k8s%2C+py%2C+postgres%2C+python&city=berlin")
+    response = await app.client.get(url + "?skills=k8s%2C+pyhton%2C+postgres%2C+py&city=berlin")  # the issue's own words
     assert response.status_code == 200
     text = text_of(response.text)
     assert "Your skills: <strong>Kubernetes, PostgreSQL, Python</strong>." in response.text
-    assert "No skill is called 'py'." in text
+    assert "No skill is called 'pyhton'." in text
     assert "In this scope (all postings, city berlin, labels rules): 4 postings, 3 of which" in text
     assert "1 RAG genai 3 (75.0%) 2 (66.7%)" in text  # jobs 2, 3, 13; beside yours in 2, 3
     assert f'href="/{METADATA_DATABASE}/jobs/9008">Backend Engineer - AI</a>' in response.text

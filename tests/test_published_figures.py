@@ -164,7 +164,7 @@ def test_skill_lists_and_cross_list_questions(published):
               rows(published, "skills_by_stage", "DISTINCT stage_group, stage_jobs, exact_stage_jobs")}
     assert stages == {"Seed": (44, 36), "Series A-C": (268, 204), "Series D+/Public": (336, 316)}
     assert rows(published, "fullstack", "side, jobs, pct, our_jobs") == [
-        ("frontend", 195, 31.4, 100), ("backend", 308, 49.6, 201), ("full-stack (both)", 134, 21.6, 64)]
+        ("frontend", 195, 31.4, 97), ("backend", 308, 49.6, 201), ("full-stack (both)", 134, 21.6, 62)]  # ours: "ReAct" is no React
     assert rows(published, "beyond_genai", "combination, pct") == [
         ("GenAI + ops", 72.0), ("GenAI + ML", 57.5), ("GenAI + web", 49.1), ("GenAI + any other", 93.1),
         ("pure GenAI", 1.4)]

@@ -460,3 +460,13 @@ def test_skill_hits_found_in_the_rules_pass_are_the_matchers_own(text):
     assert shared.riders_of is TAGGER_FOR_HYPOTHESIS.matcher.forms  # the shared path is the one taken
     matcher = TAGGER_FOR_HYPOTHESIS.matcher
     assert matcher.hits(prepared, phrases=shared) == matcher.hits(Prepared(text))
+
+
+@pytest.mark.parametrize("text, present, absent", [
+    ("We build agents with Claude Code and the Anthropic API.", {"Anthropic API"}, set()),
+    ("Daily work in Claude Code and Cursor.", set(), {"Anthropic API"}),
+    ("Agents built on the ReAct pattern.", set(), {"React"}),
+])
+def test_a_tool_or_pattern_named_like_a_skill_is_not_that_skill(tagger, text, present, absent):
+    skills = {hit["skill"] for hit in tagger.tag("AI Engineer", text).skills}
+    assert present <= skills and not absent & skills

@@ -93,6 +93,7 @@ class Skill:
     not_in: tuple[str, ...] = ()
     not_in_patterns: tuple[str, ...] = ()
     implies: tuple[str, ...] = ()  # skills a posting naming this one asks for too (a vendor's product -> the vendor)
+    not_names: tuple[str, ...] = ()  # names, exact case, that are another thing (imports keep them as written)
     examples: tuple[str, ...] = ()
     negatives: tuple[str, ...] = ()
 
