@@ -85,6 +85,8 @@ def main(argv: list[str] | None = None) -> None:
             build.main(str(args.db), args.labels)
         except build.LabelsError as error:
             build_parser.exit(2, f"{build_parser.prog}: error: {error}\n")
+        except sqlite3.OperationalError as error:  # another process held the database past the busy timeout
+            build_parser.exit(1, f"{build_parser.prog}: error: cannot build the report tables in {args.db}: {error}\n")
     elif args.command == "report":
         build_if_stale(args.db, args.labels, report_parser)
         with closing(sqlite3.connect(args.db)) as conn:
@@ -120,6 +122,8 @@ def build_if_stale(db: Path, labels: str, command_parser: argparse.ArgumentParse
             build.build(db, labels)
         except build.LabelsError as error:
             command_parser.exit(2, f"{command_parser.prog}: error: {error}\n")
+        except sqlite3.OperationalError as error:  # another process held the database past the busy timeout
+            command_parser.exit(1, f"{command_parser.prog}: error: cannot build the report tables in {db}: {error}\n")
 
 
 if __name__ == "__main__":

@@ -44,7 +44,7 @@ from pathlib import Path
 import yaml
 
 from jobcrawler.normalize.salary import currency_in_text
-from jobcrawler.storage import label_sources
+from jobcrawler.storage import BUSY_TIMEOUT, label_sources
 
 REPORTS_DIR = Path(__file__).parent / "reports"
 SCOPE_SQL = REPORTS_DIR / "_scope.sql"
@@ -158,7 +158,7 @@ def build(db_path: str | Path, labels: str = DEFAULT_LABELS, seconds: dict[str, 
     table took: where a slow build spends its time. LabelsError when no job carries labels of
     that source (the default source of a database without any labels yet builds empty tables)."""
     seconds = {} if seconds is None else seconds
-    conn = sqlite3.connect(db_path, isolation_level=None)
+    conn = sqlite3.connect(db_path, isolation_level=None, timeout=BUSY_TIMEOUT)  # waits out a writer
     # pay.sql: the currency a posting's text writes against its pay, where the pay data names none
     conn.create_function("currency_in_text", 3, currency_in_text, deterministic=True)
     try:

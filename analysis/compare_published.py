@@ -135,7 +135,7 @@ def _line_figures(section: str, where: str, line: str, raw: str) -> list[Figure]
     matches = _numbers_outside_quotes(line)
     if not matches:
         return []
-    label_text, rest = line[:matches[0].start()], line[matches[0].start():]
+    label_text = line[:matches[0].start()]
     named = NAMED_VALUE.findall(line)
     first_named = NAMED_VALUE.search(line)
     if len(named) >= 2 and not re.match(r"^.+? - \d", line) and first_named.start(2) <= matches[0].start() + 1:
@@ -246,7 +246,10 @@ def main(argv: list[str] | None = None) -> int:
     else:
         if not Path(args.db).is_file():
             parser.exit(2, f"{parser.prog}: error: no database at {args.db}\n")
-        storage.open_db(args.db).close()
+        try:
+            storage.open_db(args.db).close()
+        except storage.StorageError as error:
+            parser.exit(2, f"{parser.prog}: error: {error}\n")
         try:
             with closing(sqlite3.connect(args.db)) as conn:
                 stale = build.stale_reason(conn, args.labels)
@@ -256,6 +259,8 @@ def main(argv: list[str] | None = None) -> int:
                 ours = report.render_report(conn, labels=args.labels)
         except (build.LabelsError, report.ScopeError) as error:
             parser.exit(2, f"{parser.prog}: error: {error}\n")
+        except sqlite3.OperationalError as error:  # another process held the database past the busy timeout
+            parser.exit(1, f"{parser.prog}: error: cannot read {args.db}: {error}\n")
     figures = compare(args.published.read_text(encoding="utf-8"), ours)
     section = None
     for figure in figures:

@@ -663,8 +663,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dry-run", action="store_true", help="say how many calls the run would make, make none")
     parser.add_argument("--only-uncertain", action="store_true",
                         help="only postings whose rule-tagger AI type is below the --below confidence (or has none)")
-    parser.add_argument("--below", type=_share, default=UNCERTAIN_BELOW, metavar="X",
-                        help="the confidence --only-uncertain sends below (default %(default)s)")
+    parser.add_argument("--below", type=_share, metavar="X",
+                        help=f"the confidence --only-uncertain sends below (default {UNCERTAIN_BELOW})")
     defaults = Settings()
     parser.add_argument("--attempts", type=_positive, default=defaults.attempts, help="tries per posting (default %(default)s)")
     parser.add_argument("--backoff", type=float, default=defaults.backoff, metavar="SECONDS",
@@ -672,6 +672,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=defaults.timeout, metavar="SECONDS",
                         help="longest wait for one whole answer, however slowly it arrives (default %(default)s)")
     args = parser.parse_args(argv)
+    if args.below is not None and not args.only_uncertain:  # ignored, it would send every posting
+        parser.error("--below goes with --only-uncertain")
     if not Path(args.db).is_file():  # a mistyped path must not become a new, empty database
         parser.exit(2, f"{parser.prog}: error: no database at {args.db}\n")
     if args.city is not None and (unknown := storage.unknown_city(args.db, args.city)):
@@ -682,7 +684,7 @@ def main(argv: list[str] | None = None) -> int:
         report = label(args.db, args.model, city=args.city, since=args.since, limit=args.limit,
                        max_calls=args.max_calls, concurrency=args.concurrency, dry_run=args.dry_run,
                        settings=settings, progress=not args.dry_run,
-                       below=args.below if args.only_uncertain else None)
+                       below=(UNCERTAIN_BELOW if args.below is None else args.below) if args.only_uncertain else None)
     except (LabelError, storage.StorageError) as error:
         parser.exit(2, f"{parser.prog}: error: {error}\n")
     except KeyboardInterrupt:  # before the run started: nothing to record

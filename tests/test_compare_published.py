@@ -186,3 +186,13 @@ def test_command_says_what_is_missing_in_one_line(tmp_path):
     run = subprocess.run([sys.executable, "-m", "analysis.compare_published", "--published", str(tmp_path / "none.md")],
                          cwd=REPO, capture_output=True, text=True)
     assert run.returncode == 2 and "no published document at" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_a_db_that_is_not_a_database_is_one_line(tmp_path):
+    published, notes = tmp_path / "published.md", tmp_path / "notes.db"
+    published.write_text(PUBLISHED, encoding="utf-8")
+    notes.write_text("not a database\n" * 100)
+    run = subprocess.run([sys.executable, "-m", "analysis.compare_published", "--published", str(published),
+                          "--db", str(notes)], cwd=REPO, capture_output=True, text=True)
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert run.stderr.strip().endswith(f"cannot open the database {notes}: file is not a database")

@@ -448,3 +448,9 @@ def test_a_key_echoed_in_an_error_is_not_stored_shown_or_logged(db, llm_home, mo
     stored = json.dumps(query(db, "SELECT * FROM label_runs") + query(db, "SELECT * FROM label_calls"))
     assert "[redacted]" in stored and KEY not in stored
     assert KEY not in "\n".join(labeller.summary(report, db)) and KEY not in caplog.text
+
+
+def test_below_without_only_uncertain_is_an_error_not_every_posting(db):
+    result = cli("--model", MODEL_ID, "--db", str(db), "--below", "0.5", "--dry-run")
+    assert result.returncode == 2 and "--below goes with --only-uncertain" in result.stderr
+    assert "postings selected" not in result.stdout

@@ -20,7 +20,7 @@ from analysis.build import BUILD_TABLE, METHODS_TABLE, build, missing_report_tab
 from analysis.report import ScopeError, city_names, render_report
 from jobcrawler.cities import load_cities
 from jobcrawler.storage import finish_run, job_row, label_row, open_db, save_job, save_labels, start_run
-from tests.helpers import REPO, XSS_TITLE, build_fixture_db
+from tests.helpers import REPO, build_fixture_db
 
 
 @pytest.fixture(scope="module")

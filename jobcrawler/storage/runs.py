@@ -36,13 +36,16 @@ def mark_killed_runs(db: sqlite_utils.Database) -> list[int]:
 def mark_killed(db: sqlite_utils.Database, table: str, why: str) -> list[int]:
     """Rows of ``table`` (crawl_runs or label_runs) still ``running`` whose process on this host
     is gone become ``killed``, with ``why`` (an SQL assignment list) saying so."""
-    killed = [run_id for run_id, pid in db.execute(
+    dead = [(run_id, pid) for run_id, pid in db.execute(
         f"SELECT run_id, pid FROM {table} WHERE status = 'running' AND host = ? AND pid IS NOT NULL",
         [socket.gethostname()]).fetchall() if pid != os.getpid() and not process_alive(pid)]
-    if killed:
-        with transaction(db):
-            db.conn.executemany(f"UPDATE {table} SET status = 'killed', {why} WHERE run_id = ?",
-                                [(run_id,) for run_id in killed])
+    killed = []
+    if dead:
+        with transaction(db):  # a run resumed meanwhile has another pid: it stays running
+            for run_id, pid in dead:
+                if db.execute(f"UPDATE {table} SET status = 'killed', {why} WHERE run_id = ? AND status = 'running' "
+                              "AND pid = ?", [run_id, pid]).rowcount:
+                    killed.append(run_id)
     return killed
 
 
