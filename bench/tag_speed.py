@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import json
 import sqlite3
 import sys
 import time
@@ -26,6 +25,7 @@ from analysis.evaluate import SAMPLE, employees  # noqa: E402
 from jobcrawler.normalize.text import html_to_text  # noqa: E402
 from jobcrawler.normalize.titles import clean_title  # noqa: E402
 from jobcrawler.parsing.detail import parse_detail  # noqa: E402
+from jobcrawler.retag import json_list  # noqa: E402
 from jobcrawler.tagging import Tagger  # noqa: E402
 
 
@@ -52,17 +52,9 @@ def db_jobs(path: Path) -> list[tuple[str, dict]]:
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
         rows = conn.execute("SELECT job_id, title, description, top_skills, industries, level, company_size "
                             "FROM jobs ORDER BY job_id").fetchall()
-    return [(job_id, {"title": title or "", "description": description or "", "top_skills": _list(top_skills),
-                      "industries": _list(industries), "level": level, "company_size": size})
+    return [(job_id, {"title": title or "", "description": description or "", "top_skills": json_list(top_skills),
+                      "industries": json_list(industries), "level": level, "company_size": size})
             for job_id, title, description, top_skills, industries, level, size in rows]
-
-
-def _list(value) -> list:
-    try:
-        parsed = json.loads(value) if value else []
-    except ValueError:
-        return []
-    return parsed if isinstance(parsed, list) else []
 
 
 def main() -> int:

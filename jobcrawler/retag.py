@@ -43,14 +43,15 @@ def _tag_rows(rows: list[tuple], tagger: Tagger | None = None) -> list[tuple[str
         tagger = _tagger
     tagged, now = [], storage.utc_now()
     for job_id, title, description, top_skills, industries, level, company_size in rows:
-        tags = tagger.tag(title or "", description or "", top_skills=_list(top_skills),
-                          industries=_list(industries), level=level, company_size=company_size)
+        tags = tagger.tag(title or "", description or "", top_skills=json_list(top_skills),
+                          industries=json_list(industries), level=level, company_size=company_size)
         tagged.append((job_id, storage.label_row(tags.categories, storage.RULES, tagger.version, now, tags.evidence),
                        tags.skills))
     return tagged
 
 
-def _list(value) -> list:
+def json_list(value) -> list:
+    """A JSON list column as a list; anything else (empty, not JSON, not a list) as none."""
     try:
         parsed = json.loads(value) if value else []
     except ValueError:
