@@ -24,14 +24,6 @@ def read_only(db_path: str | Path) -> sqlite3.Connection:
     return sqlite3.connect(Path(db_path).resolve().as_uri() + "?mode=ro", uri=True)
 
 
-def crawl_sites(conn: sqlite3.Connection) -> dict[int, str]:
-    """Crawl run -> the site it crawled, for posting links (a replay site serves builtin's paths)."""
-    columns = {row[1] for row in conn.execute("PRAGMA table_info(crawl_runs)")}
-    if "site" not in columns:
-        return {}
-    return {run: address for run, address in conn.execute("SELECT run_id, site FROM crawl_runs") if address}
-
-
 def render(conn: sqlite3.Connection, skills_text: str, scope: engine.Scope) -> tuple[str, list[str]]:
     """The answer as text, and the notes on names no skill has (each with the closest skills).
     PathError when no name is a skill, or the scope names a city, month or type the data lacks."""
@@ -46,7 +38,7 @@ def render(conn: sqlite3.Connection, skills_text: str, scope: engine.Scope) -> t
         raise PathError(str(error)) from error
     result = engine.answer(postings, scope, skills, missing_limit=TERMINAL_MISSING, fits_limit=TERMINAL_FITS)
     engine.fill_fits(conn, result)
-    return "\n".join(lines(result, crawl_sites(conn))) + "\n", notes
+    return "\n".join(lines(result, site.read_crawl_sites(conn))) + "\n", notes
 
 
 def lines(result: engine.Answer, sites: dict[int, str]) -> list[str]:

@@ -229,17 +229,20 @@ def many_places_cell(datasette, database, row):
 POSTING_PREFIX = "https://builtin.com/job/"
 
 
+def read_crawl_sites(conn) -> dict[int, str]:
+    """Crawl run -> the site it crawled (crawl_runs.site), for posting links; none in a database
+    without crawl runs or written before runs named their site."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(crawl_runs)")}
+    if "site" not in columns:
+        return {}
+    return {run: address for run, address in conn.execute("SELECT run_id, site FROM crawl_runs") if address}
+
+
 async def crawl_sites(datasette, database: str) -> dict[int, str]:
-    """Crawl run -> the site it crawled (crawl_runs.site), read once per database (served immutable)."""
+    """``read_crawl_sites`` once per database (served immutable)."""
     cache = datasette.__dict__.setdefault("_jobcrawler_crawl_sites", {})
     if database not in cache:
-        db = datasette.get_database(database)
-        sites = {}
-        if "crawl_runs" in await db.table_names():
-            columns = await db.table_columns("crawl_runs")
-            if "site" in columns:
-                sites = {row[0]: row[1] for row in (await db.execute("select run_id, site from crawl_runs")).rows if row[1]}
-        cache[database] = sites
+        cache[database] = await datasette.get_database(database).execute_fn(read_crawl_sites)
     return cache[database]
 
 
