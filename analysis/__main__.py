@@ -21,7 +21,8 @@ from jobcrawler import storage
 from jobcrawler.settings import SQLITE_PATH as DEFAULT_DB  # where `scrapy crawl builtin` writes
 
 LABELS_HELP = (f"the label source the reports count: {build.DEFAULT_LABELS} (the rule tagger, default), "
-               "fieldguide (the imported published labels), llm:MODEL")
+               "fieldguide (the imported published labels), llm:MODEL, rules+llm:MODEL (the rules, with the "
+               "model's AI type where their confidence is below the --below of its latest --only-uncertain run)")
 
 
 NO_JOBS = ("the database holds no jobs yet: crawl (scrapy crawl builtin) or import jobs "

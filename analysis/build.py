@@ -8,7 +8,8 @@ Label source, city and period, one design for every table: each report table sta
 columns
 
 * ``labels`` -- the label source the rows were built from (``rules``, ``fieldguide``,
-  ``llm:<model>``; see jobcrawler/storage/); ``build --labels SOURCE`` replaces that source's
+  ``llm:<model>``; see jobcrawler/storage/; or ``rules+llm:<model>``, the rules with the
+  model's AI type where they doubt: analysis/blend.py); ``build --labels SOURCE`` replaces that source's
   rows only, so one database holds the reports of every source side by side;
 * ``city``   -- a city key of ``jobcrawler/cities.yaml`` (the listing the job was seen in),
   or ``'all'``;
@@ -44,7 +45,8 @@ from pathlib import Path
 import yaml
 
 from jobcrawler.normalize.salary import currency_in_text
-from jobcrawler.storage import BUSY_TIMEOUT, label_sources
+from analysis import blend
+from jobcrawler.storage import BUSY_TIMEOUT, RULES, label_sources
 
 REPORTS_DIR = Path(__file__).parent / "reports"
 SCOPE_SQL = REPORTS_DIR / "_scope.sql"
@@ -147,10 +149,6 @@ def stale_reason(conn: sqlite3.Connection, labels: str = DEFAULT_LABELS) -> str 
     return None
 
 
-def _quoted(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def build(db_path: str | Path, labels: str = DEFAULT_LABELS, seconds: dict[str, float] | None = None) -> dict[str, int]:
     """(Re)build every report table's rows of one label source; returns table -> its row count.
 
@@ -163,8 +161,11 @@ def build(db_path: str | Path, labels: str = DEFAULT_LABELS, seconds: dict[str, 
     conn.create_function("currency_in_text", 3, currency_in_text, deterministic=True)
     try:
         sources = label_sources(conn)
-        if labels not in sources and (sources or labels != DEFAULT_LABELS):
-            held = ", ".join(f"{name} ({jobs} jobs)" for name, jobs in sources.items()) or "none"
+        held = ", ".join(f"{name} ({jobs} jobs)" for name, jobs in sources.items()) or "none"
+        if missing := blend.missing_parts(labels, sources):
+            raise LabelsError(f"label source {labels!r} blends {RULES!r} and {blend.llm_source(labels)!r}, but no job has "
+                              f"labels of {' or '.join(map(repr, missing))}; label sources in {db_path}: {held}")
+        if labels not in sources and not blend.llm_source(labels) and (sources or labels != DEFAULT_LABELS):
             raise LabelsError(f"no job has labels of source {labels!r}; label sources in {db_path}: {held}")
         # The reports are mostly GROUP BY sorts; helper threads let SQLite's sorter use the other
         # cores (100,000 postings on 2 cores: ~9.6 s -> ~8.7 s).
@@ -173,10 +174,7 @@ def build(db_path: str | Path, labels: str = DEFAULT_LABELS, seconds: dict[str, 
         # The scope tables and sorts stay in memory (100,000 postings: peak RSS ~220 MB instead of ~100 MB) rather than
         # temporary files: ~600 MB less written to disk.
         conn.execute("PRAGMA temp_store = MEMORY")
-        # "+labels": read the tables in storage order, not through their (labels, ...) indexes,
-        # which would look up each of ~10 skill rows a job one by one (100,000 postings: ~1 s)
-        conn.execute(f"CREATE TEMP VIEW source_labels AS SELECT * FROM main.job_labels WHERE +labels = {_quoted(labels)}")
-        conn.execute(f"CREATE TEMP VIEW source_skills AS SELECT * FROM main.job_skills WHERE +labels = {_quoted(labels)}")
+        blend.create_source_views(conn, labels)
         queries = report_queries()
         version = queries_version()
         # One transaction from the first read to the last write: the fingerprint, the scope tables

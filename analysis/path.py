@@ -9,6 +9,7 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
+from analysis import blend
 from analysis.datasette_plugins import learning_path as engine
 from analysis.datasette_plugins import site
 
@@ -32,12 +33,12 @@ def render(conn: sqlite3.Connection, skills_text: str, scope: engine.Scope) -> t
     if not skills:
         raise PathError("no skill recognized in --skills" + (": " + " ".join(notes) if notes else ""))
     try:
-        postings = engine.load_postings(conn, scope.labels)
+        postings = blend.learning_postings(conn, scope.labels)
         engine.check_scope(postings, scope)
     except engine.ScopeError as error:
         raise PathError(str(error)) from error
     result = engine.answer(postings, scope, skills, missing_limit=TERMINAL_MISSING, fits_limit=TERMINAL_FITS)
-    engine.fill_fits(conn, result)
+    engine.fill_fits(conn, result, blend.skill_source(scope.labels))
     return "\n".join(lines(result, site.read_crawl_sites(conn))) + "\n", notes
 
 

@@ -19,6 +19,7 @@ from functools import lru_cache, wraps
 
 import yaml
 
+from analysis import blend
 from analysis.datasette_plugins import learning_path as learning_engine
 from analysis.wording import (
     DOMINANCE,
@@ -39,6 +40,7 @@ from analysis.wording import (
     versus,
 )
 from jobcrawler.cities import load_cities
+from jobcrawler.storage import RULES
 from jobcrawler.tagging import TAXONOMY_PATH
 from jobcrawler.tagging.names import name_key
 
@@ -647,7 +649,42 @@ def trust(scope: Scope) -> str:
 
 {reading}
 
+{deciders(scope)}
+
 {present}"""
+
+
+def deciders(scope: Scope) -> str:
+    """Who decided the AI type: for rules+llm:MODEL, the rules where sure and the model where they
+    doubt, counted; for the rules, how many postings --only-uncertain would send to an LLM."""
+    rows = [dict(row) for row in scope.rows("report_label_deciders")]
+    if not rows:
+        return ""
+    below = rows[0]["below"]
+    total = sum(row["jobs"] for row in rows)
+
+    def count(decided_by: str, doubted: int) -> int:
+        return sum(row["jobs"] for row in rows if row["decided_by"] == decided_by and row["doubted"] == doubted)
+
+    llm = blend.llm_source(scope.labels)
+    if llm:
+        sure, asked, waiting = count(RULES, 0), count(llm, 1), count(RULES, 1)
+        text = (f"Who decided the AI type of these {jobs(total)}: the rules, on {jobs(sure)} ({share_of(sure, total)}) "
+                f"where their confidence reaches {below:g}; `{md(llm)}`, on {jobs(asked)} ({share_of(asked, total)}) "
+                f"where it is below {below:g}")
+        if waiting:
+            model = llm[len(blend.LLM_PREFIX):]
+            text += (f"; and the rules still, on {jobs(waiting)} ({share_of(waiting, total)}) below {below:g} that "
+                     f"`{md(llm)}` has not labelled yet (`python -m jobcrawler.label {md(model)} --only-uncertain "
+                     f"--below {below:g}` sends them)")
+        return text + ". Every other category, and every skill, comes from the rules."
+    if scope.labels == RULES:
+        doubted = count(RULES, 1)
+        return (f"The rules decided every posting. On {jobs(doubted)} ({share_of(doubted, total)}) their AI type's "
+                f"confidence is below {below:g} (or not recorded): `python -m jobcrawler.label MODEL --only-uncertain` "
+                "sends those to an LLM, and `python -m analysis build --labels rules+llm:MODEL` then takes the "
+                "model's AI type for them.")
+    return f"Every label here comes from `{md(scope.labels)}`."
 
 
 def errata(scope: Scope) -> str:
@@ -692,6 +729,9 @@ def errata(scope: Scope) -> str:
 
 def label_source_note(labels: str) -> str:
     """The label source named in the header: every category and skill below comes from it."""
+    if llm := blend.llm_source(labels):
+        return (f"`{md(labels)}` (the rule tagger of this project, with the AI type of {label_source_note(llm)} "
+                "where the rules doubt)")
     if labels.startswith("llm:"):
         return f"`{md(labels)}` (an LLM labeller, model {md(labels[4:])})"
     return f"`{md(labels)}` ({LABEL_SOURCES[labels]})" if labels in LABEL_SOURCES else f"`{md(labels)}`"
@@ -1504,7 +1544,7 @@ def learning_path(scope: Scope) -> str:
     """The skills a typical AI-first posting of the scope names, in the order their co-occurrence
     suggests (analysis/datasette_plugins/learning_path.py), beside the original's learning order
     with the skills these jobs name most at each of its steps."""
-    postings = learning_engine.load_postings(scope.conn, scope.labels)
+    postings = blend.learning_postings(scope.conn, scope.labels)
     steps = learning_engine.learning_order(postings, learning_engine.Scope(scope.labels, scope.city, scope.period))
     if steps:
         first, *rest = steps

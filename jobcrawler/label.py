@@ -67,7 +67,6 @@ MAX_ANSWER_CHARS = 100_000
 MAX_RESPONSE_BYTES = 1 << 20
 # What an endpoint may echo of a key in an error (a 401 body): never kept or shown.
 _SECRET = re.compile(r"(?i)\b(bearer\s+)?(sk|pk|rk|key|api[-_]?key)[-_][A-Za-z0-9_-]{8,}|\bbearer\s+[A-Za-z0-9._~+/=-]{8,}")
-UNCERTAIN_BELOW = 0.7  # --only-uncertain: about a third of postings, where the rules agree with a reading ~6 times in 10
 
 
 class LabelError(Exception):
@@ -664,7 +663,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only-uncertain", action="store_true",
                         help="only postings whose rule-tagger AI type is below the --below confidence (or has none)")
     parser.add_argument("--below", type=_share, metavar="X",
-                        help=f"the confidence --only-uncertain sends below (default {UNCERTAIN_BELOW})")
+                        help=f"the confidence --only-uncertain sends below (default {storage.UNCERTAIN_BELOW})")
     defaults = Settings()
     parser.add_argument("--attempts", type=_positive, default=defaults.attempts, help="tries per posting (default %(default)s)")
     parser.add_argument("--backoff", type=float, default=defaults.backoff, metavar="SECONDS",
@@ -684,13 +683,16 @@ def main(argv: list[str] | None = None) -> int:
         report = label(args.db, args.model, city=args.city, since=args.since, limit=args.limit,
                        max_calls=args.max_calls, concurrency=args.concurrency, dry_run=args.dry_run,
                        settings=settings, progress=not args.dry_run,
-                       below=(UNCERTAIN_BELOW if args.below is None else args.below) if args.only_uncertain else None)
+                       below=(storage.UNCERTAIN_BELOW if args.below is None else args.below) if args.only_uncertain else None)
     except (LabelError, storage.StorageError) as error:
         parser.exit(2, f"{parser.prog}: error: {error}\n")
     except KeyboardInterrupt:  # before the run started: nothing to record
         parser.exit(130, f"{parser.prog}: interrupted\n")
     for line in summary(report, args.db):
         print(line)
+    if args.only_uncertain and report.status in ("ok", "dry run"):
+        print(f"reports with the rules where sure and this model where they doubt: python -m analysis report "
+              f"--db {args.db} --labels rules+{report.source}")
     return {"ok": 0, "dry run": 0, "interrupted": 130}.get(report.status, 1)
 
 

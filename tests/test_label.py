@@ -355,6 +355,15 @@ def test_only_uncertain_selects_postings_below_the_confidence_or_without_one(db,
     report = labeller.label(db, MODEL_ID, below=0.7, settings=FAST, progress=False)
     labelled = {row[0] for row in query(db, "SELECT job_id FROM job_labels WHERE labels = ?", [SOURCE])}
     assert labelled == {doubtful, unrated} and confident not in labelled and report.calls == 2
+    # the report source that takes the model's AI type where the rules doubt (analysis/blend.py)
+    from analysis.build import build
+    build(db, "rules+" + SOURCE)
+    assert query(db, "SELECT decided_by, doubted, below, jobs FROM report_label_deciders WHERE labels = ? "
+                 "AND city = 'all' AND period = 'all' ORDER BY rowid", ["rules+" + SOURCE]) == [
+        ("rules", 0, 0.7, len(jobs) - 2), (SOURCE, 1, 0.7, 2)]
+    hint = cli("--model", MODEL_ID, "--db", str(db), "--only-uncertain", "--dry-run")
+    assert hint.stdout.splitlines()[-1] == (f"reports with the rules where sure and this model where they doubt: "
+                                            f"python -m analysis report --db {db} --labels rules+{SOURCE}")
 
 
 def test_below_must_be_a_confidence(db):

@@ -86,6 +86,10 @@ def test_the_published_labels_through_the_labeller_equal_the_imported_ones(tmp_p
             other = columns.index("other_labels")
             published, ours = ([tuple("the twin" if i == other and v == twin else v for i, v in enumerate(row))
                                 for row in rows] for rows, twin in ((published, SOURCE), (ours, "fieldguide")))
+        if name == "report_label_deciders":  # each source decided its own jobs: name it alike
+            decided = columns.index("decided_by")
+            published, ours = ([tuple("itself" if i == decided and v == own else v for i, v in enumerate(row))
+                                for row in rows] for rows, own in ((published, "fieldguide"), (ours, SOURCE)))
         assert ours == published, name
         compared.append(name)
     queries = {f"report_{path.stem}" for path in (REPO / "analysis" / "reports").glob("*.sql") if not path.stem.startswith("_")}

@@ -40,6 +40,8 @@ def select(db: Path, table: str, columns: str, city: str = "all", period: str = 
 
 # (table, columns, city, period, limit, expected rows)
 EXPECTED = [
+    # no fixture job has a rule confidence: every one counts as doubted (tests/test_label_blend.py: the blend)
+    ("report_label_deciders", "decided_by, doubted, below, jobs, pct", "all", "all", -1, [("rules", 1, 0.7, 14, 100.0)]),
     ("report_overview", "jobs, companies, cities, queries, crawl_runs, first_crawl, last_crawl", "all", "all", -1,
      [(14, 7, "berlin, london, newyork", "AI Engineer", 4, "2026-01-05", "2026-02-04")]),
     ("report_overview", "first_posted, last_posted, main_posted_month, main_posted_month_pct, rag_or_agents_jobs, rag_or_agents_pct",

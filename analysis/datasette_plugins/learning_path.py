@@ -132,9 +132,10 @@ def label_sources(conn) -> list[str]:
                                            (DEFAULT_LABELS,))]
 
 
-def load_postings(conn, labels: str = DEFAULT_LABELS) -> Postings:
+def load_postings(conn, labels: str = DEFAULT_LABELS, ai_type_of: dict[str, str | None] | None = None) -> Postings:
     """Read one label source's postings into bitmaps (``conn``: any sqlite3 connection to a crawl
-    database). ScopeError when no posting carries labels of that source."""
+    database). ScopeError when no posting carries labels of that source. ``ai_type_of`` (job id ->
+    AI type) replaces the source's AI types: a blend of sources (analysis/blend.py) keeps its skills."""
     sources = label_sources(conn)
     if labels not in sources:
         raise ScopeError(f"no posting has labels of source {labels!r} (label sources: {', '.join(sources) or 'none'})")
@@ -146,7 +147,9 @@ def load_postings(conn, labels: str = DEFAULT_LABELS) -> Postings:
     job_ids = [row[0] for row in rows]
     position = {job_id: i for i, job_id in enumerate(job_ids)}
     by_type: dict[str, list[int]] = {}
-    for i, (_, ai_type, _) in enumerate(rows):
+    for i, (job_id, ai_type, _) in enumerate(rows):
+        if ai_type_of is not None:
+            ai_type = ai_type_of.get(job_id)
         by_type.setdefault(ai_type or "unknown", []).append(i)
     open_bits = bitmap((i for i, row in enumerate(rows) if row[2]), size)
 
@@ -480,9 +483,10 @@ def job_details(conn, labels: str, job_ids: list[str]) -> dict[str, dict]:
     return jobs
 
 
-def fill_fits(conn, result: Answer) -> None:
-    """Give each best-fitting posting its jobs row and the skills it names that the person lacks."""
-    details = job_details(conn, result.scope.labels, [fit.job_id for fit in result.fits])
+def fill_fits(conn, result: Answer, skill_source: str | None = None) -> None:
+    """Give each best-fitting posting its jobs row and the skills it names that the person lacks
+    (as ``skill_source`` names them: by default the scope's label source)."""
+    details = job_details(conn, skill_source or result.scope.labels, [fit.job_id for fit in result.fits])
     for fit in result.fits:
         fit.job = details.get(fit.job_id, {})
         fit.missing = [skill for skill in fit.job.get("skills", []) if skill not in result.skills]

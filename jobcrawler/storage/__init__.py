@@ -68,6 +68,7 @@ from jobcrawler.storage.labels import (
 )
 from jobcrawler.storage.llm_cache import (
     LabelRunBusy,
+    UNCERTAIN_BELOW,
     label_candidates,
     start_label_run,
     finish_label_run,
@@ -99,6 +100,7 @@ from jobcrawler.storage.merge import (
 
 __all__ = [
     "LabelRunBusy",
+    "UNCERTAIN_BELOW",
     "BUSY_TIMEOUT",
     "StorageError",
     "whole_database_error",

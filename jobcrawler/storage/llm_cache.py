@@ -21,6 +21,9 @@ from jobcrawler.storage.schema import (RULES, JOB_LABEL_COLUMNS, LABEL_CACHE_COL
                                        LABEL_FAILURE_COLUMNS, LABEL_RUN_COLUMNS)
 from jobcrawler.storage.transaction import transaction, utc_now
 
+# --only-uncertain's default: about a third of postings, where the rules agree with a reading ~6 times in 10
+UNCERTAIN_BELOW = 0.7
+
 
 def label_candidates(db: sqlite_utils.Database, city: str | None = None, since: str | None = None,
                      limit: int | None = None, below: float | None = None) -> list[tuple]:
