@@ -3,7 +3,7 @@
     python -m jobcrawler.cycle --scrapyd http://127.0.0.1:6800 [--scrapyd URL ...] [--deploy]
         [--cities all|berlin,london] [--cycle 2026-12] [--db data/jobs.db] [--runs-dir data/runs]
         [--setting NAME=VALUE ...] [--arg NAME=VALUE ...] [--max-per-host 1]
-        [--llm MODEL] [--package auto|docker|tarball|none] [--publish PLATFORM]
+        [--llm MODEL [--only-uncertain]] [--package auto|docker|tarball|none] [--publish PLATFORM]
 
 Each city becomes one Scrapyd job (spider ``builtin``) writing its own database,
 ``<runs-dir>/<cycle>/<city>-<job>.db``. The cycle starts a city's job only while the host it
@@ -431,10 +431,15 @@ class Cycle:
         if not self.args.llm:
             return
         command = [sys.executable, "-m", "jobcrawler.label", "--db", str(self.args.db), "--model", self.args.llm]
+        if self.args.only_uncertain:
+            command.append("--only-uncertain")
         self.run_step(f"labelling with {self.args.llm}", command)
 
     def build(self) -> None:
-        sources = ["rules"] + ([f"llm:{self.args.llm}"] if self.args.llm else [])
+        """The reports of the rules, and of the LLM's labels: all of them, or with --only-uncertain
+        the rules blended with the model's AI type where they doubt (analysis/blend.py)."""
+        llm = f"{'rules+' if self.args.only_uncertain else ''}llm:{self.args.llm}"
+        sources = ["rules"] + ([llm] if self.args.llm else [])
         for source in sources:
             self.run_step(f"building the reports ({source})",
                           [sys.executable, "-m", "analysis", "build", "--db", str(self.args.db), "--labels", source])
@@ -610,6 +615,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--progress", type=float, default=60.0,
                         help="seconds between progress lines of a running crawl (default 60)")
     parser.add_argument("--llm", metavar="MODEL", help="also label with python -m jobcrawler.label --model MODEL")
+    parser.add_argument("--only-uncertain", action="store_true",
+                        help="with --llm: send the model only the postings whose rule-tagger AI type is doubtful "
+                             "(label --only-uncertain), and build the reports of rules+llm:MODEL")
     parser.add_argument("--package", choices=("auto", "docker", "tarball", "none"), default="auto",
                         help="auto: datasette package where Docker works, else a tarball (default)")
     parser.add_argument("--site-dir", default="site", help="where the tarball goes (default site/)")
@@ -618,6 +626,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--publish-option", action="append", default=[], metavar="OPTION",
                         help="passed on to datasette publish, e.g. --publish-option=--service=ai-jobs")
     args = parser.parse_args(argv)
+    if args.only_uncertain and not args.llm:
+        parser.error("--only-uncertain goes with --llm MODEL")
     if args.max_per_host < 1:
         parser.error("--max-per-host must be at least 1")
     return args

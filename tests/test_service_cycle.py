@@ -247,3 +247,26 @@ def test_the_published_copy_leaves_out_what_the_site_must_not_show(tmp_path, mon
                        lambda what, command: seen.append(published(command[4])))
     (data, facts), = seen
     assert facts == expected and secret.encode() not in data
+
+
+@pytest.mark.parametrize("extra, label, built", [
+    ((), None, ["rules"]),
+    (("--llm", "m"), ["--model", "m"], ["rules", "llm:m"]),
+    # the model reads only the doubtful postings; the reports are the rules with its AI type there
+    (("--llm", "m", "--only-uncertain"), ["--model", "m", "--only-uncertain"], ["rules", "rules+llm:m"]),
+])
+def test_the_label_and_build_steps_follow_the_llm_options(tmp_path, monkeypatch, extra, label, built):
+    commands = []
+    monkeypatch.setattr(cycle.Cycle, "run_step", lambda self, what, command: commands.append(command[2:]))
+    month = cycle.Cycle(cycle.parse_args(args(tmp_path, *extra)))
+    month.label()
+    month.build()
+    labelled = [command[command.index("--model"):] for command in commands if command[0] == "jobcrawler.label"]
+    assert labelled == ([label] if label else [])
+    assert [command[-1] for command in commands if command[:2] == ["analysis", "build"]] == built
+
+
+def test_only_uncertain_needs_a_model(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        cycle.parse_args(args(tmp_path, "--only-uncertain"))
+    assert "--only-uncertain goes with --llm MODEL" in capsys.readouterr().err
