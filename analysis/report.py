@@ -675,13 +675,13 @@ def deciders(scope: Scope) -> str:
         if waiting:
             model = llm[len(blend.LLM_PREFIX):]
             text += (f"; and the rules still, on {jobs(waiting)} ({share_of(waiting, total)}) below {below:g} that "
-                     f"`{md(llm)}` has not labelled yet (`python -m jobcrawler.label {md(model)} --only-uncertain "
+                     f"`{md(llm)}` has not labelled yet (`python -m jobcrawler.label --model {md(model)} --only-uncertain "
                      f"--below {below:g}` sends them)")
         return text + ". Every other category, and every skill, comes from the rules."
     if scope.labels == RULES:
         doubted = count(RULES, 1)
         return (f"The rules decided every posting. On {jobs(doubted)} ({share_of(doubted, total)}) their AI type's "
-                f"confidence is below {below:g} (or not recorded): `python -m jobcrawler.label MODEL --only-uncertain` "
+                f"confidence is below {below:g} (or not recorded): `python -m jobcrawler.label --model MODEL --only-uncertain` "
                 "sends those to an LLM, and `python -m analysis build --labels rules+llm:MODEL` then takes the "
                 "model's AI type for them.")
     return f"Every label here comes from `{md(scope.labels)}`."

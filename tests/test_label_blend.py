@@ -84,7 +84,7 @@ def test_the_report_says_who_decided(tmp_path):
         rules = render_report(conn)
     assert ("Who decided the AI type of these 14 jobs: the rules, on 4 jobs (29%) where their confidence reaches 0.8; "
             "`llm:test-model`, on 3 jobs (21%) where it is below 0.8; and the rules still, on 7 jobs (50%) below 0.8 "
-            "that `llm:test-model` has not labelled yet (`python -m jobcrawler.label test-model --only-uncertain "
+            "that `llm:test-model` has not labelled yet (`python -m jobcrawler.label --model test-model --only-uncertain "
             "--below 0.8` sends them).") in blended
     assert "rules+llm:test-model` (the rule tagger of this project, with the AI type of `llm:test-model`" in blended
     assert ("The rules decided every posting. On 9 jobs (64%) their AI type's confidence is below 0.7 "
