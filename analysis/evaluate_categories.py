@@ -1,15 +1,18 @@
 """How far the category rules agree with a careful reading of the postings, and the LLM labels too.
 
-    python -m analysis.evaluate_categories [--reading FILE ...] [--held-out FILE] [--labels L] [--pages P]
+    python -m analysis.evaluate_categories [--reading FILE ...] [--held-out FILE] [--validation FILE ...]
+                                           [--labels L] [--pages P]
                                            [--fieldguide F] [--errors FIELD ...]
                                            [--write analysis/label_agreement.yaml]
 
-Two reading sets: ``category_reading.jsonl`` (154 postings of ``../shared/builtin-sample``, read
-from their saved pages) and ``category_reading_2.jsonl`` (330 postings of the published analysis,
-read from ``../shared/fieldguide``'s ``data_raw`` text). The second set's jobs are split by a
-fixed rule (``analysis/reading_split.py``) into a validation part, held out from all tuning, and
-a tuning part; every figure is printed for the tuning and the validation part separately, and
-``--errors`` lists tuning-part jobs only: the validation part is never read job by job.
+Three reading sets: ``category_reading.jsonl`` (154 postings of ``../shared/builtin-sample``,
+read from their saved pages), ``category_reading_2.jsonl`` (330 postings of the published
+analysis, read from ``../shared/fieldguide``'s ``data_raw`` text) and ``category_reading_3.jsonl``
+(the next 200 of the same draw, read while the rules were tuned). The second set's jobs are split
+by a fixed rule (``analysis/reading_split.py``) into a validation part, held out from all tuning,
+and a tuning part; the third set is all validation. Every figure is printed for the tuning and
+the validation part separately (and per reading set within each), and ``--errors`` lists
+tuning-part jobs only: the validation part is never read job by job.
 
 Each reading file holds, per job and field (``ai_type``, ``is_customer_facing``,
 ``is_management``, ``is_tech_lead``), what a reader found the role to be under
@@ -58,6 +61,8 @@ from analysis.evaluate import (
 
 READING_PATH = Path(__file__).with_name("category_reading.jsonl")
 SECOND_READING_PATH = Path(__file__).with_name("category_reading_2.jsonl")  # split: tuning / validation
+# Read after the rules of the second set's tuning part were written: all validation.
+THIRD_READING_PATH = Path(__file__).with_name("category_reading_3.jsonl")
 FIELDGUIDE = SAMPLE.parent / "fieldguide"
 PARTS = (reading_split.TUNING, reading_split.VALIDATION)
 AGREEMENT_PATH = Path(__file__).with_name("label_agreement.yaml")
@@ -73,6 +78,7 @@ class Reading:
         self.values: dict[str, dict[str, object]] = {field: {} for field in FIELDS}
         self.pairs: dict[str, list[tuple]] = {field: [] for field in FIELDS}  # (job, first, second reading)
         self.parts: dict[str, str] = {}  # job -> tuning or validation
+        self.sets: dict[str, str] = {}  # job -> the name of the reading file it is read in
 
     def jobs(self, field: str, part: str | None = None) -> list[str]:
         """The jobs read on ``field``, of one part or of both."""
@@ -87,6 +93,7 @@ class Reading:
             self.values[field].update(other.values[field])
             self.pairs[field] += other.pairs[field]
         self.parts.update(other.parts)
+        self.sets.update(other.sets)
 
     def agreement(self, field: str, part: str | None = None) -> tuple[int, float, float | None] | None:
         """(rows read twice, share of agreeing pairs, Cohen's kappa or None when chance alone agrees),
@@ -94,9 +101,10 @@ class Reading:
         return agreement([(a, b) for job, a, b in self.pairs[field] if part is None or self.parts[job] == part])
 
 
-def read_reading(path: Path, held_out: bool = False) -> Reading:
+def read_reading(path: Path, held_out: bool = False, validation: bool = False) -> Reading:
     """Rows of a reading file; a row that cannot be scored stops the run with its line number.
-    ``held_out``: the file's jobs are split into tuning and validation (``reading_split``)."""
+    ``held_out``: the file's jobs are split into tuning and validation (``reading_split``);
+    ``validation``: they are all validation (read after the rules were tuned)."""
     reading, seen = Reading(), set()
     for number, row in _jsonl_rows(path):
         problem = _reading_problem(row)
@@ -106,7 +114,8 @@ def read_reading(path: Path, held_out: bool = False) -> Reading:
             raise LabelError(f"{path}:{number}: {problem}")
         job, field = str(row["job_id"]), row["field"]
         seen.add((job, field))
-        reading.parts[job] = reading_split.part(job, held_out)
+        reading.parts[job] = reading_split.VALIDATION if validation else reading_split.part(job, held_out)
+        reading.sets[job] = path.name
         reading.values[field][job] = row["reading"]
         readings = row.get("readings") or []
         if len(readings) >= 2:
@@ -265,6 +274,11 @@ def _part_lines(reading: Reading, tagged: dict, labels: dict[str, dict], aliases
                          ("read twice (the reader was unsure)", [j for j in jobs if j in twice])):
         pairs = [(tagged[j].categories.get("ai_type"), reading.values["ai_type"][j]) for j in chosen]
         lines.append(f"ai_type, postings {name:<35} {accuracy_text(pairs):>18}  {len(chosen)}")
+    sets = sorted({reading.sets[j] for j in jobs})
+    if len(sets) > 1:  # each reading set's share of the part, on its own
+        for name in sets:
+            of_set = [j for j in jobs if reading.sets[j] == name]
+            lines.append(f"ai_type, postings of {name:<32} {accuracy_text([(tagged[j].categories.get('ai_type'), reading.values['ai_type'][j]) for j in of_set]):>18}  {len(of_set)}")
     lines += ["", *_ai_type_lines(reading, tagged, labels, aliases, part)]
     lines += ["", *_uncertain_lines(reading, tagged, labels, aliases, part)]
     lines += ["", "yes counts (ours / read / labels):"]
@@ -371,10 +385,12 @@ def _label(label: dict | None, field: str, aliases: LabelAliases):
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--reading", type=Path, nargs="+", default=[READING_PATH, SECOND_READING_PATH],
-                        help="reading files (default: both sets; a missing second set is skipped)")
+    parser.add_argument("--reading", type=Path, nargs="+", default=[READING_PATH, SECOND_READING_PATH, THIRD_READING_PATH],
+                        help="reading files (default: the three sets; a missing second or third set is skipped)")
     parser.add_argument("--held-out", type=Path, default=SECOND_READING_PATH,
                         help="the reading file whose jobs are split into tuning and validation parts")
+    parser.add_argument("--validation", type=Path, nargs="*", default=[THIRD_READING_PATH], metavar="FILE",
+                        help="reading files that are all validation (default: the third set)")
     parser.add_argument("--labels", type=Path, default=SAMPLE / "labels.jsonl")
     parser.add_argument("--pages", type=Path, default=SAMPLE / "pages", help="saved detail pages (<job_id>.html.gz)")
     parser.add_argument("--fieldguide", type=Path, default=FIELDGUIDE,
@@ -384,11 +400,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write", type=Path, metavar="FILE",
                         help=f"also record the accuracies per label source in FILE (the report reads {AGREEMENT_PATH.name})")
     args = parser.parse_args(argv)
-    paths = [path for path in args.reading if path.exists() or path != SECOND_READING_PATH]
+    paths = [path for path in args.reading if path.exists() or path not in (SECOND_READING_PATH, THIRD_READING_PATH)]
+    validation = {path.resolve() for path in args.validation}
     try:
         reading = Reading()
         for path in paths:
-            reading.add(read_reading(path, held_out=path.resolve() == args.held_out.resolve()), str(path))
+            reading.add(read_reading(path, held_out=path.resolve() == args.held_out.resolve(),
+                                     validation=path.resolve() in validation), str(path))
         labels = read_labels(args.labels)
     except (OSError, LabelError) as error:
         print(f"error: {input_error(error)}", file=sys.stderr)

@@ -9,6 +9,10 @@ the 330); the others (143), with all 154 of the first set, are the **tuning part
 model weights are fitted and their errors read on the tuning part only; the validation part's
 figures are printed in aggregate, never job by job.
 
+The third reading set (``category_reading_3.jsonl``) is the next 200 jobs of the same draw
+(``reading_sample(..., size=THIRD_SET_END)[SAMPLE_SIZE:]``), read blind while the rules were
+being tuned on the tuning part: all of it is validation.
+
 The rule needs no file to say which part a job is in (``part``); ``reading_sample`` re-draws the
 sample from a Field Guide checkout, so anyone can check the set was drawn as stated.
 """
@@ -22,6 +26,7 @@ PUBLISHED_BATCH = "2026-02-04"
 SAMPLE_SALT = "jobcrawler-reading-2026-12:"
 VALIDATION_SALT = "jobcrawler-validation:"
 SAMPLE_SIZE = 330
+THIRD_SET_END = 530  # the third set: the draw's jobs SAMPLE_SIZE .. THIRD_SET_END - 1
 TUNING, VALIDATION = "tuning", "validation"
 
 

@@ -623,8 +623,8 @@ def trust(scope: Scope) -> str:
         readers = held_out.get("readers_agree") or {}
         reading = (f"Agreement with a careful reading of {held_out.get('jobs')} postings of the published analysis held "
                    "out from all tuning (read blind, unsure postings twice; where read twice, the two readings agree on "
-                   f"{pct(100 * readers.get('ai_type', 0))} of AI types; analysis/category_reading_2.jsonl, its "
-                   "validation part), per category:\n\n" + bullets(lines))
+                   f"{pct(100 * readers.get('ai_type', 0))} of AI types; the validation part of "
+                   "analysis/category_reading_2.jsonl and all of analysis/category_reading_3.jsonl), per category:\n\n" + bullets(lines))
         fitted = (tuned.get("sources") or {}).get(MEASURED_AS[scope.labels], {})
         if scope.labels == "rules" and fitted:
             reading += (f"\n\nOn the {tuned.get('jobs')} postings the rules were tuned on they score higher ("

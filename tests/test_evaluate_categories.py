@@ -117,6 +117,35 @@ def test_the_second_reading_set_is_the_stated_sample_and_split():
     assert reading_sample(["3", "1", "2"], ["2"], size=1) == reading_sample(["1", "3"], [], size=1)
 
 
+def test_the_third_reading_set_is_the_next_of_the_draw_and_all_validation():
+    from analysis.evaluate_categories import SECOND_READING_PATH, THIRD_READING_PATH
+    from analysis.reading_split import SAMPLE_SIZE, THIRD_SET_END, VALIDATION
+
+    third = read_reading(THIRD_READING_PATH, validation=True)
+    jobs = set(third.values["ai_type"])
+    assert {len(values) for values in third.values.values()} == {THIRD_SET_END - SAMPLE_SIZE}
+    assert not jobs & (set(read_reading(READING_PATH).values["ai_type"])
+                       | set(read_reading(SECOND_READING_PATH).values["ai_type"]))
+    assert set(third.parts.values()) == {VALIDATION}
+
+
+def test_the_reading_sets_are_the_stated_draw_of_the_published_jobs():
+    """Re-drawn from the Field Guide's index: the second set is the draw's first 330, the third the next 200."""
+    import csv
+
+    from analysis.evaluate_categories import FIELDGUIDE, SECOND_READING_PATH, THIRD_READING_PATH
+    from analysis.reading_split import PUBLISHED_BATCH, SAMPLE_SIZE, THIRD_SET_END, reading_sample
+
+    index = FIELDGUIDE / "job-market" / "_internal" / "all_jobs_dedup.csv"
+    if not index.is_file():
+        pytest.skip(f"needs the Field Guide checkout ({index})")
+    with index.open(encoding="utf-8") as handle:
+        published = [row["id"] for row in csv.DictReader(handle) if row["scraped_date"] == PUBLISHED_BATCH]
+    draw = reading_sample(published, read_reading(READING_PATH).values["ai_type"], size=THIRD_SET_END)
+    assert set(draw[:SAMPLE_SIZE]) == set(read_reading(SECOND_READING_PATH).values["ai_type"])
+    assert set(draw[SAMPLE_SIZE:]) == set(read_reading(THIRD_READING_PATH).values["ai_type"])
+
+
 def test_errors_are_listed_for_the_tuning_part_only(tmp_path):
     from analysis.reading_split import in_validation
 
