@@ -255,8 +255,20 @@ def test_customer_facing(tagger, title, description, expected):
         ("AI Engineer", "Responsibilities\n\n- Set the technical direction for our agent platform", False, True),
         ("Senior AI Engineer", "Responsibilities\n\n- Write code and review designs", False, False),
         ("Product Manager, AI", "Build things.", False, False),
-        # an employer's hedged boilerplate describes no one's reports
+        ("AI Engineer", "Responsibilities\n\n- Lead, coach and mentor a team of six engineers", True, False),
+        # mentoring a team, or leading work without reports, is technical leadership
+        ("AI Engineer", "Responsibilities\n\n- Mentor a small team of engineers on evaluation", False, True),
+        ("AI Engineer", "Requirements\n\n- Experience mentoring a team of data scientists", False, True),
+        # an employer's hedged boilerplate describes no one's reports, nor does a denial
         ("AI Engineer", "Expectations\n\n- If managing a team, they define jobs\n- They supervise a team of analysts", False, False),
+        ("AI Engineer", "Responsibilities\n\n- Set the technical direction without direct people management", False, True),
+        ("AI Engineer", "Responsibilities\n\n- Lead through influence rather than people management", False, False),
+        ("AI Engineer", "About the role\n\nThis role doesn\u2019t include people management.", False, False),
+        # managers of a product, a market or a relationship; APM tools
+        ("Senior Product Marketing Manager, AI", "Build things.", False, False),
+        ("Customer Success Manager, AI", "Build things.", False, False),
+        ("Distinguished Engineer, Office of the CTO", "Build things.", False, True),
+        ("AI Engineer", "Requirements\n\n- Experience with application performance management tools", False, False),
     ],
 )
 def test_management_and_tech_lead(tagger, title, description, management, tech_lead):
