@@ -253,6 +253,10 @@ def test_customer_facing(tagger, title, description, expected):
         ("Principal ML Engineer", "Build things.", False, True),
         ("AI Engineer", "Responsibilities\n\n- Mentor junior engineers through code reviews", False, True),
         ("AI Engineer", "Responsibilities\n\n- Set the technical direction for our agent platform", False, True),
+        ("AI Engineer", "Responsibilities\n\n- Help with the hiring, mentoring, and growth of other engineers", False, True),
+        ("AI Engineer", "Responsibilities\n\n- Drive the technical AI strategy for search", False, True),
+        # being mentored is not mentoring
+        ("AI Engineer Apprentice", "Responsibilities\n\n- Learn through mentorship from senior engineers", False, False),
         ("Senior AI Engineer", "Responsibilities\n\n- Write code and review designs", False, False),
         ("Product Manager, AI", "Build things.", False, False),
         ("AI Engineer", "Responsibilities\n\n- Lead, coach and mentor a team of six engineers", True, False),
