@@ -228,6 +228,7 @@ def test_ai_type_reads_the_role_not_the_company_blurb(tagger):
         ("AI Engineer", "Responsibilities\n\n- Build copilots that help sellers connect with customers faster", False),
         ("AI Engineer", "Responsibilities\n\n- Partner with product managers and customer support leads", False),
         ("AI Engineer", "Responsibilities\n\n- Build ML models with our product and data teams", False),
+        ("AI Engineer", "Responsibilities\n\n- Work with product teams to serve our enterprise customers", False),
         # the company's voice, and a team or company named after its services
         ("AI Engineer", "Responsibilities\n\n- We are proud to partner with our customers on sustainability", False),
         ("AI Engineer", "Responsibilities\n\n- Join the Professional Services team to automate its operations", False),
