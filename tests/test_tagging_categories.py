@@ -200,12 +200,39 @@ def test_ai_type_reads_the_role_not_the_company_blurb(tagger):
         ("AI Engineer", "Responsibilities\n\n- Run customer workshops and technical demos", True),
         ("AI Engineer", "Responsibilities\n\n- Travel to client sites for deployments", True),
         ("AI Consultant", "Deliver AI projects.", True),
+        ("Implementation Engineer", "Ship agents.", True),
+        ("Technical Account Manager, AI", "Ship agents.", True),
+        ("Technical Support Engineer", "Ship agents.", True),
+        # ways postings name direct customer work
+        ("AI Engineer", "Responsibilities\n\n- Engage with current and prospective clients about our models", True),
+        ("AI Engineer", "Responsibilities\n\n- Partner with the data team and enterprise customers on evaluations", True),
+        ("AI Engineer", "Responsibilities\n\n- Work directly with pilot program customers each week", True),
+        ("AI Engineer", "Responsibilities\n\n- Work hand-in-hand with customers from pilot to launch", True),
+        ("AI Engineer", "Requirements\n\n- A wish for a client- facing role", True),
+        ("AI Engineer", "Responsibilities\n\n- Serve as a trusted technical advisor to our largest customers", True),
+        ("AI Engineer", "Responsibilities\n\n- Prepare client demos and manage client relationships", True),
+        ("AI Engineer", "Responsibilities\n\n- Lead architecture discussions with customers", True),
+        ("AI Engineer", "Responsibilities\n\n- Support the sales team in sales activities and pre-sale calls", True),
+        ("AI Engineer", "Responsibilities\n\n- Deliver professional services projects on our platform", True),
+        ("AI Engineer", "Responsibilities\n\n- Guide enterprise clients through model selection", True),
         # products for customers, culture lines and internal customers are not customer-facing
         ("AI Engineer", "Responsibilities\n\n- Build customer-facing features for millions of users", False),
         ("AI Engineer", "Responsibilities\n\n- Build internal tools for our analysts", False),
         ("AI Engineer", "Responsibilities\n\n- Partner with internal customers in finance", False),
         ("AI Engineer", "Responsibilities\n\n- Be customer-obsessed in everything you ship", False),
         ("AI Engineer", "About us\n\nWe work with clients in 40 countries.\n\nResponsibilities\n\n- Build agents", False),
+        # customer words naming an internal team, a product domain, or someone else's customers
+        ("AI Engineer", "Responsibilities\n\n- Collaborate with customer success managers on rollout plans", False),
+        ("AI Engineer", "Responsibilities\n\n- Work closely with our Client Partners and finance", False),
+        ("AI Engineer", "Responsibilities\n\n- Build tools that help brands engage with their customers", False),
+        ("AI Engineer", "Responsibilities\n\n- Build copilots that help sellers connect with customers faster", False),
+        ("AI Engineer", "Responsibilities\n\n- Partner with product managers and customer support leads", False),
+        ("AI Engineer", "Responsibilities\n\n- Build ML models with our product and data teams", False),
+        ("AI Engineer", "Responsibilities\n\n- Work with product teams to serve our enterprise customers", False),
+        # the company's voice, and a team or company named after its services
+        ("AI Engineer", "Responsibilities\n\n- We are proud to partner with our customers on sustainability", False),
+        ("AI Engineer", "Responsibilities\n\n- Join the Professional Services team to automate its operations", False),
+        ("AI Deployment Engineer", "Responsibilities\n\n- Deploy models to our internal platform", False),
     ],
 )
 def test_customer_facing(tagger, title, description, expected):
@@ -227,10 +254,26 @@ def test_customer_facing(tagger, title, description, expected):
         ("Principal ML Engineer", "Build things.", False, True),
         ("AI Engineer", "Responsibilities\n\n- Mentor junior engineers through code reviews", False, True),
         ("AI Engineer", "Responsibilities\n\n- Set the technical direction for our agent platform", False, True),
+        ("AI Engineer", "Responsibilities\n\n- Help with the hiring, mentoring, and growth of other engineers", False, True),
+        ("AI Engineer", "Responsibilities\n\n- Drive the technical AI strategy for search", False, True),
+        # being mentored is not mentoring
+        ("AI Engineer Apprentice", "Responsibilities\n\n- Learn through mentorship from senior engineers", False, False),
         ("Senior AI Engineer", "Responsibilities\n\n- Write code and review designs", False, False),
         ("Product Manager, AI", "Build things.", False, False),
-        # an employer's hedged boilerplate describes no one's reports
+        ("AI Engineer", "Responsibilities\n\n- Lead, coach and mentor a team of six engineers", True, False),
+        # mentoring a team, or leading work without reports, is technical leadership
+        ("AI Engineer", "Responsibilities\n\n- Mentor a small team of engineers on evaluation", False, True),
+        ("AI Engineer", "Requirements\n\n- Experience mentoring a team of data scientists", False, True),
+        # an employer's hedged boilerplate describes no one's reports, nor does a denial
         ("AI Engineer", "Expectations\n\n- If managing a team, they define jobs\n- They supervise a team of analysts", False, False),
+        ("AI Engineer", "Responsibilities\n\n- Set the technical direction without direct people management", False, True),
+        ("AI Engineer", "Responsibilities\n\n- Lead through influence rather than people management", False, False),
+        ("AI Engineer", "About the role\n\nThis role doesn\u2019t include people management.", False, False),
+        # managers of a product, a market or a relationship; APM tools
+        ("Senior Product Marketing Manager, AI", "Build things.", False, False),
+        ("Customer Success Manager, AI", "Build things.", False, False),
+        ("Distinguished Engineer, Office of the CTO", "Build things.", False, True),
+        ("AI Engineer", "Requirements\n\n- Experience with application performance management tools", False, False),
     ],
 )
 def test_management_and_tech_lead(tagger, title, description, management, tech_lead):
