@@ -5,12 +5,13 @@
                                            [--fieldguide F] [--errors FIELD ...]
                                            [--write analysis/label_agreement.yaml]
 
-Three reading sets: ``category_reading.jsonl`` (154 postings of ``../shared/builtin-sample``,
+Four reading sets: ``category_reading.jsonl`` (154 postings of ``../shared/builtin-sample``,
 read from their saved pages), ``category_reading_2.jsonl`` (330 postings of the published
-analysis, read from ``../shared/fieldguide``'s ``data_raw`` text) and ``category_reading_3.jsonl``
-(the next 200 of the same draw, read while the rules were tuned). The second set's jobs are split
-by a fixed rule (``analysis/reading_split.py``) into a validation part, held out from all tuning,
-and a tuning part; the third set is all validation. Every figure is printed for the tuning and
+analysis, read from ``../shared/fieldguide``'s ``data_raw`` text), ``category_reading_3.jsonl``
+(the next 200 of the same draw, read while the rules were tuned) and ``category_reading_4.jsonl``
+(the draw's last 365, read for later tuning). The second set's jobs are split by a fixed rule
+(``analysis/reading_split.py``) into a validation part, held out from all tuning, and a tuning
+part; the third set is all validation, the fourth all tuning. Every figure is printed for the tuning and
 the validation part separately (and per reading set within each), and ``--errors`` lists
 tuning-part jobs only: the validation part is never read job by job.
 
@@ -63,6 +64,9 @@ READING_PATH = Path(__file__).with_name("category_reading.jsonl")
 SECOND_READING_PATH = Path(__file__).with_name("category_reading_2.jsonl")  # split: tuning / validation
 # Read after the rules of the second set's tuning part were written: all validation.
 THIRD_READING_PATH = Path(__file__).with_name("category_reading_3.jsonl")
+# The rest of the published jobs, read for the rules written after them: all tuning.
+FOURTH_READING_PATH = Path(__file__).with_name("category_reading_4.jsonl")
+LATER_SETS = (SECOND_READING_PATH, THIRD_READING_PATH, FOURTH_READING_PATH)  # skipped where missing
 FIELDGUIDE = SAMPLE.parent / "fieldguide"
 PARTS = (reading_split.TUNING, reading_split.VALIDATION)
 AGREEMENT_PATH = Path(__file__).with_name("label_agreement.yaml")
@@ -385,8 +389,8 @@ def _label(label: dict | None, field: str, aliases: LabelAliases):
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--reading", type=Path, nargs="+", default=[READING_PATH, SECOND_READING_PATH, THIRD_READING_PATH],
-                        help="reading files (default: the three sets; a missing second or third set is skipped)")
+    parser.add_argument("--reading", type=Path, nargs="+", default=[READING_PATH, *LATER_SETS],
+                        help="reading files (default: the four sets; a missing second, third or fourth is skipped)")
     parser.add_argument("--held-out", type=Path, default=SECOND_READING_PATH,
                         help="the reading file whose jobs are split into tuning and validation parts")
     parser.add_argument("--validation", type=Path, nargs="*", default=[THIRD_READING_PATH], metavar="FILE",
@@ -400,7 +404,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write", type=Path, metavar="FILE",
                         help=f"also record the accuracies per label source in FILE (the report reads {AGREEMENT_PATH.name})")
     args = parser.parse_args(argv)
-    paths = [path for path in args.reading if path.exists() or path not in (SECOND_READING_PATH, THIRD_READING_PATH)]
+    paths = [path for path in args.reading if path.exists() or path not in LATER_SETS]
     validation = {path.resolve() for path in args.validation}
     try:
         reading = Reading()

@@ -11,7 +11,9 @@ figures are printed in aggregate, never job by job.
 
 The third reading set (``category_reading_3.jsonl``) is the next 200 jobs of the same draw
 (``reading_sample(..., size=THIRD_SET_END)[SAMPLE_SIZE:]``), read blind while the rules were
-being tuned on the tuning part: all of it is validation.
+being tuned on the tuning part: all of it is validation. The fourth (``category_reading_4.jsonl``)
+is the draw's remaining 365 jobs (``[THIRD_SET_END:]``, the rest of the 895), read for the rules
+written after it: all of it is tuning.
 
 The rule needs no file to say which part a job is in (``part``); ``reading_sample`` re-draws the
 sample from a Field Guide checkout, so anyone can check the set was drawn as stated.

@@ -2,9 +2,9 @@
 
     python -m analysis.train_ai_type [--pages P] [--fieldguide F] [--write]
 
-Reads the tuning jobs of ``category_reading_2.jsonl`` (text from ``../shared/fieldguide``'s
-``data_raw``; ``analysis/reading_split.py``): postings the rules were not written against, so their
-agreement is what a new posting can expect. The first set (``category_reading.jsonl``, read while
+Reads the tuning jobs of ``category_reading_2.jsonl`` and all of ``category_reading_4.jsonl``
+(text from ``../shared/fieldguide``'s ``data_raw``; ``analysis/reading_split.py``): postings of the
+published analysis, like those a crawl brings. The first set (``category_reading.jsonl``, read while
 the rules were written) would make the table over-confident; ``--with-first-set`` adds it anyway
 (text from its saved pages, ``--pages``). The validation part is never read here. Each job is
 tagged by the rules, and the table counts, per deciding rule and per band of the model-work share
@@ -25,6 +25,7 @@ from analysis import reading_split
 from analysis.evaluate import SAMPLE, LabelError, employees, input_error
 from analysis.evaluate_categories import (
     FIELDGUIDE,
+    FOURTH_READING_PATH,
     READING_PATH,
     SECOND_READING_PATH,
     fieldguide_postings,
@@ -107,12 +108,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         first = read_reading(READING_PATH)
         second = read_reading(SECOND_READING_PATH, held_out=True)
+        fourth = read_reading(FOURTH_READING_PATH)
     except (OSError, LabelError) as error:
         print(f"error: {input_error(error)}", file=sys.stderr)
         return 1
     truth = dict(first.values["ai_type"]) if args.with_first_set else {}
     truth.update({job: value for job, value in second.values["ai_type"].items()
                   if second.parts[job] == reading_split.TUNING})  # fmt: skip
+    truth.update(fourth.values["ai_type"])  # all tuning
     postings = page_postings(set(truth) & set(first.values["ai_type"]), args.pages)
     postings.update(fieldguide_postings(set(truth) - postings.keys(), root))
     missing = set(truth) - postings.keys()

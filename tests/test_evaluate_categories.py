@@ -130,10 +130,11 @@ def test_the_third_reading_set_is_the_next_of_the_draw_and_all_validation():
 
 
 def test_the_reading_sets_are_the_stated_draw_of_the_published_jobs():
-    """Re-drawn from the Field Guide's index: the second set is the draw's first 330, the third the next 200."""
+    """Re-drawn from the Field Guide's index: the second set is the draw's first 330, the third the
+    next 200, the fourth the remaining 365."""
     import csv
 
-    from analysis.evaluate_categories import FIELDGUIDE, SECOND_READING_PATH, THIRD_READING_PATH
+    from analysis.evaluate_categories import FIELDGUIDE, FOURTH_READING_PATH, SECOND_READING_PATH, THIRD_READING_PATH
     from analysis.reading_split import PUBLISHED_BATCH, SAMPLE_SIZE, THIRD_SET_END, reading_sample
 
     index = FIELDGUIDE / "job-market" / "_internal" / "all_jobs_dedup.csv"
@@ -144,6 +145,8 @@ def test_the_reading_sets_are_the_stated_draw_of_the_published_jobs():
     draw = reading_sample(published, read_reading(READING_PATH).values["ai_type"], size=THIRD_SET_END)
     assert set(draw[:SAMPLE_SIZE]) == set(read_reading(SECOND_READING_PATH).values["ai_type"])
     assert set(draw[SAMPLE_SIZE:]) == set(read_reading(THIRD_READING_PATH).values["ai_type"])
+    rest = reading_sample(published, read_reading(READING_PATH).values["ai_type"], size=len(published))[THIRD_SET_END:]
+    assert set(rest) == set(read_reading(FOURTH_READING_PATH).values["ai_type"]) and len(rest) == 365
 
 
 def test_errors_are_listed_for_the_tuning_part_only(tmp_path):
