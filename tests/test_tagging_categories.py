@@ -247,7 +247,7 @@ def test_every_category_keeps_its_evidence(tagger):
         assert rows and all(set(row) == {"rule", "condition", "matched", "section"} for row in rows)
     ai_type = tags.evidence["ai_type"]
     assert ai_type[0]["rule"] == "model work outweighs enabling work (AI title)"
-    assert {row["section"] for row in ai_type if row["matched"]} <= {"role", "requirements"}
+    assert {row["section"] for row in ai_type if row["matched"]} <= {"title", "role", "requirements"}  # the AI title and the lines weighed
     assert [row["matched"] for row in ai_type if row["matched"]]  # the phrases that decided it
     assert tags.evidence["is_tech_lead"][0] == {
         "rule": "technical leadership title", "condition": "title: tech_lead_title", "matched": "Staff", "section": "title"
