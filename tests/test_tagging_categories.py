@@ -202,6 +202,10 @@ TRAINS_MODELS = ("Responsibilities\n\n- Train ML models that support our claims 
 ONE_LINE_IN_FOUR = "Responsibilities\n\n- Build LLM agents for the support desk\n- Own the React frontend\n- Write SQL reports"
 CHAT_APP = ("Responsibilities\n\n- Integrate LLM features into the mobile app\n- Ship agentic AI flows to users\n"
             "- Own the UI components\n- Write SQL reports")
+ML_PLATFORM = ("Responsibilities\n\n- Build the platform our data scientists train deep learning models on\n"
+               "- Run the infrastructure for model training and computer vision jobs\n"
+               "- Keep PyTorch and TensorFlow images current on the platform\n"
+               "- Operate the MLOps platform and its feature engineering pipelines")
 FDE_WITH_TOOLS = "Responsibilities\n\n- Bring an AI-first mindset to client projects\n- Use AI coding tools such as Cursor every day"
 
 
@@ -224,6 +228,10 @@ FDE_WITH_TOOLS = "Responsibilities\n\n- Bring an AI-first mindset to client proj
         ("AI Developer", CHAT_APP, "ai-first"),
         # sales_title: marketing an AI product is near AI
         ("AI Product Marketing Manager", AI_FIRST, "ai-support"),
+        # classical ML under an enabling title: ML named on platform lines is what the role enables ...
+        ("AI Infrastructure Engineer", ML_PLATFORM, "ai-support"),
+        # ... ML work on lines of their own is the role's
+        ("AI Infrastructure Engineer", CLASSICAL_ML, "ml"),
         # a forward-deployed engineer who codes with AI tools is still AI-first; anyone else is unknown
         ("Forward Deployed AI Engineer", FDE_WITH_TOOLS, "ai-first"),
         ("Software Engineer, AI", FDE_WITH_TOOLS, "unknown"),
