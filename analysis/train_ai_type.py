@@ -4,8 +4,12 @@
 
 Reads the tuning jobs of ``category_reading_2.jsonl`` and all of ``category_reading_4.jsonl``
 (text from ``../shared/fieldguide``'s ``data_raw``; ``analysis/reading_split.py``): postings of the
-published analysis, like those a crawl brings. The first set (``category_reading.jsonl``, read while
-the rules were written) would make the table over-confident; ``--with-first-set`` adds it anyway
+published analysis, like those a crawl brings. The rules' AI-type lines were revised on the second
+set's tuning errors, which flatters its cells; the fourth set was read after that revision, so it
+keeps the table nearer what a new posting can expect (``evaluate_categories`` prints the mean
+confidence against the rules' accuracy on the validation part). The first set
+(``category_reading.jsonl``, read while the rules were first written) would make the table
+over-confident; ``--with-first-set`` adds it anyway
 (text from its saved pages, ``--pages``). The validation part is never read here. Each job is
 tagged by the rules, and the table counts, per deciding rule and per band of the model-work share
 of the role's lines, how many readings agreed (see ``jobcrawler/tagging/ai_type_confidence.py``).

@@ -189,6 +189,58 @@ def test_ai_type_reads_the_role_not_the_company_blurb(tagger):
     assert categories(tagger, "Software Engineer", "About us\n\n" + blurb + moved)["ai_type"] == "ai-first"
 
 
+# What the role builds, line by line (own synthetic lines): each distinction with an AI-first and an
+# AI-support side, told apart by the rule named in the comment.
+BUILDS_AI_ON_A_PLATFORM = ("Responsibilities\n\n- Build AI agents and the platform services they run on\n"
+                           "- Design RAG pipelines on our data platform\n- Own CI/CD for the services")
+BUILDS_A_PLATFORM_FOR_AI = ("Responsibilities\n\n- Build the platform that our AI agents run on\n"
+                            "- Design data pipelines for the RAG team\n- Own CI/CD for the services")
+SERVES_AI_WORKLOADS = ("Responsibilities\n\n- Develop high-throughput systems that support AI workloads and model inference\n"
+                       "- Partner with ML researchers to bring their models to production\n- Tune Postgres queries")
+TRAINS_MODELS = ("Responsibilities\n\n- Train ML models that support our claims adjusters\n"
+                 "- Evaluate model inference quality every week\n- Tune Postgres queries")
+ONE_LINE_IN_FOUR = "Responsibilities\n\n- Build LLM agents for the support desk\n- Own the React frontend\n- Write SQL reports"
+CHAT_APP = ("Responsibilities\n\n- Integrate LLM features into the mobile app\n- Ship agentic AI flows to users\n"
+            "- Own the UI components\n- Write SQL reports")
+ML_PLATFORM = ("Responsibilities\n\n- Build the platform our data scientists train deep learning models on\n"
+               "- Run the infrastructure for model training and computer vision jobs\n"
+               "- Keep PyTorch and TensorFlow images current on the platform\n"
+               "- Operate the MLOps platform and its feature engineering pipelines")
+FDE_WITH_TOOLS = "Responsibilities\n\n- Bring an AI-first mindset to client projects\n- Use AI coding tools such as Cursor every day"
+
+
+@pytest.mark.parametrize(
+    "title, description, expected",
+    [
+        # builds_ai: building an agent or RAG is model work even on a line naming a platform ...
+        ("Software Engineer", BUILDS_AI_ON_A_PLATFORM, "ai-first"),
+        # ... but a platform or pipeline built for AI is enabling work
+        ("Software Engineer", BUILDS_A_PLATFORM_FOR_AI, "ai-support"),
+        # supports_ai: systems that support AI workloads, partnering with ML teams: enabling ...
+        ("Software Engineer", SERVES_AI_WORKLOADS, "ai-support"),
+        # ... while models that support a business team are the role's own model work
+        ("Software Engineer", TRAINS_MODELS, "ai-first"),
+        # ai_role_title: an AI role by name needs a share of 0.25 of model work, any other title 0.3
+        ("AI Engineer", ONE_LINE_IN_FOUR, "ai-first"),
+        ("Software Engineer", ONE_LINE_IN_FOUR, "ai-support"),
+        # interface_title: the app or frontend of an AI product enables it unless model work is most of the role
+        ("iOS Developer, AI Apps", CHAT_APP, "ai-support"),
+        ("AI Developer", CHAT_APP, "ai-first"),
+        # sales_title: marketing an AI product is near AI
+        ("AI Product Marketing Manager", AI_FIRST, "ai-support"),
+        # classical ML under an enabling title: ML named on platform lines is what the role enables ...
+        ("AI Infrastructure Engineer", ML_PLATFORM, "ai-support"),
+        # ... ML work on lines of their own is the role's
+        ("AI Infrastructure Engineer", CLASSICAL_ML, "ml"),
+        # a forward-deployed engineer who codes with AI tools is still AI-first; anyone else is unknown
+        ("Forward Deployed AI Engineer", FDE_WITH_TOOLS, "ai-first"),
+        ("Software Engineer, AI", FDE_WITH_TOOLS, "unknown"),
+    ],
+)
+def test_ai_type_weighs_what_the_role_builds(tagger, title, description, expected):
+    assert categories(tagger, title, description)["ai_type"] == expected
+
+
 # ---------------------------------------------------------------- customer-facing, management, tech lead
 
 @pytest.mark.parametrize(
@@ -289,8 +341,8 @@ def test_every_category_keeps_its_evidence(tagger):
     for rows in tags.evidence.values():
         assert rows and all(set(row) == {"rule", "condition", "matched", "section"} for row in rows)
     ai_type = tags.evidence["ai_type"]
-    assert ai_type[0]["rule"] == "model work outweighs enabling work"
-    assert {row["section"] for row in ai_type if row["matched"]} <= {"role", "requirements"}
+    assert ai_type[0]["rule"] == "model work outweighs enabling work (AI title)"
+    assert {row["section"] for row in ai_type if row["matched"]} <= {"title", "role", "requirements"}  # the AI title and the lines weighed
     assert [row["matched"] for row in ai_type if row["matched"]]  # the phrases that decided it
     assert tags.evidence["is_tech_lead"][0] == {
         "rule": "technical leadership title", "condition": "title: tech_lead_title", "matched": "Staff", "section": "title"

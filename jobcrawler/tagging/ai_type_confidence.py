@@ -6,7 +6,8 @@ decision (trained on the tuning readings and, weighted down, the published LLM l
 below the rules alone in cross-validation (0.78-0.80 against 0.79 on the newly read postings),
 so the rules keep deciding; what they lacked is a measure of doubt. The table
 (``ai_type_confidence.json``, written by ``python -m analysis.train_ai_type --write`` from the
-tuning part of the second reading set: postings the rules were not written against) counts, per deciding rule and per band of the model-work share
+tuning part of the second reading set, whose errors the rules were also revised on, so it runs
+optimistic: see ``analysis/train_ai_type.py``) counts, per deciding rule and per band of the model-work share
 of the role's lines, the readings that agreed; the confidence is that agreement, smoothed toward
 the rule's and then the overall agreement when a cell holds few readings. It is stored with the
 decision (``ai_type_confidence``) and ``python -m jobcrawler.label --only-uncertain`` sends the
