@@ -92,10 +92,16 @@ class SectionSplitter:
         text = line.strip()
         if not text or len(text) > self._max_chars or text[-1] in ".!;," or _BULLET.match(line):
             return None
+        if text.startswith("(") and text.endswith(")"):
+            return None  # an aside: "(Go experience is a bonus, but not required)"
         bare = _DECORATION.sub("", text).rstrip(": ").strip()
         # a line that ends in a colon announces what follows, and may take a few more words
         if not bare or len(bare.split()) > self._max_words + (_COLON_EXTRA_WORDS if text.endswith(":") else 0):
             return None
+        # a field line ("Location: Remote (US preferred)") is known by its label, not its value
+        label, colon, value = bare.partition(":")
+        if colon and label.strip() and value.strip():
+            bare = label.strip()
         if self._heading_leads is not None and bare.isascii():
             # only the kinds one of whose phrases can start somewhere in the line are searched
             possible = set()
@@ -155,10 +161,12 @@ class SectionSplitter:
                     kind = current
                 elif current is None and _BULLET.match(line):
                     kind = by_cue  # bullets go with the paragraph that introduced them
+                elif current is not None:
+                    # legal text ends the heading's section: what follows reads by its cues, as benefits
+                    current = None
+                    kind = by_cue = "benefits"
                 else:
-                    kind = cue or current or by_cue
-                    if current is None:
-                        by_cue = kind
+                    kind = by_cue = cue or by_cue
             if not marks or marks[-1][1] != kind:
                 marks.append((start, kind, opened))
         if not marks:  # blank text
