@@ -162,6 +162,13 @@ def test_heading_kinds(line, kind):
         ("Interview Process", "benefits"),
         ("What we can offer you", "benefits"),
         ("Visa sponsorship", "benefits"),
+        ("Fraud alert", "benefits"),
+        ("What Acme can offer you", "benefits"),
+        # "The Work" is the role's; "We are:" opens the employer's blurb, "We are looking for" the requirements
+        ("The Work", "role"),
+        ("How we work", "company"),
+        ("We are:", "company"),
+        ("We are looking for", "requirements"),
         # the employer: its mission or culture as a whole heading, not a word inside a sub-heading
         ("💡 Mission", "company"),
         ("Who are we?", "company"),
@@ -196,6 +203,10 @@ def test_heading_kinds_of_real_posting_wordings(line, kind):
         ("Acme is an AI-first insurance technology company.\n\nWe price fleets for carriers.\n\n"
          "You will build pricing agents.", ["company", "role"]),
         ("Acme is on a mission to end paperwork.\n\nYou will build document agents.", ["company", "role"]),
+        # a count of countries or employees speaks of the employer; a mere mention of countries does not
+        ("Acme has 4,000 employees in 30 countries.\n\nYou will build routing agents.", ["company", "role"]),
+        ("Title: AI Engineer\n\nList of accepted countries and locations\n\nHelp train models to write code.",
+         ["role"]),
         # a role paragraph that names the platform stays the role
         ("As an AI engineer you will build the platform that our bank runs on.", ["role"]),
         # a team's heading opens the role
