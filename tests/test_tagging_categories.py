@@ -207,6 +207,16 @@ def test_heading_kinds_of_real_posting_wordings(line, kind):
         ("Acme has 4,000 employees in 30 countries.\n\nYou will build routing agents.", ["company", "role"]),
         ("Title: AI Engineer\n\nList of accepted countries and locations\n\nHelp train models to write code.",
          ["role"]),
+        # an opening no cue places is the employer's blurb when a company cue or a role heading speaks first ...
+        ("Acme makes invoices vanish.\n\nAbout the role\n\nYou will build agents.", ["company", "role"]),
+        ("Acme makes invoices vanish.\n\nAcme was founded in 2019.\n\nYou will build agents.", ["company", "role"]),
+        # ... but for a title line of a few words, which stays with the role
+        ("Senior AI Engineer\n\nAcme makes invoices vanish.\n\nAbout the role\n\nYou will build agents.",
+         ["role", "company", "role"]),
+        ("Senior AI Engineer\n\nAbout the role\n\nYou will build agents.", ["role"]),
+        # ... and it stays the role when a role cue or a requirements heading speaks first
+        ("Train models that read invoices.\n\nYou will own the pipeline.", ["role"]),
+        ("Train models that read invoices.\n\nRequirements\n\n- Python", ["role", "requirements"]),
         # a role paragraph that names the platform stays the role
         ("As an AI engineer you will build the platform that our bank runs on.", ["role"]),
         # a team's heading opens the role
