@@ -156,6 +156,8 @@ def test_heading_kinds(line, kind):
         ("What we look for", "requirements"),
         ("Why this role matters", "role"),
         ("What you'll achieve", "role"),
+        ("Success Looks Like", "role"),
+        ("A successful candidate will likely have", "requirements"),
         ("What You’ll Get to Do:", "role"),
         ("What you'll get", "benefits"),
         ("What you don't need", "nice_to_have"),
