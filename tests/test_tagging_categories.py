@@ -129,6 +129,109 @@ def test_heading_kinds(line, kind):
     assert SectionSplitter.load().heading_kind(line) == kind
 
 
+@pytest.mark.parametrize(
+    "line, kind",
+    [
+        # a team's or the role's own "About ..." heading is the role, the employer's is the company
+        ("About the Payments Risk team", "role"),
+        ("About our Search Infrastructure teams", "role"),
+        ("About the Senior Platform Engineer role", "role"),
+        ("About us and our teams", "company"),
+        ("About Acme Robotics", "company"),
+        # a location line is a fact, not a "preferred" (nice-to-have) heading
+        ("Preferred Location(s):", None),
+        ("Preferred locations: Lyon, FR & Porto, PT", None),
+        ("Preferred Experience", "nice_to_have"),
+        # a field line is known by its label, not by its value
+        ("Location: Remote (EU preferred)", None),
+        ("Education: MSc in Physics (preferred)", "requirements"),
+        ("Bonus eligible: yes", "benefits"),
+        ("Bonus points", "nice_to_have"),
+        # "you will have" names requirements, unless it is the role's opportunity
+        ("You will have:", "requirements"),
+        ("In this role, you will have the opportunity to", "role"),
+        # who fits the role is a requirement, what the role is stays the role
+        ("You'll thrive in this role if you", "requirements"),
+        ("This role is for you if", "requirements"),
+        ("What we look for", "requirements"),
+        ("Why this role matters", "role"),
+        ("What you'll achieve", "role"),
+        ("Success Looks Like", "role"),
+        ("A successful candidate will likely have", "requirements"),
+        ("What You’ll Get to Do:", "role"),
+        ("What you'll get", "benefits"),
+        ("What you don't need", "nice_to_have"),
+        ("Even better if you have", "nice_to_have"),
+        # hiring logistics
+        ("Interview Process", "benefits"),
+        ("What we can offer you", "benefits"),
+        ("Visa sponsorship", "benefits"),
+        ("Fraud alert", "benefits"),
+        ("What Acme can offer you", "benefits"),
+        # "The Work" is the role's; "We are:" opens the employer's blurb, "We are looking for" the requirements
+        ("The Work", "role"),
+        ("How we work", "company"),
+        ("We are:", "company"),
+        ("We are looking for", "requirements"),
+        # the employer: its mission or culture as a whole heading, not a word inside a sub-heading
+        ("💡 Mission", "company"),
+        ("Who are we?", "company"),
+        ("The Company: Acme Robotics", "company"),
+        ("Your mission", "role"),
+        ("Model Serving & Mission Planning", None),
+        # an aside in parentheses is not a heading
+        ("(Go experience is a bonus, but not required)", None),
+    ],
+)
+def test_heading_kinds_of_real_posting_wordings(line, kind):
+    assert SectionSplitter.load().heading_kind(line) == kind
+
+
+@pytest.mark.parametrize(
+    "text, kinds",
+    [
+        # legal text ends a heading's section: the benefit bullets after it are not the role
+        ("Responsibilities\n\n- Train ranking models\n\nAcme is an equal opportunity employer and considers "
+         "all applicants without regard to any protected characteristic.\n\n- Medical cover\n- Paid leave",
+         ["role", "benefits"]),
+        # ... and what follows reads by its cues: a role paragraph after it is still the role
+        ("Responsibilities\n\n- Train ranking models\n\nThe base salary for this position is set by level, "
+         "location and experience in each market.\n\nYou will also mentor two engineers.",
+         ["role", "benefits", "role"]),
+        # a short pay bullet under a heading does not end it
+        ("Responsibilities\n\n- Train ranking models\n- Own the base salary model\n- Ship it", ["role"]),
+        # a location line inside the role's section leaves the duties under it in the role
+        ("Job Description\n\nYou will design agents.\n\nPreferred locations: Lyon, FR & Porto, PT\n\n"
+         "1. Agent Design\n- Build planners\n\nQualifications\n\n- Python", ["role", "requirements"]),
+        # the employer described without a heading: company, until the role's cues
+        ("Acme is an AI-first insurance technology company.\n\nWe price fleets for carriers.\n\n"
+         "You will build pricing agents.", ["company", "role"]),
+        ("Acme is on a mission to end paperwork.\n\nYou will build document agents.", ["company", "role"]),
+        # a count of countries or employees speaks of the employer; a mere mention of countries does not
+        ("Acme has 4,000 employees in 30 countries.\n\nYou will build routing agents.", ["company", "role"]),
+        ("Title: AI Engineer\n\nList of accepted countries and locations\n\nHelp train models to write code.",
+         ["role"]),
+        # an opening no cue places is the employer's blurb when a company cue or a role heading speaks first ...
+        ("Acme makes invoices vanish.\n\nAbout the role\n\nYou will build agents.", ["company", "role"]),
+        ("Acme makes invoices vanish.\n\nAcme was founded in 2019.\n\nYou will build agents.", ["company", "role"]),
+        # ... but for a title line of a few words, which stays with the role
+        ("Senior AI Engineer\n\nAcme makes invoices vanish.\n\nAbout the role\n\nYou will build agents.",
+         ["role", "company", "role"]),
+        ("Senior AI Engineer\n\nAbout the role\n\nYou will build agents.", ["role"]),
+        # ... and it stays the role when a role cue or a requirements heading speaks first
+        ("Train models that read invoices.\n\nYou will own the pipeline.", ["role"]),
+        ("Train models that read invoices.\n\nRequirements\n\n- Python", ["role", "requirements"]),
+        # a role paragraph that names the platform stays the role
+        ("As an AI engineer you will build the platform that our bank runs on.", ["role"]),
+        # a team's heading opens the role
+        ("About Acme\n\nWe make trucks.\n\nAbout the Routing AI team\n\nWe plan deliveries with agents.",
+         ["company", "role"]),
+    ],
+)
+def test_sections_of_real_posting_layouts(text, kinds):
+    assert SectionSplitter.load().split(text).kinds() == kinds
+
+
 def test_heading_kinds_through_leading_literals_agree_with_the_expressions_alone():
     """The splitter searches only the kinds one of whose leading literals is in a line; searching
     every kind's expressions must give the same kind on lines made of every literal."""

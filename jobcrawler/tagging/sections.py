@@ -92,10 +92,16 @@ class SectionSplitter:
         text = line.strip()
         if not text or len(text) > self._max_chars or text[-1] in ".!;," or _BULLET.match(line):
             return None
+        if text.startswith("(") and text.endswith(")"):
+            return None  # an aside: "(Go experience is a bonus, but not required)"
         bare = _DECORATION.sub("", text).rstrip(": ").strip()
         # a line that ends in a colon announces what follows, and may take a few more words
         if not bare or len(bare.split()) > self._max_words + (_COLON_EXTRA_WORDS if text.endswith(":") else 0):
             return None
+        # a field line ("Location: Remote (US preferred)") is known by its label, not its value
+        label, colon, value = bare.partition(":")
+        if colon and label.strip() and value.strip():
+            bare = label.strip()
         if self._heading_leads is not None and bare.isascii():
             # only the kinds one of whose phrases can start somewhere in the line are searched
             possible = set()
@@ -138,29 +144,54 @@ class SectionSplitter:
         marks: list[tuple[int, str, str | None]] = []  # (offset, kind, heading) where a section starts
         current: str | None = None  # kind of the open heading; None: read paragraphs by cues
         by_cue = "role"
+        # True while no cue or heading has placed any line: the opening is role only by default, and
+        # is the employer's blurb when the first to speak is a company cue or a company or role heading
+        opening_undecided = True
+        title_line = False  # the opening's first line is a title of a few words, not part of a blurb
+        second_line = 0  # start of the opening's second line
+
+        def opening_is_company(until: int) -> None:
+            """The opening before ``until`` (one mark, role by default) is the blurb, but for its title line."""
+            if not title_line:
+                marks[0] = (marks[0][0], "company", marks[0][2])
+            elif second_line < until:
+                marks.append((second_line, "company", None))
         offset = 0
         for line in text.splitlines(keepends=True):
             start, offset = offset, offset + len(line)
             stripped = line.strip()
             if not stripped:
                 continue
+            if opening_undecided and marks and not second_line:
+                second_line = start
             heading = self.heading_kind(stripped) if len(stripped) <= self._max_chars else None
             if heading is not None:
+                if opening_undecided and heading in ("company", "role") and marks:
+                    opening_is_company(start)
+                opening_undecided = opening_undecided and heading == "general"
                 current, by_cue = (None if heading == "general" else heading), "role"
                 kind, opened = current or "role", stripped
             else:
                 opened = None
                 cue = cue_kind(start, offset)
+                if opening_undecided and cue is not None:
+                    if cue == "company" and marks:
+                        opening_is_company(start)
+                    opening_undecided = False
                 if current is not None and not (cue == "benefits" and len(line.split()) > _LEGAL_MIN_WORDS):
                     kind = current
                 elif current is None and _BULLET.match(line):
                     kind = by_cue  # bullets go with the paragraph that introduced them
+                elif current is not None:
+                    # legal text ends the heading's section: what follows reads by its cues, as benefits
+                    current = None
+                    kind = by_cue = "benefits"
                 else:
-                    kind = cue or current or by_cue
-                    if current is None:
-                        by_cue = kind
+                    kind = by_cue = cue or by_cue
             if not marks or marks[-1][1] != kind:
                 marks.append((start, kind, opened))
+            if opening_undecided and marks[0][0] == start:
+                title_line = len(stripped.split()) <= self._max_words and stripped[-1] not in ".!?"
         if not marks:  # blank text
             return Sections([])
         ends = [start for start, _, _ in marks[1:]] + [len(text)]
