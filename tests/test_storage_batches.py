@@ -191,10 +191,11 @@ def test_open_db_brings_an_older_databases_evidence_and_indexes_up_to_date(tmp_p
     assert list(db["job_label_evidence"].columns_dict) == list(storage.EVIDENCE_COLUMNS)
     assert db.execute("SELECT job_id, category, position, matched, section FROM job_label_evidence").fetchall() == [
         ("7", "ai_type", 0, "RAG", None), ("7", "ai_type", 1, "LLM", None)]
-    indexes = {index.name: index.columns for table in ("jobs", "job_skills") for index in db[table].indexes}
+    indexes = {index.name: index.columns for table in ("jobs", "job_skills", "job_cities") for index in db[table].indexes}
     assert "idx_job_skills_skill" not in indexes and "idx_job_skills_category_skill" not in indexes
     assert indexes["idx_job_skills_labels_skill"] == ["labels", "skill", "job_id"]
     assert indexes["idx_jobs_newest"] == ["posted_date", "title", "company", "job_id"]
+    assert "idx_job_cities_city" not in indexes
     assert db.execute("PRAGMA foreign_key_check").fetchall() == []
     db.close()
     upgraded = _schema(path)

@@ -282,7 +282,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             ("jobs", ["company"]),
             ("jobs", ["posted_date"]),
             ("jobs", ["country"]),
-            ("job_cities", ["city"]),
+            ("job_cities", ["city", "job_id"]),  # a city's jobs off the index alone ("jobs_with_skill")
             ("job_locations", ["country"]),
             ("sightings", ["job_id"]),
         ):
@@ -337,8 +337,8 @@ def ensure_label_schema(db: sqlite_utils.Database) -> None:
 
 # Indexes no query reads (EXPLAIN QUERY PLAN of the canned queries, the site, the report build):
 # (skill) and (category, skill) on job_skills, ~430 bytes a posting; the (labels, skill, job_id)
-# index answers what they did.
-RETIRED_INDEXES = ("idx_job_skills_skill", "idx_job_skills_category_skill")
+# index answers what they did. job_cities (city) became (city, job_id).
+RETIRED_INDEXES = ("idx_job_skills_skill", "idx_job_skills_category_skill", "idx_job_cities_city")
 
 
 def _ensure_index(db: sqlite_utils.Database, table: str, columns: list, name: str) -> None:
