@@ -343,27 +343,38 @@ RETIRED_INDEXES = ("idx_job_skills_skill", "idx_job_skills_category_skill", "idx
 
 def _ensure_index(db: sqlite_utils.Database, table: str, columns: list, name: str) -> None:
     """Create index ``name`` on these columns, or re-create it where an older version declared it
-    on other columns (a no-op when it is as declared)."""
+    on other columns (a no-op when it is as declared; a process that opened the file at the same
+    time and did it first leaves nothing to do)."""
     wanted = [(str(c), isinstance(c, DescIndex)) for c in columns]
-    existing = [(row[2], bool(row[3])) for row in db.execute(f'PRAGMA index_xinfo("{name}")') if row[5]]
-    if existing == wanted:
+
+    def current() -> bool:
+        return [(row[2], bool(row[3])) for row in db.execute(f'PRAGMA index_xinfo("{name}")') if row[5]] == wanted
+
+    if current():
         return
     with transaction(db):
-        db.execute(f'DROP INDEX IF EXISTS "{name}"')
-        db[table].create_index(columns, index_name=name)
+        if not current():
+            db.execute(f'DROP INDEX IF EXISTS "{name}"')
+            db[table].create_index(columns, index_name=name)
 
 
 def _create_evidence(db: sqlite_utils.Database) -> None:
     """``job_label_evidence`` WITHOUT ROWID: ~20 short rows a job, always read by their primary
     key, which then holds the rows themselves instead of repeating their keys beside a rowid
-    table (~0.75 KB a posting less). A table an older version made (with a rowid, or without a
+    table (~0.6 KB a posting less). A table an older version made (with a rowid, or without a
     column declared since) is copied into the declared one once, in one transaction: sqlite-utils'
     ``transform`` would copy rowids, which such a table has none of."""
     evidence = db["job_label_evidence"]
-    if (evidence.exists() and list(evidence.columns_dict) == list(EVIDENCE_COLUMNS)
-            and " WITHOUT ROWID" in " ".join(evidence.schema.upper().split())):
+
+    def current() -> bool:
+        return (evidence.exists() and list(evidence.columns_dict) == list(EVIDENCE_COLUMNS)
+                and " WITHOUT ROWID" in " ".join(evidence.schema.upper().split()))
+
+    if current():
         return
     with transaction(db):
+        if current():  # another process opening the file at the same time did it first
+            return
         sql = db.create_table_sql("job_label_evidence_new", EVIDENCE_COLUMNS, pk=("job_id", "labels", "category", "position"),
                                   foreign_keys=[("job_id", "jobs", "job_id")])
         db.execute(sql.rstrip().rstrip(";") + " WITHOUT ROWID")
