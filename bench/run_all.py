@@ -74,8 +74,11 @@ def table(results: dict, quick: bool) -> list[str]:
     if "build_s" in s:
         idx, bare = s["indexed"], s["no_indexes"]
         worst = idx["worst_query"]
-        rows.append((f"4. {s['postings']:,} postings: analysis build", f"{s['build_s']:.1f} s, database {s['db_mb']:,.0f} MB",
-                     "< 5 s", verdict(s["build_s"] < 5)))
+        again = s.get("rebuild_s", s["build_s"])  # the build with the report tables in place (after a crawl)
+        rows.append((f"4. {s['postings']:,} postings: analysis build",
+                     f"{s['build_s']:.1f} s, again {again:.1f} s; database {s['db_mb']:,.0f} MB "
+                     f"({s['db_mb'] * 1024 / s['postings']:.1f} KB a posting)",
+                     "< 5 s", verdict(max(s["build_s"], again) < 5)))
         rows.append((f"4. {len(idx['per_query'])} canned queries (Datasette)",
                      f"p50 {idx['p50_ms']:.1f} ms, p95 {idx['p95_ms']:.0f} ms (worst: {worst} "
                      f"p95 {idx['per_query'][worst]['p95_ms']:.0f} ms); no indexes: p50 {bare['p50_ms']:.1f}, "

@@ -11,6 +11,7 @@ import re
 import shlex
 import signal
 import socket
+import sqlite3
 import urllib.request
 from pathlib import Path
 from urllib.parse import urlencode
@@ -205,6 +206,34 @@ async def test_skill_parameters_ignore_case(datasette, skill):
     assert len(london.json()) == 6
     trend = await datasette.client.get(f"/jobs/skill_share_by_month.json?{urlencode({'skill': skill, 'city': ''})}&_shape=array")
     assert [(row["period"], row["skill"], row["jobs"]) for row in trend.json()] == [("2026-01", "RAG", 5), ("2026-02", "RAG", 4)]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("city", ["", "london"])
+async def test_jobs_with_skill_answers_newest_first_as_a_plain_sort_does(datasette, site_db, city):
+    """The canned query walks the newest-first index instead of sorting: same rows, same order."""
+    answer = await datasette.client.get(f"/jobs/jobs_with_skill.json?{urlencode({'skill': 'Python', 'city': city})}&_shape=array")
+    with sqlite3.connect(site_db) as conn:
+        expected = conn.execute(
+            "SELECT j.job_id, j.title, k.skill FROM job_skills AS k JOIN jobs AS j USING (job_id) "
+            "WHERE k.labels = 'rules' AND k.skill = 'Python' "
+            "AND (? = '' OR EXISTS (SELECT 1 FROM job_cities AS c WHERE c.job_id = j.job_id AND c.city = ?)) "
+            "ORDER BY j.posted_date DESC, j.title", [city, city]).fetchall()
+    assert len(expected) > 2
+    assert [(row["job"], row["title"], row["skill"]) for row in answer.json()] == expected
+
+
+@pytest.mark.anyio
+async def test_the_skill_choices_are_every_name_the_data_gives(datasette, site_db):
+    options_sql = metadata_for(METADATA_DATABASE)["plugins"]["jobcrawler-site"]["parameters"]["skill"]["options_sql"]
+    with sqlite3.connect(site_db) as conn:
+        conn.execute("INSERT INTO job_skills (job_id, labels, skill, category) "
+                     "SELECT job_id, 'llm:test', 'Zeta skill', 'other' FROM jobs LIMIT 1")
+        chosen = [row[0] for row in conn.execute(options_sql)]
+        names = {row[0] for row in conn.execute("SELECT skill FROM job_skills")}
+        conn.rollback()
+    assert sorted(chosen, key=str.lower) == chosen and len(chosen) == len(set(chosen))
+    assert set(chosen) == names and "Zeta skill" in names
 
 
 def csv_rows(text: str) -> list[list[str]]:

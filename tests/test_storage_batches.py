@@ -159,6 +159,64 @@ def test_open_db_narrows_the_update_trigger_of_an_older_database(tmp_path):
     assert db.execute("SELECT count(*) FROM sqlite_master WHERE name = 'idx_jobs_newest'").fetchone()[0] == 1
 
 
+def _schema(path) -> list[tuple]:
+    with sqlite3.connect(path) as conn:
+        return conn.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name").fetchall()
+
+
+def test_open_db_brings_an_older_databases_evidence_and_indexes_up_to_date(tmp_path):
+    """A database made before: evidence in a rowid table without its section column, job_skills
+    indexed by (skill), (category, skill) and (labels, skill), idx_jobs_newest without job_id. Opening
+    it keeps every evidence row, makes the table WITHOUT ROWID with the declared columns, and leaves
+    only the indexes declared now; opening it again changes nothing."""
+    path = tmp_path / "old.db"
+    storage.open_db(path).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("DROP TABLE job_label_evidence")
+        conn.execute("CREATE TABLE job_label_evidence (job_id TEXT REFERENCES jobs(job_id), labels TEXT, category TEXT, "
+                     "position INTEGER, rule TEXT, condition TEXT, matched TEXT, "
+                     "PRIMARY KEY (job_id, labels, category, position))")
+        conn.execute("INSERT INTO jobs (job_id, title, times_seen) VALUES ('7', 'AI Engineer', 1)")
+        conn.executemany("INSERT INTO job_label_evidence VALUES ('7', 'rules', 'ai_type', ?, 'rule', 'cond', ?)",
+                         [(0, "RAG"), (1, "LLM")])
+        for index, columns in (("idx_job_skills_skill", "skill"), ("idx_job_skills_category_skill", "category, skill")):
+            conn.execute(f"CREATE INDEX {index} ON job_skills ({columns})")
+        conn.execute("DROP INDEX idx_job_skills_labels_skill")
+        conn.execute("CREATE INDEX idx_job_skills_labels_skill ON job_skills (labels, skill)")
+        conn.execute("DROP INDEX idx_jobs_newest")
+        conn.execute("CREATE INDEX idx_jobs_newest ON jobs (posted_date DESC, title, company)")
+    db = storage.open_db(path)
+    evidence = db.execute("SELECT sql FROM sqlite_master WHERE name = 'job_label_evidence'").fetchone()[0]
+    assert evidence.rstrip().endswith("WITHOUT ROWID")
+    assert list(db["job_label_evidence"].columns_dict) == list(storage.EVIDENCE_COLUMNS)
+    assert db.execute("SELECT job_id, category, position, matched, section FROM job_label_evidence").fetchall() == [
+        ("7", "ai_type", 0, "RAG", None), ("7", "ai_type", 1, "LLM", None)]
+    indexes = {index.name: index.columns for table in ("jobs", "job_skills", "job_cities") for index in db[table].indexes}
+    assert "idx_job_skills_skill" not in indexes and "idx_job_skills_category_skill" not in indexes
+    assert indexes["idx_job_skills_labels_skill"] == ["labels", "skill", "job_id"]
+    assert indexes["idx_jobs_newest"] == ["posted_date", "title", "company", "job_id"]
+    assert "idx_job_cities_city" not in indexes
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+    db.close()
+    upgraded = _schema(path)
+    storage.open_db(path).close()
+    assert _schema(path) == upgraded
+    storage.open_db(tmp_path / "new.db").close()
+    assert _schema(path) == _schema(tmp_path / "new.db")  # as a database made today
+
+
+def test_site_search_finds_hyphenated_and_quoted_words(tmp_path):
+    """Datasette's search box quotes each word ('fine-tuning' becomes the phrase "fine-tuning"):
+    the full-text index must keep positions (FTS5 detail=full) for every such search to answer."""
+    from datasette.utils import escape_fts
+
+    db = storage.open_db(tmp_path / "jobs.db")
+    storage.save_job(db, **_job("1", description="LLM fine-tuning with scikit-learn and CI/CD."))
+    storage.save_job(db, **_job("2", description="Tuning fine wines."))
+    for typed in ("fine-tuning", "scikit-learn", "CI/CD", '"fine-tuning" llm'):
+        assert db.execute("SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH ?", [escape_fts(typed)]).fetchall() == [(1,)], typed
+
+
 def test_retag_with_two_workers_writes_what_one_worker_writes(tmp_path):
     descriptions = ["Build RAG pipelines with LangChain and Python on AWS.",
                     "Train PyTorch models; deploy on Kubernetes.",

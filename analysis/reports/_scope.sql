@@ -174,9 +174,17 @@ JOIN job_order AS o ON o.job_id = k.job_id AND NOT o.keeps_lists;
 -- Names by id (one per list and name), with where each first appears: job id, then place in
 -- the list. Ties rank in that order, which is the published order (its counters kept the order
 -- names were first met, reading the jobs' files in name order: "<job id>_<slug>.yaml").
+-- Speed: ~1,000,000 listed names, a few thousand distinct. A GROUP BY would sort them all (~1 s at
+-- 100,000 postings); an upsert keeps each name's earliest in a small index instead (~0.3 s). A
+-- name of no list (list NULL) is never a conflict there: the GROUP BY after merges those.
+CREATE TEMP TABLE first_listed (name TEXT NOT NULL, list TEXT, first_seen INTEGER NOT NULL);
+CREATE UNIQUE INDEX temp.first_listed_by_name ON first_listed (name, list);
+INSERT INTO first_listed (name, list, first_seen)
+SELECT name, list, seen_order FROM listed_names WHERE true
+ON CONFLICT (name, list) DO UPDATE SET first_seen = min(first_seen, excluded.first_seen);
 CREATE TEMP TABLE skills (skill_id INTEGER PRIMARY KEY, skill TEXT NOT NULL, category TEXT, first_seen INTEGER);
 INSERT INTO skills (skill, category, first_seen)
-SELECT name, list, min(seen_order) FROM listed_names GROUP BY name, list ORDER BY list, name;
+SELECT name, list, min(first_seen) FROM first_listed GROUP BY name, list ORDER BY list, name;
 CREATE INDEX temp.skills_by_name ON skills (skill, category);
 
 CREATE TEMP TABLE job_skill_ids AS
@@ -468,7 +476,14 @@ CREATE UNIQUE INDEX temp.job_segments_by_job ON job_segments (job_id);
 -- Jobs per cell, segment and skill: the base of every skill report. first_seen: where these jobs
 -- first name it (ties rank in that order); top_jobs: the jobs naming it among the first 10 of
 -- its list (what the published stage lists read).
-CREATE TEMP TABLE cell_skill_counts AS
+-- Speed: a group's counts stand in ~7 cells (~1,000,000 rows at 100,000 postings, ~60,000 cells,
+-- segments and skills); they are added up in the table's primary key (an upsert), which is
+-- cheaper than sorting them all for a GROUP BY, and the table reads in the same order.
+CREATE TEMP TABLE cell_skill_counts (
+    cell_id INTEGER NOT NULL, segment_id INTEGER NOT NULL, skill_id INTEGER NOT NULL,
+    jobs INTEGER NOT NULL, top_jobs INTEGER NOT NULL, first_seen INTEGER NOT NULL,
+    PRIMARY KEY (cell_id, segment_id, skill_id)
+) WITHOUT ROWID;
 WITH per_group AS MATERIALIZED (
     SELECT j.scope_group, j.segment_id, k.skill_id, count(*) AS jobs, sum(k.position < 10) AS top_jobs,
         min(k.seen_order) AS first_seen
@@ -476,11 +491,13 @@ WITH per_group AS MATERIALIZED (
     JOIN job_segments AS j ON j.job_id = k.job_id
     GROUP BY j.scope_group, j.segment_id, k.skill_id
 )
-SELECT gc.cell_id, g.segment_id, g.skill_id, sum(g.jobs) AS jobs, sum(g.top_jobs) AS top_jobs,
-    min(g.first_seen) AS first_seen
+INSERT INTO cell_skill_counts (cell_id, segment_id, skill_id, jobs, top_jobs, first_seen)
+SELECT gc.cell_id, g.segment_id, g.skill_id, g.jobs, g.top_jobs, g.first_seen
 FROM per_group AS g
 JOIN group_cells AS gc USING (scope_group)
-GROUP BY gc.cell_id, g.segment_id, g.skill_id;
+WHERE true
+ON CONFLICT (cell_id, segment_id, skill_id) DO UPDATE SET jobs = jobs + excluded.jobs,
+    top_jobs = top_jobs + excluded.top_jobs, first_seen = min(first_seen, excluded.first_seen);
 
 -- Jobs per cell and skill, whatever the AI type and stage.
 CREATE TEMP TABLE cell_skills AS

@@ -282,18 +282,19 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             ("jobs", ["company"]),
             ("jobs", ["posted_date"]),
             ("jobs", ["country"]),
-            ("job_skills", ["skill"]),
-            ("job_skills", ["category", "skill"]),
-            ("job_cities", ["city"]),
+            ("job_cities", ["city", "job_id"]),  # a city's jobs off the index alone ("jobs_with_skill")
             ("job_locations", ["country"]),
             ("sightings", ["job_id"]),
         ):
             db[table].create_index(columns, if_not_exists=True)
-        # Newest postings first with the columns a substring search filters on: Datasette's
-        # "company_jobs" (company LIKE '%x%' ORDER BY posted_date DESC, title) reads this index
-        # in order instead of visiting every row through the posted_date index (100k jobs: 15 ms, not 200).
-        db["jobs"].create_index([DescIndex("posted_date"), "title", "company"], index_name="idx_jobs_newest",
-                                if_not_exists=True)
+        # Newest postings first with the columns a search filters on: "company_jobs" (company LIKE
+        # '%x%' ORDER BY posted_date DESC, title) reads this index in order instead of visiting every
+        # row through the posted_date index (100k jobs: 15 ms, not 200), and "jobs_with_skill" walks
+        # it matching job_id against the skill's jobs, so its first 1,000 rows need no sort of them all.
+        _ensure_index(db, "jobs", [DescIndex("posted_date"), "title", "company", "job_id"], "idx_jobs_newest")
+        for index in RETIRED_INDEXES:
+            if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", [index]).fetchone():
+                db.execute(f'DROP INDEX "{index}"')
         if not db["jobs"].detect_fts():
             db["jobs"].enable_fts(["title", "description"], create_triggers=True, tokenize="porter")
         elif not any(trigger.name == "jobs_ai" for trigger in db["jobs"].triggers):  # the table was rebuilt
@@ -327,10 +328,61 @@ def ensure_label_schema(db: sqlite_utils.Database) -> None:
         skills.add_column("labels", str, not_null_default=RULES)
     skills.create(SKILL_COLUMNS, pk=("job_id", "labels", "skill"), foreign_keys=[("job_id", "jobs", "job_id")],
                   transform=True)
-    db["job_label_evidence"].create(EVIDENCE_COLUMNS, pk=("job_id", "labels", "category", "position"),
-                                    foreign_keys=[("job_id", "jobs", "job_id")], transform=True)
+    _create_evidence(db)
     db["job_labels"].create_index(["labels", "ai_type"], if_not_exists=True)
-    db["job_skills"].create_index(["labels", "skill"], if_not_exists=True)
+    # A skill's jobs of one source, read off the index alone ("jobs_with_skill", the learning path);
+    # the names a source gives, one seek each (the skill parameter's choices).
+    _ensure_index(db, "job_skills", ["labels", "skill", "job_id"], "idx_job_skills_labels_skill")
+
+
+# Indexes no query reads (EXPLAIN QUERY PLAN of the canned queries, the site, the report build):
+# (skill) and (category, skill) on job_skills, ~430 bytes a posting; the (labels, skill, job_id)
+# index answers what they did. job_cities (city) became (city, job_id).
+RETIRED_INDEXES = ("idx_job_skills_skill", "idx_job_skills_category_skill", "idx_job_cities_city")
+
+
+def _ensure_index(db: sqlite_utils.Database, table: str, columns: list, name: str) -> None:
+    """Create index ``name`` on these columns, or re-create it where an older version declared it
+    on other columns (a no-op when it is as declared; a process that opened the file at the same
+    time and did it first leaves nothing to do)."""
+    wanted = [(str(c), isinstance(c, DescIndex)) for c in columns]
+
+    def current() -> bool:
+        return [(row[2], bool(row[3])) for row in db.execute(f'PRAGMA index_xinfo("{name}")') if row[5]] == wanted
+
+    if current():
+        return
+    with transaction(db):
+        if not current():
+            db.execute(f'DROP INDEX IF EXISTS "{name}"')
+            db[table].create_index(columns, index_name=name)
+
+
+def _create_evidence(db: sqlite_utils.Database) -> None:
+    """``job_label_evidence`` WITHOUT ROWID: ~20 short rows a job, always read by their primary
+    key, which then holds the rows themselves instead of repeating their keys beside a rowid
+    table (~0.6 KB a posting less). A table an older version made (with a rowid, or without a
+    column declared since) is copied into the declared one once, in one transaction: sqlite-utils'
+    ``transform`` would copy rowids, which such a table has none of."""
+    evidence = db["job_label_evidence"]
+
+    def current() -> bool:
+        return (evidence.exists() and list(evidence.columns_dict) == list(EVIDENCE_COLUMNS)
+                and " WITHOUT ROWID" in " ".join(evidence.schema.upper().split()))
+
+    if current():
+        return
+    with transaction(db):
+        if current():  # another process opening the file at the same time did it first
+            return
+        sql = db.create_table_sql("job_label_evidence_new", EVIDENCE_COLUMNS, pk=("job_id", "labels", "category", "position"),
+                                  foreign_keys=[("job_id", "jobs", "job_id")])
+        db.execute(sql.rstrip().rstrip(";") + " WITHOUT ROWID")
+        if evidence.exists():
+            columns = ", ".join(f'"{c}"' for c in evidence.columns_dict if c in EVIDENCE_COLUMNS)
+            db.execute(f"INSERT INTO job_label_evidence_new ({columns}) SELECT {columns} FROM job_label_evidence")
+            db.execute("DROP TABLE job_label_evidence")
+        db.execute("ALTER TABLE job_label_evidence_new RENAME TO job_label_evidence")
 
 
 def _create_job_labels(db: sqlite_utils.Database) -> None:
