@@ -18,6 +18,9 @@ from jobcrawler.storage.transaction import transaction, utc_now
 
 INSERT_SKILL = ("INSERT OR IGNORE INTO job_skills (job_id, labels, skill, category, matched, source, section) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)")
+# What a stored row holds besides its job, label source and key (category and position; skill)
+EVIDENCE_VALUES = ("rule", "condition", "matched", "section")
+SKILL_VALUES = ("category", "matched", "source", "section")
 
 
 def label_row(categories: dict, source: str = RULES, version: str | None = None,
@@ -36,8 +39,10 @@ def label_row(categories: dict, source: str = RULES, version: str | None = None,
 
 def write_labels(db: sqlite_utils.Database, rows: list[dict]) -> None:
     """Insert or replace ``job_labels`` rows (each with ``job_id`` and ``labels``), and the
-    evidence of those that carry it; evidence that would come out exactly as stored is kept
-    (a re-tag changes few decisions, and ~17 evidence rows a job are most of what it writes)."""
+    evidence of those that carry it. Only evidence rows that differ from the stored ones are
+    written (a re-tag changes few decisions, and ~17 evidence rows a job are most of what it
+    would write); rows a category no longer has are deleted, so the stored evidence is always
+    exactly the new one."""
     if not rows:
         return
     columns = list(JOB_LABEL_COLUMNS)
@@ -48,49 +53,65 @@ def write_labels(db: sqlite_utils.Database, rows: list[dict]) -> None:
     with_evidence = [row for row in rows if "evidence" in row]
     if not with_evidence:
         return
-    stored = _stored_evidence(db, [(row["job_id"], row["labels"]) for row in with_evidence])
-    changed = []
-    for row in with_evidence:
-        pieces = [(category, position, piece.get("rule"), piece.get("condition"), piece.get("matched"),
-                   piece.get("section"))
-                  for category, found in (row["evidence"] or {}).items() for position, piece in enumerate(found)]
-        key = (row["job_id"], row["labels"])
-        if sorted(pieces, key=_evidence_order) != stored.get(key, []):
-            changed.append((key, pieces))
-    db.conn.executemany("DELETE FROM job_label_evidence WHERE job_id = ? AND labels = ?", [key for key, _ in changed])
-    db.conn.executemany(
-        "INSERT INTO job_label_evidence (job_id, labels, category, position, rule, condition, matched, section) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [(*key, *piece) for key, pieces in changed for piece in pieces],
-    )
+    stored = _stored_rows(db, "job_label_evidence", ("category", "position"), EVIDENCE_VALUES,
+                          [(row["job_id"], row["labels"]) for row in with_evidence])
+    new = {(row["job_id"], row["labels"]): {(category, position): (piece.get("rule"), piece.get("condition"),
+                                                                   piece.get("matched"), piece.get("section"))
+                                            for category, found in (row["evidence"] or {}).items()
+                                            for position, piece in enumerate(found)}
+           for row in with_evidence}
+    _write_differences(db, "job_label_evidence", ("category", "position"), EVIDENCE_VALUES, stored, new)
 
 
-def _evidence_order(piece: tuple) -> tuple:
-    """(category, position): the order of ``job_label_evidence``'s primary key."""
-    return piece[0], piece[1]
-
-
-def _stored_evidence(db: sqlite_utils.Database, keys: list[tuple[str, str]]) -> dict[tuple[str, str], list[tuple]]:
-    """(job id, source) -> its evidence rows (category, position, rule, condition, matched, section)
-    by category and position: what a new decision is compared with before it is rewritten."""
-    return _rows_by_job_and_source(db, "job_label_evidence", "category, position, rule, condition, matched, section",
-                                   "category, position", keys)
-
-
-def _rows_by_job_and_source(db: sqlite_utils.Database, table: str, columns: str, order: str,
-                            keys: list[tuple[str, str]]) -> dict[tuple[str, str], list[tuple]]:
-    """(job id, label source) -> ``columns`` of its ``table`` rows, ordered by ``order``."""
-    stored: dict[tuple[str, str], list[tuple]] = {}
+def _stored_rows(db: sqlite_utils.Database, table: str, key: tuple[str, ...], values: tuple[str, ...],
+                 jobs: list[tuple[str, str]]) -> dict[tuple[str, str], dict[tuple, tuple]]:
+    """(job id, label source) -> {``key`` columns: ``values`` columns} of its ``table`` rows."""
+    stored: dict[tuple[str, str], dict[tuple, tuple]] = {}
+    width = len(key)
     rows = db.execute(
-        f"SELECT t.job_id, t.labels, {', '.join('t.' + c.strip() for c in columns.split(','))} FROM {table} AS t "
+        f"SELECT t.job_id, t.labels, {', '.join('t.' + c for c in (*key, *values))} FROM {table} AS t "
         "JOIN (SELECT value ->> 0 AS job_id, value ->> 1 AS labels FROM json_each(?)) AS wanted "
-        f"ON wanted.job_id = t.job_id AND wanted.labels = t.labels "
-        f"ORDER BY t.job_id, t.labels, {', '.join('t.' + c.strip() for c in order.split(','))}",
-        [json.dumps(keys)],
+        "ON wanted.job_id = t.job_id AND wanted.labels = t.labels",
+        [json.dumps(jobs)],
     )
     for job_id, source, *row in rows:
-        stored.setdefault((job_id, source), []).append(tuple(row))
+        found = stored.get((job_id, source))
+        if found is None:
+            found = stored[(job_id, source)] = {}
+        found[tuple(row[:width])] = tuple(row[width:])
     return stored
+
+
+def _write_differences(db: sqlite_utils.Database, table: str, key: tuple[str, ...], values: tuple[str, ...],
+                       stored: dict[tuple[str, str], dict[tuple, tuple]],
+                       new: dict[tuple[str, str], dict[tuple, tuple]]) -> None:
+    """Make each job's rows of ``table`` (one label source's, keyed by ``key`` within the job)
+    exactly ``new``'s: rows it lacks are deleted, rows that differ updated in place (cheaper than
+    a delete and an insert: only the indexes of changed columns move), missing rows inserted,
+    equal rows left alone."""
+    removed, updated, inserted = [], [], []
+    for job, rows in new.items():
+        old = stored.get(job)
+        if old == rows:
+            continue
+        if not old:
+            inserted += [(*job, *place, *row) for place, row in rows.items()]
+            continue
+        removed += [(*job, *place) for place in old.keys() - rows.keys()]
+        for place, row in rows.items():
+            was = old.get(place)
+            if was is None:
+                inserted.append((*job, *place, *row))
+            elif was != row:
+                updated.append((*row, *job, *place))
+    where = "job_id = ? AND labels = ? AND " + " AND ".join(f"{c} = ?" for c in key)
+    if removed:
+        db.conn.executemany(f"DELETE FROM {table} WHERE {where}", removed)
+    if updated:
+        db.conn.executemany(f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in values)} WHERE {where}", updated)
+    columns = ("job_id", "labels", *key, *values)
+    db.conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                        inserted)
 
 
 def skill_rows(skills: list[dict]) -> list[tuple]:
@@ -128,9 +149,9 @@ def save_labels(db: sqlite_utils.Database, labelled: list[tuple[str, dict, list[
     whose stored input differs by the time of the write keeps its labels (those its new text
     was given); the ids of those jobs are returned.
 
-    A job whose skill rows would come out exactly as stored (same rows, same order) keeps
-    them: after a taxonomy change most jobs' skills do not move, and rewriting them is most
-    of the cost of a re-tag.
+    Only the skill and evidence rows that differ from the stored ones are written (a skill's
+    row is keyed by the skill; readers order a job's skills themselves): after a taxonomy
+    change most jobs' skills do not move, and rewriting them was most of the cost of a re-tag.
     """
     with transaction(db):
         stale = changed_since_read(db, TAGGER_INPUT, read) if read is not None else set()
@@ -142,20 +163,10 @@ def write_labelled(db: sqlite_utils.Database, labelled: list[tuple[str, dict, li
     if not labelled:
         return
     write_labels(db, [{**row, "job_id": job_id} for job_id, row, _ in labelled])
-    stored = _stored_skills(db, [(job_id, row["labels"]) for job_id, row, _ in labelled])
-    changed = []
-    for job_id, row, skills in labelled:
-        rows = skill_rows(skills)
-        if stored.get((job_id, row["labels"]), []) != rows:
-            changed.append((job_id, row["labels"], rows))
-    db.conn.executemany("DELETE FROM job_skills WHERE job_id = ? AND labels = ?",
-                        [(job_id, source) for job_id, source, _ in changed])
-    db.conn.executemany(INSERT_SKILL, [(job_id, source, *row) for job_id, source, rows in changed for row in rows])
-
-
-def _stored_skills(db: sqlite_utils.Database, keys: list[tuple[str, str]]) -> dict[tuple[str, str], list[tuple]]:
-    """(job id, source) -> its job_skills rows (skill, category, matched, source, section) in stored order."""
-    return _rows_by_job_and_source(db, "job_skills", "skill, category, matched, source, section", "rowid", keys)
+    stored = _stored_rows(db, "job_skills", ("skill",), SKILL_VALUES, [(job_id, row["labels"]) for job_id, row, _ in labelled])
+    new = {(job_id, row["labels"]): {(skill[0],): skill[1:] for skill in skill_rows(skills)}
+           for job_id, row, skills in labelled}
+    _write_differences(db, "job_skills", ("skill",), SKILL_VALUES, stored, new)
 
 
 def jobs_to_tag(db: sqlite_utils.Database, version: str, everything: bool, after: str, limit: int,
