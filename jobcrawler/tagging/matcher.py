@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from itertools import chain
+from itertools import accumulate, chain
 from typing import Iterable, NamedTuple
 
 import ahocorasick
@@ -56,11 +56,11 @@ class Prepared:
     """A text and the forms the automata search (``searchable``, lowered), each made once:
     the skill matcher, the section splitter and the category rules all scan one description."""
 
-    __slots__ = ("text", "_padded", "_padded_low", "_low")
+    __slots__ = ("text", "_padded", "_padded_low", "_low", "_line_starts")
 
     def __init__(self, text: str):
         self.text = text
-        self._padded = self._padded_low = self._low = None
+        self._padded = self._padded_low = self._low = self._line_starts = None
 
     @property
     def padded(self) -> str:
@@ -79,6 +79,14 @@ class Prepared:
         if self._low is None:
             self._low = lowered(self.text)
         return self._low
+
+    @property
+    def line_starts(self) -> list[int]:
+        """Where each line starts (0, then after each newline) and, last, ``len(text) + 1``: a
+        line found by bisection, its end one before the next start."""
+        if self._line_starts is None:  # C-level sums of the lines' lengths
+            self._line_starts = list(accumulate(map((1).__add__, map(len, self.text.split("\n"))), initial=0))
+        return self._line_starts
 
 
 @dataclass(frozen=True)
@@ -553,11 +561,11 @@ class SkillMatcher:
             if spans:
                 exclusions.setdefault(skill, []).extend(spans)
         if exclusions:
-            candidates = [hit for hit in candidates if not _excluded(hit, exclusions.get(hit.skill, ()))]
+            candidates = [hit for hit in candidates if hit.skill not in exclusions or not _excluded(hit, exclusions[hit.skill])]
         if in_technical_list or not any(hit.needs_context for hit in candidates):
             valid = candidates
         else:
-            context = _Context(text, candidates)
+            context = _Context(text, prepared.line_starts, candidates)
             valid = [hit for hit in candidates if not hit.needs_context or self._in_technical_context(context, hit)]
         return sorted(valid, key=lambda hit: (hit.start, -hit.end))
 
@@ -646,7 +654,6 @@ _SECTION_RANK = {
 
 
 # Symbol bullets only: "2. What you will do" is as often a section heading as a list item.
-_NEWLINE = re.compile("\n")
 _BULLET = re.compile(r"\s*(?:[-*•·▪◦]|o\s)\s*")
 
 
@@ -665,19 +672,18 @@ class _Context:
     ambiguous hit is looked up by bisection: a line with thousands of mentions costs
     thousands of lookups, not millions of comparisons."""
 
-    def __init__(self, text: str, hits: list[Hit]):
+    def __init__(self, text: str, line_starts: list[int], hits: list[Hit]):
         self.text = text
         self._hits = sorted(hits, key=lambda hit: hit.start)
         self._starts = [hit.start for hit in self._hits]
-        self._breaks = [match.start() for match in _NEWLINE.finditer(text)]
+        self._line_starts = line_starts  # ``Prepared.line_starts`` of the text
         self.leads: dict[int, bool] = {}  # line start -> under a technology lead-in, found once
 
     def line_around(self, start: int, end: int) -> tuple[int, int]:
-        """(start, end) of the line holding ``start``, its end the first break at or after ``end``."""
-        breaks = self._breaks
-        before = bisect_left(breaks, start) - 1
-        after = bisect_left(breaks, end)
-        return (breaks[before] + 1 if before >= 0 else 0), (breaks[after] if after < len(breaks) else len(self.text))
+        """(start, end) of the line holding ``start``, its end the first line break at or after ``end``
+        (or the text's end)."""
+        starts = self._line_starts
+        return starts[bisect_right(starts, start) - 1], starts[bisect_right(starts, end)] - 1
 
     def other_skill_within(self, skill: str, low: int, high: int) -> bool:
         """Whether a hit of another skill lies wholly within [low, high]."""
