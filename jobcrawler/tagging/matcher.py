@@ -619,16 +619,29 @@ class SkillMatcher:
         prepared = description if isinstance(description, Prepared) else Prepared(description or "")
         parts = [("title", Prepared(title or ""), False), ("description", prepared, False)]
         parts += [("top_skills", Prepared(chip), True) for chip in top_skills or () if chip]
+        section_starts, section_kinds = sections.boundaries() if sections is not None else ((), ())
+        unranked = len(_SECTION_RANK)
         for source, prepared_text, is_chip in parts:
             text = prepared_text.text
             shared = phrases if prepared_text is prepared else None
+            located = source == "description" and sections is not None
             for hit in self.hits(prepared_text, in_technical_list=is_chip, phrases=shared):
-                section = sections.at(hit.start) if sections is not None and source == "description" else source
-                where.setdefault(hit.skill, set()).add(section)
-                rank = _SECTION_RANK.get(section, len(_SECTION_RANK))
-                if hit.skill not in found or rank < found[hit.skill][0]:
-                    skill = self.skills[hit.skill]
-                    found[hit.skill] = (rank, {
+                if located:  # ``sections.at``, inlined: ~25 hits a posting
+                    index = bisect_right(section_starts, hit.start) - 1
+                    section = section_kinds[index] if index >= 0 else "role"
+                else:
+                    section = source
+                name = hit.skill
+                seen = where.get(name)
+                if seen is None:
+                    where[name] = {section}
+                else:
+                    seen.add(section)
+                rank = _SECTION_RANK.get(section, unranked)
+                kept = found.get(name)
+                if kept is None or rank < kept[0]:
+                    skill = self.skills[name]
+                    found[name] = (rank, {
                         "skill": skill.skill,
                         "category": skill.category,
                         "matched": text[hit.start : hit.end],
