@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections import defaultdict
 from dataclasses import dataclass
 from itertools import accumulate, chain
 from typing import Iterable, NamedTuple
@@ -186,7 +187,7 @@ class PhraseCounts:
         self._found: dict[str, list[re.Match]] = {}
         self.riders_of = index.riders
         self.riders: list[tuple[int, object]] = []  # (end in the padded text, value) of each rider's hit
-        starts: dict[int, list[int]] = {}  # literal number -> where its occurrences start
+        starts: defaultdict[int, list[int]] = defaultdict(list)  # literal number -> where its occurrences start
         if len(index._leads):
             riders = self.riders
             for last, (key, size, rider) in index._leads.iter(prepared.padded_low):
@@ -194,11 +195,7 @@ class PhraseCounts:
                     riders.append((last, rider))
                     if key < 0:
                         continue
-                found = starts.get(key)
-                if found is None:
-                    starts[key] = [last - size]
-                else:
-                    found.append(last - size)
+                starts[key].append(last - size)
         candidates, key_patterns = self._candidates, index._key_patterns
         for key, found in starts.items():
             for name, number in key_patterns[key]:
@@ -219,12 +216,13 @@ class PhraseCounts:
 
     def _find(self, name: str) -> list[re.Match]:
         index, text = self._index, self._text
-        patterns, starts_of = index._sets[name], self._candidates.get(name)
+        starts_of = self._candidates.get(name)
         unanchored = index._unanchored.get(name)
         if starts_of is None:  # no leading literal of the set in the text
             if not unanchored:
                 return []
             starts_of = {}
+        patterns = index._sets[name]
         numbers = sorted(starts_of.keys() | set(unanchored)) if unanchored else sorted(starts_of)
         found: list[re.Match] = []
         for number in numbers:
