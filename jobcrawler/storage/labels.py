@@ -9,6 +9,8 @@ labels from several sources; writing one source never touches another's rows.
 from __future__ import annotations
 
 import json
+from itertools import groupby
+from operator import itemgetter
 
 import sqlite_utils
 
@@ -53,52 +55,47 @@ def write_labels(db: sqlite_utils.Database, rows: list[dict]) -> None:
     with_evidence = [row for row in rows if "evidence" in row]
     if not with_evidence:
         return
-    stored = _stored_rows(db, "job_label_evidence", ("category", "position"), EVIDENCE_VALUES,
-                          [(row["job_id"], row["labels"]) for row in with_evidence])
-    new = {(row["job_id"], row["labels"]): {(category, position): (piece.get("rule"), piece.get("condition"),
-                                                                   piece.get("matched"), piece.get("section"))
-                                            for category, found in (row["evidence"] or {}).items()
-                                            for position, piece in enumerate(found)}
-           for row in with_evidence}
-    _write_differences(db, "job_label_evidence", ("category", "position"), EVIDENCE_VALUES, stored, new)
+    new = {(row["job_id"], row["labels"]): [
+        (category, position, piece.get("rule"), piece.get("condition"), piece.get("matched"), piece.get("section"))
+        for category in sorted(row["evidence"] or ()) for position, piece in enumerate(row["evidence"][category])]
+        for row in with_evidence}
+    _write_differences(db, "job_label_evidence", ("category", "position"), EVIDENCE_VALUES, new)
 
 
-def _stored_rows(db: sqlite_utils.Database, table: str, key: tuple[str, ...], values: tuple[str, ...],
-                 jobs: list[tuple[str, str]]) -> dict[tuple[str, str], dict[tuple, tuple]]:
-    """(job id, label source) -> {``key`` columns: ``values`` columns} of its ``table`` rows."""
-    stored: dict[tuple[str, str], dict[tuple, tuple]] = {}
-    width = len(key)
+def _stored_rows(db: sqlite_utils.Database, table: str, columns: tuple[str, ...],
+                 jobs: list[tuple[str, str]]) -> dict[tuple[str, str], list[tuple]]:
+    """(job id, label source) -> ``columns`` of its ``table`` rows, as the primary key's index
+    gives them (in its order as a rule; a caller that needs it compares without it)."""
+    stored: dict[tuple[str, str], list[tuple]] = {}
     rows = db.execute(
-        f"SELECT t.job_id, t.labels, {', '.join('t.' + c for c in (*key, *values))} FROM {table} AS t "
+        f"SELECT t.job_id, t.labels, {', '.join('t.' + c for c in columns)} FROM {table} AS t "
         "JOIN (SELECT value ->> 0 AS job_id, value ->> 1 AS labels FROM json_each(?)) AS wanted "
         "ON wanted.job_id = t.job_id AND wanted.labels = t.labels",
         [json.dumps(jobs)],
     )
-    for job_id, source, *row in rows:
-        found = stored.get((job_id, source))
-        if found is None:
-            found = stored[(job_id, source)] = {}
-        found[tuple(row[:width])] = tuple(row[width:])
+    for job, found in groupby(rows, key=itemgetter(0, 1)):
+        stored.setdefault(job, []).extend(row[2:] for row in found)
     return stored
 
 
 def _write_differences(db: sqlite_utils.Database, table: str, key: tuple[str, ...], values: tuple[str, ...],
-                       stored: dict[tuple[str, str], dict[tuple, tuple]],
-                       new: dict[tuple[str, str], dict[tuple, tuple]]) -> None:
-    """Make each job's rows of ``table`` (one label source's, keyed by ``key`` within the job)
-    exactly ``new``'s: rows it lacks are deleted, rows that differ updated in place (cheaper than
-    a delete and an insert: only the indexes of changed columns move), missing rows inserted,
-    equal rows left alone."""
+                       new: dict[tuple[str, str], list[tuple]]) -> None:
+    """Make each job's rows of ``table`` (one label source's) exactly ``new``'s: tuples of the
+    ``key`` and ``values`` columns, in key order. Jobs whose rows are all as stored (most of them
+    in a re-tag) cost one list comparison; of the others, rows the job no longer has are deleted,
+    rows that differ updated in place (cheaper than a delete and an insert: only the indexes of
+    changed columns move), missing rows inserted."""
+    stored = _stored_rows(db, table, (*key, *values), list(new))
+    width = len(key)
     removed, updated, inserted = [], [], []
     for job, rows in new.items():
-        old = stored.get(job)
-        if old == rows:
+        found = stored.get(job, [])
+        if found == rows:
             continue
-        if not old:
-            inserted += [(*job, *place, *row) for place, row in rows.items()]
-            continue
-        removed += [(*job, *place) for place in old.keys() - rows.keys()]
-        for place, row in rows.items():
+        old = {row[:width]: row[width:] for row in found}
+        current = {row[:width]: row[width:] for row in rows}
+        removed += [(*job, *place) for place in old.keys() - current.keys()]
+        for place, row in current.items():
             was = old.get(place)
             if was is None:
                 inserted.append((*job, *place, *row))
@@ -163,10 +160,8 @@ def write_labelled(db: sqlite_utils.Database, labelled: list[tuple[str, dict, li
     if not labelled:
         return
     write_labels(db, [{**row, "job_id": job_id} for job_id, row, _ in labelled])
-    stored = _stored_rows(db, "job_skills", ("skill",), SKILL_VALUES, [(job_id, row["labels"]) for job_id, row, _ in labelled])
-    new = {(job_id, row["labels"]): {(skill[0],): skill[1:] for skill in skill_rows(skills)}
-           for job_id, row, skills in labelled}
-    _write_differences(db, "job_skills", ("skill",), SKILL_VALUES, stored, new)
+    new = {(job_id, row["labels"]): sorted(skill_rows(skills)) for job_id, row, skills in labelled}
+    _write_differences(db, "job_skills", ("skill",), SKILL_VALUES, new)
 
 
 def jobs_to_tag(db: sqlite_utils.Database, version: str, everything: bool, after: str, limit: int,
