@@ -81,12 +81,13 @@ class ValidatePipeline(PostingPipeline):
     """Drop postings that cannot become a useful ``jobs`` row, counting why."""
 
     def process_posting(self, posting):
-        changed = coerce_fields(posting)
+        values = dict(posting.items())  # each field read once: an adapter's get is several calls
+        changed = coerce_fields(posting, values)
         for name in changed:
             self.count(f"coerced/{name}")
         if changed:
             logger.info("Job %r: read %s as their expected types", posting.get("job_id"), ", ".join(changed))
-        oversize = [name for name in FIELD_TYPES if _characters(posting.get(name)) > MAX_VALUE_CHARS]
+        oversize = [name for name in FIELD_TYPES if _characters(values.get(name)) > MAX_VALUE_CHARS]
         if oversize:
             self.drop(posting, "oversize_value", f"({', '.join(oversize)}: over {MAX_VALUE_CHARS:,} characters)")
         job_id = posting.get("job_id")
@@ -110,19 +111,22 @@ def _characters(value) -> int:
     return 0
 
 
-def coerce_fields(posting: ItemAdapter) -> list[str]:
+def coerce_fields(posting: ItemAdapter, values: dict | None = None) -> list[str]:
     """Give every JobItem field of the posting its declared type, keeping what can be read: a
     list where text was expected gives its first text, an object its ``name``, a number its
     digits; text loses characters SQLite cannot store (lone surrogates); numbers outside
-    SQLite's range, NaN and infinities become None. Returns the names of the fields changed."""
+    SQLite's range, NaN and infinities become None. Returns the names of the fields changed.
+    ``values``: the posting's fields as a dict (``dict(posting.items())``), kept up to date."""
+    if values is None:
+        values = dict(posting.items())
     changed = []
     for name, kind in FIELD_TYPES.items():
-        if name not in posting:
+        if name not in values:
             continue
-        value = posting.get(name)
+        value = values[name]
         coerced = _coerce(value, kind)
         if coerced is not value:
-            posting[name] = coerced
+            posting[name] = values[name] = coerced
             changed.append(name)
     return changed
 

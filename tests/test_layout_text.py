@@ -86,6 +86,21 @@ def test_html_to_text_is_the_same_on_either_path(html):
     assert html_to_text(html) == slow_path(html)
 
 
+@settings(max_examples=400)
+@given(markup())
+def test_the_fast_path_parses_a_fragment_into_lxml_html_s_tree(html):
+    plain = text._plain_fragment(html)
+    assert plain is not None  # a fragment, never a whole document: the fast path takes it
+    assert lxml.html.tostring(plain) == lxml.html.tostring(fragment(html))
+
+
+@pytest.mark.parametrize("html", ["<html><body><p>Build agents</p></body></html>",
+                                  "  <!DOCTYPE html><p>Build agents</p>"])
+def test_a_whole_document_is_left_to_lxml_html(html):
+    assert text._plain_fragment(html) is None
+    assert html_to_text(html) == slow_path(html) == "Build agents"
+
+
 def test_layout_text_equals_html_text_on_replay_pages():
     for posting in REPLAY.postings.values():
         page = replay_pages.detail_page(posting)

@@ -9,6 +9,8 @@ labels from several sources; writing one source never touches another's rows.
 from __future__ import annotations
 
 import json
+from itertools import groupby
+from operator import itemgetter
 
 import sqlite_utils
 
@@ -18,6 +20,9 @@ from jobcrawler.storage.transaction import transaction, utc_now
 
 INSERT_SKILL = ("INSERT OR IGNORE INTO job_skills (job_id, labels, skill, category, matched, source, section) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)")
+# What a stored row holds besides its job, label source and key (category and position; skill)
+EVIDENCE_VALUES = ("rule", "condition", "matched", "section")
+SKILL_VALUES = ("category", "matched", "source", "section")
 
 
 def label_row(categories: dict, source: str = RULES, version: str | None = None,
@@ -36,8 +41,10 @@ def label_row(categories: dict, source: str = RULES, version: str | None = None,
 
 def write_labels(db: sqlite_utils.Database, rows: list[dict]) -> None:
     """Insert or replace ``job_labels`` rows (each with ``job_id`` and ``labels``), and the
-    evidence of those that carry it; evidence that would come out exactly as stored is kept
-    (a re-tag changes few decisions, and ~17 evidence rows a job are most of what it writes)."""
+    evidence of those that carry it. Only evidence rows that differ from the stored ones are
+    written (a re-tag changes few decisions, and ~17 evidence rows a job are most of what it
+    would write); rows a category no longer has are deleted, so the stored evidence is always
+    exactly the new one."""
     if not rows:
         return
     columns = list(JOB_LABEL_COLUMNS)
@@ -48,49 +55,60 @@ def write_labels(db: sqlite_utils.Database, rows: list[dict]) -> None:
     with_evidence = [row for row in rows if "evidence" in row]
     if not with_evidence:
         return
-    stored = _stored_evidence(db, [(row["job_id"], row["labels"]) for row in with_evidence])
-    changed = []
-    for row in with_evidence:
-        pieces = [(category, position, piece.get("rule"), piece.get("condition"), piece.get("matched"),
-                   piece.get("section"))
-                  for category, found in (row["evidence"] or {}).items() for position, piece in enumerate(found)]
-        key = (row["job_id"], row["labels"])
-        if sorted(pieces, key=_evidence_order) != stored.get(key, []):
-            changed.append((key, pieces))
-    db.conn.executemany("DELETE FROM job_label_evidence WHERE job_id = ? AND labels = ?", [key for key, _ in changed])
-    db.conn.executemany(
-        "INSERT INTO job_label_evidence (job_id, labels, category, position, rule, condition, matched, section) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [(*key, *piece) for key, pieces in changed for piece in pieces],
-    )
+    new = {(row["job_id"], row["labels"]): [
+        (category, position, piece.get("rule"), piece.get("condition"), piece.get("matched"), piece.get("section"))
+        for category in sorted(row["evidence"] or ()) for position, piece in enumerate(row["evidence"][category])]
+        for row in with_evidence}
+    _write_differences(db, "job_label_evidence", ("category", "position"), EVIDENCE_VALUES, new)
 
 
-def _evidence_order(piece: tuple) -> tuple:
-    """(category, position): the order of ``job_label_evidence``'s primary key."""
-    return piece[0], piece[1]
-
-
-def _stored_evidence(db: sqlite_utils.Database, keys: list[tuple[str, str]]) -> dict[tuple[str, str], list[tuple]]:
-    """(job id, source) -> its evidence rows (category, position, rule, condition, matched, section)
-    by category and position: what a new decision is compared with before it is rewritten."""
-    return _rows_by_job_and_source(db, "job_label_evidence", "category, position, rule, condition, matched, section",
-                                   "category, position", keys)
-
-
-def _rows_by_job_and_source(db: sqlite_utils.Database, table: str, columns: str, order: str,
-                            keys: list[tuple[str, str]]) -> dict[tuple[str, str], list[tuple]]:
-    """(job id, label source) -> ``columns`` of its ``table`` rows, ordered by ``order``."""
+def _stored_rows(db: sqlite_utils.Database, table: str, columns: tuple[str, ...],
+                 jobs: list[tuple[str, str]]) -> dict[tuple[str, str], list[tuple]]:
+    """(job id, label source) -> ``columns`` of its ``table`` rows, as the primary key's index
+    gives them (in its order as a rule; a caller that needs it compares without it)."""
     stored: dict[tuple[str, str], list[tuple]] = {}
     rows = db.execute(
-        f"SELECT t.job_id, t.labels, {', '.join('t.' + c.strip() for c in columns.split(','))} FROM {table} AS t "
+        f"SELECT t.job_id, t.labels, {', '.join('t.' + c for c in columns)} FROM {table} AS t "
         "JOIN (SELECT value ->> 0 AS job_id, value ->> 1 AS labels FROM json_each(?)) AS wanted "
-        f"ON wanted.job_id = t.job_id AND wanted.labels = t.labels "
-        f"ORDER BY t.job_id, t.labels, {', '.join('t.' + c.strip() for c in order.split(','))}",
-        [json.dumps(keys)],
+        "ON wanted.job_id = t.job_id AND wanted.labels = t.labels",
+        [json.dumps(jobs)],
     )
-    for job_id, source, *row in rows:
-        stored.setdefault((job_id, source), []).append(tuple(row))
+    for job, found in groupby(rows, key=itemgetter(0, 1)):
+        stored.setdefault(job, []).extend(row[2:] for row in found)
     return stored
+
+
+def _write_differences(db: sqlite_utils.Database, table: str, key: tuple[str, ...], values: tuple[str, ...],
+                       new: dict[tuple[str, str], list[tuple]]) -> None:
+    """Make each job's rows of ``table`` (one label source's) exactly ``new``'s: tuples of the
+    ``key`` and ``values`` columns, in key order. Jobs whose rows are all as stored (most of them
+    in a re-tag) cost one list comparison; of the others, rows the job no longer has are deleted,
+    rows that differ updated in place (cheaper than a delete and an insert: only the indexes of
+    changed columns move), missing rows inserted."""
+    stored = _stored_rows(db, table, (*key, *values), list(new))
+    width = len(key)
+    removed, updated, inserted = [], [], []
+    for job, rows in new.items():
+        found = stored.get(job, [])
+        if found == rows:
+            continue
+        old = {row[:width]: row[width:] for row in found}
+        current = {row[:width]: row[width:] for row in rows}
+        removed += [(*job, *place) for place in old.keys() - current.keys()]
+        for place, row in current.items():
+            was = old.get(place)
+            if was is None:
+                inserted.append((*job, *place, *row))
+            elif was != row:
+                updated.append((*row, *job, *place))
+    where = "job_id = ? AND labels = ? AND " + " AND ".join(f"{c} = ?" for c in key)
+    if removed:
+        db.conn.executemany(f"DELETE FROM {table} WHERE {where}", removed)
+    if updated:
+        db.conn.executemany(f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in values)} WHERE {where}", updated)
+    columns = ("job_id", "labels", *key, *values)
+    db.conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                        inserted)
 
 
 def skill_rows(skills: list[dict]) -> list[tuple]:
@@ -128,9 +146,9 @@ def save_labels(db: sqlite_utils.Database, labelled: list[tuple[str, dict, list[
     whose stored input differs by the time of the write keeps its labels (those its new text
     was given); the ids of those jobs are returned.
 
-    A job whose skill rows would come out exactly as stored (same rows, same order) keeps
-    them: after a taxonomy change most jobs' skills do not move, and rewriting them is most
-    of the cost of a re-tag.
+    Only the skill and evidence rows that differ from the stored ones are written (a skill's
+    row is keyed by the skill; readers order a job's skills themselves): after a taxonomy
+    change most jobs' skills do not move, and rewriting them was most of the cost of a re-tag.
     """
     with transaction(db):
         stale = changed_since_read(db, TAGGER_INPUT, read) if read is not None else set()
@@ -142,20 +160,8 @@ def write_labelled(db: sqlite_utils.Database, labelled: list[tuple[str, dict, li
     if not labelled:
         return
     write_labels(db, [{**row, "job_id": job_id} for job_id, row, _ in labelled])
-    stored = _stored_skills(db, [(job_id, row["labels"]) for job_id, row, _ in labelled])
-    changed = []
-    for job_id, row, skills in labelled:
-        rows = skill_rows(skills)
-        if stored.get((job_id, row["labels"]), []) != rows:
-            changed.append((job_id, row["labels"], rows))
-    db.conn.executemany("DELETE FROM job_skills WHERE job_id = ? AND labels = ?",
-                        [(job_id, source) for job_id, source, _ in changed])
-    db.conn.executemany(INSERT_SKILL, [(job_id, source, *row) for job_id, source, rows in changed for row in rows])
-
-
-def _stored_skills(db: sqlite_utils.Database, keys: list[tuple[str, str]]) -> dict[tuple[str, str], list[tuple]]:
-    """(job id, source) -> its job_skills rows (skill, category, matched, source, section) in stored order."""
-    return _rows_by_job_and_source(db, "job_skills", "skill, category, matched, source, section", "rowid", keys)
+    new = {(job_id, row["labels"]): sorted(skill_rows(skills)) for job_id, row, skills in labelled}
+    _write_differences(db, "job_skills", ("skill",), SKILL_VALUES, new)
 
 
 def jobs_to_tag(db: sqlite_utils.Database, version: str, everything: bool, after: str, limit: int,

@@ -50,7 +50,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from itertools import accumulate, chain
+from itertools import chain
 from typing import Any, Callable
 
 from jobcrawler.tagging.matcher import PhraseCounts, PhraseIndex, Prepared
@@ -75,6 +75,7 @@ class _Job:
         }
         self.sections: Sections | None = page["sections"]
         self.industries = page["industries"]
+        self._industries: dict[str, PhraseCounts] = {}
         self.level = (page["level"] or "").strip().lower()
         self.company_size = page["company_size"]
         self.categories: dict[str, Any] = {}
@@ -91,6 +92,13 @@ class _Job:
         if field not in self._scans:
             self._scans[field] = self._phrases[field].scan(self._title if field == "title" else self._prepared)
         return self._scans[field]
+
+    def industry_phrases(self, industry: str) -> PhraseCounts:
+        """One industry's scan, made once per job (several rules read the industries)."""
+        found = self._industries.get(industry)
+        if found is None:
+            found = self._industries[industry] = self._phrases["industries"].scan(industry)
+        return found
 
     def in_title(self, offset: int) -> bool:
         """``offset`` falls inside a restatement of the job title in the description."""
@@ -116,11 +124,10 @@ class _Job:
     def line_of(self, offset: int) -> int:
         """Index of the line (bullet or sentence) of the description holding ``offset``."""
         if self._line_starts is None:
-            text = self._description
-            # after each newline (C-level sums of line lengths), and after each sentence end
-            newlines = accumulate(map((1).__add__, map(len, text.split("\n"))), initial=0)
-            sentences = [match.end() for match in _SENTENCE_END.finditer(text)]
-            self._line_starts = sorted(chain(newlines, sentences)) if sentences else list(newlines)
+            # after each newline (the text's own line starts), and after each sentence end
+            newlines = self._prepared.line_starts
+            sentences = [match.end() for match in _SENTENCE_END.finditer(self._description)]
+            self._line_starts = sorted(chain(newlines, sentences)) if sentences else newlines
         return bisect_right(self._line_starts, offset) - 1
 
     def lines_with(self, name: str, sections: frozenset[str] | None) -> dict[int, re.Match]:
@@ -275,7 +282,11 @@ class CategoryRules:
                     {"rule": "default", "condition": None, "matched": None, "section": None}
                 ]
                 continue
-            won = next(((rule, value, condition) for rule, value, condition in rules if condition.test(job)), None)
+            won = None
+            for rule in rules:
+                if rule[2].test(job):
+                    won = rule
+                    break
             if won is None:
                 job.categories[name] = default
                 evidence[name] = [{"rule": "default", "condition": None, "matched": None, "section": None}]
@@ -291,16 +302,26 @@ class CategoryRules:
     def _condition(self, spec: dict) -> _Condition:
         if "all" in spec:
             parts = [self._condition(s) for s in spec["all"]]
-            return _Condition(
-                lambda job: all(p.test(job) for p in parts),
-                lambda job: [row for p in parts for row in p.explain(job)],
-            )
+            tests = [p.test for p in parts]
+
+            def every(job: _Job) -> bool:  # a loop: cheaper than all() over a generator, run ~20 times a job
+                for test in tests:
+                    if not test(job):
+                        return False
+                return True
+
+            return _Condition(every, lambda job: [row for p in parts for row in p.explain(job)])
         if "any" in spec:
             parts = [self._condition(s) for s in spec["any"]]
-            return _Condition(
-                lambda job: any(p.test(job) for p in parts),
-                lambda job: next((p.explain(job) for p in parts if p.test(job)), []),
-            )
+            tests = [p.test for p in parts]
+
+            def some(job: _Job) -> bool:
+                for test in tests:
+                    if test(job):
+                        return True
+                return False
+
+            return _Condition(some, lambda job: next((p.explain(job) for p in parts if p.test(job)), []))
         if "not" in spec:
             inner = self._condition(spec["not"])
             return _Condition(lambda job: not inner.test(job))
@@ -379,7 +400,7 @@ class CategoryRules:
             name = self._phrase(spec["industries"], "industries")
 
             def industries(job: _Job) -> list[str]:
-                return [i for i in job.industries if self._phrases["industries"].scan(i).any(name)]
+                return [i for i in job.industries if job.industry_phrases(i).any(name)]
 
             return _Condition(
                 lambda job: bool(industries(job)),

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections import defaultdict
 from dataclasses import dataclass
-from itertools import chain
+from itertools import accumulate, chain
 from typing import Iterable, NamedTuple
 
 import ahocorasick
@@ -56,11 +57,11 @@ class Prepared:
     """A text and the forms the automata search (``searchable``, lowered), each made once:
     the skill matcher, the section splitter and the category rules all scan one description."""
 
-    __slots__ = ("text", "_padded", "_padded_low", "_low")
+    __slots__ = ("text", "_padded", "_padded_low", "_low", "_line_starts")
 
     def __init__(self, text: str):
         self.text = text
-        self._padded = self._padded_low = self._low = None
+        self._padded = self._padded_low = self._low = self._line_starts = None
 
     @property
     def padded(self) -> str:
@@ -79,6 +80,14 @@ class Prepared:
         if self._low is None:
             self._low = lowered(self.text)
         return self._low
+
+    @property
+    def line_starts(self) -> list[int]:
+        """Where each line starts (0, then after each newline) and, last, ``len(text) + 1``: a
+        line found by bisection, its end one before the next start."""
+        if self._line_starts is None:  # C-level sums of the lines' lengths
+            self._line_starts = list(accumulate(map((1).__add__, map(len, self.text.split("\n"))), initial=0))
+        return self._line_starts
 
 
 @dataclass(frozen=True)
@@ -178,7 +187,7 @@ class PhraseCounts:
         self._found: dict[str, list[re.Match]] = {}
         self.riders_of = index.riders
         self.riders: list[tuple[int, object]] = []  # (end in the padded text, value) of each rider's hit
-        starts: dict[int, list[int]] = {}  # literal number -> where its occurrences start
+        starts: defaultdict[int, list[int]] = defaultdict(list)  # literal number -> where its occurrences start
         if len(index._leads):
             riders = self.riders
             for last, (key, size, rider) in index._leads.iter(prepared.padded_low):
@@ -186,11 +195,7 @@ class PhraseCounts:
                     riders.append((last, rider))
                     if key < 0:
                         continue
-                found = starts.get(key)
-                if found is None:
-                    starts[key] = [last - size]
-                else:
-                    found.append(last - size)
+                starts[key].append(last - size)
         candidates, key_patterns = self._candidates, index._key_patterns
         for key, found in starts.items():
             for name, number in key_patterns[key]:
@@ -211,12 +216,13 @@ class PhraseCounts:
 
     def _find(self, name: str) -> list[re.Match]:
         index, text = self._index, self._text
-        patterns, starts_of = index._sets[name], self._candidates.get(name)
+        starts_of = self._candidates.get(name)
         unanchored = index._unanchored.get(name)
         if starts_of is None:  # no leading literal of the set in the text
             if not unanchored:
                 return []
             starts_of = {}
+        patterns = index._sets[name]
         numbers = sorted(starts_of.keys() | set(unanchored)) if unanchored else sorted(starts_of)
         found: list[re.Match] = []
         for number in numbers:
@@ -553,11 +559,11 @@ class SkillMatcher:
             if spans:
                 exclusions.setdefault(skill, []).extend(spans)
         if exclusions:
-            candidates = [hit for hit in candidates if not _excluded(hit, exclusions.get(hit.skill, ()))]
+            candidates = [hit for hit in candidates if hit.skill not in exclusions or not _excluded(hit, exclusions[hit.skill])]
         if in_technical_list or not any(hit.needs_context for hit in candidates):
             valid = candidates
         else:
-            context = _Context(text, candidates)
+            context = _Context(text, prepared.line_starts, candidates)
             valid = [hit for hit in candidates if not hit.needs_context or self._in_technical_context(context, hit)]
         return sorted(valid, key=lambda hit: (hit.start, -hit.end))
 
@@ -611,16 +617,29 @@ class SkillMatcher:
         prepared = description if isinstance(description, Prepared) else Prepared(description or "")
         parts = [("title", Prepared(title or ""), False), ("description", prepared, False)]
         parts += [("top_skills", Prepared(chip), True) for chip in top_skills or () if chip]
+        section_starts, section_kinds = sections.boundaries() if sections is not None else ((), ())
+        unranked = len(_SECTION_RANK)
         for source, prepared_text, is_chip in parts:
             text = prepared_text.text
             shared = phrases if prepared_text is prepared else None
+            located = source == "description" and sections is not None
             for hit in self.hits(prepared_text, in_technical_list=is_chip, phrases=shared):
-                section = sections.at(hit.start) if sections is not None and source == "description" else source
-                where.setdefault(hit.skill, set()).add(section)
-                rank = _SECTION_RANK.get(section, len(_SECTION_RANK))
-                if hit.skill not in found or rank < found[hit.skill][0]:
-                    skill = self.skills[hit.skill]
-                    found[hit.skill] = (rank, {
+                if located:  # ``sections.at``, inlined: ~25 hits a posting
+                    index = bisect_right(section_starts, hit.start) - 1
+                    section = section_kinds[index] if index >= 0 else "role"
+                else:
+                    section = source
+                name = hit.skill
+                seen = where.get(name)
+                if seen is None:
+                    where[name] = {section}
+                else:
+                    seen.add(section)
+                rank = _SECTION_RANK.get(section, unranked)
+                kept = found.get(name)
+                if kept is None or rank < kept[0]:
+                    skill = self.skills[name]
+                    found[name] = (rank, {
                         "skill": skill.skill,
                         "category": skill.category,
                         "matched": text[hit.start : hit.end],
@@ -646,7 +665,6 @@ _SECTION_RANK = {
 
 
 # Symbol bullets only: "2. What you will do" is as often a section heading as a list item.
-_NEWLINE = re.compile("\n")
 _BULLET = re.compile(r"\s*(?:[-*•·▪◦]|o\s)\s*")
 
 
@@ -665,19 +683,18 @@ class _Context:
     ambiguous hit is looked up by bisection: a line with thousands of mentions costs
     thousands of lookups, not millions of comparisons."""
 
-    def __init__(self, text: str, hits: list[Hit]):
+    def __init__(self, text: str, line_starts: list[int], hits: list[Hit]):
         self.text = text
         self._hits = sorted(hits, key=lambda hit: hit.start)
         self._starts = [hit.start for hit in self._hits]
-        self._breaks = [match.start() for match in _NEWLINE.finditer(text)]
+        self._line_starts = line_starts  # ``Prepared.line_starts`` of the text
         self.leads: dict[int, bool] = {}  # line start -> under a technology lead-in, found once
 
     def line_around(self, start: int, end: int) -> tuple[int, int]:
-        """(start, end) of the line holding ``start``, its end the first break at or after ``end``."""
-        breaks = self._breaks
-        before = bisect_left(breaks, start) - 1
-        after = bisect_left(breaks, end)
-        return (breaks[before] + 1 if before >= 0 else 0), (breaks[after] if after < len(breaks) else len(self.text))
+        """(start, end) of the line holding ``start``, its end the first line break at or after ``end``
+        (or the text's end)."""
+        starts = self._line_starts
+        return starts[bisect_right(starts, start) - 1], starts[bisect_right(starts, end)] - 1
 
     def other_skill_within(self, skill: str, low: int, high: int) -> bool:
         """Whether a hit of another skill lies wholly within [low, high]."""

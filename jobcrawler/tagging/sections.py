@@ -47,17 +47,19 @@ class Sections:
     def __init__(self, spans: list[Span]):
         self.spans = spans
         self._starts = [span.start for span in spans]
+        self._kinds = [span.kind for span in spans]
 
     def at(self, offset: int) -> str:
         index = bisect_right(self._starts, offset) - 1
-        return self.spans[index].kind if index >= 0 else "role"
+        return self._kinds[index] if index >= 0 else "role"
 
     def kinds(self) -> list[str]:
-        return [span.kind for span in self.spans]
+        return list(self._kinds)
 
     def boundaries(self) -> tuple[list[int], list[str]]:
-        """(start offsets, kinds) of the spans, for callers that locate many offsets at once."""
-        return self._starts, self.kinds()
+        """(start offsets, kinds) of the spans, for callers that locate many offsets at once
+        (the lists themselves: read them, do not change them)."""
+        return self._starts, self._kinds
 
 
 class SectionSplitter:
