@@ -1,0 +1,70 @@
+"""The AI-type model experiment: the regression learns and is deterministic, folds are fixed,
+every candidate is scored out of fold, and a missing checkout is a one-line error."""
+
+from __future__ import annotations
+
+from analysis import train_ai_type_model as experiment
+from analysis.train_ai_type_model import Example, SoftmaxRegression, cross_validate, fold_of, rule_features, text_features
+
+MODEL_WORK = ["Fine-tune LLMs and build RAG agents", "Train and evaluate language models", "Ship LLM agents with prompts"]
+ENABLING = ["Run Kubernetes clusters for the ML team", "Build data pipelines feeding training", "Operate the GPU platform"]
+
+
+def synthetic(count: int = 60) -> list[Example]:
+    """Postings whose role text says the type plainly; the rules get every third one wrong."""
+    examples = []
+    for n in range(count):
+        first = n % 2 == 0
+        lines = MODEL_WORK if first else ENABLING
+        truth = "ai-first" if first else "ai-support"
+        wrong = "ai-support" if first else "ai-first"
+        examples.append(Example(
+            job=f"job{n}", title="AI Engineer", role_text="\n".join(lines[n % 3:] + lines[: n % 3]),
+            rules_value=wrong if n % 3 == 0 else truth, rules_rule="some rule", share=0.5 if first else 0.1,
+            kinds={"model_work": 3 if first else 0, "enabling": 0 if first else 3}, truth=truth,
+            reading_set="category_reading_4.jsonl", published=truth,
+        ))  # fmt: skip
+    return examples
+
+
+def test_features_are_words_pairs_title_words_and_what_the_rules_found():
+    example = synthetic(1)[0]
+    words = text_features(example)
+    assert {"fine-tune", "llms", "fine-tune llms", "title: ai", "title: engineer"} <= words
+    assert rule_features(example) == {"rules say: ai-support", "deciding rule: some rule", "model-work share >=0.45",
+                                      "model_work lines: 2-3", "enabling lines: 0"}  # fmt: skip
+
+
+def test_the_regression_learns_a_plain_split_and_two_fits_are_identical():
+    examples = synthetic()
+    rows = [(text_features(e), e.truth, 1.0, e.job) for e in examples]
+    first, second = SoftmaxRegression().fit(rows), SoftmaxRegression().fit(rows)
+    assert first.weights == second.weights and first.bias == second.bias
+    unseen = Example("new", "AI Engineer", "Fine-tune LLMs for search", "ai-support", "r", 0.0, {}, "ai-first", "x")
+    probabilities = first.probabilities(text_features(unseen))
+    assert max(probabilities, key=probabilities.get) == "ai-first"
+    assert abs(sum(probabilities.values()) - 1) < 1e-9
+
+
+def test_folds_are_fixed_by_the_job_id_and_differ_between_repeats():
+    jobs = [f"job{n}" for n in range(200)]
+    assert [fold_of(j, 0) for j in jobs] == [fold_of(j, 0) for j in jobs]
+    assert {fold_of(j, 0) for j in jobs} == set(range(experiment.FOLDS))
+    assert [fold_of(j, 0) for j in jobs] != [fold_of(j, 1) for j in jobs]
+
+
+def test_every_candidate_is_scored_out_of_fold_and_the_model_beats_rules_that_are_wrong_a_third_of_the_time():
+    examples = synthetic()
+    hits = cross_validate(examples, repeats=1)
+    assert all(len(by_job) == len(examples) and all(len(v) == 1 for v in by_job.values()) for by_job in hits.values())
+    rules = sum(v[0] for v in hits["rules"].values()) / len(examples)
+    assert rules == sum(e.rules_value == e.truth for e in examples) / len(examples)
+    words = sum(v[0] for v in hits["words"].values()) / len(examples)
+    assert words > rules
+    assert cross_validate(examples, repeats=1) == hits  # deterministic
+
+
+def test_a_missing_checkout_is_a_one_line_error(tmp_path, capsys):
+    assert experiment.main(["--pages", str(tmp_path / "none"), "--fieldguide", str(tmp_path)]) == 1
+    error = capsys.readouterr().err
+    assert error.startswith("error: ") and error.count("\n") == 1
