@@ -1,13 +1,16 @@
 """Does a small trained model decide the AI type better than the rules? Cross-validation on the tuning readings.
 
-    python -m analysis.train_ai_type_model [--pages P] [--fieldguide F] [--repeats N] [--validation]
+    python -m analysis.train_ai_type_model [--pages P] [--fieldguide F] [--repeats N]
+                                           [--learning-rate R] [--published-weight W] [--validation CANDIDATE]
 
 The tuning readings (``analysis/reading_split.py``): all of ``category_reading.jsonl`` (text from
 its saved pages, ``--pages``), the tuning part of ``category_reading_2.jsonl`` and all of
 ``category_reading_4.jsonl`` (text from a Field Guide checkout's ``data_raw``). The second set's
-validation part and the whole third set are never read, not even as weak labels. The published
-LLM labels of the Field Guide jobs no reading set holds join the training, weighted down
-(``WEAK_WEIGHT``): they agree with careful readings on ~86% of postings.
+validation part and the whole third set take no part in fitting or choosing anything; only
+``--validation`` reads them, to print two aggregate figures. The published
+LLM labels of the training folds' postings may join the training, weighted down
+(``--published-weight``; they agree with careful readings on ~86% of postings, but every
+weight tried, 0.1 to 1.0, scored lower than none, so the default leaves them out).
 
 Each candidate is fitted on four fifths of the readings and scored on the fifth they left out;
 the folds are fixed by a hash of the job id (``fold_of``) and the whole run is repeated with
@@ -62,10 +65,10 @@ from jobcrawler.tagging.ai_type_confidence import AiTypeConfidence, share_band
 AI_TYPES = ("ai-first", "ai-support", "ml", "unknown")
 FOLDS = 5
 FOLD_SALT = "jobcrawler-ai-type-model-fold:"
-WEAK_WEIGHT = 0.3  # a published LLM label counts this much of a careful reading
+PUBLISHED_WEIGHT = 0.0  # a published LLM label counts this much of a careful reading (0.1-1.0 scored lower)
 MIN_DOCUMENTS = 2  # a feature seen in fewer training postings is dropped
 EPOCHS = 12
-LEARNING_RATE = 0.1
+LEARNING_RATE = 0.25  # AdaGrad's; 0.5 and 1.0 scored lower
 L2 = 1e-4
 OVERRIDE_GRID = ((0.7, 0.5), (0.7, 0.7), (0.8, 0.5), (0.8, 0.7), (0.9, 0.6), (1.01, 0.6), (1.01, 0.8))  # (rules' confidence below, model's probability at least)
 _WORD = re.compile(r"[a-z][a-z0-9+#]*(?:[.-][a-z0-9+#]+)*")
@@ -118,8 +121,9 @@ class SoftmaxRegression:
     """Multinomial logistic regression on binary features (each posting's vector scaled to unit
     length), fitted by AdaGrad in a fixed order with an L2 penalty: deterministic, pure Python."""
 
-    def __init__(self, classes=AI_TYPES):
+    def __init__(self, classes=AI_TYPES, learning_rate: float = LEARNING_RATE):
         self.classes = tuple(classes)
+        self.learning_rate = learning_rate
         self.index: dict[str, int] = {}
         self.weights: list[list[float]] = []  # per class, per feature
         self.bias: list[float] = [0.0] * len(self.classes)
@@ -144,12 +148,12 @@ class SoftmaxRegression:
                 for k, weights in enumerate(self.weights):
                     gradient = weight * (probabilities[k] - (k == label))
                     bias_squares[k] += gradient * gradient
-                    self.bias[k] -= LEARNING_RATE * gradient / math.sqrt(bias_squares[k])
+                    self.bias[k] -= self.learning_rate * gradient / math.sqrt(bias_squares[k])
                     accumulated = squares[k]
                     for i in ids:
                         g = gradient * scale + L2 * weights[i]
                         accumulated[i] += g * g
-                        weights[i] -= LEARNING_RATE * g / math.sqrt(accumulated[i])
+                        weights[i] -= self.learning_rate * g / math.sqrt(accumulated[i])
         return self
 
     def _probabilities(self, ids: list[int]) -> list[float]:
@@ -175,7 +179,7 @@ def rule_outputs(postings: dict[str, dict]) -> dict[str, dict]:
     seen: dict[str, dict] = {}
 
     def record(job, value, evidence):
-        kinds = tagger.rules._kinds(job)
+        kinds = tagger.rules._kinds(job)  # the line kinds the rules weighed (computed once per job, cached)
         seen["current"] = {"value": value, "rule": evidence[0]["rule"], "share": tagger.rules.model_work_share(job),
                            "kinds": {kind: len(lines) for kind, lines in kinds.items()}}  # fmt: skip
         return value, evidence, {}
@@ -227,12 +231,20 @@ def load_examples(pages: Path, root: Path) -> tuple[list[Example], list[Example]
 # ---------------------------------------------------------------------------- candidates
 
 
-def fit_model(train: list[Example], features: dict[str, set[str]]) -> SoftmaxRegression:
-    """Fitted on the readings, and on the published labels of the same postings at ``WEAK_WEIGHT``."""
+@dataclass(frozen=True)
+class Fit:
+    """How the models are fitted: AdaGrad's learning rate, and the weight of a published LLM label."""
+
+    learning_rate: float = LEARNING_RATE
+    published_weight: float = PUBLISHED_WEIGHT
+
+
+def fit_model(train: list[Example], features: dict[str, set[str]], fit: Fit) -> SoftmaxRegression:
+    """Fitted on the readings, and on the published labels of the same postings at ``published_weight``."""
     rows = [(features[e.job], e.truth, 1.0, e.job) for e in train]
-    rows += [(features[e.job], e.published, WEAK_WEIGHT, e.job + " published") for e in train
-             if e.published is not None and WEAK_WEIGHT > 0]  # fmt: skip
-    return SoftmaxRegression().fit(rows)
+    rows += [(features[e.job], e.published, fit.published_weight, e.job + " published") for e in train
+             if e.published is not None and fit.published_weight > 0]  # fmt: skip
+    return SoftmaxRegression(learning_rate=fit.learning_rate).fit(rows)
 
 
 def feature_sets(examples: list[Example]) -> dict[str, dict[str, set[str]]]:
@@ -247,12 +259,12 @@ def rule_confidence(train: list[Example]) -> AiTypeConfidence:
     return AiTypeConfidence(count_table(decisions, {e.job: e.truth for e in train}))
 
 
-def predictions(train: list[Example], test: list[Example], features: dict[str, dict[str, set[str]]]) -> dict[str, dict[str, str]]:
+def predictions(train: list[Example], test: list[Example], features: dict[str, dict[str, set[str]]],
+                fit: Fit = Fit()) -> dict[str, dict[str, str]]:
     """Candidate name -> job id -> AI type, every candidate fitted on ``train`` and run on ``test``."""
-    words, both = fit_model(train, features["words"]), fit_model(train, features["words+rules"])
+    words, both = fit_model(train, features["words"], fit), fit_model(train, features["words+rules"], fit)
     confidence = rule_confidence(train)
-    out: dict[str, dict[str, str]] = {"rules": {}, "words": {}, "words+rules": {}}
-    out.update({_override_name(c, p): {} for c, p in OVERRIDE_GRID})
+    out: dict[str, dict[str, str]] = {name: {} for name in candidate_names()}
     for e in test:
         out["rules"][e.job] = e.rules_value
         out["words"][e.job] = _top(words.probabilities(features["words"][e.job]))[0]
@@ -265,6 +277,10 @@ def predictions(train: list[Example], test: list[Example], features: dict[str, d
     return out
 
 
+def candidate_names() -> list[str]:
+    return ["rules", "words", "words+rules", *(_override_name(below, at_least) for below, at_least in OVERRIDE_GRID)]
+
+
 def _override_name(below: float, at_least: float) -> str:
     where = "always unsure" if below > 1 else f"confidence < {below}"
     return f"rules, model where {where}, model p >= {at_least}"
@@ -274,7 +290,7 @@ def _top(probabilities: dict[str, float]) -> tuple[str, float]:
     return max(probabilities.items(), key=lambda item: (item[1], item[0]))
 
 
-def cross_validate(tuning: list[Example], repeats: int) -> dict[str, dict[str, list[bool]]]:
+def cross_validate(tuning: list[Example], repeats: int, fit: Fit = Fit()) -> dict[str, dict[str, list[bool]]]:
     """Candidate -> job -> whether each repeat's out-of-fold prediction agreed with the reading."""
     hits: dict[str, dict[str, list[bool]]] = {}
     features = feature_sets(tuning)
@@ -283,7 +299,7 @@ def cross_validate(tuning: list[Example], repeats: int) -> dict[str, dict[str, l
             test = [e for e in tuning if fold_of(e.job, repeat) == fold]
             train = [e for e in tuning if fold_of(e.job, repeat) != fold]
             truth = {e.job: e.truth for e in test}
-            for name, decided in predictions(train, test, features).items():
+            for name, decided in predictions(train, test, features, fit).items():
                 for job, value in decided.items():
                     hits.setdefault(name, {}).setdefault(job, []).append(value == truth[job])
     return hits
@@ -302,9 +318,11 @@ def difference_interval(model: list[float], rules: list[float], draws: int = 200
 
 
 def cv_table(tuning: list[Example], hits: dict[str, dict[str, list[bool]]]) -> list[str]:
+    """Per candidate: accuracy (each job's hits averaged over the repeats) on all tuning readings
+    and on the second and fourth sets', and its difference from the rules on the same jobs."""
     later = [e.job for e in tuning if e.reading_set != READING_PATH.name]
     groups = (("all", [e.job for e in tuning]), ("sets 2+4", later))
-    header = f"{'candidate':<55}" + "".join(f"{f'{name} ({len(jobs)})':>16}{'vs rules (95%)':>24}" for name, jobs in groups)
+    header = f"{'candidate':<55}" + "".join(f"{f'{name} ({len(jobs)})':>16}{'minus rules (95%)':>28}" for name, jobs in groups)
     lines = [header]
     mean = {name: {job: sum(values) / len(values) for job, values in by_job.items()} for name, by_job in hits.items()}
     for name in mean:
@@ -313,35 +331,54 @@ def cv_table(tuning: list[Example], hits: dict[str, dict[str, list[bool]]]) -> l
             model, rules = [mean[name][j] for j in jobs], [mean["rules"][j] for j in jobs]
             accuracy = sum(model) / len(jobs)
             if name == "rules":
-                cells.append(f"{accuracy:>16.3f}{'':>24}")
+                cells.append(f"{accuracy:>16.3f}{'':>28}")
                 continue
             low, high = difference_interval(model, rules)
             gap = accuracy - sum(rules) / len(jobs)
-            cells.append(f"{accuracy:>16.3f}{f'{gap:+.3f} ({low:+.3f} to {high:+.3f})':>24}")
+            cells.append(f"{accuracy:>16.3f}{f'{gap:+.3f} ({low:+.3f} to {high:+.3f})':>28}")
         lines.append(f"{name:<55}" + "".join(cells))
     return lines
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"a whole number of at least 1, not {text!r}")
+    return int(text)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pages", type=Path, default=SAMPLE / "pages", help="saved pages of the first reading set")
     parser.add_argument("--fieldguide", type=Path, default=FIELDGUIDE, help="a Field Guide checkout")
-    parser.add_argument("--repeats", type=int, default=2, help="cross-validation runs, each with its own folds")
+    parser.add_argument("--repeats", type=_positive, default=3, help="cross-validation runs, each with its own folds")
+    parser.add_argument("--validation", metavar="CANDIDATE", choices=candidate_names(),
+                        help="instead: fit CANDIDATE on all tuning readings and print its and the rules' accuracy on "
+                             "the validation part, in aggregate (once per decision)")  # fmt: skip
+    parser.add_argument("--published-weight", type=float, default=PUBLISHED_WEIGHT,
+                        help=f"weight of a published LLM label against a reading's 1 (default {PUBLISHED_WEIGHT})")
+    parser.add_argument("--learning-rate", type=float, default=LEARNING_RATE, help=f"AdaGrad's (default {LEARNING_RATE})")
     args = parser.parse_args(argv)
+    fit = Fit(args.learning_rate, args.published_weight)
     root = fieldguide_root(args.fieldguide)
     if root is None or not args.pages.is_dir():
         print(f"error: the readings' text comes from the saved pages ({args.pages}) and a Field Guide checkout "
               f"({args.fieldguide}); point --pages and --fieldguide at them", file=sys.stderr)  # fmt: skip
         return 1
     try:
-        tuning, _ = load_examples(args.pages, root)
+        tuning, validation = load_examples(args.pages, root)
     except (OSError, LabelError) as error:
         print(f"error: {input_error(error)}", file=sys.stderr)
         return 1
+    if args.validation:
+        decided = predictions(tuning, validation, feature_sets(tuning + validation), fit)
+        for name in ("rules", args.validation):
+            agreed = sum(decided[name][e.job] == e.truth for e in validation)
+            print(f"validation part ({len(validation)} postings), {name}: {agreed / len(validation):.3f}")
+        return 0
     published = sum(e.published is not None for e in tuning)
-    print(f"{len(tuning)} tuning readings ({published} with a published label, weight {WEAK_WEIGHT}); "
-          f"{FOLDS}-fold cross-validation, {args.repeats} repeats")  # fmt: skip
-    hits = cross_validate(tuning, args.repeats)
+    print(f"{len(tuning)} tuning readings ({published} with a published label, weight {fit.published_weight}); "
+          f"{FOLDS}-fold cross-validation, {args.repeats} repeats; learning rate {fit.learning_rate}")  # fmt: skip
+    hits = cross_validate(tuning, args.repeats, fit)
     print("\n".join(cv_table(tuning, hits)))
     return 0
 

@@ -3,8 +3,22 @@ every candidate is scored out of fold, and a missing checkout is a one-line erro
 
 from __future__ import annotations
 
+from analysis import reading_split
 from analysis import train_ai_type_model as experiment
-from analysis.train_ai_type_model import Example, SoftmaxRegression, cross_validate, fold_of, rule_features, text_features
+from analysis.evaluate import SAMPLE
+from analysis.evaluate_categories import FIELDGUIDE, fieldguide_root
+from analysis.train_ai_type_model import (
+    AI_TYPES,
+    Example,
+    SoftmaxRegression,
+    cross_validate,
+    cv_table,
+    fold_of,
+    load_examples,
+    rule_features,
+    text_features,
+)
+from tests.helpers import needs_shared
 
 MODEL_WORK = ["Fine-tune LLMs and build RAG agents", "Train and evaluate language models", "Ship LLM agents with prompts"]
 ENABLING = ["Run Kubernetes clusters for the ML team", "Build data pipelines feeding training", "Operate the GPU platform"]
@@ -68,3 +82,26 @@ def test_a_missing_checkout_is_a_one_line_error(tmp_path, capsys):
     assert experiment.main(["--pages", str(tmp_path / "none"), "--fieldguide", str(tmp_path)]) == 1
     error = capsys.readouterr().err
     assert error.startswith("error: ") and error.count("\n") == 1
+
+
+def test_the_table_scores_each_candidate_against_the_rules_on_the_same_jobs():
+    examples = synthetic(10)
+    for e in examples[:4]:
+        e.reading_set = "category_reading.jsonl"  # the first set: counted in "all" only
+    hits = {"rules": {e.job: [e.rules_value == e.truth] for e in examples},
+            "words": {e.job: [True, False] for e in examples}}  # fmt: skip
+    rules_line, words_line = cv_table(examples, hits)[1:]
+    assert rules_line.split()[1:] == ["0.600", "0.667"]  # 6 of 10 right; 4 of the later 6
+    assert words_line.split()[1:3] == ["0.500", "-0.100"] and words_line.split()[6:8] == ["0.500", "-0.167"]
+
+
+@needs_shared("fieldguide")
+@needs_shared("builtin-sample")
+def test_the_tuning_readings_hold_no_validation_job():
+    tuning, validation = load_examples(SAMPLE / "pages", fieldguide_root(FIELDGUIDE))
+    assert len({e.job for e in tuning}) == len(tuning) and not {e.job for e in tuning} & {e.job for e in validation}
+    second = [e.job for e in tuning if e.reading_set == "category_reading_2.jsonl"]
+    assert second and not any(reading_split.in_validation(job) for job in second)
+    assert "category_reading_3.jsonl" not in {e.reading_set for e in tuning}
+    assert all(e.rules_value in AI_TYPES for e in tuning)
+    assert sum(bool(e.role_text) for e in tuning) > 0.95 * len(tuning)  # a few postings have no role section
