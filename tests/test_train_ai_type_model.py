@@ -76,6 +76,14 @@ def test_every_candidate_is_scored_out_of_fold_and_the_model_beats_rules_that_ar
     words = sum(v[0] for v in hits["words"].values()) / len(examples)
     assert words > rules
     assert cross_validate(examples, repeats=1) == hits  # deterministic
+    assert set(hits) == set(experiment.candidate_names()) and experiment.CHOSEN_OVERRIDE in hits
+
+
+def test_the_inner_cross_validation_picks_the_override_that_agrees_most():
+    examples = synthetic()  # the rules are wrong on a third, the model is sure and right: let it decide
+    below, at_least = experiment.chosen_override(examples, experiment.feature_sets(examples), experiment.Fit())
+    rules_confidence = experiment.rule_confidence(examples).of("some rule", 0.5)[0]
+    assert rules_confidence < below and at_least <= 0.7  # the model is consulted wherever it is fairly sure
 
 
 def test_a_missing_checkout_is_a_one_line_error(tmp_path, capsys):
