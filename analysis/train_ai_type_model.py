@@ -50,6 +50,7 @@ from pathlib import Path
 from analysis import reading_split
 from analysis.evaluate import SAMPLE, LabelAliases, LabelError, employees, input_error
 from analysis.evaluate_categories import (
+    AI_TYPES,
     FIELDGUIDE,
     FOURTH_READING_PATH,
     READING_PATH,
@@ -63,13 +64,12 @@ from analysis.evaluate_categories import (
 from analysis.train_ai_type import count_table, page_postings
 from jobcrawler.tagging.ai_type_confidence import AiTypeConfidence, share_band
 
-AI_TYPES = ("ai-first", "ai-support", "ml", "unknown")
 FOLDS = 5
 FOLD_SALT = "jobcrawler-ai-type-model-fold:"
 PUBLISHED_WEIGHT = 0.0  # a published LLM label counts this much of a careful reading (0.1-1.0 scored lower)
 MIN_DOCUMENTS = 2  # a feature seen in fewer training postings is dropped
 EPOCHS = 12
-LEARNING_RATE = 0.25  # AdaGrad's; 0.5 and 1.0 scored lower
+LEARNING_RATE = 0.25  # AdaGrad's; 0.1 and 0.5 scored about the same
 L2 = 1e-4
 OVERRIDE_GRID = ((0.7, 0.5), (0.7, 0.7), (0.8, 0.5), (0.8, 0.7), (0.9, 0.6), (1.01, 0.6), (1.01, 0.8))  # (rules' confidence below, model's probability at least)
 CHOSEN_OVERRIDE = "rules, model where inner CV's thresholds say"
@@ -139,9 +139,9 @@ class SoftmaxRegression:
         self.weights = [[0.0] * size for _ in self.classes]
         squares = [[1e-8] * size for _ in self.classes]
         bias_squares = [1e-8] * len(self.classes)
-        encoded = sorted(([self.index[f] for f in sorted(features) if f in self.index], self.classes.index(label), weight, key)
-                         for features, label, weight, key in rows)  # fmt: skip
-        encoded.sort(key=lambda row: row[3])
+        encoded = [([self.index[f] for f in sorted(features) if f in self.index], self.classes.index(label), weight, key)
+                   for features, label, weight, key in rows]  # fmt: skip
+        encoded.sort(key=lambda row: row[3])  # then shuffled by a seeded generator: the same order every run
         shuffle = random.Random(0).shuffle
         for _ in range(EPOCHS):
             shuffle(encoded)
