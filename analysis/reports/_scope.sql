@@ -551,3 +551,63 @@ SELECT gc.cell_id, g.skill_a_id, g.skill_b_id, sum(g.jobs) AS jobs, min(g.first_
 FROM per_group AS g
 JOIN group_cells AS gc USING (scope_group)
 GROUP BY gc.cell_id, g.skill_a_id, g.skill_b_id;
+
+-- Pay (pay.sql): postings stating pay with a period, their yearly figure (the pay table's definitions
+-- are in pay.sql), counted per cell, grouping (all, level, AI type; pay_groups, per currency) and
+-- figure: postings of a cell stating the same figure are counted together. Speed: each group's
+-- counts are added up in the table's primary key (an upsert), as in cell_skill_counts; the
+-- quartiles then read them in that order.
+CREATE TEMP TABLE group_pay AS
+WITH stated AS MATERIALIZED (
+    SELECT p.scope_group,
+        coalesce(j.salary_currency, currency_in_text(j.description, j.salary_min, j.salary_max), 'not stated') AS currency,
+        coalesce(j.level, 'not stated') AS level,
+        coalesce(p.ai_type, 'unknown') AS ai_type,
+        j.salary_period <> 'year' AS converted,
+        (coalesce(j.salary_min, j.salary_max) + coalesce(j.salary_max, j.salary_min)) / 2.0
+            * CASE j.salary_period WHEN 'year' THEN 1 WHEN 'month' THEN 12 WHEN 'week' THEN 52
+                                   WHEN 'day' THEN 260 WHEN 'hour' THEN 2080 END AS annual
+    FROM job_profile AS p
+    JOIN jobs AS j ON j.job_id = p.job_id
+    WHERE coalesce(j.salary_min, j.salary_max) IS NOT NULL
+      AND j.salary_period IN ('year', 'month', 'week', 'day', 'hour')
+)
+SELECT scope_group, currency, level, ai_type, annual, count(*) AS jobs, sum(converted) AS converted
+FROM stated
+WHERE annual >= 1000
+GROUP BY scope_group, currency, level, ai_type, annual;
+
+CREATE TEMP TABLE pay_groups (
+    group_key INTEGER PRIMARY KEY, currency TEXT NOT NULL, group_by TEXT NOT NULL, group_value TEXT NOT NULL,
+    UNIQUE (currency, group_by, group_value)
+);
+INSERT INTO pay_groups (currency, group_by, group_value)
+SELECT currency, 'all', 'all' FROM group_pay
+UNION SELECT currency, 'level', level FROM group_pay
+UNION SELECT currency, 'AI type', ai_type FROM group_pay
+ORDER BY 1, 2, 3;
+
+CREATE TEMP TABLE cell_pay_counts (
+    cell_id INTEGER NOT NULL, group_key INTEGER NOT NULL, annual REAL NOT NULL,
+    jobs INTEGER NOT NULL, converted INTEGER NOT NULL,
+    PRIMARY KEY (cell_id, group_key, annual)
+) WITHOUT ROWID;
+WITH per_group AS MATERIALIZED (
+    SELECT v.scope_group, k.group_key, v.annual, sum(v.jobs) AS jobs, sum(v.converted) AS converted
+    FROM (
+        SELECT scope_group, currency, 'all' AS group_by, 'all' AS group_value, annual, jobs, converted FROM group_pay
+        UNION ALL
+        SELECT scope_group, currency, 'level', level, annual, jobs, converted FROM group_pay
+        UNION ALL
+        SELECT scope_group, currency, 'AI type', ai_type, annual, jobs, converted FROM group_pay
+    ) AS v
+    JOIN pay_groups AS k USING (currency, group_by, group_value)
+    GROUP BY v.scope_group, k.group_key, v.annual
+)
+INSERT INTO cell_pay_counts (cell_id, group_key, annual, jobs, converted)
+SELECT gc.cell_id, g.group_key, g.annual, g.jobs, g.converted
+FROM per_group AS g
+JOIN group_cells AS gc USING (scope_group)
+WHERE true
+ON CONFLICT (cell_id, group_key, annual) DO UPDATE SET jobs = jobs + excluded.jobs,
+    converted = converted + excluded.converted;
