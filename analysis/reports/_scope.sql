@@ -451,17 +451,23 @@ CREATE TEMP TABLE companies (company_id INTEGER PRIMARY KEY, company TEXT NOT NU
 INSERT INTO companies (company, first_seen)
 SELECT company, min(job_id) FROM job_profile WHERE company IS NOT NULL GROUP BY company;
 
-CREATE TEMP TABLE cell_company_counts AS
+-- Speed: as in cell_skill_counts, each group's counts are added up in the primary key (an upsert).
+CREATE TEMP TABLE cell_company_counts (
+    cell_id INTEGER NOT NULL, company_id INTEGER NOT NULL, jobs INTEGER NOT NULL,
+    PRIMARY KEY (cell_id, company_id)
+) WITHOUT ROWID;
 WITH per_group AS MATERIALIZED (
     SELECT p.scope_group, c.company_id, count(*) AS jobs
     FROM job_profile AS p
     JOIN companies AS c ON c.company = p.company
     GROUP BY p.scope_group, c.company_id
 )
-SELECT gc.cell_id, g.company_id, sum(g.jobs) AS jobs
+INSERT INTO cell_company_counts (cell_id, company_id, jobs)
+SELECT gc.cell_id, g.company_id, g.jobs
 FROM per_group AS g
 JOIN group_cells AS gc USING (scope_group)
-GROUP BY gc.cell_id, g.company_id;
+WHERE true
+ON CONFLICT (cell_id, company_id) DO UPDATE SET jobs = jobs + excluded.jobs;
 
 -- Job segments: one id per (AI type, stage group).
 CREATE TEMP TABLE segments (segment_id INTEGER PRIMARY KEY, ai_type TEXT, stage_group TEXT);
@@ -538,7 +544,11 @@ WHERE s.category = 'genai'
 GROUP BY k.job_id, s.skill_id;
 CREATE INDEX temp.pair_skills_by_job ON pair_skills (job_id);
 
-CREATE TEMP TABLE cell_pair_counts AS
+CREATE TEMP TABLE cell_pair_counts (
+    cell_id INTEGER NOT NULL, skill_a_id INTEGER NOT NULL, skill_b_id INTEGER NOT NULL,
+    jobs INTEGER NOT NULL, first_seen INTEGER NOT NULL,
+    PRIMARY KEY (cell_id, skill_a_id, skill_b_id)
+) WITHOUT ROWID;
 WITH per_group AS MATERIALIZED (
     SELECT j.scope_group, a.skill_id AS skill_a_id, b.skill_id AS skill_b_id, count(*) AS jobs,
         min(a.seen_order / 1000000) AS first_seen  -- the first job naming the pair
@@ -547,10 +557,13 @@ WITH per_group AS MATERIALIZED (
     JOIN job_segments AS j ON j.job_id = a.job_id
     GROUP BY j.scope_group, a.skill_id, b.skill_id
 )
-SELECT gc.cell_id, g.skill_a_id, g.skill_b_id, sum(g.jobs) AS jobs, min(g.first_seen) AS first_seen
+INSERT INTO cell_pair_counts (cell_id, skill_a_id, skill_b_id, jobs, first_seen)
+SELECT gc.cell_id, g.skill_a_id, g.skill_b_id, g.jobs, g.first_seen
 FROM per_group AS g
 JOIN group_cells AS gc USING (scope_group)
-GROUP BY gc.cell_id, g.skill_a_id, g.skill_b_id;
+WHERE true
+ON CONFLICT (cell_id, skill_a_id, skill_b_id) DO UPDATE SET jobs = jobs + excluded.jobs,
+    first_seen = min(first_seen, excluded.first_seen);
 
 -- Pay (pay.sql): postings stating pay with a period, their yearly figure (the pay table's definitions
 -- are in pay.sql), counted per cell, grouping (all, level, AI type; pay_groups, per currency) and
