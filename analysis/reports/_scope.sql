@@ -72,11 +72,14 @@ INSERT INTO cells (city, period)
 SELECT DISTINCT city, period FROM group_city_period
 ORDER BY city <> 'all', city, period <> 'all', period;
 
-CREATE TEMP TABLE group_cells AS
+-- Keyed by group: expanding a group's counts to its cells reads one run of this key.
+CREATE TEMP TABLE group_cells (
+    scope_group INTEGER NOT NULL, cell_id INTEGER NOT NULL, PRIMARY KEY (scope_group, cell_id)
+) WITHOUT ROWID;
+INSERT INTO group_cells (scope_group, cell_id)
 SELECT g.scope_group, c.cell_id
 FROM group_city_period AS g
 JOIN cells AS c ON c.city = g.city AND c.period = g.period;
-CREATE INDEX temp.group_cells_by_group ON group_cells (scope_group);
 
 -- Skill lists the report names by hand (names as in jobcrawler/tagging/taxonomy.yaml):
 -- GenAI frameworks (the published analyze_patterns.py list), LLM APIs and model families, vector databases.
@@ -227,8 +230,9 @@ FROM job_skill_ids AS k
 JOIN name_terms AS n USING (skill_id)
 WHERE n.purpose IN ('compared', 'ml knowledge');
 
--- Per job, what the published searches found: each name's findings first, then one pass over
--- the jobs' names.
+-- Per job, one pass over its names: what the published searches found (each name's findings
+-- first: name_words) and, as published (skills_analysis.py), which lists name anything; "other
+-- tech" is the ml, web, ops, cloud, data and databases lists (languages, domains and other do not count).
 CREATE TEMP TABLE name_words AS
 SELECT skill_id,
     max(purpose = 'frontend') AS frontend,
@@ -239,17 +243,24 @@ SELECT skill_id,
 FROM name_terms
 GROUP BY skill_id;
 CREATE UNIQUE INDEX temp.name_words_by_skill ON name_words (skill_id);
-CREATE TEMP TABLE job_words AS
+CREATE TEMP TABLE job_names (
+    job_id TEXT PRIMARY KEY,
+    has_frontend_word INTEGER, has_backend_word INTEGER, has_ml_word INTEGER, has_fine_tuning_name INTEGER,
+    has_rag_or_agents INTEGER,
+    has_genai INTEGER, has_ml INTEGER, has_web INTEGER, has_ops INTEGER, has_non_genai INTEGER
+) WITHOUT ROWID;
+INSERT INTO job_names
 SELECT k.job_id,
-    max(w.frontend) AS has_frontend_word,
-    max(w.backend) AS has_backend_word,
-    max(w.ml) AS has_ml_word,
-    max(w.fine_tuning) AS has_fine_tuning_name,
-    max(w.rag_or_agents) AS has_rag_or_agents
+    max(w.frontend), max(w.backend), max(w.ml), max(w.fine_tuning), max(w.rag_or_agents),
+    max(s.category = 'genai'),
+    max(s.category = 'ml'),
+    max(s.category = 'web'),
+    max(s.category = 'ops'),
+    max(s.category IN ('ml', 'web', 'ops', 'cloud', 'data', 'databases'))
 FROM job_skill_ids AS k
-JOIN name_words AS w USING (skill_id)
+JOIN skills AS s USING (skill_id)
+LEFT JOIN name_words AS w USING (skill_id)
 GROUP BY k.job_id;
-CREATE UNIQUE INDEX temp.job_words_by_job ON job_words (job_id);
 
 -- Each distinct stage text once: its published stage group.
 CREATE TEMP TABLE stage_texts AS
@@ -314,11 +325,11 @@ SELECT
     -- use cases or genai/ml names; a source's fine-tuning duty always counts
     (coalesce(l.fine_tuning, 'none') <> 'none' OR coalesce(w.has_fine_tuning_name, 0)
      OR j.job_id IN (SELECT job_id FROM fine_tuning_texts)) AS mentions_fine_tuning,
-    coalesce(k.has_genai, 0) AS has_genai,
-    coalesce(k.has_ml, 0) AS has_ml,
-    coalesce(k.has_web, 0) AS has_web,
-    coalesce(k.has_ops, 0) AS has_ops,
-    coalesce(k.has_non_genai, 0) AS has_non_genai,
+    coalesce(w.has_genai, 0) AS has_genai,
+    coalesce(w.has_ml, 0) AS has_ml,
+    coalesce(w.has_web, 0) AS has_web,
+    coalesce(w.has_ops, 0) AS has_ops,
+    coalesce(w.has_non_genai, 0) AS has_non_genai,
     coalesce(w.has_rag_or_agents, 0) AS has_rag_or_agents,
     -- ours: a concrete ML skill, the generic "machine learning" (often the company's field) left out
     j.job_id IN (SELECT job_id FROM concrete_ml_jobs) AS has_concrete_ml
@@ -326,21 +337,8 @@ FROM jobs AS j
 JOIN source_labels AS l ON l.job_id = j.job_id
 JOIN job_cells AS jc ON jc.job_id = j.job_id
 JOIN scope_groups AS g ON g.cells = jc.cells
-LEFT JOIN job_words AS w ON w.job_id = j.job_id
-LEFT JOIN stage_texts AS st ON st.text = coalesce(l.company_stage_raw, l.company_stage)
-LEFT JOIN (
-    -- as published (skills_analysis.py): which lists name anything; "other tech" is the ml,
-    -- web, ops, cloud, data and databases lists (languages, domains and other do not count)
-    SELECT k.job_id,
-        max(s.category = 'genai') AS has_genai,
-        max(s.category = 'ml') AS has_ml,
-        max(s.category = 'web') AS has_web,
-        max(s.category = 'ops') AS has_ops,
-        max(s.category IN ('ml', 'web', 'ops', 'cloud', 'data', 'databases')) AS has_non_genai
-    FROM job_skill_ids AS k
-    JOIN skills AS s USING (skill_id)
-    GROUP BY k.job_id
-) AS k ON k.job_id = j.job_id;
+LEFT JOIN job_names AS w ON w.job_id = j.job_id
+LEFT JOIN stage_texts AS st ON st.text = coalesce(l.company_stage_raw, l.company_stage);
 CREATE UNIQUE INDEX temp.job_profile_by_job ON job_profile (job_id);
 
 -- Denominators: jobs per cell, overall and per AI type.
@@ -473,11 +471,13 @@ ON CONFLICT (cell_id, company_id) DO UPDATE SET jobs = jobs + excluded.jobs;
 CREATE TEMP TABLE segments (segment_id INTEGER PRIMARY KEY, ai_type TEXT, stage_group TEXT);
 INSERT INTO segments (ai_type, stage_group) SELECT DISTINCT ai_type, stage_group FROM job_profile;
 
-CREATE TEMP TABLE job_segments AS
+CREATE TEMP TABLE job_segments (
+    job_id TEXT PRIMARY KEY, scope_group INTEGER NOT NULL, segment_id INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO job_segments (job_id, scope_group, segment_id)
 SELECT p.job_id, p.scope_group, s.segment_id
 FROM job_profile AS p
 JOIN segments AS s ON s.ai_type IS p.ai_type AND s.stage_group IS p.stage_group;
-CREATE UNIQUE INDEX temp.job_segments_by_job ON job_segments (job_id);
 
 -- Jobs per cell, segment and skill: the base of every skill report. first_seen: where these jobs
 -- first name it (ties rank in that order); top_jobs: the jobs naming it among the first 10 of
