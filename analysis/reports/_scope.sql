@@ -150,11 +150,35 @@ INSERT INTO stage_terms VALUES
 CREATE TEMP TABLE source_kind AS
 SELECT EXISTS (SELECT 1 FROM source_labels WHERE skill_lists IS NOT NULL) AS keeps_lists;
 
+-- Each distinct stage text once: its published stage group.
+CREATE TEMP TABLE stage_texts AS
+SELECT text, (SELECT t.stage_group FROM stage_terms AS t WHERE instr(text, t.term) > 0 ORDER BY t.position LIMIT 1)
+    AS stage_group
+FROM (SELECT DISTINCT coalesce(company_stage_raw, company_stage) AS text FROM source_labels WHERE text IS NOT NULL);
+CREATE UNIQUE INDEX temp.stage_texts_by_text ON stage_texts (text);
+
+-- Job segments: one id per (AI type, stage group).
+CREATE TEMP TABLE segments (segment_id INTEGER PRIMARY KEY, ai_type TEXT, stage_group TEXT);
+INSERT INTO segments (ai_type, stage_group)
+SELECT DISTINCT l.ai_type, st.stage_group
+FROM source_labels AS l
+LEFT JOIN stage_texts AS st ON st.text = coalesce(l.company_stage_raw, l.company_stage)
+ORDER BY 1, 2;
+
 -- Jobs in the order the published scripts read them (their files in name order: job id first),
--- and whether the source kept the job's skill lists as written.
-CREATE TEMP TABLE job_order (ordinal INTEGER PRIMARY KEY, job_id TEXT NOT NULL UNIQUE, keeps_lists INTEGER NOT NULL);
-INSERT INTO job_order (job_id, keeps_lists)
-SELECT job_id, coalesce(skill_lists IS NOT NULL AND json_valid(skill_lists), 0) FROM source_labels ORDER BY job_id;
+-- whether the source kept the job's skill lists as written, and the job's scope group and
+-- segment, which every name the job lists carries on (job_skill_ids): counting names per group
+-- and segment then needs no lookup of the job.
+CREATE TEMP TABLE job_order (ordinal INTEGER PRIMARY KEY, job_id TEXT NOT NULL UNIQUE, keeps_lists INTEGER NOT NULL,
+                             scope_group INTEGER NOT NULL, segment_id INTEGER NOT NULL);
+INSERT INTO job_order (job_id, keeps_lists, scope_group, segment_id)
+SELECT l.job_id, coalesce(l.skill_lists IS NOT NULL AND json_valid(l.skill_lists), 0), g.scope_group, s.segment_id
+FROM source_labels AS l
+JOIN job_cells AS jc ON jc.job_id = l.job_id
+JOIN scope_groups AS g ON g.cells = jc.cells
+LEFT JOIN stage_texts AS st ON st.text = coalesce(l.company_stage_raw, l.company_stage)
+JOIN segments AS s ON s.ai_type IS l.ai_type AND s.stage_group IS st.stage_group
+ORDER BY l.job_id;
 
 -- The skill names each job's label source gives, list by list, as the published skill lists
 -- counted them: the names as written where the source keeps its lists (job_labels.skill_lists),
@@ -165,12 +189,12 @@ SELECT job_id, coalesce(skill_lists IS NOT NULL AND json_valid(skill_lists), 0) 
 -- name's place in the job's lists (ties within one job of the rule tagger: by name).
 CREATE TEMP TABLE listed_names AS
 SELECT l.job_id, lists.key AS list, names.value AS name, CAST(names.key AS INTEGER) AS position,
-    o.ordinal * 1000000 + names.id AS seen_order
+    o.ordinal * 1000000 + names.id AS seen_order, o.scope_group, o.segment_id
 FROM source_labels AS l
 JOIN job_order AS o ON o.job_id = l.job_id AND o.keeps_lists, json_each(l.skill_lists) AS lists, json_each(lists.value) AS names
 WHERE lists.type = 'array' AND names.type = 'text'
 UNION ALL
-SELECT k.job_id, k.category, k.skill, 0, o.ordinal * 1000000
+SELECT k.job_id, k.category, k.skill, 0, o.ordinal * 1000000, o.scope_group, o.segment_id
 FROM source_skills AS k
 JOIN job_order AS o ON o.job_id = k.job_id AND NOT o.keeps_lists;
 
@@ -191,7 +215,7 @@ SELECT name, list, min(first_seen) FROM first_listed GROUP BY name, list ORDER B
 CREATE INDEX temp.skills_by_name ON skills (skill, category);
 
 CREATE TEMP TABLE job_skill_ids AS
-SELECT n.job_id, s.skill_id, n.position, n.seen_order
+SELECT n.job_id, s.skill_id, n.position, n.seen_order, n.scope_group, n.segment_id
 FROM listed_names AS n
 JOIN skills AS s ON s.skill = n.name AND s.category IS n.list;
 CREATE INDEX temp.job_skill_ids_by_job ON job_skill_ids (job_id);
@@ -261,13 +285,6 @@ FROM job_skill_ids AS k
 JOIN skills AS s USING (skill_id)
 LEFT JOIN name_words AS w USING (skill_id)
 GROUP BY k.job_id;
-
--- Each distinct stage text once: its published stage group.
-CREATE TEMP TABLE stage_texts AS
-SELECT text, (SELECT t.stage_group FROM stage_terms AS t WHERE instr(text, t.term) > 0 ORDER BY t.position LIMIT 1)
-    AS stage_group
-FROM (SELECT DISTINCT coalesce(company_stage_raw, company_stage) AS text FROM source_labels WHERE text IS NOT NULL);
-CREATE UNIQUE INDEX temp.stage_texts_by_text ON stage_texts (text);
 
 -- Jobs with a fine-tuning word in the title, responsibilities or use cases (published_terms).
 CREATE TEMP TABLE fine_tuning_texts AS
@@ -467,18 +484,6 @@ JOIN group_cells AS gc USING (scope_group)
 WHERE true
 ON CONFLICT (cell_id, company_id) DO UPDATE SET jobs = jobs + excluded.jobs;
 
--- Job segments: one id per (AI type, stage group).
-CREATE TEMP TABLE segments (segment_id INTEGER PRIMARY KEY, ai_type TEXT, stage_group TEXT);
-INSERT INTO segments (ai_type, stage_group) SELECT DISTINCT ai_type, stage_group FROM job_profile;
-
-CREATE TEMP TABLE job_segments (
-    job_id TEXT PRIMARY KEY, scope_group INTEGER NOT NULL, segment_id INTEGER NOT NULL
-) WITHOUT ROWID;
-INSERT INTO job_segments (job_id, scope_group, segment_id)
-SELECT p.job_id, p.scope_group, s.segment_id
-FROM job_profile AS p
-JOIN segments AS s ON s.ai_type IS p.ai_type AND s.stage_group IS p.stage_group;
-
 -- Jobs per cell, segment and skill: the base of every skill report. first_seen: where these jobs
 -- first name it (ties rank in that order); top_jobs: the jobs naming it among the first 10 of
 -- its list (what the published stage lists read).
@@ -491,11 +496,10 @@ CREATE TEMP TABLE cell_skill_counts (
     PRIMARY KEY (cell_id, segment_id, skill_id)
 ) WITHOUT ROWID;
 WITH per_group AS MATERIALIZED (
-    SELECT j.scope_group, j.segment_id, k.skill_id, count(*) AS jobs, sum(k.position < 10) AS top_jobs,
-        min(k.seen_order) AS first_seen
-    FROM job_skill_ids AS k
-    JOIN job_segments AS j ON j.job_id = k.job_id
-    GROUP BY j.scope_group, j.segment_id, k.skill_id
+    SELECT scope_group, segment_id, skill_id, count(*) AS jobs, sum(position < 10) AS top_jobs,
+        min(seen_order) AS first_seen
+    FROM job_skill_ids
+    GROUP BY scope_group, segment_id, skill_id
 )
 INSERT INTO cell_skill_counts (cell_id, segment_id, skill_id, jobs, top_jobs, first_seen)
 SELECT gc.cell_id, g.segment_id, g.skill_id, g.jobs, g.top_jobs, g.first_seen
@@ -537,7 +541,7 @@ CREATE INDEX temp.cell_canonical_skills_by_skill ON cell_canonical_skills (cell_
 -- Jobs per cell naming both names of a pair of its genai list (frameworks are genai names;
 -- skill_a < skill_b), each pair once a job, as published (analyze_patterns.py).
 CREATE TEMP TABLE pair_skills AS
-SELECT k.job_id, s.skill_id, s.skill, min(k.seen_order) AS seen_order
+SELECT k.job_id, k.scope_group, s.skill_id, s.skill, min(k.seen_order) AS seen_order
 FROM job_skill_ids AS k
 JOIN skills AS s USING (skill_id)
 WHERE s.category = 'genai'
@@ -550,12 +554,11 @@ CREATE TEMP TABLE cell_pair_counts (
     PRIMARY KEY (cell_id, skill_a_id, skill_b_id)
 ) WITHOUT ROWID;
 WITH per_group AS MATERIALIZED (
-    SELECT j.scope_group, a.skill_id AS skill_a_id, b.skill_id AS skill_b_id, count(*) AS jobs,
+    SELECT a.scope_group, a.skill_id AS skill_a_id, b.skill_id AS skill_b_id, count(*) AS jobs,
         min(a.seen_order / 1000000) AS first_seen  -- the first job naming the pair
     FROM pair_skills AS a
     JOIN pair_skills AS b ON b.job_id = a.job_id AND a.skill < b.skill
-    JOIN job_segments AS j ON j.job_id = a.job_id
-    GROUP BY j.scope_group, a.skill_id, b.skill_id
+    GROUP BY a.scope_group, a.skill_id, b.skill_id
 )
 INSERT INTO cell_pair_counts (cell_id, skill_a_id, skill_b_id, jobs, first_seen)
 SELECT gc.cell_id, g.skill_a_id, g.skill_b_id, g.jobs, g.first_seen
