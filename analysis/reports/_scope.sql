@@ -247,12 +247,17 @@ FROM skills AS s
 JOIN published_terms AS t ON instr(lower(s.skill), t.term) > 0
 WHERE t.purpose <> 'fine-tuning mention' OR s.category IN ('genai', 'ml');
 CREATE INDEX temp.name_terms_by_skill ON name_terms (skill_id);
--- Jobs per published word, for the tables that count each word (the comparison, the ML skills).
-CREATE TEMP TABLE term_hits AS
-SELECT DISTINCT k.job_id, n.purpose, n.term_name
-FROM job_skill_ids AS k
-JOIN name_terms AS n USING (skill_id)
-WHERE n.purpose IN ('compared', 'ml knowledge');
+-- Jobs per scope group, segment and published word, each job once a word: for the tables that
+-- count each word (the comparison, the ML skills).
+CREATE TEMP TABLE group_term_jobs AS
+SELECT scope_group, segment_id, purpose, term_name, count(*) AS jobs
+FROM (
+    SELECT DISTINCT k.job_id, k.scope_group, k.segment_id, n.purpose, n.term_name
+    FROM job_skill_ids AS k
+    JOIN name_terms AS n USING (skill_id)
+    WHERE n.purpose IN ('compared', 'ml knowledge')
+)
+GROUP BY scope_group, segment_id, purpose, term_name;
 
 -- Per job, one pass over its names: what the published searches found (each name's findings
 -- first: name_words) and, as published (skills_analysis.py), which lists name anything; "other
