@@ -242,7 +242,7 @@ CREATE INDEX temp.canonical_names_by_skill ON canonical_names (skill);
 -- The published searches (published_terms), each distinct name searched once (lower-cased),
 -- its hits then given to every job naming it; fine-tuning words count in the genai and ml lists.
 CREATE TEMP TABLE name_terms AS
-SELECT s.skill_id, t.purpose, t.name AS term_name
+SELECT s.skill_id, t.purpose, t.name AS term_name, t.rowid AS term_key
 FROM skills AS s
 JOIN published_terms AS t ON instr(lower(s.skill), t.term) > 0
 WHERE t.purpose <> 'fine-tuning mention' OR s.category IN ('genai', 'ml');
@@ -250,14 +250,15 @@ CREATE INDEX temp.name_terms_by_skill ON name_terms (skill_id);
 -- Jobs per scope group, segment and published word, each job once a word: for the tables that
 -- count each word (the comparison, the ML skills).
 CREATE TEMP TABLE group_term_jobs AS
-SELECT scope_group, segment_id, purpose, term_name, count(*) AS jobs
+SELECT g.scope_group, g.segment_id, t.purpose, t.name AS term_name, g.jobs
 FROM (
-    SELECT DISTINCT k.job_id, k.scope_group, k.segment_id, n.purpose, n.term_name
+    SELECT k.scope_group, k.segment_id, n.term_key, count(DISTINCT k.job_id) AS jobs
     FROM job_skill_ids AS k
     JOIN name_terms AS n USING (skill_id)
     WHERE n.purpose IN ('compared', 'ml knowledge')
-)
-GROUP BY scope_group, segment_id, purpose, term_name;
+    GROUP BY k.scope_group, k.segment_id, n.term_key
+) AS g
+JOIN published_terms AS t ON t.rowid = g.term_key;
 
 -- Per job, one pass over its names: what the published searches found (each name's findings
 -- first: name_words) and, as published (skills_analysis.py), which lists name anything; "other
