@@ -9,9 +9,9 @@
 -- jobs = n of the group; pct = its share of all jobs in the cell; converted = how many of its
 -- figures were annualized from an hourly, daily, weekly or monthly rate.
 --
---
--- Speed: the figures are counted per cell, grouping and figure in _scope.sql (cell_pay_counts, in
--- that order), so the quartiles read one ordered pass over ~130,000 counts at 100,000 postings.
+-- _scope.sql works each posting's figure out as defined here (group_pay) and counts the postings
+-- stating the same figure together, per cell, grouping and figure (cell_pay_counts, in that
+-- order): the quartiles read one ordered pass over those counts (~130,000 at 100,000 postings).
 WITH ranked AS (  -- a figure stands at sorted positions [before, before + jobs)
     SELECT *,
         sum(jobs) OVER (PARTITION BY cell_id, group_key ORDER BY annual ROWS UNBOUNDED PRECEDING) - jobs AS before,
