@@ -62,13 +62,18 @@ FROM sightings AS s
 LEFT JOIN crawl_runs AS r ON r.run_id = s.run_id
 WHERE coalesce(r.started_at, s.seen_at) IS NOT NULL
 UNION
-SELECT c.job_id, c.city, substr(seen.day, 1, 7)
-FROM job_cities AS c
-JOIN (SELECT job_id, city, first_seen AS day FROM job_cities
-      UNION SELECT job_id, city, last_seen FROM job_cities) AS seen
-  ON seen.job_id = c.job_id AND seen.city = c.city
-WHERE seen.day IS NOT NULL
-  AND NOT EXISTS (SELECT 1 FROM sightings AS s WHERE s.job_id = c.job_id AND s.city = c.city)
+SELECT job_id, city, substr(day, 1, 7)
+FROM (
+    WITH unseen AS MATERIALIZED (  -- listings no sighting records
+        SELECT c.job_id, c.city, c.first_seen, c.last_seen
+        FROM job_cities AS c
+        WHERE NOT EXISTS (SELECT 1 FROM sightings AS s WHERE s.job_id = c.job_id AND s.city = c.city)
+    )
+    SELECT job_id, city, first_seen AS day FROM unseen
+    UNION ALL
+    SELECT job_id, city, last_seen FROM unseen
+)
+WHERE day IS NOT NULL
 ORDER BY 1, 2, 3
 """
 

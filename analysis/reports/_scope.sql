@@ -23,13 +23,18 @@ FROM sightings AS s
 LEFT JOIN crawl_runs AS r ON r.run_id = s.run_id
 WHERE coalesce(r.started_at, s.seen_at) IS NOT NULL
 UNION
-SELECT c.job_id, c.city, substr(seen.day, 1, 7)
-FROM job_cities AS c
-JOIN (SELECT job_id, city, first_seen AS day FROM job_cities
-      UNION SELECT job_id, city, last_seen FROM job_cities) AS seen
-  ON seen.job_id = c.job_id AND seen.city = c.city
-WHERE seen.day IS NOT NULL
-  AND NOT EXISTS (SELECT 1 FROM sightings AS s WHERE s.job_id = c.job_id AND s.city = c.city)
+SELECT job_id, city, substr(day, 1, 7)
+FROM (
+    WITH unseen AS MATERIALIZED (  -- listings no sighting records
+        SELECT c.job_id, c.city, c.first_seen, c.last_seen
+        FROM job_cities AS c
+        WHERE NOT EXISTS (SELECT 1 FROM sightings AS s WHERE s.job_id = c.job_id AND s.city = c.city)
+    )
+    SELECT job_id, city, first_seen AS day FROM unseen
+    UNION ALL
+    SELECT job_id, city, last_seen FROM unseen
+)
+WHERE day IS NOT NULL
 ORDER BY 1, 2, 3;
 
 -- A job's cells as one text key: equal keys, same scope_group.
@@ -72,11 +77,14 @@ INSERT INTO cells (city, period)
 SELECT DISTINCT city, period FROM group_city_period
 ORDER BY city <> 'all', city, period <> 'all', period;
 
-CREATE TEMP TABLE group_cells AS
+-- Keyed by group: expanding a group's counts to its cells reads one run of this key.
+CREATE TEMP TABLE group_cells (
+    scope_group INTEGER NOT NULL, cell_id INTEGER NOT NULL, PRIMARY KEY (scope_group, cell_id)
+) WITHOUT ROWID;
+INSERT INTO group_cells (scope_group, cell_id)
 SELECT g.scope_group, c.cell_id
 FROM group_city_period AS g
 JOIN cells AS c ON c.city = g.city AND c.period = g.period;
-CREATE INDEX temp.group_cells_by_group ON group_cells (scope_group);
 
 -- Skill lists the report names by hand (names as in jobcrawler/tagging/taxonomy.yaml):
 -- GenAI frameworks (the published analyze_patterns.py list), LLM APIs and model families, vector databases.
@@ -147,11 +155,35 @@ INSERT INTO stage_terms VALUES
 CREATE TEMP TABLE source_kind AS
 SELECT EXISTS (SELECT 1 FROM source_labels WHERE skill_lists IS NOT NULL) AS keeps_lists;
 
+-- Each distinct stage text once: its published stage group.
+CREATE TEMP TABLE stage_texts AS
+SELECT text, (SELECT t.stage_group FROM stage_terms AS t WHERE instr(text, t.term) > 0 ORDER BY t.position LIMIT 1)
+    AS stage_group
+FROM (SELECT DISTINCT coalesce(company_stage_raw, company_stage) AS text FROM source_labels WHERE text IS NOT NULL);
+CREATE UNIQUE INDEX temp.stage_texts_by_text ON stage_texts (text);
+
+-- Job segments: one id per (AI type, stage group).
+CREATE TEMP TABLE segments (segment_id INTEGER PRIMARY KEY, ai_type TEXT, stage_group TEXT);
+INSERT INTO segments (ai_type, stage_group)
+SELECT DISTINCT l.ai_type, st.stage_group
+FROM source_labels AS l
+LEFT JOIN stage_texts AS st ON st.text = coalesce(l.company_stage_raw, l.company_stage)
+ORDER BY 1, 2;
+
 -- Jobs in the order the published scripts read them (their files in name order: job id first),
--- and whether the source kept the job's skill lists as written.
-CREATE TEMP TABLE job_order (ordinal INTEGER PRIMARY KEY, job_id TEXT NOT NULL UNIQUE, keeps_lists INTEGER NOT NULL);
-INSERT INTO job_order (job_id, keeps_lists)
-SELECT job_id, coalesce(skill_lists IS NOT NULL AND json_valid(skill_lists), 0) FROM source_labels ORDER BY job_id;
+-- whether the source kept the job's skill lists as written, and the job's scope group and
+-- segment, which every name the job lists carries on (job_skill_ids): counting names per group
+-- and segment then needs no lookup of the job.
+CREATE TEMP TABLE job_order (ordinal INTEGER PRIMARY KEY, job_id TEXT NOT NULL UNIQUE, keeps_lists INTEGER NOT NULL,
+                             scope_group INTEGER NOT NULL, segment_id INTEGER NOT NULL);
+INSERT INTO job_order (job_id, keeps_lists, scope_group, segment_id)
+SELECT l.job_id, coalesce(l.skill_lists IS NOT NULL AND json_valid(l.skill_lists), 0), g.scope_group, s.segment_id
+FROM source_labels AS l
+JOIN job_cells AS jc ON jc.job_id = l.job_id
+JOIN scope_groups AS g ON g.cells = jc.cells
+LEFT JOIN stage_texts AS st ON st.text = coalesce(l.company_stage_raw, l.company_stage)
+JOIN segments AS s ON s.ai_type IS l.ai_type AND s.stage_group IS st.stage_group
+ORDER BY l.job_id;
 
 -- The skill names each job's label source gives, list by list, as the published skill lists
 -- counted them: the names as written where the source keeps its lists (job_labels.skill_lists),
@@ -162,12 +194,12 @@ SELECT job_id, coalesce(skill_lists IS NOT NULL AND json_valid(skill_lists), 0) 
 -- name's place in the job's lists (ties within one job of the rule tagger: by name).
 CREATE TEMP TABLE listed_names AS
 SELECT l.job_id, lists.key AS list, names.value AS name, CAST(names.key AS INTEGER) AS position,
-    o.ordinal * 1000000 + names.id AS seen_order
+    o.ordinal * 1000000 + names.id AS seen_order, o.scope_group, o.segment_id
 FROM source_labels AS l
 JOIN job_order AS o ON o.job_id = l.job_id AND o.keeps_lists, json_each(l.skill_lists) AS lists, json_each(lists.value) AS names
 WHERE lists.type = 'array' AND names.type = 'text'
 UNION ALL
-SELECT k.job_id, k.category, k.skill, 0, o.ordinal * 1000000
+SELECT k.job_id, k.category, k.skill, 0, o.ordinal * 1000000, o.scope_group, o.segment_id
 FROM source_skills AS k
 JOIN job_order AS o ON o.job_id = k.job_id AND NOT o.keeps_lists;
 
@@ -188,7 +220,7 @@ SELECT name, list, min(first_seen) FROM first_listed GROUP BY name, list ORDER B
 CREATE INDEX temp.skills_by_name ON skills (skill, category);
 
 CREATE TEMP TABLE job_skill_ids AS
-SELECT n.job_id, s.skill_id, n.position, n.seen_order
+SELECT n.job_id, s.skill_id, n.position, n.seen_order, n.scope_group, n.segment_id
 FROM listed_names AS n
 JOIN skills AS s ON s.skill = n.name AND s.category IS n.list;
 CREATE INDEX temp.job_skill_ids_by_job ON job_skill_ids (job_id);
@@ -215,20 +247,27 @@ CREATE INDEX temp.canonical_names_by_skill ON canonical_names (skill);
 -- The published searches (published_terms), each distinct name searched once (lower-cased),
 -- its hits then given to every job naming it; fine-tuning words count in the genai and ml lists.
 CREATE TEMP TABLE name_terms AS
-SELECT s.skill_id, t.purpose, t.name AS term_name
+SELECT s.skill_id, t.purpose, t.name AS term_name, t.rowid AS term_key
 FROM skills AS s
 JOIN published_terms AS t ON instr(lower(s.skill), t.term) > 0
 WHERE t.purpose <> 'fine-tuning mention' OR s.category IN ('genai', 'ml');
 CREATE INDEX temp.name_terms_by_skill ON name_terms (skill_id);
--- Jobs per published word, for the tables that count each word (the comparison, the ML skills).
-CREATE TEMP TABLE term_hits AS
-SELECT DISTINCT k.job_id, n.purpose, n.term_name
-FROM job_skill_ids AS k
-JOIN name_terms AS n USING (skill_id)
-WHERE n.purpose IN ('compared', 'ml knowledge');
+-- Jobs per scope group, segment and published word, each job once a word: for the tables that
+-- count each word (the comparison, the ML skills).
+CREATE TEMP TABLE group_term_jobs AS
+SELECT g.scope_group, g.segment_id, t.purpose, t.name AS term_name, g.jobs
+FROM (
+    SELECT k.scope_group, k.segment_id, n.term_key, count(DISTINCT k.job_id) AS jobs
+    FROM job_skill_ids AS k
+    JOIN name_terms AS n USING (skill_id)
+    WHERE n.purpose IN ('compared', 'ml knowledge')
+    GROUP BY k.scope_group, k.segment_id, n.term_key
+) AS g
+JOIN published_terms AS t ON t.rowid = g.term_key;
 
--- Per job, what the published searches found: each name's findings first, then one pass over
--- the jobs' names.
+-- Per job, one pass over its names: what the published searches found (each name's findings
+-- first: name_words) and, as published (skills_analysis.py), which lists name anything; "other
+-- tech" is the ml, web, ops, cloud, data and databases lists (languages, domains and other do not count).
 CREATE TEMP TABLE name_words AS
 SELECT skill_id,
     max(purpose = 'frontend') AS frontend,
@@ -239,24 +278,24 @@ SELECT skill_id,
 FROM name_terms
 GROUP BY skill_id;
 CREATE UNIQUE INDEX temp.name_words_by_skill ON name_words (skill_id);
-CREATE TEMP TABLE job_words AS
+CREATE TEMP TABLE job_names (
+    job_id TEXT PRIMARY KEY,
+    has_frontend_word INTEGER, has_backend_word INTEGER, has_ml_word INTEGER, has_fine_tuning_name INTEGER,
+    has_rag_or_agents INTEGER,
+    has_genai INTEGER, has_ml INTEGER, has_web INTEGER, has_ops INTEGER, has_non_genai INTEGER
+) WITHOUT ROWID;
+INSERT INTO job_names
 SELECT k.job_id,
-    max(w.frontend) AS has_frontend_word,
-    max(w.backend) AS has_backend_word,
-    max(w.ml) AS has_ml_word,
-    max(w.fine_tuning) AS has_fine_tuning_name,
-    max(w.rag_or_agents) AS has_rag_or_agents
+    max(w.frontend), max(w.backend), max(w.ml), max(w.fine_tuning), max(w.rag_or_agents),
+    max(s.category = 'genai'),
+    max(s.category = 'ml'),
+    max(s.category = 'web'),
+    max(s.category = 'ops'),
+    max(s.category IN ('ml', 'web', 'ops', 'cloud', 'data', 'databases'))
 FROM job_skill_ids AS k
-JOIN name_words AS w USING (skill_id)
+JOIN skills AS s USING (skill_id)
+LEFT JOIN name_words AS w USING (skill_id)
 GROUP BY k.job_id;
-CREATE UNIQUE INDEX temp.job_words_by_job ON job_words (job_id);
-
--- Each distinct stage text once: its published stage group.
-CREATE TEMP TABLE stage_texts AS
-SELECT text, (SELECT t.stage_group FROM stage_terms AS t WHERE instr(text, t.term) > 0 ORDER BY t.position LIMIT 1)
-    AS stage_group
-FROM (SELECT DISTINCT coalesce(company_stage_raw, company_stage) AS text FROM source_labels WHERE text IS NOT NULL);
-CREATE UNIQUE INDEX temp.stage_texts_by_text ON stage_texts (text);
 
 -- Jobs with a fine-tuning word in the title, responsibilities or use cases (published_terms).
 CREATE TEMP TABLE fine_tuning_texts AS
@@ -314,11 +353,11 @@ SELECT
     -- use cases or genai/ml names; a source's fine-tuning duty always counts
     (coalesce(l.fine_tuning, 'none') <> 'none' OR coalesce(w.has_fine_tuning_name, 0)
      OR j.job_id IN (SELECT job_id FROM fine_tuning_texts)) AS mentions_fine_tuning,
-    coalesce(k.has_genai, 0) AS has_genai,
-    coalesce(k.has_ml, 0) AS has_ml,
-    coalesce(k.has_web, 0) AS has_web,
-    coalesce(k.has_ops, 0) AS has_ops,
-    coalesce(k.has_non_genai, 0) AS has_non_genai,
+    coalesce(w.has_genai, 0) AS has_genai,
+    coalesce(w.has_ml, 0) AS has_ml,
+    coalesce(w.has_web, 0) AS has_web,
+    coalesce(w.has_ops, 0) AS has_ops,
+    coalesce(w.has_non_genai, 0) AS has_non_genai,
     coalesce(w.has_rag_or_agents, 0) AS has_rag_or_agents,
     -- ours: a concrete ML skill, the generic "machine learning" (often the company's field) left out
     j.job_id IN (SELECT job_id FROM concrete_ml_jobs) AS has_concrete_ml
@@ -326,21 +365,8 @@ FROM jobs AS j
 JOIN source_labels AS l ON l.job_id = j.job_id
 JOIN job_cells AS jc ON jc.job_id = j.job_id
 JOIN scope_groups AS g ON g.cells = jc.cells
-LEFT JOIN job_words AS w ON w.job_id = j.job_id
-LEFT JOIN stage_texts AS st ON st.text = coalesce(l.company_stage_raw, l.company_stage)
-LEFT JOIN (
-    -- as published (skills_analysis.py): which lists name anything; "other tech" is the ml,
-    -- web, ops, cloud, data and databases lists (languages, domains and other do not count)
-    SELECT k.job_id,
-        max(s.category = 'genai') AS has_genai,
-        max(s.category = 'ml') AS has_ml,
-        max(s.category = 'web') AS has_web,
-        max(s.category = 'ops') AS has_ops,
-        max(s.category IN ('ml', 'web', 'ops', 'cloud', 'data', 'databases')) AS has_non_genai
-    FROM job_skill_ids AS k
-    JOIN skills AS s USING (skill_id)
-    GROUP BY k.job_id
-) AS k ON k.job_id = j.job_id;
+LEFT JOIN job_names AS w ON w.job_id = j.job_id
+LEFT JOIN stage_texts AS st ON st.text = coalesce(l.company_stage_raw, l.company_stage);
 CREATE UNIQUE INDEX temp.job_profile_by_job ON job_profile (job_id);
 
 -- Denominators: jobs per cell, overall and per AI type.
@@ -407,17 +433,30 @@ UPDATE titles SET variant = trim(replace(replace(replace(
     ' ', ' ' || char(31)), char(31) || ' ', ''), char(31), ''));
 
 -- Jobs per cell, AI type and exact title, and the first of them (ties rank in that order).
-CREATE TEMP TABLE cell_title_counts AS
+-- Speed: as in cell_skill_counts, each group's counts are added up in the primary key (an upsert),
+-- which takes the AI type by a key (ai_type_key: AI types in order, none first), as a key can
+-- hold no NULL.
+CREATE TEMP TABLE ai_types (ai_type_key INTEGER PRIMARY KEY, ai_type TEXT UNIQUE);
+INSERT INTO ai_types (ai_type) SELECT DISTINCT ai_type FROM segments ORDER BY ai_type;
+CREATE TEMP TABLE cell_title_counts (
+    cell_id INTEGER NOT NULL, ai_type_key INTEGER NOT NULL, title_id INTEGER NOT NULL, ai_type TEXT,
+    jobs INTEGER NOT NULL, first_seen TEXT NOT NULL,
+    PRIMARY KEY (cell_id, ai_type_key, title_id)
+) WITHOUT ROWID;
 WITH per_group AS MATERIALIZED (
-    SELECT p.scope_group, p.ai_type, t.title_id, count(*) AS jobs, min(p.job_id) AS first_seen
+    SELECT p.scope_group, a.ai_type_key, a.ai_type, t.title_id, count(*) AS jobs, min(p.job_id) AS first_seen
     FROM job_profile AS p
     JOIN titles AS t ON t.title = p.title
-    GROUP BY p.scope_group, p.ai_type, t.title_id
+    JOIN ai_types AS a ON a.ai_type IS p.ai_type
+    GROUP BY p.scope_group, a.ai_type_key, t.title_id
 )
-SELECT gc.cell_id, g.ai_type, g.title_id, sum(g.jobs) AS jobs, min(g.first_seen) AS first_seen
+INSERT INTO cell_title_counts (cell_id, ai_type_key, title_id, ai_type, jobs, first_seen)
+SELECT gc.cell_id, g.ai_type_key, g.title_id, g.ai_type, g.jobs, g.first_seen
 FROM per_group AS g
 JOIN group_cells AS gc USING (scope_group)
-GROUP BY gc.cell_id, g.ai_type, g.title_id;
+WHERE true
+ON CONFLICT (cell_id, ai_type_key, title_id) DO UPDATE SET jobs = jobs + excluded.jobs,
+    first_seen = min(first_seen, excluded.first_seen);
 
 -- The title a published variant is shown under: its most common title without a seniority
 -- word, else the variant's own words cut from its most common title, in that title's case
@@ -451,27 +490,23 @@ CREATE TEMP TABLE companies (company_id INTEGER PRIMARY KEY, company TEXT NOT NU
 INSERT INTO companies (company, first_seen)
 SELECT company, min(job_id) FROM job_profile WHERE company IS NOT NULL GROUP BY company;
 
-CREATE TEMP TABLE cell_company_counts AS
+-- Speed: as in cell_skill_counts, each group's counts are added up in the primary key (an upsert).
+CREATE TEMP TABLE cell_company_counts (
+    cell_id INTEGER NOT NULL, company_id INTEGER NOT NULL, jobs INTEGER NOT NULL,
+    PRIMARY KEY (cell_id, company_id)
+) WITHOUT ROWID;
 WITH per_group AS MATERIALIZED (
     SELECT p.scope_group, c.company_id, count(*) AS jobs
     FROM job_profile AS p
     JOIN companies AS c ON c.company = p.company
     GROUP BY p.scope_group, c.company_id
 )
-SELECT gc.cell_id, g.company_id, sum(g.jobs) AS jobs
+INSERT INTO cell_company_counts (cell_id, company_id, jobs)
+SELECT gc.cell_id, g.company_id, g.jobs
 FROM per_group AS g
 JOIN group_cells AS gc USING (scope_group)
-GROUP BY gc.cell_id, g.company_id;
-
--- Job segments: one id per (AI type, stage group).
-CREATE TEMP TABLE segments (segment_id INTEGER PRIMARY KEY, ai_type TEXT, stage_group TEXT);
-INSERT INTO segments (ai_type, stage_group) SELECT DISTINCT ai_type, stage_group FROM job_profile;
-
-CREATE TEMP TABLE job_segments AS
-SELECT p.job_id, p.scope_group, s.segment_id
-FROM job_profile AS p
-JOIN segments AS s ON s.ai_type IS p.ai_type AND s.stage_group IS p.stage_group;
-CREATE UNIQUE INDEX temp.job_segments_by_job ON job_segments (job_id);
+WHERE true
+ON CONFLICT (cell_id, company_id) DO UPDATE SET jobs = jobs + excluded.jobs;
 
 -- Jobs per cell, segment and skill: the base of every skill report. first_seen: where these jobs
 -- first name it (ties rank in that order); top_jobs: the jobs naming it among the first 10 of
@@ -485,11 +520,10 @@ CREATE TEMP TABLE cell_skill_counts (
     PRIMARY KEY (cell_id, segment_id, skill_id)
 ) WITHOUT ROWID;
 WITH per_group AS MATERIALIZED (
-    SELECT j.scope_group, j.segment_id, k.skill_id, count(*) AS jobs, sum(k.position < 10) AS top_jobs,
-        min(k.seen_order) AS first_seen
-    FROM job_skill_ids AS k
-    JOIN job_segments AS j ON j.job_id = k.job_id
-    GROUP BY j.scope_group, j.segment_id, k.skill_id
+    SELECT scope_group, segment_id, skill_id, count(*) AS jobs, sum(position < 10) AS top_jobs,
+        min(seen_order) AS first_seen
+    FROM job_skill_ids
+    GROUP BY scope_group, segment_id, skill_id
 )
 INSERT INTO cell_skill_counts (cell_id, segment_id, skill_id, jobs, top_jobs, first_seen)
 SELECT gc.cell_id, g.segment_id, g.skill_id, g.jobs, g.top_jobs, g.first_seen
@@ -531,23 +565,89 @@ CREATE INDEX temp.cell_canonical_skills_by_skill ON cell_canonical_skills (cell_
 -- Jobs per cell naming both names of a pair of its genai list (frameworks are genai names;
 -- skill_a < skill_b), each pair once a job, as published (analyze_patterns.py).
 CREATE TEMP TABLE pair_skills AS
-SELECT k.job_id, s.skill_id, s.skill, min(k.seen_order) AS seen_order
+SELECT k.job_id, k.scope_group, s.skill_id, s.skill, min(k.seen_order) AS seen_order
 FROM job_skill_ids AS k
 JOIN skills AS s USING (skill_id)
 WHERE s.category = 'genai'
 GROUP BY k.job_id, s.skill_id;
 CREATE INDEX temp.pair_skills_by_job ON pair_skills (job_id);
 
-CREATE TEMP TABLE cell_pair_counts AS
+CREATE TEMP TABLE cell_pair_counts (
+    cell_id INTEGER NOT NULL, skill_a_id INTEGER NOT NULL, skill_b_id INTEGER NOT NULL,
+    jobs INTEGER NOT NULL, first_seen INTEGER NOT NULL,
+    PRIMARY KEY (cell_id, skill_a_id, skill_b_id)
+) WITHOUT ROWID;
 WITH per_group AS MATERIALIZED (
-    SELECT j.scope_group, a.skill_id AS skill_a_id, b.skill_id AS skill_b_id, count(*) AS jobs,
+    SELECT a.scope_group, a.skill_id AS skill_a_id, b.skill_id AS skill_b_id, count(*) AS jobs,
         min(a.seen_order / 1000000) AS first_seen  -- the first job naming the pair
     FROM pair_skills AS a
     JOIN pair_skills AS b ON b.job_id = a.job_id AND a.skill < b.skill
-    JOIN job_segments AS j ON j.job_id = a.job_id
-    GROUP BY j.scope_group, a.skill_id, b.skill_id
+    GROUP BY a.scope_group, a.skill_id, b.skill_id
 )
-SELECT gc.cell_id, g.skill_a_id, g.skill_b_id, sum(g.jobs) AS jobs, min(g.first_seen) AS first_seen
+INSERT INTO cell_pair_counts (cell_id, skill_a_id, skill_b_id, jobs, first_seen)
+SELECT gc.cell_id, g.skill_a_id, g.skill_b_id, g.jobs, g.first_seen
 FROM per_group AS g
 JOIN group_cells AS gc USING (scope_group)
-GROUP BY gc.cell_id, g.skill_a_id, g.skill_b_id;
+WHERE true
+ON CONFLICT (cell_id, skill_a_id, skill_b_id) DO UPDATE SET jobs = jobs + excluded.jobs,
+    first_seen = min(first_seen, excluded.first_seen);
+
+-- Pay: the postings stating pay with a period and their yearly figure, as pay.sql defines them,
+-- counted per cell, grouping (all, level, AI type; pay_groups, per currency) and figure: postings
+-- of a cell stating the same figure are counted together. Speed: each group's counts are added up
+-- in the table's primary key (an upsert), as in cell_skill_counts (a figure stands in about twenty
+-- cell and grouping lists: ~1,000,000 rows at 100,000 postings); the quartiles read them in that order.
+CREATE TEMP TABLE group_pay AS
+WITH stated AS MATERIALIZED (
+    SELECT p.scope_group,
+        coalesce(j.salary_currency, currency_in_text(j.description, j.salary_min, j.salary_max), 'not stated') AS currency,
+        coalesce(j.level, 'not stated') AS level,
+        coalesce(p.ai_type, 'unknown') AS ai_type,
+        j.salary_period <> 'year' AS converted,
+        (coalesce(j.salary_min, j.salary_max) + coalesce(j.salary_max, j.salary_min)) / 2.0
+            * CASE j.salary_period WHEN 'year' THEN 1 WHEN 'month' THEN 12 WHEN 'week' THEN 52
+                                   WHEN 'day' THEN 260 WHEN 'hour' THEN 2080 END AS annual
+    FROM job_profile AS p
+    JOIN jobs AS j ON j.job_id = p.job_id
+    WHERE coalesce(j.salary_min, j.salary_max) IS NOT NULL
+      AND j.salary_period IN ('year', 'month', 'week', 'day', 'hour')
+)
+SELECT scope_group, currency, level, ai_type, annual, count(*) AS jobs, sum(converted) AS converted
+FROM stated
+WHERE annual >= 1000
+GROUP BY scope_group, currency, level, ai_type, annual;
+
+CREATE TEMP TABLE pay_groups (
+    group_key INTEGER PRIMARY KEY, currency TEXT NOT NULL, group_by TEXT NOT NULL, group_value TEXT NOT NULL,
+    UNIQUE (currency, group_by, group_value)
+);
+INSERT INTO pay_groups (currency, group_by, group_value)
+SELECT currency, 'all', 'all' FROM group_pay
+UNION SELECT currency, 'level', level FROM group_pay
+UNION SELECT currency, 'AI type', ai_type FROM group_pay
+ORDER BY 1, 2, 3;
+
+CREATE TEMP TABLE cell_pay_counts (
+    cell_id INTEGER NOT NULL, group_key INTEGER NOT NULL, annual REAL NOT NULL,
+    jobs INTEGER NOT NULL, converted INTEGER NOT NULL,
+    PRIMARY KEY (cell_id, group_key, annual)
+) WITHOUT ROWID;
+WITH per_group AS MATERIALIZED (
+    SELECT v.scope_group, k.group_key, v.annual, sum(v.jobs) AS jobs, sum(v.converted) AS converted
+    FROM (
+        SELECT scope_group, currency, 'all' AS group_by, 'all' AS group_value, annual, jobs, converted FROM group_pay
+        UNION ALL
+        SELECT scope_group, currency, 'level', level, annual, jobs, converted FROM group_pay
+        UNION ALL
+        SELECT scope_group, currency, 'AI type', ai_type, annual, jobs, converted FROM group_pay
+    ) AS v
+    JOIN pay_groups AS k USING (currency, group_by, group_value)
+    GROUP BY v.scope_group, k.group_key, v.annual
+)
+INSERT INTO cell_pay_counts (cell_id, group_key, annual, jobs, converted)
+SELECT gc.cell_id, g.group_key, g.annual, g.jobs, g.converted
+FROM per_group AS g
+JOIN group_cells AS gc USING (scope_group)
+WHERE true
+ON CONFLICT (cell_id, group_key, annual) DO UPDATE SET jobs = jobs + excluded.jobs,
+    converted = converted + excluded.converted;

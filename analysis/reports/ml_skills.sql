@@ -2,11 +2,11 @@
 -- _scope.sql published_terms, the AI-first jobs with a name holding it ("fine-tuning" also
 -- finds "LLM fine-tuning"), as a share of AI-first jobs; ties in the published list's order.
 WITH per_group AS MATERIALIZED (
-    SELECT p.scope_group, h.term_name AS skill, count(*) AS jobs
-    FROM term_hits AS h
-    JOIN job_profile AS p USING (job_id)
-    WHERE h.purpose = 'ml knowledge' AND p.ai_type = 'ai-first'
-    GROUP BY p.scope_group, h.term_name
+    SELECT h.scope_group, h.term_name AS skill, sum(h.jobs) AS jobs
+    FROM group_term_jobs AS h
+    JOIN segments AS s USING (segment_id)
+    WHERE h.purpose = 'ml knowledge' AND s.ai_type = 'ai-first'
+    GROUP BY h.scope_group, h.term_name
 ),
 per_cell AS (
     SELECT gc.cell_id, g.skill, sum(g.jobs) AS jobs

@@ -3,13 +3,13 @@
 -- skill's name ("rag" is also found in "storage"); shares of each type's jobs. Beside it, ours:
 -- named_*, the jobs naming the canonical skill itself.
 WITH per_group AS MATERIALIZED (
-    SELECT p.scope_group, h.term_name AS skill,
-        sum(p.ai_type = 'ai-first') AS ai_first_jobs,
-        sum(p.ai_type = 'ai-support') AS ai_support_jobs
-    FROM term_hits AS h
-    JOIN job_profile AS p USING (job_id)
-    WHERE h.purpose = 'compared' AND p.ai_type IN ('ai-first', 'ai-support')
-    GROUP BY p.scope_group, h.term_name
+    SELECT h.scope_group, h.term_name AS skill,
+        sum(CASE WHEN s.ai_type = 'ai-first' THEN h.jobs ELSE 0 END) AS ai_first_jobs,
+        sum(CASE WHEN s.ai_type = 'ai-support' THEN h.jobs ELSE 0 END) AS ai_support_jobs
+    FROM group_term_jobs AS h
+    JOIN segments AS s USING (segment_id)
+    WHERE h.purpose = 'compared' AND s.ai_type IN ('ai-first', 'ai-support')
+    GROUP BY h.scope_group, h.term_name
 ),
 per_cell AS (
     SELECT gc.cell_id, g.skill, sum(g.ai_first_jobs) AS ai_first_jobs, sum(g.ai_support_jobs) AS ai_support_jobs
