@@ -20,10 +20,9 @@ import json
 import sqlite3
 
 from analysis.datasette_plugins import learning_path as learning_engine
-from jobcrawler.storage import RULES, UNCERTAIN_BELOW
+from jobcrawler.storage import LLM_PREFIX, RULES, UNCERTAIN_BELOW
 
 PREFIX = RULES + "+"
-LLM_PREFIX = "llm:"
 # What the LLM decides of a posting it was asked about: the AI type and what follows from it.
 DECIDED_COLUMNS = ("ai_type", "support_category", "ai_type_reasoning")
 
@@ -53,32 +52,33 @@ def _quoted(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def label_columns(conn: sqlite3.Connection) -> list[str]:
-    return [row[1] for row in conn.execute("PRAGMA main.table_info(job_labels)")]
-
-
 def create_source_views(conn: sqlite3.Connection, labels: str) -> None:
-    """The temporary views ``source_labels`` and ``source_skills`` the report queries read.
+    """The temporary views ``source_labels`` and ``source_skills`` the report queries read, and
+    ``source_threshold``.
 
     "+labels": the tables are read in storage order, not through their (labels, ...) indexes,
     which would look up each of ~10 skill rows a job one by one (100,000 postings: ~1 s)."""
-    llm = llm_source(labels)
-    below = threshold(conn, llm) if llm else UNCERTAIN_BELOW
+    below = source_threshold(conn, labels)
     conn.execute(f"CREATE TEMP TABLE source_threshold AS SELECT {below!r} AS below")
     conn.execute(f"CREATE TEMP VIEW source_skills AS SELECT * FROM main.job_skills WHERE +labels = {_quoted(skill_source(labels))}")
-    conn.execute(f"CREATE TEMP VIEW source_labels AS {labels_select(conn, labels)}")
+    conn.execute(f"CREATE TEMP VIEW source_labels AS {labels_select(conn, labels, below)}")
 
 
-def labels_select(conn: sqlite3.Connection, labels: str) -> str:
+def source_threshold(conn: sqlite3.Connection, labels: str) -> float:
+    """The confidence ``doubted`` is counted below: a blend's threshold, else the label command's default."""
+    llm = llm_source(labels)
+    return threshold(conn, llm) if llm else UNCERTAIN_BELOW
+
+
+def labels_select(conn: sqlite3.Connection, labels: str, below: float) -> str:
     """The SELECT of one label source's ``job_labels`` rows, with ``decided_by`` and ``doubted``."""
-    columns = label_columns(conn)
+    columns = [row[1] for row in conn.execute("PRAGMA main.table_info(job_labels)")]
     llm = llm_source(labels)
     if llm is None:
-        doubted = (f"CASE WHEN labels = {_quoted(RULES)} THEN coalesce(ai_type_confidence, 0) < {UNCERTAIN_BELOW} END"
-                   if "ai_type_confidence" in columns else "NULL")
+        doubted = (f"coalesce(ai_type_confidence, 0) < {below!r}"
+                   if labels == RULES and "ai_type_confidence" in columns else "NULL")
         return (f"SELECT *, labels AS decided_by, {doubted} AS doubted "
                 f"FROM main.job_labels WHERE +labels = {_quoted(labels)}")
-    below = threshold(conn, llm)
     decided = f"(coalesce(r.ai_type_confidence, 0) < {below!r} AND l.job_id IS NOT NULL)"
     picked = []
     for column in columns:
@@ -105,7 +105,8 @@ def learning_postings(conn: sqlite3.Connection, labels: str) -> learning_engine.
     blend's AI types."""
     if not llm_source(labels):
         return learning_engine.load_postings(conn, labels)
-    ai_type_of = dict(conn.execute(f"SELECT job_id, ai_type FROM ({labels_select(conn, labels)})"))
+    select = labels_select(conn, labels, source_threshold(conn, labels))
+    ai_type_of = dict(conn.execute(f"SELECT job_id, ai_type FROM ({select})"))
     return learning_engine.load_postings(conn, RULES, ai_type_of)
 
 

@@ -40,7 +40,7 @@ from analysis.wording import (
     versus,
 )
 from jobcrawler.cities import load_cities
-from jobcrawler.storage import RULES
+from jobcrawler.storage import LLM_PREFIX, RULES
 from jobcrawler.tagging import TAXONOMY_PATH
 from jobcrawler.tagging.names import name_key
 
@@ -673,7 +673,7 @@ def deciders(scope: Scope) -> str:
                 f"where their confidence reaches {below:g}; `{md(llm)}`, on {jobs(asked)} ({share_of(asked, total)}) "
                 f"where it is below {below:g}")
         if waiting:
-            model = llm[len(blend.LLM_PREFIX):]
+            model = llm[len(LLM_PREFIX):]
             text += (f"; and the rules still, on {jobs(waiting)} ({share_of(waiting, total)}) below {below:g} that "
                      f"`{md(llm)}` has not labelled yet (`python -m jobcrawler.label --model {md(model)} --only-uncertain "
                      f"--below {below:g}` sends them)")
@@ -732,8 +732,8 @@ def label_source_note(labels: str) -> str:
     if llm := blend.llm_source(labels):
         return (f"`{md(labels)}` (the rule tagger of this project, with the AI type of {label_source_note(llm)} "
                 "where the rules doubt)")
-    if labels.startswith("llm:"):
-        return f"`{md(labels)}` (an LLM labeller, model {md(labels[4:])})"
+    if labels.startswith(LLM_PREFIX):
+        return f"`{md(labels)}` (an LLM labeller, model {md(labels[len(LLM_PREFIX):])})"
     return f"`{md(labels)}` ({LABEL_SOURCES[labels]})" if labels in LABEL_SOURCES else f"`{md(labels)}`"
 
 

@@ -52,7 +52,6 @@ from jobcrawler.settings import SQLITE_PATH
 logger = logging.getLogger(__name__)
 
 PROMPT_PATH = Path(__file__).parent / "prompts" / "label-v1.md"
-SOURCE_PREFIX = "llm:"
 SKILL_LISTS = ("genai", "ml", "web", "databases", "data", "cloud", "ops", "languages", "domains", "other")
 RETRY_STATUSES = {408, 409, 429}  # and every 5xx
 STOP_STATUSES = {401, 403}  # a wrong key or no access: every further call would fail the same way
@@ -460,7 +459,7 @@ def label(db_path: str | Path, model_name: str, *, city: str | None = None, sinc
     """Label the selected postings of the database with the model; what the run did."""
     model = resolve_model(model_name, settings)
     prompt = load_prompt(prompt_path)
-    source = SOURCE_PREFIX + model.model_id
+    source = storage.LLM_PREFIX + model.model_id
     report = RunReport(source, prompt.version)
     started = time.perf_counter()
     db = storage.open_db(db_path)

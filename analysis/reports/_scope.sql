@@ -458,6 +458,14 @@ WHERE true
 ON CONFLICT (cell_id, ai_type_key, title_id) DO UPDATE SET jobs = jobs + excluded.jobs,
     first_seen = min(first_seen, excluded.first_seen);
 
+-- Each AI type's jobs with a title per cell (unknown included): the denominator of the title
+-- word and title keyword shares.
+CREATE TEMP TABLE cell_type_titles AS
+SELECT cell_id, ai_type, sum(jobs) AS titles
+FROM cell_title_counts
+WHERE ai_type IS NOT NULL
+GROUP BY cell_id, ai_type;
+
 -- The title a published variant is shown under: its most common title without a seniority
 -- word, else the variant's own words cut from its most common title, in that title's case
 -- ("Sr. Generative AI Engineer" -> "Generative AI Engineer"; SQLite's lower() keeps every

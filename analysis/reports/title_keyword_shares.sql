@@ -22,12 +22,6 @@ per_cell AS (
     JOIN cell_title_counts AS c USING (title_id)
     WHERE c.ai_type IS NOT NULL
     GROUP BY c.cell_id, c.ai_type, k.keyword
-),
-type_titles AS (
-    SELECT cell_id, ai_type, sum(jobs) AS titles
-    FROM cell_title_counts
-    WHERE ai_type IS NOT NULL
-    GROUP BY cell_id, ai_type
 )
 SELECT c.city, c.period, p.ai_type,
     row_number() OVER (PARTITION BY p.cell_id, p.ai_type ORDER BY p.titles DESC, p.position) AS rank,
@@ -35,5 +29,5 @@ SELECT c.city, c.period, p.ai_type,
     p.whole_word_titles, round(100.0 * p.whole_word_titles / t.titles, 1) AS whole_word_pct
 FROM per_cell AS p
 JOIN cells AS c USING (cell_id)
-JOIN type_titles AS t ON t.cell_id = p.cell_id AND t.ai_type = p.ai_type
+JOIN cell_type_titles AS t ON t.cell_id = p.cell_id AND t.ai_type = p.ai_type
 ORDER BY c.cell_id, p.ai_type, rank;

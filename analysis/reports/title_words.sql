@@ -21,18 +21,11 @@ per_cell AS (
     JOIN cell_title_counts AS c USING (title_id)
     WHERE c.ai_type IS NOT NULL
     GROUP BY c.cell_id, c.ai_type, w.word
-),
--- Each AI type's jobs with a title (unknown included), the denominator of its shares.
-type_titles AS (
-    SELECT cell_id, ai_type, sum(jobs) AS titles
-    FROM cell_title_counts
-    WHERE ai_type IS NOT NULL
-    GROUP BY cell_id, ai_type
 )
 SELECT c.city, c.period, p.ai_type, p.rank, p.word, p.titles, t.titles AS type_titles,
     round(100.0 * p.titles / t.titles, 1) AS pct
 FROM per_cell AS p
 JOIN cells AS c USING (cell_id)
-JOIN type_titles AS t ON t.cell_id = p.cell_id AND t.ai_type = p.ai_type
+JOIN cell_type_titles AS t ON t.cell_id = p.cell_id AND t.ai_type = p.ai_type
 WHERE p.rank <= 10
 ORDER BY c.cell_id, p.ai_type, p.rank;

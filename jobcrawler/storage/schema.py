@@ -103,6 +103,7 @@ CRAWL_RUN_COLUMNS: dict[str, type] = {
 
 # --- Labels, per label source ----------------------------------------------------------------
 RULES = "rules"
+LLM_PREFIX = "llm:"  # an LLM labeller's source: llm:<model id>
 LABEL_COLUMNS: dict[str, type] = category_columns()  # one declaration: categories.yaml
 # What a label source may say beyond the categories (the rule tagger leaves them empty): the
 # stage text as the source wrote it (company_stage is its normalized value), and the reading
