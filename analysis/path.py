@@ -38,7 +38,7 @@ def render(conn: sqlite3.Connection, skills_text: str, scope: engine.Scope) -> t
     except engine.ScopeError as error:
         raise PathError(str(error)) from error
     result = engine.answer(postings, scope, skills, missing_limit=TERMINAL_MISSING, fits_limit=TERMINAL_FITS)
-    engine.fill_fits(conn, result, blend.skill_source(scope.labels))
+    engine.fill_fits(conn, result)
     return "\n".join(lines(result, site.read_crawl_sites(conn))) + "\n", notes
 
 
@@ -46,6 +46,8 @@ def lines(result: engine.Answer, sites: dict[int, str]) -> list[str]:
     out = [f"Your skills: {', '.join(result.skills)}",
            f"Scope: {result.scope.describe()}: {result.postings:,} postings, "
            f"{result.fitting:,} of which name at least one of your skills."]
+    if result.who_decided:
+        out.append(result.who_decided)
     if result.unnamed:
         out.append(f"No posting here names {', '.join(result.unnamed)}.")
     if not result.postings:
@@ -76,8 +78,10 @@ def lines(result: engine.Answer, sites: dict[int, str]) -> list[str]:
         out.append("  No AI-first or AI-support posting here.")
     for typical in result.typical:
         named = ", ".join(f"{skill} {share:.0f}%" + (" (yours)" if had else "") for skill, share, had in typical.skills)
-        out.append(f"  {typical.ai_type}, {typical.postings:,} postings: the median one names {typical.median_skills} "
-                   f"skills; the most named: {named}.")
+        decided = (f" (the AI type of {typical.by_model:,} by {result.deciders.llm})"
+                   if typical.by_model is not None else "")
+        out.append(f"  {typical.ai_type}, {typical.postings:,} postings{decided}: the median one names "
+                   f"{typical.median_skills} skills; the most named: {named}.")
         out.append(f"    You have {typical.had} of them; on average {typical.mean_share:.1f}% of the skills such a "
                    f"posting names, and at least half of them for {typical.half_or_more:,} "
                    f"of the {typical.postings:,}.")

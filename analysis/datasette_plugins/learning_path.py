@@ -106,11 +106,43 @@ def first_positions(bits: int, limit: int) -> list[int]:
 
 
 @dataclass
+class Deciders:
+    """Who decided the AI types of a blend (``rules+llm:<model>``, label_blend.py), as bitmaps of
+    its postings: the rules where their confidence reaches ``below``, the model where it is below
+    and the model answered, and the rules still where it is below and the model has not answered."""
+
+    llm: str
+    below: float
+    sure: int
+    asked: int
+    waiting: int
+
+    def describe(self, within: int) -> str:
+        """Who decided the AI types of the postings ``within``, in the words of the report's "How far
+        to trust these labels"."""
+        total = within.bit_count()
+        sure, asked, waiting = ((within & bits).bit_count() for bits in (self.sure, self.asked, self.waiting))
+
+        def counted(count: int) -> str:
+            return f"{count:,} posting{'' if count == 1 else 's'} ({100.0 * count / total if total else 0:.0f}%)"
+
+        text = (f"Who decided the AI type of these {total:,} posting{'' if total == 1 else 's'}: the rules, on "
+                f"{counted(sure)} where their confidence reaches {self.below:g}; {self.llm}, on {counted(asked)} "
+                f"where it is below {self.below:g}")
+        if waiting:
+            text += (f"; and the rules still, on {counted(waiting)} below {self.below:g} that {self.llm} has not "
+                     f"labelled yet (python -m jobcrawler.label --model {self.llm.split(':', 1)[1]} --only-uncertain "
+                     f"--below {self.below:g} sends them)")
+        return text + ". Every skill comes from the rules."
+
+
+@dataclass
 class Postings:
     """One label source's postings: ids by position (open postings first, newest first), and per
     skill, cell (city, period), AI type and number of skills named, the bitmap of its postings."""
 
     labels: str
+    skill_source: str  # the source whose skills are counted: a blend's are the rules'
     job_ids: list[str]
     skills: dict[str, int]  # skill -> postings naming it
     categories: dict[str, str | None]  # skill -> its category
@@ -118,6 +150,7 @@ class Postings:
     ai_types: dict[str, int]  # ai_type -> postings of that type
     open: int  # postings not closed
     skill_counts: dict[int, int]  # number of skills a posting names -> postings naming that many
+    deciders: Deciders | None = None  # a blend's: who decided each posting's AI type
 
     @property
     def everything(self) -> int:
@@ -137,26 +170,51 @@ def label_sources(conn) -> list[str]:
                                            (DEFAULT_LABELS,))]
 
 
-def load_postings(conn, labels: str = DEFAULT_LABELS, ai_type_of: dict[str, str | None] | None = None) -> Postings:
-    """Read one label source's postings into bitmaps (``conn``: any sqlite3 connection to a crawl
-    database). ScopeError when no posting carries labels of that source. ``ai_type_of`` (job id ->
-    AI type) replaces the source's AI types: a blend of sources (analysis/blend.py) keeps its skills."""
+def offered_sources(conn, blending=None) -> list[str]:
+    """The label sources the postings can be read in: the stored ones, and the blends they allow
+    when ``blending`` (the label_blend module) is given."""
     sources = label_sources(conn)
-    if labels not in sources:
-        raise ScopeError(f"no posting has labels of source {labels!r} (label sources: {', '.join(sources) or 'none'})")
+    return [*sources, *blending.blends(sources)] if blending else sources
+
+
+def load_postings(conn, labels: str = DEFAULT_LABELS, blending=None) -> Postings:
+    """Read one label source's postings into bitmaps (``conn``: any sqlite3 connection to a crawl
+    database; read only). ScopeError, naming the sources there are, when no posting carries labels
+    of that source. ``blending``, the label_blend module (Datasette's plugin in the site, imported
+    elsewhere), reads a blend ``rules+llm:<model>``: the rules' skills with the blend's AI types
+    and who decided them."""
+    llm = blending.llm_source(labels) if blending else None
+    sources = label_sources(conn)
+    offered = ", ".join(offered_sources(conn, blending)) or "none"
+    if llm and (missing := blending.missing_parts(labels, sources)):
+        raise ScopeError(f"label source {labels!r} blends {DEFAULT_LABELS!r} and {llm!r}, but no posting has labels of "
+                         f"{' or '.join(map(repr, missing))} (label sources: {offered})")
+    if not llm and labels not in sources:
+        raise ScopeError(f"no posting has labels of source {labels!r} (label sources: {offered})")
+    labelled, decided, where = "job_labels", "NULL, NULL", "WHERE l.labels = ? "
+    if llm:  # one SELECT of the blend's rows (no view: a served database is immutable)
+        below = blending.source_threshold(conn, labels)
+        labelled, decided, where = f"({blending.labels_select(conn, labels, below)})", "l.decided_by, l.doubted", ""
     rows = conn.execute(
-        "SELECT l.job_id, l.ai_type, j.closed_at IS NULL FROM job_labels AS l JOIN jobs AS j ON j.job_id = l.job_id "
-        "WHERE l.labels = ? ORDER BY j.closed_at IS NOT NULL, j.posted_date IS NULL, j.posted_date DESC, l.job_id",
-        (labels,)).fetchall()
+        f"SELECT l.job_id, l.ai_type, j.closed_at IS NULL, {decided} FROM {labelled} AS l "
+        f"JOIN jobs AS j ON j.job_id = l.job_id {where}"
+        "ORDER BY j.closed_at IS NOT NULL, j.posted_date IS NULL, j.posted_date DESC, l.job_id",
+        () if llm else (labels,)).fetchall()
     size = len(rows)
     job_ids = [row[0] for row in rows]
     position = {job_id: i for i, job_id in enumerate(job_ids)}
     by_type: dict[str, list[int]] = {}
-    for i, (job_id, ai_type, _) in enumerate(rows):
-        if ai_type_of is not None:
-            ai_type = ai_type_of.get(job_id)
+    for i, (job_id, ai_type, *_) in enumerate(rows):
         by_type.setdefault(ai_type or "unknown", []).append(i)
     open_bits = bitmap((i for i, row in enumerate(rows) if row[2]), size)
+    deciders = None
+    if llm:
+        deciders = Deciders(
+            llm, below,
+            sure=bitmap((i for i, row in enumerate(rows) if row[3] == DEFAULT_LABELS and not row[4]), size),
+            asked=bitmap((i for i, row in enumerate(rows) if row[3] == llm), size),
+            waiting=bitmap((i for i, row in enumerate(rows) if row[3] == DEFAULT_LABELS and row[4]), size))
+    skill_source = blending.skill_source(labels) if llm else labels
 
     def bits_of(ids: str) -> int:
         """The bitmap of a group_concat of job ids (jobs the source did not label left out)."""
@@ -166,11 +224,11 @@ def load_postings(conn, labels: str = DEFAULT_LABELS, ai_type_of: dict[str, str 
     # by skill), not a look-up of each row through the (labels, skill) index
     skills = {skill: bits_of(ids) for skill, ids in conn.execute(
         "SELECT skill, group_concat(job_id, char(31)) FROM (SELECT job_id, skill FROM job_skills "
-        "WHERE +labels = ? ORDER BY job_id) GROUP BY skill", (labels,))}
+        "WHERE +labels = ? ORDER BY job_id) GROUP BY skill", (skill_source,))}
     categories = dict(conn.execute(
         "SELECT skill, (SELECT category FROM job_skills AS k WHERE k.labels = :labels AND k.skill = named.skill "
         "LIMIT 1) "
-        "FROM (SELECT DISTINCT skill FROM job_skills WHERE labels = :labels) AS named", {"labels": labels}))
+        "FROM (SELECT DISTINCT skill FROM job_skills WHERE labels = :labels) AS named", {"labels": skill_source}))
     cells = {(city, period): bits_of(ids) for city, period, ids in conn.execute(
         f"SELECT city, period, group_concat(job_id, char(31)) FROM ({JOB_CITY_PERIOD_SQL}) GROUP BY city, period")}
     for (city, period), bits in list(cells.items()):
@@ -179,6 +237,7 @@ def load_postings(conn, labels: str = DEFAULT_LABELS, ai_type_of: dict[str, str 
     cells[ALL, ALL] = (1 << size) - 1
     return Postings(
         labels=labels,
+        skill_source=skill_source,
         job_ids=job_ids,
         skills=skills,
         categories=categories,
@@ -186,6 +245,7 @@ def load_postings(conn, labels: str = DEFAULT_LABELS, ai_type_of: dict[str, str 
         ai_types={ai_type: bitmap(found, size) for ai_type, found in by_type.items()},
         open=open_bits,
         skill_counts=postings_by_count(skills.values(), size),
+        deciders=deciders,
     )
 
 
@@ -327,6 +387,7 @@ class Typical:
     skills: list[tuple[str, float, bool]]  # the type's most named skills: (skill, % of its postings, had)
     mean_share: float  # share of such a posting's skills the person has, averaged over those naming any
     half_or_more: int  # postings of which the person has at least half the skills
+    by_model: int | None = None  # in a blend, the postings whose AI type the model decided
 
     @property
     def had(self) -> int:
@@ -343,6 +404,9 @@ class Answer:
     fits: list[Fit]
     typical: list[Typical]
     unnamed: list[str]  # the person's skills no posting of the scope names
+    skill_source: str  # the label source whose skills are counted (a blend's: the rules')
+    deciders: Deciders | None = None  # a blend's
+    who_decided: str | None = None  # in a blend, which source decided the AI type of the scope's postings
 
 
 def pct(part: int, whole: int) -> float:
@@ -394,7 +458,8 @@ def typical_posting(postings: Postings, within: int, ai_type: str, skill_bits: l
             count = (exactly[h] & group).bit_count()
             share_sum += count * h / named
             half += count if 2 * h >= named else 0
-    return Typical(ai_type, total, median, top, pct(share_sum, naming_any) if naming_any else 0.0, half)
+    by_model = (bits & postings.deciders.asked).bit_count() if postings.deciders else None
+    return Typical(ai_type, total, median, top, pct(share_sum, naming_any) if naming_any else 0.0, half, by_model)
 
 
 def answer(postings: Postings, scope: Scope, skills: list[str], order: str = "asking",
@@ -436,7 +501,9 @@ def answer(postings: Postings, scope: Scope, skills: list[str], order: str = "as
     typical = [found for found in (typical_posting(postings, postings.cells.get((scope.city, scope.period), 0),
                                                    ai_type, skill_bits, skills) for ai_type in COMPARED_TYPES) if found]
     unnamed = [skill for skill, bits in zip(skills, skill_bits) if not bits & within]
-    return Answer(scope, skills, total, fitting, missing[:missing_limit], fits, typical, unnamed)
+    who_decided = postings.deciders.describe(within) if postings.deciders else None
+    return Answer(scope, skills, total, fitting, missing[:missing_limit], fits, typical, unnamed, postings.skill_source,
+                  postings.deciders, who_decided)
 
 
 def asking_postings(postings: Postings, scope: Scope, skill: str, limit: int = PAGE_ASKING) -> tuple[int, list[str]]:
@@ -488,10 +555,9 @@ def job_details(conn, labels: str, job_ids: list[str]) -> dict[str, dict]:
     return jobs
 
 
-def fill_fits(conn, result: Answer, skill_source: str | None = None) -> None:
-    """Give each best-fitting posting its jobs row and the skills it names that the person lacks
-    (as ``skill_source`` names them: by default the scope's label source)."""
-    details = job_details(conn, skill_source or result.scope.labels, [fit.job_id for fit in result.fits])
+def fill_fits(conn, result: Answer) -> None:
+    """Give each best-fitting posting its jobs row and the skills it names that the person lacks."""
+    details = job_details(conn, result.skill_source, [fit.job_id for fit in result.fits])
     for fit in result.fits:
         fit.job = details.get(fit.job_id, {})
         fit.missing = [skill for skill in fit.job.get("skills", []) if skill not in result.skills]
@@ -516,16 +582,17 @@ def file_stamp(path: str) -> tuple:
     return tuple(stamp)
 
 
-def cached_postings(conn, path: str | None, labels: str) -> Postings:
-    """The postings of a database file and label source, loaded once per file version, one load at
-    a time (concurrent first requests do not load twice)."""
+def cached_postings(conn, path: str | None, labels: str, blending=None) -> Postings:
+    """The postings of a database file and label source, loaded once per file version (a blend's
+    threshold and the model's answers are in the same file), one load at a time (concurrent
+    first requests do not load twice)."""
     if path is None:
-        return load_postings(conn, labels)
+        return load_postings(conn, labels, blending)
     stamp = file_stamp(path)
     with _cache_lock:
         held = _cache.get((path, labels))
         if held is None or held[0] != stamp:
-            held = _cache[path, labels] = (stamp, load_postings(conn, labels))
+            held = _cache[path, labels] = (stamp, load_postings(conn, labels, blending))
         return held[1]
 
 
@@ -534,9 +601,14 @@ def site_plugin():
     return pm.get_plugin("site.py")
 
 
+def blend_plugin():
+    """The label blend module (analysis/datasette_plugins/label_blend.py as Datasette loaded it)."""
+    return pm.get_plugin("label_blend.py")
+
+
 async def page_postings(datasette, database: str, labels: str) -> Postings:
     db = datasette.get_database(database)
-    return await db.execute_fn(lambda conn: cached_postings(conn, db.path, labels))
+    return await db.execute_fn(lambda conn: cached_postings(conn, db.path, labels, blend_plugin()))
 
 
 def crawl_database(datasette) -> str | None:
@@ -560,9 +632,11 @@ async def learning_path_page(datasette, request):
                   ai_type=form["ai_type"] or ALL)
     context = {"database": database, "form": form, "scope": scope, "ai_types": AI_TYPES, "error": None,
                "problems": [], "result": None, "asking": None, "sources": [], "cities": [], "periods": [],
-               "skills_named": []}
-    sources = await db.execute_fn(label_sources)
+               "skills_named": [], "blends": []}
+    blending = blend_plugin()
+    sources = await db.execute_fn(lambda conn: offered_sources(conn, blending))
     context["sources"] = sources
+    context["blends"] = [source for source in sources if blending and blending.llm_source(source)]
     postings = None
     try:
         if not sources:
@@ -593,7 +667,7 @@ async def learning_path_page(datasette, request):
 async def asking_section(datasette, database, postings, scope, skill, sites) -> dict:
     db = datasette.get_database(database)
     count, job_ids = asking_postings(postings, scope, skill)
-    details = await db.execute_fn(lambda conn: job_details(conn, scope.labels, job_ids))
+    details = await db.execute_fn(lambda conn: job_details(conn, postings.skill_source, job_ids))
     jobs = [listed(datasette, database, job_id, details.get(job_id, {}), sites) for job_id in job_ids]
     return {"skill": skill, "count": count, "jobs": jobs}
 
