@@ -34,7 +34,8 @@ from jobcrawler.normalize.titles import clean_title
 from jobcrawler.parsing.listing import ListingJob
 from jobcrawler.replay import generate
 from jobcrawler.replay import pages as replay_pages
-from jobcrawler.storage import finish_run, job_row, label_row, open_db, record_sighting, save_job, start_run
+from jobcrawler.storage import (finish_label_run, finish_run, job_row, label_row, open_db, record_sighting, save_job,
+                                save_labels, start_label_run, start_run, transaction)
 
 REPO = Path(__file__).resolve().parents[1]
 # Real builtin.com pages, labels and the published dataset, beside the checkout and never in it
@@ -372,6 +373,43 @@ def build_fixture_db(path: str | Path) -> Path:
     db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.conn.close()
     return path
+
+
+# The blended source rules+llm:MODEL on the fixture (analysis/datasette_plugins/label_blend.py).
+MODEL = "llm:test-model"
+BLEND = "rules+" + MODEL
+# The fixture's rule labels, with a confidence: four sure, three doubted, the other seven unknown.
+RULE_CONFIDENCE = {"9001": 0.9, "9002": 0.95, "9003": 0.9, "9004": 0.85, "9005": 0.5, "9006": 0.6, "9007": 0.75}
+# The model's answers: 9001 is one the rules are sure of, so its answer never counts.
+LLM_ANSWERS = {"9001": ("ml", None), "9005": ("ai-first", None), "9006": ("ai-support", "data/pipelines"),
+               "9007": ("ai-first", None)}
+
+
+def with_model_answers(path: str | Path, below: float | None) -> str:
+    """Give the fixture database at ``path`` the rules' confidences and the model's answers, as
+    ``python -m jobcrawler.label --model test-model --only-uncertain --below BELOW`` would
+    (``below`` None: no label run recorded)."""
+    db = open_db(path)
+    with transaction(db):
+        db.conn.executemany("UPDATE job_labels SET ai_type_confidence = ? WHERE job_id = ? AND labels = 'rules'",
+                            [(confidence, job_id) for job_id, confidence in RULE_CONFIDENCE.items()])
+    save_labels(db, [(job_id, label_row({"ai_type": ai_type, "support_category": category, "is_management": True},
+                                        MODEL, "p1"), [])
+                     for job_id, (ai_type, category) in LLM_ANSWERS.items()])
+    if below is not None:
+        run_id = start_label_run(db, MODEL, "test-model", "p1", {"below": below, "city": None})
+        finish_label_run(db, run_id, {"status": "ok"})
+    db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    return str(path)
+
+
+def blended_ai_types(below: float) -> dict[str, str | None]:
+    """Job id -> its AI type in the blend, counted by hand from the fixture: the model's where the
+    rules' confidence (none: 0) is below ``below`` and the model answered, else the rules'."""
+    return {job["job_id"]: LLM_ANSWERS[job["job_id"]][0]
+            if job["job_id"] in LLM_ANSWERS and RULE_CONFIDENCE.get(job["job_id"], 0) < below else job["ai_type"]
+            for job in JOBS}
 
 
 # --- the site served as a person runs it ---------------------------------------------------------

@@ -7,33 +7,14 @@ import pytest
 
 from analysis.blend import llm_source
 from analysis.build import LabelsError, build
+from analysis.datasette_plugins import label_blend
 from analysis.report import render_report
-from jobcrawler.storage import finish_label_run, label_row, open_db, save_labels, start_label_run, transaction
-from tests.helpers import build_fixture_db
-
-MODEL = "llm:test-model"
-BLEND = "rules+" + MODEL
-# The fixture's rule labels, with a confidence: four sure, three doubted, the other seven unknown.
-RULE_CONFIDENCE = {"9001": 0.9, "9002": 0.95, "9003": 0.9, "9004": 0.85, "9005": 0.5, "9006": 0.6, "9007": 0.75}
-# The model's answers: 9001 is one the rules are sure of, so its answer never counts.
-LLM_ANSWERS = {"9001": ("ml", None), "9005": ("ai-first", None), "9006": ("ai-support", "data/pipelines"),
-               "9007": ("ai-first", None)}
+from jobcrawler import storage
+from tests.helpers import BLEND, build_fixture_db, with_model_answers
 
 
 def blended_db(tmp_path, below: float | None) -> str:
-    path = build_fixture_db(tmp_path / "jobs.db")
-    db = open_db(path)
-    with transaction(db):
-        db.conn.executemany("UPDATE job_labels SET ai_type_confidence = ? WHERE job_id = ? AND labels = 'rules'",
-                            [(confidence, job_id) for job_id, confidence in RULE_CONFIDENCE.items()])
-    save_labels(db, [(job_id, label_row({"ai_type": ai_type, "support_category": category, "is_management": True},
-                                        MODEL, "p1"), [])
-                     for job_id, (ai_type, category) in LLM_ANSWERS.items()])
-    if below is not None:
-        run_id = start_label_run(db, MODEL, "test-model", "p1", {"below": below, "city": None})
-        finish_label_run(db, run_id, {"status": "ok"})
-    db.close()
-    return str(path)
+    return with_model_answers(build_fixture_db(tmp_path / "jobs.db"), below)
 
 
 def table(path: str, name: str, columns: str, labels: str = BLEND) -> list[tuple]:
@@ -51,6 +32,21 @@ def table(path: str, name: str, columns: str, labels: str = BLEND) -> list[tuple
 ])
 def test_llm_source_of_a_name(name, expected):
     assert llm_source(name) == expected
+
+
+def test_the_site_plugins_copy_of_the_storage_names_is_the_same():
+    """label_blend.py holds its own copy (a packaged site cannot import jobcrawler)."""
+    assert (label_blend.RULES, label_blend.LLM_PREFIX, label_blend.UNCERTAIN_BELOW) == (
+        storage.RULES, storage.LLM_PREFIX, storage.UNCERTAIN_BELOW)
+
+
+@pytest.mark.parametrize("sources, expected", [
+    (["rules", "fieldguide", "llm:a", "llm:b"], ["rules+llm:a", "rules+llm:b"]),
+    (["rules", "llm:"], []),
+    (["fieldguide", "llm:a"], []),  # no rules to blend with
+])
+def test_the_blends_the_stored_sources_allow(sources, expected):
+    assert label_blend.blends(sources) == expected
 
 
 def test_the_model_decides_where_the_rules_doubt_below_the_runs_threshold(tmp_path):

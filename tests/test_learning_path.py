@@ -25,7 +25,8 @@ from analysis.build import REPORTS_DIR
 from analysis.datasette_plugins import learning_path as engine
 from analysis.datasette_plugins import site
 from analysis.serve import METADATA_DATABASE, datasette_app, metadata_path_for, setting_options, stage_site_files
-from tests.helpers import JOBS, free_port, serve_command, start_server, wait_until_up
+from tests.helpers import (BLEND, JOBS, MODEL, blended_ai_types, build_fixture_db, free_port, serve_command,
+                           start_server, wait_until_up, with_model_answers)
 
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -261,6 +262,135 @@ async def test_site_page_answers_in_process(site_db):
     hostile = await app.client.get(url + "?skills=%3Cscript%3Ealert(1)%3C/script%3E")
     assert "<script>alert" not in hostile.text and "&lt;script&gt;alert(1)" in hostile.text
     assert (await app.client.get("/nosuchdb/-/learning-path")).status_code == 404
+
+
+# ---------------------------------------------------------------- the blend rules+llm:MODEL
+
+BLEND_BELOW = 0.8  # the threshold of the fixture model's label run
+MISSING_ROW = re.compile(r'#asking">([^<]+)</a></td><td>[^<]*</td>\s*<td class="number">([\d,]+) \([\d.]+%\)</td>'
+                         r'\s*<td class="number">([\d,]+) \([\d.]+%\)</td>')
+FIT_ROW = re.compile(r'<td class="number">(\d+)% \((\d+) of (\d+)\)</td>\s*<td><a href="[^"]*">([^<]+)</a>')
+TYPICAL = re.compile(r"<h3>([\w-]+): ([\d,]+) postings? \([^;)]*(?:; the AI type of ([\d,]+) by [^)]+)?\)</h3>\s*"
+                     r"<p>The median [\w-]+ posting names (\d+) skills?")
+TERMINAL_MISSING_ROW = re.compile(r"^ +\d+\. (.+?) +([\d,]+) \( *[\d.]+%\)   beside yours ([\d,]+) \([\d.]+%\)$", re.M)
+TERMINAL_FIT_ROW = re.compile(r"^ +\d+\. +(\d+)% \((\d+) of (\d+)\)  (.+?) · ", re.M)
+TERMINAL_TYPICAL = re.compile(r"^  ([\w-]+), ([\d,]+) postings(?: \(the AI type of ([\d,]+) by [^)]+\))?: "
+                              r"the median one names (\d+) skills", re.M)
+
+
+@pytest.fixture
+def blend_db(tmp_path) -> str:
+    """The fixture with the model's answers for the doubtful postings, named as the site expects."""
+    return with_model_answers(build_fixture_db(tmp_path / f"{METADATA_DATABASE}.db"), BLEND_BELOW)
+
+
+def page_answer(html: str) -> dict:
+    """What a page answer says, as numbers: the skills to learn (skill, asking, beside), the
+    fits (share, held, named, title), the typical postings (type, postings, by the model,
+    median skills) and who decided."""
+    decided = re.search(r'<p class="hint" id="who-decided">([^<]*)</p>', html)
+    return {"missing": [(unescape(skill), int(asking.replace(",", "")), int(beside.replace(",", "")))
+                        for skill, asking, beside in MISSING_ROW.findall(html)],
+            "fits": [(int(share), int(held), int(named), unescape(title)) for share, held, named, title in FIT_ROW.findall(html)],
+            "typical": [(kind, int(count), by_model and int(by_model), int(median))
+                        for kind, count, by_model, median in TYPICAL.findall(html)],
+            "who_decided": decided and unescape(decided.group(1))}
+
+
+def terminal_answer(text: str) -> dict:
+    """The same of ``python -m analysis path``'s answer."""
+    decided = re.search(r"^Who decided .*$", text, re.M)
+    return {"missing": [(skill, int(asking.replace(",", "")), int(beside.replace(",", "")))
+                        for skill, asking, beside in TERMINAL_MISSING_ROW.findall(text)],
+            "fits": [(int(share), int(held), int(named), title) for share, held, named, title in TERMINAL_FIT_ROW.findall(text)],
+            "typical": [(kind, int(count), by_model and int(by_model), int(median))
+                        for kind, count, by_model, median in TERMINAL_TYPICAL.findall(text)],
+            "who_decided": decided and decided.group(0)}
+
+
+@pytest.mark.anyio
+async def test_site_page_reads_the_models_ai_type_where_the_rules_doubt(blend_db):
+    app = await page(blend_db)
+    assert not app.databases[METADATA_DATABASE].is_mutable  # served as the site serves it
+    url = f"/{METADATA_DATABASE}/-/learning-path"
+    empty = await app.client.get(url)
+    assert f"<option>{MODEL}</option>" in empty.text and f"<option>{BLEND}</option>" in empty.text
+    assert "rules+llm:<em>model</em> the rules with the model's AI type where they doubt" in empty.text
+
+    response = await app.client.get(url, params={"skills": "kubernetes, docker", "ai_type": "ai-first", "labels": BLEND})
+    assert response.status_code == 200
+    assert f"<option selected>{BLEND}</option>" in response.text
+    text = text_of(response.text)
+    # 9005 and 9007 are AI-first by the model (rule confidence 0.5 and 0.75 < 0.8); 9001 stays
+    # AI-first though the model says ml: the rules are sure of it (0.9)
+    ai_first = [job for job in JOBS if blended_ai_types(BLEND_BELOW)[job["job_id"]] == "ai-first"]
+    assert len(ai_first) == 9
+    held = {"Kubernetes", "Docker"}
+    beside_held = [job for job in ai_first if held & set(job["skills"])]
+    assert f"In this scope (ai-first postings, labels {BLEND}): 9 postings, {len(beside_held)} of which" in text
+    answer = page_answer(response.text)
+    # every skill to learn counted by hand over the blend's AI-first postings, the rules' skills
+    named = {skill for job in ai_first for skill in job["skills"]} - held
+    assert sorted(answer["missing"]) == sorted(
+        (skill, sum(skill in job["skills"] for job in ai_first), sum(skill in job["skills"] for job in beside_held))
+        for skill in named)
+    assert ("Terraform", 1, 1) in answer["missing"]  # named by 9005 alone, AI-support to the rules
+    # the best fit is 9005, its missing skills the rules' (the blend has no skills of its own)
+    assert answer["fits"][0] == (33, 2, 6, "AI Platform Engineer")
+    assert "33% (2 of 6) AI Platform Engineer Gamma not stated AWS, LLMs, Python, Terraform" in text
+    assert answer["typical"] == [("ai-first", 9, 2, 5), ("ai-support", 3, 1, 2)]
+    assert answer["who_decided"] == (
+        "Who decided the AI type of these 9 postings: the rules, on 4 postings (44%) where their confidence reaches "
+        "0.8; llm:test-model, on 2 postings (22%) where it is below 0.8; and the rules still, on 3 postings (33%) "
+        "below 0.8 that llm:test-model has not labelled yet (python -m jobcrawler.label --model test-model "
+        "--only-uncertain --below 0.8 sends them). Every skill comes from the rules.")
+    asking = await app.client.get(url, params={"skills": "kubernetes", "ai_type": "ai-first", "labels": BLEND,
+                                               "asking": "Terraform"})
+    assert "Postings asking for Terraform: 1" in text_of(asking.text)
+    assert f'href="/{METADATA_DATABASE}/jobs/9005">AI Platform Engineer</a>' in asking.text
+
+    rules = await app.client.get(url, params={"skills": "kubernetes, docker", "ai_type": "ai-first", "labels": "rules"})
+    assert "In this scope (ai-first postings, labels rules): 7 postings" in text_of(rules.text)
+    assert "Terraform" not in [skill for skill, *_ in page_answer(rules.text)["missing"]]
+    assert 'id="who-decided"' not in rules.text
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("scope", [
+    {"ai_type": "ai-first", "labels": BLEND},
+    {"city": "newyork", "labels": BLEND},
+    {"ai_type": "ai-support", "period": "2026-02", "labels": BLEND},
+    {"ai_type": "ai-first", "labels": "rules"},
+])
+async def test_terminal_and_page_give_the_same_answer(blend_db, capsys, scope):
+    app = await page(blend_db)
+    skills = "kubernetes, docker, python"
+    response = await app.client.get(f"/{METADATA_DATABASE}/-/learning-path", params={"skills": skills, **scope})
+    analysis_main(["path", "--skills", skills, "--db", blend_db,
+                   *(f"--{name.replace('_', '-')}={value}" for name, value in scope.items())])
+    on_page, in_terminal = page_answer(response.text), terminal_answer(capsys.readouterr().out)
+    assert in_terminal["missing"] and in_terminal["fits"] and in_terminal["typical"]
+    assert on_page["missing"][:len(in_terminal["missing"])] == in_terminal["missing"]
+    assert on_page["fits"][:len(in_terminal["fits"])] == in_terminal["fits"]
+    assert on_page["typical"] == in_terminal["typical"]
+    assert on_page["who_decided"] == in_terminal["who_decided"]
+    assert (on_page["who_decided"] is None) == (scope["labels"] == "rules")
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("labels, message", [
+    ("rules+llm:nosuch", "label source 'rules+llm:nosuch' blends 'rules' and 'llm:nosuch', but no posting has labels "
+                         "of 'llm:nosuch' (label sources: rules, llm:test-model, rules+llm:test-model)"),
+    ("rules+llm:", "no posting has labels of source 'rules+llm:' (label sources: rules, llm:test-model, "
+                   "rules+llm:test-model)"),
+    ("<b>nosuch</b>", "no posting has labels of source '<b>nosuch</b>'"),
+])
+async def test_an_unknown_label_source_is_named_on_the_page(blend_db, labels, message):
+    app = await page(blend_db)
+    response = await app.client.get(f"/{METADATA_DATABASE}/-/learning-path",
+                                    params={"skills": "python", "labels": labels})
+    assert response.status_code == 200 and "Skills to learn next" not in response.text
+    assert message in unescape(response.text) and "<b>nosuch" not in response.text
 
 
 @pytest.mark.browser
