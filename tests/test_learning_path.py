@@ -16,6 +16,7 @@ import urllib.request
 from contextlib import closing
 from html import unescape
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 
@@ -434,7 +435,7 @@ def test_a_packaged_site_serves_the_page_without_the_checkout(site_db, tmp_path)
     from another folder, where neither ``analysis`` nor ``jobcrawler`` can be imported."""
     plugins, templates = stage_site_files(tmp_path)
     shutil.copy(metadata_path_for(site_db), tmp_path / "metadata.yml")
-    shutil.copy(site_db, tmp_path / site_db.name)
+    with_model_answers(shutil.copy(site_db, tmp_path / site_db.name), BLEND_BELOW)  # the blend reads its plugin too
     port = free_port()
     log = tmp_path / "datasette.log"
     env = {name: value for name, value in os.environ.items() if name != "PYTHONPATH"}
@@ -451,6 +452,11 @@ def test_a_packaged_site_serves_the_page_without_the_checkout(site_db, tmp_path)
             text = text_of(answer.read().decode())
         assert "Your skills: Python, SQL, DynamoDB, AWS ." in text  # DynamoDB implies AWS (the staged taxonomy)
         assert "1 RAG genai 7 (50.0%)" in text and "67% (2 of 3) Data Engineer, AI Platform" in text
+        blended = urlencode({"skills": "kubernetes", "ai_type": "ai-first", "labels": BLEND})
+        with urllib.request.urlopen(f"{base}/{METADATA_DATABASE}/-/learning-path?{blended}") as answer:
+            text = text_of(answer.read().decode())
+        assert f"In this scope (ai-first postings, labels {BLEND}): 9 postings" in text
+        assert "Who decided the AI type of these 9 postings: the rules, on 4 postings (44%)" in text
     finally:
         server.terminate()
         server.wait(timeout=10)

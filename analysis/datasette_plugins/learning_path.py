@@ -10,6 +10,12 @@ The answer for a set of skills and a scope (label source, city, crawl month, AI 
    such a posting names (as many as the median posting names, the most named first), which of them
    they have, and the share of such a posting's skills they hold on average.
 
+A label source is one stored in ``job_labels`` (``rules``, ``fieldguide``, ``llm:<model>``) or the
+blend ``rules+llm:<model>`` of the rules and a model that labelled postings (``label_blend.py``:
+the model's AI type where the rules doubt): its postings are the rules' with their skills, their
+AI types the blend's, and the answer says which source decided how many of them, in the words
+of the report's "How far to trust these labels".
+
 It is computed from the crawl tables (``job_labels``, ``job_skills``, ``sightings``), not the report
 tables, because no report table could hold every set of skills a person may type. One label
 source's postings are loaded once into bitmaps (Python integers: bit *i* is the posting at position
@@ -22,7 +28,8 @@ Three front ends read it: this plugin's page ``/<database>/-/learning-path`` (te
 ``learning_path.html``), ``python -m analysis path`` (``analysis/path.py``) and the report's Learning
 Path section (``analysis/report.py``). It lives among the site's plugins because a packaged site
 (``python -m jobcrawler.cycle``) carries only this folder; for the same reason it reaches the site
-plugin's skill lookup, pay text and posting links through Datasette's plugin manager, not an import.
+plugin's skill lookup, pay text and posting links, and the blend's SQL, through Datasette's plugin
+manager, not an import.
 """
 
 # No "from __future__ import annotations": Datasette runs this file outside sys.modules, where
