@@ -29,6 +29,11 @@ A reading records the posting, not either side, so it stays valid as the rules c
 rules and the AI-type confidence were fitted to the tuning part: its figures flatter them, the
 validation part's are what to expect of postings nobody tuned on.
 
+``category_rereading.jsonl`` is a second, blind reading of 120 validation postings
+(``reading_split.second_reader_sample``): the evaluator prints how often the two readers agree and,
+on the same postings, how often the rules agree with each, in aggregate. The readers' agreement is
+the ceiling a tagger can be expected to reach against one reader.
+
 ``--write FILE`` also records the accuracies per label source and part (``rules``: the tagger;
 ``fieldguide``: the published method's labels of the same postings) in FILE, which the report's
 "How far to trust these labels" section prints: the validation part's figures, those to
@@ -67,6 +72,8 @@ THIRD_READING_PATH = Path(__file__).with_name("category_reading_3.jsonl")
 # The rest of the published jobs, read for the rules written after them: all tuning.
 FOURTH_READING_PATH = Path(__file__).with_name("category_reading_4.jsonl")
 LATER_SETS = (SECOND_READING_PATH, THIRD_READING_PATH, FOURTH_READING_PATH)  # skipped where missing
+# 120 validation postings re-read blind by a second reader: how far a careful reading can be matched.
+SECOND_READER_PATH = Path(__file__).with_name("category_rereading.jsonl")
 FIELDGUIDE = SAMPLE.parent / "fieldguide"
 PARTS = (reading_split.TUNING, reading_split.VALIDATION)
 AGREEMENT_PATH = Path(__file__).with_name("label_agreement.yaml")
@@ -295,6 +302,32 @@ def _part_lines(reading: Reading, tagged: dict, labels: dict[str, dict], aliases
     return lines
 
 
+def second_reader_lines(reading: Reading, second: Reading, tagged: dict) -> list[str]:
+    """Agreement of a second reader with the first on the postings both read, beside the rules'
+    agreement with each reader on the same postings: aggregate figures only."""
+    jobs = sorted(second.values["ai_type"])
+    unread = [job for job in jobs if job not in reading.values["ai_type"]]
+    if unread:
+        raise LabelError(f"{len(unread)} postings of the second reading have no first reading (e.g. {unread[0]})")
+    parts = sorted({reading.parts[job] for job in jobs})
+    lines = [f"a second reader, blind, re-read {len(jobs)} postings ({' and '.join(parts)} part); agreement:",
+             f"{'field':<19} {'reader 2 vs reader 1':>24} {'ours vs reader 1':>18} {'ours vs reader 2':>18}  jobs"]  # fmt: skip
+    for field in FIELDS:
+        both = [job for job in second.jobs(field) if job in reading.values[field] and job in tagged]
+        first, other = reading.values[field], second.values[field]
+        rows, observed, kappa = agreement([(first[job], other[job]) for job in both]) or (0, 0.0, None)
+        kappa_text = "n/a" if kappa is None else f"{kappa:.2f}"
+        ours = {job: tagged[job].categories.get(field) for job in both}
+        lines.append(f"{field:<19} {f'{observed:.3f} (kappa {kappa_text})':>24}"
+                     f" {accuracy_text([(ours[j], first[j]) for j in both]):>18}"
+                     f" {accuracy_text([(ours[j], other[j]) for j in both]):>18}  {rows}")  # fmt: skip
+    unsure = {job for job, _, _ in reading.pairs["ai_type"]} | {job for job, _, _ in second.pairs["ai_type"]}
+    sure = [job for job in jobs if job not in unsure]
+    agreed = sum(reading.values["ai_type"][job] == second.values["ai_type"][job] for job in sure)
+    lines.append(f"ai_type where neither reader read twice: the readers agree on {agreed} of {len(sure)}")
+    return lines
+
+
 UNCERTAIN_BELOW = (0.7, 0.8, 0.9)  # confidences tried as the --only-uncertain threshold
 
 
@@ -401,6 +434,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="a Field Guide checkout: the text of read jobs that have no saved page")
     parser.add_argument("--errors", nargs="*", default=[], choices=list(FIELDS), metavar="FIELD",
                         help=f"list disagreements with the reading on these fields ({', '.join(FIELDS)})")  # fmt: skip
+    parser.add_argument("--second-reader", type=Path, default=SECOND_READER_PATH, metavar="FILE",
+                        help=f"a second, blind reading of some of the read postings (default: {SECOND_READER_PATH.name}; skipped where missing)")
     parser.add_argument("--write", type=Path, metavar="FILE",
                         help=f"also record the accuracies per label source in FILE (the report reads {AGREEMENT_PATH.name})")
     args = parser.parse_args(argv)
@@ -411,6 +446,7 @@ def main(argv: list[str] | None = None) -> int:
         for path in paths:
             reading.add(read_reading(path, held_out=path.resolve() == args.held_out.resolve(),
                                      validation=path.resolve() in validation), str(path))
+        second = read_reading(args.second_reader) if args.second_reader.exists() else None
         labels = read_labels(args.labels)
     except (OSError, LabelError) as error:
         print(f"error: {input_error(error)}", file=sys.stderr)
@@ -434,6 +470,12 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     aliases = LabelAliases.load()
     print(report(reading, tagged, labels, aliases, args.errors))
+    if second is not None:
+        try:
+            print("", "--- second reader", *second_reader_lines(reading, second, tagged), sep="\n")
+        except LabelError as error:
+            print(f"error: {args.second_reader}: {error}", file=sys.stderr)
+            return 1
     if args.write:
         write_agreement(agreement_record(reading, tagged, labels, aliases), args.write)
         print(f"\nwrote {args.write}")

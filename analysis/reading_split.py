@@ -15,6 +15,11 @@ being tuned on the tuning part: all of it is validation. The fourth (``category_
 is the draw's remaining 365 jobs (``[THIRD_SET_END:]``, the rest of the 895), read for the rules
 written after it: all of it is tuning.
 
+A second reader, blind to the first readings and to the rules, re-read 120 postings of the
+validation part (``category_rereading.jsonl``): those whose ``sha256("reread-2026-12-07:" + job_id)``
+as hex text sorts first (``second_reader_sample``). Their agreement with the first readings is how
+far a careful reading itself can be matched.
+
 The rule needs no file to say which part a job is in (``part``); ``reading_sample`` re-draws the
 sample from a Field Guide checkout, so anyone can check the set was drawn as stated.
 """
@@ -28,6 +33,8 @@ PUBLISHED_BATCH = "2026-02-04"
 SAMPLE_SALT = "jobcrawler-reading-2026-12:"
 VALIDATION_SALT = "jobcrawler-validation:"
 SAMPLE_SIZE = 330
+SECOND_READER_SALT = "reread-2026-12-07:"
+SECOND_READER_SIZE = 120
 THIRD_SET_END = 530  # the third set: the draw's jobs SAMPLE_SIZE .. THIRD_SET_END - 1
 TUNING, VALIDATION = "tuning", "validation"
 
@@ -52,3 +59,8 @@ def in_validation(job_id: str) -> bool:
 def part(job_id: str, second_set: bool) -> str:
     """``tuning`` or ``validation``: the first set is all tuning; the second is split by ``in_validation``."""
     return VALIDATION if second_set and in_validation(job_id) else TUNING
+
+
+def second_reader_sample(validation_jobs: Iterable[str], size: int = SECOND_READER_SIZE) -> list[str]:
+    """The validation postings a second reader re-read: by their salted hash, the first ``size``."""
+    return sorted({str(job) for job in validation_jobs}, key=lambda job: _digest(SECOND_READER_SALT, job))[:size]

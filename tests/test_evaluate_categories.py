@@ -7,7 +7,7 @@ import json
 import pytest
 
 from analysis.evaluate import LabelAliases, LabelError
-from analysis.evaluate_categories import READING_PATH, main, read_reading, report
+from analysis.evaluate_categories import READING_PATH, main, read_reading, report, second_reader_lines
 from tests.helpers import needs_shared
 from jobcrawler.tagging import Tags
 
@@ -254,3 +254,34 @@ def test_the_committed_agreement_is_what_the_sample_measures(tmp_path, capsys):
     assert main(["--labels", str(SAMPLE / "labels.jsonl"), "--pages", str(SAMPLE / "pages"),
                  "--fieldguide", str(SAMPLE.parent / "fieldguide"), "--write", str(written)]) == 0
     assert yaml.safe_load(written.read_text()) == yaml.safe_load(AGREEMENT_PATH.read_text())
+
+
+def test_the_second_reader_read_the_stated_sample_of_the_validation_part():
+    from analysis.evaluate_categories import SECOND_READER_PATH, SECOND_READING_PATH, THIRD_READING_PATH
+    from analysis.reading_split import SECOND_READER_SIZE, VALIDATION, second_reader_sample
+
+    validation = read_reading(SECOND_READING_PATH, held_out=True)
+    validation.add(read_reading(THIRD_READING_PATH, validation=True), "third")
+    second = read_reading(SECOND_READER_PATH)
+    assert {len(values) for values in second.values.values()} == {SECOND_READER_SIZE}
+    assert set(second.values["ai_type"]) == set(second_reader_sample(validation.jobs("ai_type", VALIDATION)))
+
+
+def test_the_second_reader_is_compared_with_the_first_and_with_the_rules(tmp_path):
+    first_path, second_path = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
+    write(first_path, [row(job="1", readings=("ai-first",)), row(job="2", readings=("ai-first",)),
+                       row(job="3", reading="ml", readings=("ml", "ml")), row(job="4", readings=("ai-first",))])  # fmt: skip
+    write(second_path, [row(job="1", readings=("ai-first",)), row(job="2", reading="ai-support", readings=("ai-support",)),
+                        row(job="3", reading="ml", readings=("ml",))])  # fmt: skip
+    tagged = {job: Tags(categories={"ai_type": value}) for job, value in
+              {"1": "ai-first", "2": "ai-support", "3": "ai-first", "4": "ai-first"}.items()}  # fmt: skip
+    lines = second_reader_lines(read_reading(first_path), read_reading(second_path), tagged)
+    ai_type = next(line for line in lines if line.startswith("ai_type "))
+    # readers: 2 of 3 agree; ours: 1 of 3 with the first reader (job 1), 2 of 3 with the second (jobs 1, 2)
+    assert ai_type.split()[1] == "0.667" and ai_type.split()[4] == "0.333" and ai_type.split()[6] == "0.667"
+    assert ai_type.endswith(" 3")
+    # job 3 was read twice by the first reader: of jobs 1 and 2, neither read twice, the readers agree on one
+    assert lines[-1].endswith("agree on 1 of 2")
+    write(second_path, [row(job="9")])
+    with pytest.raises(LabelError, match="no first reading"):
+        second_reader_lines(read_reading(first_path), read_reading(second_path), tagged)
