@@ -395,6 +395,50 @@ def test_customer_facing(tagger, title, description, expected):
 
 
 @pytest.mark.parametrize(
+    "title, description, expected, rule",
+    [
+        # developer relations: outside developers are the role's public; a company "community" is not
+        ("Developer Technology Engineer, Inference", "Tune kernels.", True, "developer relations title"),
+        ("Developer Advocate, LLM Tooling", "Write tutorials.", True, "developer relations title"),
+        ("ML Engineer (Community & Education)", "Run workshops.", True, "developer relations title"),
+        ("ML Engineer - Become part of our community", "Train rankers.", False, "default"),
+        # pre-sales: the sellers and the buyers together, or the account executives
+        ("AI Engineer", "Responsibilities\n\n- Team up with the sales team and prospective customers on pilots", True,
+         "works with external customers"),
+        ("AI Engineer", "Responsibilities\n\n- Partner closely with account executives during evaluations", True,
+         "works with external customers"),
+        ("AI Engineer", "Responsibilities\n\n- Work with sales and marketing to automate lead scoring", False, "default"),
+        # embedded with outside partners or users, at work inside the customers' own systems
+        ("AI Engineer", "Responsibilities\n\n- Embed with our hospital partners to map their intake flow", True,
+         "works with external customers"),
+        ("AI Engineer", "Responsibilities\n\n- Sit embedded with our product partners in planning", False, "default"),
+        ("AI Engineer", "Responsibilities\n\n- Troubleshoot agent behaviour inside live customer environments", True,
+         "works with external customers"),
+        ("AI Engineer", "Responsibilities\n\n- Install and debug the vision stack within client data centers", True,
+         "works with external customers"),
+        ("AI Engineer", "Responsibilities\n\n- Ship models that stay reliable in live customer environments", False, "default"),
+        ("AI Engineer", "About the role\n\nWe want customer facing problem-solvers who like to travel.", True,
+         "works with external customers"),
+        # relationships with clients, by another name
+        ("AI Engineer", "Responsibilities\n\n- Build lasting client connections while delivering models", True,
+         "works with external customers"),
+        # learning what customers need from them, not product empathy
+        ("AI Engineer", "Responsibilities\n\n- Identify customer pain points in scoping calls", True, "works with external customers"),
+        ("AI Engineer", "Responsibilities\n\n- Understand customer workflows by shadowing operators", True,
+         "works with external customers"),
+        ("AI Engineer", "Responsibilities\n\n- Bring a deep understanding of customer needs to the roadmap", False, "default"),
+        # a role that might, or might not, be one working with clients
+        ("AI Engineer", "Responsibilities\n\n- Some engineers may work in field roles, working directly with clients", False,
+         "default"),
+    ],
+)
+def test_customer_facing_phrasings_name_their_rule(tagger, title, description, expected, rule):
+    tags = tagger.tag(title, description)
+    assert tags.categories["is_customer_facing"] is expected
+    assert tags.evidence["is_customer_facing"][0]["rule"] == rule
+
+
+@pytest.mark.parametrize(
     "title, description, management, tech_lead",
     [
         ("Engineering Manager, AI", "Build things.", True, False),
