@@ -427,6 +427,15 @@ def test_customer_facing(tagger, title, description, expected):
         ("AI Engineer", "Responsibilities\n\n- Understand customer workflows by shadowing operators", True,
          "works with external customers"),
         ("AI Engineer", "Responsibilities\n\n- Bring a deep understanding of customer needs to the roadmap", False, "default"),
+        # consulting is client delivery: a consultancy's role that names its clients
+        ("AI Engineer", "About us\n\nNorthwind is a data consultancy.\n\nResponsibilities\n\n- Ship retrieval systems for our clients in retail",
+         True, "a consultancy's role names its clients"),
+        ("AI Engineer", "About us\n\nA consultancy of forty people.\n\nResponsibilities\n\n- Keep our internal data platform healthy",
+         False, "default"),
+        ("AI Engineer", "About us\n\nOur buyers include large consulting firms.\n\nResponsibilities\n\n- Tune rankers our clients rely on",
+         False, "default"),
+        ("AI Engineer", "About us\n\nWe are a consultancy.\n\nResponsibilities\n\n- Write client-side caching for the web app",
+         False, "default"),
         # a role that might, or might not, be one working with clients
         ("AI Engineer", "Responsibilities\n\n- Some engineers may work in field roles, working directly with clients", False,
          "default"),
