@@ -419,6 +419,14 @@ def test_customer_facing(tagger, title, description, expected):
         ("AI Engineer", "Responsibilities\n\n- Ship models that stay reliable in live customer environments", False, "default"),
         ("AI Engineer", "About the role\n\nWe want customer facing problem-solvers who like to travel.", True,
          "works with external customers"),
+        # at the customers' own places, however the words are joined
+        ("AI Engineer", "Responsibilities\n\n- Spend two days a week at client premises during rollout", True,
+         "works with external customers"),
+        ("AI Engineer", "Responsibilities\n\n- Calibrate the vision models on customer-site hardware", True,
+         "works with external customers"),
+        ("AI Engineer", "Requirements\n\n- Three years of client-facing communication in delivery work", True,
+         "works with external customers"),
+        ("AI Engineer", "Responsibilities\n\n- Store customer locations for the routing model", False, "default"),
         # relationships with clients, by another name
         ("AI Engineer", "Responsibilities\n\n- Build lasting client connections while delivering models", True,
          "works with external customers"),
