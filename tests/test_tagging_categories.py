@@ -419,6 +419,11 @@ def test_customer_facing(tagger, title, description, expected):
         ("AI Engineer", "Responsibilities\n\n- Ship models that stay reliable in live customer environments", False, "default"),
         ("AI Engineer", "About the role\n\nWe want customer facing problem-solvers who like to travel.", True,
          "works with external customers"),
+        # how often or how closely the role works with them
+        ("AI Engineer", "Responsibilities\n\n- Meet regularly with enterprise clients to review rollout plans", True,
+         "works with external customers"),
+        ("AI Engineer", "Responsibilities\n\n- Collaborate hands-on with customers while they onboard", True,
+         "works with external customers"),
         # at the customers' own places, however the words are joined
         ("AI Engineer", "Responsibilities\n\n- Spend two days a week at client premises during rollout", True,
          "works with external customers"),
