@@ -419,6 +419,8 @@ def test_customer_facing(tagger, title, description, expected):
         ("AI Engineer", "Responsibilities\n\n- Ship models that stay reliable in live customer environments", False, "default"),
         ("AI Engineer", "About the role\n\nWe want customer facing problem-solvers who like to travel.", True,
          "works with external customers"),
+        # clients that are software
+        ("AI Engineer", "Responsibilities\n\n- Keep the gateway communicating with mobile clients under load", False, "default"),
         # calls the role joins, not the calls a product answers
         ("AI Engineer", "Responsibilities\n\n- Join customer calls with the account team each week", True, "works with external customers"),
         ("AI Engineer", "Responsibilities\n\n- Build voice agents that answer inbound customer calls", False, "default"),
