@@ -419,7 +419,9 @@ def test_customer_facing(tagger, title, description, expected):
         ("AI Engineer", "Responsibilities\n\n- Ship models that stay reliable in live customer environments", False, "default"),
         ("AI Engineer", "About the role\n\nWe want customer facing problem-solvers who like to travel.", True,
          "works with external customers"),
-        # clients that are software
+        # clients that are software, customers as what a model learns
+        ("AI Engineer", "Responsibilities\n\n- Work with client-side rendering in the web app", False, "default"),
+        ("AI Engineer", "Responsibilities\n\n- Work with customer churn signals to rank retention offers", False, "default"),
         ("AI Engineer", "Responsibilities\n\n- Keep the gateway communicating with mobile clients under load", False, "default"),
         # calls the role joins, not the calls a product answers
         ("AI Engineer", "Responsibilities\n\n- Join customer calls with the account team each week", True, "works with external customers"),
