@@ -470,12 +470,13 @@ def test_customer_facing_phrasings_name_their_rule(tagger, title, description, e
 @pytest.mark.parametrize(
     "title, description, management, tech_lead",
     [
-        ("Engineering Manager, AI", "Build things.", True, False),
-        ("Head of AI", "Build things.", True, False),
-        ("Director of Machine Learning", "Build things.", True, False),
-        ("AI Engineer", "Responsibilities\n\n- Manage a team of five engineers", True, False),
-        ("AI Engineer", "Responsibilities\n\n- You will have three direct reports", True, False),
-        ("AI Engineer", "Responsibilities\n\n- Hire and grow the team you lead", True, False),
+        # a people manager leads the engineers technically too
+        ("Engineering Manager, AI", "Build things.", True, True),
+        ("Head of AI", "Build things.", True, True),
+        ("Director of Machine Learning", "Build things.", True, True),
+        ("AI Engineer", "Responsibilities\n\n- Manage a team of five engineers", True, True),
+        ("AI Engineer", "Responsibilities\n\n- You will have three direct reports", True, True),
+        ("AI Engineer", "Responsibilities\n\n- Hire and grow the team you lead", True, True),
         # technical leadership is not management
         ("Lead AI Engineer", "Build things.", False, True),
         ("Staff AI Engineer", "Build things.", False, True),
@@ -488,7 +489,7 @@ def test_customer_facing_phrasings_name_their_rule(tagger, title, description, e
         ("AI Engineer Apprentice", "Responsibilities\n\n- Learn through mentorship from senior engineers", False, False),
         ("Senior AI Engineer", "Responsibilities\n\n- Write code and review designs", False, False),
         ("Product Manager, AI", "Build things.", False, False),
-        ("AI Engineer", "Responsibilities\n\n- Lead, coach and mentor a team of six engineers", True, False),
+        ("AI Engineer", "Responsibilities\n\n- Lead, coach and mentor a team of six engineers", True, True),
         # mentoring a team, or leading work without reports, is technical leadership
         ("AI Engineer", "Responsibilities\n\n- Mentor a small team of engineers on evaluation", False, True),
         ("AI Engineer", "Requirements\n\n- Experience mentoring a team of data scientists", False, True),
@@ -497,6 +498,12 @@ def test_customer_facing_phrasings_name_their_rule(tagger, title, description, e
         ("AI Engineer", "Responsibilities\n\n- Set the technical direction without direct people management", False, True),
         ("AI Engineer", "Responsibilities\n\n- Lead through influence rather than people management", False, False),
         ("AI Engineer", "About the role\n\nThis role doesn\u2019t include people management.", False, False),
+        # managing among other verbs, of staff or of teams
+        ("AI Engineer", "Responsibilities\n\n- Manage, coach and develop a few junior staff", True, True),
+        ("AI Engineer", "Requirements\n\n- You will manage and mentor teams of engineers on client work", True, True),
+        # a rank after the job title, not a director of anything
+        ("ML Platform Engineer, Director", "Build things.", False, False),
+        ("Director of AI Engineering", "Build things.", True, True),
         # managers of a product, a market or a relationship; APM tools
         ("Senior Product Marketing Manager, AI", "Build things.", False, False),
         ("Customer Success Manager, AI", "Build things.", False, False),
