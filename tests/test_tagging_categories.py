@@ -426,6 +426,9 @@ def test_customer_facing(tagger, title, description, expected):
         # calls the role joins, not the calls a product answers
         ("AI Engineer", "Responsibilities\n\n- Join customer calls with the account team each week", True, "works with external customers"),
         ("AI Engineer", "Responsibilities\n\n- Build voice agents that answer inbound customer calls", False, "default"),
+        # technical workshops are run for customers; workshops for the company's own teams are not
+        ("AI Engineer", "Responsibilities\n\n- Lead deep-dive technical workshops on retrieval design", True, "works with external customers"),
+        ("AI Engineer", "Responsibilities\n\n- Run internal workshops that help our teams adopt agents", False, "default"),
         # how often or how closely the role works with them
         ("AI Engineer", "Responsibilities\n\n- Meet regularly with enterprise clients to review rollout plans", True,
          "works with external customers"),
