@@ -395,14 +395,91 @@ def test_customer_facing(tagger, title, description, expected):
 
 
 @pytest.mark.parametrize(
+    "title, description, expected, rule",
+    [
+        # developer relations: outside developers are the role's public; a company "community" is not
+        ("Developer Technology Engineer, Inference", "Tune kernels.", True, "developer relations title"),
+        ("Developer Advocate, LLM Tooling", "Write tutorials.", True, "developer relations title"),
+        ("ML Engineer (Community & Education)", "Run workshops.", True, "developer relations title"),
+        ("ML Engineer - Become part of our community", "Train rankers.", False, "default"),
+        # pre-sales: the sellers and the buyers together, or the account executives
+        ("AI Engineer", "Responsibilities\n\n- Team up with the sales team and prospective customers on pilots", True,
+         "works with external customers"),
+        ("AI Engineer", "Responsibilities\n\n- Partner closely with account executives during evaluations", True,
+         "works with external customers"),
+        ("AI Engineer", "Responsibilities\n\n- Work with sales and marketing to automate lead scoring", False, "default"),
+        # embedded with outside partners or users, at work inside the customers' own systems
+        ("AI Engineer", "Responsibilities\n\n- Embed with our hospital partners to map their intake flow", True,
+         "works with external customers"),
+        ("AI Engineer", "Responsibilities\n\n- Sit embedded with our product partners in planning", False, "default"),
+        ("AI Engineer", "Responsibilities\n\n- Troubleshoot agent behaviour inside live customer environments", True,
+         "works with external customers"),
+        ("AI Engineer", "Responsibilities\n\n- Install and debug the vision stack within client data centers", True,
+         "works with external customers"),
+        ("AI Engineer", "Responsibilities\n\n- Ship models that stay reliable in live customer environments", False, "default"),
+        ("AI Engineer", "About the role\n\nWe want customer facing problem-solvers who like to travel.", True,
+         "works with external customers"),
+        # clients that are software, customers as what a model learns
+        ("AI Engineer", "Responsibilities\n\n- Work with client-side rendering in the web app", False, "default"),
+        ("AI Engineer", "Responsibilities\n\n- Work with customer churn signals to rank retention offers", False, "default"),
+        ("AI Engineer", "Responsibilities\n\n- Keep the gateway communicating with mobile clients under load", False, "default"),
+        # calls the role joins, not the calls a product answers
+        ("AI Engineer", "Responsibilities\n\n- Join customer calls with the account team each week", True, "works with external customers"),
+        ("AI Engineer", "Responsibilities\n\n- Build voice agents that answer inbound customer calls", False, "default"),
+        # technical workshops are run for customers; workshops for the company's own teams are not
+        ("AI Engineer", "Responsibilities\n\n- Lead deep-dive technical workshops on retrieval design", True, "works with external customers"),
+        ("AI Engineer", "Responsibilities\n\n- Run internal workshops that help our teams adopt agents", False, "default"),
+        # how often or how closely the role works with them
+        ("AI Engineer", "Responsibilities\n\n- Meet regularly with enterprise clients to review rollout plans", True,
+         "works with external customers"),
+        ("AI Engineer", "Responsibilities\n\n- Collaborate hands-on with customers while they onboard", True,
+         "works with external customers"),
+        # at the customers' own places, however the words are joined
+        ("AI Engineer", "Responsibilities\n\n- Spend two days a week at client premises during rollout", True,
+         "works with external customers"),
+        ("AI Engineer", "Responsibilities\n\n- Calibrate the vision models on customer-site hardware", True,
+         "works with external customers"),
+        ("AI Engineer", "Requirements\n\n- Three years of client-facing communication in delivery work", True,
+         "works with external customers"),
+        ("AI Engineer", "Responsibilities\n\n- Store customer locations for the routing model", False, "default"),
+        # relationships with clients, by another name
+        ("AI Engineer", "Responsibilities\n\n- Build lasting client connections while delivering models", True,
+         "works with external customers"),
+        # learning what customers need from them, not product empathy
+        ("AI Engineer", "Responsibilities\n\n- Identify customer pain points in scoping calls", True, "works with external customers"),
+        ("AI Engineer", "Responsibilities\n\n- Understand customer workflows by shadowing operators", True,
+         "works with external customers"),
+        ("AI Engineer", "Responsibilities\n\n- Bring a deep understanding of customer needs to the roadmap", False, "default"),
+        # consulting is client delivery: a consultancy's role that names its clients
+        ("AI Engineer", "About us\n\nNorthwind is a data consultancy.\n\nResponsibilities\n\n- Ship retrieval systems for our clients in retail",
+         True, "a consultancy's role names its clients"),
+        ("AI Engineer", "About us\n\nA consultancy of forty people.\n\nResponsibilities\n\n- Keep our internal data platform healthy",
+         False, "default"),
+        ("AI Engineer", "About us\n\nOur buyers include large consulting firms.\n\nResponsibilities\n\n- Tune rankers our clients rely on",
+         False, "default"),
+        ("AI Engineer", "About us\n\nWe are a consultancy.\n\nResponsibilities\n\n- Write client-side caching for the web app",
+         False, "default"),
+        # a role that might, or might not, be one working with clients
+        ("AI Engineer", "Responsibilities\n\n- Some engineers may work in field roles, working directly with clients", False,
+         "default"),
+    ],
+)
+def test_customer_facing_phrasings_name_their_rule(tagger, title, description, expected, rule):
+    tags = tagger.tag(title, description)
+    assert tags.categories["is_customer_facing"] is expected
+    assert tags.evidence["is_customer_facing"][0]["rule"] == rule
+
+
+@pytest.mark.parametrize(
     "title, description, management, tech_lead",
     [
-        ("Engineering Manager, AI", "Build things.", True, False),
-        ("Head of AI", "Build things.", True, False),
-        ("Director of Machine Learning", "Build things.", True, False),
-        ("AI Engineer", "Responsibilities\n\n- Manage a team of five engineers", True, False),
-        ("AI Engineer", "Responsibilities\n\n- You will have three direct reports", True, False),
-        ("AI Engineer", "Responsibilities\n\n- Hire and grow the team you lead", True, False),
+        # a people manager leads the engineers technically too
+        ("Engineering Manager, AI", "Build things.", True, True),
+        ("Head of AI", "Build things.", True, True),
+        ("Director of Machine Learning", "Build things.", True, True),
+        ("AI Engineer", "Responsibilities\n\n- Manage a team of five engineers", True, True),
+        ("AI Engineer", "Responsibilities\n\n- You will have three direct reports", True, True),
+        ("AI Engineer", "Responsibilities\n\n- Hire and grow the team you lead", True, True),
         # technical leadership is not management
         ("Lead AI Engineer", "Build things.", False, True),
         ("Staff AI Engineer", "Build things.", False, True),
@@ -415,7 +492,7 @@ def test_customer_facing(tagger, title, description, expected):
         ("AI Engineer Apprentice", "Responsibilities\n\n- Learn through mentorship from senior engineers", False, False),
         ("Senior AI Engineer", "Responsibilities\n\n- Write code and review designs", False, False),
         ("Product Manager, AI", "Build things.", False, False),
-        ("AI Engineer", "Responsibilities\n\n- Lead, coach and mentor a team of six engineers", True, False),
+        ("AI Engineer", "Responsibilities\n\n- Lead, coach and mentor a team of six engineers", True, True),
         # mentoring a team, or leading work without reports, is technical leadership
         ("AI Engineer", "Responsibilities\n\n- Mentor a small team of engineers on evaluation", False, True),
         ("AI Engineer", "Requirements\n\n- Experience mentoring a team of data scientists", False, True),
@@ -424,6 +501,12 @@ def test_customer_facing(tagger, title, description, expected):
         ("AI Engineer", "Responsibilities\n\n- Set the technical direction without direct people management", False, True),
         ("AI Engineer", "Responsibilities\n\n- Lead through influence rather than people management", False, False),
         ("AI Engineer", "About the role\n\nThis role doesn\u2019t include people management.", False, False),
+        # managing among other verbs, of staff or of teams
+        ("AI Engineer", "Responsibilities\n\n- Manage, coach and develop a few junior staff", True, True),
+        ("AI Engineer", "Requirements\n\n- You will manage and mentor teams of engineers on client work", True, True),
+        # a rank after the job title, not a director of anything
+        ("ML Platform Engineer, Director", "Build things.", False, False),
+        ("Director of AI Engineering", "Build things.", True, True),
         # managers of a product, a market or a relationship; APM tools
         ("Senior Product Marketing Manager, AI", "Build things.", False, False),
         ("Customer Success Manager, AI", "Build things.", False, False),
