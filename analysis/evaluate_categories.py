@@ -302,20 +302,29 @@ def _part_lines(reading: Reading, tagged: dict, labels: dict[str, dict], aliases
     return lines
 
 
+def _unread(reading: Reading, second: Reading) -> list[str]:
+    """Postings the second reader read on a field the first reading has no value for."""
+    return sorted({job for field in FIELDS for job in second.values[field] if job not in reading.values[field]})
+
+
 def second_reader_lines(reading: Reading, second: Reading, tagged: dict) -> list[str]:
     """Agreement of a second reader with the first on the postings both read, beside the rules'
     agreement with each reader on the same postings: aggregate figures only."""
-    jobs = sorted(second.values["ai_type"])
-    unread = [job for job in jobs if job not in reading.values["ai_type"]]
+    unread = _unread(reading, second)
     if unread:
         raise LabelError(f"{len(unread)} postings of the second reading have no first reading (e.g. {unread[0]})")
+    jobs = sorted(second.values["ai_type"])
     parts = sorted({reading.parts[job] for job in jobs})
     lines = [f"a second reader, blind, re-read {len(jobs)} postings ({' and '.join(parts)} part); agreement:",
              f"{'field':<19} {'reader 2 vs reader 1':>24} {'ours vs reader 1':>18} {'ours vs reader 2':>18}  jobs"]  # fmt: skip
     for field in FIELDS:
         both = [job for job in second.jobs(field) if job in reading.values[field] and job in tagged]
         first, other = reading.values[field], second.values[field]
-        rows, observed, kappa = agreement([(first[job], other[job]) for job in both]) or (0, 0.0, None)
+        found = agreement([(first[job], other[job]) for job in both])
+        if found is None:
+            lines.append(f"{field:<19} {'n/a':>24}")
+            continue
+        rows, observed, kappa = found
         kappa_text = "n/a" if kappa is None else f"{kappa:.2f}"
         ours = {job: tagged[job].categories.get(field) for job in both}
         lines.append(f"{field:<19} {f'{observed:.3f} (kappa {kappa_text})':>24}"
@@ -451,6 +460,10 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, LabelError) as error:
         print(f"error: {input_error(error)}", file=sys.stderr)
         return 1
+    if second is not None and _unread(reading, second):
+        print(f"note: {args.second_reader.name} re-reads postings the readings given do not hold: "
+              f"the second reader's agreement is left out", file=sys.stderr)  # fmt: skip
+        second = None
     if not args.pages.is_dir():
         print(f"error: {args.pages} is not a directory of pages", file=sys.stderr)
         return 1
@@ -471,11 +484,7 @@ def main(argv: list[str] | None = None) -> int:
     aliases = LabelAliases.load()
     print(report(reading, tagged, labels, aliases, args.errors))
     if second is not None:
-        try:
-            print("", "--- second reader", *second_reader_lines(reading, second, tagged), sep="\n")
-        except LabelError as error:
-            print(f"error: {args.second_reader}: {error}", file=sys.stderr)
-            return 1
+        print("", "--- second reader", *second_reader_lines(reading, second, tagged), sep="\n")
     if args.write:
         write_agreement(agreement_record(reading, tagged, labels, aliases), args.write)
         print(f"\nwrote {args.write}")

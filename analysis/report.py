@@ -894,8 +894,8 @@ def companies_and_roles(scope: Scope) -> str:
                           "may include technical leadership (lead, staff, principal, mentoring) as well as "
                           "managing people")
     else:
-        tech_lead_line = (role("tech lead", "Technical leads (lead, staff, principal, mentoring; not counted "
-                                            "as management unless they also manage people)"))
+        tech_lead_line = (role("tech lead", "Technical leads (lead, staff, principal, mentoring, and the "
+                                            "people managers, who lead technically too)"))
 
     return f"""## Company and Role Analysis
 

@@ -285,3 +285,13 @@ def test_the_second_reader_is_compared_with_the_first_and_with_the_rules(tmp_pat
     write(second_path, [row(job="9")])
     with pytest.raises(LabelError, match="no first reading"):
         second_reader_lines(read_reading(first_path), read_reading(second_path), tagged)
+
+
+def test_a_subset_of_the_readings_leaves_the_second_reader_out_with_a_note(tmp_path, capsys):
+    path, labels = tmp_path / "reading.jsonl", tmp_path / "labels.jsonl"
+    write(path, [row(job="1")])
+    labels.write_text("", encoding="utf-8")
+    # the default second reading re-reads validation postings this reading does not hold
+    assert main(["--reading", str(path), "--labels", str(labels), "--pages", str(tmp_path), "--fieldguide", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "the second reader's agreement is left out" in err and "none of the 1 jobs read has a page" in err

@@ -103,3 +103,29 @@ def test_the_learning_path_of_a_blend_reads_its_ai_types(tmp_path):
     # 9005 and 9007 are AI-first in the blend only: two more AI-first postings to fit
     assert "Scope: ai-first postings, labels rules+llm:test-model: 9 postings," in text
     assert "Scope: ai-first postings, labels rules: 7 postings," in rules_text
+
+
+@pytest.mark.parametrize("args, expected", [
+    ('{"below": 0.8}', 0.8),
+    ('{"below": 1}', 1.0),
+    ('{"below": true}', label_blend.UNCERTAIN_BELOW),  # a bool is no threshold
+    ('{"below": 1e999}', label_blend.UNCERTAIN_BELOW),  # infinity, as json.loads reads it
+    ('{"below": -0.5}', label_blend.UNCERTAIN_BELOW),
+    ('not json', label_blend.UNCERTAIN_BELOW),
+])
+def test_a_hand_edited_run_threshold_falls_back_to_the_default(args, expected):
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE label_runs (run_id INTEGER PRIMARY KEY, labels TEXT, args TEXT)")
+    conn.execute("INSERT INTO label_runs (labels, args) VALUES ('llm:m', ?)", (args,))
+    assert label_blend.threshold(conn, "llm:m") == expected
+
+
+def test_a_table_without_confidences_lets_the_model_decide_every_posting_it_labelled():
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE job_labels (job_id TEXT, labels TEXT, ai_type TEXT, support_category TEXT, "
+                 "ai_type_reasoning TEXT, is_management INTEGER)")
+    conn.executemany("INSERT INTO job_labels VALUES (?, ?, ?, NULL, NULL, ?)", [
+        ("1", "rules", "ai-support", 0), ("1", "llm:m", "ai-first", 1), ("2", "rules", "ml", 0)])
+    rows = conn.execute(label_blend.labels_select(conn, "rules+llm:m", 0.7) + " ORDER BY r.job_id").fetchall()
+    assert [(row[0], row[2], row[5], row[-2], row[-1]) for row in rows] == [
+        ("1", "ai-first", 0, "llm:m", 1), ("2", "ml", 0, "rules", 1)]

@@ -311,8 +311,8 @@ def test_unknown_ai_type_and_technical_leads_are_reported_apart(tmp_path):
     with sqlite3.connect(path) as conn:
         text = render_report(conn)
     assert "### Unknown: 1 job (7.1%)" in text
-    assert "- Technical leads (lead, staff, principal, mentoring; not counted as management unless they also " \
-           "manage people): 1 (7.1%)" in text
+    assert "- Technical leads (lead, staff, principal, mentoring, and the people managers, who lead technically " \
+           "too): 1 (7.1%)" in text
 
 
 def test_report_document(report_db):

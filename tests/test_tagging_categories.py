@@ -429,6 +429,26 @@ def test_customer_facing(tagger, title, description, expected):
         # technical workshops are run for customers; workshops for the company's own teams are not
         ("AI Engineer", "Responsibilities\n\n- Lead deep-dive technical workshops on retrieval design", True, "works with external customers"),
         ("AI Engineer", "Responsibilities\n\n- Run internal workshops that help our teams adopt agents", False, "default"),
+        ("AI Engineer", "Responsibilities\n\n- Run internal technical workshops to upskill our engineers", False, "default"),
+        ("AI Engineer", "Responsibilities\n\n- Attend technical workshops and conferences", False, "default"),
+        # words that begin like customer work and are not: embeddings, workloads, workflows
+        ("AI Engineer", "Responsibilities\n\n- Train embeddings with implicit feedback from users", False, "default"),
+        ("AI Engineer", "Responsibilities\n\n- Optimize GPU workloads running inside customer infrastructure", False, "default"),
+        ("AI Engineer", "Responsibilities\n\n- Build agents that automate workflows within client systems", False, "default"),
+        ("AI Engineer", "Responsibilities\n\n- Build LLM systems that draft customer-facing communications such as emails",
+         False, "default"),
+        # the role on the calls and in the meetings: only a product answering them is no customer work
+        ("AI Engineer", "Responsibilities\n\n- Handle technical questions on customer calls", True, "works with external customers"),
+        ("AI Engineer", "Responsibilities\n\n- Schedule and lead customer meetings to scope deployments", True,
+         "works with external customers"),
+        # a consultancy named in the legal footer or the requirements is not the employer's description
+        ("AI Engineer", "Responsibilities\n\n- Build ML models that help our clients detect fraud\n\nRequirements\n\n"
+                        "- 3+ years at a product company or consultancy", False, "default"),
+        ("AI Engineer", "Responsibilities\n\n- Build ML models that help our clients detect fraud\n\n"
+                        "We do not accept unsolicited resumes from agencies or consultancies.", False, "default"),
+        # a community title names developer relations, not a trust-and-safety team
+        ("Senior AI Engineer (Community & Education)", "Build things.", True, "developer relations title"),
+        ("ML Engineer, Community & Safety", "Build things.", False, "default"),
         # how often or how closely the role works with them
         ("AI Engineer", "Responsibilities\n\n- Meet regularly with enterprise clients to review rollout plans", True,
          "works with external customers"),
@@ -493,6 +513,13 @@ def test_customer_facing_phrasings_name_their_rule(tagger, title, description, e
         ("Senior AI Engineer", "Responsibilities\n\n- Write code and review designs", False, False),
         ("Product Manager, AI", "Build things.", False, False),
         ("AI Engineer", "Responsibilities\n\n- Lead, coach and mentor a team of six engineers", True, True),
+        # managing work done for people is not managing them
+        ("AI Engineer", "Responsibilities\n\n- Manage and develop the ML platform for engineers across the company", False, False),
+        ("AI Engineer", "Responsibilities\n\n- Manage and lead projects across teams to ship LLM features", False, False),
+        ("AI Engineer", "Responsibilities\n\n- Manage, coach and develop a small number of staff", True, True),
+        # a bank's rank after the job title manages no one; an engineering director does
+        ("AI Platform Engineer, Director", "Build things.", False, False),
+        ("Engineering Director, AI Platform", "Build things.", True, True),
         # mentoring a team, or leading work without reports, is technical leadership
         ("AI Engineer", "Responsibilities\n\n- Mentor a small team of engineers on evaluation", False, True),
         ("AI Engineer", "Requirements\n\n- Experience mentoring a team of data scientists", False, True),

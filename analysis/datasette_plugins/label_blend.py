@@ -1,6 +1,6 @@
 """The blended label source ``rules+llm:<model>`` as SQL: the rules decide, the LLM where they doubt.
 
-``python -m jobcrawler.label MODEL --only-uncertain [--below X]`` sends the LLM only the postings
+``python -m jobcrawler.label --model MODEL --only-uncertain [--below X]`` sends the LLM only the postings
 whose rule-tagger AI type has a confidence below X. The blend reads those answers back into the
 rules' labels: a posting's AI type (and the AI-support category and reasoning that go with it)
 comes from ``llm:<model>`` when the rules' confidence is below X and the model labelled the
@@ -65,7 +65,7 @@ def threshold(conn, llm: str) -> float:
             below = json.loads(args or "{}").get("below")
         except (ValueError, AttributeError):
             continue
-        if isinstance(below, (int, float)):
+        if type(below) in (int, float) and 0 < below <= 1:  # not a bool, NaN or infinity from a hand-edited run
             return float(below)
     return UNCERTAIN_BELOW
 
@@ -86,12 +86,14 @@ def labels_select(conn, labels: str, below: float) -> str:
     "+labels": the table is read in storage order, not through its (labels, ...) index."""
     columns = [row[1] for row in conn.execute("PRAGMA main.table_info(job_labels)")]
     llm = llm_source(labels)
+    has_confidence = "ai_type_confidence" in columns
     if llm is None:
-        doubted = (f"coalesce(ai_type_confidence, 0) < {below!r}"
-                   if labels == RULES and "ai_type_confidence" in columns else "NULL")
+        doubted = f"coalesce(ai_type_confidence, 0) < {below!r}" if labels == RULES and has_confidence else "NULL"
         return (f"SELECT *, labels AS decided_by, {doubted} AS doubted "
                 f"FROM main.job_labels WHERE +labels = {quoted(labels)}")
-    decided = f"(coalesce(r.ai_type_confidence, 0) < {below!r} AND l.job_id IS NOT NULL)"
+    # A table from before confidences were stored doubts every rules label.
+    rules_confidence = "r.ai_type_confidence" if has_confidence else "NULL"
+    decided = f"(coalesce({rules_confidence}, 0) < {below!r} AND l.job_id IS NOT NULL)"
     picked = []
     for column in columns:
         if column == "labels":
@@ -102,6 +104,6 @@ def labels_select(conn, labels: str, below: float) -> str:
             picked.append(f"r.{column}")
     return (f"SELECT {', '.join(picked)}, "
             f"CASE WHEN {decided} THEN {quoted(llm)} ELSE {quoted(RULES)} END AS decided_by, "
-            f"coalesce(r.ai_type_confidence, 0) < {below!r} AS doubted "
+            f"coalesce({rules_confidence}, 0) < {below!r} AS doubted "
             f"FROM main.job_labels AS r LEFT JOIN main.job_labels AS l ON l.job_id = r.job_id AND l.labels = {quoted(llm)} "
             f"WHERE +r.labels = {quoted(RULES)}")
