@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from jobcrawler.tagging import CATEGORIES_PATH, TAXONOMY_PATH, Tagger
 from jobcrawler.tagging.classify import CategoryRules
 from jobcrawler.tagging.sections import SectionSplitter
-from jobcrawler.tagging.matcher import Prepared, _anchors, lowered, searchable
+from jobcrawler.tagging.matcher import _FOLDS_TO_ASCII, PhraseIndex, Prepared, _anchors, _phrase_regex, lowered, searchable
 
 HEADLINE = [
     "RAG", "prompt engineering", "LLMs", "LangChain", "agents", "OpenAI API", "LangGraph", "LlamaIndex",
@@ -288,11 +288,49 @@ def test_phrase_index_finds_what_a_plain_scan_finds(text):
         for name, compiled in index._sets.items():
             expected = sorted(
                 (m.start(), m.end())
-                for _, _, pattern in compiled
+                for _, _, pattern, _ in compiled  # the case-insensitive regex, whatever the text
                 for m in pattern.finditer(lowered(text))
                 if m.start() == 0 or not searchable(text)[m.start()] in ".+#&"
             )
             assert sorted((m.start(), m.end()) for m in counts.matches(name)) == expected, name
+
+
+def test_only_folds_to_ascii_chars_of_a_lowered_text_match_another_ascii_character_without_case():
+    """What makes a case-sensitive phrase regex on a lowered text equal to the case-insensitive one:
+    every character of a lowered text that ``re.IGNORECASE`` matches to a lowercase ASCII letter or
+    digit is that character, or one of ``_FOLDS_TO_ASCII`` (then the text is read case-insensitively)."""
+    ascii_like = re.compile("[a-z0-9]", re.IGNORECASE)
+    surprises = set()
+    for code in range(0x110000):
+        char = lowered(chr(code))
+        if ascii_like.fullmatch(char) and not (char.isascii() and char.islower() or char.isdigit() and char.isascii()):
+            surprises.add(char)
+    assert surprises == {"\u0130", "\u0131", "\u017f"}
+    assert all(_FOLDS_TO_ASCII.fullmatch(char) for char in surprises)
+
+
+@pytest.mark.parametrize(
+    "pattern, case_sensitive",
+    [
+        ("(?:build|ship)\\w*\\s+agents", True),
+        ("what you(?:'|\u2019)ll do", True),  # a quote mark has no case
+        ("\\Wfoo\\S", True),  # escapes whose letter is uppercase mean the same in either mode
+        ("at [A-Z]\\w+,? we", False),
+        ("(?i:gpu) clusters", False),
+        ("caf\u00e9", False),  # a letter beyond ASCII has case variants of its own
+        ("\\N{BULLET} x", False),
+    ],
+)
+def test_a_phrase_regex_drops_ignorecase_only_for_lowercase_ascii_patterns(pattern, case_sensitive):
+    assert bool(_phrase_regex(pattern, lowered_text=True).flags & re.IGNORECASE) is not case_sensitive
+    assert _phrase_regex(pattern, lowered_text=False).flags & re.IGNORECASE
+
+
+@pytest.mark.parametrize("text", ["AI training", "AI TRA\u0131N\u0130NG", "AI tra\u0131n\u0131ng", "ai \u017feed"])
+def test_a_text_with_characters_folding_to_ascii_is_read_case_insensitively(text):
+    index = PhraseIndex({"ai": ["ai\\w* training", "ai\\w* seed"]})
+    expected = [(m.start(), m.end()) for _, _, pattern, _ in index._sets["ai"] for m in pattern.finditer(lowered(text))]
+    assert [(m.start(), m.end()) for m in index.scan(text).matches("ai")] == expected != []
 
 
 def _context_as_first_written(matcher, text: str, hit, others) -> bool:
