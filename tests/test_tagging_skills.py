@@ -288,8 +288,8 @@ def test_phrase_index_finds_what_a_plain_scan_finds(text):
         for name, compiled in index._sets.items():
             expected = sorted(
                 (m.start(), m.end())
-                for _, _, pattern, _ in compiled  # the case-insensitive regex, whatever the text
-                for m in pattern.finditer(lowered(text))
+                for entry in compiled  # the case-insensitive regex, whatever the text
+                for m in entry.regex.finditer(lowered(text))
                 if m.start() == 0 or not searchable(text)[m.start()] in ".+#&"
             )
             assert sorted((m.start(), m.end()) for m in counts.matches(name)) == expected, name
@@ -329,7 +329,7 @@ def test_a_phrase_regex_drops_ignorecase_only_for_lowercase_ascii_patterns(patte
 @pytest.mark.parametrize("text", ["AI training", "AI TRA\u0131N\u0130NG", "AI tra\u0131n\u0131ng", "ai \u017feed"])
 def test_a_text_with_characters_folding_to_ascii_is_read_case_insensitively(text):
     index = PhraseIndex({"ai": ["ai\\w* training", "ai\\w* seed"]})
-    expected = [(m.start(), m.end()) for _, _, pattern, _ in index._sets["ai"] for m in pattern.finditer(lowered(text))]
+    expected = [(m.start(), m.end()) for entry in index._sets["ai"] for m in entry.regex.finditer(lowered(text))]
     assert [(m.start(), m.end()) for m in index.scan(text).matches("ai")] == expected != []
 
 

@@ -134,9 +134,7 @@ class PhraseIndex:
     """
 
     def __init__(self, sets: dict[str, Iterable[str]], riders: dict[str, object] | None = None):
-        # set -> per pattern: (literals, leading, the regex, the regex for a lowered text without
-        # ``_FOLDS_TO_ASCII``: case-sensitive when that is equivalent, see ``_phrase_regex``)
-        self._sets: dict[str, list[tuple[list[str], bool, re.Pattern, re.Pattern]]] = {}
+        self._sets: dict[str, list[_Pattern]] = {}
         self._unanchored: dict[str, list[int]] = {}  # set -> its patterns without a leading literal
         key_patterns: dict[str, list[tuple[str, int]]] = {}  # leading literal -> (set, pattern) it starts
         for name, patterns in sets.items():
@@ -149,8 +147,11 @@ class PhraseIndex:
                         key_patterns.setdefault(key, []).append((name, number))
                 else:
                     self._unanchored.setdefault(name, []).append(number)
-                compiled.append((literals, leading, _phrase_regex(pattern, lowered_text=False),
-                                 _phrase_regex(pattern, lowered_text=True)))
+                required = _required_literal(pattern) if leading else None
+                if required is not None and all(required in literal for literal in literals):
+                    required = None  # every leading literal holds it: found by the automaton already
+                compiled.append(_Pattern(literals, leading, required, _phrase_regex(pattern, lowered_text=False),
+                                         _phrase_regex(pattern, lowered_text=True)))
             self._sets[name] = compiled
         self._leads = ahocorasick.Automaton()
         # a literal's number -> the (set, pattern number) it starts
@@ -182,8 +183,9 @@ class PhraseCounts:
     def __init__(self, index: PhraseIndex, prepared: Prepared):
         self._index = index
         self._text = text = prepared.low
-        # which of a pattern's two regexes reads this text (see ``_phrase_regex``)
-        self._pattern_at = 3 if text.isascii() or not _FOLDS_TO_ASCII.search(text) else 2
+        # a text whose every character matches an ASCII letter only as itself: patterns read it
+        # case-sensitively (see ``_phrase_regex``), and their required literals are looked up as is
+        self._folds_plainly = text.isascii() or not _FOLDS_TO_ASCII.search(text)
         # set -> {pattern number: where the pattern's leading literals occur (a list of starts in
         # text order per literal)}: a set with no entry has no pattern to try. Worked out for every
         # set at once: of the ~40 sets of a posting's text half have no literal in it, and a few
@@ -230,10 +232,13 @@ class PhraseCounts:
         patterns = index._sets[name]
         numbers = sorted(starts_of.keys() | set(unanchored)) if unanchored else sorted(starts_of)
         found: list[re.Match] = []
-        pattern_at = self._pattern_at
+        plain = self._folds_plainly
         for number in numbers:
-            entry = patterns[number]
-            literals, leading, pattern = entry[0], entry[1], entry[pattern_at]
+            literals, leading, required, pattern, lowered_pattern = patterns[number]
+            if plain:
+                if required is not None and required not in text:
+                    continue  # a few C-level steps instead of a failing regex at every candidate start
+                pattern = lowered_pattern
             if not leading:
                 if not literals or literals[0] in text:
                     found.extend(pattern.finditer(text))
@@ -274,13 +279,60 @@ def _phrase_regex(pattern: str, lowered_text: bool) -> re.Pattern:
     ``re`` skips a failing alternative on its first character (about twice as fast on the long
     alternations of ``categories.yaml``). Any other pattern keeps ``re.IGNORECASE``.
     """
+    flags = 0 if lowered_text and case_free(pattern) else re.IGNORECASE
+    return re.compile(rf"(?<!\w)(?:{pattern})(?!\w)", flags)
+
+
+def case_free(pattern: str) -> bool:
+    """Whether ``pattern`` matches a lowered text without ``_FOLDS_TO_ASCII`` exactly where its
+    case-insensitive form does: its letters are lowercase ASCII, its other characters have no case,
+    and it sets no flags of its own."""
     bare = _ESCAPE.sub(lambda escape: "" if escape.group(1) in _CASELESS_CLASSES else escape.group(1), pattern)
-    case_free = not _INLINE_FLAGS.search(pattern) and all(
+    return not _INLINE_FLAGS.search(pattern) and all(
         not char.isupper() and (char.isascii() or (char.lower() == char.upper() == char.casefold() and not char.isalpha()))
         for char in bare
     )
-    flags = 0 if lowered_text and case_free else re.IGNORECASE
-    return re.compile(rf"(?<!\w)(?:{pattern})(?!\w)", flags)
+
+
+class _Pattern(NamedTuple):
+    """A phrase pattern as ``PhraseIndex`` tries it."""
+
+    literals: list[str]  # leading literals as searched (``leading``), else one literal the pattern holds
+    leading: bool
+    required: str | None  # a literal every match holds beyond its leading ones (lowered), when one is known
+    regex: re.Pattern  # case-insensitive
+    lowered_regex: re.Pattern  # for a lowered text without ``_FOLDS_TO_ASCII`` (see ``_phrase_regex``)
+
+
+def _required_literal(pattern: str) -> str | None:
+    """The longest run of plain ASCII text (4 characters or more) every match of ``pattern``
+    holds, lowered; None when none is found (a pattern with alternatives at its top, say)."""
+    try:
+        alternatives = _Atoms(pattern).alternatives()
+    except ValueError:
+        return None
+    if len(alternatives) != 1:
+        return None
+    runs, run = [], ""
+    for kind, value, least, most in _inlined(alternatives[0]):
+        if kind == "literal" and least >= 1:
+            run += value
+            if most == 1:
+                continue
+        runs.append(run)
+        run = ""
+    longest = max([*runs, run], key=len)
+    return longest if len(longest) >= 4 and longest.isascii() else None
+
+
+def _inlined(sequence: list[tuple]) -> Iterable[tuple]:
+    """An atom sequence with its plain groups of one alternative (``(?:abc)``) written out."""
+    for atom in sequence:
+        kind, value, least, most = atom
+        if kind == "group" and len(value) == 1 and least == most == 1:
+            yield from _inlined(value[0])
+        else:
+            yield atom
 
 
 def _anchors(pattern: str) -> tuple[list[str], bool]:
