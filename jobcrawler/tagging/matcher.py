@@ -139,19 +139,14 @@ class PhraseIndex:
         key_patterns: dict[str, list[tuple[str, int]]] = {}  # leading literal -> (set, pattern) it starts
         for name, patterns in sets.items():
             compiled = []
-            for number, pattern in enumerate(patterns):
-                literals, leading = _anchors(pattern)
-                if leading:  # as searched: " literal", only at a word start ("on-site" == "on site")
-                    literals = sorted({searchable(literal.lower())[:-1] for literal in literals})
-                    for key in literals:
+            for number, source in enumerate(patterns):
+                pattern = _Pattern(source)
+                if pattern.leading:
+                    for key in pattern.literals:
                         key_patterns.setdefault(key, []).append((name, number))
                 else:
                     self._unanchored.setdefault(name, []).append(number)
-                required = _required_literal(pattern) if leading else None
-                if required is not None and all(required in literal for literal in literals):
-                    required = None  # every leading literal holds it: found by the automaton already
-                compiled.append(_Pattern(literals, leading, required, _phrase_regex(pattern, lowered_text=False),
-                                         _phrase_regex(pattern, lowered_text=True)))
+                compiled.append(pattern)
             self._sets[name] = compiled
         self._leads = ahocorasick.Automaton()
         # a literal's number -> the (set, pattern number) it starts
@@ -234,12 +229,15 @@ class PhraseCounts:
         found: list[re.Match] = []
         plain = self._folds_plainly
         for number in numbers:
-            literals, leading, required, pattern, lowered_pattern = patterns[number]
+            entry = patterns[number]
             if plain:
-                if required is not None and required not in text:
+                if entry.required is not None and entry.required not in text:
                     continue  # a few C-level steps instead of a failing regex at every candidate start
-                pattern = lowered_pattern
-            if not leading:
+                pattern = entry.lowered_regex
+            else:
+                pattern = entry.regex
+            if not entry.leading:
+                literals = entry.literals
                 if not literals or literals[0] in text:
                     found.extend(pattern.finditer(text))
                 continue
@@ -294,14 +292,31 @@ def case_free(pattern: str) -> bool:
     )
 
 
-class _Pattern(NamedTuple):
+class _Pattern:
     """A phrase pattern as ``PhraseIndex`` tries it."""
 
-    literals: list[str]  # leading literals as searched (``leading``), else one literal the pattern holds
-    leading: bool
-    required: str | None  # a literal every match holds beyond its leading ones (lowered), when one is known
-    regex: re.Pattern  # case-insensitive
-    lowered_regex: re.Pattern  # for a lowered text without ``_FOLDS_TO_ASCII`` (see ``_phrase_regex``)
+    __slots__ = ("literals", "leading", "required", "source", "lowered_regex", "_regex")
+
+    def __init__(self, source: str):
+        self.source = source
+        literals, self.leading = _anchors(source)
+        # leading literals as searched (" literal": only at a word start, "on-site" == "on site"),
+        # else one literal the pattern holds
+        self.literals = sorted({searchable(literal.lower())[:-1] for literal in literals}) if self.leading else literals
+        # a literal every match holds beyond its leading ones (lowered), when one is known
+        self.required = _required_literal(source) if self.leading else None
+        if self.required is not None and all(self.required in literal for literal in self.literals):
+            self.required = None  # every leading literal holds it: the automaton finds it already
+        self.lowered_regex = _phrase_regex(source, lowered_text=True)  # see ``_phrase_regex``
+        self._regex = self.lowered_regex if self.lowered_regex.flags & re.IGNORECASE else None
+
+    @property
+    def regex(self) -> re.Pattern:
+        """Case-insensitive, for any text (compiled when first needed: texts holding
+        ``_FOLDS_TO_ASCII`` are rare, and every compile costs the tagger's load)."""
+        if self._regex is None:
+            self._regex = _phrase_regex(self.source, lowered_text=False)
+        return self._regex
 
 
 def _required_literal(pattern: str) -> str | None:
