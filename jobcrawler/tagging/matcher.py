@@ -213,17 +213,14 @@ class PhraseCounts:
         """Every match of set ``name``, pattern by pattern (found once, then remembered)."""
         found = self._found.get(name)
         if found is None:
-            found = self._found[name] = self._find(name)
+            starts_of = self._candidates.get(name)
+            unanchored = self._index._unanchored.get(name)
+            # most sets, no leading literal in the text: nothing to try
+            found = self._found[name] = self._find(name, starts_of or {}, unanchored) if starts_of or unanchored else []
         return found
 
-    def _find(self, name: str) -> list[re.Match]:
+    def _find(self, name: str, starts_of: dict[int, list[list[int]]], unanchored: list[int] | None) -> list[re.Match]:
         index, text = self._index, self._text
-        starts_of = self._candidates.get(name)
-        unanchored = index._unanchored.get(name)
-        if starts_of is None:  # no leading literal of the set in the text
-            if not unanchored:
-                return []
-            starts_of = {}
         patterns = index._sets[name]
         numbers = sorted(starts_of.keys() | set(unanchored)) if unanchored else sorted(starts_of)
         found: list[re.Match] = []

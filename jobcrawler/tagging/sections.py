@@ -98,6 +98,9 @@ class SectionSplitter:
             return None
         if text.startswith("(") and text.endswith(")"):
             return None  # an aside: "(Go experience is a bonus, but not required)"
+        leads = self._heading_leads
+        if leads is not None and text.isascii() and next(leads.iter(text.lower()), None) is None:
+            return None  # no kind's phrase starts anywhere in the line (most short lines)
         bare = _DECORATION.sub("", text).rstrip(": ").strip()
         # a line that ends in a colon announces what follows, and may take a few more words
         if not bare or len(bare.split()) > self._max_words + (_COLON_EXTRA_WORDS if text.endswith(":") else 0):
@@ -106,11 +109,11 @@ class SectionSplitter:
         label, colon, value = bare.partition(":")
         if colon and label.strip() and value.strip():
             bare = label.strip()
-        if self._heading_leads is not None and bare.isascii():
+        if leads is not None and bare.isascii():
             # only the kinds one of whose phrases can start somewhere in the line are searched
             low = bare.lower()
             possible = set()
-            for _, kinds in self._heading_leads.iter(low):
+            for _, kinds in leads.iter(low):
                 possible |= kinds
             return next((kind for number, (kind, pattern) in enumerate(self._lowered_headings)
                          if number in possible and pattern.search(low)), None)  # fmt: skip
