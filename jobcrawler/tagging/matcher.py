@@ -219,6 +219,11 @@ class PhraseCounts:
             found = self._found[name] = self._find(name, starts_of or {}, unanchored) if starts_of or unanchored else []
         return found
 
+    def sets_to_try(self) -> set[str]:
+        """Names of the sets that may match: a leading literal of theirs is in the text, or
+        a pattern of theirs has none (``matches`` of any other set is empty)."""
+        return self._candidates.keys() | self._index._unanchored.keys()
+
     def _find(self, name: str, starts_of: dict[int, list[list[int]]], unanchored: list[int] | None) -> list[re.Match]:
         index, text = self._index, self._text
         patterns = index._sets[name]
@@ -650,9 +655,11 @@ class SkillMatcher:
         candidates += cased_hits
         if phrases is None:
             phrases = self._phrases.scan(prepared)
+        tried = phrases.sets_to_try()  # of the ~30 skills with patterns, mostly none
         for skill, name in self._pattern_sets.items():
-            for match in phrases.matches(name):  # mostly none: no generator made per set
-                candidates.append(Hit(skill, match.start(), match.end(), False))
+            if name in tried:
+                for match in phrases.matches(name):
+                    candidates.append(Hit(skill, match.start(), match.end(), False))
         for skill in {hit.skill for hit in candidates if hit.skill in self._void_patterns}:
             spans = [(m.start(), m.end()) for m in phrases.matches(self._void_patterns[skill])]
             if spans:
