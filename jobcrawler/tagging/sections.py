@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import NamedTuple
 
 import ahocorasick
 import yaml
@@ -33,8 +33,7 @@ _LEGAL_MIN_WORDS = 12  # a legal paragraph under another heading: a sentence, no
 _BULLET = re.compile(r"\s*(?:[-*•·▪◦●►➢✓✔–—]|o\s|\d{1,2}[.)]\s)")
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(NamedTuple):  # a tuple: made ~8 times a posting, ~3x cheaper than a frozen dataclass
     kind: str
     start: int
     end: int
