@@ -305,8 +305,7 @@ def test_only_folds_to_ascii_chars_of_a_lowered_text_match_another_ascii_charact
         char = lowered(chr(code))
         if ascii_like.fullmatch(char) and not (char.isascii() and char.islower() or char.isdigit() and char.isascii()):
             surprises.add(char)
-    assert surprises == {"\u0130", "\u0131", "\u017f"}
-    assert all(_FOLDS_TO_ASCII.fullmatch(char) for char in surprises)
+    assert surprises == set(_FOLDS_TO_ASCII)
 
 
 @pytest.mark.parametrize(

@@ -180,7 +180,7 @@ class PhraseCounts:
         self._text = text = prepared.low
         # a text whose every character matches an ASCII letter only as itself: patterns read it
         # case-sensitively (see ``_phrase_regex``), and their required literals are looked up as is
-        self._folds_plainly = text.isascii() or not _FOLDS_TO_ASCII.search(text)
+        self._folds_plainly = text.isascii() or not any(char in text for char in _FOLDS_TO_ASCII)
         # set -> {pattern number: where the pattern's leading literals occur (a list of starts in
         # text order per literal)}: a set with no entry has no pattern to try. Worked out for every
         # set at once: of the ~40 sets of a posting's text half have no literal in it, and a few
@@ -263,7 +263,8 @@ class PhraseCounts:
 # Characters of a lowered text that a case-insensitive regex matches to an ASCII letter ("ı" and
 # "İ" to "i", "ſ" to "s"): every other character of a lowered text matches a lowercase ASCII letter
 # only when it is that letter (an exhaustive check over Unicode is in the tests).
-_FOLDS_TO_ASCII = re.compile("[\u0130\u0131\u017f]")
+# (Three ``in`` tests find them ~50x faster than a regular expression's character class.)
+_FOLDS_TO_ASCII = ("\u0130", "\u0131", "\u017f")
 # An escape; those of ``_CASELESS_CLASSES`` mean the same in any case mode.
 _ESCAPE = re.compile(r"\\(.)", re.DOTALL)
 _CASELESS_CLASSES = "WSDBAZ"
