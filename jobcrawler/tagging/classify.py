@@ -146,6 +146,19 @@ class _Job:
             self._lines[key] = found
         return found
 
+    def lines_without(self, name: str, unless: tuple[str, ...], sections: frozenset[str] | None) -> dict[int, re.Match]:
+        """``lines_with`` but for the lines holding a phrase of a set of ``unless`` (found once:
+        several rules read the same lines)."""
+        if not unless:
+            return self.lines_with(name, sections)
+        key = (name, unless, sections)
+        found = self._lines.get(key)
+        if found is None:
+            voided = set().union(*(self.lines_with(other, sections) for other in unless))
+            found = {line: match for line, match in self.lines_with(name, sections).items() if line not in voided}
+            self._lines[key] = found
+        return found
+
     def _located(self, name: str) -> list[tuple[int, str, re.Match]]:
         """(line, section, match) of each match of a set outside restated titles, found once."""
         located = self._located_sets.get(name)
@@ -346,15 +359,11 @@ class CategoryRules:
             )
         if "lines" in spec:
             name = self._phrase(spec["lines"], "text")
-            unless = [self._phrase(n, "text") for n in _names(spec.get("unless", []))]
+            unless = tuple(self._phrase(n, "text") for n in _names(spec.get("unless", [])))
             sections = self._sections(spec["sections"]) if "sections" in spec else self._read
 
             def lines(job: _Job) -> dict[int, re.Match]:
-                found = job.lines_with(name, sections)
-                if unless:
-                    voided = set().union(*(job.lines_with(n, sections) for n in unless))
-                    found = {line: m for line, m in found.items() if line not in voided}
-                return found
+                return job.lines_without(name, unless, sections)
 
             return _Condition(
                 lambda job: low <= len(lines(job)) <= high,
