@@ -135,12 +135,12 @@ class Tagger:
         company_size: int | None = None,
     ) -> Tags:
         chips = list(top_skills or ()) if self.count_top_skills else []
-        prepared = Prepared(description or "")
+        prepared, prepared_title = Prepared(description or ""), Prepared(title or "")  # each read by several passes
         text_counts = self.rules.text_counts(prepared)
         sections = self.sections.split(prepared, text_counts)
-        skills, skill_sections = self.matcher.match_sections(title or "", prepared, chips, sections, text_counts)
+        skills, skill_sections = self.matcher.match_sections(prepared_title, prepared, chips, sections, text_counts)
         categories, evidence = self.rules.decide(
-            title=title or "",
+            title=prepared_title,
             description=prepared,
             skills=skills,
             industries=list(industries or ()),

@@ -64,10 +64,12 @@ _MIN_TITLE_CHARS = 12  # shorter titles ("AI Engineer") are ordinary words in a 
 class _Job:
     """What the rules read about one job; phrases are found on first use, once."""
 
-    def __init__(self, phrases: dict[str, PhraseIndex], title: str, description: str, skills: list[dict], **page: Any):
+    def __init__(self, phrases: dict[str, PhraseIndex], title: "str | Prepared", description: "str | Prepared",
+                 skills: list[dict], **page: Any):
         self._phrases = phrases
         self._prepared = description if isinstance(description, Prepared) else Prepared(description)
-        self._title, self._description = title, self._prepared.text
+        self._title_prepared = title if isinstance(title, Prepared) else Prepared(title)
+        self._title, self._description = self._title_prepared.text, self._prepared.text
         self._scans: dict[str, Any] = {}
         self.skills = skills
         self.skill_sections: dict[str, set[str]] = page["skill_sections"] or {
@@ -90,7 +92,7 @@ class _Job:
 
     def phrases_in(self, field: str) -> PhraseCounts:
         if field not in self._scans:
-            self._scans[field] = self._phrases[field].scan(self._title if field == "title" else self._prepared)
+            self._scans[field] = self._phrases[field].scan(self._title_prepared if field == "title" else self._prepared)
         return self._scans[field]
 
     def industry_phrases(self, industry: str) -> PhraseCounts:
@@ -261,7 +263,7 @@ class CategoryRules:
 
     def decide(
         self,
-        title: str,
+        title: "str | Prepared",
         description: "str | Prepared",
         skills: list[dict],
         industries: list[str] = (),

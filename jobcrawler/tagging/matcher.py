@@ -706,7 +706,7 @@ class SkillMatcher:
         return self.match_sections(title, description, top_skills, sections)[0]
 
     def match_sections(
-        self, title: str, description: "str | Prepared", top_skills: Iterable[str] = (), sections=None,
+        self, title: "str | Prepared", description: "str | Prepared", top_skills: Iterable[str] = (), sections=None,
         phrases: PhraseCounts | None = None,
     ) -> tuple[list[dict], dict[str, set[str]]]:
         """Evidence dicts ``{skill, category, matched, source, section}``, one per skill, and the
@@ -722,7 +722,8 @@ class SkillMatcher:
         found: dict[str, tuple[int, dict]] = {}
         where: dict[str, set[str]] = {}
         prepared = description if isinstance(description, Prepared) else Prepared(description or "")
-        parts = [("title", Prepared(title or ""), False), ("description", prepared, False)]
+        title = title if isinstance(title, Prepared) else Prepared(title or "")
+        parts = [("title", title, False), ("description", prepared, False)]
         parts += [("top_skills", Prepared(chip), True) for chip in top_skills or () if chip]
         section_starts, section_kinds = sections.boundaries() if sections is not None else ((), ())
         unranked = len(_SECTION_RANK)
