@@ -12,7 +12,9 @@ from hypothesis import strategies as st
 from jobcrawler.tagging import CATEGORIES_PATH, TAXONOMY_PATH, Tagger
 from jobcrawler.tagging.classify import CategoryRules
 from jobcrawler.tagging.sections import SectionSplitter
-from jobcrawler.tagging.matcher import _FOLDS_TO_ASCII, PhraseIndex, Prepared, _anchors, _phrase_regex, lowered, searchable
+from jobcrawler.tagging.matcher import (
+    _FOLDS_TO_ASCII, PhraseIndex, Prepared, _anchors, _phrase_regex, _required_literal, lowered, searchable,
+)
 
 HEADLINE = [
     "RAG", "prompt engineering", "LLMs", "LangChain", "agents", "OpenAI API", "LangGraph", "LlamaIndex",
@@ -256,10 +258,32 @@ def test_trap(tagger, skill, text, expected):
         ("(?<!x)foo", ["foo"], False),  # lookarounds are not read as text
         ("a?", [], False),
         ("[^ab]c", [], False),
+        ("caf\\u00e9 menu", [], False),  # a character by its code is not read
     ],
 )
 def test_anchors_are_read_from_the_pattern_text(pattern, literals, leading):
     assert _anchors(pattern) == (literals, leading)
+
+
+@pytest.mark.parametrize(
+    "pattern, required",
+    [
+        ("(?:over|than|of|has|have|with) \\d[\\d,]*\\+? employees", " employees"),
+        ("(?:writ|craft)\\w*\\s+(?:\\w+\\s+)?prompts", "prompts"),
+        ("(?:ai\\s+|llm\\s+)?agent(?:ic)?\\s+frameworks", "frameworks"),
+        ("x(?:abc)y+z", "xabcy"),  # a group of one alternative is read through; "y+" holds one "y"
+        ("(?:foo)?barbaz", "barbaz"),
+        ("llms?", None),  # under four characters
+        ("series [a-c] round|seed round", None),  # alternatives at the top: none is required
+        ("caf\\u00e9 menus", None),  # an escape it does not read: nothing
+    ],
+)
+def test_required_literal_is_text_every_match_holds(pattern, required):
+    assert _required_literal(pattern) == required
+    if required is not None:
+        for text in ["over 5,000 employees", "write clear prompts", "ai agentic frameworks", "xabcyyz", "barbaz"]:
+            if re.fullmatch(pattern, text):
+                assert required in text
 
 
 def test_every_yaml_pattern_has_a_leading_literal():

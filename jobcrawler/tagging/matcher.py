@@ -487,6 +487,8 @@ class _Atoms:
             if self.at + 1 >= len(text):
                 raise ValueError("trailing backslash")
             escaped, self.at = text[self.at + 1], self.at + 2
+            if escaped in "xuUN":  # a character by its code or name: not read (the pattern is then scanned)
+                raise ValueError(f"escape \\{escaped} not read")
             return ("other", None) if escaped in self._ESCAPED_CLASSES else ("literal", escaped.lower())
         if char == "[":
             self.at += 1
