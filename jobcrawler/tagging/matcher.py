@@ -289,10 +289,13 @@ def case_free(pattern: str) -> bool:
     case-insensitive form does: its letters are lowercase ASCII, its other characters have no case,
     and it sets no flags of its own."""
     bare = _ESCAPE.sub(lambda escape: "" if escape.group(1) in _CASELESS_CLASSES else escape.group(1), pattern)
-    return not _INLINE_FLAGS.search(pattern) and all(
-        not char.isupper() and (char.isascii() or (char.lower() == char.upper() == char.casefold() and not char.isalpha()))
-        for char in bare
-    )
+    return not _INLINE_FLAGS.search(pattern) and all(map(_caseless_or_ascii_lowercase, bare))
+
+
+def _caseless_or_ascii_lowercase(char: str) -> bool:
+    if char.isascii():
+        return not char.isupper()
+    return not char.isalpha() and char.lower() == char.upper() == char.casefold() == char
 
 
 class _Pattern:

@@ -99,7 +99,7 @@ class SectionSplitter:
             return None  # an aside: "(Go experience is a bonus, but not required)"
         leads = self._heading_leads
         if leads is not None and text.isascii() and next(leads.iter(text.lower()), None) is None:
-            return None  # no kind's phrase starts anywhere in the line (most short lines)
+            return None  # no kind's phrase starts anywhere in the line: no heading, whatever its shape
         bare = _DECORATION.sub("", text).rstrip(": ").strip()
         # a line that ends in a colon announces what follows, and may take a few more words
         if not bare or len(bare.split()) > self._max_words + (_COLON_EXTRA_WORDS if text.endswith(":") else 0):
