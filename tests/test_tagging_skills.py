@@ -517,10 +517,11 @@ def test_skill_hits_found_in_the_rules_pass_are_the_matchers_own(text):
     (``PhraseIndex`` riders and shared sets): the hits are those of the matcher's own passes.
     (" gpt " is both a rules' leading literal and a skill's form: one key, two uses.)"""
     prepared = Prepared(text)
-    shared = TAGGER_FOR_HYPOTHESIS.rules.text_counts(prepared)
-    assert shared.riders_of is TAGGER_FOR_HYPOTHESIS.matcher.forms  # the shared path is the one taken
     matcher = TAGGER_FOR_HYPOTHESIS.matcher
-    assert matcher.hits(prepared, phrases=shared) == matcher.hits(Prepared(text))
+    # the description's pass, and the title's (a title is tagged for skills too)
+    for shared in (TAGGER_FOR_HYPOTHESIS.rules.text_counts(prepared), TAGGER_FOR_HYPOTHESIS.rules.title_counts(prepared)):
+        assert shared.riders_of is matcher.forms  # the shared path is the one taken
+        assert matcher.hits(prepared, phrases=shared) == matcher.hits(Prepared(text))
 
 
 @pytest.mark.parametrize("text, present, absent", [

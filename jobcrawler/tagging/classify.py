@@ -87,8 +87,9 @@ class _Job:
         self._lines: dict[tuple, dict[int, re.Match]] = {}
         self.line_kinds: dict[str, dict[int, re.Match]] | None = None
 
-    def use_text_counts(self, counts: PhraseCounts) -> None:
-        self._scans["text"] = counts
+    def use_counts(self, field: str, counts: PhraseCounts) -> None:
+        """A scan of the description (``text``) or the title made by the caller, shared."""
+        self._scans[field] = counts
 
     def phrases_in(self, field: str) -> PhraseCounts:
         if field not in self._scans:
@@ -208,10 +209,12 @@ class CategoryRules:
     """Every category of ``categories.yaml``, its conditions compiled to closures."""
 
     def __init__(self, config: dict, shared_text_sets: dict[str, list[str]] | None = None,
-                 text_riders: dict[str, object] | None = None):
+                 text_riders: dict[str, object] | None = None, shared_title_sets: dict[str, list[str]] | None = None):
         """``shared_text_sets``: other modules' phrase sets to find in the same pass over a
         description (the section splitter's cues); ``text_counts`` returns that scan.
-        ``text_riders``: other keys that pass finds (``PhraseIndex``'s riders: the skills' forms)."""
+        ``text_riders``: other keys that pass finds (``PhraseIndex``'s riders: the skills' forms).
+        ``shared_title_sets``: the same for the pass over a title (``title_counts``), which finds
+        ``text_riders`` too."""
         words = config.get("words") or {}
         phrases = config.get("phrases") or {}
         self._phrase_sets = {name: _expand(name, phrases, words) for name in phrases}
@@ -221,6 +224,10 @@ class CategoryRules:
                 raise ValueError(f"shared phrase set {name!r} clashes with a category phrase set")
             self._phrase_sets[name] = list(patterns)
             self._used["text"].add(name)
+        for name, patterns in (shared_title_sets or {}).items():
+            if self._phrase_sets.setdefault(name, list(patterns)) != list(patterns):
+                raise ValueError(f"shared phrase set {name!r} clashes with another phrase set")
+            self._used["title"].add(name)
         self._groups = {name: list(members) for name, members in (config.get("skill_groups") or {}).items()}
         self._read = self._sections(config.get("read_sections", "any"))
         self._line_kinds = [
@@ -240,13 +247,17 @@ class CategoryRules:
             self._categories.append((name, spec.get("list", False), default, guard, rules))
         self._phrases = {
             field: PhraseIndex({name: self._phrase_sets[name] for name in sorted(names)},
-                               text_riders if field == "text" else None)
+                               text_riders if field in ("text", "title") else None)
             for field, names in self._used.items()
         }
 
     def text_counts(self, description: "str | Prepared") -> PhraseCounts:
         """One scan of a description for every text phrase set (pass it to ``decide``)."""
         return self._phrases["text"].scan(description)
+
+    def title_counts(self, title: "str | Prepared") -> PhraseCounts:
+        """One scan of a title for every title phrase set (pass it to ``decide``)."""
+        return self._phrases["title"].scan(title)
 
     @property
     def names(self) -> list[str]:
@@ -272,6 +283,7 @@ class CategoryRules:
         sections: Sections | None = None,
         skill_sections: dict[str, set[str]] | None = None,
         text_counts: PhraseCounts | None = None,
+        title_counts: PhraseCounts | None = None,
         refine: dict[str, Callable] | None = None,
     ) -> tuple[dict, dict[str, Evidence]]:
         """(categories, evidence): evidence maps each category to the rows that explain it.
@@ -283,7 +295,9 @@ class CategoryRules:
         page = {"industries": list(industries), "level": level, "company_size": company_size}
         job = _Job(self._phrases, title, description, skills, sections=sections, skill_sections=skill_sections, **page)
         if text_counts is not None:
-            job.use_text_counts(text_counts)
+            job.use_counts("text", text_counts)
+        if title_counts is not None:
+            job.use_counts("title", title_counts)
         evidence: dict[str, Evidence] = {}
         for name, is_list, default, guard, rules in self._categories:
             if guard is not None and not guard.test(job):

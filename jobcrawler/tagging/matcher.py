@@ -712,7 +712,7 @@ class SkillMatcher:
 
     def match_sections(
         self, title: "str | Prepared", description: "str | Prepared", top_skills: Iterable[str] = (), sections=None,
-        phrases: PhraseCounts | None = None,
+        phrases: PhraseCounts | None = None, title_phrases: PhraseCounts | None = None,
     ) -> tuple[list[dict], dict[str, set[str]]]:
         """Evidence dicts ``{skill, category, matched, source, section}``, one per skill, and the
         sections each skill was found in.
@@ -722,7 +722,8 @@ class SkillMatcher:
         role before the requirements, the title, the company blurb...), so a reader sees what
         the role asks for rather than what the company sells. ``section`` is ``title`` or
         ``top_skills`` for hits there, and ``description`` when no sections are given.
-        ``phrases``: the description's scan by an index holding ``phrase_sets`` (see ``hits``).
+        ``phrases``, ``title_phrases``: the description's and the title's scans by an index holding
+        ``phrase_sets`` (see ``hits``).
         """
         found: dict[str, tuple[int, dict]] = {}
         where: dict[str, set[str]] = {}
@@ -734,7 +735,7 @@ class SkillMatcher:
         unranked = len(_SECTION_RANK)
         for source, prepared_text, is_chip in parts:
             text = prepared_text.text
-            shared = phrases if prepared_text is prepared else None
+            shared = phrases if prepared_text is prepared else title_phrases if prepared_text is title else None
             located = source == "description" and sections is not None
             for hit in self.hits(prepared_text, in_technical_list=is_chip, phrases=shared):
                 if located:  # ``sections.at``, inlined: ~25 hits a posting
