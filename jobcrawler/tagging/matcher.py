@@ -125,7 +125,10 @@ class PhraseIndex:
     or "onsite"), so they are long and rare; one automaton over all of them finds them
     in a single pass, and only the patterns whose literals occur are tried. Patterns
     without a leading literal are scanned, and only when a literal they require is in
-    the text (a test keeps them out of the YAML files).
+    the text (a test keeps them out of the YAML files). A pattern that requires a literal
+    further on ("... employees") is tried only when that literal is in the text, and the text
+    is matched lowered, by regexes without ``re.IGNORECASE`` where that is equivalent
+    (``_phrase_regex``).
 
     ``riders``: more keys (as searched), each with a value, found in the same automaton pass
     (an automaton pass costs about as much as the text is long, whatever it holds): the
