@@ -12,7 +12,9 @@ from hypothesis import strategies as st
 from jobcrawler.tagging import CATEGORIES_PATH, TAXONOMY_PATH, Tagger
 from jobcrawler.tagging.classify import CategoryRules
 from jobcrawler.tagging.sections import SectionSplitter
-from jobcrawler.tagging.matcher import Prepared, _anchors, lowered, searchable
+from jobcrawler.tagging.matcher import (
+    _FOLDS_TO_ASCII, PhraseIndex, Prepared, _anchors, _phrase_regex, _required_literal, lowered, searchable,
+)
 
 HEADLINE = [
     "RAG", "prompt engineering", "LLMs", "LangChain", "agents", "OpenAI API", "LangGraph", "LlamaIndex",
@@ -256,10 +258,32 @@ def test_trap(tagger, skill, text, expected):
         ("(?<!x)foo", ["foo"], False),  # lookarounds are not read as text
         ("a?", [], False),
         ("[^ab]c", [], False),
+        ("caf\\u00e9 menu", [], False),  # a character by its code is not read
     ],
 )
 def test_anchors_are_read_from_the_pattern_text(pattern, literals, leading):
     assert _anchors(pattern) == (literals, leading)
+
+
+@pytest.mark.parametrize(
+    "pattern, required",
+    [
+        ("(?:over|than|of|has|have|with) \\d[\\d,]*\\+? employees", " employees"),
+        ("(?:writ|craft)\\w*\\s+(?:\\w+\\s+)?prompts", "prompts"),
+        ("(?:ai\\s+|llm\\s+)?agent(?:ic)?\\s+frameworks", "frameworks"),
+        ("x(?:abc)y+z", "xabcy"),  # a group of one alternative is read through; "y+" holds one "y"
+        ("(?:foo)?barbaz", "barbaz"),
+        ("llms?", None),  # under four characters
+        ("series [a-c] round|seed round", None),  # alternatives at the top: none is required
+        ("caf\\u00e9 menus", None),  # an escape it does not read: nothing
+    ],
+)
+def test_required_literal_is_text_every_match_holds(pattern, required):
+    assert _required_literal(pattern) == required
+    if required is not None:
+        for text in ["over 5,000 employees", "write clear prompts", "ai agentic frameworks", "xabcyyz", "barbaz"]:
+            if re.fullmatch(pattern, text):
+                assert required in text
 
 
 def test_every_yaml_pattern_has_a_leading_literal():
@@ -288,11 +312,48 @@ def test_phrase_index_finds_what_a_plain_scan_finds(text):
         for name, compiled in index._sets.items():
             expected = sorted(
                 (m.start(), m.end())
-                for _, _, pattern in compiled
-                for m in pattern.finditer(lowered(text))
+                for entry in compiled  # the case-insensitive regex, whatever the text
+                for m in entry.regex.finditer(lowered(text))
                 if m.start() == 0 or not searchable(text)[m.start()] in ".+#&"
             )
             assert sorted((m.start(), m.end()) for m in counts.matches(name)) == expected, name
+
+
+def test_only_folds_to_ascii_chars_of_a_lowered_text_match_another_ascii_character_without_case():
+    """What makes a case-sensitive phrase regex on a lowered text equal to the case-insensitive one:
+    every character of a lowered text that ``re.IGNORECASE`` matches to a lowercase ASCII letter or
+    digit is that character, or one of ``_FOLDS_TO_ASCII`` (then the text is read case-insensitively)."""
+    ascii_like = re.compile("[a-z0-9]", re.IGNORECASE)
+    surprises = set()
+    for code in range(0x110000):
+        char = lowered(chr(code))
+        if ascii_like.fullmatch(char) and not (char.isascii() and char.islower() or char.isdigit() and char.isascii()):
+            surprises.add(char)
+    assert surprises == set(_FOLDS_TO_ASCII)
+
+
+@pytest.mark.parametrize(
+    "pattern, case_sensitive",
+    [
+        ("(?:build|ship)\\w*\\s+agents", True),
+        ("what you(?:'|\u2019)ll do", True),  # a quote mark has no case
+        ("\\Wfoo\\S", True),  # escapes whose letter is uppercase mean the same in either mode
+        ("at [A-Z]\\w+,? we", False),
+        ("(?i:gpu) clusters", False),
+        ("caf\u00e9", False),  # a letter beyond ASCII has case variants of its own
+        ("\\N{BULLET} x", False),
+    ],
+)
+def test_a_phrase_regex_drops_ignorecase_only_for_lowercase_ascii_patterns(pattern, case_sensitive):
+    assert bool(_phrase_regex(pattern, lowered_text=True).flags & re.IGNORECASE) is not case_sensitive
+    assert _phrase_regex(pattern, lowered_text=False).flags & re.IGNORECASE
+
+
+@pytest.mark.parametrize("text", ["AI training", "AI TRA\u0131N\u0130NG", "AI tra\u0131n\u0131ng", "ai \u017feed"])
+def test_a_text_with_characters_folding_to_ascii_is_read_case_insensitively(text):
+    index = PhraseIndex({"ai": ["ai\\w* training", "ai\\w* seed"]})
+    expected = [(m.start(), m.end()) for entry in index._sets["ai"] for m in entry.regex.finditer(lowered(text))]
+    assert [(m.start(), m.end()) for m in index.scan(text).matches("ai")] == expected != []
 
 
 def _context_as_first_written(matcher, text: str, hit, others) -> bool:
@@ -456,10 +517,11 @@ def test_skill_hits_found_in_the_rules_pass_are_the_matchers_own(text):
     (``PhraseIndex`` riders and shared sets): the hits are those of the matcher's own passes.
     (" gpt " is both a rules' leading literal and a skill's form: one key, two uses.)"""
     prepared = Prepared(text)
-    shared = TAGGER_FOR_HYPOTHESIS.rules.text_counts(prepared)
-    assert shared.riders_of is TAGGER_FOR_HYPOTHESIS.matcher.forms  # the shared path is the one taken
     matcher = TAGGER_FOR_HYPOTHESIS.matcher
-    assert matcher.hits(prepared, phrases=shared) == matcher.hits(Prepared(text))
+    # the description's pass, and the title's (a title is tagged for skills too)
+    for shared in (TAGGER_FOR_HYPOTHESIS.rules.text_counts(prepared), TAGGER_FOR_HYPOTHESIS.rules.title_counts(prepared)):
+        assert shared.riders_of is matcher.forms  # the shared path is the one taken
+        assert matcher.hits(prepared, phrases=shared) == matcher.hits(Prepared(text))
 
 
 @pytest.mark.parametrize("text, present, absent", [

@@ -82,9 +82,9 @@ class Tagger:
         )
         self.sections = SectionSplitter(sections) if sections is not None else SectionSplitter.load()
         # the splitter's paragraph cues and the skills' patterns and forms ride along in the
-        # rules' pass over each description
+        # rules' pass over each description, and the skills' patterns and forms in that over the title
         self.rules = CategoryRules(category_rules, shared_text_sets={**self.sections.cue_sets, **self.matcher.phrase_sets},
-                                   text_riders=self.matcher.forms)
+                                   text_riders=self.matcher.forms, shared_title_sets=self.matcher.phrase_sets)
         self.version = version
         self.count_top_skills = count_top_skills
         self.ai_type_confidence = ai_type_confidence
@@ -135,12 +135,13 @@ class Tagger:
         company_size: int | None = None,
     ) -> Tags:
         chips = list(top_skills or ()) if self.count_top_skills else []
-        prepared = Prepared(description or "")
-        text_counts = self.rules.text_counts(prepared)
+        prepared, prepared_title = Prepared(description or ""), Prepared(title or "")  # each read by several passes
+        text_counts, title_counts = self.rules.text_counts(prepared), self.rules.title_counts(prepared_title)
         sections = self.sections.split(prepared, text_counts)
-        skills, skill_sections = self.matcher.match_sections(title or "", prepared, chips, sections, text_counts)
+        skills, skill_sections = self.matcher.match_sections(prepared_title, prepared, chips, sections, text_counts,
+                                                             title_phrases=title_counts)
         categories, evidence = self.rules.decide(
-            title=title or "",
+            title=prepared_title,
             description=prepared,
             skills=skills,
             industries=list(industries or ()),
@@ -149,6 +150,7 @@ class Tagger:
             sections=sections,
             skill_sections=skill_sections,
             text_counts=text_counts,
+            title_counts=title_counts,
             refine=self.refine,
         )
         return Tags(skills=skills, categories=categories, evidence=evidence)

@@ -64,10 +64,12 @@ _MIN_TITLE_CHARS = 12  # shorter titles ("AI Engineer") are ordinary words in a 
 class _Job:
     """What the rules read about one job; phrases are found on first use, once."""
 
-    def __init__(self, phrases: dict[str, PhraseIndex], title: str, description: str, skills: list[dict], **page: Any):
+    def __init__(self, phrases: dict[str, PhraseIndex], title: "str | Prepared", description: "str | Prepared",
+                 skills: list[dict], **page: Any):
         self._phrases = phrases
         self._prepared = description if isinstance(description, Prepared) else Prepared(description)
-        self._title, self._description = title, self._prepared.text
+        self._title_prepared = title if isinstance(title, Prepared) else Prepared(title)
+        self._title, self._description = self._title_prepared.text, self._prepared.text
         self._scans: dict[str, Any] = {}
         self.skills = skills
         self.skill_sections: dict[str, set[str]] = page["skill_sections"] or {
@@ -85,12 +87,13 @@ class _Job:
         self._lines: dict[tuple, dict[int, re.Match]] = {}
         self.line_kinds: dict[str, dict[int, re.Match]] | None = None
 
-    def use_text_counts(self, counts: PhraseCounts) -> None:
-        self._scans["text"] = counts
+    def use_counts(self, field: str, counts: PhraseCounts) -> None:
+        """A scan of the description (``text``) or the title made by the caller, shared."""
+        self._scans[field] = counts
 
     def phrases_in(self, field: str) -> PhraseCounts:
         if field not in self._scans:
-            self._scans[field] = self._phrases[field].scan(self._title if field == "title" else self._prepared)
+            self._scans[field] = self._phrases[field].scan(self._title_prepared if field == "title" else self._prepared)
         return self._scans[field]
 
     def industry_phrases(self, industry: str) -> PhraseCounts:
@@ -146,6 +149,19 @@ class _Job:
             self._lines[key] = found
         return found
 
+    def lines_without(self, name: str, unless: tuple[str, ...], sections: frozenset[str] | None) -> dict[int, re.Match]:
+        """``lines_with`` but for the lines holding a phrase of a set of ``unless`` (found once:
+        several rules read the same lines)."""
+        if not unless:
+            return self.lines_with(name, sections)
+        key = (name, unless, sections)
+        found = self._lines.get(key)
+        if found is None:
+            voided = set().union(*(self.lines_with(other, sections) for other in unless))
+            found = {line: match for line, match in self.lines_with(name, sections).items() if line not in voided}
+            self._lines[key] = found
+        return found
+
     def _located(self, name: str) -> list[tuple[int, str, re.Match]]:
         """(line, section, match) of each match of a set outside restated titles, found once."""
         located = self._located_sets.get(name)
@@ -193,10 +209,12 @@ class CategoryRules:
     """Every category of ``categories.yaml``, its conditions compiled to closures."""
 
     def __init__(self, config: dict, shared_text_sets: dict[str, list[str]] | None = None,
-                 text_riders: dict[str, object] | None = None):
+                 text_riders: dict[str, object] | None = None, shared_title_sets: dict[str, list[str]] | None = None):
         """``shared_text_sets``: other modules' phrase sets to find in the same pass over a
         description (the section splitter's cues); ``text_counts`` returns that scan.
-        ``text_riders``: other keys that pass finds (``PhraseIndex``'s riders: the skills' forms)."""
+        ``text_riders``: other keys that pass finds (``PhraseIndex``'s riders: the skills' forms).
+        ``shared_title_sets``: the same for the pass over a title (``title_counts``), which finds
+        ``text_riders`` too."""
         words = config.get("words") or {}
         phrases = config.get("phrases") or {}
         self._phrase_sets = {name: _expand(name, phrases, words) for name in phrases}
@@ -206,6 +224,10 @@ class CategoryRules:
                 raise ValueError(f"shared phrase set {name!r} clashes with a category phrase set")
             self._phrase_sets[name] = list(patterns)
             self._used["text"].add(name)
+        for name, patterns in (shared_title_sets or {}).items():
+            if self._phrase_sets.setdefault(name, list(patterns)) != list(patterns):
+                raise ValueError(f"shared phrase set {name!r} clashes with another phrase set")
+            self._used["title"].add(name)
         self._groups = {name: list(members) for name, members in (config.get("skill_groups") or {}).items()}
         self._read = self._sections(config.get("read_sections", "any"))
         self._line_kinds = [
@@ -225,13 +247,17 @@ class CategoryRules:
             self._categories.append((name, spec.get("list", False), default, guard, rules))
         self._phrases = {
             field: PhraseIndex({name: self._phrase_sets[name] for name in sorted(names)},
-                               text_riders if field == "text" else None)
+                               text_riders if field in ("text", "title") else None)
             for field, names in self._used.items()
         }
 
     def text_counts(self, description: "str | Prepared") -> PhraseCounts:
         """One scan of a description for every text phrase set (pass it to ``decide``)."""
         return self._phrases["text"].scan(description)
+
+    def title_counts(self, title: "str | Prepared") -> PhraseCounts:
+        """One scan of a title for every title phrase set (pass it to ``decide``)."""
+        return self._phrases["title"].scan(title)
 
     @property
     def names(self) -> list[str]:
@@ -248,7 +274,7 @@ class CategoryRules:
 
     def decide(
         self,
-        title: str,
+        title: "str | Prepared",
         description: "str | Prepared",
         skills: list[dict],
         industries: list[str] = (),
@@ -257,6 +283,7 @@ class CategoryRules:
         sections: Sections | None = None,
         skill_sections: dict[str, set[str]] | None = None,
         text_counts: PhraseCounts | None = None,
+        title_counts: PhraseCounts | None = None,
         refine: dict[str, Callable] | None = None,
     ) -> tuple[dict, dict[str, Evidence]]:
         """(categories, evidence): evidence maps each category to the rows that explain it.
@@ -268,7 +295,9 @@ class CategoryRules:
         page = {"industries": list(industries), "level": level, "company_size": company_size}
         job = _Job(self._phrases, title, description, skills, sections=sections, skill_sections=skill_sections, **page)
         if text_counts is not None:
-            job.use_text_counts(text_counts)
+            job.use_counts("text", text_counts)
+        if title_counts is not None:
+            job.use_counts("title", title_counts)
         evidence: dict[str, Evidence] = {}
         for name, is_list, default, guard, rules in self._categories:
             if guard is not None and not guard.test(job):
@@ -346,15 +375,11 @@ class CategoryRules:
             )
         if "lines" in spec:
             name = self._phrase(spec["lines"], "text")
-            unless = [self._phrase(n, "text") for n in _names(spec.get("unless", []))]
+            unless = tuple(self._phrase(n, "text") for n in _names(spec.get("unless", [])))
             sections = self._sections(spec["sections"]) if "sections" in spec else self._read
 
             def lines(job: _Job) -> dict[int, re.Match]:
-                found = job.lines_with(name, sections)
-                if unless:
-                    voided = set().union(*(job.lines_with(n, sections) for n in unless))
-                    found = {line: m for line, m in found.items() if line not in voided}
-                return found
+                return job.lines_without(name, unless, sections)
 
             return _Condition(
                 lambda job: low <= len(lines(job)) <= high,

@@ -125,7 +125,10 @@ class PhraseIndex:
     or "onsite"), so they are long and rare; one automaton over all of them finds them
     in a single pass, and only the patterns whose literals occur are tried. Patterns
     without a leading literal are scanned, and only when a literal they require is in
-    the text (a test keeps them out of the YAML files).
+    the text (a test keeps them out of the YAML files). A pattern that requires a literal
+    further on ("... employees") is tried only when that literal is in the text, and the text
+    is matched lowered, by regexes without ``re.IGNORECASE`` where that is equivalent
+    (``_phrase_regex``).
 
     ``riders``: more keys (as searched), each with a value, found in the same automaton pass
     (an automaton pass costs about as much as the text is long, whatever it holds): the
@@ -134,20 +137,19 @@ class PhraseIndex:
     """
 
     def __init__(self, sets: dict[str, Iterable[str]], riders: dict[str, object] | None = None):
-        self._sets: dict[str, list[tuple[list[str], bool, re.Pattern]]] = {}
+        self._sets: dict[str, list[_Pattern]] = {}
         self._unanchored: dict[str, list[int]] = {}  # set -> its patterns without a leading literal
         key_patterns: dict[str, list[tuple[str, int]]] = {}  # leading literal -> (set, pattern) it starts
         for name, patterns in sets.items():
             compiled = []
-            for number, pattern in enumerate(patterns):
-                literals, leading = _anchors(pattern)
-                if leading:  # as searched: " literal", only at a word start ("on-site" == "on site")
-                    literals = sorted({searchable(literal.lower())[:-1] for literal in literals})
-                    for key in literals:
+            for number, source in enumerate(patterns):
+                pattern = _Pattern(source)
+                if pattern.leading:
+                    for key in pattern.literals:
                         key_patterns.setdefault(key, []).append((name, number))
                 else:
                     self._unanchored.setdefault(name, []).append(number)
-                compiled.append((literals, leading, re.compile(rf"(?<!\w)(?:{pattern})(?!\w)", re.IGNORECASE)))
+                compiled.append(pattern)
             self._sets[name] = compiled
         self._leads = ahocorasick.Automaton()
         # a literal's number -> the (set, pattern number) it starts
@@ -178,7 +180,10 @@ class PhraseCounts:
 
     def __init__(self, index: PhraseIndex, prepared: Prepared):
         self._index = index
-        self._text = prepared.low
+        self._text = text = prepared.low
+        # a text whose every character matches an ASCII letter only as itself: patterns read it
+        # case-sensitively (see ``_phrase_regex``), and their required literals are looked up as is
+        self._folds_plainly = text.isascii() or not any(char in text for char in _FOLDS_TO_ASCII)
         # set -> {pattern number: where the pattern's leading literals occur (a list of starts in
         # text order per literal)}: a set with no entry has no pattern to try. Worked out for every
         # set at once: of the ~40 sets of a posting's text half have no literal in it, and a few
@@ -211,23 +216,33 @@ class PhraseCounts:
         """Every match of set ``name``, pattern by pattern (found once, then remembered)."""
         found = self._found.get(name)
         if found is None:
-            found = self._found[name] = self._find(name)
+            starts_of = self._candidates.get(name)
+            unanchored = self._index._unanchored.get(name)
+            # most sets, no leading literal in the text: nothing to try
+            found = self._found[name] = self._find(name, starts_of or {}, unanchored) if starts_of or unanchored else []
         return found
 
-    def _find(self, name: str) -> list[re.Match]:
+    def sets_to_try(self) -> set[str]:
+        """Names of the sets that may match: a leading literal of theirs is in the text, or
+        a pattern of theirs has none (``matches`` of any other set is empty)."""
+        return self._candidates.keys() | self._index._unanchored.keys()
+
+    def _find(self, name: str, starts_of: dict[int, list[list[int]]], unanchored: list[int] | None) -> list[re.Match]:
         index, text = self._index, self._text
-        starts_of = self._candidates.get(name)
-        unanchored = index._unanchored.get(name)
-        if starts_of is None:  # no leading literal of the set in the text
-            if not unanchored:
-                return []
-            starts_of = {}
         patterns = index._sets[name]
         numbers = sorted(starts_of.keys() | set(unanchored)) if unanchored else sorted(starts_of)
         found: list[re.Match] = []
+        plain = self._folds_plainly
         for number in numbers:
-            literals, leading, pattern = patterns[number]
-            if not leading:
+            entry = patterns[number]
+            if plain:
+                if entry.required is not None and entry.required not in text:
+                    continue  # a few C-level steps instead of a failing regex at every candidate start
+                pattern = entry.lowered_regex
+            else:
+                pattern = entry.regex
+            if not entry.leading:
+                literals = entry.literals
                 if not literals or literals[0] in text:
                     found.extend(pattern.finditer(text))
                 continue
@@ -246,6 +261,102 @@ class PhraseCounts:
 
     def any(self, name: str) -> bool:
         return bool(self.matches(name))
+
+
+# Characters of a lowered text that a case-insensitive regex matches to an ASCII letter ("ı" and
+# "İ" to "i", "ſ" to "s"): every other character of a lowered text matches a lowercase ASCII letter
+# only when it is that letter (an exhaustive check over Unicode is in the tests).
+# (Three ``in`` tests find them ~50x faster than a regular expression's character class.)
+_FOLDS_TO_ASCII = ("\u0130", "\u0131", "\u017f")
+# An escape; those of ``_CASELESS_CLASSES`` mean the same in any case mode.
+_ESCAPE = re.compile(r"\\(.)", re.DOTALL)
+_CASELESS_CLASSES = "WSDBAZ"
+_INLINE_FLAGS = re.compile(r"\(\?[aiLmsux-]+[:)]")
+
+
+def _phrase_regex(pattern: str, lowered_text: bool) -> re.Pattern:
+    """A phrase pattern as searched, never inside a word, case-insensitive.
+
+    ``lowered_text``: the regex for a text already lowered that holds no ``_FOLDS_TO_ASCII``:
+    then a pattern whose letters are all lowercase ASCII (and whose other characters have no
+    case) matches exactly where its case-insensitive form does, and without ``re.IGNORECASE``
+    ``re`` skips a failing alternative on its first character (about twice as fast on the long
+    alternations of ``categories.yaml``). Any other pattern keeps ``re.IGNORECASE``.
+    """
+    flags = 0 if lowered_text and case_free(pattern) else re.IGNORECASE
+    return re.compile(rf"(?<!\w)(?:{pattern})(?!\w)", flags)
+
+
+def case_free(pattern: str) -> bool:
+    """Whether ``pattern`` matches a lowered text without ``_FOLDS_TO_ASCII`` exactly where its
+    case-insensitive form does: its letters are lowercase ASCII, its other characters have no case,
+    and it sets no flags of its own."""
+    bare = _ESCAPE.sub(lambda escape: "" if escape.group(1) in _CASELESS_CLASSES else escape.group(1), pattern)
+    return not _INLINE_FLAGS.search(pattern) and all(map(_caseless_or_ascii_lowercase, bare))
+
+
+def _caseless_or_ascii_lowercase(char: str) -> bool:
+    if char.isascii():
+        return not char.isupper()
+    return not char.isalpha() and char.lower() == char.upper() == char.casefold() == char
+
+
+class _Pattern:
+    """A phrase pattern as ``PhraseIndex`` tries it."""
+
+    __slots__ = ("literals", "leading", "required", "source", "lowered_regex", "_regex")
+
+    def __init__(self, source: str):
+        self.source = source
+        literals, self.leading = _anchors(source)
+        # leading literals as searched (" literal": only at a word start, "on-site" == "on site"),
+        # else one literal the pattern holds
+        self.literals = sorted({searchable(literal.lower())[:-1] for literal in literals}) if self.leading else literals
+        # a literal every match holds beyond its leading ones (lowered), when one is known
+        self.required = _required_literal(source) if self.leading else None
+        if self.required is not None and all(self.required in literal for literal in self.literals):
+            self.required = None  # every leading literal holds it: the automaton finds it already
+        self.lowered_regex = _phrase_regex(source, lowered_text=True)  # see ``_phrase_regex``
+        self._regex = self.lowered_regex if self.lowered_regex.flags & re.IGNORECASE else None
+
+    @property
+    def regex(self) -> re.Pattern:
+        """Case-insensitive, for any text (compiled when first needed: texts holding
+        ``_FOLDS_TO_ASCII`` are rare, and every compile costs the tagger's load)."""
+        if self._regex is None:
+            self._regex = _phrase_regex(self.source, lowered_text=False)
+        return self._regex
+
+
+def _required_literal(pattern: str) -> str | None:
+    """The longest run of plain ASCII text (4 characters or more) every match of ``pattern``
+    holds, lowered; None when none is found (a pattern with alternatives at its top, say)."""
+    try:
+        alternatives = _Atoms(pattern).alternatives()
+    except ValueError:
+        return None
+    if len(alternatives) != 1:
+        return None
+    runs, run = [], ""
+    for kind, value, least, most in _inlined(alternatives[0]):
+        if kind == "literal" and least >= 1:
+            run += value
+            if most == 1:
+                continue
+        runs.append(run)
+        run = ""
+    longest = max([*runs, run], key=len)
+    return longest if len(longest) >= 4 and longest.isascii() else None
+
+
+def _inlined(sequence: list[tuple]) -> Iterable[tuple]:
+    """An atom sequence with its plain groups of one alternative (``(?:abc)``) written out."""
+    for atom in sequence:
+        kind, value, least, most = atom
+        if kind == "group" and len(value) == 1 and least == most == 1:
+            yield from _inlined(value[0])
+        else:
+            yield atom
 
 
 def _anchors(pattern: str) -> tuple[list[str], bool]:
@@ -382,6 +493,8 @@ class _Atoms:
             if self.at + 1 >= len(text):
                 raise ValueError("trailing backslash")
             escaped, self.at = text[self.at + 1], self.at + 2
+            if escaped in "xuUN":  # a character by its code or name: not read (the pattern is then scanned)
+                raise ValueError(f"escape \\{escaped} not read")
             return ("other", None) if escaped in self._ESCAPED_CLASSES else ("literal", escaped.lower())
         if char == "[":
             self.at += 1
@@ -551,9 +664,11 @@ class SkillMatcher:
         candidates += cased_hits
         if phrases is None:
             phrases = self._phrases.scan(prepared)
+        tried = phrases.sets_to_try()  # of the ~30 skills with patterns, mostly none
         for skill, name in self._pattern_sets.items():
-            for match in phrases.matches(name):  # mostly none: no generator made per set
-                candidates.append(Hit(skill, match.start(), match.end(), False))
+            if name in tried:
+                for match in phrases.matches(name):
+                    candidates.append(Hit(skill, match.start(), match.end(), False))
         for skill in {hit.skill for hit in candidates if hit.skill in self._void_patterns}:
             spans = [(m.start(), m.end()) for m in phrases.matches(self._void_patterns[skill])]
             if spans:
@@ -599,8 +714,8 @@ class SkillMatcher:
         return self.match_sections(title, description, top_skills, sections)[0]
 
     def match_sections(
-        self, title: str, description: "str | Prepared", top_skills: Iterable[str] = (), sections=None,
-        phrases: PhraseCounts | None = None,
+        self, title: "str | Prepared", description: "str | Prepared", top_skills: Iterable[str] = (), sections=None,
+        phrases: PhraseCounts | None = None, title_phrases: PhraseCounts | None = None,
     ) -> tuple[list[dict], dict[str, set[str]]]:
         """Evidence dicts ``{skill, category, matched, source, section}``, one per skill, and the
         sections each skill was found in.
@@ -610,18 +725,20 @@ class SkillMatcher:
         role before the requirements, the title, the company blurb...), so a reader sees what
         the role asks for rather than what the company sells. ``section`` is ``title`` or
         ``top_skills`` for hits there, and ``description`` when no sections are given.
-        ``phrases``: the description's scan by an index holding ``phrase_sets`` (see ``hits``).
+        ``phrases``, ``title_phrases``: the description's and the title's scans by an index holding
+        ``phrase_sets`` (see ``hits``).
         """
         found: dict[str, tuple[int, dict]] = {}
         where: dict[str, set[str]] = {}
         prepared = description if isinstance(description, Prepared) else Prepared(description or "")
-        parts = [("title", Prepared(title or ""), False), ("description", prepared, False)]
+        title = title if isinstance(title, Prepared) else Prepared(title or "")
+        parts = [("title", title, False), ("description", prepared, False)]
         parts += [("top_skills", Prepared(chip), True) for chip in top_skills or () if chip]
         section_starts, section_kinds = sections.boundaries() if sections is not None else ((), ())
         unranked = len(_SECTION_RANK)
         for source, prepared_text, is_chip in parts:
             text = prepared_text.text
-            shared = phrases if prepared_text is prepared else None
+            shared = phrases if prepared_text is prepared else title_phrases if prepared_text is title else None
             located = source == "description" and sections is not None
             for hit in self.hits(prepared_text, in_technical_list=is_chip, phrases=shared):
                 if located:  # ``sections.at``, inlined: ~25 hits a posting
