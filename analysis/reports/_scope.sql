@@ -192,14 +192,16 @@ ORDER BY l.job_id;
 -- position is the name's place in its list; a name a list repeats counts each time, as
 -- published. seen_order orders every name as the published scripts met it: job, then the
 -- name's place in the job's lists (ties within one job of the rule tagger: by name).
+-- list_node tells a job's lists apart (json_each's id of the list; 0 for the rule tagger's, whose
+-- names a job lists once each).
 CREATE TEMP TABLE listed_names AS
-SELECT l.job_id, lists.key AS list, names.value AS name, CAST(names.key AS INTEGER) AS position,
+SELECT l.job_id, lists.key AS list, lists.id AS list_node, names.value AS name, CAST(names.key AS INTEGER) AS position,
     o.ordinal * 1000000 + names.id AS seen_order, o.scope_group, o.segment_id
 FROM source_labels AS l
 JOIN job_order AS o ON o.job_id = l.job_id AND o.keeps_lists, json_each(l.skill_lists) AS lists, json_each(lists.value) AS names
 WHERE lists.type = 'array' AND names.type = 'text'
 UNION ALL
-SELECT k.job_id, k.category, k.skill, 0, o.ordinal * 1000000, o.scope_group, o.segment_id
+SELECT k.job_id, k.category, 0, k.skill, 0, o.ordinal * 1000000, o.scope_group, o.segment_id
 FROM source_skills AS k
 JOIN job_order AS o ON o.job_id = k.job_id AND NOT o.keeps_lists;
 
@@ -219,11 +221,18 @@ INSERT INTO skills (skill, category, first_seen)
 SELECT name, list, min(first_seen) FROM first_listed GROUP BY name, list ORDER BY list, name;
 CREATE INDEX temp.skills_by_name ON skills (skill, category);
 
-CREATE TEMP TABLE job_skill_ids AS
-SELECT n.job_id, s.skill_id, n.position, n.seen_order, n.scope_group, n.segment_id
+-- Keyed by job, then skill (a list's place holds one name; list_node tells lists apart): the
+-- per-job passes (job_names, pair_skills) read it in key order instead of sorting ~1,000,000
+-- names, and it is written in about that order (listed_names follows the jobs' order).
+CREATE TEMP TABLE job_skill_ids (
+    job_id TEXT NOT NULL, skill_id INTEGER NOT NULL, position INTEGER NOT NULL, list_node INTEGER NOT NULL,
+    seen_order INTEGER NOT NULL, scope_group INTEGER NOT NULL, segment_id INTEGER NOT NULL,
+    PRIMARY KEY (job_id, skill_id, position, list_node)
+) WITHOUT ROWID;
+INSERT INTO job_skill_ids (job_id, skill_id, position, list_node, seen_order, scope_group, segment_id)
+SELECT n.job_id, s.skill_id, n.position, n.list_node, n.seen_order, n.scope_group, n.segment_id
 FROM listed_names AS n
 JOIN skills AS s ON s.skill = n.name AND s.category IS n.list;
-CREATE INDEX temp.job_skill_ids_by_job ON job_skill_ids (job_id);
 
 -- Our definition beside the published one: canonical skills (the taxonomy's names, alternative
 -- names merged: "Postgres" is PostgreSQL), one per job, whatever list named them.
@@ -278,6 +287,19 @@ SELECT skill_id,
 FROM name_terms
 GROUP BY skill_id;
 CREATE UNIQUE INDEX temp.name_words_by_skill ON name_words (skill_id);
+-- Each name's findings and list flags in one row: one lookup a listed name.
+CREATE TEMP TABLE name_flags (
+    skill_id INTEGER PRIMARY KEY, frontend, backend, ml, fine_tuning, rag_or_agents, genai, ml_list, web, ops, non_genai
+);
+INSERT INTO name_flags
+SELECT s.skill_id, w.frontend, w.backend, w.ml, w.fine_tuning, w.rag_or_agents,
+    s.category = 'genai' AS genai,
+    s.category = 'ml' AS ml_list,
+    s.category = 'web' AS web,
+    s.category = 'ops' AS ops,
+    s.category IN ('ml', 'web', 'ops', 'cloud', 'data', 'databases') AS non_genai
+FROM skills AS s
+LEFT JOIN name_words AS w USING (skill_id);
 CREATE TEMP TABLE job_names (
     job_id TEXT PRIMARY KEY,
     has_frontend_word INTEGER, has_backend_word INTEGER, has_ml_word INTEGER, has_fine_tuning_name INTEGER,
@@ -286,15 +308,10 @@ CREATE TEMP TABLE job_names (
 ) WITHOUT ROWID;
 INSERT INTO job_names
 SELECT k.job_id,
-    max(w.frontend), max(w.backend), max(w.ml), max(w.fine_tuning), max(w.rag_or_agents),
-    max(s.category = 'genai'),
-    max(s.category = 'ml'),
-    max(s.category = 'web'),
-    max(s.category = 'ops'),
-    max(s.category IN ('ml', 'web', 'ops', 'cloud', 'data', 'databases'))
+    max(f.frontend), max(f.backend), max(f.ml), max(f.fine_tuning), max(f.rag_or_agents),
+    max(f.genai), max(f.ml_list), max(f.web), max(f.ops), max(f.non_genai)
 FROM job_skill_ids AS k
-JOIN skills AS s USING (skill_id)
-LEFT JOIN name_words AS w USING (skill_id)
+JOIN name_flags AS f USING (skill_id)
 GROUP BY k.job_id;
 
 -- Jobs with a fine-tuning word in the title, responsibilities or use cases (published_terms).
@@ -312,8 +329,9 @@ CREATE UNIQUE INDEX temp.fine_tuning_texts_by_job ON fine_tuning_texts (job_id);
 
 -- Ours: jobs naming a concrete ML skill of the taxonomy (the generic "machine learning", often
 -- the company's field, left out).
+-- (+job_id: read the table as stored, not through the job_id index, which would look up each row.)
 CREATE TEMP TABLE concrete_ml_jobs AS
-SELECT DISTINCT job_id FROM source_skills WHERE category = 'ml' AND skill <> 'machine learning';
+SELECT DISTINCT +job_id AS job_id FROM source_skills WHERE category = 'ml' AND skill <> 'machine learning';
 CREATE UNIQUE INDEX temp.concrete_ml_jobs_by_job ON concrete_ml_jobs (job_id);
 
 -- One row per job with everything the reports group or filter on.
@@ -572,13 +590,17 @@ CREATE INDEX temp.cell_canonical_skills_by_skill ON cell_canonical_skills (cell_
 
 -- Jobs per cell naming both names of a pair of its genai list (frameworks are genai names;
 -- skill_a < skill_b), each pair once a job, as published (analyze_patterns.py).
-CREATE TEMP TABLE pair_skills AS
-SELECT k.job_id, k.scope_group, s.skill_id, s.skill, min(k.seen_order) AS seen_order
+CREATE TEMP TABLE pair_skills (
+    job_id TEXT NOT NULL, skill_id INTEGER NOT NULL, scope_group INTEGER NOT NULL, skill TEXT NOT NULL,
+    seen_order INTEGER NOT NULL,
+    PRIMARY KEY (job_id, skill_id)
+) WITHOUT ROWID;
+INSERT INTO pair_skills (job_id, skill_id, scope_group, skill, seen_order)
+SELECT k.job_id, k.skill_id, k.scope_group, s.skill, min(k.seen_order)
 FROM job_skill_ids AS k
 JOIN skills AS s USING (skill_id)
 WHERE s.category = 'genai'
-GROUP BY k.job_id, s.skill_id;
-CREATE INDEX temp.pair_skills_by_job ON pair_skills (job_id);
+GROUP BY k.job_id, k.skill_id;
 
 CREATE TEMP TABLE cell_pair_counts (
     cell_id INTEGER NOT NULL, skill_a_id INTEGER NOT NULL, skill_b_id INTEGER NOT NULL,
