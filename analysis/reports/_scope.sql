@@ -37,15 +37,15 @@ FROM (
 WHERE day IS NOT NULL
 ORDER BY 1, 2, 3;
 
--- A job's cells as one text key: equal keys, same scope_group.
-CREATE TEMP TABLE job_cells AS
-SELECT j.job_id, coalesce(seen.cells, '') AS cells
-FROM source_labels AS j
-LEFT JOIN (
-    SELECT job_id, group_concat(city || '@' || period, ' ') AS cells
-    FROM job_city_period
-    GROUP BY job_id
-) AS seen ON seen.job_id = j.job_id;
+-- By job: job_cells reads each job's cells in this order, group_city_period looks a job's up.
+CREATE INDEX temp.job_city_period_by_job ON job_city_period (job_id, city, period);
+
+-- A job's cells as one text key (in city and period order): equal keys, same scope_group.
+CREATE TEMP TABLE job_cells (job_id TEXT PRIMARY KEY, cells TEXT NOT NULL) WITHOUT ROWID;
+INSERT INTO job_cells (job_id, cells)
+SELECT j.job_id,
+    coalesce((SELECT group_concat(p.city || '@' || p.period, ' ') FROM job_city_period AS p WHERE p.job_id = j.job_id), '')
+FROM source_labels AS j;
 
 CREATE TEMP TABLE scope_groups (scope_group INTEGER PRIMARY KEY, cells TEXT NOT NULL UNIQUE);
 INSERT INTO scope_groups (cells) SELECT DISTINCT cells FROM job_cells;
@@ -381,8 +381,7 @@ SELECT
     j.job_id IN (SELECT job_id FROM concrete_ml_jobs) AS has_concrete_ml
 FROM jobs AS j
 JOIN source_labels AS l ON l.job_id = j.job_id
-JOIN job_cells AS jc ON jc.job_id = j.job_id
-JOIN scope_groups AS g ON g.cells = jc.cells
+JOIN job_order AS g ON g.job_id = j.job_id
 LEFT JOIN job_names AS w ON w.job_id = j.job_id
 LEFT JOIN stage_texts AS st ON st.text = coalesce(l.company_stage_raw, l.company_stage);
 CREATE UNIQUE INDEX temp.job_profile_by_job ON job_profile (job_id);
