@@ -174,10 +174,12 @@ ORDER BY 1, 2;
 -- whether the source kept the job's skill lists as written, and the job's scope group and
 -- segment, which every name the job lists carries on (job_skill_ids): counting names per group
 -- and segment then needs no lookup of the job.
-CREATE TEMP TABLE job_order (ordinal INTEGER PRIMARY KEY, job_id TEXT NOT NULL UNIQUE, keeps_lists INTEGER NOT NULL,
-                             scope_group INTEGER NOT NULL, segment_id INTEGER NOT NULL);
-INSERT INTO job_order (job_id, keeps_lists, scope_group, segment_id)
-SELECT l.job_id, coalesce(l.skill_lists IS NOT NULL AND json_valid(l.skill_lists), 0), g.scope_group, s.segment_id
+-- Keyed by job id: looking a job up is one search.
+CREATE TEMP TABLE job_order (job_id TEXT PRIMARY KEY, ordinal INTEGER NOT NULL, keeps_lists INTEGER NOT NULL,
+                             scope_group INTEGER NOT NULL, segment_id INTEGER NOT NULL) WITHOUT ROWID;
+INSERT INTO job_order (job_id, ordinal, keeps_lists, scope_group, segment_id)
+SELECT l.job_id, row_number() OVER (ORDER BY l.job_id),
+    coalesce(l.skill_lists IS NOT NULL AND json_valid(l.skill_lists), 0), g.scope_group, s.segment_id
 FROM source_labels AS l
 JOIN job_cells AS jc ON jc.job_id = l.job_id
 JOIN scope_groups AS g ON g.cells = jc.cells
