@@ -45,7 +45,8 @@ CREATE TEMP TABLE job_cells (job_id TEXT PRIMARY KEY, cells TEXT NOT NULL) WITHO
 INSERT INTO job_cells (job_id, cells)
 SELECT j.job_id,
     coalesce((SELECT group_concat(p.city || '@' || p.period, ' ') FROM job_city_period AS p WHERE p.job_id = j.job_id), '')
-FROM source_labels AS j;
+FROM source_labels AS j
+WHERE j.job_id IS NOT NULL;  -- a key holds no NULL (and job_order would leave such a row out)
 
 CREATE TEMP TABLE scope_groups (scope_group INTEGER PRIMARY KEY, cells TEXT NOT NULL UNIQUE);
 INSERT INTO scope_groups (cells) SELECT DISTINCT cells FROM job_cells;
