@@ -18,9 +18,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from typing import TYPE_CHECKING
 
-from analysis.datasette_plugins import learning_path as learning_engine
 from jobcrawler.storage import LLM_PREFIX, RULES, UNCERTAIN_BELOW
+
+if TYPE_CHECKING:  # the learning path imports Datasette (~0.3 s), which `analysis build` never needs
+    from analysis.datasette_plugins import learning_path as learning_engine
 
 PREFIX = RULES + "+"
 # What the LLM decides of a posting it was asked about: the AI type and what follows from it.
@@ -103,6 +106,8 @@ def skill_source(labels: str) -> str:
 def learning_postings(conn: sqlite3.Connection, labels: str) -> learning_engine.Postings:
     """The learning path's postings of a label source: a blend's are the rules' skills with the
     blend's AI types."""
+    from analysis.datasette_plugins import learning_path as learning_engine
+
     if not llm_source(labels):
         return learning_engine.load_postings(conn, labels)
     select = labels_select(conn, labels, source_threshold(conn, labels))
