@@ -260,12 +260,16 @@ CREATE INDEX temp.canonical_names_by_skill ON canonical_names (skill);
 
 -- The published searches (published_terms), each distinct name searched once (lower-cased),
 -- its hits then given to every job naming it; fine-tuning words count in the genai and ml lists.
-CREATE TEMP TABLE name_terms AS
-SELECT s.skill_id, t.purpose, t.name AS term_name, t.rowid AS term_key
+-- Keyed by name: a listed name's hits are one search away.
+CREATE TEMP TABLE name_terms (
+    skill_id INTEGER NOT NULL, term_key INTEGER NOT NULL, purpose TEXT NOT NULL, term_name TEXT NOT NULL,
+    PRIMARY KEY (skill_id, term_key)
+) WITHOUT ROWID;
+INSERT INTO name_terms (skill_id, term_key, purpose, term_name)
+SELECT s.skill_id, t.rowid, t.purpose, t.name
 FROM skills AS s
 JOIN published_terms AS t ON instr(lower(s.skill), t.term) > 0
 WHERE t.purpose <> 'fine-tuning mention' OR s.category IN ('genai', 'ml');
-CREATE INDEX temp.name_terms_by_skill ON name_terms (skill_id);
 -- Jobs per scope group, segment and published word, each job once a word: for the tables that
 -- count each word (the comparison, the ML skills).
 CREATE TEMP TABLE group_term_jobs AS
