@@ -10,12 +10,15 @@ the report queries read, so one set of queries serves every source; the report t
 from __future__ import annotations
 
 import sqlite3
+from typing import TYPE_CHECKING
 
 from analysis.datasette_plugins import label_blend
-from analysis.datasette_plugins import learning_path as learning_engine
 # llm_source and missing_parts: also the build's and the report's names for them
 from analysis.datasette_plugins.label_blend import (  # noqa: F401
     labels_select, llm_source, missing_parts, skill_source, source_threshold)
+
+if TYPE_CHECKING:  # the learning path imports Datasette (~0.3 s), which `analysis build` never needs
+    from analysis.datasette_plugins import learning_path as learning_engine
 
 
 def create_source_views(conn: sqlite3.Connection, labels: str) -> None:
@@ -34,4 +37,6 @@ def create_source_views(conn: sqlite3.Connection, labels: str) -> None:
 def learning_postings(conn: sqlite3.Connection, labels: str) -> learning_engine.Postings:
     """The learning path's postings of a label source: a blend's are the rules' skills with the
     blend's AI types."""
+    from analysis.datasette_plugins import learning_path as learning_engine
+
     return learning_engine.load_postings(conn, labels, blending=label_blend)

@@ -174,6 +174,9 @@ def build(db_path: str | Path, labels: str = DEFAULT_LABELS, seconds: dict[str, 
         # The scope tables and sorts stay in memory (100,000 postings: peak RSS ~220 MB instead of ~100 MB) rather than
         # temporary files: ~600 MB less written to disk.
         conn.execute("PRAGMA temp_store = MEMORY")
+        # Large pages for the scope tables (set before the first one is made): their ~1,000,000-row
+        # tables and upserts walk shallower b-trees (100,000 postings: ~0.4 s less CPU of ~10).
+        conn.execute("PRAGMA temp.page_size = 65536")
         blend.create_source_views(conn, labels)
         queries = report_queries()
         version = queries_version()

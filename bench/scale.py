@@ -37,7 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from contextlib import nullcontext
+from contextlib import closing, nullcontext
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -309,7 +309,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"in {made['generate_s']:.1f} s")
         else:
             print(f"reused {path} ({args.postings:,} postings); schema brought up to date in {made['migrate_s']:.1f} s")
-        first_build = "reused" not in made
+        with closing(sqlite3.connect(path)) as conn:  # a kept database may hold them from its last run
+            first_build = not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name GLOB 'report_*'").fetchone()
         build_s = analysis_build(path)
         rebuild_s = analysis_build(path)  # report tables in place: what a build after a crawl costs
         size_mb = path.stat().st_size / 2**20

@@ -288,6 +288,13 @@ def test_build_is_repeatable(tmp_path):
         assert conn.execute("SELECT jobs FROM report_overview WHERE city = 'all' AND period = 'all'").fetchone() == (14,)
 
 
+def test_the_build_command_does_not_import_datasette():
+    """`python -m analysis build` needs no Datasette, whose import alone costs ~0.3 s a build."""
+    loaded = subprocess.run([sys.executable, "-c", "import sys, analysis.__main__; print('datasette' in sys.modules)"],
+                            cwd=REPO, capture_output=True, text=True, check=True).stdout.strip()
+    assert loaded == "False"
+
+
 def test_build_on_an_empty_database(tmp_path):
     from jobcrawler.storage import open_db
 

@@ -37,15 +37,16 @@ FROM (
 WHERE day IS NOT NULL
 ORDER BY 1, 2, 3;
 
--- A job's cells as one text key: equal keys, same scope_group.
-CREATE TEMP TABLE job_cells AS
-SELECT j.job_id, coalesce(seen.cells, '') AS cells
+-- By job: job_cells reads each job's cells in this order, group_city_period looks a job's up.
+CREATE INDEX temp.job_city_period_by_job ON job_city_period (job_id, city, period);
+
+-- A job's cells as one text key (in city and period order): equal keys, same scope_group.
+CREATE TEMP TABLE job_cells (job_id TEXT PRIMARY KEY, cells TEXT NOT NULL) WITHOUT ROWID;
+INSERT INTO job_cells (job_id, cells)
+SELECT j.job_id,
+    coalesce((SELECT group_concat(p.city || '@' || p.period, ' ') FROM job_city_period AS p WHERE p.job_id = j.job_id), '')
 FROM source_labels AS j
-LEFT JOIN (
-    SELECT job_id, group_concat(city || '@' || period, ' ') AS cells
-    FROM job_city_period
-    GROUP BY job_id
-) AS seen ON seen.job_id = j.job_id;
+WHERE j.job_id IS NOT NULL;  -- a key holds no NULL (and job_order would leave such a row out)
 
 CREATE TEMP TABLE scope_groups (scope_group INTEGER PRIMARY KEY, cells TEXT NOT NULL UNIQUE);
 INSERT INTO scope_groups (cells) SELECT DISTINCT cells FROM job_cells;
@@ -138,6 +139,8 @@ SELECT purpose, position, name, lower(name) FROM (
         ('fine-tuning mention', 7, 'adaptation'), ('fine-tuning mention', 8, 'lora'), ('fine-tuning mention', 9, 'qlora'),
         ('fine-tuning mention', 10, 'peft'), ('fine-tuning mention', 11, 'instruction tuning')
 );
+-- A search of one purpose (fine_tuning_texts: ~70,000 texts) reads that purpose's words only.
+CREATE INDEX temp.published_terms_by_purpose ON published_terms (purpose, term);
 
 -- Company stage groups as published (analyze_patterns.py): the first group one of whose names
 -- stands anywhere in the stage as the source wrote it (company_stage_raw; the rule tagger, which
@@ -174,10 +177,12 @@ ORDER BY 1, 2;
 -- whether the source kept the job's skill lists as written, and the job's scope group and
 -- segment, which every name the job lists carries on (job_skill_ids): counting names per group
 -- and segment then needs no lookup of the job.
-CREATE TEMP TABLE job_order (ordinal INTEGER PRIMARY KEY, job_id TEXT NOT NULL UNIQUE, keeps_lists INTEGER NOT NULL,
-                             scope_group INTEGER NOT NULL, segment_id INTEGER NOT NULL);
-INSERT INTO job_order (job_id, keeps_lists, scope_group, segment_id)
-SELECT l.job_id, coalesce(l.skill_lists IS NOT NULL AND json_valid(l.skill_lists), 0), g.scope_group, s.segment_id
+-- Keyed by job id: looking a job up is one search.
+CREATE TEMP TABLE job_order (job_id TEXT PRIMARY KEY, ordinal INTEGER NOT NULL, keeps_lists INTEGER NOT NULL,
+                             scope_group INTEGER NOT NULL, segment_id INTEGER NOT NULL) WITHOUT ROWID;
+INSERT INTO job_order (job_id, ordinal, keeps_lists, scope_group, segment_id)
+SELECT l.job_id, row_number() OVER (ORDER BY l.job_id),
+    coalesce(l.skill_lists IS NOT NULL AND json_valid(l.skill_lists), 0), g.scope_group, s.segment_id
 FROM source_labels AS l
 JOIN job_cells AS jc ON jc.job_id = l.job_id
 JOIN scope_groups AS g ON g.cells = jc.cells
@@ -192,14 +197,16 @@ ORDER BY l.job_id;
 -- position is the name's place in its list; a name a list repeats counts each time, as
 -- published. seen_order orders every name as the published scripts met it: job, then the
 -- name's place in the job's lists (ties within one job of the rule tagger: by name).
+-- list_node tells a job's lists apart (json_each's id of the list; 0 for the rule tagger's, whose
+-- names a job lists once each).
 CREATE TEMP TABLE listed_names AS
-SELECT l.job_id, lists.key AS list, names.value AS name, CAST(names.key AS INTEGER) AS position,
+SELECT l.job_id, lists.key AS list, lists.id AS list_node, names.value AS name, CAST(names.key AS INTEGER) AS position,
     o.ordinal * 1000000 + names.id AS seen_order, o.scope_group, o.segment_id
 FROM source_labels AS l
 JOIN job_order AS o ON o.job_id = l.job_id AND o.keeps_lists, json_each(l.skill_lists) AS lists, json_each(lists.value) AS names
 WHERE lists.type = 'array' AND names.type = 'text'
 UNION ALL
-SELECT k.job_id, k.category, k.skill, 0, o.ordinal * 1000000, o.scope_group, o.segment_id
+SELECT k.job_id, k.category, 0, k.skill, 0, o.ordinal * 1000000, o.scope_group, o.segment_id
 FROM source_skills AS k
 JOIN job_order AS o ON o.job_id = k.job_id AND NOT o.keeps_lists;
 
@@ -219,11 +226,18 @@ INSERT INTO skills (skill, category, first_seen)
 SELECT name, list, min(first_seen) FROM first_listed GROUP BY name, list ORDER BY list, name;
 CREATE INDEX temp.skills_by_name ON skills (skill, category);
 
-CREATE TEMP TABLE job_skill_ids AS
-SELECT n.job_id, s.skill_id, n.position, n.seen_order, n.scope_group, n.segment_id
+-- Keyed by job, then skill (a list's place holds one name; list_node tells lists apart): the
+-- per-job passes (job_names, pair_skills) read it in key order instead of sorting ~1,000,000
+-- names, and it is written in about that order (listed_names follows the jobs' order).
+CREATE TEMP TABLE job_skill_ids (
+    job_id TEXT NOT NULL, skill_id INTEGER NOT NULL, position INTEGER NOT NULL, list_node INTEGER NOT NULL,
+    seen_order INTEGER NOT NULL, scope_group INTEGER NOT NULL, segment_id INTEGER NOT NULL,
+    PRIMARY KEY (job_id, skill_id, position, list_node)
+) WITHOUT ROWID;
+INSERT INTO job_skill_ids (job_id, skill_id, position, list_node, seen_order, scope_group, segment_id)
+SELECT n.job_id, s.skill_id, n.position, n.list_node, n.seen_order, n.scope_group, n.segment_id
 FROM listed_names AS n
 JOIN skills AS s ON s.skill = n.name AND s.category IS n.list;
-CREATE INDEX temp.job_skill_ids_by_job ON job_skill_ids (job_id);
 
 -- Our definition beside the published one: canonical skills (the taxonomy's names, alternative
 -- names merged: "Postgres" is PostgreSQL), one per job, whatever list named them.
@@ -246,12 +260,16 @@ CREATE INDEX temp.canonical_names_by_skill ON canonical_names (skill);
 
 -- The published searches (published_terms), each distinct name searched once (lower-cased),
 -- its hits then given to every job naming it; fine-tuning words count in the genai and ml lists.
-CREATE TEMP TABLE name_terms AS
-SELECT s.skill_id, t.purpose, t.name AS term_name, t.rowid AS term_key
+-- Keyed by name: a listed name's hits are one search away.
+CREATE TEMP TABLE name_terms (
+    skill_id INTEGER NOT NULL, term_key INTEGER NOT NULL, purpose TEXT NOT NULL, term_name TEXT NOT NULL,
+    PRIMARY KEY (skill_id, term_key)
+) WITHOUT ROWID;
+INSERT INTO name_terms (skill_id, term_key, purpose, term_name)
+SELECT s.skill_id, t.rowid, t.purpose, t.name
 FROM skills AS s
 JOIN published_terms AS t ON instr(lower(s.skill), t.term) > 0
 WHERE t.purpose <> 'fine-tuning mention' OR s.category IN ('genai', 'ml');
-CREATE INDEX temp.name_terms_by_skill ON name_terms (skill_id);
 -- Jobs per scope group, segment and published word, each job once a word: for the tables that
 -- count each word (the comparison, the ML skills).
 CREATE TEMP TABLE group_term_jobs AS
@@ -278,6 +296,19 @@ SELECT skill_id,
 FROM name_terms
 GROUP BY skill_id;
 CREATE UNIQUE INDEX temp.name_words_by_skill ON name_words (skill_id);
+-- Each name's findings and list flags in one row: one lookup a listed name.
+CREATE TEMP TABLE name_flags (
+    skill_id INTEGER PRIMARY KEY, frontend, backend, ml, fine_tuning, rag_or_agents, genai, ml_list, web, ops, non_genai
+);
+INSERT INTO name_flags
+SELECT s.skill_id, w.frontend, w.backend, w.ml, w.fine_tuning, w.rag_or_agents,
+    s.category = 'genai' AS genai,
+    s.category = 'ml' AS ml_list,
+    s.category = 'web' AS web,
+    s.category = 'ops' AS ops,
+    s.category IN ('ml', 'web', 'ops', 'cloud', 'data', 'databases') AS non_genai
+FROM skills AS s
+LEFT JOIN name_words AS w USING (skill_id);
 CREATE TEMP TABLE job_names (
     job_id TEXT PRIMARY KEY,
     has_frontend_word INTEGER, has_backend_word INTEGER, has_ml_word INTEGER, has_fine_tuning_name INTEGER,
@@ -286,15 +317,10 @@ CREATE TEMP TABLE job_names (
 ) WITHOUT ROWID;
 INSERT INTO job_names
 SELECT k.job_id,
-    max(w.frontend), max(w.backend), max(w.ml), max(w.fine_tuning), max(w.rag_or_agents),
-    max(s.category = 'genai'),
-    max(s.category = 'ml'),
-    max(s.category = 'web'),
-    max(s.category = 'ops'),
-    max(s.category IN ('ml', 'web', 'ops', 'cloud', 'data', 'databases'))
+    max(f.frontend), max(f.backend), max(f.ml), max(f.fine_tuning), max(f.rag_or_agents),
+    max(f.genai), max(f.ml_list), max(f.web), max(f.ops), max(f.non_genai)
 FROM job_skill_ids AS k
-JOIN skills AS s USING (skill_id)
-LEFT JOIN name_words AS w USING (skill_id)
+JOIN name_flags AS f USING (skill_id)
 GROUP BY k.job_id;
 
 -- Jobs with a fine-tuning word in the title, responsibilities or use cases (published_terms).
@@ -312,8 +338,9 @@ CREATE UNIQUE INDEX temp.fine_tuning_texts_by_job ON fine_tuning_texts (job_id);
 
 -- Ours: jobs naming a concrete ML skill of the taxonomy (the generic "machine learning", often
 -- the company's field, left out).
+-- (+job_id: read the table as stored, not through the job_id index, which would look up each row.)
 CREATE TEMP TABLE concrete_ml_jobs AS
-SELECT DISTINCT job_id FROM source_skills WHERE category = 'ml' AND skill <> 'machine learning';
+SELECT DISTINCT +job_id AS job_id FROM source_skills WHERE category = 'ml' AND skill <> 'machine learning';
 CREATE UNIQUE INDEX temp.concrete_ml_jobs_by_job ON concrete_ml_jobs (job_id);
 
 -- One row per job with everything the reports group or filter on.
@@ -363,8 +390,7 @@ SELECT
     j.job_id IN (SELECT job_id FROM concrete_ml_jobs) AS has_concrete_ml
 FROM jobs AS j
 JOIN source_labels AS l ON l.job_id = j.job_id
-JOIN job_cells AS jc ON jc.job_id = j.job_id
-JOIN scope_groups AS g ON g.cells = jc.cells
+JOIN job_order AS g ON g.job_id = j.job_id
 LEFT JOIN job_names AS w ON w.job_id = j.job_id
 LEFT JOIN stage_texts AS st ON st.text = coalesce(l.company_stage_raw, l.company_stage);
 CREATE UNIQUE INDEX temp.job_profile_by_job ON job_profile (job_id);
@@ -572,13 +598,17 @@ CREATE INDEX temp.cell_canonical_skills_by_skill ON cell_canonical_skills (cell_
 
 -- Jobs per cell naming both names of a pair of its genai list (frameworks are genai names;
 -- skill_a < skill_b), each pair once a job, as published (analyze_patterns.py).
-CREATE TEMP TABLE pair_skills AS
-SELECT k.job_id, k.scope_group, s.skill_id, s.skill, min(k.seen_order) AS seen_order
+CREATE TEMP TABLE pair_skills (
+    job_id TEXT NOT NULL, skill_id INTEGER NOT NULL, scope_group INTEGER NOT NULL, skill TEXT NOT NULL,
+    seen_order INTEGER NOT NULL,
+    PRIMARY KEY (job_id, skill_id)
+) WITHOUT ROWID;
+INSERT INTO pair_skills (job_id, skill_id, scope_group, skill, seen_order)
+SELECT k.job_id, k.skill_id, k.scope_group, s.skill, min(k.seen_order)
 FROM job_skill_ids AS k
 JOIN skills AS s USING (skill_id)
 WHERE s.category = 'genai'
-GROUP BY k.job_id, s.skill_id;
-CREATE INDEX temp.pair_skills_by_job ON pair_skills (job_id);
+GROUP BY k.job_id, k.skill_id;
 
 CREATE TEMP TABLE cell_pair_counts (
     cell_id INTEGER NOT NULL, skill_a_id INTEGER NOT NULL, skill_b_id INTEGER NOT NULL,
