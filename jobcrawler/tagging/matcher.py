@@ -337,16 +337,21 @@ def _required_literal(pattern: str) -> str | None:
         return None
     if len(alternatives) != 1:
         return None
+    longest = _longest_literal_run(_inlined(alternatives[0]))
+    return longest if len(longest) >= 4 and longest.isascii() else None
+
+
+def _longest_literal_run(sequence: Iterable[tuple]) -> str:
+    """The longest run of literal text every match of an atom sequence holds in a row."""
     runs, run = [], ""
-    for kind, value, least, most in _inlined(alternatives[0]):
+    for kind, value, least, most in sequence:
         if kind == "literal" and least >= 1:
             run += value
             if most == 1:
                 continue
         runs.append(run)
         run = ""
-    longest = max([*runs, run], key=len)
-    return longest if len(longest) >= 4 and longest.isascii() else None
+    return max([*runs, run], key=len)
 
 
 def _inlined(sequence: list[tuple]) -> Iterable[tuple]:
@@ -374,15 +379,7 @@ def _anchors(pattern: str) -> tuple[list[str], bool]:
     if all(leads):
         return [lead for options in leads for lead in options], True
     if len(alternatives) == 1:
-        runs, run = [], ""
-        for kind, value, least, most in alternatives[0]:
-            if kind == "literal" and least >= 1:
-                run += value
-                if most == 1:
-                    continue
-            runs.append(run)
-            run = ""
-        longest = max(runs + [run], key=len)
+        longest = _longest_literal_run(alternatives[0])
         if len(longest) >= 3:
             return [longest], False
     return [], False
