@@ -13,9 +13,6 @@ import sqlite3
 from typing import TYPE_CHECKING
 
 from analysis.datasette_plugins import label_blend
-# llm_source and missing_parts: also the build's and the report's names for them
-from analysis.datasette_plugins.label_blend import (  # noqa: F401
-    labels_select, llm_source, missing_parts, skill_source, source_threshold)
 
 if TYPE_CHECKING:  # the learning path imports Datasette (~0.3 s), which `analysis build` never needs
     from analysis.datasette_plugins import learning_path as learning_engine
@@ -27,11 +24,11 @@ def create_source_views(conn: sqlite3.Connection, labels: str) -> None:
 
     "+labels": the tables are read in storage order, not through their (labels, ...) indexes,
     which would look up each of ~10 skill rows a job one by one (100,000 postings: ~1 s)."""
-    below = source_threshold(conn, labels)
+    below = label_blend.source_threshold(conn, labels)
     conn.execute(f"CREATE TEMP TABLE source_threshold AS SELECT {below!r} AS below")
     conn.execute("CREATE TEMP VIEW source_skills AS SELECT * FROM main.job_skills "
-                 f"WHERE +labels = {label_blend.quoted(skill_source(labels))}")
-    conn.execute(f"CREATE TEMP VIEW source_labels AS {labels_select(conn, labels, below)}")
+                 f"WHERE +labels = {label_blend.quoted(label_blend.skill_source(labels))}")
+    conn.execute(f"CREATE TEMP VIEW source_labels AS {label_blend.labels_select(conn, labels, below)}")
 
 
 def learning_postings(conn: sqlite3.Connection, labels: str) -> learning_engine.Postings:

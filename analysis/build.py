@@ -46,6 +46,7 @@ import yaml
 
 from jobcrawler.normalize.salary import currency_in_text
 from analysis import blend
+from analysis.datasette_plugins import label_blend
 from jobcrawler.storage import BUSY_TIMEOUT, RULES, label_sources
 
 REPORTS_DIR = Path(__file__).parent / "reports"
@@ -162,10 +163,10 @@ def build(db_path: str | Path, labels: str = DEFAULT_LABELS, seconds: dict[str, 
     try:
         sources = label_sources(conn)
         held = ", ".join(f"{name} ({jobs} jobs)" for name, jobs in sources.items()) or "none"
-        if missing := blend.missing_parts(labels, sources):
-            raise LabelsError(f"label source {labels!r} blends {RULES!r} and {blend.llm_source(labels)!r}, but no job has "
+        if missing := label_blend.missing_parts(labels, sources):
+            raise LabelsError(f"label source {labels!r} blends {RULES!r} and {label_blend.llm_source(labels)!r}, but no job has "
                               f"labels of {' or '.join(map(repr, missing))}; label sources in {db_path}: {held}")
-        if labels not in sources and not blend.llm_source(labels) and (sources or labels != DEFAULT_LABELS):
+        if labels not in sources and not label_blend.llm_source(labels) and (sources or labels != DEFAULT_LABELS):
             raise LabelsError(f"no job has labels of source {labels!r}; label sources in {db_path}: {held}")
         # The reports are mostly GROUP BY sorts; helper threads let SQLite's sorter use the other
         # cores (100,000 postings on 2 cores: ~9.6 s -> ~8.7 s).

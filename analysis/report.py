@@ -20,6 +20,7 @@ from functools import lru_cache, wraps
 import yaml
 
 from analysis import blend
+from analysis.datasette_plugins import label_blend
 from analysis.datasette_plugins import learning_path as learning_engine
 from analysis.wording import (
     DOMINANCE,
@@ -666,7 +667,7 @@ def deciders(scope: Scope) -> str:
     def count(decided_by: str, doubted: int) -> int:
         return sum(row["jobs"] for row in rows if row["decided_by"] == decided_by and row["doubted"] == doubted)
 
-    llm = blend.llm_source(scope.labels)
+    llm = label_blend.llm_source(scope.labels)
     if llm:
         sure, asked, waiting = count(RULES, 0), count(llm, 1), count(RULES, 1)
         text = (f"Who decided the AI type of these {jobs(total)}: the rules, on {jobs(sure)} ({share_of(sure, total)}) "
@@ -729,7 +730,7 @@ def errata(scope: Scope) -> str:
 
 def label_source_note(labels: str) -> str:
     """The label source named in the header: every category and skill below comes from it."""
-    if llm := blend.llm_source(labels):
+    if llm := label_blend.llm_source(labels):
         return (f"`{md(labels)}` (the rule tagger of this project, with the AI type of {label_source_note(llm)} "
                 "where the rules doubt)")
     if labels.startswith(LLM_PREFIX):

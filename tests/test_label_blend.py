@@ -5,7 +5,6 @@ import sqlite3
 
 import pytest
 
-from analysis.blend import llm_source
 from analysis.build import LabelsError, build
 from analysis.datasette_plugins import label_blend
 from analysis.report import render_report
@@ -31,7 +30,7 @@ def table(path: str, name: str, columns: str, labels: str = BLEND) -> list[tuple
     ("rules", None),
 ])
 def test_llm_source_of_a_name(name, expected):
-    assert llm_source(name) == expected
+    assert label_blend.llm_source(name) == expected
 
 
 def test_the_site_plugins_copy_of_the_storage_names_is_the_same():

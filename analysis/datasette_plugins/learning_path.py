@@ -180,7 +180,10 @@ def label_sources(conn) -> list[str]:
 def offered_sources(conn, blending=None) -> list[str]:
     """The label sources the postings can be read in: the stored ones, and the blends they allow
     when ``blending`` (the label_blend module) is given."""
-    sources = label_sources(conn)
+    return _offered(label_sources(conn), blending)
+
+
+def _offered(sources: list[str], blending) -> list[str]:
     return [*sources, *blending.blends(sources)] if blending else sources
 
 
@@ -192,7 +195,7 @@ def load_postings(conn, labels: str = DEFAULT_LABELS, blending=None) -> Postings
     and who decided them."""
     llm = blending.llm_source(labels) if blending else None
     sources = label_sources(conn)
-    offered = ", ".join(offered_sources(conn, blending)) or "none"
+    offered = ", ".join(_offered(sources, blending)) or "none"
     if llm and (missing := blending.missing_parts(labels, sources)):
         raise ScopeError(f"label source {labels!r} blends {DEFAULT_LABELS!r} and {llm!r}, but no posting has labels of "
                          f"{' or '.join(map(repr, missing))} (label sources: {offered})")
