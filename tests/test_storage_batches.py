@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
 import sqlite_utils
 
 from jobcrawler import retag, storage
@@ -157,6 +158,30 @@ def test_open_db_narrows_the_update_trigger_of_an_older_database(tmp_path):
     db = storage.open_db(path)
     assert "UPDATE OF" in db.execute("SELECT sql FROM sqlite_master WHERE name = 'jobs_au'").fetchone()[0]
     assert db.execute("SELECT count(*) FROM sqlite_master WHERE name = 'idx_jobs_newest'").fetchone()[0] == 1
+
+
+@pytest.mark.parametrize("table, key, older_lacks", [
+    ("jobs", {"job_id": "8"}, "fetched_run_id"),
+    ("crawl_runs", {"run_id": 1}, "jobdir"),
+    ("job_labels", {"job_id": "7", "labels": "rules"}, "ai_type_confidence"),
+    ("job_skills", {"job_id": "7", "labels": "rules", "skill": "RAG"}, "section"),
+    ("label_runs", {"run_id": 1}, "pid"),
+])
+def test_open_db_keeps_a_column_no_version_declares(tmp_path, table, key, older_lacks):
+    """A column a user added (their notes on a posting) or a newer version declared survives
+    opening the database, also when a column declared since makes open_db rebuild the table."""
+    path = tmp_path / "jobs.db"
+    storage.open_db(path).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("INSERT INTO jobs (job_id) VALUES ('7')")  # the job the labels and skills are of
+        conn.execute(f'ALTER TABLE {table} DROP COLUMN "{older_lacks}"')  # as an older version made it
+        conn.execute(f"ALTER TABLE {table} ADD COLUMN my_notes TEXT")
+        marks = ", ".join("?" * len(key))
+        conn.execute(f"INSERT INTO {table} ({', '.join(key)}, my_notes) VALUES ({marks}, 'applied')", list(key.values()))
+    storage.open_db(path).close()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute(f"SELECT my_notes FROM {table} WHERE my_notes IS NOT NULL").fetchall() == [("applied",)]
+        assert older_lacks in {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
 
 
 def _schema(path) -> list[tuple]:

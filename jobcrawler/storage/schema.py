@@ -248,9 +248,9 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     new = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
     with transaction(db) if new else nullcontext():
         _move_job_tags_to_labels(db)  # first: the transform below drops the columns it reads
-        db["jobs"].create(JOB_COLUMNS, pk="job_id", not_null={"times_seen"}, defaults={"times_seen": 0},
-                          transform=True)
-        db["crawl_runs"].create(CRAWL_RUN_COLUMNS, pk="run_id", transform=True)
+        db["jobs"].create(_keeping_undeclared(db, "jobs", JOB_COLUMNS, retired=RETIRED_JOB_COLUMNS), pk="job_id",
+                          not_null={"times_seen"}, defaults={"times_seen": 0}, transform=True)
+        db["crawl_runs"].create(_keeping_undeclared(db, "crawl_runs", CRAWL_RUN_COLUMNS), pk="run_id", transform=True)
         db["job_cities"].create(
             {"job_id": str, "city": str, "first_seen": str, "last_seen": str},
             pk=("job_id", "city"),
@@ -327,8 +327,8 @@ def ensure_label_schema(db: sqlite_utils.Database) -> None:
     skills = db["job_skills"]
     if skills.exists() and "labels" not in skills.columns_dict:  # before label sources: all the tagger's
         skills.add_column("labels", str, not_null_default=RULES)
-    skills.create(SKILL_COLUMNS, pk=("job_id", "labels", "skill"), foreign_keys=[("job_id", "jobs", "job_id")],
-                  transform=True)
+    skills.create(_keeping_undeclared(db, "job_skills", SKILL_COLUMNS), pk=("job_id", "labels", "skill"),
+                  foreign_keys=[("job_id", "jobs", "job_id")], transform=True)
     _create_evidence(db)
     db["job_labels"].create_index(["labels", "ai_type"], if_not_exists=True)
     # A skill's jobs of one source, read off the index alone ("jobs_with_skill", the learning path);
@@ -359,6 +359,21 @@ def _ensure_index(db: sqlite_utils.Database, table: str, columns: list, name: st
             db[table].create_index(columns, index_name=name)
 
 
+# Columns of jobs an older version declared and ensure_schema drops on purpose: the tagger's labels
+# and version, which _move_job_tags_to_labels copies to job_labels first.
+RETIRED_JOB_COLUMNS = frozenset({*LABEL_COLUMNS, "tagger_version"})
+
+
+def _keeping_undeclared(db: sqlite_utils.Database, table: str, declared: dict[str, type],
+                        retired: frozenset[str] = frozenset()) -> dict[str, type]:
+    """The declared columns, then every other column the table has but the ``retired`` ones (a
+    column a user added, or a newer version declared): ``transform=True`` drops each column it is
+    not given, values and all, so opening a database must name them too."""
+    known = {name.lower() for name in [*declared, *retired]}
+    existing = db[table].columns_dict if db[table].exists() else {}
+    return {**declared, **{name: kind for name, kind in existing.items() if name.lower() not in known}}
+
+
 def _create_evidence(db: sqlite_utils.Database) -> None:
     """``job_label_evidence`` WITHOUT ROWID: ~20 short rows a job, always read by their primary
     key, which then holds the rows themselves instead of repeating their keys beside a rowid
@@ -387,8 +402,8 @@ def _create_evidence(db: sqlite_utils.Database) -> None:
 
 
 def _create_job_labels(db: sqlite_utils.Database) -> None:
-    db["job_labels"].create(JOB_LABEL_COLUMNS, pk=("job_id", "labels"), foreign_keys=[("job_id", "jobs", "job_id")],
-                            transform=True)
+    db["job_labels"].create(_keeping_undeclared(db, "job_labels", JOB_LABEL_COLUMNS), pk=("job_id", "labels"),
+                            foreign_keys=[("job_id", "jobs", "job_id")], transform=True)
 
 
 def _move_job_tags_to_labels(db: sqlite_utils.Database) -> None:
@@ -411,7 +426,7 @@ def _move_job_tags_to_labels(db: sqlite_utils.Database) -> None:
 
 
 def ensure_llm_label_schema(db: sqlite_utils.Database) -> None:
-    db["label_runs"].create(LABEL_RUN_COLUMNS, pk="run_id", transform=True)
+    db["label_runs"].create(_keeping_undeclared(db, "label_runs", LABEL_RUN_COLUMNS), pk="run_id", transform=True)
     db["label_calls"].create(LABEL_CALL_COLUMNS, pk="call_id", if_not_exists=True)
     db["label_cache"].create(LABEL_CACHE_COLUMNS, pk=("model", "prompt_version", "posting_hash"), if_not_exists=True)
     db["label_failures"].create(LABEL_FAILURE_COLUMNS, pk=("run_id", "job_id"), if_not_exists=True)
