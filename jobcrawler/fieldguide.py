@@ -644,8 +644,13 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     try:
         report = import_dataset(args.path, args.db, args.batch, progress=_progress_printer())
-    except DatasetError as error:
+    except (DatasetError, storage.StorageError) as error:
         parser.exit(2, f"{parser.prog}: error: {error}\n")
+    except sqlite3.Error as error:  # a chunk refused as a whole: a full disk, a lock past the busy timeout
+        parser.exit(1, f"{parser.prog}: error: importing into {args.db} stopped: {error} (the chunks written "
+                       "stay; run it again to finish)\n")
+    except KeyboardInterrupt:
+        parser.exit(130, f"{parser.prog}: interrupted: the chunks written stay; run it again to finish\n")
     for line in report.lines():
         print(line)
     print(f"imported {sum(report.batches.values())} jobs into {args.db} in {time.perf_counter() - started:.1f} s")

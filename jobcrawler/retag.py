@@ -16,6 +16,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
+import sqlite3
 import sys
 import time
 from collections import deque
@@ -101,7 +103,8 @@ def retag(db_path: str | Path, everything: bool = False, workers: int = 1) -> Re
             for rows in _batches(db, everything, version):
                 _write(db, rows, [_tag_rows(rows, tagger)], result)
             return result
-        with ProcessPoolExecutor(workers) as pool:
+        pool = ProcessPoolExecutor(workers, initializer=_leave_interrupts_to_the_writer)
+        try:
             in_flight: deque = deque()
             for rows in _batches(db, everything, version):
                 in_flight.append((rows, [pool.submit(_tag_rows, chunk) for chunk in _chunks(rows, CHUNK)]))
@@ -109,9 +112,17 @@ def retag(db_path: str | Path, everything: bool = False, workers: int = 1) -> Re
                     _write(db, *in_flight.popleft(), result)
             while in_flight:
                 _write(db, *in_flight.popleft(), result)
+        finally:  # stopped (Ctrl-C, a refused batch): the chunks not started yet are not tagged for nothing
+            pool.shutdown(cancel_futures=True)
         return result
     finally:
         db.close()
+
+
+def _leave_interrupts_to_the_writer() -> None:
+    """A worker ignores Ctrl-C (the terminal sends it to every process of the group): the writer
+    stops the re-tag, saying so in one line, instead of each worker printing a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _write(db, rows: list[tuple], tagged: list, result: RetagResult) -> None:
@@ -128,14 +139,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", default=SQLITE_PATH, help=f"the crawl database (default: {SQLITE_PATH})")
     parser.add_argument("--all", action="store_true", help="re-tag every job, not only those of another version")
     cores = len(os.sched_getaffinity(0))
-    parser.add_argument("--workers", type=int, default=cores,
+    parser.add_argument("--workers", type=_positive, default=cores,
                         help=f"tagging processes (default: the cores this process may use, {cores})")
     args = parser.parse_args(argv)
     if not Path(args.db).exists():
         print(f"error: no database at {args.db}", file=sys.stderr)
         return 1
     started = time.perf_counter()
-    result = retag(args.db, everything=args.all, workers=args.workers)
+    try:
+        result = retag(args.db, everything=args.all, workers=args.workers)
+    except storage.StorageError as error:  # not a database, or another program's
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except sqlite3.Error as error:  # a batch refused: locked past the busy timeout, a full disk
+        print(f"error: re-tagging {args.db} stopped: {error} (the batches written stay; run it again to finish)",
+              file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted: the batches written stay; run it again to finish", file=sys.stderr)
+        return 130
     seconds = time.perf_counter() - started
     rate = f" ({result.written / seconds:,.0f} jobs/s)" if result.written and seconds else ""
     print(f"re-tagged {result.written} jobs in {seconds:.2f} s{rate}")
@@ -143,6 +165,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"left {result.changed} jobs a crawl re-fetched while they were tagged: they keep the labels of "
               "their new text")
     return 0
+
+
+def _positive(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"not a positive whole number: {value!r}")
+    return int(value)
 
 
 if __name__ == "__main__":

@@ -425,6 +425,43 @@ def test_an_import_that_stops_leaves_no_run_running_and_completes_when_run_again
             ("ok", "finished", 3)]
 
 
+def _not_a_database(db: Path) -> None:
+    db.write_text("# notes, not a database\n" * 100)
+
+
+def _another_programs_database(db: Path) -> None:
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE jobs (id INTEGER PRIMARY KEY, name TEXT)")
+
+
+def _refuse(error: BaseException):
+    def save(*args, **kwargs):
+        raise error
+    return save
+
+
+@pytest.mark.parametrize("prepare, refusal, code, says", [
+    (_not_a_database, None, 2, "error: cannot open the database {db}: file is not a database"),
+    (_another_programs_database, None, 2, "error: {db} is not a jobcrawler database (its tables: jobs)"),
+    (None, sqlite3.OperationalError("database or disk is full"), 1,
+     "error: importing into {db} stopped: database or disk is full (the chunks written stay; run it again to finish)"),
+    (None, KeyboardInterrupt(), 130, "interrupted: the chunks written stay; run it again to finish"),
+])
+def test_an_import_that_cannot_go_on_says_why_in_one_line(tmp_path, monkeypatch, capsys, prepare, refusal, code,
+                                                          says):
+    root, db = write_dataset(tmp_path / "guide"), tmp_path / "jobs.db"
+    if prepare:
+        prepare(db)
+    if refusal:
+        monkeypatch.setattr(storage, "save_imported_jobs", _refuse(refusal))
+    with pytest.raises(SystemExit) as stopped:
+        fieldguide.main([str(root), "--db", str(db)])
+    err = capsys.readouterr().err
+    assert stopped.value.code == code
+    assert err.splitlines()[-1].startswith(f"python -m jobcrawler.fieldguide: {says.format(db=db)}")
+    assert "Traceback" not in err
+
+
 @pytest.mark.parametrize("url, link, stored", [
     ("javascript:alert(1)", "https://builtin.com/job/a/101", "https://builtin.com/job/a/101"),
     ("/job/ai-engineer/101", "", "https://builtin.com/job/ai-engineer/101"),

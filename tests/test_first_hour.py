@@ -147,3 +147,48 @@ def test_a_file_that_is_not_a_database_is_one_line(tmp_path, capsys, command):
     err = capsys.readouterr().err
     assert stopped.value.code == 2 and err.count("\n") == 1
     assert f"cannot open the database {notes}: file is not a database" in err
+
+
+def _a_table_of_its_own(conn: sqlite3.Connection) -> None:
+    conn.execute("CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT)")
+    conn.execute("INSERT INTO users VALUES (1, 'ada')")
+
+
+def _a_jobs_table_of_its_own(conn: sqlite3.Connection) -> None:
+    conn.execute("CREATE TABLE jobs (id INTEGER PRIMARY KEY, name TEXT)")
+    conn.execute("INSERT INTO jobs VALUES (1, 'gardener')")
+
+
+@pytest.mark.parametrize("command, code", [
+    (["-m", "analysis", "build", "--db", "{db}"], 2),
+    (["-m", "analysis", "path", "--skills", "python", "--db", "{db}"], 2),
+    (["-m", "jobcrawler.retag", "--db", "{db}"], 1),
+    (["-m", "jobcrawler.merge", "--db", "{db}", "{run}"], 1),
+    (["-m", "scrapy", "crawl", "builtin", "-a", "city=berlin", "-s", "SQLITE_PATH={db}"], 1),
+])
+@pytest.mark.parametrize("made, tables", [(_a_table_of_its_own, "users"), (_a_jobs_table_of_its_own, "jobs")])
+def test_another_programs_database_is_refused_in_one_line_and_left_as_it_was(tmp_path, command, code, made, tables):
+    """Opening it would add this schema's 20 tables to it, or rebuild its own jobs table."""
+    db, run_db = tmp_path / "theirs.db", build_fixture_db(tmp_path / "run.db")
+    with sqlite3.connect(db) as conn:
+        made(conn)
+        before = conn.execute("SELECT * FROM sqlite_master").fetchall()
+    result = run(*[part.format(db=db, run=run_db) for part in command])
+    assert result.returncode == code
+    assert f"{db} is not a jobcrawler database (its tables: {tables}); give a new file or one a crawl or an import " \
+           "wrote" in result.stderr.splitlines()[-1]
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT * FROM sqlite_master").fetchall() == before
+
+
+@pytest.mark.parametrize("arguments, code, says", [
+    (["--db", "{notes}"], 1, "error: cannot open the database {notes}: file is not a database"),
+    (["--db", "{notes}", "--workers", "0"], 2,
+     "python -m jobcrawler.retag: error: argument --workers: not a positive whole number: '0'"),
+])
+def test_a_retag_that_cannot_start_is_one_line(tmp_path, arguments, code, says):
+    notes = tmp_path / "README.md"
+    notes.write_text("# not a database\n" * 100)
+    result = run("-m", "jobcrawler.retag", *[part.format(notes=notes) for part in arguments])
+    assert result.returncode == code
+    assert result.stderr.splitlines()[-1] == says.format(notes=notes) and "Traceback" not in result.stderr

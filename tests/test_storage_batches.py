@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import sqlite3
 
 import pytest
@@ -254,4 +256,42 @@ def test_retag_with_two_workers_writes_what_one_worker_writes(tmp_path):
         db.close()
         assert retag.retag(path, everything=True, workers=workers) == retag.RetagResult(written=40)
         paths.append(path)
+    assert _dump(paths[0]) == _dump(paths[1])
+
+
+_TAG_ROWS = retag._tag_rows
+
+
+def _tag_rows_under_ctrl_c(rows, tagger=None):
+    """A worker's task as Ctrl-C reaches it: the terminal signals every process of its group."""
+    os.kill(os.getpid(), signal.SIGINT)
+    return _TAG_ROWS(rows, tagger)
+
+
+def test_ctrl_c_during_a_retag_is_one_line_and_running_it_again_finishes(tmp_path, monkeypatch, capfd):
+    """The workers leave Ctrl-C to the writer, which stops in one line (no worker's traceback or
+    error); the batches written stay, and a second run leaves what one uninterrupted run does."""
+    paths = [tmp_path / "stopped.db", tmp_path / "whole.db"]
+    for path in paths:
+        db = storage.open_db(path)
+        storage.save_jobs(db, [_job(str(i), description=f"Build RAG pipelines, team {i}.") for i in range(40)])
+        db.close()
+    monkeypatch.setattr(retag, "BATCH", 10)
+    monkeypatch.setattr(retag, "CHUNK", 5)
+    write, writes = retag._write, []
+
+    def ctrl_c_at_the_second_batch(*args):
+        writes.append(args)
+        if len(writes) == 2:
+            raise KeyboardInterrupt
+        write(*args)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(retag, "_tag_rows", _tag_rows_under_ctrl_c)
+        patch.setattr(retag, "_write", ctrl_c_at_the_second_batch)
+        assert retag.main(["--db", str(paths[0]), "--all", "--workers", "2"]) == 130
+    assert len(writes) == 2  # the first batch was written: the workers tagged on
+    assert capfd.readouterr().err == "interrupted: the batches written stay; run it again to finish\n"
+    assert retag.main(["--db", str(paths[0]), "--all", "--workers", "2"]) == 0
+    assert retag.main(["--db", str(paths[1]), "--all", "--workers", "2"]) == 0
     assert _dump(paths[0]) == _dump(paths[1])

@@ -214,10 +214,23 @@ def open_db(path: str | Path, busy_timeout: float = BUSY_TIMEOUT, journal_mode: 
         _set_journal_mode(db.conn, journal_mode.upper(), busy_timeout)
         db.conn.execute("PRAGMA synchronous=NORMAL")
         db.conn.execute("PRAGMA foreign_keys=ON")
+        _refuse_another_programs(db, path)
         ensure_schema(db)
     except (OSError, sqlite3.Error) as error:
         raise StorageError(f"cannot open the database {path}: {error}") from error
     return db
+
+
+def _refuse_another_programs(db: sqlite_utils.Database, path: Path) -> None:
+    """Stop before a write at a database another program made (tables, but no ``jobs`` keyed by
+    ``job_id``): ensure_schema would add this schema's tables to it, or rebuild a ``jobs`` table
+    of its own."""
+    tables = db.table_names()
+    if tables and "job_id" not in (db["jobs"].columns_dict if "jobs" in tables else {}):
+        db.close()
+        shown = ", ".join(tables[:5]) + (f" and {len(tables) - 5} more" if len(tables) > 5 else "")
+        raise StorageError(f"{path} is not a jobcrawler database (its tables: {shown}); "
+                           "give a new file or one a crawl or an import wrote")
 
 
 def _set_journal_mode(conn: sqlite3.Connection, mode: str, busy_timeout: float) -> None:
