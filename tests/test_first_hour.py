@@ -36,6 +36,15 @@ def scrapy(*arguments: str, cwd=REPO) -> subprocess.CompletedProcess:
      "error: unknown city 'atlantis': use -a city=<key> with one of: all, berlin"),
     (["crawl", "builtin", "-a", "city=berlin", "-s", "PROXY_URL=proxy.example:8000"],
      "error: proxy 'proxy.example:8000' is not http(s)://[user:password@]host:port"),
+    # read only when the run ends: a whole crawl's record would fail, or nan would let it close every job
+    (["crawl", "builtin", "-a", "city=berlin", "-s", "CLOSE_MAX_SHARE=half"],
+     "error: -s CLOSE_MAX_SHARE must be a share (a number from 0: 0.95 for 95%), got 'half'"),
+    (["crawl", "builtin", "-a", "city=berlin", "-s", "CLOSE_MAX_SHARE=nan"],
+     "error: -s CLOSE_MAX_SHARE must be a share (a number from 0: 0.95 for 95%), got 'nan'"),
+    (["crawl", "builtin", "-a", "city=berlin", "-s", "QUALITY_MIN_STORED_RATIO=-0.95"],
+     "error: -s QUALITY_MIN_STORED_RATIO must be a share (a number from 0: 0.95 for 95%), got '-0.95'"),
+    (["crawl", "builtin", "-a", "city=berlin", "-s", 'QUALITY_MIN_COVERAGE={"salary": "most"}'],
+     "error: -s QUALITY_MIN_COVERAGE 'salary' must be a share (a number from 0: 0.95 for 95%), got 'most'"),
 ])
 def test_a_mistyped_crawl_is_one_line_and_writes_nothing(arguments, says, tmp_path):
     db = tmp_path / "never.db"

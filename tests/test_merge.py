@@ -141,6 +141,18 @@ def test_closing_most_of_a_city_at_once_is_withheld_and_marks_the_run_degraded(t
     assert rows(main, "SELECT status FROM crawl_runs ORDER BY run_id DESC LIMIT 1") == [{"status": "degraded"}]
 
 
+@pytest.mark.parametrize("share", ["nan", "-0.1", "half"])
+def test_a_close_max_share_that_is_no_share_is_refused_before_anything_is_merged(tmp_path, capsys, share):
+    """``nan`` is the sly one: no share exceeds it, so a listing that lost every job would close them all."""
+    main = tmp_path / "jobs.db"
+    run = run_db(tmp_path / "a.db", "berlin", "2026-11-01T00:00:00+00:00", {"1": {"title": "A"}})
+    with pytest.raises(SystemExit) as stopped:
+        merge.main([str(run), "--db", str(main), "--close-max-share", share])
+    assert stopped.value.code == 2 and not main.exists()
+    assert capsys.readouterr().err.splitlines()[-1] == ("python -m jobcrawler.merge: error: argument --close-max-share: "
+                                                        f"not a share (a number from 0: 0.5 for 50%): {share!r}")
+
+
 def test_a_running_run_or_a_file_that_is_no_database_is_refused_and_nothing_is_merged(tmp_path, capsys):
     main = tmp_path / "jobs.db"
     good = run_db(tmp_path / "good.db", "berlin", "2026-11-01T00:00:00+00:00", {"1": {"title": "A"}})

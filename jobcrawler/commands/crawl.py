@@ -20,7 +20,7 @@ from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.spiderloader import get_spider_loader
 from scrapy.utils.conf import closest_scrapy_cfg
 
-from jobcrawler.extensions.crawl_run import JobdirError
+from jobcrawler.extensions.crawl_run import JobdirError, check_settings
 from jobcrawler.middlewares import configured_proxies
 from jobcrawler.storage import StorageError
 
@@ -37,6 +37,7 @@ class Command(ScrapyCrawlCommand):
         _database_in_the_checkout(self.settings)
         try:
             configured_proxies(self.settings)
+            check_settings(self.settings)
         except ValueError as error:
             _refuse(self.settings, str(error))
         if len(args) != 1:

@@ -9,6 +9,7 @@ cannot be written stops the crawl before its first request, in one readable line
 from __future__ import annotations
 
 import logging
+import math
 import pickle
 import shutil
 import sqlite3
@@ -28,6 +29,31 @@ JOBDIR_FILES = ("requests.queue", "requests.seen", "spider.state")
 
 class JobdirError(Exception):
     """A JOBDIR this crawl cannot use: said in one line, before the crawl starts."""
+
+
+# Shares the run reads only when it ends (the quality gate, the closing of unlisted jobs):
+# ``check_settings`` reads them before the crawl starts.
+SHARE_SETTINGS = ("QUALITY_MIN_STORED_RATIO", "QUALITY_MAX_GAVE_UP_RATIO", "CLOSE_MAX_SHARE")
+
+
+def check_settings(settings) -> None:
+    """A share setting that is no number from 0 up (``-s CLOSE_MAX_SHARE=half``, or ``nan``, which
+    no share exceeds) is a ValueError naming it, said before the first request: at the run's end
+    it would fail a whole crawl's record, or let a vanished listing close every job."""
+    shares = {f"-s {name}": settings.get(name) for name in SHARE_SETTINGS}
+    try:
+        coverage = settings.getdict("QUALITY_MIN_COVERAGE")
+    except ValueError:
+        raise ValueError(f"-s QUALITY_MIN_COVERAGE must be a JSON object of field shares, "
+                         f"got {settings.get('QUALITY_MIN_COVERAGE')!r}") from None
+    shares |= {f"-s QUALITY_MIN_COVERAGE {field!r}": value for field, value in coverage.items()}
+    for name, value in shares.items():
+        try:
+            share = float(value)
+        except (TypeError, ValueError):
+            share = math.nan
+        if not share >= 0:
+            raise ValueError(f"{name} must be a share (a number from 0: 0.95 for 95%), got {value!r}")
 
 
 class CrawlRun:
