@@ -27,9 +27,15 @@ STATS = {"jobcrawler/run_id": 4, "listing/pages/berlin": 3, "listing/jobs": 60, 
      "crawl ok (run 4): berlin, la, london, 60 listed, 58 stored (12 new), 2 closed, 2 gave up, 61.2 s -> db.sqlite"),
     ("ok", {**STATS, **{f"listing/pages/c{i}": 1 for i in range(4)}},
      "crawl ok (run 4): 5 cities, 60 listed, 58 stored (12 new), 2 closed, 2 gave up, 61.2 s -> db.sqlite"),
-    ("failed", {"jobcrawler/run_id": 1, "jobcrawler/status_reasons": ["no job was listed"]},
+    ("failed", {"jobcrawler/run_id": 1, "jobcrawler/stored": 0, "jobcrawler/new": 0,
+                "jobcrawler/status_reasons": ["no job was listed"]},
      "crawl failed (run 1): no city, 0 listed, 0 stored (0 new), 0 closed, 0 gave up, 0.0 s -> db.sqlite"
      " | no job was listed"),
+    # the run's end could not be recorded (a lock past the busy timeout): what it stored, not how many were new
+    ("failed", {"jobcrawler/run_id": 1, "listing/pages/berlin": 4, "listing/jobs": 60, "jobcrawler/stored": 60,
+                "jobcrawler/status_reasons": ["the run could not be recorded: database is locked"]},
+     "crawl failed (run 1): berlin, 60 listed, 60 stored, 0 closed, 0 gave up, 0.0 s -> db.sqlite"
+     " | the run could not be recorded: database is locked"),
     ("ok", {**STATS, "jobcrawler/stored": 0, "jobcrawler/new": 0, "listing/already_stored": 60},
      "crawl ok (run 4): berlin, 60 listed, 60 already stored (not fetched again), 2 closed, 2 gave up, 61.2 s -> db.sqlite"),
     ("ok", {**STATS, "jobcrawler/stored": 10, "jobcrawler/new": 10, "listing/already_stored": 50},

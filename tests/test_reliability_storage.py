@@ -123,6 +123,9 @@ def test_a_lock_at_the_finish_fails_the_run_in_one_line(berlin):
     assert result.returncode == 1, result.stderr[-3000:]
     assert "could not be recorded" in result.stderr or "could not be written" in result.stderr
     assert "Traceback" not in result.stderr
+    last = result.stderr.splitlines()[-1]  # the summary says why the run failed
+    assert last.startswith("crawl failed") and ("could not be recorded: database is locked" in last
+                                                or "no job was marked closed" in last), last
 
 
 def test_a_database_that_refuses_every_job_fails_the_run(berlin):

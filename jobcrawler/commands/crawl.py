@@ -86,7 +86,8 @@ def summary(stats: dict, status: str, database: str, cities: list[str] | None = 
     stored, already = stats.get("jobcrawler/stored", 0), stats.get("listing/already_stored", 0)
     # A re-crawl within refresh_days fetches no job it stored lately: say so, rather than "0 stored".
     kept = f"{already} already stored (not fetched again)"
-    written = f"{stored} stored ({stats.get('jobcrawler/new', 0)} new)"
+    new = stats.get("jobcrawler/new")  # none when the run's end could not be recorded
+    written = f"{stored} stored" + (f" ({new} new)" if new is not None else "")
     stored_part = kept if already and not stored else f"{written}, {kept}" if already else written
     line = (f"crawl {status} (run {stats['jobcrawler/run_id']}): {where}, {stats.get('listing/jobs', 0)} listed, "
             f"{stored_part}, "

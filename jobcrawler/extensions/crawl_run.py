@@ -149,6 +149,9 @@ class CrawlRun:
             logger.error("Crawl run %d could not be recorded in %s: %s", self.run_id, self.path, error,
                          exc_info=not isinstance(error, sqlite3.Error))
             status = "failed"
+            # the summary line says why, and what this part stored, instead of "0 stored" and nothing
+            self.stats.set_value("jobcrawler/status_reasons", [f"the run could not be recorded: {error}"])
+            self.stats.set_value("jobcrawler/stored", self.stats.get_value("items/stored", 0))
             try:  # at least not `running`: a later run would take it for a killed one and resume it
                 storage.finish_run(self.db, self.run_id, {"finished_at": storage.utc_now(), "finish_reason": reason,
                                                           "status": status, "status_reasons": [str(error)]})
