@@ -53,9 +53,11 @@ from urllib.parse import urlparse
 
 import requests
 import yaml
+from scrapy.settings import Settings
 
 from jobcrawler import merge, settings, storage
 from jobcrawler.cities import listing_url, load_cities
+from jobcrawler.extensions.crawl_run import check_settings
 
 PROJECT = "jobcrawler"
 SPIDER = "builtin"
@@ -246,6 +248,19 @@ class Cycle:
                 raise CycleError(f"--arg {reserved}=... is set by the cycle itself")
         if "SQLITE_PATH" in self.settings:
             raise CycleError("--setting SQLITE_PATH is set by the cycle (each crawl writes into --runs-dir)")
+        # what would otherwise stop every crawl at its start, or the merge after hours of crawling
+        crawl_settings = Settings()
+        crawl_settings.setmodule(settings)
+        crawl_settings.update(self.settings, priority="cmdline")
+        try:
+            check_settings(crawl_settings)
+        except ValueError as error:
+            raise CycleError(f"--setting {error}") from error
+        if Path(args.db).exists():
+            try:
+                storage.open_db(args.db).close()
+            except storage.StorageError as error:
+                raise CycleError(f"--db: {error}") from error
         self.runs_dir = Path(args.runs_dir).resolve() / args.cycle
         self.server_runs_dir = (Path(args.server_runs_dir) if args.server_runs_dir else Path(args.runs_dir).resolve()) \
             / args.cycle

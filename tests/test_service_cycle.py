@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sqlite3
 import subprocess
 from pathlib import Path
 
@@ -111,6 +112,8 @@ def test_a_degraded_crawl_is_kept_and_the_cycle_exits_2(fake, tmp_path, monkeypa
     (["--setting", "SQLITE_PATH=x.db"], "SQLITE_PATH is set by the cycle"),
     (["--arg", "city=berlin"], "--arg city=... is set by the cycle"),
     (["--setting", "USER_AGENT"], "expected NAME=VALUE"),
+    (["--setting", "CLOSE_MAX_SHARE=half"], "--setting CLOSE_MAX_SHARE must be a share (a number from 0: 0.95 for "
+                                            "95%), got 'half'"),
 ])
 def test_arguments_the_cycle_cannot_use_are_refused_before_anything_is_scheduled(fake, tmp_path, capsys, extra, says):
     assert cycle.main(args(tmp_path, *extra)) == 1
@@ -150,6 +153,23 @@ def test_the_site_is_packaged_with_docker_where_it_works_and_fails_clearly_where
     with pytest.raises(cycle.CycleError, match="--package docker: Docker is not available"):
         cycle.package_site(db, tmp_path / "site", "2026-12", "docker", None, [], run_step)
     assert not commands and not (tmp_path / "site").exists()
+
+
+@pytest.mark.parametrize("content, says", [
+    (b"not a database" * 100, "file is not a database"),
+    (None, "is not a jobcrawler database (its tables: users)"),
+])
+def test_a_main_database_the_merge_would_refuse_stops_the_cycle_before_anything_is_scheduled(fake, tmp_path, capsys,
+                                                                                           content, says):
+    db = tmp_path / "jobs.db"
+    if content:
+        db.write_bytes(content)
+    else:
+        with sqlite3.connect(db) as conn:
+            conn.execute("CREATE TABLE users (id INTEGER PRIMARY KEY)")
+    assert cycle.main(args(tmp_path)) == 1
+    assert says in capsys.readouterr().out
+    assert fake.scheduled == []
 
 
 def test_a_second_cycle_from_the_same_runs_folder_stops_at_once(fake, tmp_path, capsys):

@@ -37,9 +37,12 @@ class Command(ScrapyCrawlCommand):
         _database_in_the_checkout(self.settings)
         try:
             configured_proxies(self.settings)
-            check_settings(self.settings)
         except ValueError as error:
             _refuse(self.settings, str(error))
+        try:
+            check_settings(self.settings)
+        except ValueError as error:
+            _refuse(self.settings, f"-s {error}")
         if len(args) != 1:
             return
         loader = get_spider_loader(self.settings)

@@ -40,13 +40,13 @@ def check_settings(settings) -> None:
     """A share setting that is no number from 0 up (``-s CLOSE_MAX_SHARE=half``, or ``nan``, which
     no share exceeds) is a ValueError naming it, said before the first request: at the run's end
     it would fail a whole crawl's record, or let a vanished listing close every job."""
-    shares = {f"-s {name}": settings.get(name) for name in SHARE_SETTINGS}
+    shares = {name: settings.get(name) for name in SHARE_SETTINGS}
     try:
         coverage = settings.getdict("QUALITY_MIN_COVERAGE")
     except ValueError:
-        raise ValueError(f"-s QUALITY_MIN_COVERAGE must be a JSON object of field shares, "
+        raise ValueError(f"QUALITY_MIN_COVERAGE must be a JSON object of field shares, "
                          f"got {settings.get('QUALITY_MIN_COVERAGE')!r}") from None
-    shares |= {f"-s QUALITY_MIN_COVERAGE {field!r}": value for field, value in coverage.items()}
+    shares |= {f"QUALITY_MIN_COVERAGE {field!r}": value for field, value in coverage.items()}
     for name, value in shares.items():
         try:
             share = float(value)
