@@ -674,8 +674,13 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--below goes with --only-uncertain")
     if not Path(args.db).is_file():  # a mistyped path must not become a new, empty database
         parser.exit(2, f"{parser.prog}: error: no database at {args.db}\n")
-    if args.city is not None and (unknown := storage.unknown_city(args.db, args.city)):
-        parser.exit(2, f"{parser.prog}: error: {unknown}\n")  # "0 postings selected" would hide the typo
+    if args.city is not None:  # "0 postings selected" would hide a typo
+        try:
+            storage.open_db(args.db).close()  # unknown_city reads job_cities: not a database, or another program's
+        except storage.StorageError as error:
+            parser.exit(2, f"{parser.prog}: error: {error}\n")
+        if unknown := storage.unknown_city(args.db, args.city):
+            parser.exit(2, f"{parser.prog}: error: {unknown}\n")
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
     settings = Settings(attempts=args.attempts, backoff=args.backoff, timeout=args.timeout)
     try:

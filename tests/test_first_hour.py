@@ -76,6 +76,18 @@ def test_a_crawl_from_inside_the_checkout_writes_the_checkouts_database(site, tm
     assert result.stderr.splitlines()[-1].endswith(f"-> {checkout / 'data' / 'jobs.db'}")
 
 
+@pytest.mark.parametrize("content, says", [
+    (b"", "no posting is listed under city 'berlin'; this database has: no city yet\n"),  # an empty file
+    (b"not a database" * 100, "cannot open the database {db}: file is not a database\n"),
+])
+def test_label_for_a_city_in_a_file_that_holds_no_crawl_is_one_line(tmp_path, content, says):
+    db = tmp_path / "jobs.db"
+    db.write_bytes(content)
+    result = run("-m", "jobcrawler.label", "--model", "any", "--db", str(db), "--city", "berlin", "--dry-run")
+    assert result.returncode == 2
+    assert result.stderr == f"python -m jobcrawler.label: error: {says.format(db=db)}"
+
+
 def test_label_for_a_city_the_database_lacks_is_one_line(tmp_path):
     db = build_fixture_db(tmp_path / "jobs.db")
     result = run("-m", "jobcrawler.label", "--model", "any", "--db", str(db), "--city", "atlantis", "--dry-run")
