@@ -371,6 +371,16 @@ def test_below_must_be_a_confidence(db):
     assert result.returncode == 2 and "expected a confidence between 0 and 1" in result.stderr
 
 
+@pytest.mark.parametrize("option, value", [("--backoff", "nan"), ("--backoff", "0"), ("--timeout", "-5"),
+                                           ("--timeout", "inf"), ("--timeout", "soon")])
+def test_waits_must_be_seconds_above_zero(db, option, value):
+    """``--backoff nan`` failed the first retry's sleep; a timeout of 0 or less cut every answer off."""
+    result = cli("--model", MODEL_ID, "--db", str(db), option, value, "--dry-run")
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == (f"python -m jobcrawler.label: error: argument {option}: "
+                                              f"not a number of seconds above 0: {value!r}")
+
+
 # --- Beside a crawl: a posting re-fetched while it was asked, a second run of the same source ----
 
 CRAWLED_TEXT = "Build React and TypeScript front ends for our chat product."
