@@ -224,6 +224,14 @@ def _values(figure: Figure | None) -> str:
     return " / ".join(str(n) for n in figure.numbers) if figure else "-"
 
 
+def _markdown(parser: argparse.ArgumentParser, path: Path) -> str:
+    """The document's text, or one line saying why it cannot be read (a PDF or a Word file given)."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        parser.exit(2, f"{parser.prog}: error: cannot read {path} as a Markdown document: {error}\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     from analysis import build, report
     from jobcrawler import storage
@@ -239,10 +247,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not args.published.is_file():
         parser.exit(2, f"{parser.prog}: error: no published document at {args.published} (give --published PATH)\n")
+    published = _markdown(parser, args.published)
     if args.report:
         if not args.report.is_file():
             parser.exit(2, f"{parser.prog}: error: no document at {args.report}\n")
-        ours = args.report.read_text(encoding="utf-8")
+        ours = _markdown(parser, args.report)
     else:
         if not Path(args.db).is_file():
             parser.exit(2, f"{parser.prog}: error: no database at {args.db}\n")
@@ -261,7 +270,7 @@ def main(argv: list[str] | None = None) -> int:
             parser.exit(2, f"{parser.prog}: error: {error}\n")
         except sqlite3.OperationalError as error:  # another process held the database past the busy timeout
             parser.exit(1, f"{parser.prog}: error: cannot read {args.db}: {error}\n")
-    figures = compare(args.published.read_text(encoding="utf-8"), ours)
+    figures = compare(published, ours)
     section = None
     for figure in figures:
         if figure.status not in args.show:

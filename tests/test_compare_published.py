@@ -9,6 +9,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from analysis.compare_published import compare, figures_of, totals, totals_line
 from tests.helpers import REPO
 
@@ -196,3 +198,16 @@ def test_a_db_that_is_not_a_database_is_one_line(tmp_path):
                           "--db", str(notes)], cwd=REPO, capture_output=True, text=True)
     assert run.returncode == 2 and "Traceback" not in run.stderr
     assert run.stderr.strip().endswith(f"cannot open the database {notes}: file is not a database")
+
+
+@pytest.mark.parametrize("which", ["--published", "--report"])
+def test_a_document_that_is_not_text_is_one_line(tmp_path, which):
+    documents = {"--published": tmp_path / "published.md", "--report": tmp_path / "ours.md"}
+    documents["--published"].write_text(PUBLISHED, encoding="utf-8")
+    documents["--report"].write_text(OURS, encoding="utf-8")
+    documents[which].write_bytes(b"%PDF-1.7\n\xae\xff" * 100)  # a PDF of the report, say
+    run = subprocess.run([sys.executable, "-m", "analysis.compare_published", *(part for option, path in
+                          documents.items() for part in (option, str(path)))], cwd=REPO, capture_output=True, text=True)
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert run.stderr.startswith(f"python -m analysis.compare_published: error: cannot read {documents[which]} as a "
+                                 "Markdown document: 'utf-8' codec can't decode") and run.stderr.count("\n") == 1
