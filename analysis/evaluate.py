@@ -106,12 +106,15 @@ class LabelError(ValueError):
 def _jsonl_rows(path: Path):
     """(line number, parsed row) of each non-blank line; a line that is not JSON stops the run."""
     with open(path, encoding="utf-8") as lines:
-        for number, line in enumerate(lines, 1):
-            if line.strip():
-                try:
-                    yield number, json.loads(line)
-                except json.JSONDecodeError as error:
-                    raise LabelError(f"{path}:{number}: not JSON ({error.msg})") from None
+        try:
+            for number, line in enumerate(lines, 1):
+                if line.strip():
+                    try:
+                        yield number, json.loads(line)
+                    except json.JSONDecodeError as error:
+                        raise LabelError(f"{path}:{number}: not JSON ({error.msg})") from None
+        except UnicodeDecodeError as error:  # a binary file given (a database, a gzip of the labels)
+            raise LabelError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start} of a line)") from None
 
 
 def read_labels(path: Path) -> dict[str, dict]:
@@ -554,7 +557,11 @@ def main(argv: list[str] | None = None) -> int:
     if not (source.is_file() if args.db else source.is_dir()):
         print(f"error: {source} is not {'a database file' if args.db else 'a directory of pages'}", file=sys.stderr)
         return 1
-    predictions = read_db(args.db, set(labels)) if args.db else tag_pages(labels, args.pages, args.count_top_skills)
+    try:
+        predictions = read_db(args.db, set(labels)) if args.db else tag_pages(labels, args.pages, args.count_top_skills)
+    except sqlite3.DatabaseError as error:  # not a database, or no crawl's
+        print(f"error: cannot read the labels of {args.db}: {error}", file=sys.stderr)
+        return 1
     if not any(job_id in predictions for job_id in labels):
         where = f"the database {args.db}" if args.db else f"{args.pages} (<job_id>.html.gz)"
         print(f"error: none of the {len(labels)} labelled jobs is in {where}", file=sys.stderr)

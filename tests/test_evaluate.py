@@ -214,6 +214,19 @@ def test_missing_sources_are_named(tmp_path, capsys):
     assert "none.jsonl" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("which, content, says", [
+    ("labels", b"\x1f\x8b\x08\x00gzip", "labels.jsonl: not UTF-8 text (invalid start byte at byte 1 of a line)"),
+    ("db", b"not a database" * 100, "cannot read the labels of {db}: file is not a database"),
+    ("db", b"", "cannot read the labels of {db}: no such table: job_skills"),
+])
+def test_a_source_that_cannot_be_read_is_one_line(tmp_path, capsys, which, content, says):
+    files = {"labels": tmp_path / "labels.jsonl", "db": tmp_path / "jobs.db"}
+    files["labels"].write_text('{"job_id": "1"}\n')
+    files[which].write_bytes(content)
+    assert main(["--labels", str(files["labels"]), "--db", str(files["db"])]) == 1
+    assert capsys.readouterr().err.endswith(says.format(db=files["db"]) + "\n")
+
+
 def test_jobs_left_out_are_counted(aliases):
     labels = {
         "1": {"title": "t", "skills": {"languages": ["Python"]}},
