@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sqlite3
 import sys
 from contextlib import closing
@@ -84,12 +85,7 @@ def main(argv: list[str] | None = None) -> None:
             no_jobs = report.NO_JOBS if args.command == "report" else NO_JOBS
             command_parser.exit(2, f"{command_parser.prog}: error: {no_jobs}\n")
     if args.command == "build":
-        try:
-            build.main(str(args.db), args.labels)
-        except build.LabelsError as error:
-            build_parser.exit(2, f"{build_parser.prog}: error: {error}\n")
-        except sqlite3.OperationalError as error:  # another process held the database past the busy timeout
-            build_parser.exit(1, f"{build_parser.prog}: error: cannot build the report tables in {args.db}: {error}\n")
+        building(build_parser, args.db, lambda: build.main(str(args.db), args.labels))
     elif args.command == "report":
         build_if_stale(args.db, args.labels, report_parser)
         with closing(sqlite3.connect(args.db)) as conn:
@@ -123,12 +119,31 @@ def build_if_stale(db: Path, labels: str, command_parser: argparse.ArgumentParse
         stale = build.stale_reason(conn, labels)
     if stale:
         print(f"building the report tables first: {stale}", file=sys.stderr, flush=True)
-        try:
-            build.build(db, labels)
-        except build.LabelsError as error:
-            command_parser.exit(2, f"{command_parser.prog}: error: {error}\n")
-        except sqlite3.OperationalError as error:  # another process held the database past the busy timeout
-            command_parser.exit(1, f"{command_parser.prog}: error: cannot build the report tables in {db}: {error}\n")
+        building(command_parser, db, lambda: build.build(db, labels))
+
+
+def building(command_parser: argparse.ArgumentParser, db: Path, run_build) -> None:
+    """Run a build, answering what stops it in one line. Ctrl-C leaves the tables as they were (the
+    build is one transaction); SQLite reports a Ctrl-C inside one of the build's SQL functions as
+    "user-defined function raised exception", so the signal is remembered to tell it apart."""
+    interrupted = []
+
+    def on_ctrl_c(signum, frame):
+        interrupted.append(signum)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, on_ctrl_c)
+    try:
+        run_build()
+    except build.LabelsError as error:
+        command_parser.exit(2, f"{command_parser.prog}: error: {error}\n")
+    except (KeyboardInterrupt, sqlite3.OperationalError) as error:  # or held past the busy timeout
+        if interrupted:
+            command_parser.exit(130, f"{command_parser.prog}: interrupted: the report tables in {db} are as they "
+                                     "were; run it again to build them\n")
+        command_parser.exit(1, f"{command_parser.prog}: error: cannot build the report tables in {db}: {error}\n")
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 if __name__ == "__main__":

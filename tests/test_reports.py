@@ -9,6 +9,7 @@ categories), so "prompt engineering" (job 9001) comes before "agents" (9002).
 from __future__ import annotations
 
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -585,3 +586,41 @@ def test_label_agreement_between_sources(tmp_path):
     assert "Agreement with a careful reading of 387 postings of the published analysis held out" in trust  # label_agreement.yaml
     assert "postings the rules were tuned on they score higher" in trust
     assert "## Errata" not in text  # the published document's errata belong to its own labels
+
+
+def _ctrl_c(*args):
+    os.kill(os.getpid(), signal.SIGINT)  # as the terminal sends it
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # the interrupted SQL function
+@pytest.mark.parametrize("where", [
+    "currency_in_text",  # an SQL function of the build: SQLite says "user-defined function raised exception"
+    "_write_methods",  # Python between the build's statements
+])
+def test_ctrl_c_during_a_build_is_one_line_and_leaves_the_tables_as_they_were(tmp_path, monkeypatch, capsys, where):
+    from analysis import build as build_module
+    from analysis.__main__ import main as analysis_main
+
+    path = build_fixture_db(tmp_path / "jobs.db")
+    with sqlite3.connect(path) as conn:  # pay without a currency: the build reads it off the text
+        conn.execute("UPDATE jobs SET salary_min = 90000, salary_max = 120000, salary_currency = NULL, "
+                     "salary_period = 'year', description = 'Pays £90,000 - £120,000.' "
+                     "WHERE job_id = (SELECT min(job_id) FROM jobs)")
+    build(path)
+    before = _report_rows(path)
+    add_march_crawl(path)  # stale: the next build changes rows
+    monkeypatch.setattr(build_module, where, _ctrl_c)
+    with pytest.raises(SystemExit) as stopped:
+        analysis_main(["build", "--db", str(path)])
+    assert stopped.value.code == 130
+    assert capsys.readouterr().err == (f"python -m analysis build: interrupted: the report tables in {path} are as "
+                                       "they were; run it again to build them\n")
+    assert _report_rows(path) == before
+    monkeypatch.undo()
+    analysis_main(["build", "--db", str(path)])
+    assert _report_rows(path) != before
+
+
+def _report_rows(path: Path) -> dict:
+    with sqlite3.connect(path) as conn:
+        return {table: conn.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall() for table in report_tables()}
