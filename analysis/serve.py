@@ -184,4 +184,7 @@ def main(db_path: str | Path, port: int = 8001, host: str = "127.0.0.1") -> None
     ``PortTaken`` before anything loads."""
     sock = listening_socket(host, port)
     limit_memory(MEMORY_LIMIT_BYTES)
-    asyncio.run(_serve(Path(db_path), sock, host))
+    try:
+        asyncio.run(_serve(Path(db_path), sock, host))
+    except KeyboardInterrupt:  # uvicorn shuts down on Ctrl-C, then raises it again: the way to stop, no traceback
+        print("stopped the site", flush=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -121,6 +122,20 @@ def test_serve_builds_a_crawled_database_first_and_its_pages_answer(tmp_path):
         server.terminate()
         server.wait(10)
     assert log.read_text().startswith("building the report tables first: ")
+
+
+def test_ctrl_c_stops_the_site_without_a_traceback(tmp_path):
+    """The site's own line says "Ctrl-C to stop": the way to stop it is no error."""
+    db = build_fixture_db(tmp_path / "jobs.db")
+    port, log = free_port(), tmp_path / "serve.log"
+    server = start_server(serve_command(db, port), log)
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/", server, log)
+        server.send_signal(signal.SIGINT)
+        assert server.wait(30) == 0
+    finally:
+        server.kill()
+    assert log.read_text().splitlines()[-1] == "stopped the site" and "Traceback" not in log.read_text()
 
 
 def test_serve_on_a_taken_port_is_one_line(tmp_path):
