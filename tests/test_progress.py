@@ -41,6 +41,9 @@ STATS = {"jobcrawler/run_id": 4, "listing/pages/berlin": 3, "listing/jobs": 60, 
     ("ok", {**STATS, "jobcrawler/stored": 10, "jobcrawler/new": 10, "listing/already_stored": 50},
      "crawl ok (run 4): berlin, 60 listed, 10 stored (10 new), 50 already stored (not fetched again), 2 closed, 2 gave up,"
      " 61.2 s -> db.sqlite"),
+    ("ok", {**STATS, "jobcrawler/stored": 0, "jobcrawler/new": 0, "items/filtered/older_than_days": 58},
+     "crawl ok (run 4): berlin, 60 listed, 0 stored (0 new), 58 older than -a days (left out), 2 closed, 2 gave up,"
+     " 61.2 s -> db.sqlite"),
 ])
 def test_summary_line(status, stats, expected):
     assert summary(stats, status, "db.sqlite") == expected

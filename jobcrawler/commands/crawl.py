@@ -92,6 +92,8 @@ def summary(stats: dict, status: str, database: str, cities: list[str] | None = 
     new = stats.get("jobcrawler/new")  # none when the run's end could not be recorded
     written = f"{stored} stored" + (f" ({new} new)" if new is not None else "")
     stored_part = kept if already and not stored else f"{written}, {kept}" if already else written
+    if old := stats.get("items/filtered/older_than_days"):  # else "60 listed, 0 stored" would not add up
+        stored_part += f", {old} older than -a days (left out)"
     line = (f"crawl {status} (run {stats['jobcrawler/run_id']}): {where}, {stats.get('listing/jobs', 0)} listed, "
             f"{stored_part}, "
             f"{stats.get('jobcrawler/closed', 0)} closed, {gave_up} gave up, "
