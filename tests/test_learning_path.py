@@ -234,6 +234,22 @@ def text_of(html: str) -> str:
 
 
 @pytest.mark.anyio
+@pytest.mark.parametrize("name", ["my jobs", "jöbs-2026", "jobs+berlin"])
+async def test_the_page_answers_for_a_database_named_with_spaces_or_accents(site_db, tmp_path, name):
+    """Datasette encodes such a name in its URLs (``jöbs`` -> ``j~C3~B6bs``): the home page's link
+    to the page and the page itself follow it."""
+    path = tmp_path / f"{name}.db"
+    shutil.copy(site_db, path)
+    app = await page(path)
+    home = await app.client.get("/")
+    href = re.search(r'href="([^"]+)">My learning path</a>', home.text).group(1)
+    response = await app.client.get(href + "?skills=python&city=berlin")
+    assert response.status_code == 200 and "Skills to learn next" in response.text
+    job = re.search(r'href="(/[^"]+/jobs/\d+)"', response.text).group(1)
+    assert (await app.client.get(job)).status_code == 200
+
+
+@pytest.mark.anyio
 async def test_site_page_answers_in_process(site_db):
     app = await page(site_db)
     url = f"/{METADATA_DATABASE}/-/learning-path"

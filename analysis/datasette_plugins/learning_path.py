@@ -48,6 +48,7 @@ import yaml
 
 from datasette import hookimpl
 from datasette.plugins import pm
+from datasette.utils import tilde_decode
 from datasette.utils.asgi import NotFound, Response
 
 DEFAULT_LABELS = "rules"  # the rule tagger's labels, as everywhere (jobcrawler.storage.RULES)
@@ -630,7 +631,7 @@ def crawl_database(datasette) -> str | None:
 
 
 async def learning_path_page(datasette, request):
-    database = request.url_vars["database"]
+    database = tilde_decode(request.url_vars["database"])  # a name with a space or an accent comes encoded
     if database not in datasette.databases:
         raise NotFound(f"Database not found: {database}")
     site = site_plugin()
@@ -702,7 +703,7 @@ def extra_template_vars(template, datasette):
     if template != "index.html":
         return {}
     database = crawl_database(datasette)
-    return {"learning_path_href": datasette.urls.path(f"/{database}/-/learning-path") if database else None}
+    return {"learning_path_href": datasette.urls.database(database) + "/-/learning-path" if database else None}
 
 
 def warm(path: str, labels: str = DEFAULT_LABELS) -> None:
