@@ -100,7 +100,9 @@ _RUN_COVERAGE = """
 SELECT
   count(*) AS jobs,
   sum(j.fetched_run_id = :run_id) AS stored,
-  sum(NOT EXISTS (SELECT 1 FROM sightings e WHERE e.job_id = j.job_id AND e.run_id < :run_id)) AS new,
+  sum(NOT EXISTS (SELECT 1 FROM sightings e WHERE e.job_id = j.job_id AND e.run_id != :run_id
+      AND (e.seen_at, e.run_id) < (SELECT min(m.seen_at), :run_id FROM sightings m
+                                   WHERE m.job_id = j.job_id AND m.run_id = :run_id))) AS new,
   (SELECT count(*) FROM sightings WHERE run_id = :run_id) AS sightings,
   sum(j.company IS NOT NULL AND j.company != '') AS company,
   sum(j.posted_date IS NOT NULL) AS posted_date,
@@ -114,7 +116,8 @@ WHERE j.job_id IN (SELECT job_id FROM sightings WHERE run_id = :run_id)
 
 
 def run_coverage(db: sqlite_utils.Database, run_id: int) -> dict:
-    """Counts over the jobs one run saw: ``jobs``, ``stored``, ``new`` (first seen by it), ``sightings`` (a job listed under two
-    cities counts twice, as listings do) and one per checked field."""
+    """Counts over the jobs one run saw: ``jobs``, ``stored``, ``new`` (first seen by it: no other run
+    saw it before, so two crawls at once do not both count a job, nor the later none), ``sightings``
+    (a job listed under two cities counts twice, as listings do) and one per checked field."""
     cursor = db.execute(_RUN_COVERAGE, {"run_id": run_id})
     return {column[0]: value or 0 for column, value in zip(cursor.description, cursor.fetchone())}
