@@ -74,6 +74,10 @@ def test_unknown_names_answer_with_the_closest_skills():
                         "No skill is called 'xyzzy'. Pick one from the list of skills."]
 
 
+def test_a_name_given_many_times_is_answered_once():
+    assert parse(", ".join(["lmm", "python"] * 1000)) == (["Python"], ["No skill is called 'lmm'. Closest: LLMs."])
+
+
 # ---------------------------------------------------------------- the answer
 
 
