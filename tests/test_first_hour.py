@@ -208,13 +208,14 @@ def test_another_programs_database_is_refused_in_one_line_and_left_as_it_was(tmp
     db, run_db = tmp_path / "theirs.db", build_fixture_db(tmp_path / "run.db")
     with sqlite3.connect(db) as conn:
         made(conn)
-        before = conn.execute("SELECT * FROM sqlite_master").fetchall()
+        before = conn.execute("SELECT * FROM sqlite_master").fetchall() + conn.execute("PRAGMA journal_mode").fetchall()
     result = run(*[part.format(db=db, run=run_db) for part in command])
     assert result.returncode == code
     assert f"{db} is not a jobcrawler database (its tables: {tables}); give a new file or one a crawl or an import " \
            "wrote" in result.stderr.splitlines()[-1]
     with sqlite3.connect(db) as conn:
-        assert conn.execute("SELECT * FROM sqlite_master").fetchall() == before
+        assert conn.execute("SELECT * FROM sqlite_master").fetchall() + conn.execute("PRAGMA journal_mode").fetchall() \
+            == before
 
 
 @pytest.mark.parametrize("arguments, code, says", [

@@ -211,10 +211,10 @@ def open_db(path: str | Path, busy_timeout: float = BUSY_TIMEOUT, journal_mode: 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite_utils.Database(sqlite3.connect(path, timeout=busy_timeout, check_same_thread=False))
+        _refuse_another_programs(db, path)  # first: even the journal mode is written into the file
         _set_journal_mode(db.conn, journal_mode.upper(), busy_timeout)
         db.conn.execute("PRAGMA synchronous=NORMAL")
         db.conn.execute("PRAGMA foreign_keys=ON")
-        _refuse_another_programs(db, path)
         ensure_schema(db)
     except (OSError, sqlite3.Error) as error:
         raise StorageError(f"cannot open the database {path}: {error}") from error
@@ -225,7 +225,7 @@ def _refuse_another_programs(db: sqlite_utils.Database, path: Path) -> None:
     """Stop before a write at a database another program made (tables, but no ``jobs`` keyed by
     ``job_id``): ensure_schema would add this schema's tables to it, or rebuild a ``jobs`` table
     of its own."""
-    tables = db.table_names()
+    tables = [name for name in db.table_names() if not name.startswith("sqlite_")]  # SQLite's own: any file
     if tables and "job_id" not in (db["jobs"].columns_dict if "jobs" in tables else {}):
         db.close()
         shown = ", ".join(tables[:5]) + (f" and {len(tables) - 5} more" if len(tables) > 5 else "")
