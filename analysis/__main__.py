@@ -19,6 +19,7 @@ from pathlib import Path
 
 from analysis import build  # the other commands' modules import Datasette (~0.7 s): each imports its own below
 from jobcrawler import storage
+from jobcrawler.merge import being_served
 from jobcrawler.settings import SQLITE_PATH as DEFAULT_DB  # where `scrapy crawl builtin` writes
 
 LABELS_HELP = (f"the label source the reports count: {build.DEFAULT_LABELS} (the rule tagger, default), "
@@ -85,6 +86,8 @@ def main(argv: list[str] | None = None) -> None:
             no_jobs = report.NO_JOBS if args.command == "report" else NO_JOBS
             command_parser.exit(2, f"{command_parser.prog}: error: {no_jobs}\n")
     if args.command == "build":
+        if why := being_served(args.db, "build"):
+            build_parser.exit(1, f"{build_parser.prog}: error: {why}\n")
         building(build_parser, args.db, lambda: build.main(str(args.db), args.labels))
     elif args.command == "report":
         build_if_stale(args.db, args.labels, report_parser)

@@ -48,6 +48,7 @@ import yaml
 
 from jobcrawler import storage
 from jobcrawler.items import JobItem
+from jobcrawler.merge import being_served
 from jobcrawler.normalize.location import country_code
 from jobcrawler.parsing.detail import absolute
 from jobcrawler.settings import SQLITE_PATH
@@ -641,6 +642,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="import only this scrape batch (the published analysis: 2026-02-04)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
+    if why := being_served(args.db, "import"):
+        parser.exit(1, f"{parser.prog}: error: {why}\n")
     started = time.perf_counter()
     try:
         report = import_dataset(args.path, args.db, args.batch, progress=_progress_printer())

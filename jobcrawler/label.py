@@ -48,6 +48,7 @@ from pathlib import Path
 
 from jobcrawler import storage
 from jobcrawler.fieldguide import LabelReader
+from jobcrawler.merge import being_served
 from jobcrawler.settings import SQLITE_PATH
 
 logger = logging.getLogger(__name__)
@@ -675,6 +676,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--below goes with --only-uncertain")
     if not Path(args.db).is_file():  # a mistyped path must not become a new, empty database
         parser.exit(2, f"{parser.prog}: error: no database at {args.db}\n")
+    if not args.dry_run and (why := being_served(args.db, "label")):
+        parser.exit(1, f"{parser.prog}: error: {why}\n")
     if args.city is not None:  # "0 postings selected" would hide a typo
         try:
             storage.open_db(args.db).close()  # unknown_city reads job_cities: not a database, or another program's

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from jobcrawler import storage
+from jobcrawler.merge import being_served
 from jobcrawler.settings import SQLITE_PATH
 from jobcrawler.tagging import Tagger
 
@@ -144,6 +145,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not Path(args.db).exists():
         print(f"error: no database at {args.db}", file=sys.stderr)
+        return 1
+    if why := being_served(args.db, "re-tag"):
+        print(f"error: {why}", file=sys.stderr)
         return 1
     started = time.perf_counter()
     try:

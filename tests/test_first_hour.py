@@ -229,3 +229,32 @@ def test_a_retag_that_cannot_start_is_one_line(tmp_path, arguments, code, says):
     result = run("-m", "jobcrawler.retag", *[part.format(notes=notes) for part in arguments])
     assert result.returncode == code
     assert result.stderr.splitlines()[-1] == says.format(notes=notes) and "Traceback" not in result.stderr
+
+
+def test_writing_into_the_database_a_site_serves_is_refused_in_one_line(tmp_path):
+    """``analysis serve`` opens the file immutable: a crawl under it made it serve old job counts
+    beside new runs and answer 500 on the jobs table."""
+    db = build_fixture_db(tmp_path / "jobs.db")
+    dataset = tmp_path / "guide"
+    dataset.mkdir()
+    port, log = free_port(), tmp_path / "serve.log"
+    server = start_server(serve_command(db, port), log)
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/jobs.json?sql=select+1", server, log)
+        before = db.read_bytes()
+        for doing, command, code in [
+            ("crawl", ["-m", "scrapy", "crawl", "builtin", "-a", "city=berlin", "-s", f"SQLITE_PATH={db}"], 1),
+            ("re-tag", ["-m", "jobcrawler.retag", "--db", str(db), "--all"], 1),
+            ("import", ["-m", "jobcrawler.fieldguide", str(dataset), "--db", str(db)], 1),
+            ("label", ["-m", "jobcrawler.label", "--model", "any", "--db", str(db)], 1),
+            ("build", ["-m", "analysis", "build", "--db", str(db)], 1),
+        ]:
+            result = run(*command)
+            assert result.returncode == code, (doing, result.stderr[-2000:])
+            assert result.stderr.count("\n") == 1 and result.stderr.rstrip().endswith(
+                f"{db} is being served (process {server.pid}: {' '.join(serve_command(db, port))[:80]}): stop the "
+                f"site, {doing}, then serve it again (or {doing} into a copy and serve that)"), result.stderr
+        assert db.read_bytes() == before
+    finally:
+        server.terminate()
+        server.wait(timeout=15)

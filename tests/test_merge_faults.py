@@ -8,6 +8,8 @@ import os
 import shutil
 import signal
 import sqlite3
+import subprocess
+import sys
 
 import pytest
 
@@ -173,3 +175,19 @@ def test_merging_into_the_database_a_site_serves_is_refused_in_one_line(tmp_path
         server.terminate()
         server.wait(timeout=15)
     assert merge.main([*map(str, runs), "--db", str(main), "--cycle", "2026-12"]) == 0
+
+
+def test_a_process_that_only_names_datasette_is_no_site(tmp_path):
+    """``pytest tests/test_datasette.py`` or an editor holding the file open serves nothing: a merge,
+    crawl or import into it goes on."""
+    db = storage.open_db(tmp_path / "jobs.db")
+    db.close()
+    holder = subprocess.Popen([sys.executable, "-c", "import sqlite3, sys, time; sqlite3.connect(sys.argv[1]).execute("
+                               "'SELECT 1'); print('open', flush=True); time.sleep(60)", str(tmp_path / "jobs.db"),
+                               "tests/test_datasette.py"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "open\n"
+        assert merge.serving_processes(tmp_path / "jobs.db") == []
+    finally:
+        holder.kill()
+        holder.wait()

@@ -21,6 +21,7 @@ from scrapy.spiderloader import get_spider_loader
 from scrapy.utils.conf import closest_scrapy_cfg
 
 from jobcrawler.extensions.crawl_run import JobdirError, check_settings
+from jobcrawler.merge import being_served
 from jobcrawler.middlewares import configured_proxies
 from jobcrawler.storage import StorageError
 
@@ -43,6 +44,8 @@ class Command(ScrapyCrawlCommand):
             check_settings(self.settings)
         except ValueError as error:
             _refuse(self.settings, f"-s {error}")
+        if why := being_served(self.settings.get("SQLITE_PATH"), "crawl"):
+            _refuse(self.settings, why)
         if len(args) != 1:
             return
         loader = get_spider_loader(self.settings)
