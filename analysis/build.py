@@ -2,7 +2,9 @@
 
 Each ``analysis/reports/<name>.sql`` file is one SELECT; its rows become table
 ``report_<name>``. ``reports/_scope.sql`` runs first and sets up the temporary tables the
-SELECTs read (job profiles, skill counts, the city/period cells).
+SELECTs read (job profiles, skill counts, the city/period cells); analysis/cell_counts.py then
+counts the names jobs list into two of them (numpy), and ``reports/_scope_skills.sql`` makes the
+tables read off those counts.
 
 Label source, city and period, one design for every table: each report table starts with the
 columns
@@ -45,12 +47,13 @@ from pathlib import Path
 import yaml
 
 from jobcrawler.normalize.salary import currency_in_text
-from analysis import blend
+from analysis import blend, cell_counts
 from analysis.datasette_plugins import label_blend
 from jobcrawler.storage import BUSY_TIMEOUT, RULES, label_sources
 
 REPORTS_DIR = Path(__file__).parent / "reports"
 SCOPE_SQL = REPORTS_DIR / "_scope.sql"
+SCOPE_SKILLS_SQL = REPORTS_DIR / "_scope_skills.sql"  # after cell_counts.fill
 BUILD_TABLE = "report_build"  # the build record; not a report table
 METHODS_PATH = Path(__file__).with_name("methods.yaml")
 METHODS_TABLE = "report_methods"  # the definitions the tables use (methods.yaml); not a report table
@@ -84,9 +87,10 @@ def missing_report_tables(conn: sqlite3.Connection) -> list[str]:
 
 
 def queries_version() -> str:
-    """A digest of every report file (helpers included): it changes when a query does."""
+    """A digest of every report file (helpers included) and of the counting in Python
+    (cell_counts.py): it changes when a query does."""
     digest = hashlib.sha256()
-    for path in sorted(REPORTS_DIR.glob("*.sql")):
+    for path in [*sorted(REPORTS_DIR.glob("*.sql")), Path(cell_counts.__file__)]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:16]
 
@@ -189,6 +193,9 @@ def build(db_path: str | Path, labels: str = DEFAULT_LABELS, seconds: dict[str, 
         source = source_fingerprint(conn)
         started = time.perf_counter()
         for statement in sql_statements(SCOPE_SQL.read_text()):  # not executescript, which commits first
+            conn.execute(statement)
+        cell_counts.fill(conn)
+        for statement in sql_statements(SCOPE_SKILLS_SQL.read_text()):
             conn.execute(statement)
         seconds[SCOPE_SQL.name] = time.perf_counter() - started
         counts = {}

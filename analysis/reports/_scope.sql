@@ -271,17 +271,12 @@ FROM skills AS s
 JOIN published_terms AS t ON instr(lower(s.skill), t.term) > 0
 WHERE t.purpose <> 'fine-tuning mention' OR s.category IN ('genai', 'ml');
 -- Jobs per scope group, segment and published word, each job once a word: for the tables that
--- count each word (the comparison, the ML skills).
-CREATE TEMP TABLE group_term_jobs AS
-SELECT g.scope_group, g.segment_id, t.purpose, t.name AS term_name, g.jobs
-FROM (
-    SELECT k.scope_group, k.segment_id, n.term_key, count(DISTINCT k.job_id) AS jobs
-    FROM job_skill_ids AS k
-    JOIN name_terms AS n USING (skill_id)
-    WHERE n.purpose IN ('compared', 'ml knowledge')
-    GROUP BY k.scope_group, k.segment_id, n.term_key
-) AS g
-JOIN published_terms AS t ON t.rowid = g.term_key;
+-- count each word (the comparison, the ML skills). Counted by analysis/cell_counts.py (numpy; the
+-- SQL it stands for is quoted there), after this script.
+CREATE TEMP TABLE group_term_jobs (
+    scope_group INTEGER NOT NULL, segment_id INTEGER NOT NULL, purpose TEXT NOT NULL, term_name TEXT NOT NULL,
+    jobs INTEGER NOT NULL
+);
 
 -- Per job, one pass over its names: what the published searches found (each name's findings
 -- first: name_words) and, as published (skills_analysis.py), which lists name anything; "other
@@ -544,57 +539,13 @@ ON CONFLICT (cell_id, company_id) DO UPDATE SET jobs = jobs + excluded.jobs;
 
 -- Jobs per cell, segment and skill: the base of every skill report. first_seen: where these jobs
 -- first name it (ties rank in that order); top_jobs: the jobs naming it among the first 10 of
--- its list (what the published stage lists read).
--- Speed: a group's counts stand in ~7 cells (~1,000,000 rows at 100,000 postings, ~60,000 cells,
--- segments and skills); they are added up in the table's primary key (an upsert), which is
--- cheaper than sorting them all for a GROUP BY, and the table reads in the same order.
+-- its list (what the published stage lists read). Counted by analysis/cell_counts.py (numpy; the
+-- SQL it stands for is quoted there), after this script; _scope_skills.sql then reads it.
 CREATE TEMP TABLE cell_skill_counts (
     cell_id INTEGER NOT NULL, segment_id INTEGER NOT NULL, skill_id INTEGER NOT NULL,
     jobs INTEGER NOT NULL, top_jobs INTEGER NOT NULL, first_seen INTEGER NOT NULL,
     PRIMARY KEY (cell_id, segment_id, skill_id)
 ) WITHOUT ROWID;
-WITH per_group AS MATERIALIZED (
-    SELECT scope_group, segment_id, skill_id, count(*) AS jobs, sum(position < 10) AS top_jobs,
-        min(seen_order) AS first_seen
-    FROM job_skill_ids
-    GROUP BY scope_group, segment_id, skill_id
-)
-INSERT INTO cell_skill_counts (cell_id, segment_id, skill_id, jobs, top_jobs, first_seen)
-SELECT gc.cell_id, g.segment_id, g.skill_id, g.jobs, g.top_jobs, g.first_seen
-FROM per_group AS g
-JOIN group_cells AS gc USING (scope_group)
-WHERE true
-ON CONFLICT (cell_id, segment_id, skill_id) DO UPDATE SET jobs = jobs + excluded.jobs,
-    top_jobs = top_jobs + excluded.top_jobs, first_seen = min(first_seen, excluded.first_seen);
-
--- Jobs per cell and skill, whatever the AI type and stage.
-CREATE TEMP TABLE cell_skills AS
-SELECT cell_id, skill_id, sum(jobs) AS jobs
-FROM cell_skill_counts
-GROUP BY cell_id, skill_id;
-
--- Our definition's counts: jobs per cell, AI type and canonical skill (alternative names
--- merged). A source without lists of its own names canonical skills already: its listed counts.
-CREATE TEMP TABLE cell_canonical_skills AS
-WITH per_group AS MATERIALIZED (
-    SELECT p.scope_group, p.ai_type, k.skill, max(k.category) AS category, count(*) AS jobs
-    FROM source_skills AS k
-    JOIN job_profile AS p ON p.job_id = k.job_id
-    WHERE (SELECT keeps_lists FROM source_kind)
-    GROUP BY p.scope_group, p.ai_type, k.skill
-)
-SELECT gc.cell_id, g.ai_type, g.skill, max(g.category) AS category, sum(g.jobs) AS jobs
-FROM per_group AS g
-JOIN group_cells AS gc USING (scope_group)
-GROUP BY gc.cell_id, g.ai_type, g.skill
-UNION ALL
-SELECT k.cell_id, g.ai_type, s.skill, s.category, sum(k.jobs)
-FROM cell_skill_counts AS k
-JOIN segments AS g USING (segment_id)
-JOIN skills AS s USING (skill_id)
-WHERE NOT (SELECT keeps_lists FROM source_kind)
-GROUP BY k.cell_id, g.ai_type, k.skill_id;
-CREATE INDEX temp.cell_canonical_skills_by_skill ON cell_canonical_skills (cell_id, skill);
 
 -- Jobs per cell naming both names of a pair of its genai list (frameworks are genai names;
 -- skill_a < skill_b), each pair once a job, as published (analyze_patterns.py).
