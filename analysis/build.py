@@ -2,9 +2,9 @@
 
 Each ``analysis/reports/<name>.sql`` file is one SELECT; its rows become table
 ``report_<name>``. ``reports/_scope.sql`` runs first and sets up the temporary tables the
-SELECTs read (job profiles, skill counts, the city/period cells); analysis/cell_counts.py then
-counts the names jobs list into two of them (numpy), and ``reports/_scope_skills.sql`` makes the
-tables read off those counts.
+SELECTs read (the city/period cells, skill ids, ...); analysis/cell_counts.py then counts the
+names jobs list into four of them (numpy), and ``reports/_scope_profile.sql`` makes the rest (job
+profiles, title, company and pay counts).
 
 Label source, city and period, one design for every table: each report table starts with the
 columns
@@ -53,7 +53,7 @@ from jobcrawler.storage import BUSY_TIMEOUT, RULES, label_sources
 
 REPORTS_DIR = Path(__file__).parent / "reports"
 SCOPE_SQL = REPORTS_DIR / "_scope.sql"
-SCOPE_SKILLS_SQL = REPORTS_DIR / "_scope_skills.sql"  # after cell_counts.fill
+SCOPE_PROFILE_SQL = REPORTS_DIR / "_scope_profile.sql"  # after cell_counts.fill
 BUILD_TABLE = "report_build"  # the build record; not a report table
 METHODS_PATH = Path(__file__).with_name("methods.yaml")
 METHODS_TABLE = "report_methods"  # the definitions the tables use (methods.yaml); not a report table
@@ -195,7 +195,7 @@ def build(db_path: str | Path, labels: str = DEFAULT_LABELS, seconds: dict[str, 
         for statement in sql_statements(SCOPE_SQL.read_text()):  # not executescript, which commits first
             conn.execute(statement)
         cell_counts.fill(conn)
-        for statement in sql_statements(SCOPE_SKILLS_SQL.read_text()):
+        for statement in sql_statements(SCOPE_PROFILE_SQL.read_text()):
             conn.execute(statement)
         seconds[SCOPE_SQL.name] = time.perf_counter() - started
         counts = {}

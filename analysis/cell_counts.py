@@ -1,44 +1,51 @@
-"""Two scope tables counted per listed name with numpy instead of SQL: ``cell_skill_counts`` and
-``group_term_jobs`` (reports/_scope.sql makes them empty and says what they hold).
+"""The scope tables counted over every name every job lists, with numpy instead of SQL:
+``cell_skill_counts``, ``group_term_jobs``, ``job_names`` and ``cell_pair_counts``
+(reports/_scope.sql makes them empty and says what they hold).
 
-Why: both read every name every job lists (~943,000 rows at 100,000 postings). SQLite sorts them
-(~0.5 µs a row a b-tree step) and then spreads each scope group's counts to its ~7 cells in
-~1,000,000 upserts; numpy reads the names once, as integer arrays (~0.03 µs a
-value as one text SQLite writes and numpy parses: a tenth of what fetching rows costs), and counts
-with a sort or two. The rows are the
-SQL's, to the row: each function quotes the statement it replaces, which stays the definition.
+Why: ~943,000 listed names at 100,000 postings. SQL wrote them into a job-keyed table, then sorted
+or upserted them once for each of these tables (~0.5 µs a row a b-tree step), and spread each scope
+group's counts to its ~7 cells in ~1,000,000 upserts. numpy reads the names once, as integer
+arrays (each column one text SQLite writes and numpy parses: ~0.03 µs a value, a tenth of what
+fetching rows costs), and counts with a sort or two (100,000 postings: ~2.6 s of SQL -> ~0.7 s).
+The rows are the SQL's, to the row (bench/report_equivalence.py): each function quotes the
+statement it stands for, which stays the definition.
 """
 
 from __future__ import annotations
 
-import json
 import sqlite3
 
 import numpy as np
 
 # reports/_scope.sql, listed_names: seen_order = the job's ordinal * 1,000,000 + the name's place
 SEEN_ORDER_JOB = 1_000_000
+# name_flags' columns, in job_names' order
+FLAGS = ("frontend", "backend", "ml", "fine_tuning", "rag_or_agents", "genai", "ml_list", "web", "ops", "non_genai")
 
 
 def fill(conn: sqlite3.Connection) -> None:
-    """Fill ``cell_skill_counts`` and ``group_term_jobs`` from ``job_skill_ids``, ``job_order``,
-    ``group_cells`` and ``name_terms``."""
-    names = _columns(conn, "job_skill_ids", ("seen_order", "skill_id", "position"))
-    if not len(names["skill_id"]):
+    """Fill the four tables from ``listed_names`` (with ``skills``' ids), ``job_order``,
+    ``group_cells``, ``name_terms`` and ``name_flags``."""
+    # job_skill_ids: each listed name with its skill's id
+    names = _columns(conn, "listed_names AS n JOIN skills AS s ON s.skill = n.name AND s.category IS n.list",
+                     ("n.seen_order", "s.skill_id", "n.position"))
+    if not len(names["s.skill_id"]):
         return
+    seen_order, skill_id, position = names["n.seen_order"], names["s.skill_id"], names["n.position"]
+    ordinal = seen_order // SEEN_ORDER_JOB
     jobs = _columns(conn, "job_order", ("ordinal", "scope_group", "segment_id"))
-    # a job's scope group and segment by its ordinal (row_number(): 1 up)
-    group_of = np.zeros(int(jobs["ordinal"].max()) + 1, dtype=np.int64)
+    group_of = np.zeros(int(jobs["ordinal"].max()) + 1, dtype=np.int64)  # by ordinal (row_number(): 1 up)
     segment_of = np.zeros_like(group_of)
     group_of[jobs["ordinal"]] = jobs["scope_group"]
     segment_of[jobs["ordinal"]] = jobs["segment_id"]
-    ordinal = names["seen_order"] // SEEN_ORDER_JOB
-    _fill_cell_skill_counts(conn, names, group_of[ordinal], segment_of[ordinal])
-    _fill_group_term_jobs(conn, names["skill_id"], ordinal, group_of, segment_of)
+    group_cells = _columns(conn, "group_cells", ("scope_group", "cell_id"))
+    _fill_cell_skill_counts(conn, group_of[ordinal], segment_of[ordinal], skill_id, position, seen_order, group_cells)
+    _fill_group_term_jobs(conn, ordinal, skill_id, group_of, segment_of)
+    _fill_job_names(conn, ordinal, skill_id)
+    _fill_cell_pair_counts(conn, ordinal, skill_id, group_of, group_cells)
 
 
-def _fill_cell_skill_counts(conn: sqlite3.Connection, names: dict[str, np.ndarray], scope_group: np.ndarray,
-                            segment_id: np.ndarray) -> None:
+def _fill_cell_skill_counts(conn, scope_group, segment_id, skill_id, position, seen_order, group_cells) -> None:
     """Jobs per cell, segment and skill, as
 
         WITH per_group AS MATERIALIZED (
@@ -56,19 +63,16 @@ def _fill_cell_skill_counts(conn: sqlite3.Connection, names: dict[str, np.ndarra
             top_jobs = top_jobs + excluded.top_jobs, first_seen = min(first_seen, excluded.first_seen);
     """
     (group, segment_id, skill_id), (jobs, top_jobs), (first_seen,) = _group(
-        keys=(scope_group, segment_id, names["skill_id"]),
-        sums=(np.ones_like(scope_group), (names["position"] < 10).astype(np.int64)),
-        mins=(names["seen_order"],))
-    group_cells = _columns(conn, "group_cells", ("scope_group", "cell_id"))
-    cell_id, row = _spread(group, group_cells["scope_group"], group_cells["cell_id"])
+        keys=(scope_group, segment_id, skill_id),
+        sums=(np.ones_like(skill_id), (position < 10).astype(np.int64)), mins=(seen_order,))
+    cell_id, row = _spread(group, group_cells)
     columns = _group(keys=(cell_id, segment_id[row], skill_id[row]), sums=(jobs[row], top_jobs[row]), mins=(first_seen[row],))
     conn.executemany(
         "INSERT INTO cell_skill_counts (cell_id, segment_id, skill_id, jobs, top_jobs, first_seen) VALUES (?, ?, ?, ?, ?, ?)",
         zip(*(column.tolist() for part in columns for column in part)))
 
 
-def _fill_group_term_jobs(conn: sqlite3.Connection, skill_id: np.ndarray, ordinal: np.ndarray,
-                          group_of: np.ndarray, segment_of: np.ndarray) -> None:
+def _fill_group_term_jobs(conn, ordinal, skill_id, group_of, segment_of) -> None:
     """Jobs per scope group, segment and published word, each job once a word, as
 
         INSERT INTO group_term_jobs (scope_group, segment_id, purpose, term_name, jobs)
@@ -85,16 +89,12 @@ def _fill_group_term_jobs(conn: sqlite3.Connection, skill_id: np.ndarray, ordina
     terms = _columns(conn, "name_terms", ("skill_id", "term_key"), "WHERE purpose IN ('compared', 'ml knowledge')")
     if not len(terms["skill_id"]):
         return
-    # each (name, word its name holds): a name repeated once a word, reading its skill's run of words
-    order = np.lexsort((terms["term_key"], terms["skill_id"]))
-    term_skill, term_key = terms["skill_id"][order], terms["term_key"][order]
+    # each (name, word its skill holds): a name once a word, reading its skill's run of words
+    (term_skill, term_key), _, _ = _group(keys=(terms["skill_id"], terms["term_key"]))
     words = np.bincount(term_skill, minlength=int(max(skill_id.max(), term_skill.max())) + 1)
-    first_word = np.cumsum(words) - words
-    repeats = words[skill_id]
-    row = np.repeat(np.arange(len(skill_id)), repeats)
-    nth = np.arange(len(row)) - np.repeat(np.cumsum(repeats) - repeats, repeats)
-    word = term_key[first_word[skill_id[row]] + nth]
-    # each job once a word; a job has one scope group and segment, so then count per group, segment, word
+    row, nth = _runs(words[skill_id])
+    word = term_key[(np.cumsum(words) - words)[skill_id[row]] + nth]
+    # each job once a word; a job has one scope group and segment: then jobs per group, segment and word
     (job, word), _, _ = _group(keys=(ordinal[row], word))
     (scope_group, segment_id, word), (jobs,), _ = _group(
         keys=(group_of[job], segment_of[job], word), sums=(np.ones_like(word),))
@@ -105,36 +105,120 @@ def _fill_group_term_jobs(conn: sqlite3.Connection, skill_id: np.ndarray, ordina
          for group, segment, term, count in zip(scope_group.tolist(), segment_id.tolist(), word.tolist(), jobs.tolist())))
 
 
-def _columns(conn: sqlite3.Connection, table: str, columns: tuple[str, ...], where: str = "") -> dict[str, np.ndarray]:
-    """Integer columns of a table as arrays, read in one scan (every array in the same row order):
-    each column as one text SQLite writes and numpy parses, no Python object a value."""
-    texts = conn.execute(f"SELECT {', '.join(f'group_concat({c})' for c in columns)} FROM {table} {where}").fetchone()
+def _fill_job_names(conn, ordinal, skill_id) -> None:
+    """Per job, what its names' published searches found and which lists name anything, as
+
+        INSERT INTO job_names
+        SELECT o.ordinal,
+            coalesce(max(f.frontend), 0), coalesce(max(f.backend), 0), coalesce(max(f.ml), 0),
+            coalesce(max(f.fine_tuning), 0), coalesce(max(f.rag_or_agents), 0), coalesce(max(f.genai), 0),
+            coalesce(max(f.ml_list), 0), coalesce(max(f.web), 0), coalesce(max(f.ops), 0), coalesce(max(f.non_genai), 0)
+        FROM job_skill_ids AS k
+        JOIN job_order AS o USING (job_id)
+        JOIN name_flags AS f USING (skill_id)
+        GROUP BY o.ordinal;
+
+    (a flag is 1, 0 or NULL, so the largest of a job's flags read as 0 where NULL is the same)."""
+    flags = _columns(conn, "name_flags", ("skill_id", *(f"coalesce({flag}, 0)" for flag in FLAGS)))
+    by_skill = np.zeros((int(max(skill_id.max(), flags["skill_id"].max())) + 1, len(FLAGS)), dtype=np.int64)
+    by_skill[flags["skill_id"]] = np.stack([flags[f"coalesce({flag}, 0)"] for flag in FLAGS], axis=1)
+    has_flags = np.zeros(len(by_skill), dtype=bool)  # the join: a name whose skill has no name_flags row drops out
+    has_flags[flags["skill_id"]] = True
+    kept = has_flags[skill_id]
+    order = np.argsort(ordinal[kept], kind="stable")
+    jobs_in_order = ordinal[kept][order]
+    starts = np.flatnonzero(np.concatenate(([True], jobs_in_order[1:] != jobs_in_order[:-1])))[: len(order)]
+    if not len(starts):
+        return
+    job_flags = np.maximum.reduceat(by_skill[skill_id[kept][order]], starts, axis=0)
+    conn.executemany(f"INSERT INTO job_names VALUES (?{', ?' * len(FLAGS)})",
+                     np.column_stack((jobs_in_order[starts], job_flags)).tolist())
+
+
+def _fill_cell_pair_counts(conn, ordinal, skill_id, group_of, group_cells) -> None:
+    """Jobs per cell naming both names of a pair of its genai list, as
+
+        CREATE TEMP TABLE pair_skills AS  -- each genai name of a job once
+        SELECT k.job_id, k.skill_id, k.scope_group, s.skill, min(k.seen_order) AS seen_order
+        FROM job_skill_ids AS k
+        JOIN skills AS s USING (skill_id)
+        WHERE s.category = 'genai'
+        GROUP BY k.job_id, k.skill_id;
+        WITH per_group AS MATERIALIZED (
+            SELECT a.scope_group, a.skill_id AS skill_a_id, b.skill_id AS skill_b_id, count(*) AS jobs,
+                min(a.seen_order / 1000000) AS first_seen  -- the first job naming the pair
+            FROM pair_skills AS a
+            JOIN pair_skills AS b ON b.job_id = a.job_id AND a.skill < b.skill
+            GROUP BY a.scope_group, a.skill_id, b.skill_id
+        )
+        INSERT INTO cell_pair_counts (cell_id, skill_a_id, skill_b_id, jobs, first_seen)
+        SELECT gc.cell_id, g.skill_a_id, g.skill_b_id, g.jobs, g.first_seen
+        FROM per_group AS g
+        JOIN group_cells AS gc USING (scope_group)
+        WHERE true
+        ON CONFLICT (cell_id, skill_a_id, skill_b_id) DO UPDATE SET jobs = jobs + excluded.jobs,
+            first_seen = min(first_seen, excluded.first_seen);
+    """
+    genai = conn.execute("SELECT skill_id, skill FROM skills WHERE category = 'genai'").fetchall()
+    if len(genai) < 2:
+        return
+    # a genai skill's place in name order (Python compares str as SQLite's BINARY compares UTF-8)
+    place = np.full(int(max(skill_id.max(), max(s for s, _ in genai))) + 1, -1, dtype=np.int64)
+    ordered = sorted(genai, key=lambda pair: pair[1])
+    place[[s for s, _ in ordered]] = np.arange(len(ordered))
+    kept = place[skill_id] >= 0
+    (job, skill_place), _, _ = _group(keys=(ordinal[kept], place[skill_id[kept]]))  # each name of a job once
+    # every pair (a, b) of a job's names, a before b in name order
+    job_end = np.searchsorted(job, job, side="right")
+    row, nth = _runs(job_end - np.arange(len(job)) - 1)
+    a, b = row, row + 1 + nth
+    skill_of_place = np.array([s for s, _ in ordered], dtype=np.int64)
+    (group, skill_a, skill_b), (jobs,), (first_seen,) = _group(
+        keys=(group_of[job[a]], skill_of_place[skill_place[a]], skill_of_place[skill_place[b]]),
+        sums=(np.ones_like(a),), mins=(job[a],))
+    if not len(group):
+        return
+    cell_id, row = _spread(group, group_cells)
+    columns = _group(keys=(cell_id, skill_a[row], skill_b[row]), sums=(jobs[row],), mins=(first_seen[row],))
+    conn.executemany("INSERT INTO cell_pair_counts (cell_id, skill_a_id, skill_b_id, jobs, first_seen) VALUES (?, ?, ?, ?, ?)",
+                     zip(*(column.tolist() for part in columns for column in part)))
+
+
+def _columns(conn: sqlite3.Connection, source: str, columns: tuple[str, ...], where: str = "") -> dict[str, np.ndarray]:
+    """Integer columns as arrays, read in one scan (every array in the same row order): each column
+    as one text SQLite writes and numpy parses, no Python object a value."""
+    texts = conn.execute(f"SELECT {', '.join(f'group_concat({c})' for c in columns)} FROM {source} {where}").fetchone()
     return {column: np.fromstring(text or "", dtype=np.int64, sep=",") for column, text in zip(columns, texts)}
 
 
 def _group(keys: tuple[np.ndarray, ...], sums: tuple[np.ndarray, ...] = (), mins: tuple[np.ndarray, ...] = ()):
-    """GROUP BY keys (non-negative integers) in key order: (the keys, sum(each of sums), min(each of mins))."""
+    """GROUP BY keys (non-negative integers), in key order: (the keys, sum of each of sums, min of
+    each of mins)."""
     code = np.zeros(len(keys[0]), dtype=np.int64)  # the keys as one number, in the same order
     for key in keys:
-        size = int(key.max()) + 1 if len(key) else 1
+        size = int(key.max(initial=0)) + 1
         if int(code.max(initial=0)) >= np.iinfo(np.int64).max // size:
-            raise OverflowError("keys too large to count together")
+            raise OverflowError("too many distinct keys to count together")
         code = code * size + key
     order = np.argsort(code, kind="stable")
     code = code[order]
-    starts = np.flatnonzero(np.concatenate(([True], code[1:] != code[:-1]))) if len(code) else np.zeros(0, dtype=np.int64)
+    starts = np.flatnonzero(np.concatenate(([True], code[1:] != code[:-1])))[: len(code)]
+    if not len(starts):
+        return [key[:0] for key in keys], [values[:0] for values in sums], [values[:0] for values in mins]
     return ([key[order[starts]] for key in keys],
-            [np.add.reduceat(values[order], starts) for values in sums] if len(starts) else [values[:0] for values in sums],
-            [np.minimum.reduceat(values[order], starts) for values in mins] if len(starts) else [values[:0] for values in mins])
+            [np.add.reduceat(values[order], starts) for values in sums],
+            [np.minimum.reduceat(values[order], starts) for values in mins])
 
 
-def _spread(group: np.ndarray, cell_group: np.ndarray, cell_id: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each row of a scope group once per cell of the group (group_cells): (the cell, the row)."""
-    order = np.lexsort((cell_id, cell_group))
-    cell_group, cell_id = cell_group[order], cell_id[order]
-    cells = np.bincount(cell_group, minlength=int(max(group.max(), cell_group.max())) + 1)
-    first_cell = np.cumsum(cells) - cells
-    repeats = cells[group]
-    row = np.repeat(np.arange(len(group)), repeats)
-    nth = np.arange(len(row)) - np.repeat(np.cumsum(repeats) - repeats, repeats)
-    return cell_id[first_cell[group[row]] + nth], row
+def _runs(lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Row i repeated lengths[i] times: (the row, 0.. within its run)."""
+    row = np.repeat(np.arange(len(lengths)), lengths)
+    return row, np.arange(len(row)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+
+
+def _spread(group: np.ndarray, group_cells: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Each row of a scope group once a cell of the group (group_cells): (the cell, the row)."""
+    (cell_group, cell_id), _, _ = _group(keys=(group_cells["scope_group"], group_cells["cell_id"]))
+    cells = np.bincount(cell_group, minlength=int(max(group.max(), cell_group.max(initial=0))) + 1)
+    row, nth = _runs(cells[group])
+    return cell_id[(np.cumsum(cells) - cells)[group[row]] + nth], row
