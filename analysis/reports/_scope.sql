@@ -189,6 +189,15 @@ LEFT JOIN stage_texts AS st ON st.text = coalesce(l.company_stage_raw, l.company
 JOIN segments AS s ON s.ai_type IS l.ai_type AND s.stage_group IS st.stage_group
 ORDER BY l.job_id;
 
+-- The columns of a job that need no listed name: the title, company and pay counts and the
+-- denominators read them (build_parallel.py counts those in a second process on a large
+-- database), and job_profile adds the rest. In the jobs' storage order, as job_profile reads them.
+CREATE TEMP TABLE job_base AS
+SELECT j.job_id, g.ordinal, g.scope_group, j.title, j.company, j.posted_date, l.ai_type
+FROM jobs AS j
+JOIN source_labels AS l ON l.job_id = j.job_id
+JOIN job_order AS g ON g.job_id = j.job_id;
+
 -- The skill names each job's label source gives, list by list, as the published skill lists
 -- counted them: the names as written where the source keeps its lists (job_labels.skill_lists),
 -- else its skills under their categories (the rule tagger's canonical names; its lists have no

@@ -25,11 +25,11 @@ CREATE UNIQUE INDEX temp.concrete_ml_jobs_by_job ON concrete_ml_jobs (job_id);
 CREATE TEMP TABLE job_profile AS
 SELECT
     j.job_id,
-    g.scope_group,
+    j.scope_group,
     j.title,
     j.company,
     j.posted_date,
-    l.ai_type,
+    j.ai_type,
     l.company_stage,
     st.stage_group,
     -- ours: the stage the source names exactly (company_stage)
@@ -66,10 +66,9 @@ SELECT
     coalesce(w.has_rag_or_agents, 0) AS has_rag_or_agents,
     -- ours: a concrete ML skill, the generic "machine learning" (often the company's field) left out
     j.job_id IN (SELECT job_id FROM concrete_ml_jobs) AS has_concrete_ml
-FROM jobs AS j
+FROM job_base AS j
 JOIN source_labels AS l ON l.job_id = j.job_id
-JOIN job_order AS g ON g.job_id = j.job_id
-LEFT JOIN job_names AS w ON w.ordinal = g.ordinal
+LEFT JOIN job_names AS w ON w.ordinal = j.ordinal
 LEFT JOIN stage_texts AS st ON st.text = coalesce(l.company_stage_raw, l.company_stage);
 CREATE UNIQUE INDEX temp.job_profile_by_job ON job_profile (job_id);
 
@@ -81,7 +80,7 @@ WITH per_group AS MATERIALIZED (
         sum(ai_type = 'ai-first') AS ai_first_jobs,
         sum(ai_type = 'ai-support') AS ai_support_jobs,
         sum(ai_type = 'ml') AS ml_jobs
-    FROM job_profile
+    FROM job_base
     GROUP BY scope_group
 )
 SELECT gc.cell_id,
@@ -109,7 +108,7 @@ GROUP BY gc.cell_id;
 --   first_seen  the title's first job (ties rank in that order, as published).
 CREATE TEMP TABLE titles (title_id INTEGER PRIMARY KEY, title TEXT NOT NULL UNIQUE, words TEXT, variant TEXT,
                           published_variant TEXT, first_seen TEXT);
-INSERT INTO titles (title, first_seen) SELECT title, min(job_id) FROM job_profile WHERE title IS NOT NULL GROUP BY title;
+INSERT INTO titles (title, first_seen) SELECT title, min(job_id) FROM job_base WHERE title IS NOT NULL GROUP BY title;
 UPDATE titles SET published_variant = trim(replace(trim(replace(trim(replace(trim(replace(trim(replace(
     trim(replace(trim(replace(trim(replace(trim(replace(trim(replace(trim(replace(
         lower(title),
@@ -137,8 +136,8 @@ UPDATE titles SET variant = trim(replace(replace(replace(
     ' ', ' ' || char(31)), char(31) || ' ', ''), char(31), ''));
 
 -- Jobs per cell, AI type and exact title, and the first of them (ties rank in that order).
--- Speed: as in cell_skill_counts, each group's counts are added up in the primary key (an upsert),
--- which takes the AI type by a key (ai_type_key: AI types in order, none first), as a key can
+-- Speed: each group's counts are added up in the primary key (an upsert; cheaper than sorting
+-- them all for a GROUP BY), which takes the AI type by a key (ai_type_key: AI types in order, none first), as a key can
 -- hold no NULL.
 CREATE TEMP TABLE ai_types (ai_type_key INTEGER PRIMARY KEY, ai_type TEXT UNIQUE);
 INSERT INTO ai_types (ai_type) SELECT DISTINCT ai_type FROM segments ORDER BY ai_type;
@@ -149,7 +148,7 @@ CREATE TEMP TABLE cell_title_counts (
 ) WITHOUT ROWID;
 WITH per_group AS MATERIALIZED (
     SELECT p.scope_group, a.ai_type_key, a.ai_type, t.title_id, count(*) AS jobs, min(p.job_id) AS first_seen
-    FROM job_profile AS p
+    FROM job_base AS p
     JOIN titles AS t ON t.title = p.title
     JOIN ai_types AS a ON a.ai_type IS p.ai_type
     GROUP BY p.scope_group, a.ai_type_key, t.title_id
@@ -200,16 +199,16 @@ CREATE UNIQUE INDEX temp.variant_names_by_variant ON variant_names (published_va
 -- Companies by id, and jobs per cell and company.
 CREATE TEMP TABLE companies (company_id INTEGER PRIMARY KEY, company TEXT NOT NULL UNIQUE, first_seen TEXT);
 INSERT INTO companies (company, first_seen)
-SELECT company, min(job_id) FROM job_profile WHERE company IS NOT NULL GROUP BY company;
+SELECT company, min(job_id) FROM job_base WHERE company IS NOT NULL GROUP BY company;
 
--- Speed: as in cell_skill_counts, each group's counts are added up in the primary key (an upsert).
+-- Speed: each group's counts are added up in the primary key (an upsert), as in cell_title_counts.
 CREATE TEMP TABLE cell_company_counts (
     cell_id INTEGER NOT NULL, company_id INTEGER NOT NULL, jobs INTEGER NOT NULL,
     PRIMARY KEY (cell_id, company_id)
 ) WITHOUT ROWID;
 WITH per_group AS MATERIALIZED (
     SELECT p.scope_group, c.company_id, count(*) AS jobs
-    FROM job_profile AS p
+    FROM job_base AS p
     JOIN companies AS c ON c.company = p.company
     GROUP BY p.scope_group, c.company_id
 )
@@ -252,7 +251,7 @@ CREATE INDEX temp.cell_canonical_skills_by_skill ON cell_canonical_skills (cell_
 -- Pay: the postings stating pay with a period and their yearly figure, as pay.sql defines them,
 -- counted per cell, grouping (all, level, AI type; pay_groups, per currency) and figure: postings
 -- of a cell stating the same figure are counted together. Speed: each group's counts are added up
--- in the table's primary key (an upsert), as in cell_skill_counts (a figure stands in about twenty
+-- in the table's primary key (an upsert), as in cell_title_counts (a figure stands in about twenty
 -- cell and grouping lists: ~1,000,000 rows at 100,000 postings); the quartiles read them in that order.
 CREATE TEMP TABLE group_pay AS
 WITH stated AS MATERIALIZED (
@@ -264,7 +263,7 @@ WITH stated AS MATERIALIZED (
         (coalesce(j.salary_min, j.salary_max) + coalesce(j.salary_max, j.salary_min)) / 2.0
             * CASE j.salary_period WHEN 'year' THEN 1 WHEN 'month' THEN 12 WHEN 'week' THEN 52
                                    WHEN 'day' THEN 260 WHEN 'hour' THEN 2080 END AS annual
-    FROM job_profile AS p
+    FROM job_base AS p
     JOIN jobs AS j ON j.job_id = p.job_id
     WHERE coalesce(j.salary_min, j.salary_max) IS NOT NULL
       AND j.salary_period IN ('year', 'month', 'week', 'day', 'hour')
