@@ -17,6 +17,9 @@ import sqlite3
 
 import numpy as np
 
+# The scope tables fill() writes, and those it reads (analysis/build_parallel.py runs it where needed).
+WRITES = frozenset({"cell_skill_counts", "group_term_jobs", "job_names", "cell_pair_counts"})
+READS = frozenset({"listed_names", "skills", "job_order", "group_cells", "name_terms", "name_flags", "published_terms"})
 # reports/_scope.sql, listed_names: seen_order = the job's ordinal * 1,000,000 + the name's place
 SEEN_ORDER_JOB = 1_000_000
 # name_flags' columns, in job_names' order
