@@ -17,14 +17,19 @@ that write the tables its reports read, and those that write what those statemen
 
 from __future__ import annotations
 
-import multiprocessing
+import os
+import pickle
 import re
 import sqlite3
+import subprocess
+import sys
 import time
 import traceback
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import NamedTuple
+
+REPO = Path(__file__).resolve().parents[1]
 
 # Below this many labelled jobs one process builds everything: starting a second Python (~0.3 s)
 # and reading the cells twice cost more than they save (10,000 postings: ~1.6 s either way).
@@ -87,25 +92,23 @@ def name_free_reports(steps: list[ScopeStep], queries: dict[str, str], names_ste
 
 class SideBuild:
     """The second process, building ``tables`` of one label source (``with``: it is stopped and
-    waited for however the block ends)."""
+    waited for however the block ends). A plain ``python -m analysis.build_parallel``: no module
+    of the caller is imported again, and no SQLite state is inherited."""
 
     def __init__(self, db_path: str | Path, labels: str, tables: list[str]):
-        context = multiprocessing.get_context("spawn")  # a fresh process: no SQLite state is forked
-        self._results, sending = context.Pipe(duplex=False)
-        self._process = context.Process(target=_build_side, args=(str(db_path), labels, tables, sending),
-                                        name="analysis build (second process)", daemon=True)
-        self._process.start()
-        sending.close()
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, (str(REPO), os.environ.get("PYTHONPATH")))))
+        self._process = subprocess.Popen([sys.executable, "-m", "analysis.build_parallel", str(db_path), labels, *tables],
+                                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
 
     def results(self) -> tuple[str, dict[str, tuple[str, list[tuple], float]], float]:
         """(the fingerprint of the data it read, table -> (its CREATE TABLE, its rows, seconds),
         the seconds its scope tables took); RuntimeError when it failed."""
+        sent, errors = self._process.communicate()
         try:
-            outcome = self._results.recv()
-        except EOFError:
-            self._process.join()
-            raise RuntimeError(f"the build's second process stopped (exit code {self._process.exitcode})") from None
-        self._process.join()
+            outcome = pickle.loads(sent)
+        except Exception:  # stopped before it could say why: a signal, or the interpreter itself
+            raise RuntimeError(f"the build's second process stopped (exit code {self._process.returncode}): "
+                               f"{errors.decode(errors='replace').strip()[-2000:]}") from None
         if outcome[0] == "failed":
             raise RuntimeError(f"the build's second process failed:\n{outcome[1]}")
         return outcome[1:]
@@ -114,38 +117,42 @@ class SideBuild:
         return self
 
     def __exit__(self, *exc) -> None:
-        if self._process.is_alive():
-            self._process.terminate()
-        self._process.join()
-        self._results.close()
+        if self._process.poll() is None:
+            self._process.kill()
+        self._process.communicate()
 
 
-def _build_side(db_path: str, labels: str, tables: list[str], sending) -> None:
+def _build_side(db_path: str, labels: str, tables: list[str]) -> tuple:
     """In the second process: the scope tables ``tables`` need, then ``tables`` themselves, as
-    temporary tables, sent back whole."""
-    from analysis import build  # noqa: PLC0415 (this process starts bare)
+    temporary tables, returned whole."""
+    from analysis import build  # noqa: PLC0415 (imports this module)
 
+    conn = sqlite3.connect(f"{Path(db_path).resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,
+                           timeout=build.BUSY_TIMEOUT)
     try:
-        conn = sqlite3.connect(f"{Path(db_path).resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,
-                               timeout=build.BUSY_TIMEOUT)
-        try:
-            build.prepare(conn, labels)
-            conn.execute("BEGIN")
-            source = build.source_fingerprint(conn)
-            steps, queries = build.scope_steps(), build.report_queries()
+        build.prepare(conn, labels)
+        conn.execute("BEGIN")
+        source = build.source_fingerprint(conn)
+        steps, queries = build.scope_steps(), build.report_queries()
+        started = time.perf_counter()
+        for step in steps_for(steps, tables_read([queries[table] for table in tables], steps)):
+            step.run(conn)
+        scope_seconds = time.perf_counter() - started
+        built = {}
+        for table in tables:
             started = time.perf_counter()
-            for step in steps_for(steps, tables_read([queries[table] for table in tables], steps)):
-                step.run(conn)
-            scope_seconds = time.perf_counter() - started
-            built = {}
-            for table in tables:
-                started = time.perf_counter()
-                conn.execute(f"CREATE TEMP TABLE {table} AS {build.labelled_select(queries[table])}", (labels,))
-                create = conn.execute("SELECT sql FROM sqlite_temp_master WHERE name = ?", (table,)).fetchone()[0]
-                rows = conn.execute(f"SELECT * FROM temp.{table} ORDER BY rowid").fetchall()
-                built[table] = (create, rows, time.perf_counter() - started)
-        finally:
-            conn.close()
-        sending.send(("built", source, built, scope_seconds))
+            conn.execute(f"CREATE TEMP TABLE {table} AS {build.labelled_select(queries[table])}", (labels,))
+            create = conn.execute("SELECT sql FROM sqlite_temp_master WHERE name = ?", (table,)).fetchone()[0]
+            rows = conn.execute(f"SELECT * FROM temp.{table} ORDER BY rowid").fetchall()
+            built[table] = (create, rows, time.perf_counter() - started)
+        return "built", source, built, scope_seconds
+    finally:
+        conn.close()
+
+
+if __name__ == "__main__":  # SideBuild's process: DB LABELS TABLE... -> the outcome, pickled, on stdout
+    try:
+        outcome = _build_side(sys.argv[1], sys.argv[2], sys.argv[3:])
     except BaseException:  # Ctrl-C included: the build raises it as a failure of this process
-        sending.send(("failed", traceback.format_exc()))
+        outcome = ("failed", traceback.format_exc())
+    sys.stdout.buffer.write(pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))
