@@ -1,0 +1,101 @@
+"""The build's second process (analysis/build_parallel.py), forced on the small fixture database:
+the same report rows and tables as one process builds, nothing written when it fails, and the
+scope statements each process runs read off the SQL."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+
+import pytest
+
+from analysis import build as builder
+from analysis import build_parallel, cell_counts
+from tests.helpers import build_fixture_db, with_pay
+
+
+def report_tables(path) -> dict[str, tuple[str, list[tuple]]]:
+    """Every report table (the build record left out): its CREATE TABLE and its rows in rowid order."""
+    conn = sqlite3.connect(path)
+    try:
+        return {name: (sql, conn.execute(f"SELECT * FROM {name} ORDER BY rowid").fetchall())
+                for name, sql in conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table' "
+                                              "AND name GLOB 'report_*' AND name != 'report_build'")}
+    finally:
+        conn.close()
+
+
+@pytest.fixture(scope="module")
+def fixture_db(tmp_path_factory):
+    return with_pay(build_fixture_db(tmp_path_factory.mktemp("parallel") / "jobs.db"))
+
+
+@pytest.fixture
+def two_processes(monkeypatch):
+    monkeypatch.setattr(build_parallel, "MIN_JOBS", 0)
+
+
+def test_two_processes_build_the_rows_one_process_builds(tmp_path, fixture_db, monkeypatch):
+    one, two = tmp_path / "one.db", tmp_path / "two.db"
+    shutil.copy(fixture_db, one), shutil.copy(fixture_db, two)
+    builder.build(one)
+    builder.build(one)  # rows replaced in tables already there
+    monkeypatch.setattr(build_parallel, "MIN_JOBS", 0)
+    for _ in range(2):
+        seconds = {}
+        counts = builder.build(two, seconds=seconds)
+        assert seconds[builder.SIDE_TABLES]  # the second process built some tables
+        assert set(seconds[builder.SIDE_TABLES]) < set(counts)
+    assert report_tables(two) == report_tables(one)
+
+
+def test_one_process_builds_a_small_database(tmp_path, fixture_db):
+    shutil.copy(fixture_db, tmp_path / "jobs.db")
+    seconds = {}
+    builder.build(tmp_path / "jobs.db", seconds=seconds)
+    assert builder.SIDE_TABLES not in seconds
+
+
+def test_a_failed_second_process_leaves_the_report_rows_as_they_were(tmp_path, fixture_db, two_processes, monkeypatch):
+    path = tmp_path / "jobs.db"
+    shutil.copy(fixture_db, path)
+    builder.build(path)
+    before = report_tables(path)
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE job_labels SET ai_type = 'ml'")  # the next build would change the rows
+    conn.commit(), conn.close()
+    with pytest.raises(RuntimeError, match="(?s)second process failed:.*KeyError: 'report_nothing'"):
+        with build_parallel.SideBuild(path, "rules", ["report_nothing"]) as side:
+            side.results()
+    processes = []
+
+    class FailingSideBuild(build_parallel.SideBuild):
+        def __init__(self, *args):
+            super().__init__(*args)
+            processes.append(self._process)
+
+        def results(self):
+            raise RuntimeError("the second process failed")
+
+    monkeypatch.setattr(build_parallel, "SideBuild", FailingSideBuild)
+    with pytest.raises(RuntimeError, match="the second process failed"):
+        builder.build(path)
+    assert report_tables(path) == before
+    assert processes and all(process.returncode is not None for process in processes)  # stopped and waited for
+    assert not list(tmp_path.glob("*-journal"))
+
+
+def test_each_process_runs_the_scope_statements_its_tables_read():
+    steps, queries = builder.scope_steps(), builder.report_queries()
+    names = next(step for step in steps if step.run is cell_counts.fill)
+    second = build_parallel.name_free_reports(steps, queries, names)
+    assert {"report_pay", "report_top_titles", "report_top_companies"} <= set(second)
+    assert "report_top_skills" not in second and "report_overview" not in second
+    needed = build_parallel.steps_for(steps, build_parallel.tables_read([queries[t] for t in second], steps))
+    assert names not in needed
+    assert not {"listed_names", "job_profile"} & {table for step in needed for table in step.writes}
+    # every table a chosen statement reads is written by a statement chosen before it
+    written = set()
+    for step in needed:
+        assert step.reads <= written | step.writes, step.label
+        written |= step.writes
