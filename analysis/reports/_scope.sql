@@ -189,14 +189,43 @@ LEFT JOIN stage_texts AS st ON st.text = coalesce(l.company_stage_raw, l.company
 JOIN segments AS s ON s.ai_type IS l.ai_type AND s.stage_group IS st.stage_group
 ORDER BY l.job_id;
 
--- The columns of a job that need no listed name: the title, company and pay counts and the
--- denominators read them (build_parallel.py counts those in a second process on a large
--- database), and job_profile adds the rest. In the jobs' storage order, as job_profile reads them.
+-- One row per job with everything the reports group or filter on that needs no listed name:
+-- job_profile adds what the job's names say. The title, company and pay counts, the
+-- denominators and the reports of these columns read it (build_parallel.py builds those in a
+-- second process on a large database). In the jobs' storage order, as job_profile reads it.
 CREATE TEMP TABLE job_base AS
-SELECT j.job_id, g.ordinal, g.scope_group, j.title, j.company, j.posted_date, l.ai_type
+SELECT
+    j.job_id,
+    g.ordinal,
+    g.scope_group,
+    j.title,
+    j.company,
+    j.posted_date,
+    l.ai_type,
+    l.company_stage,
+    st.stage_group,
+    -- ours: the stage the source names exactly (company_stage)
+    CASE
+        WHEN l.company_stage = 'Seed' THEN 'Seed'
+        WHEN l.company_stage IN ('Series A', 'Series B', 'Series C') THEN 'Series A-C'
+        WHEN l.company_stage IN ('Series D+', 'Public') THEN 'Series D+/Public'
+    END AS exact_stage_group,
+    coalesce(l.is_customer_facing, 0) AS is_customer_facing,
+    coalesce(l.is_management, 0) AS is_management,
+    l.is_tech_lead,  -- NULL where the source does not tell technical leads apart (the published labels)
+    coalesce(l.is_research, 0) AS is_research,
+    coalesce(l.is_entry_level, 0) AS is_entry_level,
+    -- ours: the taxonomy's frontend and backend skills (jobcrawler/tagging/categories.yaml skill_groups)
+    coalesce(l.is_frontend, 0) AS is_frontend,
+    coalesce(l.is_backend, 0) AS is_backend,
+    coalesce(l.is_fullstack, 0) AS is_fullstack,
+    coalesce(l.fine_tuning, 'none') AS fine_tuning,
+    l.fine_tuning_use_cases,
+    l.support_category
 FROM jobs AS j
 JOIN source_labels AS l ON l.job_id = j.job_id
-JOIN job_order AS g ON g.job_id = j.job_id;
+JOIN job_order AS g ON g.job_id = j.job_id
+LEFT JOIN stage_texts AS st ON st.text = coalesce(l.company_stage_raw, l.company_stage);
 
 -- The skill names each job's label source gives, list by list, as the published skill lists
 -- counted them: the names as written where the source keeps its lists (job_labels.skill_lists),

@@ -21,7 +21,8 @@ CREATE TEMP TABLE concrete_ml_jobs AS
 SELECT DISTINCT +job_id AS job_id FROM source_skills WHERE category = 'ml' AND skill <> 'machine learning';
 CREATE UNIQUE INDEX temp.concrete_ml_jobs_by_job ON concrete_ml_jobs (job_id);
 
--- One row per job with everything the reports group or filter on.
+-- One row per job with everything the reports group or filter on: job_base's columns and what
+-- the job's names say.
 CREATE TEMP TABLE job_profile AS
 SELECT
     j.job_id,
@@ -30,33 +31,27 @@ SELECT
     j.company,
     j.posted_date,
     j.ai_type,
-    l.company_stage,
-    st.stage_group,
-    -- ours: the stage the source names exactly (company_stage)
-    CASE
-        WHEN l.company_stage = 'Seed' THEN 'Seed'
-        WHEN l.company_stage IN ('Series A', 'Series B', 'Series C') THEN 'Series A-C'
-        WHEN l.company_stage IN ('Series D+', 'Public') THEN 'Series D+/Public'
-    END AS exact_stage_group,
-    coalesce(l.is_customer_facing, 0) AS is_customer_facing,
-    coalesce(l.is_management, 0) AS is_management,
-    l.is_tech_lead,  -- NULL where the source does not tell technical leads apart (the published labels)
-    coalesce(l.is_research, 0) AS is_research,
-    coalesce(l.is_entry_level, 0) AS is_entry_level,
-    -- ours: the taxonomy's frontend and backend skills (jobcrawler/tagging/categories.yaml skill_groups)
-    coalesce(l.is_frontend, 0) AS is_frontend,
-    coalesce(l.is_backend, 0) AS is_backend,
-    coalesce(l.is_fullstack, 0) AS is_fullstack,
+    j.company_stage,
+    j.stage_group,
+    j.exact_stage_group,
+    j.is_customer_facing,
+    j.is_management,
+    j.is_tech_lead,
+    j.is_research,
+    j.is_entry_level,
+    j.is_frontend,
+    j.is_backend,
+    j.is_fullstack,
     -- as published: a name holding a frontend / backend / ML word (published_terms)
     coalesce(w.has_frontend_word, 0) AS has_frontend_word,
     coalesce(w.has_backend_word, 0) AS has_backend_word,
     coalesce(w.has_ml_word, 0) AS has_ml_word,
-    coalesce(l.fine_tuning, 'none') AS fine_tuning,
-    l.fine_tuning_use_cases,
-    l.support_category,
+    j.fine_tuning,
+    j.fine_tuning_use_cases,
+    j.support_category,
     -- as published (finetuning_analysis.py): a fine-tuning word in the title, responsibilities,
     -- use cases or genai/ml names; a source's fine-tuning duty always counts
-    (coalesce(l.fine_tuning, 'none') <> 'none' OR coalesce(w.has_fine_tuning_name, 0)
+    (j.fine_tuning <> 'none' OR coalesce(w.has_fine_tuning_name, 0)
      OR j.job_id IN (SELECT job_id FROM fine_tuning_texts)) AS mentions_fine_tuning,
     coalesce(w.has_genai, 0) AS has_genai,
     coalesce(w.has_ml, 0) AS has_ml,
@@ -67,9 +62,7 @@ SELECT
     -- ours: a concrete ML skill, the generic "machine learning" (often the company's field) left out
     j.job_id IN (SELECT job_id FROM concrete_ml_jobs) AS has_concrete_ml
 FROM job_base AS j
-JOIN source_labels AS l ON l.job_id = j.job_id
-LEFT JOIN job_names AS w ON w.ordinal = j.ordinal
-LEFT JOIN stage_texts AS st ON st.text = coalesce(l.company_stage_raw, l.company_stage);
+LEFT JOIN job_names AS w ON w.ordinal = j.ordinal;
 CREATE UNIQUE INDEX temp.job_profile_by_job ON job_profile (job_id);
 
 -- Denominators: jobs per cell, overall and per AI type.
