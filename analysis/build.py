@@ -54,7 +54,7 @@ from jobcrawler.storage import BUSY_TIMEOUT, RULES, label_sources
 
 REPORTS_DIR = Path(__file__).parent / "reports"
 SCOPE_SQL = REPORTS_DIR / "_scope.sql"
-SCOPE_PROFILE_SQL = REPORTS_DIR / "_scope_profile.sql"  # after cell_counts.fill
+SCOPE_PROFILE_SQL = REPORTS_DIR / "_scope_profile.sql"  # after _scope.sql
 BUILD_TABLE = "report_build"  # the build record; not a report table
 METHODS_PATH = Path(__file__).with_name("methods.yaml")
 METHODS_TABLE = "report_methods"  # the definitions the tables use (methods.yaml); not a report table
@@ -121,15 +121,20 @@ def sql_statements(script: str) -> list[str]:
 
 
 def scope_steps() -> list[build_parallel.ScopeStep]:
-    """The scope tables' statements in the order they run: _scope.sql's, the names counted in
-    Python (cell_counts.fill), then _scope_profile.sql's; each with the tables it writes and reads."""
+    """The scope tables' statements in the order they run (_scope.sql's, then _scope_profile.sql's),
+    each counting of analysis/cell_counts.py as soon as the tables it fills are made; each step with
+    the tables it writes and reads."""
     steps: list[build_parallel.ScopeStep] = []
-    for script in (SCOPE_SQL, None, SCOPE_PROFILE_SQL):
-        if script is None:
-            steps.append(build_parallel.ScopeStep("cell_counts.fill", cell_counts.fill, cell_counts.WRITES, cell_counts.READS))
-            continue
+    waiting, made = list(cell_counts.COUNTINGS), set()
+    for script in (SCOPE_SQL, SCOPE_PROFILE_SQL):
         for statement in sql_statements(script.read_text()):  # not executescript, which commits first
-            steps.append(build_parallel.sql_step(statement, {table for step in steps for table in step.writes}))
+            steps.append(build_parallel.sql_step(statement, made))
+            made |= steps[-1].writes
+            for counting in [counting for counting in waiting if counting.writes <= made]:
+                steps.append(build_parallel.ScopeStep(f"cell_counts.{counting.run.__name__}", *counting))
+                waiting.remove(counting)
+    if waiting:
+        raise ValueError(f"no scope script makes the tables of {', '.join(c.run.__name__ for c in waiting)}")
     return steps
 
 
@@ -287,7 +292,7 @@ def _second_process_tables(conn: sqlite3.Connection, steps: list[build_parallel.
     if (_cores() < 2 or max(sources.values(), default=0) < build_parallel.MIN_JOBS
             or conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal"):
         return []
-    return build_parallel.name_free_reports(steps, queries, next(step for step in steps if step.run is cell_counts.fill))
+    return build_parallel.name_free_reports(steps, queries, next(step for step in steps if step.run is cell_counts.fill_names))
 
 
 def methods() -> list[dict]:

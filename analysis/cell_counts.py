@@ -14,19 +14,18 @@ statement it stands for, which stays the definition.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 
-# The scope tables fill() writes, and those it reads (analysis/build_parallel.py runs it where needed).
-WRITES = frozenset({"cell_skill_counts", "group_term_jobs", "job_names", "cell_pair_counts"})
-READS = frozenset({"listed_names", "skills", "job_order", "group_cells", "name_terms", "name_flags", "published_terms"})
 # reports/_scope.sql, listed_names: seen_order = the job's ordinal * 1,000,000 + the name's place
 SEEN_ORDER_JOB = 1_000_000
 # name_flags' columns, in job_names' order
 FLAGS = ("frontend", "backend", "ml", "fine_tuning", "rag_or_agents", "genai", "ml_list", "web", "ops", "non_genai")
 
 
-def fill(conn: sqlite3.Connection) -> None:
+def fill_names(conn: sqlite3.Connection) -> None:
     """Fill the four tables from ``listed_names`` (with ``skills``' ids), ``job_order``,
     ``group_cells``, ``name_terms`` and ``name_flags``."""
     # job_skill_ids: each listed name with its skill's id
@@ -225,3 +224,114 @@ def _spread(group: np.ndarray, group_cells: dict[str, np.ndarray]) -> tuple[np.n
     cells = np.bincount(cell_group, minlength=int(max(group.max(), cell_group.max(initial=0))) + 1)
     row, nth = _runs(cells[group])
     return cell_id[(np.cumsum(cells) - cells)[group[row]] + nth], row
+
+
+def fill_titles(conn: sqlite3.Connection) -> None:
+    """Jobs per cell, AI type and exact title, and the first of them, as
+
+        WITH per_group AS MATERIALIZED (
+            SELECT p.scope_group, a.ai_type_key, a.ai_type, t.title_id, count(*) AS jobs, min(p.job_id) AS first_seen
+            FROM job_base AS p
+            JOIN titles AS t ON t.title = p.title
+            JOIN ai_types AS a ON a.ai_type IS p.ai_type
+            GROUP BY p.scope_group, a.ai_type_key, t.title_id
+        )
+        INSERT INTO cell_title_counts (cell_id, ai_type_key, title_id, ai_type, jobs, first_seen)
+        SELECT gc.cell_id, g.ai_type_key, g.title_id, g.ai_type, g.jobs, g.first_seen
+        FROM per_group AS g
+        JOIN group_cells AS gc USING (scope_group)
+        WHERE true
+        ON CONFLICT (cell_id, ai_type_key, title_id) DO UPDATE SET jobs = jobs + excluded.jobs,
+            first_seen = min(first_seen, excluded.first_seen);
+
+    (the first job by its ordinal: job_order numbers the jobs in job id order). The groups are
+    counted in SQL, their cells here."""
+    per_group = _columns(conn, """(
+        SELECT p.scope_group, a.ai_type_key, t.title_id, count(*) AS jobs, min(p.ordinal) AS first_job
+        FROM job_base AS p
+        JOIN titles AS t ON t.title = p.title
+        JOIN ai_types AS a ON a.ai_type IS p.ai_type
+        GROUP BY p.scope_group, a.ai_type_key, t.title_id)""", ("scope_group", "ai_type_key", "title_id", "jobs", "first_job"))
+    if not len(per_group["jobs"]):
+        return
+    cell_id, row = _spread(per_group["scope_group"], _columns(conn, "group_cells", ("scope_group", "cell_id")))
+    (cell_id, ai_type_key, title_id), (jobs,), (first_job,) = _group(
+        keys=(cell_id, per_group["ai_type_key"][row], per_group["title_id"][row]),
+        sums=(per_group["jobs"][row],), mins=(per_group["first_job"][row],))
+    ai_type = dict(conn.execute("SELECT ai_type_key, ai_type FROM ai_types"))
+    job_id = dict(conn.execute("SELECT ordinal, job_id FROM job_order"))
+    conn.executemany(
+        "INSERT INTO cell_title_counts (cell_id, ai_type_key, title_id, ai_type, jobs, first_seen) VALUES (?, ?, ?, ?, ?, ?)",
+        ((cell, key, title, ai_type[key], count, job_id[first]) for cell, key, title, count, first
+         in zip(cell_id.tolist(), ai_type_key.tolist(), title_id.tolist(), jobs.tolist(), first_job.tolist())))
+
+
+def fill_pay(conn: sqlite3.Connection) -> None:
+    """Postings per cell, pay grouping and yearly figure, as
+
+        WITH per_group AS MATERIALIZED (
+            SELECT v.scope_group, k.group_key, v.annual, sum(v.jobs) AS jobs, sum(v.converted) AS converted
+            FROM (
+                SELECT scope_group, currency, 'all' AS group_by, 'all' AS group_value, annual, jobs, converted FROM group_pay
+                UNION ALL
+                SELECT scope_group, currency, 'level', level, annual, jobs, converted FROM group_pay
+                UNION ALL
+                SELECT scope_group, currency, 'AI type', ai_type, annual, jobs, converted FROM group_pay
+            ) AS v
+            JOIN pay_groups AS k USING (currency, group_by, group_value)
+            GROUP BY v.scope_group, k.group_key, v.annual
+        )
+        INSERT INTO cell_pay_counts (cell_id, group_key, annual, jobs, converted)
+        SELECT gc.cell_id, g.group_key, g.annual, g.jobs, g.converted
+        FROM per_group AS g
+        JOIN group_cells AS gc USING (scope_group)
+        WHERE true
+        ON CONFLICT (cell_id, group_key, annual) DO UPDATE SET jobs = jobs + excluded.jobs,
+            converted = converted + excluded.converted;
+
+    The groups are counted in SQL, their cells here; a figure travels as its place among the
+    distinct figures (a number as text could round it)."""
+    annuals = [annual for (annual,) in conn.execute("SELECT DISTINCT annual FROM group_pay ORDER BY annual")]
+    if not annuals:
+        return
+    per_group = _columns(conn, """(
+        SELECT g.scope_group, g.group_key, a.place, g.jobs, g.converted
+        FROM (
+            SELECT v.scope_group, k.group_key, v.annual, sum(v.jobs) AS jobs, sum(v.converted) AS converted
+            FROM (
+                SELECT scope_group, currency, 'all' AS group_by, 'all' AS group_value, annual, jobs, converted FROM group_pay
+                UNION ALL
+                SELECT scope_group, currency, 'level', level, annual, jobs, converted FROM group_pay
+                UNION ALL
+                SELECT scope_group, currency, 'AI type', ai_type, annual, jobs, converted FROM group_pay
+            ) AS v
+            JOIN pay_groups AS k USING (currency, group_by, group_value)
+            GROUP BY v.scope_group, k.group_key, v.annual
+        ) AS g
+        JOIN (SELECT annual, row_number() OVER (ORDER BY annual) - 1 AS place FROM (SELECT DISTINCT annual FROM group_pay)) AS a
+            USING (annual))""", ("scope_group", "group_key", "place", "jobs", "converted"))
+    cell_id, row = _spread(per_group["scope_group"], _columns(conn, "group_cells", ("scope_group", "cell_id")))
+    (cell_id, group_key, place), (jobs, converted), _ = _group(
+        keys=(cell_id, per_group["group_key"][row], per_group["place"][row]),
+        sums=(per_group["jobs"][row], per_group["converted"][row]))
+    conn.executemany(
+        "INSERT INTO cell_pay_counts (cell_id, group_key, annual, jobs, converted) VALUES (?, ?, ?, ?, ?)",
+        ((cell, key, annuals[at], count, stated) for cell, key, at, count, stated
+         in zip(cell_id.tolist(), group_key.tolist(), place.tolist(), jobs.tolist(), converted.tolist())))
+
+
+class Counting(NamedTuple):
+    """A counting step: the scope tables it fills (made empty by the scope scripts, which run it
+    once they made them all) and those it reads."""
+    run: Callable[[sqlite3.Connection], None]
+    writes: frozenset[str]
+    reads: frozenset[str]
+
+
+COUNTINGS = (
+    Counting(fill_names, frozenset({"cell_skill_counts", "group_term_jobs", "job_names", "cell_pair_counts"}),
+             frozenset({"listed_names", "skills", "job_order", "group_cells", "name_terms", "name_flags", "published_terms"})),
+    Counting(fill_titles, frozenset({"cell_title_counts"}),
+             frozenset({"job_base", "titles", "ai_types", "group_cells", "job_order"})),
+    Counting(fill_pay, frozenset({"cell_pay_counts"}), frozenset({"group_pay", "pay_groups", "group_cells"})),
+)

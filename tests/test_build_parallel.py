@@ -87,7 +87,7 @@ def test_a_failed_second_process_leaves_the_report_rows_as_they_were(tmp_path, f
 
 def test_each_process_runs_the_scope_statements_its_tables_read():
     steps, queries = builder.scope_steps(), builder.report_queries()
-    names = next(step for step in steps if step.run is cell_counts.fill)
+    names = next(step for step in steps if step.run is cell_counts.fill_names)
     second = build_parallel.name_free_reports(steps, queries, names)
     assert {"report_pay", "report_top_titles", "report_top_companies"} <= set(second)
     assert "report_top_skills" not in second and "report_overview" not in second

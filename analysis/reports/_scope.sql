@@ -295,8 +295,8 @@ FROM skills AS s
 JOIN published_terms AS t ON instr(lower(s.skill), t.term) > 0
 WHERE t.purpose <> 'fine-tuning mention' OR s.category IN ('genai', 'ml');
 
--- The tables below count the ~1,000,000 listed names: analysis/cell_counts.py fills them after
--- this script (numpy; the SQL each stands for is quoted there), then _scope_profile.sql runs.
+-- The tables below count the ~1,000,000 listed names: analysis/cell_counts.py fills them
+-- (fill_names, numpy; the SQL each stands for is quoted there) once this script made them.
 
 -- Jobs per scope group, segment and published word, each job once a word: for the tables that
 -- count each word (the comparison, the ML skills).

@@ -128,10 +128,9 @@ UPDATE titles SET variant = trim(replace(replace(replace(
         ' sr. ', ' '), ' sr ', ' '), ' iii ', ' '), ' ii ', ' '), ' i ', ' '),
     ' ', ' ' || char(31)), char(31) || ' ', ''), char(31), ''));
 
--- Jobs per cell, AI type and exact title, and the first of them (ties rank in that order).
--- Speed: each group's counts are added up in the primary key (an upsert; cheaper than sorting
--- them all for a GROUP BY), which takes the AI type by a key (ai_type_key: AI types in order, none first), as a key can
--- hold no NULL.
+-- Jobs per cell, AI type and exact title, and the first of them (ties rank in that order), the
+-- AI type by a key (ai_type_key: AI types in order, none first), as a key can hold no NULL.
+-- Counted by analysis/cell_counts.py (fill_titles: the SQL it stands for is quoted there).
 CREATE TEMP TABLE ai_types (ai_type_key INTEGER PRIMARY KEY, ai_type TEXT UNIQUE);
 INSERT INTO ai_types (ai_type) SELECT DISTINCT ai_type FROM segments ORDER BY ai_type;
 CREATE TEMP TABLE cell_title_counts (
@@ -139,20 +138,6 @@ CREATE TEMP TABLE cell_title_counts (
     jobs INTEGER NOT NULL, first_seen TEXT NOT NULL,
     PRIMARY KEY (cell_id, ai_type_key, title_id)
 ) WITHOUT ROWID;
-WITH per_group AS MATERIALIZED (
-    SELECT p.scope_group, a.ai_type_key, a.ai_type, t.title_id, count(*) AS jobs, min(p.job_id) AS first_seen
-    FROM job_base AS p
-    JOIN titles AS t ON t.title = p.title
-    JOIN ai_types AS a ON a.ai_type IS p.ai_type
-    GROUP BY p.scope_group, a.ai_type_key, t.title_id
-)
-INSERT INTO cell_title_counts (cell_id, ai_type_key, title_id, ai_type, jobs, first_seen)
-SELECT gc.cell_id, g.ai_type_key, g.title_id, g.ai_type, g.jobs, g.first_seen
-FROM per_group AS g
-JOIN group_cells AS gc USING (scope_group)
-WHERE true
-ON CONFLICT (cell_id, ai_type_key, title_id) DO UPDATE SET jobs = jobs + excluded.jobs,
-    first_seen = min(first_seen, excluded.first_seen);
 
 -- Each AI type's jobs with a title per cell (unknown included): the denominator of the title
 -- word and title keyword shares.
@@ -194,7 +179,8 @@ CREATE TEMP TABLE companies (company_id INTEGER PRIMARY KEY, company TEXT NOT NU
 INSERT INTO companies (company, first_seen)
 SELECT company, min(job_id) FROM job_base WHERE company IS NOT NULL GROUP BY company;
 
--- Speed: each group's counts are added up in the primary key (an upsert), as in cell_title_counts.
+-- Speed: each group's counts are added up in the primary key (an upsert; cheaper than sorting them
+-- all for a GROUP BY).
 CREATE TEMP TABLE cell_company_counts (
     cell_id INTEGER NOT NULL, company_id INTEGER NOT NULL, jobs INTEGER NOT NULL,
     PRIMARY KEY (cell_id, company_id)
@@ -243,9 +229,8 @@ CREATE INDEX temp.cell_canonical_skills_by_skill ON cell_canonical_skills (cell_
 
 -- Pay: the postings stating pay with a period and their yearly figure, as pay.sql defines them,
 -- counted per cell, grouping (all, level, AI type; pay_groups, per currency) and figure: postings
--- of a cell stating the same figure are counted together. Speed: each group's counts are added up
--- in the table's primary key (an upsert), as in cell_title_counts (a figure stands in about twenty
--- cell and grouping lists: ~1,000,000 rows at 100,000 postings); the quartiles read them in that order.
+-- of a cell stating the same figure are counted together (cell_pay_counts: by analysis/cell_counts.py,
+-- fill_pay, which quotes the SQL it stands for); the quartiles read them in key order.
 CREATE TEMP TABLE group_pay AS
 WITH stated AS MATERIALIZED (
     SELECT p.scope_group,
@@ -281,22 +266,4 @@ CREATE TEMP TABLE cell_pay_counts (
     jobs INTEGER NOT NULL, converted INTEGER NOT NULL,
     PRIMARY KEY (cell_id, group_key, annual)
 ) WITHOUT ROWID;
-WITH per_group AS MATERIALIZED (
-    SELECT v.scope_group, k.group_key, v.annual, sum(v.jobs) AS jobs, sum(v.converted) AS converted
-    FROM (
-        SELECT scope_group, currency, 'all' AS group_by, 'all' AS group_value, annual, jobs, converted FROM group_pay
-        UNION ALL
-        SELECT scope_group, currency, 'level', level, annual, jobs, converted FROM group_pay
-        UNION ALL
-        SELECT scope_group, currency, 'AI type', ai_type, annual, jobs, converted FROM group_pay
-    ) AS v
-    JOIN pay_groups AS k USING (currency, group_by, group_value)
-    GROUP BY v.scope_group, k.group_key, v.annual
-)
-INSERT INTO cell_pay_counts (cell_id, group_key, annual, jobs, converted)
-SELECT gc.cell_id, g.group_key, g.annual, g.jobs, g.converted
-FROM per_group AS g
-JOIN group_cells AS gc USING (scope_group)
-WHERE true
-ON CONFLICT (cell_id, group_key, annual) DO UPDATE SET jobs = jobs + excluded.jobs,
-    converted = converted + excluded.converted;
+
