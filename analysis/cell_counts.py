@@ -320,6 +320,29 @@ def fill_pay(conn: sqlite3.Connection) -> None:
          in zip(cell_id.tolist(), group_key.tolist(), place.tolist(), jobs.tolist(), converted.tolist())))
 
 
+def fill_cell_companies(conn: sqlite3.Connection) -> None:
+    """Companies per cell, as
+
+        INSERT INTO cell_companies (cell_id, companies)
+        SELECT gc.cell_id, count(DISTINCT p.company)
+        FROM job_base AS p
+        JOIN group_cells AS gc USING (scope_group)
+        WHERE p.company IS NOT NULL
+        GROUP BY gc.cell_id;
+
+    (the rows of cell_company_counts a cell has). Each group's companies are listed in SQL (as
+    their places in company order), their cells counted here."""
+    per_group = _columns(conn, """(
+        SELECT scope_group, dense_rank() OVER (ORDER BY company) AS company
+        FROM (SELECT DISTINCT scope_group, company FROM job_base WHERE company IS NOT NULL))""", ("scope_group", "company"))
+    if not len(per_group["company"]):
+        return
+    cell_id, row = _spread(per_group["scope_group"], _columns(conn, "group_cells", ("scope_group", "cell_id")))
+    (cell_id, _), _, _ = _group(keys=(cell_id, per_group["company"][row]))  # each company of a cell once
+    (cell_id,), (companies,), _ = _group(keys=(cell_id,), sums=(np.ones_like(cell_id),))
+    conn.executemany("INSERT INTO cell_companies (cell_id, companies) VALUES (?, ?)", zip(cell_id.tolist(), companies.tolist()))
+
+
 class Counting(NamedTuple):
     """A counting step: the scope tables it fills (made empty by the scope scripts, which run it
     once they made them all) and those it reads."""
@@ -334,4 +357,5 @@ COUNTINGS = (
     Counting(fill_titles, frozenset({"cell_title_counts"}),
              frozenset({"job_base", "titles", "ai_types", "group_cells", "job_order"})),
     Counting(fill_pay, frozenset({"cell_pay_counts"}), frozenset({"group_pay", "pay_groups", "group_cells"})),
+    Counting(fill_cell_companies, frozenset({"cell_companies"}), frozenset({"job_base", "group_cells"})),
 )

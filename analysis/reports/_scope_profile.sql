@@ -174,6 +174,10 @@ FROM (
 WHERE position = 1;
 CREATE UNIQUE INDEX temp.variant_names_by_variant ON variant_names (published_variant);
 
+-- Companies per cell (the overview's count; cell_company_counts' rows of the cell), counted by
+-- analysis/cell_counts.py (fill_cell_companies: the SQL it stands for is quoted there).
+CREATE TEMP TABLE cell_companies (cell_id INTEGER PRIMARY KEY, companies INTEGER NOT NULL);
+
 -- Companies by id, and jobs per cell and company.
 CREATE TEMP TABLE companies (company_id INTEGER PRIMARY KEY, company TEXT NOT NULL UNIQUE, first_seen TEXT);
 INSERT INTO companies (company, first_seen)
