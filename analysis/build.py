@@ -287,9 +287,11 @@ def build(db_path: str | Path, labels: str = DEFAULT_LABELS, seconds: dict[str, 
 def _second_process_tables(conn: sqlite3.Connection, steps: list[build_parallel.ScopeStep], queries: dict[str, str],
                            sources: dict[str, int]) -> list[str]:
     """The report tables a second process builds (build_parallel.py): those that need no listed
-    name, on a database of build_parallel.MIN_JOBS labelled jobs or more, with two cores and a
-    write-ahead log (which lets the second process read beside this one's write lock); else none."""
-    if (_cores() < 2 or max(sources.values(), default=0) < build_parallel.MIN_JOBS
+    name, when the label source labelled build_parallel.MIN_JOBS jobs or more and there are two
+    cores and a write-ahead log (which lets the second process read beside this one's write
+    lock); else none."""
+    jobs = sources.get(labels, sources.get(RULES, 0))  # a blend's jobs are the rules'
+    if (_cores() < 2 or jobs < build_parallel.MIN_JOBS
             or conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal"):
         return []
     return build_parallel.name_free_reports(steps, queries, next(step for step in steps if step.run is cell_counts.fill_names))

@@ -1,6 +1,6 @@
 """A second process for ``analysis build`` on a large database: it builds the report tables that
-need no listed name (the title, company and pay tables: ~40% of a build) while the build's own
-process counts the names and builds the rest.
+need no listed name (the title, company and pay tables and those of job_base's columns: ~45% of
+a build) while the build's own process counts the names and builds the rest.
 
 Why a process: SQLite runs one statement on one core, and the build is ~20 passes of ~0.5 µs a
 row; two processes on two cores halve what is left to wait for. The second process opens the
@@ -31,8 +31,9 @@ from typing import NamedTuple
 
 REPO = Path(__file__).resolve().parents[1]
 
-# Below this many labelled jobs one process builds everything: starting a second Python (~0.3 s)
-# and reading the cells twice cost more than they save (10,000 postings: ~1.6 s either way).
+# Below this many labelled jobs one process builds everything: a second Python (~0.3 s to start)
+# and the cells made twice cost about what they save (10,000 postings: 1.5-1.6 s with two
+# processes, 1.75-1.8 s with one, for ~0.45 s more CPU; 100,000: ~5 s against ~7 s).
 MIN_JOBS = 20_000
 
 

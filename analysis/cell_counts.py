@@ -1,14 +1,18 @@
-"""The scope tables counted over every name every job lists, with numpy instead of SQL:
-``cell_skill_counts``, ``group_term_jobs``, ``job_names`` and ``cell_pair_counts``
-(reports/_scope.sql makes them empty and says what they hold).
+"""The scope tables counted with numpy instead of SQL (reports/_scope.sql and _scope_profile.sql
+make them empty, say what they hold, and build.py runs each counting once its tables are made):
 
-Why: ~943,000 listed names at 100,000 postings. SQL wrote them into a job-keyed table, then sorted
-or upserted them once for each of these tables (~0.5 µs a row a b-tree step), and spread each scope
-group's counts to its ~7 cells in ~1,000,000 upserts. numpy reads the names once, as integer
-arrays (each column one text SQLite writes and numpy parses: ~0.03 µs a value, a tenth of what
-fetching rows costs), and counts with a sort or two (100,000 postings: ~2.6 s of SQL -> ~0.7 s).
-The rows are the SQL's, to the row (bench/report_equivalence.py): each function quotes the
-statement it stands for, which stays the definition.
+* ``fill_names``: over every name every job lists (~943,000 at 100,000 postings):
+  ``cell_skill_counts``, ``group_term_jobs``, ``job_names``, ``cell_pair_counts``;
+* ``fill_titles``, ``fill_pay``, ``fill_cell_companies``: the title, pay and company counts per
+  cell, from each scope group's counts (made in SQL).
+
+Why: SQLite spends ~0.5 µs a row on every b-tree step. It wrote the listed names into a job-keyed
+table and sorted or upserted them again for each table, and spread each scope group's counts to
+its ~7 cells in ~1,000,000 upserts a table. numpy reads the names once, as integer arrays (each
+column one text SQLite writes and numpy parses: ~0.03 µs a value, a tenth of what fetching rows
+costs), and counts with a sort or two (100,000 postings: ~3.7 s of SQL -> ~1.8 s). The rows are
+the SQL's, to the row (bench/report_equivalence.py): each function quotes the statement it
+stands for, which stays the definition.
 """
 
 from __future__ import annotations
