@@ -221,7 +221,7 @@ def build(db_path: str | Path, labels: str = DEFAULT_LABELS, seconds: dict[str, 
         queries = report_queries()
         version = queries_version()
         steps = scope_steps()
-        side_tables = _second_process_tables(conn, steps, queries, sources)
+        side_tables = _second_process_tables(conn, steps, queries, sources, labels)
         own_tables = [table for table in queries if table not in side_tables]
         # One transaction from the first read to the last write: the fingerprint, the scope tables
         # and every report read one state of the data (a crawl or re-tag writing meanwhile waits
@@ -285,7 +285,7 @@ def build(db_path: str | Path, labels: str = DEFAULT_LABELS, seconds: dict[str, 
 
 
 def _second_process_tables(conn: sqlite3.Connection, steps: list[build_parallel.ScopeStep], queries: dict[str, str],
-                           sources: dict[str, int]) -> list[str]:
+                           sources: dict[str, int], labels: str) -> list[str]:
     """The report tables a second process builds (build_parallel.py): those that need no listed
     name, when the label source labelled build_parallel.MIN_JOBS jobs or more and there are two
     cores and a write-ahead log (which lets the second process read beside this one's write
