@@ -205,7 +205,8 @@ def build(db_path: str | Path, labels: str = DEFAULT_LABELS, seconds: dict[str, 
     """(Re)build every report table's rows of one label source; returns table -> its row count.
 
     ``seconds``, when given, receives how long the scope tables (``_scope.sql``) and each report
-    table took: where a slow build spends its time. LabelsError when no job carries labels of
+    table took: where a slow build spends its time (with a second process, build_parallel.py,
+    also its scope tables' seconds, ``SIDE_SCOPE``, and which tables it built, ``SIDE_TABLES``). LabelsError when no job carries labels of
     that source (the default source of a database without any labels yet builds empty tables)."""
     seconds = {} if seconds is None else seconds
     conn = sqlite3.connect(db_path, isolation_level=None, timeout=BUSY_TIMEOUT)  # waits out a writer

@@ -126,7 +126,7 @@ class SideBuild:
 def _build_side(db_path: str, labels: str, tables: list[str]) -> tuple:
     """In the second process: the scope tables ``tables`` need, then ``tables`` themselves, as
     temporary tables, returned whole."""
-    from analysis import build  # noqa: PLC0415 (imports this module)
+    from analysis import build  # here, not above: build imports this module
 
     conn = sqlite3.connect(f"{Path(db_path).resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,
                            timeout=build.BUSY_TIMEOUT)
