@@ -31,8 +31,13 @@ FLAGS = ("frontend", "backend", "ml", "fine_tuning", "rag_or_agents", "genai", "
 
 def fill_names(conn: sqlite3.Connection) -> None:
     """Fill the four tables from ``listed_names`` (with ``skills``' ids), ``job_order``,
-    ``group_cells``, ``name_terms`` and ``name_flags``."""
-    # job_skill_ids: each listed name with its skill's id
+    ``group_cells``, ``name_terms`` and ``name_flags``. The statements quoted below read
+    ``job_skill_ids``, each listed name with its skill's id:
+
+        SELECT n.job_id, s.skill_id, n.position, n.list_node, n.seen_order, n.scope_group, n.segment_id
+        FROM listed_names AS n
+        JOIN skills AS s ON s.skill = n.name AND s.category IS n.list
+    """
     names = _columns(conn, "listed_names AS n JOIN skills AS s ON s.skill = n.name AND s.category IS n.list",
                      ("n.seen_order", "s.skill_id", "n.position"))
     if not len(names["s.skill_id"]):
