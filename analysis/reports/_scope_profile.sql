@@ -1,14 +1,15 @@
--- The scope tables built on _scope.sql's and on the name counts analysis/cell_counts.py adds
--- (build.py runs this script after both): job profiles, titles, companies, skills per cell, pay.
+-- The scope tables built on _scope.sql's (build.py runs this script next, and each counting of
+-- analysis/cell_counts.py once its tables are made): job profiles, titles, companies, skills per
+-- cell, pay.
 
 -- Jobs with a fine-tuning word in the title, responsibilities or use cases (published_terms).
 CREATE TEMP TABLE fine_tuning_texts AS
 WITH texts AS MATERIALIZED (
     SELECT l.job_id, lower(coalesce(j.title, '') || ' ' || coalesce(l.responsibilities, '') || ' '
                            || coalesce(l.use_cases, '')) AS text
-    FROM source_labels AS l
-    JOIN jobs AS j ON j.job_id = l.job_id
-    WHERE l.ai_type = 'ai-first'  -- the published analysis looked at no other type
+    FROM job_base AS j  -- the title without reading the jobs' long rows
+    JOIN source_labels AS l ON l.job_id = j.job_id
+    WHERE j.ai_type = 'ai-first'  -- the published analysis looked at no other type
 )
 SELECT job_id FROM texts
 WHERE EXISTS (SELECT 1 FROM published_terms AS t WHERE t.purpose = 'fine-tuning mention' AND instr(text, t.term) > 0);
