@@ -211,6 +211,13 @@ def build(db_path: str | Path, labels: str = DEFAULT_LABELS, seconds: dict[str, 
     seconds = {} if seconds is None else seconds
     conn = sqlite3.connect(db_path, isolation_level=None, timeout=BUSY_TIMEOUT)  # waits out a writer
     try:
+        # One transaction from the first read to the last write: the label sources, the label
+        # state prepare() bakes into its views (a blend's threshold, job_labels' columns), the
+        # fingerprint, the scope tables and every report read one state of the data (a crawl,
+        # re-tag or label run writing meanwhile waits for the build, up to its busy timeout); a
+        # second process starts reading under this lock too. The write lock is taken up front,
+        # so the build never has to upgrade a read snapshot another writer made stale.
+        conn.execute("BEGIN IMMEDIATE")
         sources = label_sources(conn)
         held = ", ".join(f"{name} ({jobs} jobs)" for name, jobs in sources.items()) or "none"
         if missing := label_blend.missing_parts(labels, sources):
@@ -224,11 +231,6 @@ def build(db_path: str | Path, labels: str = DEFAULT_LABELS, seconds: dict[str, 
         steps = scope_steps()
         side_tables = _second_process_tables(conn, steps, queries, sources, labels)
         own_tables = [table for table in queries if table not in side_tables]
-        # One transaction from the first read to the last write: the fingerprint, the scope tables
-        # and every report read one state of the data (a crawl or re-tag writing meanwhile waits
-        # for the build, up to its busy timeout), and the write lock is taken up front, so the
-        # build never has to upgrade a read snapshot another writer made stale.
-        conn.execute("BEGIN IMMEDIATE")
         source = source_fingerprint(conn)
         with build_parallel.SideBuild(db_path, labels, side_tables) if side_tables else nullcontext() as side:
             started = time.perf_counter()

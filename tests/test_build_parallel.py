@@ -99,3 +99,19 @@ def test_each_process_runs_the_scope_statements_its_tables_read():
     for step in needed:
         assert step.reads <= written | step.writes, step.label
         written |= step.writes
+
+
+def test_the_label_state_is_read_under_the_builds_write_lock(tmp_path, fixture_db, two_processes, monkeypatch):
+    """prepare() bakes label state (a blend's threshold, job_labels' columns) into its views: read
+    under the lock the second process reads under, a label run cannot land between the two."""
+    shutil.copy(fixture_db, tmp_path / "jobs.db")
+    locked = []
+    real = builder.blend.create_source_views
+
+    def create_source_views(conn, labels):
+        locked.append(conn.in_transaction)
+        real(conn, labels)
+
+    monkeypatch.setattr(builder.blend, "create_source_views", create_source_views)
+    builder.build(tmp_path / "jobs.db")
+    assert locked == [True]
