@@ -23,8 +23,6 @@ from typing import NamedTuple
 
 import numpy as np
 
-# reports/_scope.sql, listed_names: seen_order = the job's ordinal * 1,000,000 + the name's place
-SEEN_ORDER_JOB = 1_000_000
 # name_flags' columns, in job_names' order
 FLAGS = ("frontend", "backend", "ml", "fine_tuning", "rag_or_agents", "genai", "ml_list", "web", "ops", "non_genai")
 
@@ -34,16 +32,16 @@ def fill_names(conn: sqlite3.Connection) -> None:
     ``group_cells``, ``name_terms`` and ``name_flags``. The statements quoted below read
     ``job_skill_ids``, each listed name with its skill's id:
 
-        SELECT n.job_id, s.skill_id, n.position, n.list_node, n.seen_order, n.scope_group, n.segment_id
+        SELECT n.job_id, n.job_ordinal, s.skill_id, n.position, n.list_node, n.seen_order, n.scope_group, n.segment_id
         FROM listed_names AS n
         JOIN skills AS s ON s.skill = n.name AND s.category IS n.list
     """
     names = _columns(conn, "listed_names AS n JOIN skills AS s ON s.skill = n.name AND s.category IS n.list",
-                     ("n.seen_order", "s.skill_id", "n.position"))
+                     ("n.job_ordinal", "n.seen_order", "s.skill_id", "n.position"))
     if not len(names["s.skill_id"]):
         return
-    seen_order, skill_id, position = names["n.seen_order"], names["s.skill_id"], names["n.position"]
-    ordinal = seen_order // SEEN_ORDER_JOB
+    ordinal, seen_order = names["n.job_ordinal"], names["n.seen_order"]
+    skill_id, position = names["s.skill_id"], names["n.position"]
     jobs = _columns(conn, "job_order", ("ordinal", "scope_group", "segment_id"))
     group_of = np.zeros(int(jobs["ordinal"].max()) + 1, dtype=np.int64)  # by ordinal (row_number(): 1 up)
     segment_of = np.zeros_like(group_of)
@@ -150,14 +148,14 @@ def _fill_cell_pair_counts(conn, ordinal, skill_id, group_of, group_cells) -> No
     """Jobs per cell naming both names of a pair of its genai list, as
 
         CREATE TEMP TABLE pair_skills AS  -- each genai name of a job once
-        SELECT k.job_id, k.skill_id, k.scope_group, s.skill, min(k.seen_order) AS seen_order
+        SELECT k.job_id, k.job_ordinal, k.skill_id, k.scope_group, s.skill
         FROM job_skill_ids AS k
         JOIN skills AS s USING (skill_id)
         WHERE s.category = 'genai'
         GROUP BY k.job_id, k.skill_id;
         WITH per_group AS MATERIALIZED (
             SELECT a.scope_group, a.skill_id AS skill_a_id, b.skill_id AS skill_b_id, count(*) AS jobs,
-                min(a.seen_order / 1000000) AS first_seen  -- the first job naming the pair
+                min(a.job_ordinal) AS first_seen  -- the first job naming the pair
             FROM pair_skills AS a
             JOIN pair_skills AS b ON b.job_id = a.job_id AND a.skill < b.skill
             GROUP BY a.scope_group, a.skill_id, b.skill_id

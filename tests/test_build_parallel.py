@@ -4,6 +4,7 @@ scope statements each process runs read off the SQL."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 
@@ -115,3 +116,38 @@ def test_the_label_state_is_read_under_the_builds_write_lock(tmp_path, fixture_d
     monkeypatch.setattr(builder.blend, "create_source_views", create_source_views)
     builder.build(tmp_path / "jobs.db")
     assert locked == [True]
+
+
+def with_listed_source(path, lists: dict[str, object], source: str = "fg"):
+    """A copy of the rules' labels as a source that keeps its lists: ``lists`` by job id, the
+    other jobs listing no name."""
+    conn = sqlite3.connect(path)
+    columns = [row[1] for row in conn.execute("PRAGMA table_info(job_labels)")]
+    select = ", ".join("?" if column in ("labels", "skill_lists") else column for column in columns)
+    for (job_id,) in conn.execute("SELECT job_id FROM job_labels WHERE labels = 'rules'").fetchall():
+        conn.execute(f"INSERT INTO job_labels ({', '.join(columns)}) SELECT {select} FROM job_labels "
+                     "WHERE job_id = ? AND labels = 'rules'", (source, json.dumps(lists.get(job_id, {})), job_id))
+    conn.commit(), conn.close()
+    return path
+
+
+def test_a_name_counts_for_its_own_job_however_far_into_its_lists(tmp_path, fixture_db):
+    """json_each's ids grow with the lists (SQLite 3.45+: byte offsets): a name past id 1,000,000
+    still counts in its own job's cells, not the next job's."""
+    path = tmp_path / "jobs.db"
+    shutil.copy(fixture_db, path)
+    conn = sqlite3.connect(path)
+    first, second = [job for (job,) in conn.execute("SELECT job_id FROM job_labels WHERE labels = 'rules' ORDER BY job_id LIMIT 2")]
+    conn.close()
+    with_listed_source(path, {first: {"genai": [0] * 1_000_000 + ["far name"]}, second: {"genai": ["near name"]}})
+    conn = sqlite3.connect(path, isolation_level=None)
+    builder.prepare(conn, "fg")
+    for step in builder.scope_steps():
+        step.run(conn)
+    cells = {name: {cell for (cell,) in conn.execute("SELECT c.cell_id FROM cell_skill_counts AS c JOIN skills USING (skill_id) "
+                                                      "WHERE skill = ?", (name,))} for name in ("far name", "near name")}
+    own = {job: {cell for (cell,) in conn.execute("SELECT gc.cell_id FROM job_order JOIN group_cells AS gc USING (scope_group) "
+                                                   "WHERE job_id = ?", (job,))} for job in (first, second)}
+    conn.close()
+    assert own[first] != own[second]  # the two jobs' cells tell them apart
+    assert cells == {"far name": own[first], "near name": own[second]}

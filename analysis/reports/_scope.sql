@@ -235,15 +235,17 @@ LEFT JOIN stage_texts AS st ON st.text = coalesce(l.company_stage_raw, l.company
 -- published. seen_order orders every name as the published scripts met it: job, then the
 -- name's place in the job's lists (ties within one job of the rule tagger: by name).
 -- list_node tells a job's lists apart (json_each's id of the list; 0 for the rule tagger's, whose
--- names a job lists once each).
+-- names a job lists once each). job_ordinal is the job's ordinal (job_order), carried as it is:
+-- json_each's ids are not bounded (SQLite 3.45+ uses byte offsets), so seen_order cannot say whose
+-- name it is.
 CREATE TEMP TABLE listed_names AS
 SELECT l.job_id, lists.key AS list, lists.id AS list_node, names.value AS name, CAST(names.key AS INTEGER) AS position,
-    o.ordinal * 1000000 + names.id AS seen_order, o.scope_group, o.segment_id
+    o.ordinal * 1000000 + names.id AS seen_order, o.ordinal AS job_ordinal, o.scope_group, o.segment_id
 FROM source_labels AS l
 JOIN job_order AS o ON o.job_id = l.job_id AND o.keeps_lists, json_each(l.skill_lists) AS lists, json_each(lists.value) AS names
 WHERE lists.type = 'array' AND names.type = 'text'
 UNION ALL
-SELECT k.job_id, k.category, 0, k.skill, 0, o.ordinal * 1000000, o.scope_group, o.segment_id
+SELECT k.job_id, k.category, 0, k.skill, 0, o.ordinal * 1000000, o.ordinal, o.scope_group, o.segment_id
 FROM source_skills AS k
 JOIN job_order AS o ON o.job_id = k.job_id AND NOT o.keeps_lists;
 
