@@ -94,11 +94,13 @@ def name_free_reports(steps: list[ScopeStep], queries: dict[str, str], names_ste
 class SideBuild:
     """The second process, building ``tables`` of one label source (``with``: it is stopped and
     waited for however the block ends). A plain ``python -m analysis.build_parallel``: no module
-    of the caller is imported again, and no SQLite state is inherited."""
+    of the caller is imported again, and no SQLite state is inherited. It runs this checkout's code
+    whatever the working directory holds: ``-P`` keeps the working directory off ``sys.path``, and
+    this repository comes first on it."""
 
     def __init__(self, db_path: str | Path, labels: str, tables: list[str]):
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, (str(REPO), os.environ.get("PYTHONPATH")))))
-        self._process = subprocess.Popen([sys.executable, "-m", "analysis.build_parallel", str(db_path), labels, *tables],
+        self._process = subprocess.Popen([sys.executable, "-P", "-m", "analysis.build_parallel", str(db_path), labels, *tables],
                                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
 
     def results(self) -> tuple[str, dict[str, tuple[str, list[tuple], float]], float]:

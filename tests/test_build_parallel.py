@@ -151,3 +151,17 @@ def test_a_name_counts_for_its_own_job_however_far_into_its_lists(tmp_path, fixt
     conn.close()
     assert own[first] != own[second]  # the two jobs' cells tell them apart
     assert cells == {"far name": own[first], "near name": own[second]}
+
+
+def test_the_second_process_runs_this_checkout_from_any_directory(tmp_path, fixture_db, two_processes, monkeypatch):
+    """A build started where another checkout (or any ``analysis`` package) lies still runs its own
+    code in the second process."""
+    shutil.copy(fixture_db, tmp_path / "jobs.db")
+    other = tmp_path / "elsewhere" / "analysis"
+    other.mkdir(parents=True)
+    (other / "__init__.py").write_text("")
+    (other / "build_parallel.py").write_text("raise SystemExit('the wrong checkout')\n")
+    monkeypatch.chdir(other.parent)
+    seconds = {}
+    builder.build(tmp_path / "jobs.db", seconds=seconds)
+    assert seconds[builder.SIDE_TABLES]
