@@ -46,20 +46,25 @@ class ScopeStep(NamedTuple):
     reads: frozenset[str]
 
 
-_WRITTEN = re.compile(r"\b(?:CREATE\s+(?:TEMP\s+)?TABLE\s+(?:temp\.)?|INSERT\s+INTO\s+|UPDATE\s+|"
-                      r"CREATE\s+(?:UNIQUE\s+)?INDEX\s+\S+\s+ON\s+)(\w+)", re.IGNORECASE)
+_WRITTEN = re.compile(r"\b(?:CREATE\s+(?:TEMP\s+|TEMPORARY\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?|"
+                      r"(?:INSERT(?:\s+OR\s+\w+)?|REPLACE)\s+INTO\s+|UPDATE\s+(?:OR\s+\w+\s+)?|DELETE\s+FROM\s+|"
+                      r"CREATE\s+(?:UNIQUE\s+)?INDEX\s+(?:IF\s+NOT\s+EXISTS\s+)?(?:\w+\.)?\w+\s+ON\s+)"
+                      r"(?:\w+\.)?(?!SET\b)(\w+)\s*[(\s]", re.IGNORECASE)
+# What _code reads past: comments, string literals and quoted identifiers (SQLite's four quotes)
+_SKIPPED = re.compile(r"--[^\n]*|/\*.*?(?:\*/|\Z)|'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|`(?:[^`]|``)*`|\[[^\]]*\]", re.DOTALL)
 
 
 def sql_step(statement: str, known: Iterable[str]) -> ScopeStep:
-    """A scope statement as a step: the table it writes (creates, fills, updates or indexes) and
-    the names of ``known`` tables it holds (a name that is only a column reads a table needlessly,
-    which costs time, never a row)."""
+    """A scope statement as a step: the table it writes (creates, fills, updates, deletes from or
+    indexes) and the names of ``known`` tables it holds (a name that is only a column reads a table
+    needlessly, which costs time, never a row). ValueError for a statement whose table it cannot
+    read: every build reads the scope scripts this way, so that fails loudly, not by a wrong guess."""
     code = _code(statement)
-    written = _WRITTEN.search(code)
+    written = _WRITTEN.search(code + " ")
     if written is None:
-        raise ValueError(f"a scope statement that writes no table: {statement[:80]!r}")
+        raise ValueError(f"cannot tell which table this scope statement writes: {statement[:80]!r}")
     words = set(re.findall(r"\w+", code))
-    return ScopeStep(written.group(0), lambda conn: conn.execute(statement), frozenset({written.group(1)}),
+    return ScopeStep(written.group(0).strip(), lambda conn: conn.execute(statement), frozenset({written.group(1)}),
                      frozenset(words & set(known)) - {written.group(1)})
 
 
@@ -70,8 +75,18 @@ def tables_read(selects: Iterable[str], steps: list[ScopeStep]) -> set[str]:
 
 
 def _code(sql: str) -> str:
-    """SQL without its comments."""
-    return "\n".join(line.split("--", 1)[0] for line in sql.splitlines())
+    """SQL as names and keywords: comments dropped, string literals emptied (a table's name in one
+    is no read), quoted identifiers unquoted (one that is no plain word, which no scope table's name
+    is, emptied like a literal)."""
+    def plain(token: re.Match) -> str:
+        text = token.group(0)
+        if text.startswith(("--", "/*")):
+            return " "
+        if text.startswith("'"):
+            return "''"
+        name = text[1:-1].replace(text[0] * 2, text[0]) if text[0] in "\"`" else text[1:-1]
+        return f" {name} " if re.fullmatch(r"\w+", name) else "''"
+    return _SKIPPED.sub(plain, sql)
 
 
 def steps_for(steps: list[ScopeStep], tables: Iterable[str]) -> list[ScopeStep]:

@@ -165,3 +165,46 @@ def test_the_second_process_runs_this_checkout_from_any_directory(tmp_path, fixt
     seconds = {}
     builder.build(tmp_path / "jobs.db", seconds=seconds)
     assert seconds[builder.SIDE_TABLES]
+
+
+@pytest.mark.parametrize("statement, writes, reads", [
+    ("CREATE TEMP TABLE IF NOT EXISTS made AS SELECT * FROM known", "made", {"known"}),
+    ("CREATE TEMPORARY TABLE made (x)", "made", set()),
+    ('CREATE TEMP TABLE "made" AS SELECT * FROM [known] JOIN `other` USING (x)', "made", {"known", "other"}),
+    ("INSERT OR REPLACE INTO temp.made SELECT '--', x FROM known -- other", "made", {"known"}),
+    ("INSERT INTO made SELECT 'other', /* other */ x FROM known", "made", {"known"}),
+    ("WITH w AS (SELECT * FROM known) INSERT INTO made SELECT * FROM w WHERE true ON CONFLICT DO UPDATE SET x = 1",
+     "made", {"known"}),
+    ("UPDATE made SET x = (SELECT x FROM known)", "made", {"known"}),
+    ("CREATE UNIQUE INDEX IF NOT EXISTS made_x ON made (x)", "made", set()),
+])
+def test_a_scope_statement_tells_the_table_it_writes_and_those_it_reads(statement, writes, reads):
+    step = build_parallel.sql_step(statement, {"made", "known", "other"})
+    assert (step.writes, step.reads) == ({writes}, reads)
+
+
+@pytest.mark.parametrize("statement", ['CREATE TEMP TABLE "two words" (x)', "SELECT 1", "PRAGMA threads = 2"])
+def test_a_scope_statement_whose_table_cannot_be_read_fails_loudly(statement):
+    with pytest.raises(ValueError, match="cannot tell which table"):
+        build_parallel.sql_step(statement, {"made"})
+
+
+def test_every_scope_step_reads_no_scope_table_it_does_not_declare(fixture_db):
+    """What SQLite reads (its authorizer) against what each step says it reads: the SQL read off
+    by sql_step, the countings' hand-kept cell_counts.COUNTINGS."""
+    steps = builder.scope_steps()
+    scope_tables = {table for step in steps for table in step.writes}
+    conn = sqlite3.connect(fixture_db, isolation_level=None)
+    read = set()
+    conn.set_authorizer(lambda action, table, *_: (action == sqlite3.SQLITE_READ and read.add(table)) or sqlite3.SQLITE_OK)
+    builder.prepare(conn, "rules")
+    counted = set()
+    for step in steps:
+        read.clear()
+        step.run(conn)
+        assert read & scope_tables <= step.reads | step.writes, step.label
+        if step.label.startswith("cell_counts."):
+            assert read & scope_tables - step.writes == step.reads, step.label  # none declared needlessly either
+            counted.add(step.label)
+    conn.close()
+    assert counted == {f"cell_counts.{counting.run.__name__}" for counting in cell_counts.COUNTINGS}
