@@ -120,13 +120,17 @@ class SideBuild:
 
     def results(self) -> tuple[str, dict[str, tuple[str, list[tuple], float]], float]:
         """(the fingerprint of the data it read, table -> (its CREATE TABLE, its rows, seconds),
-        the seconds its scope tables took); RuntimeError when it failed."""
+        the seconds its scope tables took); RuntimeError when it failed. Waits as long as it
+        builds (Ctrl-C stops the wait, and ``with`` stops the process)."""
         sent, errors = self._process.communicate()
+        said = errors.decode(errors="replace").strip()[-2000:]
+        if self._process.returncode != 0:  # stopped before it could say why: a signal, or the interpreter itself
+            raise RuntimeError(f"the build's second process stopped (exit code {self._process.returncode}): {said}")
         try:
             outcome = pickle.loads(sent)
-        except Exception:  # stopped before it could say why: a signal, or the interpreter itself
-            raise RuntimeError(f"the build's second process stopped (exit code {self._process.returncode}): "
-                               f"{errors.decode(errors='replace').strip()[-2000:]}") from None
+        except Exception as error:
+            raise RuntimeError(f"the build's second process exited but sent no outcome ({error}; "
+                               f"{len(sent)} bytes, starting {sent[:60]!r}): {said}") from None
         if outcome[0] == "failed":
             raise RuntimeError(f"the build's second process failed:\n{outcome[1]}")
         return outcome[1:]
@@ -169,8 +173,9 @@ def _build_side(db_path: str, labels: str, tables: list[str]) -> tuple:
 
 
 if __name__ == "__main__":  # SideBuild's process: DB LABELS TABLE... -> the outcome, pickled, on stdout
+    sent, sys.stdout = sys.stdout.buffer, sys.stderr  # stdout carries the outcome alone: a print goes to stderr
     try:
         outcome = _build_side(sys.argv[1], sys.argv[2], sys.argv[3:])
     except BaseException:  # Ctrl-C included: the build raises it as a failure of this process
         outcome = ("failed", traceback.format_exc())
-    sys.stdout.buffer.write(pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))
+    sent.write(pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))

@@ -208,3 +208,24 @@ def test_every_scope_step_reads_no_scope_table_it_does_not_declare(fixture_db):
             counted.add(step.label)
     conn.close()
     assert counted == {f"cell_counts.{counting.run.__name__}" for counting in cell_counts.COUNTINGS}
+
+
+def test_the_second_process_says_how_it_stopped(tmp_path, fixture_db, monkeypatch):
+    """Its exit code and the end of its stderr, whatever it wrote on stdout; a print in its code
+    does not spoil the outcome it sends."""
+    shutil.copy(fixture_db, tmp_path / "jobs.db")
+    package = tmp_path / "code" / "analysis"
+    shutil.copytree(builder.REPORTS_DIR.parent, package, ignore=shutil.ignore_patterns("__pycache__"))
+    code = (package / "build_parallel.py").read_text()
+    printing = code.replace('    try:\n        outcome = _build_side(', '    print("hello")\n    try:\n        outcome = _build_side(')
+    assert printing != code
+    (package / "build_parallel.py").write_text(printing)
+    monkeypatch.setenv("PYTHONPATH", str(build_parallel.REPO))  # jobcrawler, after the copy of analysis
+    monkeypatch.setattr(build_parallel, "REPO", package.parent)
+    with build_parallel.SideBuild(tmp_path / "jobs.db", "rules", ["report_pay"]) as side:
+        assert set(side.results()[1]) == {"report_pay"}
+    (package / "build_parallel.py").write_text(code.replace('if __name__ == "__main__":',
+                                                            'if __name__ == "__main__":\n    print("partial")\n    raise SystemExit(3)'))
+    with pytest.raises(RuntimeError, match=r"stopped \(exit code 3\)"):
+        with build_parallel.SideBuild(tmp_path / "jobs.db", "rules", ["report_pay"]) as side:
+            side.results()
