@@ -18,6 +18,7 @@ stands for, which stays the definition.
 from __future__ import annotations
 
 import sqlite3
+import warnings
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -195,9 +196,20 @@ def _fill_cell_pair_counts(conn, ordinal, skill_id, group_of, group_cells) -> No
 
 def _columns(conn: sqlite3.Connection, source: str, columns: tuple[str, ...], where: str = "") -> dict[str, np.ndarray]:
     """Integer columns as arrays, read in one scan (every array in the same row order): each column
-    as one text SQLite writes and numpy parses, no Python object a value."""
-    texts = conn.execute(f"SELECT {', '.join(f'group_concat({c})' for c in columns)} FROM {source} {where}").fetchone()
-    return {column: np.fromstring(text or "", dtype=np.int64, sep=",") for column, text in zip(columns, texts)}
+    as one text SQLite writes and numpy parses, no Python object a value. ValueError for a NULL
+    (group_concat would skip it, shifting the arrays against each other) or a value that is no
+    integer."""
+    rows, *texts = conn.execute(f"SELECT count(*), {', '.join(f'group_concat({c})' for c in columns)} FROM {source} {where}").fetchone()
+    arrays = {}
+    for column, text in zip(columns, texts):
+        try:
+            with warnings.catch_warnings(action="error"):  # numpy only warns where it stops parsing
+                arrays[column] = np.fromstring(text or "", dtype=np.int64, sep=",")
+        except (ValueError, DeprecationWarning):
+            raise ValueError(f"{column} of {source} holds a value that is no integer") from None
+        if len(arrays[column]) != rows:
+            raise ValueError(f"{column} of {source} holds NULL in {rows - len(arrays[column])} of {rows} rows")
+    return arrays
 
 
 def _group(keys: tuple[np.ndarray, ...], sums: tuple[np.ndarray, ...] = (), mins: tuple[np.ndarray, ...] = ()):

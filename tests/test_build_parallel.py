@@ -229,3 +229,14 @@ def test_the_second_process_says_how_it_stopped(tmp_path, fixture_db, monkeypatc
     with pytest.raises(RuntimeError, match=r"stopped \(exit code 3\)"):
         with build_parallel.SideBuild(tmp_path / "jobs.db", "rules", ["report_pay"]) as side:
             side.results()
+
+
+@pytest.mark.parametrize("values, error", [((1, None, 3), "holds NULL in 1 of 3 rows"),
+                                           ((1, "x", 3), "holds a value that is no integer"), ((1, 2.5), "holds a value that is no integer")])
+def test_a_counting_reads_integers_or_says_what_it_found(values, error):
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE t (a, b)")
+    conn.executemany("INSERT INTO t VALUES (?, ?)", [(value, n) for n, value in enumerate(values)])
+    with pytest.raises(ValueError, match=f"a of t {error}"):
+        cell_counts._columns(conn, "t", ("a", "b"))
+    assert cell_counts._columns(conn, "t", ("b",))["b"].tolist() == list(range(len(values)))
