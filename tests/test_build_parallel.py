@@ -7,12 +7,13 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+import textwrap
 
 import pytest
 
 from analysis import build as builder
 from analysis import build_parallel, cell_counts
-from tests.helpers import build_fixture_db, with_pay
+from tests.helpers import BLEND, MODEL, build_fixture_db, with_model_answers, with_pay
 
 
 def report_tables(path) -> dict[str, tuple[str, list[tuple]]]:
@@ -240,3 +241,65 @@ def test_a_counting_reads_integers_or_says_what_it_found(values, error):
     with pytest.raises(ValueError, match=f"a of t {error}"):
         cell_counts._columns(conn, "t", ("a", "b"))
     assert cell_counts._columns(conn, "t", ("b",))["b"].tolist() == list(range(len(values)))
+
+
+def quoted_statements(function) -> list[str]:
+    """The SQL a counting's docstring quotes (its blocks indented past the prose, which a module's
+    function indents by 4), statement by statement."""
+    blocks, block = [], []
+    for line in function.__doc__.splitlines() + ["(end)"]:
+        if line.startswith(" " * 8) or (block and not line.strip()):
+            block.append(line)
+        elif block:
+            blocks.append(textwrap.dedent("\n".join(block)).strip()), block.clear()
+    return [statement for text in blocks if text for statement in builder.sql_statements(text)]
+
+
+@pytest.fixture(scope="module")
+def edge_db(tmp_path_factory, fixture_db):
+    """The fixture with a NULL title and company, a job without names, two jobs paid the same REAL,
+    a source keeping lists that repeat names, the model's answers and a blend."""
+    path = tmp_path_factory.mktemp("edge") / "jobs.db"
+    shutil.copy(fixture_db, path)
+    with_model_answers(path, 0.8)
+    conn = sqlite3.connect(path)
+    jobs = [job for (job,) in conn.execute("SELECT job_id FROM jobs ORDER BY job_id")]
+    conn.execute("UPDATE jobs SET title = NULL WHERE job_id = ?", (jobs[2],))
+    conn.execute("UPDATE jobs SET company = NULL WHERE job_id = ?", (jobs[3],))
+    conn.execute("DELETE FROM job_skills WHERE labels = 'rules' AND job_id = ?", (jobs[4],))
+    conn.execute("UPDATE jobs SET salary_min = 123456.789, salary_max = 123456.789, salary_currency = 'USD', "
+                 "salary_period = 'year' WHERE job_id IN (?, ?)", (jobs[5], jobs[6]))
+    conn.commit(), conn.close()
+    return with_listed_source(path, {jobs[0]: {"genai": ["RAG", "RAG", "LangChain"], "ml": ["PyTorch", "RAG"]},
+                                     jobs[1]: {"genai": ["LangChain", "RAG", "Éx"], "web": ["React"]},
+                                     jobs[2]: {"genai": ["RAG"]}, jobs[3]: {"genai": []}})
+
+
+def sorted_rows(conn, table) -> list[tuple]:
+    return sorted(conn.execute(f"SELECT * FROM {table}").fetchall(), key=lambda row: [(v is None, str(type(v)), v) for v in row])
+
+
+@pytest.mark.parametrize("labels", ["rules", "fg", MODEL, BLEND])
+def test_the_numpy_countings_make_the_rows_of_the_sql_they_quote(edge_db, labels):
+    conn = sqlite3.connect(edge_db, isolation_level=None)
+    builder.prepare(conn, labels)
+    for step in builder.scope_steps():
+        step.run(conn)
+    counted = [table for counting in cell_counts.COUNTINGS for table in counting.writes]
+    by_numpy = {table: sorted_rows(conn, table) for table in counted}
+    empty = {table for table, rows in by_numpy.items() if not rows}
+    assert empty == (set(cell_counts.COUNTINGS[0].writes) if labels == MODEL else set())  # the model lists no names
+    for table in counted:
+        conn.execute(f"DELETE FROM {table}")
+    job_skill_ids, = quoted_statements(cell_counts.fill_names)
+    conn.execute(f"CREATE TEMP TABLE job_skill_ids AS {job_skill_ids}")
+    for function in (cell_counts._fill_cell_skill_counts, cell_counts._fill_group_term_jobs, cell_counts._fill_job_names,
+                     cell_counts._fill_cell_pair_counts, cell_counts.fill_titles, cell_counts.fill_pay,
+                     cell_counts.fill_cell_companies):
+        statements = quoted_statements(function)
+        assert statements, function.__name__
+        for statement in statements:
+            conn.execute(statement)
+    by_sql = {table: sorted_rows(conn, table) for table in counted}
+    conn.close()
+    assert by_numpy == by_sql
