@@ -59,8 +59,8 @@ BUILD_TABLE = "report_build"  # the build record; not a report table
 METHODS_PATH = Path(__file__).with_name("methods.yaml")
 METHODS_TABLE = "report_methods"  # the definitions the tables use (methods.yaml); not a report table
 DEFAULT_LABELS = "rules"  # the rule tagger's labels (jobcrawler.storage.RULES)
-SIDE_SCOPE = "the second process's scope tables"  # keys of build()'s seconds (build_parallel.py)
-SIDE_TABLES = "the second process's tables"
+SCOPE = "the scope tables"  # keys of build()'s seconds beside the report tables
+SIDE_SCOPE = "the second process's scope tables"  # (build_parallel.py)
 
 # The tables the report queries read, and cheap aggregates that change when a crawl or a
 # re-tag writes them (count(*) reads the smallest index; max(rowid) is one b-tree descent).
@@ -201,14 +201,17 @@ def stale_reason(conn: sqlite3.Connection, labels: str = DEFAULT_LABELS) -> str 
     return None
 
 
-def build(db_path: str | Path, labels: str = DEFAULT_LABELS, seconds: dict[str, float] | None = None) -> dict[str, int]:
+def build(db_path: str | Path, labels: str = DEFAULT_LABELS, seconds: dict[str, float] | None = None,
+          side_tables: list[str] | None = None) -> dict[str, int]:
     """(Re)build every report table's rows of one label source; returns table -> its row count.
 
-    ``seconds``, when given, receives how long the scope tables (``_scope.sql``) and each report
-    table took: where a slow build spends its time (with a second process, build_parallel.py,
-    also its scope tables' seconds, ``SIDE_SCOPE``, and which tables it built, ``SIDE_TABLES``). LabelsError when no job carries labels of
+    ``seconds``, when given, receives how long the scope tables (``SCOPE``: the scope scripts and
+    the countings) and each report table took: where a slow build spends its time (with a second
+    process, build_parallel.py, also its scope tables' seconds, ``SIDE_SCOPE``); ``side_tables``
+    receives the tables the second process builds. LabelsError when no job carries labels of
     that source (the default source of a database without any labels yet builds empty tables)."""
     seconds = {} if seconds is None else seconds
+    side_tables = [] if side_tables is None else side_tables
     conn = sqlite3.connect(db_path, isolation_level=None, timeout=BUSY_TIMEOUT)  # waits out a writer
     try:
         # One transaction from the first read to the last write: the label sources, the label
@@ -229,7 +232,7 @@ def build(db_path: str | Path, labels: str = DEFAULT_LABELS, seconds: dict[str, 
         queries = report_queries()
         version = queries_version()
         steps = scope_steps()
-        side_tables = _second_process_tables(conn, steps, queries, sources, labels)
+        side_tables[:] = _second_process_tables(conn, steps, queries, sources, labels)
         own_tables = [table for table in queries if table not in side_tables]
         source = source_fingerprint(conn)
         with build_parallel.SideBuild(db_path, labels, side_tables) if side_tables else nullcontext() as side:
@@ -238,7 +241,7 @@ def build(db_path: str | Path, labels: str = DEFAULT_LABELS, seconds: dict[str, 
                 steps = build_parallel.steps_for(steps, build_parallel.tables_read([queries[t] for t in own_tables], steps))
             for step in steps:
                 step.run(conn)
-            seconds[SCOPE_SQL.name] = time.perf_counter() - started
+            seconds[SCOPE] = time.perf_counter() - started
             records = _build_records(conn)
             existing = table_names(conn)
             start_over = (records is None or any(record[1] != version for record in records.values())
@@ -263,7 +266,6 @@ def build(db_path: str | Path, labels: str = DEFAULT_LABELS, seconds: dict[str, 
                 side_source, built, seconds[SIDE_SCOPE] = side.results()
                 if side_source != source:
                     raise RuntimeError("the build's second process read another state of the database")
-                seconds[SIDE_TABLES] = tuple(built)
                 for table, (create, rows, took) in built.items():
                     started = time.perf_counter()
                     if start_over:
@@ -314,12 +316,12 @@ def _write_methods(conn: sqlite3.Connection) -> None:
 
 
 def main(db_path: str, labels: str = DEFAULT_LABELS) -> None:
-    started, seconds = time.perf_counter(), {}
-    counts = build(db_path, labels, seconds)
-    print(f"{SCOPE_SQL.name} (the scope tables): {seconds[SCOPE_SQL.name]:.1f}s")
+    started, seconds, side_tables = time.perf_counter(), {}, []
+    counts = build(db_path, labels, seconds, side_tables)
+    print(f"{SCOPE}: {seconds[SCOPE]:.1f}s")
     if SIDE_SCOPE in seconds:
         print(f"{SIDE_SCOPE}: {seconds[SIDE_SCOPE]:.1f}s, meanwhile")
     for table, rows in counts.items():
-        beside = ", second process" if table in seconds.get(SIDE_TABLES, ()) else ""
+        beside = ", second process" if table in side_tables else ""
         print(f"{table}: {rows} rows ({seconds[table]:.2f}s{beside})")
     print(f"built {len(counts)} report tables from labels {labels!r} in {time.perf_counter() - started:.1f}s")

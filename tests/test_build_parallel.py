@@ -44,18 +44,18 @@ def test_two_processes_build_the_rows_one_process_builds(tmp_path, fixture_db, m
     builder.build(one)  # rows replaced in tables already there
     monkeypatch.setattr(build_parallel, "MIN_JOBS", 0)
     for _ in range(2):
-        seconds = {}
-        counts = builder.build(two, seconds=seconds)
-        assert seconds[builder.SIDE_TABLES]  # the second process built some tables
-        assert set(seconds[builder.SIDE_TABLES]) < set(counts)
+        side_tables = []
+        counts = builder.build(two, side_tables=side_tables)
+        assert side_tables  # the second process built some tables
+        assert set(side_tables) < set(counts)
     assert report_tables(two) == report_tables(one)
 
 
 def test_one_process_builds_a_small_database(tmp_path, fixture_db):
     shutil.copy(fixture_db, tmp_path / "jobs.db")
-    seconds = {}
-    builder.build(tmp_path / "jobs.db", seconds=seconds)
-    assert builder.SIDE_TABLES not in seconds
+    side_tables = []
+    builder.build(tmp_path / "jobs.db", side_tables=side_tables)
+    assert side_tables == []
 
 
 def test_a_failed_second_process_leaves_the_report_rows_as_they_were(tmp_path, fixture_db, two_processes, monkeypatch):
@@ -163,9 +163,9 @@ def test_the_second_process_runs_this_checkout_from_any_directory(tmp_path, fixt
     (other / "__init__.py").write_text("")
     (other / "build_parallel.py").write_text("raise SystemExit('the wrong checkout')\n")
     monkeypatch.chdir(other.parent)
-    seconds = {}
-    builder.build(tmp_path / "jobs.db", seconds=seconds)
-    assert seconds[builder.SIDE_TABLES]
+    side_tables = []
+    builder.build(tmp_path / "jobs.db", side_tables=side_tables)
+    assert side_tables
 
 
 @pytest.mark.parametrize("statement, writes, reads", [
