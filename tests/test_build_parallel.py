@@ -134,13 +134,14 @@ def with_listed_source(path, lists: dict[str, object], source: str = "fg"):
 
 def test_a_name_counts_for_its_own_job_however_far_into_its_lists(tmp_path, fixture_db):
     """json_each's ids grow with the lists (SQLite 3.45+: byte offsets): a name past id 1,000,000
-    still counts in its own job's cells, not the next job's."""
+    still counts in its own job's cells, not the next job's, and ranks as met before the next
+    job's names."""
     path = tmp_path / "jobs.db"
     shutil.copy(fixture_db, path)
     conn = sqlite3.connect(path)
     first, second = [job for (job,) in conn.execute("SELECT job_id FROM job_labels WHERE labels = 'rules' ORDER BY job_id LIMIT 2")]
     conn.close()
-    with_listed_source(path, {first: {"genai": [0] * 1_000_000 + ["far name"]}, second: {"genai": ["near name"]}})
+    with_listed_source(path, {first: {"genai": [0] * 1_000_010 + ["far name"]}, second: {"genai": ["near name"]}})
     conn = sqlite3.connect(path, isolation_level=None)
     builder.prepare(conn, "fg")
     for step in builder.scope_steps():
@@ -149,7 +150,9 @@ def test_a_name_counts_for_its_own_job_however_far_into_its_lists(tmp_path, fixt
                                                       "WHERE skill = ?", (name,))} for name in ("far name", "near name")}
     own = {job: {cell for (cell,) in conn.execute("SELECT gc.cell_id FROM job_order JOIN group_cells AS gc USING (scope_group) "
                                                    "WHERE job_id = ?", (job,))} for job in (first, second)}
+    met = dict(conn.execute("SELECT skill, first_seen FROM skills WHERE skill IN ('far name', 'near name')"))
     conn.close()
+    assert met["far name"] < met["near name"]
     assert own[first] != own[second]  # the two jobs' cells tell them apart
     assert cells == {"far name": own[first], "near name": own[second]}
 
