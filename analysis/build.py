@@ -2,7 +2,9 @@
 
 Each ``analysis/reports/<name>.sql`` file is one SELECT; its rows become table
 ``report_<name>``. ``reports/_scope.sql`` runs first and sets up the temporary tables the
-SELECTs read (job profiles, skill counts, the city/period cells).
+SELECTs read (the city/period cells, skill ids, ...); analysis/cell_counts.py then counts the
+names jobs list into four of them (numpy), and ``reports/_scope_profile.sql`` makes the rest (job
+profiles, title, company and pay counts).
 
 Label source, city and period, one design for every table: each report table starts with the
 columns
@@ -39,22 +41,26 @@ import json
 import os
 import sqlite3
 import time
+from contextlib import nullcontext
 from datetime import datetime, timezone
 from pathlib import Path
 
 import yaml
 
 from jobcrawler.normalize.salary import currency_in_text
-from analysis import blend
+from analysis import blend, build_parallel, cell_counts
 from analysis.datasette_plugins import label_blend
 from jobcrawler.storage import BUSY_TIMEOUT, RULES, label_sources
 
 REPORTS_DIR = Path(__file__).parent / "reports"
 SCOPE_SQL = REPORTS_DIR / "_scope.sql"
+SCOPE_PROFILE_SQL = REPORTS_DIR / "_scope_profile.sql"  # after _scope.sql
 BUILD_TABLE = "report_build"  # the build record; not a report table
 METHODS_PATH = Path(__file__).with_name("methods.yaml")
 METHODS_TABLE = "report_methods"  # the definitions the tables use (methods.yaml); not a report table
 DEFAULT_LABELS = "rules"  # the rule tagger's labels (jobcrawler.storage.RULES)
+SCOPE = "the scope tables"  # keys of build()'s seconds beside the report tables
+SIDE_SCOPE = "the second process's scope tables"  # (build_parallel.py)
 
 # The tables the report queries read, and cheap aggregates that change when a crawl or a
 # re-tag writes them (count(*) reads the smallest index; max(rowid) is one b-tree descent).
@@ -84,9 +90,10 @@ def missing_report_tables(conn: sqlite3.Connection) -> list[str]:
 
 
 def queries_version() -> str:
-    """A digest of every report file (helpers included): it changes when a query does."""
+    """A digest of every report file (helpers included) and of the counting in Python
+    (cell_counts.py): it changes when a query does."""
     digest = hashlib.sha256()
-    for path in sorted(REPORTS_DIR.glob("*.sql")):
+    for path in [*sorted(REPORTS_DIR.glob("*.sql")), Path(cell_counts.__file__)]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:16]
 
@@ -111,6 +118,50 @@ def sql_statements(script: str) -> list[str]:
     if any(line.strip() and not line.strip().startswith("--") for line in current.splitlines()):
         statements.append(current.strip())
     return statements
+
+
+def scope_steps() -> list[build_parallel.ScopeStep]:
+    """The scope tables' statements in the order they run (_scope.sql's, then _scope_profile.sql's),
+    each counting of analysis/cell_counts.py as soon as the tables it fills are made; each step with
+    the tables it writes and reads."""
+    steps: list[build_parallel.ScopeStep] = []
+    waiting, made = list(cell_counts.COUNTINGS), set()
+    for script in (SCOPE_SQL, SCOPE_PROFILE_SQL):
+        for statement in sql_statements(script.read_text()):  # not executescript, which commits first
+            steps.append(build_parallel.sql_step(statement, made))
+            made |= steps[-1].writes
+            for counting in [counting for counting in waiting if counting.writes <= made]:
+                steps.append(build_parallel.ScopeStep(f"cell_counts.{counting.run.__name__}", *counting))
+                waiting.remove(counting)
+    if waiting:
+        raise ValueError(f"no scope script makes the tables of {', '.join(c.run.__name__ for c in waiting)}")
+    return steps
+
+
+def labelled_select(select: str) -> str:
+    """A report query with the label source (the parameter) as its first column."""
+    return f"SELECT ? AS labels, * FROM ({select.rstrip().rstrip(';')})"
+
+
+def prepare(conn: sqlite3.Connection, labels: str) -> None:
+    """What a build's connection needs before the scope statements: their SQL function, settings
+    and the source views of the label source."""
+    # pay.sql: the currency a posting's text writes against its pay, where the pay data names none
+    conn.create_function("currency_in_text", 3, currency_in_text, deterministic=True)
+    # The reports are mostly GROUP BY sorts; helper threads let SQLite's sorter use the other
+    # cores (100,000 postings on 2 cores: ~9.6 s -> ~8.7 s).
+    conn.execute(f"PRAGMA threads = {min(4, _cores())}")
+    # The scope tables and sorts stay in memory (100,000 postings: peak RSS ~220 MB instead of ~100 MB) rather than
+    # temporary files: ~600 MB less written to disk.
+    conn.execute("PRAGMA temp_store = MEMORY")
+    # Large pages for the scope tables (set before the first one is made): their ~1,000,000-row
+    # tables and upserts walk shallower b-trees (100,000 postings: ~0.4 s less CPU of ~10).
+    conn.execute("PRAGMA temp.page_size = 65536")
+    blend.create_source_views(conn, labels)
+
+
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def table_names(conn: sqlite3.Connection) -> set[str]:
@@ -150,17 +201,26 @@ def stale_reason(conn: sqlite3.Connection, labels: str = DEFAULT_LABELS) -> str 
     return None
 
 
-def build(db_path: str | Path, labels: str = DEFAULT_LABELS, seconds: dict[str, float] | None = None) -> dict[str, int]:
+def build(db_path: str | Path, labels: str = DEFAULT_LABELS, seconds: dict[str, float] | None = None,
+          side_tables: list[str] | None = None) -> dict[str, int]:
     """(Re)build every report table's rows of one label source; returns table -> its row count.
 
-    ``seconds``, when given, receives how long the scope tables (``_scope.sql``) and each report
-    table took: where a slow build spends its time. LabelsError when no job carries labels of
+    ``seconds``, when given, receives how long the scope tables (``SCOPE``: the scope scripts and
+    the countings) and each report table took: where a slow build spends its time (with a second
+    process, build_parallel.py, also its scope tables' seconds, ``SIDE_SCOPE``); ``side_tables``
+    receives the tables the second process builds. LabelsError when no job carries labels of
     that source (the default source of a database without any labels yet builds empty tables)."""
     seconds = {} if seconds is None else seconds
+    side_tables = [] if side_tables is None else side_tables
     conn = sqlite3.connect(db_path, isolation_level=None, timeout=BUSY_TIMEOUT)  # waits out a writer
-    # pay.sql: the currency a posting's text writes against its pay, where the pay data names none
-    conn.create_function("currency_in_text", 3, currency_in_text, deterministic=True)
     try:
+        # One transaction from the first read to the last write: the label sources, the label
+        # state prepare() bakes into its views (a blend's threshold, job_labels' columns), the
+        # fingerprint, the scope tables and every report read one state of the data (a crawl,
+        # re-tag or label run writing meanwhile waits for the build, up to its busy timeout); a
+        # second process starts reading under this lock too. The write lock is taken up front,
+        # so the build never has to upgrade a read snapshot another writer made stale.
+        conn.execute("BEGIN IMMEDIATE")
         sources = label_sources(conn)
         held = ", ".join(f"{name} ({jobs} jobs)" for name, jobs in sources.items()) or "none"
         if missing := label_blend.missing_parts(labels, sources):
@@ -168,52 +228,56 @@ def build(db_path: str | Path, labels: str = DEFAULT_LABELS, seconds: dict[str, 
                               f"labels of {' or '.join(map(repr, missing))}; label sources in {db_path}: {held}")
         if labels not in sources and not label_blend.llm_source(labels) and (sources or labels != DEFAULT_LABELS):
             raise LabelsError(f"no job has labels of source {labels!r}; label sources in {db_path}: {held}")
-        # The reports are mostly GROUP BY sorts; helper threads let SQLite's sorter use the other
-        # cores (100,000 postings on 2 cores: ~9.6 s -> ~8.7 s).
-        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-        conn.execute(f"PRAGMA threads = {min(4, cores)}")
-        # The scope tables and sorts stay in memory (100,000 postings: peak RSS ~220 MB instead of ~100 MB) rather than
-        # temporary files: ~600 MB less written to disk.
-        conn.execute("PRAGMA temp_store = MEMORY")
-        # Large pages for the scope tables (set before the first one is made): their ~1,000,000-row
-        # tables and upserts walk shallower b-trees (100,000 postings: ~0.4 s less CPU of ~10).
-        conn.execute("PRAGMA temp.page_size = 65536")
-        blend.create_source_views(conn, labels)
+        prepare(conn, labels)
         queries = report_queries()
         version = queries_version()
-        # One transaction from the first read to the last write: the fingerprint, the scope tables
-        # and every report read one state of the data (a crawl or re-tag writing meanwhile waits
-        # for the build, up to its busy timeout), and the write lock is taken up front, so the
-        # build never has to upgrade a read snapshot another writer made stale.
-        conn.execute("BEGIN IMMEDIATE")
+        steps = scope_steps()
+        side_tables[:] = _second_process_tables(conn, steps, queries, sources, labels)
+        own_tables = [table for table in queries if table not in side_tables]
         source = source_fingerprint(conn)
-        started = time.perf_counter()
-        for statement in sql_statements(SCOPE_SQL.read_text()):  # not executescript, which commits first
-            conn.execute(statement)
-        seconds[SCOPE_SQL.name] = time.perf_counter() - started
-        counts = {}
-        records = _build_records(conn)
-        existing = table_names(conn)
-        start_over = (records is None or any(record[1] != version for record in records.values())
-                      or any(table not in existing for table in queries))
-        for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name GLOB 'report_*'").fetchall():
-            # every table when starting over; else only those of report files removed or renamed
-            if start_over or table not in queries and table not in (BUILD_TABLE, METHODS_TABLE):
-                conn.execute(f'DROP TABLE "{table}"')
-        if start_over:
-            conn.execute(f"CREATE TABLE {BUILD_TABLE} (labels TEXT PRIMARY KEY, built_at TEXT NOT NULL, "
-                         "queries_version TEXT NOT NULL, source TEXT NOT NULL)")
-        for table, select in queries.items():
+        with build_parallel.SideBuild(db_path, labels, side_tables) if side_tables else nullcontext() as side:
             started = time.perf_counter()
-            select = f"SELECT ? AS labels, * FROM ({select.rstrip().rstrip(';')})"
+            if side_tables:  # only the scope tables this process's reports read
+                steps = build_parallel.steps_for(steps, build_parallel.tables_read([queries[t] for t in own_tables], steps))
+            for step in steps:
+                step.run(conn)
+            seconds[SCOPE] = time.perf_counter() - started
+            records = _build_records(conn)
+            existing = table_names(conn)
+            start_over = (records is None or any(record[1] != version for record in records.values())
+                          or any(table not in existing for table in queries))
+            for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name GLOB 'report_*'").fetchall():
+                # every table when starting over; else only those of report files removed or renamed
+                if start_over or table not in queries and table not in (BUILD_TABLE, METHODS_TABLE):
+                    conn.execute(f'DROP TABLE "{table}"')
             if start_over:
-                conn.execute(f"CREATE TABLE {table} AS {select}", (labels,))
-                conn.execute(f"CREATE INDEX {table}_scope ON {table} (labels, city, period)")
-            else:
-                conn.execute(f"DELETE FROM {table} WHERE labels = ?", (labels,))
-                conn.execute(f"INSERT INTO {table} {select}", (labels,))
-            counts[table] = conn.execute(f"SELECT count(*) FROM {table} WHERE labels = ?", (labels,)).fetchone()[0]
-            seconds[table] = time.perf_counter() - started
+                conn.execute(f"CREATE TABLE {BUILD_TABLE} (labels TEXT PRIMARY KEY, built_at TEXT NOT NULL, "
+                             "queries_version TEXT NOT NULL, source TEXT NOT NULL)")
+            for table in own_tables:
+                started = time.perf_counter()
+                if start_over:
+                    conn.execute(f"CREATE TABLE {table} AS {labelled_select(queries[table])}", (labels,))
+                    conn.execute(f"CREATE INDEX {table}_scope ON {table} (labels, city, period)")
+                else:
+                    conn.execute(f"DELETE FROM {table} WHERE labels = ?", (labels,))
+                    conn.execute(f"INSERT INTO {table} {labelled_select(queries[table])}", (labels,))
+                seconds[table] = time.perf_counter() - started
+            if side_tables:
+                side_source, built, seconds[SIDE_SCOPE] = side.results()
+                if side_source != source:
+                    raise RuntimeError("the build's second process read another state of the database")
+                for table, (create, rows, took) in built.items():
+                    started = time.perf_counter()
+                    if start_over:
+                        conn.execute(create)  # the CREATE TABLE ... AS above would make the same columns
+                        conn.execute(f"CREATE INDEX {table}_scope ON {table} (labels, city, period)")
+                    else:
+                        conn.execute(f"DELETE FROM {table} WHERE labels = ?", (labels,))
+                    if rows:
+                        conn.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(rows[0]))})", rows)
+                    seconds[table] = took + time.perf_counter() - started
+        counts = {table: conn.execute(f"SELECT count(*) FROM {table} WHERE labels = ?", (labels,)).fetchone()[0]
+                  for table in queries}
         _write_methods(conn)
         built_at = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
         conn.execute(f"INSERT OR REPLACE INTO {BUILD_TABLE} VALUES (?, ?, ?, ?)", (labels, built_at, version, source))
@@ -223,6 +287,19 @@ def build(db_path: str | Path, labels: str = DEFAULT_LABELS, seconds: dict[str, 
         return counts
     finally:
         conn.close()
+
+
+def _second_process_tables(conn: sqlite3.Connection, steps: list[build_parallel.ScopeStep], queries: dict[str, str],
+                           sources: dict[str, int], labels: str) -> list[str]:
+    """The report tables a second process builds (build_parallel.py): those that need no listed
+    name, when the label source labelled build_parallel.MIN_JOBS jobs or more and there are two
+    cores and a write-ahead log (which lets the second process read beside this one's write
+    lock); else none."""
+    jobs = sources.get(labels, sources.get(RULES, 0))  # a blend's jobs are the rules'
+    if (_cores() < 2 or jobs < build_parallel.MIN_JOBS
+            or conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal"):
+        return []
+    return build_parallel.name_free_reports(steps, queries, next(step for step in steps if step.run is cell_counts.fill_names))
 
 
 def methods() -> list[dict]:
@@ -239,9 +316,12 @@ def _write_methods(conn: sqlite3.Connection) -> None:
 
 
 def main(db_path: str, labels: str = DEFAULT_LABELS) -> None:
-    started, seconds = time.perf_counter(), {}
-    counts = build(db_path, labels, seconds)
-    print(f"{SCOPE_SQL.name} (the scope tables): {seconds[SCOPE_SQL.name]:.1f}s")
+    started, seconds, side_tables = time.perf_counter(), {}, []
+    counts = build(db_path, labels, seconds, side_tables)
+    print(f"{SCOPE}: {seconds[SCOPE]:.1f}s")
+    if SIDE_SCOPE in seconds:
+        print(f"{SIDE_SCOPE}: {seconds[SIDE_SCOPE]:.1f}s, meanwhile")
     for table, rows in counts.items():
-        print(f"{table}: {rows} rows ({seconds[table]:.2f}s)")
+        beside = ", second process" if table in side_tables else ""
+        print(f"{table}: {rows} rows ({seconds[table]:.2f}s{beside})")
     print(f"built {len(counts)} report tables from labels {labels!r} in {time.perf_counter() - started:.1f}s")

@@ -175,8 +175,7 @@ ORDER BY 1, 2;
 
 -- Jobs in the order the published scripts read them (their files in name order: job id first),
 -- whether the source kept the job's skill lists as written, and the job's scope group and
--- segment, which every name the job lists carries on (job_skill_ids): counting names per group
--- and segment then needs no lookup of the job.
+-- segment, which every name the job lists carries on (listed_names).
 -- Keyed by job id: looking a job up is one search.
 CREATE TEMP TABLE job_order (job_id TEXT PRIMARY KEY, ordinal INTEGER NOT NULL, keeps_lists INTEGER NOT NULL,
                              scope_group INTEGER NOT NULL, segment_id INTEGER NOT NULL) WITHOUT ROWID;
@@ -190,23 +189,64 @@ LEFT JOIN stage_texts AS st ON st.text = coalesce(l.company_stage_raw, l.company
 JOIN segments AS s ON s.ai_type IS l.ai_type AND s.stage_group IS st.stage_group
 ORDER BY l.job_id;
 
+-- One row per job with everything the reports group or filter on that needs no listed name:
+-- job_profile adds what the job's names say. The title, company and pay counts, the
+-- denominators and the reports of these columns read it (build_parallel.py builds those in a
+-- second process on a large database). In the jobs' storage order, as job_profile reads it.
+CREATE TEMP TABLE job_base AS
+SELECT
+    j.job_id,
+    g.ordinal,
+    g.scope_group,
+    j.title,
+    j.company,
+    j.posted_date,
+    l.ai_type,
+    l.company_stage,
+    st.stage_group,
+    -- ours: the stage the source names exactly (company_stage)
+    CASE
+        WHEN l.company_stage = 'Seed' THEN 'Seed'
+        WHEN l.company_stage IN ('Series A', 'Series B', 'Series C') THEN 'Series A-C'
+        WHEN l.company_stage IN ('Series D+', 'Public') THEN 'Series D+/Public'
+    END AS exact_stage_group,
+    coalesce(l.is_customer_facing, 0) AS is_customer_facing,
+    coalesce(l.is_management, 0) AS is_management,
+    l.is_tech_lead,  -- NULL where the source does not tell technical leads apart (the published labels)
+    coalesce(l.is_research, 0) AS is_research,
+    coalesce(l.is_entry_level, 0) AS is_entry_level,
+    -- ours: the taxonomy's frontend and backend skills (jobcrawler/tagging/categories.yaml skill_groups)
+    coalesce(l.is_frontend, 0) AS is_frontend,
+    coalesce(l.is_backend, 0) AS is_backend,
+    coalesce(l.is_fullstack, 0) AS is_fullstack,
+    coalesce(l.fine_tuning, 'none') AS fine_tuning,
+    l.fine_tuning_use_cases,
+    l.support_category
+FROM jobs AS j
+JOIN source_labels AS l ON l.job_id = j.job_id
+JOIN job_order AS g ON g.job_id = j.job_id
+LEFT JOIN stage_texts AS st ON st.text = coalesce(l.company_stage_raw, l.company_stage);
+
 -- The skill names each job's label source gives, list by list, as the published skill lists
 -- counted them: the names as written where the source keeps its lists (job_labels.skill_lists),
 -- else its skills under their categories (the rule tagger's canonical names; its lists have no
 -- order, so all of a list's names count where the published stage lists read the first 10).
 -- position is the name's place in its list; a name a list repeats counts each time, as
 -- published. seen_order orders every name as the published scripts met it: job, then the
--- name's place in the job's lists (ties within one job of the rule tagger: by name).
+-- name's place in the job's lists (ties within one job of the rule tagger: by name); the place is
+-- json_each's id, below 2^32 (SQLite's text is shorter than 2^31 bytes), hence the factor 2^32.
 -- list_node tells a job's lists apart (json_each's id of the list; 0 for the rule tagger's, whose
--- names a job lists once each).
+-- names a job lists once each). job_ordinal is the job's ordinal (job_order), carried as it is:
+-- json_each's ids are not bounded (SQLite 3.45+ uses byte offsets), so seen_order cannot say whose
+-- name it is.
 CREATE TEMP TABLE listed_names AS
 SELECT l.job_id, lists.key AS list, lists.id AS list_node, names.value AS name, CAST(names.key AS INTEGER) AS position,
-    o.ordinal * 1000000 + names.id AS seen_order, o.scope_group, o.segment_id
+    o.ordinal * 4294967296 + names.id AS seen_order, o.ordinal AS job_ordinal, o.scope_group, o.segment_id
 FROM source_labels AS l
 JOIN job_order AS o ON o.job_id = l.job_id AND o.keeps_lists, json_each(l.skill_lists) AS lists, json_each(lists.value) AS names
 WHERE lists.type = 'array' AND names.type = 'text'
 UNION ALL
-SELECT k.job_id, k.category, 0, k.skill, 0, o.ordinal * 1000000, o.scope_group, o.segment_id
+SELECT k.job_id, k.category, 0, k.skill, 0, o.ordinal * 4294967296, o.ordinal, o.scope_group, o.segment_id
 FROM source_skills AS k
 JOIN job_order AS o ON o.job_id = k.job_id AND NOT o.keeps_lists;
 
@@ -225,19 +265,6 @@ CREATE TEMP TABLE skills (skill_id INTEGER PRIMARY KEY, skill TEXT NOT NULL, cat
 INSERT INTO skills (skill, category, first_seen)
 SELECT name, list, min(first_seen) FROM first_listed GROUP BY name, list ORDER BY list, name;
 CREATE INDEX temp.skills_by_name ON skills (skill, category);
-
--- Keyed by job, then skill (a list's place holds one name; list_node tells lists apart): the
--- per-job passes (job_names, pair_skills) read it in key order instead of sorting ~1,000,000
--- names, and it is written in about that order (listed_names follows the jobs' order).
-CREATE TEMP TABLE job_skill_ids (
-    job_id TEXT NOT NULL, skill_id INTEGER NOT NULL, position INTEGER NOT NULL, list_node INTEGER NOT NULL,
-    seen_order INTEGER NOT NULL, scope_group INTEGER NOT NULL, segment_id INTEGER NOT NULL,
-    PRIMARY KEY (job_id, skill_id, position, list_node)
-) WITHOUT ROWID;
-INSERT INTO job_skill_ids (job_id, skill_id, position, list_node, seen_order, scope_group, segment_id)
-SELECT n.job_id, s.skill_id, n.position, n.list_node, n.seen_order, n.scope_group, n.segment_id
-FROM listed_names AS n
-JOIN skills AS s ON s.skill = n.name AND s.category IS n.list;
 
 -- Our definition beside the published one: canonical skills (the taxonomy's names, alternative
 -- names merged: "Postgres" is PostgreSQL), one per job, whatever list named them.
@@ -270,21 +297,19 @@ SELECT s.skill_id, t.rowid, t.purpose, t.name
 FROM skills AS s
 JOIN published_terms AS t ON instr(lower(s.skill), t.term) > 0
 WHERE t.purpose <> 'fine-tuning mention' OR s.category IN ('genai', 'ml');
+
+-- The tables below count the ~1,000,000 listed names: analysis/cell_counts.py fills them
+-- (fill_names, numpy; the SQL each stands for is quoted there) once this script made them.
+
 -- Jobs per scope group, segment and published word, each job once a word: for the tables that
 -- count each word (the comparison, the ML skills).
-CREATE TEMP TABLE group_term_jobs AS
-SELECT g.scope_group, g.segment_id, t.purpose, t.name AS term_name, g.jobs
-FROM (
-    SELECT k.scope_group, k.segment_id, n.term_key, count(DISTINCT k.job_id) AS jobs
-    FROM job_skill_ids AS k
-    JOIN name_terms AS n USING (skill_id)
-    WHERE n.purpose IN ('compared', 'ml knowledge')
-    GROUP BY k.scope_group, k.segment_id, n.term_key
-) AS g
-JOIN published_terms AS t ON t.rowid = g.term_key;
+CREATE TEMP TABLE group_term_jobs (
+    scope_group INTEGER NOT NULL, segment_id INTEGER NOT NULL, purpose TEXT NOT NULL, term_name TEXT NOT NULL,
+    jobs INTEGER NOT NULL
+);
 
--- Per job, one pass over its names: what the published searches found (each name's findings
--- first: name_words) and, as published (skills_analysis.py), which lists name anything; "other
+-- Per job, what the published searches found in its names (each name's findings first:
+-- name_words; job_names) and, as published (skills_analysis.py), which lists name anything; "other
 -- tech" is the ml, web, ops, cloud, data and databases lists (languages, domains and other do not count).
 CREATE TEMP TABLE name_words AS
 SELECT skill_id,
@@ -309,383 +334,28 @@ SELECT s.skill_id, w.frontend, w.backend, w.ml, w.fine_tuning, w.rag_or_agents,
     s.category IN ('ml', 'web', 'ops', 'cloud', 'data', 'databases') AS non_genai
 FROM skills AS s
 LEFT JOIN name_words AS w USING (skill_id);
+-- Keyed by the job's ordinal (job_order); a flag no name of the job sets is 0, as job_profile reads it.
 CREATE TEMP TABLE job_names (
-    job_id TEXT PRIMARY KEY,
-    has_frontend_word INTEGER, has_backend_word INTEGER, has_ml_word INTEGER, has_fine_tuning_name INTEGER,
-    has_rag_or_agents INTEGER,
-    has_genai INTEGER, has_ml INTEGER, has_web INTEGER, has_ops INTEGER, has_non_genai INTEGER
-) WITHOUT ROWID;
-INSERT INTO job_names
-SELECT k.job_id,
-    max(f.frontend), max(f.backend), max(f.ml), max(f.fine_tuning), max(f.rag_or_agents),
-    max(f.genai), max(f.ml_list), max(f.web), max(f.ops), max(f.non_genai)
-FROM job_skill_ids AS k
-JOIN name_flags AS f USING (skill_id)
-GROUP BY k.job_id;
-
--- Jobs with a fine-tuning word in the title, responsibilities or use cases (published_terms).
-CREATE TEMP TABLE fine_tuning_texts AS
-WITH texts AS MATERIALIZED (
-    SELECT l.job_id, lower(coalesce(j.title, '') || ' ' || coalesce(l.responsibilities, '') || ' '
-                           || coalesce(l.use_cases, '')) AS text
-    FROM source_labels AS l
-    JOIN jobs AS j ON j.job_id = l.job_id
-    WHERE l.ai_type = 'ai-first'  -- the published analysis looked at no other type
-)
-SELECT job_id FROM texts
-WHERE EXISTS (SELECT 1 FROM published_terms AS t WHERE t.purpose = 'fine-tuning mention' AND instr(text, t.term) > 0);
-CREATE UNIQUE INDEX temp.fine_tuning_texts_by_job ON fine_tuning_texts (job_id);
-
--- Ours: jobs naming a concrete ML skill of the taxonomy (the generic "machine learning", often
--- the company's field, left out).
--- (+job_id: read the table as stored, not through the job_id index, which would look up each row.)
-CREATE TEMP TABLE concrete_ml_jobs AS
-SELECT DISTINCT +job_id AS job_id FROM source_skills WHERE category = 'ml' AND skill <> 'machine learning';
-CREATE UNIQUE INDEX temp.concrete_ml_jobs_by_job ON concrete_ml_jobs (job_id);
-
--- One row per job with everything the reports group or filter on.
-CREATE TEMP TABLE job_profile AS
-SELECT
-    j.job_id,
-    g.scope_group,
-    j.title,
-    j.company,
-    j.posted_date,
-    l.ai_type,
-    l.company_stage,
-    st.stage_group,
-    -- ours: the stage the source names exactly (company_stage)
-    CASE
-        WHEN l.company_stage = 'Seed' THEN 'Seed'
-        WHEN l.company_stage IN ('Series A', 'Series B', 'Series C') THEN 'Series A-C'
-        WHEN l.company_stage IN ('Series D+', 'Public') THEN 'Series D+/Public'
-    END AS exact_stage_group,
-    coalesce(l.is_customer_facing, 0) AS is_customer_facing,
-    coalesce(l.is_management, 0) AS is_management,
-    l.is_tech_lead,  -- NULL where the source does not tell technical leads apart (the published labels)
-    coalesce(l.is_research, 0) AS is_research,
-    coalesce(l.is_entry_level, 0) AS is_entry_level,
-    -- ours: the taxonomy's frontend and backend skills (jobcrawler/tagging/categories.yaml skill_groups)
-    coalesce(l.is_frontend, 0) AS is_frontend,
-    coalesce(l.is_backend, 0) AS is_backend,
-    coalesce(l.is_fullstack, 0) AS is_fullstack,
-    -- as published: a name holding a frontend / backend / ML word (published_terms)
-    coalesce(w.has_frontend_word, 0) AS has_frontend_word,
-    coalesce(w.has_backend_word, 0) AS has_backend_word,
-    coalesce(w.has_ml_word, 0) AS has_ml_word,
-    coalesce(l.fine_tuning, 'none') AS fine_tuning,
-    l.fine_tuning_use_cases,
-    l.support_category,
-    -- as published (finetuning_analysis.py): a fine-tuning word in the title, responsibilities,
-    -- use cases or genai/ml names; a source's fine-tuning duty always counts
-    (coalesce(l.fine_tuning, 'none') <> 'none' OR coalesce(w.has_fine_tuning_name, 0)
-     OR j.job_id IN (SELECT job_id FROM fine_tuning_texts)) AS mentions_fine_tuning,
-    coalesce(w.has_genai, 0) AS has_genai,
-    coalesce(w.has_ml, 0) AS has_ml,
-    coalesce(w.has_web, 0) AS has_web,
-    coalesce(w.has_ops, 0) AS has_ops,
-    coalesce(w.has_non_genai, 0) AS has_non_genai,
-    coalesce(w.has_rag_or_agents, 0) AS has_rag_or_agents,
-    -- ours: a concrete ML skill, the generic "machine learning" (often the company's field) left out
-    j.job_id IN (SELECT job_id FROM concrete_ml_jobs) AS has_concrete_ml
-FROM jobs AS j
-JOIN source_labels AS l ON l.job_id = j.job_id
-JOIN job_order AS g ON g.job_id = j.job_id
-LEFT JOIN job_names AS w ON w.job_id = j.job_id
-LEFT JOIN stage_texts AS st ON st.text = coalesce(l.company_stage_raw, l.company_stage);
-CREATE UNIQUE INDEX temp.job_profile_by_job ON job_profile (job_id);
-
--- Denominators: jobs per cell, overall and per AI type.
-CREATE TEMP TABLE cell_totals AS
-WITH per_group AS MATERIALIZED (
-    SELECT scope_group,
-        count(*) AS jobs,
-        sum(ai_type = 'ai-first') AS ai_first_jobs,
-        sum(ai_type = 'ai-support') AS ai_support_jobs,
-        sum(ai_type = 'ml') AS ml_jobs
-    FROM job_profile
-    GROUP BY scope_group
-)
-SELECT gc.cell_id,
-    sum(g.jobs) AS jobs,
-    sum(g.ai_first_jobs) AS ai_first_jobs,
-    sum(g.ai_support_jobs) AS ai_support_jobs,
-    sum(g.ml_jobs) AS ml_jobs
-FROM per_group AS g
-JOIN group_cells AS gc USING (scope_group)
-GROUP BY gc.cell_id;
-
--- Titles by id. Title reports work per distinct title, since a job has one title:
---   words   the title lower-cased, punctuation turned into spaces, runs of spaces made one
---           (the char(31) trick) and padded with a space at both ends, so LIKE '% word %'
---           matches whole words;
---   variant the lower-cased title without the seniority words the published analysis
---           removed (senior, staff, principal, lead, junior, sr, I, II, III), as whole words,
---           punctuation kept: "Senior AI Engineer" and "AI Engineer II" are both "ai engineer",
---           "Software Engineer, AI" and "Software Engineer - AI" stay apart. Doubling the spaces
---           first lets adjacent seniority words ("senior staff") both go. Our definition.
---   published_variant  as published (title_analysis.py): the lower-cased title with each of
---           senior, staff, principal, lead, junior, sr., sr, iii, ii, i removed wherever it
---           stands, in that order, trimming spaces after each: "i" goes from inside words too
---           ("ai engineer" becomes "a engneer"), which merges and splits a few titles.
---   first_seen  the title's first job (ties rank in that order, as published).
-CREATE TEMP TABLE titles (title_id INTEGER PRIMARY KEY, title TEXT NOT NULL UNIQUE, words TEXT, variant TEXT,
-                          published_variant TEXT, first_seen TEXT);
-INSERT INTO titles (title, first_seen) SELECT title, min(job_id) FROM job_profile WHERE title IS NOT NULL GROUP BY title;
-UPDATE titles SET published_variant = trim(replace(trim(replace(trim(replace(trim(replace(trim(replace(
-    trim(replace(trim(replace(trim(replace(trim(replace(trim(replace(trim(replace(
-        lower(title),
-        'senior', ''), ' ' || char(9) || char(10) || char(13)), 'staff', ''), ' ' || char(9) || char(10) || char(13)),
-        'principal', ''), ' ' || char(9) || char(10) || char(13)), 'lead', ''), ' ' || char(9) || char(10) || char(13)),
-        'junior', ''), ' ' || char(9) || char(10) || char(13)), 'sr.', ''), ' ' || char(9) || char(10) || char(13)),
-        'sr', ''), ' ' || char(9) || char(10) || char(13)), 'lead', ''), ' ' || char(9) || char(10) || char(13)),
-        'iii', ''), ' ' || char(9) || char(10) || char(13)), 'ii', ''), ' ' || char(9) || char(10) || char(13)),
-        'i', ''), ' ' || char(9) || char(10) || char(13));
-UPDATE titles SET words = ' ' || replace(replace(replace(
-    trim(lower(
-        replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(
-        replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(
-            title,
-            '-', ' '), '–', ' '), '—', ' '), '/', ' '), ',', ' '), '(', ' '), ')', ' '),
-            '[', ' '), ']', ' '), '&', ' '), ':', ' '), ';', ' '), '.', ' '), '|', ' '),
-            '"', ' '), '\', ' '), '!', ' '), '?', ' '), char(9), ' '), char(10), ' ')
-    )),
-    ' ', ' ' || char(31)), char(31) || ' ', ''), char(31), '') || ' ';
-UPDATE titles SET variant = trim(replace(replace(replace(
-    replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(
-        replace(' ' || lower(replace(replace(title, char(9), ' '), char(10), ' ')) || ' ', ' ', '  '),
-        ' senior ', ' '), ' staff ', ' '), ' principal ', ' '), ' lead ', ' '), ' junior ', ' '),
-        ' sr. ', ' '), ' sr ', ' '), ' iii ', ' '), ' ii ', ' '), ' i ', ' '),
-    ' ', ' ' || char(31)), char(31) || ' ', ''), char(31), ''));
-
--- Jobs per cell, AI type and exact title, and the first of them (ties rank in that order).
--- Speed: as in cell_skill_counts, each group's counts are added up in the primary key (an upsert),
--- which takes the AI type by a key (ai_type_key: AI types in order, none first), as a key can
--- hold no NULL.
-CREATE TEMP TABLE ai_types (ai_type_key INTEGER PRIMARY KEY, ai_type TEXT UNIQUE);
-INSERT INTO ai_types (ai_type) SELECT DISTINCT ai_type FROM segments ORDER BY ai_type;
-CREATE TEMP TABLE cell_title_counts (
-    cell_id INTEGER NOT NULL, ai_type_key INTEGER NOT NULL, title_id INTEGER NOT NULL, ai_type TEXT,
-    jobs INTEGER NOT NULL, first_seen TEXT NOT NULL,
-    PRIMARY KEY (cell_id, ai_type_key, title_id)
-) WITHOUT ROWID;
-WITH per_group AS MATERIALIZED (
-    SELECT p.scope_group, a.ai_type_key, a.ai_type, t.title_id, count(*) AS jobs, min(p.job_id) AS first_seen
-    FROM job_profile AS p
-    JOIN titles AS t ON t.title = p.title
-    JOIN ai_types AS a ON a.ai_type IS p.ai_type
-    GROUP BY p.scope_group, a.ai_type_key, t.title_id
-)
-INSERT INTO cell_title_counts (cell_id, ai_type_key, title_id, ai_type, jobs, first_seen)
-SELECT gc.cell_id, g.ai_type_key, g.title_id, g.ai_type, g.jobs, g.first_seen
-FROM per_group AS g
-JOIN group_cells AS gc USING (scope_group)
-WHERE true
-ON CONFLICT (cell_id, ai_type_key, title_id) DO UPDATE SET jobs = jobs + excluded.jobs,
-    first_seen = min(first_seen, excluded.first_seen);
-
--- Each AI type's jobs with a title per cell (unknown included): the denominator of the title
--- word and title keyword shares.
-CREATE TEMP TABLE cell_type_titles AS
-SELECT cell_id, ai_type, sum(jobs) AS titles
-FROM cell_title_counts
-WHERE ai_type IS NOT NULL
-GROUP BY cell_id, ai_type;
-
--- The title a published variant is shown under: its most common title without a seniority
--- word, else the variant's own words cut from its most common title, in that title's case
--- ("Sr. Generative AI Engineer" -> "Generative AI Engineer"; SQLite's lower() keeps every
--- position), else that title; variant is that title's whole-word variant (ours).
-CREATE TEMP TABLE variant_names AS
-WITH title_jobs AS (
-    SELECT c.title_id, sum(c.jobs) AS jobs
-    FROM cell_title_counts AS c
-    JOIN cells USING (cell_id)
-    WHERE cells.city = 'all' AND cells.period = 'all'
-    GROUP BY c.title_id
-)
-SELECT published_variant,
-    CASE WHEN instr(lower(title), variant) > 0 THEN substr(title, instr(lower(title), variant), length(variant))
-         ELSE title END AS title,
-    variant
-FROM (
-    SELECT t.published_variant, t.title, t.variant,
-        row_number() OVER (
-            PARTITION BY t.published_variant ORDER BY lower(t.title) = t.variant DESC, j.jobs DESC, t.first_seen
-        ) AS position
-    FROM titles AS t
-    JOIN title_jobs AS j USING (title_id)
-)
-WHERE position = 1;
-CREATE UNIQUE INDEX temp.variant_names_by_variant ON variant_names (published_variant);
-
--- Companies by id, and jobs per cell and company.
-CREATE TEMP TABLE companies (company_id INTEGER PRIMARY KEY, company TEXT NOT NULL UNIQUE, first_seen TEXT);
-INSERT INTO companies (company, first_seen)
-SELECT company, min(job_id) FROM job_profile WHERE company IS NOT NULL GROUP BY company;
-
--- Speed: as in cell_skill_counts, each group's counts are added up in the primary key (an upsert).
-CREATE TEMP TABLE cell_company_counts (
-    cell_id INTEGER NOT NULL, company_id INTEGER NOT NULL, jobs INTEGER NOT NULL,
-    PRIMARY KEY (cell_id, company_id)
-) WITHOUT ROWID;
-WITH per_group AS MATERIALIZED (
-    SELECT p.scope_group, c.company_id, count(*) AS jobs
-    FROM job_profile AS p
-    JOIN companies AS c ON c.company = p.company
-    GROUP BY p.scope_group, c.company_id
-)
-INSERT INTO cell_company_counts (cell_id, company_id, jobs)
-SELECT gc.cell_id, g.company_id, g.jobs
-FROM per_group AS g
-JOIN group_cells AS gc USING (scope_group)
-WHERE true
-ON CONFLICT (cell_id, company_id) DO UPDATE SET jobs = jobs + excluded.jobs;
+    ordinal INTEGER PRIMARY KEY,
+    has_frontend_word INTEGER NOT NULL, has_backend_word INTEGER NOT NULL, has_ml_word INTEGER NOT NULL,
+    has_fine_tuning_name INTEGER NOT NULL, has_rag_or_agents INTEGER NOT NULL,
+    has_genai INTEGER NOT NULL, has_ml INTEGER NOT NULL, has_web INTEGER NOT NULL, has_ops INTEGER NOT NULL,
+    has_non_genai INTEGER NOT NULL
+);
 
 -- Jobs per cell, segment and skill: the base of every skill report. first_seen: where these jobs
 -- first name it (ties rank in that order); top_jobs: the jobs naming it among the first 10 of
 -- its list (what the published stage lists read).
--- Speed: a group's counts stand in ~7 cells (~1,000,000 rows at 100,000 postings, ~60,000 cells,
--- segments and skills); they are added up in the table's primary key (an upsert), which is
--- cheaper than sorting them all for a GROUP BY, and the table reads in the same order.
 CREATE TEMP TABLE cell_skill_counts (
     cell_id INTEGER NOT NULL, segment_id INTEGER NOT NULL, skill_id INTEGER NOT NULL,
     jobs INTEGER NOT NULL, top_jobs INTEGER NOT NULL, first_seen INTEGER NOT NULL,
     PRIMARY KEY (cell_id, segment_id, skill_id)
 ) WITHOUT ROWID;
-WITH per_group AS MATERIALIZED (
-    SELECT scope_group, segment_id, skill_id, count(*) AS jobs, sum(position < 10) AS top_jobs,
-        min(seen_order) AS first_seen
-    FROM job_skill_ids
-    GROUP BY scope_group, segment_id, skill_id
-)
-INSERT INTO cell_skill_counts (cell_id, segment_id, skill_id, jobs, top_jobs, first_seen)
-SELECT gc.cell_id, g.segment_id, g.skill_id, g.jobs, g.top_jobs, g.first_seen
-FROM per_group AS g
-JOIN group_cells AS gc USING (scope_group)
-WHERE true
-ON CONFLICT (cell_id, segment_id, skill_id) DO UPDATE SET jobs = jobs + excluded.jobs,
-    top_jobs = top_jobs + excluded.top_jobs, first_seen = min(first_seen, excluded.first_seen);
-
--- Jobs per cell and skill, whatever the AI type and stage.
-CREATE TEMP TABLE cell_skills AS
-SELECT cell_id, skill_id, sum(jobs) AS jobs
-FROM cell_skill_counts
-GROUP BY cell_id, skill_id;
-
--- Our definition's counts: jobs per cell, AI type and canonical skill (alternative names
--- merged). A source without lists of its own names canonical skills already: its listed counts.
-CREATE TEMP TABLE cell_canonical_skills AS
-WITH per_group AS MATERIALIZED (
-    SELECT p.scope_group, p.ai_type, k.skill, max(k.category) AS category, count(*) AS jobs
-    FROM source_skills AS k
-    JOIN job_profile AS p ON p.job_id = k.job_id
-    WHERE (SELECT keeps_lists FROM source_kind)
-    GROUP BY p.scope_group, p.ai_type, k.skill
-)
-SELECT gc.cell_id, g.ai_type, g.skill, max(g.category) AS category, sum(g.jobs) AS jobs
-FROM per_group AS g
-JOIN group_cells AS gc USING (scope_group)
-GROUP BY gc.cell_id, g.ai_type, g.skill
-UNION ALL
-SELECT k.cell_id, g.ai_type, s.skill, s.category, sum(k.jobs)
-FROM cell_skill_counts AS k
-JOIN segments AS g USING (segment_id)
-JOIN skills AS s USING (skill_id)
-WHERE NOT (SELECT keeps_lists FROM source_kind)
-GROUP BY k.cell_id, g.ai_type, k.skill_id;
-CREATE INDEX temp.cell_canonical_skills_by_skill ON cell_canonical_skills (cell_id, skill);
 
 -- Jobs per cell naming both names of a pair of its genai list (frameworks are genai names;
 -- skill_a < skill_b), each pair once a job, as published (analyze_patterns.py).
-CREATE TEMP TABLE pair_skills (
-    job_id TEXT NOT NULL, skill_id INTEGER NOT NULL, scope_group INTEGER NOT NULL, skill TEXT NOT NULL,
-    seen_order INTEGER NOT NULL,
-    PRIMARY KEY (job_id, skill_id)
-) WITHOUT ROWID;
-INSERT INTO pair_skills (job_id, skill_id, scope_group, skill, seen_order)
-SELECT k.job_id, k.skill_id, k.scope_group, s.skill, min(k.seen_order)
-FROM job_skill_ids AS k
-JOIN skills AS s USING (skill_id)
-WHERE s.category = 'genai'
-GROUP BY k.job_id, k.skill_id;
-
 CREATE TEMP TABLE cell_pair_counts (
     cell_id INTEGER NOT NULL, skill_a_id INTEGER NOT NULL, skill_b_id INTEGER NOT NULL,
     jobs INTEGER NOT NULL, first_seen INTEGER NOT NULL,
     PRIMARY KEY (cell_id, skill_a_id, skill_b_id)
 ) WITHOUT ROWID;
-WITH per_group AS MATERIALIZED (
-    SELECT a.scope_group, a.skill_id AS skill_a_id, b.skill_id AS skill_b_id, count(*) AS jobs,
-        min(a.seen_order / 1000000) AS first_seen  -- the first job naming the pair
-    FROM pair_skills AS a
-    JOIN pair_skills AS b ON b.job_id = a.job_id AND a.skill < b.skill
-    GROUP BY a.scope_group, a.skill_id, b.skill_id
-)
-INSERT INTO cell_pair_counts (cell_id, skill_a_id, skill_b_id, jobs, first_seen)
-SELECT gc.cell_id, g.skill_a_id, g.skill_b_id, g.jobs, g.first_seen
-FROM per_group AS g
-JOIN group_cells AS gc USING (scope_group)
-WHERE true
-ON CONFLICT (cell_id, skill_a_id, skill_b_id) DO UPDATE SET jobs = jobs + excluded.jobs,
-    first_seen = min(first_seen, excluded.first_seen);
-
--- Pay: the postings stating pay with a period and their yearly figure, as pay.sql defines them,
--- counted per cell, grouping (all, level, AI type; pay_groups, per currency) and figure: postings
--- of a cell stating the same figure are counted together. Speed: each group's counts are added up
--- in the table's primary key (an upsert), as in cell_skill_counts (a figure stands in about twenty
--- cell and grouping lists: ~1,000,000 rows at 100,000 postings); the quartiles read them in that order.
-CREATE TEMP TABLE group_pay AS
-WITH stated AS MATERIALIZED (
-    SELECT p.scope_group,
-        coalesce(j.salary_currency, currency_in_text(j.description, j.salary_min, j.salary_max), 'not stated') AS currency,
-        coalesce(j.level, 'not stated') AS level,
-        coalesce(p.ai_type, 'unknown') AS ai_type,
-        j.salary_period <> 'year' AS converted,
-        (coalesce(j.salary_min, j.salary_max) + coalesce(j.salary_max, j.salary_min)) / 2.0
-            * CASE j.salary_period WHEN 'year' THEN 1 WHEN 'month' THEN 12 WHEN 'week' THEN 52
-                                   WHEN 'day' THEN 260 WHEN 'hour' THEN 2080 END AS annual
-    FROM job_profile AS p
-    JOIN jobs AS j ON j.job_id = p.job_id
-    WHERE coalesce(j.salary_min, j.salary_max) IS NOT NULL
-      AND j.salary_period IN ('year', 'month', 'week', 'day', 'hour')
-)
-SELECT scope_group, currency, level, ai_type, annual, count(*) AS jobs, sum(converted) AS converted
-FROM stated
-WHERE annual >= 1000
-GROUP BY scope_group, currency, level, ai_type, annual;
-
-CREATE TEMP TABLE pay_groups (
-    group_key INTEGER PRIMARY KEY, currency TEXT NOT NULL, group_by TEXT NOT NULL, group_value TEXT NOT NULL,
-    UNIQUE (currency, group_by, group_value)
-);
-INSERT INTO pay_groups (currency, group_by, group_value)
-SELECT currency, 'all', 'all' FROM group_pay
-UNION SELECT currency, 'level', level FROM group_pay
-UNION SELECT currency, 'AI type', ai_type FROM group_pay
-ORDER BY 1, 2, 3;
-
-CREATE TEMP TABLE cell_pay_counts (
-    cell_id INTEGER NOT NULL, group_key INTEGER NOT NULL, annual REAL NOT NULL,
-    jobs INTEGER NOT NULL, converted INTEGER NOT NULL,
-    PRIMARY KEY (cell_id, group_key, annual)
-) WITHOUT ROWID;
-WITH per_group AS MATERIALIZED (
-    SELECT v.scope_group, k.group_key, v.annual, sum(v.jobs) AS jobs, sum(v.converted) AS converted
-    FROM (
-        SELECT scope_group, currency, 'all' AS group_by, 'all' AS group_value, annual, jobs, converted FROM group_pay
-        UNION ALL
-        SELECT scope_group, currency, 'level', level, annual, jobs, converted FROM group_pay
-        UNION ALL
-        SELECT scope_group, currency, 'AI type', ai_type, annual, jobs, converted FROM group_pay
-    ) AS v
-    JOIN pay_groups AS k USING (currency, group_by, group_value)
-    GROUP BY v.scope_group, k.group_key, v.annual
-)
-INSERT INTO cell_pay_counts (cell_id, group_key, annual, jobs, converted)
-SELECT gc.cell_id, g.group_key, g.annual, g.jobs, g.converted
-FROM per_group AS g
-JOIN group_cells AS gc USING (scope_group)
-WHERE true
-ON CONFLICT (cell_id, group_key, annual) DO UPDATE SET jobs = jobs + excluded.jobs,
-    converted = converted + excluded.converted;

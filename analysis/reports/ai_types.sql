@@ -2,7 +2,7 @@
 -- in the total only).
 WITH per_group AS MATERIALIZED (
     SELECT scope_group, ai_type, count(*) AS jobs
-    FROM job_profile
+    FROM job_base
     WHERE ai_type IS NOT NULL
     GROUP BY scope_group, ai_type
 ),

@@ -1,7 +1,7 @@
 -- Jobs per company stage (Seed ... Public, Private/unknown) and their share of all jobs.
 WITH per_group AS MATERIALIZED (
     SELECT scope_group, company_stage, count(*) AS jobs
-    FROM job_profile
+    FROM job_base
     WHERE company_stage IS NOT NULL
     GROUP BY scope_group, company_stage
 ),

@@ -5,7 +5,7 @@ WITH depth (position, fine_tuning) AS (
 ),
 per_group AS MATERIALIZED (
     SELECT scope_group, fine_tuning, count(*) AS jobs
-    FROM job_profile
+    FROM job_base
     WHERE ai_type = 'ai-first'
     GROUP BY scope_group, fine_tuning
 ),

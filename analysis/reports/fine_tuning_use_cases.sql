@@ -4,7 +4,7 @@
 -- its figures are mentions, and it ranks by them); jobs count each job once, printed beside.
 WITH job_use_case AS (
     SELECT p.job_id, p.scope_group, u.value AS use_case, count(*) AS mentions
-    FROM job_profile AS p, json_each(p.fine_tuning_use_cases) AS u
+    FROM job_base AS p, json_each(p.fine_tuning_use_cases) AS u
     WHERE p.ai_type = 'ai-first' AND json_valid(p.fine_tuning_use_cases)
     GROUP BY p.job_id, u.value
 ),

@@ -7,7 +7,7 @@ WITH pairs AS MATERIALIZED (
         o.is_research AS o_is_research, o.is_entry_level AS o_is_entry_level,
         o.fine_tuning AS o_fine_tuning, o.support_category AS o_support_category
     FROM source_labels AS l
-    JOIN job_profile AS p ON p.job_id = l.job_id
+    JOIN job_base AS p ON p.job_id = l.job_id
     JOIN main.job_labels AS o ON o.job_id = l.job_id AND o.labels <> l.labels
 ),
 fields AS (

@@ -7,7 +7,7 @@
 WITH per_group AS MATERIALIZED (
     SELECT p.scope_group, l.decided_by, l.doubted, count(*) AS jobs
     FROM source_labels AS l
-    JOIN job_profile AS p ON p.job_id = l.job_id
+    JOIN job_base AS p ON p.job_id = l.job_id
     GROUP BY p.scope_group, l.decided_by, l.doubted
 )
 SELECT c.city, c.period, g.decided_by, g.doubted, (SELECT below FROM source_threshold) AS below,

@@ -20,9 +20,6 @@ per_cell AS (
     JOIN group_cells AS gc USING (scope_group)
     GROUP BY gc.cell_id
 ),
-cell_companies AS (
-    SELECT cell_id, count(*) AS companies FROM cell_company_counts GROUP BY cell_id
-),
 group_posted_months AS MATERIALIZED (
     SELECT scope_group, substr(posted_date, 1, 7) AS month, count(*) AS jobs
     FROM job_profile

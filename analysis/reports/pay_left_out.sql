@@ -8,7 +8,7 @@ WITH per_group AS MATERIALIZED (
                 * CASE j.salary_period WHEN 'year' THEN 1 WHEN 'month' THEN 12 WHEN 'week' THEN 52
                                        WHEN 'day' THEN 260 WHEN 'hour' THEN 2080 END < 1000) AS under_1000,
         sum(j.salary_period IS NULL OR j.salary_period NOT IN ('year', 'month', 'week', 'day', 'hour')) AS no_period
-    FROM job_profile AS p
+    FROM job_base AS p
     JOIN jobs AS j ON j.job_id = p.job_id
     WHERE coalesce(j.salary_min, j.salary_max) IS NOT NULL
     GROUP BY p.scope_group

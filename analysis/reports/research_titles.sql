@@ -1,7 +1,7 @@
 -- The 10 most common titles of research jobs: the report's "sample research titles".
 WITH per_group AS MATERIALIZED (
     SELECT scope_group, title, count(*) AS jobs
-    FROM job_profile
+    FROM job_base
     WHERE is_research = 1 AND title IS NOT NULL
     GROUP BY scope_group, title
 ),

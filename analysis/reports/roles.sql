@@ -5,7 +5,7 @@ WITH per_group AS MATERIALIZED (
         sum(is_customer_facing) AS customer_facing,
         sum(is_management) AS management,
         sum(is_tech_lead) AS tech_lead
-    FROM job_profile
+    FROM job_base
     GROUP BY scope_group
 ),
 per_cell AS (

@@ -6,13 +6,13 @@
 -- exact_stage_jobs (ours): the group's jobs counting only stages named exactly.
 WITH group_stage_jobs AS MATERIALIZED (
     SELECT scope_group, stage_group, count(*) AS jobs
-    FROM job_profile
+    FROM job_base
     WHERE stage_group IS NOT NULL
     GROUP BY scope_group, stage_group
 ),
 group_exact_stage_jobs AS MATERIALIZED (
     SELECT scope_group, exact_stage_group AS stage_group, count(*) AS jobs
-    FROM job_profile
+    FROM job_base
     WHERE exact_stage_group IS NOT NULL
     GROUP BY scope_group, exact_stage_group
 ),

@@ -1,0 +1,380 @@
+"""The scope tables counted with numpy instead of SQL (reports/_scope.sql and _scope_profile.sql
+make them empty, say what they hold, and build.py runs each counting once its tables are made):
+
+* ``fill_names``: over every name every job lists (~943,000 at 100,000 postings):
+  ``cell_skill_counts``, ``group_term_jobs``, ``job_names``, ``cell_pair_counts``;
+* ``fill_titles``, ``fill_pay``, ``fill_cell_companies``: the title, pay and company counts per
+  cell, from each scope group's counts (made in SQL).
+
+Why: SQLite spends ~0.5 µs a row on every b-tree step. It wrote the listed names into a job-keyed
+table and sorted or upserted them again for each table, and spread each scope group's counts to
+its ~7 cells in ~1,000,000 upserts a table. numpy reads the names once, as integer arrays (each
+column one text SQLite writes and numpy parses: ~0.03 µs a value, a tenth of what fetching rows
+costs), and counts with a sort or two (100,000 postings: ~3.7 s of SQL -> ~1.8 s). The rows are
+the SQL's, to the row (bench/report_equivalence.py): each function quotes the statement it
+stands for, which stays the definition.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import warnings
+from collections.abc import Callable
+from typing import NamedTuple
+
+import numpy as np
+
+# name_flags' columns, in job_names' order
+FLAGS = ("frontend", "backend", "ml", "fine_tuning", "rag_or_agents", "genai", "ml_list", "web", "ops", "non_genai")
+
+
+def fill_names(conn: sqlite3.Connection) -> None:
+    """Fill the four tables from ``listed_names`` (with ``skills``' ids), ``job_order``,
+    ``group_cells``, ``name_terms`` and ``name_flags``. The statements quoted below read
+    ``job_skill_ids``, each listed name with its skill's id:
+
+        SELECT n.job_id, n.job_ordinal, s.skill_id, n.position, n.list_node, n.seen_order, n.scope_group, n.segment_id
+        FROM listed_names AS n
+        JOIN skills AS s ON s.skill = n.name AND s.category IS n.list
+    """
+    names = _columns(conn, "listed_names AS n JOIN skills AS s ON s.skill = n.name AND s.category IS n.list",
+                     ("n.job_ordinal", "n.seen_order", "s.skill_id", "n.position"))
+    if not len(names["s.skill_id"]):
+        return
+    ordinal, seen_order = names["n.job_ordinal"], names["n.seen_order"]
+    skill_id, position = names["s.skill_id"], names["n.position"]
+    jobs = _columns(conn, "job_order", ("ordinal", "scope_group", "segment_id"))
+    group_of = np.zeros(int(jobs["ordinal"].max()) + 1, dtype=np.int64)  # by ordinal (row_number(): 1 up)
+    segment_of = np.zeros_like(group_of)
+    group_of[jobs["ordinal"]] = jobs["scope_group"]
+    segment_of[jobs["ordinal"]] = jobs["segment_id"]
+    group_cells = _columns(conn, "group_cells", ("scope_group", "cell_id"))
+    _fill_cell_skill_counts(conn, group_of[ordinal], segment_of[ordinal], skill_id, position, seen_order, group_cells)
+    _fill_group_term_jobs(conn, ordinal, skill_id, group_of, segment_of)
+    _fill_job_names(conn, ordinal, skill_id)
+    _fill_cell_pair_counts(conn, ordinal, skill_id, group_of, group_cells)
+
+
+def _fill_cell_skill_counts(conn, scope_group, segment_id, skill_id, position, seen_order, group_cells) -> None:
+    """Jobs per cell, segment and skill, as
+
+        WITH per_group AS MATERIALIZED (
+            SELECT scope_group, segment_id, skill_id, count(*) AS jobs, sum(position < 10) AS top_jobs,
+                min(seen_order) AS first_seen
+            FROM job_skill_ids
+            GROUP BY scope_group, segment_id, skill_id
+        )
+        INSERT INTO cell_skill_counts (cell_id, segment_id, skill_id, jobs, top_jobs, first_seen)
+        SELECT gc.cell_id, g.segment_id, g.skill_id, g.jobs, g.top_jobs, g.first_seen
+        FROM per_group AS g
+        JOIN group_cells AS gc USING (scope_group)
+        WHERE true
+        ON CONFLICT (cell_id, segment_id, skill_id) DO UPDATE SET jobs = jobs + excluded.jobs,
+            top_jobs = top_jobs + excluded.top_jobs, first_seen = min(first_seen, excluded.first_seen);
+    """
+    (group, segment_id, skill_id), (jobs, top_jobs), (first_seen,) = _group(
+        keys=(scope_group, segment_id, skill_id),
+        sums=(np.ones_like(skill_id), (position < 10).astype(np.int64)), mins=(seen_order,))
+    cell_id, row = _spread(group, group_cells)
+    columns = _group(keys=(cell_id, segment_id[row], skill_id[row]), sums=(jobs[row], top_jobs[row]), mins=(first_seen[row],))
+    conn.executemany(
+        "INSERT INTO cell_skill_counts (cell_id, segment_id, skill_id, jobs, top_jobs, first_seen) VALUES (?, ?, ?, ?, ?, ?)",
+        zip(*(column.tolist() for part in columns for column in part)))
+
+
+def _fill_group_term_jobs(conn, ordinal, skill_id, group_of, segment_of) -> None:
+    """Jobs per scope group, segment and published word, each job once a word, as
+
+        INSERT INTO group_term_jobs (scope_group, segment_id, purpose, term_name, jobs)
+        SELECT g.scope_group, g.segment_id, t.purpose, t.name, g.jobs
+        FROM (
+            SELECT k.scope_group, k.segment_id, n.term_key, count(DISTINCT k.job_id) AS jobs
+            FROM job_skill_ids AS k
+            JOIN name_terms AS n USING (skill_id)
+            WHERE n.purpose IN ('compared', 'ml knowledge')
+            GROUP BY k.scope_group, k.segment_id, n.term_key
+        ) AS g
+        JOIN published_terms AS t ON t.rowid = g.term_key;
+    """
+    terms = _columns(conn, "name_terms", ("skill_id", "term_key"), "WHERE purpose IN ('compared', 'ml knowledge')")
+    if not len(terms["skill_id"]):
+        return
+    # each (name, word its skill holds): a name once a word, reading its skill's run of words
+    (term_skill, term_key), _, _ = _group(keys=(terms["skill_id"], terms["term_key"]))
+    words = np.bincount(term_skill, minlength=int(max(skill_id.max(), term_skill.max())) + 1)
+    row, nth = _runs(words[skill_id])
+    word = term_key[(np.cumsum(words) - words)[skill_id[row]] + nth]
+    # each job once a word; a job has one scope group and segment: then jobs per group, segment and word
+    (job, word), _, _ = _group(keys=(ordinal[row], word))
+    (scope_group, segment_id, word), (jobs,), _ = _group(
+        keys=(group_of[job], segment_of[job], word), sums=(np.ones_like(word),))
+    published = {key: (purpose, name) for key, purpose, name in conn.execute("SELECT rowid, purpose, name FROM published_terms")}
+    conn.executemany(
+        "INSERT INTO group_term_jobs (scope_group, segment_id, purpose, term_name, jobs) VALUES (?, ?, ?, ?, ?)",
+        ((group, segment, *published[term], count)
+         for group, segment, term, count in zip(scope_group.tolist(), segment_id.tolist(), word.tolist(), jobs.tolist())))
+
+
+def _fill_job_names(conn, ordinal, skill_id) -> None:
+    """Per job, what its names' published searches found and which lists name anything, as
+
+        INSERT INTO job_names
+        SELECT o.ordinal,
+            coalesce(max(f.frontend), 0), coalesce(max(f.backend), 0), coalesce(max(f.ml), 0),
+            coalesce(max(f.fine_tuning), 0), coalesce(max(f.rag_or_agents), 0), coalesce(max(f.genai), 0),
+            coalesce(max(f.ml_list), 0), coalesce(max(f.web), 0), coalesce(max(f.ops), 0), coalesce(max(f.non_genai), 0)
+        FROM job_skill_ids AS k
+        JOIN job_order AS o USING (job_id)
+        JOIN name_flags AS f USING (skill_id)
+        GROUP BY o.ordinal;
+
+    (a flag is 1, 0 or NULL, so the largest of a job's flags read as 0 where NULL is the same)."""
+    flags = _columns(conn, "name_flags", ("skill_id", *(f"coalesce({flag}, 0)" for flag in FLAGS)))
+    by_skill = np.zeros((int(max(skill_id.max(), flags["skill_id"].max())) + 1, len(FLAGS)), dtype=np.int64)
+    by_skill[flags["skill_id"]] = np.stack([flags[f"coalesce({flag}, 0)"] for flag in FLAGS], axis=1)
+    has_flags = np.zeros(len(by_skill), dtype=bool)  # the join: a name whose skill has no name_flags row drops out
+    has_flags[flags["skill_id"]] = True
+    kept = has_flags[skill_id]
+    order = np.argsort(ordinal[kept], kind="stable")
+    jobs_in_order = ordinal[kept][order]
+    starts = np.flatnonzero(np.concatenate(([True], jobs_in_order[1:] != jobs_in_order[:-1])))[: len(order)]
+    if not len(starts):
+        return
+    job_flags = np.maximum.reduceat(by_skill[skill_id[kept][order]], starts, axis=0)
+    conn.executemany(f"INSERT INTO job_names VALUES (?{', ?' * len(FLAGS)})",
+                     np.column_stack((jobs_in_order[starts], job_flags)).tolist())
+
+
+def _fill_cell_pair_counts(conn, ordinal, skill_id, group_of, group_cells) -> None:
+    """Jobs per cell naming both names of a pair of its genai list, as
+
+        CREATE TEMP TABLE pair_skills AS  -- each genai name of a job once
+        SELECT k.job_id, k.job_ordinal, k.skill_id, k.scope_group, s.skill
+        FROM job_skill_ids AS k
+        JOIN skills AS s USING (skill_id)
+        WHERE s.category = 'genai'
+        GROUP BY k.job_id, k.skill_id;
+        WITH per_group AS MATERIALIZED (
+            SELECT a.scope_group, a.skill_id AS skill_a_id, b.skill_id AS skill_b_id, count(*) AS jobs,
+                min(a.job_ordinal) AS first_seen  -- the first job naming the pair
+            FROM pair_skills AS a
+            JOIN pair_skills AS b ON b.job_id = a.job_id AND a.skill < b.skill
+            GROUP BY a.scope_group, a.skill_id, b.skill_id
+        )
+        INSERT INTO cell_pair_counts (cell_id, skill_a_id, skill_b_id, jobs, first_seen)
+        SELECT gc.cell_id, g.skill_a_id, g.skill_b_id, g.jobs, g.first_seen
+        FROM per_group AS g
+        JOIN group_cells AS gc USING (scope_group)
+        WHERE true
+        ON CONFLICT (cell_id, skill_a_id, skill_b_id) DO UPDATE SET jobs = jobs + excluded.jobs,
+            first_seen = min(first_seen, excluded.first_seen);
+    """
+    genai = conn.execute("SELECT skill_id, skill FROM skills WHERE category = 'genai'").fetchall()
+    if len(genai) < 2:
+        return
+    # a genai skill's place in name order (Python compares str as SQLite's BINARY compares UTF-8)
+    place = np.full(int(max(skill_id.max(), max(s for s, _ in genai))) + 1, -1, dtype=np.int64)
+    ordered = sorted(genai, key=lambda pair: pair[1])
+    place[[s for s, _ in ordered]] = np.arange(len(ordered))
+    kept = place[skill_id] >= 0
+    (job, skill_place), _, _ = _group(keys=(ordinal[kept], place[skill_id[kept]]))  # each name of a job once
+    # every pair (a, b) of a job's names, a before b in name order
+    job_end = np.searchsorted(job, job, side="right")
+    row, nth = _runs(job_end - np.arange(len(job)) - 1)
+    a, b = row, row + 1 + nth
+    skill_of_place = np.array([s for s, _ in ordered], dtype=np.int64)
+    (group, skill_a, skill_b), (jobs,), (first_seen,) = _group(
+        keys=(group_of[job[a]], skill_of_place[skill_place[a]], skill_of_place[skill_place[b]]),
+        sums=(np.ones_like(a),), mins=(job[a],))
+    if not len(group):
+        return
+    cell_id, row = _spread(group, group_cells)
+    columns = _group(keys=(cell_id, skill_a[row], skill_b[row]), sums=(jobs[row],), mins=(first_seen[row],))
+    conn.executemany("INSERT INTO cell_pair_counts (cell_id, skill_a_id, skill_b_id, jobs, first_seen) VALUES (?, ?, ?, ?, ?)",
+                     zip(*(column.tolist() for part in columns for column in part)))
+
+
+def _columns(conn: sqlite3.Connection, source: str, columns: tuple[str, ...], where: str = "") -> dict[str, np.ndarray]:
+    """Integer columns as arrays, read in one scan (every array in the same row order): each column
+    as one text SQLite writes and numpy parses, no Python object a value. ValueError for a NULL
+    (group_concat would skip it, shifting the arrays against each other) or a value that is no
+    integer."""
+    rows, *texts = conn.execute(f"SELECT count(*), {', '.join(f'group_concat({c})' for c in columns)} FROM {source} {where}").fetchone()
+    arrays = {}
+    for column, text in zip(columns, texts):
+        try:
+            with warnings.catch_warnings(action="error"):  # numpy only warns where it stops parsing
+                arrays[column] = np.fromstring(text or "", dtype=np.int64, sep=",")
+        except (ValueError, DeprecationWarning):
+            raise ValueError(f"{column} of {source} holds a value that is no integer") from None
+        if len(arrays[column]) != rows:
+            raise ValueError(f"{column} of {source} holds NULL in {rows - len(arrays[column])} of {rows} rows")
+    return arrays
+
+
+def _group(keys: tuple[np.ndarray, ...], sums: tuple[np.ndarray, ...] = (), mins: tuple[np.ndarray, ...] = ()):
+    """GROUP BY keys (non-negative integers), in key order: (the keys, sum of each of sums, min of
+    each of mins)."""
+    code = np.zeros(len(keys[0]), dtype=np.int64)  # the keys as one number, in the same order
+    for key in keys:
+        size = int(key.max(initial=0)) + 1
+        if int(code.max(initial=0)) >= np.iinfo(np.int64).max // size:
+            raise OverflowError("too many distinct keys to count together")
+        code = code * size + key
+    order = np.argsort(code, kind="stable")
+    code = code[order]
+    starts = np.flatnonzero(np.concatenate(([True], code[1:] != code[:-1])))[: len(code)]
+    if not len(starts):
+        return [key[:0] for key in keys], [values[:0] for values in sums], [values[:0] for values in mins]
+    return ([key[order[starts]] for key in keys],
+            [np.add.reduceat(values[order], starts) for values in sums],
+            [np.minimum.reduceat(values[order], starts) for values in mins])
+
+
+def _runs(lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Row i repeated lengths[i] times: (the row, 0.. within its run)."""
+    row = np.repeat(np.arange(len(lengths)), lengths)
+    return row, np.arange(len(row)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+
+
+def _spread(group: np.ndarray, group_cells: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Each row of a scope group once a cell of the group (group_cells): (the cell, the row)."""
+    (cell_group, cell_id), _, _ = _group(keys=(group_cells["scope_group"], group_cells["cell_id"]))
+    cells = np.bincount(cell_group, minlength=int(max(group.max(), cell_group.max(initial=0))) + 1)
+    row, nth = _runs(cells[group])
+    return cell_id[(np.cumsum(cells) - cells)[group[row]] + nth], row
+
+
+def fill_titles(conn: sqlite3.Connection) -> None:
+    """Jobs per cell, AI type and exact title, and the first of them, as
+
+        WITH per_group AS MATERIALIZED (
+            SELECT p.scope_group, a.ai_type_key, a.ai_type, t.title_id, count(*) AS jobs, min(p.job_id) AS first_seen
+            FROM job_base AS p
+            JOIN titles AS t ON t.title = p.title
+            JOIN ai_types AS a ON a.ai_type IS p.ai_type
+            GROUP BY p.scope_group, a.ai_type_key, t.title_id
+        )
+        INSERT INTO cell_title_counts (cell_id, ai_type_key, title_id, ai_type, jobs, first_seen)
+        SELECT gc.cell_id, g.ai_type_key, g.title_id, g.ai_type, g.jobs, g.first_seen
+        FROM per_group AS g
+        JOIN group_cells AS gc USING (scope_group)
+        WHERE true
+        ON CONFLICT (cell_id, ai_type_key, title_id) DO UPDATE SET jobs = jobs + excluded.jobs,
+            first_seen = min(first_seen, excluded.first_seen);
+
+    (the first job by its ordinal: job_order numbers the jobs in job id order). The groups are
+    counted in SQL, their cells here."""
+    per_group = _columns(conn, """(
+        SELECT p.scope_group, a.ai_type_key, t.title_id, count(*) AS jobs, min(p.ordinal) AS first_job
+        FROM job_base AS p
+        JOIN titles AS t ON t.title = p.title
+        JOIN ai_types AS a ON a.ai_type IS p.ai_type
+        GROUP BY p.scope_group, a.ai_type_key, t.title_id)""", ("scope_group", "ai_type_key", "title_id", "jobs", "first_job"))
+    if not len(per_group["jobs"]):
+        return
+    cell_id, row = _spread(per_group["scope_group"], _columns(conn, "group_cells", ("scope_group", "cell_id")))
+    (cell_id, ai_type_key, title_id), (jobs,), (first_job,) = _group(
+        keys=(cell_id, per_group["ai_type_key"][row], per_group["title_id"][row]),
+        sums=(per_group["jobs"][row],), mins=(per_group["first_job"][row],))
+    ai_type = dict(conn.execute("SELECT ai_type_key, ai_type FROM ai_types"))
+    job_id = dict(conn.execute("SELECT ordinal, job_id FROM job_order"))
+    conn.executemany(
+        "INSERT INTO cell_title_counts (cell_id, ai_type_key, title_id, ai_type, jobs, first_seen) VALUES (?, ?, ?, ?, ?, ?)",
+        ((cell, key, title, ai_type[key], count, job_id[first]) for cell, key, title, count, first
+         in zip(cell_id.tolist(), ai_type_key.tolist(), title_id.tolist(), jobs.tolist(), first_job.tolist())))
+
+
+def fill_pay(conn: sqlite3.Connection) -> None:
+    """Postings per cell, pay grouping and yearly figure, as
+
+        WITH per_group AS MATERIALIZED (
+            SELECT v.scope_group, k.group_key, v.annual, sum(v.jobs) AS jobs, sum(v.converted) AS converted
+            FROM (
+                SELECT scope_group, currency, 'all' AS group_by, 'all' AS group_value, annual, jobs, converted FROM group_pay
+                UNION ALL
+                SELECT scope_group, currency, 'level', level, annual, jobs, converted FROM group_pay
+                UNION ALL
+                SELECT scope_group, currency, 'AI type', ai_type, annual, jobs, converted FROM group_pay
+            ) AS v
+            JOIN pay_groups AS k USING (currency, group_by, group_value)
+            GROUP BY v.scope_group, k.group_key, v.annual
+        )
+        INSERT INTO cell_pay_counts (cell_id, group_key, annual, jobs, converted)
+        SELECT gc.cell_id, g.group_key, g.annual, g.jobs, g.converted
+        FROM per_group AS g
+        JOIN group_cells AS gc USING (scope_group)
+        WHERE true
+        ON CONFLICT (cell_id, group_key, annual) DO UPDATE SET jobs = jobs + excluded.jobs,
+            converted = converted + excluded.converted;
+
+    The groups are counted in SQL, their cells here; a figure travels as its place among the
+    distinct figures (a number as text could round it)."""
+    annuals = [annual for (annual,) in conn.execute("SELECT DISTINCT annual FROM group_pay ORDER BY annual")]
+    if not annuals:
+        return
+    per_group = _columns(conn, """(
+        SELECT g.scope_group, g.group_key, a.place, g.jobs, g.converted
+        FROM (
+            SELECT v.scope_group, k.group_key, v.annual, sum(v.jobs) AS jobs, sum(v.converted) AS converted
+            FROM (
+                SELECT scope_group, currency, 'all' AS group_by, 'all' AS group_value, annual, jobs, converted FROM group_pay
+                UNION ALL
+                SELECT scope_group, currency, 'level', level, annual, jobs, converted FROM group_pay
+                UNION ALL
+                SELECT scope_group, currency, 'AI type', ai_type, annual, jobs, converted FROM group_pay
+            ) AS v
+            JOIN pay_groups AS k USING (currency, group_by, group_value)
+            GROUP BY v.scope_group, k.group_key, v.annual
+        ) AS g
+        JOIN (SELECT annual, row_number() OVER (ORDER BY annual) - 1 AS place FROM (SELECT DISTINCT annual FROM group_pay)) AS a
+            USING (annual))""", ("scope_group", "group_key", "place", "jobs", "converted"))
+    cell_id, row = _spread(per_group["scope_group"], _columns(conn, "group_cells", ("scope_group", "cell_id")))
+    (cell_id, group_key, place), (jobs, converted), _ = _group(
+        keys=(cell_id, per_group["group_key"][row], per_group["place"][row]),
+        sums=(per_group["jobs"][row], per_group["converted"][row]))
+    conn.executemany(
+        "INSERT INTO cell_pay_counts (cell_id, group_key, annual, jobs, converted) VALUES (?, ?, ?, ?, ?)",
+        ((cell, key, annuals[at], count, stated) for cell, key, at, count, stated
+         in zip(cell_id.tolist(), group_key.tolist(), place.tolist(), jobs.tolist(), converted.tolist())))
+
+
+def fill_cell_companies(conn: sqlite3.Connection) -> None:
+    """Companies per cell, as
+
+        INSERT INTO cell_companies (cell_id, companies)
+        SELECT gc.cell_id, count(DISTINCT p.company)
+        FROM job_base AS p
+        JOIN group_cells AS gc USING (scope_group)
+        WHERE p.company IS NOT NULL
+        GROUP BY gc.cell_id;
+
+    (the rows of cell_company_counts a cell has). Each group's companies are listed in SQL (as
+    their places in company order), their cells counted here."""
+    per_group = _columns(conn, """(
+        SELECT scope_group, dense_rank() OVER (ORDER BY company) AS company
+        FROM (SELECT DISTINCT scope_group, company FROM job_base WHERE company IS NOT NULL))""", ("scope_group", "company"))
+    if not len(per_group["company"]):
+        return
+    cell_id, row = _spread(per_group["scope_group"], _columns(conn, "group_cells", ("scope_group", "cell_id")))
+    (cell_id, _), _, _ = _group(keys=(cell_id, per_group["company"][row]))  # each company of a cell once
+    (cell_id,), (companies,), _ = _group(keys=(cell_id,), sums=(np.ones_like(cell_id),))
+    conn.executemany("INSERT INTO cell_companies (cell_id, companies) VALUES (?, ?)", zip(cell_id.tolist(), companies.tolist()))
+
+
+class Counting(NamedTuple):
+    """A counting step: the scope tables it fills (made empty by the scope scripts, which run it
+    once they made them all) and those it reads."""
+    run: Callable[[sqlite3.Connection], None]
+    writes: frozenset[str]
+    reads: frozenset[str]
+
+
+COUNTINGS = (
+    Counting(fill_names, frozenset({"cell_skill_counts", "group_term_jobs", "job_names", "cell_pair_counts"}),
+             frozenset({"listed_names", "skills", "job_order", "group_cells", "name_terms", "name_flags", "published_terms"})),
+    Counting(fill_titles, frozenset({"cell_title_counts"}),
+             frozenset({"job_base", "titles", "ai_types", "group_cells", "job_order"})),
+    Counting(fill_pay, frozenset({"cell_pay_counts"}), frozenset({"group_pay", "pay_groups", "group_cells"})),
+    Counting(fill_cell_companies, frozenset({"cell_companies"}), frozenset({"job_base", "group_cells"})),
+)

@@ -1,0 +1,274 @@
+-- The scope tables built on _scope.sql's (build.py runs this script next, and each counting of
+-- analysis/cell_counts.py once its tables are made): job profiles, titles, companies, skills per
+-- cell, pay.
+
+-- Jobs with a fine-tuning word in the title, responsibilities or use cases (published_terms).
+CREATE TEMP TABLE fine_tuning_texts AS
+WITH texts AS MATERIALIZED (
+    SELECT l.job_id, lower(coalesce(j.title, '') || ' ' || coalesce(l.responsibilities, '') || ' '
+                           || coalesce(l.use_cases, '')) AS text
+    FROM job_base AS j  -- the title without reading the jobs' long rows
+    JOIN source_labels AS l ON l.job_id = j.job_id
+    WHERE j.ai_type = 'ai-first'  -- the published analysis looked at no other type
+)
+SELECT job_id FROM texts
+WHERE EXISTS (SELECT 1 FROM published_terms AS t WHERE t.purpose = 'fine-tuning mention' AND instr(text, t.term) > 0);
+CREATE UNIQUE INDEX temp.fine_tuning_texts_by_job ON fine_tuning_texts (job_id);
+
+-- Ours: jobs naming a concrete ML skill of the taxonomy (the generic "machine learning", often
+-- the company's field, left out).
+-- (+job_id: read the table as stored, not through the job_id index, which would look up each row.)
+CREATE TEMP TABLE concrete_ml_jobs AS
+SELECT DISTINCT +job_id AS job_id FROM source_skills WHERE category = 'ml' AND skill <> 'machine learning';
+CREATE UNIQUE INDEX temp.concrete_ml_jobs_by_job ON concrete_ml_jobs (job_id);
+
+-- One row per job with everything the reports group or filter on: job_base's columns and what
+-- the job's names say.
+CREATE TEMP TABLE job_profile AS
+SELECT
+    j.job_id,
+    j.scope_group,
+    j.title,
+    j.company,
+    j.posted_date,
+    j.ai_type,
+    j.company_stage,
+    j.stage_group,
+    j.exact_stage_group,
+    j.is_customer_facing,
+    j.is_management,
+    j.is_tech_lead,
+    j.is_research,
+    j.is_entry_level,
+    j.is_frontend,
+    j.is_backend,
+    j.is_fullstack,
+    -- as published: a name holding a frontend / backend / ML word (published_terms)
+    coalesce(w.has_frontend_word, 0) AS has_frontend_word,
+    coalesce(w.has_backend_word, 0) AS has_backend_word,
+    coalesce(w.has_ml_word, 0) AS has_ml_word,
+    j.fine_tuning,
+    j.fine_tuning_use_cases,
+    j.support_category,
+    -- as published (finetuning_analysis.py): a fine-tuning word in the title, responsibilities,
+    -- use cases or genai/ml names; a source's fine-tuning duty always counts
+    (j.fine_tuning <> 'none' OR coalesce(w.has_fine_tuning_name, 0)
+     OR j.job_id IN (SELECT job_id FROM fine_tuning_texts)) AS mentions_fine_tuning,
+    coalesce(w.has_genai, 0) AS has_genai,
+    coalesce(w.has_ml, 0) AS has_ml,
+    coalesce(w.has_web, 0) AS has_web,
+    coalesce(w.has_ops, 0) AS has_ops,
+    coalesce(w.has_non_genai, 0) AS has_non_genai,
+    coalesce(w.has_rag_or_agents, 0) AS has_rag_or_agents,
+    -- ours: a concrete ML skill, the generic "machine learning" (often the company's field) left out
+    j.job_id IN (SELECT job_id FROM concrete_ml_jobs) AS has_concrete_ml
+FROM job_base AS j
+LEFT JOIN job_names AS w ON w.ordinal = j.ordinal;
+CREATE UNIQUE INDEX temp.job_profile_by_job ON job_profile (job_id);
+
+-- Denominators: jobs per cell, overall and per AI type.
+CREATE TEMP TABLE cell_totals AS
+WITH per_group AS MATERIALIZED (
+    SELECT scope_group,
+        count(*) AS jobs,
+        sum(ai_type = 'ai-first') AS ai_first_jobs,
+        sum(ai_type = 'ai-support') AS ai_support_jobs,
+        sum(ai_type = 'ml') AS ml_jobs
+    FROM job_base
+    GROUP BY scope_group
+)
+SELECT gc.cell_id,
+    sum(g.jobs) AS jobs,
+    sum(g.ai_first_jobs) AS ai_first_jobs,
+    sum(g.ai_support_jobs) AS ai_support_jobs,
+    sum(g.ml_jobs) AS ml_jobs
+FROM per_group AS g
+JOIN group_cells AS gc USING (scope_group)
+GROUP BY gc.cell_id;
+
+-- Titles by id. Title reports work per distinct title, since a job has one title:
+--   words   the title lower-cased, punctuation turned into spaces, runs of spaces made one
+--           (the char(31) trick) and padded with a space at both ends, so LIKE '% word %'
+--           matches whole words;
+--   variant the lower-cased title without the seniority words the published analysis
+--           removed (senior, staff, principal, lead, junior, sr, I, II, III), as whole words,
+--           punctuation kept: "Senior AI Engineer" and "AI Engineer II" are both "ai engineer",
+--           "Software Engineer, AI" and "Software Engineer - AI" stay apart. Doubling the spaces
+--           first lets adjacent seniority words ("senior staff") both go. Our definition.
+--   published_variant  as published (title_analysis.py): the lower-cased title with each of
+--           senior, staff, principal, lead, junior, sr., sr, iii, ii, i removed wherever it
+--           stands, in that order, trimming spaces after each: "i" goes from inside words too
+--           ("ai engineer" becomes "a engneer"), which merges and splits a few titles.
+--   first_seen  the title's first job (ties rank in that order, as published).
+CREATE TEMP TABLE titles (title_id INTEGER PRIMARY KEY, title TEXT NOT NULL UNIQUE, words TEXT, variant TEXT,
+                          published_variant TEXT, first_seen TEXT);
+INSERT INTO titles (title, first_seen) SELECT title, min(job_id) FROM job_base WHERE title IS NOT NULL GROUP BY title;
+UPDATE titles SET published_variant = trim(replace(trim(replace(trim(replace(trim(replace(trim(replace(
+    trim(replace(trim(replace(trim(replace(trim(replace(trim(replace(trim(replace(
+        lower(title),
+        'senior', ''), ' ' || char(9) || char(10) || char(13)), 'staff', ''), ' ' || char(9) || char(10) || char(13)),
+        'principal', ''), ' ' || char(9) || char(10) || char(13)), 'lead', ''), ' ' || char(9) || char(10) || char(13)),
+        'junior', ''), ' ' || char(9) || char(10) || char(13)), 'sr.', ''), ' ' || char(9) || char(10) || char(13)),
+        'sr', ''), ' ' || char(9) || char(10) || char(13)), 'lead', ''), ' ' || char(9) || char(10) || char(13)),
+        'iii', ''), ' ' || char(9) || char(10) || char(13)), 'ii', ''), ' ' || char(9) || char(10) || char(13)),
+        'i', ''), ' ' || char(9) || char(10) || char(13));
+UPDATE titles SET words = ' ' || replace(replace(replace(
+    trim(lower(
+        replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(
+        replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(
+            title,
+            '-', ' '), '–', ' '), '—', ' '), '/', ' '), ',', ' '), '(', ' '), ')', ' '),
+            '[', ' '), ']', ' '), '&', ' '), ':', ' '), ';', ' '), '.', ' '), '|', ' '),
+            '"', ' '), '\', ' '), '!', ' '), '?', ' '), char(9), ' '), char(10), ' ')
+    )),
+    ' ', ' ' || char(31)), char(31) || ' ', ''), char(31), '') || ' ';
+UPDATE titles SET variant = trim(replace(replace(replace(
+    replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(
+        replace(' ' || lower(replace(replace(title, char(9), ' '), char(10), ' ')) || ' ', ' ', '  '),
+        ' senior ', ' '), ' staff ', ' '), ' principal ', ' '), ' lead ', ' '), ' junior ', ' '),
+        ' sr. ', ' '), ' sr ', ' '), ' iii ', ' '), ' ii ', ' '), ' i ', ' '),
+    ' ', ' ' || char(31)), char(31) || ' ', ''), char(31), ''));
+
+-- Jobs per cell, AI type and exact title, and the first of them (ties rank in that order), the
+-- AI type by a key (ai_type_key: AI types in order, none first), as a key can hold no NULL.
+-- Counted by analysis/cell_counts.py (fill_titles: the SQL it stands for is quoted there).
+CREATE TEMP TABLE ai_types (ai_type_key INTEGER PRIMARY KEY, ai_type TEXT UNIQUE);
+INSERT INTO ai_types (ai_type) SELECT DISTINCT ai_type FROM segments ORDER BY ai_type;
+CREATE TEMP TABLE cell_title_counts (
+    cell_id INTEGER NOT NULL, ai_type_key INTEGER NOT NULL, title_id INTEGER NOT NULL, ai_type TEXT,
+    jobs INTEGER NOT NULL, first_seen TEXT NOT NULL,
+    PRIMARY KEY (cell_id, ai_type_key, title_id)
+) WITHOUT ROWID;
+
+-- Each AI type's jobs with a title per cell (unknown included): the denominator of the title
+-- word and title keyword shares.
+CREATE TEMP TABLE cell_type_titles AS
+SELECT cell_id, ai_type, sum(jobs) AS titles
+FROM cell_title_counts
+WHERE ai_type IS NOT NULL
+GROUP BY cell_id, ai_type;
+
+-- The title a published variant is shown under: its most common title without a seniority
+-- word, else the variant's own words cut from its most common title, in that title's case
+-- ("Sr. Generative AI Engineer" -> "Generative AI Engineer"; SQLite's lower() keeps every
+-- position), else that title; variant is that title's whole-word variant (ours).
+CREATE TEMP TABLE variant_names AS
+WITH title_jobs AS (
+    SELECT c.title_id, sum(c.jobs) AS jobs
+    FROM cell_title_counts AS c
+    JOIN cells USING (cell_id)
+    WHERE cells.city = 'all' AND cells.period = 'all'
+    GROUP BY c.title_id
+)
+SELECT published_variant,
+    CASE WHEN instr(lower(title), variant) > 0 THEN substr(title, instr(lower(title), variant), length(variant))
+         ELSE title END AS title,
+    variant
+FROM (
+    SELECT t.published_variant, t.title, t.variant,
+        row_number() OVER (
+            PARTITION BY t.published_variant ORDER BY lower(t.title) = t.variant DESC, j.jobs DESC, t.first_seen
+        ) AS position
+    FROM titles AS t
+    JOIN title_jobs AS j USING (title_id)
+)
+WHERE position = 1;
+CREATE UNIQUE INDEX temp.variant_names_by_variant ON variant_names (published_variant);
+
+-- Companies per cell (the overview's count; cell_company_counts' rows of the cell), counted by
+-- analysis/cell_counts.py (fill_cell_companies: the SQL it stands for is quoted there).
+CREATE TEMP TABLE cell_companies (cell_id INTEGER PRIMARY KEY, companies INTEGER NOT NULL);
+
+-- Companies by id, and jobs per cell and company.
+CREATE TEMP TABLE companies (company_id INTEGER PRIMARY KEY, company TEXT NOT NULL UNIQUE, first_seen TEXT);
+INSERT INTO companies (company, first_seen)
+SELECT company, min(job_id) FROM job_base WHERE company IS NOT NULL GROUP BY company;
+
+-- Speed: each group's counts are added up in the primary key (an upsert; cheaper than sorting them
+-- all for a GROUP BY).
+CREATE TEMP TABLE cell_company_counts (
+    cell_id INTEGER NOT NULL, company_id INTEGER NOT NULL, jobs INTEGER NOT NULL,
+    PRIMARY KEY (cell_id, company_id)
+) WITHOUT ROWID;
+WITH per_group AS MATERIALIZED (
+    SELECT p.scope_group, c.company_id, count(*) AS jobs
+    FROM job_base AS p
+    JOIN companies AS c ON c.company = p.company
+    GROUP BY p.scope_group, c.company_id
+)
+INSERT INTO cell_company_counts (cell_id, company_id, jobs)
+SELECT gc.cell_id, g.company_id, g.jobs
+FROM per_group AS g
+JOIN group_cells AS gc USING (scope_group)
+WHERE true
+ON CONFLICT (cell_id, company_id) DO UPDATE SET jobs = jobs + excluded.jobs;
+
+-- Jobs per cell and skill, whatever the AI type and stage.
+CREATE TEMP TABLE cell_skills AS
+SELECT cell_id, skill_id, sum(jobs) AS jobs
+FROM cell_skill_counts
+GROUP BY cell_id, skill_id;
+
+-- Our definition's counts: jobs per cell, AI type and canonical skill (alternative names
+-- merged). A source without lists of its own names canonical skills already: its listed counts.
+CREATE TEMP TABLE cell_canonical_skills AS
+WITH per_group AS MATERIALIZED (
+    SELECT p.scope_group, p.ai_type, k.skill, max(k.category) AS category, count(*) AS jobs
+    FROM source_skills AS k
+    JOIN job_profile AS p ON p.job_id = k.job_id
+    WHERE (SELECT keeps_lists FROM source_kind)
+    GROUP BY p.scope_group, p.ai_type, k.skill
+)
+SELECT gc.cell_id, g.ai_type, g.skill, max(g.category) AS category, sum(g.jobs) AS jobs
+FROM per_group AS g
+JOIN group_cells AS gc USING (scope_group)
+GROUP BY gc.cell_id, g.ai_type, g.skill
+UNION ALL
+SELECT k.cell_id, g.ai_type, s.skill, s.category, sum(k.jobs)
+FROM cell_skill_counts AS k
+JOIN segments AS g USING (segment_id)
+JOIN skills AS s USING (skill_id)
+WHERE NOT (SELECT keeps_lists FROM source_kind)
+GROUP BY k.cell_id, g.ai_type, k.skill_id;
+CREATE INDEX temp.cell_canonical_skills_by_skill ON cell_canonical_skills (cell_id, skill);
+
+-- Pay: the postings stating pay with a period and their yearly figure, as pay.sql defines them,
+-- counted per cell, grouping (all, level, AI type; pay_groups, per currency) and figure: postings
+-- of a cell stating the same figure are counted together (cell_pay_counts: by analysis/cell_counts.py,
+-- fill_pay, which quotes the SQL it stands for); the quartiles read them in key order.
+CREATE TEMP TABLE group_pay AS
+WITH stated AS MATERIALIZED (
+    SELECT p.scope_group,
+        coalesce(j.salary_currency, currency_in_text(j.description, j.salary_min, j.salary_max), 'not stated') AS currency,
+        coalesce(j.level, 'not stated') AS level,
+        coalesce(p.ai_type, 'unknown') AS ai_type,
+        j.salary_period <> 'year' AS converted,
+        (coalesce(j.salary_min, j.salary_max) + coalesce(j.salary_max, j.salary_min)) / 2.0
+            * CASE j.salary_period WHEN 'year' THEN 1 WHEN 'month' THEN 12 WHEN 'week' THEN 52
+                                   WHEN 'day' THEN 260 WHEN 'hour' THEN 2080 END AS annual
+    FROM job_base AS p
+    JOIN jobs AS j ON j.job_id = p.job_id
+    WHERE coalesce(j.salary_min, j.salary_max) IS NOT NULL
+      AND j.salary_period IN ('year', 'month', 'week', 'day', 'hour')
+)
+SELECT scope_group, currency, level, ai_type, annual, count(*) AS jobs, sum(converted) AS converted
+FROM stated
+WHERE annual >= 1000
+GROUP BY scope_group, currency, level, ai_type, annual;
+
+CREATE TEMP TABLE pay_groups (
+    group_key INTEGER PRIMARY KEY, currency TEXT NOT NULL, group_by TEXT NOT NULL, group_value TEXT NOT NULL,
+    UNIQUE (currency, group_by, group_value)
+);
+INSERT INTO pay_groups (currency, group_by, group_value)
+SELECT currency, 'all', 'all' FROM group_pay
+UNION SELECT currency, 'level', level FROM group_pay
+UNION SELECT currency, 'AI type', ai_type FROM group_pay
+ORDER BY 1, 2, 3;
+
+CREATE TEMP TABLE cell_pay_counts (
+    cell_id INTEGER NOT NULL, group_key INTEGER NOT NULL, annual REAL NOT NULL,
+    jobs INTEGER NOT NULL, converted INTEGER NOT NULL,
+    PRIMARY KEY (cell_id, group_key, annual)
+) WITHOUT ROWID;
+

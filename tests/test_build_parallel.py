@@ -1,0 +1,308 @@
+"""The build's second process (analysis/build_parallel.py), forced on the small fixture database:
+the same report rows and tables as one process builds, nothing written when it fails, and the
+scope statements each process runs read off the SQL."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import textwrap
+
+import pytest
+
+from analysis import build as builder
+from analysis import build_parallel, cell_counts
+from tests.helpers import BLEND, MODEL, build_fixture_db, with_model_answers, with_pay
+
+
+def report_tables(path) -> dict[str, tuple[str, list[tuple]]]:
+    """Every report table (the build record left out): its CREATE TABLE and its rows in rowid order."""
+    conn = sqlite3.connect(path)
+    try:
+        return {name: (sql, conn.execute(f"SELECT * FROM {name} ORDER BY rowid").fetchall())
+                for name, sql in conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table' "
+                                              "AND name GLOB 'report_*' AND name != 'report_build'")}
+    finally:
+        conn.close()
+
+
+@pytest.fixture(scope="module")
+def fixture_db(tmp_path_factory):
+    return with_pay(build_fixture_db(tmp_path_factory.mktemp("parallel") / "jobs.db"))
+
+
+@pytest.fixture
+def two_processes(monkeypatch):
+    monkeypatch.setattr(build_parallel, "MIN_JOBS", 0)
+
+
+def test_two_processes_build_the_rows_one_process_builds(tmp_path, fixture_db, monkeypatch):
+    one, two = tmp_path / "one.db", tmp_path / "two.db"
+    shutil.copy(fixture_db, one), shutil.copy(fixture_db, two)
+    builder.build(one)
+    builder.build(one)  # rows replaced in tables already there
+    monkeypatch.setattr(build_parallel, "MIN_JOBS", 0)
+    for _ in range(2):
+        side_tables = []
+        counts = builder.build(two, side_tables=side_tables)
+        assert side_tables  # the second process built some tables
+        assert set(side_tables) < set(counts)
+    assert report_tables(two) == report_tables(one)
+
+
+def test_one_process_builds_a_small_database(tmp_path, fixture_db):
+    shutil.copy(fixture_db, tmp_path / "jobs.db")
+    side_tables = []
+    builder.build(tmp_path / "jobs.db", side_tables=side_tables)
+    assert side_tables == []
+
+
+def test_a_failed_second_process_leaves_the_report_rows_as_they_were(tmp_path, fixture_db, two_processes, monkeypatch):
+    path = tmp_path / "jobs.db"
+    shutil.copy(fixture_db, path)
+    builder.build(path)
+    before = report_tables(path)
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE job_labels SET ai_type = 'ml'")  # the next build would change the rows
+    conn.commit(), conn.close()
+    with pytest.raises(RuntimeError, match="(?s)second process failed:.*KeyError: 'report_nothing'"):
+        with build_parallel.SideBuild(path, "rules", ["report_nothing"]) as side:
+            side.results()
+    processes = []
+
+    class FailingSideBuild(build_parallel.SideBuild):
+        def __init__(self, *args):
+            super().__init__(*args)
+            processes.append(self._process)
+
+        def results(self):
+            raise RuntimeError("the second process failed")
+
+    monkeypatch.setattr(build_parallel, "SideBuild", FailingSideBuild)
+    with pytest.raises(RuntimeError, match="the second process failed"):
+        builder.build(path)
+    assert report_tables(path) == before
+    assert processes and all(process.returncode is not None for process in processes)  # stopped and waited for
+    assert not list(tmp_path.glob("*-journal"))
+
+
+def test_each_process_runs_the_scope_statements_its_tables_read():
+    steps, queries = builder.scope_steps(), builder.report_queries()
+    names = next(step for step in steps if step.run is cell_counts.fill_names)
+    second = build_parallel.name_free_reports(steps, queries, names)
+    assert {"report_pay", "report_top_titles", "report_top_companies"} <= set(second)
+    assert "report_top_skills" not in second and "report_overview" not in second
+    needed = build_parallel.steps_for(steps, build_parallel.tables_read([queries[t] for t in second], steps))
+    assert names not in needed
+    assert not {"listed_names", "job_profile"} & {table for step in needed for table in step.writes}
+    # every table a chosen statement reads is written by a statement chosen before it
+    written = set()
+    for step in needed:
+        assert step.reads <= written | step.writes, step.label
+        written |= step.writes
+
+
+def test_the_label_state_is_read_under_the_builds_write_lock(tmp_path, fixture_db, two_processes, monkeypatch):
+    """prepare() bakes label state (a blend's threshold, job_labels' columns) into its views: read
+    under the lock the second process reads under, a label run cannot land between the two."""
+    shutil.copy(fixture_db, tmp_path / "jobs.db")
+    locked = []
+    real = builder.blend.create_source_views
+
+    def create_source_views(conn, labels):
+        locked.append(conn.in_transaction)
+        real(conn, labels)
+
+    monkeypatch.setattr(builder.blend, "create_source_views", create_source_views)
+    builder.build(tmp_path / "jobs.db")
+    assert locked == [True]
+
+
+def with_listed_source(path, lists: dict[str, object], source: str = "fg"):
+    """A copy of the rules' labels as a source that keeps its lists: ``lists`` by job id, the
+    other jobs listing no name."""
+    conn = sqlite3.connect(path)
+    columns = [row[1] for row in conn.execute("PRAGMA table_info(job_labels)")]
+    select = ", ".join("?" if column in ("labels", "skill_lists") else column for column in columns)
+    for (job_id,) in conn.execute("SELECT job_id FROM job_labels WHERE labels = 'rules'").fetchall():
+        conn.execute(f"INSERT INTO job_labels ({', '.join(columns)}) SELECT {select} FROM job_labels "
+                     "WHERE job_id = ? AND labels = 'rules'", (source, json.dumps(lists.get(job_id, {})), job_id))
+    conn.commit(), conn.close()
+    return path
+
+
+def test_a_name_counts_for_its_own_job_however_far_into_its_lists(tmp_path, fixture_db):
+    """json_each's ids grow with the lists (SQLite 3.45+: byte offsets): a name past id 1,000,000
+    still counts in its own job's cells, not the next job's, and ranks as met before the next
+    job's names."""
+    path = tmp_path / "jobs.db"
+    shutil.copy(fixture_db, path)
+    conn = sqlite3.connect(path)
+    first, second = [job for (job,) in conn.execute("SELECT job_id FROM job_labels WHERE labels = 'rules' ORDER BY job_id LIMIT 2")]
+    conn.close()
+    with_listed_source(path, {first: {"genai": [0] * 1_000_010 + ["far name"]}, second: {"genai": ["near name"]}})
+    conn = sqlite3.connect(path, isolation_level=None)
+    builder.prepare(conn, "fg")
+    for step in builder.scope_steps():
+        step.run(conn)
+    cells = {name: {cell for (cell,) in conn.execute("SELECT c.cell_id FROM cell_skill_counts AS c JOIN skills USING (skill_id) "
+                                                      "WHERE skill = ?", (name,))} for name in ("far name", "near name")}
+    own = {job: {cell for (cell,) in conn.execute("SELECT gc.cell_id FROM job_order JOIN group_cells AS gc USING (scope_group) "
+                                                   "WHERE job_id = ?", (job,))} for job in (first, second)}
+    met = dict(conn.execute("SELECT skill, first_seen FROM skills WHERE skill IN ('far name', 'near name')"))
+    conn.close()
+    assert met["far name"] < met["near name"]
+    assert own[first] != own[second]  # the two jobs' cells tell them apart
+    assert cells == {"far name": own[first], "near name": own[second]}
+
+
+def test_the_second_process_runs_this_checkout_from_any_directory(tmp_path, fixture_db, two_processes, monkeypatch):
+    """A build started where another checkout (or any ``analysis`` package) lies still runs its own
+    code in the second process."""
+    shutil.copy(fixture_db, tmp_path / "jobs.db")
+    other = tmp_path / "elsewhere" / "analysis"
+    other.mkdir(parents=True)
+    (other / "__init__.py").write_text("")
+    (other / "build_parallel.py").write_text("raise SystemExit('the wrong checkout')\n")
+    monkeypatch.chdir(other.parent)
+    side_tables = []
+    builder.build(tmp_path / "jobs.db", side_tables=side_tables)
+    assert side_tables
+
+
+@pytest.mark.parametrize("statement, writes, reads", [
+    ("CREATE TEMP TABLE IF NOT EXISTS made AS SELECT * FROM known", "made", {"known"}),
+    ("CREATE TEMPORARY TABLE made (x)", "made", set()),
+    ('CREATE TEMP TABLE "made" AS SELECT * FROM [known] JOIN `other` USING (x)', "made", {"known", "other"}),
+    ("INSERT OR REPLACE INTO temp.made SELECT '--', x FROM known -- other", "made", {"known"}),
+    ("INSERT INTO made SELECT 'other', /* other */ x FROM known", "made", {"known"}),
+    ("WITH w AS (SELECT * FROM known) INSERT INTO made SELECT * FROM w WHERE true ON CONFLICT DO UPDATE SET x = 1",
+     "made", {"known"}),
+    ("UPDATE made SET x = (SELECT x FROM known)", "made", {"known"}),
+    ("CREATE UNIQUE INDEX IF NOT EXISTS made_x ON made (x)", "made", set()),
+])
+def test_a_scope_statement_tells_the_table_it_writes_and_those_it_reads(statement, writes, reads):
+    step = build_parallel.sql_step(statement, {"made", "known", "other"})
+    assert (step.writes, step.reads) == ({writes}, reads)
+
+
+@pytest.mark.parametrize("statement", ['CREATE TEMP TABLE "two words" (x)', "SELECT 1", "PRAGMA threads = 2"])
+def test_a_scope_statement_whose_table_cannot_be_read_fails_loudly(statement):
+    with pytest.raises(ValueError, match="cannot tell which table"):
+        build_parallel.sql_step(statement, {"made"})
+
+
+def test_every_scope_step_reads_no_scope_table_it_does_not_declare(fixture_db):
+    """What SQLite reads (its authorizer) against what each step says it reads: the SQL read off
+    by sql_step, the countings' hand-kept cell_counts.COUNTINGS."""
+    steps = builder.scope_steps()
+    scope_tables = {table for step in steps for table in step.writes}
+    conn = sqlite3.connect(fixture_db, isolation_level=None)
+    read = set()
+    conn.set_authorizer(lambda action, table, *_: (action == sqlite3.SQLITE_READ and read.add(table)) or sqlite3.SQLITE_OK)
+    builder.prepare(conn, "rules")
+    counted = set()
+    for step in steps:
+        read.clear()
+        step.run(conn)
+        assert read & scope_tables <= step.reads | step.writes, step.label
+        if step.label.startswith("cell_counts."):
+            assert read & scope_tables - step.writes == step.reads, step.label  # none declared needlessly either
+            counted.add(step.label)
+    conn.close()
+    assert counted == {f"cell_counts.{counting.run.__name__}" for counting in cell_counts.COUNTINGS}
+
+
+def test_the_second_process_says_how_it_stopped(tmp_path, fixture_db, monkeypatch):
+    """Its exit code and the end of its stderr, whatever it wrote on stdout; a print in its code
+    does not spoil the outcome it sends."""
+    shutil.copy(fixture_db, tmp_path / "jobs.db")
+    package = tmp_path / "code" / "analysis"
+    shutil.copytree(builder.REPORTS_DIR.parent, package, ignore=shutil.ignore_patterns("__pycache__"))
+    code = (package / "build_parallel.py").read_text()
+    printing = code.replace('    try:\n        outcome = _build_side(', '    print("hello")\n    try:\n        outcome = _build_side(')
+    assert printing != code
+    (package / "build_parallel.py").write_text(printing)
+    monkeypatch.setenv("PYTHONPATH", str(build_parallel.REPO))  # jobcrawler, after the copy of analysis
+    monkeypatch.setattr(build_parallel, "REPO", package.parent)
+    with build_parallel.SideBuild(tmp_path / "jobs.db", "rules", ["report_pay"]) as side:
+        assert set(side.results()[1]) == {"report_pay"}
+    (package / "build_parallel.py").write_text(code.replace('if __name__ == "__main__":',
+                                                            'if __name__ == "__main__":\n    print("partial")\n    raise SystemExit(3)'))
+    with pytest.raises(RuntimeError, match=r"stopped \(exit code 3\)"):
+        with build_parallel.SideBuild(tmp_path / "jobs.db", "rules", ["report_pay"]) as side:
+            side.results()
+
+
+@pytest.mark.parametrize("values, error", [((1, None, 3), "holds NULL in 1 of 3 rows"),
+                                           ((1, "x", 3), "holds a value that is no integer"), ((1, 2.5), "holds a value that is no integer")])
+def test_a_counting_reads_integers_or_says_what_it_found(values, error):
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE t (a, b)")
+    conn.executemany("INSERT INTO t VALUES (?, ?)", [(value, n) for n, value in enumerate(values)])
+    with pytest.raises(ValueError, match=f"a of t {error}"):
+        cell_counts._columns(conn, "t", ("a", "b"))
+    assert cell_counts._columns(conn, "t", ("b",))["b"].tolist() == list(range(len(values)))
+
+
+def quoted_statements(function) -> list[str]:
+    """The SQL a counting's docstring quotes (its blocks indented past the prose, which a module's
+    function indents by 4), statement by statement."""
+    blocks, block = [], []
+    for line in function.__doc__.splitlines() + ["(end)"]:
+        if line.startswith(" " * 8) or (block and not line.strip()):
+            block.append(line)
+        elif block:
+            blocks.append(textwrap.dedent("\n".join(block)).strip()), block.clear()
+    return [statement for text in blocks if text for statement in builder.sql_statements(text)]
+
+
+@pytest.fixture(scope="module")
+def edge_db(tmp_path_factory, fixture_db):
+    """The fixture with a NULL title and company, a job without names, two jobs paid the same REAL,
+    a source keeping lists that repeat names, the model's answers and a blend."""
+    path = tmp_path_factory.mktemp("edge") / "jobs.db"
+    shutil.copy(fixture_db, path)
+    with_model_answers(path, 0.8)
+    conn = sqlite3.connect(path)
+    jobs = [job for (job,) in conn.execute("SELECT job_id FROM jobs ORDER BY job_id")]
+    conn.execute("UPDATE jobs SET title = NULL WHERE job_id = ?", (jobs[2],))
+    conn.execute("UPDATE jobs SET company = NULL WHERE job_id = ?", (jobs[3],))
+    conn.execute("DELETE FROM job_skills WHERE labels = 'rules' AND job_id = ?", (jobs[4],))
+    conn.execute("UPDATE jobs SET salary_min = 123456.789, salary_max = 123456.789, salary_currency = 'USD', "
+                 "salary_period = 'year' WHERE job_id IN (?, ?)", (jobs[5], jobs[6]))
+    conn.commit(), conn.close()
+    return with_listed_source(path, {jobs[0]: {"genai": ["RAG", "RAG", "LangChain"], "ml": ["PyTorch", "RAG"]},
+                                     jobs[1]: {"genai": ["LangChain", "RAG", "Éx"], "web": ["React"]},
+                                     jobs[2]: {"genai": ["RAG"]}, jobs[3]: {"genai": []}})
+
+
+def sorted_rows(conn, table) -> list[tuple]:
+    return sorted(conn.execute(f"SELECT * FROM {table}").fetchall(), key=lambda row: [(v is None, str(type(v)), v) for v in row])
+
+
+@pytest.mark.parametrize("labels", ["rules", "fg", MODEL, BLEND])
+def test_the_numpy_countings_make_the_rows_of_the_sql_they_quote(edge_db, labels):
+    conn = sqlite3.connect(edge_db, isolation_level=None)
+    builder.prepare(conn, labels)
+    for step in builder.scope_steps():
+        step.run(conn)
+    counted = [table for counting in cell_counts.COUNTINGS for table in counting.writes]
+    by_numpy = {table: sorted_rows(conn, table) for table in counted}
+    empty = {table for table, rows in by_numpy.items() if not rows}
+    assert empty == (set(cell_counts.COUNTINGS[0].writes) if labels == MODEL else set())  # the model lists no names
+    for table in counted:
+        conn.execute(f"DELETE FROM {table}")
+    job_skill_ids, = quoted_statements(cell_counts.fill_names)
+    conn.execute(f"CREATE TEMP TABLE job_skill_ids AS {job_skill_ids}")
+    for function in (cell_counts._fill_cell_skill_counts, cell_counts._fill_group_term_jobs, cell_counts._fill_job_names,
+                     cell_counts._fill_cell_pair_counts, cell_counts.fill_titles, cell_counts.fill_pay,
+                     cell_counts.fill_cell_companies):
+        statements = quoted_statements(function)
+        assert statements, function.__name__
+        for statement in statements:
+            conn.execute(statement)
+    by_sql = {table: sorted_rows(conn, table) for table in counted}
+    conn.close()
+    assert by_numpy == by_sql
