@@ -75,10 +75,16 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     command_parser = {"build": build_parser, "report": report_parser, "serve": serve_parser,
                       "path": path_parser}[args.command]
-    try:
-        storage.open_db(args.db).close()  # a database written by an older version gets today's schema
-    except storage.StorageError as error:  # not a database, or one that cannot be written
-        command_parser.exit(2, f"{command_parser.prog}: error: {error}\n")
+    # A site serving the file opened it immutable: nothing may write into it, not even the journal
+    # mode or the schema open_db brings up to date; reading it is fine.
+    served = being_served(args.db, "build" if args.command == "build" else "build the report tables")
+    if served and args.command == "build":
+        build_parser.exit(1, f"{build_parser.prog}: error: {served}\n")
+    if not served:
+        try:
+            storage.open_db(args.db).close()  # a database written by an older version gets today's schema
+        except storage.StorageError as error:  # not a database, or one that cannot be written
+            command_parser.exit(2, f"{command_parser.prog}: error: {error}\n")
     if args.command == "report":
         from analysis import report
     with closing(sqlite3.connect(args.db)) as conn:
@@ -86,11 +92,9 @@ def main(argv: list[str] | None = None) -> None:
             no_jobs = report.NO_JOBS if args.command == "report" else NO_JOBS
             command_parser.exit(2, f"{command_parser.prog}: error: {no_jobs}\n")
     if args.command == "build":
-        if why := being_served(args.db, "build"):
-            build_parser.exit(1, f"{build_parser.prog}: error: {why}\n")
         building(build_parser, args.db, lambda: build.main(str(args.db), args.labels))
     elif args.command == "report":
-        build_if_stale(args.db, args.labels, report_parser)
+        build_if_stale(args.db, args.labels, report_parser, served)
         with closing(sqlite3.connect(args.db)) as conn:
             try:
                 text = report.render_report(conn, city=args.city, period=args.period, labels=args.labels)
@@ -108,18 +112,21 @@ def main(argv: list[str] | None = None) -> None:
         sys.stdout.write(text)
     elif args.command == "serve":
         from analysis import serve
-        build_if_stale(args.db, build.DEFAULT_LABELS, serve_parser)
+        build_if_stale(args.db, build.DEFAULT_LABELS, serve_parser, served)
         try:
             serve.main(args.db, port=args.port, host=args.host)
         except serve.PortTaken as error:
             serve_parser.exit(1, f"{serve_parser.prog}: error: {error}\n")
 
 
-def build_if_stale(db: Path, labels: str, command_parser: argparse.ArgumentParser) -> None:
+def build_if_stale(db: Path, labels: str, command_parser: argparse.ArgumentParser, served: str | None) -> None:
     """Build the report tables a crawl, re-tag or query change made stale, saying so on stderr:
-    ``report`` and ``serve`` read them, and would otherwise print old figures or answer 500."""
+    ``report`` and ``serve`` read them, and would otherwise print old figures or answer 500. Under
+    a site (``served`` says which) they cannot be built, and old figures are no answer either: refused."""
     with closing(sqlite3.connect(db)) as conn:
         stale = build.stale_reason(conn, labels)
+    if stale and served:
+        command_parser.exit(1, f"{command_parser.prog}: error: the report tables are out of date ({stale}) and {served}\n")
     if stale:
         print(f"building the report tables first: {stale}", file=sys.stderr, flush=True)
         building(command_parser, db, lambda: build.build(db, labels))

@@ -676,7 +676,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--below goes with --only-uncertain")
     if not Path(args.db).is_file():  # a mistyped path must not become a new, empty database
         parser.exit(2, f"{parser.prog}: error: no database at {args.db}\n")
-    if not args.dry_run and (why := being_served(args.db, "label")):
+    if why := being_served(args.db, "label"):  # a dry run too: opening the file brings its schema up to date
         parser.exit(1, f"{parser.prog}: error: {why}\n")
     if args.city is not None:  # "0 postings selected" would hide a typo
         try:
