@@ -291,3 +291,13 @@ def test_nothing_run_beside_an_immutable_datasette_writes_into_its_file(tmp_path
     finally:
         server.terminate()
         server.wait(timeout=15)
+
+
+def test_a_share_setting_given_as_text_is_used_as_the_number_it_was_checked_as(site, tmp_path):
+    """-s QUALITY_MIN_COVERAGE='{"company": "1.01"}' passed the check (float("1.01") works) and then
+    compared a share to the text at the run's end: a TypeError instead of the run's record."""
+    db = tmp_path / "jobs.db"
+    result = crawl(site.base_url, db, "city=berlin", QUALITY_MIN_COVERAGE='{"company": "1.01"}', CLOSE_MAX_SHARE="0.5")
+    assert "Traceback" not in result.stderr and "TypeError" not in result.stderr, result.stderr[-3000:]
+    run_row = rows(db, "SELECT status, status_reasons FROM crawl_runs")[0]
+    assert run_row["status"] == "degraded" and "company on 100.0% of jobs (< 101%)" in run_row["status_reasons"]
