@@ -19,7 +19,6 @@ from pathlib import Path
 
 from analysis import build  # the other commands' modules import Datasette (~0.7 s): each imports its own below
 from jobcrawler import storage
-from jobcrawler.merge import being_served
 from jobcrawler.settings import SQLITE_PATH as DEFAULT_DB  # where `scrapy crawl builtin` writes
 
 LABELS_HELP = (f"the label source the reports count: {build.DEFAULT_LABELS} (the rule tagger, default), "
@@ -77,7 +76,7 @@ def main(argv: list[str] | None = None) -> None:
                       "path": path_parser}[args.command]
     # A site serving the file opened it immutable: nothing may write into it, not even the journal
     # mode or the schema open_db brings up to date; reading it is fine.
-    served = being_served(args.db, "build" if args.command == "build" else "build the report tables")
+    served = storage.being_served(args.db, "build" if args.command == "build" else "build the report tables")
     if served and args.command == "build":
         build_parser.exit(1, f"{build_parser.prog}: error: {served}\n")
     if not served:

@@ -256,7 +256,7 @@ class Cycle:
             check_settings(crawl_settings)
         except ValueError as error:
             raise CycleError(f"--setting {error}") from error
-        if why := merge.being_served(args.db, "merge"):  # checked before open_db writes its journal mode and schema
+        if why := storage.being_served(args.db, "merge"):  # checked before open_db writes its journal mode and schema
             raise CycleError(f"--db: {why}")
         if Path(args.db).exists():
             try:

@@ -48,7 +48,6 @@ from pathlib import Path
 
 from jobcrawler import storage
 from jobcrawler.fieldguide import LabelReader
-from jobcrawler.merge import being_served
 from jobcrawler.settings import SQLITE_PATH
 
 logger = logging.getLogger(__name__)
@@ -676,7 +675,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--below goes with --only-uncertain")
     if not Path(args.db).is_file():  # a mistyped path must not become a new, empty database
         parser.exit(2, f"{parser.prog}: error: no database at {args.db}\n")
-    if why := being_served(args.db, "label"):  # a dry run too: opening the file brings its schema up to date
+    if why := storage.being_served(args.db, "label"):  # a dry run too: opening the file brings its schema up to date
         parser.exit(1, f"{parser.prog}: error: {why}\n")
     if args.city is not None:  # "0 postings selected" would hide a typo
         try:

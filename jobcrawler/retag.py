@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from jobcrawler import storage
-from jobcrawler.merge import being_served
 from jobcrawler.settings import SQLITE_PATH
 from jobcrawler.tagging import Tagger
 
@@ -146,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     if not Path(args.db).exists():
         print(f"error: no database at {args.db}", file=sys.stderr)
         return 1
-    if why := being_served(args.db, "re-tag"):
+    if why := storage.being_served(args.db, "re-tag"):
         print(f"error: {why}", file=sys.stderr)
         return 1
     started = time.perf_counter()

@@ -187,7 +187,7 @@ def test_a_process_that_only_names_datasette_is_no_site(tmp_path):
                                "tests/test_datasette.py"], stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline() == "open\n"
-        assert merge.serving_processes(tmp_path / "jobs.db") == []
+        assert storage.serving_processes(tmp_path / "jobs.db") == []
     finally:
         holder.kill()
         holder.wait()
