@@ -9,34 +9,89 @@ and open files); where there is no /proc (macOS, Windows) no site is found and n
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 
 def serving_processes(path: str | Path) -> list[tuple[int, str]]:
-    """(pid, command) of the Datasette processes of this machine (``analysis serve``, ``datasette
-    serve``) that have the file open (Linux /proc; elsewhere none are found)."""
+    """(pid, command) of the processes of this machine that serve the file immutable (``analysis
+    serve``, ``datasette serve -i``) and have it open. A ``datasette serve`` without ``-i`` copes
+    with writes and is none (Linux /proc; elsewhere none are found)."""
     target, found = os.path.realpath(path), []
     for process in Path("/proc").glob("[0-9]*"):
         if int(process.name) == os.getpid():
             continue
         try:
             argv = (process / "cmdline").read_bytes().decode(errors="replace").split("\0")
-            if not _serves(argv):
+            if argv and argv[-1] == "":
+                argv.pop()
+            if target not in immutable_files(argv, os.readlink(process / "cwd")):
                 continue
-            command = " ".join(argv).strip()
             if any(os.path.realpath(fd) == target for fd in (process / "fd").iterdir()):
-                found.append((int(process.name), command))
+                found.append((int(process.name), " ".join(argv)))
         except OSError:  # gone meanwhile, or another user's
             continue
     return found
 
 
-def _serves(argv: list[str]) -> bool:
-    """Whether a command line runs a site: ``datasette [serve] ...`` (as a program or ``python -m
-    datasette``) or ``python -m analysis serve``; not any command that names one (``pytest
-    tests/test_datasette.py``, an editor)."""
-    return (any(Path(part).name == "datasette" for part in argv[:3])
-            or any(argv[i:i + 2] == ["analysis", "serve"] for i in range(len(argv) - 1)))
+def immutable_files(argv: list[str], cwd: str) -> set[str]:
+    """The real paths a command line serves immutable: the arguments of ``python -m analysis serve``
+    (it opens its --db immutable), the ``-i``/``--immutable`` files of ``datasette``; none of any
+    other command, whatever it names (``pytest tests/test_datasette.py``, an editor)."""
+    program, arguments = _program(argv)
+    if program == "analysis" and arguments[:1] == ["serve"]:
+        served = [value for value in arguments[1:] if not value.startswith("-")]
+    elif program == "datasette":
+        served = []
+        for at, argument in enumerate(arguments):
+            if argument in ("-i", "--immutable") and at + 1 < len(arguments):
+                served.append(arguments[at + 1])
+            elif argument.startswith("--immutable="):
+                served.append(argument.partition("=")[2])
+            elif argument.startswith("-i") and not argument.startswith("--"):
+                served.append(argument[2:])
+    else:
+        return set()
+    return {os.path.realpath(os.path.join(cwd, value)) for value in served}
+
+
+def _program(argv: list[str]) -> tuple[str, list[str]]:
+    """The program a command line runs and its arguments: the module of ``python [options] -m
+    module`` (``python -X dev -m datasette``), the script of ``python [options] script`` (how a
+    console script such as ``datasette`` shows: its interpreter, then the script), else the
+    executable itself."""
+    if not argv:
+        return "", []
+    if not re.fullmatch(r"python[\d.]*", Path(argv[0]).name):
+        return Path(argv[0]).name, argv[1:]
+    at = 1
+    while at < len(argv):
+        argument = argv[at]
+        if argument == "--check-hash-based-pycs":
+            at += 2
+            continue
+        if argument == "--":  # the script follows
+            return (Path(argv[at + 1]).name, argv[at + 2:]) if at + 1 < len(argv) else ("", [])
+        if argument == "-" or not argument.startswith("-"):
+            return Path(argument).name, argv[at + 1:]
+        if argument.startswith("--"):  # --help, --version, -- and the like take no value
+            at += 1
+            continue
+        for position, flag in enumerate(argument[1:], start=1):  # a cluster of short options: -uB, -Xdev, -Bm
+            rest = argument[position + 1:]
+            if flag == "c":  # a command, no program
+                return "", []
+            if flag in "mXW":
+                if rest:
+                    value, at = rest, at + 1
+                else:
+                    value, at = (argv[at + 1] if at + 1 < len(argv) else ""), at + 2
+                if flag == "m":
+                    return value, argv[at:]
+                break
+        else:
+            at += 1
+    return "", []
 
 
 def being_served(path: str | Path, doing: str) -> str | None:
@@ -47,5 +102,10 @@ def being_served(path: str | Path, doing: str) -> str | None:
     if not served:
         return None
     pid, command = served[0]
-    return (f"{path} is being served (process {pid}: {command[:80]}): stop the site, {doing}, then serve it again "
-            f"(or {doing} into a copy and serve that)")
+    return (f"{path} is being served (process {pid}: {_shortened(command)}): stop the site, {doing}, then serve it "
+            f"again (or {doing} into a copy and serve that)")
+
+
+def _shortened(command: str, keep: int = 50) -> str:
+    """A long command line with its middle left out: its start says what runs, its end which file."""
+    return command if len(command) <= 2 * keep + 5 else f"{command[:keep]} ... {command[-keep:]}"
