@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sqlite3
 import sys
 from collections import Counter
@@ -33,7 +32,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from jobcrawler import settings, storage
+from jobcrawler import numbers, settings, storage
 
 
 @dataclass
@@ -146,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"the main database (default {settings.SQLITE_PATH})")
     parser.add_argument("--cycle", help="name the runs' crawl cycle (e.g. 2026-12): its runs count as one sighting "
                                         "occasion, as the cities of one city=all crawl do")
-    parser.add_argument("--close-max-share", type=_share, default=settings.CLOSE_MAX_SHARE,
+    parser.add_argument("--close-max-share", type=numbers.share_option(), default=settings.CLOSE_MAX_SHARE,
                         help="withhold closing when more than this share of an occasion's cities' open jobs would "
                              f"close (default {settings.CLOSE_MAX_SHARE}, as CLOSE_MAX_SHARE for a crawl)")
     args = parser.parse_args(argv)
@@ -164,17 +163,6 @@ def main(argv: list[str] | None = None) -> int:
           f"{result.runs_known} already there; {result.jobs_new} new jobs, {result.closed} closed; run statuses "
           f"{statuses}", file=sys.stderr)
     return result.exit_code
-
-
-def _share(value: str) -> float:
-    """A number from 0 up (``nan`` is none: no share exceeds it, so a vanished listing would close every job)."""
-    try:
-        share = float(value)
-    except ValueError:
-        share = math.nan
-    if not share >= 0:
-        raise argparse.ArgumentTypeError(f"not a share (a number from 0: 0.5 for 50%): {value!r}")
-    return share
 
 
 if __name__ == "__main__":
