@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> None:
             no_jobs = report.NO_JOBS if args.command == "report" else NO_JOBS
             command_parser.exit(2, f"{command_parser.prog}: error: {no_jobs}\n")
     if args.command == "build":
-        building(build_parser, args.db, lambda: build.main(str(args.db), args.labels))
+        building(build_parser, args.db, args.labels, lambda: build.main(str(args.db), args.labels))
     elif args.command == "report":
         build_if_stale(args.db, args.labels, report_parser, served)
         with closing(sqlite3.connect(args.db)) as conn:
@@ -128,31 +128,38 @@ def build_if_stale(db: Path, labels: str, command_parser: argparse.ArgumentParse
         command_parser.exit(1, f"{command_parser.prog}: error: the report tables are out of date ({stale}) and {served}\n")
     if stale:
         print(f"building the report tables first: {stale}", file=sys.stderr, flush=True)
-        building(command_parser, db, lambda: build.build(db, labels))
+        building(command_parser, db, labels, lambda: build.build(db, labels))
 
 
-def building(command_parser: argparse.ArgumentParser, db: Path, run_build) -> None:
-    """Run a build, answering what stops it in one line. Ctrl-C leaves the tables as they were (the
-    build is one transaction); SQLite reports a Ctrl-C inside one of the build's SQL functions as
-    "user-defined function raised exception", so the signal is remembered to tell it apart."""
+def building(command_parser: argparse.ArgumentParser, db: Path, labels: str, run_build) -> None:
+    """Run a build, answering what stops it in one line. Ctrl-C during the build leaves the tables
+    as they were (it is one transaction); after its commit they stay built, and the line says which.
+    SQLite reports a Ctrl-C inside one of the build's SQL functions as "user-defined function raised
+    exception", so the signal is remembered to tell it apart. Where Ctrl-C is ignored (a command run
+    with ``&`` by a shell script), it stays ignored."""
     interrupted = []
 
     def on_ctrl_c(signum, frame):
         interrupted.append(signum)
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGINT, on_ctrl_c)
+    previous = signal.getsignal(signal.SIGINT)
+    if previous is not signal.SIG_IGN:
+        signal.signal(signal.SIGINT, on_ctrl_c)
     try:
         run_build()
     except build.LabelsError as error:
         command_parser.exit(2, f"{command_parser.prog}: error: {error}\n")
     except (KeyboardInterrupt, sqlite3.OperationalError) as error:  # or held past the busy timeout
         if interrupted:
-            command_parser.exit(130, f"{command_parser.prog}: interrupted: the report tables in {db} are as they "
-                                     "were; run it again to build them\n")
+            with closing(sqlite3.connect(db)) as conn:
+                built = build.stale_reason(conn, labels) is None
+            command_parser.exit(130, f"{command_parser.prog}: interrupted: the report tables in {db} " + (
+                "are built and current\n" if built else "are as they were; run it again to build them\n"))
         command_parser.exit(1, f"{command_parser.prog}: error: cannot build the report tables in {db}: {error}\n")
     finally:
-        signal.signal(signal.SIGINT, previous)
+        if previous is not signal.SIG_IGN:
+            signal.signal(signal.SIGINT, previous)
 
 
 if __name__ == "__main__":
