@@ -263,7 +263,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     """
     new = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
     with transaction(db) if new else nullcontext():
-        _move_job_tags_to_labels(db)  # first: the transform below drops the columns it reads
+        _move_job_tags_to_labels(db)  # first: jobs' declaration below drops the columns it reads
         _declare_keeping_the_rest(db, "jobs", JOB_COLUMNS, pk="job_id", defaults={"times_seen": 0},
                                   retired=RETIRED_JOB_COLUMNS)
         _declare_keeping_the_rest(db, "crawl_runs", CRAWL_RUN_COLUMNS, pk="run_id")
