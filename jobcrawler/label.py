@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
-from jobcrawler import numbers, storage
+from jobcrawler import number_input, storage
 from jobcrawler.fieldguide import LabelReader
 from jobcrawler.settings import SQLITE_PATH
 
@@ -655,17 +655,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", default=SQLITE_PATH, help=f"the database (default: {SQLITE_PATH})")
     parser.add_argument("--city", help="only postings listed under this city key")
     parser.add_argument("--since", metavar="YYYY-MM-DD", type=_date, help="only postings posted on or after this day")
-    parser.add_argument("--limit", type=numbers.positive_whole, metavar="N", help="at most N postings (in job id order)")
-    parser.add_argument("--max-calls", type=numbers.positive_whole, metavar="N", help="at most N calls to the model; the rest wait "
+    parser.add_argument("--limit", type=number_input.positive_whole, metavar="N", help="at most N postings (in job id order)")
+    parser.add_argument("--max-calls", type=number_input.positive_whole, metavar="N", help="at most N calls to the model; the rest wait "
                         "for a later run")
-    parser.add_argument("--concurrency", type=numbers.positive_whole, default=4, metavar="N", help="calls in flight (default 4)")
+    parser.add_argument("--concurrency", type=number_input.positive_whole, default=4, metavar="N", help="calls in flight (default 4)")
     parser.add_argument("--dry-run", action="store_true", help="say how many calls the run would make, make none")
     parser.add_argument("--only-uncertain", action="store_true",
                         help="only postings whose rule-tagger AI type is below the --below confidence (or has none)")
-    parser.add_argument("--below", type=numbers.share_option(1.0, "a confidence between 0 and 1"), metavar="X",
+    parser.add_argument("--below", type=number_input.share_option(1.0, "a confidence between 0 and 1"), metavar="X",
                         help=f"the confidence --only-uncertain sends below (default {storage.UNCERTAIN_BELOW})")
     defaults = Settings()
-    parser.add_argument("--attempts", type=numbers.positive_whole, default=defaults.attempts, help="tries per posting (default %(default)s)")
+    parser.add_argument("--attempts", type=number_input.positive_whole, default=defaults.attempts, help="tries per posting (default %(default)s)")
     parser.add_argument("--backoff", type=_seconds, default=defaults.backoff, metavar="SECONDS",
                         help="first wait before a retry, doubled each time (default %(default)s)")
     parser.add_argument("--timeout", type=_seconds, default=defaults.timeout, metavar="SECONDS",

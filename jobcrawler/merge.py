@@ -32,7 +32,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from jobcrawler import numbers, settings, storage
+from jobcrawler import number_input, settings, storage
 
 
 @dataclass
@@ -145,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"the main database (default {settings.SQLITE_PATH})")
     parser.add_argument("--cycle", help="name the runs' crawl cycle (e.g. 2026-12): its runs count as one sighting "
                                         "occasion, as the cities of one city=all crawl do")
-    parser.add_argument("--close-max-share", type=numbers.share_option(), default=settings.CLOSE_MAX_SHARE,
+    parser.add_argument("--close-max-share", type=number_input.share_option(), default=settings.CLOSE_MAX_SHARE,
                         help="withhold closing when more than this share of an occasion's cities' open jobs would "
                              f"close (default {settings.CLOSE_MAX_SHARE}, as CLOSE_MAX_SHARE for a crawl)")
     args = parser.parse_args(argv)

@@ -25,7 +25,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from jobcrawler import numbers, storage
+from jobcrawler import number_input, storage
 from jobcrawler.settings import SQLITE_PATH
 from jobcrawler.tagging import Tagger
 
@@ -139,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", default=SQLITE_PATH, help=f"the crawl database (default: {SQLITE_PATH})")
     parser.add_argument("--all", action="store_true", help="re-tag every job, not only those of another version")
     cores = len(os.sched_getaffinity(0))
-    parser.add_argument("--workers", type=numbers.positive_whole, default=cores,
+    parser.add_argument("--workers", type=number_input.positive_whole, default=cores,
                         help=f"tagging processes (default: the cores this process may use, {cores})")
     args = parser.parse_args(argv)
     if not Path(args.db).exists():

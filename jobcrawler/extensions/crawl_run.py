@@ -18,7 +18,7 @@ from pathlib import Path
 from scrapy import signals
 from scrapy.utils.job import job_dir
 
-from jobcrawler import numbers, quality, storage
+from jobcrawler import number_input, quality, storage
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ def check_settings(settings) -> dict:
     shares = {}
     for name, value in named.items():
         try:
-            shares[name] = numbers.share(value)
+            shares[name] = number_input.share(value)
         except ValueError:
             raise ValueError(f"{name} must be a share (a number from 0: 0.95 for 95%), got {value!r}") from None
     return {**{name: shares[name] for name in SHARE_SETTINGS},

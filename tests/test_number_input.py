@@ -5,7 +5,7 @@ import math
 
 import pytest
 
-from jobcrawler import numbers
+from jobcrawler import number_input
 
 
 @pytest.mark.parametrize("value, at_most, read", [
@@ -15,14 +15,14 @@ from jobcrawler import numbers
 def test_a_share_is_a_number_from_0_to_the_commands_limit(value, at_most, read):
     if read is None:
         with pytest.raises(ValueError):
-            numbers.share(value, at_most)
+            number_input.share(value, at_most)
     else:
-        assert numbers.share(value, at_most) == read and isinstance(numbers.share(value, at_most), float)
+        assert number_input.share(value, at_most) == read and isinstance(number_input.share(value, at_most), float)
 
 
 def test_an_option_names_what_it_wants():
     with pytest.raises(argparse.ArgumentTypeError, match=r"^not a confidence between 0 and 1: '2'$"):
-        numbers.share_option(1.0, "a confidence between 0 and 1")("2")
+        number_input.share_option(1.0, "a confidence between 0 and 1")("2")
     with pytest.raises(argparse.ArgumentTypeError, match=r"^not a positive whole number: '0'$"):
-        numbers.positive_whole("0")
-    assert numbers.positive_whole("3") == 3
+        number_input.positive_whole("0")
+    assert number_input.positive_whole("3") == 3
