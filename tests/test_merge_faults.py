@@ -195,6 +195,8 @@ def test_a_process_that_only_names_datasette_is_no_site(tmp_path):
 
 @pytest.mark.parametrize("argv, serves", [
     (["/venv/bin/python", "-m", "analysis", "serve", "--db", "jobs.db", "--port", "8001"], True),
+    (["/venv/bin/python", "-m", "analysis", "serve"], True),  # its default database
+    (["/venv/bin/python", "-m", "analysis", "report", "--db", "jobs.db"], False),
     (["/venv/bin/python", "/venv/bin/datasette", "serve", "-i", "jobs.db"], True),  # the console script
     (["datasette", "--immutable=jobs.db"], True),
     (["/venv/bin/python3.11", "-X", "dev", "-m", "datasette", "serve", "-i", "jobs.db"], True),
@@ -206,7 +208,7 @@ def test_a_process_that_only_names_datasette_is_no_site(tmp_path):
     (["vim", "analysis", "serve", "jobs.db"], False),
 ])
 def test_a_site_is_a_command_that_serves_the_file_immutable(argv, serves):
-    assert (os.path.realpath("/srv/jobs.db") in storage.served.immutable_files(argv, "/srv")) == serves
+    assert storage.served.serves_immutable(argv, "/srv", os.path.realpath("/srv/jobs.db")) == serves
 
 
 def test_a_writable_datasette_is_no_site_and_an_immutable_one_is_named_by_pid_and_file(tmp_path):

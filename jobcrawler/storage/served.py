@@ -25,7 +25,7 @@ def serving_processes(path: str | Path) -> list[tuple[int, str]]:
             argv = (process / "cmdline").read_bytes().decode(errors="replace").split("\0")
             if argv and argv[-1] == "":
                 argv.pop()
-            if target not in immutable_files(argv, os.readlink(process / "cwd")):
+            if not serves_immutable(argv, os.readlink(process / "cwd"), target):
                 continue
             if any(os.path.realpath(fd) == target for fd in (process / "fd").iterdir()):
                 found.append((int(process.name), " ".join(argv)))
@@ -34,25 +34,25 @@ def serving_processes(path: str | Path) -> list[tuple[int, str]]:
     return found
 
 
-def immutable_files(argv: list[str], cwd: str) -> set[str]:
-    """The real paths a command line serves immutable: the arguments of ``python -m analysis serve``
-    (it opens its --db immutable), the ``-i``/``--immutable`` files of ``datasette``; none of any
-    other command, whatever it names (``pytest tests/test_datasette.py``, an editor)."""
+def serves_immutable(argv: list[str], cwd: str, target: str) -> bool:
+    """Whether a command line (run in ``cwd``) serves the file at real path ``target`` immutable:
+    ``python -m analysis serve`` opens every database it serves so (its --db, or the default one);
+    ``datasette`` the files of its ``-i``/``--immutable`` options. No other command does, whatever
+    it names (``pytest tests/test_datasette.py``, an editor)."""
     program, arguments = _program(argv)
-    if program == "analysis" and arguments[:1] == ["serve"]:
-        served = [value for value in arguments[1:] if not value.startswith("-")]
-    elif program == "datasette":
-        served = []
-        for at, argument in enumerate(arguments):
-            if argument in ("-i", "--immutable") and at + 1 < len(arguments):
-                served.append(arguments[at + 1])
-            elif argument.startswith("--immutable="):
-                served.append(argument.partition("=")[2])
-            elif argument.startswith("-i") and not argument.startswith("--"):
-                served.append(argument[2:])
-    else:
-        return set()
-    return {os.path.realpath(os.path.join(cwd, value)) for value in served}
+    if program == "analysis":
+        return arguments[:1] == ["serve"]
+    if program != "datasette":
+        return False
+    served = []
+    for at, argument in enumerate(arguments):
+        if argument in ("-i", "--immutable") and at + 1 < len(arguments):
+            served.append(arguments[at + 1])
+        elif argument.startswith("--immutable="):
+            served.append(argument.partition("=")[2])
+        elif argument.startswith("-i") and not argument.startswith("--"):
+            served.append(argument[2:])
+    return target in {os.path.realpath(os.path.join(cwd, value)) for value in served}
 
 
 def _program(argv: list[str]) -> tuple[str, list[str]]:
