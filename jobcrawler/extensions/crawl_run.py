@@ -9,7 +9,6 @@ cannot be written stops the crawl before its first request, in one readable line
 from __future__ import annotations
 
 import logging
-import math
 import pickle
 import shutil
 import sqlite3
