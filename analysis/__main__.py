@@ -19,7 +19,6 @@ from pathlib import Path
 
 from analysis import build  # the other commands' modules import Datasette (~0.7 s): each imports its own below
 from jobcrawler import storage
-from jobcrawler.merge import being_served
 from jobcrawler.settings import SQLITE_PATH as DEFAULT_DB  # where `scrapy crawl builtin` writes
 
 LABELS_HELP = (f"the label source the reports count: {build.DEFAULT_LABELS} (the rule tagger, default), "
@@ -75,10 +74,16 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     command_parser = {"build": build_parser, "report": report_parser, "serve": serve_parser,
                       "path": path_parser}[args.command]
-    try:
-        storage.open_db(args.db).close()  # a database written by an older version gets today's schema
-    except storage.StorageError as error:  # not a database, or one that cannot be written
-        command_parser.exit(2, f"{command_parser.prog}: error: {error}\n")
+    # A site serving the file opened it immutable: nothing may write into it, not even the journal
+    # mode or the schema open_db brings up to date; reading it is fine.
+    served = storage.being_served(args.db, "build" if args.command == "build" else "build the report tables")
+    if served and args.command == "build":
+        build_parser.exit(1, f"{build_parser.prog}: error: {served}\n")
+    if not served:
+        try:
+            storage.open_db(args.db).close()  # a database written by an older version gets today's schema
+        except storage.StorageError as error:  # not a database, or one that cannot be written
+            command_parser.exit(2, f"{command_parser.prog}: error: {error}\n")
     if args.command == "report":
         from analysis import report
     with closing(sqlite3.connect(args.db)) as conn:
@@ -86,11 +91,9 @@ def main(argv: list[str] | None = None) -> None:
             no_jobs = report.NO_JOBS if args.command == "report" else NO_JOBS
             command_parser.exit(2, f"{command_parser.prog}: error: {no_jobs}\n")
     if args.command == "build":
-        if why := being_served(args.db, "build"):
-            build_parser.exit(1, f"{build_parser.prog}: error: {why}\n")
-        building(build_parser, args.db, lambda: build.main(str(args.db), args.labels))
+        building(build_parser, args.db, args.labels, lambda: build.main(str(args.db), args.labels))
     elif args.command == "report":
-        build_if_stale(args.db, args.labels, report_parser)
+        build_if_stale(args.db, args.labels, report_parser, served)
         with closing(sqlite3.connect(args.db)) as conn:
             try:
                 text = report.render_report(conn, city=args.city, period=args.period, labels=args.labels)
@@ -108,45 +111,55 @@ def main(argv: list[str] | None = None) -> None:
         sys.stdout.write(text)
     elif args.command == "serve":
         from analysis import serve
-        build_if_stale(args.db, build.DEFAULT_LABELS, serve_parser)
+        build_if_stale(args.db, build.DEFAULT_LABELS, serve_parser, served)
         try:
             serve.main(args.db, port=args.port, host=args.host)
         except serve.PortTaken as error:
             serve_parser.exit(1, f"{serve_parser.prog}: error: {error}\n")
 
 
-def build_if_stale(db: Path, labels: str, command_parser: argparse.ArgumentParser) -> None:
+def build_if_stale(db: Path, labels: str, command_parser: argparse.ArgumentParser, served: str | None) -> None:
     """Build the report tables a crawl, re-tag or query change made stale, saying so on stderr:
-    ``report`` and ``serve`` read them, and would otherwise print old figures or answer 500."""
+    ``report`` and ``serve`` read them, and would otherwise print old figures or answer 500. Under
+    a site (``served`` says which) they cannot be built, and old figures are no answer either: refused."""
     with closing(sqlite3.connect(db)) as conn:
         stale = build.stale_reason(conn, labels)
+    if stale and served:
+        command_parser.exit(1, f"{command_parser.prog}: error: the report tables are out of date ({stale}) and {served}\n")
     if stale:
         print(f"building the report tables first: {stale}", file=sys.stderr, flush=True)
-        building(command_parser, db, lambda: build.build(db, labels))
+        building(command_parser, db, labels, lambda: build.build(db, labels))
 
 
-def building(command_parser: argparse.ArgumentParser, db: Path, run_build) -> None:
-    """Run a build, answering what stops it in one line. Ctrl-C leaves the tables as they were (the
-    build is one transaction); SQLite reports a Ctrl-C inside one of the build's SQL functions as
-    "user-defined function raised exception", so the signal is remembered to tell it apart."""
+def building(command_parser: argparse.ArgumentParser, db: Path, labels: str, run_build) -> None:
+    """Run a build, answering what stops it in one line. Ctrl-C during the build leaves the tables
+    as they were (it is one transaction); after its commit they stay built, and the line says which.
+    SQLite reports a Ctrl-C inside one of the build's SQL functions as "user-defined function raised
+    exception", so the signal is remembered to tell it apart. Where Ctrl-C is ignored (a command run
+    with ``&`` by a shell script), it stays ignored."""
     interrupted = []
 
     def on_ctrl_c(signum, frame):
         interrupted.append(signum)
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGINT, on_ctrl_c)
+    previous = signal.getsignal(signal.SIGINT)
+    if previous is not signal.SIG_IGN:
+        signal.signal(signal.SIGINT, on_ctrl_c)
     try:
         run_build()
     except build.LabelsError as error:
         command_parser.exit(2, f"{command_parser.prog}: error: {error}\n")
     except (KeyboardInterrupt, sqlite3.OperationalError) as error:  # or held past the busy timeout
         if interrupted:
-            command_parser.exit(130, f"{command_parser.prog}: interrupted: the report tables in {db} are as they "
-                                     "were; run it again to build them\n")
+            with closing(sqlite3.connect(db)) as conn:
+                built = build.stale_reason(conn, labels) is None
+            command_parser.exit(130, f"{command_parser.prog}: interrupted: the report tables in {db} " + (
+                "are built and current\n" if built else "are as they were; run it again to build them\n"))
         command_parser.exit(1, f"{command_parser.prog}: error: cannot build the report tables in {db}: {error}\n")
     finally:
-        signal.signal(signal.SIGINT, previous)
+        if previous is not signal.SIG_IGN:
+            signal.signal(signal.SIGINT, previous)
 
 
 if __name__ == "__main__":

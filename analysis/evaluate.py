@@ -557,11 +557,14 @@ def main(argv: list[str] | None = None) -> int:
     if not (source.is_file() if args.db else source.is_dir()):
         print(f"error: {source} is not {'a database file' if args.db else 'a directory of pages'}", file=sys.stderr)
         return 1
-    try:
-        predictions = read_db(args.db, set(labels)) if args.db else tag_pages(labels, args.pages, args.count_top_skills)
-    except sqlite3.DatabaseError as error:  # not a database, or no crawl's
-        print(f"error: cannot read the labels of {args.db}: {error}", file=sys.stderr)
-        return 1
+    if args.db:
+        try:
+            predictions = read_db(args.db, set(labels))
+        except sqlite3.DatabaseError as error:  # not a database, or no crawl's
+            print(f"error: cannot read the labels of {args.db}: {error}", file=sys.stderr)
+            return 1
+    else:  # reads pages, no database: nothing to say "cannot read the labels of None" about
+        predictions = tag_pages(labels, args.pages, args.count_top_skills)
     if not any(job_id in predictions for job_id in labels):
         where = f"the database {args.db}" if args.db else f"{args.pages} (<job_id>.html.gz)"
         print(f"error: none of the {len(labels)} labelled jobs is in {where}", file=sys.stderr)

@@ -256,6 +256,8 @@ class Cycle:
             check_settings(crawl_settings)
         except ValueError as error:
             raise CycleError(f"--setting {error}") from error
+        if why := storage.being_served(args.db, "merge"):  # checked before open_db writes its journal mode and schema
+            raise CycleError(f"--db: {why}")
         if Path(args.db).exists():
             try:
                 storage.open_db(args.db).close()

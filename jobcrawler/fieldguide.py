@@ -48,7 +48,6 @@ import yaml
 
 from jobcrawler import storage
 from jobcrawler.items import JobItem
-from jobcrawler.merge import being_served
 from jobcrawler.normalize.location import country_code
 from jobcrawler.parsing.detail import absolute
 from jobcrawler.settings import SQLITE_PATH
@@ -642,7 +641,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="import only this scrape batch (the published analysis: 2026-02-04)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
-    if why := being_served(args.db, "import"):
+    if why := storage.being_served(args.db, "import"):
         parser.exit(1, f"{parser.prog}: error: {why}\n")
     started = time.perf_counter()
     try:

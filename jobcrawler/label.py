@@ -46,9 +46,8 @@ from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
-from jobcrawler import storage
+from jobcrawler import number_input, storage
 from jobcrawler.fieldguide import LabelReader
-from jobcrawler.merge import being_served
 from jobcrawler.settings import SQLITE_PATH
 
 logger = logging.getLogger(__name__)
@@ -656,17 +655,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", default=SQLITE_PATH, help=f"the database (default: {SQLITE_PATH})")
     parser.add_argument("--city", help="only postings listed under this city key")
     parser.add_argument("--since", metavar="YYYY-MM-DD", type=_date, help="only postings posted on or after this day")
-    parser.add_argument("--limit", type=_positive, metavar="N", help="at most N postings (in job id order)")
-    parser.add_argument("--max-calls", type=_positive, metavar="N", help="at most N calls to the model; the rest wait "
+    parser.add_argument("--limit", type=number_input.positive_whole, metavar="N", help="at most N postings (in job id order)")
+    parser.add_argument("--max-calls", type=number_input.positive_whole, metavar="N", help="at most N calls to the model; the rest wait "
                         "for a later run")
-    parser.add_argument("--concurrency", type=_positive, default=4, metavar="N", help="calls in flight (default 4)")
+    parser.add_argument("--concurrency", type=number_input.positive_whole, default=4, metavar="N", help="calls in flight (default 4)")
     parser.add_argument("--dry-run", action="store_true", help="say how many calls the run would make, make none")
     parser.add_argument("--only-uncertain", action="store_true",
                         help="only postings whose rule-tagger AI type is below the --below confidence (or has none)")
-    parser.add_argument("--below", type=_share, metavar="X",
+    parser.add_argument("--below", type=number_input.share_option(1.0, "a confidence between 0 and 1"), metavar="X",
                         help=f"the confidence --only-uncertain sends below (default {storage.UNCERTAIN_BELOW})")
     defaults = Settings()
-    parser.add_argument("--attempts", type=_positive, default=defaults.attempts, help="tries per posting (default %(default)s)")
+    parser.add_argument("--attempts", type=number_input.positive_whole, default=defaults.attempts, help="tries per posting (default %(default)s)")
     parser.add_argument("--backoff", type=_seconds, default=defaults.backoff, metavar="SECONDS",
                         help="first wait before a retry, doubled each time (default %(default)s)")
     parser.add_argument("--timeout", type=_seconds, default=defaults.timeout, metavar="SECONDS",
@@ -676,7 +675,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--below goes with --only-uncertain")
     if not Path(args.db).is_file():  # a mistyped path must not become a new, empty database
         parser.exit(2, f"{parser.prog}: error: no database at {args.db}\n")
-    if not args.dry_run and (why := being_served(args.db, "label")):
+    if why := storage.being_served(args.db, "label"):  # a dry run too: opening the file brings its schema up to date
         parser.exit(1, f"{parser.prog}: error: {why}\n")
     if args.city is not None:  # "0 postings selected" would hide a typo
         try:
@@ -720,26 +719,6 @@ def _seconds(value: str) -> float:
         number = math.nan
     if not 0 < number < math.inf:
         raise argparse.ArgumentTypeError(f"not a number of seconds above 0: {value!r}")
-    return number
-
-
-def _share(value: str) -> float:
-    try:
-        number = float(value)
-    except ValueError:
-        number = -1.0
-    if not 0.0 <= number <= 1.0:
-        raise argparse.ArgumentTypeError(f"expected a confidence between 0 and 1, got {value!r}")
-    return number
-
-
-def _positive(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        number = 0
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"not a positive whole number: {value!r}")
     return number
 
 

@@ -24,8 +24,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
-import os
 import sqlite3
 import sys
 from collections import Counter
@@ -34,7 +32,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from jobcrawler import settings, storage
+from jobcrawler import number_input, settings, storage
 
 
 @dataclass
@@ -80,51 +78,12 @@ def inspect(db: sqlite_utils.Database, path: Path) -> list[dict]:
     return runs
 
 
-def serving_processes(path: str | Path) -> list[tuple[int, str]]:
-    """(pid, command) of the Datasette processes of this machine (``analysis serve``, ``datasette
-    serve``) that have the file open (Linux /proc; elsewhere none are found)."""
-    target, found = os.path.realpath(path), []
-    for process in Path("/proc").glob("[0-9]*"):
-        if int(process.name) == os.getpid():
-            continue
-        try:
-            argv = (process / "cmdline").read_bytes().decode(errors="replace").split("\0")
-            if not _serves(argv):
-                continue
-            command = " ".join(argv).strip()
-            if any(os.path.realpath(fd) == target for fd in (process / "fd").iterdir()):
-                found.append((int(process.name), command))
-        except OSError:  # gone meanwhile, or another user's
-            continue
-    return found
-
-
-def _serves(argv: list[str]) -> bool:
-    """Whether a command line runs a site: ``datasette [serve] ...`` (as a program or ``python -m
-    datasette``) or ``python -m analysis serve``; not any command that names one (``pytest
-    tests/test_datasette.py``, an editor)."""
-    return (any(Path(part).name == "datasette" for part in argv[:3])
-            or any(argv[i:i + 2] == ["analysis", "serve"] for i in range(len(argv) - 1)))
-
-
-def being_served(path: str | Path, doing: str) -> str | None:
-    """Why ``doing`` (merge, crawl, import...) must not write into the database at ``path`` now, or
-    None: a site serving it opened it immutable, trusting it never to change, and would serve a mix
-    of old and new pages (old counts beside new runs, then 500 "database disk image is malformed")."""
-    served = serving_processes(path) if Path(path).exists() else []
-    if not served:
-        return None
-    pid, command = served[0]
-    return (f"{path} is being served (process {pid}: {command[:80]}): stop the site, {doing}, then serve it again "
-            f"(or {doing} into a copy and serve that)")
-
-
 def merge(run_paths: list[str | Path], db_path: str | Path, cycle: str | None = None,
           close_max_share: float = settings.CLOSE_MAX_SHARE, log=print) -> MergeResult:
     """Merge run databases into ``db_path``; every file is checked before any is merged. A
     database a site is serving is refused: Datasette opens it immutable, trusting it never to
     change, and would serve a mix of old and new pages ("database disk image is malformed")."""
-    if why := being_served(db_path, "merge"):
+    if why := storage.being_served(db_path, "merge"):
         raise storage.MergeError(why)
     db = storage.open_db(db_path)
     result = MergeResult()
@@ -186,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"the main database (default {settings.SQLITE_PATH})")
     parser.add_argument("--cycle", help="name the runs' crawl cycle (e.g. 2026-12): its runs count as one sighting "
                                         "occasion, as the cities of one city=all crawl do")
-    parser.add_argument("--close-max-share", type=_share, default=settings.CLOSE_MAX_SHARE,
+    parser.add_argument("--close-max-share", type=number_input.share_option(), default=settings.CLOSE_MAX_SHARE,
                         help="withhold closing when more than this share of an occasion's cities' open jobs would "
                              f"close (default {settings.CLOSE_MAX_SHARE}, as CLOSE_MAX_SHARE for a crawl)")
     args = parser.parse_args(argv)
@@ -204,17 +163,6 @@ def main(argv: list[str] | None = None) -> int:
           f"{result.runs_known} already there; {result.jobs_new} new jobs, {result.closed} closed; run statuses "
           f"{statuses}", file=sys.stderr)
     return result.exit_code
-
-
-def _share(value: str) -> float:
-    """A number from 0 up (``nan`` is none: no share exceeds it, so a vanished listing would close every job)."""
-    try:
-        share = float(value)
-    except ValueError:
-        share = math.nan
-    if not share >= 0:
-        raise argparse.ArgumentTypeError(f"not a share (a number from 0: 0.5 for 50%): {value!r}")
-    return share
 
 
 if __name__ == "__main__":

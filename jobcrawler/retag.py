@@ -25,8 +25,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from jobcrawler import storage
-from jobcrawler.merge import being_served
+from jobcrawler import number_input, storage
 from jobcrawler.settings import SQLITE_PATH
 from jobcrawler.tagging import Tagger
 
@@ -140,13 +139,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", default=SQLITE_PATH, help=f"the crawl database (default: {SQLITE_PATH})")
     parser.add_argument("--all", action="store_true", help="re-tag every job, not only those of another version")
     cores = len(os.sched_getaffinity(0))
-    parser.add_argument("--workers", type=_positive, default=cores,
+    parser.add_argument("--workers", type=number_input.positive_whole, default=cores,
                         help=f"tagging processes (default: the cores this process may use, {cores})")
     args = parser.parse_args(argv)
     if not Path(args.db).exists():
         print(f"error: no database at {args.db}", file=sys.stderr)
         return 1
-    if why := being_served(args.db, "re-tag"):
+    if why := storage.being_served(args.db, "re-tag"):
         print(f"error: {why}", file=sys.stderr)
         return 1
     started = time.perf_counter()
@@ -169,12 +168,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"left {result.changed} jobs a crawl re-fetched while they were tagged: they keep the labels of "
               "their new text")
     return 0
-
-
-def _positive(value: str) -> int:
-    if not value.isdigit() or int(value) < 1:
-        raise argparse.ArgumentTypeError(f"not a positive whole number: {value!r}")
-    return int(value)
 
 
 if __name__ == "__main__":

@@ -251,10 +251,55 @@ def test_writing_into_the_database_a_site_serves_is_refused_in_one_line(tmp_path
         ]:
             result = run(*command)
             assert result.returncode == code, (doing, result.stderr[-2000:])
+            command_end = " ".join(serve_command(db, port))[-50:]  # the file and port: the middle is left out
             assert result.stderr.count("\n") == 1 and result.stderr.rstrip().endswith(
-                f"{db} is being served (process {server.pid}: {' '.join(serve_command(db, port))[:80]}): stop the "
-                f"site, {doing}, then serve it again (or {doing} into a copy and serve that)"), result.stderr
+                f"{command_end}): stop the site, {doing}, then serve it again (or {doing} into a copy and serve that)"), \
+                result.stderr
+            assert f"{db} is being served (process {server.pid}: " in result.stderr
         assert db.read_bytes() == before
     finally:
         server.terminate()
         server.wait(timeout=15)
+
+
+def test_nothing_run_beside_an_immutable_datasette_writes_into_its_file(tmp_path):
+    """``datasette serve -i`` trusts the file never to change: a refused command must not have set
+    its journal mode to WAL or brought its schema up to date first (a DELETE-mode file shows both)."""
+    db = build_fixture_db(tmp_path / "jobs.db")  # report tables never built: stale
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA journal_mode=DELETE")
+    port, log = free_port(), tmp_path / "datasette.log"
+    server = start_server([sys.executable, "-m", "datasette", "serve", "-i", str(db), "--port", str(port)], log)
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/jobs.json?sql=select+1", server, log)
+        before = db.read_bytes()
+        served = f"{db} is being served (process {server.pid}: "
+        for command, says in [
+            (["-m", "analysis", "build", "--db", str(db)], "stop the site, build, then serve it again"),
+            (["-m", "analysis", "report", "--db", str(db)], "missing report tables) and "),
+            (["-m", "analysis", "serve", "--db", str(db), "--port", str(free_port())],
+             "error: the report tables are out of date ("),
+            (["-m", "jobcrawler.label", "--model", "any", "--db", str(db), "--dry-run"], "stop the site, label"),
+            (["-m", "jobcrawler.cycle", "--scrapyd", "http://127.0.0.1:9", "--cities", "berlin", "--cycle", "2026-12",
+              "--db", str(db), "--runs-dir", str(tmp_path / "runs"), "--package", "none"], "stop the site, merge"),
+        ]:
+            result = run(*command)
+            output = result.stdout + result.stderr
+            assert result.returncode == 1, (command, output[-2000:])
+            assert says in output and served in output and "Traceback" not in output, output
+            assert db.read_bytes() == before, command
+        with sqlite3.connect(db) as conn:
+            assert conn.execute("PRAGMA journal_mode").fetchone() == ("delete",)
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
+
+
+def test_a_share_setting_given_as_text_is_used_as_the_number_it_was_checked_as(site, tmp_path):
+    """-s QUALITY_MIN_COVERAGE='{"company": "1.01"}' passed the check (float("1.01") works) and then
+    compared a share to the text at the run's end: a TypeError instead of the run's record."""
+    db = tmp_path / "jobs.db"
+    result = crawl(site.base_url, db, "city=berlin", QUALITY_MIN_COVERAGE='{"company": "1.01"}', CLOSE_MAX_SHARE="0.5")
+    assert "Traceback" not in result.stderr and "TypeError" not in result.stderr, result.stderr[-3000:]
+    run_row = rows(db, "SELECT status, status_reasons FROM crawl_runs")[0]
+    assert run_row["status"] == "degraded" and "company on 100.0% of jobs (< 101%)" in run_row["status_reasons"]

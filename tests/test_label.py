@@ -368,7 +368,7 @@ def test_only_uncertain_selects_postings_below_the_confidence_or_without_one(db,
 
 def test_below_must_be_a_confidence(db):
     result = cli("--model", MODEL_ID, "--db", str(db), "--only-uncertain", "--below", "1.5")
-    assert result.returncode == 2 and "expected a confidence between 0 and 1" in result.stderr
+    assert result.returncode == 2 and "argument --below: not a confidence between 0 and 1: '1.5'" in result.stderr
 
 
 @pytest.mark.parametrize("option, value", [("--backoff", "nan"), ("--backoff", "0"), ("--timeout", "-5"),

@@ -187,7 +187,44 @@ def test_a_process_that_only_names_datasette_is_no_site(tmp_path):
                                "tests/test_datasette.py"], stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline() == "open\n"
-        assert merge.serving_processes(tmp_path / "jobs.db") == []
+        assert storage.serving_processes(tmp_path / "jobs.db") == []
     finally:
         holder.kill()
         holder.wait()
+
+
+@pytest.mark.parametrize("argv, serves", [
+    (["/venv/bin/python", "-m", "analysis", "serve", "--db", "jobs.db", "--port", "8001"], True),
+    (["/venv/bin/python", "-m", "analysis", "serve"], True),  # its default database
+    (["/venv/bin/python", "-m", "analysis", "report", "--db", "jobs.db"], False),
+    (["/venv/bin/python", "/venv/bin/datasette", "serve", "-i", "jobs.db"], True),  # the console script
+    (["datasette", "--immutable=jobs.db"], True),
+    (["/venv/bin/python3.11", "-X", "dev", "-m", "datasette", "serve", "-i", "jobs.db"], True),
+    (["python", "-Xdev", "-Bm", "datasette", "serve", "--immutable", "jobs.db"], True),
+    (["datasette", "serve", "jobs.db"], False),  # opened for writes: it copes with them
+    (["datasette", "serve", "other.db", "-i", "third.db", "jobs.db"], False),
+    (["python", "-m", "pytest", "tests/test_datasette.py", "jobs.db"], False),
+    (["python", "-c", "import datasette", "-m", "datasette", "-i", "jobs.db"], False),
+    (["vim", "analysis", "serve", "jobs.db"], False),
+])
+def test_a_site_is_a_command_that_serves_the_file_immutable(argv, serves):
+    assert storage.served.serves_immutable(argv, "/srv", os.path.realpath("/srv/jobs.db")) == serves
+
+
+def test_a_writable_datasette_is_no_site_and_an_immutable_one_is_named_by_pid_and_file(tmp_path):
+    db = tmp_path / "jobs.db"
+    storage.open_db(db).close()
+    sites = []
+    try:
+        for command in ([sys.executable, "-m", "datasette", "serve"],
+                        [sys.executable, "-X", "dev", "-m", "datasette", "serve", "-i"]):  # -m beyond argv[:3]
+            port = free_port()
+            sites.append(start_server([*command, str(db), "--port", str(port)], tmp_path / f"{port}.log"))
+            wait_until_up(f"http://127.0.0.1:{port}/jobs.json?sql=select+1", sites[-1], tmp_path / f"{port}.log")
+        assert [pid for pid, _ in storage.serving_processes(db)] == [sites[1].pid]
+        why = storage.being_served(db, "merge")
+        assert why.startswith(f"{db} is being served (process {sites[1].pid}: ") and "/jobs.db --port " in why
+    finally:
+        for site in sites:
+            site.terminate()
+            site.wait(timeout=15)

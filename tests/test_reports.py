@@ -624,3 +624,42 @@ def test_ctrl_c_during_a_build_is_one_line_and_leaves_the_tables_as_they_were(tm
 def _report_rows(path: Path) -> dict:
     with sqlite3.connect(path) as conn:
         return {table: conn.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall() for table in report_tables()}
+
+
+def test_ctrl_c_after_the_build_committed_says_the_tables_are_built(tmp_path, monkeypatch, capsys):
+    """The tables are not "as they were" once the build's transaction committed."""
+    from analysis import build as build_module
+    from analysis.__main__ import main as analysis_main
+
+    path = build_fixture_db(tmp_path / "jobs.db")
+    built = build_module.build
+
+    def build_then_ctrl_c(db, labels):
+        built(db, labels)
+        _ctrl_c()
+
+    monkeypatch.setattr(build_module, "main", build_then_ctrl_c)
+    with pytest.raises(SystemExit) as stopped:
+        analysis_main(["build", "--db", str(path)])
+    assert stopped.value.code == 130
+    assert capsys.readouterr().err == f"python -m analysis build: interrupted: the report tables in {path} are built " \
+                                      "and current\n"
+
+
+def test_a_build_where_ctrl_c_is_ignored_keeps_ignoring_it(tmp_path, monkeypatch):
+    """Started with ``&`` by a non-interactive shell, SIGINT is ignored: the build must not be the
+    one thing it stops."""
+    from analysis import build as build_module
+    from analysis.__main__ import main as analysis_main
+
+    path = build_fixture_db(tmp_path / "jobs.db")
+    built = build_module.build
+    monkeypatch.setattr(build_module, "main", lambda db, labels: (_ctrl_c(), built(db, labels)))
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        analysis_main(["build", "--db", str(path)])
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    with sqlite3.connect(path) as conn:
+        assert build_module.stale_reason(conn) is None

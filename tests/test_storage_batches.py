@@ -165,25 +165,62 @@ def test_open_db_narrows_the_update_trigger_of_an_older_database(tmp_path):
 @pytest.mark.parametrize("table, key, older_lacks", [
     ("jobs", {"job_id": "8"}, "fetched_run_id"),
     ("crawl_runs", {"run_id": 1}, "jobdir"),
-    ("job_labels", {"job_id": "7", "labels": "rules"}, "ai_type_confidence"),
-    ("job_skills", {"job_id": "7", "labels": "rules", "skill": "RAG"}, "section"),
     ("label_runs", {"run_id": 1}, "pid"),
 ])
-def test_open_db_keeps_a_column_no_version_declares(tmp_path, table, key, older_lacks):
+def test_open_db_keeps_a_column_no_version_declares_as_it_is(tmp_path, table, key, older_lacks):
     """A column a user added (their notes on a posting) or a newer version declared survives
-    opening the database, also when a column declared since makes open_db rebuild the table."""
+    opening the database, declared type, constraints and values byte for byte, also when a column
+    declared since is added (sqlite-utils' rebuild turned an untyped 42 into '42', NUMERIC '1.50'
+    into 1.5, DATETIME into REAL)."""
     path = tmp_path / "jobs.db"
     storage.open_db(path).close()
+    mine = ["notes", "seen DATETIME", "amount NUMERIC", "prio INTEGER NOT NULL DEFAULT 3"]
+    rows = [(42, "2026-01-01", "1.50", 5), ("applied", 1767225600, "x", 7), (b"\x00\x01", None, 2, 3), (None, 1.5, None, 0)]
+
+    def user_columns(conn):
+        info = [row[1:] for row in conn.execute(f"PRAGMA table_info({table})") if row[1] in ("notes", "seen", "amount", "prio")]
+        values = conn.execute(f"SELECT notes, typeof(notes), seen, typeof(seen), amount, typeof(amount), prio FROM {table} "
+                              "ORDER BY rowid").fetchall()
+        return info, values
+
     with sqlite3.connect(path) as conn:
-        conn.execute("INSERT INTO jobs (job_id) VALUES ('7')")  # the job the labels and skills are of
         conn.execute(f'ALTER TABLE {table} DROP COLUMN "{older_lacks}"')  # as an older version made it
-        conn.execute(f"ALTER TABLE {table} ADD COLUMN my_notes TEXT")
-        marks = ", ".join("?" * len(key))
-        conn.execute(f"INSERT INTO {table} ({', '.join(key)}, my_notes) VALUES ({marks}, 'applied')", list(key.values()))
+        for column in mine:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
+        for number, row in enumerate(rows):
+            values = [f"{value}{number}" if isinstance(value, str) else value + number for value in key.values()]
+            conn.execute(f"INSERT INTO {table} ({', '.join(key)}, notes, seen, amount, prio) VALUES "
+                         f"({', '.join('?' * (len(key) + 4))})", [*values, *row])
+        before = user_columns(conn)
     storage.open_db(path).close()
     with sqlite3.connect(path) as conn:
-        assert conn.execute(f"SELECT my_notes FROM {table} WHERE my_notes IS NOT NULL").fetchall() == [("applied",)]
+        assert user_columns(conn) == before
+        assert [row[1] for row in before[0]] == ["", "DATETIME", "NUMERIC", "INTEGER"] and before[0][3][2:4] == (1, "3")
         assert older_lacks in {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+
+
+@pytest.mark.parametrize("table, key", [
+    ("job_labels", {"job_id": "7", "labels": "rules"}),
+    ("job_skills", {"job_id": "7", "labels": "rules", "skill": "RAG"}),
+])
+def test_open_db_drops_a_column_no_version_declares_from_the_tables_the_tagger_rewrites(tmp_path, table, key):
+    """A category removed from (or renamed in) categories.yaml leaves a column of job_labels no
+    version fills; the job page shows every column of it, so it goes, as the rest of the table
+    is rebuilt by the next tagging anyway. A declared column missing is added back."""
+    path = tmp_path / "jobs.db"
+    storage.open_db(path).close()
+    declared = {row[1] for row in sqlite3.connect(path).execute(f"PRAGMA table_info({table})")}
+    with sqlite3.connect(path) as conn:
+        conn.execute("INSERT INTO jobs (job_id) VALUES ('7')")
+        conn.execute(f'ALTER TABLE {table} DROP COLUMN "version"' if table == "job_labels"
+                     else f'ALTER TABLE {table} DROP COLUMN "section"')
+        conn.execute(f"ALTER TABLE {table} ADD COLUMN retired_category TEXT")
+        conn.execute(f"INSERT INTO {table} ({', '.join(key)}, retired_category) VALUES ({', '.join('?' * len(key))}, 'x')",
+                     list(key.values()))
+    storage.open_db(path).close()
+    with sqlite3.connect(path) as conn:
+        assert {row[1] for row in conn.execute(f"PRAGMA table_info({table})")} == declared
+        assert conn.execute(f"SELECT count(*) FROM {table}").fetchone() == (1,)
 
 
 def _schema(path) -> list[tuple]:

@@ -21,9 +21,8 @@ from scrapy.spiderloader import get_spider_loader
 from scrapy.utils.conf import closest_scrapy_cfg
 
 from jobcrawler.extensions.crawl_run import JobdirError, check_settings
-from jobcrawler.merge import being_served
 from jobcrawler.middlewares import configured_proxies
-from jobcrawler.storage import StorageError
+from jobcrawler.storage import StorageError, being_served
 
 logger = logging.getLogger(__name__)
 EXIT_CODES = {"ok": 0, "failed": 1, "degraded": 2, "interrupted": 3}

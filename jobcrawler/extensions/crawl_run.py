@@ -9,7 +9,6 @@ cannot be written stops the crawl before its first request, in one readable line
 from __future__ import annotations
 
 import logging
-import math
 import pickle
 import shutil
 import sqlite3
@@ -18,7 +17,7 @@ from pathlib import Path
 from scrapy import signals
 from scrapy.utils.job import job_dir
 
-from jobcrawler import quality, storage
+from jobcrawler import number_input, quality, storage
 
 logger = logging.getLogger(__name__)
 
@@ -36,24 +35,26 @@ class JobdirError(Exception):
 SHARE_SETTINGS = ("QUALITY_MIN_STORED_RATIO", "QUALITY_MAX_GAVE_UP_RATIO", "CLOSE_MAX_SHARE")
 
 
-def check_settings(settings) -> None:
-    """A share setting that is no number from 0 up (``-s CLOSE_MAX_SHARE=half``, or ``nan``, which
-    no share exceeds) is a ValueError naming it, said before the first request: at the run's end
-    it would fail a whole crawl's record, or let a vanished listing close every job."""
-    shares = {name: settings.get(name) for name in SHARE_SETTINGS}
+def check_settings(settings) -> dict:
+    """The share settings as numbers (``QUALITY_MIN_COVERAGE`` a dict of them), read before the
+    first request and again where the run's end uses them; ValueError naming one that is no number
+    from 0 up (``-s CLOSE_MAX_SHARE=half``, ``nan``): at the run's end it would fail a whole
+    crawl's record, or let a vanished listing close every job."""
     try:
         coverage = settings.getdict("QUALITY_MIN_COVERAGE")
     except ValueError:
         raise ValueError(f"QUALITY_MIN_COVERAGE must be a JSON object of field shares, "
                          f"got {settings.get('QUALITY_MIN_COVERAGE')!r}") from None
-    shares |= {f"QUALITY_MIN_COVERAGE {field!r}": value for field, value in coverage.items()}
-    for name, value in shares.items():
+    named = {name: settings.get(name) for name in SHARE_SETTINGS}
+    named |= {f"QUALITY_MIN_COVERAGE {field!r}": value for field, value in coverage.items()}
+    shares = {}
+    for name, value in named.items():
         try:
-            share = float(value)
-        except (TypeError, ValueError):
-            share = math.nan
-        if not share >= 0:
-            raise ValueError(f"{name} must be a share (a number from 0: 0.95 for 95%), got {value!r}")
+            shares[name] = number_input.share(value)
+        except ValueError:
+            raise ValueError(f"{name} must be a share (a number from 0: 0.95 for 95%), got {value!r}") from None
+    return {**{name: shares[name] for name in SHARE_SETTINGS},
+            "QUALITY_MIN_COVERAGE": {field: shares[f"QUALITY_MIN_COVERAGE {field!r}"] for field in coverage}}
 
 
 class CrawlRun:
@@ -162,13 +163,13 @@ class CrawlRun:
         self.stats.set_value("jobcrawler/run_status", status)
 
     def _finish(self, spider, reason: str) -> str:
-        settings = self.crawler.settings
+        shares = check_settings(self.crawler.settings)
         report = quality.evaluate(
             quality.run_metrics(self.db, self.run_id, self.stats.get_stats()),
             reason,
-            min_coverage=settings.getdict("QUALITY_MIN_COVERAGE"),
-            min_stored_ratio=settings.getfloat("QUALITY_MIN_STORED_RATIO"),
-            max_gave_up_ratio=settings.getfloat("QUALITY_MAX_GAVE_UP_RATIO"),
+            min_coverage=shares["QUALITY_MIN_COVERAGE"],
+            min_stored_ratio=shares["QUALITY_MIN_STORED_RATIO"],
+            max_gave_up_ratio=shares["QUALITY_MAX_GAVE_UP_RATIO"],
         )
         complete = sorted(getattr(spider, "complete_cities", ()))
         closed = 0
@@ -215,7 +216,7 @@ class CrawlRun:
             report.status = "degraded"
             report.reasons.append("no job was marked closed, since some of what this run saw is not stored")
             return 0
-        max_share = self.crawler.settings.getfloat("CLOSE_MAX_SHARE")
+        max_share = check_settings(self.crawler.settings)["CLOSE_MAX_SHARE"]
         closed = storage.close_unlisted(self.db, self.run_id, complete, storage.utc_now(), max_share)
         if closed is None:
             report.status = "degraded"

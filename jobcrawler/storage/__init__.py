@@ -15,6 +15,7 @@ from jobcrawler.storage.transaction import (
     utc_now,
     transaction,
 )
+from jobcrawler.storage.served import being_served, serving_processes
 from jobcrawler.storage.schema import (
     JOB_COLUMNS,
     LIFECYCLE_COLUMNS,
@@ -123,6 +124,8 @@ __all__ = [
     "LABEL_CACHE_COLUMNS",
     "LABEL_FAILURE_COLUMNS",
     "MERGED_RUN_COLUMNS",
+    "being_served",
+    "serving_processes",
     "open_db",
     "ensure_schema",
     "ensure_label_schema",

@@ -1,9 +1,12 @@
 """Every table of the database, declared once, and how a database is opened and brought up to date.
 
-A table's columns are a dict here (column -> type); ``ensure_schema`` creates each table with
-``transform=True``, so a column added to a declaration becomes a column of every existing
-database the next time it is opened (a label source's new column: add it to
-``JOB_LABEL_COLUMNS`` and nothing else). Rows are written with explicit column lists (never
+A table's columns are a dict here (column -> type); ``ensure_schema`` brings every existing
+database up to them the next time it is opened (a label source's new column: add it to
+``JOB_LABEL_COLUMNS`` and nothing else). Tables that hold a user's data (``jobs``, ``crawl_runs``,
+``label_runs``) only gain declared columns by ALTER TABLE, keeping every other column as it is;
+the tables the tagger rewrites (``job_labels``, ``job_skills``) are rebuilt with ``transform=True``
+to their declaration, dropping a column no version declares (a category removed from
+categories.yaml). Rows are written with explicit column lists (never
 sqlite-utils ``upsert_all`` over rows with differing keys, which nulls the missing columns).
 """
 
@@ -255,15 +258,15 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     the first; an existing one is only read unless a declaration changed (each change atomic), so
     opening it takes no write lock.
 
-    ``transform=True`` adds a column a newer version declares (rebuilding the table only then);
-    the rebuild drops the table's triggers, so the full-text index is re-created after it.
+    A rebuild (``transform=True``) drops a table's triggers, so the full-text index of ``jobs``
+    is re-created if its triggers are missing.
     """
     new = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
     with transaction(db) if new else nullcontext():
-        _move_job_tags_to_labels(db)  # first: the transform below drops the columns it reads
-        db["jobs"].create(_keeping_undeclared(db, "jobs", JOB_COLUMNS, retired=RETIRED_JOB_COLUMNS), pk="job_id",
-                          not_null={"times_seen"}, defaults={"times_seen": 0}, transform=True)
-        db["crawl_runs"].create(_keeping_undeclared(db, "crawl_runs", CRAWL_RUN_COLUMNS), pk="run_id", transform=True)
+        _move_job_tags_to_labels(db)  # first: jobs' declaration below drops the columns it reads
+        _declare_keeping_the_rest(db, "jobs", JOB_COLUMNS, pk="job_id", defaults={"times_seen": 0},
+                                  retired=RETIRED_JOB_COLUMNS)
+        _declare_keeping_the_rest(db, "crawl_runs", CRAWL_RUN_COLUMNS, pk="run_id")
         db["job_cities"].create(
             {"job_id": str, "city": str, "first_seen": str, "last_seen": str},
             pk=("job_id", "city"),
@@ -340,7 +343,7 @@ def ensure_label_schema(db: sqlite_utils.Database) -> None:
     skills = db["job_skills"]
     if skills.exists() and "labels" not in skills.columns_dict:  # before label sources: all the tagger's
         skills.add_column("labels", str, not_null_default=RULES)
-    skills.create(_keeping_undeclared(db, "job_skills", SKILL_COLUMNS), pk=("job_id", "labels", "skill"),
+    skills.create(SKILL_COLUMNS, pk=("job_id", "labels", "skill"),
                   foreign_keys=[("job_id", "jobs", "job_id")], transform=True)
     _create_evidence(db)
     db["job_labels"].create_index(["labels", "ai_type"], if_not_exists=True)
@@ -377,14 +380,32 @@ def _ensure_index(db: sqlite_utils.Database, table: str, columns: list, name: st
 RETIRED_JOB_COLUMNS = frozenset({*LABEL_COLUMNS, "tagger_version"})
 
 
-def _keeping_undeclared(db: sqlite_utils.Database, table: str, declared: dict[str, type],
-                        retired: frozenset[str] = frozenset()) -> dict[str, type]:
-    """The declared columns, then every other column the table has but the ``retired`` ones (a
-    column a user added, or a newer version declared): ``transform=True`` drops each column it is
-    not given, values and all, so opening a database must name them too."""
-    known = {name.lower() for name in [*declared, *retired]}
-    existing = db[table].columns_dict if db[table].exists() else {}
-    return {**declared, **{name: kind for name, kind in existing.items() if name.lower() not in known}}
+def _declare_keeping_the_rest(db: sqlite_utils.Database, table: str, declared: dict[str, type], pk: str,
+                              defaults: dict[str, object] | None = None, retired: frozenset[str] = frozenset()) -> None:
+    """Create a table that holds a user's data, or add the declared columns it lacks (NOT NULL
+    with its default where ``defaults`` gives one) and drop the ``retired`` ones, by ALTER TABLE
+    alone. Every other column stays as it is, type string, constraints and values byte for byte
+    (a user's notes, a newer version's column): sqlite-utils' ``transform`` rebuilds the table
+    with its own type names (an untyped 42 came back '42', NUMERIC '1.50' as 1.5) and drops each
+    column it is not given."""
+    defaults = defaults or {}
+    if not db[table].exists():
+        db[table].create(declared, pk=pk, not_null=set(defaults), defaults=defaults)
+        return
+
+    def changes() -> tuple[list[str], list[str]]:
+        existing = {name.lower() for name in db[table].columns_dict}
+        return ([name for name in declared if name.lower() not in existing],
+                [name for name in db[table].columns_dict if name in retired])
+
+    if not any(changes()):  # the usual case: no write lock taken
+        return
+    with transaction(db):
+        missing, dropped = changes()  # another process opening the file at the same time may have done it
+        for name in missing:
+            db[table].add_column(name, declared[name], not_null_default=defaults.get(name))
+        for name in dropped:
+            db.execute(f'ALTER TABLE "{table}" DROP COLUMN "{name}"')
 
 
 def _create_evidence(db: sqlite_utils.Database) -> None:
@@ -415,7 +436,7 @@ def _create_evidence(db: sqlite_utils.Database) -> None:
 
 
 def _create_job_labels(db: sqlite_utils.Database) -> None:
-    db["job_labels"].create(_keeping_undeclared(db, "job_labels", JOB_LABEL_COLUMNS), pk=("job_id", "labels"),
+    db["job_labels"].create(JOB_LABEL_COLUMNS, pk=("job_id", "labels"),
                             foreign_keys=[("job_id", "jobs", "job_id")], transform=True)
 
 
@@ -439,7 +460,7 @@ def _move_job_tags_to_labels(db: sqlite_utils.Database) -> None:
 
 
 def ensure_llm_label_schema(db: sqlite_utils.Database) -> None:
-    db["label_runs"].create(_keeping_undeclared(db, "label_runs", LABEL_RUN_COLUMNS), pk="run_id", transform=True)
+    _declare_keeping_the_rest(db, "label_runs", LABEL_RUN_COLUMNS, pk="run_id")
     db["label_calls"].create(LABEL_CALL_COLUMNS, pk="call_id", if_not_exists=True)
     db["label_cache"].create(LABEL_CACHE_COLUMNS, pk=("model", "prompt_version", "posting_hash"), if_not_exists=True)
     db["label_failures"].create(LABEL_FAILURE_COLUMNS, pk=("run_id", "job_id"), if_not_exists=True)
