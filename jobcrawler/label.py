@@ -33,7 +33,6 @@ import argparse
 import hashlib
 import json
 import logging
-import math
 import random
 import re
 import sqlite3
@@ -666,9 +665,9 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"the confidence --only-uncertain sends below (default {storage.UNCERTAIN_BELOW})")
     defaults = Settings()
     parser.add_argument("--attempts", type=number_input.positive_whole, default=defaults.attempts, help="tries per posting (default %(default)s)")
-    parser.add_argument("--backoff", type=_seconds, default=defaults.backoff, metavar="SECONDS",
+    parser.add_argument("--backoff", type=number_input.positive_seconds, default=defaults.backoff, metavar="SECONDS",
                         help="first wait before a retry, doubled each time (default %(default)s)")
-    parser.add_argument("--timeout", type=_seconds, default=defaults.timeout, metavar="SECONDS",
+    parser.add_argument("--timeout", type=number_input.positive_seconds, default=defaults.timeout, metavar="SECONDS",
                         help="longest wait for one whole answer, however slowly it arrives (default %(default)s)")
     args = parser.parse_args(argv)
     if args.below is not None and not args.only_uncertain:  # ignored, it would send every posting
@@ -709,17 +708,6 @@ def _date(value: str) -> str:
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {value!r}") from None
     return value
-
-
-def _seconds(value: str) -> float:
-    """A wait above 0 s: ``nan`` failed the first retry's sleep, 0 or less cut every answer off."""
-    try:
-        number = float(value)
-    except ValueError:
-        number = math.nan
-    if not 0 < number < math.inf:
-        raise argparse.ArgumentTypeError(f"not a number of seconds above 0: {value!r}")
-    return number
 
 
 if __name__ == "__main__":

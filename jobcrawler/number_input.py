@@ -39,3 +39,15 @@ def positive_whole(value: str) -> int:
     if number < 1:
         raise argparse.ArgumentTypeError(f"not a positive whole number: {value!r}")
     return number
+
+
+def positive_seconds(value: str) -> float:
+    """An argparse ``type``: a wait above 0 s (``nan`` failed the first retry's sleep, 0 or less
+    cut every answer off)."""
+    try:
+        number = float(value)
+    except ValueError:
+        number = math.nan
+    if not 0 < number < math.inf:
+        raise argparse.ArgumentTypeError(f"not a number of seconds above 0: {value!r}")
+    return number

@@ -26,3 +26,12 @@ def test_an_option_names_what_it_wants():
     with pytest.raises(argparse.ArgumentTypeError, match=r"^not a positive whole number: '0'$"):
         number_input.positive_whole("0")
     assert number_input.positive_whole("3") == 3
+
+
+@pytest.mark.parametrize("value, read", [("2", 2.0), ("0.5", 0.5), ("0", None), ("-5", None), ("nan", None), ("inf", None), ("soon", None)])
+def test_a_wait_is_seconds_above_0(value, read):
+    if read is None:
+        with pytest.raises(argparse.ArgumentTypeError, match=r"^not a number of seconds above 0: "):
+            number_input.positive_seconds(value)
+    else:
+        assert number_input.positive_seconds(value) == read
