@@ -88,7 +88,8 @@ def features_of(tagger: Tagger, title: str, description: str) -> dict[str, float
         ("Software Engineer", NO_AI, {"kind:model_work": 0, "lines:ai_word@read": 0, "lines:genai_work@read": 0,
                                       "rules say:unknown": 1, "rule:no AI content in the role": 1}),
         # the title's kind: a forward deployed engineer is AI-first by title
-        ("Forward Deployed Engineer", "Responsibilities\n\n- Deploy our AI agents at customer sites\n- Write SQL reports",
+        ("Forward Deployed Engineer",
+         "Responsibilities\n\n- Deploy our AI agents at customer sites\n- Write SQL reports",
          {"title:forward_deployed_title": 1, "title:ai_role_title": 0, "rule:forward deployed": 1,
           "rules say:ai-first": 1}),
     ],

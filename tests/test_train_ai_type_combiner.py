@@ -22,8 +22,9 @@ def synthetic(count: int = 80, start: int = 0) -> list[Example]:
         value = wrong if n % 3 == 0 else truth
         rule = "model work outweighs enabling work" if value == "ai-first" else "model work is a small part of the role"
         features = dict.fromkeys(FEATURE_NAMES, 0.0)
-        features.update({"kind:model_work": 3.0 + n % 2 if first else n % 2, "kind:enabling": 0.0 if first else 3.0 + n % 4,
-                         f"rule:{rule}": 1.0, f"rules say:{value}": 1.0})  # fmt: skip
+        features.update({"kind:model_work": 3.0 + n % 2 if first else n % 2,
+                         "kind:enabling": 0.0 if first else 3.0 + n % 4,
+                         f"rule:{rule}": 1.0, f"rules say:{value}": 1.0})
         examples.append(Example(f"job{n}", features, value, rule, 0.4, truth, "category_reading_4.jsonl"))
     return examples
 
@@ -52,8 +53,9 @@ def test_where_the_rules_are_unsure_the_model_decides_only_below_the_chosen_thre
     assert choice.thresholds is not None and set(decided) <= set(AI_TYPES)
     # the rules, a third wrong, score 0.67 in every cell: the inner cross-validation lets the sure model decide
     below, _ = choice.thresholds
-    assert below > 0.67 and sum(d == e.truth for d, e in zip(decided, check)) > sum(e.rules_value == e.truth for e in check)
-    decided_all, choice_all = predict(Candidate("logistic", "evidence", False), train, check)
+    assert below > 0.67
+    assert sum(d == e.truth for d, e in zip(decided, check)) > sum(e.rules_value == e.truth for e in check)
+    _, choice_all = predict(Candidate("logistic", "evidence", False), train, check)
     assert choice_all.thresholds is None
 
 

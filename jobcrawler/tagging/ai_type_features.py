@@ -85,6 +85,7 @@ def ai_type_features(rules: "CategoryRules", job: "_Job", rule: str, value: str)
         features[f"title:{name}"] = float(title.any(name))
     rule_key, value_key = f"rule:{rule}", f"rules say:{value}"
     if rule_key not in features or value_key not in features:
-        raise ValueError(f"the AI-type features know no rule {rule!r} or value {value!r}: update ai_type_features.RULES")
+        raise ValueError(f"the AI-type features know no rule {rule!r} or value {value!r}: "
+                         "update ai_type_features.RULES")
     features[rule_key] = features[value_key] = 1.0
     return features
