@@ -15,6 +15,7 @@ no part at all. Candidates (scikit-learn, needed only here):
 
 - ``logistic``: a multinomial logistic regression over the features (counts as log(1 + n),
   standardized), its L2 strength picked by the inner cross-validation;
+- ``sparse logistic``: the same with an L1 penalty, so that a few features carry the decision;
 - ``tree``: a decision tree, its depth and leaf size picked the same way;
 - ``boosted``: gradient-boosted trees, number, depth and learning rate picked the same way;
 - each ``... where unsure``: the rules decide, the model replaces their decision where the
@@ -65,6 +66,7 @@ UNSURE_BELOW = (0.6, 0.7, 0.8, 0.9, 1.01)  # the rules' confidence below which t
 MODEL_AT_LEAST = (0.5, 0.6, 0.7, 0.8)  # the model's probability of its own choice it then needs
 GRIDS = {
     "logistic": [{"C": c} for c in (0.01, 0.03, 0.1, 0.3, 1.0, 3.0)],
+    "sparse logistic": [{"C": c} for c in (0.03, 0.1, 0.3, 1.0)],
     "tree": [{"max_depth": d, "min_samples_leaf": leaf} for d, leaf in product((2, 3, 4, 5), (5, 10, 20))],
     "boosted": [{"n_estimators": n, "max_depth": d, "learning_rate": rate}
                 for n, d, rate in product((50, 150), (1, 2, 3), (0.05, 0.1))],  # fmt: skip
@@ -165,6 +167,9 @@ def new_model(family: str, settings: dict):
 
     if family == "logistic":
         return make_pipeline(StandardScaler(), LogisticRegression(max_iter=5000, **settings))
+    if family == "sparse logistic":  # an L1 penalty: most weights exactly 0, a few features decide
+        return make_pipeline(StandardScaler(),
+                             LogisticRegression(l1_ratio=1.0, solver="saga", max_iter=20000, **settings))
     if family == "tree":
         return DecisionTreeClassifier(random_state=0, **settings)
     if family == "boosted":
@@ -275,13 +280,13 @@ def compared(model: list[bool], rules: list[bool]) -> str:
     return f"{sum(model) / len(model):.3f} {gap:+.3f} ({low:+.3f} to {high:+.3f})"
 
 
-def top_weights(train: list[Example], features: str, settings: dict, count: int = 8) -> list[str]:
-    """The logistic model's largest standardized weights per AI type: what it reads most."""
+def top_weights(family: str, train: list[Example], features: str, settings: dict, count: int = 8) -> list[str]:
+    """A logistic model's largest standardized weights per AI type (none of weight 0): what it reads most."""
     names = FEATURE_SETS[features]
-    model = new_model("logistic", settings).fit(matrix(train, names), [e.truth for e in train])
+    model = new_model(family, settings).fit(matrix(train, names), [e.truth for e in train])
     lines = []
     for row, kind in zip(model[-1].coef_, model[-1].classes_):
-        order = sorted(range(len(names)), key=lambda i: -abs(row[i]))[:count]
+        order = [i for i in sorted(range(len(names)), key=lambda i: -abs(row[i]))[:count] if row[i]]
         lines.append(f"  {kind}: " + ", ".join(f"{names[i]} {row[i]:+.2f}" for i in order))
     return lines
 
@@ -326,10 +331,10 @@ def main(argv: list[str] | None = None) -> int:
         changed = sum(value != e.rules_value for value, e in zip(decided, check))
         print(f"{candidate.name:<34}{nested:>34}{on_check:>34}{crossed:>34}{alone:>34}  {choice.settings} "
               f"thresholds {choice.thresholds}, {changed} check decisions changed", flush=True)  # fmt: skip
-    for features in FEATURE_SETS:
-        settings = choose(Candidate("logistic", features, False), train).settings
-        print(f"logistic, {features} (fitted on the training part, {settings}): largest standardized weights")
-        print("\n".join(top_weights(train, features, settings)))
+    for family, features in product(("logistic", "sparse logistic"), FEATURE_SETS):
+        settings = choose(Candidate(family, features, False), train).settings
+        print(f"{family}, {features} (fitted on the training part, {settings}): largest standardized weights")
+        print("\n".join(top_weights(family, train, features, settings)))
     return 0
 
 
