@@ -7,8 +7,8 @@ in cross-validation on the 662 tuning readings (``python -m analysis.train_ai_ty
 prints the table: +1 point on the 508 postings of the published analysis, 95% interval -1 to +3,
 when an inner cross-validation picks where the model overrides; +2, interval -0.5 to +4.7, for the
 best of seven override thresholds picked after the fact), and so did models over the rules' own
-evidence (``ai_type_features.py``; ``python -m analysis.train_ai_type_combiner``: at best +0.5
-points on the fourth reading set, interval -2.5 to +3.3), so the rules keep deciding; what they
+evidence (``ai_type_features.py``; ``python -m analysis.train_ai_type_combiner``: at best +1.4
+points on the fourth reading set, interval -1.4 to +4.1), so the rules keep deciding; what they
 lacked is a measure of doubt. The table
 (``ai_type_confidence.json``, written by ``python -m analysis.train_ai_type --write`` from the
 tuning part of the second reading set, whose errors the rules were also revised on, so it runs
