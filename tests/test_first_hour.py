@@ -195,6 +195,11 @@ def _a_jobs_table_of_its_own(conn: sqlite3.Connection) -> None:
     conn.execute("INSERT INTO jobs VALUES (1, 'gardener')")
 
 
+def _a_jobs_table_keyed_by_job_id(conn: sqlite3.Connection) -> None:
+    conn.execute("CREATE TABLE jobs (job_id TEXT PRIMARY KEY, title TEXT, url TEXT)")
+    conn.execute("INSERT INTO jobs VALUES ('a1', 'gardener', 'https://example.org/a1')")
+
+
 @pytest.mark.parametrize("command, code", [
     (["-m", "analysis", "build", "--db", "{db}"], 2),
     (["-m", "analysis", "path", "--skills", "python", "--db", "{db}"], 2),
@@ -202,7 +207,8 @@ def _a_jobs_table_of_its_own(conn: sqlite3.Connection) -> None:
     (["-m", "jobcrawler.merge", "--db", "{db}", "{run}"], 1),
     (["-m", "scrapy", "crawl", "builtin", "-a", "city=berlin", "-s", "SQLITE_PATH={db}"], 1),
 ])
-@pytest.mark.parametrize("made, tables", [(_a_table_of_its_own, "users"), (_a_jobs_table_of_its_own, "jobs")])
+@pytest.mark.parametrize("made, tables", [(_a_table_of_its_own, "users"), (_a_jobs_table_of_its_own, "jobs"),
+                                          (_a_jobs_table_keyed_by_job_id, "jobs")])
 def test_another_programs_database_is_refused_in_one_line_and_left_as_it_was(tmp_path, command, code, made, tables):
     """Opening it would add this schema's 20 tables to it, or rebuild its own jobs table."""
     db, run_db = tmp_path / "theirs.db", build_fixture_db(tmp_path / "run.db")
