@@ -270,7 +270,8 @@ def test_writing_into_the_database_a_site_serves_is_refused_in_one_line(tmp_path
 
 def test_nothing_run_beside_an_immutable_datasette_writes_into_its_file(tmp_path):
     """``datasette serve -i`` trusts the file never to change: a refused command must not have set
-    its journal mode to WAL or brought its schema up to date first (a DELETE-mode file shows both)."""
+    its journal mode to WAL or brought its schema up to date first (a DELETE-mode file shows both);
+    a label dry run, which writes nothing, runs and reads the file as it is."""
     db = build_fixture_db(tmp_path / "jobs.db")  # report tables never built: stale
     with sqlite3.connect(db) as conn:
         conn.execute("PRAGMA journal_mode=DELETE")
@@ -285,7 +286,7 @@ def test_nothing_run_beside_an_immutable_datasette_writes_into_its_file(tmp_path
             (["-m", "analysis", "report", "--db", str(db)], "missing report tables) and "),
             (["-m", "analysis", "serve", "--db", str(db), "--port", str(free_port())],
              "error: the report tables are out of date ("),
-            (["-m", "jobcrawler.label", "--model", "any", "--db", str(db), "--dry-run"], "stop the site, label"),
+            (["-m", "jobcrawler.label", "--model", "any", "--db", str(db)], "stop the site, label"),
             (["-m", "jobcrawler.cycle", "--scrapyd", "http://127.0.0.1:9", "--cities", "berlin", "--cycle", "2026-12",
               "--db", str(db), "--runs-dir", str(tmp_path / "runs"), "--package", "none"], "stop the site, merge"),
         ]:
@@ -294,6 +295,12 @@ def test_nothing_run_beside_an_immutable_datasette_writes_into_its_file(tmp_path
             assert result.returncode == 1, (command, output[-2000:])
             assert says in output and served in output and "Traceback" not in output, output
             assert db.read_bytes() == before, command
+        for city in ([], ["--city", "berlin"]):  # a dry run writes nothing: it reads the file as it is
+            result = run("-m", "jobcrawler.label", "--model", "gpt-4o-mini", "--db", str(db), *city, "--dry-run")
+            assert result.returncode == 0, result.stderr[-2000:]
+            assert result.stdout.startswith("dry run: ") and "postings selected" in result.stdout, result.stdout
+            assert result.stderr == f"note: reading {db} as it is, read-only: a site serves it\n"
+            assert db.read_bytes() == before
         with sqlite3.connect(db) as conn:
             assert conn.execute("PRAGMA journal_mode").fetchone() == ("delete",)
     finally:

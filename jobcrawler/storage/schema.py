@@ -233,6 +233,20 @@ APPLICATION_ID = 0x4A6F6243  # "JobC"
 JOBS_SIGNATURE = frozenset(JOB_COLUMNS) - {"fetched_run_id"}  # fetched_run_id came later
 
 
+def open_db_read_only(path: str | Path) -> sqlite_utils.Database:
+    """The database opened to be read, never written: a file a site serves immutable, which a
+    dry run reads as it is (checked to be ours; nothing brought up to date, not even the journal
+    mode)."""
+    path = Path(path)
+    try:
+        db = sqlite_utils.Database(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
+                                                   check_same_thread=False))
+        _refuse_another_programs(db, path)
+    except sqlite3.Error as error:
+        raise StorageError(f"cannot open the database {path}: {error}") from error
+    return db
+
+
 def _refuse_another_programs(db: sqlite_utils.Database, path: Path) -> None:
     """Stop before a write at a database another program made: ensure_schema would add this
     schema's tables to it, or widen a ``jobs`` table of its own. Ours is an empty file, one marked
