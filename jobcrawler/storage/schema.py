@@ -101,6 +101,7 @@ CRAWL_RUN_COLUMNS: dict[str, type] = {
     "host": str,  # where and as which process the run ran: a run whose process is gone
     "pid": int,  # while its row says `running` was killed (see mark_killed_runs)
     "jobdir": str,  # the -s JOBDIR it runs in (absolute): the same command resumes this run
+    "run_uid": str,  # the run's own id wherever it ran (a merge keys runs by it); NULL: a run an older version began
 }
 
 
@@ -191,7 +192,7 @@ LABEL_FAILURE_COLUMNS: dict[str, type] = {
 # --- Merged run databases -----------------------------------------------------------------------
 MERGED_RUN_COLUMNS: dict[str, type] = {
     "run_id": int,  # the run's id in this database
-    "origin": str,  # what identifies the run wherever it ran: spider, arguments, site and start
+    "origin": str,  # what identifies the run wherever it ran: its run_uid (before it: spider, arguments, site and start)
     "cycle": str,  # runs of one cycle (a month's crawl) are one sighting occasion; NULL: the run alone
     "source": str,  # the run database it came from, as given
     "source_run_id": int,  # its id there
