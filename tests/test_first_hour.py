@@ -4,6 +4,7 @@ nothing written (docs/reliability.md, "Every mistake answered in one line")."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -149,6 +150,20 @@ def test_serve_on_a_taken_port_is_one_line(tmp_path):
     last = result.stderr.splitlines()[-1]
     assert last.startswith(f"python -m analysis serve: error: cannot serve on 127.0.0.1:{port}: ")
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("command", [
+    ["-m", "analysis", "serve", "--db", "{db}", "--port", "70000"],
+    ["-m", "jobcrawler.replay.wait", "--ports-free", "8765", "70000"],  # make demo DATASETTE_PORT=70000
+    ["-m", "jobcrawler.replay", "--port", "70000"],
+])
+def test_a_port_past_65535_is_one_line_not_a_traceback(tmp_path, command):
+    """socket's bind raised OverflowError: a traceback, and make demo stopped with it."""
+    db = build_fixture_db(tmp_path / "jobs.db")
+    result = run(*[part.format(db=db) for part in command])
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert re.search(r"error: argument --ports?(-free)?: not a port number \([01] to 65535\): '70000'$",
+                     result.stderr.splitlines()[-1]), result.stderr
 
 
 def test_make_demo_beside_a_running_demo_stops_before_anything(tmp_path):
