@@ -47,6 +47,15 @@ def scrapy(*arguments: str, cwd=REPO) -> subprocess.CompletedProcess:
      "error: -s QUALITY_MIN_STORED_RATIO must be a share (a number from 0: 0.95 for 95%), got '-0.95'"),
     (["crawl", "builtin", "-a", "city=berlin", "-s", 'QUALITY_MIN_COVERAGE={"salary": "most"}'],
      "error: -s QUALITY_MIN_COVERAGE 'salary' must be a share (a number from 0: 0.95 for 95%), got 'most'"),
+    # read as off, silently; a number or switch Scrapy reads later failed naming no setting
+    (["crawl", "builtin", "-a", "city=berlin", "-a", "render_details=maybe"],
+     "error: -a render_details must be 0 or 1, got 'maybe'"),
+    (["crawl", "builtin", "-a", "city=berlin", "-s", "DOWNLOAD_DELAY=abc"],
+     "error: -s DOWNLOAD_DELAY must be a number, got 'abc'"),
+    (["crawl", "builtin", "-a", "city=berlin", "-s", "SQLITE_BUSY_TIMEOUT=soon"],
+     "error: -s SQLITE_BUSY_TIMEOUT must be a number, got 'soon'"),
+    (["crawl", "builtin", "-a", "city=berlin", "-s", "AUTOTHROTTLE_ENABLED=maybe"],
+     "error: -s AUTOTHROTTLE_ENABLED must be 0 or 1 (False or True), got 'maybe'"),
 ])
 def test_a_mistyped_crawl_is_one_line_and_writes_nothing(arguments, says, tmp_path):
     db = tmp_path / "never.db"
