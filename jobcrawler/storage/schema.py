@@ -231,7 +231,9 @@ def open_db(path: str | Path, busy_timeout: float = BUSY_TIMEOUT, journal_mode: 
 # ours only if its jobs table is keyed by job_id alone and has every column jobs has had in every
 # version (since the first crawl): another program's own jobs(job_id, ...) table is not.
 APPLICATION_ID = 0x4A6F6243  # "JobC"
-JOBS_SIGNATURE = frozenset(JOB_COLUMNS) - {"fetched_run_id"}  # fetched_run_id came later
+# Columns of jobs in every version: those declared today, less those added since the first (a
+# column added to JOB_COLUMNS later is left out here too).
+JOBS_SIGNATURE = frozenset(JOB_COLUMNS) - {"fetched_run_id"}
 
 
 def open_db_read_only(path: str | Path) -> sqlite_utils.Database:
@@ -251,23 +253,23 @@ def open_db_read_only(path: str | Path) -> sqlite_utils.Database:
 def _refuse_another_programs(db: sqlite_utils.Database, path: Path) -> None:
     """Stop before a write at a database another program made: ensure_schema would add this
     schema's tables to it, or widen a ``jobs`` table of its own. Ours is an empty file, one marked
-    with ``APPLICATION_ID``, or an unmarked one an older version made (``is_ours_unmarked``)."""
+    with ``APPLICATION_ID``, or an unmarked one an older version made (``_is_ours_unmarked``)."""
     marked = db.execute("PRAGMA application_id").fetchone()[0]
     if marked == APPLICATION_ID:
         return
     tables = [name for name in db.table_names() if not name.startswith("sqlite_")]  # SQLite's own: any file
-    if not marked and (not tables or is_ours_unmarked(db)):
+    if not marked and (not tables or _is_ours_unmarked(db)):
         return
     db.close()
-    shown = ", ".join(tables[:5]) + (f" and {len(tables) - 5} more" if len(tables) > 5 else "")
     if marked:
         raise StorageError(f"{path} is another program's database (its application_id is {marked:#x}, not "
                            f"jobcrawler's {APPLICATION_ID:#x}); give a new file or one a crawl or an import wrote")
+    shown = ", ".join(tables[:5]) + (f" and {len(tables) - 5} more" if len(tables) > 5 else "")
     raise StorageError(f"{path} is not a jobcrawler database (its tables: {shown}); "
                        "give a new file or one a crawl or an import wrote")
 
 
-def is_ours_unmarked(db: sqlite_utils.Database) -> bool:
+def _is_ours_unmarked(db: sqlite_utils.Database) -> bool:
     """Whether a file without the application_id is one an older version of jobcrawler made: a
     ``jobs`` table keyed by ``job_id`` alone with every column of ``JOBS_SIGNATURE``."""
     jobs = db["jobs"]
