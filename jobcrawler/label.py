@@ -474,9 +474,10 @@ def label(db_path: str | Path, model_name: str, *, city: str | None = None, sinc
                 text = posting_text(title, company, description)
                 postings.append((job_id, text, text_hash(text)))
                 read[job_id] = (title, company, description)
-            cache = storage.cached_label_answers(db, model.model_id, prompt.version, sorted({h for _, _, h in postings}))
+            hashes = sorted({digest for _, _, digest in postings})
+            cache = storage.cached_label_answers(db, model.model_id, prompt.version, hashes)
             measured = storage.label_cache_mean_output(db, model.model_id, prompt.version)
-        except sqlite3.Error as error:  # read as it is (read_only): a file an older version wrote, not brought up to date
+        except sqlite3.Error as error:  # read as it is (read_only): an older version's file, not brought up to date
             raise storage.StorageError(f"cannot read the database {db_path}: {error}") from error
         to_ask: dict[str, tuple[str, str]] = {}  # posting hash -> (first job id, text): one call per text
         for job_id, text, digest in postings:

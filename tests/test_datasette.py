@@ -321,8 +321,8 @@ def chart_data_urls(page: str) -> dict[str, str]:
     (``getDataUrl``: ``${absolute_url}${chart.db}.json?sql=...``), as a browser sends it (a
     space in a path percent-encoded)."""
     urls = {}
-    for slug, chart, query_string, absolute_url in re.findall(r"renderChart\('([^']+)', (\{.*?\}), '([^']*)', '([^']*)'[,)]",
-                                                              page):
+    calls = re.findall(r"renderChart\('([^']+)', (\{.*?\}), '([^']*)', '([^']*)'[,)]", page)
+    for slug, chart, query_string, absolute_url in calls:
         chart = json.loads(chart)
         url = f"{absolute_url}{chart['db']}.json?sql={quote(chart['query'], safe=URI_COMPONENT_SAFE)}&{query_string}" \
               "&_shape=objects"

@@ -192,7 +192,7 @@ LABEL_FAILURE_COLUMNS: dict[str, type] = {
 # --- Merged run databases -----------------------------------------------------------------------
 MERGED_RUN_COLUMNS: dict[str, type] = {
     "run_id": int,  # the run's id in this database
-    "origin": str,  # what identifies the run wherever it ran: its run_uid (before it: spider, arguments, site and start)
+    "origin": str,  # what identifies the run wherever it ran: its run_uid (older runs: spider, arguments, site, start)
     "cycle": str,  # runs of one cycle (a month's crawl) are one sighting occasion; NULL: the run alone
     "source": str,  # the run database it came from, as given
     "source_run_id": int,  # its id there
