@@ -56,6 +56,9 @@ def scrapy(*arguments: str, cwd=REPO) -> subprocess.CompletedProcess:
      "error: -s SQLITE_BUSY_TIMEOUT must be a number, got 'soon'"),
     (["crawl", "builtin", "-a", "city=berlin", "-s", "AUTOTHROTTLE_ENABLED=maybe"],
      "error: -s AUTOTHROTTLE_ENABLED must be 0 or 1 (False or True), got 'maybe'"),
+    (["crawl", "builtin", "-a", "city=berlin", "-s", "BUILTIN_BASE_URL=127.0.0.1:8765"],
+     "error: -s BUILTIN_BASE_URL must be an http(s):// address (https://builtin.com, http://127.0.0.1:8765), "
+     "got '127.0.0.1:8765'"),
 ])
 def test_a_mistyped_crawl_is_one_line_and_writes_nothing(arguments, says, tmp_path):
     db = tmp_path / "never.db"

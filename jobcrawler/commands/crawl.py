@@ -13,6 +13,7 @@ import logging
 import os
 import signal
 import sys
+from urllib.parse import urlsplit
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
@@ -43,7 +44,7 @@ class Command(ScrapyCrawlCommand):
             check_settings(self.settings)
         except ValueError as error:
             _refuse(self.settings, f"-s {error}")
-        if why := typed_setting_error(self.settings):
+        if why := typed_setting_error(self.settings) or base_url_error(self.settings):
             _refuse(self.settings, why)
         if why := being_served(self.settings.get("SQLITE_PATH"), "crawl"):
             _refuse(self.settings, why)
@@ -132,6 +133,18 @@ def typed_setting_error(settings) -> str | None:
                 except ValueError:
                     return f"-s {name} must be {described}, got {value!r}"
                 break
+    return None
+
+
+def base_url_error(settings) -> str | None:
+    """Why ``BUILTIN_BASE_URL`` (builtin.com, or a replay site) is no site to crawl, or None: a
+    value without http(s):// and a host (``127.0.0.1:8765``) ended the run as a bare
+    'start_error', a failed run recorded in the database."""
+    value = settings.get("BUILTIN_BASE_URL")
+    url = urlsplit(str(value))
+    if url.scheme not in ("http", "https") or not url.hostname:
+        return f"-s BUILTIN_BASE_URL must be an http(s):// address (https://builtin.com, http://127.0.0.1:8765), " \
+               f"got {value!r}"
     return None
 
 
