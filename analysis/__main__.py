@@ -124,6 +124,9 @@ def build_if_stale(db: Path, labels: str, command_parser: argparse.ArgumentParse
     a site (``served`` says which) they cannot be built, and old figures are no answer either: refused."""
     with closing(sqlite3.connect(db)) as conn:
         stale = build.stale_reason(conn, labels)
+        unknown = build.labels_error(storage.label_sources(conn), labels, db) if stale else None
+    if unknown:  # said before "building ... first", and rather than "out of date" under a site
+        command_parser.exit(2, f"{command_parser.prog}: error: {unknown}\n")
     if stale and served:
         command_parser.exit(1, f"{command_parser.prog}: error: the report tables are out of date ({stale}) and {served}\n")
     if stale:
