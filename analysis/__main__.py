@@ -18,7 +18,7 @@ from contextlib import closing
 from pathlib import Path
 
 from analysis import build  # the other commands' modules import Datasette (~0.7 s): each imports its own below
-from jobcrawler import storage
+from jobcrawler import number_input, storage
 from jobcrawler.settings import SQLITE_PATH as DEFAULT_DB  # where `scrapy crawl builtin` writes
 
 LABELS_HELP = (f"the label source the reports count: {build.DEFAULT_LABELS} (the rule tagger, default), "
@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> None:
 
     serve_parser = commands.add_parser("serve", help="publish the database read-only with Datasette")
     serve_parser.add_argument("--db", type=existing_db, default=DEFAULT_DB, help=f"default {DEFAULT_DB}")
-    serve_parser.add_argument("--port", type=int, default=8001)
+    serve_parser.add_argument("--port", type=number_input.port_option(), default=8001)
     serve_parser.add_argument("--host", default="127.0.0.1")
 
     path_parser = commands.add_parser("path", help="my learning path: the skills to learn next and the postings "
@@ -124,6 +124,9 @@ def build_if_stale(db: Path, labels: str, command_parser: argparse.ArgumentParse
     a site (``served`` says which) they cannot be built, and old figures are no answer either: refused."""
     with closing(sqlite3.connect(db)) as conn:
         stale = build.stale_reason(conn, labels)
+        unknown = build.labels_error(storage.label_sources(conn), labels, db) if stale else None
+    if unknown:  # said before "building ... first", and rather than "out of date" under a site
+        command_parser.exit(2, f"{command_parser.prog}: error: {unknown}\n")
     if stale and served:
         command_parser.exit(1, f"{command_parser.prog}: error: the report tables are out of date ({stale}) and {served}\n")
     if stale:

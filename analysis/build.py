@@ -201,6 +201,19 @@ def stale_reason(conn: sqlite3.Connection, labels: str = DEFAULT_LABELS) -> str 
     return None
 
 
+def labels_error(sources: dict[str, int], labels: str, db_path: str | Path) -> str | None:
+    """Why no report can be built from label source ``labels``, given the database's ``sources``
+    (``label_sources``: source -> jobs), or None (the default source of a database without any
+    labels yet builds empty tables)."""
+    held = ", ".join(f"{name} ({jobs} jobs)" for name, jobs in sources.items()) or "none"
+    if missing := label_blend.missing_parts(labels, sources):
+        return (f"label source {labels!r} blends {RULES!r} and {label_blend.llm_source(labels)!r}, but no job has "
+                f"labels of {' or '.join(map(repr, missing))}; label sources in {db_path}: {held}")
+    if labels not in sources and not label_blend.llm_source(labels) and (sources or labels != DEFAULT_LABELS):
+        return f"no job has labels of source {labels!r}; label sources in {db_path}: {held}"
+    return None
+
+
 def build(db_path: str | Path, labels: str = DEFAULT_LABELS, seconds: dict[str, float] | None = None,
           side_tables: list[str] | None = None) -> dict[str, int]:
     """(Re)build every report table's rows of one label source; returns table -> its row count.
@@ -222,12 +235,8 @@ def build(db_path: str | Path, labels: str = DEFAULT_LABELS, seconds: dict[str, 
         # so the build never has to upgrade a read snapshot another writer made stale.
         conn.execute("BEGIN IMMEDIATE")
         sources = label_sources(conn)
-        held = ", ".join(f"{name} ({jobs} jobs)" for name, jobs in sources.items()) or "none"
-        if missing := label_blend.missing_parts(labels, sources):
-            raise LabelsError(f"label source {labels!r} blends {RULES!r} and {label_blend.llm_source(labels)!r}, but no job has "
-                              f"labels of {' or '.join(map(repr, missing))}; label sources in {db_path}: {held}")
-        if labels not in sources and not label_blend.llm_source(labels) and (sources or labels != DEFAULT_LABELS):
-            raise LabelsError(f"no job has labels of source {labels!r}; label sources in {db_path}: {held}")
+        if unknown := labels_error(sources, labels, db_path):
+            raise LabelsError(unknown)
         prepare(conn, labels)
         queries = report_queries()
         version = queries_version()

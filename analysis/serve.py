@@ -4,7 +4,9 @@
 Datasette keys canned queries and dashboard charts by database name. For any other file
 name (``data/demo.db``) ``serve`` writes a copy of the metadata renamed to match, at a
 stable path next to the database (``data/.demo.datasette-metadata.yml``; rewritten in
-place on every start, so nothing piles up and nothing needs cleaning).
+place on every start, so nothing piles up and nothing needs cleaning). The database's name
+on the site is its file's name made fit for a URL (``site_database_name``: ``my jobs.db`` is
+``my-jobs``).
 
 ``serve`` then runs Datasette in its own process (what ``datasette serve`` does, with the same
 options): the process you started is the server, so SIGTERM, SIGINT (Ctrl-C) or a supervisor
@@ -33,6 +35,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import os
+import re
 import resource
 import shutil
 import socket
@@ -70,6 +73,15 @@ def stage_site_files(folder: Path) -> tuple[Path, Path]:
     return plugins, templates
 
 
+def site_database_name(db_path: str | Path) -> str:
+    """The database's name on the site: its file's stem, each run of characters a URL path
+    would encode (a space, a dot, an accent) made one '-' (``my jobs.db``: ``my-jobs``,
+    ``jobs.2026.db``: ``jobs-2026``). datasette-dashboards' charts fetch their rows from
+    ``<name>.json`` with the name as it is (its dashboards.js, ``getDataUrl``), so with any such
+    character every chart of the dashboard stayed empty."""
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", Path(db_path).stem).strip("-") or METADATA_DATABASE
+
+
 def metadata_for(database: str) -> dict:
     """The site metadata with its canned queries and charts pointed at ``database``."""
     metadata = yaml.safe_load(METADATA_FILE.read_text())
@@ -85,14 +97,20 @@ def metadata_for(database: str) -> dict:
 
 
 def datasette_app(db_path: str | Path, metadata_path: str | Path) -> Datasette:
-    """The site: ``db_path`` immutable, with the metadata, plugins, templates and SETTINGS."""
-    return Datasette(
+    """The site: ``db_path`` immutable, named ``site_database_name``, with the metadata, plugins,
+    templates and SETTINGS."""
+    app = Datasette(
         immutables=[str(db_path)],
         metadata=yaml.safe_load(Path(metadata_path).read_text()),
         plugins_dir=str(PLUGINS_DIR),
         template_dir=str(TEMPLATE_DIR),
         settings=SETTINGS,
     )
+    database = app.get_database(Path(db_path).stem)  # Datasette names it by its file's stem
+    if database.name != site_database_name(db_path):
+        app.remove_database(database.name)
+        app.add_database(database, name=site_database_name(db_path))
+    return app
 
 
 def setting_options() -> list[str]:
@@ -110,7 +128,7 @@ def metadata_path_for(db_path: str | Path) -> Path:
     (``~/.cache/jobcrawler``) if that folder is read-only. Rewritten in place (atomically: a
     concurrent start never reads half a file), so no copies pile up."""
     db_path = Path(db_path)
-    database = db_path.stem
+    database = site_database_name(db_path)
     if database == METADATA_DATABASE:
         return METADATA_FILE
     text = yaml.safe_dump(metadata_for(database), sort_keys=False)

@@ -509,11 +509,14 @@ UNPUBLISHED_COLUMNS = {"crawl_runs": ("host", "pid", "jobdir"), "label_runs": ("
 
 
 def publishable_copy(db: Path, folder: Path) -> Path:
-    """``folder/<db name>``: one consistent copy of the database (VACUUM INTO reads one snapshot),
-    without UNPUBLISHED_TABLES and UNPUBLISHED_COLUMNS, and with each merged run database named by
-    its file name, not its path; vacuumed again, so nothing removed stays in its free pages."""
+    """``folder/<site name>.db``: one consistent copy of the database (VACUUM INTO reads one
+    snapshot), named as the site names it (``serve.site_database_name``: the name Datasette gives
+    the copy is the one its metadata and charts use), without UNPUBLISHED_TABLES and
+    UNPUBLISHED_COLUMNS, and with each merged run database named by its file name, not its path;
+    vacuumed again, so nothing removed stays in its free pages."""
+    from analysis import serve
     folder.mkdir(parents=True, exist_ok=True)
-    copy = folder / db.name
+    copy = folder / f"{serve.site_database_name(db)}.db"
     with closing(sqlite3.connect(db)) as conn:
         conn.execute("VACUUM INTO ?", [str(copy)])
     with closing(sqlite3.connect(copy, isolation_level=None)) as conn:
@@ -586,12 +589,12 @@ def site_tarball(db: Path, site_dir: Path, cycle: str) -> Path:
     with tempfile.TemporaryDirectory(dir=site_dir) as workdir:
         root = Path(workdir) / f"jobs-site-{cycle}"
         root.mkdir()
-        publishable_copy(db, root)
-        (root / "metadata.yml").write_text(yaml.safe_dump(serve.metadata_for(db.stem), sort_keys=False))
+        copy = publishable_copy(db, root)
+        (root / "metadata.yml").write_text(yaml.safe_dump(serve.metadata_for(copy.stem), sort_keys=False))
         serve.stage_site_files(root)
         (root / "requirements.txt").write_text("\n".join(datasette_pins()) + "\n")
         script = root / "run.sh"
-        script.write_text(RUN_SCRIPT.format(db=db.name, settings=" ".join(serve.setting_options())))
+        script.write_text(RUN_SCRIPT.format(db=copy.name, settings=" ".join(serve.setting_options())))
         script.chmod(0o755)
         partial = target.with_name(target.name + ".partial")
         with tarfile.open(partial, "w:gz") as archive:

@@ -455,22 +455,30 @@ class Progress:
 def label(db_path: str | Path, model_name: str, *, city: str | None = None, since: str | None = None,
           limit: int | None = None, max_calls: int | None = None, concurrency: int = 4, dry_run: bool = False,
           settings: Settings = Settings(), prompt_path: Path = PROMPT_PATH, progress: bool = True,
-          below: float | None = None) -> RunReport:
-    """Label the selected postings of the database with the model; what the run did."""
+          below: float | None = None, read_only: bool = False) -> RunReport:
+    """Label the selected postings of the database with the model; what the run did.
+    ``read_only`` (a dry run only): read the file as it is, as one a site serves immutable must be."""
+    if read_only and not dry_run:
+        raise ValueError("only a dry run reads the database read-only: a run writes its labels")
     model = resolve_model(model_name, settings)
     prompt = load_prompt(prompt_path)
     source = storage.LLM_PREFIX + model.model_id
     report = RunReport(source, prompt.version)
     started = time.perf_counter()
-    db = storage.open_db(db_path)
+    db = storage.open_db_read_only(db_path) if read_only else storage.open_db(db_path)
     try:
         postings = []  # (job_id, text, hash)
         read: dict[str, tuple] = {}  # job id -> what the model reads of it (checked again when its labels are written)
-        for job_id, title, company, description in storage.label_candidates(db, city, since, limit, below):
-            text = posting_text(title, company, description)
-            postings.append((job_id, text, text_hash(text)))
-            read[job_id] = (title, company, description)
-        cache = storage.cached_label_answers(db, model.model_id, prompt.version, sorted({h for _, _, h in postings}))
+        try:
+            for job_id, title, company, description in storage.label_candidates(db, city, since, limit, below):
+                text = posting_text(title, company, description)
+                postings.append((job_id, text, text_hash(text)))
+                read[job_id] = (title, company, description)
+            hashes = sorted({digest for _, _, digest in postings})
+            cache = storage.cached_label_answers(db, model.model_id, prompt.version, hashes)
+            measured = storage.label_cache_mean_output(db, model.model_id, prompt.version)
+        except sqlite3.Error as error:  # read as it is (read_only): an older version's file, not brought up to date
+            raise storage.StorageError(f"cannot read the database {db_path}: {error}") from error
         to_ask: dict[str, tuple[str, str]] = {}  # posting hash -> (first job id, text): one call per text
         for job_id, text, digest in postings:
             if digest not in cache:
@@ -483,7 +491,6 @@ def label(db_path: str | Path, model_name: str, *, city: str | None = None, sinc
         report.over_budget = sum(1 for _, _, digest in postings if digest not in cache and digest not in asked)
         instructions = len(prompt.system) + len(json.dumps(prompt.schema))  # a schema counts as input too
         report.estimated_input_tokens = sum(instructions + len(text) for _, (_, text) in budget) // CHARS_PER_TOKEN
-        measured = storage.label_cache_mean_output(db, model.model_id, prompt.version)
         report.estimated_output_tokens = round(measured * len(budget)) if measured else None
         if dry_run:
             report.status = "dry run"
@@ -674,11 +681,15 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--below goes with --only-uncertain")
     if not Path(args.db).is_file():  # a mistyped path must not become a new, empty database
         parser.exit(2, f"{parser.prog}: error: no database at {args.db}\n")
-    if why := storage.being_served(args.db, "label"):  # a dry run too: opening the file brings its schema up to date
-        parser.exit(1, f"{parser.prog}: error: {why}\n")
+    # A site serving the file opened it immutable: a run would write into it; a dry run reads it as it is.
+    served = storage.being_served(args.db, "label")
+    if served and not args.dry_run:
+        parser.exit(1, f"{parser.prog}: error: {served}\n")
+    if served:
+        print(f"note: reading {args.db} as it is, read-only: a site serves it", file=sys.stderr)
     if args.city is not None:  # "0 postings selected" would hide a typo
-        try:
-            storage.open_db(args.db).close()  # unknown_city reads job_cities: not a database, or another program's
+        try:  # unknown_city reads job_cities: not a database, or another program's
+            (storage.open_db_read_only if served else storage.open_db)(args.db).close()
         except storage.StorageError as error:
             parser.exit(2, f"{parser.prog}: error: {error}\n")
         if unknown := storage.unknown_city(args.db, args.city):
@@ -688,7 +699,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         report = label(args.db, args.model, city=args.city, since=args.since, limit=args.limit,
                        max_calls=args.max_calls, concurrency=args.concurrency, dry_run=args.dry_run,
-                       settings=settings, progress=not args.dry_run,
+                       settings=settings, progress=not args.dry_run, read_only=bool(served),
                        below=(storage.UNCERTAIN_BELOW if args.below is None else args.below) if args.only_uncertain else None)
     except (LabelError, storage.StorageError) as error:
         parser.exit(2, f"{parser.prog}: error: {error}\n")

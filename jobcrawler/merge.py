@@ -12,8 +12,9 @@ they count as one sighting occasion, so ``times_seen`` and closing come out as f
 ``city=all`` crawl; without it each run is its own occasion, as separate crawls are.
 
 Each run database is merged in one transaction; a run merged before is recognised by its
-origin (spider, city, search, site, arguments, start) and not added again, so merging the same
-files twice changes nothing. SQL lives in ``jobcrawler/storage/merge.py``.
+origin (its run_uid; for a run an older version began, its spider, city, search, site, arguments
+and start) and not added again, so merging the same files twice changes nothing. SQL lives in
+``jobcrawler/storage/merge.py``.
 
 Exit status: 0 merged; 1 a run database cannot be merged (missing, not SQLite, damaged, no crawl
 run, a run still ``running``) or the main database is being served: nothing is merged; 2 merged, but closing was withheld for an

@@ -51,3 +51,19 @@ def positive_seconds(value: str) -> float:
     if not 0 < number < math.inf:
         raise argparse.ArgumentTypeError(f"not a number of seconds above 0: {value!r}")
     return number
+
+
+def port_option(free_one: bool = False):
+    """An argparse ``type`` reading a TCP port, 1 to 65535 (0 too, with ``free_one``: the system
+    picks a free one): a port past 65535 was a traceback from socket's bind."""
+    lowest = 0 if free_one else 1
+
+    def read(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            number = -1
+        if not lowest <= number <= 65535:
+            raise argparse.ArgumentTypeError(f"not a port number ({lowest} to 65535): {value!r}")
+        return number
+    return read

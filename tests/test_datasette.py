@@ -14,7 +14,7 @@ import socket
 import sqlite3
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 import pytest
 from datasette.app import Datasette
@@ -314,3 +314,44 @@ def test_serve_is_the_server_says_where_to_open_and_stops_on_sigterm(tmp_path):
         socket.create_connection(("127.0.0.1", port), timeout=2).close()
     # A second start reuses the same metadata path: nothing piles up next to the database.
     assert sorted(path.name for path in tmp_path.iterdir() if "metadata" in path.name) == [metadata.name]
+
+
+def chart_data_urls(page: str) -> dict[str, str]:
+    """Chart slug -> the path datasette-dashboards' dashboards.js fetches the chart's rows from
+    (``getDataUrl``: ``${absolute_url}${chart.db}.json?sql=...``), as a browser sends it (a
+    space in a path percent-encoded)."""
+    urls = {}
+    calls = re.findall(r"renderChart\('([^']+)', (\{.*?\}), '([^']*)', '([^']*)'[,)]", page)
+    for slug, chart, query_string, absolute_url in calls:
+        chart = json.loads(chart)
+        url = f"{absolute_url}{chart['db']}.json?sql={quote(chart['query'], safe=URI_COMPONENT_SAFE)}&{query_string}" \
+              "&_shape=objects"
+        urls[slug] = quote(urlsplit(url).path) + "?" + urlsplit(url).query
+    return urls
+
+
+URI_COMPONENT_SAFE = "-_.!~*'()"  # what JavaScript's encodeURIComponent leaves as it is
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("file_name", ["jobs.db", "my jobs.db", "jobs.2026.db", "données.db"])
+async def test_every_dashboard_chart_finds_its_rows_whatever_the_database_file_is_called(site_db, tmp_path, file_name):
+    """dashboards.js puts the database's name into the chart's URL as it is: a name with a space or
+    a dot (``my jobs``, ``jobs.2026``) answered 404 and every chart stayed empty."""
+    db = tmp_path / file_name
+    db.write_bytes(site_db.read_bytes())
+    ds = datasette_app(db, metadata_path_for(db))
+    await ds.invoke_startup()
+    for path in ("/-/dashboards/ai-engineering-jobs?labels=rules&city=all&period=all",
+                 "/-/dashboards/ai-engineering-jobs/top-skills?labels=rules&city=all&period=all"):
+        page = await ds.client.get(path)
+        assert page.status_code == 200, page.text
+        urls = chart_data_urls(page.text)
+        assert urls, path
+        for slug, url in urls.items():
+            response = await ds.client.get(url)
+            assert response.status_code == 200, (file_name, slug, url, response.text[:300])
+            assert response.json()["rows"], (file_name, slug)
+    chart_page = (await ds.client.get("/-/dashboards/ai-engineering-jobs/top-skills")).text
+    query_link = re.search(r'<a class="not-underlined" title="[^"]*" href="([^"?]+)\?', chart_page).group(1)
+    assert (await ds.client.get(query_link + ".json?sql=select+1")).status_code == 200  # the chart's "see the query"

@@ -4,6 +4,7 @@ nothing written (docs/reliability.md, "Every mistake answered in one line")."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -46,6 +47,18 @@ def scrapy(*arguments: str, cwd=REPO) -> subprocess.CompletedProcess:
      "error: -s QUALITY_MIN_STORED_RATIO must be a share (a number from 0: 0.95 for 95%), got '-0.95'"),
     (["crawl", "builtin", "-a", "city=berlin", "-s", 'QUALITY_MIN_COVERAGE={"salary": "most"}'],
      "error: -s QUALITY_MIN_COVERAGE 'salary' must be a share (a number from 0: 0.95 for 95%), got 'most'"),
+    # read as off, silently; a number or switch Scrapy reads later failed naming no setting
+    (["crawl", "builtin", "-a", "city=berlin", "-a", "render_details=maybe"],
+     "error: -a render_details must be 0 or 1, got 'maybe'"),
+    (["crawl", "builtin", "-a", "city=berlin", "-s", "DOWNLOAD_DELAY=abc"],
+     "error: -s DOWNLOAD_DELAY must be a number, got 'abc'"),
+    (["crawl", "builtin", "-a", "city=berlin", "-s", "SQLITE_BUSY_TIMEOUT=soon"],
+     "error: -s SQLITE_BUSY_TIMEOUT must be a number, got 'soon'"),
+    (["crawl", "builtin", "-a", "city=berlin", "-s", "AUTOTHROTTLE_ENABLED=maybe"],
+     "error: -s AUTOTHROTTLE_ENABLED must be 0 or 1 (False or True), got 'maybe'"),
+    (["crawl", "builtin", "-a", "city=berlin", "-s", "BUILTIN_BASE_URL=127.0.0.1:8765"],
+     "error: -s BUILTIN_BASE_URL must be an http(s):// address (https://builtin.com, http://127.0.0.1:8765), "
+     "got '127.0.0.1:8765'"),
 ])
 def test_a_mistyped_crawl_is_one_line_and_writes_nothing(arguments, says, tmp_path):
     db = tmp_path / "never.db"
@@ -151,6 +164,20 @@ def test_serve_on_a_taken_port_is_one_line(tmp_path):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("command", [
+    ["-m", "analysis", "serve", "--db", "{db}", "--port", "70000"],
+    ["-m", "jobcrawler.replay.wait", "--ports-free", "8765", "70000"],  # make demo DATASETTE_PORT=70000
+    ["-m", "jobcrawler.replay", "--port", "70000"],
+])
+def test_a_port_past_65535_is_one_line_not_a_traceback(tmp_path, command):
+    """socket's bind raised OverflowError: a traceback, and make demo stopped with it."""
+    db = build_fixture_db(tmp_path / "jobs.db")
+    result = run(*[part.format(db=db) for part in command])
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert re.search(r"error: argument --ports?(-free)?: not a port number \([01] to 65535\): '70000'$",
+                     result.stderr.splitlines()[-1]), result.stderr
+
+
 def test_make_demo_beside_a_running_demo_stops_before_anything(tmp_path):
     """The check make demo runs first: a taken port is one line, exit 1 (the demo's recipe then stops)."""
     with socket.socket() as taken:
@@ -195,6 +222,11 @@ def _a_jobs_table_of_its_own(conn: sqlite3.Connection) -> None:
     conn.execute("INSERT INTO jobs VALUES (1, 'gardener')")
 
 
+def _a_jobs_table_keyed_by_job_id(conn: sqlite3.Connection) -> None:
+    conn.execute("CREATE TABLE jobs (job_id TEXT PRIMARY KEY, title TEXT, url TEXT)")
+    conn.execute("INSERT INTO jobs VALUES ('a1', 'gardener', 'https://example.org/a1')")
+
+
 @pytest.mark.parametrize("command, code", [
     (["-m", "analysis", "build", "--db", "{db}"], 2),
     (["-m", "analysis", "path", "--skills", "python", "--db", "{db}"], 2),
@@ -202,7 +234,8 @@ def _a_jobs_table_of_its_own(conn: sqlite3.Connection) -> None:
     (["-m", "jobcrawler.merge", "--db", "{db}", "{run}"], 1),
     (["-m", "scrapy", "crawl", "builtin", "-a", "city=berlin", "-s", "SQLITE_PATH={db}"], 1),
 ])
-@pytest.mark.parametrize("made, tables", [(_a_table_of_its_own, "users"), (_a_jobs_table_of_its_own, "jobs")])
+@pytest.mark.parametrize("made, tables", [(_a_table_of_its_own, "users"), (_a_jobs_table_of_its_own, "jobs"),
+                                          (_a_jobs_table_keyed_by_job_id, "jobs")])
 def test_another_programs_database_is_refused_in_one_line_and_left_as_it_was(tmp_path, command, code, made, tables):
     """Opening it would add this schema's 20 tables to it, or rebuild its own jobs table."""
     db, run_db = tmp_path / "theirs.db", build_fixture_db(tmp_path / "run.db")
@@ -264,7 +297,8 @@ def test_writing_into_the_database_a_site_serves_is_refused_in_one_line(tmp_path
 
 def test_nothing_run_beside_an_immutable_datasette_writes_into_its_file(tmp_path):
     """``datasette serve -i`` trusts the file never to change: a refused command must not have set
-    its journal mode to WAL or brought its schema up to date first (a DELETE-mode file shows both)."""
+    its journal mode to WAL or brought its schema up to date first (a DELETE-mode file shows both);
+    a label dry run, which writes nothing, runs and reads the file as it is."""
     db = build_fixture_db(tmp_path / "jobs.db")  # report tables never built: stale
     with sqlite3.connect(db) as conn:
         conn.execute("PRAGMA journal_mode=DELETE")
@@ -279,7 +313,7 @@ def test_nothing_run_beside_an_immutable_datasette_writes_into_its_file(tmp_path
             (["-m", "analysis", "report", "--db", str(db)], "missing report tables) and "),
             (["-m", "analysis", "serve", "--db", str(db), "--port", str(free_port())],
              "error: the report tables are out of date ("),
-            (["-m", "jobcrawler.label", "--model", "any", "--db", str(db), "--dry-run"], "stop the site, label"),
+            (["-m", "jobcrawler.label", "--model", "any", "--db", str(db)], "stop the site, label"),
             (["-m", "jobcrawler.cycle", "--scrapyd", "http://127.0.0.1:9", "--cities", "berlin", "--cycle", "2026-12",
               "--db", str(db), "--runs-dir", str(tmp_path / "runs"), "--package", "none"], "stop the site, merge"),
         ]:
@@ -288,6 +322,12 @@ def test_nothing_run_beside_an_immutable_datasette_writes_into_its_file(tmp_path
             assert result.returncode == 1, (command, output[-2000:])
             assert says in output and served in output and "Traceback" not in output, output
             assert db.read_bytes() == before, command
+        for city in ([], ["--city", "berlin"]):  # a dry run writes nothing: it reads the file as it is
+            result = run("-m", "jobcrawler.label", "--model", "gpt-4o-mini", "--db", str(db), *city, "--dry-run")
+            assert result.returncode == 0, result.stderr[-2000:]
+            assert result.stdout.startswith("dry run: ") and "postings selected" in result.stdout, result.stdout
+            assert result.stderr == f"note: reading {db} as it is, read-only: a site serves it\n"
+            assert db.read_bytes() == before
         with sqlite3.connect(db) as conn:
             assert conn.execute("PRAGMA journal_mode").fetchone() == ("delete",)
     finally:

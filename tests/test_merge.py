@@ -181,3 +181,36 @@ def test_merging_the_same_run_databases_again_changes_nothing(tmp_path, capsys):
     assert "0 runs added, 3 already there" in capsys.readouterr().err
     with pytest.raises(sqlite3.OperationalError):  # the run databases were only read
         sqlite3.connect(paths[0]).execute("SELECT * FROM merged_runs")
+
+
+def test_two_runs_begun_in_the_same_second_with_the_same_arguments_merge_as_two(tmp_path):
+    """Each run is known by its run_uid: known by its arguments and start, the second run database
+    was taken for the first one merged again, its row overwrote the first's and its new job was
+    credited to the older run."""
+    started = "2026-11-01T00:00:00+00:00"
+    first = run_db(tmp_path / "first.db", "berlin", started, {"1": {"title": "A"}})
+    second = run_db(tmp_path / "second.db", "berlin", started, {"1": {"title": "A"}, "2": {"title": "B"}})
+    main = tmp_path / "jobs.db"
+    quiet(first, main)
+    quiet(second, main)
+    assert rows(main, "SELECT run_id, jobs_new FROM crawl_runs ORDER BY run_id") == [
+        {"run_id": 1, "jobs_new": 1}, {"run_id": 2, "jobs_new": 1}]
+    assert rows(main, "SELECT run_id, job_id FROM sightings ORDER BY run_id, job_id") == [
+        {"run_id": 1, "job_id": "1"}, {"run_id": 2, "job_id": "1"}, {"run_id": 2, "job_id": "2"}]
+    before = database_content(main)
+    quiet(first, main)
+    quiet(second, main)
+    assert database_content(main) == before  # merged again: nothing added
+
+
+def test_a_run_an_older_version_merged_is_still_known_after_the_upgrade(tmp_path):
+    """Runs without a run_uid (begun by an older version) keep the origin merged_runs has for them."""
+    run = run_db(tmp_path / "run.db", "berlin", "2026-11-01T00:00:00+00:00", {"1": {"title": "A"}})
+    with sqlite3.connect(run) as conn:
+        conn.execute("UPDATE crawl_runs SET run_uid = NULL")
+    main = tmp_path / "jobs.db"
+    quiet(run, main)
+    assert rows(main, "SELECT origin FROM merged_runs")[0]["origin"].startswith('["builtin", "berlin"')
+    before = database_content(main)
+    quiet(run, main)
+    assert database_content(main) == before

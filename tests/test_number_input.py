@@ -35,3 +35,15 @@ def test_a_wait_is_seconds_above_0(value, read):
             number_input.positive_seconds(value)
     else:
         assert number_input.positive_seconds(value) == read
+
+
+@pytest.mark.parametrize("value, free_one, read", [
+    ("8001", False, 8001), ("1", False, 1), ("65535", False, 65535), ("0", True, 0),
+    ("0", False, None), ("65536", False, None), ("99999", True, None), ("-1", True, None), ("http", False, None),
+])
+def test_a_port_is_1_to_65535_or_0_where_the_system_picks_one(value, free_one, read):
+    if read is None:
+        with pytest.raises(argparse.ArgumentTypeError, match=rf"^not a port number \({int(not free_one)} to 65535\): "):
+            number_input.port_option(free_one)(value)
+    else:
+        assert number_input.port_option(free_one)(value) == read

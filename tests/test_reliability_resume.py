@@ -176,7 +176,10 @@ def test_jobdir_crawl_stopped_any_way_resumes_to_the_uninterrupted_database(stop
 def test_a_jobdir_in_use_or_of_an_ended_run_is_refused_in_one_line(tmp_path):
     db, jobdir = tmp_path / "jobs.db", tmp_path / "job"
     with ReplaySite(jobs_per_city=30, seed=7) as site:
-        process = start_crawl(site.base_url, db, "city=berlin", JOBDIR=str(jobdir), **PACED)
+        # slow enough to be running still when the second crawl (a process start) looks, on a busy machine:
+        # at PACED's 0.05 s a request it had often ended, and the second was refused as of an ended run
+        slow = {**PACED, "DOWNLOAD_DELAY": "0.5"}
+        process = start_crawl(site.base_url, db, "city=berlin", JOBDIR=str(jobdir), **slow)
         wait_for(site, lambda log: len(details(log)) >= 2, process)
         second = crawl(site.base_url, db, "city=berlin", JOBDIR=str(jobdir))
         _, stderr = process.communicate(timeout=120)

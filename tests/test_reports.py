@@ -663,3 +663,16 @@ def test_a_build_where_ctrl_c_is_ignored_keeps_ignoring_it(tmp_path, monkeypatch
         signal.signal(signal.SIGINT, previous)
     with sqlite3.connect(path) as conn:
         assert build_module.stale_reason(conn) is None
+
+
+def test_a_report_of_a_label_source_the_database_lacks_is_one_line_and_builds_nothing(tmp_path):
+    """It said "building the report tables first" before the error, and beside a site that the
+    tables of 'nosuch' were out of date."""
+    path = build_fixture_db(tmp_path / "jobs.db")
+    build(path)
+    before = path.read_bytes()
+    result = run_report(path, "--labels", "nosuch")
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == (f"python -m analysis report: error: no job has labels of source 'nosuch'; label sources in "
+                             f"{path}: rules (14 jobs)\n")
+    assert path.read_bytes() == before

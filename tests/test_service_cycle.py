@@ -290,3 +290,25 @@ def test_only_uncertain_needs_a_model(tmp_path, capsys):
     with pytest.raises(SystemExit):
         cycle.parse_args(args(tmp_path, "--only-uncertain"))
     assert "--only-uncertain goes with --llm MODEL" in capsys.readouterr().err
+
+
+def test_a_site_tarball_of_a_database_named_with_a_space_and_a_dot_serves_it_under_its_site_name(tmp_path):
+    """The copy is named as the site names the database (``my-jobs-2026``): Datasette names a
+    database by its file, the metadata and every dashboard chart by that name, and a chart's URL
+    carries it unencoded (``my jobs.2026`` left the charts empty; ``run.sh -i my jobs.2026.db``
+    was two arguments)."""
+    import tarfile
+
+    import yaml
+
+    from tests.helpers import build_fixture_db
+    db = build_fixture_db(tmp_path / "my jobs.2026.db")
+    with tarfile.open(cycle.site_tarball(db, tmp_path / "site", "2026-12")) as archive:
+        archive.extractall(tmp_path / "unpacked", filter="data")
+    root = tmp_path / "unpacked" / "jobs-site-2026-12"
+    assert sorted(path.name for path in root.glob("*.db")) == ["my-jobs-2026.db"]
+    assert " -i my-jobs-2026.db " in (root / "run.sh").read_text()
+    metadata = yaml.safe_load((root / "metadata.yml").read_text())
+    assert list(metadata["databases"]) == ["my-jobs-2026"]
+    charts = metadata["plugins"]["datasette-dashboards"]["ai-engineering-jobs"]["charts"]
+    assert {chart["db"] for chart in charts.values() if "db" in chart} == {"my-jobs-2026"}

@@ -245,3 +245,28 @@ def test_dashboard_filters_by_city(site, page):
     page.locator("#chart-jobs-count p").wait_for(timeout=20_000)
     assert page.locator("#chart-jobs-count").inner_text().strip() == "5 jobs"
     assert page.locator("select#city").input_value() == "london"
+
+
+def test_dashboard_charts_draw_for_a_database_named_with_a_space_and_a_dot(tmp_path, browser):
+    """dashboards.js fetches a chart's rows from ``<database name>.json`` as it is: served from
+    ``my jobs.2026.db`` (named ``my jobs.2026``) every chart stayed empty."""
+    db = with_pay(build_fixture_db(tmp_path / "my jobs.2026.db"))
+    build(db)
+    port, log = free_port(), tmp_path / "datasette.log"
+    server = start_server(serve_command(db, port), log)
+    context = browser.new_context(viewport={"width": WIDTH, "height": 900})
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/-/versions.json", server, log)
+        page = context.new_page()
+        failed = []
+        page.on("response", lambda response: failed.append(response.url) if response.status >= 400 else None)
+        page.goto(f"http://127.0.0.1:{port}/-/dashboards/ai-engineering-jobs")
+        page.locator("#chart-jobs-count p").wait_for(timeout=20_000)
+        page.locator("#chart-ai-types canvas, #chart-ai-types svg").first.wait_for(state="visible", timeout=20_000)
+        page.wait_for_load_state("networkidle")
+        assert page.locator("#chart-jobs-count").inner_text().strip().endswith(" jobs")
+        assert failed == []
+    finally:
+        context.close()
+        server.terminate()
+        server.wait(timeout=10)

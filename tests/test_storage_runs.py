@@ -49,6 +49,7 @@ def test_a_run_resumed_between_the_check_and_the_mark_stays_running(tmp_path, mo
     # (run, job, seen at) in the order written -> jobs new per run
     ([(1, "a", "10:00"), (1, "b", "10:00"), (2, "a", "11:00"), (2, "c", "11:00")], {1: 2, 2: 1}),
     ([(1, "a", "10:00"), (2, "a", "10:00")], {1: 1, 2: 0}),  # one after the other within a second
+    ([(2, "a", "10:00"), (1, "a", "10:00")], {1: 0, 2: 1}),  # within a second the newer run saw it first
     # two crawls at once: each job is new to the run that saw it first, not to the older run
     ([(2, "b", "10:00"), (1, "a", "10:01"), (2, "a", "10:02"), (1, "b", "10:03")], {1: 1, 2: 1}),
 ])

@@ -13,6 +13,7 @@ import logging
 import os
 import signal
 import sys
+from urllib.parse import urlsplit
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
@@ -43,6 +44,8 @@ class Command(ScrapyCrawlCommand):
             check_settings(self.settings)
         except ValueError as error:
             _refuse(self.settings, f"-s {error}")
+        if why := typed_setting_error(self.settings) or base_url_error(self.settings):
+            _refuse(self.settings, why)
         if why := being_served(self.settings.get("SQLITE_PATH"), "crawl"):
             _refuse(self.settings, why)
         if len(args) != 1:
@@ -106,6 +109,43 @@ def summary(stats: dict, status: str, database: str, cities: list[str] | None = 
     if status != "ok" and reasons:
         line += " | " + "; ".join(reasons)
     return line
+
+
+def typed_setting_error(settings) -> str | None:
+    """Why a ``-s NAME=VALUE`` whose setting is a number or an on/off switch (its default in
+    Scrapy's or this project's settings says which) cannot be read as one, or None. Read later,
+    ``-s DOWNLOAD_DELAY=abc`` stopped the crawl with "could not convert string to float: 'abc'",
+    naming no setting."""
+    from scrapy.settings import default_settings
+
+    from jobcrawler import settings as project
+
+    for name, value in settings.items():
+        if settings.getpriority(name) != SETTINGS_PRIORITIES["cmdline"] or not isinstance(value, str):
+            continue
+        default = getattr(project, name, getattr(default_settings, name, None))
+        # an int default is read as a float too (DOWNLOAD_TIMEOUT=180, given as 30.5)
+        kinds = ((bool, settings.getbool, "0 or 1 (False or True)"), ((int, float), settings.getfloat, "a number"))
+        for kind, read, described in kinds:
+            if isinstance(default, kind):
+                try:
+                    read(name)
+                except ValueError:
+                    return f"-s {name} must be {described}, got {value!r}"
+                break
+    return None
+
+
+def base_url_error(settings) -> str | None:
+    """Why ``BUILTIN_BASE_URL`` (builtin.com, or a replay site) is no site to crawl, or None: a
+    value without http(s):// and a host (``127.0.0.1:8765``) ended the run as a bare
+    'start_error', a failed run recorded in the database."""
+    value = settings.get("BUILTIN_BASE_URL")
+    url = urlsplit(str(value))
+    if url.scheme not in ("http", "https") or not url.hostname:
+        return f"-s BUILTIN_BASE_URL must be an http(s):// address (https://builtin.com, http://127.0.0.1:8765), " \
+               f"got {value!r}"
+    return None
 
 
 def _database_in_the_checkout(settings) -> None:

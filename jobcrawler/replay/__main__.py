@@ -7,13 +7,15 @@ import signal
 import sys
 import threading
 
+from jobcrawler import number_input
 from jobcrawler.replay.server import FAULT_KINDS, ReplaySite
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m jobcrawler.replay", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8765, help="0 picks a free port")
+    parser.add_argument("--port", type=number_input.port_option(free_one=True), default=8765,
+                        help="0 picks a free port")
     parser.add_argument("--jobs-per-city", type=int, default=60)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(

@@ -17,6 +17,8 @@ import time
 import urllib.error
 import urllib.request
 
+from jobcrawler import number_input
+
 
 def wait_for(url: str, timeout: float) -> bool:
     deadline = time.monotonic() + timeout
@@ -43,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m jobcrawler.replay.wait", description=__doc__.splitlines()[0])
     parser.add_argument("url", nargs="?", help="wait until this URL answers")
     parser.add_argument("--timeout", type=float, default=30.0)
-    parser.add_argument("--ports-free", type=int, nargs="+", metavar="PORT",
+    parser.add_argument("--ports-free", type=number_input.port_option(), nargs="+", metavar="PORT",
                         help="exit 1 with one line if any of these ports on 127.0.0.1 is taken")
     args = parser.parse_args(argv)
     if args.ports_free:

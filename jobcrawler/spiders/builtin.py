@@ -36,7 +36,7 @@ class BuiltinSpider(scrapy.Spider):
         self.render = str(render).strip().lower()
         if self.render not in RENDER_MODES:
             raise ValueError(f"-a render must be one of {', '.join(RENDER_MODES)}, got {render!r}")
-        self.render_details = str(render_details).strip().lower() in ("1", "true", "yes")
+        self.render_details = _switch("render_details", render_details)
         self.city_arg = (city or "").strip().lower()
         self.query = str(query).strip() or "AI Engineer"
         self.max_pages = _positive_int("max_pages", max_pages)
@@ -418,6 +418,14 @@ def _failure_reason(failure) -> str:
     if failure.check(DownloadCancelledError):
         return "size_limit"
     return type(failure.value).__name__
+
+
+def _switch(name: str, value) -> bool:
+    """An on/off spider argument: ``maybe`` (or ``2``) was read as off, silently."""
+    text = str(value).strip().lower()
+    if text not in ("0", "1", "true", "false", "yes", "no"):
+        raise ValueError(f"-a {name} must be 0 or 1, got {value!r}")
+    return text in ("1", "true", "yes")
 
 
 def _positive_int(name: str, value) -> int:

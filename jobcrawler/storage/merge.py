@@ -21,7 +21,8 @@ from jobcrawler.storage.schema import CONTENT_COLUMNS
 from jobcrawler.storage.transaction import transaction, utc_now
 
 
-# Not host and pid: a resumed run (-s JOBDIR) takes its new process's, and stays the same run.
+# A run an older version began has no run_uid: it is known by these (not host and pid: a resumed
+# run (-s JOBDIR) takes its new process's, and stays the same run), as merged_runs has it.
 _ORIGIN_COLUMNS = ("spider", "city", "query", "site", "args", "started_at")
 
 
@@ -30,6 +31,10 @@ class MergeError(Exception):
 
 
 def run_origin(run: dict) -> str:
+    """What identifies a run wherever it ran: its ``run_uid``; for a run an older version began,
+    its arguments and start (two such runs begun in the same second were taken for one)."""
+    if run.get("run_uid"):
+        return run["run_uid"]
     return json.dumps([run.get(column) for column in _ORIGIN_COLUMNS], sort_keys=True, default=str)
 
 

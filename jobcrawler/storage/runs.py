@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import uuid
 
 import sqlite_utils
 
@@ -14,13 +15,15 @@ from jobcrawler.storage.transaction import transaction, utc_now
 
 def start_run(db: sqlite_utils.Database, spider: str, city: str, query: str, args: dict, site: str | None = None,
               jobdir: str | None = None) -> int:
+    """A new ``running`` crawl run; its ``run_uid`` tells it from every other run wherever it is
+    merged (two crawls of one city begun in the same second have the same arguments and start)."""
     mark_killed_runs(db)
     with transaction(db):
         cursor = db.execute(
-            "INSERT INTO crawl_runs (spider, city, query, site, args, started_at, status, host, pid, jobdir) "
-            "VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)",
+            "INSERT INTO crawl_runs (spider, city, query, site, args, started_at, status, host, pid, jobdir, run_uid) "
+            "VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)",
             [spider, city, query, site, json.dumps(args, sort_keys=True), utc_now(), socket.gethostname(),
-             os.getpid(), jobdir],
+             os.getpid(), jobdir, uuid.uuid4().hex],
         )
     return cursor.lastrowid
 
@@ -94,15 +97,17 @@ def finish_run(db: sqlite_utils.Database, run_id: int, values: dict) -> None:
 
 
 # What one run holds, for its quality check: jobs it saw, how many of them it stored (fetched
-# their page: a resumed run counts the jobs of all its parts, each once), and how many carry
-# each field.
+# their page: a resumed run counts the jobs of all its parts, each once), how many no other run
+# had seen before it, and how many carry each field. Sightings carry whole seconds: within one
+# second the sighting stored first (the lower rowid: transactions commit one at a time) came first,
+# whichever run is older.
 _RUN_COVERAGE = """
 SELECT
   count(*) AS jobs,
   sum(j.fetched_run_id = :run_id) AS stored,
   sum(NOT EXISTS (SELECT 1 FROM sightings e WHERE e.job_id = j.job_id AND e.run_id != :run_id
-      AND (e.seen_at, e.run_id) < (SELECT min(m.seen_at), :run_id FROM sightings m
-                                   WHERE m.job_id = j.job_id AND m.run_id = :run_id))) AS new,
+      AND (e.seen_at, e.rowid) < (SELECT m.seen_at, m.rowid FROM sightings m WHERE m.job_id = j.job_id
+                                  AND m.run_id = :run_id ORDER BY m.seen_at, m.rowid LIMIT 1))) AS new,
   (SELECT count(*) FROM sightings WHERE run_id = :run_id) AS sightings,
   sum(j.company IS NOT NULL AND j.company != '') AS company,
   sum(j.posted_date IS NOT NULL) AS posted_date,

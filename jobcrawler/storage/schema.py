@@ -101,6 +101,7 @@ CRAWL_RUN_COLUMNS: dict[str, type] = {
     "host": str,  # where and as which process the run ran: a run whose process is gone
     "pid": int,  # while its row says `running` was killed (see mark_killed_runs)
     "jobdir": str,  # the -s JOBDIR it runs in (absolute): the same command resumes this run
+    "run_uid": str,  # the run's own id wherever it ran (a merge keys runs by it); NULL: a run an older version began
 }
 
 
@@ -191,7 +192,7 @@ LABEL_FAILURE_COLUMNS: dict[str, type] = {
 # --- Merged run databases -----------------------------------------------------------------------
 MERGED_RUN_COLUMNS: dict[str, type] = {
     "run_id": int,  # the run's id in this database
-    "origin": str,  # what identifies the run wherever it ran: spider, arguments, site and start
+    "origin": str,  # what identifies the run wherever it ran: its run_uid (older runs: spider, arguments, site, start)
     "cycle": str,  # runs of one cycle (a month's crawl) are one sighting occasion; NULL: the run alone
     "source": str,  # the run database it came from, as given
     "source_run_id": int,  # its id there
@@ -219,21 +220,67 @@ def open_db(path: str | Path, busy_timeout: float = BUSY_TIMEOUT, journal_mode: 
         db.conn.execute("PRAGMA synchronous=NORMAL")
         db.conn.execute("PRAGMA foreign_keys=ON")
         ensure_schema(db)
+        _mark_as_ours(db)
     except (OSError, sqlite3.Error) as error:
         raise StorageError(f"cannot open the database {path}: {error}") from error
     return db
 
 
+# What marks a database as jobcrawler's: SQLite's application_id (the header's "file format" field,
+# `file` reads it), set when open_db creates or first recognizes the file. A file without it is
+# ours only if its jobs table is keyed by job_id alone and has every column jobs has had in every
+# version (since the first crawl): another program's own jobs(job_id, ...) table is not.
+APPLICATION_ID = 0x4A6F6243  # "JobC"
+# Columns of jobs in every version: those declared today, less those added since the first (a
+# column added to JOB_COLUMNS later is left out here too).
+JOBS_SIGNATURE = frozenset(JOB_COLUMNS) - {"fetched_run_id"}
+
+
+def open_db_read_only(path: str | Path) -> sqlite_utils.Database:
+    """The database opened to be read, never written: a file a site serves immutable, which a
+    dry run reads as it is (checked to be ours; nothing brought up to date, not even the journal
+    mode)."""
+    path = Path(path)
+    try:
+        db = sqlite_utils.Database(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
+                                                   check_same_thread=False))
+        _refuse_another_programs(db, path)
+    except sqlite3.Error as error:
+        raise StorageError(f"cannot open the database {path}: {error}") from error
+    return db
+
+
 def _refuse_another_programs(db: sqlite_utils.Database, path: Path) -> None:
-    """Stop before a write at a database another program made (tables, but no ``jobs`` keyed by
-    ``job_id``): ensure_schema would add this schema's tables to it, or rebuild a ``jobs`` table
-    of its own."""
+    """Stop before a write at a database another program made: ensure_schema would add this
+    schema's tables to it, or widen a ``jobs`` table of its own. Ours is an empty file, one marked
+    with ``APPLICATION_ID``, or an unmarked one an older version made (``_is_ours_unmarked``)."""
+    marked = db.execute("PRAGMA application_id").fetchone()[0]
+    if marked == APPLICATION_ID:
+        return
     tables = [name for name in db.table_names() if not name.startswith("sqlite_")]  # SQLite's own: any file
-    if tables and "job_id" not in (db["jobs"].columns_dict if "jobs" in tables else {}):
-        db.close()
-        shown = ", ".join(tables[:5]) + (f" and {len(tables) - 5} more" if len(tables) > 5 else "")
-        raise StorageError(f"{path} is not a jobcrawler database (its tables: {shown}); "
-                           "give a new file or one a crawl or an import wrote")
+    if not marked and (not tables or _is_ours_unmarked(db)):
+        return
+    db.close()
+    if marked:
+        raise StorageError(f"{path} is another program's database (its application_id is {marked:#x}, not "
+                           f"jobcrawler's {APPLICATION_ID:#x}); give a new file or one a crawl or an import wrote")
+    shown = ", ".join(tables[:5]) + (f" and {len(tables) - 5} more" if len(tables) > 5 else "")
+    raise StorageError(f"{path} is not a jobcrawler database (its tables: {shown}); "
+                       "give a new file or one a crawl or an import wrote")
+
+
+def _is_ours_unmarked(db: sqlite_utils.Database) -> bool:
+    """Whether a file without the application_id is one an older version of jobcrawler made: a
+    ``jobs`` table keyed by ``job_id`` alone with every column of ``JOBS_SIGNATURE``."""
+    jobs = db["jobs"]
+    return jobs.exists() and jobs.pks == ["job_id"] and JOBS_SIGNATURE <= set(jobs.columns_dict)
+
+
+def _mark_as_ours(db: sqlite_utils.Database) -> None:
+    """Set the application_id on a file open_db created or recognized (a no-op once it is set)."""
+    if db.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+        with transaction(db):
+            db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
 
 
 def _set_journal_mode(conn: sqlite3.Connection, mode: str, busy_timeout: float) -> None:

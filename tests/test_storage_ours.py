@@ -1,0 +1,72 @@
+"""Which files open_db takes for its own: every database jobcrawler ever made (the schema each
+version's open_db left, tests/fixtures/older_schemas/<commit>.sql), never another program's,
+not even one with a jobs table keyed by job_id."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from jobcrawler import storage
+
+OLDER_SCHEMAS = sorted((Path(__file__).parent / "fixtures" / "older_schemas").glob("*.sql"))
+
+
+JOBCRAWLER = 0x4A6F6243  # storage.schema.APPLICATION_ID, "JobC"
+
+
+def application_id(path: Path) -> int:
+    with sqlite3.connect(path) as conn:
+        return conn.execute("PRAGMA application_id").fetchone()[0]
+
+
+def test_a_new_database_is_marked_as_jobcrawler_s(tmp_path):
+    storage.open_db(tmp_path / "jobs.db").close()
+    assert application_id(tmp_path / "jobs.db") == JOBCRAWLER
+
+
+@pytest.mark.parametrize("schema", OLDER_SCHEMAS, ids=[path.stem for path in OLDER_SCHEMAS])
+def test_a_database_an_older_version_made_opens_up_to_date_with_its_rows(tmp_path, schema):
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as conn:
+        conn.executescript(schema.read_text())
+        conn.execute("INSERT INTO jobs (job_id, title, description, times_seen) VALUES ('7', 'AI Engineer', 'RAG', 1)")
+        conn.execute("INSERT INTO crawl_runs (run_id, spider, city, started_at, status) "
+                     "VALUES (1, 'builtin', 'berlin', '2026-01-01T00:00:00+00:00', 'ok')")
+    db = storage.open_db(path)
+    assert set(storage.JOB_COLUMNS) <= set(db["jobs"].columns_dict)
+    assert db.execute("SELECT job_id, title, times_seen FROM jobs").fetchall() == [("7", "AI Engineer", 1)]
+    assert db.execute("SELECT run_id, status FROM crawl_runs").fetchall() == [(1, "ok")]
+    assert db.execute("SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH 'rag'").fetchall() != []
+    db.close()
+    assert application_id(path) == JOBCRAWLER
+    storage.open_db(path).close()  # and again
+
+
+def _their_jobs_keyed_by_job_id(conn: sqlite3.Connection) -> None:
+    conn.execute("CREATE TABLE jobs (job_id TEXT PRIMARY KEY, title TEXT, company TEXT, url TEXT)")
+    conn.execute("CREATE TABLE runs (id INTEGER PRIMARY KEY, started TEXT)")
+    conn.execute("INSERT INTO jobs VALUES ('a1', 'Gardener', 'Parks', 'https://example.org/a1')")
+
+
+def _our_schema_marked_by_another_program(conn: sqlite3.Connection) -> None:
+    conn.executescript(OLDER_SCHEMAS[-1].read_text())
+    conn.execute(f"PRAGMA application_id = {0x47504B47}")  # "GPKG": a GeoPackage
+
+
+@pytest.mark.parametrize("made, says", [
+    (_their_jobs_keyed_by_job_id, "is not a jobcrawler database (its tables: jobs, runs)"),
+    (_our_schema_marked_by_another_program,
+     "is another program's database (its application_id is 0x47504b47, not jobcrawler's 0x4a6f6243)"),
+])
+def test_another_programs_database_is_refused_and_its_bytes_kept(tmp_path, made, says):
+    path = tmp_path / "theirs.db"
+    with sqlite3.connect(path) as conn:
+        made(conn)
+    before = path.read_bytes()
+    with pytest.raises(storage.StorageError) as refused:
+        storage.open_db(path)
+    assert says in str(refused.value) and "\n" not in str(refused.value)
+    assert path.read_bytes() == before and not Path(f"{path}-wal").exists()
