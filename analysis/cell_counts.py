@@ -3,7 +3,7 @@ make them empty, say what they hold, and build.py runs each counting once its ta
 
 * ``fill_names``: over every name every job lists (~943,000 at 100,000 postings):
   ``cell_skill_counts``, ``group_term_jobs``, ``job_names``, ``cell_pair_counts``;
-* ``fill_titles``, ``fill_pay``, ``fill_cell_companies``: the title, pay and company counts per
+* ``fill_titles``, ``fill_pay``, ``fill_companies``: the title, pay and company counts per
   cell, from each scope group's counts (made in SQL).
 
 Why: SQLite spends ~0.5 µs a row on every b-tree step. It wrote the listed names into a job-keyed
@@ -339,9 +339,21 @@ def fill_pay(conn: sqlite3.Connection) -> None:
          in zip(cell_id.tolist(), group_key.tolist(), place.tolist(), jobs.tolist(), converted.tolist())))
 
 
-def fill_cell_companies(conn: sqlite3.Connection) -> None:
-    """Companies per cell, as
+def fill_companies(conn: sqlite3.Connection) -> None:
+    """Jobs per cell and company, and companies per cell, as
 
+        WITH per_group AS MATERIALIZED (
+            SELECT p.scope_group, c.company_id, count(*) AS jobs
+            FROM job_base AS p
+            JOIN companies AS c ON c.company = p.company
+            GROUP BY p.scope_group, c.company_id
+        )
+        INSERT INTO cell_company_counts (cell_id, company_id, jobs)
+        SELECT gc.cell_id, g.company_id, g.jobs
+        FROM per_group AS g
+        JOIN group_cells AS gc USING (scope_group)
+        WHERE true
+        ON CONFLICT (cell_id, company_id) DO UPDATE SET jobs = jobs + excluded.jobs;
         INSERT INTO cell_companies (cell_id, companies)
         SELECT gc.cell_id, count(DISTINCT p.company)
         FROM job_base AS p
@@ -349,17 +361,25 @@ def fill_cell_companies(conn: sqlite3.Connection) -> None:
         WHERE p.company IS NOT NULL
         GROUP BY gc.cell_id;
 
-    (the rows of cell_company_counts a cell has). Each group's companies are listed in SQL (as
-    their places in company order), their cells counted here."""
+    (a cell's companies are its rows of cell_company_counts). Each group's jobs per company are
+    counted in SQL, their cells here. Fills those of the two tables the scope steps made: a build's
+    process making only some report tables (build_parallel.py) makes only the ones they read."""
+    made = {name for (name,) in conn.execute("SELECT name FROM sqlite_temp_master WHERE type = 'table'")}
     per_group = _columns(conn, """(
-        SELECT scope_group, dense_rank() OVER (ORDER BY company) AS company
-        FROM (SELECT DISTINCT scope_group, company FROM job_base WHERE company IS NOT NULL))""", ("scope_group", "company"))
-    if not len(per_group["company"]):
+        SELECT p.scope_group, c.company_id, count(*) AS jobs
+        FROM job_base AS p
+        JOIN companies AS c ON c.company = p.company
+        GROUP BY p.scope_group, c.company_id)""", ("scope_group", "company_id", "jobs"))
+    if not len(per_group["jobs"]):
         return
     cell_id, row = _spread(per_group["scope_group"], _columns(conn, "group_cells", ("scope_group", "cell_id")))
-    (cell_id, _), _, _ = _group(keys=(cell_id, per_group["company"][row]))  # each company of a cell once
-    (cell_id,), (companies,), _ = _group(keys=(cell_id,), sums=(np.ones_like(cell_id),))
-    conn.executemany("INSERT INTO cell_companies (cell_id, companies) VALUES (?, ?)", zip(cell_id.tolist(), companies.tolist()))
+    (cell_id, company_id), (jobs,), _ = _group(keys=(cell_id, per_group["company_id"][row]), sums=(per_group["jobs"][row],))
+    if "cell_company_counts" in made:
+        conn.executemany("INSERT INTO cell_company_counts (cell_id, company_id, jobs) VALUES (?, ?, ?)",
+                         zip(cell_id.tolist(), company_id.tolist(), jobs.tolist()))
+    if "cell_companies" in made:
+        (cell_id,), (companies,), _ = _group(keys=(cell_id,), sums=(np.ones_like(cell_id),))  # a row: one company of its cell
+        conn.executemany("INSERT INTO cell_companies (cell_id, companies) VALUES (?, ?)", zip(cell_id.tolist(), companies.tolist()))
 
 
 class Counting(NamedTuple):
@@ -376,5 +396,6 @@ COUNTINGS = (
     Counting(fill_titles, frozenset({"cell_title_counts"}),
              frozenset({"job_base", "titles", "ai_types", "group_cells", "job_order"})),
     Counting(fill_pay, frozenset({"cell_pay_counts"}), frozenset({"group_pay", "pay_groups", "group_cells"})),
-    Counting(fill_cell_companies, frozenset({"cell_companies"}), frozenset({"job_base", "group_cells"})),
+    Counting(fill_companies, frozenset({"cell_company_counts", "cell_companies"}),
+             frozenset({"job_base", "companies", "group_cells"})),
 )

@@ -175,33 +175,17 @@ FROM (
 WHERE position = 1;
 CREATE UNIQUE INDEX temp.variant_names_by_variant ON variant_names (published_variant);
 
--- Companies per cell (the overview's count; cell_company_counts' rows of the cell), counted by
--- analysis/cell_counts.py (fill_cell_companies: the SQL it stands for is quoted there).
-CREATE TEMP TABLE cell_companies (cell_id INTEGER PRIMARY KEY, companies INTEGER NOT NULL);
-
--- Companies by id, and jobs per cell and company.
+-- Companies by id, jobs per cell and company, and companies per cell (the overview's count:
+-- cell_company_counts' rows of the cell), both counted by analysis/cell_counts.py
+-- (fill_companies: the SQL it stands for is quoted there).
 CREATE TEMP TABLE companies (company_id INTEGER PRIMARY KEY, company TEXT NOT NULL UNIQUE, first_seen TEXT);
 INSERT INTO companies (company, first_seen)
 SELECT company, min(job_id) FROM job_base WHERE company IS NOT NULL GROUP BY company;
-
--- Speed: each group's counts are added up in the primary key (an upsert; cheaper than sorting them
--- all for a GROUP BY).
 CREATE TEMP TABLE cell_company_counts (
     cell_id INTEGER NOT NULL, company_id INTEGER NOT NULL, jobs INTEGER NOT NULL,
     PRIMARY KEY (cell_id, company_id)
 ) WITHOUT ROWID;
-WITH per_group AS MATERIALIZED (
-    SELECT p.scope_group, c.company_id, count(*) AS jobs
-    FROM job_base AS p
-    JOIN companies AS c ON c.company = p.company
-    GROUP BY p.scope_group, c.company_id
-)
-INSERT INTO cell_company_counts (cell_id, company_id, jobs)
-SELECT gc.cell_id, g.company_id, g.jobs
-FROM per_group AS g
-JOIN group_cells AS gc USING (scope_group)
-WHERE true
-ON CONFLICT (cell_id, company_id) DO UPDATE SET jobs = jobs + excluded.jobs;
+CREATE TEMP TABLE cell_companies (cell_id INTEGER PRIMARY KEY, companies INTEGER NOT NULL);
 
 -- Jobs per cell and skill, whatever the AI type and stage.
 CREATE TEMP TABLE cell_skills AS
