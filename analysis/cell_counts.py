@@ -128,21 +128,25 @@ def _fill_job_names(conn, ordinal, skill_id) -> None:
         JOIN name_flags AS f USING (skill_id)
         GROUP BY o.ordinal;
 
-    (a flag is 1, 0 or NULL, so the largest of a job's flags read as 0 where NULL is the same)."""
+    (a flag is 1, 0 or NULL, so the largest of a job's flags read as 0 where NULL is the same, and
+    the largest of 0s and 1s is their OR: each name's flags travel as the bits of one number)."""
     flags = _columns(conn, "name_flags", ("skill_id", *(f"coalesce({flag}, 0)" for flag in FLAGS)))
     by_skill = np.zeros((int(max(skill_id.max(), flags["skill_id"].max())) + 1, len(FLAGS)), dtype=np.int64)
     by_skill[flags["skill_id"]] = np.stack([flags[f"coalesce({flag}, 0)"] for flag in FLAGS], axis=1)
+    if not np.isin(by_skill, (0, 1)).all():
+        raise ValueError("name_flags holds a flag that is not 0, 1 or NULL")
+    bits = (by_skill << np.arange(len(FLAGS))).sum(axis=1)
     has_flags = np.zeros(len(by_skill), dtype=bool)  # the join: a name whose skill has no name_flags row drops out
     has_flags[flags["skill_id"]] = True
     kept = has_flags[skill_id]
-    order = np.argsort(ordinal[kept], kind="stable")
-    jobs_in_order = ordinal[kept][order]
-    starts = np.flatnonzero(np.concatenate(([True], jobs_in_order[1:] != jobs_in_order[:-1])))[: len(order)]
-    if not len(starts):
+    jobs = ordinal[kept]
+    if not len(jobs):
         return
-    job_flags = np.maximum.reduceat(by_skill[skill_id[kept][order]], starts, axis=0)
+    job_bits = np.zeros(int(jobs.max()) + 1, dtype=np.int64)
+    np.bitwise_or.at(job_bits, jobs, bits[skill_id[kept]])
+    listing = np.flatnonzero(np.bincount(jobs))  # the jobs with a name that has flags, in ordinal order
     conn.executemany(f"INSERT INTO job_names VALUES (?{', ?' * len(FLAGS)})",
-                     np.column_stack((jobs_in_order[starts], job_flags)).tolist())
+                     np.column_stack((listing, (job_bits[listing, None] >> np.arange(len(FLAGS))) & 1)).tolist())
 
 
 def _fill_cell_pair_counts(conn, ordinal, skill_id, group_of, group_cells) -> None:
@@ -215,12 +219,14 @@ def _columns(conn: sqlite3.Connection, source: str, columns: tuple[str, ...], wh
 def _group(keys: tuple[np.ndarray, ...], sums: tuple[np.ndarray, ...] = (), mins: tuple[np.ndarray, ...] = ()):
     """GROUP BY keys (non-negative integers), in key order: (the keys, sum of each of sums, min of
     each of mins)."""
-    code = np.zeros(len(keys[0]), dtype=np.int64)  # the keys as one number, in the same order
+    code, sizes = np.zeros(len(keys[0]), dtype=np.int64), []  # the keys as one number, in the same order
     for key in keys:
-        size = int(key.max(initial=0)) + 1
-        if int(code.max(initial=0)) >= np.iinfo(np.int64).max // size:
+        sizes.append(int(key.max(initial=0)) + 1)
+        if int(code.max(initial=0)) >= np.iinfo(np.int64).max // sizes[-1]:
             raise OverflowError("too many distinct keys to count together")
-        code = code * size + key
+        code = code * sizes[-1] + key
+    if int(code.max(initial=0)) < _DENSE_CODES + 4 * len(code):
+        return _group_dense(code, sizes, sums, mins)
     order = np.argsort(code, kind="stable")
     code = code[order]
     starts = np.flatnonzero(np.concatenate(([True], code[1:] != code[:-1])))[: len(code)]
@@ -229,6 +235,34 @@ def _group(keys: tuple[np.ndarray, ...], sums: tuple[np.ndarray, ...] = (), mins
     return ([key[order[starts]] for key in keys],
             [np.add.reduceat(values[order], starts) for values in sums],
             [np.minimum.reduceat(values[order], starts) for values in mins])
+
+
+# Keys that make fewer numbers than this (or four times the rows) are counted in arrays indexed by
+# the number, not sorted: 943,000 listed names per scope group, segment and skill ~0.1 s -> ~0.03 s.
+_DENSE_CODES = 1 << 20
+
+
+def _group_dense(code: np.ndarray, sizes: list[int], sums: tuple[np.ndarray, ...], mins: tuple[np.ndarray, ...]):
+    """_group's result counted by indexing arrays with the keys' number: the same groups, in the
+    same order, with the same sums and minimums (integers, added as integers)."""
+    length = int(code.max(initial=-1)) + 1
+    rows = np.bincount(code, minlength=length)
+    present = np.flatnonzero(rows)
+    keys, rest = [], present
+    for size in reversed(sizes):
+        rest, key = np.divmod(rest, size)
+        keys.append(key)
+    totals = []
+    for values in sums:
+        total = np.zeros(length, dtype=np.int64)
+        np.add.at(total, code, values)
+        totals.append(total[present])
+    lowest = []
+    for values in mins:
+        low = np.full(length, np.iinfo(np.int64).max, dtype=np.int64)
+        np.minimum.at(low, code, values)
+        lowest.append(low[present])
+    return keys[::-1], totals, lowest
 
 
 def _runs(lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
