@@ -342,31 +342,31 @@ def fill_pay(conn: sqlite3.Connection) -> None:
         ON CONFLICT (cell_id, group_key, annual) DO UPDATE SET jobs = jobs + excluded.jobs,
             converted = converted + excluded.converted;
 
-    The groups are counted in SQL, their cells here; a figure travels as its place among the
-    distinct figures (a number as text could round it)."""
-    annuals = [annual for (annual,) in conn.execute("SELECT DISTINCT annual FROM group_pay ORDER BY annual")]
-    if not annuals:
+    Counted here from group_pay's rows, each read once with its pay group under each of the three
+    groupings (-1: none, which the join leaves out); a figure is read as the REAL SQLite holds (a
+    number as text could round it) and counted by its place among the distinct figures."""
+    rows = conn.execute("""
+        SELECT g.scope_group, coalesce(a.group_key, -1), coalesce(l.group_key, -1), coalesce(t.group_key, -1),
+            g.annual, g.jobs, g.converted
+        FROM group_pay AS g
+        LEFT JOIN pay_groups AS a ON a.currency = g.currency AND a.group_by = 'all' AND a.group_value = 'all'
+        LEFT JOIN pay_groups AS l ON l.currency = g.currency AND l.group_by = 'level' AND l.group_value = g.level
+        LEFT JOIN pay_groups AS t ON t.currency = g.currency AND t.group_by = 'AI type' AND t.group_value = g.ai_type
+        """).fetchall()
+    if not rows:
         return
-    per_group = _columns(conn, """(
-        SELECT g.scope_group, g.group_key, a.place, g.jobs, g.converted
-        FROM (
-            SELECT v.scope_group, k.group_key, v.annual, sum(v.jobs) AS jobs, sum(v.converted) AS converted
-            FROM (
-                SELECT scope_group, currency, 'all' AS group_by, 'all' AS group_value, annual, jobs, converted FROM group_pay
-                UNION ALL
-                SELECT scope_group, currency, 'level', level, annual, jobs, converted FROM group_pay
-                UNION ALL
-                SELECT scope_group, currency, 'AI type', ai_type, annual, jobs, converted FROM group_pay
-            ) AS v
-            JOIN pay_groups AS k USING (currency, group_by, group_value)
-            GROUP BY v.scope_group, k.group_key, v.annual
-        ) AS g
-        JOIN (SELECT annual, row_number() OVER (ORDER BY annual) - 1 AS place FROM (SELECT DISTINCT annual FROM group_pay)) AS a
-            USING (annual))""", ("scope_group", "group_key", "place", "jobs", "converted"))
-    cell_id, row = _spread(per_group["scope_group"], _columns(conn, "group_cells", ("scope_group", "cell_id")))
+    scope_group, *group_keys, annual, jobs, converted = zip(*rows)
+    annuals, place = np.unique(np.array(annual, dtype=np.float64), return_inverse=True)
+    group_key = np.concatenate([np.array(keys, dtype=np.int64) for keys in group_keys])  # grouping by grouping
+    grouped = group_key >= 0
+    scope_group, place, jobs, converted = (np.tile(np.array(values, dtype=np.int64), len(group_keys))[grouped]
+                                           for values in (scope_group, place, jobs, converted))
+    (scope_group, group_key, place), (jobs, converted), _ = _group(  # per_group
+        keys=(scope_group, group_key[grouped], place), sums=(jobs, converted))
+    cell_id, row = _spread(scope_group, _columns(conn, "group_cells", ("scope_group", "cell_id")))
     (cell_id, group_key, place), (jobs, converted), _ = _group(
-        keys=(cell_id, per_group["group_key"][row], per_group["place"][row]),
-        sums=(per_group["jobs"][row], per_group["converted"][row]))
+        keys=(cell_id, group_key[row], place[row]), sums=(jobs[row], converted[row]))
+    annuals = annuals.tolist()
     conn.executemany(
         "INSERT INTO cell_pay_counts (cell_id, group_key, annual, jobs, converted) VALUES (?, ?, ?, ?, ?)",
         ((cell, key, annuals[at], count, stated) for cell, key, at, count, stated
