@@ -221,7 +221,13 @@ SELECT
     coalesce(l.is_fullstack, 0) AS is_fullstack,
     coalesce(l.fine_tuning, 'none') AS fine_tuning,
     l.fine_tuning_use_cases,
-    l.support_category
+    l.support_category,
+    -- the pay as stated (group_pay and the pay tables read these, not the jobs' long rows)
+    j.level,
+    j.salary_min,
+    j.salary_max,
+    j.salary_currency,
+    j.salary_period
 FROM jobs AS j
 JOIN source_labels AS l ON l.job_id = j.job_id
 JOIN job_order AS g ON g.job_id = j.job_id

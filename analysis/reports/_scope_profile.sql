@@ -223,17 +223,19 @@ CREATE INDEX temp.cell_canonical_skills_by_skill ON cell_canonical_skills (cell_
 CREATE TEMP TABLE group_pay AS
 WITH stated AS MATERIALIZED (
     SELECT p.scope_group,
-        coalesce(j.salary_currency, currency_in_text(j.description, j.salary_min, j.salary_max), 'not stated') AS currency,
-        coalesce(j.level, 'not stated') AS level,
+        -- the posting's text read only where the pay data names no currency (coalesce stops at the first value)
+        coalesce(p.salary_currency,
+                 currency_in_text((SELECT j.description FROM jobs AS j WHERE j.job_id = p.job_id), p.salary_min, p.salary_max),
+                 'not stated') AS currency,
+        coalesce(p.level, 'not stated') AS level,
         coalesce(p.ai_type, 'unknown') AS ai_type,
-        j.salary_period <> 'year' AS converted,
-        (coalesce(j.salary_min, j.salary_max) + coalesce(j.salary_max, j.salary_min)) / 2.0
-            * CASE j.salary_period WHEN 'year' THEN 1 WHEN 'month' THEN 12 WHEN 'week' THEN 52
+        p.salary_period <> 'year' AS converted,
+        (coalesce(p.salary_min, p.salary_max) + coalesce(p.salary_max, p.salary_min)) / 2.0
+            * CASE p.salary_period WHEN 'year' THEN 1 WHEN 'month' THEN 12 WHEN 'week' THEN 52
                                    WHEN 'day' THEN 260 WHEN 'hour' THEN 2080 END AS annual
     FROM job_base AS p
-    JOIN jobs AS j ON j.job_id = p.job_id
-    WHERE coalesce(j.salary_min, j.salary_max) IS NOT NULL
-      AND j.salary_period IN ('year', 'month', 'week', 'day', 'hour')
+    WHERE coalesce(p.salary_min, p.salary_max) IS NOT NULL
+      AND p.salary_period IN ('year', 'month', 'week', 'day', 'hour')
 )
 SELECT scope_group, currency, level, ai_type, annual, count(*) AS jobs, sum(converted) AS converted
 FROM stated
