@@ -373,8 +373,15 @@ def fill_pay(conn: sqlite3.Connection) -> None:
          in zip(cell_id.tolist(), group_key.tolist(), place.tolist(), jobs.tolist(), converted.tolist())))
 
 
+# report_top_companies lists each cell's TOP_COMPANIES companies with the most jobs and every
+# company tying with the last of them (reports/top_companies.sql, which reads this many);
+# cell_company_counts keeps only those: ~2,400 of ~330,000 counts at 100,000 postings.
+TOP_COMPANIES = 20
+
+
 def fill_companies(conn: sqlite3.Connection) -> None:
-    """Jobs per cell and company, and companies per cell, as
+    """Jobs per cell and company (each cell's companies that can rank in report_top_companies:
+    as many jobs as its TOP_COMPANIES-th company or more), and companies per cell, as
 
         WITH per_group AS MATERIALIZED (
             SELECT p.scope_group, c.company_id, count(*) AS jobs
@@ -388,6 +395,14 @@ def fill_companies(conn: sqlite3.Connection) -> None:
         JOIN group_cells AS gc USING (scope_group)
         WHERE true
         ON CONFLICT (cell_id, company_id) DO UPDATE SET jobs = jobs + excluded.jobs;
+        WITH cut AS MATERIALIZED (  -- the jobs of each cell's 20th company (TOP_COMPANIES)
+            SELECT cell_id, jobs AS last_jobs
+            FROM (SELECT cell_id, jobs, row_number() OVER (PARTITION BY cell_id ORDER BY jobs DESC) AS place
+                  FROM cell_company_counts)
+            WHERE place = 20
+        )
+        DELETE FROM cell_company_counts
+        WHERE jobs < coalesce((SELECT last_jobs FROM cut WHERE cut.cell_id = cell_company_counts.cell_id), 0);
         INSERT INTO cell_companies (cell_id, companies)
         SELECT gc.cell_id, count(DISTINCT p.company)
         FROM job_base AS p
@@ -395,8 +410,8 @@ def fill_companies(conn: sqlite3.Connection) -> None:
         WHERE p.company IS NOT NULL
         GROUP BY gc.cell_id;
 
-    (a cell's companies are its rows of cell_company_counts). Each group's jobs per company are
-    counted in SQL, their cells here. Fills those of the two tables the scope steps made: a build's
+    (a cell's companies are its rows of cell_company_counts before the cut). Each group's jobs per
+    company are counted in SQL, their cells here. Fills those of the two tables the scope steps made: a build's
     process making only some report tables (build_parallel.py) makes only the ones they read."""
     made = {name for (name,) in conn.execute("SELECT name FROM sqlite_temp_master WHERE type = 'table'")}
     per_group = _columns(conn, """(
@@ -409,11 +424,23 @@ def fill_companies(conn: sqlite3.Connection) -> None:
     cell_id, row = _spread(per_group["scope_group"], _columns(conn, "group_cells", ("scope_group", "cell_id")))
     (cell_id, company_id), (jobs,), _ = _group(keys=(cell_id, per_group["company_id"][row]), sums=(per_group["jobs"][row],))
     if "cell_company_counts" in made:
+        kept = jobs >= _nth_largest(cell_id, jobs, TOP_COMPANIES)[cell_id]
         conn.executemany("INSERT INTO cell_company_counts (cell_id, company_id, jobs) VALUES (?, ?, ?)",
-                         zip(cell_id.tolist(), company_id.tolist(), jobs.tolist()))
+                         zip(cell_id[kept].tolist(), company_id[kept].tolist(), jobs[kept].tolist()))
     if "cell_companies" in made:
         (cell_id,), (companies,), _ = _group(keys=(cell_id,), sums=(np.ones_like(cell_id),))  # a row: one company of its cell
         conn.executemany("INSERT INTO cell_companies (cell_id, companies) VALUES (?, ?)", zip(cell_id.tolist(), companies.tolist()))
+
+
+def _nth_largest(group: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """By group (an index): the n-th largest of its values (counting repeats), 0 for a group with
+    fewer than n."""
+    order = np.lexsort((-values, group))  # by group, the largest first
+    first = np.searchsorted(group[order], group[order])  # where each row's group starts
+    nth = order[np.arange(len(order)) - first == n - 1]
+    largest = np.zeros(int(group.max(initial=-1)) + 1, dtype=values.dtype)
+    largest[group[nth]] = values[nth]
+    return largest
 
 
 class Counting(NamedTuple):

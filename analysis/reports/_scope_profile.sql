@@ -175,9 +175,10 @@ FROM (
 WHERE position = 1;
 CREATE UNIQUE INDEX temp.variant_names_by_variant ON variant_names (published_variant);
 
--- Companies by id, jobs per cell and company, and companies per cell (the overview's count:
--- cell_company_counts' rows of the cell), both counted by analysis/cell_counts.py
--- (fill_companies: the SQL it stands for is quoted there).
+-- Companies by id, jobs per cell and company (only the companies report_top_companies can list:
+-- as many jobs as the cell's 20th company or more), and companies per cell (the overview's
+-- count), both counted by analysis/cell_counts.py (fill_companies: the SQL it stands for is
+-- quoted there).
 CREATE TEMP TABLE companies (company_id INTEGER PRIMARY KEY, company TEXT NOT NULL UNIQUE, first_seen TEXT);
 INSERT INTO companies (company, first_seen)
 SELECT company, min(job_id) FROM job_base WHERE company IS NOT NULL GROUP BY company;
