@@ -4,7 +4,8 @@ make them empty, say what they hold, and build.py runs each counting once its ta
 * ``fill_names``: over every name every job lists (~943,000 at 100,000 postings):
   ``cell_skill_counts``, ``group_term_jobs``, ``job_names``, ``cell_pair_counts``;
 * ``fill_titles``, ``fill_pay``, ``fill_companies``: the title, pay and company counts per
-  cell, from each scope group's counts (made in SQL).
+  cell (the title and company counts from each scope group's counts, made in SQL; the pay
+  counts from group_pay's rows).
 
 Why: SQLite spends ~0.5 µs a row on every b-tree step. It wrote the listed names into a job-keyed
 table and sorted or upserted them again for each table, and spread each scope group's counts to
@@ -411,8 +412,9 @@ def fill_companies(conn: sqlite3.Connection) -> None:
         GROUP BY gc.cell_id;
 
     (a cell's companies are its rows of cell_company_counts before the cut). Each group's jobs per
-    company are counted in SQL, their cells here. Fills those of the two tables the scope steps made: a build's
-    process making only some report tables (build_parallel.py) makes only the ones they read."""
+    company are counted in SQL, their cells here. Fills those of the two tables the scope steps
+    made: a build's process making only some report tables (build_parallel.py) makes only the ones
+    they read."""
     made = {name for (name,) in conn.execute("SELECT name FROM sqlite_temp_master WHERE type = 'table'")}
     per_group = _columns(conn, """(
         SELECT p.scope_group, c.company_id, count(*) AS jobs
