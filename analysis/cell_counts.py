@@ -426,7 +426,7 @@ def fill_companies(conn: sqlite3.Connection) -> None:
     cell_id, row = _spread(per_group["scope_group"], _columns(conn, "group_cells", ("scope_group", "cell_id")))
     (cell_id, company_id), (jobs,), _ = _group(keys=(cell_id, per_group["company_id"][row]), sums=(per_group["jobs"][row],))
     if "cell_company_counts" in made:
-        kept = jobs >= _nth_largest(cell_id, jobs, TOP_COMPANIES)[cell_id]
+        kept = _can_rank(cell_id, jobs)
         conn.executemany("INSERT INTO cell_company_counts (cell_id, company_id, jobs) VALUES (?, ?, ?)",
                          zip(cell_id[kept].tolist(), company_id[kept].tolist(), jobs[kept].tolist()))
     if "cell_companies" in made:
@@ -434,15 +434,15 @@ def fill_companies(conn: sqlite3.Connection) -> None:
         conn.executemany("INSERT INTO cell_companies (cell_id, companies) VALUES (?, ?)", zip(cell_id.tolist(), companies.tolist()))
 
 
-def _nth_largest(group: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
-    """By group (an index): the n-th largest of its values (counting repeats), 0 for a group with
-    fewer than n."""
-    order = np.lexsort((-values, group))  # by group, the largest first
-    first = np.searchsorted(group[order], group[order])  # where each row's group starts
-    nth = order[np.arange(len(order)) - first == n - 1]
-    largest = np.zeros(int(group.max(initial=-1)) + 1, dtype=values.dtype)
-    largest[group[nth]] = values[nth]
-    return largest
+def _can_rank(cell_id: np.ndarray, jobs: np.ndarray) -> np.ndarray:
+    """Which (cell, company) counts report_top_companies can list: as many jobs as the cell's
+    TOP_COMPANIES-th company or more (every count of a cell with fewer companies)."""
+    order = np.lexsort((-jobs, cell_id))  # by cell, the most jobs first
+    first = np.searchsorted(cell_id[order], cell_id[order])  # where each row's cell starts
+    last = order[np.arange(len(order)) - first == TOP_COMPANIES - 1]
+    cut = np.zeros(int(cell_id.max(initial=-1)) + 1, dtype=jobs.dtype)
+    cut[cell_id[last]] = jobs[last]
+    return jobs >= cut[cell_id]
 
 
 class Counting(NamedTuple):
