@@ -5,10 +5,12 @@ scope statements each process runs read off the SQL."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sqlite3
 import textwrap
 
+import numpy as np
 import pytest
 
 from analysis import build as builder
@@ -298,7 +300,7 @@ def test_the_numpy_countings_make_the_rows_of_the_sql_they_quote(edge_db, labels
     conn.execute(f"CREATE TEMP TABLE job_skill_ids AS {job_skill_ids}")
     for function in (cell_counts._fill_cell_skill_counts, cell_counts._fill_group_term_jobs, cell_counts._fill_job_names,
                      cell_counts._fill_cell_pair_counts, cell_counts.fill_titles, cell_counts.fill_pay,
-                     cell_counts.fill_cell_companies):
+                     cell_counts.fill_companies):
         statements = quoted_statements(function)
         assert statements, function.__name__
         for statement in statements:
@@ -306,3 +308,32 @@ def test_the_numpy_countings_make_the_rows_of_the_sql_they_quote(edge_db, labels
     by_sql = {table: sorted_rows(conn, table) for table in counted}
     conn.close()
     assert by_numpy == by_sql
+
+
+def test_the_company_cut_is_report_top_companies_length():
+    """cell_company_counts keeps the companies report_top_companies can list: the same count."""
+    report = (builder.REPORTS_DIR / "top_companies.sql").read_text()
+    assert int(re.search(r"with_as_many >= (\d+)", report).group(1)) == cell_counts.TOP_COMPANIES
+    _, cut, _ = quoted_statements(cell_counts.fill_companies)
+    assert f"WHERE place = {cell_counts.TOP_COMPANIES}\n" in cut
+
+
+def test_the_company_cut_keeps_the_rows_the_quoted_delete_keeps():
+    """Cells with more and fewer companies than the cut, ties at the cut: the rows kept by numpy
+    are those the quoted DELETE leaves."""
+    rng = np.random.default_rng(7)
+    cells = np.repeat(np.arange(6), [3, 19, 20, 21, 60, 250])
+    rows = sorted({(int(cell), company, int(jobs)) for company, (cell, jobs)
+                   in enumerate(zip(cells, rng.geometric(0.5, len(cells))))})
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE cell_company_counts (cell_id INTEGER, company_id INTEGER, jobs INTEGER, "
+                  "PRIMARY KEY (cell_id, company_id)) WITHOUT ROWID")
+    conn.executemany("INSERT INTO cell_company_counts VALUES (?, ?, ?)", rows)
+    _, cut, _ = quoted_statements(cell_counts.fill_companies)
+    conn.execute(cut)
+    kept_by_sql = conn.execute("SELECT * FROM cell_company_counts ORDER BY cell_id, company_id").fetchall()
+    cell_id, company_id, jobs = (np.array(column) for column in zip(*rows))
+    kept = cell_counts._can_rank(cell_id, jobs)
+    assert kept_by_sql == list(zip(cell_id[kept].tolist(), company_id[kept].tolist(), jobs[kept].tolist()))
+    cut_cells = {cell for cell, _, _ in set(rows) - set(kept_by_sql)}
+    assert cut_cells >= {4, 5} and not cut_cells & {0, 1, 2}  # only cells of more companies than the cut lose rows

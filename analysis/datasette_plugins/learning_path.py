@@ -65,7 +65,7 @@ log = logging.getLogger(__name__)
 # tables' cells), copied because a packaged site has no reports folder;
 # tests/test_learning_path.py holds the two identical.
 JOB_CITY_PERIOD_SQL = """
-SELECT DISTINCT s.job_id, s.city, substr(coalesce(r.started_at, s.seen_at), 1, 7) AS period
+SELECT s.job_id, s.city, substr(coalesce(r.started_at, s.seen_at), 1, 7) AS period
 FROM sightings AS s
 LEFT JOIN crawl_runs AS r ON r.run_id = s.run_id
 WHERE coalesce(r.started_at, s.seen_at) IS NOT NULL

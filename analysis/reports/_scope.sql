@@ -17,8 +17,9 @@
 -- pairs get integer ids before they are counted: sorting ids is much faster than sorting text.
 
 -- Where and when each job was seen. Jobs stored without a run fall back to job_cities dates.
+-- (UNION keeps each row once: a DISTINCT of its own would sort the ~200,000 sightings twice.)
 CREATE TEMP TABLE job_city_period AS
-SELECT DISTINCT s.job_id, s.city, substr(coalesce(r.started_at, s.seen_at), 1, 7) AS period
+SELECT s.job_id, s.city, substr(coalesce(r.started_at, s.seen_at), 1, 7) AS period
 FROM sightings AS s
 LEFT JOIN crawl_runs AS r ON r.run_id = s.run_id
 WHERE coalesce(r.started_at, s.seen_at) IS NOT NULL
@@ -221,7 +222,13 @@ SELECT
     coalesce(l.is_fullstack, 0) AS is_fullstack,
     coalesce(l.fine_tuning, 'none') AS fine_tuning,
     l.fine_tuning_use_cases,
-    l.support_category
+    l.support_category,
+    -- the pay as stated (group_pay and the pay tables read these, not the jobs' long rows)
+    j.level,
+    j.salary_min,
+    j.salary_max,
+    j.salary_currency,
+    j.salary_period
 FROM jobs AS j
 JOIN source_labels AS l ON l.job_id = j.job_id
 JOIN job_order AS g ON g.job_id = j.job_id
@@ -254,13 +261,14 @@ JOIN job_order AS o ON o.job_id = k.job_id AND NOT o.keeps_lists;
 -- the list. Ties rank in that order, which is the published order (its counters kept the order
 -- names were first met, reading the jobs' files in name order: "<job id>_<slug>.yaml").
 -- Speed: ~1,000,000 listed names, a few thousand distinct. A GROUP BY would sort them all (~1 s at
--- 100,000 postings); an upsert keeps each name's earliest in a small index instead (~0.3 s). A
--- name of no list (list NULL) is never a conflict there: the GROUP BY after merges those.
+-- 100,000 postings); an upsert keeps each name's earliest in a small index instead (~0.2 s: it
+-- writes only when a name is met earlier than its kept place). A name of no list (list NULL) is
+-- never a conflict there: the GROUP BY after merges those.
 CREATE TEMP TABLE first_listed (name TEXT NOT NULL, list TEXT, first_seen INTEGER NOT NULL);
 CREATE UNIQUE INDEX temp.first_listed_by_name ON first_listed (name, list);
 INSERT INTO first_listed (name, list, first_seen)
 SELECT name, list, seen_order FROM listed_names WHERE true
-ON CONFLICT (name, list) DO UPDATE SET first_seen = min(first_seen, excluded.first_seen);
+ON CONFLICT (name, list) DO UPDATE SET first_seen = excluded.first_seen WHERE excluded.first_seen < first_seen;
 CREATE TEMP TABLE skills (skill_id INTEGER PRIMARY KEY, skill TEXT NOT NULL, category TEXT, first_seen INTEGER);
 INSERT INTO skills (skill, category, first_seen)
 SELECT name, list, min(first_seen) FROM first_listed GROUP BY name, list ORDER BY list, name;

@@ -175,33 +175,18 @@ FROM (
 WHERE position = 1;
 CREATE UNIQUE INDEX temp.variant_names_by_variant ON variant_names (published_variant);
 
--- Companies per cell (the overview's count; cell_company_counts' rows of the cell), counted by
--- analysis/cell_counts.py (fill_cell_companies: the SQL it stands for is quoted there).
-CREATE TEMP TABLE cell_companies (cell_id INTEGER PRIMARY KEY, companies INTEGER NOT NULL);
-
--- Companies by id, and jobs per cell and company.
+-- Companies by id, jobs per cell and company (only the companies report_top_companies can list:
+-- as many jobs as the cell's 20th company or more), and companies per cell (the overview's
+-- count), both counted by analysis/cell_counts.py (fill_companies: the SQL it stands for is
+-- quoted there).
 CREATE TEMP TABLE companies (company_id INTEGER PRIMARY KEY, company TEXT NOT NULL UNIQUE, first_seen TEXT);
 INSERT INTO companies (company, first_seen)
 SELECT company, min(job_id) FROM job_base WHERE company IS NOT NULL GROUP BY company;
-
--- Speed: each group's counts are added up in the primary key (an upsert; cheaper than sorting them
--- all for a GROUP BY).
 CREATE TEMP TABLE cell_company_counts (
     cell_id INTEGER NOT NULL, company_id INTEGER NOT NULL, jobs INTEGER NOT NULL,
     PRIMARY KEY (cell_id, company_id)
 ) WITHOUT ROWID;
-WITH per_group AS MATERIALIZED (
-    SELECT p.scope_group, c.company_id, count(*) AS jobs
-    FROM job_base AS p
-    JOIN companies AS c ON c.company = p.company
-    GROUP BY p.scope_group, c.company_id
-)
-INSERT INTO cell_company_counts (cell_id, company_id, jobs)
-SELECT gc.cell_id, g.company_id, g.jobs
-FROM per_group AS g
-JOIN group_cells AS gc USING (scope_group)
-WHERE true
-ON CONFLICT (cell_id, company_id) DO UPDATE SET jobs = jobs + excluded.jobs;
+CREATE TEMP TABLE cell_companies (cell_id INTEGER PRIMARY KEY, companies INTEGER NOT NULL);
 
 -- Jobs per cell and skill, whatever the AI type and stage.
 CREATE TEMP TABLE cell_skills AS
@@ -239,17 +224,19 @@ CREATE INDEX temp.cell_canonical_skills_by_skill ON cell_canonical_skills (cell_
 CREATE TEMP TABLE group_pay AS
 WITH stated AS MATERIALIZED (
     SELECT p.scope_group,
-        coalesce(j.salary_currency, currency_in_text(j.description, j.salary_min, j.salary_max), 'not stated') AS currency,
-        coalesce(j.level, 'not stated') AS level,
+        -- the posting's text read only where the pay data names no currency (coalesce stops at the first value)
+        coalesce(p.salary_currency,
+                 currency_in_text((SELECT j.description FROM jobs AS j WHERE j.job_id = p.job_id), p.salary_min, p.salary_max),
+                 'not stated') AS currency,
+        coalesce(p.level, 'not stated') AS level,
         coalesce(p.ai_type, 'unknown') AS ai_type,
-        j.salary_period <> 'year' AS converted,
-        (coalesce(j.salary_min, j.salary_max) + coalesce(j.salary_max, j.salary_min)) / 2.0
-            * CASE j.salary_period WHEN 'year' THEN 1 WHEN 'month' THEN 12 WHEN 'week' THEN 52
+        p.salary_period <> 'year' AS converted,
+        (coalesce(p.salary_min, p.salary_max) + coalesce(p.salary_max, p.salary_min)) / 2.0
+            * CASE p.salary_period WHEN 'year' THEN 1 WHEN 'month' THEN 12 WHEN 'week' THEN 52
                                    WHEN 'day' THEN 260 WHEN 'hour' THEN 2080 END AS annual
     FROM job_base AS p
-    JOIN jobs AS j ON j.job_id = p.job_id
-    WHERE coalesce(j.salary_min, j.salary_max) IS NOT NULL
-      AND j.salary_period IN ('year', 'month', 'week', 'day', 'hour')
+    WHERE coalesce(p.salary_min, p.salary_max) IS NOT NULL
+      AND p.salary_period IN ('year', 'month', 'week', 'day', 'hour')
 )
 SELECT scope_group, currency, level, ai_type, annual, count(*) AS jobs, sum(converted) AS converted
 FROM stated

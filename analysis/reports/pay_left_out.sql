@@ -3,14 +3,13 @@
 -- text), and pay without a period.
 WITH per_group AS MATERIALIZED (
     SELECT p.scope_group,
-        sum(j.salary_period IN ('year', 'month', 'week', 'day', 'hour')
-            AND (coalesce(j.salary_min, j.salary_max) + coalesce(j.salary_max, j.salary_min)) / 2.0
-                * CASE j.salary_period WHEN 'year' THEN 1 WHEN 'month' THEN 12 WHEN 'week' THEN 52
+        sum(p.salary_period IN ('year', 'month', 'week', 'day', 'hour')
+            AND (coalesce(p.salary_min, p.salary_max) + coalesce(p.salary_max, p.salary_min)) / 2.0
+                * CASE p.salary_period WHEN 'year' THEN 1 WHEN 'month' THEN 12 WHEN 'week' THEN 52
                                        WHEN 'day' THEN 260 WHEN 'hour' THEN 2080 END < 1000) AS under_1000,
-        sum(j.salary_period IS NULL OR j.salary_period NOT IN ('year', 'month', 'week', 'day', 'hour')) AS no_period
+        sum(p.salary_period IS NULL OR p.salary_period NOT IN ('year', 'month', 'week', 'day', 'hour')) AS no_period
     FROM job_base AS p
-    JOIN jobs AS j ON j.job_id = p.job_id
-    WHERE coalesce(j.salary_min, j.salary_max) IS NOT NULL
+    WHERE coalesce(p.salary_min, p.salary_max) IS NOT NULL
     GROUP BY p.scope_group
 ),
 per_cell AS (

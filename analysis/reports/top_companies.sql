@@ -1,9 +1,11 @@
 -- The 20 companies with the most jobs in each scope, and every company tying with the 20th,
 -- with their share of all jobs; ties in the order of their first job (as published).
 --
--- Speed: ~330,000 (cell, company) counts at 100,000 postings, most of them a company's one or two
--- jobs. The jobs of each cell's 20th company are read off how many companies have each count;
--- only the companies with at least that many jobs are then looked up and ranked.
+-- Speed: of the ~330,000 (cell, company) counts at 100,000 postings, most of them a company's one
+-- or two jobs, cell_company_counts keeps only those this table can list (analysis/cell_counts.py,
+-- TOP_COMPANIES: this table's 20); the cut below reads the same rows off the whole count too. The
+-- jobs of each cell's 20th company are read off how many companies have each count; only the
+-- companies with at least that many jobs are then looked up and ranked.
 WITH histogram AS (
     SELECT cell_id, jobs, count(*) AS companies
     FROM cell_company_counts
