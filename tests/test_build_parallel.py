@@ -392,7 +392,7 @@ TIE_EXAMPLES = [
 
 @pytest.mark.parametrize("cells", TIE_EXAMPLES)
 def test_the_company_cut_leaves_report_top_companies_as_the_full_count_makes_it(cells):
-    first_seen = list(range(max(map(len, cells))))[::-1]  # ties listed in no order of company id
+    first_seen = list(range(max(map(len, cells))))[::-1]  # the report orders ties by first job, here not by id
     full = top_companies_rows(cells, first_seen, every_count)
     assert full == top_companies_rows(cells, first_seen, cell_counts._can_rank)
     assert any(rank > cell_counts.TOP_COMPANIES for _, _, rank, *_ in full)  # ties past the 20th are listed
