@@ -215,16 +215,18 @@ def labels_error(sources: dict[str, int], labels: str, db_path: str | Path) -> s
 
 
 def build(db_path: str | Path, labels: str = DEFAULT_LABELS, seconds: dict[str, float] | None = None,
-          side_tables: list[str] | None = None) -> dict[str, int]:
+          side_tables: list[str] | None = None, left_out: dict[str, int] | None = None) -> dict[str, int]:
     """(Re)build every report table's rows of one label source; returns table -> its row count.
 
     ``seconds``, when given, receives how long the scope tables (``SCOPE``: the scope scripts and
     the countings) and each report table took: where a slow build spends its time (with a second
     process, build_parallel.py, also its scope tables' seconds, ``SIDE_SCOPE``); ``side_tables``
-    receives the tables the second process builds. LabelsError when no job carries labels of
+    receives the tables the second process builds; ``left_out`` what the reports leave out of
+    the labelled jobs as no data (LEFT_OUT: what, how many). LabelsError when no job carries labels of
     that source (the default source of a database without any labels yet builds empty tables)."""
     seconds = {} if seconds is None else seconds
     side_tables = [] if side_tables is None else side_tables
+    left_out = {} if left_out is None else left_out
     conn = sqlite3.connect(db_path, isolation_level=None, timeout=BUSY_TIMEOUT)  # waits out a writer
     try:
         # One transaction from the first read to the last write: the label sources, the label
@@ -238,6 +240,7 @@ def build(db_path: str | Path, labels: str = DEFAULT_LABELS, seconds: dict[str, 
         if unknown := labels_error(sources, labels, db_path):
             raise LabelsError(unknown)
         prepare(conn, labels)
+        left_out.update(count_left_out(conn))
         queries = report_queries()
         version = queries_version()
         steps = scope_steps()
@@ -298,6 +301,27 @@ def build(db_path: str | Path, labels: str = DEFAULT_LABELS, seconds: dict[str, 
         conn.close()
 
 
+# What the scope statements (reports/_scope.sql) read as no data, which the crawl never writes (a
+# hand-edited or merged database): a city listing without a city has no cell; a pay bound stored as
+# text ('100k': the jobs table's REAL column keeps as text only what reads as no number) is no bound.
+# Counted over the jobs of the label source built: (one, more) -> the SQL counting them.
+LEFT_OUT = {
+    ("city listing without a city", "city listings without a city"): """
+        SELECT (SELECT count(*) FROM sightings AS s JOIN source_labels AS l USING (job_id) WHERE s.city IS NULL)
+             + (SELECT count(*) FROM job_cities AS c JOIN source_labels AS l USING (job_id) WHERE c.city IS NULL)""",
+    ("pay bound that is no number", "pay bounds that are no number"): """
+        SELECT coalesce(sum(typeof(j.salary_min) NOT IN ('integer', 'real', 'null'))
+                        + sum(typeof(j.salary_max) NOT IN ('integer', 'real', 'null')), 0)
+        FROM jobs AS j JOIN source_labels AS l USING (job_id)""",
+}
+
+
+def count_left_out(conn: sqlite3.Connection) -> dict[str, int]:
+    """LEFT_OUT's counts above 0, each under its words for that many."""
+    counts = {words: conn.execute(sql).fetchone()[0] for words, sql in LEFT_OUT.items()}
+    return {(one if count == 1 else more): count for (one, more), count in counts.items() if count}
+
+
 def _second_process_tables(conn: sqlite3.Connection, steps: list[build_parallel.ScopeStep], queries: dict[str, str],
                            sources: dict[str, int], labels: str) -> list[str]:
     """The report tables a second process builds (build_parallel.py): those that need no listed
@@ -325,12 +349,13 @@ def _write_methods(conn: sqlite3.Connection) -> None:
 
 
 def main(db_path: str, labels: str = DEFAULT_LABELS) -> None:
-    started, seconds, side_tables = time.perf_counter(), {}, []
-    counts = build(db_path, labels, seconds, side_tables)
+    started, seconds, side_tables, left_out = time.perf_counter(), {}, [], {}
+    counts = build(db_path, labels, seconds, side_tables, left_out)
     print(f"{SCOPE}: {seconds[SCOPE]:.1f}s")
     if SIDE_SCOPE in seconds:
         print(f"{SIDE_SCOPE}: {seconds[SIDE_SCOPE]:.1f}s, meanwhile")
     for table, rows in counts.items():
         beside = ", second process" if table in side_tables else ""
         print(f"{table}: {rows} rows ({seconds[table]:.2f}s{beside})")
-    print(f"built {len(counts)} report tables from labels {labels!r} in {time.perf_counter() - started:.1f}s")
+    print(f"built {len(counts)} report tables from labels {labels!r} in {time.perf_counter() - started:.1f}s"
+          + "".join(f"; left out {count} {what}" for what, count in left_out.items()))

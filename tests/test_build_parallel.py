@@ -12,6 +12,8 @@ import textwrap
 
 import numpy as np
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from analysis import build as builder
 from analysis import build_parallel, cell_counts
@@ -337,3 +339,67 @@ def test_the_company_cut_keeps_the_rows_the_quoted_delete_keeps():
     assert kept_by_sql == list(zip(cell_id[kept].tolist(), company_id[kept].tolist(), jobs[kept].tolist()))
     cut_cells = {cell for cell, _, _ in set(rows) - set(kept_by_sql)}
     assert cut_cells >= {4, 5} and not cut_cells & {0, 1, 2}  # only cells of more companies than the cut lose rows
+
+
+def top_companies_rows(cells: list[list[int]], first_seen: list[int], keep) -> list[tuple]:
+    """report_top_companies' rows (reports/top_companies.sql) over cells' jobs per company (company
+    i: cells[c][i] jobs in cell c, its first job first_seen[i]), of the counts keep(cell_id, jobs) keeps."""
+    rows = [(cell, company, jobs) for cell, counts in enumerate(cells) for company, jobs in enumerate(counts)]
+    cell_id, company_id, jobs = (np.array(column, dtype=np.int64) for column in zip(*rows))
+    kept = keep(cell_id, jobs)
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE cells (cell_id INTEGER PRIMARY KEY, city TEXT NOT NULL, period TEXT NOT NULL)")
+    conn.execute("CREATE TABLE cell_totals (cell_id INTEGER PRIMARY KEY, jobs INTEGER NOT NULL)")
+    conn.execute("CREATE TABLE companies (company_id INTEGER PRIMARY KEY, company TEXT NOT NULL UNIQUE, first_seen TEXT)")
+    conn.execute("CREATE TABLE cell_company_counts (cell_id INTEGER NOT NULL, company_id INTEGER NOT NULL, "
+                 "jobs INTEGER NOT NULL, PRIMARY KEY (cell_id, company_id)) WITHOUT ROWID")
+    conn.executemany("INSERT INTO cells VALUES (?, ?, ?)", ((cell, f"city {cell}", "all") for cell in range(len(cells))))
+    conn.executemany("INSERT INTO cell_totals VALUES (?, ?)", ((cell, sum(counts)) for cell, counts in enumerate(cells)))
+    conn.executemany("INSERT INTO companies VALUES (?, ?, ?)",
+                     ((company, f"company {company}", f"job {seen:04d}") for company, seen in enumerate(first_seen)))
+    conn.executemany("INSERT INTO cell_company_counts VALUES (?, ?, ?)",
+                     zip(cell_id[kept].tolist(), company_id[kept].tolist(), jobs[kept].tolist()))
+    try:
+        return conn.execute((builder.REPORTS_DIR / "top_companies.sql").read_text()).fetchall()
+    finally:
+        conn.close()
+
+
+def every_count(cell_id, jobs):
+    return np.ones(len(jobs), dtype=bool)
+
+
+def tie_heavy_cells(draw) -> tuple[list[list[int]], list[int]]:
+    """1 to 5 cells of 0 to 45 companies (near 20 as often as not) with 1 to a few jobs each: ties
+    across ranks 19-22 in most of them. One company at least (fill_companies writes nothing without)."""
+    def cell():
+        size = draw(st.one_of(st.integers(0, 45), st.integers(17, 23)))
+        most = draw(st.integers(1, 6))
+        return draw(st.lists(st.integers(1, most), min_size=size, max_size=size))
+    cells = [cell() for _ in range(draw(st.integers(1, 5)))]
+    assume(any(cells))
+    return cells, draw(st.permutations(range(max(map(len, cells)))))
+
+
+# ties spanning ranks 19-22; exactly 20 and 21 companies; 19 companies; all equal; one company
+TIE_EXAMPLES = [
+    [[5] * 18 + [3] * 4 + [1] * 10],
+    [[2] * 20, [2] * 19 + [1], [3] * 19 + [2] * 2],
+    [[4] * 19, [1] * 21, [7]],
+    [[6, 5] + [2] * 30 + [1] * 5, [1] * 45],
+]
+
+
+@pytest.mark.parametrize("cells", TIE_EXAMPLES)
+def test_the_company_cut_leaves_report_top_companies_as_the_full_count_makes_it(cells):
+    first_seen = list(range(max(map(len, cells))))[::-1]  # the report orders ties by first job, here not by id
+    full = top_companies_rows(cells, first_seen, every_count)
+    assert full == top_companies_rows(cells, first_seen, cell_counts._can_rank)
+    assert any(rank > cell_counts.TOP_COMPANIES for _, _, rank, *_ in full)  # ties past the 20th are listed
+
+
+@settings(derandomize=True, max_examples=300, deadline=None)
+@given(st.data())
+def test_the_company_cut_leaves_report_top_companies_unchanged_on_tie_heavy_cells(data):
+    cells, first_seen = tie_heavy_cells(data.draw)
+    assert top_companies_rows(cells, first_seen, every_count) == top_companies_rows(cells, first_seen, cell_counts._can_rank)

@@ -676,3 +676,56 @@ def test_a_report_of_a_label_source_the_database_lacks_is_one_line_and_builds_no
     assert result.stderr == (f"python -m analysis report: error: no job has labels of source 'nosuch'; label sources in "
                              f"{path}: rules (14 jobs)\n")
     assert path.read_bytes() == before
+
+
+def build_by_cli(path: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "analysis", "build", "--db", str(path)],
+                          cwd=REPO, capture_output=True, text=True, timeout=120)
+
+
+def changed_copies(tmp_path: Path, bad: str, as_no_data: str) -> tuple[Path, Path]:
+    """Two fixture databases with pay: one changed by the SQL ``bad``, the other by ``as_no_data``
+    (what the build should read the bad data as)."""
+    from tests.helpers import with_pay
+
+    paths = []
+    for name, sql in (("bad", bad), ("as_no_data", as_no_data)):
+        path = with_pay(build_fixture_db(tmp_path / f"{name}.db"))
+        with sqlite3.connect(path) as conn:
+            assert conn.execute(sql).rowcount
+        paths.append(path)
+    return paths[0], paths[1]
+
+
+def test_a_pay_bound_stored_as_text_is_no_bound_counted_in_the_build_line(tmp_path):
+    """'100k' (a hand-edited database; the crawl writes numbers): job 9005's pay reads its upper
+    bound (its currency looked up in its text, as where the lower bound is NULL), job 9003's none."""
+    bad, as_no_data = changed_copies(
+        tmp_path, "UPDATE jobs SET salary_min = CAST(salary_min / 1000 AS INTEGER) || 'k' WHERE job_id IN ('9003', '9005')",
+        "UPDATE jobs SET salary_min = NULL WHERE job_id IN ('9003', '9005')")
+    result = build_by_cli(bad)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].endswith("; left out 2 pay bounds that are no number")
+    assert "Traceback" not in result.stderr
+    build(as_no_data)
+    assert _report_rows(bad) == _report_rows(as_no_data)
+    with sqlite3.connect(bad) as conn:  # USD: 9001 and 9002 (9003 has no pay left); not stated: 9005's 100,000
+        assert conn.execute("SELECT currency, jobs, median FROM report_pay WHERE city = 'all' AND period = 'all' "
+                            "AND group_by = 'all' AND currency IN ('USD', 'not stated')").fetchall() == [
+            ("USD", 2, 122400), ("not stated", 1, 100000)]
+
+
+def test_a_sighting_without_a_city_is_left_out_counted_in_the_build_line(tmp_path):
+    """A NULL city (a hand-edited or merged database) has no cell: the job counts where its other
+    listings put it, as if the sighting were not there."""
+    first = "(SELECT min(rowid) FROM sightings)"
+    bad, as_no_data = changed_copies(tmp_path, f"UPDATE sightings SET city = NULL WHERE rowid = {first}",
+                                     f"DELETE FROM sightings WHERE rowid = {first}")
+    result = build_by_cli(bad)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].endswith("; left out 1 city listing without a city")
+    assert "Traceback" not in result.stderr
+    build(as_no_data)
+    assert _report_rows(bad) == _report_rows(as_no_data)
+    result = build_by_cli(as_no_data)
+    assert "left out" not in result.stdout

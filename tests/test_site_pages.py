@@ -441,3 +441,12 @@ async def test_every_readme_url_works_on_the_demo(site_db, tmp_path):
             continue
         response = await client.get(path, follow_redirects=True)
         assert response.status_code == 200, path
+
+
+def test_a_pay_bound_stored_as_text_shows_as_no_bound():
+    """'100k' (a hand-edited database) would stop the job's page: read as no bound, as the build does."""
+    job = {"salary_min": "100k", "salary_max": 140_000.0, "salary_currency": "USD", "salary_period": "year",
+           "salary_text": "100k-140K Annually"}
+    assert site.pay_text(job) == "USD 140,000 per year"
+    assert site.pay_text({**job, "salary_max": "140K"}) == "100k-140K Annually"
+    assert site.pay_text({**job, "salary_min": 100_000}) == "USD 100,000 – 140,000 per year"

@@ -68,14 +68,15 @@ JOB_CITY_PERIOD_SQL = """
 SELECT s.job_id, s.city, substr(coalesce(r.started_at, s.seen_at), 1, 7) AS period
 FROM sightings AS s
 LEFT JOIN crawl_runs AS r ON r.run_id = s.run_id
-WHERE coalesce(r.started_at, s.seen_at) IS NOT NULL
+WHERE coalesce(r.started_at, s.seen_at) IS NOT NULL AND s.city IS NOT NULL
 UNION
 SELECT job_id, city, substr(day, 1, 7)
 FROM (
     WITH unseen AS MATERIALIZED (  -- listings no sighting records
         SELECT c.job_id, c.city, c.first_seen, c.last_seen
         FROM job_cities AS c
-        WHERE NOT EXISTS (SELECT 1 FROM sightings AS s WHERE s.job_id = c.job_id AND s.city = c.city)
+        WHERE c.city IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM sightings AS s WHERE s.job_id = c.job_id AND s.city = c.city)
     )
     SELECT job_id, city, first_seen AS day FROM unseen
     UNION ALL

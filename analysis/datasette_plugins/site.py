@@ -471,11 +471,11 @@ HEADING_MAX_CHARS = 60
 
 def pay_text(job: dict) -> str | None:
     """The pay as the posting states it: range, currency (never guessed) and period."""
-    low, high = job.get("salary_min"), job.get("salary_max")
-    if low is None and high is None:
+    # a bound stored as text ('100k': a hand-edited database) is none, as the report tables read it
+    bounds = [value for value in (job.get("salary_min"), job.get("salary_max")) if isinstance(value, (int, float))]
+    if not bounds:
         return job.get("salary_text")
-    amounts = [f"{value:,.0f}" for value in (low, high) if value is not None]
-    text = " – ".join(dict.fromkeys(amounts))
+    text = " – ".join(dict.fromkeys(f"{value:,.0f}" for value in bounds))
     if job.get("salary_currency"):
         text = f"{job['salary_currency']} {text}"
     if job.get("salary_period"):

@@ -17,19 +17,22 @@
 -- pairs get integer ids before they are counted: sorting ids is much faster than sorting text.
 
 -- Where and when each job was seen. Jobs stored without a run fall back to job_cities dates.
+-- A listing without a city (the crawl writes none: a hand-edited or merged database) has no cell:
+-- left out, and counted in the build's last line (build.py, left_out).
 -- (UNION keeps each row once: a DISTINCT of its own would sort the ~200,000 sightings twice.)
 CREATE TEMP TABLE job_city_period AS
 SELECT s.job_id, s.city, substr(coalesce(r.started_at, s.seen_at), 1, 7) AS period
 FROM sightings AS s
 LEFT JOIN crawl_runs AS r ON r.run_id = s.run_id
-WHERE coalesce(r.started_at, s.seen_at) IS NOT NULL
+WHERE coalesce(r.started_at, s.seen_at) IS NOT NULL AND s.city IS NOT NULL
 UNION
 SELECT job_id, city, substr(day, 1, 7)
 FROM (
     WITH unseen AS MATERIALIZED (  -- listings no sighting records
         SELECT c.job_id, c.city, c.first_seen, c.last_seen
         FROM job_cities AS c
-        WHERE NOT EXISTS (SELECT 1 FROM sightings AS s WHERE s.job_id = c.job_id AND s.city = c.city)
+        WHERE c.city IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM sightings AS s WHERE s.job_id = c.job_id AND s.city = c.city)
     )
     SELECT job_id, city, first_seen AS day FROM unseen
     UNION ALL
@@ -224,9 +227,11 @@ SELECT
     l.fine_tuning_use_cases,
     l.support_category,
     -- the pay as stated (group_pay and the pay tables read these, not the jobs' long rows)
+    -- a bound stored as no number ('100k': a hand-edited or merged database; the crawl writes
+    -- numbers) is no bound, counted in the build's last line (build.py, left_out)
     j.level,
-    j.salary_min,
-    j.salary_max,
+    CASE WHEN typeof(j.salary_min) IN ('integer', 'real') THEN j.salary_min END AS salary_min,
+    CASE WHEN typeof(j.salary_max) IN ('integer', 'real') THEN j.salary_max END AS salary_max,
     j.salary_currency,
     j.salary_period
 FROM jobs AS j
