@@ -12,6 +12,7 @@ import shlex
 import signal
 import socket
 import sqlite3
+import time
 import urllib.request
 from pathlib import Path
 from urllib.parse import quote, urlencode, urlsplit
@@ -355,3 +356,24 @@ async def test_every_dashboard_chart_finds_its_rows_whatever_the_database_file_i
     chart_page = (await ds.client.get("/-/dashboards/ai-engineering-jobs/top-skills")).text
     query_link = re.search(r'<a class="not-underlined" title="[^"]*" href="([^"?]+)\?', chart_page).group(1)
     assert (await ds.client.get(query_link + ".json?sql=select+1")).status_code == 200  # the chart's "see the query"
+
+
+def test_serve_on_port_0_picks_a_free_port_and_prints_it(tmp_path):
+    """``--port 0``: the system picks a free port, and the line to open names the one it picked
+    (port_option refused 0 for a while, though serving on one had always worked)."""
+    db = build_fixture_db(tmp_path / "jobs.db")
+    build(db)
+    log = tmp_path / "serve.log"
+    server = start_server(serve_command(db, 0), log)
+    try:
+        deadline = time.monotonic() + 30
+        while not (opened := re.search(r"^Open http://127\.0\.0\.1:(\d+)/ ", log.read_text(), re.M)):
+            assert server.poll() is None and time.monotonic() < deadline, log.read_text()
+            time.sleep(0.2)
+        port = int(opened.group(1))
+        assert port != 0
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/jobs.json?sql=select+1&_shape=array") as response:
+            assert json.load(response) == [{"1": 1}]
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
