@@ -302,6 +302,8 @@ def test_nothing_run_beside_an_immutable_datasette_writes_into_its_file(tmp_path
     db = build_fixture_db(tmp_path / "jobs.db")  # report tables never built: stale
     with sqlite3.connect(db) as conn:
         conn.execute("PRAGMA journal_mode=DELETE")
+    published = tmp_path / "published.md"
+    published.write_text("# AI Engineering Jobs Analysis\n\nGenerated from 895 job descriptions.\n")
     port, log = free_port(), tmp_path / "datasette.log"
     server = start_server([sys.executable, "-m", "datasette", "serve", "-i", str(db), "--port", str(port)], log)
     try:
@@ -311,6 +313,9 @@ def test_nothing_run_beside_an_immutable_datasette_writes_into_its_file(tmp_path
         for command, says in [
             (["-m", "analysis", "build", "--db", str(db)], "stop the site, build, then serve it again"),
             (["-m", "analysis", "report", "--db", str(db)], "missing report tables) and "),
+            (["-m", "analysis.compare_published", "--db", str(db), "--published", str(published),
+              "--labels", "rules"],
+             "missing report tables) and "),
             (["-m", "analysis", "serve", "--db", str(db), "--port", str(free_port())],
              "error: the report tables are out of date ("),
             (["-m", "jobcrawler.label", "--model", "any", "--db", str(db)], "stop the site, label"),
