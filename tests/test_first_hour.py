@@ -59,6 +59,29 @@ def scrapy(*arguments: str, cwd=REPO) -> subprocess.CompletedProcess:
     (["crawl", "builtin", "-a", "city=berlin", "-s", "BUILTIN_BASE_URL=127.0.0.1:8765"],
      "error: -s BUILTIN_BASE_URL must be an http(s):// address (https://builtin.com, http://127.0.0.1:8765), "
      "got '127.0.0.1:8765'"),
+    (["crawl", "builtin", "-a", "city=berlin", "-s", "BUILTIN_BASE_URL=http://127.0.0.1:99999"],
+     "error: -s BUILTIN_BASE_URL must be an http(s):// address (https://builtin.com, http://127.0.0.1:8765), "
+     "got 'http://127.0.0.1:99999'"),
+    # a whole-number setting given a fraction passed as a number, then failed in int() after the run began
+    (["crawl", "builtin", "-a", "city=berlin", "-s", "CONCURRENT_REQUESTS=1.5"],
+     "error: -s CONCURRENT_REQUESTS must be a whole number, got '1.5'"),
+    (["crawl", "builtin", "-a", "city=berlin", "-s", "RETRY_TIMES=2.0"],
+     "error: -s RETRY_TIMES must be a whole number, got '2.0'"),
+    (["crawl", "builtin", "-a", "city=berlin", "-s", "STORE_BATCH_SIZE=10.7"],
+     "error: -s STORE_BATCH_SIZE must be a whole number, got '10.7'"),
+    (["crawl", "builtin", "-a", "city=berlin", "-s", "DOWNLOAD_MAXSIZE=1e6"],
+     "error: -s DOWNLOAD_MAXSIZE must be a whole number, got '1e6'"),
+    # delays and timeouts: nan and negative values passed as numbers
+    (["crawl", "builtin", "-a", "city=berlin", "-s", "DOWNLOAD_DELAY=nan"],
+     "error: -s DOWNLOAD_DELAY must be a number from 0, got 'nan'"),
+    (["crawl", "builtin", "-a", "city=berlin", "-s", "DOWNLOAD_DELAY=-1"],
+     "error: -s DOWNLOAD_DELAY must be a number from 0, got '-1'"),
+    (["crawl", "builtin", "-a", "city=berlin", "-s", "AUTOTHROTTLE_MAX_DELAY=inf"],
+     "error: -s AUTOTHROTTLE_MAX_DELAY must be a number from 0, got 'inf'"),
+    (["crawl", "builtin", "-a", "city=berlin", "-s", "AUTOTHROTTLE_TARGET_CONCURRENCY=0"],
+     "error: -s AUTOTHROTTLE_TARGET_CONCURRENCY must be a number above 0, got '0'"),
+    (["crawl", "builtin", "-a", "city=berlin", "-s", "DOWNLOAD_TIMEOUT=0"],
+     "error: -s DOWNLOAD_TIMEOUT must be a number above 0, got '0'"),
 ])
 def test_a_mistyped_crawl_is_one_line_and_writes_nothing(arguments, says, tmp_path):
     db = tmp_path / "never.db"
@@ -66,6 +89,29 @@ def test_a_mistyped_crawl_is_one_line_and_writes_nothing(arguments, says, tmp_pa
     assert result.returncode == 1
     assert result.stderr.splitlines() == [result.stderr.splitlines()[0]] and result.stderr.startswith(says)
     assert not db.exists()
+
+
+@pytest.mark.parametrize("value", ["30.5", "30"])
+def test_a_timeout_scrapy_reads_as_seconds_takes_a_fraction(value, tmp_path):
+    """DOWNLOAD_TIMEOUT's default is a whole number, but Scrapy reads it as a float: 30.5 is
+    no mistake (the crawl gets past the checks to the unreachable site)."""
+    result = scrapy("crawl", "builtin", "-a", "city=berlin", "-s", f"DOWNLOAD_TIMEOUT={value}",
+                    "-s", "BUILTIN_BASE_URL=http://127.0.0.1:9", "-s", "RETRY_TIMES=0",
+                    "-s", f"SQLITE_PATH={tmp_path / 'jobs.db'}")
+    assert "must be" not in result.stderr and "crawl failed (run 1)" in result.stderr, result.stderr[-2000:]
+
+
+def test_a_crawl_that_did_not_start_leaves_no_run_running(tmp_path):
+    """A part Scrapy builds after the run's row is written (a pipeline) fails: the crawl says why
+    in one line and its run is failed, not `running` until a later run finds its process gone."""
+    db = tmp_path / "jobs.db"
+    result = scrapy("crawl", "builtin", "-a", "city=berlin", "-s", f"SQLITE_PATH={db}",
+                    "-s", 'ITEM_PIPELINES={"tests.helpers.PipelineThatCannotStart": 100}')
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1] == "error: -s PIPELINE_THAT_CANNOT_START is wrong", result.stderr[-2000:]
+    assert rows(db, "SELECT run_id, status, finish_reason, status_reasons FROM crawl_runs") == [
+        {"run_id": 1, "status": "failed", "finish_reason": "start_error",
+         "status_reasons": '["the crawl did not start: -s PIPELINE_THAT_CANNOT_START is wrong"]'}]
 
 
 def test_a_mistyped_scheduled_crawl_says_why_in_its_log_file(tmp_path):
