@@ -22,7 +22,9 @@ from datasette.app import Datasette
 from markupsafe import escape
 
 from analysis.build import build, report_tables
-from analysis.serve import METADATA_DATABASE, SETTINGS, datasette_app, metadata_for, metadata_path_for, setting_options
+from analysis.serve import (
+    METADATA_DATABASE, SETTINGS, datasette_app, metadata_for, metadata_path_for, setting_options, site_database_name,
+)
 from tests.helpers import (
     REPO, XSS_COMPANY, XSS_TITLE, build_fixture_db, free_port, serve_command, start_server, wait_until_up,
 )
@@ -377,3 +379,17 @@ def test_serve_on_port_0_picks_a_free_port_and_prints_it(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=15)
+
+
+@pytest.mark.parametrize("file_name, name", [
+    ("jobs.db", "jobs"),
+    ("my jobs.db", "my-jobs"),
+    ("my jobs.2026.db", "my-jobs-2026"),
+    ("données.db", "donnees"),  # was donn-es: the accent took its letter with it
+    ("café.db", "cafe"),  # was caf
+    ("Zürich Jobs.db", "Zurich-Jobs"),
+    ("ﬁle.db", "file"),  # a ligature: its letters
+    ("日本.db", METADATA_DATABASE),  # no ASCII letter at all: the metadata's own name
+])
+def test_a_database_s_site_name_keeps_its_letters_in_ascii(file_name, name):
+    assert site_database_name(file_name) == name
