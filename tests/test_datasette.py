@@ -9,9 +9,11 @@ import io
 import json
 import re
 import shlex
+import shutil
 import signal
 import socket
 import sqlite3
+import subprocess
 import time
 import urllib.request
 from pathlib import Path
@@ -393,3 +395,41 @@ def test_serve_on_port_0_picks_a_free_port_and_prints_it(tmp_path):
 ])
 def test_a_database_s_site_name_keeps_its_letters_in_ascii(file_name, name):
     assert site_database_name(file_name) == name
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("file_name, old, new", [
+    ("my jobs.2026.db", "my~20jobs~2E2026", "my-jobs-2026"),
+    ("my jobs.2026.db", "my+jobs~2E2026", "my-jobs-2026"),  # how Datasette 0.65 wrote the name in its links
+    ("données.db", "donn~C3~A9es", "donnees"),
+])
+async def test_a_link_to_a_database_under_its_old_name_redirects_to_its_site_name(site_db, tmp_path, file_name, old,
+                                                                                  new):
+    """Datasette named the database by its file's stem until the site named it fit for a URL:
+    links saved before (``/my~20jobs~2E2026/jobs?...``) answered 404. They redirect, path and
+    query kept."""
+    db = tmp_path / file_name
+    db.write_bytes(site_db.read_bytes())
+    ds = datasette_app(db, metadata_path_for(db))
+    await ds.invoke_startup()
+    for path, query in ((f"/{old}", ""), (f"/{old}/jobs", "?company=Acme&_sort=title"),
+                        (f"/{old}.json", "?sql=select+1"), (f"/{old}/city_top_skills.json", "?city=london")):
+        response = await ds.client.get(path + query)
+        assert response.status_code == 301, (path, response.status_code)
+        assert response.headers["location"] == path.replace(old, new, 1) + query
+        assert (await ds.client.get(response.headers["location"])).status_code in (200, 302)
+    assert (await ds.client.get(f"/{new}/jobs.json?_shape=array&_size=1")).status_code == 200  # no redirect
+    assert (await ds.client.get("/nothing~20here/jobs")).status_code == 404
+
+
+@pytest.mark.skipif(not shutil.which("make"), reason="runs make")
+def test_make_clean_deletes_the_metadata_serve_wrote_for_the_demo_database(tmp_path):
+    """The metadata beside a database is named by its site name (``.my-demo-2026...`` for
+    ``my.demo.2026.db``): ``make clean`` named it by the file's stem and left it behind.
+    (``make -n``: clean also empties the checkout's build folders.)"""
+    db = build_fixture_db(tmp_path / "my.demo.2026.db")
+    metadata = metadata_path_for(db)
+    assert metadata.name == ".my-demo-2026.datasette-metadata.yml"
+    result = subprocess.run(["make", "-n", "clean", f"DEMO_DB={db}"], cwd=REPO, capture_output=True, text=True,
+                            check=True)
+    assert f"rm -f {metadata}" in result.stdout.splitlines(), result.stdout
