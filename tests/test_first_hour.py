@@ -12,6 +12,7 @@ import sqlite3
 import subprocess
 import sys
 import urllib.request
+from contextlib import closing
 
 import pytest
 
@@ -394,3 +395,27 @@ def test_a_share_setting_given_as_text_is_used_as_the_number_it_was_checked_as(s
     assert "Traceback" not in result.stderr and "TypeError" not in result.stderr, result.stderr[-3000:]
     run_row = rows(db, "SELECT status, status_reasons FROM crawl_runs")[0]
     assert run_row["status"] == "degraded" and "company on 100.0% of jobs (< 101%)" in run_row["status_reasons"]
+
+
+def test_a_label_dry_run_beside_a_site_leaves_no_files_beside_the_served_wal_database(tmp_path):
+    """A dry run reads the served file as the site does, immutable: opened ``mode=ro`` it made
+    ``-wal``/``-shm`` files beside a WAL database (and failed, "unable to open database file",
+    in a folder it cannot write)."""
+    db = build_fixture_db(tmp_path / "jobs.db")
+    with closing(sqlite3.connect(db)) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    port, log = free_port(), tmp_path / "datasette.log"
+    server = start_server([sys.executable, "-m", "datasette", "serve", "-i", str(db), "--port", str(port)], log)
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/jobs.json?sql=select+1", server, log)
+        assert sorted(path.name for path in tmp_path.glob("jobs.db*")) == ["jobs.db"]
+        before = db.read_bytes()
+        for city in ([], ["--city", "berlin"]):
+            result = run("-m", "jobcrawler.label", "--model", "gpt-4o-mini", "--db", str(db), *city, "--dry-run")
+            assert result.returncode == 0, result.stderr[-2000:]
+            assert result.stdout.startswith("dry run: ") and "postings selected" in result.stdout, result.stdout
+            assert sorted(path.name for path in tmp_path.glob("jobs.db*")) == ["jobs.db"]
+            assert db.read_bytes() == before
+    finally:
+        server.terminate()
+        server.wait(timeout=15)

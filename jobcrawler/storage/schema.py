@@ -239,10 +239,11 @@ JOBS_SIGNATURE = frozenset(JOB_COLUMNS) - {"fetched_run_id"}
 def open_db_read_only(path: str | Path) -> sqlite_utils.Database:
     """The database opened to be read, never written: a file a site serves immutable, which a
     dry run reads as it is (checked to be ours; nothing brought up to date, not even the journal
-    mode)."""
+    mode). Opened immutable, as the site reads it: a WAL file's ``-wal`` and ``-shm`` are neither
+    made beside it nor needed (``mode=ro`` alone made them, or failed in a read-only folder)."""
     path = Path(path)
     try:
-        db = sqlite_utils.Database(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
+        db = sqlite_utils.Database(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True,
                                                    check_same_thread=False))
         _refuse_another_programs(db, path)
     except sqlite3.Error as error:
