@@ -309,9 +309,9 @@ def default_columns_redirect(app, datasette):
 
 def renamed_database_redirect(app, datasette):
     """Answer a link to a database under the name Datasette gave it from its file's stem
-    (``/my+jobs~2E2026/jobs?...`` or ``/my~20jobs~2E2026/...`` for ``my jobs.2026.db``, served as ``my-jobs-2026`` since the
-    site names it fit for a URL) by a permanent redirect to the same page under its name now,
-    path and query kept: links people saved or shared keep working."""
+    (``/my+jobs~2E2026/jobs?...`` or ``/my~20jobs~2E2026/...`` for ``my jobs.2026.db``, served as
+    ``my-jobs-2026`` since the site names it fit for a URL) by a permanent redirect to the same page
+    under its name now, path and query kept: links people saved or shared keep working."""
 
     async def wrapped(scope, receive, send):
         if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
