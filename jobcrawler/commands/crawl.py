@@ -216,10 +216,14 @@ def _close_the_run_that_did_not_start(crawler, error: BaseException) -> None:
     pipelines and middlewares that may then fail: left ``running``, it would stay so until a later
     run found this process gone. A new run ends ``failed`` saying why; a resumed one is
     ``interrupted`` again, so the same command resumes it once the cause is fixed."""
-    run_id = crawler.stats.get_value("jobcrawler/run_id") if crawler.stats else None
+    try:
+        stats = crawler.stats
+    except RuntimeError:  # stopped before Scrapy made its stats (a spider argument): no run was begun
+        return
+    run_id = stats.get_value("jobcrawler/run_id")
     if run_id is None:
         return
-    status = "interrupted" if crawler.stats.get_value("jobcrawler/resumed") else "failed"
+    status = "interrupted" if stats.get_value("jobcrawler/resumed") else "failed"
     try:
         db = storage.open_db(crawler.settings.get("SQLITE_PATH"),
                              crawler.settings.getfloat("SQLITE_BUSY_TIMEOUT", storage.BUSY_TIMEOUT),
