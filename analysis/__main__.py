@@ -59,7 +59,8 @@ def main(argv: list[str] | None = None) -> None:
 
     serve_parser = commands.add_parser("serve", help="publish the database read-only with Datasette")
     serve_parser.add_argument("--db", type=existing_db, default=DEFAULT_DB, help=f"default {DEFAULT_DB}")
-    serve_parser.add_argument("--port", type=number_input.port_option(), default=8001)
+    serve_parser.add_argument("--port", type=number_input.port_option(free_one=True), default=8001,
+                              help="default 8001; 0: a free one, which the line to open names")
     serve_parser.add_argument("--host", default="127.0.0.1")
 
     path_parser = commands.add_parser("path", help="my learning path: the skills to learn next and the postings "

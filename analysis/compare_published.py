@@ -255,13 +255,22 @@ def main(argv: list[str] | None = None) -> int:
     else:
         if not Path(args.db).is_file():
             parser.exit(2, f"{parser.prog}: error: no database at {args.db}\n")
-        try:
-            storage.open_db(args.db).close()
-        except storage.StorageError as error:
-            parser.exit(2, f"{parser.prog}: error: {error}\n")
+        # A site serving the file opened it immutable: it is read as it is, nothing written into
+        # it (not the schema open_db brings up to date, nor report tables built), as `analysis report` does.
+        served = storage.being_served(args.db, "build the report tables")
+        if not served:
+            try:
+                storage.open_db(args.db).close()
+            except storage.StorageError as error:
+                parser.exit(2, f"{parser.prog}: error: {error}\n")
         try:
             with closing(sqlite3.connect(args.db)) as conn:
                 stale = build.stale_reason(conn, args.labels)
+                unknown = build.labels_error(storage.label_sources(conn), args.labels, args.db) if stale else None
+            if unknown:  # said rather than "out of date" under a site, as `analysis report` does
+                parser.exit(2, f"{parser.prog}: error: {unknown}\n")
+            if stale and served:
+                parser.exit(1, f"{parser.prog}: error: the report tables are out of date ({stale}) and {served}\n")
             if stale:
                 build.build(args.db, args.labels)
             with closing(sqlite3.connect(args.db)) as conn:

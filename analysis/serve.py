@@ -39,6 +39,7 @@ import re
 import resource
 import shutil
 import socket
+import unicodedata
 from pathlib import Path
 
 import uvicorn
@@ -75,11 +76,14 @@ def stage_site_files(folder: Path) -> tuple[Path, Path]:
 
 def site_database_name(db_path: str | Path) -> str:
     """The database's name on the site: its file's stem, each run of characters a URL path
-    would encode (a space, a dot, an accent) made one '-' (``my jobs.db``: ``my-jobs``,
-    ``jobs.2026.db``: ``jobs-2026``). datasette-dashboards' charts fetch their rows from
-    ``<name>.json`` with the name as it is (its dashboards.js, ``getDataUrl``), so with any such
-    character every chart of the dashboard stayed empty."""
-    return re.sub(r"[^A-Za-z0-9_-]+", "-", Path(db_path).stem).strip("-") or METADATA_DATABASE
+    would encode (a space, a dot) made one '-' (``my jobs.db``: ``my-jobs``, ``jobs.2026.db``:
+    ``jobs-2026``), an accented letter its ASCII letter first (``données.db``: ``donnees``, not
+    ``donn-es``). datasette-dashboards' charts fetch their rows from ``<name>.json`` with the name
+    as it is (its dashboards.js, ``getDataUrl``), so with any such character every chart of the
+    dashboard stayed empty."""
+    decomposed = unicodedata.normalize("NFKD", Path(db_path).stem)  # é: e and its combining accent
+    ascii_letters = "".join(character for character in decomposed if not unicodedata.combining(character))
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", ascii_letters).strip("-") or METADATA_DATABASE
 
 
 def metadata_for(database: str) -> dict:

@@ -40,6 +40,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from contextlib import closing
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
@@ -689,10 +690,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"note: reading {args.db} as it is, read-only: a site serves it", file=sys.stderr)
     if args.city is not None:  # "0 postings selected" would hide a typo
         try:  # unknown_city reads job_cities: not a database, or another program's
-            (storage.open_db_read_only if served else storage.open_db)(args.db).close()
+            db = (storage.open_db_read_only if served else storage.open_db)(args.db)
         except storage.StorageError as error:
             parser.exit(2, f"{parser.prog}: error: {error}\n")
-        if unknown := storage.unknown_city(args.db, args.city):
+        with closing(db):
+            unknown = storage.unknown_city(db, args.city)
+        if unknown:
             parser.exit(2, f"{parser.prog}: error: {unknown}\n")
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
     settings = Settings(attempts=args.attempts, backoff=args.backoff, timeout=args.timeout)

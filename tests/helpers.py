@@ -533,3 +533,12 @@ def with_pay(db: Path) -> Path:
                          "salary_text = ? WHERE job_id = ?",
                          (low, high, currency, period, f"{low}-{high} {period}", job_id))
     return db
+
+
+class PipelineThatCannotStart:
+    """An item pipeline whose settings are wrong: it fails as Scrapy builds it, after the crawl's
+    run row is written (``-s ITEM_PIPELINES='{"tests.helpers.PipelineThatCannotStart": 100}'``)."""
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        raise ValueError("-s PIPELINE_THAT_CANNOT_START is wrong")

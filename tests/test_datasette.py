@@ -9,9 +9,12 @@ import io
 import json
 import re
 import shlex
+import shutil
 import signal
 import socket
 import sqlite3
+import subprocess
+import time
 import urllib.request
 from pathlib import Path
 from urllib.parse import quote, urlencode, urlsplit
@@ -21,7 +24,9 @@ from datasette.app import Datasette
 from markupsafe import escape
 
 from analysis.build import build, report_tables
-from analysis.serve import METADATA_DATABASE, SETTINGS, datasette_app, metadata_for, metadata_path_for, setting_options
+from analysis.serve import (
+    METADATA_DATABASE, SETTINGS, datasette_app, metadata_for, metadata_path_for, setting_options, site_database_name,
+)
 from tests.helpers import (
     REPO, XSS_COMPANY, XSS_TITLE, build_fixture_db, free_port, serve_command, start_server, wait_until_up,
 )
@@ -355,3 +360,76 @@ async def test_every_dashboard_chart_finds_its_rows_whatever_the_database_file_i
     chart_page = (await ds.client.get("/-/dashboards/ai-engineering-jobs/top-skills")).text
     query_link = re.search(r'<a class="not-underlined" title="[^"]*" href="([^"?]+)\?', chart_page).group(1)
     assert (await ds.client.get(query_link + ".json?sql=select+1")).status_code == 200  # the chart's "see the query"
+
+
+def test_serve_on_port_0_picks_a_free_port_and_prints_it(tmp_path):
+    """``--port 0``: the system picks a free port, and the line to open names the one it picked
+    (port_option refused 0 for a while, though serving on one had always worked)."""
+    db = build_fixture_db(tmp_path / "jobs.db")
+    build(db)
+    log = tmp_path / "serve.log"
+    server = start_server(serve_command(db, 0), log)
+    try:
+        deadline = time.monotonic() + 30
+        while not (opened := re.search(r"^Open http://127\.0\.0\.1:(\d+)/ ", log.read_text(), re.M)):
+            assert server.poll() is None and time.monotonic() < deadline, log.read_text()
+            time.sleep(0.2)
+        port = int(opened.group(1))
+        assert port != 0
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/jobs.json?sql=select+1&_shape=array") as response:
+            assert json.load(response) == [{"1": 1}]
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
+
+
+@pytest.mark.parametrize("file_name, name", [
+    ("jobs.db", "jobs"),
+    ("my jobs.db", "my-jobs"),
+    ("my jobs.2026.db", "my-jobs-2026"),
+    ("données.db", "donnees"),  # was donn-es: the accent took its letter with it
+    ("café.db", "cafe"),  # was caf
+    ("Zürich Jobs.db", "Zurich-Jobs"),
+    ("ﬁle.db", "file"),  # a ligature: its letters
+    ("日本.db", METADATA_DATABASE),  # no ASCII letter at all: the metadata's own name
+])
+def test_a_database_s_site_name_keeps_its_letters_in_ascii(file_name, name):
+    assert site_database_name(file_name) == name
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("file_name, old, new", [
+    ("my jobs.2026.db", "my~20jobs~2E2026", "my-jobs-2026"),
+    ("my jobs.2026.db", "my+jobs~2E2026", "my-jobs-2026"),  # how Datasette 0.65 wrote the name in its links
+    ("données.db", "donn~C3~A9es", "donnees"),
+])
+async def test_a_link_to_a_database_under_its_old_name_redirects_to_its_site_name(site_db, tmp_path, file_name, old,
+                                                                                  new):
+    """Datasette named the database by its file's stem until the site named it fit for a URL:
+    links saved before (``/my~20jobs~2E2026/jobs?...``) answered 404. They redirect, path and
+    query kept."""
+    db = tmp_path / file_name
+    db.write_bytes(site_db.read_bytes())
+    ds = datasette_app(db, metadata_path_for(db))
+    await ds.invoke_startup()
+    for path, query in ((f"/{old}", ""), (f"/{old}/jobs", "?company=Acme&_sort=title"),
+                        (f"/{old}.json", "?sql=select+1"), (f"/{old}/city_top_skills.json", "?city=london")):
+        response = await ds.client.get(path + query)
+        assert response.status_code == 301, (path, response.status_code)
+        assert response.headers["location"] == path.replace(old, new, 1) + query
+        assert (await ds.client.get(response.headers["location"])).status_code in (200, 302)
+    assert (await ds.client.get(f"/{new}/jobs.json?_shape=array&_size=1")).status_code == 200  # no redirect
+    assert (await ds.client.get("/nothing~20here/jobs")).status_code == 404
+
+
+@pytest.mark.skipif(not shutil.which("make"), reason="runs make")
+def test_make_clean_deletes_the_metadata_serve_wrote_for_the_demo_database(tmp_path):
+    """The metadata beside a database is named by its site name (``.my-demo-2026...`` for
+    ``my.demo.2026.db``): ``make clean`` named it by the file's stem and left it behind.
+    (``make -n``: clean also empties the checkout's build folders.)"""
+    db = build_fixture_db(tmp_path / "my.demo.2026.db")
+    metadata = metadata_path_for(db)
+    assert metadata.name == ".my-demo-2026.datasette-metadata.yml"
+    result = subprocess.run(["make", "-n", "clean", f"DEMO_DB={db}"], cwd=REPO, capture_output=True, text=True,
+                            check=True)
+    assert f"rm -f {metadata}" in result.stdout.splitlines(), result.stdout

@@ -12,6 +12,7 @@ import sqlite3
 import subprocess
 import sys
 import urllib.request
+from contextlib import closing
 
 import pytest
 
@@ -59,6 +60,29 @@ def scrapy(*arguments: str, cwd=REPO) -> subprocess.CompletedProcess:
     (["crawl", "builtin", "-a", "city=berlin", "-s", "BUILTIN_BASE_URL=127.0.0.1:8765"],
      "error: -s BUILTIN_BASE_URL must be an http(s):// address (https://builtin.com, http://127.0.0.1:8765), "
      "got '127.0.0.1:8765'"),
+    (["crawl", "builtin", "-a", "city=berlin", "-s", "BUILTIN_BASE_URL=http://127.0.0.1:99999"],
+     "error: -s BUILTIN_BASE_URL must be an http(s):// address (https://builtin.com, http://127.0.0.1:8765), "
+     "got 'http://127.0.0.1:99999'"),
+    # a whole-number setting given a fraction passed as a number, then failed in int() after the run began
+    (["crawl", "builtin", "-a", "city=berlin", "-s", "CONCURRENT_REQUESTS=1.5"],
+     "error: -s CONCURRENT_REQUESTS must be a whole number, got '1.5'"),
+    (["crawl", "builtin", "-a", "city=berlin", "-s", "RETRY_TIMES=2.0"],
+     "error: -s RETRY_TIMES must be a whole number, got '2.0'"),
+    (["crawl", "builtin", "-a", "city=berlin", "-s", "STORE_BATCH_SIZE=10.7"],
+     "error: -s STORE_BATCH_SIZE must be a whole number, got '10.7'"),
+    (["crawl", "builtin", "-a", "city=berlin", "-s", "DOWNLOAD_MAXSIZE=1e6"],
+     "error: -s DOWNLOAD_MAXSIZE must be a whole number, got '1e6'"),
+    # delays and timeouts: nan and negative values passed as numbers
+    (["crawl", "builtin", "-a", "city=berlin", "-s", "DOWNLOAD_DELAY=nan"],
+     "error: -s DOWNLOAD_DELAY must be a number from 0, got 'nan'"),
+    (["crawl", "builtin", "-a", "city=berlin", "-s", "DOWNLOAD_DELAY=-1"],
+     "error: -s DOWNLOAD_DELAY must be a number from 0, got '-1'"),
+    (["crawl", "builtin", "-a", "city=berlin", "-s", "AUTOTHROTTLE_MAX_DELAY=inf"],
+     "error: -s AUTOTHROTTLE_MAX_DELAY must be a number from 0, got 'inf'"),
+    (["crawl", "builtin", "-a", "city=berlin", "-s", "AUTOTHROTTLE_TARGET_CONCURRENCY=0"],
+     "error: -s AUTOTHROTTLE_TARGET_CONCURRENCY must be a number above 0, got '0'"),
+    (["crawl", "builtin", "-a", "city=berlin", "-s", "DOWNLOAD_TIMEOUT=0"],
+     "error: -s DOWNLOAD_TIMEOUT must be a number above 0, got '0'"),
 ])
 def test_a_mistyped_crawl_is_one_line_and_writes_nothing(arguments, says, tmp_path):
     db = tmp_path / "never.db"
@@ -66,6 +90,29 @@ def test_a_mistyped_crawl_is_one_line_and_writes_nothing(arguments, says, tmp_pa
     assert result.returncode == 1
     assert result.stderr.splitlines() == [result.stderr.splitlines()[0]] and result.stderr.startswith(says)
     assert not db.exists()
+
+
+@pytest.mark.parametrize("value", ["30.5", "30"])
+def test_a_timeout_scrapy_reads_as_seconds_takes_a_fraction(value, tmp_path):
+    """DOWNLOAD_TIMEOUT's default is a whole number, but Scrapy reads it as a float: 30.5 is
+    no mistake (the crawl gets past the checks to the unreachable site)."""
+    result = scrapy("crawl", "builtin", "-a", "city=berlin", "-s", f"DOWNLOAD_TIMEOUT={value}",
+                    "-s", "BUILTIN_BASE_URL=http://127.0.0.1:9", "-s", "RETRY_TIMES=0",
+                    "-s", f"SQLITE_PATH={tmp_path / 'jobs.db'}")
+    assert "must be" not in result.stderr and "crawl failed (run 1)" in result.stderr, result.stderr[-2000:]
+
+
+def test_a_crawl_that_did_not_start_leaves_no_run_running(tmp_path):
+    """A part Scrapy builds after the run's row is written (a pipeline) fails: the crawl says why
+    in one line and its run is failed, not `running` until a later run finds its process gone."""
+    db = tmp_path / "jobs.db"
+    result = scrapy("crawl", "builtin", "-a", "city=berlin", "-s", f"SQLITE_PATH={db}",
+                    "-s", 'ITEM_PIPELINES={"tests.helpers.PipelineThatCannotStart": 100}')
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1] == "error: -s PIPELINE_THAT_CANNOT_START is wrong", result.stderr[-2000:]
+    assert rows(db, "SELECT run_id, status, finish_reason, status_reasons FROM crawl_runs") == [
+        {"run_id": 1, "status": "failed", "finish_reason": "start_error",
+         "status_reasons": '["the crawl did not start: -s PIPELINE_THAT_CANNOT_START is wrong"]'}]
 
 
 def test_a_mistyped_scheduled_crawl_says_why_in_its_log_file(tmp_path):
@@ -302,6 +349,8 @@ def test_nothing_run_beside_an_immutable_datasette_writes_into_its_file(tmp_path
     db = build_fixture_db(tmp_path / "jobs.db")  # report tables never built: stale
     with sqlite3.connect(db) as conn:
         conn.execute("PRAGMA journal_mode=DELETE")
+    published = tmp_path / "published.md"
+    published.write_text("# AI Engineering Jobs Analysis\n\nGenerated from 895 job descriptions.\n")
     port, log = free_port(), tmp_path / "datasette.log"
     server = start_server([sys.executable, "-m", "datasette", "serve", "-i", str(db), "--port", str(port)], log)
     try:
@@ -311,6 +360,9 @@ def test_nothing_run_beside_an_immutable_datasette_writes_into_its_file(tmp_path
         for command, says in [
             (["-m", "analysis", "build", "--db", str(db)], "stop the site, build, then serve it again"),
             (["-m", "analysis", "report", "--db", str(db)], "missing report tables) and "),
+            (["-m", "analysis.compare_published", "--db", str(db), "--published", str(published),
+              "--labels", "rules"],
+             "missing report tables) and "),
             (["-m", "analysis", "serve", "--db", str(db), "--port", str(free_port())],
              "error: the report tables are out of date ("),
             (["-m", "jobcrawler.label", "--model", "any", "--db", str(db)], "stop the site, label"),
@@ -343,3 +395,27 @@ def test_a_share_setting_given_as_text_is_used_as_the_number_it_was_checked_as(s
     assert "Traceback" not in result.stderr and "TypeError" not in result.stderr, result.stderr[-3000:]
     run_row = rows(db, "SELECT status, status_reasons FROM crawl_runs")[0]
     assert run_row["status"] == "degraded" and "company on 100.0% of jobs (< 101%)" in run_row["status_reasons"]
+
+
+def test_a_label_dry_run_beside_a_site_leaves_no_files_beside_the_served_wal_database(tmp_path):
+    """A dry run reads the served file as the site does, immutable: opened ``mode=ro`` it made
+    ``-wal``/``-shm`` files beside a WAL database (and failed, "unable to open database file",
+    in a folder it cannot write)."""
+    db = build_fixture_db(tmp_path / "jobs.db")
+    with closing(sqlite3.connect(db)) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    port, log = free_port(), tmp_path / "datasette.log"
+    server = start_server([sys.executable, "-m", "datasette", "serve", "-i", str(db), "--port", str(port)], log)
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/jobs.json?sql=select+1", server, log)
+        assert sorted(path.name for path in tmp_path.glob("jobs.db*")) == ["jobs.db"]
+        before = db.read_bytes()
+        for city in ([], ["--city", "berlin"]):
+            result = run("-m", "jobcrawler.label", "--model", "gpt-4o-mini", "--db", str(db), *city, "--dry-run")
+            assert result.returncode == 0, result.stderr[-2000:]
+            assert result.stdout.startswith("dry run: ") and "postings selected" in result.stdout, result.stdout
+            assert sorted(path.name for path in tmp_path.glob("jobs.db*")) == ["jobs.db"]
+            assert db.read_bytes() == before
+    finally:
+        server.terminate()
+        server.wait(timeout=15)

@@ -125,6 +125,7 @@ def test_an_interrupted_run_closes_nothing_and_its_resumption_closes_what_is_gon
         assert run["status"] == "interrupted" and run["cities_complete"] == ["berlin"]
         assert run["jobs_closed"] == 0
         assert rows(db, "SELECT count(*) n FROM jobs WHERE closed_at IS NOT NULL")[0]["n"] == 0
+        interrupted_uid = run["run_uid"]
 
         process = start_crawl(site.base_url, db, "city=berlin", "refresh_days=0", JOBDIR=str(jobdir), **PACED)
         _, stderr = process.communicate(timeout=120)
@@ -133,6 +134,7 @@ def test_an_interrupted_run_closes_nothing_and_its_resumption_closes_what_is_gon
     assert run["status"] == "ok" and run["jobs_closed"] == len(gone)
     assert {r["job_id"] for r in rows(db, "SELECT job_id FROM jobs WHERE closed_at IS NOT NULL")} == set(gone)
     assert rows(db, "SELECT count(*) n FROM crawl_runs")[0]["n"] == 2  # the resumed run is one run
+    assert interrupted_uid and run["run_uid"] == interrupted_uid  # one run wherever it is merged
     assert {r["times_seen"] for r in rows(db, "SELECT times_seen FROM jobs WHERE closed_at IS NULL")} == {2}
 
 

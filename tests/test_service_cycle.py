@@ -312,3 +312,10 @@ def test_a_site_tarball_of_a_database_named_with_a_space_and_a_dot_serves_it_und
     assert list(metadata["databases"]) == ["my-jobs-2026"]
     charts = metadata["plugins"]["datasette-dashboards"]["ai-engineering-jobs"]["charts"]
     assert {chart["db"] for chart in charts.values() if "db" in chart} == {"my-jobs-2026"}
+
+
+def test_the_published_copy_of_an_accented_database_is_named_in_ascii_letters(tmp_path):
+    """The copy is named by serve.site_database_name: ``café.db`` is ``cafe.db``, not ``caf.db``."""
+    from tests.helpers import build_fixture_db
+    db = build_fixture_db(tmp_path / "café.db")
+    assert cycle.publishable_copy(db, tmp_path / "site").name == "cafe.db"

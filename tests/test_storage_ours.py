@@ -70,3 +70,27 @@ def test_another_programs_database_is_refused_and_its_bytes_kept(tmp_path, made,
         storage.open_db(path)
     assert says in str(refused.value) and "\n" not in str(refused.value)
     assert path.read_bytes() == before and not Path(f"{path}-wal").exists()
+
+
+def test_opening_an_up_to_date_unmarked_database_writes_nothing_and_takes_no_write_lock(tmp_path):
+    """A file an older version made whose schema is already today's (its application_id unset):
+    a reader (report, path, serve) opening it neither rewrites its header nor waits for the write
+    lock, which a crawl may hold; it stays accepted by its jobs table and is marked when a schema
+    change writes it anyway."""
+    path = tmp_path / "jobs.db"
+    storage.open_db(path).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA application_id = 0")
+    before = path.read_bytes()
+    writer = sqlite3.connect(path)
+    writer.execute("BEGIN IMMEDIATE")  # a crawl's batch holds the write lock
+    try:
+        storage.open_db(path, busy_timeout=0.1).close()
+    finally:
+        writer.rollback()
+        writer.close()
+    assert path.read_bytes() == before and application_id(path) == 0
+    with sqlite3.connect(path) as conn:
+        conn.execute("DROP INDEX idx_jobs_newest")  # a declaration this file lacks
+    storage.open_db(path).close()
+    assert application_id(path) == JOBCRAWLER

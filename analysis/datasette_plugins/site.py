@@ -25,10 +25,11 @@ import functools
 import json
 import re
 from pathlib import Path
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, unquote, urlencode
 
 import yaml
 from datasette import hookimpl
+from datasette.utils import tilde_decode
 from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
 
@@ -303,9 +304,37 @@ def default_columns_redirect(app, datasette):
     return wrapped
 
 
+# ---------------------------------------------------------------- renamed databases
+
+
+def renamed_database_redirect(app, datasette):
+    """Answer a link to a database under the name Datasette gave it from its file's stem
+    (``/my+jobs~2E2026/jobs?...`` or ``/my~20jobs~2E2026/...`` for ``my jobs.2026.db``, served as
+    ``my-jobs-2026`` since the site names it fit for a URL) by a permanent redirect to the same page
+    under its name now, path and query kept: links people saved or shared keep working."""
+
+    async def wrapped(scope, receive, send):
+        if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
+            renamed = {Path(database.path).stem: name for name, database in datasette.databases.items()
+                       if database.path and Path(database.path).stem != name}
+            path = scope.get("raw_path", b"").decode("latin-1") or scope["path"]
+            old, separator, rest = path[1:].partition("/")
+            old, dot, extension = old.partition(".")  # /<name>.json: the name's own dots are ~2E
+            old = tilde_decode(unquote(old)) if renamed else old  # my+jobs~2E2026, my~20jobs~2E2026
+            if old in renamed:
+                query = scope.get("query_string", b"").decode("latin-1")
+                target = f"{scope.get('root_path', '')}/{renamed[old]}{dot}{extension}{separator}{rest}"
+                response = Response.redirect(target + (f"?{query}" if query else ""), status=301)
+                await response.asgi_send(send)
+                return
+        await app(scope, receive, send)
+
+    return wrapped
+
+
 @hookimpl
 def asgi_wrapper(datasette):
-    return lambda app: default_columns_redirect(app, datasette)
+    return lambda app: renamed_database_redirect(default_columns_redirect(app, datasette), datasette)
 
 
 # ---------------------------------------------------------------- template variables

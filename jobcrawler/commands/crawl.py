@@ -9,9 +9,12 @@ spider that could not start, e.g. an unknown city), 2 for ``degraded``, 3 for
 from __future__ import annotations
 
 import difflib
+import functools
 import logging
+import math
 import os
 import signal
+import sqlite3
 import sys
 from urllib.parse import urlsplit
 
@@ -22,6 +25,7 @@ from scrapy.spiderloader import get_spider_loader
 from scrapy.utils.conf import closest_scrapy_cfg
 
 from jobcrawler.extensions.crawl_run import JobdirError, check_settings
+from jobcrawler import storage
 from jobcrawler.middlewares import configured_proxies
 from jobcrawler.storage import StorageError, being_served
 
@@ -68,7 +72,7 @@ class Command(ScrapyCrawlCommand):
         crawler = self._create_crawler(args[0])
         started = self.crawler_process.crawl(crawler, **opts.spargs)
         if hasattr(started, "add_done_callback"):  # asyncio Task (AsyncCrawlerProcess)
-            started.add_done_callback(_report_bad_arguments)
+            started.add_done_callback(functools.partial(_report_bad_arguments, crawler))
         self.crawler_process.start()
         # The crawl has ended and its run is recorded: a stop signal now (a supervisor's SIGTERM
         # right after "crawl ok") must not turn the run's exit status into 143.
@@ -111,11 +115,23 @@ def summary(stats: dict, status: str, database: str, cities: list[str] | None = 
     return line
 
 
+# Settings whose default is a whole number though Scrapy reads them as seconds, a float (grep
+# Scrapy's getfloat calls): 30.5 is a value of theirs. Every other whole-number setting is read
+# with getint, which takes no fraction ("1.5", "2.0").
+READ_AS_FLOAT = frozenset({"DOWNLOAD_TIMEOUT", "DNS_TIMEOUT", "CLOSESPIDER_TIMEOUT", "LOGSTATS_INTERVAL"})
+# Delays and timeouts: a finite number, from 0 or above 0 (nan and -1 read as numbers, and then
+# made the crawl wait forever, not at all, or fail in Twisted naming no setting).
+LOWEST_VALUE = {"DOWNLOAD_DELAY": (0, "from 0"), "AUTOTHROTTLE_START_DELAY": (0, "from 0"),
+                "AUTOTHROTTLE_MAX_DELAY": (0, "from 0"), "AUTOTHROTTLE_TARGET_CONCURRENCY": (0, "above 0"),
+                "DOWNLOAD_TIMEOUT": (0, "above 0"), "DNS_TIMEOUT": (0, "above 0")}
+
+
 def typed_setting_error(settings) -> str | None:
     """Why a ``-s NAME=VALUE`` whose setting is a number or an on/off switch (its default in
     Scrapy's or this project's settings says which) cannot be read as one, or None. Read later,
     ``-s DOWNLOAD_DELAY=abc`` stopped the crawl with "could not convert string to float: 'abc'",
-    naming no setting."""
+    and ``-s CONCURRENT_REQUESTS=1.5`` with "invalid literal for int()", naming no setting and
+    leaving the run begun."""
     from scrapy.settings import default_settings
 
     from jobcrawler import settings as project
@@ -124,25 +140,37 @@ def typed_setting_error(settings) -> str | None:
         if settings.getpriority(name) != SETTINGS_PRIORITIES["cmdline"] or not isinstance(value, str):
             continue
         default = getattr(project, name, getattr(default_settings, name, None))
-        # an int default is read as a float too (DOWNLOAD_TIMEOUT=180, given as 30.5)
-        kinds = ((bool, settings.getbool, "0 or 1 (False or True)"), ((int, float), settings.getfloat, "a number"))
-        for kind, read, described in kinds:
-            if isinstance(default, kind):
-                try:
-                    read(name)
-                except ValueError:
-                    return f"-s {name} must be {described}, got {value!r}"
-                break
+        if isinstance(default, bool):
+            kind = (settings.getbool, "0 or 1 (False or True)")
+        elif isinstance(default, int) and name not in READ_AS_FLOAT:
+            kind = (settings.getint, "a whole number")
+        elif isinstance(default, (int, float)):
+            kind = (settings.getfloat, "a number")
+        else:
+            continue
+        read, described = kind
+        try:
+            number = read(name)
+        except ValueError:
+            return f"-s {name} must be {described}, got {value!r}"
+        if name in LOWEST_VALUE:
+            lowest, said = LOWEST_VALUE[name]
+            if not math.isfinite(number) or number < lowest or (said == "above 0" and number == lowest):
+                return f"-s {name} must be a number {said}, got {value!r}"
     return None
 
 
 def base_url_error(settings) -> str | None:
     """Why ``BUILTIN_BASE_URL`` (builtin.com, or a replay site) is no site to crawl, or None: a
-    value without http(s):// and a host (``127.0.0.1:8765``) ended the run as a bare
-    'start_error', a failed run recorded in the database."""
+    value without http(s):// and a host (``127.0.0.1:8765``), or with a port past 65535, ended the
+    run as a bare 'start_error', a failed run recorded in the database."""
     value = settings.get("BUILTIN_BASE_URL")
-    url = urlsplit(str(value))
-    if url.scheme not in ("http", "https") or not url.hostname:
+    try:
+        url = urlsplit(str(value))
+        port_usable = url.port is None or url.port > 0  # reading a port past 65535 raises ValueError
+    except ValueError:
+        port_usable = False
+    if not port_usable or url.scheme not in ("http", "https") or not url.hostname:
         return f"-s BUILTIN_BASE_URL must be an http(s):// address (https://builtin.com, http://127.0.0.1:8765), " \
                f"got {value!r}"
     return None
@@ -170,12 +198,40 @@ def _refuse(settings, message: str) -> None:
     sys.exit(1)
 
 
-def _report_bad_arguments(task) -> None:
+def _report_bad_arguments(crawler, task) -> None:
     """Say what stopped the crawl before it started (bad spider arguments, a database or JOBDIR
-    it cannot use) in one line, not a traceback."""
+    it cannot use) in one line, not a traceback; a run row begun meanwhile is closed."""
     error = None if task.cancelled() else task.exception()
+    if error is not None:
+        _close_the_run_that_did_not_start(crawler, error)
     if isinstance(error, (ValueError, StorageError, JobdirError)):
         logger.error("The crawl did not start: %s", error)  # into LOG_FILE too (a Scrapyd job's log)
         print(f"error: {error}", file=sys.stderr)
     elif error is not None:
         raise error
+
+
+def _close_the_run_that_did_not_start(crawler, error: BaseException) -> None:
+    """The run's row is written as the crawl starts (the CrawlRun extension), before the
+    pipelines and middlewares that may then fail: left ``running``, it would stay so until a later
+    run found this process gone. A new run ends ``failed`` saying why; a resumed one is
+    ``interrupted`` again, so the same command resumes it once the cause is fixed."""
+    try:
+        stats = crawler.stats
+    except RuntimeError:  # stopped before Scrapy made its stats (a spider argument): no run was begun
+        return
+    run_id = stats.get_value("jobcrawler/run_id")
+    if run_id is None:
+        return
+    status = "interrupted" if stats.get_value("jobcrawler/resumed") else "failed"
+    try:
+        db = storage.open_db(crawler.settings.get("SQLITE_PATH"),
+                             crawler.settings.getfloat("SQLITE_BUSY_TIMEOUT", storage.BUSY_TIMEOUT),
+                             crawler.settings.get("SQLITE_JOURNAL_MODE", "WAL"))
+        try:
+            storage.finish_run(db, run_id, {"finished_at": storage.utc_now(), "finish_reason": "start_error",
+                                            "status": status, "status_reasons": [f"the crawl did not start: {error}"]})
+        finally:
+            db.close()
+    except (StorageError, sqlite3.Error) as failure:  # the row stays running until a later run finds this process gone
+        logger.error("Crawl run %d could not be closed: %s", run_id, failure)

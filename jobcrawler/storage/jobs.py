@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from contextlib import closing
 from datetime import datetime
 from pathlib import Path
 
@@ -23,11 +22,11 @@ def has_jobs(conn) -> bool:
     return conn.execute("SELECT EXISTS (SELECT 1 FROM jobs)").fetchone()[0] == 1
 
 
-def unknown_city(path, city: str) -> str | None:
-    """Why no posting can be listed under ``city`` in the database at ``path`` (naming the city keys
-    it holds), or None when some posting is."""
-    with closing(sqlite3.connect(path)) as conn:
-        keys = [row[0] for row in conn.execute("SELECT DISTINCT city FROM job_cities ORDER BY city")]
+def unknown_city(db: sqlite_utils.Database, city: str) -> str | None:
+    """Why no posting can be listed under ``city`` in the database (naming the city keys it holds),
+    or None when some posting is. Read through the caller's connection: a file a site serves is
+    opened read-only, immutable."""
+    keys = [row[0] for row in db.execute("SELECT DISTINCT city FROM job_cities ORDER BY city")]
     if city in keys:
         return None
     return f"no posting is listed under city {city!r}; this database has: {', '.join(keys) or 'no city yet'}"

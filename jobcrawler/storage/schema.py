@@ -220,14 +220,14 @@ def open_db(path: str | Path, busy_timeout: float = BUSY_TIMEOUT, journal_mode: 
         db.conn.execute("PRAGMA synchronous=NORMAL")
         db.conn.execute("PRAGMA foreign_keys=ON")
         ensure_schema(db)
-        _mark_as_ours(db)
     except (OSError, sqlite3.Error) as error:
         raise StorageError(f"cannot open the database {path}: {error}") from error
     return db
 
 
 # What marks a database as jobcrawler's: SQLite's application_id (the header's "file format" field,
-# `file` reads it), set when open_db creates or first recognizes the file. A file without it is
+# `file` reads it), set when open_db creates the file or brings its schema up to date (never by
+# itself: opening an up-to-date unmarked file, as a report does, writes nothing). A file without it is
 # ours only if its jobs table is keyed by job_id alone and has every column jobs has had in every
 # version (since the first crawl): another program's own jobs(job_id, ...) table is not.
 APPLICATION_ID = 0x4A6F6243  # "JobC"
@@ -239,10 +239,11 @@ JOBS_SIGNATURE = frozenset(JOB_COLUMNS) - {"fetched_run_id"}
 def open_db_read_only(path: str | Path) -> sqlite_utils.Database:
     """The database opened to be read, never written: a file a site serves immutable, which a
     dry run reads as it is (checked to be ours; nothing brought up to date, not even the journal
-    mode)."""
+    mode). Opened immutable, as the site reads it: a WAL file's ``-wal`` and ``-shm`` are neither
+    made beside it nor needed (``mode=ro`` alone made them, or failed in a read-only folder)."""
     path = Path(path)
     try:
-        db = sqlite_utils.Database(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
+        db = sqlite_utils.Database(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True,
                                                    check_same_thread=False))
         _refuse_another_programs(db, path)
     except sqlite3.Error as error:
@@ -277,10 +278,8 @@ def _is_ours_unmarked(db: sqlite_utils.Database) -> bool:
 
 
 def _mark_as_ours(db: sqlite_utils.Database) -> None:
-    """Set the application_id on a file open_db created or recognized (a no-op once it is set)."""
-    if db.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
-        with transaction(db):
-            db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    """Set the application_id, in the transaction that creates the file or changes its schema."""
+    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
 
 
 def _set_journal_mode(conn: sqlite3.Connection, mode: str, busy_timeout: float) -> None:
@@ -303,13 +302,17 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     database already has this schema, so it is safe to call every run. A new database is created
     in one transaction, so two processes opening it at once create it once, the second waiting for
     the first; an existing one is only read unless a declaration changed (each change atomic), so
-    opening it takes no write lock.
+    opening it takes no write lock. The file is marked as jobcrawler's (``APPLICATION_ID``) when it
+    is created, or after a change: never as a write of its own.
 
     A rebuild (``transform=True``) drops a table's triggers, so the full-text index of ``jobs``
     is re-created if its triggers are missing.
     """
     new = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+    schema_before = db.execute("PRAGMA schema_version").fetchone()[0]
     with transaction(db) if new else nullcontext():
+        if new:
+            _mark_as_ours(db)
         _move_job_tags_to_labels(db)  # first: jobs' declaration below drops the columns it reads
         _declare_keeping_the_rest(db, "jobs", JOB_COLUMNS, pk="job_id", defaults={"times_seen": 0},
                                   retired=RETIRED_JOB_COLUMNS)
@@ -365,6 +368,10 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             db["jobs"].enable_fts(["title", "description"], create_triggers=True, tokenize="porter", replace=True)
             db["jobs"].rebuild_fts()
         _narrow_fts_update_trigger(db)
+    brought_up_to_date = db.execute("PRAGMA schema_version").fetchone()[0] != schema_before
+    if brought_up_to_date and db.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+        with transaction(db):  # the file was just written: an older version's, marked now
+            _mark_as_ours(db)
 
 
 # sqlite-utils' update trigger re-indexes a job in jobs_fts on every UPDATE of the row; only
