@@ -92,6 +92,51 @@ def test_a_mistyped_crawl_is_one_line_and_writes_nothing(arguments, says, tmp_pa
     assert not db.exists()
 
 
+def command_line_settings(**values: str):
+    from scrapy.settings import Settings
+
+    settings = Settings()
+    settings.setdict(values, priority="cmdline")
+    return settings
+
+
+@pytest.mark.parametrize("name,value,says", [
+    ("CLOSESPIDER_TIMEOUT", "-1", "-s CLOSESPIDER_TIMEOUT must be a number from 0, got '-1'"),
+    ("CLOSESPIDER_TIMEOUT_NO_ITEM", "-5", "-s CLOSESPIDER_TIMEOUT_NO_ITEM must be a whole number from 0, got '-5'"),
+    ("LOGSTATS_INTERVAL", "nan", "-s LOGSTATS_INTERVAL must be a number from 0, got 'nan'"),
+    ("PROGRESS_INTERVAL", "-10", "-s PROGRESS_INTERVAL must be a number from 0, got '-10'"),
+    ("STORE_BATCH_SECONDS", "inf", "-s STORE_BATCH_SECONDS must be a number from 0, got 'inf'"),
+    ("SQLITE_BUSY_TIMEOUT", "-1", "-s SQLITE_BUSY_TIMEOUT must be a number from 0, got '-1'"),
+    ("RETRY_BACKOFF_BASE", "nan", "-s RETRY_BACKOFF_BASE must be a number from 0, got 'nan'"),
+    ("RETRY_BACKOFF_MAX", "-60", "-s RETRY_BACKOFF_MAX must be a number from 0, got '-60'"),
+    ("RETRY_AFTER_MAX", "-inf", "-s RETRY_AFTER_MAX must be a number from 0, got '-inf'"),
+    ("DOWNLOAD_DELAY_JITTER", "1.5", "-s DOWNLOAD_DELAY_JITTER must be a number from 0 to 1, got '1.5'"),
+    ("DOWNLOAD_DELAY_JITTER", "-0.1", "-s DOWNLOAD_DELAY_JITTER must be a number from 0 to 1, got '-0.1'"),
+    ("CONCURRENT_REQUESTS", "0", "-s CONCURRENT_REQUESTS must be a whole number from 1, got '0'"),
+    ("CONCURRENT_REQUESTS_PER_DOMAIN", "-2", "-s CONCURRENT_REQUESTS_PER_DOMAIN must be a whole number from 1, got '-2'"),
+    ("CONCURRENT_ITEMS", "0", "-s CONCURRENT_ITEMS must be a whole number from 1, got '0'"),
+    ("RETRY_TIMES", "-1", "-s RETRY_TIMES must be a whole number from 0, got '-1'"),
+])
+def test_a_setting_out_of_its_range_is_refused_by_name(name, value, says):
+    """Read as numbers, these passed the type check and then made the crawl wait forever, never
+    fetch, or never retry, naming no setting."""
+    from jobcrawler.commands.crawl import typed_setting_error
+
+    assert typed_setting_error(command_line_settings(**{name: value})) == says
+
+
+@pytest.mark.parametrize("name,value", [
+    ("DEPTH_PRIORITY", "-1"), ("RETRY_PRIORITY_ADJUST", "-1"), ("REDIRECT_PRIORITY_ADJUST", "-3"),
+    ("DOWNLOAD_DELAY_JITTER", "1"), ("DOWNLOAD_DELAY_JITTER", "0"), ("CONCURRENT_REQUESTS", "1"),
+    ("RETRY_TIMES", "0"), ("CLOSESPIDER_TIMEOUT", "0.5"), ("SQLITE_BUSY_TIMEOUT", "0"),
+])
+def test_a_setting_in_its_range_passes_even_when_negative(name, value):
+    """Scrapy's priority settings are legitimately negative (-s DEPTH_PRIORITY=-1 crawls breadth-first)."""
+    from jobcrawler.commands.crawl import typed_setting_error
+
+    assert typed_setting_error(command_line_settings(**{name: value})) is None
+
+
 @pytest.mark.parametrize("value", ["30.5", "30"])
 def test_a_timeout_scrapy_reads_as_seconds_takes_a_fraction(value, tmp_path):
     """DOWNLOAD_TIMEOUT's default is a whole number, but Scrapy reads it as a float: 30.5 is

@@ -119,11 +119,22 @@ def summary(stats: dict, status: str, database: str, cities: list[str] | None = 
 # Scrapy's getfloat calls): 30.5 is a value of theirs. Every other whole-number setting is read
 # with getint, which takes no fraction ("1.5", "2.0").
 READ_AS_FLOAT = frozenset({"DOWNLOAD_TIMEOUT", "DNS_TIMEOUT", "CLOSESPIDER_TIMEOUT", "LOGSTATS_INTERVAL"})
-# Delays and timeouts: a finite number, from 0 or above 0 (nan and -1 read as numbers, and then
-# made the crawl wait forever, not at all, or fail in Twisted naming no setting).
-LOWEST_VALUE = {"DOWNLOAD_DELAY": (0, "from 0"), "AUTOTHROTTLE_START_DELAY": (0, "from 0"),
-                "AUTOTHROTTLE_MAX_DELAY": (0, "from 0"), "AUTOTHROTTLE_TARGET_CONCURRENCY": (0, "above 0"),
-                "DOWNLOAD_TIMEOUT": (0, "above 0"), "DNS_TIMEOUT": (0, "above 0")}
+# Delays, timeouts, intervals and counts: a finite number in range (nan and -1 read as numbers,
+# and then made the crawl wait forever, not at all, never retry, or fail in Twisted naming no
+# setting). Each is (lowest, whether the lowest itself is refused, highest or None, the range said).
+# Settings with no range here may be negative: Scrapy's DEPTH_PRIORITY, RETRY_PRIORITY_ADJUST.
+FROM_0 = (0, False, None, "from 0")
+ABOVE_0 = (0, True, None, "above 0")
+FROM_1 = (1, False, None, "from 1")
+VALUE_RANGE = {
+    **dict.fromkeys(("DOWNLOAD_DELAY", "AUTOTHROTTLE_START_DELAY", "AUTOTHROTTLE_MAX_DELAY", "CLOSESPIDER_TIMEOUT",
+                     "CLOSESPIDER_TIMEOUT_NO_ITEM", "LOGSTATS_INTERVAL", "PROGRESS_INTERVAL", "STORE_BATCH_SECONDS",
+                     "SQLITE_BUSY_TIMEOUT", "RETRY_BACKOFF_BASE", "RETRY_BACKOFF_MAX", "RETRY_AFTER_MAX",
+                     "RETRY_TIMES"), FROM_0),
+    **dict.fromkeys(("AUTOTHROTTLE_TARGET_CONCURRENCY", "DOWNLOAD_TIMEOUT", "DNS_TIMEOUT"), ABOVE_0),
+    **dict.fromkeys(("CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN", "CONCURRENT_ITEMS"), FROM_1),
+    "DOWNLOAD_DELAY_JITTER": (0, False, 1, "from 0 to 1"),
+}
 
 
 def typed_setting_error(settings) -> str | None:
@@ -153,10 +164,11 @@ def typed_setting_error(settings) -> str | None:
             number = read(name)
         except ValueError:
             return f"-s {name} must be {described}, got {value!r}"
-        if name in LOWEST_VALUE:
-            lowest, said = LOWEST_VALUE[name]
-            if not math.isfinite(number) or number < lowest or (said == "above 0" and number == lowest):
-                return f"-s {name} must be a number {said}, got {value!r}"
+        if name in VALUE_RANGE:
+            lowest, lowest_refused, highest, said = VALUE_RANGE[name]
+            if (not math.isfinite(number) or number < lowest or (lowest_refused and number == lowest)
+                    or (highest is not None and number > highest)):
+                return f"-s {name} must be {described} {said}, got {value!r}"
     return None
 
 
