@@ -94,3 +94,14 @@ def test_opening_an_up_to_date_unmarked_database_writes_nothing_and_takes_no_wri
         conn.execute("DROP INDEX idx_jobs_newest")  # a declaration this file lacks
     storage.open_db(path).close()
     assert application_id(path) == JOBCRAWLER
+
+
+def test_a_city_the_database_lacks_is_named_beside_the_cities_it_holds_even_with_a_null_city(tmp_path):
+    """A listing without a city (a NULL city row, from an older crawl or another tool) made the
+    message's join raise TypeError instead of naming the cities there are."""
+    db = storage.open_db(tmp_path / "jobs.db")
+    db.execute("INSERT INTO jobs (job_id) VALUES ('1'), ('2')")
+    db.execute("INSERT INTO job_cities (job_id, city) VALUES ('1', 'berlin'), ('2', NULL)")
+    assert storage.unknown_city(db, "paris") == "no posting is listed under city 'paris'; this database has: berlin"
+    assert storage.unknown_city(db, "berlin") is None
+    db.close()

@@ -26,7 +26,7 @@ def unknown_city(db: sqlite_utils.Database, city: str) -> str | None:
     """Why no posting can be listed under ``city`` in the database (naming the city keys it holds),
     or None when some posting is. Read through the caller's connection: a file a site serves is
     opened read-only, immutable."""
-    keys = [row[0] for row in db.execute("SELECT DISTINCT city FROM job_cities ORDER BY city")]
+    keys = [row[0] for row in db.execute("SELECT DISTINCT city FROM job_cities WHERE city IS NOT NULL ORDER BY city")]
     if city in keys:
         return None
     return f"no posting is listed under city {city!r}; this database has: {', '.join(keys) or 'no city yet'}"
