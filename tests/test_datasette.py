@@ -422,6 +422,19 @@ async def test_a_link_to_a_database_under_its_old_name_redirects_to_its_site_nam
     assert (await ds.client.get("/nothing~20here/jobs")).status_code == 404
 
 
+@pytest.mark.anyio
+async def test_a_database_file_named_dash_leaves_datasette_s_own_pages_alone(site_db, tmp_path):
+    """``-.db`` (stem ``-``) is served under another name; redirecting its old name took
+    Datasette's ``/-/`` pages with it (``/-/versions`` answered 301 to the database)."""
+    db = tmp_path / "-.db"
+    db.write_bytes(site_db.read_bytes())
+    ds = datasette_app(db, metadata_path_for(db))
+    await ds.invoke_startup()
+    assert "-" not in ds.databases
+    response = await ds.client.get("/-/versions.json")
+    assert response.status_code == 200 and "datasette" in response.json()
+
+
 @pytest.mark.skipif(not shutil.which("make"), reason="runs make")
 def test_make_clean_deletes_the_metadata_serve_wrote_for_the_demo_database(tmp_path):
     """The metadata beside a database is named by its site name (``.my-demo-2026...`` for

@@ -311,12 +311,15 @@ def renamed_database_redirect(app, datasette):
     """Answer a link to a database under the name Datasette gave it from its file's stem
     (``/my+jobs~2E2026/jobs?...`` or ``/my~20jobs~2E2026/...`` for ``my jobs.2026.db``, served as
     ``my-jobs-2026`` since the site names it fit for a URL) by a permanent redirect to the same page
-    under its name now, path and query kept: links people saved or shared keep working."""
+    under its name now, path and query kept: links people saved or shared keep working. A stem that
+    is Datasette's own ``-`` (``-.db``) or a database served now keeps its pages: ``/-/versions``
+    is Datasette's, not a database's."""
 
     async def wrapped(scope, receive, send):
         if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
-            renamed = {Path(database.path).stem: name for name, database in datasette.databases.items()
-                       if database.path and Path(database.path).stem != name}
+            renamed = {stem: name for name, database in datasette.databases.items()
+                       if database.path and (stem := Path(database.path).stem) != name
+                       and stem != "-" and stem not in datasette.databases}
             path = scope.get("raw_path", b"").decode("latin-1") or scope["path"]
             old, separator, rest = path[1:].partition("/")
             old, dot, extension = old.partition(".")  # /<name>.json: the name's own dots are ~2E
