@@ -160,6 +160,61 @@ def test_a_crawl_that_did_not_start_leaves_no_run_running(tmp_path):
          "status_reasons": '["the crawl did not start: -s PIPELINE_THAT_CANNOT_START is wrong"]'}]
 
 
+def test_a_resumed_run_whose_jobdir_cannot_be_emptied_is_interrupted_again_not_left_running(tmp_path, monkeypatch):
+    """Resuming sets the run's row ``running`` before the JOBDIR is emptied; when emptying fails the
+    run's id must already be in the stats, or the crawl's closing finds no run to close."""
+    from scrapy import Spider
+    from scrapy.utils.test import get_crawler
+
+    from jobcrawler import storage
+    from jobcrawler.commands.crawl import _close_the_run_that_did_not_start
+    from jobcrawler.extensions import crawl_run
+
+    db_path, jobdir = tmp_path / "jobs.db", tmp_path / "job"
+    (jobdir / "requests.queue").mkdir(parents=True)
+    (jobdir / "spider.state").write_bytes(b"not a pickle")  # unreadable: the JOBDIR is emptied
+    db = storage.open_db(db_path)
+    run_id = storage.start_run(db, "builtin", "berlin", None, {}, None, str(jobdir.resolve()))
+    storage.finish_run(db, run_id, {"status": "interrupted", "finish_reason": "shutdown"})
+    db.close()
+
+    def cannot_remove(path):
+        raise OSError(f"cannot remove {path}")
+
+    monkeypatch.setattr(crawl_run.shutil, "rmtree", cannot_remove)
+    crawler = get_crawler(Spider, settings_dict={"SQLITE_PATH": str(db_path), "JOBDIR": str(jobdir)})
+    with pytest.raises(crawl_run.JobdirError) as error:
+        crawl_run.CrawlRun(crawler)
+    _close_the_run_that_did_not_start(crawler, error.value)
+    assert rows(db_path, "SELECT status, finish_reason FROM crawl_runs") == [
+        {"status": "interrupted", "finish_reason": "start_error"}]
+
+
+def test_closing_a_run_that_did_not_start_leaves_a_run_that_ended_as_it_ended(tmp_path):
+    """Only a run still ``running`` is closed as not started: one a spider finished meanwhile keeps
+    its status and reasons."""
+    from types import SimpleNamespace
+
+    from scrapy.settings import Settings
+
+    from jobcrawler import storage
+    from jobcrawler.commands.crawl import _close_the_run_that_did_not_start
+
+    db_path = tmp_path / "jobs.db"
+    db = storage.open_db(db_path)
+    finished = storage.start_run(db, "builtin", "berlin", None, {})
+    storage.finish_run(db, finished, {"status": "ok", "finish_reason": "finished"})
+    running = storage.start_run(db, "builtin", "berlin", None, {})
+    db.close()
+    settings = Settings({"SQLITE_PATH": str(db_path)})
+    for run_id in (finished, running):
+        crawler = SimpleNamespace(stats=SimpleNamespace(get_value={"jobcrawler/run_id": run_id}.get), settings=settings)
+        _close_the_run_that_did_not_start(crawler, ValueError("a pipeline failed"))
+    assert rows(db_path, "SELECT run_id, status, finish_reason FROM crawl_runs ORDER BY run_id") == [
+        {"run_id": finished, "status": "ok", "finish_reason": "finished"},
+        {"run_id": running, "status": "failed", "finish_reason": "start_error"}]
+
+
 def test_a_mistyped_scheduled_crawl_says_why_in_its_log_file(tmp_path):
     """A Scrapyd job's log (LOG_FILE) is where whoever scheduled it looks."""
     log = tmp_path / "job.log"

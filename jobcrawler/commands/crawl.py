@@ -242,7 +242,8 @@ def _close_the_run_that_did_not_start(crawler, error: BaseException) -> None:
                              crawler.settings.get("SQLITE_JOURNAL_MODE", "WAL"))
         try:
             storage.finish_run(db, run_id, {"finished_at": storage.utc_now(), "finish_reason": "start_error",
-                                            "status": status, "status_reasons": [f"the crawl did not start: {error}"]})
+                                            "status": status, "status_reasons": [f"the crawl did not start: {error}"]},
+                               only_if_running=True)
         finally:
             db.close()
     except (StorageError, sqlite3.Error) as failure:  # the row stays running until a later run finds this process gone

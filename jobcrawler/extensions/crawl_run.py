@@ -79,7 +79,6 @@ class CrawlRun:
         except JobdirError:
             self.db.close()
             raise
-        self.stats.set_value("jobcrawler/run_id", self.run_id)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
@@ -93,9 +92,11 @@ class CrawlRun:
         last = storage.last_run_in(self.db, self.jobdir) if self.jobdir else None
         if last is None:
             self._discard_jobdir("it belongs to no run of this database")
-            return storage.start_run(self.db, spider.name, getattr(spider, "city_arg", None),
-                                     getattr(spider, "query", None), getattr(spider, "run_arguments", {}),
-                                     getattr(spider, "base_url", None), self.jobdir)
+            run_id = storage.start_run(self.db, spider.name, getattr(spider, "city_arg", None),
+                                       getattr(spider, "query", None), getattr(spider, "run_arguments", {}),
+                                       getattr(spider, "base_url", None), self.jobdir)
+            self.stats.set_value("jobcrawler/run_id", run_id)
+            return run_id
         run_id, status = last
         if status == "running":
             raise JobdirError(f"JOBDIR {self.jobdir} is in use by crawl run {run_id}, still running")
@@ -103,6 +104,9 @@ class CrawlRun:
             raise JobdirError(f"JOBDIR {self.jobdir} holds crawl run {run_id}, which ended ({status}): "
                               "use a new JOBDIR for a new crawl")
         carried = storage.resume_run(self.db, run_id)
+        # at once: a JOBDIR that cannot be emptied below stops the crawl, which closes this run
+        self.stats.set_value("jobcrawler/run_id", run_id)
+        self.stats.set_value("jobcrawler/resumed", True)
         if status == "killed" or not self._state_readable():
             self._discard_jobdir(f"crawl run {run_id} was killed before it could save it")
             logger.warning("Resuming crawl run %d from its listings: jobs it stored are not fetched again", run_id)
@@ -111,7 +115,6 @@ class CrawlRun:
                 if _cumulative(key, value):
                     self.stats.inc_value(key, value)
             logger.info("Resuming crawl run %d", run_id)
-        self.stats.set_value("jobcrawler/resumed", True)
         return run_id
 
     def _state_readable(self) -> bool:

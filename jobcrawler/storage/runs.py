@@ -89,11 +89,18 @@ def resume_run(db: sqlite_utils.Database, run_id: int) -> dict:
     return stats if isinstance(stats, dict) else {}
 
 
-def finish_run(db: sqlite_utils.Database, run_id: int, values: dict) -> None:
+def finish_run(db: sqlite_utils.Database, run_id: int, values: dict, *, only_if_running: bool = False) -> bool:
+    """Record how run ``run_id`` ended; whether it was written. ``only_if_running`` leaves a run
+    that has ended already as it ended (a crawl closing a run that did not start must not
+    overwrite one a finishing spider recorded)."""
     row = {k: (json.dumps(v, sort_keys=True, default=str) if isinstance(v, (dict, list)) else v)
            for k, v in values.items() if k in CRAWL_RUN_COLUMNS}
+    assignments = ", ".join(f"[{column}] = ?" for column in row)
+    still_running = " AND status = 'running'" if only_if_running else ""
     with transaction(db):
-        db["crawl_runs"].update(run_id, row)
+        cursor = db.execute(f"UPDATE crawl_runs SET {assignments} WHERE run_id = ?{still_running}",
+                            [*row.values(), run_id])
+    return cursor.rowcount > 0
 
 
 # What one run holds, for its quality check: jobs it saw, how many of them it stored (fetched
