@@ -80,14 +80,16 @@ def main(argv: list[str] | None = None) -> None:
     served = storage.being_served(args.db, "build" if args.command == "build" else "build the report tables")
     if served and args.command == "build":
         build_parser.exit(1, f"{build_parser.prog}: error: {served}\n")
-    if not served:
-        try:
+    try:
+        if served:  # read immutable as the site reads it (connect_to_read): no -wal/-shm beside it
+            storage.open_db_read_only(args.db).close()
+        else:
             storage.open_db(args.db).close()  # a database written by an older version gets today's schema
-        except storage.StorageError as error:  # not a database, or one that cannot be written
-            command_parser.exit(2, f"{command_parser.prog}: error: {error}\n")
+    except storage.StorageError as error:  # not a database, one that cannot be written, or another program's
+        command_parser.exit(2, f"{command_parser.prog}: error: {error}\n")
     if args.command == "report":
         from analysis import report
-    with closing(sqlite3.connect(args.db)) as conn:
+    with closing(storage.connect_to_read(args.db, served)) as conn:
         if not storage.has_jobs(conn):  # tables of zeros, or a site answering 500, would say nothing
             no_jobs = report.NO_JOBS if args.command == "report" else NO_JOBS
             command_parser.exit(2, f"{command_parser.prog}: error: {no_jobs}\n")
@@ -95,7 +97,7 @@ def main(argv: list[str] | None = None) -> None:
         building(build_parser, args.db, args.labels, lambda: build.main(str(args.db), args.labels))
     elif args.command == "report":
         build_if_stale(args.db, args.labels, report_parser, served)
-        with closing(sqlite3.connect(args.db)) as conn:
+        with closing(storage.connect_to_read(args.db, served)) as conn:
             try:
                 text = report.render_report(conn, city=args.city, period=args.period, labels=args.labels)
             except report.ScopeError as error:
@@ -123,7 +125,7 @@ def build_if_stale(db: Path, labels: str, command_parser: argparse.ArgumentParse
     """Build the report tables a crawl, re-tag or query change made stale, saying so on stderr:
     ``report`` and ``serve`` read them, and would otherwise print old figures or answer 500. Under
     a site (``served`` says which) they cannot be built, and old figures are no answer either: refused."""
-    with closing(sqlite3.connect(db)) as conn:
+    with closing(storage.connect_to_read(db, served)) as conn:
         stale = build.stale_reason(conn, labels)
         unknown = build.labels_error(storage.label_sources(conn), labels, db) if stale else None
     if unknown:  # said before "building ... first", and rather than "out of date" under a site

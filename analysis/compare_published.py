@@ -257,14 +257,17 @@ def main(argv: list[str] | None = None) -> int:
             parser.exit(2, f"{parser.prog}: error: no database at {args.db}\n")
         # A site serving the file opened it immutable: it is read as it is, nothing written into
         # it (not the schema open_db brings up to date, nor report tables built), as `analysis report` does.
+        # Served, it is read immutable as the site reads it: no -wal/-shm made, nothing checkpointed.
         served = storage.being_served(args.db, "build the report tables")
-        if not served:
-            try:
-                storage.open_db(args.db).close()
-            except storage.StorageError as error:
-                parser.exit(2, f"{parser.prog}: error: {error}\n")
         try:
-            with closing(sqlite3.connect(args.db)) as conn:
+            if served:
+                storage.open_db_read_only(args.db).close()
+            else:
+                storage.open_db(args.db).close()
+        except storage.StorageError as error:
+            parser.exit(2, f"{parser.prog}: error: {error}\n")
+        try:
+            with closing(storage.connect_to_read(args.db, served)) as conn:
                 stale = build.stale_reason(conn, args.labels)
                 unknown = build.labels_error(storage.label_sources(conn), args.labels, args.db) if stale else None
             if unknown:  # said rather than "out of date" under a site, as `analysis report` does
@@ -273,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
                 parser.exit(1, f"{parser.prog}: error: the report tables are out of date ({stale}) and {served}\n")
             if stale:
                 build.build(args.db, args.labels)
-            with closing(sqlite3.connect(args.db)) as conn:
+            with closing(storage.connect_to_read(args.db, served)) as conn:
                 ours = report.render_report(conn, labels=args.labels)
         except (build.LabelsError, report.ScopeError) as error:
             parser.exit(2, f"{parser.prog}: error: {error}\n")

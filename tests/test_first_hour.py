@@ -497,13 +497,16 @@ def test_a_share_setting_given_as_text_is_used_as_the_number_it_was_checked_as(s
     assert run_row["status"] == "degraded" and "company on 100.0% of jobs (< 101%)" in run_row["status_reasons"]
 
 
-def test_a_label_dry_run_beside_a_site_leaves_no_files_beside_the_served_wal_database(tmp_path):
-    """A dry run reads the served file as the site does, immutable: opened ``mode=ro`` it made
-    ``-wal``/``-shm`` files beside a WAL database (and failed, "unable to open database file",
-    in a folder it cannot write)."""
+def test_a_read_beside_a_site_leaves_no_files_beside_the_served_wal_database(tmp_path):
+    """A label dry run, ``analysis report`` and compare_published read the served file as the site
+    does, immutable: opened ``mode=ro`` (or plainly) they made ``-wal``/``-shm`` files beside a WAL
+    database, checkpointed into it on closing, and failed in a folder they cannot write."""
     db = build_fixture_db(tmp_path / "jobs.db")
+    assert analysis_main(["build", "--db", str(db)]) in (0, None)  # current report tables: they are read
     with closing(sqlite3.connect(db)) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    published = tmp_path / "published.md"
+    published.write_text("# AI Engineering Jobs Analysis\n\nGenerated from 895 job descriptions.\n")
     port, log = free_port(), tmp_path / "datasette.log"
     server = start_server([sys.executable, "-m", "datasette", "serve", "-i", str(db), "--port", str(port)], log)
     try:
@@ -516,6 +519,19 @@ def test_a_label_dry_run_beside_a_site_leaves_no_files_beside_the_served_wal_dat
             assert result.stdout.startswith("dry run: ") and "postings selected" in result.stdout, result.stdout
             assert sorted(path.name for path in tmp_path.glob("jobs.db*")) == ["jobs.db"]
             assert db.read_bytes() == before
+        # A process killed mid-write (kill -9) left its commit in a -wal the immutable site ignores:
+        # a plain connection would fold it into the served file as it closed.
+        run("-c", "import os, sqlite3, sys; conn = sqlite3.connect(sys.argv[1]); "
+                  "conn.execute('PRAGMA wal_autocheckpoint = 0'); conn.execute('CREATE TABLE left_in_the_wal (x)'); "
+                  "conn.commit(); os._exit(0)", str(db))
+        side_files = {path.name: path.read_bytes() for path in tmp_path.glob("jobs.db*")}
+        assert sorted(side_files) == ["jobs.db", "jobs.db-shm", "jobs.db-wal"] and db.read_bytes() == before
+        for command, prints in [(["-m", "analysis", "report", "--db", str(db)], "# "),
+                                (["-m", "analysis.compare_published", "--db", str(db), "--published", str(published),
+                                  "--labels", "rules"], "\n## ")]:
+            result = run(*command)
+            assert result.returncode == 0 and prints in result.stdout, (command, result.stderr[-2000:])
+            assert {path.name: path.read_bytes() for path in tmp_path.glob("jobs.db*")} == side_files, command
     finally:
         server.terminate()
         server.wait(timeout=15)

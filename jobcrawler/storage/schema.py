@@ -251,6 +251,14 @@ def open_db_read_only(path: str | Path) -> sqlite_utils.Database:
     return db
 
 
+def connect_to_read(path: str | Path, served: str | None) -> sqlite3.Connection:
+    """A connection for a command that only reads (``analysis report``, compare_published): when
+    a site serves the file (``served`` says so), immutable as the site reads it, so no ``-wal``
+    or ``-shm`` appears beside it and closing checkpoints nothing into it; a plain one otherwise.
+    StorageError when the served file is not ours."""
+    return open_db_read_only(path).conn if served else sqlite3.connect(path)
+
+
 def _refuse_another_programs(db: sqlite_utils.Database, path: Path) -> None:
     """Stop before a write at a database another program made: ensure_schema would add this
     schema's tables to it, or widen a ``jobs`` table of its own. Ours is an empty file, one marked
