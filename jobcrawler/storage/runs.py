@@ -95,6 +95,8 @@ def finish_run(db: sqlite_utils.Database, run_id: int, values: dict, *, only_if_
     overwrite one a finishing spider recorded)."""
     row = {k: (json.dumps(v, sort_keys=True, default=str) if isinstance(v, (dict, list)) else v)
            for k, v in values.items() if k in CRAWL_RUN_COLUMNS}
+    if not row:  # nothing of a run's to record
+        return False
     assignments = ", ".join(f"[{column}] = ?" for column in row)
     still_running = " AND status = 'running'" if only_if_running else ""
     with transaction(db):
