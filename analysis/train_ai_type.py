@@ -60,8 +60,9 @@ def page_postings(job_ids: set[str], pages: Path) -> dict[str, dict]:
     return postings
 
 
-def rule_decisions(postings: dict[str, dict]) -> dict[str, tuple[str, str, float]]:
-    """Job id -> (AI type, deciding rule, model-work share) as the tagger's rules decide them."""
+def rule_decisions(postings: dict[str, dict], describe=None) -> dict[str, tuple]:
+    """Job id -> (AI type, deciding rule, model-work share) as the tagger's rules decide them, or
+    whatever ``describe(rules, job, value, rule)`` makes of each decision (the combiner's features)."""
     from jobcrawler.normalize.titles import clean_title
     from jobcrawler.tagging import Tagger
 
@@ -69,7 +70,9 @@ def rule_decisions(postings: dict[str, dict]) -> dict[str, tuple[str, str, float
     seen: dict[str, tuple] = {}
 
     def record(job, value, evidence):
-        seen["current"] = (value, evidence[0]["rule"], tagger.rules.model_work_share(job))
+        rule = evidence[0]["rule"]
+        seen["current"] = (describe(tagger.rules, job, value, rule) if describe
+                           else (value, rule, tagger.rules.model_work_share(job)))
         return value, evidence, {}
 
     tagger.refine = {"ai_type": record}

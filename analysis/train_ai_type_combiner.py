@@ -52,7 +52,7 @@ from itertools import product
 from pathlib import Path
 
 from analysis import reading_split
-from analysis.evaluate import SAMPLE, LabelError, employees, input_error
+from analysis.evaluate import SAMPLE, LabelError, input_error
 from analysis.evaluate_categories import (
     FIELDGUIDE,
     FOURTH_READING_PATH,
@@ -62,7 +62,7 @@ from analysis.evaluate_categories import (
     fieldguide_root,
     read_reading,
 )
-from analysis.train_ai_type import count_table, page_postings
+from analysis.train_ai_type import count_table, page_postings, rule_decisions
 from analysis.train_ai_type_model import difference_interval
 from jobcrawler.tagging.ai_type_confidence import AiTypeConfidence
 from jobcrawler.tagging.ai_type_features import AI_TYPES, FEATURE_NAMES, ai_type_features
@@ -98,26 +98,12 @@ def fold_of(job: str, salt: str) -> int:
 
 def evidence_of(postings: dict[str, dict]) -> dict[str, tuple[str, str, float, dict[str, float]]]:
     """Job id -> (rules' AI type, deciding rule, model-work share, features) as the tagger computes them."""
-    from jobcrawler.normalize.titles import clean_title
-    from jobcrawler.tagging import Tagger
 
-    tagger = Tagger.load(ai_type_confidence_path=None)
-    seen: dict[str, tuple] = {}
+    def describe(rules, job, value, rule):
+        features = ai_type_features(rules, job, rule, value)
+        return value, rule, features["share:model_work"], features
 
-    def record(job, value, evidence):
-        rule = evidence[0]["rule"]
-        features = ai_type_features(tagger.rules, job, rule, value)
-        seen["current"] = (value, rule, features["share:model_work"], features)
-        return value, evidence, {}
-
-    tagger.refine = {"ai_type": record}
-    decided = {}
-    for job_id, posting in postings.items():
-        tagger.tag(clean_title(posting["title"]), posting["description"] or "", top_skills=posting["top_skills"],
-                   industries=posting["industries"], level=posting["level"],
-                   company_size=employees(str(posting["company_size"] or "")))  # fmt: skip
-        decided[job_id] = seen.pop("current")
-    return decided
+    return rule_decisions(postings, describe)
 
 
 def load_examples(pages: Path, root: Path) -> tuple[list[Example], list[Example]]:
