@@ -56,10 +56,9 @@ bench: install  # figures into bench/results/latest.md; BENCH_ARGS=--quick for a
 	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
 
 # Removes what the demo, the HTTP cache, the benchmarks and packaging (build/, egg-info) made; never data/jobs.db (your crawls).
-# The metadata `analysis serve` writes beside the demo database, under its site name (analysis.serve.metadata_path_for;
-# the name of an older version, the file's stem, too).
-DEMO_SITE_NAME = $(shell $(BIN)/python -c 'import sys; from analysis.serve import site_database_name; \
-	print(site_database_name(sys.argv[1]))' '$(DEMO_DB)' 2>/dev/null)
+# The metadata `analysis serve` writes beside the demo database, under its site name (analysis/site_name.py, run by
+# the Python that makes the virtualenv, so it works before `make install`; the name of an older version, the stem, too).
+DEMO_SITE_NAME = $(shell $(PYTHON) analysis/site_name.py '$(DEMO_DB)' 2>/dev/null)
 clean:
 	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm $(dir $(DEMO_DB)).$(basename $(notdir $(DEMO_DB))).datasette-metadata.yml
 	$(if $(DEMO_SITE_NAME),rm -f $(dir $(DEMO_DB)).$(DEMO_SITE_NAME).datasette-metadata.yml)

@@ -35,21 +35,20 @@ from __future__ import annotations
 import asyncio
 import copy
 import os
-import re
 import resource
 import shutil
 import socket
-import unicodedata
 from pathlib import Path
 
 import uvicorn
 import yaml
 from datasette.app import Datasette
 
+from analysis.site_name import METADATA_DATABASE, site_database_name
+
 METADATA_FILE = Path(__file__).parent / "metadata.yml"
 PLUGINS_DIR = Path(__file__).parent / "datasette_plugins"
 TEMPLATE_DIR = Path(__file__).parent / "templates"
-METADATA_DATABASE = "jobs"
 MEMORY_LIMIT_BYTES = 1 * 2**30  # the site runs in ~50 MB (peak RSS serving the test database)
 SETTINGS = {
     "sql_time_limit_ms": 1000,
@@ -72,18 +71,6 @@ def stage_site_files(folder: Path) -> tuple[Path, Path]:
     (plugins / "taxonomy.yaml").write_bytes(TAXONOMY_PATH.read_bytes())
     shutil.copytree(TEMPLATE_DIR, templates)
     return plugins, templates
-
-
-def site_database_name(db_path: str | Path) -> str:
-    """The database's name on the site: its file's stem, each run of characters a URL path
-    would encode (a space, a dot) made one '-' (``my jobs.db``: ``my-jobs``, ``jobs.2026.db``:
-    ``jobs-2026``), an accented letter its ASCII letter first (``données.db``: ``donnees``, not
-    ``donn-es``). datasette-dashboards' charts fetch their rows from ``<name>.json`` with the name
-    as it is (its dashboards.js, ``getDataUrl``), so with any such character every chart of the
-    dashboard stayed empty."""
-    decomposed = unicodedata.normalize("NFKD", Path(db_path).stem)  # é: e and its combining accent
-    ascii_letters = "".join(character for character in decomposed if not unicodedata.combining(character))
-    return re.sub(r"[^A-Za-z0-9_-]+", "-", ascii_letters).strip("-") or METADATA_DATABASE
 
 
 def metadata_for(database: str) -> dict:

@@ -310,8 +310,9 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     database already has this schema, so it is safe to call every run. A new database is created
     in one transaction, so two processes opening it at once create it once, the second waiting for
     the first; an existing one is only read unless a declaration changed (each change atomic), so
-    opening it takes no write lock. The file is marked as jobcrawler's (``APPLICATION_ID``) when it
-    is created, or after a change: never as a write of its own.
+    opening it takes no write lock. The file is marked as jobcrawler's (``APPLICATION_ID``) in the
+    transaction that creates it, or in one more right after a change to an older version's file:
+    an open that changes nothing writes nothing.
 
     A rebuild (``transform=True``) drops a table's triggers, so the full-text index of ``jobs``
     is re-created if its triggers are missing.
