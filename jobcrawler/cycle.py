@@ -510,13 +510,13 @@ UNPUBLISHED_COLUMNS = {"crawl_runs": ("host", "pid", "jobdir"), "label_runs": ("
 
 def publishable_copy(db: Path, folder: Path) -> Path:
     """``folder/<site name>.db``: one consistent copy of the database (VACUUM INTO reads one
-    snapshot), named as the site names it (``serve.site_database_name``: the name Datasette gives
+    snapshot), named as the site names it (``site_name.site_database_name``: the name Datasette gives
     the copy is the one its metadata and charts use), without UNPUBLISHED_TABLES and
     UNPUBLISHED_COLUMNS, and with each merged run database named by its file name, not its path;
     vacuumed again, so nothing removed stays in its free pages."""
-    from analysis import serve
+    from analysis.site_name import site_database_name
     folder.mkdir(parents=True, exist_ok=True)
-    copy = folder / f"{serve.site_database_name(db)}.db"
+    copy = folder / f"{site_database_name(db)}.db"
     with closing(sqlite3.connect(db)) as conn:
         conn.execute("VACUUM INTO ?", [str(copy)])
     with closing(sqlite3.connect(copy, isolation_level=None)) as conn:

@@ -315,7 +315,7 @@ def test_a_site_tarball_of_a_database_named_with_a_space_and_a_dot_serves_it_und
 
 
 def test_the_published_copy_of_an_accented_database_is_named_in_ascii_letters(tmp_path):
-    """The copy is named by serve.site_database_name: ``café.db`` is ``cafe.db``, not ``caf.db``."""
+    """The copy is named by site_name.site_database_name: ``café.db`` is ``cafe.db``, not ``caf.db``."""
     from tests.helpers import build_fixture_db
     db = build_fixture_db(tmp_path / "café.db")
     assert cycle.publishable_copy(db, tmp_path / "site").name == "cafe.db"
