@@ -240,7 +240,6 @@ def build(db_path: str | Path, labels: str = DEFAULT_LABELS, seconds: dict[str, 
         if unknown := labels_error(sources, labels, db_path):
             raise LabelsError(unknown)
         prepare(conn, labels)
-        left_out.update(count_left_out(conn))
         queries = report_queries()
         version = queries_version()
         steps = scope_steps()
@@ -249,11 +248,13 @@ def build(db_path: str | Path, labels: str = DEFAULT_LABELS, seconds: dict[str, 
         source = source_fingerprint(conn)
         with build_parallel.SideBuild(db_path, labels, side_tables) if side_tables else nullcontext() as side:
             started = time.perf_counter()
-            if side_tables:  # only the scope tables this process's reports read
-                steps = build_parallel.steps_for(steps, build_parallel.tables_read([queries[t] for t in own_tables], steps))
+            if side_tables:  # only the scope tables this process's reports read, and job_base (LEFT_OUT reads it)
+                steps = build_parallel.steps_for(
+                    steps, build_parallel.tables_read([queries[t] for t in own_tables], steps) | {"job_base"})
             for step in steps:
                 step.run(conn)
             seconds[SCOPE] = time.perf_counter() - started
+            left_out.update(count_left_out(conn))
             records = _build_records(conn)
             existing = table_names(conn)
             start_over = (records is None or any(record[1] != version for record in records.values())
@@ -304,15 +305,14 @@ def build(db_path: str | Path, labels: str = DEFAULT_LABELS, seconds: dict[str, 
 # What the scope statements (reports/_scope.sql) read as no data, which the crawl never writes (a
 # hand-edited or merged database): a city listing without a city has no cell; a pay bound stored as
 # text ('100k': the jobs table's REAL column keeps as text only what reads as no number) is no bound.
-# Counted over the jobs of the label source built: (one, more) -> the SQL counting them.
+# Counted over the jobs of the label source built, once the scope tables are made (job_base, one row
+# a job of the source, counts the pay bounds as it reads the jobs): (one, more) -> the SQL counting them.
 LEFT_OUT = {
     ("city listing without a city", "city listings without a city"): """
         SELECT (SELECT count(*) FROM sightings AS s JOIN source_labels AS l USING (job_id) WHERE s.city IS NULL)
              + (SELECT count(*) FROM job_cities AS c JOIN source_labels AS l USING (job_id) WHERE c.city IS NULL)""",
     ("pay bound that is no number", "pay bounds that are no number"): """
-        SELECT coalesce(sum(typeof(j.salary_min) NOT IN ('integer', 'real', 'null'))
-                        + sum(typeof(j.salary_max) NOT IN ('integer', 'real', 'null')), 0)
-        FROM jobs AS j JOIN source_labels AS l USING (job_id)""",
+        SELECT coalesce(sum(unread_pay_bounds), 0) FROM job_base""",
 }
 
 

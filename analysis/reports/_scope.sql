@@ -228,12 +228,15 @@ SELECT
     l.support_category,
     -- the pay as stated (group_pay and the pay tables read these, not the jobs' long rows)
     -- a bound stored as no number ('100k': a hand-edited or merged database; the crawl writes
-    -- numbers) is no bound, counted in the build's last line (build.py, left_out)
+    -- numbers) is no bound, counted in the build's last line (build.py, LEFT_OUT: unread_pay_bounds,
+    -- here rather than in a second pass over the jobs' long rows)
     j.level,
     CASE WHEN typeof(j.salary_min) IN ('integer', 'real') THEN j.salary_min END AS salary_min,
     CASE WHEN typeof(j.salary_max) IN ('integer', 'real') THEN j.salary_max END AS salary_max,
     j.salary_currency,
-    j.salary_period
+    j.salary_period,
+    (typeof(j.salary_min) NOT IN ('integer', 'real', 'null')) + (typeof(j.salary_max) NOT IN ('integer', 'real', 'null'))
+        AS unread_pay_bounds
 FROM jobs AS j
 JOIN source_labels AS l ON l.job_id = j.job_id
 JOIN job_order AS g ON g.job_id = j.job_id
