@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "path":
         from analysis import path
         try:
-            text, notes = path.main(args.db, args.skills, args.city, args.ai_type, args.period, args.labels)
+            text, notes = path.main(args.db, args.skills, args.city, args.ai_type, args.period, args.labels, served)
         except path.PathError as error:
             path_parser.exit(2, f"{path_parser.prog}: error: {error}\n")
         for note in notes:

@@ -535,3 +535,38 @@ def test_a_read_beside_a_site_leaves_no_files_beside_the_served_wal_database(tmp
     finally:
         server.terminate()
         server.wait(timeout=15)
+
+
+def test_analysis_path_beside_a_site_reads_the_served_file_as_the_site_does(tmp_path):
+    """``analysis path`` opened a served file ``mode=ro``: on a WAL database that made ``-wal`` and
+    ``-shm`` files beside it, and it read what a killed crawl left in a ``-wal``, which the site,
+    reading the file immutable, does not show. Now it reads as the site does, and answers alike."""
+    db = build_fixture_db(tmp_path / "jobs.db")
+    assert analysis_main(["build", "--db", str(db)]) in (0, None)
+    path_command = ("-m", "analysis", "path", "--skills", "python, sql", "--db", str(db))
+    expected = run(*path_command)
+    assert expected.returncode == 0 and "Skills to learn next" in expected.stdout, expected.stderr[-2000:]
+    with closing(sqlite3.connect(db)) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    for side_file in tmp_path.glob("jobs.db-*"):
+        side_file.unlink()
+    port, log = free_port(), tmp_path / "datasette.log"
+    server = start_server([sys.executable, "-m", "datasette", "serve", "-i", str(db), "--port", str(port)], log)
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/jobs.json?sql=select+1", server, log)
+        before = db.read_bytes()
+        result = run(*path_command)
+        assert result.returncode == 0 and result.stdout == expected.stdout, result.stderr[-2000:]
+        assert sorted(path.name for path in tmp_path.glob("jobs.db*")) == ["jobs.db"] and db.read_bytes() == before
+        # A crawl killed mid-write left its commit in a -wal: the immutable site does not see it.
+        run("-c", "import os, sqlite3, sys; conn = sqlite3.connect(sys.argv[1]); "
+                  "conn.execute('PRAGMA wal_autocheckpoint = 0'); conn.execute('DELETE FROM job_skills'); "
+                  "conn.commit(); os._exit(0)", str(db))
+        side_files = {path.name: path.read_bytes() for path in tmp_path.glob("jobs.db*")}
+        assert sorted(side_files) == ["jobs.db", "jobs.db-shm", "jobs.db-wal"]
+        result = run(*path_command)
+        assert result.returncode == 0 and result.stdout == expected.stdout, result.stderr[-2000:]
+        assert {path.name: path.read_bytes() for path in tmp_path.glob("jobs.db*")} == side_files
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
