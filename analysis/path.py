@@ -7,12 +7,14 @@
 
 import sqlite3
 from contextlib import closing
+from dataclasses import replace
 from pathlib import Path
 
 from analysis import blend
 from analysis.datasette_plugins import learning_path as engine
 from analysis.datasette_plugins import site
 from jobcrawler import storage
+from jobcrawler.cities import city_key
 
 TERMINAL_MISSING = 10  # skills to learn listed
 TERMINAL_FITS = 8  # best-fitting postings listed
@@ -31,6 +33,7 @@ def render(conn: sqlite3.Connection, skills_text: str, scope: engine.Scope) -> t
         raise PathError("no skill recognized in --skills" + (": " + " ".join(notes) if notes else ""))
     try:
         postings = blend.learning_postings(conn, scope.labels)
+        scope = replace(scope, city=city_key(scope.city, [engine.ALL, *postings.cities()]) or scope.city)
         engine.check_scope(postings, scope)
     except engine.ScopeError as error:
         raise PathError(str(error)) from error

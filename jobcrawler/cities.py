@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -40,6 +41,27 @@ def load_cities(path: str | Path | None = None) -> dict[str, City]:
             state=entry.get("state"),
         )
     return cities
+
+
+def city_key(given: str, keys: Iterable[str], cities: Mapping[str, City] | None = None) -> str | None:
+    """The one of ``keys`` a user's ``--city``/``-a city=`` names, or None: the key itself in any
+    case and spacing (``BERLIN``, `` berlin ``), or the name a registered city is printed by
+    (``New York``, ``los angeles``; from ``cities``, default cities.yaml). An exact key wins; so
+    does a key over a name. Every command taking a city reads it through here; each keeps its own
+    list of what there is (the registry for a crawl, the database's cities for a report)."""
+    keys = list(keys)
+    if given in keys:
+        return given
+    wanted = _folded(given)
+    by_key = [key for key in keys if _folded(key) == wanted]
+    if by_key:
+        return by_key[0]
+    registry = load_cities() if cities is None else cities
+    return next((key for key in keys if key in registry and _folded(registry[key].name) == wanted), None)
+
+
+def _folded(text: str) -> str:
+    return " ".join(str(text).split()).casefold()
 
 
 def listing_url(base_url: str, city: City, query: str, page: int = 1) -> str:

@@ -56,7 +56,7 @@ import yaml
 from scrapy.settings import Settings
 
 from jobcrawler import merge, settings, storage
-from jobcrawler.cities import listing_url, load_cities
+from jobcrawler.cities import city_key, listing_url, load_cities
 from jobcrawler.extensions.crawl_run import check_settings
 
 PROJECT = "jobcrawler"
@@ -267,8 +267,10 @@ class Cycle:
         self.server_runs_dir = (Path(args.server_runs_dir) if args.server_runs_dir else Path(args.runs_dir).resolve()) \
             / args.cycle
         known = load_cities(self.settings.get("CITIES_FILE"))
-        keys = list(known) if args.cities == "all" else [c.strip().lower() for c in args.cities.split(",") if c.strip()]
-        unknown = [key for key in keys if key not in known]
+        given = [city.strip() for city in args.cities.split(",") if city.strip()]
+        found = {city: city_key(city, ["all", *known], known) for city in given}  # "BERLIN", "New York" too
+        keys = list(known) if list(found.values()) == ["all"] else list(dict.fromkeys(found.values()))
+        unknown = [city for city, key in found.items() if key in (None, "all")]
         if unknown or not keys:
             raise CycleError(f"unknown city {', '.join(unknown) or '(none given)'}: known are {', '.join(known)}")
         base = self.settings.get("BUILTIN_BASE_URL", settings.BUILTIN_BASE_URL)

@@ -53,8 +53,8 @@ from jobcrawler.storage.runs import (
 )
 from jobcrawler.storage.jobs import (
     has_jobs,
-    unknown_city,
     job_exists,
+    listed_city,
     job_row,
     save_job,
     save_jobs,
@@ -144,8 +144,8 @@ __all__ = [
     "finish_run",
     "run_coverage",
     "has_jobs",
-    "unknown_city",
     "job_exists",
+    "listed_city",
     "job_row",
     "save_job",
     "save_jobs",
