@@ -16,6 +16,8 @@ import os
 import signal
 import sqlite3
 import sys
+from contextlib import closing
+from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
@@ -82,11 +84,39 @@ class Command(ScrapyCrawlCommand):
             self.exitcode = 1
             return
         stats = crawler.stats.get_stats()
-        status = stats.get("jobcrawler/run_status") or "failed"  # None: the run never started
+        status = stats.get("jobcrawler/run_status")
+        if status is None and "jobcrawler/run_id" in stats:  # begun, never closed: stopped at once
+            status = record_forced_stop(crawler.settings, stats)
+        status = status or "failed"  # None: the run never started
         self.exitcode = EXIT_CODES.get(status, 1)
         if "jobcrawler/run_id" in stats:
             cities = [city.key for city in getattr(crawler.spider, "cities", ())]
             print(summary(stats, status, crawler.settings.get("SQLITE_PATH"), cities), file=sys.stderr, flush=True)
+
+
+FORCED_STOP = ("stopped at once by a second Ctrl-C (or a kill) before it could close: the jobs fetched since "
+               "the last write were not stored, nothing was closed; the same command (and -s JOBDIR) resumes it")
+
+
+def record_forced_stop(settings, stats: dict) -> str:
+    """A second Ctrl-C makes Scrapy stop at once, without closing the spider: the run was never
+    judged nor recorded (it stayed ``running``, and the line said "failed ... 0.0 s"). It is
+    recorded ``killed`` now, as a later run finds a run whose process is gone (its JOBDIR queue
+    is not trusted: the same command resumes it from its listings), and said as interrupted."""
+    reason = FORCED_STOP
+    try:
+        with closing(storage.open_db(settings.get("SQLITE_PATH"), busy_timeout=5)) as db:
+            storage.finish_run(db, stats["jobcrawler/run_id"], {
+                "status": "killed", "finish_reason": "killed", "finished_at": storage.utc_now(),
+                "status_reasons": [reason]}, only_if_running=True)
+    except (StorageError, sqlite3.Error) as error:  # a write of the run's left unfinished holds the lock
+        reason += f" (not recorded: {error}; the next run marks it killed)"
+    started = stats.get("start_time")
+    if started:
+        stats["elapsed_time_seconds"] = (datetime.now(timezone.utc) - started).total_seconds()
+    stats["jobcrawler/stored"] = stats.get("items/stored", 0)
+    stats["jobcrawler/status_reasons"] = [reason]
+    return "interrupted"
 
 
 def summary(stats: dict, status: str, database: str, cities: list[str] | None = None) -> str:
