@@ -34,11 +34,11 @@ CHECKOUT = Path(__file__).resolve().parents[1]
 
 
 def existing_db(path: str) -> Path:
-    if not Path(path).is_file():
+    if why := storage.not_a_database_file(path):
         in_checkout = CHECKOUT / path
         hint = (f" (run from the checkout, {CHECKOUT}, or give --db {in_checkout})"
                 if not Path(path).is_absolute() and in_checkout.is_file() and Path.cwd() != CHECKOUT else "")
-        raise argparse.ArgumentTypeError(f"no database at {path}{hint}")
+        raise argparse.ArgumentTypeError(f"{why}{hint}")
     return Path(path)
 
 

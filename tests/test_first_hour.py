@@ -570,3 +570,29 @@ def test_analysis_path_beside_a_site_reads_the_served_file_as_the_site_does(tmp_
     finally:
         server.terminate()
         server.wait(timeout=15)
+
+
+@pytest.mark.parametrize("command, says", [
+    (["-m", "analysis", "report", "--db", "{folder}"], "python -m analysis report: error: argument --db: {folder} is a "
+                                                       "folder, not a database file"),
+    (["-m", "analysis", "path", "--skills", "python", "--db", "{folder}"],
+     "python -m analysis path: error: argument --db: {folder} is a folder, not a database file"),
+    (["-m", "jobcrawler.label", "--model", "any", "--db", "{folder}", "--dry-run"],
+     "python -m jobcrawler.label: error: {folder} is a folder, not a database file"),
+    (["-m", "jobcrawler.retag", "--db", "{folder}"], "error: {folder} is a folder, not a database file"),
+    (["-m", "jobcrawler.merge", "--db", "{folder}/jobs.db", "{folder}"],
+     "error: {folder} is a folder, not a run database (nothing merged)"),
+    (["-m", "jobcrawler.merge", "--db", "{folder}", "{folder}/run.db"],
+     "error: cannot open the database {folder}: it is a folder, not a database file (nothing merged)"),
+    (["-m", "scrapy", "crawl", "builtin", "-a", "city=berlin", "-s", "SQLITE_PATH={folder}"],
+     "error: cannot open the database {folder}: it is a folder, not a database file"),
+], ids=["report", "path", "label", "retag", "merge-run", "merge-db", "crawl"])
+def test_a_folder_given_as_the_database_is_named_a_folder(tmp_path, command, says):
+    """A folder given where a database file goes was "no database at ...", "no such file" or
+    SQLite's "unable to open database file": the folder is there, it is just no file."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    sqlite3.connect(folder / "run.db").close()
+    result = run(*[part.format(folder=folder) for part in command])
+    assert result.returncode != 0
+    assert result.stderr.splitlines()[-1] == says.format(folder=folder), result.stderr[-2000:]

@@ -199,6 +199,15 @@ MERGED_RUN_COLUMNS: dict[str, type] = {
 }
 
 
+def not_a_database_file(path: str | Path) -> str | None:
+    """Why ``path`` names no database file to read, in the words a command's one line uses, or
+    None: a folder was answered "no database at" (or SQLite's "unable to open database file")."""
+    path = Path(path)
+    if path.is_dir():
+        return f"{path} is a folder, not a database file"
+    return None if path.is_file() else f"no database at {path}"
+
+
 def open_db(path: str | Path, busy_timeout: float = BUSY_TIMEOUT, journal_mode: str = "WAL") -> sqlite_utils.Database:
     """Open (creating folder, file and schema as needed) the crawl database.
 
@@ -211,6 +220,8 @@ def open_db(path: str | Path, busy_timeout: float = BUSY_TIMEOUT, journal_mode: 
     path = Path(path)
     if journal_mode.upper() not in ("WAL", "DELETE", "TRUNCATE", "PERSIST"):
         raise StorageError(f"SQLITE_JOURNAL_MODE must be WAL, DELETE, TRUNCATE or PERSIST, not {journal_mode!r}")
+    if path.is_dir():
+        raise StorageError(f"cannot open the database {path}: it is a folder, not a database file")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite_utils.Database(sqlite3.connect(path, timeout=busy_timeout, check_same_thread=False))
