@@ -26,7 +26,16 @@ class City:
 def load_cities(path: str | Path | None = None) -> dict[str, City]:
     """Every registered search, keyed by city key; a malformed entry is a clear error."""
     path = Path(path) if path else CITIES_FILE
-    entries = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    try:
+        entries = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError) as error:  # -s CITIES_FILE mistyped, a folder, unreadable
+        raise ValueError(f"cannot read the city registry {path}: {getattr(error, 'strerror', None) or error}") from None
+    except yaml.YAMLError as error:
+        where = getattr(error, "problem_mark", None)
+        raise ValueError(f"{path} is no YAML file of cities: {getattr(error, 'problem', None) or error}"
+                         + (f" (line {where.line + 1})" if where else "")) from None
+    if not isinstance(entries, dict):
+        raise ValueError(f"{path} is no YAML file of cities: it must map each city key to its entry")
     cities = {}
     for key, entry in entries.items():
         if not isinstance(entry, dict) or not entry.get("country"):

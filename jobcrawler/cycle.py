@@ -266,7 +266,10 @@ class Cycle:
         self.runs_dir = Path(args.runs_dir).resolve() / args.cycle
         self.server_runs_dir = (Path(args.server_runs_dir) if args.server_runs_dir else Path(args.runs_dir).resolve()) \
             / args.cycle
-        known = load_cities(self.settings.get("CITIES_FILE"))
+        try:
+            known = load_cities(self.settings.get("CITIES_FILE"))
+        except ValueError as error:  # --setting CITIES_FILE: missing, not YAML, an entry without a country
+            raise CycleError(str(error)) from None
         given = [city.strip() for city in args.cities.split(",") if city.strip()]
         found = {city: city_key(city, ["all", *known], known) for city in given}  # "BERLIN", "New York" too
         keys = list(known) if list(found.values()) == ["all"] else list(dict.fromkeys(found.values()))

@@ -119,3 +119,31 @@ def test_a_city_the_database_lacks_is_still_one_line_naming_the_keys(built_db, c
     result = run(*command, "--db", str(built_db), "--city", "Atlantis")
     assert result.returncode == 2 and result.stderr.startswith(says) and len(result.stderr.splitlines()) == 1, \
         result.stderr
+
+
+@pytest.mark.parametrize("content, says", [
+    (None, "cannot read the city registry {path}: No such file or directory"),
+    ("berlin: {name: Berlin\n", "{path} is no YAML file of cities: expected ',' or '}}', but got '<stream end>' (line 2)"),
+    ("- berlin\n", "{path} is no YAML file of cities: it must map each city key to its entry"),
+    ("berlin: Berlin\n", "{path}: city 'berlin' needs at least a 'country' (ISO alpha-3)"),
+], ids=["missing", "not-yaml", "a-list", "no-country"])
+def test_a_city_registry_that_cannot_be_read_is_one_line_for_the_crawl_and_the_cycle(tmp_path, content, says, fake,  # noqa: F811
+                                                                                      capsys):
+    """-s CITIES_FILE naming a missing file, a folder or broken YAML was a traceback."""
+    path = tmp_path / "cities.yaml"
+    if content is not None:
+        path.write_text(content)
+    result = run("-m", "scrapy", "crawl", "builtin", "-a", "city=berlin", "-s", f"CITIES_FILE={path}",
+                 "-s", f"SQLITE_PATH={tmp_path / 'jobs.db'}")
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr[-2000:]
+    assert result.stderr.splitlines()[-1] == "error: " + says.format(path=path)
+    assert cycle.main([*cycle_args(tmp_path), "--setting", f"CITIES_FILE={path}"]) == 1
+    assert f"stopped: {says.format(path=path)}" in capsys.readouterr().out
+    assert fake.scheduled == []
+
+
+def test_a_folder_given_as_the_city_registry_is_one_line(tmp_path):
+    result = run("-m", "scrapy", "crawl", "builtin", "-a", "city=berlin", "-s", f"CITIES_FILE={tmp_path}",
+                 "-s", f"SQLITE_PATH={tmp_path / 'jobs.db'}")
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1] == f"error: cannot read the city registry {tmp_path}: Is a directory"
