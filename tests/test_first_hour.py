@@ -596,3 +596,28 @@ def test_a_folder_given_as_the_database_is_named_a_folder(tmp_path, command, say
     result = run(*[part.format(folder=folder) for part in command])
     assert result.returncode != 0
     assert result.stderr.splitlines()[-1] == says.format(folder=folder), result.stderr[-2000:]
+
+
+@pytest.mark.parametrize("setting, says", [
+    ("JOBDIR={tmp}/a-file", "error: -s JOBDIR {tmp}/a-file is a file, not a folder"),
+    ("JOBDIR=/proc/no/such", "error: -s JOBDIR /proc/no/such cannot be made: No such file or directory"),
+    ("LOG_FILE={tmp}", "error: -s LOG_FILE {tmp} cannot be written: Is a directory"),
+    ("LOG_LEVEL=LOUD", "error: -s LOG_LEVEL must be CRITICAL, ERROR, WARNING, INFO or DEBUG, got 'LOUD'"),
+], ids=["jobdir-file", "jobdir-unmakeable", "log-file-folder", "log-level"])
+def test_a_jobdir_or_log_setting_that_cannot_be_used_is_one_line_before_the_crawl(tmp_path, setting, says):
+    """Each was a traceback from Scrapy (a JOBDIR once the run had begun, leaving it running)."""
+    (tmp_path / "a-file").write_text("")
+    db = tmp_path / "jobs.db"
+    result = scrapy("crawl", "builtin", "-a", "city=berlin", "-s", f"SQLITE_PATH={db}",
+                    "-s", setting.format(tmp=tmp_path))
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr[-2000:]
+    assert result.stderr.splitlines()[-1] == says.format(tmp=tmp_path)
+    assert not db.exists()
+
+
+def test_a_log_level_in_small_letters_is_taken(site, tmp_path):
+    result = scrapy("crawl", "builtin", "-a", "city=berlin", "-a", "max_pages=1", "-a", "render=never",
+                    "-s", f"SQLITE_PATH={tmp_path / 'jobs.db'}", "-s", f"BUILTIN_BASE_URL={site.base_url}",
+                    "-s", "DOWNLOAD_DELAY=0", "-s", "LOG_LEVEL=warning")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert " INFO: " not in result.stderr and result.stderr.splitlines()[-1].startswith("crawl ok (run 1): berlin")

@@ -41,6 +41,10 @@ class Command(ScrapyCrawlCommand):
         starts logging or anything is written (Scrapy's own answer to a wrong spider name is a
         traceback, and unknown arguments pass silently)."""
         super().process_options(args, opts)
+        if why := log_file_error(self.settings):
+            _refuse(self.settings, why, log=False)
+        if why := log_level_error(self.settings) or jobdir_error(self.settings):
+            _refuse(self.settings, why)
         _database_in_the_checkout(self.settings)
         try:
             configured_proxies(self.settings)
@@ -202,6 +206,46 @@ def typed_setting_error(settings) -> str | None:
     return None
 
 
+def log_file_error(settings) -> str | None:
+    """Why ``-s LOG_FILE`` cannot be appended to (a folder, a missing folder), or None: Scrapy
+    answered it with a traceback."""
+    path = settings.get("LOG_FILE")
+    if not path:
+        return None
+    try:
+        open(path, "a", encoding="utf-8").close()
+    except OSError as error:
+        return f"-s LOG_FILE {path} cannot be written: {error.strerror or error}"
+    return None
+
+
+def log_level_error(settings) -> str | None:
+    """Why ``-s LOG_LEVEL`` is no level Python's logging knows (``LOUD``), or None; ``debug`` is
+    taken as ``DEBUG``. Scrapy answered both with a traceback."""
+    level = settings.get("LOG_LEVEL")
+    if isinstance(level, int) or level in logging.getLevelNamesMapping():
+        return None
+    if str(level).strip().upper() in logging.getLevelNamesMapping():
+        settings.set("LOG_LEVEL", str(level).strip().upper(), priority=settings.getpriority("LOG_LEVEL"))
+        return None
+    return f"-s LOG_LEVEL must be CRITICAL, ERROR, WARNING, INFO or DEBUG, got {level!r}"
+
+
+def jobdir_error(settings) -> str | None:
+    """Why ``-s JOBDIR`` cannot be the folder a resumable crawl keeps its state in, or None. A
+    file there, or a folder that cannot be made, was a traceback once the run had begun."""
+    path = settings.get("JOBDIR")
+    if not path:
+        return None
+    if os.path.exists(path) and not os.path.isdir(path):
+        return f"-s JOBDIR {path} is a file, not a folder"
+    try:
+        os.makedirs(path, exist_ok=True)
+    except OSError as error:
+        return f"-s JOBDIR {path} cannot be made: {error.strerror or error}"
+    return None
+
+
 def base_url_error(settings) -> str | None:
     """Why ``BUILTIN_BASE_URL`` (builtin.com, or a replay site) is no site to crawl, or None: a
     value without http(s):// and a host (``127.0.0.1:8765``), or with a port past 65535, ended the
@@ -230,11 +274,11 @@ def _database_in_the_checkout(settings) -> None:
         settings.set("SQLITE_PATH", os.path.join(root, path), priority="project")
 
 
-def _refuse(settings, message: str) -> None:
+def _refuse(settings, message: str, log: bool = True) -> None:
     """Stop before the crawl starts with one line on stderr, and in LOG_FILE when there is one
-    (a Scrapyd job's log, where whoever scheduled it looks)."""
+    (a Scrapyd job's log, where whoever scheduled it looks) and ``log`` (it can be written)."""
     print(f"error: {message}", file=sys.stderr, flush=True)
-    if settings.get("LOG_FILE"):
+    if log and settings.get("LOG_FILE"):
         with open(settings.get("LOG_FILE"), "a", encoding="utf-8") as log:
             log.write(f"ERROR: The crawl did not start: {message}\n")
     sys.exit(1)
