@@ -272,8 +272,9 @@ class Cycle:
             raise CycleError(str(error)) from None
         given = [city.strip() for city in args.cities.split(",") if city.strip()]
         found = {city: city_key(city, ["all", *known], known) for city in given}  # "BERLIN", "New York" too
-        keys = list(known) if list(found.values()) == ["all"] else list(dict.fromkeys(found.values()))
-        unknown = [city for city, key in found.items() if key in (None, "all")]
+        every = set(found.values()) == {"all"}
+        keys = list(known) if every else list(dict.fromkeys(found.values()))
+        unknown = [city for city, key in found.items() if key is None or (key == "all" and not every)]
         if unknown or not keys:
             raise CycleError(f"unknown city {', '.join(unknown) or '(none given)'}: known are {', '.join(known)}")
         base = self.settings.get("BUILTIN_BASE_URL", settings.BUILTIN_BASE_URL)

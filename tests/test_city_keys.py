@@ -79,10 +79,23 @@ def test_the_spider_still_refuses_a_city_it_does_not_know_in_one_line():
         BuiltinSpider.check_arguments({"city": "Atlantis"}, spider_settings())
 
 
-def test_the_cycle_takes_cities_in_any_case_or_by_name_each_once(fake, tmp_path, monkeypatch):  # noqa: F811
+@pytest.mark.parametrize("cities, scheduled", [
+    (" BERLIN,New York,berlin", ["berlin", "newyork"]),
+    ("all", list(load_cities())),
+    (" ALL ", list(load_cities())),
+])
+def test_the_cycle_takes_cities_in_any_case_or_by_name_each_once(fake, tmp_path, monkeypatch, cities,  # noqa: F811
+                                                                  scheduled):
     monkeypatch.setattr(cycle.Cycle, "build", lambda self: None)
-    assert cycle.main([*cycle_args(tmp_path), "--cities", " BERLIN,New York,berlin"]) == 0
-    assert [city for city, _ in fake.scheduled] == ["berlin", "newyork"]
+    assert cycle.main([*cycle_args(tmp_path), "--cities", cities, "--max-per-host", "20"]) == 0
+    assert sorted(city for city, _ in fake.scheduled) == sorted(scheduled)
+
+
+@pytest.mark.parametrize("cities, says", [("all,berlin", "unknown city all: "), ("berlin,atlantis", "unknown city atlantis: "),
+                                          (" , ", "unknown city (none given): ")])
+def test_the_cycle_refuses_cities_it_cannot_crawl(fake, tmp_path, capsys, cities, says):  # noqa: F811
+    assert cycle.main([*cycle_args(tmp_path), "--cities", cities]) == 1
+    assert says in capsys.readouterr().out and fake.scheduled == []
 
 
 @pytest.fixture(scope="module")
