@@ -34,11 +34,11 @@ CHECKOUT = Path(__file__).resolve().parents[1]
 
 
 def existing_db(path: str) -> Path:
-    if not Path(path).is_file():
+    if why := storage.not_a_database_file(path):
         in_checkout = CHECKOUT / path
         hint = (f" (run from the checkout, {CHECKOUT}, or give --db {in_checkout})"
                 if not Path(path).is_absolute() and in_checkout.is_file() and Path.cwd() != CHECKOUT else "")
-        raise argparse.ArgumentTypeError(f"no database at {path}{hint}")
+        raise argparse.ArgumentTypeError(f"{why}{hint}")
     return Path(path)
 
 
@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> None:
         "report", help="print the report as Markdown (builds the tables first if missing or out of date)")
     report_parser.add_argument("--db", type=existing_db, default=DEFAULT_DB, help=f"default {DEFAULT_DB}")
     report_parser.add_argument("--labels", default=build.DEFAULT_LABELS, help=LABELS_HELP)
-    report_parser.add_argument("--city", default="all", help="a city key of cities.yaml, or 'all'")
+    report_parser.add_argument("--city", default="all", help="a city key of cities.yaml (any case) or its name, or 'all'")
     report_parser.add_argument("--period", default="all", help="a crawl month YYYY-MM, or 'all'")
 
     serve_parser = commands.add_parser("serve", help="publish the database read-only with Datasette")
@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> None:
                                                    "that fit, for the skills you have")
     path_parser.add_argument("--skills", required=True, help='the skills you have, any alias: "python, sql, docker"')
     path_parser.add_argument("--db", type=existing_db, default=DEFAULT_DB, help=f"default {DEFAULT_DB}")
-    path_parser.add_argument("--city", default="all", help="a city key the crawl listed, or 'all'")
+    path_parser.add_argument("--city", default="all", help="a city key the crawl listed (any case) or its name, or 'all'")
     path_parser.add_argument("--ai-type", default="all", help="ai-first, ai-support, ml, unknown, or 'all'")
     path_parser.add_argument("--period", default="all", help="a crawl month YYYY-MM, or 'all'")
     path_parser.add_argument("--labels", default=build.DEFAULT_LABELS, help=LABELS_HELP)
@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "path":
         from analysis import path
         try:
-            text, notes = path.main(args.db, args.skills, args.city, args.ai_type, args.period, args.labels)
+            text, notes = path.main(args.db, args.skills, args.city, args.ai_type, args.period, args.labels, served)
         except path.PathError as error:
             path_parser.exit(2, f"{path_parser.prog}: error: {error}\n")
         for note in notes:

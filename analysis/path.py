@@ -7,11 +7,14 @@
 
 import sqlite3
 from contextlib import closing
+from dataclasses import replace
 from pathlib import Path
 
 from analysis import blend
 from analysis.datasette_plugins import learning_path as engine
 from analysis.datasette_plugins import site
+from jobcrawler import storage
+from jobcrawler.cities import city_key
 
 TERMINAL_MISSING = 10  # skills to learn listed
 TERMINAL_FITS = 8  # best-fitting postings listed
@@ -19,10 +22,6 @@ TERMINAL_FITS = 8  # best-fitting postings listed
 
 class PathError(ValueError):
     """A question the data cannot answer (no skill recognized, an unknown city...): one line."""
-
-
-def read_only(db_path: str | Path) -> sqlite3.Connection:
-    return sqlite3.connect(Path(db_path).resolve().as_uri() + "?mode=ro", uri=True)
 
 
 def render(conn: sqlite3.Connection, skills_text: str, scope: engine.Scope) -> tuple[str, list[str]]:
@@ -34,6 +33,7 @@ def render(conn: sqlite3.Connection, skills_text: str, scope: engine.Scope) -> t
         raise PathError("no skill recognized in --skills" + (": " + " ".join(notes) if notes else ""))
     try:
         postings = blend.learning_postings(conn, scope.labels)
+        scope = replace(scope, city=city_key(scope.city, [engine.ALL, *postings.cities()]) or scope.city)
         engine.check_scope(postings, scope)
     except engine.ScopeError as error:
         raise PathError(str(error)) from error
@@ -89,10 +89,12 @@ def lines(result: engine.Answer, sites: dict[int, str]) -> list[str]:
 
 
 def main(db_path: str | Path, skills_text: str, city: str = engine.ALL, ai_type: str = engine.ALL,
-         period: str = engine.ALL, labels: str = engine.DEFAULT_LABELS) -> tuple[str, list[str]]:
+         period: str = engine.ALL, labels: str = engine.DEFAULT_LABELS, served: str | None = None) -> tuple[str, list[str]]:
+    """``served``: what ``storage.being_served`` said of the file; a served file is read as the
+    site reads it (immutable: no ``-wal``/``-shm`` beside it, a killed crawl's ``-wal`` unread)."""
     scope = engine.Scope(labels=labels, city=city, period=period, ai_type=ai_type)
     try:
-        with closing(read_only(db_path)) as conn:
+        with closing(storage.connect_to_read(db_path, served)) as conn:
             return render(conn, skills_text, scope)
-    except sqlite3.Error as error:  # not a database, or not a crawl's
+    except (sqlite3.Error, storage.StorageError) as error:  # not a database, or not a crawl's
         raise PathError(f"cannot read the postings of {db_path}: {error}") from error

@@ -40,7 +40,7 @@ from analysis.wording import (
     too_few,
     versus,
 )
-from jobcrawler.cities import load_cities
+from jobcrawler.cities import city_key, load_cities
 from jobcrawler.storage import LLM_PREFIX, RULES
 from jobcrawler.tagging import TAXONOMY_PATH
 from jobcrawler.tagging.names import name_key
@@ -227,7 +227,9 @@ def scope_error(conn: sqlite3.Connection, city: str, period: str, labels: str = 
 
 def render_report(conn: sqlite3.Connection, city: str = "all", period: str = "all", labels: str = "rules") -> str:
     """The document for one (city, period) scope of one label source; ScopeError if the report
-    tables lack it or it holds no jobs."""
+    tables lack it or it holds no jobs. ``city``: a key the tables hold in any case, or its name."""
+    cities = [row[0] for row in conn.execute("SELECT DISTINCT city FROM report_overview WHERE labels = ?", (labels,))]
+    city = city_key(city, ["all", *cities]) or city
     problem = scope_error(conn, city, period, labels)
     if problem:
         raise ScopeError(problem)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -25,7 +26,16 @@ class City:
 def load_cities(path: str | Path | None = None) -> dict[str, City]:
     """Every registered search, keyed by city key; a malformed entry is a clear error."""
     path = Path(path) if path else CITIES_FILE
-    entries = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    try:
+        entries = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError) as error:  # -s CITIES_FILE mistyped, a folder, unreadable
+        raise ValueError(f"cannot read the city registry {path}: {getattr(error, 'strerror', None) or error}") from None
+    except yaml.YAMLError as error:
+        where = getattr(error, "problem_mark", None)
+        raise ValueError(f"{path} is no YAML file of cities: {getattr(error, 'problem', None) or error}"
+                         + (f" (line {where.line + 1})" if where else "")) from None
+    if not isinstance(entries, dict):
+        raise ValueError(f"{path} is no YAML file of cities: it must map each city key to its entry")
     cities = {}
     for key, entry in entries.items():
         if not isinstance(entry, dict) or not entry.get("country"):
@@ -40,6 +50,27 @@ def load_cities(path: str | Path | None = None) -> dict[str, City]:
             state=entry.get("state"),
         )
     return cities
+
+
+def city_key(given: str, keys: Iterable[str], cities: Mapping[str, City] | None = None) -> str | None:
+    """The one of ``keys`` a user's ``--city``/``-a city=`` names, or None: the key itself in any
+    case and spacing (``BERLIN``, `` berlin ``), or the name a registered city is printed by
+    (``New York``, ``los angeles``; from ``cities``, default cities.yaml). An exact key wins; so
+    does a key over a name. Every command taking a city reads it through here; each keeps its own
+    list of what there is (the registry for a crawl, the database's cities for a report)."""
+    keys = list(keys)
+    if given in keys:
+        return given
+    wanted = _folded(given)
+    by_key = [key for key in keys if _folded(key) == wanted]
+    if by_key:
+        return by_key[0]
+    registry = load_cities() if cities is None else cities
+    return next((key for key in keys if key in registry and _folded(registry[key].name) == wanted), None)
+
+
+def _folded(text: str) -> str:
+    return " ".join(str(text).split()).casefold()
 
 
 def listing_url(base_url: str, city: City, query: str, page: int = 1) -> str:

@@ -56,7 +56,7 @@ import yaml
 from scrapy.settings import Settings
 
 from jobcrawler import merge, settings, storage
-from jobcrawler.cities import listing_url, load_cities
+from jobcrawler.cities import city_key, listing_url, load_cities
 from jobcrawler.extensions.crawl_run import check_settings
 
 PROJECT = "jobcrawler"
@@ -266,9 +266,15 @@ class Cycle:
         self.runs_dir = Path(args.runs_dir).resolve() / args.cycle
         self.server_runs_dir = (Path(args.server_runs_dir) if args.server_runs_dir else Path(args.runs_dir).resolve()) \
             / args.cycle
-        known = load_cities(self.settings.get("CITIES_FILE"))
-        keys = list(known) if args.cities == "all" else [c.strip().lower() for c in args.cities.split(",") if c.strip()]
-        unknown = [key for key in keys if key not in known]
+        try:
+            known = load_cities(self.settings.get("CITIES_FILE"))
+        except ValueError as error:  # --setting CITIES_FILE: missing, not YAML, an entry without a country
+            raise CycleError(str(error)) from None
+        given = [city.strip() for city in args.cities.split(",") if city.strip()]
+        found = {city: city_key(city, ["all", *known], known) for city in given}  # "BERLIN", "New York" too
+        every = set(found.values()) == {"all"}
+        keys = list(known) if every else list(dict.fromkeys(found.values()))
+        unknown = [city for city, key in found.items() if key is None or (key == "all" and not every)]
         if unknown or not keys:
             raise CycleError(f"unknown city {', '.join(unknown) or '(none given)'}: known are {', '.join(known)}")
         base = self.settings.get("BUILTIN_BASE_URL", settings.BUILTIN_BASE_URL)

@@ -660,7 +660,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m jobcrawler.label", description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", required=True, help="an llm model id or alias (`llm models` lists them)")
     parser.add_argument("--db", default=SQLITE_PATH, help=f"the database (default: {SQLITE_PATH})")
-    parser.add_argument("--city", help="only postings listed under this city key")
+    parser.add_argument("--city", help="only postings listed under this city key (any case) or city name")
     parser.add_argument("--since", metavar="YYYY-MM-DD", type=_date, help="only postings posted on or after this day")
     parser.add_argument("--limit", type=number_input.positive_whole, metavar="N", help="at most N postings (in job id order)")
     parser.add_argument("--max-calls", type=number_input.positive_whole, metavar="N", help="at most N calls to the model; the rest wait "
@@ -680,8 +680,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.below is not None and not args.only_uncertain:  # ignored, it would send every posting
         parser.error("--below goes with --only-uncertain")
-    if not Path(args.db).is_file():  # a mistyped path must not become a new, empty database
-        parser.exit(2, f"{parser.prog}: error: no database at {args.db}\n")
+    if why := storage.not_a_database_file(args.db):  # a mistyped path must not become a new, empty database
+        parser.exit(2, f"{parser.prog}: error: {why}\n")
     # A site serving the file opened it immutable: a run would write into it; a dry run reads it as it is.
     served = storage.being_served(args.db, "label")
     if served and not args.dry_run:
@@ -689,14 +689,15 @@ def main(argv: list[str] | None = None) -> int:
     if served:
         print(f"note: reading {args.db} as it is, read-only: a site serves it", file=sys.stderr)
     if args.city is not None:  # "0 postings selected" would hide a typo
-        try:  # unknown_city reads job_cities: not a database, or another program's
+        try:  # listed_city reads job_cities: not a database, or another program's
             db = (storage.open_db_read_only if served else storage.open_db)(args.db)
         except storage.StorageError as error:
             parser.exit(2, f"{parser.prog}: error: {error}\n")
         with closing(db):
-            unknown = storage.unknown_city(db, args.city)
-        if unknown:
-            parser.exit(2, f"{parser.prog}: error: {unknown}\n")
+            try:
+                args.city = storage.listed_city(db, args.city)  # "BERLIN", "New York": the key postings have
+            except ValueError as unknown:
+                parser.exit(2, f"{parser.prog}: error: {unknown}\n")
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
     settings = Settings(attempts=args.attempts, backoff=args.backoff, timeout=args.timeout)
     try:

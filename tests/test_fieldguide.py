@@ -555,3 +555,15 @@ def test_imported_skill_names_merge_only_into_the_skill_they_are(name, skill):
     found = LabelReader.load().skills({"genai": [name]}, unknown)
     assert [row["skill"] for row in found] == [skill]
     assert bool(unknown) == (name == skill and name in ("ReAct", "Claude Code"))
+
+
+def test_a_path_that_is_no_folder_is_said_so(tmp_path):
+    """A mistyped path (or ../ai-engineering-field-guide not cloned yet) was "is no Field Guide
+    checkout: no _internal/all_jobs_dedup.csv in it", as if a folder were there."""
+    missing = tmp_path / "ai-engineering-field-guide"
+    result = subprocess.run([sys.executable, "-m", "jobcrawler.fieldguide", str(missing), "--db", str(tmp_path / "j.db")],
+                            cwd=REPO, capture_output=True, text=True)
+    assert result.returncode == 2
+    assert result.stderr == (f"python -m jobcrawler.fieldguide: error: no folder at {missing}: give the path of a "
+                             "clone of alexeygrigorev/ai-engineering-field-guide\n")
+    assert not (tmp_path / "j.db").exists()

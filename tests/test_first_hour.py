@@ -535,3 +535,89 @@ def test_a_read_beside_a_site_leaves_no_files_beside_the_served_wal_database(tmp
     finally:
         server.terminate()
         server.wait(timeout=15)
+
+
+def test_analysis_path_beside_a_site_reads_the_served_file_as_the_site_does(tmp_path):
+    """``analysis path`` opened a served file ``mode=ro``: on a WAL database that made ``-wal`` and
+    ``-shm`` files beside it, and it read what a killed crawl left in a ``-wal``, which the site,
+    reading the file immutable, does not show. Now it reads as the site does, and answers alike."""
+    db = build_fixture_db(tmp_path / "jobs.db")
+    assert analysis_main(["build", "--db", str(db)]) in (0, None)
+    path_command = ("-m", "analysis", "path", "--skills", "python, sql", "--db", str(db))
+    expected = run(*path_command)
+    assert expected.returncode == 0 and "Skills to learn next" in expected.stdout, expected.stderr[-2000:]
+    with closing(sqlite3.connect(db)) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    for side_file in tmp_path.glob("jobs.db-*"):
+        side_file.unlink()
+    port, log = free_port(), tmp_path / "datasette.log"
+    server = start_server([sys.executable, "-m", "datasette", "serve", "-i", str(db), "--port", str(port)], log)
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/jobs.json?sql=select+1", server, log)
+        before = db.read_bytes()
+        result = run(*path_command)
+        assert result.returncode == 0 and result.stdout == expected.stdout, result.stderr[-2000:]
+        assert sorted(path.name for path in tmp_path.glob("jobs.db*")) == ["jobs.db"] and db.read_bytes() == before
+        # A crawl killed mid-write left its commit in a -wal: the immutable site does not see it.
+        run("-c", "import os, sqlite3, sys; conn = sqlite3.connect(sys.argv[1]); "
+                  "conn.execute('PRAGMA wal_autocheckpoint = 0'); conn.execute('DELETE FROM job_skills'); "
+                  "conn.commit(); os._exit(0)", str(db))
+        side_files = {path.name: path.read_bytes() for path in tmp_path.glob("jobs.db*")}
+        assert sorted(side_files) == ["jobs.db", "jobs.db-shm", "jobs.db-wal"]
+        result = run(*path_command)
+        assert result.returncode == 0 and result.stdout == expected.stdout, result.stderr[-2000:]
+        assert {path.name: path.read_bytes() for path in tmp_path.glob("jobs.db*")} == side_files
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
+
+
+@pytest.mark.parametrize("command, says", [
+    (["-m", "analysis", "report", "--db", "{folder}"], "python -m analysis report: error: argument --db: {folder} is a "
+                                                       "folder, not a database file"),
+    (["-m", "analysis", "path", "--skills", "python", "--db", "{folder}"],
+     "python -m analysis path: error: argument --db: {folder} is a folder, not a database file"),
+    (["-m", "jobcrawler.label", "--model", "any", "--db", "{folder}", "--dry-run"],
+     "python -m jobcrawler.label: error: {folder} is a folder, not a database file"),
+    (["-m", "jobcrawler.retag", "--db", "{folder}"], "error: {folder} is a folder, not a database file"),
+    (["-m", "jobcrawler.merge", "--db", "{folder}/jobs.db", "{folder}"],
+     "error: {folder} is a folder, not a run database (nothing merged)"),
+    (["-m", "jobcrawler.merge", "--db", "{folder}", "{folder}/run.db"],
+     "error: cannot open the database {folder}: it is a folder, not a database file (nothing merged)"),
+    (["-m", "scrapy", "crawl", "builtin", "-a", "city=berlin", "-s", "SQLITE_PATH={folder}"],
+     "error: cannot open the database {folder}: it is a folder, not a database file"),
+], ids=["report", "path", "label", "retag", "merge-run", "merge-db", "crawl"])
+def test_a_folder_given_as_the_database_is_named_a_folder(tmp_path, command, says):
+    """A folder given where a database file goes was "no database at ...", "no such file" or
+    SQLite's "unable to open database file": the folder is there, it is just no file."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    sqlite3.connect(folder / "run.db").close()
+    result = run(*[part.format(folder=folder) for part in command])
+    assert result.returncode != 0
+    assert result.stderr.splitlines()[-1] == says.format(folder=folder), result.stderr[-2000:]
+
+
+@pytest.mark.parametrize("setting, says", [
+    ("JOBDIR={tmp}/a-file", "error: -s JOBDIR {tmp}/a-file is a file, not a folder"),
+    ("JOBDIR=/proc/no/such", "error: -s JOBDIR /proc/no/such cannot be made: No such file or directory"),
+    ("LOG_FILE={tmp}", "error: -s LOG_FILE {tmp} cannot be written: Is a directory"),
+    ("LOG_LEVEL=LOUD", "error: -s LOG_LEVEL must be CRITICAL, ERROR, WARNING, INFO or DEBUG, got 'LOUD'"),
+], ids=["jobdir-file", "jobdir-unmakeable", "log-file-folder", "log-level"])
+def test_a_jobdir_or_log_setting_that_cannot_be_used_is_one_line_before_the_crawl(tmp_path, setting, says):
+    """Each was a traceback from Scrapy (a JOBDIR once the run had begun, leaving it running)."""
+    (tmp_path / "a-file").write_text("")
+    db = tmp_path / "jobs.db"
+    result = scrapy("crawl", "builtin", "-a", "city=berlin", "-s", f"SQLITE_PATH={db}",
+                    "-s", setting.format(tmp=tmp_path))
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr[-2000:]
+    assert result.stderr.splitlines()[-1] == says.format(tmp=tmp_path)
+    assert not db.exists()
+
+
+def test_a_log_level_in_small_letters_is_taken(site, tmp_path):
+    result = scrapy("crawl", "builtin", "-a", "city=berlin", "-a", "max_pages=1", "-a", "render=never",
+                    "-s", f"SQLITE_PATH={tmp_path / 'jobs.db'}", "-s", f"BUILTIN_BASE_URL={site.base_url}",
+                    "-s", "DOWNLOAD_DELAY=0", "-s", "LOG_LEVEL=warning")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert " INFO: " not in result.stderr and result.stderr.splitlines()[-1].startswith("crawl ok (run 1): berlin")

@@ -307,3 +307,34 @@ def test_complete_listing_closes_the_jobs_it_no_longer_shows_and_a_relisting_reo
     assert all(row["first_seen"] == before[job_id]["first_seen"] for job_id, row in after.items())
     assert crawl(site.base_url, db, "city=berlin").returncode == 0  # listed again
     assert rows(db, "SELECT count(*) n FROM jobs WHERE closed_at IS NOT NULL")[0]["n"] == 0
+
+
+def test_ctrl_c_twice_records_the_run_killed_says_interrupted_and_the_same_command_resumes_it(tmp_path):
+    """A second Ctrl-C stops Scrapy at once, before the spider closes: the run was left
+    ``running``, and the crawl said ``crawl failed (run 1): ... 0.0 s`` and exited 1. Now the run is
+    recorded ``killed`` (as a later run would find it), the line says interrupted and why, exit 3,
+    and the same command resumes it to the end."""
+    db, jobdir = tmp_path / "jobs.db", tmp_path / "job"
+    # Every page's first request answers after 10 s: the first Ctrl-C waits for it, the second forces.
+    with ReplaySite(jobs_per_city=5, seed=7, faults="slow:1.0", slow_seconds=10) as site:
+        process = start_crawl(site.base_url, db, "city=berlin", JOBDIR=str(jobdir))
+        wait_for(site, lambda log: len(log) >= 1, process)
+        process.send_signal(signal.SIGINT)
+        for line in process.stderr:  # the first is being handled: a graceful stop, waiting for the page
+            if "shutting down gracefully" in line:
+                break
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=60)
+        assert process.returncode == 3, stderr[-3000:]
+        last_line = stderr.splitlines()[-1]
+        assert last_line.startswith("crawl interrupted (run 1): berlin, 0 listed, 0 stored") and \
+            "stopped at once by a second Ctrl-C" in last_line, last_line
+        run = last_run(db)
+        assert run["status"] == "killed" and run["finished_at"] is not None
+        assert "stopped at once by a second Ctrl-C" in run["status_reasons"][0]
+
+        process = start_crawl(site.base_url, db, "city=berlin", JOBDIR=str(jobdir))
+        _, stderr = process.communicate(timeout=120)
+        assert process.returncode == 0, stderr[-3000:]
+    run = last_run(db)
+    assert run["run_id"] == 1 and run["status"] == "ok" and run["items_stored"] == 5

@@ -393,7 +393,7 @@ def run_report(db: Path, *args: str) -> subprocess.CompletedProcess:
         ("paris", "all", "unknown city 'paris' (valid: all, berlin, london, newyork)"),
         ("all", "2026", "unknown period '2026' (valid: all, 2026-01, 2026-02)"),
         ("all", "2025-13", "unknown period '2025-13' (valid: all, 2026-01, 2026-02)"),
-        ("London", "2026-03", "unknown city 'London' (valid: all, berlin, london, newyork); "
+        ("Paris", "2026-03", "unknown city 'Paris' (valid: all, berlin, london, newyork); "
                               "unknown period '2026-03' (valid: all, 2026-01, 2026-02)"),
         ("berlin", "2026-02", "city 'berlin' was not crawled in '2026-02' (its periods: all, 2026-01)"),
     ],

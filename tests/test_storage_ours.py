@@ -5,6 +5,7 @@ not even one with a jobs table keyed by job_id."""
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -102,6 +103,77 @@ def test_a_city_the_database_lacks_is_named_beside_the_cities_it_holds_even_with
     db = storage.open_db(tmp_path / "jobs.db")
     db.execute("INSERT INTO jobs (job_id) VALUES ('1'), ('2')")
     db.execute("INSERT INTO job_cities (job_id, city) VALUES ('1', 'berlin'), ('2', NULL)")
-    assert storage.unknown_city(db, "paris") == "no posting is listed under city 'paris'; this database has: berlin"
-    assert storage.unknown_city(db, "berlin") is None
+    with pytest.raises(ValueError, match=r"^no posting is listed under city 'paris'; this database has: berlin$"):
+        storage.listed_city(db, "paris")
+    assert storage.listed_city(db, "berlin") == "berlin"
     db.close()
+
+
+def _older_database(path: Path, schema: Path) -> None:
+    with sqlite3.connect(path) as conn:
+        conn.executescript(schema.read_text())
+        conn.execute("INSERT INTO jobs (job_id, title, description, times_seen) VALUES ('7', 'AI Engineer', 'RAG', 1)")
+    sqlite3.connect(path).close()
+
+
+def _file_state(path: Path) -> tuple[list[str], int]:
+    with closing(sqlite3.connect(path)) as conn:
+        return list(conn.iterdump()), conn.execute("PRAGMA application_id").fetchone()[0]
+
+
+class Crash(Exception):
+    """The process dying at this point (power cut, kill -9) as far as the file can tell."""
+
+
+def _crash(*args, **kwargs):
+    raise Crash
+
+
+@pytest.mark.parametrize("where", ["_mark_as_ours", "_narrow_fts_update_trigger"])
+@pytest.mark.parametrize("schema", OLDER_SCHEMAS, ids=[path.stem for path in OLDER_SCHEMAS])
+def test_a_crash_while_bringing_an_older_database_up_to_date_leaves_it_as_it_was(tmp_path, monkeypatch, schema, where):
+    """The migration and the mark are one transaction: a crash after the schema changed but before
+    the application_id was written (or midway through the changes) left a half-migrated or an
+    unmarked file; now the file is as it was, and the next open brings it up to date and marks it."""
+    path = tmp_path / "old.db"
+    _older_database(path, schema)
+    before = _file_state(path)
+    assert before[1] == 0
+    monkeypatch.setattr(storage.schema, where, _crash)
+    with pytest.raises(Crash):
+        storage.open_db(path)
+    assert _file_state(path) == before
+    monkeypatch.undo()
+    storage.open_db(path).close()
+    migrated, marked = _file_state(path)
+    assert marked == JOBCRAWLER and migrated != before[0]
+    with closing(sqlite3.connect(path)) as conn:
+        assert conn.execute("SELECT job_id, title FROM jobs").fetchall() == [("7", "AI Engineer")]
+
+
+def test_an_older_database_another_process_writes_while_it_is_brought_up_to_date_still_is(tmp_path, monkeypatch):
+    """The schema is read in a deferred transaction (an up-to-date file takes no write lock); when
+    another process commits between that read and the first change, SQLite refuses the stale read
+    its write (SQLITE_BUSY_SNAPSHOT, without waiting): it is done again under the write lock."""
+    path = tmp_path / "old.db"
+    _older_database(path, OLDER_SCHEMAS[0])
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA journal_mode=WAL")
+    first_step = storage.schema._move_job_tags_to_labels
+    writes = []
+
+    def another_process_writes_after_the_first_read(db):
+        first_step(db)
+        if not writes:
+            with closing(sqlite3.connect(path)) as other:
+                other.execute("INSERT INTO jobs (job_id, title) VALUES ('8', 'ML Engineer')")
+                other.commit()
+            writes.append("8")
+
+    monkeypatch.setattr(storage.schema, "_move_job_tags_to_labels", another_process_writes_after_the_first_read)
+    storage.open_db(path).close()
+    assert writes == ["8"]
+    assert _file_state(path)[1] == JOBCRAWLER
+    with closing(sqlite3.connect(path)) as conn:
+        assert conn.execute("SELECT job_id FROM jobs ORDER BY job_id").fetchall() == [("7",), ("8",)]
+        assert set(storage.JOB_COLUMNS) <= {row[1] for row in conn.execute("PRAGMA table_info(jobs)")}

@@ -16,6 +16,8 @@ import os
 import signal
 import sqlite3
 import sys
+from contextlib import closing
+from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
@@ -39,6 +41,10 @@ class Command(ScrapyCrawlCommand):
         starts logging or anything is written (Scrapy's own answer to a wrong spider name is a
         traceback, and unknown arguments pass silently)."""
         super().process_options(args, opts)
+        if why := log_file_error(self.settings):
+            _refuse(self.settings, why, log=False)
+        if why := log_level_error(self.settings) or jobdir_error(self.settings):
+            _refuse(self.settings, why)
         _database_in_the_checkout(self.settings)
         try:
             configured_proxies(self.settings)
@@ -82,11 +88,39 @@ class Command(ScrapyCrawlCommand):
             self.exitcode = 1
             return
         stats = crawler.stats.get_stats()
-        status = stats.get("jobcrawler/run_status") or "failed"  # None: the run never started
+        status = stats.get("jobcrawler/run_status")
+        if status is None and "jobcrawler/run_id" in stats:  # begun, never closed: stopped at once
+            status = record_forced_stop(crawler.settings, stats)
+        status = status or "failed"  # None: the run never started
         self.exitcode = EXIT_CODES.get(status, 1)
         if "jobcrawler/run_id" in stats:
             cities = [city.key for city in getattr(crawler.spider, "cities", ())]
             print(summary(stats, status, crawler.settings.get("SQLITE_PATH"), cities), file=sys.stderr, flush=True)
+
+
+FORCED_STOP = ("stopped at once by a second Ctrl-C (or a kill) before it could close: the jobs fetched since "
+               "the last write were not stored, nothing was closed; the same command (and -s JOBDIR) resumes it")
+
+
+def record_forced_stop(settings, stats: dict) -> str:
+    """A second Ctrl-C makes Scrapy stop at once, without closing the spider: the run was never
+    judged nor recorded (it stayed ``running``, and the line said "failed ... 0.0 s"). It is
+    recorded ``killed`` now, as a later run finds a run whose process is gone (its JOBDIR queue
+    is not trusted: the same command resumes it from its listings), and said as interrupted."""
+    reason = FORCED_STOP
+    try:
+        with closing(storage.open_db(settings.get("SQLITE_PATH"), busy_timeout=5)) as db:
+            storage.finish_run(db, stats["jobcrawler/run_id"], {
+                "status": "killed", "finish_reason": "killed", "finished_at": storage.utc_now(),
+                "status_reasons": [reason]}, only_if_running=True)
+    except (StorageError, sqlite3.Error) as error:  # a write of the run's left unfinished holds the lock
+        reason += f" (not recorded: {error}; the next run marks it killed)"
+    started = stats.get("start_time")
+    if started:
+        stats["elapsed_time_seconds"] = (datetime.now(timezone.utc) - started).total_seconds()
+    stats["jobcrawler/stored"] = stats.get("items/stored", 0)
+    stats["jobcrawler/status_reasons"] = [reason]
+    return "interrupted"
 
 
 def summary(stats: dict, status: str, database: str, cities: list[str] | None = None) -> str:
@@ -172,6 +206,46 @@ def typed_setting_error(settings) -> str | None:
     return None
 
 
+def log_file_error(settings) -> str | None:
+    """Why ``-s LOG_FILE`` cannot be appended to (a folder, a missing folder), or None: Scrapy
+    answered it with a traceback."""
+    path = settings.get("LOG_FILE")
+    if not path:
+        return None
+    try:
+        open(path, "a", encoding="utf-8").close()
+    except OSError as error:
+        return f"-s LOG_FILE {path} cannot be written: {error.strerror or error}"
+    return None
+
+
+def log_level_error(settings) -> str | None:
+    """Why ``-s LOG_LEVEL`` is no level Python's logging knows (``LOUD``), or None; ``debug`` is
+    taken as ``DEBUG``. Scrapy answered both with a traceback."""
+    level = settings.get("LOG_LEVEL")
+    if isinstance(level, int) or level in logging.getLevelNamesMapping():
+        return None
+    if str(level).strip().upper() in logging.getLevelNamesMapping():
+        settings.set("LOG_LEVEL", str(level).strip().upper(), priority=settings.getpriority("LOG_LEVEL"))
+        return None
+    return f"-s LOG_LEVEL must be CRITICAL, ERROR, WARNING, INFO or DEBUG, got {level!r}"
+
+
+def jobdir_error(settings) -> str | None:
+    """Why ``-s JOBDIR`` cannot be the folder a resumable crawl keeps its state in, or None. A
+    file there, or a folder that cannot be made, was a traceback once the run had begun."""
+    path = settings.get("JOBDIR")
+    if not path:
+        return None
+    if os.path.exists(path) and not os.path.isdir(path):
+        return f"-s JOBDIR {path} is a file, not a folder"
+    try:
+        os.makedirs(path, exist_ok=True)
+    except OSError as error:
+        return f"-s JOBDIR {path} cannot be made: {error.strerror or error}"
+    return None
+
+
 def base_url_error(settings) -> str | None:
     """Why ``BUILTIN_BASE_URL`` (builtin.com, or a replay site) is no site to crawl, or None: a
     value without http(s):// and a host (``127.0.0.1:8765``), or with a port past 65535, ended the
@@ -200,11 +274,11 @@ def _database_in_the_checkout(settings) -> None:
         settings.set("SQLITE_PATH", os.path.join(root, path), priority="project")
 
 
-def _refuse(settings, message: str) -> None:
+def _refuse(settings, message: str, log: bool = True) -> None:
     """Stop before the crawl starts with one line on stderr, and in LOG_FILE when there is one
-    (a Scrapyd job's log, where whoever scheduled it looks)."""
+    (a Scrapyd job's log, where whoever scheduled it looks) and ``log`` (it can be written)."""
     print(f"error: {message}", file=sys.stderr, flush=True)
-    if settings.get("LOG_FILE"):
+    if log and settings.get("LOG_FILE"):
         with open(settings.get("LOG_FILE"), "a", encoding="utf-8") as log:
             log.write(f"ERROR: The crawl did not start: {message}\n")
     sys.exit(1)

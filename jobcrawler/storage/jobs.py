@@ -12,6 +12,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from jobcrawler.cities import city_key
 from jobcrawler.storage.labels import INSERT_SKILL, skill_rows, write_labelled, write_labels
 from jobcrawler.storage.schema import CONTENT_COLUMNS, RULES, sqlite_value
 from jobcrawler.storage.transaction import transaction
@@ -22,14 +23,15 @@ def has_jobs(conn) -> bool:
     return conn.execute("SELECT EXISTS (SELECT 1 FROM jobs)").fetchone()[0] == 1
 
 
-def unknown_city(db: sqlite_utils.Database, city: str) -> str | None:
-    """Why no posting can be listed under ``city`` in the database (naming the city keys it holds),
-    or None when some posting is. Read through the caller's connection: a file a site serves is
-    opened read-only, immutable."""
+def listed_city(db: sqlite_utils.Database, city: str) -> str:
+    """The key postings are listed under in the database that ``city`` names (in any case, or by
+    the city's name: ``cities.city_key``); ValueError naming the keys it holds when it names none.
+    Read through the caller's connection: a file a site serves is opened read-only, immutable."""
     keys = [row[0] for row in db.execute("SELECT DISTINCT city FROM job_cities WHERE city IS NOT NULL ORDER BY city")]
-    if city in keys:
-        return None
-    return f"no posting is listed under city {city!r}; this database has: {', '.join(keys) or 'no city yet'}"
+    key = city_key(city, keys)
+    if key is None:
+        raise ValueError(f"no posting is listed under city {city!r}; this database has: {', '.join(keys) or 'no city yet'}")
+    return key
 
 
 def job_exists(db: sqlite_utils.Database, job_id: str) -> bool:

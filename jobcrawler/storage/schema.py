@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from contextlib import nullcontext
 from pathlib import Path
 
 import sqlite_utils
@@ -200,6 +199,15 @@ MERGED_RUN_COLUMNS: dict[str, type] = {
 }
 
 
+def not_a_database_file(path: str | Path) -> str | None:
+    """Why ``path`` names no database file to read, in the words a command's one line uses, or
+    None: a folder was answered "no database at" (or SQLite's "unable to open database file")."""
+    path = Path(path)
+    if path.is_dir():
+        return f"{path} is a folder, not a database file"
+    return None if path.is_file() else f"no database at {path}"
+
+
 def open_db(path: str | Path, busy_timeout: float = BUSY_TIMEOUT, journal_mode: str = "WAL") -> sqlite_utils.Database:
     """Open (creating folder, file and schema as needed) the crawl database.
 
@@ -212,6 +220,8 @@ def open_db(path: str | Path, busy_timeout: float = BUSY_TIMEOUT, journal_mode: 
     path = Path(path)
     if journal_mode.upper() not in ("WAL", "DELETE", "TRUNCATE", "PERSIST"):
         raise StorageError(f"SQLITE_JOURNAL_MODE must be WAL, DELETE, TRUNCATE or PERSIST, not {journal_mode!r}")
+    if path.is_dir():
+        raise StorageError(f"cannot open the database {path}: it is a folder, not a database file")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite_utils.Database(sqlite3.connect(path, timeout=busy_timeout, check_same_thread=False))
@@ -307,80 +317,96 @@ def _set_journal_mode(conn: sqlite3.Connection, mode: str, busy_timeout: float) 
 
 def ensure_schema(db: sqlite_utils.Database) -> None:
     """Create or bring up to date every table, index and the full-text search; a no-op when the
-    database already has this schema, so it is safe to call every run. A new database is created
-    in one transaction, so two processes opening it at once create it once, the second waiting for
-    the first; an existing one is only read unless a declaration changed (each change atomic), so
-    opening it takes no write lock. The file is marked as jobcrawler's (``APPLICATION_ID``) in the
-    transaction that creates it, or in one more right after a change to an older version's file:
-    an open that changes nothing writes nothing.
+    database already has this schema, so it is safe to call every run.
+
+    All of it is one transaction, with the mark (``APPLICATION_ID``) of a file it creates or
+    changes: a crash or a failure midway leaves an older version's file as it was, never half
+    brought up to date or changed but unmarked. A new file's transaction takes the write lock at
+    once (two processes creating it at once create it once, the second waiting for the first);
+    an existing file's is deferred, so opening one that has this schema only reads (no write lock,
+    which a crawl may hold) and writes nothing. When that read cannot become a write (another
+    process wrote since it began), it is done again under the write lock.
+    """
+    new = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+    if new:
+        with transaction(db):
+            _bring_up_to_date(db)
+        return
+    try:
+        with db.atomic():  # BEGIN DEFERRED
+            _bring_up_to_date(db)
+    except sqlite3.OperationalError as error:
+        if not str(getattr(error, "sqlite_errorname", "")).startswith("SQLITE_BUSY"):
+            raise
+        with transaction(db):  # BEGIN IMMEDIATE: the busy timeout is waited out, the checks read again
+            _bring_up_to_date(db)
+
+
+def _bring_up_to_date(db: sqlite_utils.Database) -> None:
+    """The changes of ``ensure_schema``, inside its transaction; each step a no-op when done.
 
     A rebuild (``transform=True``) drops a table's triggers, so the full-text index of ``jobs``
     is re-created if its triggers are missing.
     """
-    new = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
     schema_before = db.execute("PRAGMA schema_version").fetchone()[0]
-    with transaction(db) if new else nullcontext():
-        if new:
-            _mark_as_ours(db)
-        _move_job_tags_to_labels(db)  # first: jobs' declaration below drops the columns it reads
-        _declare_keeping_the_rest(db, "jobs", JOB_COLUMNS, pk="job_id", defaults={"times_seen": 0},
-                                  retired=RETIRED_JOB_COLUMNS)
-        _declare_keeping_the_rest(db, "crawl_runs", CRAWL_RUN_COLUMNS, pk="run_id")
-        db["job_cities"].create(
-            {"job_id": str, "city": str, "first_seen": str, "last_seen": str},
-            pk=("job_id", "city"),
-            foreign_keys=[("job_id", "jobs", "job_id")],
-            if_not_exists=True,
-        )
-        db["job_locations"].create(
-            {
-                "job_id": str,
-                "position": int,
-                "label": str,
-                "locality": str,
-                "region": str,
-                "country": str,
-                "postal_code": str,
-            },
-            pk=("job_id", "position"),
-            foreign_keys=[("job_id", "jobs", "job_id")],
-            if_not_exists=True,
-        )
-        ensure_label_schema(db)
-        ensure_llm_label_schema(db)
-        db["sightings"].create(
-            {"run_id": int, "job_id": str, "city": str, "seen_at": str},
-            pk=("run_id", "job_id", "city"),
-            foreign_keys=[("job_id", "jobs", "job_id"), ("run_id", "crawl_runs", "run_id")],
-            if_not_exists=True,
-        )
-        for table, columns in (
-            ("jobs", ["company"]),
-            ("jobs", ["posted_date"]),
-            ("jobs", ["country"]),
-            ("job_cities", ["city", "job_id"]),  # a city's jobs off the index alone ("jobs_with_skill")
-            ("job_locations", ["country"]),
-            ("sightings", ["job_id"]),
-        ):
-            db[table].create_index(columns, if_not_exists=True)
-        # Newest postings first with the columns a search filters on: "company_jobs" (company LIKE
-        # '%x%' ORDER BY posted_date DESC, title) reads this index in order instead of visiting every
-        # row through the posted_date index (100k jobs: 15 ms, not 200), and "jobs_with_skill" walks
-        # it matching job_id against the skill's jobs, so its first 1,000 rows need no sort of them all.
-        _ensure_index(db, "jobs", [DescIndex("posted_date"), "title", "company", "job_id"], "idx_jobs_newest")
-        for index in RETIRED_INDEXES:
-            if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", [index]).fetchone():
-                db.execute(f'DROP INDEX "{index}"')
-        if not db["jobs"].detect_fts():
-            db["jobs"].enable_fts(["title", "description"], create_triggers=True, tokenize="porter")
-        elif not any(trigger.name == "jobs_ai" for trigger in db["jobs"].triggers):  # the table was rebuilt
-            db["jobs"].enable_fts(["title", "description"], create_triggers=True, tokenize="porter", replace=True)
-            db["jobs"].rebuild_fts()
-        _narrow_fts_update_trigger(db)
-    brought_up_to_date = db.execute("PRAGMA schema_version").fetchone()[0] != schema_before
-    if brought_up_to_date and db.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
-        with transaction(db):  # the file was just written: an older version's, marked now
-            _mark_as_ours(db)
+    _move_job_tags_to_labels(db)  # first: jobs' declaration below drops the columns it reads
+    _declare_keeping_the_rest(db, "jobs", JOB_COLUMNS, pk="job_id", defaults={"times_seen": 0},
+                              retired=RETIRED_JOB_COLUMNS)
+    _declare_keeping_the_rest(db, "crawl_runs", CRAWL_RUN_COLUMNS, pk="run_id")
+    db["job_cities"].create(
+        {"job_id": str, "city": str, "first_seen": str, "last_seen": str},
+        pk=("job_id", "city"),
+        foreign_keys=[("job_id", "jobs", "job_id")],
+        if_not_exists=True,
+    )
+    db["job_locations"].create(
+        {
+            "job_id": str,
+            "position": int,
+            "label": str,
+            "locality": str,
+            "region": str,
+            "country": str,
+            "postal_code": str,
+        },
+        pk=("job_id", "position"),
+        foreign_keys=[("job_id", "jobs", "job_id")],
+        if_not_exists=True,
+    )
+    ensure_label_schema(db)
+    ensure_llm_label_schema(db)
+    db["sightings"].create(
+        {"run_id": int, "job_id": str, "city": str, "seen_at": str},
+        pk=("run_id", "job_id", "city"),
+        foreign_keys=[("job_id", "jobs", "job_id"), ("run_id", "crawl_runs", "run_id")],
+        if_not_exists=True,
+    )
+    for table, columns in (
+        ("jobs", ["company"]),
+        ("jobs", ["posted_date"]),
+        ("jobs", ["country"]),
+        ("job_cities", ["city", "job_id"]),  # a city's jobs off the index alone ("jobs_with_skill")
+        ("job_locations", ["country"]),
+        ("sightings", ["job_id"]),
+    ):
+        db[table].create_index(columns, if_not_exists=True)
+    # Newest postings first with the columns a search filters on: "company_jobs" (company LIKE
+    # '%x%' ORDER BY posted_date DESC, title) reads this index in order instead of visiting every
+    # row through the posted_date index (100k jobs: 15 ms, not 200), and "jobs_with_skill" walks
+    # it matching job_id against the skill's jobs, so its first 1,000 rows need no sort of them all.
+    _ensure_index(db, "jobs", [DescIndex("posted_date"), "title", "company", "job_id"], "idx_jobs_newest")
+    for index in RETIRED_INDEXES:
+        if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", [index]).fetchone():
+            db.execute(f'DROP INDEX "{index}"')
+    if not db["jobs"].detect_fts():
+        db["jobs"].enable_fts(["title", "description"], create_triggers=True, tokenize="porter")
+    elif not any(trigger.name == "jobs_ai" for trigger in db["jobs"].triggers):  # the table was rebuilt
+        db["jobs"].enable_fts(["title", "description"], create_triggers=True, tokenize="porter", replace=True)
+        db["jobs"].rebuild_fts()
+    _narrow_fts_update_trigger(db)
+    changed = db.execute("PRAGMA schema_version").fetchone()[0] != schema_before
+    if changed and db.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+        _mark_as_ours(db)  # created now, or an older version's file: marked in the same transaction
 
 
 # sqlite-utils' update trigger re-indexes a job in jobs_fts on every UPDATE of the row; only
