@@ -601,9 +601,11 @@ def test_a_folder_given_as_the_database_is_named_a_folder(tmp_path, command, say
 @pytest.mark.parametrize("setting, says", [
     ("JOBDIR={tmp}/a-file", "error: -s JOBDIR {tmp}/a-file is a file, not a folder"),
     ("JOBDIR=/proc/no/such", "error: -s JOBDIR /proc/no/such cannot be made: No such file or directory"),
+    pytest.param("JOBDIR=/sys/kernel", "error: -s JOBDIR /sys/kernel cannot be written: Permission denied",
+                 marks=pytest.mark.skipif(not os.path.isdir("/sys/kernel"), reason="no sysfs: no read-only folder")),
     ("LOG_FILE={tmp}", "error: -s LOG_FILE {tmp} cannot be written: Is a directory"),
     ("LOG_LEVEL=LOUD", "error: -s LOG_LEVEL must be CRITICAL, ERROR, WARNING, INFO or DEBUG, got 'LOUD'"),
-], ids=["jobdir-file", "jobdir-unmakeable", "log-file-folder", "log-level"])
+], ids=["jobdir-file", "jobdir-unmakeable", "jobdir-read-only", "log-file-folder", "log-level"])
 def test_a_jobdir_or_log_setting_that_cannot_be_used_is_one_line_before_the_crawl(tmp_path, setting, says):
     """Each was a traceback from Scrapy (a JOBDIR once the run had begun, leaving it running)."""
     (tmp_path / "a-file").write_text("")

@@ -16,6 +16,7 @@ import os
 import signal
 import sqlite3
 import sys
+import tempfile
 from contextlib import closing
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
@@ -233,7 +234,8 @@ def log_level_error(settings) -> str | None:
 
 def jobdir_error(settings) -> str | None:
     """Why ``-s JOBDIR`` cannot be the folder a resumable crawl keeps its state in, or None. A
-    file there, or a folder that cannot be made, was a traceback once the run had begun."""
+    file there, or a folder that cannot be made or written into (a read-only mount), was a
+    traceback once the run had begun. Written for real: ``os.access`` says yes to root."""
     path = settings.get("JOBDIR")
     if not path:
         return None
@@ -243,6 +245,10 @@ def jobdir_error(settings) -> str | None:
         os.makedirs(path, exist_ok=True)
     except OSError as error:
         return f"-s JOBDIR {path} cannot be made: {error.strerror or error}"
+    try:
+        tempfile.TemporaryFile(dir=path).close()
+    except OSError as error:
+        return f"-s JOBDIR {path} cannot be written: {error.strerror or error}"
     return None
 
 
