@@ -101,6 +101,9 @@ class Command(ScrapyCrawlCommand):
 
 FORCED_STOP = ("stopped at once by a second Ctrl-C (or a kill) before it could close: the jobs fetched since "
                "the last write were not stored, nothing was closed; the same command (and -s JOBDIR) resumes it")
+# A second Ctrl-C asks to stop now: recording the run waits this long at most for a write lock
+# (a write of the run's left unfinished may hold it; the next run then marks the run killed).
+FORCED_STOP_BUSY_TIMEOUT = 5.0
 
 
 def record_forced_stop(settings, stats: dict) -> str:
@@ -109,13 +112,11 @@ def record_forced_stop(settings, stats: dict) -> str:
     recorded ``killed`` now, as a later run finds a run whose process is gone (its JOBDIR queue
     is not trusted: the same command resumes it from its listings), and said as interrupted."""
     reason = FORCED_STOP
-    try:
-        with closing(storage.open_db(settings.get("SQLITE_PATH"), busy_timeout=5)) as db:
-            storage.finish_run(db, stats["jobcrawler/run_id"], {
-                "status": "killed", "finish_reason": "killed", "finished_at": storage.utc_now(),
-                "status_reasons": [reason]}, only_if_running=True)
-    except (StorageError, sqlite3.Error) as error:  # a write of the run's left unfinished holds the lock
-        reason += f" (not recorded: {error}; the next run marks it killed)"
+    busy_timeout = min(settings.getfloat("SQLITE_BUSY_TIMEOUT", storage.BUSY_TIMEOUT), FORCED_STOP_BUSY_TIMEOUT)
+    if failure := _finish_unclosed_run(settings, stats["jobcrawler/run_id"], {
+            "status": "killed", "finish_reason": "killed", "finished_at": storage.utc_now(),
+            "status_reasons": [reason]}, busy_timeout):
+        reason += f" (not recorded: {failure}; the next run marks it killed)"
     started = stats.get("start_time")
     if started:
         stats["elapsed_time_seconds"] = (datetime.now(timezone.utc) - started).total_seconds()
@@ -316,15 +317,22 @@ def _close_the_run_that_did_not_start(crawler, error: BaseException) -> None:
     if run_id is None:
         return
     status = "interrupted" if stats.get_value("jobcrawler/resumed") else "failed"
+    if failure := _finish_unclosed_run(crawler.settings, run_id, {
+            "finished_at": storage.utc_now(), "finish_reason": "start_error", "status": status,
+            "status_reasons": [f"the crawl did not start: {error}"]}):
+        logger.error("Crawl run %d could not be closed: %s", run_id, failure)  # a later run finds this process gone
+
+
+def _finish_unclosed_run(settings, run_id: int, values: dict, busy_timeout: float | None = None) -> str | None:
+    """Record ``values`` for a run the CrawlRun extension began but never closed, if it is still
+    running; why it could not be, or None. The database is opened as the crawl opens it (its
+    SQLITE_JOURNAL_MODE: a DELETE-journal file on a network folder must not turn WAL)."""
+    if busy_timeout is None:
+        busy_timeout = settings.getfloat("SQLITE_BUSY_TIMEOUT", storage.BUSY_TIMEOUT)
     try:
-        db = storage.open_db(crawler.settings.get("SQLITE_PATH"),
-                             crawler.settings.getfloat("SQLITE_BUSY_TIMEOUT", storage.BUSY_TIMEOUT),
-                             crawler.settings.get("SQLITE_JOURNAL_MODE", "WAL"))
-        try:
-            storage.finish_run(db, run_id, {"finished_at": storage.utc_now(), "finish_reason": "start_error",
-                                            "status": status, "status_reasons": [f"the crawl did not start: {error}"]},
-                               only_if_running=True)
-        finally:
-            db.close()
-    except (StorageError, sqlite3.Error) as failure:  # the row stays running until a later run finds this process gone
-        logger.error("Crawl run %d could not be closed: %s", run_id, failure)
+        with closing(storage.open_db(settings.get("SQLITE_PATH"), busy_timeout,
+                                     settings.get("SQLITE_JOURNAL_MODE", "WAL"))) as db:
+            storage.finish_run(db, run_id, values, only_if_running=True)
+    except (StorageError, sqlite3.Error) as failure:  # a write of the run's left unfinished holds the lock
+        return str(failure)
+    return None
