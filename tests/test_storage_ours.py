@@ -177,3 +177,14 @@ def test_an_older_database_another_process_writes_while_it_is_brought_up_to_date
     with closing(sqlite3.connect(path)) as conn:
         assert conn.execute("SELECT job_id FROM jobs ORDER BY job_id").fetchall() == [("7",), ("8",)]
         assert set(storage.JOB_COLUMNS) <= {row[1] for row in conn.execute("PRAGMA table_info(jobs)")}
+
+
+def test_reading_a_missing_database_creates_no_file(tmp_path):
+    """connect_to_read (analysis path, report, compare_published) was sqlite3.connect: a mistyped
+    path was left behind as an empty database file."""
+    from analysis import path
+
+    missing = tmp_path / "missing.db"
+    with pytest.raises(path.PathError, match="cannot read the postings of .*missing.db: unable to open"):
+        path.main(missing, "python")
+    assert not missing.exists()

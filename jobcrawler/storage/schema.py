@@ -264,9 +264,12 @@ def open_db_read_only(path: str | Path) -> sqlite_utils.Database:
 def connect_to_read(path: str | Path, served: str | None) -> sqlite3.Connection:
     """A connection for a command that only reads (``analysis report``, compare_published): when
     a site serves the file (``served`` says so), immutable as the site reads it, so no ``-wal``
-    or ``-shm`` appears beside it and closing checkpoints nothing into it; a plain one otherwise.
-    StorageError when the served file is not ours."""
-    return open_db_read_only(path).conn if served else sqlite3.connect(path)
+    or ``-shm`` appears beside it and closing checkpoints nothing into it; a plain one otherwise,
+    which never creates the file (a mistyped path was left behind as an empty database).
+    StorageError when the served file is not ours; sqlite3.Error when there is none."""
+    if served:
+        return open_db_read_only(path).conn
+    return sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=rw", uri=True)
 
 
 def _refuse_another_programs(db: sqlite_utils.Database, path: Path) -> None:
