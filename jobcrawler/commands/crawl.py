@@ -27,7 +27,7 @@ from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.spiderloader import get_spider_loader
 from scrapy.utils.conf import closest_scrapy_cfg
 
-from jobcrawler.extensions.crawl_run import JobdirError, check_settings
+from jobcrawler.extensions.crawl_run import JobdirError, check_settings, how_to_resume
 from jobcrawler import storage
 from jobcrawler.middlewares import configured_proxies
 from jobcrawler.storage import StorageError, being_served
@@ -99,8 +99,9 @@ class Command(ScrapyCrawlCommand):
             print(summary(stats, status, crawler.settings.get("SQLITE_PATH"), cities), file=sys.stderr, flush=True)
 
 
-FORCED_STOP = ("stopped at once by a second Ctrl-C (or a kill) before it could close: the jobs fetched since "
-               "the last write were not stored, nothing was closed; the same command (and -s JOBDIR) resumes it")
+# SIGKILL never reaches here: a later run finds that run's process gone and marks it killed.
+FORCED_STOP = ("stopped at once by a second Ctrl-C or SIGTERM before it could close: the jobs fetched since "
+               "the last write were not stored, nothing was closed; {resume}")
 # A second Ctrl-C asks to stop now: recording the run waits this long at most for a write lock
 # (a write of the run's left unfinished may hold it; the next run then marks the run killed).
 FORCED_STOP_BUSY_TIMEOUT = 5.0
@@ -111,7 +112,7 @@ def record_forced_stop(settings, stats: dict) -> str:
     judged nor recorded (it stayed ``running``, and the line said "failed ... 0.0 s"). It is
     recorded ``killed`` now, as a later run finds a run whose process is gone (its JOBDIR queue
     is not trusted: the same command resumes it from its listings), and said as interrupted."""
-    reason = FORCED_STOP
+    reason = FORCED_STOP.format(resume=how_to_resume(settings.get("JOBDIR")))
     busy_timeout = min(settings.getfloat("SQLITE_BUSY_TIMEOUT", storage.BUSY_TIMEOUT), FORCED_STOP_BUSY_TIMEOUT)
     if failure := _finish_unclosed_run(settings, stats["jobcrawler/run_id"], {
             "status": "killed", "finish_reason": "killed", "finished_at": storage.utc_now(),
