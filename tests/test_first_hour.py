@@ -601,11 +601,12 @@ def test_a_folder_given_as_the_database_is_named_a_folder(tmp_path, command, say
 @pytest.mark.parametrize("setting, says", [
     ("JOBDIR={tmp}/a-file", "error: -s JOBDIR {tmp}/a-file is a file, not a folder"),
     ("JOBDIR=/proc/no/such", "error: -s JOBDIR /proc/no/such cannot be made: No such file or directory"),
+    ("JOBDIR={tmp}/a-file/job", "error: -s JOBDIR {tmp}/a-file/job cannot be made: {tmp}/a-file is a file"),
     pytest.param("JOBDIR=/sys/kernel", "error: -s JOBDIR /sys/kernel cannot be written: Permission denied",
                  marks=pytest.mark.skipif(not os.path.isdir("/sys/kernel"), reason="no sysfs: no read-only folder")),
     ("LOG_FILE={tmp}", "error: -s LOG_FILE {tmp} cannot be written: Is a directory"),
     ("LOG_LEVEL=LOUD", "error: -s LOG_LEVEL must be CRITICAL, ERROR, WARNING, INFO or DEBUG, got 'LOUD'"),
-], ids=["jobdir-file", "jobdir-unmakeable", "jobdir-read-only", "log-file-folder", "log-level"])
+], ids=["jobdir-file", "jobdir-unmakeable", "jobdir-in-a-file", "jobdir-read-only", "log-file-folder", "log-level"])
 def test_a_jobdir_or_log_setting_that_cannot_be_used_is_one_line_before_the_crawl(tmp_path, setting, says):
     """Each was a traceback from Scrapy (a JOBDIR once the run had begun, leaving it running)."""
     (tmp_path / "a-file").write_text("")
@@ -615,6 +616,15 @@ def test_a_jobdir_or_log_setting_that_cannot_be_used_is_one_line_before_the_craw
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr[-2000:]
     assert result.stderr.splitlines()[-1] == says.format(tmp=tmp_path)
     assert not db.exists()
+
+
+def test_a_refused_crawl_makes_no_jobdir(tmp_path):
+    """Checking -s JOBDIR made it: a crawl refused afterwards (an unknown city) left it behind."""
+    jobdir = tmp_path / "state" / "job"
+    result = scrapy("crawl", "builtin", "-a", "city=atlantis", "-s", f"SQLITE_PATH={tmp_path / 'jobs.db'}",
+                    "-s", f"JOBDIR={jobdir}")
+    assert result.returncode == 1 and "atlantis" in result.stderr.splitlines()[-1], result.stderr[-2000:]
+    assert not (tmp_path / "state").exists()
 
 
 def test_a_log_level_in_small_letters_is_taken(site, tmp_path):

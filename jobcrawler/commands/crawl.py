@@ -237,20 +237,24 @@ def log_level_error(settings) -> str | None:
 def jobdir_error(settings) -> str | None:
     """Why ``-s JOBDIR`` cannot be the folder a resumable crawl keeps its state in, or None. A
     file there, or a folder that cannot be made or written into (a read-only mount), was a
-    traceback once the run had begun. Written for real: ``os.access`` says yes to root."""
+    traceback once the run had begun. Checked without making it (a command refused later, an
+    unknown city, left it behind; Scrapy makes it as the crawl starts): the nearest folder that
+    is there is written into for real, since ``os.access`` says yes to root."""
     path = settings.get("JOBDIR")
     if not path:
         return None
     if os.path.exists(path) and not os.path.isdir(path):
         return f"-s JOBDIR {path} is a file, not a folder"
+    wanted = existing = os.path.abspath(path)
+    while not os.path.exists(existing):
+        existing = os.path.dirname(existing)
+    done = "written" if existing == wanted else "made"
+    if not os.path.isdir(existing):
+        return f"-s JOBDIR {path} cannot be made: {existing} is a file"
     try:
-        os.makedirs(path, exist_ok=True)
+        tempfile.TemporaryFile(dir=existing).close()
     except OSError as error:
-        return f"-s JOBDIR {path} cannot be made: {error.strerror or error}"
-    try:
-        tempfile.TemporaryFile(dir=path).close()
-    except OSError as error:
-        return f"-s JOBDIR {path} cannot be written: {error.strerror or error}"
+        return f"-s JOBDIR {path} cannot be {done}: {error.strerror or error}"
     return None
 
 
