@@ -137,9 +137,13 @@ def test_a_city_the_database_lacks_is_still_one_line_naming_the_keys(built_db, c
 @pytest.mark.parametrize("content, says", [
     (None, "cannot read the city registry {path}: No such file or directory"),
     ("berlin: {name: Berlin\n", "{path} is no YAML file of cities: expected ',' or '}}', but got '<stream end>' (line 2)"),
-    ("- berlin\n", "{path} is no YAML file of cities: it must map each city key to its entry"),
+    ("- berlin\n", "{path} is no city registry: it must map each city key to its entry"),
     ("berlin: Berlin\n", "{path}: city 'berlin' needs at least a 'country' (ISO alpha-3)"),
-], ids=["missing", "not-yaml", "a-list", "no-country"])
+    ("", "{path} holds no city: it must map each city key to its entry"),
+    ("[]\n", "{path} holds no city: it must map each city key to its entry"),
+    ("false\n", "{path} holds no city: it must map each city key to its entry"),
+    ("All: {country: DEU}\nberlin: {country: DEU}\n", "{path}: 'All' cannot be a city key: city=all means every city"),
+], ids=["missing", "not-yaml", "a-list", "no-country", "empty", "empty-list", "false", "key-all"])
 def test_a_city_registry_that_cannot_be_read_is_one_line_for_the_crawl_and_the_cycle(tmp_path, content, says, fake,  # noqa: F811
                                                                                       capsys):
     """-s CITIES_FILE naming a missing file, a folder or broken YAML was a traceback."""
