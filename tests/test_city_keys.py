@@ -91,11 +91,21 @@ def test_the_cycle_takes_cities_in_any_case_or_by_name_each_once(fake, tmp_path,
     assert sorted(city for city, _ in fake.scheduled) == sorted(scheduled)
 
 
-@pytest.mark.parametrize("cities, says", [("all,berlin", "unknown city all: "), ("berlin,atlantis", "unknown city atlantis: "),
+def test_the_cycle_with_no_cities_given_crawls_every_city(fake, tmp_path, monkeypatch):  # noqa: F811
+    """Its default --cities all was refused as an unknown city (the tests always gave --cities)."""
+    monkeypatch.setattr(cycle.Cycle, "build", lambda self: None)
+    given = cycle_args(tmp_path)
+    at = given.index("--cities")
+    assert cycle.main([*given[:at], *given[at + 2:], "--max-per-host", "20"]) == 0
+    assert sorted(city for city, _ in fake.scheduled) == sorted(load_cities())
+
+
+@pytest.mark.parametrize("cities, says", [("all,berlin", "--cities all cannot be combined with city keys: "), ("berlin,atlantis", "unknown city atlantis: "),
                                           (" , ", "unknown city (none given): ")])
 def test_the_cycle_refuses_cities_it_cannot_crawl(fake, tmp_path, capsys, cities, says):  # noqa: F811
     assert cycle.main([*cycle_args(tmp_path), "--cities", cities]) == 1
-    assert says in capsys.readouterr().out and fake.scheduled == []
+    said = [line for line in capsys.readouterr().out.splitlines() if says in line]
+    assert len(said) == 1 and fake.scheduled == [], said
 
 
 @pytest.fixture(scope="module")
