@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -76,7 +77,9 @@ def city_key(given: str, keys: Iterable[str], cities: Mapping[str, City] | None 
 
 
 def _folded(text: str) -> str:
-    return " ".join(str(text).split()).casefold()
+    """``text`` as compared: NFKC first, so a decomposed ``München`` (macOS file names, some
+    terminals) or full-width letters fold as they read."""
+    return unicodedata.normalize("NFKC", " ".join(unicodedata.normalize("NFKC", str(text)).split()).casefold())
 
 
 def listing_url(base_url: str, city: City, query: str, page: int = 1) -> str:

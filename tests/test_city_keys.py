@@ -174,3 +174,24 @@ def test_a_folder_given_as_the_city_registry_is_one_line(tmp_path):
                  "-s", f"SQLITE_PATH={tmp_path / 'jobs.db'}")
     assert result.returncode == 1
     assert result.stderr.splitlines()[-1] == f"error: cannot read the city registry {tmp_path}: Is a directory"
+
+
+@pytest.mark.parametrize("given", ["Mu\u0308nchen", "ＢＥＲＬＩＮ", "ＭÜＮＣＨＥＮ"], ids=["decomposed", "full-width", "full-width-name"])
+def test_a_city_typed_in_another_unicode_form_is_its_key(given):
+    """A decomposed ü (as macOS and some terminals give it) or full-width letters named no city."""
+    cities = {"berlin": City("berlin", "Berlin", "DEU"), "munich": City("munich", "München", "DEU")}
+    assert city_key(given, cities, cities) == ("berlin" if "Ｒ" in given else "munich")
+
+
+def test_a_report_city_differing_only_in_case_resolves_to_the_one_with_jobs():
+    """The report took whichever of ``Berlin``/``berlin`` SQLite read first, one without jobs too."""
+    import sqlite3
+
+    from analysis.report import scope_city
+
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE report_overview (labels TEXT, city TEXT, period TEXT, jobs INTEGER)")
+    conn.executemany("INSERT INTO report_overview VALUES ('rules', ?, 'all', ?)",
+                     [("Berlin", 0), ("berlin", 5), ("all", 5)])
+    assert scope_city(conn, "BERLIN") == "berlin"
+    assert scope_city(conn, "Atlantis") == "Atlantis"
