@@ -583,9 +583,9 @@ def test_analysis_path_beside_a_site_reads_the_served_file_as_the_site_does(tmp_
     (["-m", "jobcrawler.merge", "--db", "{folder}/jobs.db", "{folder}"],
      "error: {folder} is a folder, not a run database (nothing merged)"),
     (["-m", "jobcrawler.merge", "--db", "{folder}", "{folder}/run.db"],
-     "error: cannot open the database {folder}: it is a folder, not a database file (nothing merged)"),
+     "error: cannot open the database: {folder} is a folder, not a database file (nothing merged)"),
     (["-m", "scrapy", "crawl", "builtin", "-a", "city=berlin", "-s", "SQLITE_PATH={folder}"],
-     "error: cannot open the database {folder}: it is a folder, not a database file"),
+     "error: cannot open the database: {folder} is a folder, not a database file"),
 ], ids=["report", "path", "label", "retag", "merge-run", "merge-db", "crawl"])
 def test_a_folder_given_as_the_database_is_named_a_folder(tmp_path, command, says):
     """A folder given where a database file goes was "no database at ...", "no such file" or
@@ -596,6 +596,28 @@ def test_a_folder_given_as_the_database_is_named_a_folder(tmp_path, command, say
     result = run(*[part.format(folder=folder) for part in command])
     assert result.returncode != 0
     assert result.stderr.splitlines()[-1] == says.format(folder=folder), result.stderr[-2000:]
+
+
+@pytest.mark.parametrize("command, says", [
+    (["-m", "analysis", "report", "--db", "{fifo}"],
+     "python -m analysis report: error: argument --db: {fifo} is a FIFO or device, not a database file"),
+    (["-m", "jobcrawler.retag", "--db", "/dev/null"], "error: /dev/null is a FIFO or device, not a database file"),
+    (["-m", "jobcrawler.merge", "--db", "{fifo}", "{file}"],
+     "error: cannot open the database: {fifo} is a FIFO or device, not a database file (nothing merged)"),
+    (["-m", "scrapy", "crawl", "builtin", "-a", "city=berlin", "-s", "SQLITE_PATH={fifo}"],
+     "error: cannot open the database: {fifo} is a FIFO or device, not a database file"),
+    (["-m", "scrapy", "crawl", "builtin", "-a", "city=berlin", "-s", "SQLITE_PATH={file}/jobs.db"],
+     "error: cannot open the database: {file}/jobs.db cannot be made: {file} is a file"),
+], ids=["report", "retag", "merge-db", "crawl", "crawl-inside-a-file"])
+def test_a_fifo_device_or_path_inside_a_file_given_as_the_database_is_named_so(tmp_path, command, says):
+    """A FIFO or /dev/null was "no database at" (something is there) or "disk I/O error"; a path
+    inside a file "[Errno 17] File exists"."""
+    fifo, file = tmp_path / "pipe", tmp_path / "notes.txt"
+    os.mkfifo(fifo)
+    file.write_text("")
+    result = run(*[part.format(fifo=fifo, file=file) for part in command])
+    assert result.returncode != 0 and "Traceback" not in result.stderr, result.stderr[-2000:]
+    assert result.stderr.splitlines()[-1] == says.format(fifo=fifo, file=file), result.stderr[-2000:]
 
 
 @pytest.mark.parametrize("setting, says", [

@@ -199,13 +199,24 @@ MERGED_RUN_COLUMNS: dict[str, type] = {
 }
 
 
-def not_a_database_file(path: str | Path) -> str | None:
-    """Why ``path`` names no database file to read, in the words a command's one line uses, or
-    None: a folder was answered "no database at" (or SQLite's "unable to open database file")."""
+def not_a_database_file(path: str | Path, may_be_made: bool = False) -> str | None:
+    """Why ``path`` names no database file to read (or, ``may_be_made``, to make), in the words a
+    command's one line uses, or None: a folder was answered "no database at" (or SQLite's "unable
+    to open database file"), a FIFO or device (/dev/null) "no database at" or "disk I/O error", a
+    path inside a file "[Errno 17] File exists"."""
     path = Path(path)
     if path.is_dir():
         return f"{path} is a folder, not a database file"
-    return None if path.is_file() else f"no database at {path}"
+    if path.exists() and not path.is_file():
+        return f"{path} is a FIFO or device, not a database file"
+    if path.is_file():
+        return None
+    if not may_be_made:
+        return f"no database at {path}"
+    folder = path.absolute().parent
+    while not folder.exists():
+        folder = folder.parent
+    return None if folder.is_dir() else f"{path} cannot be made: {folder} is a file"
 
 
 def open_db(path: str | Path, busy_timeout: float = BUSY_TIMEOUT, journal_mode: str = "WAL") -> sqlite_utils.Database:
@@ -220,8 +231,8 @@ def open_db(path: str | Path, busy_timeout: float = BUSY_TIMEOUT, journal_mode: 
     path = Path(path)
     if journal_mode.upper() not in ("WAL", "DELETE", "TRUNCATE", "PERSIST"):
         raise StorageError(f"SQLITE_JOURNAL_MODE must be WAL, DELETE, TRUNCATE or PERSIST, not {journal_mode!r}")
-    if path.is_dir():
-        raise StorageError(f"cannot open the database {path}: it is a folder, not a database file")
+    if why := not_a_database_file(path, may_be_made=True):
+        raise StorageError(f"cannot open the database: {why}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite_utils.Database(sqlite3.connect(path, timeout=busy_timeout, check_same_thread=False))
