@@ -680,7 +680,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.below is not None and not args.only_uncertain:  # ignored, it would send every posting
         parser.error("--below goes with --only-uncertain")
-    if why := storage.not_a_database_file(args.db):  # a mistyped path must not become a new, empty database
+    if why := storage.database_file_error(args.db):  # a mistyped path must not become a new, empty database
         parser.exit(2, f"{parser.prog}: error: {why}\n")
     # A site serving the file opened it immutable: a run would write into it; a dry run reads it as it is.
     served = storage.being_served(args.db, "label")

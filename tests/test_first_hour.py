@@ -581,7 +581,7 @@ def test_analysis_path_beside_a_site_reads_the_served_file_as_the_site_does(tmp_
      "python -m jobcrawler.label: error: {folder} is a folder, not a database file"),
     (["-m", "jobcrawler.retag", "--db", "{folder}"], "error: {folder} is a folder, not a database file"),
     (["-m", "jobcrawler.merge", "--db", "{folder}/jobs.db", "{folder}"],
-     "error: {folder} is a folder, not a run database (nothing merged)"),
+     "error: {folder} is a folder, not a database file (nothing merged)"),
     (["-m", "jobcrawler.merge", "--db", "{folder}", "{folder}/run.db"],
      "error: cannot open the database: {folder} is a folder, not a database file (nothing merged)"),
     (["-m", "scrapy", "crawl", "builtin", "-a", "city=berlin", "-s", "SQLITE_PATH={folder}"],
@@ -602,13 +602,17 @@ def test_a_folder_given_as_the_database_is_named_a_folder(tmp_path, command, say
     (["-m", "analysis", "report", "--db", "{fifo}"],
      "python -m analysis report: error: argument --db: {fifo} is a FIFO or device, not a database file"),
     (["-m", "jobcrawler.retag", "--db", "/dev/null"], "error: /dev/null is a FIFO or device, not a database file"),
+    (["-m", "jobcrawler.merge", "--db", "{file}", "{fifo}"],
+     "error: {fifo} is a FIFO or device, not a database file (nothing merged)"),
+    (["-m", "analysis.evaluate", "--labels", "{file}", "--db", "{fifo}"],
+     "error: {fifo} is a FIFO or device, not a database file"),
     (["-m", "jobcrawler.merge", "--db", "{fifo}", "{file}"],
      "error: cannot open the database: {fifo} is a FIFO or device, not a database file (nothing merged)"),
     (["-m", "scrapy", "crawl", "builtin", "-a", "city=berlin", "-s", "SQLITE_PATH={fifo}"],
      "error: cannot open the database: {fifo} is a FIFO or device, not a database file"),
     (["-m", "scrapy", "crawl", "builtin", "-a", "city=berlin", "-s", "SQLITE_PATH={file}/jobs.db"],
      "error: cannot open the database: {file}/jobs.db cannot be made: {file} is a file"),
-], ids=["report", "retag", "merge-db", "crawl", "crawl-inside-a-file"])
+], ids=["report", "retag", "merge-run", "evaluate", "merge-db", "crawl", "crawl-inside-a-file"])
 def test_a_fifo_device_or_path_inside_a_file_given_as_the_database_is_named_so(tmp_path, command, says):
     """A FIFO or /dev/null was "no database at" (something is there) or "disk I/O error"; a path
     inside a file "[Errno 17] File exists"."""

@@ -199,7 +199,7 @@ MERGED_RUN_COLUMNS: dict[str, type] = {
 }
 
 
-def not_a_database_file(path: str | Path, may_be_made: bool = False) -> str | None:
+def database_file_error(path: str | Path, may_be_made: bool = False) -> str | None:
     """Why ``path`` names no database file to read (or, ``may_be_made``, to make), in the words a
     command's one line uses, or None: a folder was answered "no database at" (or SQLite's "unable
     to open database file"), a FIFO or device (/dev/null) "no database at" or "disk I/O error", a
@@ -231,7 +231,7 @@ def open_db(path: str | Path, busy_timeout: float = BUSY_TIMEOUT, journal_mode: 
     path = Path(path)
     if journal_mode.upper() not in ("WAL", "DELETE", "TRUNCATE", "PERSIST"):
         raise StorageError(f"SQLITE_JOURNAL_MODE must be WAL, DELETE, TRUNCATE or PERSIST, not {journal_mode!r}")
-    if why := not_a_database_file(path, may_be_made=True):
+    if why := database_file_error(path, may_be_made=True):
         raise StorageError(f"cannot open the database: {why}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
