@@ -104,8 +104,8 @@ def test_a_city_the_database_lacks_is_named_beside_the_cities_it_holds_even_with
     db.execute("INSERT INTO jobs (job_id) VALUES ('1'), ('2')")
     db.execute("INSERT INTO job_cities (job_id, city) VALUES ('1', 'berlin'), ('2', NULL)")
     with pytest.raises(ValueError, match=r"^no posting is listed under city 'paris'; this database has: berlin$"):
-        storage.listed_city(db, "paris")
-    assert storage.listed_city(db, "berlin") == "berlin"
+        storage.listed_city_key(db, "paris")
+    assert storage.listed_city_key(db, "berlin") == "berlin"
     db.close()
 
 

@@ -55,7 +55,7 @@ from jobcrawler.storage.runs import (
 from jobcrawler.storage.jobs import (
     has_jobs,
     job_exists,
-    listed_city,
+    listed_city_key,
     job_row,
     save_job,
     save_jobs,
@@ -147,7 +147,7 @@ __all__ = [
     "run_coverage",
     "has_jobs",
     "job_exists",
-    "listed_city",
+    "listed_city_key",
     "job_row",
     "save_job",
     "save_jobs",
