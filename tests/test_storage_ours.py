@@ -143,6 +143,8 @@ def test_a_crash_while_bringing_an_older_database_up_to_date_leaves_it_as_it_was
     with pytest.raises(Crash):
         storage.open_db(path)
     assert _file_state(path) == before
+    with closing(sqlite3.connect(path)) as conn:  # the WAL switch came before the migration's transaction
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
     monkeypatch.undo()
     storage.open_db(path).close()
     migrated, marked = _file_state(path)

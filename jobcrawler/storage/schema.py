@@ -237,10 +237,12 @@ def open_db(path: str | Path, busy_timeout: float = BUSY_TIMEOUT, journal_mode: 
         path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite_utils.Database(sqlite3.connect(path, timeout=busy_timeout, check_same_thread=False))
         _refuse_another_programs(db, path)  # first: even the journal mode is written into the file
-        _set_journal_mode(db.conn, journal_mode.upper(), busy_timeout)
         db.conn.execute("PRAGMA synchronous=NORMAL")
         db.conn.execute("PRAGMA foreign_keys=ON")
         ensure_schema(db)
+        # Last: an open that fails or is killed while bringing an older file up to date leaves it as
+        # it was, journal mode included (switched first, a rollback-journal file was left in WAL).
+        _set_journal_mode(db.conn, journal_mode.upper(), busy_timeout)
     except (OSError, sqlite3.Error) as error:
         raise StorageError(f"cannot open the database {path}: {error}") from error
     return db
