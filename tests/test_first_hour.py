@@ -631,7 +631,7 @@ def test_a_fifo_device_or_path_inside_a_file_given_as_the_database_is_named_so(t
     pytest.param("JOBDIR=/sys/kernel", "error: -s JOBDIR /sys/kernel cannot be written: Permission denied",
                  marks=pytest.mark.skipif(not os.path.isdir("/sys/kernel"), reason="no sysfs: no read-only folder")),
     ("LOG_FILE={tmp}", "error: -s LOG_FILE {tmp} cannot be written: Is a directory"),
-    ("LOG_LEVEL=LOUD", "error: -s LOG_LEVEL must be CRITICAL, ERROR, WARNING, INFO or DEBUG, got 'LOUD'"),
+    ("LOG_LEVEL=LOUD", "error: -s LOG_LEVEL must be a level name (DEBUG, INFO, WARNING, ERROR, CRITICAL), got 'LOUD'"),
 ], ids=["jobdir-file", "jobdir-unmakeable", "jobdir-in-a-file", "jobdir-read-only", "log-file-folder", "log-level"])
 def test_a_jobdir_or_log_setting_that_cannot_be_used_is_one_line_before_the_crawl(tmp_path, setting, says):
     """Each was a traceback from Scrapy (a JOBDIR once the run had begun, leaving it running)."""

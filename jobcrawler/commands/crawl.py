@@ -231,7 +231,7 @@ def log_level_error(settings) -> str | None:
     if str(level).strip().upper() in logging.getLevelNamesMapping():
         settings.set("LOG_LEVEL", str(level).strip().upper(), priority=settings.getpriority("LOG_LEVEL"))
         return None
-    return f"-s LOG_LEVEL must be CRITICAL, ERROR, WARNING, INFO or DEBUG, got {level!r}"
+    return f"-s LOG_LEVEL must be a level name (DEBUG, INFO, WARNING, ERROR, CRITICAL), got {level!r}"
 
 
 def jobdir_error(settings) -> str | None:
