@@ -100,7 +100,8 @@ def test_the_cycle_with_no_cities_given_crawls_every_city(fake, tmp_path, monkey
     assert sorted(city for city, _ in fake.scheduled) == sorted(load_cities())
 
 
-@pytest.mark.parametrize("cities, says", [("all,berlin", "--cities all cannot be combined with city keys: "), ("berlin,atlantis", "unknown city atlantis: "),
+@pytest.mark.parametrize("cities, says", [("all,berlin", "--cities all cannot be combined with city keys: "),
+                                          ("berlin,atlantis", "unknown city atlantis: "),
                                           (" , ", "unknown city (none given): ")])
 def test_the_cycle_refuses_cities_it_cannot_crawl(fake, tmp_path, capsys, cities, says):  # noqa: F811
     assert cycle.main([*cycle_args(tmp_path), "--cities", cities]) == 1
@@ -176,7 +177,8 @@ def test_a_folder_given_as_the_city_registry_is_one_line(tmp_path):
     assert result.stderr.splitlines()[-1] == f"error: cannot read the city registry {tmp_path}: Is a directory"
 
 
-@pytest.mark.parametrize("given", ["Mu\u0308nchen", "ＢＥＲＬＩＮ", "ＭÜＮＣＨＥＮ"], ids=["decomposed", "full-width", "full-width-name"])
+@pytest.mark.parametrize("given", ["Mu\u0308nchen", "ＢＥＲＬＩＮ", "ＭÜＮＣＨＥＮ"],
+                         ids=["decomposed", "full-width", "full-width-name"])
 def test_a_city_typed_in_another_unicode_form_is_its_key(given):
     """A decomposed ü (as macOS and some terminals give it) or full-width letters named no city."""
     cities = {"berlin": City("berlin", "Berlin", "DEU"), "munich": City("munich", "München", "DEU")}
