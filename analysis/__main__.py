@@ -34,7 +34,7 @@ CHECKOUT = Path(__file__).resolve().parents[1]
 
 
 def existing_db(path: str) -> Path:
-    if why := storage.not_a_database_file(path):
+    if why := storage.database_file_error(path):
         in_checkout = CHECKOUT / path
         hint = (f" (run from the checkout, {CHECKOUT}, or give --db {in_checkout})"
                 if not Path(path).is_absolute() and in_checkout.is_file() and Path.cwd() != CHECKOUT else "")

@@ -253,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
             parser.exit(2, f"{parser.prog}: error: no document at {args.report}\n")
         ours = _markdown(parser, args.report)
     else:
-        if why := storage.not_a_database_file(args.db):
+        if why := storage.database_file_error(args.db):
             parser.exit(2, f"{parser.prog}: error: {why}\n")
         # A site serving the file opened it immutable: it is read as it is, nothing written into
         # it (not the schema open_db brings up to date, nor report tables built), as `analysis report` does.

@@ -553,9 +553,13 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, LabelError) as error:
         print(f"error: {input_error(error)}", file=sys.stderr)
         return 1
-    source = args.db or args.pages
-    if not (source.is_file() if args.db else source.is_dir()):
-        print(f"error: {source} is not {'a database file' if args.db else 'a directory of pages'}", file=sys.stderr)
+    from jobcrawler.storage import database_file_error
+
+    if args.db and (why := database_file_error(args.db)):
+        print(f"error: {why}", file=sys.stderr)
+        return 1
+    if not args.db and not args.pages.is_dir():
+        print(f"error: {args.pages} is not a directory of pages", file=sys.stderr)
         return 1
     if args.db:
         try:

@@ -33,6 +33,7 @@ def render(conn: sqlite3.Connection, skills_text: str, scope: engine.Scope) -> t
         raise PathError("no skill recognized in --skills" + (": " + " ".join(notes) if notes else ""))
     try:
         postings = blend.learning_postings(conn, scope.labels)
+        # A city naming no key is kept as given: check_scope says so in one line, listing the cities.
         scope = replace(scope, city=city_key(scope.city, [engine.ALL, *postings.cities()]) or scope.city)
         engine.check_scope(postings, scope)
     except engine.ScopeError as error:

@@ -225,11 +225,19 @@ def scope_error(conn: sqlite3.Connection, city: str, period: str, labels: str = 
     return "; ".join(problems)
 
 
+def scope_city(conn: sqlite3.Connection, city: str, labels: str = "rules") -> str:
+    """The city key of the report tables ``city`` names in any case, or by its name; as given when
+    none (scope_error then lists them). Of keys differing only in case (``Berlin`` and ``berlin``
+    crawled apart), one with jobs, the first in order: never whichever row SQLite read first."""
+    cities = [row[0] for row in conn.execute(
+        "SELECT DISTINCT city FROM report_overview WHERE labels = ? AND jobs > 0 ORDER BY city", (labels,))]
+    return city_key(city, ["all", *cities]) or city  # unknown: kept, for scope_error's one line
+
+
 def render_report(conn: sqlite3.Connection, city: str = "all", period: str = "all", labels: str = "rules") -> str:
     """The document for one (city, period) scope of one label source; ScopeError if the report
     tables lack it or it holds no jobs. ``city``: a key the tables hold in any case, or its name."""
-    cities = [row[0] for row in conn.execute("SELECT DISTINCT city FROM report_overview WHERE labels = ?", (labels,))]
-    city = city_key(city, ["all", *cities]) or city
+    city = scope_city(conn, city, labels)
     problem = scope_error(conn, city, period, labels)
     if problem:
         raise ScopeError(problem)

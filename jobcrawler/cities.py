@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -27,17 +28,23 @@ def load_cities(path: str | Path | None = None) -> dict[str, City]:
     """Every registered search, keyed by city key; a malformed entry is a clear error."""
     path = Path(path) if path else CITIES_FILE
     try:
-        entries = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        entries = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as error:  # -s CITIES_FILE mistyped, a folder, unreadable
         raise ValueError(f"cannot read the city registry {path}: {getattr(error, 'strerror', None) or error}") from None
     except yaml.YAMLError as error:
         where = getattr(error, "problem_mark", None)
         raise ValueError(f"{path} is no YAML file of cities: {getattr(error, 'problem', None) or error}"
                          + (f" (line {where.line + 1})" if where else "")) from None
+    # An empty file (or [], 0, false) read as no city at all: "-a city=all" then recorded a failed
+    # run of no city, and an unknown city was told "one of: all, " (the cycle: "known are ").
+    if not entries:
+        raise ValueError(f"{path} holds no city: it must map each city key to its entry")
     if not isinstance(entries, dict):
-        raise ValueError(f"{path} is no YAML file of cities: it must map each city key to its entry")
+        raise ValueError(f"{path} is no city registry: it must map each city key to its entry")
     cities = {}
     for key, entry in entries.items():
+        if str(key).strip().casefold() == "all":  # -a city=all and --cities all: every city
+            raise ValueError(f"{path}: {key!r} cannot be a city key: city=all means every city")
         if not isinstance(entry, dict) or not entry.get("country"):
             raise ValueError(f"{path}: city {key!r} needs at least a 'country' (ISO alpha-3)")
         if bool(entry.get("city")) != bool(entry.get("state")):
@@ -70,7 +77,9 @@ def city_key(given: str, keys: Iterable[str], cities: Mapping[str, City] | None 
 
 
 def _folded(text: str) -> str:
-    return " ".join(str(text).split()).casefold()
+    """``text`` as compared: NFKC first, so a decomposed ``München`` (macOS file names, some
+    terminals) or full-width letters fold as they read."""
+    return unicodedata.normalize("NFKC", " ".join(unicodedata.normalize("NFKC", str(text)).split()).casefold())
 
 
 def listing_url(base_url: str, city: City, query: str, page: int = 1) -> str:

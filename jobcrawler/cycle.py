@@ -274,7 +274,9 @@ class Cycle:
         found = {city: city_key(city, ["all", *known], known) for city in given}  # "BERLIN", "New York" too
         every = set(found.values()) == {"all"}
         keys = list(known) if every else list(dict.fromkeys(found.values()))
-        unknown = [city for city, key in found.items() if key is None or (key == "all" and not every)]
+        if "all" in found.values() and not every:
+            raise CycleError("--cities all cannot be combined with city keys: give all, or the keys")
+        unknown = [city for city, key in found.items() if key is None]
         if unknown or not keys:
             raise CycleError(f"unknown city {', '.join(unknown) or '(none given)'}: known are {', '.join(known)}")
         base = self.settings.get("BUILTIN_BASE_URL", settings.BUILTIN_BASE_URL)

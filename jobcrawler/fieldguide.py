@@ -142,6 +142,9 @@ def dataset_root(path: str | Path) -> Path:
     for candidate in (Path(path), Path(path) / "job-market"):
         if (candidate / INDEX).is_file():
             return candidate
+    if Path(path).exists() and not Path(path).is_dir():  # the CSV itself, say
+        raise DatasetError(f"{path} is a file, not a folder: give the path of a clone of "
+                           "alexeygrigorev/ai-engineering-field-guide")
     if not Path(path).is_dir():  # a mistyped path, or the checkout's sibling folder not there
         raise DatasetError(f"no folder at {path}: give the path of a clone of alexeygrigorev/ai-engineering-field-guide")
     raise DatasetError(f"{path} is no Field Guide checkout: no {INDEX} in it or in its job-market folder")

@@ -680,7 +680,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.below is not None and not args.only_uncertain:  # ignored, it would send every posting
         parser.error("--below goes with --only-uncertain")
-    if why := storage.not_a_database_file(args.db):  # a mistyped path must not become a new, empty database
+    if why := storage.database_file_error(args.db):  # a mistyped path must not become a new, empty database
         parser.exit(2, f"{parser.prog}: error: {why}\n")
     # A site serving the file opened it immutable: a run would write into it; a dry run reads it as it is.
     served = storage.being_served(args.db, "label")
@@ -689,13 +689,13 @@ def main(argv: list[str] | None = None) -> int:
     if served:
         print(f"note: reading {args.db} as it is, read-only: a site serves it", file=sys.stderr)
     if args.city is not None:  # "0 postings selected" would hide a typo
-        try:  # listed_city reads job_cities: not a database, or another program's
+        try:  # listed_city_key reads job_cities: not a database, or another program's
             db = (storage.open_db_read_only if served else storage.open_db)(args.db)
         except storage.StorageError as error:
             parser.exit(2, f"{parser.prog}: error: {error}\n")
         with closing(db):
             try:
-                args.city = storage.listed_city(db, args.city)  # "BERLIN", "New York": the key postings have
+                args.city = storage.listed_city_key(db, args.city)  # "BERLIN", "New York": the key postings have
             except ValueError as unknown:
                 parser.exit(2, f"{parser.prog}: error: {unknown}\n")
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")

@@ -54,8 +54,8 @@ class MergeResult:
 def inspect(db: sqlite_utils.Database, path: Path) -> list[dict]:
     """The crawl runs of one run database, or a MergeError saying why it cannot be merged (its
     pages are all read first: a file damaged anywhere is refused before anything is merged)."""
-    if not path.is_file():
-        raise storage.MergeError(f"{path}: no such file" if not path.is_dir() else f"{path} is a folder, not a run database")
+    if why := storage.database_file_error(path):
+        raise storage.MergeError(why)
     try:
         storage.attach_run_db(db, path)
     except sqlite3.Error as error:

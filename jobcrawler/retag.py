@@ -142,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=number_input.positive_whole, default=cores,
                         help=f"tagging processes (default: the cores this process may use, {cores})")
     args = parser.parse_args(argv)
-    if why := storage.not_a_database_file(args.db):
+    if why := storage.database_file_error(args.db):
         print(f"error: {why}", file=sys.stderr)
         return 1
     if why := storage.being_served(args.db, "re-tag"):

@@ -91,11 +91,22 @@ def test_the_cycle_takes_cities_in_any_case_or_by_name_each_once(fake, tmp_path,
     assert sorted(city for city, _ in fake.scheduled) == sorted(scheduled)
 
 
-@pytest.mark.parametrize("cities, says", [("all,berlin", "unknown city all: "), ("berlin,atlantis", "unknown city atlantis: "),
+def test_the_cycle_with_no_cities_given_crawls_every_city(fake, tmp_path, monkeypatch):  # noqa: F811
+    """Its default --cities all was refused as an unknown city (the tests always gave --cities)."""
+    monkeypatch.setattr(cycle.Cycle, "build", lambda self: None)
+    given = cycle_args(tmp_path)
+    at = given.index("--cities")
+    assert cycle.main([*given[:at], *given[at + 2:], "--max-per-host", "20"]) == 0
+    assert sorted(city for city, _ in fake.scheduled) == sorted(load_cities())
+
+
+@pytest.mark.parametrize("cities, says", [("all,berlin", "--cities all cannot be combined with city keys: "),
+                                          ("berlin,atlantis", "unknown city atlantis: "),
                                           (" , ", "unknown city (none given): ")])
 def test_the_cycle_refuses_cities_it_cannot_crawl(fake, tmp_path, capsys, cities, says):  # noqa: F811
     assert cycle.main([*cycle_args(tmp_path), "--cities", cities]) == 1
-    assert says in capsys.readouterr().out and fake.scheduled == []
+    said = [line for line in capsys.readouterr().out.splitlines() if says in line]
+    assert len(said) == 1 and fake.scheduled == [], said
 
 
 @pytest.fixture(scope="module")
@@ -137,9 +148,13 @@ def test_a_city_the_database_lacks_is_still_one_line_naming_the_keys(built_db, c
 @pytest.mark.parametrize("content, says", [
     (None, "cannot read the city registry {path}: No such file or directory"),
     ("berlin: {name: Berlin\n", "{path} is no YAML file of cities: expected ',' or '}}', but got '<stream end>' (line 2)"),
-    ("- berlin\n", "{path} is no YAML file of cities: it must map each city key to its entry"),
+    ("- berlin\n", "{path} is no city registry: it must map each city key to its entry"),
     ("berlin: Berlin\n", "{path}: city 'berlin' needs at least a 'country' (ISO alpha-3)"),
-], ids=["missing", "not-yaml", "a-list", "no-country"])
+    ("", "{path} holds no city: it must map each city key to its entry"),
+    ("[]\n", "{path} holds no city: it must map each city key to its entry"),
+    ("false\n", "{path} holds no city: it must map each city key to its entry"),
+    ("All: {country: DEU}\nberlin: {country: DEU}\n", "{path}: 'All' cannot be a city key: city=all means every city"),
+], ids=["missing", "not-yaml", "a-list", "no-country", "empty", "empty-list", "false", "key-all"])
 def test_a_city_registry_that_cannot_be_read_is_one_line_for_the_crawl_and_the_cycle(tmp_path, content, says, fake,  # noqa: F811
                                                                                       capsys):
     """-s CITIES_FILE naming a missing file, a folder or broken YAML was a traceback."""
@@ -160,3 +175,25 @@ def test_a_folder_given_as_the_city_registry_is_one_line(tmp_path):
                  "-s", f"SQLITE_PATH={tmp_path / 'jobs.db'}")
     assert result.returncode == 1
     assert result.stderr.splitlines()[-1] == f"error: cannot read the city registry {tmp_path}: Is a directory"
+
+
+@pytest.mark.parametrize("given", ["Mu\u0308nchen", "ＢＥＲＬＩＮ", "ＭÜＮＣＨＥＮ"],
+                         ids=["decomposed", "full-width", "full-width-name"])
+def test_a_city_typed_in_another_unicode_form_is_its_key(given):
+    """A decomposed ü (as macOS and some terminals give it) or full-width letters named no city."""
+    cities = {"berlin": City("berlin", "Berlin", "DEU"), "munich": City("munich", "München", "DEU")}
+    assert city_key(given, cities, cities) == ("berlin" if "Ｒ" in given else "munich")
+
+
+def test_a_report_city_differing_only_in_case_resolves_to_the_one_with_jobs():
+    """The report took whichever of ``Berlin``/``berlin`` SQLite read first, one without jobs too."""
+    import sqlite3
+
+    from analysis.report import scope_city
+
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE report_overview (labels TEXT, city TEXT, period TEXT, jobs INTEGER)")
+    conn.executemany("INSERT INTO report_overview VALUES ('rules', ?, 'all', ?)",
+                     [("Berlin", 0), ("berlin", 5), ("all", 5)])
+    assert scope_city(conn, "BERLIN") == "berlin"
+    assert scope_city(conn, "Atlantis") == "Atlantis"

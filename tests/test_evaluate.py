@@ -207,7 +207,7 @@ def test_missing_sources_are_named(tmp_path, capsys):
     labels = tmp_path / "labels.jsonl"
     labels.write_text('{"job_id": "1"}\n')
     assert main(["--labels", str(labels), "--db", str(tmp_path / "none.db")]) == 1
-    assert "none.db is not a database file" in capsys.readouterr().err
+    assert "no database at" in capsys.readouterr().err
     assert main(["--labels", str(labels), "--pages", str(tmp_path / "none")]) == 1
     assert "is not a directory of pages" in capsys.readouterr().err
     assert main(["--labels", str(tmp_path / "none.jsonl")]) == 1

@@ -557,13 +557,18 @@ def test_imported_skill_names_merge_only_into_the_skill_they_are(name, skill):
     assert bool(unknown) == (name == skill and name in ("ReAct", "Claude Code"))
 
 
-def test_a_path_that_is_no_folder_is_said_so(tmp_path):
+@pytest.mark.parametrize("made, says", [(False, "no folder at {path}"), (True, "{path} is a file, not a folder")],
+                         ids=["missing", "a-file"])
+def test_a_path_that_is_no_folder_is_said_so(tmp_path, made, says):
     """A mistyped path (or ../ai-engineering-field-guide not cloned yet) was "is no Field Guide
-    checkout: no _internal/all_jobs_dedup.csv in it", as if a folder were there."""
-    missing = tmp_path / "ai-engineering-field-guide"
-    result = subprocess.run([sys.executable, "-m", "jobcrawler.fieldguide", str(missing), "--db", str(tmp_path / "j.db")],
+    checkout: no _internal/all_jobs_dedup.csv in it", as if a folder were there; a file given was
+    "no folder at" it, as if nothing were there."""
+    path = tmp_path / "ai-engineering-field-guide"
+    if made:
+        path.write_text("job_id\n")
+    result = subprocess.run([sys.executable, "-m", "jobcrawler.fieldguide", str(path), "--db", str(tmp_path / "j.db")],
                             cwd=REPO, capture_output=True, text=True)
     assert result.returncode == 2
-    assert result.stderr == (f"python -m jobcrawler.fieldguide: error: no folder at {missing}: give the path of a "
+    assert result.stderr == (f"python -m jobcrawler.fieldguide: error: {says.format(path=path)}: give the path of a "
                              "clone of alexeygrigorev/ai-engineering-field-guide\n")
     assert not (tmp_path / "j.db").exists()

@@ -581,11 +581,11 @@ def test_analysis_path_beside_a_site_reads_the_served_file_as_the_site_does(tmp_
      "python -m jobcrawler.label: error: {folder} is a folder, not a database file"),
     (["-m", "jobcrawler.retag", "--db", "{folder}"], "error: {folder} is a folder, not a database file"),
     (["-m", "jobcrawler.merge", "--db", "{folder}/jobs.db", "{folder}"],
-     "error: {folder} is a folder, not a run database (nothing merged)"),
+     "error: {folder} is a folder, not a database file (nothing merged)"),
     (["-m", "jobcrawler.merge", "--db", "{folder}", "{folder}/run.db"],
-     "error: cannot open the database {folder}: it is a folder, not a database file (nothing merged)"),
+     "error: cannot open the database: {folder} is a folder, not a database file (nothing merged)"),
     (["-m", "scrapy", "crawl", "builtin", "-a", "city=berlin", "-s", "SQLITE_PATH={folder}"],
-     "error: cannot open the database {folder}: it is a folder, not a database file"),
+     "error: cannot open the database: {folder} is a folder, not a database file"),
 ], ids=["report", "path", "label", "retag", "merge-run", "merge-db", "crawl"])
 def test_a_folder_given_as_the_database_is_named_a_folder(tmp_path, command, says):
     """A folder given where a database file goes was "no database at ...", "no such file" or
@@ -598,12 +598,41 @@ def test_a_folder_given_as_the_database_is_named_a_folder(tmp_path, command, say
     assert result.stderr.splitlines()[-1] == says.format(folder=folder), result.stderr[-2000:]
 
 
+@pytest.mark.parametrize("command, says", [
+    (["-m", "analysis", "report", "--db", "{fifo}"],
+     "python -m analysis report: error: argument --db: {fifo} is a FIFO or device, not a database file"),
+    (["-m", "jobcrawler.retag", "--db", "/dev/null"], "error: /dev/null is a FIFO or device, not a database file"),
+    (["-m", "jobcrawler.merge", "--db", "{file}", "{fifo}"],
+     "error: {fifo} is a FIFO or device, not a database file (nothing merged)"),
+    (["-m", "analysis.evaluate", "--labels", "{file}", "--db", "{fifo}"],
+     "error: {fifo} is a FIFO or device, not a database file"),
+    (["-m", "jobcrawler.merge", "--db", "{fifo}", "{file}"],
+     "error: cannot open the database: {fifo} is a FIFO or device, not a database file (nothing merged)"),
+    (["-m", "scrapy", "crawl", "builtin", "-a", "city=berlin", "-s", "SQLITE_PATH={fifo}"],
+     "error: cannot open the database: {fifo} is a FIFO or device, not a database file"),
+    (["-m", "scrapy", "crawl", "builtin", "-a", "city=berlin", "-s", "SQLITE_PATH={file}/jobs.db"],
+     "error: cannot open the database: {file}/jobs.db cannot be made: {file} is a file"),
+], ids=["report", "retag", "merge-run", "evaluate", "merge-db", "crawl", "crawl-inside-a-file"])
+def test_a_fifo_device_or_path_inside_a_file_given_as_the_database_is_named_so(tmp_path, command, says):
+    """A FIFO or /dev/null was "no database at" (something is there) or "disk I/O error"; a path
+    inside a file "[Errno 17] File exists"."""
+    fifo, file = tmp_path / "pipe", tmp_path / "notes.txt"
+    os.mkfifo(fifo)
+    file.write_text("")
+    result = run(*[part.format(fifo=fifo, file=file) for part in command])
+    assert result.returncode != 0 and "Traceback" not in result.stderr, result.stderr[-2000:]
+    assert result.stderr.splitlines()[-1] == says.format(fifo=fifo, file=file), result.stderr[-2000:]
+
+
 @pytest.mark.parametrize("setting, says", [
     ("JOBDIR={tmp}/a-file", "error: -s JOBDIR {tmp}/a-file is a file, not a folder"),
     ("JOBDIR=/proc/no/such", "error: -s JOBDIR /proc/no/such cannot be made: No such file or directory"),
+    ("JOBDIR={tmp}/a-file/job", "error: -s JOBDIR {tmp}/a-file/job cannot be made: {tmp}/a-file is a file"),
+    pytest.param("JOBDIR=/sys/kernel", "error: -s JOBDIR /sys/kernel cannot be written: Permission denied",
+                 marks=pytest.mark.skipif(not os.path.isdir("/sys/kernel"), reason="no sysfs: no read-only folder")),
     ("LOG_FILE={tmp}", "error: -s LOG_FILE {tmp} cannot be written: Is a directory"),
-    ("LOG_LEVEL=LOUD", "error: -s LOG_LEVEL must be CRITICAL, ERROR, WARNING, INFO or DEBUG, got 'LOUD'"),
-], ids=["jobdir-file", "jobdir-unmakeable", "log-file-folder", "log-level"])
+    ("LOG_LEVEL=LOUD", "error: -s LOG_LEVEL must be a level name (DEBUG, INFO, WARNING, ERROR, CRITICAL), got 'LOUD'"),
+], ids=["jobdir-file", "jobdir-unmakeable", "jobdir-in-a-file", "jobdir-read-only", "log-file-folder", "log-level"])
 def test_a_jobdir_or_log_setting_that_cannot_be_used_is_one_line_before_the_crawl(tmp_path, setting, says):
     """Each was a traceback from Scrapy (a JOBDIR once the run had begun, leaving it running)."""
     (tmp_path / "a-file").write_text("")
@@ -613,6 +642,15 @@ def test_a_jobdir_or_log_setting_that_cannot_be_used_is_one_line_before_the_craw
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr[-2000:]
     assert result.stderr.splitlines()[-1] == says.format(tmp=tmp_path)
     assert not db.exists()
+
+
+def test_a_refused_crawl_makes_no_jobdir(tmp_path):
+    """Checking -s JOBDIR made it: a crawl refused afterwards (an unknown city) left it behind."""
+    jobdir = tmp_path / "state" / "job"
+    result = scrapy("crawl", "builtin", "-a", "city=atlantis", "-s", f"SQLITE_PATH={tmp_path / 'jobs.db'}",
+                    "-s", f"JOBDIR={jobdir}")
+    assert result.returncode == 1 and "atlantis" in result.stderr.splitlines()[-1], result.stderr[-2000:]
+    assert not (tmp_path / "state").exists()
 
 
 def test_a_log_level_in_small_letters_is_taken(site, tmp_path):

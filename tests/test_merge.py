@@ -161,7 +161,7 @@ def test_a_running_run_or_a_file_that_is_no_database_is_refused_and_nothing_is_m
     garbage = tmp_path / "garbage.db"
     garbage.write_bytes(b"not a database" * 100)
     for bad, says in ((running, "still running"), (garbage, "is not a database"),
-                      (tmp_path / "missing.db", "no such file")):
+                      (tmp_path / "missing.db", "no database at")):
         assert merge.main([str(good), str(bad), "--db", str(main)]) == 1
         assert says in capsys.readouterr().err
         assert rows(main, "SELECT count(*) AS n FROM jobs") == [{"n": 0}]

@@ -8,6 +8,7 @@ import signal
 import sqlite3
 import subprocess
 import time
+from contextlib import closing
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -338,3 +339,45 @@ def test_ctrl_c_twice_records_the_run_killed_says_interrupted_and_the_same_comma
         assert process.returncode == 0, stderr[-3000:]
     run = last_run(db)
     assert run["run_id"] == 1 and run["status"] == "ok" and run["items_stored"] == 5
+
+
+def test_a_forced_stop_records_the_run_killed_in_the_crawls_journal_mode(tmp_path):
+    """A second Ctrl-C recorded the run through a WAL connection whatever SQLITE_JOURNAL_MODE
+    said: a DELETE-journal run database (a Scrapyd one on a network folder) turned WAL."""
+    from scrapy.settings import Settings
+
+    from jobcrawler import storage
+    from jobcrawler.commands.crawl import record_forced_stop
+
+    db_path = tmp_path / "jobs.db"
+    db = storage.open_db(db_path, journal_mode="DELETE")
+    run_id = storage.start_run(db, "builtin", "berlin", None, {})
+    db.close()
+    settings = Settings({"SQLITE_PATH": str(db_path), "SQLITE_JOURNAL_MODE": "DELETE"})
+    assert record_forced_stop(settings, {"jobcrawler/run_id": run_id}) == "interrupted"
+    assert last_run(db_path)["status"] == "killed"
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+
+
+@pytest.mark.parametrize("jobdir, says", [
+    (None, "; it cannot be resumed without -s JOBDIR"),
+    ("job", "; run the same command again to resume it"),
+], ids=["no-jobdir", "jobdir"])
+def test_a_forced_stop_says_it_resumes_only_with_a_jobdir(tmp_path, jobdir, says):
+    """A forced stop always said "the same command (and -s JOBDIR) resumes it": without a JOBDIR
+    the same command starts a new run and this one stays killed."""
+    from scrapy.settings import Settings
+
+    from jobcrawler import storage
+    from jobcrawler.commands.crawl import record_forced_stop
+
+    db_path = tmp_path / "jobs.db"
+    with closing(storage.open_db(db_path)) as db:
+        run_id = storage.start_run(db, "builtin", "berlin", None, {})
+    settings = Settings({"SQLITE_PATH": str(db_path), **({"JOBDIR": str(tmp_path / jobdir)} if jobdir else {})})
+    stats = {"jobcrawler/run_id": run_id}
+    record_forced_stop(settings, stats)
+    assert stats["jobcrawler/status_reasons"][0].endswith(says)
+    assert last_run(db_path)["status_reasons"][0].endswith(says)
+    assert stats["jobcrawler/status_reasons"][0].startswith("stopped at once by a second Ctrl-C or SIGTERM before")

@@ -104,8 +104,8 @@ def test_a_city_the_database_lacks_is_named_beside_the_cities_it_holds_even_with
     db.execute("INSERT INTO jobs (job_id) VALUES ('1'), ('2')")
     db.execute("INSERT INTO job_cities (job_id, city) VALUES ('1', 'berlin'), ('2', NULL)")
     with pytest.raises(ValueError, match=r"^no posting is listed under city 'paris'; this database has: berlin$"):
-        storage.listed_city(db, "paris")
-    assert storage.listed_city(db, "berlin") == "berlin"
+        storage.listed_city_key(db, "paris")
+    assert storage.listed_city_key(db, "berlin") == "berlin"
     db.close()
 
 
@@ -143,6 +143,8 @@ def test_a_crash_while_bringing_an_older_database_up_to_date_leaves_it_as_it_was
     with pytest.raises(Crash):
         storage.open_db(path)
     assert _file_state(path) == before
+    with closing(sqlite3.connect(path)) as conn:  # the WAL switch came before the migration's transaction
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
     monkeypatch.undo()
     storage.open_db(path).close()
     migrated, marked = _file_state(path)
@@ -177,3 +179,14 @@ def test_an_older_database_another_process_writes_while_it_is_brought_up_to_date
     with closing(sqlite3.connect(path)) as conn:
         assert conn.execute("SELECT job_id FROM jobs ORDER BY job_id").fetchall() == [("7",), ("8",)]
         assert set(storage.JOB_COLUMNS) <= {row[1] for row in conn.execute("PRAGMA table_info(jobs)")}
+
+
+def test_reading_a_missing_database_creates_no_file(tmp_path):
+    """connect_to_read (analysis path, report, compare_published) was sqlite3.connect: a mistyped
+    path was left behind as an empty database file."""
+    from analysis import path
+
+    missing = tmp_path / "missing.db"
+    with pytest.raises(path.PathError, match="cannot read the postings of .*missing.db: unable to open"):
+        path.main(missing, "python")
+    assert not missing.exists()

@@ -16,6 +16,7 @@ import os
 import signal
 import sqlite3
 import sys
+import tempfile
 from contextlib import closing
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
@@ -26,7 +27,7 @@ from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.spiderloader import get_spider_loader
 from scrapy.utils.conf import closest_scrapy_cfg
 
-from jobcrawler.extensions.crawl_run import JobdirError, check_settings
+from jobcrawler.extensions.crawl_run import JobdirError, check_settings, how_to_resume
 from jobcrawler import storage
 from jobcrawler.middlewares import configured_proxies
 from jobcrawler.storage import StorageError, being_served
@@ -98,8 +99,12 @@ class Command(ScrapyCrawlCommand):
             print(summary(stats, status, crawler.settings.get("SQLITE_PATH"), cities), file=sys.stderr, flush=True)
 
 
-FORCED_STOP = ("stopped at once by a second Ctrl-C (or a kill) before it could close: the jobs fetched since "
-               "the last write were not stored, nothing was closed; the same command (and -s JOBDIR) resumes it")
+# SIGKILL never reaches here: a later run finds that run's process gone and marks it killed.
+FORCED_STOP = ("stopped at once by a second Ctrl-C or SIGTERM before it could close: the jobs fetched since "
+               "the last write were not stored, nothing was closed; {resume}")
+# A second Ctrl-C asks to stop now: recording the run waits this long at most for a write lock
+# (a write of the run's left unfinished may hold it; the next run then marks the run killed).
+FORCED_STOP_BUSY_TIMEOUT = 5.0
 
 
 def record_forced_stop(settings, stats: dict) -> str:
@@ -107,14 +112,12 @@ def record_forced_stop(settings, stats: dict) -> str:
     judged nor recorded (it stayed ``running``, and the line said "failed ... 0.0 s"). It is
     recorded ``killed`` now, as a later run finds a run whose process is gone (its JOBDIR queue
     is not trusted: the same command resumes it from its listings), and said as interrupted."""
-    reason = FORCED_STOP
-    try:
-        with closing(storage.open_db(settings.get("SQLITE_PATH"), busy_timeout=5)) as db:
-            storage.finish_run(db, stats["jobcrawler/run_id"], {
-                "status": "killed", "finish_reason": "killed", "finished_at": storage.utc_now(),
-                "status_reasons": [reason]}, only_if_running=True)
-    except (StorageError, sqlite3.Error) as error:  # a write of the run's left unfinished holds the lock
-        reason += f" (not recorded: {error}; the next run marks it killed)"
+    reason = FORCED_STOP.format(resume=how_to_resume(settings.get("JOBDIR")))
+    busy_timeout = min(settings.getfloat("SQLITE_BUSY_TIMEOUT", storage.BUSY_TIMEOUT), FORCED_STOP_BUSY_TIMEOUT)
+    if failure := _finish_unclosed_run(settings, stats["jobcrawler/run_id"], {
+            "status": "killed", "finish_reason": "killed", "finished_at": storage.utc_now(),
+            "status_reasons": [reason]}, busy_timeout):
+        reason += f" (not recorded: {failure}; the next run marks it killed)"
     started = stats.get("start_time")
     if started:
         stats["elapsed_time_seconds"] = (datetime.now(timezone.utc) - started).total_seconds()
@@ -228,21 +231,30 @@ def log_level_error(settings) -> str | None:
     if str(level).strip().upper() in logging.getLevelNamesMapping():
         settings.set("LOG_LEVEL", str(level).strip().upper(), priority=settings.getpriority("LOG_LEVEL"))
         return None
-    return f"-s LOG_LEVEL must be CRITICAL, ERROR, WARNING, INFO or DEBUG, got {level!r}"
+    return f"-s LOG_LEVEL must be a level name (DEBUG, INFO, WARNING, ERROR, CRITICAL), got {level!r}"
 
 
 def jobdir_error(settings) -> str | None:
     """Why ``-s JOBDIR`` cannot be the folder a resumable crawl keeps its state in, or None. A
-    file there, or a folder that cannot be made, was a traceback once the run had begun."""
+    file there, or a folder that cannot be made or written into (a read-only mount), was a
+    traceback once the run had begun. Checked without making it (a command refused later, an
+    unknown city, left it behind; Scrapy makes it as the crawl starts): the nearest folder that
+    is there is written into for real, since ``os.access`` says yes to root."""
     path = settings.get("JOBDIR")
     if not path:
         return None
     if os.path.exists(path) and not os.path.isdir(path):
         return f"-s JOBDIR {path} is a file, not a folder"
+    wanted = existing = os.path.abspath(path)
+    while not os.path.exists(existing):
+        existing = os.path.dirname(existing)
+    done = "written" if existing == wanted else "made"
+    if not os.path.isdir(existing):
+        return f"-s JOBDIR {path} cannot be made: {existing} is a file"
     try:
-        os.makedirs(path, exist_ok=True)
+        tempfile.TemporaryFile(dir=existing).close()
     except OSError as error:
-        return f"-s JOBDIR {path} cannot be made: {error.strerror or error}"
+        return f"-s JOBDIR {path} cannot be {done}: {error.strerror or error}"
     return None
 
 
@@ -310,15 +322,22 @@ def _close_the_run_that_did_not_start(crawler, error: BaseException) -> None:
     if run_id is None:
         return
     status = "interrupted" if stats.get_value("jobcrawler/resumed") else "failed"
+    if failure := _finish_unclosed_run(crawler.settings, run_id, {
+            "finished_at": storage.utc_now(), "finish_reason": "start_error", "status": status,
+            "status_reasons": [f"the crawl did not start: {error}"]}):
+        logger.error("Crawl run %d could not be closed: %s", run_id, failure)  # a later run finds this process gone
+
+
+def _finish_unclosed_run(settings, run_id: int, values: dict, busy_timeout: float | None = None) -> str | None:
+    """Record ``values`` for a run the CrawlRun extension began but never closed, if it is still
+    running; why it could not be, or None. The database is opened as the crawl opens it (its
+    SQLITE_JOURNAL_MODE: a DELETE-journal file on a network folder must not turn WAL)."""
+    if busy_timeout is None:
+        busy_timeout = settings.getfloat("SQLITE_BUSY_TIMEOUT", storage.BUSY_TIMEOUT)
     try:
-        db = storage.open_db(crawler.settings.get("SQLITE_PATH"),
-                             crawler.settings.getfloat("SQLITE_BUSY_TIMEOUT", storage.BUSY_TIMEOUT),
-                             crawler.settings.get("SQLITE_JOURNAL_MODE", "WAL"))
-        try:
-            storage.finish_run(db, run_id, {"finished_at": storage.utc_now(), "finish_reason": "start_error",
-                                            "status": status, "status_reasons": [f"the crawl did not start: {error}"]},
-                               only_if_running=True)
-        finally:
-            db.close()
-    except (StorageError, sqlite3.Error) as failure:  # the row stays running until a later run finds this process gone
-        logger.error("Crawl run %d could not be closed: %s", run_id, failure)
+        with closing(storage.open_db(settings.get("SQLITE_PATH"), busy_timeout,
+                                     settings.get("SQLITE_JOURNAL_MODE", "WAL"))) as db:
+            storage.finish_run(db, run_id, values, only_if_running=True)
+    except (StorageError, sqlite3.Error) as failure:  # a write of the run's left unfinished holds the lock
+        return str(failure)
+    return None

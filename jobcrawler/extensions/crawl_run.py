@@ -26,6 +26,12 @@ logger = logging.getLogger(__name__)
 JOBDIR_FILES = ("requests.queue", "requests.seen", "spider.state")
 
 
+def how_to_resume(jobdir: str | None) -> str:
+    """What an interrupted run's message says next: only a crawl with a JOBDIR resumes its run
+    (without one, the same command starts a new run)."""
+    return "run the same command again to resume it" if jobdir else "it cannot be resumed without -s JOBDIR"
+
+
 class JobdirError(Exception):
     """A JOBDIR this crawl cannot use: said in one line, before the crawl starts."""
 
@@ -179,9 +185,7 @@ class CrawlRun:
         if report.status in ("ok", "degraded"):  # an interrupted or failed run closes no job
             closed = self._close_unlisted(complete, report)
         if report.status == "interrupted":
-            resume = ("run the same command again to resume it" if self.jobdir
-                      else "it cannot be resumed without -s JOBDIR")
-            logger.warning("Crawl run %d was interrupted: %s", self.run_id, resume)
+            logger.warning("Crawl run %d was interrupted: %s", self.run_id, how_to_resume(self.jobdir))
         elif report.status != "ok":
             logger.error("Crawl run %d is %s: %s", self.run_id, report.status, "; ".join(report.reasons))
         stats = self.stats.get_stats()

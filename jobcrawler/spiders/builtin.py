@@ -13,7 +13,7 @@ from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import CloseSpider, DownloadCancelledError
 from scrapy.spidermiddlewares.httperror import HttpError
 
-from jobcrawler.cities import city_key, listing_url, load_cities
+from jobcrawler.cities import City, city_key, listing_url, load_cities
 from jobcrawler.deployment import database_path
 from jobcrawler.rendering import RENDER_MODES, browser_broken, configure_rendering, render_meta, rendered_request
 from jobcrawler.items import JobItem, JobSighting
@@ -58,8 +58,8 @@ class BuiltinSpider(scrapy.Spider):
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
-        spider.city_arg = registry_key(spider.city_arg, settings)  # "BERLIN", "New York": the key, in the run and the path
-        spider.cities = cities_of(spider.city_arg, settings)
+        # "BERLIN", "New York": the key, in the run and the path
+        spider.city_arg, spider.cities = registry_city_key(spider.city_arg, settings)
         # A pattern (runs/{city}-{date}-{job}.db) gives each scheduled crawl its own database.
         path = settings.get("SQLITE_PATH")
         resolved = database_path(path, spider.city_arg, getattr(spider, "_job", None))
@@ -76,7 +76,7 @@ class BuiltinSpider(scrapy.Spider):
         """Raise ValueError naming the first bad spider argument (unknown name, unknown city, a
         value of the wrong kind). ``scrapy crawl`` calls it before anything starts or is written."""
         spider = cls(**arguments)
-        registry_key(spider.city_arg, settings)
+        registry_city_key(spider.city_arg, settings)
 
     @property
     def run_arguments(self) -> dict:
@@ -381,21 +381,16 @@ class BuiltinSpider(scrapy.Spider):
             self.listings_ended.add(city.key)
 
 
-def registry_key(city_arg: str, settings) -> str:
+def registry_city_key(city_arg: str, settings) -> tuple[str, list[City]]:
     """The key ``-a city=`` names (``all``, or one of the registry's, in any case or by the city's
-    name); ValueError listing the keys when it names none."""
+    name: ``cities.city_key``) and the cities it stands for; ValueError listing the keys when it
+    names none."""
     known = load_cities(settings.get("CITIES_FILE"))
     key = city_key(city_arg, ["all", *known], known)
     if key is None:
         given = f"unknown city {city_arg!r}" if city_arg else "no city given"
         raise ValueError(f"{given}: use -a city=<key> with one of: all, {', '.join(known)}")
-    return key
-
-
-def cities_of(key: str, settings) -> list:
-    """The cities a registry key (or ``all``) stands for."""
-    known = load_cities(settings.get("CITIES_FILE"))
-    return list(known.values()) if key == "all" else [known[key]]
+    return key, list(known.values()) if key == "all" else [known[key]]
 
 
 SPIDER_ARGUMENTS = ("city", "query", "max_pages", "days", "refresh_days", "render", "render_details")

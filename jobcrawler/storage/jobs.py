@@ -23,7 +23,7 @@ def has_jobs(conn) -> bool:
     return conn.execute("SELECT EXISTS (SELECT 1 FROM jobs)").fetchone()[0] == 1
 
 
-def listed_city(db: sqlite_utils.Database, city: str) -> str:
+def listed_city_key(db: sqlite_utils.Database, city: str) -> str:
     """The key postings are listed under in the database that ``city`` names (in any case, or by
     the city's name: ``cities.city_key``); ValueError naming the keys it holds when it names none.
     Read through the caller's connection: a file a site serves is opened read-only, immutable."""

@@ -199,13 +199,24 @@ MERGED_RUN_COLUMNS: dict[str, type] = {
 }
 
 
-def not_a_database_file(path: str | Path) -> str | None:
-    """Why ``path`` names no database file to read, in the words a command's one line uses, or
-    None: a folder was answered "no database at" (or SQLite's "unable to open database file")."""
+def database_file_error(path: str | Path, may_be_made: bool = False) -> str | None:
+    """Why ``path`` names no database file to read (or, ``may_be_made``, to make), in the words a
+    command's one line uses, or None: a folder was answered "no database at" (or SQLite's "unable
+    to open database file"), a FIFO or device (/dev/null) "no database at" or "disk I/O error", a
+    path inside a file "[Errno 17] File exists"."""
     path = Path(path)
     if path.is_dir():
         return f"{path} is a folder, not a database file"
-    return None if path.is_file() else f"no database at {path}"
+    if path.exists() and not path.is_file():
+        return f"{path} is a FIFO or device, not a database file"
+    if path.is_file():
+        return None
+    if not may_be_made:
+        return f"no database at {path}"
+    folder = path.absolute().parent
+    while not folder.exists():
+        folder = folder.parent
+    return None if folder.is_dir() else f"{path} cannot be made: {folder} is a file"
 
 
 def open_db(path: str | Path, busy_timeout: float = BUSY_TIMEOUT, journal_mode: str = "WAL") -> sqlite_utils.Database:
@@ -220,16 +231,18 @@ def open_db(path: str | Path, busy_timeout: float = BUSY_TIMEOUT, journal_mode: 
     path = Path(path)
     if journal_mode.upper() not in ("WAL", "DELETE", "TRUNCATE", "PERSIST"):
         raise StorageError(f"SQLITE_JOURNAL_MODE must be WAL, DELETE, TRUNCATE or PERSIST, not {journal_mode!r}")
-    if path.is_dir():
-        raise StorageError(f"cannot open the database {path}: it is a folder, not a database file")
+    if why := database_file_error(path, may_be_made=True):
+        raise StorageError(f"cannot open the database: {why}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite_utils.Database(sqlite3.connect(path, timeout=busy_timeout, check_same_thread=False))
         _refuse_another_programs(db, path)  # first: even the journal mode is written into the file
-        _set_journal_mode(db.conn, journal_mode.upper(), busy_timeout)
         db.conn.execute("PRAGMA synchronous=NORMAL")
         db.conn.execute("PRAGMA foreign_keys=ON")
         ensure_schema(db)
+        # Last: an open that fails or is killed while bringing an older file up to date leaves it as
+        # it was, journal mode included (switched first, a rollback-journal file was left in WAL).
+        _set_journal_mode(db.conn, journal_mode.upper(), busy_timeout)
     except (OSError, sqlite3.Error) as error:
         raise StorageError(f"cannot open the database {path}: {error}") from error
     return db
@@ -264,9 +277,12 @@ def open_db_read_only(path: str | Path) -> sqlite_utils.Database:
 def connect_to_read(path: str | Path, served: str | None) -> sqlite3.Connection:
     """A connection for a command that only reads (``analysis report``, compare_published): when
     a site serves the file (``served`` says so), immutable as the site reads it, so no ``-wal``
-    or ``-shm`` appears beside it and closing checkpoints nothing into it; a plain one otherwise.
-    StorageError when the served file is not ours."""
-    return open_db_read_only(path).conn if served else sqlite3.connect(path)
+    or ``-shm`` appears beside it and closing checkpoints nothing into it; a plain one otherwise,
+    which never creates the file (a mistyped path was left behind as an empty database).
+    StorageError when the served file is not ours; sqlite3.Error when there is none."""
+    if served:
+        return open_db_read_only(path).conn
+    return sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=rw", uri=True)
 
 
 def _refuse_another_programs(db: sqlite_utils.Database, path: Path) -> None:
