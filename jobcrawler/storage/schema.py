@@ -227,6 +227,9 @@ def open_db(path: str | Path, busy_timeout: float = BUSY_TIMEOUT, journal_mode: 
     ``journal_mode``: WAL lets readers (the site, a report) read while the crawl writes; a file
     on a folder several machines mount (a Scrapyd run database) wants DELETE, since WAL's shared
     memory does not work over a network file system.
+
+    An open killed or failing while it brings an older file up to date leaves the file's contents,
+    schema and mark as they were; its journal mode may already be the one asked for.
     """
     path = Path(path)
     if journal_mode.upper() not in ("WAL", "DELETE", "TRUNCATE", "PERSIST"):
@@ -237,12 +240,13 @@ def open_db(path: str | Path, busy_timeout: float = BUSY_TIMEOUT, journal_mode: 
         path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite_utils.Database(sqlite3.connect(path, timeout=busy_timeout, check_same_thread=False))
         _refuse_another_programs(db, path)  # first: even the journal mode is written into the file
+        # Before the schema's transaction (SQLite cannot switch into or out of WAL inside one): an
+        # older file is brought up to date in the WAL, so a kill midway leaves its main file whole
+        # for a reader that ignores the -wal (an immutable site, a copy); it may be left in WAL.
+        _set_journal_mode(db.conn, journal_mode.upper(), busy_timeout)
         db.conn.execute("PRAGMA synchronous=NORMAL")
         db.conn.execute("PRAGMA foreign_keys=ON")
         ensure_schema(db)
-        # Last: an open that fails or is killed while bringing an older file up to date leaves it as
-        # it was, journal mode included (switched first, a rollback-journal file was left in WAL).
-        _set_journal_mode(db.conn, journal_mode.upper(), busy_timeout)
     except (OSError, sqlite3.Error) as error:
         raise StorageError(f"cannot open the database {path}: {error}") from error
     return db
