@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from analysis.__main__ import main as analysis_main
 from jobcrawler import storage
+from tests.helpers import build_fixture_db
 
 OLDER_SCHEMAS = sorted((Path(__file__).parent / "fixtures" / "older_schemas").glob("*.sql"))
 
@@ -146,7 +148,7 @@ def test_a_crash_while_bringing_an_older_database_up_to_date_leaves_it_as_it_was
 
     monkeypatch.setattr(storage.schema, where, crash_noting_the_journal_mode)
     with pytest.raises(Crash):
-        storage.open_db(path)
+        storage.open_db(path, journal_mode="WAL")  # as the crawl opens it
     assert _file_state(path) == before
     # Brought up to date in the WAL (switched before the transaction; the file may stay in WAL): a
     # kill midway leaves the main file whole, as an immutable reader or a copy without -wal reads it.
@@ -196,3 +198,30 @@ def test_reading_a_missing_database_creates_no_file(tmp_path):
     with pytest.raises(path.PathError, match="cannot read the postings of .*missing.db: unable to open"):
         path.main(missing, "python")
     assert not missing.exists()
+
+
+def test_opening_a_database_keeps_its_journal_mode_unless_one_is_asked_for(tmp_path):
+    """Every command but the crawl opened with WAL by default, so a report, a re-tag or a merge
+    turned a DELETE-journal copy (one kept on a folder several machines mount) into WAL; now only
+    a mode asked for (the crawl's SQLITE_JOURNAL_MODE) is set, and a new file gets WAL."""
+    kept, new, asked = tmp_path / "kept.db", tmp_path / "new.db", tmp_path / "asked.db"
+    for path in (kept, asked):
+        storage.open_db(path, journal_mode="DELETE").close()
+    storage.open_db(kept).close()
+    storage.open_db(new).close()
+    storage.open_db(asked, journal_mode="WAL").close()
+    modes = {}
+    for path in (kept, new, asked):
+        with closing(sqlite3.connect(path)) as conn:
+            modes[path.name] = conn.execute("PRAGMA journal_mode").fetchone()[0]
+    assert modes == {"kept.db": "delete", "new.db": "wal", "asked.db": "wal"}
+
+
+def test_an_analysis_command_on_a_delete_journal_database_leaves_it_in_that_mode(tmp_path):
+    """`python -m analysis build` (as report, path, serve) on a DELETE-journal file switched it to WAL."""
+    db = build_fixture_db(tmp_path / "jobs.db")
+    with closing(sqlite3.connect(db)) as conn:
+        conn.execute("PRAGMA journal_mode=DELETE")
+    assert analysis_main(["build", "--db", str(db)]) in (0, None)
+    with closing(sqlite3.connect(db)) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"

@@ -219,31 +219,37 @@ def database_file_error(path: str | Path, may_be_made: bool = False) -> str | No
     return None if folder.is_dir() else f"{path} cannot be made: {folder} is a file"
 
 
-def open_db(path: str | Path, busy_timeout: float = BUSY_TIMEOUT, journal_mode: str = "WAL") -> sqlite_utils.Database:
+def open_db(path: str | Path, busy_timeout: float = BUSY_TIMEOUT,
+            journal_mode: str | None = None) -> sqlite_utils.Database:
     """Open (creating folder, file and schema as needed) the crawl database.
 
     ``busy_timeout``: seconds a write waits for another process's lock (a Datasette, a re-tag,
     a backup) before it fails; a realistic lock is shorter, so the crawl waits rather than loses.
     ``journal_mode``: WAL lets readers (the site, a report) read while the crawl writes; a file
     on a folder several machines mount (a Scrapyd run database) wants DELETE, since WAL's shared
-    memory does not work over a network file system.
+    memory does not work over a network file system. None (every command but the crawl, which
+    passes SQLITE_JOURNAL_MODE) keeps an existing file's mode, so a report on a DELETE-journal
+    copy does not turn it WAL, and gives a new file WAL.
 
     An open killed or failing while it brings an older file up to date leaves the file's contents,
     schema and mark as they were; its journal mode may already be the one asked for.
     """
     path = Path(path)
-    if journal_mode.upper() not in ("WAL", "DELETE", "TRUNCATE", "PERSIST"):
+    if journal_mode is not None and journal_mode.upper() not in ("WAL", "DELETE", "TRUNCATE", "PERSIST"):
         raise StorageError(f"SQLITE_JOURNAL_MODE must be WAL, DELETE, TRUNCATE or PERSIST, not {journal_mode!r}")
     if why := database_file_error(path, may_be_made=True):
         raise StorageError(f"cannot open the database: {why}")
+    if journal_mode is None and (not path.exists() or path.stat().st_size == 0):  # SQLite writes nothing before
+        journal_mode = "WAL"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite_utils.Database(sqlite3.connect(path, timeout=busy_timeout, check_same_thread=False))
         _refuse_another_programs(db, path)  # first: even the journal mode is written into the file
         # Before the schema's transaction (SQLite cannot switch into or out of WAL inside one): an
-        # older file is brought up to date in the WAL, so a kill midway leaves its main file whole
-        # for a reader that ignores the -wal (an immutable site, a copy); it may be left in WAL.
-        _set_journal_mode(db.conn, journal_mode.upper(), busy_timeout)
+        # older file opened for WAL is brought up to date in the WAL, so a kill midway leaves its
+        # main file whole for a reader that ignores the -wal (an immutable site, a copy), in WAL.
+        if journal_mode:
+            _set_journal_mode(db.conn, journal_mode.upper(), busy_timeout)
         db.conn.execute("PRAGMA synchronous=NORMAL")
         db.conn.execute("PRAGMA foreign_keys=ON")
         ensure_schema(db)
