@@ -612,30 +612,40 @@ def test_a_folder_given_as_the_database_is_named_a_folder(tmp_path, command, say
      "error: cannot open the database: {fifo} is a FIFO or device, not a database file"),
     (["-m", "scrapy", "crawl", "builtin", "-a", "city=berlin", "-s", "SQLITE_PATH={file}/jobs.db"],
      "error: cannot open the database: {file}/jobs.db cannot be made: {file} is a file"),
-], ids=["report", "retag", "merge-run", "evaluate", "merge-db", "crawl", "crawl-inside-a-file"])
+    (["-m", "scrapy", "crawl", "builtin", "-a", "city=berlin", "-s", "SQLITE_PATH={dangling}/jobs.db"],
+     "error: cannot open the database: {dangling}/jobs.db cannot be made: {dangling} is a broken symlink (to nowhere)"),
+], ids=["report", "retag", "merge-run", "evaluate", "merge-db", "crawl", "crawl-inside-a-file",
+        "crawl-below-a-broken-symlink"])
 def test_a_fifo_device_or_path_inside_a_file_given_as_the_database_is_named_so(tmp_path, command, says):
     """A FIFO or /dev/null was "no database at" (something is there) or "disk I/O error"; a path
-    inside a file "[Errno 17] File exists"."""
-    fifo, file = tmp_path / "pipe", tmp_path / "notes.txt"
+    inside a file, or below a broken symlink, "[Errno 17] File exists"."""
+    fifo, file, dangling = tmp_path / "pipe", tmp_path / "notes.txt", tmp_path / "dangling"
     os.mkfifo(fifo)
     file.write_text("")
-    result = run(*[part.format(fifo=fifo, file=file) for part in command])
+    dangling.symlink_to("nowhere")
+    result = run(*[part.format(fifo=fifo, file=file, dangling=dangling) for part in command])
     assert result.returncode != 0 and "Traceback" not in result.stderr, result.stderr[-2000:]
-    assert result.stderr.splitlines()[-1] == says.format(fifo=fifo, file=file), result.stderr[-2000:]
+    assert result.stderr.splitlines()[-1] == says.format(fifo=fifo, file=file, dangling=dangling), \
+        result.stderr[-2000:]
 
 
 @pytest.mark.parametrize("setting, says", [
     ("JOBDIR={tmp}/a-file", "error: -s JOBDIR {tmp}/a-file is a file, not a folder"),
     ("JOBDIR=/proc/no/such", "error: -s JOBDIR /proc/no/such cannot be made: No such file or directory"),
     ("JOBDIR={tmp}/a-file/job", "error: -s JOBDIR {tmp}/a-file/job cannot be made: {tmp}/a-file is a file"),
+    ("JOBDIR={tmp}/dangling", "error: -s JOBDIR {tmp}/dangling is a broken symlink (to nowhere)"),
+    ("JOBDIR={tmp}/dangling/job",
+     "error: -s JOBDIR {tmp}/dangling/job cannot be made: {tmp}/dangling is a broken symlink (to nowhere)"),
     pytest.param("JOBDIR=/sys/kernel", "error: -s JOBDIR /sys/kernel cannot be written: Permission denied",
                  marks=pytest.mark.skipif(not os.path.isdir("/sys/kernel"), reason="no sysfs: no read-only folder")),
     ("LOG_FILE={tmp}", "error: -s LOG_FILE {tmp} cannot be written: Is a directory"),
     ("LOG_LEVEL=LOUD", "error: -s LOG_LEVEL must be a level name (DEBUG, INFO, WARNING, ERROR, CRITICAL), got 'LOUD'"),
-], ids=["jobdir-file", "jobdir-unmakeable", "jobdir-in-a-file", "jobdir-read-only", "log-file-folder", "log-level"])
+], ids=["jobdir-file", "jobdir-unmakeable", "jobdir-in-a-file", "jobdir-broken-symlink",
+        "jobdir-below-a-broken-symlink", "jobdir-read-only", "log-file-folder", "log-level"])
 def test_a_jobdir_or_log_setting_that_cannot_be_used_is_one_line_before_the_crawl(tmp_path, setting, says):
     """Each was a traceback from Scrapy (a JOBDIR once the run had begun, leaving it running)."""
     (tmp_path / "a-file").write_text("")
+    (tmp_path / "dangling").symlink_to("nowhere")
     db = tmp_path / "jobs.db"
     result = scrapy("crawl", "builtin", "-a", "city=berlin", "-s", f"SQLITE_PATH={db}",
                     "-s", setting.format(tmp=tmp_path))

@@ -243,12 +243,16 @@ def jobdir_error(settings) -> str | None:
     path = settings.get("JOBDIR")
     if not path:
         return None
+    if os.path.islink(path) and not os.path.exists(path):
+        return f"-s JOBDIR {path} is a broken symlink (to {os.readlink(path)})"
     if os.path.exists(path) and not os.path.isdir(path):
         return f"-s JOBDIR {path} is a file, not a folder"
     wanted = existing = os.path.abspath(path)
-    while not os.path.exists(existing):
+    while not os.path.lexists(existing):
         existing = os.path.dirname(existing)
     done = "written" if existing == wanted else "made"
+    if os.path.islink(existing) and not os.path.exists(existing):
+        return f"-s JOBDIR {path} cannot be made: {existing} is a broken symlink (to {os.readlink(existing)})"
     if not os.path.isdir(existing):
         return f"-s JOBDIR {path} cannot be made: {existing} is a file"
     try:

@@ -13,6 +13,7 @@ sqlite-utils ``upsert_all`` over rows with differing keys, which nulls the missi
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import time
 from pathlib import Path
@@ -203,7 +204,7 @@ def database_file_error(path: str | Path, may_be_made: bool = False) -> str | No
     """Why ``path`` names no database file to read (or, ``may_be_made``, to make), in the words a
     command's one line uses, or None: a folder was answered "no database at" (or SQLite's "unable
     to open database file"), a FIFO or device (/dev/null) "no database at" or "disk I/O error", a
-    path inside a file "[Errno 17] File exists"."""
+    path inside a file, or below a broken symlink, "[Errno 17] File exists"."""
     path = Path(path)
     if path.is_dir():
         return f"{path} is a folder, not a database file"
@@ -214,8 +215,10 @@ def database_file_error(path: str | Path, may_be_made: bool = False) -> str | No
     if not may_be_made:
         return f"no database at {path}"
     folder = path.absolute().parent
-    while not folder.exists():
+    while not os.path.lexists(folder):
         folder = folder.parent
+    if folder.is_symlink() and not folder.exists():
+        return f"{path} cannot be made: {folder} is a broken symlink (to {os.readlink(folder)})"
     return None if folder.is_dir() else f"{path} cannot be made: {folder} is a file"
 
 
