@@ -43,7 +43,7 @@ def load_cities(path: str | Path | None = None) -> dict[str, City]:
         raise ValueError(f"{path} is no city registry: it must map each city key to its entry")
     cities = {}
     for key, entry in entries.items():
-        if str(key).strip().casefold() == "all":  # -a city=all and --cities all: every city
+        if _folded(key) == "all":  # -a city=all and --cities all (folded as they are): every city
             raise ValueError(f"{path}: {key!r} cannot be a city key: city=all means every city")
         if not isinstance(entry, dict) or not entry.get("country"):
             raise ValueError(f"{path}: city {key!r} needs at least a 'country' (ISO alpha-3)")

@@ -154,13 +154,15 @@ def test_a_city_the_database_lacks_is_still_one_line_naming_the_keys(built_db, c
     ("[]\n", "{path} holds no city: it must map each city key to its entry"),
     ("false\n", "{path} holds no city: it must map each city key to its entry"),
     ("All: {country: DEU}\nberlin: {country: DEU}\n", "{path}: 'All' cannot be a city key: city=all means every city"),
-], ids=["missing", "not-yaml", "a-list", "no-country", "empty", "empty-list", "false", "key-all"])
+    ("\uff41\uff4c\uff4c: {country: DEU}\n",  # full-width: folds to all, as -a city= is folded
+     "{path}: '\uff41\uff4c\uff4c' cannot be a city key: city=all means every city"),
+], ids=["missing", "not-yaml", "a-list", "no-country", "empty", "empty-list", "false", "key-all", "key-all-full-width"])
 def test_a_city_registry_that_cannot_be_read_is_one_line_for_the_crawl_and_the_cycle(tmp_path, content, says, fake,  # noqa: F811
                                                                                       capsys):
     """-s CITIES_FILE naming a missing file, a folder or broken YAML was a traceback."""
     path = tmp_path / "cities.yaml"
     if content is not None:
-        path.write_text(content)
+        path.write_text(content, encoding="utf-8")
     result = run("-m", "scrapy", "crawl", "builtin", "-a", "city=berlin", "-s", f"CITIES_FILE={path}",
                  "-s", f"SQLITE_PATH={tmp_path / 'jobs.db'}")
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr[-2000:]

@@ -600,33 +600,39 @@ def test_a_folder_given_as_the_database_is_named_a_folder(tmp_path, command, say
 
 @pytest.mark.parametrize("command, says", [
     (["-m", "analysis", "report", "--db", "{fifo}"],
-     "python -m analysis report: error: argument --db: {fifo} is a FIFO or device, not a database file"),
-    (["-m", "jobcrawler.retag", "--db", "/dev/null"], "error: /dev/null is a FIFO or device, not a database file"),
+     "python -m analysis report: error: argument --db: {fifo} is not a regular file (a FIFO, socket or device)"),
+    (["-m", "jobcrawler.retag", "--db", "/dev/null"],
+     "error: /dev/null is not a regular file (a FIFO, socket or device)"),
     (["-m", "jobcrawler.merge", "--db", "{file}", "{fifo}"],
-     "error: {fifo} is a FIFO or device, not a database file (nothing merged)"),
+     "error: {fifo} is not a regular file (a FIFO, socket or device) (nothing merged)"),
     (["-m", "analysis.evaluate", "--labels", "{file}", "--db", "{fifo}"],
-     "error: {fifo} is a FIFO or device, not a database file"),
+     "error: {fifo} is not a regular file (a FIFO, socket or device)"),
     (["-m", "jobcrawler.merge", "--db", "{fifo}", "{file}"],
-     "error: cannot open the database: {fifo} is a FIFO or device, not a database file (nothing merged)"),
+     "error: cannot open the database: {fifo} is not a regular file (a FIFO, socket or device) (nothing merged)"),
+    (["-m", "jobcrawler.retag", "--db", "{socket}"],
+     "error: {socket} is not a regular file (a FIFO, socket or device)"),
     (["-m", "scrapy", "crawl", "builtin", "-a", "city=berlin", "-s", "SQLITE_PATH={fifo}"],
-     "error: cannot open the database: {fifo} is a FIFO or device, not a database file"),
+     "error: cannot open the database: {fifo} is not a regular file (a FIFO, socket or device)"),
     (["-m", "scrapy", "crawl", "builtin", "-a", "city=berlin", "-s", "SQLITE_PATH={file}/jobs.db"],
      "error: cannot open the database: {file}/jobs.db cannot be made: {file} is a file"),
     (["-m", "scrapy", "crawl", "builtin", "-a", "city=berlin", "-s", "SQLITE_PATH={dangling}/jobs.db"],
      "error: cannot open the database: {dangling}/jobs.db cannot be made: {dangling} is a broken symlink (to nowhere)"),
-], ids=["report", "retag", "merge-run", "evaluate", "merge-db", "crawl", "crawl-inside-a-file",
+], ids=["report", "retag", "merge-run", "evaluate", "merge-db", "retag-socket", "crawl", "crawl-inside-a-file",
         "crawl-below-a-broken-symlink"])
 def test_a_fifo_device_or_path_inside_a_file_given_as_the_database_is_named_so(tmp_path, command, says):
-    """A FIFO or /dev/null was "no database at" (something is there) or "disk I/O error"; a path
-    inside a file, or below a broken symlink, "[Errno 17] File exists"."""
+    """A FIFO, a socket or /dev/null was "no database at" (something is there) or "disk I/O error"
+    (later "a FIFO or device", a socket too); a path inside a file, or below a broken symlink,
+    "[Errno 17] File exists"."""
     fifo, file, dangling = tmp_path / "pipe", tmp_path / "notes.txt", tmp_path / "dangling"
     os.mkfifo(fifo)
     file.write_text("")
     dangling.symlink_to("nowhere")
-    result = run(*[part.format(fifo=fifo, file=file, dangling=dangling) for part in command])
+    with closing(socket.socket(socket.AF_UNIX)) as listening:
+        listening.bind(str(tmp_path / "socket"))
+        given = {"fifo": fifo, "file": file, "dangling": dangling, "socket": tmp_path / "socket"}
+        result = run(*[part.format(**given) for part in command])
     assert result.returncode != 0 and "Traceback" not in result.stderr, result.stderr[-2000:]
-    assert result.stderr.splitlines()[-1] == says.format(fifo=fifo, file=file, dangling=dangling), \
-        result.stderr[-2000:]
+    assert result.stderr.splitlines()[-1] == says.format(**given), result.stderr[-2000:]
 
 
 @pytest.mark.parametrize("setting, says", [

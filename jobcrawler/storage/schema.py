@@ -203,13 +203,13 @@ MERGED_RUN_COLUMNS: dict[str, type] = {
 def database_file_error(path: str | Path, may_be_made: bool = False) -> str | None:
     """Why ``path`` names no database file to read (or, ``may_be_made``, to make), in the words a
     command's one line uses, or None: a folder was answered "no database at" (or SQLite's "unable
-    to open database file"), a FIFO or device (/dev/null) "no database at" or "disk I/O error", a
+    to open database file"), a FIFO, socket or device (/dev/null) "no database at" or "disk I/O error", a
     path inside a file, or below a broken symlink, "[Errno 17] File exists"."""
     path = Path(path)
     if path.is_dir():
         return f"{path} is a folder, not a database file"
     if path.exists() and not path.is_file():
-        return f"{path} is a FIFO or device, not a database file"
+        return f"{path} is not a regular file (a FIFO, socket or device)"
     if path.is_file():
         return None
     if not may_be_made:
