@@ -203,8 +203,8 @@ MERGED_RUN_COLUMNS: dict[str, type] = {
 def database_file_error(path: str | Path, may_be_made: bool = False) -> str | None:
     """Why ``path`` names no database file to read (or, ``may_be_made``, to make), in the words a
     command's one line uses, or None: a folder was answered "no database at" (or SQLite's "unable
-    to open database file"), a FIFO, socket or device (/dev/null) "no database at" or "disk I/O error", a
-    path inside a file, or below a broken symlink, "[Errno 17] File exists"."""
+    to open database file"), a FIFO, socket or device (/dev/null) "no database at" or "disk I/O
+    error", a path inside a file, or below a broken symlink, "[Errno 17] File exists"."""
     path = Path(path)
     if path.is_dir():
         return f"{path} is a folder, not a database file"
@@ -242,7 +242,7 @@ def open_db(path: str | Path, busy_timeout: float = BUSY_TIMEOUT,
         raise StorageError(f"SQLITE_JOURNAL_MODE must be WAL, DELETE, TRUNCATE or PERSIST, not {journal_mode!r}")
     if why := database_file_error(path, may_be_made=True):
         raise StorageError(f"cannot open the database: {why}")
-    if journal_mode is None and (not path.exists() or path.stat().st_size == 0):  # SQLite writes nothing before
+    if journal_mode is None and (not path.exists() or path.stat().st_size == 0):  # new: empty until written
         journal_mode = "WAL"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
