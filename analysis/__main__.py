@@ -42,6 +42,12 @@ def existing_db(path: str) -> Path:
     return Path(path)
 
 
+def scope_word(text: str) -> str:
+    """``--period``/``--ai-type`` as the report tables spell them: ``ALL`` and ``AI-First`` (or
+    ``ai first``, ``ai_first``) were refused as unknown, where cities were taken in any case."""
+    return "-".join(text.replace("_", " ").split()).lower()
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -55,7 +61,7 @@ def main(argv: list[str] | None = None) -> None:
     report_parser.add_argument("--db", type=existing_db, default=DEFAULT_DB, help=f"default {DEFAULT_DB}")
     report_parser.add_argument("--labels", default=build.DEFAULT_LABELS, help=LABELS_HELP)
     report_parser.add_argument("--city", default="all", help="a city key of cities.yaml (any case) or its name, or 'all'")
-    report_parser.add_argument("--period", default="all", help="a crawl month YYYY-MM, or 'all'")
+    report_parser.add_argument("--period", type=scope_word, default="all", help="a crawl month YYYY-MM, or 'all'")
 
     serve_parser = commands.add_parser("serve", help="publish the database read-only with Datasette")
     serve_parser.add_argument("--db", type=existing_db, default=DEFAULT_DB, help=f"default {DEFAULT_DB}")
@@ -68,8 +74,9 @@ def main(argv: list[str] | None = None) -> None:
     path_parser.add_argument("--skills", required=True, help='the skills you have, any alias: "python, sql, docker"')
     path_parser.add_argument("--db", type=existing_db, default=DEFAULT_DB, help=f"default {DEFAULT_DB}")
     path_parser.add_argument("--city", default="all", help="a city key the crawl listed (any case) or its name, or 'all'")
-    path_parser.add_argument("--ai-type", default="all", help="ai-first, ai-support, ml, unknown, or 'all'")
-    path_parser.add_argument("--period", default="all", help="a crawl month YYYY-MM, or 'all'")
+    path_parser.add_argument("--ai-type", type=scope_word, default="all",
+                             help="ai-first, ai-support, ml, unknown, or 'all' (any case)")
+    path_parser.add_argument("--period", type=scope_word, default="all", help="a crawl month YYYY-MM, or 'all'")
     path_parser.add_argument("--labels", default=build.DEFAULT_LABELS, help=LABELS_HELP)
 
     args = parser.parse_args(argv)

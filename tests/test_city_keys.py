@@ -132,6 +132,20 @@ def test_report_path_and_label_take_a_city_in_any_case_or_by_its_name(built_db, 
                                                               "newyork").stdout, by_name.stderr[-2000:]
 
 
+@pytest.mark.parametrize("command, option, given, spelled", [
+    (["-m", "analysis", "report"], "--period", "ALL", "all"),
+    (["-m", "analysis", "path", "--skills", "python, sql"], "--period", " All ", "all"),
+    (["-m", "analysis", "path", "--skills", "python, sql"], "--ai-type", "AI-First", "ai-first"),
+    (["-m", "analysis", "path", "--skills", "python, sql"], "--ai-type", "ai support", "ai-support"),
+    (["-m", "analysis", "path", "--skills", "python, sql"], "--ai-type", "AI_FIRST", "ai-first"),
+], ids=["report-period", "path-period", "path-ai-type-case", "path-ai-type-space", "path-ai-type-underscore"])
+def test_report_and_path_take_a_period_and_an_ai_type_in_any_case(built_db, command, option, given, spelled):
+    expected = run(*command, "--db", str(built_db), option, spelled)
+    assert expected.returncode == 0, expected.stderr[-2000:]
+    result = run(*command, "--db", str(built_db), option, given)
+    assert (result.returncode, result.stdout, result.stderr) == (0, expected.stdout, expected.stderr), given
+
+
 @pytest.mark.parametrize("command, says", [
     (["-m", "analysis", "report"], "python -m analysis report: error: unknown city 'Atlantis' (valid: all, berlin, "),
     (["-m", "analysis", "path", "--skills", "python"],
