@@ -6,7 +6,8 @@ import pytest
 
 from tests.helpers import crawl, expected_row, last_run, rows
 
-pytestmark = pytest.mark.slow
+# its module fixtures (a crawl, a server, a browser) are made once: all its tests on one xdist worker
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("test_crawl_e2e")]
 
 
 @pytest.fixture(scope="module")

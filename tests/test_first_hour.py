@@ -223,6 +223,7 @@ def test_a_mistyped_scheduled_crawl_says_why_in_its_log_file(tmp_path):
     assert log.read_text().startswith("ERROR: The crawl did not start: unknown city 'atlantis'")
 
 
+@pytest.mark.xdist_group("checkout")  # copies the checkout: never while an egg is built in it
 def test_a_crawl_from_inside_the_checkout_writes_the_checkouts_database(site, tmp_path):
     """Scrapy finds scrapy.cfg upward; the default data/jobs.db must not become a new file there."""
     checkout = tmp_path / "checkout"

@@ -21,7 +21,8 @@ from jobcrawler.fieldguide import import_dataset
 from tests.helpers import FIELDGUIDE, SHARED, needs_fieldguide
 
 DATASET = FIELDGUIDE
-pytestmark = needs_fieldguide()
+# its module fixtures (a crawl, a server, a browser) are made once: all its tests on one xdist worker
+pytestmark = [needs_fieldguide(), pytest.mark.xdist_group("test_published_figures")]
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,8 @@ import pytest
 from jobcrawler.replay import ReplaySite
 from tests.helpers import crawl, expected_row, last_run, query_faulting_pages, rows
 
-pytestmark = pytest.mark.slow
+# its module fixtures (a crawl, a server, a browser) are made once: all its tests on one xdist worker
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("test_reliability_faults")]
 
 
 def detail_fetches(site) -> Counter:

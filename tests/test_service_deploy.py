@@ -27,6 +27,7 @@ def test_placeholders_name_each_scheduled_crawl_its_own_database():
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("checkout")  # builds the egg in the checkout: see test_service_scrapyd
 def test_the_egg_holds_every_data_file_and_the_crawl_code_runs_from_the_zip(tmp_path):
     egg = tmp_path / "jobcrawler.egg"
     built = subprocess.run([sys.executable, "-m", "scrapyd_client.deploy", "--build-egg", str(egg)], cwd=REPO,

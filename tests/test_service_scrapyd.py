@@ -26,7 +26,9 @@ from jobcrawler.replay import ReplaySite
 from tests.helpers import REPO, crawl, database_content, free_port, rows
 from tests.label_server import MODEL_ID, LabelServer, any_posting_answer, llm_config
 
-pytestmark = pytest.mark.slow
+# scrapyd-deploy builds the egg in the checkout (build/, *.egg-info): never beside another test that
+# builds or copies the checkout (the "checkout" group runs on one xdist worker, one test at a time)
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("checkout")]
 
 CITY_KEYS = ("berlin", "london", "amsterdam")
 SCRAPYD_CONF = """[scrapyd]
