@@ -22,12 +22,11 @@ $(VENV)/.installed: requirements.txt
 	echo "$(CURDIR)" > "$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))')/jobcrawler-checkout.pth"
 	touch $@
 
-# The suite on every core (pytest-xdist; TEST_WORKERS=0 runs it in this one process). --dist loadgroup
-# (pyproject.toml) keeps each xdist_group on one worker: a module's shared crawl, server or browser is made
-# once, and tests that build or copy the checkout never run at the same time.
+# The suite on every core (pytest-xdist; TEST_WORKERS=0 runs it in this one process). --dist loadfile
+# runs a test file's tests on one worker, so a module's shared crawl, server or browser is made once.
 TEST_WORKERS ?= auto
 test: install
-	$(BIN)/python -m pytest -q -n $(TEST_WORKERS)
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 # Replay site on 127.0.0.1 -> crawl one city -> report tables -> Datasette (Ctrl-C to stop).
 # Both ports are checked first: beside a running demo, one line and a stop before anything is written.

@@ -5,6 +5,8 @@ site. Fixtures live in conftest.py; test modules import helpers from here, never
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import json
 import os
 import re
@@ -12,10 +14,11 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.request
-from contextlib import closing
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import pytest
@@ -61,6 +64,17 @@ def needs_shared(*parts: str) -> pytest.MarkDecorator:
         not path.exists(), reason=f"needs {path} (../shared beside the checkout holds the real sample; absent here)"
     )
 
+
+
+@contextmanager
+def checkout_lock():
+    """Held while a test builds scrapyd-deploy's egg in the checkout (build/, jobcrawler.egg-info,
+    ``setup.py clean -a``) or copies the checkout: tests run in parallel (``make test``, pytest-xdist)
+    take turns there, so no copy sees a half-cleaned build/ and no build cleans another's."""
+    name = hashlib.sha1(str(REPO).encode()).hexdigest()[:12]
+    with open(Path(tempfile.gettempdir()) / f"jobcrawler-checkout-{name}.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        yield
 
 # --- a crawl in a subprocess -------------------------------------------------------------------
 

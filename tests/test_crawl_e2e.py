@@ -6,8 +6,7 @@ import pytest
 
 from tests.helpers import crawl, expected_row, last_run, rows
 
-# its module fixtures (a crawl, a server, a browser) are made once: all its tests on one xdist worker
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("test_crawl_e2e")]
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")

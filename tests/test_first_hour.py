@@ -17,7 +17,8 @@ from contextlib import closing
 import pytest
 
 from analysis.__main__ import main as analysis_main
-from tests.helpers import REPO, build_fixture_db, crawl, free_port, rows, serve_command, start_server, wait_until_up
+from tests.helpers import (REPO, build_fixture_db, checkout_lock, crawl, free_port, rows, serve_command, start_server,
+                           wait_until_up)
 
 ENV = {**os.environ, "PYTHONPATH": str(REPO)}
 
@@ -223,11 +224,11 @@ def test_a_mistyped_scheduled_crawl_says_why_in_its_log_file(tmp_path):
     assert log.read_text().startswith("ERROR: The crawl did not start: unknown city 'atlantis'")
 
 
-@pytest.mark.xdist_group("checkout")  # copies the checkout: never while an egg is built in it
 def test_a_crawl_from_inside_the_checkout_writes_the_checkouts_database(site, tmp_path):
     """Scrapy finds scrapy.cfg upward; the default data/jobs.db must not become a new file there."""
     checkout = tmp_path / "checkout"
-    shutil.copytree(REPO, checkout, ignore=shutil.ignore_patterns(".venv", "data", ".git", "__pycache__", "tests"))
+    with checkout_lock():
+        shutil.copytree(REPO, checkout, ignore=shutil.ignore_patterns(".venv", "data", ".git", "__pycache__", "tests"))
     env = {**ENV, "PYTHONPATH": str(checkout)}
     result = subprocess.run(
         [sys.executable, "-m", "scrapy", "crawl", "builtin", "-a", "city=berlin", "-a", "render=never",

@@ -21,8 +21,7 @@ from jobcrawler.fieldguide import import_dataset
 from tests.helpers import FIELDGUIDE, SHARED, needs_fieldguide
 
 DATASET = FIELDGUIDE
-# its module fixtures (a crawl, a server, a browser) are made once: all its tests on one xdist worker
-pytestmark = [needs_fieldguide(), pytest.mark.xdist_group("test_published_figures")]
+pytestmark = needs_fieldguide()
 
 
 @pytest.fixture(scope="module")

@@ -12,8 +12,7 @@ import pytest
 from jobcrawler.replay import ReplaySite
 from tests.helpers import crawl, expected_row, last_run, query_faulting_pages, rows
 
-# its module fixtures (a crawl, a server, a browser) are made once: all its tests on one xdist worker
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("test_reliability_faults")]
+pytestmark = pytest.mark.slow
 
 
 def detail_fetches(site) -> Counter:

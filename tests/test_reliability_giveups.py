@@ -30,8 +30,6 @@ BOMB_BYTES = 300 * 2**20  # inflates to 300 MiB, as in issue 17
 FAULTS = "redirect_loop:0.08:all,redirect_endless:0.06:all,redirect_expired:0.12:all," \
          "gzip_bomb:0.08:all,oversize:0.06:all,oversize_unsized:0.06:all"
 
-# its module fixtures (two crawls) are made once: all its tests on one xdist worker
-pytestmark = pytest.mark.xdist_group("test_reliability_giveups")
 
 @pytest.fixture(scope="module")
 def crawled_before(tmp_path_factory):

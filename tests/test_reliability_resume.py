@@ -19,8 +19,7 @@ from jobcrawler.cities import load_cities
 from jobcrawler.replay import ReplaySite
 from tests.helpers import crawl, last_run, rows, start_crawl
 
-# its module fixtures (a crawl, a server, a browser) are made once: all its tests on one xdist worker
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("test_reliability_resume")]
+pytestmark = pytest.mark.slow
 
 # Slow enough to stop mid-way, fast enough for a test: one request at a time, 50 ms apart.
 PACED = {"DOWNLOAD_DELAY": "0.05", "CONCURRENT_REQUESTS_PER_DOMAIN": "1"}

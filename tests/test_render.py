@@ -20,10 +20,8 @@ from tests.helpers import crawl, last_run, rows
 
 CHROMIUM = "/usr/bin/chromium"
 
-# its module fixtures (a crawl, a server, a browser) are made once: all its tests on one xdist worker
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.xdist_group("test_render"),
     pytest.mark.slow,
     pytest.mark.skipif(not os.access(CHROMIUM, os.X_OK),
                        reason=f"no browser at {CHROMIUM}: apt-get install chromium to run the rendering tests"),

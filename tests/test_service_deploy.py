@@ -12,7 +12,7 @@ from datetime import datetime
 import pytest
 
 from jobcrawler.deployment import database_path
-from tests.helpers import REPO
+from tests.helpers import REPO, checkout_lock
 
 
 def test_placeholders_name_each_scheduled_crawl_its_own_database():
@@ -27,11 +27,11 @@ def test_placeholders_name_each_scheduled_crawl_its_own_database():
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("checkout")  # builds the egg in the checkout: see test_service_scrapyd
 def test_the_egg_holds_every_data_file_and_the_crawl_code_runs_from_the_zip(tmp_path):
     egg = tmp_path / "jobcrawler.egg"
-    built = subprocess.run([sys.executable, "-m", "scrapyd_client.deploy", "--build-egg", str(egg)], cwd=REPO,
-                           capture_output=True, text=True)
+    with checkout_lock():
+        built = subprocess.run([sys.executable, "-m", "scrapyd_client.deploy", "--build-egg", str(egg)], cwd=REPO,
+                               capture_output=True, text=True)
     assert built.returncode == 0, built.stderr
     data = {str(p.relative_to(REPO)) for p in (REPO / "jobcrawler").rglob("*.yaml")}
     assert data and data <= set(zipfile.ZipFile(egg).namelist())

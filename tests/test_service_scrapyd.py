@@ -23,12 +23,10 @@ import yaml
 
 from jobcrawler.cities import CITIES_FILE
 from jobcrawler.replay import ReplaySite
-from tests.helpers import REPO, crawl, database_content, free_port, rows
+from tests.helpers import REPO, checkout_lock, crawl, database_content, free_port, rows
 from tests.label_server import MODEL_ID, LabelServer, any_posting_answer, llm_config
 
-# scrapyd-deploy builds the egg in the checkout (build/, *.egg-info): never beside another test that
-# builds or copies the checkout (the "checkout" group runs on one xdist worker, one test at a time)
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("checkout")]
+pytestmark = pytest.mark.slow
 
 CITY_KEYS = ("berlin", "london", "amsterdam")
 SCRAPYD_CONF = """[scrapyd]
@@ -72,8 +70,9 @@ def scrapyds(tmp_path_factory):
     try:
         for (server, url), home in zip(started, homes):
             wait_for(server, url, home)
-            deployed = subprocess.run([sys.executable, "-m", "scrapyd_client.deploy", "env"], cwd=REPO,
-                                      env={**os.environ, "SCRAPYD_URL": url}, capture_output=True, text=True)
+            with checkout_lock():
+                deployed = subprocess.run([sys.executable, "-m", "scrapyd_client.deploy", "env"], cwd=REPO,
+                                          env={**os.environ, "SCRAPYD_URL": url}, capture_output=True, text=True)
             assert deployed.returncode == 0 and '"spiders": 1' in deployed.stdout, deployed.stderr
         yield [url for _, url in started]
     finally:
@@ -229,9 +228,10 @@ def locked_scrapyd(tmp_path_factory):
             except OSError:
                 assert server.poll() is None and time.monotonic() < deadline, (home / "scrapyd.out").read_text()
                 time.sleep(0.1)
-        deployed = subprocess.run([sys.executable, "-m", "scrapyd_client.deploy", "env"], cwd=REPO,
-                                  env={**env, "SCRAPYD_URL": url, "HOME": str(user_home)}, capture_output=True,
-                                  text=True)
+        with checkout_lock():
+            deployed = subprocess.run([sys.executable, "-m", "scrapyd_client.deploy", "env"], cwd=REPO,
+                                      env={**env, "SCRAPYD_URL": url, "HOME": str(user_home)}, capture_output=True,
+                                      text=True)
         assert deployed.returncode == 0 and '"spiders": 1' in deployed.stdout, deployed.stdout + deployed.stderr
         yield url, home, user_home
     finally:

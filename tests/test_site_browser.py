@@ -23,10 +23,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]
 
-# its module fixtures (a crawl, a server, a browser) are made once: all its tests on one xdist worker
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.xdist_group("test_site_browser"),
     pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Chromium at /usr/bin/chromium (apt-get install -y chromium)"),
 ]
 
