@@ -22,11 +22,11 @@ $(VENV)/.installed: requirements.txt
 	echo "$(CURDIR)" > "$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))')/jobcrawler-checkout.pth"
 	touch $@
 
-# The suite on every core (pytest-xdist; TEST_WORKERS=0 runs it in this one process). --dist loadfile
-# runs a test file's tests on one worker, so a module's shared crawl, server or browser is made once.
+# The suite on every core (pytest-xdist: each test goes to the next free worker; TEST_WORKERS=0 runs it in
+# this one process). Tests that build or copy the checkout take turns (tests/helpers.py, checkout_lock).
 TEST_WORKERS ?= auto
 test: install
-	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS)
 
 # Replay site on 127.0.0.1 -> crawl one city -> report tables -> Datasette (Ctrl-C to stop).
 # Both ports are checked first: beside a running demo, one line and a stop before anything is written.
