@@ -11,15 +11,16 @@ DEMO_CITY ?= berlin
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt
+$(VENV)/.installed: requirements.txt jobcrawler/crawl_start.py
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "jobcrawler needs Python 3.11 or newer: make PYTHON=/path/to/python3.11 ..."; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -r requirements.txt
 	@# The checkout on the virtualenv's path: `python -m analysis` and `python -m jobcrawler...` then
-	@# import from any folder, and say what is missing instead of "No module named analysis".
-	echo "$(CURDIR)" > "$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))')/jobcrawler-checkout.pth"
+	@# import from any folder, and say what is missing instead of "No module named analysis"; and a
+	@# Ctrl-C while `scrapy crawl` starts is one line and exit 3 (jobcrawler/crawl_start.py).
+	$(BIN)/python -m jobcrawler.crawl_start "$(CURDIR)"
 	touch $@
 
 test: install
