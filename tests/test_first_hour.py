@@ -32,6 +32,16 @@ def scrapy(*arguments: str, cwd=REPO) -> subprocess.CompletedProcess:
 
 @pytest.mark.parametrize("arguments,says", [
     (["crawl", "biultin"], "error: no spider called 'biultin': did you mean builtin? (spiders: builtin)"),
+    # Scrapy's banner and usage, then a line on the spider name or "Invalid -a value" naming none
+    (["crawl", "builtin", "--city", "berlin"],
+     "error: unknown option --city: spider arguments are -a NAME=VALUE (-a city=berlin), settings -s NAME=VALUE"),
+    (["crawl", "builtin", "--city=berlin"], "error: unknown option --city=berlin: spider arguments are -a"),
+    (["crawl", "builtin", "-a", "city", "berlin"], "error: -a city is not NAME=VALUE: write it as e.g. -a city=berlin"),
+    (["crawl", "builtin", "-s", "LOG_LEVEL"], "error: -s LOG_LEVEL is not NAME=VALUE: write it as e.g. -s LOG_LEVEL=INFO"),
+    (["crawl", "builtin", "berlin"],
+     "error: give exactly one spider name, e.g. `scrapy crawl builtin -a city=berlin` (got builtin berlin: a city is "
+     "-a city=<key>)"),
+    (["crawl"], "error: give exactly one spider name, e.g. `scrapy crawl builtin -a city=berlin`"),
     (["crawl", "builtin", "-a", "max_page=1"],
      "error: unknown spider argument -a max_page: did you mean -a max_pages?"),
     (["crawl", "builtin", "-a", "cty=berlin"], "error: unknown spider argument -a cty: did you mean -a city?"),

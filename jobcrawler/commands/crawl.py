@@ -22,7 +22,6 @@ from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
-from scrapy.exceptions import UsageError
 from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.spiderloader import get_spider_loader
 from scrapy.utils.conf import closest_scrapy_cfg
@@ -42,6 +41,8 @@ class Command(ScrapyCrawlCommand):
         starts logging or anything is written (Scrapy's own answer to a wrong spider name is a
         traceback, and unknown arguments pass silently)."""
         crawl_start.install()  # a virtualenv made without `make install` did not install it at startup
+        if why := command_line_error(args, opts):
+            _refuse(self.settings, why, log=False)
         super().process_options(args, opts)
         if why := log_file_error(self.settings):
             _refuse(self.settings, why, log=False)
@@ -60,8 +61,6 @@ class Command(ScrapyCrawlCommand):
             _refuse(self.settings, why)
         if why := being_served(self.settings.get("SQLITE_PATH"), "crawl"):
             _refuse(self.settings, why)
-        if len(args) != 1:
-            return
         loader = get_spider_loader(self.settings)
         if args[0] not in loader.list():
             close = difflib.get_close_matches(args[0], loader.list(), n=1)
@@ -75,8 +74,6 @@ class Command(ScrapyCrawlCommand):
                 _refuse(self.settings, str(error))
 
     def run(self, args, opts):
-        if len(args) != 1:
-            raise UsageError("give exactly one spider name, e.g. `scrapy crawl builtin -a city=berlin`")
         crawler = self._create_crawler(args[0])
         started = self.crawler_process.crawl(crawler, **opts.spargs)
         if hasattr(started, "add_done_callback"):  # asyncio Task (AsyncCrawlerProcess)
@@ -171,6 +168,22 @@ def summary(stats: dict, status: str, database: str, cities: list[str] | None = 
     if status != "ok" and reasons:
         line += " | " + "; ".join(reasons)
     return line
+
+
+def command_line_error(args: list[str], opts) -> str | None:
+    """Why the command line is not one spider name with ``-a NAME=VALUE`` / ``-s NAME=VALUE``
+    options, or None: ``--city berlin``, ``-a city berlin`` and ``scrapy crawl builtin berlin``
+    printed Scrapy's usage and a line about the spider name or the -a value, after Scrapy's banner."""
+    for flag, given, example in (("-a", opts.spargs, "city=berlin"), ("-s", opts.set, "LOG_LEVEL=INFO")):
+        if bad := next((value for value in given if "=" not in value), None):
+            return f"{flag} {bad} is not NAME=VALUE: write it as e.g. {flag} {example}"
+    if unknown := next((argument for argument in args if argument.startswith("-")), None):
+        return (f"unknown option {unknown}: spider arguments are -a NAME=VALUE (-a city=berlin), settings "
+                "-s NAME=VALUE")
+    if len(args) != 1:
+        got = f" (got {' '.join(args)}: a city is -a city=<key>)" if args else ""
+        return f"give exactly one spider name, e.g. `scrapy crawl builtin -a city=berlin`{got}"
+    return None
 
 
 # Settings whose default is a whole number though Scrapy reads them as seconds, a float (grep
