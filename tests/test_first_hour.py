@@ -37,7 +37,8 @@ def scrapy(*arguments: str, cwd=REPO) -> subprocess.CompletedProcess:
      "error: unknown option --city: spider arguments are -a NAME=VALUE (-a city=berlin), settings -s NAME=VALUE"),
     (["crawl", "builtin", "--city=berlin"], "error: unknown option --city=berlin: spider arguments are -a"),
     (["crawl", "builtin", "-a", "city", "berlin"], "error: -a city is not NAME=VALUE: write it as e.g. -a city=berlin"),
-    (["crawl", "builtin", "-s", "LOG_LEVEL"], "error: -s LOG_LEVEL is not NAME=VALUE: write it as e.g. -s LOG_LEVEL=INFO"),
+    (["crawl", "builtin", "-s", "LOG_LEVEL"],
+     "error: -s LOG_LEVEL is not NAME=VALUE: write it as e.g. -s LOG_LEVEL=INFO"),
     (["crawl", "builtin", "berlin"],
      "error: give exactly one spider name, e.g. `scrapy crawl builtin -a city=berlin` (got builtin berlin: a city is "
      "-a city=<key>)"),
