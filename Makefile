@@ -60,7 +60,9 @@ bench: install  # figures into bench/results/latest.md; BENCH_ARGS=--quick for a
 # The metadata `analysis serve` writes beside the demo database, under its site name (analysis/site_name.py, run by
 # the Python that makes the virtualenv, so it works before `make install`; the name of an older version, the stem, too).
 DEMO_SITE_NAME = $(shell $(PYTHON) analysis/site_name.py '$(DEMO_DB)' 2>/dev/null)
+# First, unless a site serves the demo database (removed under it, every page answered 500).
 clean:
+	$(if $(PYTHON),@$(PYTHON) -I jobcrawler/storage/served.py '$(DEMO_DB)' 'make clean')
 	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm $(dir $(DEMO_DB)).$(basename $(notdir $(DEMO_DB))).datasette-metadata.yml
 	$(if $(DEMO_SITE_NAME),rm -f $(dir $(DEMO_DB)).$(DEMO_SITE_NAME).datasette-metadata.yml)
 	rm -rf .scrapy bench/results build jobcrawler.egg-info

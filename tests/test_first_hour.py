@@ -686,3 +686,30 @@ def test_a_log_level_in_small_letters_is_taken(site, tmp_path):
                     "-s", "DOWNLOAD_DELAY=0", "-s", "LOG_LEVEL=warning")
     assert result.returncode == 0, result.stderr[-2000:]
     assert " INFO: " not in result.stderr and result.stderr.splitlines()[-1].startswith("crawl ok (run 1): berlin")
+
+
+@pytest.mark.skipif(not shutil.which("make"), reason="runs make")
+def test_make_clean_beside_the_demo_site_is_one_line_and_removes_nothing(tmp_path):
+    """``make clean`` in a second terminal while ``make demo`` serves removed the served database:
+    every page of the site then answered 500. Run in a folder holding the checkout's code only, so
+    its build folders are the ones it empties."""
+    for code in ("jobcrawler", "analysis"):
+        (tmp_path / code).symlink_to(REPO / code)
+    db = build_fixture_db(tmp_path / "data" / "demo.db")
+    assert analysis_main(["build", "--db", str(db)]) in (0, None)
+    clean = ["make", "-s", "-f", str(REPO / "Makefile"), "clean", "DEMO_DB=data/demo.db"]
+    port, log = free_port(), tmp_path / "datasette.log"
+    server = start_server(serve_command(db, port), log)
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/", server, log)
+        result = subprocess.run(clean, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+        assert result.returncode != 0 and db.exists()
+        assert result.stderr.startswith(f"make clean: data/demo.db is being served (process {server.pid}: ")
+        assert result.stderr.splitlines()[0].endswith("stop the site (Ctrl-C where it runs), then make clean again")
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as response:
+            assert response.status == 200
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
+    result = subprocess.run(clean, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and not db.exists(), result.stderr
