@@ -336,6 +336,22 @@ def test_a_port_past_65535_is_one_line_not_a_traceback(tmp_path, command):
                      result.stderr.splitlines()[-1]), result.stderr
 
 
+def test_make_demo_right_after_a_stopped_demo_finds_its_ports_free():
+    """Ctrl-C on a demo, then ``make demo`` again: the connections the stopped servers closed stay
+    in TIME_WAIT on their ports for a minute, and the check said "port 8765 is taken: is a demo
+    already running?", though the servers (binding with SO_REUSEADDR) could start."""
+    with socket.socket() as listener:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the replay site and Datasette bind
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        with socket.create_connection(("127.0.0.1", port)) as client:
+            served, _ = listener.accept()
+            served.close()  # the server closes first: its side of the connection waits in TIME_WAIT
+            client.recv(1)
+    assert run("-m", "jobcrawler.replay.wait", "--ports-free", str(port)).returncode == 0
+
+
 def test_make_demo_beside_a_running_demo_stops_before_anything(tmp_path):
     """The check make demo runs first: a taken port is one line, exit 1 (the demo's recipe then stops)."""
     with socket.socket() as taken:
