@@ -37,7 +37,7 @@ demo: install
 	@mkdir -p data
 	@set -e; \
 	$(BIN)/python -m jobcrawler.replay --port $(REPLAY_PORT) --quiet & replay=$$!; \
-	trap 'kill $$replay 2>/dev/null' EXIT INT TERM; \
+	trap 'kill $$replay 2>/dev/null' EXIT; trap 'exit 130' INT; trap 'exit 143' TERM; \
 	$(BIN)/python -m jobcrawler.replay.wait http://127.0.0.1:$(REPLAY_PORT)/robots.txt; \
 	kill -0 $$replay 2>/dev/null || { echo "make demo: the replay site did not start (see above)"; exit 1; }; \
 	$(BIN)/scrapy crawl builtin -a city=$(DEMO_CITY) \

@@ -11,6 +11,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import time
 import urllib.request
 from contextlib import closing
 
@@ -729,3 +730,47 @@ def test_make_clean_beside_the_demo_site_is_one_line_and_removes_nothing(tmp_pat
         server.wait(timeout=15)
     result = subprocess.run(clean, cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and not db.exists(), result.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not shutil.which("make"), reason="runs make")
+@pytest.mark.parametrize("marker", ["replay site for crawling", "crawl ok"])
+def test_ctrl_c_on_make_demo_before_it_serves_stops_it(tmp_path, marker):
+    """Ctrl-C on ``make demo`` as the crawl ended (the crawl ignores it then) ran the recipe's trap,
+    which killed the replay site and went on: the site was built and served anyway, its posting
+    links dead. Ctrl-C while it waited for the replay site was a traceback. Now either is a stop:
+    nothing serves, the ports are free, no traceback."""
+    from jobcrawler.replay.wait import port_taken
+
+    ports = [free_port(), free_port()]
+    command = ["make", "-s", "-o", "install", "demo", f"REPLAY_PORT={ports[0]}", f"DATASETTE_PORT={ports[1]}",
+               f"DEMO_DB={tmp_path / 'demo.db'}"]
+
+    def as_a_terminal_runs_it():  # its own process group, Ctrl-C not ignored (as in a background job)
+        os.setsid()
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+    process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               preexec_fn=as_a_terminal_runs_it)
+    seen = []
+    try:
+        for line in process.stdout:
+            seen.append(line)
+            if marker in line:
+                os.killpg(process.pid, signal.SIGINT)
+                break
+        seen.append(process.communicate(timeout=60)[0])
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=30)
+    output = "".join(seen)
+    assert any(marker in line for line in seen[:-1]), output
+    assert process.returncode != 0 and "Open http" not in output and "Traceback" not in output, output
+    for _ in range(100):  # the replay site, sent SIGTERM as make left, may still be closing
+        try:
+            os.killpg(process.pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    assert port_taken(ports[0]) is None and port_taken(ports[1]) is None, output

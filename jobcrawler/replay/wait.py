@@ -62,8 +62,12 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
     if args.url is None:
         return 0
-    if wait_for(args.url, args.timeout):
-        return 0
+    try:
+        if wait_for(args.url, args.timeout):
+            return 0
+    except KeyboardInterrupt:  # Ctrl-C on make demo as the replay site starts
+        print(f"make demo: stopped (Ctrl-C) while waiting for {args.url}", file=sys.stderr)
+        return 130
     print(f"error: {args.url} did not answer within {args.timeout:.0f} s", file=sys.stderr)
     return 1
 
