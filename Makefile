@@ -11,15 +11,16 @@ DEMO_CITY ?= berlin
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt
+$(VENV)/.installed: requirements.txt jobcrawler/crawl_start.py
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "jobcrawler needs Python 3.11 or newer: make PYTHON=/path/to/python3.11 ..."; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -r requirements.txt
 	@# The checkout on the virtualenv's path: `python -m analysis` and `python -m jobcrawler...` then
-	@# import from any folder, and say what is missing instead of "No module named analysis".
-	echo "$(CURDIR)" > "$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))')/jobcrawler-checkout.pth"
+	@# import from any folder, and say what is missing instead of "No module named analysis"; and a
+	@# Ctrl-C while `scrapy crawl` starts is one line and exit 3 (jobcrawler/crawl_start.py).
+	$(BIN)/python -m jobcrawler.crawl_start "$(CURDIR)"
 	touch $@
 
 # The suite on every core (pytest-xdist: each test goes to the next free worker; TEST_WORKERS=0 runs it in
@@ -39,7 +40,7 @@ demo: install
 	@mkdir -p data
 	@set -e; \
 	$(BIN)/python -m jobcrawler.replay --port $(REPLAY_PORT) --quiet & replay=$$!; \
-	trap 'kill $$replay 2>/dev/null' EXIT INT TERM; \
+	trap 'kill $$replay 2>/dev/null' EXIT; trap 'exit 130' INT; trap 'exit 143' TERM; \
 	$(BIN)/python -m jobcrawler.replay.wait http://127.0.0.1:$(REPLAY_PORT)/robots.txt; \
 	kill -0 $$replay 2>/dev/null || { echo "make demo: the replay site did not start (see above)"; exit 1; }; \
 	$(BIN)/scrapy crawl builtin -a city=$(DEMO_CITY) \
@@ -62,7 +63,9 @@ bench: install  # figures into bench/results/latest.md; BENCH_ARGS=--quick for a
 # The metadata `analysis serve` writes beside the demo database, under its site name (analysis/site_name.py, run by
 # the Python that makes the virtualenv, so it works before `make install`; the name of an older version, the stem, too).
 DEMO_SITE_NAME = $(shell $(PYTHON) analysis/site_name.py '$(DEMO_DB)' 2>/dev/null)
+# First, unless a site serves the demo database (removed under it, every page answered 500).
 clean:
+	$(if $(PYTHON),@$(PYTHON) -I jobcrawler/storage/served.py '$(DEMO_DB)' 'make clean')
 	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm $(dir $(DEMO_DB)).$(basename $(notdir $(DEMO_DB))).datasette-metadata.yml
 	$(if $(DEMO_SITE_NAME),rm -f $(dir $(DEMO_DB)).$(DEMO_SITE_NAME).datasette-metadata.yml)
 	rm -rf .scrapy bench/results build jobcrawler.egg-info

@@ -7,14 +7,12 @@
 
 import sqlite3
 from contextlib import closing
-from dataclasses import replace
 from pathlib import Path
 
 from analysis import blend
 from analysis.datasette_plugins import learning_path as engine
 from analysis.datasette_plugins import site
 from jobcrawler import storage
-from jobcrawler.cities import city_key
 
 TERMINAL_MISSING = 10  # skills to learn listed
 TERMINAL_FITS = 8  # best-fitting postings listed
@@ -33,8 +31,7 @@ def render(conn: sqlite3.Connection, skills_text: str, scope: engine.Scope) -> t
         raise PathError("no skill recognized in --skills" + (": " + " ".join(notes) if notes else ""))
     try:
         postings = blend.learning_postings(conn, scope.labels)
-        # A city naming no key is kept as given: check_scope says so in one line, listing the cities.
-        scope = replace(scope, city=city_key(scope.city, [engine.ALL, *postings.cities()]) or scope.city)
+        scope = engine.scope_city_key(postings, scope)
         engine.check_scope(postings, scope)
     except engine.ScopeError as error:
         raise PathError(str(error)) from error

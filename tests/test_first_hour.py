@@ -11,6 +11,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import time
 import urllib.request
 from contextlib import closing
 
@@ -33,6 +34,17 @@ def scrapy(*arguments: str, cwd=REPO) -> subprocess.CompletedProcess:
 
 @pytest.mark.parametrize("arguments,says", [
     (["crawl", "biultin"], "error: no spider called 'biultin': did you mean builtin? (spiders: builtin)"),
+    # Scrapy's banner and usage, then a line on the spider name or "Invalid -a value" naming none
+    (["crawl", "builtin", "--city", "berlin"],
+     "error: unknown option --city: spider arguments are -a NAME=VALUE (-a city=berlin), settings -s NAME=VALUE"),
+    (["crawl", "builtin", "--city=berlin"], "error: unknown option --city=berlin: spider arguments are -a"),
+    (["crawl", "builtin", "-a", "city", "berlin"], "error: -a city is not NAME=VALUE: write it as e.g. -a city=berlin"),
+    (["crawl", "builtin", "-s", "LOG_LEVEL"],
+     "error: -s LOG_LEVEL is not NAME=VALUE: write it as e.g. -s LOG_LEVEL=INFO"),
+    (["crawl", "builtin", "berlin"],
+     "error: give exactly one spider name, e.g. `scrapy crawl builtin -a city=berlin` (got builtin berlin: a city is "
+     "-a city=<key>)"),
+    (["crawl"], "error: give exactly one spider name, e.g. `scrapy crawl builtin -a city=berlin`"),
     (["crawl", "builtin", "-a", "max_page=1"],
      "error: unknown spider argument -a max_page: did you mean -a max_pages?"),
     (["crawl", "builtin", "-a", "cty=berlin"], "error: unknown spider argument -a cty: did you mean -a city?"),
@@ -325,6 +337,22 @@ def test_a_port_past_65535_is_one_line_not_a_traceback(tmp_path, command):
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert re.search(r"error: argument --ports?(-free)?: not a port number \([01] to 65535\): '70000'$",
                      result.stderr.splitlines()[-1]), result.stderr
+
+
+def test_make_demo_right_after_a_stopped_demo_finds_its_ports_free():
+    """Ctrl-C on a demo, then ``make demo`` again: the connections the stopped servers closed stay
+    in TIME_WAIT on their ports for a minute, and the check said "port 8765 is taken: is a demo
+    already running?", though the servers (binding with SO_REUSEADDR) could start."""
+    with socket.socket() as listener:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the replay site and Datasette bind
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        with socket.create_connection(("127.0.0.1", port)) as client:
+            served, _ = listener.accept()
+            served.close()  # the server closes first: its side of the connection waits in TIME_WAIT
+            client.recv(1)
+    assert run("-m", "jobcrawler.replay.wait", "--ports-free", str(port)).returncode == 0
 
 
 def test_make_demo_beside_a_running_demo_stops_before_anything(tmp_path):
@@ -677,3 +705,74 @@ def test_a_log_level_in_small_letters_is_taken(site, tmp_path):
                     "-s", "DOWNLOAD_DELAY=0", "-s", "LOG_LEVEL=warning")
     assert result.returncode == 0, result.stderr[-2000:]
     assert " INFO: " not in result.stderr and result.stderr.splitlines()[-1].startswith("crawl ok (run 1): berlin")
+
+
+@pytest.mark.skipif(not shutil.which("make"), reason="runs make")
+def test_make_clean_beside_the_demo_site_is_one_line_and_removes_nothing(tmp_path):
+    """``make clean`` in a second terminal while ``make demo`` serves removed the served database:
+    every page of the site then answered 500. Run in a folder holding the checkout's code only, so
+    its build folders are the ones it empties."""
+    for code in ("jobcrawler", "analysis"):
+        (tmp_path / code).symlink_to(REPO / code)
+    db = build_fixture_db(tmp_path / "data" / "demo.db")
+    assert analysis_main(["build", "--db", str(db)]) in (0, None)
+    clean = ["make", "-s", "-f", str(REPO / "Makefile"), "clean", "DEMO_DB=data/demo.db"]
+    port, log = free_port(), tmp_path / "datasette.log"
+    server = start_server(serve_command(db, port), log)
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/", server, log)
+        result = subprocess.run(clean, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+        assert result.returncode != 0 and db.exists()
+        assert result.stderr.startswith(f"make clean: data/demo.db is being served (process {server.pid}: ")
+        assert result.stderr.splitlines()[0].endswith("stop the site (Ctrl-C where it runs), then make clean again")
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as response:
+            assert response.status == 200
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
+    result = subprocess.run(clean, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and not db.exists(), result.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not shutil.which("make"), reason="runs make")
+@pytest.mark.parametrize("marker", ["replay site for crawling", "crawl ok"])
+def test_ctrl_c_on_make_demo_before_it_serves_stops_it(tmp_path, marker):
+    """Ctrl-C on ``make demo`` as the crawl ended (the crawl ignores it then) ran the recipe's trap,
+    which killed the replay site and went on: the site was built and served anyway, its posting
+    links dead. Ctrl-C while it waited for the replay site was a traceback. Now either is a stop:
+    nothing serves, the ports are free, no traceback."""
+    from jobcrawler.replay.wait import port_taken
+
+    ports = [free_port(), free_port()]
+    command = ["make", "-s", "-o", "install", "demo", f"REPLAY_PORT={ports[0]}", f"DATASETTE_PORT={ports[1]}",
+               f"DEMO_DB={tmp_path / 'demo.db'}"]
+
+    def as_a_terminal_runs_it():  # its own process group, Ctrl-C not ignored (as in a background job)
+        os.setsid()
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+    process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               preexec_fn=as_a_terminal_runs_it)
+    seen = []
+    try:
+        for line in process.stdout:
+            seen.append(line)
+            if marker in line:
+                os.killpg(process.pid, signal.SIGINT)
+                break
+        seen.append(process.communicate(timeout=60)[0])
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=30)
+    output = "".join(seen)
+    assert any(marker in line for line in seen[:-1]), output
+    assert process.returncode != 0 and "Open http" not in output and "Traceback" not in output, output
+    for _ in range(100):  # the replay site, sent SIGTERM as make left, may still be closing
+        try:
+            os.killpg(process.pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    assert port_taken(ports[0]) is None and port_taken(ports[1]) is None, output

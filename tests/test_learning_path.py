@@ -285,6 +285,25 @@ async def test_site_page_answers_in_process(site_db):
     assert (await app.client.get("/nosuchdb/-/learning-path")).status_code == 404
 
 
+@pytest.mark.anyio
+@pytest.mark.parametrize("given,key", [("BERLIN", "berlin"), (" Berlin ", "berlin"), ("New York", "newyork"),
+                                       ("new  york", "newyork"), ("ALL", "all")])
+async def test_the_page_reads_a_city_as_the_terminal_does(site_db, given, key):
+    """``?city=BERLIN`` (or `` Berlin ``, or the registry's name ``New York``) was "no posting was
+    seen in city 'BERLIN'" on the page, where ``python -m analysis path --city`` took it: both read
+    it through jobcrawler.cities.city_key, and the page's form and links then show the key."""
+    app = await page(site_db)
+    url = f"/{METADATA_DATABASE}/-/learning-path?" + urlencode({"skills": "python", "city": given})
+    response = await app.client.get(url)
+    expected = await app.client.get(f"/{METADATA_DATABASE}/-/learning-path?"
+                                    + urlencode({"skills": "python", **({"city": key} if key != "all" else {})}))
+    assert response.status_code == 200 and "no posting was seen" not in response.text
+    assert "Skills to learn next" in response.text and text_of(response.text) == text_of(expected.text)
+    if key != "all":
+        assert f"In this scope (all postings, city {key}, labels rules)" in text_of(response.text)
+        assert f"<option selected>{key}</option>" in response.text
+
+
 # ---------------------------------------------------------------- the blend rules+llm:MODEL
 
 BLEND_BELOW = 0.8  # the threshold of the fixture model's label run

@@ -381,3 +381,23 @@ def test_a_forced_stop_says_it_resumes_only_with_a_jobdir(tmp_path, jobdir, says
     assert stats["jobcrawler/status_reasons"][0].endswith(says)
     assert last_run(db_path)["status_reasons"][0].endswith(says)
     assert stats["jobcrawler/status_reasons"][0].startswith("stopped at once by a second Ctrl-C or SIGTERM before")
+
+
+def test_a_run_stopped_before_its_spider_opened_is_not_said_to_be_a_second_ctrl_c(tmp_path):
+    """A single Ctrl-C while the spider was opening (Scrapy stops an engine not yet running without
+    closing it) was recorded as "stopped at once by a second Ctrl-C" (tests/test_crawl_start.py
+    sends it to a crawl)."""
+    from scrapy.settings import Settings
+
+    from jobcrawler import storage
+    from jobcrawler.commands.crawl import record_forced_stop
+
+    db_path = tmp_path / "jobs.db"
+    with closing(storage.open_db(db_path)) as db:
+        run_id = storage.start_run(db, "builtin", "berlin", None, {})
+    stats = {"jobcrawler/run_id": run_id}
+    assert record_forced_stop(Settings({"SQLITE_PATH": str(db_path)}), stats, forced=False) == "interrupted"
+    run = last_run(db_path)
+    assert run["status"] == "killed" and run["status_reasons"] == stats["jobcrawler/status_reasons"]
+    assert run["status_reasons"][0].startswith("stopped by Ctrl-C or SIGTERM as it was starting, before its first "
+                                               "request: nothing was fetched;")

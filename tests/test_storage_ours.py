@@ -217,6 +217,27 @@ def test_opening_a_database_keeps_its_journal_mode_unless_one_is_asked_for(tmp_p
     assert modes == {"kept.db": "delete", "new.db": "wal", "asked.db": "wal"}
 
 
+@pytest.mark.parametrize("kept_mode", ["delete", "wal"])  # only WAL stays with the file; else a connection's
+@pytest.mark.parametrize("asked", [None, "DELETE", "TRUNCATE", "PERSIST", "WAL"])
+def test_every_opened_database_syncs_as_its_actual_journal_mode_needs(tmp_path, kept_mode, asked):
+    """synchronous=NORMAL was set whatever the journal mode: safe in WAL, but with a rollback
+    journal (a file that keeps DELETE, which every command but the crawl now keeps) a power loss
+    may corrupt the file. FULL for DELETE, TRUNCATE and PERSIST, NORMAL for WAL, read from the mode
+    the file ends up in (kept, or the one asked for)."""
+    path = tmp_path / "jobs.db"
+    storage.open_db(path, journal_mode="DELETE").close()
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute(f"PRAGMA journal_mode={kept_mode}")
+    db = storage.open_db(path, journal_mode=asked)
+    try:
+        mode = db.execute("PRAGMA journal_mode").fetchone()[0]
+        synchronous = db.execute("PRAGMA synchronous").fetchone()[0]
+    finally:
+        db.close()
+    assert mode == (asked or kept_mode).lower()
+    assert synchronous == (1 if mode == "wal" else 2)  # 1 NORMAL, 2 FULL
+
+
 def test_an_analysis_command_on_a_delete_journal_database_leaves_it_in_that_mode(tmp_path):
     """`python -m analysis build` (as report, path, serve) on a DELETE-journal file switched it to WAL."""
     db = build_fixture_db(tmp_path / "jobs.db")

@@ -40,7 +40,7 @@ import os
 import re
 import sqlite3
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -50,6 +50,11 @@ from datasette import hookimpl
 from datasette.plugins import pm
 from datasette.utils import tilde_decode
 from datasette.utils.asgi import NotFound, Response
+
+try:
+    from jobcrawler.cities import city_key
+except ImportError:  # a packaged site (python -m jobcrawler.cycle) runs without the jobcrawler package
+    city_key = None
 
 DEFAULT_LABELS = "rules"  # the rule tagger's labels, as everywhere (jobcrawler.storage.RULES)
 AI_TYPES = ("ai-first", "ai-support", "ml", "unknown")
@@ -307,6 +312,16 @@ class Scope:
         parts = [f"city {self.city}" if self.city != ALL else "every city",
                  f"crawl month {self.period}" if self.period != ALL else "every crawl month"]
         return ", ".join(parts)
+
+
+def scope_city_key(postings: Postings, scope: Scope) -> Scope:
+    """The scope with its city read as every command reads one (``jobcrawler.cities.city_key``:
+    ``BERLIN``, `` Berlin ``, the registry's name ``New York``) among the cities the postings have;
+    a city naming none is kept as given, for ``check_scope`` to say so listing them. A packaged site
+    without the jobcrawler package takes a city key as it is."""
+    if city_key is None:
+        return scope
+    return replace(scope, city=city_key(scope.city, [ALL, *postings.cities()]) or scope.city)
 
 
 def check_scope(postings: Postings, scope: Scope) -> None:
@@ -656,6 +671,8 @@ async def learning_path_page(datasette, request):
         postings = await page_postings(datasette, database, scope.labels)
         context["cities"], context["periods"] = postings.cities(), postings.periods()
         context["skills_named"] = sorted(postings.skills, key=str.lower)
+        scope = context["scope"] = scope_city_key(postings, scope)
+        form["city"] = "" if scope.city == ALL else scope.city  # the form and its links show the key
         check_scope(postings, scope)
     except ScopeError as error:
         context["error"] = str(error)

@@ -22,13 +22,12 @@ from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
-from scrapy.exceptions import UsageError
 from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.spiderloader import get_spider_loader
 from scrapy.utils.conf import closest_scrapy_cfg
 
 from jobcrawler.extensions.crawl_run import JobdirError, check_settings, how_to_resume
-from jobcrawler import storage
+from jobcrawler import crawl_start, storage
 from jobcrawler.middlewares import configured_proxies
 from jobcrawler.storage import StorageError, being_served
 
@@ -41,6 +40,9 @@ class Command(ScrapyCrawlCommand):
         """A mistyped spider name or spider argument is one line and exit 1, said before Scrapy
         starts logging or anything is written (Scrapy's own answer to a wrong spider name is a
         traceback, and unknown arguments pass silently)."""
+        crawl_start.install()  # a virtualenv made without `make install` did not install it at startup
+        if why := command_line_error(args, opts):
+            _refuse(self.settings, why, log=False)
         super().process_options(args, opts)
         if why := log_file_error(self.settings):
             _refuse(self.settings, why, log=False)
@@ -59,8 +61,6 @@ class Command(ScrapyCrawlCommand):
             _refuse(self.settings, why)
         if why := being_served(self.settings.get("SQLITE_PATH"), "crawl"):
             _refuse(self.settings, why)
-        if len(args) != 1:
-            return
         loader = get_spider_loader(self.settings)
         if args[0] not in loader.list():
             close = difflib.get_close_matches(args[0], loader.list(), n=1)
@@ -74,13 +74,14 @@ class Command(ScrapyCrawlCommand):
                 _refuse(self.settings, str(error))
 
     def run(self, args, opts):
-        if len(args) != 1:
-            raise UsageError("give exactly one spider name, e.g. `scrapy crawl builtin -a city=berlin`")
         crawler = self._create_crawler(args[0])
         started = self.crawler_process.crawl(crawler, **opts.spargs)
         if hasattr(started, "add_done_callback"):  # asyncio Task (AsyncCrawlerProcess)
             started.add_done_callback(functools.partial(_report_bad_arguments, crawler))
+        _hand_ctrl_c_to_scrapy()
         self.crawler_process.start()
+        # Scrapy ignores stop signals after a second one (SIG_IGN); after one, its handler is a killer
+        forced = signal.getsignal(signal.SIGINT) is signal.SIG_IGN
         # The crawl has ended and its run is recorded: a stop signal now (a supervisor's SIGTERM
         # right after "crawl ok") must not turn the run's exit status into 143.
         for stop in (signal.SIGTERM, signal.SIGINT):
@@ -91,12 +92,23 @@ class Command(ScrapyCrawlCommand):
         stats = crawler.stats.get_stats()
         status = stats.get("jobcrawler/run_status")
         if status is None and "jobcrawler/run_id" in stats:  # begun, never closed: stopped at once
-            status = record_forced_stop(crawler.settings, stats)
+            status = record_forced_stop(crawler.settings, stats, forced)
         status = status or "failed"  # None: the run never started
         self.exitcode = EXIT_CODES.get(status, 1)
         if "jobcrawler/run_id" in stats:
             cities = [city.key for city in getattr(crawler.spider, "cities", ())]
             print(summary(stats, status, crawler.settings.get("SQLITE_PATH"), cities), file=sys.stderr, flush=True)
+
+
+def _hand_ctrl_c_to_scrapy() -> None:
+    """Scrapy's reactor starts next and installs Scrapy's Ctrl-C handler as it does: a Ctrl-C in
+    between (``crawl_start``'s exit would surface inside the reactor's startup) is kept, and sent
+    again once Scrapy's handler is in place, which stops the crawl as it stops any."""
+    from twisted.internet import reactor
+
+    kept = []
+    signal.signal(signal.SIGINT, lambda signum, frame: kept.append(signum))
+    reactor.callWhenRunning(reactor.callLater, 0, lambda: kept and signal.raise_signal(signal.SIGINT))
 
 
 # SIGKILL never reaches here: a later run finds that run's process gone and marks it killed.
@@ -105,14 +117,20 @@ FORCED_STOP = ("stopped at once by a second Ctrl-C or SIGTERM before it could cl
 # A second Ctrl-C asks to stop now: recording the run waits this long at most for a write lock
 # (a write of the run's left unfinished may hold it; the next run then marks the run killed).
 FORCED_STOP_BUSY_TIMEOUT = 5.0
+# One Ctrl-C while the spider was opening: Scrapy stops a crawl whose engine is not running yet
+# without closing it, as it does on a second one.
+STOPPED_STARTING = ("stopped by Ctrl-C or SIGTERM as it was starting, before its first request: nothing was "
+                    "fetched; {resume}")
 
 
-def record_forced_stop(settings, stats: dict) -> str:
+def record_forced_stop(settings, stats: dict, forced: bool = True) -> str:
     """A second Ctrl-C makes Scrapy stop at once, without closing the spider: the run was never
     judged nor recorded (it stayed ``running``, and the line said "failed ... 0.0 s"). It is
     recorded ``killed`` now, as a later run finds a run whose process is gone (its JOBDIR queue
-    is not trusted: the same command resumes it from its listings), and said as interrupted."""
-    reason = FORCED_STOP.format(resume=how_to_resume(settings.get("JOBDIR")))
+    is not trusted: the same command resumes it from its listings), and said as interrupted. So is
+    a run that one stop signal (not ``forced``) ended as its spider was opening."""
+    said = FORCED_STOP if forced else STOPPED_STARTING
+    reason = said.format(resume=how_to_resume(settings.get("JOBDIR")))
     busy_timeout = min(settings.getfloat("SQLITE_BUSY_TIMEOUT", storage.BUSY_TIMEOUT), FORCED_STOP_BUSY_TIMEOUT)
     if failure := _finish_unclosed_run(settings, stats["jobcrawler/run_id"], {
             "status": "killed", "finish_reason": "killed", "finished_at": storage.utc_now(),
@@ -150,6 +168,22 @@ def summary(stats: dict, status: str, database: str, cities: list[str] | None = 
     if status != "ok" and reasons:
         line += " | " + "; ".join(reasons)
     return line
+
+
+def command_line_error(args: list[str], opts) -> str | None:
+    """Why the command line is not one spider name with ``-a NAME=VALUE`` / ``-s NAME=VALUE``
+    options, or None: ``--city berlin``, ``-a city berlin`` and ``scrapy crawl builtin berlin``
+    printed Scrapy's usage and a line about the spider name or the -a value, after Scrapy's banner."""
+    for flag, given, example in (("-a", opts.spargs, "city=berlin"), ("-s", opts.set, "LOG_LEVEL=INFO")):
+        if bad := next((value for value in given if "=" not in value), None):
+            return f"{flag} {bad} is not NAME=VALUE: write it as e.g. {flag} {example}"
+    if unknown := next((argument for argument in args if argument.startswith("-")), None):
+        return (f"unknown option {unknown}: spider arguments are -a NAME=VALUE (-a city=berlin), settings "
+                "-s NAME=VALUE")
+    if len(args) != 1:
+        got = f" (got {' '.join(args)}: a city is -a city=<key>)" if args else ""
+        return f"give exactly one spider name, e.g. `scrapy crawl builtin -a city=berlin`{got}"
+    return None
 
 
 # Settings whose default is a whole number though Scrapy reads them as seconds, a float (grep

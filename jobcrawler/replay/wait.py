@@ -32,8 +32,12 @@ def wait_for(url: str, timeout: float) -> bool:
 
 
 def port_taken(port: int, host: str = "127.0.0.1") -> str | None:
-    """Why ``port`` cannot be served on ``host`` (e.g. "address already in use"), or None if it can."""
+    """Why ``port`` cannot be served on ``host`` (e.g. "address already in use"), or None if it can.
+    Probed as the replay site and Datasette bind, with SO_REUSEADDR: the connections a demo just
+    stopped leaves in TIME_WAIT for a minute take no port from them (a plain bind failed, and the
+    next ``make demo`` said a demo was running); a server listening there still does."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
         except OSError as error:
@@ -58,8 +62,12 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
     if args.url is None:
         return 0
-    if wait_for(args.url, args.timeout):
-        return 0
+    try:
+        if wait_for(args.url, args.timeout):
+            return 0
+    except KeyboardInterrupt:  # Ctrl-C on make demo as the replay site starts
+        print(f"make demo: stopped (Ctrl-C) while waiting for {args.url}", file=sys.stderr)
+        return 130
     print(f"error: {args.url} did not answer within {args.timeout:.0f} s", file=sys.stderr)
     return 1
 

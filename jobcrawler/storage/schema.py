@@ -253,7 +253,7 @@ def open_db(path: str | Path, busy_timeout: float = BUSY_TIMEOUT,
         # main file whole for a reader that ignores the -wal (an immutable site, a copy), in WAL.
         if journal_mode:
             _set_journal_mode(db.conn, journal_mode.upper(), busy_timeout)
-        db.conn.execute("PRAGMA synchronous=NORMAL")
+        _set_synchronous(db.conn)
         db.conn.execute("PRAGMA foreign_keys=ON")
         ensure_schema(db)
     except (OSError, sqlite3.Error) as error:
@@ -327,6 +327,14 @@ def _is_ours_unmarked(db: sqlite_utils.Database) -> bool:
 def _mark_as_ours(db: sqlite_utils.Database) -> None:
     """Set the application_id, in the transaction that creates the file or changes its schema."""
     db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+
+
+def _set_synchronous(conn: sqlite3.Connection) -> None:
+    """NORMAL for a file in WAL (a power loss may drop the last commits, never corrupts it); FULL
+    for a rollback journal (DELETE, TRUNCATE, PERSIST), where NORMAL may corrupt the file. Read
+    from the file's actual mode: a file opened without asking for one keeps its own."""
+    wal = conn.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal"
+    conn.execute(f"PRAGMA synchronous={'NORMAL' if wal else 'FULL'}")
 
 
 def _set_journal_mode(conn: sqlite3.Connection, mode: str, busy_timeout: float) -> None:

@@ -9,6 +9,7 @@ and open files); where there is no /proc (macOS, Windows) no site is found and n
 from __future__ import annotations
 
 import os
+import sys
 import re
 from pathlib import Path
 
@@ -109,3 +110,20 @@ def being_served(path: str | Path, doing: str) -> str | None:
 def _shortened(command: str, keep: int = 50) -> str:
     """A long command line with its middle left out: its start says what runs, its end which file."""
     return command if len(command) <= 2 * keep + 5 else f"{command[:keep]} ... {command[-keep:]}"
+
+
+def main(argv: list[str]) -> int:
+    """``make clean``'s check, run with the Python that makes the virtualenv (this module needs the
+    standard library alone): removing the demo database under its site left every page a 500."""
+    path, doing = argv
+    served = serving_processes(path) if Path(path).exists() else []
+    if served:
+        pid, command = served[0]
+        print(f"{doing}: {path} is being served (process {pid}: {_shortened(command)}): stop the site "
+              f"(Ctrl-C where it runs), then {doing} again", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
