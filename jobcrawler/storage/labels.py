@@ -63,22 +63,21 @@ def write_labels(db: sqlite_utils.Database, rows: list[dict]) -> None:
 
 
 def _stored_rows(db: sqlite_utils.Database, table: str, columns: tuple[str, ...],
-                 jobs: list[tuple[str, str]]) -> dict[tuple[str, str], list[tuple]]:
-    """(job id, label source) -> ``columns`` of its ``table`` rows, as the primary key's index
-    gives them (in its order as a rule; a caller that needs it compares without it)."""
-    stored: dict[tuple[str, str], list[tuple]] = {}
+                 jobs: list[tuple[str, str]]) -> list[list[tuple]]:
+    """``columns`` of each (job id, label source)'s ``table`` rows, a list per job in the order
+    of ``jobs``, as the primary key's index gives them (in its order as a rule; a caller that
+    needs it compares without it). Rows come tagged with their job's place in ``jobs`` (an
+    integer) rather than its id and source: ~28 rows a job, and two strings fewer a row is
+    ~15% less to read."""
+    stored: list[list[tuple]] = [[] for _ in jobs]
     rows = db.execute(
-        f"SELECT t.job_id, t.labels, {', '.join('t.' + c for c in columns)} FROM {table} AS t "
-        "JOIN (SELECT value ->> 0 AS job_id, value ->> 1 AS labels FROM json_each(?)) AS wanted "
+        f"SELECT wanted.key, {', '.join('t.' + c for c in columns)} FROM {table} AS t "
+        "JOIN (SELECT key, value ->> 0 AS job_id, value ->> 1 AS labels FROM json_each(?)) AS wanted "
         "ON wanted.job_id = t.job_id AND wanted.labels = t.labels",
         [json.dumps(jobs)],
     )
-    for job, found in groupby(rows, key=itemgetter(0, 1)):
-        part = [row[2:] for row in found]  # a list made in one go: ~28 rows a job
-        if job in stored:
-            stored[job] += part
-        else:
-            stored[job] = part
+    for place, found in groupby(rows, key=itemgetter(0)):
+        stored[place] += [row[1:] for row in found]  # a list made in one go
     return stored
 
 
@@ -92,8 +91,7 @@ def _write_differences(db: sqlite_utils.Database, table: str, key: tuple[str, ..
     stored = _stored_rows(db, table, (*key, *values), list(new))
     width = len(key)
     removed, updated, inserted = [], [], []
-    for job, rows in new.items():
-        found = stored.get(job, [])
+    for (job, rows), found in zip(new.items(), stored):
         if found == rows:
             continue
         old = {row[:width]: row[width:] for row in found}
