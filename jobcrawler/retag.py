@@ -21,7 +21,6 @@ import sqlite3
 import sys
 import time
 from collections import deque
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -103,6 +102,9 @@ def retag(db_path: str | Path, everything: bool = False, workers: int = 1) -> Re
             for rows in _batches(db, everything, version):
                 _write(db, rows, [_tag_rows(rows, tagger)], result)
             return result
+        # imported here: multiprocessing's modules are ~15 ms of a one-worker re-tag's start-up
+        from concurrent.futures import ProcessPoolExecutor
+
         pool = ProcessPoolExecutor(workers, initializer=_leave_interrupts_to_the_writer)
         try:
             in_flight: deque = deque()
