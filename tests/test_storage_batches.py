@@ -65,6 +65,34 @@ def test_save_labels_rewrites_only_changed_skills(tmp_path):
     assert tags == [("1", "rules", "ai-first", "v2"), ("2", "rules", "ml", "v2"), ("3", "rules", None, "v2")]
 
 
+def test_save_labels_compares_each_job_with_its_own_stored_rows_in_any_order(tmp_path):
+    """Stored rows are matched to the batch's jobs by place: a batch out of job order, with a job
+    that has no rows and a job of another source, still changes exactly the rows that differ."""
+    db = storage.open_db(tmp_path / "jobs.db")
+    storage.save_jobs(db, [_job("1"), _job("2"), _job("3")])
+    python = {"skill": "Python", "category": "languages", "matched": "Python", "source": "description"}
+    rag = {"skill": "RAG", "category": "genai", "matched": "RAG", "source": "description"}
+    first = {"ai_type": [{"rule": "r1", "condition": "c", "matched": "m", "section": "role"}]}
+    third = {"ai_type": [{"rule": "r3", "condition": None, "matched": None, "section": None}]}
+    storage.save_labels(db, [("1", storage.label_row({}, evidence=first), [python, rag]),
+                             ("2", storage.label_row({}, evidence={}), []),
+                             ("3", storage.label_row({}, evidence=third), [{**rag, "matched": "rag"}])])
+    rowids = dict(db.execute("SELECT job_id || '/' || skill, rowid FROM job_skills").fetchall())
+    second = {"ai_type": [{"rule": "r2", "condition": None, "matched": None, "section": None}]}
+    storage.save_labels(db, [("3", storage.label_row({}, evidence=third), [rag]),  # RAG as written changed
+                             ("2", storage.label_row({}, evidence=second), [python]),  # had none
+                             ("1", _labels({}, "fieldguide"), [python]),  # another source: the rules' rows stay
+                             ("1", storage.label_row({}, evidence=first), [python, rag])])  # unchanged
+    skills = db.execute("SELECT job_id, labels, skill, matched, rowid FROM job_skills "
+                        "ORDER BY job_id, labels, skill").fetchall()
+    assert [row[:4] for row in skills] == [
+        ("1", "fieldguide", "Python", "Python"), ("1", "rules", "Python", "Python"), ("1", "rules", "RAG", "RAG"),
+        ("2", "rules", "Python", "Python"), ("3", "rules", "RAG", "RAG")]
+    assert [row[4] for row in skills[1:3]] == [rowids["1/Python"], rowids["1/RAG"]]  # untouched
+    evidence = db.execute("SELECT job_id, rule FROM job_label_evidence WHERE labels = 'rules' ORDER BY job_id")
+    assert evidence.fetchall() == [("1", "r1"), ("2", "r2"), ("3", "r3")]
+
+
 def test_a_label_source_replaces_only_its_own_labels(tmp_path):
     db = storage.open_db(tmp_path / "jobs.db")
     storage.save_jobs(db, [_job("1")])
