@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime, timezone
 
+import pytest
 import time_machine
+from itemadapter import ItemAdapter
 
 from scrapy import Request
 from scrapy.http import HtmlResponse
 
-from jobcrawler.items import JobSighting
+from jobcrawler.items import JobItem, JobSighting
 from jobcrawler.parsing.listing import ListingJob
+from jobcrawler.pipelines import PostingAdapter
 from tests.helpers import POSTINGS, Harness, crawl, last_run, page, rows
 
 
@@ -159,3 +163,23 @@ def test_a_posting_with_a_value_over_the_cap_is_dropped_and_counted(tmp_path, mo
     assert harness.stats.get("items/dropped/oversize_value") == 1
     assert rows(harness.db, "SELECT count(*) AS n FROM jobs") == [{"n": 0}]
     assert harness.fetch(POSTINGS[1], page(POSTINGS[1]))[0] == "stored"
+
+
+@dataclasses.dataclass
+class _Other:
+    job_id: str = "7"
+    note: str | None = None
+
+
+def test_the_pipelines_adapter_reads_and_writes_postings_as_itemadapter_does():
+    """``PostingAdapter`` keeps one table of fields per dataclass: a ``JobItem``, another dataclass
+    and a dict read and write as through ``ItemAdapter``, and an unknown field is refused alike."""
+    for make in (lambda: JobItem(job_id="1", title="AI Engineer"), _Other, lambda: {"job_id": "3"}):
+        ours, theirs = PostingAdapter(make()), ItemAdapter(make())
+        assert dict(ours.items()) == dict(theirs.items()) and list(ours.field_names()) == list(theirs.field_names())
+        ours["job_id"], theirs["job_id"] = "9", "9"
+        assert ours.asdict() == theirs.asdict()
+        if not isinstance(ours.item, dict):
+            with pytest.raises(KeyError):
+                ours["no_such_field"] = 1
+    assert "note" in PostingAdapter(_Other()).field_names() and "note" not in PostingAdapter(JobItem()).field_names()
