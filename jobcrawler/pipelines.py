@@ -45,8 +45,8 @@ MAX_VALUE_CHARS = 1_000_000
 
 
 class _DataclassFieldsOnce(DataclassAdapter):
-    """itemadapter's dataclass adapter, but for the table of a class's fields, made once per class
-    instead of once per adapter: ~3 us of the ~4 us each of a posting's ~9 adapters cost."""
+    """itemadapter's dataclass adapter, with the table of a class's fields made once per class,
+    not once per adapter: it was ~3.5 of the ~4 µs each of a posting's ~9 adapters cost."""
 
     _fields_of: dict[type, dict] = {}
 
