@@ -218,9 +218,10 @@ GROUP BY k.cell_id, g.ai_type, k.skill_id;
 CREATE INDEX temp.cell_canonical_skills_by_skill ON cell_canonical_skills (cell_id, skill);
 
 -- Pay: the postings stating pay with a period and their yearly figure, as pay.sql defines them,
--- counted per cell, grouping (all, level, AI type; pay_groups, per currency) and figure: postings
--- of a cell stating the same figure are counted together (cell_pay_counts: by analysis/cell_counts.py,
--- fill_pay, which quotes the SQL it stands for); the quartiles read them in key order.
+-- per scope group, currency, level, AI type and figure (group_pay); the quartiles per cell and
+-- grouping (all, level, AI type; pay_groups, per currency) over the sorted figures of the cell's
+-- postings (cell_pay_quartiles: by analysis/cell_counts.py, fill_pay, which quotes the SQL it
+-- stands for; report_pay rounds them).
 CREATE TEMP TABLE group_pay AS
 WITH stated AS MATERIALIZED (
     SELECT p.scope_group,
@@ -253,9 +254,9 @@ UNION SELECT currency, 'level', level FROM group_pay
 UNION SELECT currency, 'AI type', ai_type FROM group_pay
 ORDER BY 1, 2, 3;
 
-CREATE TEMP TABLE cell_pay_counts (
-    cell_id INTEGER NOT NULL, group_key INTEGER NOT NULL, annual REAL NOT NULL,
-    jobs INTEGER NOT NULL, converted INTEGER NOT NULL,
-    PRIMARY KEY (cell_id, group_key, annual)
+CREATE TEMP TABLE cell_pay_quartiles (
+    cell_id INTEGER NOT NULL, group_key INTEGER NOT NULL, jobs INTEGER NOT NULL, converted INTEGER NOT NULL,
+    q1 REAL NOT NULL, median REAL NOT NULL, q3 REAL NOT NULL,
+    PRIMARY KEY (cell_id, group_key)
 ) WITHOUT ROWID;
 
