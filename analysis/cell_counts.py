@@ -32,11 +32,12 @@ FLAGS = ("frontend", "backend", "ml", "fine_tuning", "rag_or_agents", "genai", "
 def fill_names(conn: sqlite3.Connection) -> None:
     """Fill the four tables from ``listed_names`` (with ``skills``' ids), ``job_order``,
     ``group_cells``, ``name_terms`` and ``name_flags``. The statements quoted below read
-    ``job_skill_ids``, each listed name with its skill's id:
+    ``job_skill_ids``, each listed name with its skill's id and its job's:
 
-        SELECT n.job_id, n.job_ordinal, s.skill_id, n.position, n.list_node, n.seen_order, n.scope_group, n.segment_id
+        SELECT o.job_id, n.job_ordinal, s.skill_id, n.position, n.seen_order, o.scope_group, o.segment_id
         FROM listed_names AS n
         JOIN skills AS s ON s.skill = n.name AND s.category IS n.list
+        JOIN job_order AS o ON o.ordinal = n.job_ordinal
     """
     names = _columns(conn, "listed_names AS n JOIN skills AS s ON s.skill = n.name AND s.category IS n.list",
                      ("n.job_ordinal", "n.seen_order", "s.skill_id", "n.position"))
