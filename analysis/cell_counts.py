@@ -39,11 +39,15 @@ def fill_names(conn: sqlite3.Connection) -> None:
         JOIN skills AS s ON s.skill = n.name AND s.category IS n.list
         JOIN job_order AS o ON o.ordinal = n.job_ordinal
     """
+    # seen_order read as its place within the job (its ordinal x 2^32 taken off: "0" for each of the
+    # rule tagger's names, not 15 digits to write and parse)
+    place = f"n.seen_order - n.job_ordinal * {1 << 32}"
     names = _columns(conn, "listed_names AS n JOIN skills AS s ON s.skill = n.name AND s.category IS n.list",
-                     ("n.job_ordinal", "n.seen_order", "s.skill_id", "n.position"))
+                     ("n.job_ordinal", place, "s.skill_id", "n.position"))
     if not len(names["s.skill_id"]):
         return
-    ordinal, seen_order = names["n.job_ordinal"], names["n.seen_order"]
+    ordinal = names["n.job_ordinal"]
+    seen_order = (ordinal << 32) + names[place]
     skill_id, position = names["s.skill_id"], names["n.position"]
     jobs = _columns(conn, "job_order", ("ordinal", "scope_group", "segment_id"))
     group_of = np.zeros(int(jobs["ordinal"].max()) + 1, dtype=np.int64)  # by ordinal (row_number(): 1 up)
