@@ -25,7 +25,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-# name_flags' columns, in job_names' order
+# name_flags' columns, in the order of job_names' bits
 FLAGS = ("frontend", "backend", "ml", "fine_tuning", "rag_or_agents", "genai", "ml_list", "web", "ops", "non_genai")
 
 
@@ -124,18 +124,20 @@ def _fill_group_term_jobs(conn, ordinal, skill_id, group_of, segment_of) -> None
 def _fill_job_names(conn, ordinal, skill_id) -> None:
     """Per job, what its names' published searches found and which lists name anything, as
 
-        INSERT INTO job_names
+        INSERT INTO job_names (ordinal, flags)
         SELECT o.ordinal,
-            coalesce(max(f.frontend), 0), coalesce(max(f.backend), 0), coalesce(max(f.ml), 0),
-            coalesce(max(f.fine_tuning), 0), coalesce(max(f.rag_or_agents), 0), coalesce(max(f.genai), 0),
-            coalesce(max(f.ml_list), 0), coalesce(max(f.web), 0), coalesce(max(f.ops), 0), coalesce(max(f.non_genai), 0)
+            coalesce(max(f.frontend), 0) | (coalesce(max(f.backend), 0) << 1) | (coalesce(max(f.ml), 0) << 2)
+            | (coalesce(max(f.fine_tuning), 0) << 3) | (coalesce(max(f.rag_or_agents), 0) << 4)
+            | (coalesce(max(f.genai), 0) << 5) | (coalesce(max(f.ml_list), 0) << 6) | (coalesce(max(f.web), 0) << 7)
+            | (coalesce(max(f.ops), 0) << 8) | (coalesce(max(f.non_genai), 0) << 9)
         FROM job_skill_ids AS k
         JOIN job_order AS o USING (job_id)
         JOIN name_flags AS f USING (skill_id)
         GROUP BY o.ordinal;
 
     (a flag is 1, 0 or NULL, so the largest of a job's flags read as 0 where NULL is the same, and
-    the largest of 0s and 1s is their OR: each name's flags travel as the bits of one number)."""
+    the largest of 0s and 1s is their OR: each name's flags travel as the bits of one number, and
+    are written so)."""
     flags = _columns(conn, "name_flags", ("skill_id", *(f"coalesce({flag}, 0)" for flag in FLAGS)))
     by_skill = np.zeros((int(max(skill_id.max(), flags["skill_id"].max())) + 1, len(FLAGS)), dtype=np.int64)
     by_skill[flags["skill_id"]] = np.stack([flags[f"coalesce({flag}, 0)"] for flag in FLAGS], axis=1)
@@ -151,8 +153,7 @@ def _fill_job_names(conn, ordinal, skill_id) -> None:
     job_bits = np.zeros(int(jobs.max()) + 1, dtype=np.int64)
     np.bitwise_or.at(job_bits, jobs, bits[skill_id[kept]])
     listing = np.flatnonzero(np.bincount(jobs))  # the jobs with a name that has flags, in ordinal order
-    conn.executemany(f"INSERT INTO job_names VALUES (?{', ?' * len(FLAGS)})",
-                     np.column_stack((listing, (job_bits[listing, None] >> np.arange(len(FLAGS))) & 1)).tolist())
+    conn.executemany("INSERT INTO job_names (ordinal, flags) VALUES (?, ?)", zip(listing.tolist(), job_bits[listing].tolist()))
 
 
 def _fill_cell_pair_counts(conn, ordinal, skill_id, group_of, group_cells) -> None:

@@ -350,14 +350,11 @@ SELECT s.skill_id, w.frontend, w.backend, w.ml, w.fine_tuning, w.rag_or_agents,
     s.category IN ('ml', 'web', 'ops', 'cloud', 'data', 'databases') AS non_genai
 FROM skills AS s
 LEFT JOIN name_words AS w USING (skill_id);
--- Keyed by the job's ordinal (job_order); a flag no name of the job sets is 0, as job_profile reads it.
-CREATE TEMP TABLE job_names (
-    ordinal INTEGER PRIMARY KEY,
-    has_frontend_word INTEGER NOT NULL, has_backend_word INTEGER NOT NULL, has_ml_word INTEGER NOT NULL,
-    has_fine_tuning_name INTEGER NOT NULL, has_rag_or_agents INTEGER NOT NULL,
-    has_genai INTEGER NOT NULL, has_ml INTEGER NOT NULL, has_web INTEGER NOT NULL, has_ops INTEGER NOT NULL,
-    has_non_genai INTEGER NOT NULL
-);
+-- Keyed by the job's ordinal (job_order); the flags as the bits of one number (one value a job to
+-- write, not ten: ~100,000 rows), bit 0 up: a frontend word, a backend word, an ML word, a
+-- fine-tuning name, RAG or agents, the genai, ml, web and ops lists, other tech (name_flags'
+-- columns in order, cell_counts.FLAGS); a flag no name of the job sets is 0, as job_profile reads it.
+CREATE TEMP TABLE job_names (ordinal INTEGER PRIMARY KEY, flags INTEGER NOT NULL);
 
 -- Jobs per cell, segment and skill: the base of every skill report. first_seen: where these jobs
 -- first name it (ties rank in that order); top_jobs: the jobs naming it among the first 10 of
