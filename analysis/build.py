@@ -61,7 +61,6 @@ METHODS_TABLE = "report_methods"  # the definitions the tables use (methods.yaml
 DEFAULT_LABELS = "rules"  # the rule tagger's labels (jobcrawler.storage.RULES)
 SCOPE = "the scope tables"  # keys of build()'s seconds beside the report tables
 SIDE_SCOPE = "the second process's scope tables"  # (build_parallel.py)
-MMAP_BYTES = 1 << 32  # prepare(): how much of the database file to map at most
 
 # The tables the report queries read, and cheap aggregates that change when a crawl or a
 # re-tag writes them (count(*) reads the smallest index; max(rowid) is one b-tree descent).
@@ -158,12 +157,6 @@ def prepare(conn: sqlite3.Connection, labels: str) -> None:
     # Large pages for the scope tables (set before the first one is made): their ~1,000,000-row
     # tables and upserts walk shallower b-trees (100,000 postings: ~0.4 s less CPU of ~10).
     conn.execute("PRAGMA temp.page_size = 65536")
-    # The database file read through a memory map (SQLite caps the size at its build's maximum,
-    # 2 GB by default; the rest is read as before): the jobs' ~8 KB rows span two or three pages
-    # each, and the crawl tables are read ~15 times, each page a read() and a copy otherwise
-    # (100,000 postings: ~0.2 s less system time of ~0.5). The build holds the write lock
-    # throughout, so no one shrinks the file under the map.
-    conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
     blend.create_source_views(conn, labels)
 
 
