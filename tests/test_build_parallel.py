@@ -451,3 +451,42 @@ def test_two_processes_count_what_the_reports_leave_out_as_one_does(edge_db, tmp
     builder.build(two, left_out=left_out_two, side_tables=side_tables)
     assert side_tables
     assert left_out_one == left_out_two == {"pay bound that is no number": 1, "city listing without a city": 1}
+
+
+def pay_scope(rows, cells_of_group) -> sqlite3.Connection:
+    """The tables fill_pay reads, made as _scope_profile.sql makes them (group_pay: one row per scope
+    group, currency, level, AI type and figure), and the empty table it fills."""
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    conn.execute("CREATE TEMP TABLE group_pay (scope_group, currency, level, ai_type, annual, jobs, converted)")
+    conn.executemany("INSERT INTO group_pay VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    conn.execute("CREATE TEMP TABLE group_cells (scope_group INTEGER NOT NULL, cell_id INTEGER NOT NULL, "
+                 "PRIMARY KEY (scope_group, cell_id)) WITHOUT ROWID")
+    conn.executemany("INSERT INTO group_cells VALUES (?, ?)",
+                     [(group, cell) for group, cells in cells_of_group.items() for cell in cells])
+    for statement in builder.sql_statements(builder.SCOPE_PROFILE_SQL.read_text()):  # pay_groups and cell_pay_quartiles as the script makes them
+        if re.search(r"(TABLE|INTO) (pay_groups|cell_pay_quartiles)\b", statement):
+            conn.execute(statement)
+    return conn
+
+
+@settings(derandomize=True, max_examples=200, deadline=None)
+@given(st.data())
+def test_the_pay_quartiles_are_the_quoted_sql_s_to_the_last_bit(data):
+    """Cells whose postings state few or many figures, repeated or not, REALs that interpolate to
+    any fraction: fill_pay's quartiles are the quoted statement's floats exactly."""
+    figures = st.one_of(st.sampled_from([1000.0, 52_000.0, 123_456.789, 0.1 + 99_999.2]),
+                        st.floats(1000, 1e7, allow_nan=False, allow_infinity=False))
+    keys = st.tuples(st.integers(0, 4), st.sampled_from(["USD", "GBP"]), st.sampled_from(["senior", "not stated"]),
+                     st.sampled_from(["ai-first", "unknown"]), figures)
+    stated = data.draw(st.dictionaries(keys, st.integers(1, 6), min_size=1, max_size=60))
+    rows = [(*key, jobs, data.draw(st.integers(0, jobs))) for key, jobs in stated.items()]
+    cells_of_group = {group: {1, *data.draw(st.sets(st.integers(2, 5), max_size=3))} for group in range(5)}
+    conn = pay_scope(rows, cells_of_group)
+    cell_counts.fill_pay(conn)
+    by_numpy = conn.execute("SELECT * FROM cell_pay_quartiles ORDER BY cell_id, group_key").fetchall()
+    conn.execute("DELETE FROM cell_pay_quartiles")
+    statement, = quoted_statements(cell_counts.fill_pay)
+    conn.execute(statement)
+    by_sql = conn.execute("SELECT * FROM cell_pay_quartiles ORDER BY cell_id, group_key").fetchall()
+    assert by_numpy == by_sql
+    assert by_numpy

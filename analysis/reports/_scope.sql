@@ -250,18 +250,18 @@ LEFT JOIN stage_texts AS st ON st.text = coalesce(l.company_stage_raw, l.company
 -- published. seen_order orders every name as the published scripts met it: job, then the
 -- name's place in the job's lists (ties within one job of the rule tagger: by name); the place is
 -- json_each's id, below 2^32 (SQLite's text is shorter than 2^31 bytes), hence the factor 2^32.
--- list_node tells a job's lists apart (json_each's id of the list; 0 for the rule tagger's, whose
--- names a job lists once each). job_ordinal is the job's ordinal (job_order), carried as it is:
--- json_each's ids are not bounded (SQLite 3.45+ uses byte offsets), so seen_order cannot say whose
--- name it is.
+-- job_ordinal is the job's ordinal (job_order), carried as it is: json_each's ids are not bounded
+-- (SQLite 3.45+ uses byte offsets), so seen_order cannot say whose name it is. Only what the names'
+-- readers need (first_listed, cell_counts.fill_names, which find the job's scope group and segment
+-- by its ordinal): each column more is ~943,000 values more to write at 100,000 postings.
 CREATE TEMP TABLE listed_names AS
-SELECT l.job_id, lists.key AS list, lists.id AS list_node, names.value AS name, CAST(names.key AS INTEGER) AS position,
-    o.ordinal * 4294967296 + names.id AS seen_order, o.ordinal AS job_ordinal, o.scope_group, o.segment_id
+SELECT lists.key AS list, names.value AS name, CAST(names.key AS INTEGER) AS position,
+    o.ordinal * 4294967296 + names.id AS seen_order, o.ordinal AS job_ordinal
 FROM source_labels AS l
 JOIN job_order AS o ON o.job_id = l.job_id AND o.keeps_lists, json_each(l.skill_lists) AS lists, json_each(lists.value) AS names
 WHERE lists.type = 'array' AND names.type = 'text'
 UNION ALL
-SELECT k.job_id, k.category, 0, k.skill, 0, o.ordinal * 4294967296, o.ordinal, o.scope_group, o.segment_id
+SELECT k.category, k.skill, 0, o.ordinal * 4294967296, o.ordinal
 FROM source_skills AS k
 JOIN job_order AS o ON o.job_id = k.job_id AND NOT o.keeps_lists;
 
@@ -350,14 +350,11 @@ SELECT s.skill_id, w.frontend, w.backend, w.ml, w.fine_tuning, w.rag_or_agents,
     s.category IN ('ml', 'web', 'ops', 'cloud', 'data', 'databases') AS non_genai
 FROM skills AS s
 LEFT JOIN name_words AS w USING (skill_id);
--- Keyed by the job's ordinal (job_order); a flag no name of the job sets is 0, as job_profile reads it.
-CREATE TEMP TABLE job_names (
-    ordinal INTEGER PRIMARY KEY,
-    has_frontend_word INTEGER NOT NULL, has_backend_word INTEGER NOT NULL, has_ml_word INTEGER NOT NULL,
-    has_fine_tuning_name INTEGER NOT NULL, has_rag_or_agents INTEGER NOT NULL,
-    has_genai INTEGER NOT NULL, has_ml INTEGER NOT NULL, has_web INTEGER NOT NULL, has_ops INTEGER NOT NULL,
-    has_non_genai INTEGER NOT NULL
-);
+-- Keyed by the job's ordinal (job_order); the flags as the bits of one number (one value a job to
+-- write, not ten: ~100,000 rows), bit 0 up: a frontend word, a backend word, an ML word, a
+-- fine-tuning name, RAG or agents, the genai, ml, web and ops lists, other tech (name_flags'
+-- columns in order, cell_counts.FLAGS); a flag no name of the job sets is 0, as job_profile reads it.
+CREATE TEMP TABLE job_names (ordinal INTEGER PRIMARY KEY, flags INTEGER NOT NULL);
 
 -- Jobs per cell, segment and skill: the base of every skill report. first_seen: where these jobs
 -- first name it (ties rank in that order); top_jobs: the jobs naming it among the first 10 of

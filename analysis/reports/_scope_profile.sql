@@ -43,23 +43,24 @@ SELECT
     j.is_frontend,
     j.is_backend,
     j.is_fullstack,
+    -- what the job's names say: job_names' flags, bit by bit (_scope.sql)
     -- as published: a name holding a frontend / backend / ML word (published_terms)
-    coalesce(w.has_frontend_word, 0) AS has_frontend_word,
-    coalesce(w.has_backend_word, 0) AS has_backend_word,
-    coalesce(w.has_ml_word, 0) AS has_ml_word,
+    coalesce(w.flags & 1, 0) AS has_frontend_word,
+    coalesce((w.flags >> 1) & 1, 0) AS has_backend_word,
+    coalesce((w.flags >> 2) & 1, 0) AS has_ml_word,
     j.fine_tuning,
     j.fine_tuning_use_cases,
     j.support_category,
     -- as published (finetuning_analysis.py): a fine-tuning word in the title, responsibilities,
     -- use cases or genai/ml names; a source's fine-tuning duty always counts
-    (j.fine_tuning <> 'none' OR coalesce(w.has_fine_tuning_name, 0)
+    (j.fine_tuning <> 'none' OR coalesce((w.flags >> 3) & 1, 0)
      OR j.job_id IN (SELECT job_id FROM fine_tuning_texts)) AS mentions_fine_tuning,
-    coalesce(w.has_genai, 0) AS has_genai,
-    coalesce(w.has_ml, 0) AS has_ml,
-    coalesce(w.has_web, 0) AS has_web,
-    coalesce(w.has_ops, 0) AS has_ops,
-    coalesce(w.has_non_genai, 0) AS has_non_genai,
-    coalesce(w.has_rag_or_agents, 0) AS has_rag_or_agents,
+    coalesce((w.flags >> 5) & 1, 0) AS has_genai,
+    coalesce((w.flags >> 6) & 1, 0) AS has_ml,
+    coalesce((w.flags >> 7) & 1, 0) AS has_web,
+    coalesce((w.flags >> 8) & 1, 0) AS has_ops,
+    coalesce((w.flags >> 9) & 1, 0) AS has_non_genai,
+    coalesce((w.flags >> 4) & 1, 0) AS has_rag_or_agents,
     -- ours: a concrete ML skill, the generic "machine learning" (often the company's field) left out
     j.job_id IN (SELECT job_id FROM concrete_ml_jobs) AS has_concrete_ml
 FROM job_base AS j
@@ -218,9 +219,10 @@ GROUP BY k.cell_id, g.ai_type, k.skill_id;
 CREATE INDEX temp.cell_canonical_skills_by_skill ON cell_canonical_skills (cell_id, skill);
 
 -- Pay: the postings stating pay with a period and their yearly figure, as pay.sql defines them,
--- counted per cell, grouping (all, level, AI type; pay_groups, per currency) and figure: postings
--- of a cell stating the same figure are counted together (cell_pay_counts: by analysis/cell_counts.py,
--- fill_pay, which quotes the SQL it stands for); the quartiles read them in key order.
+-- per scope group, currency, level, AI type and figure (group_pay); the quartiles per cell and
+-- grouping (all, level, AI type; pay_groups, per currency) over the sorted figures of the cell's
+-- postings (cell_pay_quartiles: by analysis/cell_counts.py, fill_pay, which quotes the SQL it
+-- stands for; report_pay rounds them).
 CREATE TEMP TABLE group_pay AS
 WITH stated AS MATERIALIZED (
     SELECT p.scope_group,
@@ -253,9 +255,9 @@ UNION SELECT currency, 'level', level FROM group_pay
 UNION SELECT currency, 'AI type', ai_type FROM group_pay
 ORDER BY 1, 2, 3;
 
-CREATE TEMP TABLE cell_pay_counts (
-    cell_id INTEGER NOT NULL, group_key INTEGER NOT NULL, annual REAL NOT NULL,
-    jobs INTEGER NOT NULL, converted INTEGER NOT NULL,
-    PRIMARY KEY (cell_id, group_key, annual)
+CREATE TEMP TABLE cell_pay_quartiles (
+    cell_id INTEGER NOT NULL, group_key INTEGER NOT NULL, jobs INTEGER NOT NULL, converted INTEGER NOT NULL,
+    q1 REAL NOT NULL, median REAL NOT NULL, q3 REAL NOT NULL,
+    PRIMARY KEY (cell_id, group_key)
 ) WITHOUT ROWID;
 
