@@ -66,6 +66,44 @@ FROM job_base AS j
 LEFT JOIN job_names AS w ON w.ordinal = j.ordinal;
 CREATE UNIQUE INDEX temp.job_profile_by_job ON job_profile (job_id);
 
+-- The small reports' counts per scope group, each job counted once here rather than once a report
+-- (100,000 postings: each report grouped job_base's or job_profile's 100,000 rows again; these hold
+-- ~13,000 and ~1,000). Every count is of jobs, so a report adds them up into the same numbers
+-- (a sum over no value but NULLs stays NULL: is_tech_lead). group_base_counts reads job_base only,
+-- so the reports of its columns need no listed name (build_parallel.py); group_profile_counts adds
+-- what the jobs' names say, per AI type.
+CREATE TEMP TABLE group_base_counts AS
+SELECT scope_group, ai_type, company_stage, fine_tuning, support_category,
+    count(*) AS jobs,
+    sum(is_entry_level) AS entry_level_jobs,
+    sum(is_research) AS research_jobs,
+    sum(is_customer_facing) AS customer_facing_jobs,
+    sum(is_management) AS management_jobs,
+    sum(is_tech_lead) AS tech_lead_jobs
+FROM job_base
+GROUP BY scope_group, ai_type, company_stage, fine_tuning, support_category;
+CREATE TEMP TABLE group_profile_counts AS
+SELECT scope_group, ai_type,
+    count(*) AS jobs,
+    sum(has_ml_word) AS ml_word_jobs,
+    sum(has_concrete_ml) AS concrete_ml_jobs,
+    sum(has_genai) AS genai_jobs,
+    sum(has_genai AND has_ops) AS genai_ops_jobs,
+    sum(has_genai AND has_ml) AS genai_ml_jobs,
+    sum(has_genai AND has_web) AS genai_web_jobs,
+    sum(has_genai AND has_non_genai) AS genai_other_jobs,
+    sum(has_genai AND NOT has_non_genai) AS genai_only_jobs,
+    sum(mentions_fine_tuning) AS fine_tuning_jobs,
+    sum(fine_tuning IN ('primary', 'secondary')) AS fine_tuning_duty_jobs,
+    sum(has_frontend_word) AS frontend_word_jobs,
+    sum(has_backend_word) AS backend_word_jobs,
+    sum(has_frontend_word AND has_backend_word) AS fullstack_word_jobs,
+    sum(is_frontend) AS frontend_jobs,
+    sum(is_backend) AS backend_jobs,
+    sum(is_fullstack) AS fullstack_jobs
+FROM job_profile
+GROUP BY scope_group, ai_type;
+
 -- Denominators: jobs per cell, overall and per AI type.
 CREATE TEMP TABLE cell_totals AS
 WITH per_group AS MATERIALIZED (
