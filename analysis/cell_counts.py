@@ -299,7 +299,37 @@ def fill_titles(conn: sqlite3.Connection) -> None:
             first_seen = min(first_seen, excluded.first_seen);
 
     (the first job by its ordinal: job_order numbers the jobs in job id order). The groups are
-    counted in SQL, their cells here."""
+    counted in SQL, their cells here. Beside them, the rows of the titles the two title rankings
+    can list (each as many jobs as the TOP_TITLES-th of its cell, over every AI type, or as the
+    TOP_TYPE_TITLES-th of its cell and AI type, or more; ~2,500 and ~3,000 of ~63,000 rows at
+    100,000 postings), as
+
+        WITH per_cell AS MATERIALIZED (
+            SELECT cell_id, title_id, sum(jobs) AS jobs FROM cell_title_counts GROUP BY cell_id, title_id
+        ),
+        cut AS MATERIALIZED (  -- the jobs of each cell's 25th title (TOP_TITLES)
+            SELECT cell_id, jobs AS last_jobs
+            FROM (SELECT cell_id, jobs, row_number() OVER (PARTITION BY cell_id ORDER BY jobs DESC) AS place
+                  FROM per_cell)
+            WHERE place = 25
+        )
+        INSERT INTO cell_top_title_counts
+        SELECT k.* FROM cell_title_counts AS k
+        JOIN per_cell AS p USING (cell_id, title_id)
+        WHERE p.jobs >= coalesce((SELECT last_jobs FROM cut WHERE cut.cell_id = p.cell_id), 0);
+        WITH cut AS MATERIALIZED (  -- the jobs of the 10th title of each cell and AI type (TOP_TYPE_TITLES)
+            SELECT cell_id, ai_type_key, jobs AS last_jobs
+            FROM (SELECT cell_id, ai_type_key, jobs,
+                      row_number() OVER (PARTITION BY cell_id, ai_type_key ORDER BY jobs DESC) AS place
+                  FROM cell_title_counts)
+            WHERE place = 10
+        )
+        INSERT INTO cell_type_top_title_counts
+        SELECT k.* FROM cell_title_counts AS k
+        WHERE k.jobs >= coalesce((SELECT last_jobs FROM cut
+                                  WHERE cut.cell_id = k.cell_id AND cut.ai_type_key = k.ai_type_key), 0);
+
+    Fills those of the three tables the scope steps made (build_parallel.py)."""
     per_group = _columns(conn, """(
         SELECT p.scope_group, a.ai_type_key, t.title_id, count(*) AS jobs, min(p.ordinal) AS first_job
         FROM job_base AS p
@@ -314,10 +344,37 @@ def fill_titles(conn: sqlite3.Connection) -> None:
         sums=(per_group["jobs"][row],), mins=(per_group["first_job"][row],))
     ai_type = dict(conn.execute("SELECT ai_type_key, ai_type FROM ai_types"))
     job_id = dict(conn.execute("SELECT ordinal, job_id FROM job_order"))
-    conn.executemany(
-        "INSERT INTO cell_title_counts (cell_id, ai_type_key, title_id, ai_type, jobs, first_seen) VALUES (?, ?, ?, ?, ?, ?)",
-        ((cell, key, title, ai_type[key], count, job_id[first]) for cell, key, title, count, first
-         in zip(cell_id.tolist(), ai_type_key.tolist(), title_id.tolist(), jobs.tolist(), first_job.tolist())))
+    kept = {"cell_title_counts": np.ones(len(jobs), dtype=bool), **_title_cuts(cell_id, ai_type_key, title_id, jobs)}
+    for table in _made(conn) & set(kept):
+        rows = kept[table]
+        conn.executemany(
+            f"INSERT INTO {table} (cell_id, ai_type_key, title_id, ai_type, jobs, first_seen) VALUES (?, ?, ?, ?, ?, ?)",
+            ((cell, key, title, ai_type[key], count, job_id[first]) for cell, key, title, count, first
+             in zip(cell_id[rows].tolist(), ai_type_key[rows].tolist(), title_id[rows].tolist(), jobs[rows].tolist(),
+                    first_job[rows].tolist())))
+
+
+# report_top_titles lists each cell's TOP_TITLES titles with the most jobs (over every AI type), and
+# report_ai_type_titles each cell's and AI type's TOP_TYPE_TITLES, each with every title tying with
+# the last (reports/top_titles.sql, ai_type_titles.sql); fill_titles keeps their rows apart for them.
+TOP_TITLES = 25
+TOP_TYPE_TITLES = 10
+
+
+def _title_cuts(cell_id: np.ndarray, ai_type_key: np.ndarray, title_id: np.ndarray, jobs: np.ndarray) -> dict[str, np.ndarray]:
+    """Which rows of cell_title_counts (given as its columns) each title ranking can list, by the
+    table keeping them (the statements fill_titles quotes)."""
+    (cell_title, title_total), (total,), _ = _group(keys=(cell_id, title_id), sums=(jobs,))
+    titles = int(title_id.max(initial=0)) + 1
+    pair = np.searchsorted(cell_title * titles + title_total, cell_id * titles + title_id)  # each row's (cell, title)
+    return {"cell_top_title_counts": _can_rank(cell_title, total, TOP_TITLES)[pair],
+            "cell_type_top_title_counts": _can_rank(cell_id * (int(ai_type_key.max(initial=0)) + 1) + ai_type_key, jobs,
+                                                    TOP_TYPE_TITLES)}
+
+
+def _made(conn: sqlite3.Connection) -> set[str]:
+    """The temporary tables the scope steps made so far."""
+    return {name for (name,) in conn.execute("SELECT name FROM sqlite_temp_master WHERE type = 'table'")}
 
 
 def fill_pay(conn: sqlite3.Connection) -> None:
@@ -415,7 +472,7 @@ def fill_companies(conn: sqlite3.Connection) -> None:
     company are counted in SQL, their cells here. Fills those of the two tables the scope steps
     made: a build's process making only some report tables (build_parallel.py) makes only the ones
     they read."""
-    made = {name for (name,) in conn.execute("SELECT name FROM sqlite_temp_master WHERE type = 'table'")}
+    made = _made(conn)
     per_group = _columns(conn, """(
         SELECT p.scope_group, c.company_id, count(*) AS jobs
         FROM job_base AS p
@@ -434,12 +491,13 @@ def fill_companies(conn: sqlite3.Connection) -> None:
         conn.executemany("INSERT INTO cell_companies (cell_id, companies) VALUES (?, ?)", zip(cell_id.tolist(), companies.tolist()))
 
 
-def _can_rank(cell_id: np.ndarray, jobs: np.ndarray) -> np.ndarray:
-    """Which (cell, company) counts report_top_companies can list: as many jobs as the cell's
-    TOP_COMPANIES-th company or more (every count of a cell with fewer companies)."""
+def _can_rank(cell_id: np.ndarray, jobs: np.ndarray, top: int = TOP_COMPANIES) -> np.ndarray:
+    """Which counts a top-``top`` list per cell (report_top_companies: companies) can list: as many
+    jobs as the cell's ``top``-th or more (every count of a cell with fewer). ``cell_id`` is any
+    integer key of the lists (a cell and AI type as one number)."""
     order = np.lexsort((-jobs, cell_id))  # by cell, the most jobs first
     first = np.searchsorted(cell_id[order], cell_id[order])  # where each row's cell starts
-    last = order[np.arange(len(order)) - first == TOP_COMPANIES - 1]
+    last = order[np.arange(len(order)) - first == top - 1]
     cut = np.zeros(int(cell_id.max(initial=-1)) + 1, dtype=jobs.dtype)
     cut[cell_id[last]] = jobs[last]
     return jobs >= cut[cell_id]
@@ -456,7 +514,7 @@ class Counting(NamedTuple):
 COUNTINGS = (
     Counting(fill_names, frozenset({"cell_skill_counts", "group_term_jobs", "job_names", "cell_pair_counts"}),
              frozenset({"listed_names", "skills", "job_order", "group_cells", "name_terms", "name_flags", "published_terms"})),
-    Counting(fill_titles, frozenset({"cell_title_counts"}),
+    Counting(fill_titles, frozenset({"cell_title_counts", "cell_top_title_counts", "cell_type_top_title_counts"}),
              frozenset({"job_base", "titles", "ai_types", "group_cells", "job_order"})),
     Counting(fill_pay, frozenset({"cell_pay_counts"}), frozenset({"group_pay", "pay_groups", "group_cells"})),
     Counting(fill_companies, frozenset({"cell_company_counts", "cell_companies"}),

@@ -405,6 +405,97 @@ def test_the_company_cut_leaves_report_top_companies_unchanged_on_tie_heavy_cell
     assert top_companies_rows(cells, first_seen, every_count) == top_companies_rows(cells, first_seen, cell_counts._can_rank)
 
 
+AI_TYPES = [None, "ai-first", "ai-support", "ml"]  # by ai_type_key, as ai_types numbers them
+
+
+def title_rankings(rows: list[tuple[int, int, int, int]], cut: str) -> tuple[list[tuple], list[tuple]]:
+    """report_top_titles' and report_ai_type_titles' rows over cell_title_counts ``rows`` (cell,
+    AI type key, title, jobs), each ranking reading the rows its cut table keeps, by ``cut``:
+    "sql" (the statements fill_titles quotes), "numpy" (fill_titles' own) or "none" (every row)."""
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE cells (cell_id INTEGER PRIMARY KEY, city TEXT NOT NULL, period TEXT NOT NULL)")
+    conn.execute("CREATE TABLE cell_totals (cell_id INTEGER PRIMARY KEY, jobs INTEGER NOT NULL)")
+    conn.execute("CREATE TABLE titles (title_id INTEGER PRIMARY KEY, title TEXT NOT NULL UNIQUE, first_seen TEXT)")
+    for table in ("cell_title_counts", "cell_top_title_counts", "cell_type_top_title_counts"):
+        conn.execute(f"CREATE TABLE {table} (cell_id INTEGER NOT NULL, ai_type_key INTEGER NOT NULL, title_id INTEGER NOT NULL, "
+                     "ai_type TEXT, jobs INTEGER NOT NULL, first_seen TEXT NOT NULL, PRIMARY KEY (cell_id, ai_type_key, title_id)) "
+                     "WITHOUT ROWID")
+    cells = sorted({cell for cell, *_ in rows})
+    titles = max(title for _, _, title, _ in rows) + 1
+    conn.executemany("INSERT INTO cells VALUES (?, ?, ?)", ((cell, f"city {cell}", "all") for cell in cells))
+    conn.executemany("INSERT INTO cell_totals VALUES (?, ?)",
+                     ((cell, sum(jobs for c, _, _, jobs in rows if c == cell)) for cell in cells))
+    # ties in the order of the first job, here not that of the title's id (the title's first job
+    # is the first of its rows')
+    conn.executemany("INSERT INTO titles VALUES (?, ?, ?)",
+                     ((title, f"title {title}", f"job {titles - title:04d}") for title in range(titles)))
+    conn.executemany("INSERT INTO cell_title_counts VALUES (?, ?, ?, ?, ?, ?)",
+                     ((cell, key, title, AI_TYPES[key], jobs, f"job {titles - title:04d}.{cell}.{key}")
+                      for cell, key, title, jobs in rows))
+    full = "SELECT * FROM cell_title_counts"
+    if cut == "sql":
+        for statement in quoted_statements(cell_counts.fill_titles)[1:]:
+            conn.execute(statement)
+    else:
+        cell_id, ai_type_key, title_id, jobs = (np.array(column, dtype=np.int64) for column in zip(*rows))
+        kept = cell_counts._title_cuts(cell_id, ai_type_key, title_id, jobs)
+        for table, keep in kept.items():
+            chosen = {row for row, wanted in zip(rows, keep.tolist()) if wanted or cut == "none"}
+            conn.execute(f"INSERT INTO {table} {full} WHERE (cell_id, ai_type_key, title_id, jobs) IN "
+                         f"(VALUES {', '.join(map(str, chosen))})")
+    try:
+        return tuple(conn.execute((builder.REPORTS_DIR / f"{report}.sql").read_text()).fetchall()
+                     for report in ("top_titles", "ai_type_titles"))
+    finally:
+        conn.close()
+
+
+def test_the_title_cuts_are_the_rankings_lengths():
+    """fill_titles keeps the titles report_top_titles and report_ai_type_titles can list: their counts."""
+    assert "WHERE p.rank <= 25 OR" in (builder.REPORTS_DIR / "top_titles.sql").read_text()
+    assert "WHERE r.rank <= 10 OR" in (builder.REPORTS_DIR / "ai_type_titles.sql").read_text()
+    assert (cell_counts.TOP_TITLES, cell_counts.TOP_TYPE_TITLES) == (25, 10)
+    _, top, type_top = quoted_statements(cell_counts.fill_titles)
+    assert "WHERE place = 25\n" in top and "WHERE place = 10\n" in type_top
+
+
+@st.composite
+def tie_heavy_titles(draw) -> list[tuple[int, int, int, int]]:
+    """1 to 3 cells of 0 to 40 titles (near 25 or 10 as often as not) over the AI types (none
+    included), 1 to a few jobs a title and type: ties across both cuts in most cells."""
+    rows = []
+    for cell in range(draw(st.integers(1, 3))):
+        most = draw(st.integers(1, 4))
+        for title in range(draw(st.one_of(st.integers(0, 40), st.integers(8, 12), st.integers(23, 27)))):
+            for key in draw(st.sets(st.integers(0, len(AI_TYPES) - 1), min_size=1)):
+                rows.append((cell, key, title, draw(st.integers(1, most))))
+    assume(rows)
+    return rows
+
+
+@settings(derandomize=True, max_examples=200, deadline=None)
+@given(tie_heavy_titles())
+def test_the_title_cuts_keep_the_quoted_rows_and_leave_the_title_rankings_as_the_full_count_makes_them(rows):
+    full = title_rankings(rows, "none")
+    assert title_rankings(rows, "numpy") == full
+    assert title_rankings(rows, "sql") == full
+
+
+def test_the_title_cuts_cut_and_keep_ties():
+    """A cell of 40 titles, each of one job under two AI types but the first five, and one of 12
+    titles: rows go, and the rankings list every title tying with their last."""
+    rows = [(0, key, title, 3 if title < 5 else 1) for title in range(40) for key in (1, 2)]
+    rows += [(1, 1, title, 12 - title) for title in range(12)]
+    top, by_type = title_rankings(rows, "numpy")
+    assert (top, by_type) == title_rankings(rows, "none") == title_rankings(rows, "sql")
+    cell_id, ai_type_key, title_id, jobs = (np.array(column, dtype=np.int64) for column in zip(*rows))
+    kept = cell_counts._title_cuts(cell_id, ai_type_key, title_id, jobs)
+    assert kept["cell_top_title_counts"].all()  # every title of cell 0 ties with its 25th (2 jobs)
+    assert kept["cell_type_top_title_counts"].sum() == 2 * 40 + 10  # cell 1's 11th and 12th titles go
+    assert len([row for row in top if row[0] == "city 0"]) == 40
+    assert max(rank for city, _, _, rank, *_ in by_type if city == "city 1") == 10
+
+
 # The count of pay bounds that are no number as build.LEFT_OUT counted it before job_base counted
 # them (a second pass over the jobs' long rows): the definition job_base's column stands for.
 UNREAD_PAY_BOUNDS_BEFORE = """

@@ -177,6 +177,19 @@ CREATE TEMP TABLE cell_title_counts (
     jobs INTEGER NOT NULL, first_seen TEXT NOT NULL,
     PRIMARY KEY (cell_id, ai_type_key, title_id)
 ) WITHOUT ROWID;
+-- Its rows of the titles report_top_titles can list (as many jobs over every AI type as the cell's
+-- 25th title or more) and of those report_ai_type_titles can list (as many as the cell's and AI
+-- type's 10th or more): those rankings sort ~2,500 and ~3,000 rows instead of ~63,000 (fill_titles).
+CREATE TEMP TABLE cell_top_title_counts (
+    cell_id INTEGER NOT NULL, ai_type_key INTEGER NOT NULL, title_id INTEGER NOT NULL, ai_type TEXT,
+    jobs INTEGER NOT NULL, first_seen TEXT NOT NULL,
+    PRIMARY KEY (cell_id, ai_type_key, title_id)
+) WITHOUT ROWID;
+CREATE TEMP TABLE cell_type_top_title_counts (
+    cell_id INTEGER NOT NULL, ai_type_key INTEGER NOT NULL, title_id INTEGER NOT NULL, ai_type TEXT,
+    jobs INTEGER NOT NULL, first_seen TEXT NOT NULL,
+    PRIMARY KEY (cell_id, ai_type_key, title_id)
+) WITHOUT ROWID;
 
 -- Each AI type's jobs with a title per cell (unknown included): the denominator of the title
 -- word and title keyword shares.
