@@ -68,12 +68,12 @@ CREATE UNIQUE INDEX temp.job_profile_by_job ON job_profile (job_id);
 
 -- The small reports' counts per scope group, each job counted once here rather than once a report
 -- (100,000 postings: each report grouped job_base's or job_profile's 100,000 rows again; these hold
--- ~13,000 and ~1,000). Every count is of jobs, so a report adds them up into the same numbers
--- (a sum over no value but NULLs stays NULL: is_tech_lead). group_base_counts reads job_base only,
--- so the reports of its columns need no listed name (build_parallel.py); group_profile_counts adds
--- what the jobs' names say, per AI type.
+-- ~13,000 and ~1,000: the stage groups follow from the stage, so they add few). Every count is of
+-- jobs, so a report adds them up into the same numbers (a sum over no value but NULLs stays NULL:
+-- is_tech_lead). group_base_counts reads job_base only, so the reports of its columns need no
+-- listed name (build_parallel.py); group_profile_counts adds what the jobs' names say, per AI type.
 CREATE TEMP TABLE group_base_counts AS
-SELECT scope_group, ai_type, company_stage, fine_tuning, support_category,
+SELECT scope_group, ai_type, company_stage, stage_group, exact_stage_group, fine_tuning, support_category,
     count(*) AS jobs,
     sum(is_entry_level) AS entry_level_jobs,
     sum(is_research) AS research_jobs,
@@ -81,7 +81,7 @@ SELECT scope_group, ai_type, company_stage, fine_tuning, support_category,
     sum(is_management) AS management_jobs,
     sum(is_tech_lead) AS tech_lead_jobs
 FROM job_base
-GROUP BY scope_group, ai_type, company_stage, fine_tuning, support_category;
+GROUP BY scope_group, ai_type, company_stage, stage_group, exact_stage_group, fine_tuning, support_category;
 CREATE TEMP TABLE group_profile_counts AS
 SELECT scope_group, ai_type,
     count(*) AS jobs,
