@@ -198,6 +198,8 @@ SELECT cell_id, ai_type, sum(jobs) AS titles
 FROM cell_title_counts
 WHERE ai_type IS NOT NULL
 GROUP BY cell_id, ai_type;
+-- By cell and AI type: the title word and keyword reports look each of their rows' denominator up.
+CREATE UNIQUE INDEX temp.cell_type_titles_by_cell ON cell_type_titles (cell_id, ai_type);
 
 -- The title a published variant is shown under: its most common title without a seniority
 -- word, else the variant's own words cut from its most common title, in that title's case
