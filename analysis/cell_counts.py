@@ -329,7 +329,29 @@ def fill_titles(conn: sqlite3.Connection) -> None:
         WHERE k.jobs >= coalesce((SELECT last_jobs FROM cut
                                   WHERE cut.cell_id = k.cell_id AND cut.ai_type_key = k.ai_type_key), 0);
 
-    Fills those of the three tables the scope steps made (build_parallel.py)."""
+    and the title words (title_words) of each cell and AI type that report_title_words can list
+    (each as many titles as the TOP_TITLE_WORDS-th or more: ~3,000 of ~150,000 counts), as
+
+        WITH per_cell AS MATERIALIZED (
+            SELECT c.cell_id, c.ai_type_key, c.ai_type, w.word, sum(c.jobs) AS titles
+            FROM title_words AS w
+            JOIN cell_title_counts AS c USING (title_id)
+            WHERE c.ai_type IS NOT NULL
+            GROUP BY c.cell_id, c.ai_type_key, w.word
+        ),
+        cut AS MATERIALIZED (  -- the titles of the 10th word of each cell and AI type (TOP_TITLE_WORDS)
+            SELECT cell_id, ai_type_key, titles AS last_titles
+            FROM (SELECT cell_id, ai_type_key, titles,
+                      row_number() OVER (PARTITION BY cell_id, ai_type_key ORDER BY titles DESC) AS place
+                  FROM per_cell)
+            WHERE place = 10
+        )
+        INSERT INTO cell_title_word_counts (cell_id, ai_type_key, ai_type, word, titles)
+        SELECT * FROM per_cell AS p
+        WHERE titles >= coalesce((SELECT last_titles FROM cut
+                                  WHERE cut.cell_id = p.cell_id AND cut.ai_type_key = p.ai_type_key), 0);
+
+    Fills those of the four tables the scope steps made (build_parallel.py)."""
     per_group = _columns(conn, """(
         SELECT p.scope_group, a.ai_type_key, t.title_id, count(*) AS jobs, min(p.ordinal) AS first_job
         FROM job_base AS p
@@ -345,13 +367,36 @@ def fill_titles(conn: sqlite3.Connection) -> None:
     ai_type = dict(conn.execute("SELECT ai_type_key, ai_type FROM ai_types"))
     job_id = dict(conn.execute("SELECT ordinal, job_id FROM job_order"))
     kept = {"cell_title_counts": np.ones(len(jobs), dtype=bool), **_title_cuts(cell_id, ai_type_key, title_id, jobs)}
-    for table in _made(conn) & set(kept):
+    made = _made(conn)
+    for table in made & set(kept):
         rows = kept[table]
         conn.executemany(
             f"INSERT INTO {table} (cell_id, ai_type_key, title_id, ai_type, jobs, first_seen) VALUES (?, ?, ?, ?, ?, ?)",
             ((cell, key, title, ai_type[key], count, job_id[first]) for cell, key, title, count, first
              in zip(cell_id[rows].tolist(), ai_type_key[rows].tolist(), title_id[rows].tolist(), jobs[rows].tolist(),
                     first_job[rows].tolist())))
+    if "cell_title_word_counts" in made:
+        typed = np.array([ai_type.get(key) is not None for key in range(int(ai_type_key.max()) + 1)])[ai_type_key]
+        _fill_title_words(conn, cell_id[typed], ai_type_key[typed], title_id[typed], jobs[typed], ai_type)
+
+
+def _fill_title_words(conn, cell_id, ai_type_key, title_id, jobs, ai_type) -> None:
+    """cell_title_word_counts from the rows of cell_title_counts of an AI type (fill_titles)."""
+    pairs = conn.execute("SELECT title_id, word FROM title_words").fetchall()
+    if not pairs or not len(jobs):
+        return
+    words = sorted({word for _, word in pairs})  # Python orders str as SQLite's BINARY orders UTF-8
+    word_id = {word: at for at, word in enumerate(words)}
+    (word_title, word), _, _ = _group(keys=(np.array([title for title, _ in pairs], dtype=np.int64),
+                                            np.array([word_id[word] for _, word in pairs], dtype=np.int64)))
+    per_title = np.bincount(word_title, minlength=int(max(title_id.max(), word_title.max())) + 1)
+    row, nth = _runs(per_title[title_id])  # each row once a word of its title
+    row_word = word[(np.cumsum(per_title) - per_title)[title_id[row]] + nth]
+    (cell, key, word), (titles,), _ = _group(keys=(cell_id[row], ai_type_key[row], row_word), sums=(jobs[row],))
+    kept = _can_rank(cell * (int(key.max(initial=0)) + 1) + key, titles, TOP_TITLE_WORDS)
+    conn.executemany("INSERT INTO cell_title_word_counts (cell_id, ai_type_key, ai_type, word, titles) VALUES (?, ?, ?, ?, ?)",
+                     ((c, k, ai_type[k], words[w], n) for c, k, w, n
+                      in zip(cell[kept].tolist(), key[kept].tolist(), word[kept].tolist(), titles[kept].tolist())))
 
 
 # report_top_titles lists each cell's TOP_TITLES titles with the most jobs (over every AI type), and
@@ -359,6 +404,7 @@ def fill_titles(conn: sqlite3.Connection) -> None:
 # the last (reports/top_titles.sql, ai_type_titles.sql); fill_titles keeps their rows apart for them.
 TOP_TITLES = 25
 TOP_TYPE_TITLES = 10
+TOP_TITLE_WORDS = 10  # report_title_words: each cell's and AI type's words with the most titles (no ties)
 
 
 def _title_cuts(cell_id: np.ndarray, ai_type_key: np.ndarray, title_id: np.ndarray, jobs: np.ndarray) -> dict[str, np.ndarray]:
@@ -514,8 +560,9 @@ class Counting(NamedTuple):
 COUNTINGS = (
     Counting(fill_names, frozenset({"cell_skill_counts", "group_term_jobs", "job_names", "cell_pair_counts"}),
              frozenset({"listed_names", "skills", "job_order", "group_cells", "name_terms", "name_flags", "published_terms"})),
-    Counting(fill_titles, frozenset({"cell_title_counts", "cell_top_title_counts", "cell_type_top_title_counts"}),
-             frozenset({"job_base", "titles", "ai_types", "group_cells", "job_order"})),
+    Counting(fill_titles, frozenset({"cell_title_counts", "cell_top_title_counts", "cell_type_top_title_counts",
+                                     "cell_title_word_counts"}),
+             frozenset({"job_base", "titles", "ai_types", "group_cells", "job_order", "title_words"})),
     Counting(fill_pay, frozenset({"cell_pay_counts"}), frozenset({"group_pay", "pay_groups", "group_cells"})),
     Counting(fill_companies, frozenset({"cell_company_counts", "cell_companies"}),
              frozenset({"job_base", "companies", "group_cells"})),

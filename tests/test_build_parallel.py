@@ -434,7 +434,7 @@ def title_rankings(rows: list[tuple[int, int, int, int]], cut: str) -> tuple[lis
                       for cell, key, title, jobs in rows))
     full = "SELECT * FROM cell_title_counts"
     if cut == "sql":
-        for statement in quoted_statements(cell_counts.fill_titles)[1:]:
+        for statement in quoted_statements(cell_counts.fill_titles)[1:3]:
             conn.execute(statement)
     else:
         cell_id, ai_type_key, title_id, jobs = (np.array(column, dtype=np.int64) for column in zip(*rows))
@@ -454,9 +454,10 @@ def test_the_title_cuts_are_the_rankings_lengths():
     """fill_titles keeps the titles report_top_titles and report_ai_type_titles can list: their counts."""
     assert "WHERE p.rank <= 25 OR" in (builder.REPORTS_DIR / "top_titles.sql").read_text()
     assert "WHERE r.rank <= 10 OR" in (builder.REPORTS_DIR / "ai_type_titles.sql").read_text()
-    assert (cell_counts.TOP_TITLES, cell_counts.TOP_TYPE_TITLES) == (25, 10)
-    _, top, type_top = quoted_statements(cell_counts.fill_titles)
-    assert "WHERE place = 25\n" in top and "WHERE place = 10\n" in type_top
+    assert "WHERE p.rank <= 10\n" in (builder.REPORTS_DIR / "title_words.sql").read_text()
+    assert (cell_counts.TOP_TITLES, cell_counts.TOP_TYPE_TITLES, cell_counts.TOP_TITLE_WORDS) == (25, 10, 10)
+    _, top, type_top, words = quoted_statements(cell_counts.fill_titles)
+    assert "WHERE place = 25\n" in top and "WHERE place = 10\n" in type_top and "WHERE place = 10\n" in words
 
 
 @st.composite
@@ -494,6 +495,73 @@ def test_the_title_cuts_cut_and_keep_ties():
     assert kept["cell_type_top_title_counts"].sum() == 2 * 40 + 10  # cell 1's 11th and 12th titles go
     assert len([row for row in top if row[0] == "city 0"]) == 40
     assert max(rank for city, _, _, rank, *_ in by_type if city == "city 1") == 10
+
+
+def title_word_rows(rows: list[tuple[int, int, int, int]], words: dict[int, list[str]], cut: str) -> list[tuple]:
+    """report_title_words' rows over cell_title_counts ``rows`` (cell, AI type key, title, jobs) and
+    the titles' ``words``, cell_title_word_counts filled by ``cut``: "sql" (the statement fill_titles
+    quotes), "numpy" (fill_titles' own) or "none" (every word's count)."""
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE cells (cell_id INTEGER PRIMARY KEY, city TEXT NOT NULL, period TEXT NOT NULL)")
+    conn.execute("CREATE TABLE cell_title_counts (cell_id, ai_type_key, title_id, ai_type, jobs, first_seen)")
+    conn.execute("CREATE TABLE title_words (title_id, word)")
+    conn.execute("CREATE TABLE cell_title_word_counts (cell_id INTEGER NOT NULL, ai_type_key INTEGER NOT NULL, "
+                 "ai_type TEXT NOT NULL, word, titles NOT NULL, PRIMARY KEY (cell_id, ai_type_key, word)) WITHOUT ROWID")
+    conn.executemany("INSERT INTO cells VALUES (?, ?, ?)", ((cell, f"city {cell}", "all") for cell in {r[0] for r in rows}))
+    conn.executemany("INSERT INTO cell_title_counts VALUES (?, ?, ?, ?, ?, 'job')",
+                     ((cell, key, title, AI_TYPES[key], jobs) for cell, key, title, jobs in rows))
+    conn.executemany("INSERT INTO title_words VALUES (?, ?)", ((title, word) for title, said in words.items() for word in said))
+    conn.execute("CREATE TABLE cell_type_titles AS SELECT cell_id, ai_type, sum(jobs) AS titles FROM cell_title_counts "
+                 "WHERE ai_type IS NOT NULL GROUP BY cell_id, ai_type")
+    words_statement = quoted_statements(cell_counts.fill_titles)[3]
+    if cut == "none":
+        words_statement = words_statement.replace("WHERE titles >= coalesce(", "WHERE true OR titles >= coalesce(")
+    if cut == "numpy":
+        typed = [row for row in rows if AI_TYPES[row[1]] is not None]
+        if typed:
+            cell_id, ai_type_key, title_id, jobs = (np.array(column, dtype=np.int64) for column in zip(*typed))
+            cell_counts._fill_title_words(conn, cell_id, ai_type_key, title_id, jobs, dict(enumerate(AI_TYPES)))
+    else:
+        conn.execute(words_statement)
+    try:
+        return conn.execute((builder.REPORTS_DIR / "title_words.sql").read_text()).fetchall()
+    finally:
+        conn.close()
+
+
+WORDS = ["ai", "data", "ml", "platform", "applied", "Éx", "ex", "llm", "agent", "genai", "research", "ops"]
+
+
+@st.composite
+def tie_heavy_title_words(draw) -> tuple[list[tuple[int, int, int, int]], dict[int, list[str]]]:
+    """tie_heavy_titles' rows, each title 0 to 4 of a dozen words (cased, accented): ties at the 10th."""
+    rows = draw(tie_heavy_titles())
+    titles = {title for _, _, title, _ in rows}
+    return rows, {title: draw(st.lists(st.sampled_from(WORDS), max_size=4, unique=True)) for title in titles}
+
+
+@settings(derandomize=True, max_examples=200, deadline=None)
+@given(tie_heavy_title_words())
+def test_the_title_word_cut_keeps_the_quoted_rows_and_leaves_report_title_words_as_the_full_count_makes_it(data):
+    rows, words = data
+    full = title_word_rows(rows, words, "none")
+    assert title_word_rows(rows, words, "numpy") == full
+    assert title_word_rows(rows, words, "sql") == full
+
+
+def test_the_title_word_cut_cuts():
+    """A cell and AI type of 12 words: the 11th and 12th go, the ranking is the same."""
+    rows = [(0, 1, title, 1) for title in range(12)]
+    words = {title: WORDS[:title + 1] for title in range(12)}  # WORDS[0] in every title, WORDS[11] in one
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE title_words (title_id, word)")
+    conn.executemany("INSERT INTO title_words VALUES (?, ?)", ((title, word) for title, said in words.items() for word in said))
+    conn.execute("CREATE TABLE cell_title_word_counts (cell_id, ai_type_key, ai_type, word, titles)")
+    cell_id, ai_type_key, title_id, jobs = (np.array(column, dtype=np.int64) for column in zip(*rows))
+    cell_counts._fill_title_words(conn, cell_id, ai_type_key, title_id, jobs, dict(enumerate(AI_TYPES)))
+    assert sorted(conn.execute("SELECT word, titles FROM cell_title_word_counts").fetchall()) == sorted(
+        (word, 12 - at) for at, word in enumerate(WORDS[:10]))
+    assert title_word_rows(rows, words, "numpy") == title_word_rows(rows, words, "none")
 
 
 # The count of pay bounds that are no number as build.LEFT_OUT counted it before job_base counted

@@ -167,6 +167,20 @@ UPDATE titles SET variant = trim(replace(replace(replace(
         ' sr. ', ' '), ' sr ', ' '), ' iii ', ' '), ' ii ', ' '), ' i ', ' '),
     ' ', ' ' || char(31)), char(31) || ' ', ''), char(31), ''));
 
+-- The words of each title report_title_words counts (whole words, each once a title): seniority
+-- and filler words ("senior", "engineer", "of", ...) left out.
+CREATE TEMP TABLE title_words AS
+WITH stop_word (word) AS (
+    VALUES ('engineer'), ('engineering'), ('senior'), ('sr'), ('staff'), ('lead'), ('principal'),
+        ('junior'), ('jr'), ('mid'), ('level'), ('associate'), ('founding'), ('distinguished'),
+        ('i'), ('ii'), ('iii'), ('iv'), ('1'), ('2'), ('3'),
+        ('a'), ('an'), ('and'), ('at'), ('for'), ('in'), ('of'), ('on'), ('the'), ('to'), ('with')
+)
+SELECT DISTINCT t.title_id, w.value AS word
+FROM titles AS t,
+    json_each('["' || replace(trim(t.words), ' ', '","') || '"]') AS w
+WHERE w.value <> '' AND w.value NOT IN (SELECT word FROM stop_word);
+
 -- Jobs per cell, AI type and exact title, and the first of them (ties rank in that order), the
 -- AI type by a key (ai_type_key: AI types in order, none first), as a key can hold no NULL.
 -- Counted by analysis/cell_counts.py (fill_titles: the SQL it stands for is quoted there).
@@ -189,6 +203,12 @@ CREATE TEMP TABLE cell_type_top_title_counts (
     cell_id INTEGER NOT NULL, ai_type_key INTEGER NOT NULL, title_id INTEGER NOT NULL, ai_type TEXT,
     jobs INTEGER NOT NULL, first_seen TEXT NOT NULL,
     PRIMARY KEY (cell_id, ai_type_key, title_id)
+) WITHOUT ROWID;
+-- Titles per cell, AI type and title word, of the words report_title_words can list (as many
+-- titles as the 10th word of the cell and AI type or more; fill_titles).
+CREATE TEMP TABLE cell_title_word_counts (
+    cell_id INTEGER NOT NULL, ai_type_key INTEGER NOT NULL, ai_type TEXT NOT NULL, word, titles NOT NULL,
+    PRIMARY KEY (cell_id, ai_type_key, word)
 ) WITHOUT ROWID;
 
 -- Each AI type's jobs with a title per cell (unknown included): the denominator of the title
