@@ -351,7 +351,17 @@ def fill_titles(conn: sqlite3.Connection) -> None:
         WHERE titles >= coalesce((SELECT last_titles FROM cut
                                   WHERE cut.cell_id = p.cell_id AND cut.ai_type_key = p.ai_type_key), 0);
 
-    Fills those of the four tables the scope steps made (build_parallel.py)."""
+    and titles per cell, AI type and title keyword (title_keyword_hits), as
+
+        INSERT INTO cell_keyword_counts (cell_id, ai_type_key, ai_type, keyword, position, titles, whole_word_titles)
+        SELECT c.cell_id, c.ai_type_key, c.ai_type, k.keyword, k.position, sum(c.jobs),
+            sum(CASE WHEN k.whole_word THEN c.jobs ELSE 0 END)
+        FROM title_keyword_hits AS k
+        JOIN cell_title_counts AS c USING (title_id)
+        WHERE c.ai_type IS NOT NULL
+        GROUP BY c.cell_id, c.ai_type_key, k.keyword;
+
+    Fills those of the five tables the scope steps made (build_parallel.py)."""
     per_group = _columns(conn, """(
         SELECT p.scope_group, a.ai_type_key, t.title_id, count(*) AS jobs, min(p.ordinal) AS first_job
         FROM job_base AS p
@@ -375,9 +385,28 @@ def fill_titles(conn: sqlite3.Connection) -> None:
             ((cell, key, title, ai_type[key], count, job_id[first]) for cell, key, title, count, first
              in zip(cell_id[rows].tolist(), ai_type_key[rows].tolist(), title_id[rows].tolist(), jobs[rows].tolist(),
                     first_job[rows].tolist())))
+    typed = np.array([ai_type.get(key) is not None for key in range(int(ai_type_key.max()) + 1)])[ai_type_key]
     if "cell_title_word_counts" in made:
-        typed = np.array([ai_type.get(key) is not None for key in range(int(ai_type_key.max()) + 1)])[ai_type_key]
         _fill_title_words(conn, cell_id[typed], ai_type_key[typed], title_id[typed], jobs[typed], ai_type)
+    if "cell_keyword_counts" in made:
+        _fill_keyword_counts(conn, cell_id[typed], ai_type_key[typed], title_id[typed], jobs[typed], ai_type)
+
+
+def _by_title(title_id: np.ndarray, item_title: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row (of a title: title_id) once an item of its title (an item of title item_title[i]):
+    (the row, the item)."""
+    order = np.argsort(item_title, kind="stable")
+    per_title = np.bincount(item_title, minlength=int(max(title_id.max(initial=0), item_title.max(initial=0))) + 1)
+    row, nth = _runs(per_title[title_id])
+    return row, order[(np.cumsum(per_title) - per_title)[title_id[row]] + nth]
+
+
+def _ids(texts: list[str]) -> tuple[list[str], np.ndarray]:
+    """The distinct texts in SQLite's BINARY order (Python orders str as it orders UTF-8), and each
+    text's place among them."""
+    distinct = sorted(set(texts))
+    place = {text: at for at, text in enumerate(distinct)}
+    return distinct, np.array([place[text] for text in texts], dtype=np.int64)
 
 
 def _fill_title_words(conn, cell_id, ai_type_key, title_id, jobs, ai_type) -> None:
@@ -385,18 +414,31 @@ def _fill_title_words(conn, cell_id, ai_type_key, title_id, jobs, ai_type) -> No
     pairs = conn.execute("SELECT title_id, word FROM title_words").fetchall()
     if not pairs or not len(jobs):
         return
-    words = sorted({word for _, word in pairs})  # Python orders str as SQLite's BINARY orders UTF-8
-    word_id = {word: at for at, word in enumerate(words)}
-    (word_title, word), _, _ = _group(keys=(np.array([title for title, _ in pairs], dtype=np.int64),
-                                            np.array([word_id[word] for _, word in pairs], dtype=np.int64)))
-    per_title = np.bincount(word_title, minlength=int(max(title_id.max(), word_title.max())) + 1)
-    row, nth = _runs(per_title[title_id])  # each row once a word of its title
-    row_word = word[(np.cumsum(per_title) - per_title)[title_id[row]] + nth]
-    (cell, key, word), (titles,), _ = _group(keys=(cell_id[row], ai_type_key[row], row_word), sums=(jobs[row],))
+    words, word = _ids([word for _, word in pairs])
+    (word_title, word), _, _ = _group(keys=(np.array([title for title, _ in pairs], dtype=np.int64), word))  # DISTINCT
+    row, item = _by_title(title_id, word_title)
+    (cell, key, word), (titles,), _ = _group(keys=(cell_id[row], ai_type_key[row], word[item]), sums=(jobs[row],))
     kept = _can_rank(cell * (int(key.max(initial=0)) + 1) + key, titles, TOP_TITLE_WORDS)
     conn.executemany("INSERT INTO cell_title_word_counts (cell_id, ai_type_key, ai_type, word, titles) VALUES (?, ?, ?, ?, ?)",
                      ((c, k, ai_type[k], words[w], n) for c, k, w, n
                       in zip(cell[kept].tolist(), key[kept].tolist(), word[kept].tolist(), titles[kept].tolist())))
+
+
+def _fill_keyword_counts(conn, cell_id, ai_type_key, title_id, jobs, ai_type) -> None:
+    """cell_keyword_counts from the rows of cell_title_counts of an AI type (fill_titles)."""
+    hits = conn.execute("SELECT title_id, keyword, position, whole_word FROM title_keyword_hits").fetchall()
+    if not hits or not len(jobs):
+        return
+    keywords, keyword = _ids([keyword for _, keyword, _, _ in hits])
+    position = dict((name, at) for _, name, at, _ in hits)
+    whole_word = np.array([1 if found else 0 for *_, found in hits], dtype=np.int64)
+    row, item = _by_title(title_id, np.array([title for title, *_ in hits], dtype=np.int64))
+    (cell, key, keyword), (titles, whole_word_titles), _ = _group(
+        keys=(cell_id[row], ai_type_key[row], keyword[item]), sums=(jobs[row], jobs[row] * whole_word[item]))
+    conn.executemany("INSERT INTO cell_keyword_counts (cell_id, ai_type_key, ai_type, keyword, position, titles, "
+                     "whole_word_titles) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                     ((c, k, ai_type[k], keywords[w], position[keywords[w]], n, whole) for c, k, w, n, whole
+                      in zip(cell.tolist(), key.tolist(), keyword.tolist(), titles.tolist(), whole_word_titles.tolist())))
 
 
 # report_top_titles lists each cell's TOP_TITLES titles with the most jobs (over every AI type), and
@@ -561,8 +603,8 @@ COUNTINGS = (
     Counting(fill_names, frozenset({"cell_skill_counts", "group_term_jobs", "job_names", "cell_pair_counts"}),
              frozenset({"listed_names", "skills", "job_order", "group_cells", "name_terms", "name_flags", "published_terms"})),
     Counting(fill_titles, frozenset({"cell_title_counts", "cell_top_title_counts", "cell_type_top_title_counts",
-                                     "cell_title_word_counts"}),
-             frozenset({"job_base", "titles", "ai_types", "group_cells", "job_order", "title_words"})),
+                                     "cell_title_word_counts", "cell_keyword_counts"}),
+             frozenset({"job_base", "titles", "ai_types", "group_cells", "job_order", "title_words", "title_keyword_hits"})),
     Counting(fill_pay, frozenset({"cell_pay_counts"}), frozenset({"group_pay", "pay_groups", "group_cells"})),
     Counting(fill_companies, frozenset({"cell_company_counts", "cell_companies"}),
              frozenset({"job_base", "companies", "group_cells"})),

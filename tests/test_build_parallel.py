@@ -456,7 +456,7 @@ def test_the_title_cuts_are_the_rankings_lengths():
     assert "WHERE r.rank <= 10 OR" in (builder.REPORTS_DIR / "ai_type_titles.sql").read_text()
     assert "WHERE p.rank <= 10\n" in (builder.REPORTS_DIR / "title_words.sql").read_text()
     assert (cell_counts.TOP_TITLES, cell_counts.TOP_TYPE_TITLES, cell_counts.TOP_TITLE_WORDS) == (25, 10, 10)
-    _, top, type_top, words = quoted_statements(cell_counts.fill_titles)
+    _, top, type_top, words, _ = quoted_statements(cell_counts.fill_titles)
     assert "WHERE place = 25\n" in top and "WHERE place = 10\n" in type_top and "WHERE place = 10\n" in words
 
 
@@ -562,6 +562,37 @@ def test_the_title_word_cut_cuts():
     assert sorted(conn.execute("SELECT word, titles FROM cell_title_word_counts").fetchall()) == sorted(
         (word, 12 - at) for at, word in enumerate(WORDS[:10]))
     assert title_word_rows(rows, words, "numpy") == title_word_rows(rows, words, "none")
+
+
+@settings(derandomize=True, max_examples=200, deadline=None)
+@given(tie_heavy_titles(), st.data())
+def test_the_keyword_counts_are_those_of_the_quoted_sql(rows, data):
+    """cell_keyword_counts by numpy and by the statement fill_titles quotes, over titles holding 0 to
+    3 keywords, each as a whole word or not, and rows of no AI type."""
+    titles = sorted({title for _, _, title, _ in rows})
+    keywords = ["ai", "ml", "full-stack", "Éx", "agent"]
+    hits = [(title, keyword, keywords.index(keyword) + 1, int(data.draw(st.booleans())))
+            for title in titles for keyword in data.draw(st.lists(st.sampled_from(keywords), max_size=3, unique=True))]
+    counted = []
+    for way in ("sql", "numpy"):
+        conn = sqlite3.connect(":memory:")
+        conn.execute("CREATE TABLE cell_title_counts (cell_id, ai_type_key, title_id, ai_type, jobs, first_seen)")
+        conn.execute("CREATE TABLE title_keyword_hits (title_id, keyword, position, whole_word)")
+        conn.execute("CREATE TABLE cell_keyword_counts (cell_id, ai_type_key, ai_type, keyword, position, titles, "
+                     "whole_word_titles)")
+        conn.executemany("INSERT INTO cell_title_counts VALUES (?, ?, ?, ?, ?, 'job')",
+                         ((cell, key, title, AI_TYPES[key], jobs) for cell, key, title, jobs in rows))
+        conn.executemany("INSERT INTO title_keyword_hits VALUES (?, ?, ?, ?)", hits)
+        if way == "sql":
+            conn.execute(quoted_statements(cell_counts.fill_titles)[4])
+        else:
+            typed = [row for row in rows if AI_TYPES[row[1]] is not None]
+            if typed:
+                cell_id, ai_type_key, title_id, jobs = (np.array(column, dtype=np.int64) for column in zip(*typed))
+                cell_counts._fill_keyword_counts(conn, cell_id, ai_type_key, title_id, jobs, dict(enumerate(AI_TYPES)))
+        counted.append(sorted_rows(conn, "cell_keyword_counts"))
+        conn.close()
+    assert counted[0] == counted[1]
 
 
 # The count of pay bounds that are no number as build.LEFT_OUT counted it before job_base counted

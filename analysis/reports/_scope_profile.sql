@@ -181,6 +181,22 @@ FROM titles AS t,
     json_each('["' || replace(trim(t.words), ' ', '","') || '"]') AS w
 WHERE w.value <> '' AND w.value NOT IN (SELECT word FROM stop_word);
 
+-- The keywords report_title_keyword_shares counts, as published (title_analysis.py), in the published
+-- list's order (position), and the titles holding each anywhere in the lower-cased title (whole_word:
+-- ours, as a whole word).
+CREATE TEMP TABLE title_keyword_hits AS
+WITH keyword (position, keyword) AS (
+    VALUES (1, 'ai'), (2, 'machine learning'), (3, 'ml'), (4, 'data scientist'), (5, 'research'),
+        (6, 'applied'), (7, 'engineer'), (8, 'developer'), (9, 'platform'), (10, 'infrastructure'),
+        (11, 'product'), (12, 'solutions'), (13, 'full-stack'), (14, 'backend'), (15, 'frontend'),
+        (16, 'devops'), (17, 'sre'), (18, 'agent'), (19, 'llm'), (20, 'genai'), (21, 'generative'),
+        (22, 'model'), (23, 'deployment')
+)
+SELECT t.title_id, k.keyword, k.position,
+    instr(t.words, ' ' || replace(k.keyword, '-', ' ') || ' ') > 0 AS whole_word
+FROM titles AS t
+JOIN keyword AS k ON instr(lower(t.title), k.keyword) > 0;
+
 -- Jobs per cell, AI type and exact title, and the first of them (ties rank in that order), the
 -- AI type by a key (ai_type_key: AI types in order, none first), as a key can hold no NULL.
 -- Counted by analysis/cell_counts.py (fill_titles: the SQL it stands for is quoted there).
@@ -206,6 +222,13 @@ CREATE TEMP TABLE cell_type_top_title_counts (
 ) WITHOUT ROWID;
 -- Titles per cell, AI type and title word, of the words report_title_words can list (as many
 -- titles as the 10th word of the cell and AI type or more; fill_titles).
+-- Titles per cell, AI type and title keyword (title_keyword_hits), and those holding it as a whole
+-- word (fill_titles).
+CREATE TEMP TABLE cell_keyword_counts (
+    cell_id INTEGER NOT NULL, ai_type_key INTEGER NOT NULL, ai_type TEXT NOT NULL, keyword, position,
+    titles NOT NULL, whole_word_titles NOT NULL,
+    PRIMARY KEY (cell_id, ai_type_key, keyword)
+) WITHOUT ROWID;
 CREATE TEMP TABLE cell_title_word_counts (
     cell_id INTEGER NOT NULL, ai_type_key INTEGER NOT NULL, ai_type TEXT NOT NULL, word, titles NOT NULL,
     PRIMARY KEY (cell_id, ai_type_key, word)
