@@ -5,7 +5,8 @@ make them empty, say what they hold, and build.py runs each counting once its ta
   ``cell_skill_counts``, ``group_term_jobs``, ``job_names``, ``cell_pair_counts``;
 * ``fill_titles``, ``fill_pay``, ``fill_companies``: the title, pay and company counts per
   cell (the title and company counts from each scope group's counts, made in SQL; the pay
-  counts from group_pay's rows).
+  counts from group_pay's rows); ``fill_titles`` also the title word and keyword counts per
+  cell, and apart the rows the title rankings can list.
 
 Why: SQLite spends ~0.5 µs a row on every b-tree step. It wrote the listed names into a job-keyed
 table and sorted or upserted them again for each table, and spread each scope group's counts to
