@@ -362,23 +362,49 @@ def fill_titles(conn: sqlite3.Connection) -> None:
         WHERE c.ai_type IS NOT NULL
         GROUP BY c.cell_id, c.ai_type_key, k.keyword;
 
-    Fills those of the five tables the scope steps made (build_parallel.py)."""
+    and the research jobs per cell and title, of the titles report_research_titles can list (as
+    many as the cell's TOP_RESEARCH_TITLES-th or more), as
+
+        WITH per_cell AS MATERIALIZED (
+            SELECT gc.cell_id, t.title_id, count(*) AS jobs
+            FROM job_base AS p
+            JOIN titles AS t ON t.title = p.title
+            JOIN group_cells AS gc USING (scope_group)
+            WHERE p.is_research = 1
+            GROUP BY gc.cell_id, t.title_id
+        ),
+        cut AS MATERIALIZED (  -- the jobs of each cell's 10th research title (TOP_RESEARCH_TITLES)
+            SELECT cell_id, jobs AS last_jobs
+            FROM (SELECT cell_id, jobs, row_number() OVER (PARTITION BY cell_id ORDER BY jobs DESC) AS place
+                  FROM per_cell)
+            WHERE place = 10
+        )
+        INSERT INTO cell_research_title_counts (cell_id, title_id, jobs)
+        SELECT cell_id, title_id, jobs FROM per_cell AS p
+        WHERE jobs >= coalesce((SELECT last_jobs FROM cut WHERE cut.cell_id = p.cell_id), 0);
+
+    (each group's research jobs counted beside its jobs). Fills those of the six tables the scope
+    steps made (build_parallel.py)."""
     per_group = _columns(conn, """(
-        SELECT p.scope_group, a.ai_type_key, t.title_id, count(*) AS jobs, min(p.ordinal) AS first_job
+        SELECT p.scope_group, a.ai_type_key, t.title_id, count(*) AS jobs, min(p.ordinal) AS first_job,
+            sum(p.is_research = 1) AS research_jobs
         FROM job_base AS p
         JOIN titles AS t ON t.title = p.title
         JOIN ai_types AS a ON a.ai_type IS p.ai_type
-        GROUP BY p.scope_group, a.ai_type_key, t.title_id)""", ("scope_group", "ai_type_key", "title_id", "jobs", "first_job"))
+        GROUP BY p.scope_group, a.ai_type_key, t.title_id)""",
+        ("scope_group", "ai_type_key", "title_id", "jobs", "first_job", "research_jobs"))
     if not len(per_group["jobs"]):
         return
     cell_id, row = _spread(per_group["scope_group"], _columns(conn, "group_cells", ("scope_group", "cell_id")))
+    made = _made(conn)
+    if "cell_research_title_counts" in made:
+        _fill_research_titles(conn, cell_id, per_group["title_id"][row], per_group["research_jobs"][row])
     (cell_id, ai_type_key, title_id), (jobs,), (first_job,) = _group(
         keys=(cell_id, per_group["ai_type_key"][row], per_group["title_id"][row]),
         sums=(per_group["jobs"][row],), mins=(per_group["first_job"][row],))
     ai_type = dict(conn.execute("SELECT ai_type_key, ai_type FROM ai_types"))
     job_id = dict(conn.execute("SELECT ordinal, job_id FROM job_order"))
     kept = {"cell_title_counts": np.ones(len(jobs), dtype=bool), **_title_cuts(cell_id, ai_type_key, title_id, jobs)}
-    made = _made(conn)
     for table in made & set(kept):
         rows = kept[table]
         conn.executemany(
@@ -391,6 +417,17 @@ def fill_titles(conn: sqlite3.Connection) -> None:
         _fill_title_words(conn, cell_id[typed], ai_type_key[typed], title_id[typed], jobs[typed], ai_type)
     if "cell_keyword_counts" in made:
         _fill_keyword_counts(conn, cell_id[typed], ai_type_key[typed], title_id[typed], jobs[typed], ai_type)
+
+
+def _fill_research_titles(conn, cell_id, title_id, research_jobs) -> None:
+    """cell_research_title_counts from each group's research jobs per title, spread to its cells
+    (fill_titles)."""
+    (cell, title), (jobs,), _ = _group(keys=(cell_id, title_id), sums=(research_jobs,))
+    counted = jobs > 0  # a title of no research job in the cell
+    cell, title, jobs = cell[counted], title[counted], jobs[counted]
+    kept = _can_rank(cell, jobs, TOP_RESEARCH_TITLES)
+    conn.executemany("INSERT INTO cell_research_title_counts (cell_id, title_id, jobs) VALUES (?, ?, ?)",
+                     zip(cell[kept].tolist(), title[kept].tolist(), jobs[kept].tolist()))
 
 
 def _by_title(title_id: np.ndarray, item_title: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -448,6 +485,7 @@ def _fill_keyword_counts(conn, cell_id, ai_type_key, title_id, jobs, ai_type) ->
 TOP_TITLES = 25
 TOP_TYPE_TITLES = 10
 TOP_TITLE_WORDS = 10  # report_title_words: each cell's and AI type's words with the most titles (no ties)
+TOP_RESEARCH_TITLES = 10  # report_research_titles: each cell's research titles with the most jobs (no ties)
 
 
 def _title_cuts(cell_id: np.ndarray, ai_type_key: np.ndarray, title_id: np.ndarray, jobs: np.ndarray) -> dict[str, np.ndarray]:
@@ -604,7 +642,7 @@ COUNTINGS = (
     Counting(fill_names, frozenset({"cell_skill_counts", "group_term_jobs", "job_names", "cell_pair_counts"}),
              frozenset({"listed_names", "skills", "job_order", "group_cells", "name_terms", "name_flags", "published_terms"})),
     Counting(fill_titles, frozenset({"cell_title_counts", "cell_top_title_counts", "cell_type_top_title_counts",
-                                     "cell_title_word_counts", "cell_keyword_counts"}),
+                                     "cell_title_word_counts", "cell_keyword_counts", "cell_research_title_counts"}),
              frozenset({"job_base", "titles", "ai_types", "group_cells", "job_order", "title_words", "title_keyword_hits"})),
     Counting(fill_pay, frozenset({"cell_pay_counts"}), frozenset({"group_pay", "pay_groups", "group_cells"})),
     Counting(fill_companies, frozenset({"cell_company_counts", "cell_companies"}),

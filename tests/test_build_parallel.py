@@ -295,7 +295,8 @@ def test_the_numpy_countings_make_the_rows_of_the_sql_they_quote(edge_db, labels
     counted = [table for counting in cell_counts.COUNTINGS for table in counting.writes]
     by_numpy = {table: sorted_rows(conn, table) for table in counted}
     empty = {table for table, rows in by_numpy.items() if not rows}
-    assert empty == (set(cell_counts.COUNTINGS[0].writes) if labels == MODEL else set())  # the model lists no names
+    # the model lists no names and tells no research job
+    assert empty == (set(cell_counts.COUNTINGS[0].writes) | {"cell_research_title_counts"} if labels == MODEL else set())
     for table in counted:
         conn.execute(f"DELETE FROM {table}")
     job_skill_ids, = quoted_statements(cell_counts.fill_names)
@@ -455,9 +456,12 @@ def test_the_title_cuts_are_the_rankings_lengths():
     assert "WHERE p.rank <= 25 OR" in (builder.REPORTS_DIR / "top_titles.sql").read_text()
     assert "WHERE r.rank <= 10 OR" in (builder.REPORTS_DIR / "ai_type_titles.sql").read_text()
     assert "WHERE p.rank <= 10\n" in (builder.REPORTS_DIR / "title_words.sql").read_text()
-    assert (cell_counts.TOP_TITLES, cell_counts.TOP_TYPE_TITLES, cell_counts.TOP_TITLE_WORDS) == (25, 10, 10)
-    _, top, type_top, words, _ = quoted_statements(cell_counts.fill_titles)
+    assert "WHERE p.rank <= 10\n" in (builder.REPORTS_DIR / "research_titles.sql").read_text()
+    assert (cell_counts.TOP_TITLES, cell_counts.TOP_TYPE_TITLES, cell_counts.TOP_TITLE_WORDS,
+            cell_counts.TOP_RESEARCH_TITLES) == (25, 10, 10, 10)
+    _, top, type_top, words, _, research = quoted_statements(cell_counts.fill_titles)
     assert "WHERE place = 25\n" in top and "WHERE place = 10\n" in type_top and "WHERE place = 10\n" in words
+    assert "WHERE place = 10\n" in research
 
 
 @st.composite
@@ -593,6 +597,38 @@ def test_the_keyword_counts_are_those_of_the_quoted_sql(rows, data):
         counted.append(sorted_rows(conn, "cell_keyword_counts"))
         conn.close()
     assert counted[0] == counted[1]
+
+
+def research_title_rows(rows: list[tuple[int, int, int]], cut: bool) -> list[tuple]:
+    """report_research_titles' rows over research jobs per cell and title ``rows`` (cell, title,
+    research jobs: 0 for none; a title's rows add up, as a scope group's per AI type do),
+    cell_research_title_counts filled by fill_titles' cut, or with every title of a research job."""
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE cells (cell_id INTEGER PRIMARY KEY, city TEXT NOT NULL, period TEXT NOT NULL)")
+    conn.execute("CREATE TABLE titles (title_id INTEGER PRIMARY KEY, title TEXT NOT NULL UNIQUE)")
+    conn.execute("CREATE TABLE cell_research_title_counts (cell_id, title_id, jobs)")
+    conn.executemany("INSERT INTO cells VALUES (?, ?, ?)", ((cell, f"city {cell}", "all") for cell in {r[0] for r in rows}))
+    # ties in the order of the title, here not that of its id
+    conn.executemany("INSERT INTO titles VALUES (?, ?)", ((title, f"title {99 - title:02d}") for title in {r[1] for r in rows}))
+    if cut:
+        cell_id, title_id, jobs = (np.array(column, dtype=np.int64) for column in zip(*rows))
+        cell_counts._fill_research_titles(conn, cell_id, title_id, jobs)
+    else:
+        conn.execute("CREATE TABLE research (cell_id, title_id, jobs)")
+        conn.executemany("INSERT INTO research VALUES (?, ?, ?)", rows)
+        conn.execute("INSERT INTO cell_research_title_counts SELECT cell_id, title_id, sum(jobs) FROM research "
+                     "GROUP BY cell_id, title_id HAVING sum(jobs) > 0")
+    try:
+        return conn.execute((builder.REPORTS_DIR / "research_titles.sql").read_text()).fetchall()
+    finally:
+        conn.close()
+
+
+@settings(derandomize=True, max_examples=200, deadline=None)
+@given(tie_heavy_titles())
+def test_the_research_title_cut_leaves_report_research_titles_as_the_full_count_makes_it(rows):
+    research = [(cell, title, jobs if key else 0) for cell, key, title, jobs in rows]  # AI type none: no research job
+    assert research_title_rows(research, cut=True) == research_title_rows(research, cut=False)
 
 
 # The count of pay bounds that are no number as build.LEFT_OUT counted it before job_base counted

@@ -229,6 +229,11 @@ CREATE TEMP TABLE cell_keyword_counts (
     titles NOT NULL, whole_word_titles NOT NULL,
     PRIMARY KEY (cell_id, ai_type_key, keyword)
 ) WITHOUT ROWID;
+-- Research jobs per cell and title, of the titles report_research_titles can list (as many jobs as
+-- the cell's 10th or more; fill_titles).
+CREATE TEMP TABLE cell_research_title_counts (
+    cell_id INTEGER NOT NULL, title_id INTEGER NOT NULL, jobs NOT NULL, PRIMARY KEY (cell_id, title_id)
+) WITHOUT ROWID;
 CREATE TEMP TABLE cell_title_word_counts (
     cell_id INTEGER NOT NULL, ai_type_key INTEGER NOT NULL, ai_type TEXT NOT NULL, word, titles NOT NULL,
     PRIMARY KEY (cell_id, ai_type_key, word)
