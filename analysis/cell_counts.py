@@ -5,7 +5,8 @@ make them empty, say what they hold, and build.py runs each counting once its ta
   ``cell_skill_counts``, ``group_term_jobs``, ``job_names``, ``cell_pair_counts``;
 * ``fill_titles``, ``fill_pay``, ``fill_companies``: the title and company counts and the pay
   quartiles per cell (the title and company counts from each scope group's counts, made in SQL;
-  the pay quartiles from group_pay's rows).
+  the pay quartiles from group_pay's rows); ``fill_titles`` also the title word and keyword counts
+  per cell, and apart the rows the title rankings can list.
 
 Why: SQLite spends ~0.5 µs a row on every b-tree step. It wrote the listed names into a job-keyed
 table and sorted or upserted them again for each table, and spread each scope group's counts to
@@ -305,25 +306,122 @@ def fill_titles(conn: sqlite3.Connection) -> None:
             first_seen = min(first_seen, excluded.first_seen);
 
     (the first job by its ordinal: job_order numbers the jobs in job id order). The groups are
-    counted in SQL, their cells here."""
+    counted in SQL, their cells here. Beside them, the rows of the titles the two title rankings
+    can list (each as many jobs as the TOP_TITLES-th of its cell, over every AI type, or as the
+    TOP_TYPE_TITLES-th of its cell and AI type, or more; ~2,500 and ~3,000 of ~63,000 rows at
+    100,000 postings), as
+
+        WITH per_cell AS MATERIALIZED (
+            SELECT cell_id, title_id, sum(jobs) AS jobs FROM cell_title_counts GROUP BY cell_id, title_id
+        ),
+        cut AS MATERIALIZED (  -- the jobs of each cell's 25th title (TOP_TITLES)
+            SELECT cell_id, jobs AS last_jobs
+            FROM (SELECT cell_id, jobs, row_number() OVER (PARTITION BY cell_id ORDER BY jobs DESC) AS place
+                  FROM per_cell)
+            WHERE place = 25
+        )
+        INSERT INTO cell_top_title_counts
+        SELECT k.* FROM cell_title_counts AS k
+        JOIN per_cell AS p USING (cell_id, title_id)
+        WHERE p.jobs >= coalesce((SELECT last_jobs FROM cut WHERE cut.cell_id = p.cell_id), 0);
+        WITH cut AS MATERIALIZED (  -- the jobs of the 10th title of each cell and AI type (TOP_TYPE_TITLES)
+            SELECT cell_id, ai_type_key, jobs AS last_jobs
+            FROM (SELECT cell_id, ai_type_key, jobs,
+                      row_number() OVER (PARTITION BY cell_id, ai_type_key ORDER BY jobs DESC) AS place
+                  FROM cell_title_counts)
+            WHERE place = 10
+        )
+        INSERT INTO cell_type_top_title_counts
+        SELECT k.* FROM cell_title_counts AS k
+        WHERE k.jobs >= coalesce((SELECT last_jobs FROM cut
+                                  WHERE cut.cell_id = k.cell_id AND cut.ai_type_key = k.ai_type_key), 0);
+
+    and the title words (title_words) of each cell and AI type that report_title_words can list
+    (each as many titles as the TOP_TITLE_WORDS-th or more: ~3,000 of ~150,000 counts), as
+
+        WITH per_cell AS MATERIALIZED (
+            SELECT c.cell_id, c.ai_type_key, c.ai_type, w.word, sum(c.jobs) AS titles
+            FROM title_words AS w
+            JOIN cell_title_counts AS c USING (title_id)
+            WHERE c.ai_type IS NOT NULL
+            GROUP BY c.cell_id, c.ai_type_key, w.word
+        ),
+        cut AS MATERIALIZED (  -- the titles of the 10th word of each cell and AI type (TOP_TITLE_WORDS)
+            SELECT cell_id, ai_type_key, titles AS last_titles
+            FROM (SELECT cell_id, ai_type_key, titles,
+                      row_number() OVER (PARTITION BY cell_id, ai_type_key ORDER BY titles DESC) AS place
+                  FROM per_cell)
+            WHERE place = 10
+        )
+        INSERT INTO cell_title_word_counts (cell_id, ai_type_key, ai_type, word, titles)
+        SELECT * FROM per_cell AS p
+        WHERE titles >= coalesce((SELECT last_titles FROM cut
+                                  WHERE cut.cell_id = p.cell_id AND cut.ai_type_key = p.ai_type_key), 0);
+
+    and titles per cell, AI type and title keyword (title_keyword_hits), as
+
+        INSERT INTO cell_keyword_counts (cell_id, ai_type_key, ai_type, keyword, position, titles, whole_word_titles)
+        SELECT c.cell_id, c.ai_type_key, c.ai_type, k.keyword, k.position, sum(c.jobs),
+            sum(CASE WHEN k.whole_word THEN c.jobs ELSE 0 END)
+        FROM title_keyword_hits AS k
+        JOIN cell_title_counts AS c USING (title_id)
+        WHERE c.ai_type IS NOT NULL
+        GROUP BY c.cell_id, c.ai_type_key, k.keyword;
+
+    and the research jobs per cell and title, of the titles report_research_titles can list (as
+    many as the cell's TOP_RESEARCH_TITLES-th or more), as
+
+        WITH per_cell AS MATERIALIZED (
+            SELECT gc.cell_id, t.title_id, count(*) AS jobs
+            FROM job_base AS p
+            JOIN titles AS t ON t.title = p.title
+            JOIN group_cells AS gc USING (scope_group)
+            WHERE p.is_research = 1
+            GROUP BY gc.cell_id, t.title_id
+        ),
+        cut AS MATERIALIZED (  -- the jobs of each cell's 10th research title (TOP_RESEARCH_TITLES)
+            SELECT cell_id, jobs AS last_jobs
+            FROM (SELECT cell_id, jobs, row_number() OVER (PARTITION BY cell_id ORDER BY jobs DESC) AS place
+                  FROM per_cell)
+            WHERE place = 10
+        )
+        INSERT INTO cell_research_title_counts (cell_id, title_id, jobs)
+        SELECT cell_id, title_id, jobs FROM per_cell AS p
+        WHERE jobs >= coalesce((SELECT last_jobs FROM cut WHERE cut.cell_id = p.cell_id), 0);
+
+    (each group's research jobs counted beside its jobs). Fills those of the six tables the scope
+    steps made (build_parallel.py)."""
     per_group = _columns(conn, """(
-        SELECT p.scope_group, a.ai_type_key, t.title_id, count(*) AS jobs, min(p.ordinal) AS first_job
+        SELECT p.scope_group, a.ai_type_key, t.title_id, count(*) AS jobs, min(p.ordinal) AS first_job,
+            sum(p.is_research = 1) AS research_jobs
         FROM job_base AS p
         JOIN titles AS t ON t.title = p.title
         JOIN ai_types AS a ON a.ai_type IS p.ai_type
-        GROUP BY p.scope_group, a.ai_type_key, t.title_id)""", ("scope_group", "ai_type_key", "title_id", "jobs", "first_job"))
+        GROUP BY p.scope_group, a.ai_type_key, t.title_id)""",
+        ("scope_group", "ai_type_key", "title_id", "jobs", "first_job", "research_jobs"))
     if not len(per_group["jobs"]):
         return
     cell_id, row = _spread(per_group["scope_group"], _columns(conn, "group_cells", ("scope_group", "cell_id")))
+    made = _made(conn)
+    if "cell_research_title_counts" in made:
+        _fill_research_titles(conn, cell_id, per_group["title_id"][row], per_group["research_jobs"][row])
     (cell_id, ai_type_key, title_id), (jobs,), (first_job,) = _group(
         keys=(cell_id, per_group["ai_type_key"][row], per_group["title_id"][row]),
         sums=(per_group["jobs"][row],), mins=(per_group["first_job"][row],))
     ai_type = _texts_by_key(conn, "ai_types", "ai_type_key", "ai_type", "ai_type_key")
     job_id = _texts_by_key(conn, "job_order", "ordinal", "job_id", "job_id")  # its key: read as stored
-    conn.executemany(
-        "INSERT INTO cell_title_counts (cell_id, ai_type_key, title_id, ai_type, jobs, first_seen) VALUES (?, ?, ?, ?, ?, ?)",
-        zip(cell_id.tolist(), ai_type_key.tolist(), title_id.tolist(), ai_type[ai_type_key].tolist(), jobs.tolist(),
-            job_id[first_job].tolist()))
+    kept = {"cell_title_counts": np.ones(len(jobs), dtype=bool), **_title_cuts(cell_id, ai_type_key, title_id, jobs)}
+    for table in made & set(kept):
+        rows = kept[table]
+        conn.executemany(
+            f"INSERT INTO {table} (cell_id, ai_type_key, title_id, ai_type, jobs, first_seen) VALUES (?, ?, ?, ?, ?, ?)",
+            zip(cell_id[rows].tolist(), ai_type_key[rows].tolist(), title_id[rows].tolist(),
+                ai_type[ai_type_key[rows]].tolist(), jobs[rows].tolist(), job_id[first_job[rows]].tolist()))
+    typed = np.array([text is not None for text in ai_type], dtype=bool)[ai_type_key]
+    if "cell_title_word_counts" in made:
+        _fill_title_words(conn, cell_id[typed], ai_type_key[typed], title_id[typed], jobs[typed], ai_type)
+    if "cell_keyword_counts" in made:
+        _fill_keyword_counts(conn, cell_id[typed], ai_type_key[typed], title_id[typed], jobs[typed], ai_type)
 
 
 def _texts_by_key(conn: sqlite3.Connection, table: str, key: str, text: str, order_by: str) -> np.ndarray:
@@ -334,6 +432,91 @@ def _texts_by_key(conn: sqlite3.Connection, table: str, key: str, text: str, ord
     texts = np.empty(int(keys.max(initial=-1)) + 1, dtype=object)
     texts[keys] = [value for (value,) in conn.execute(f"SELECT {text} FROM {table} ORDER BY {order_by}")]
     return texts
+
+
+def _fill_research_titles(conn, cell_id, title_id, research_jobs) -> None:
+    """cell_research_title_counts from each group's research jobs per title, spread to its cells
+    (fill_titles)."""
+    (cell, title), (jobs,), _ = _group(keys=(cell_id, title_id), sums=(research_jobs,))
+    counted = jobs > 0  # a title of no research job in the cell
+    cell, title, jobs = cell[counted], title[counted], jobs[counted]
+    kept = _can_rank(cell, jobs, TOP_RESEARCH_TITLES)
+    conn.executemany("INSERT INTO cell_research_title_counts (cell_id, title_id, jobs) VALUES (?, ?, ?)",
+                     zip(cell[kept].tolist(), title[kept].tolist(), jobs[kept].tolist()))
+
+
+def _by_title(title_id: np.ndarray, item_title: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row (of a title: title_id) once an item of its title (an item of title item_title[i]):
+    (the row, the item)."""
+    order = np.argsort(item_title, kind="stable")
+    per_title = np.bincount(item_title, minlength=int(max(title_id.max(initial=0), item_title.max(initial=0))) + 1)
+    row, nth = _runs(per_title[title_id])
+    return row, order[(np.cumsum(per_title) - per_title)[title_id[row]] + nth]
+
+
+def _ids(texts: list[str]) -> tuple[list[str], np.ndarray]:
+    """The distinct texts in SQLite's BINARY order (Python orders str as it orders UTF-8), and each
+    text's place among them."""
+    distinct = sorted(set(texts))
+    place = {text: at for at, text in enumerate(distinct)}
+    return distinct, np.array([place[text] for text in texts], dtype=np.int64)
+
+
+def _fill_title_words(conn, cell_id, ai_type_key, title_id, jobs, ai_type) -> None:
+    """cell_title_word_counts from the rows of cell_title_counts of an AI type (fill_titles)."""
+    pairs = conn.execute("SELECT title_id, word FROM title_words").fetchall()
+    if not pairs or not len(jobs):
+        return
+    words, word = _ids([word for _, word in pairs])
+    (word_title, word), _, _ = _group(keys=(np.array([title for title, _ in pairs], dtype=np.int64), word))  # DISTINCT
+    row, item = _by_title(title_id, word_title)
+    (cell, key, word), (titles,), _ = _group(keys=(cell_id[row], ai_type_key[row], word[item]), sums=(jobs[row],))
+    kept = _can_rank(cell * (int(key.max(initial=0)) + 1) + key, titles, TOP_TITLE_WORDS)
+    conn.executemany("INSERT INTO cell_title_word_counts (cell_id, ai_type_key, ai_type, word, titles) VALUES (?, ?, ?, ?, ?)",
+                     ((c, k, ai_type[k], words[w], n) for c, k, w, n
+                      in zip(cell[kept].tolist(), key[kept].tolist(), word[kept].tolist(), titles[kept].tolist())))
+
+
+def _fill_keyword_counts(conn, cell_id, ai_type_key, title_id, jobs, ai_type) -> None:
+    """cell_keyword_counts from the rows of cell_title_counts of an AI type (fill_titles)."""
+    hits = conn.execute("SELECT title_id, keyword, position, whole_word FROM title_keyword_hits").fetchall()
+    if not hits or not len(jobs):
+        return
+    keywords, keyword = _ids([keyword for _, keyword, _, _ in hits])
+    position = dict((name, at) for _, name, at, _ in hits)
+    whole_word = np.array([1 if found else 0 for *_, found in hits], dtype=np.int64)
+    row, item = _by_title(title_id, np.array([title for title, *_ in hits], dtype=np.int64))
+    (cell, key, keyword), (titles, whole_word_titles), _ = _group(
+        keys=(cell_id[row], ai_type_key[row], keyword[item]), sums=(jobs[row], jobs[row] * whole_word[item]))
+    conn.executemany("INSERT INTO cell_keyword_counts (cell_id, ai_type_key, ai_type, keyword, position, titles, "
+                     "whole_word_titles) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                     ((c, k, ai_type[k], keywords[w], position[keywords[w]], n, whole) for c, k, w, n, whole
+                      in zip(cell.tolist(), key.tolist(), keyword.tolist(), titles.tolist(), whole_word_titles.tolist())))
+
+
+# report_top_titles lists each cell's TOP_TITLES titles with the most jobs (over every AI type), and
+# report_ai_type_titles each cell's and AI type's TOP_TYPE_TITLES, each with every title tying with
+# the last (reports/top_titles.sql, ai_type_titles.sql); fill_titles keeps their rows apart for them.
+TOP_TITLES = 25
+TOP_TYPE_TITLES = 10
+TOP_TITLE_WORDS = 10  # report_title_words: each cell's and AI type's words with the most titles (no ties)
+TOP_RESEARCH_TITLES = 10  # report_research_titles: each cell's research titles with the most jobs (no ties)
+
+
+def _title_cuts(cell_id: np.ndarray, ai_type_key: np.ndarray, title_id: np.ndarray, jobs: np.ndarray) -> dict[str, np.ndarray]:
+    """Which rows of cell_title_counts (given as its columns) each title ranking can list, by the
+    table keeping them (the statements fill_titles quotes)."""
+    (cell_title, title_total), (total,), _ = _group(keys=(cell_id, title_id), sums=(jobs,))
+    titles = int(title_id.max(initial=0)) + 1
+    pair = np.searchsorted(cell_title * titles + title_total, cell_id * titles + title_id)  # each row's (cell, title)
+    return {"cell_top_title_counts": _can_rank(cell_title, total, TOP_TITLES)[pair],
+            "cell_type_top_title_counts": _can_rank(cell_id * (int(ai_type_key.max(initial=0)) + 1) + ai_type_key, jobs,
+                                                    TOP_TYPE_TITLES)}
+
+
+def _made(conn: sqlite3.Connection) -> set[str]:
+    """The temporary tables the scope steps made so far."""
+    return {name for (name,) in conn.execute("SELECT name FROM sqlite_temp_master WHERE type = 'table'")}
 
 
 def fill_pay(conn: sqlite3.Connection) -> None:
@@ -471,7 +654,7 @@ def fill_companies(conn: sqlite3.Connection) -> None:
     company are counted in SQL, their cells here. Fills those of the two tables the scope steps
     made: a build's process making only some report tables (build_parallel.py) makes only the ones
     they read."""
-    made = {name for (name,) in conn.execute("SELECT name FROM sqlite_temp_master WHERE type = 'table'")}
+    made = _made(conn)
     per_group = _columns(conn, """(
         SELECT p.scope_group, c.company_id, count(*) AS jobs
         FROM job_base AS p
@@ -490,12 +673,13 @@ def fill_companies(conn: sqlite3.Connection) -> None:
         conn.executemany("INSERT INTO cell_companies (cell_id, companies) VALUES (?, ?)", zip(cell_id.tolist(), companies.tolist()))
 
 
-def _can_rank(cell_id: np.ndarray, jobs: np.ndarray) -> np.ndarray:
-    """Which (cell, company) counts report_top_companies can list: as many jobs as the cell's
-    TOP_COMPANIES-th company or more (every count of a cell with fewer companies)."""
+def _can_rank(cell_id: np.ndarray, jobs: np.ndarray, top: int = TOP_COMPANIES) -> np.ndarray:
+    """Which counts a top-``top`` list per cell (report_top_companies: companies) can list: as many
+    jobs as the cell's ``top``-th or more (every count of a cell with fewer). ``cell_id`` is any
+    integer key of the lists (a cell and AI type as one number)."""
     order = np.lexsort((-jobs, cell_id))  # by cell, the most jobs first
     first = np.searchsorted(cell_id[order], cell_id[order])  # where each row's cell starts
-    last = order[np.arange(len(order)) - first == TOP_COMPANIES - 1]
+    last = order[np.arange(len(order)) - first == top - 1]
     cut = np.zeros(int(cell_id.max(initial=-1)) + 1, dtype=jobs.dtype)
     cut[cell_id[last]] = jobs[last]
     return jobs >= cut[cell_id]
@@ -512,8 +696,9 @@ class Counting(NamedTuple):
 COUNTINGS = (
     Counting(fill_names, frozenset({"cell_skill_counts", "group_term_jobs", "job_names", "cell_pair_counts"}),
              frozenset({"listed_names", "skills", "job_order", "group_cells", "name_terms", "name_flags", "published_terms"})),
-    Counting(fill_titles, frozenset({"cell_title_counts"}),
-             frozenset({"job_base", "titles", "ai_types", "group_cells", "job_order"})),
+    Counting(fill_titles, frozenset({"cell_title_counts", "cell_top_title_counts", "cell_type_top_title_counts",
+                                     "cell_title_word_counts", "cell_keyword_counts", "cell_research_title_counts"}),
+             frozenset({"job_base", "titles", "ai_types", "group_cells", "job_order", "title_words", "title_keyword_hits"})),
     Counting(fill_pay, frozenset({"cell_pay_quartiles"}), frozenset({"group_pay", "pay_groups", "group_cells"})),
     Counting(fill_companies, frozenset({"cell_company_counts", "cell_companies"}),
              frozenset({"job_base", "companies", "group_cells"})),

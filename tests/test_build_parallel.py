@@ -295,7 +295,8 @@ def test_the_numpy_countings_make_the_rows_of_the_sql_they_quote(edge_db, labels
     counted = [table for counting in cell_counts.COUNTINGS for table in counting.writes]
     by_numpy = {table: sorted_rows(conn, table) for table in counted}
     empty = {table for table, rows in by_numpy.items() if not rows}
-    assert empty == (set(cell_counts.COUNTINGS[0].writes) if labels == MODEL else set())  # the model lists no names
+    # the model lists no names and tells no research job
+    assert empty == (set(cell_counts.COUNTINGS[0].writes) | {"cell_research_title_counts"} if labels == MODEL else set())
     for table in counted:
         conn.execute(f"DELETE FROM {table}")
     job_skill_ids, = quoted_statements(cell_counts.fill_names)
@@ -403,6 +404,231 @@ def test_the_company_cut_leaves_report_top_companies_as_the_full_count_makes_it(
 def test_the_company_cut_leaves_report_top_companies_unchanged_on_tie_heavy_cells(data):
     cells, first_seen = tie_heavy_cells(data.draw)
     assert top_companies_rows(cells, first_seen, every_count) == top_companies_rows(cells, first_seen, cell_counts._can_rank)
+
+
+AI_TYPES = [None, "ai-first", "ai-support", "ml"]  # by ai_type_key, as ai_types numbers them
+
+
+def title_rankings(rows: list[tuple[int, int, int, int]], cut: str) -> tuple[list[tuple], list[tuple]]:
+    """report_top_titles' and report_ai_type_titles' rows over cell_title_counts ``rows`` (cell,
+    AI type key, title, jobs), each ranking reading the rows its cut table keeps, by ``cut``:
+    "sql" (the statements fill_titles quotes), "numpy" (fill_titles' own) or "none" (every row)."""
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE cells (cell_id INTEGER PRIMARY KEY, city TEXT NOT NULL, period TEXT NOT NULL)")
+    conn.execute("CREATE TABLE cell_totals (cell_id INTEGER PRIMARY KEY, jobs INTEGER NOT NULL)")
+    conn.execute("CREATE TABLE titles (title_id INTEGER PRIMARY KEY, title TEXT NOT NULL UNIQUE, first_seen TEXT)")
+    for table in ("cell_title_counts", "cell_top_title_counts", "cell_type_top_title_counts"):
+        conn.execute(f"CREATE TABLE {table} (cell_id INTEGER NOT NULL, ai_type_key INTEGER NOT NULL, title_id INTEGER NOT NULL, "
+                     "ai_type TEXT, jobs INTEGER NOT NULL, first_seen TEXT NOT NULL, PRIMARY KEY (cell_id, ai_type_key, title_id)) "
+                     "WITHOUT ROWID")
+    cells = sorted({cell for cell, *_ in rows})
+    titles = max(title for _, _, title, _ in rows) + 1
+    conn.executemany("INSERT INTO cells VALUES (?, ?, ?)", ((cell, f"city {cell}", "all") for cell in cells))
+    conn.executemany("INSERT INTO cell_totals VALUES (?, ?)",
+                     ((cell, sum(jobs for c, _, _, jobs in rows if c == cell)) for cell in cells))
+    # ties in the order of the first job, here not that of the title's id (the title's first job
+    # is the first of its rows')
+    conn.executemany("INSERT INTO titles VALUES (?, ?, ?)",
+                     ((title, f"title {title}", f"job {titles - title:04d}") for title in range(titles)))
+    conn.executemany("INSERT INTO cell_title_counts VALUES (?, ?, ?, ?, ?, ?)",
+                     ((cell, key, title, AI_TYPES[key], jobs, f"job {titles - title:04d}.{cell}.{key}")
+                      for cell, key, title, jobs in rows))
+    full = "SELECT * FROM cell_title_counts"
+    if cut == "sql":
+        for statement in quoted_statements(cell_counts.fill_titles)[1:3]:
+            conn.execute(statement)
+    else:
+        cell_id, ai_type_key, title_id, jobs = (np.array(column, dtype=np.int64) for column in zip(*rows))
+        kept = cell_counts._title_cuts(cell_id, ai_type_key, title_id, jobs)
+        for table, keep in kept.items():
+            chosen = {row for row, wanted in zip(rows, keep.tolist()) if wanted or cut == "none"}
+            conn.execute(f"INSERT INTO {table} {full} WHERE (cell_id, ai_type_key, title_id, jobs) IN "
+                         f"(VALUES {', '.join(map(str, chosen))})")
+    try:
+        return tuple(conn.execute((builder.REPORTS_DIR / f"{report}.sql").read_text()).fetchall()
+                     for report in ("top_titles", "ai_type_titles"))
+    finally:
+        conn.close()
+
+
+def test_the_title_cuts_are_the_rankings_lengths():
+    """fill_titles keeps the titles report_top_titles and report_ai_type_titles can list: their counts."""
+    assert "WHERE p.rank <= 25 OR" in (builder.REPORTS_DIR / "top_titles.sql").read_text()
+    assert "WHERE r.rank <= 10 OR" in (builder.REPORTS_DIR / "ai_type_titles.sql").read_text()
+    assert "WHERE p.rank <= 10\n" in (builder.REPORTS_DIR / "title_words.sql").read_text()
+    assert "WHERE p.rank <= 10\n" in (builder.REPORTS_DIR / "research_titles.sql").read_text()
+    assert (cell_counts.TOP_TITLES, cell_counts.TOP_TYPE_TITLES, cell_counts.TOP_TITLE_WORDS,
+            cell_counts.TOP_RESEARCH_TITLES) == (25, 10, 10, 10)
+    _, top, type_top, words, _, research = quoted_statements(cell_counts.fill_titles)
+    assert "WHERE place = 25\n" in top and "WHERE place = 10\n" in type_top and "WHERE place = 10\n" in words
+    assert "WHERE place = 10\n" in research
+
+
+@st.composite
+def tie_heavy_titles(draw) -> list[tuple[int, int, int, int]]:
+    """1 to 3 cells of 0 to 40 titles (near 25 or 10 as often as not) over the AI types (none
+    included), 1 to a few jobs a title and type: ties across both cuts in most cells."""
+    rows = []
+    for cell in range(draw(st.integers(1, 3))):
+        most = draw(st.integers(1, 4))
+        for title in range(draw(st.one_of(st.integers(0, 40), st.integers(8, 12), st.integers(23, 27)))):
+            for key in draw(st.sets(st.integers(0, len(AI_TYPES) - 1), min_size=1)):
+                rows.append((cell, key, title, draw(st.integers(1, most))))
+    assume(rows)
+    return rows
+
+
+@settings(derandomize=True, max_examples=200, deadline=None)
+@given(tie_heavy_titles())
+def test_the_title_cuts_keep_the_quoted_rows_and_leave_the_title_rankings_as_the_full_count_makes_them(rows):
+    full = title_rankings(rows, "none")
+    assert title_rankings(rows, "numpy") == full
+    assert title_rankings(rows, "sql") == full
+
+
+def test_the_title_cuts_cut_and_keep_ties():
+    """A cell of 40 titles, each of one job under two AI types but the first five, and one of 12
+    titles: rows go, and the rankings list every title tying with their last."""
+    rows = [(0, key, title, 3 if title < 5 else 1) for title in range(40) for key in (1, 2)]
+    rows += [(1, 1, title, 12 - title) for title in range(12)]
+    top, by_type = title_rankings(rows, "numpy")
+    assert (top, by_type) == title_rankings(rows, "none") == title_rankings(rows, "sql")
+    cell_id, ai_type_key, title_id, jobs = (np.array(column, dtype=np.int64) for column in zip(*rows))
+    kept = cell_counts._title_cuts(cell_id, ai_type_key, title_id, jobs)
+    assert kept["cell_top_title_counts"].all()  # every title of cell 0 ties with its 25th (2 jobs)
+    assert kept["cell_type_top_title_counts"].sum() == 2 * 40 + 10  # cell 1's 11th and 12th titles go
+    assert len([row for row in top if row[0] == "city 0"]) == 40
+    assert max(rank for city, _, _, rank, *_ in by_type if city == "city 1") == 10
+
+
+def title_word_rows(rows: list[tuple[int, int, int, int]], words: dict[int, list[str]], cut: str) -> list[tuple]:
+    """report_title_words' rows over cell_title_counts ``rows`` (cell, AI type key, title, jobs) and
+    the titles' ``words``, cell_title_word_counts filled by ``cut``: "sql" (the statement fill_titles
+    quotes), "numpy" (fill_titles' own) or "none" (every word's count)."""
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE cells (cell_id INTEGER PRIMARY KEY, city TEXT NOT NULL, period TEXT NOT NULL)")
+    conn.execute("CREATE TABLE cell_title_counts (cell_id, ai_type_key, title_id, ai_type, jobs, first_seen)")
+    conn.execute("CREATE TABLE title_words (title_id, word)")
+    conn.execute("CREATE TABLE cell_title_word_counts (cell_id INTEGER NOT NULL, ai_type_key INTEGER NOT NULL, "
+                 "ai_type TEXT NOT NULL, word, titles NOT NULL, PRIMARY KEY (cell_id, ai_type_key, word)) WITHOUT ROWID")
+    conn.executemany("INSERT INTO cells VALUES (?, ?, ?)", ((cell, f"city {cell}", "all") for cell in {r[0] for r in rows}))
+    conn.executemany("INSERT INTO cell_title_counts VALUES (?, ?, ?, ?, ?, 'job')",
+                     ((cell, key, title, AI_TYPES[key], jobs) for cell, key, title, jobs in rows))
+    conn.executemany("INSERT INTO title_words VALUES (?, ?)", ((title, word) for title, said in words.items() for word in said))
+    conn.execute("CREATE TABLE cell_type_titles AS SELECT cell_id, ai_type, sum(jobs) AS titles FROM cell_title_counts "
+                 "WHERE ai_type IS NOT NULL GROUP BY cell_id, ai_type")
+    words_statement = quoted_statements(cell_counts.fill_titles)[3]
+    if cut == "none":
+        words_statement = words_statement.replace("WHERE titles >= coalesce(", "WHERE true OR titles >= coalesce(")
+    if cut == "numpy":
+        typed = [row for row in rows if AI_TYPES[row[1]] is not None]
+        if typed:
+            cell_id, ai_type_key, title_id, jobs = (np.array(column, dtype=np.int64) for column in zip(*typed))
+            cell_counts._fill_title_words(conn, cell_id, ai_type_key, title_id, jobs, dict(enumerate(AI_TYPES)))
+    else:
+        conn.execute(words_statement)
+    try:
+        return conn.execute((builder.REPORTS_DIR / "title_words.sql").read_text()).fetchall()
+    finally:
+        conn.close()
+
+
+WORDS = ["ai", "data", "ml", "platform", "applied", "Éx", "ex", "llm", "agent", "genai", "research", "ops"]
+
+
+@st.composite
+def tie_heavy_title_words(draw) -> tuple[list[tuple[int, int, int, int]], dict[int, list[str]]]:
+    """tie_heavy_titles' rows, each title 0 to 4 of a dozen words (cased, accented): ties at the 10th."""
+    rows = draw(tie_heavy_titles())
+    titles = {title for _, _, title, _ in rows}
+    return rows, {title: draw(st.lists(st.sampled_from(WORDS), max_size=4, unique=True)) for title in titles}
+
+
+@settings(derandomize=True, max_examples=200, deadline=None)
+@given(tie_heavy_title_words())
+def test_the_title_word_cut_keeps_the_quoted_rows_and_leaves_report_title_words_as_the_full_count_makes_it(data):
+    rows, words = data
+    full = title_word_rows(rows, words, "none")
+    assert title_word_rows(rows, words, "numpy") == full
+    assert title_word_rows(rows, words, "sql") == full
+
+
+def test_the_title_word_cut_cuts():
+    """A cell and AI type of 12 words: the 11th and 12th go, the ranking is the same."""
+    rows = [(0, 1, title, 1) for title in range(12)]
+    words = {title: WORDS[:title + 1] for title in range(12)}  # WORDS[0] in every title, WORDS[11] in one
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE title_words (title_id, word)")
+    conn.executemany("INSERT INTO title_words VALUES (?, ?)", ((title, word) for title, said in words.items() for word in said))
+    conn.execute("CREATE TABLE cell_title_word_counts (cell_id, ai_type_key, ai_type, word, titles)")
+    cell_id, ai_type_key, title_id, jobs = (np.array(column, dtype=np.int64) for column in zip(*rows))
+    cell_counts._fill_title_words(conn, cell_id, ai_type_key, title_id, jobs, dict(enumerate(AI_TYPES)))
+    assert sorted(conn.execute("SELECT word, titles FROM cell_title_word_counts").fetchall()) == sorted(
+        (word, 12 - at) for at, word in enumerate(WORDS[:10]))
+    assert title_word_rows(rows, words, "numpy") == title_word_rows(rows, words, "none")
+
+
+@settings(derandomize=True, max_examples=200, deadline=None)
+@given(tie_heavy_titles(), st.data())
+def test_the_keyword_counts_are_those_of_the_quoted_sql(rows, data):
+    """cell_keyword_counts by numpy and by the statement fill_titles quotes, over titles holding 0 to
+    3 keywords, each as a whole word or not, and rows of no AI type."""
+    titles = sorted({title for _, _, title, _ in rows})
+    keywords = ["ai", "ml", "full-stack", "Éx", "agent"]
+    hits = [(title, keyword, keywords.index(keyword) + 1, int(data.draw(st.booleans())))
+            for title in titles for keyword in data.draw(st.lists(st.sampled_from(keywords), max_size=3, unique=True))]
+    counted = []
+    for way in ("sql", "numpy"):
+        conn = sqlite3.connect(":memory:")
+        conn.execute("CREATE TABLE cell_title_counts (cell_id, ai_type_key, title_id, ai_type, jobs, first_seen)")
+        conn.execute("CREATE TABLE title_keyword_hits (title_id, keyword, position, whole_word)")
+        conn.execute("CREATE TABLE cell_keyword_counts (cell_id, ai_type_key, ai_type, keyword, position, titles, "
+                     "whole_word_titles)")
+        conn.executemany("INSERT INTO cell_title_counts VALUES (?, ?, ?, ?, ?, 'job')",
+                         ((cell, key, title, AI_TYPES[key], jobs) for cell, key, title, jobs in rows))
+        conn.executemany("INSERT INTO title_keyword_hits VALUES (?, ?, ?, ?)", hits)
+        if way == "sql":
+            conn.execute(quoted_statements(cell_counts.fill_titles)[4])
+        else:
+            typed = [row for row in rows if AI_TYPES[row[1]] is not None]
+            if typed:
+                cell_id, ai_type_key, title_id, jobs = (np.array(column, dtype=np.int64) for column in zip(*typed))
+                cell_counts._fill_keyword_counts(conn, cell_id, ai_type_key, title_id, jobs, dict(enumerate(AI_TYPES)))
+        counted.append(sorted_rows(conn, "cell_keyword_counts"))
+        conn.close()
+    assert counted[0] == counted[1]
+
+
+def research_title_rows(rows: list[tuple[int, int, int]], cut: bool) -> list[tuple]:
+    """report_research_titles' rows over research jobs per cell and title ``rows`` (cell, title,
+    research jobs: 0 for none; a title's rows add up, as a scope group's per AI type do),
+    cell_research_title_counts filled by fill_titles' cut, or with every title of a research job."""
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE cells (cell_id INTEGER PRIMARY KEY, city TEXT NOT NULL, period TEXT NOT NULL)")
+    conn.execute("CREATE TABLE titles (title_id INTEGER PRIMARY KEY, title TEXT NOT NULL UNIQUE)")
+    conn.execute("CREATE TABLE cell_research_title_counts (cell_id, title_id, jobs)")
+    conn.executemany("INSERT INTO cells VALUES (?, ?, ?)", ((cell, f"city {cell}", "all") for cell in {r[0] for r in rows}))
+    # ties in the order of the title, here not that of its id
+    conn.executemany("INSERT INTO titles VALUES (?, ?)", ((title, f"title {99 - title:02d}") for title in {r[1] for r in rows}))
+    if cut:
+        cell_id, title_id, jobs = (np.array(column, dtype=np.int64) for column in zip(*rows))
+        cell_counts._fill_research_titles(conn, cell_id, title_id, jobs)
+    else:
+        conn.execute("CREATE TABLE research (cell_id, title_id, jobs)")
+        conn.executemany("INSERT INTO research VALUES (?, ?, ?)", rows)
+        conn.execute("INSERT INTO cell_research_title_counts SELECT cell_id, title_id, sum(jobs) FROM research "
+                     "GROUP BY cell_id, title_id HAVING sum(jobs) > 0")
+    try:
+        return conn.execute((builder.REPORTS_DIR / "research_titles.sql").read_text()).fetchall()
+    finally:
+        conn.close()
+
+
+@settings(derandomize=True, max_examples=200, deadline=None)
+@given(tie_heavy_titles())
+def test_the_research_title_cut_leaves_report_research_titles_as_the_full_count_makes_it(rows):
+    research = [(cell, title, jobs if key else 0) for cell, key, title, jobs in rows]  # AI type none: no research job
+    assert research_title_rows(research, cut=True) == research_title_rows(research, cut=False)
 
 
 # The count of pay bounds that are no number as build.LEFT_OUT counted it before job_base counted

@@ -67,6 +67,44 @@ FROM job_base AS j
 LEFT JOIN job_names AS w ON w.ordinal = j.ordinal;
 CREATE UNIQUE INDEX temp.job_profile_by_job ON job_profile (job_id);
 
+-- The small reports' counts per scope group, each job counted once here rather than once a report
+-- (100,000 postings: each report grouped job_base's or job_profile's 100,000 rows again; these hold
+-- ~13,000 and ~1,000: the stage groups follow from the stage, so they add few). Every count is of
+-- jobs, so a report adds them up into the same numbers (a sum over no value but NULLs stays NULL:
+-- is_tech_lead). group_base_counts reads job_base only, so the reports of its columns need no
+-- listed name (build_parallel.py); group_profile_counts adds what the jobs' names say, per AI type.
+CREATE TEMP TABLE group_base_counts AS
+SELECT scope_group, ai_type, company_stage, stage_group, exact_stage_group, fine_tuning, support_category,
+    count(*) AS jobs,
+    sum(is_entry_level) AS entry_level_jobs,
+    sum(is_research) AS research_jobs,
+    sum(is_customer_facing) AS customer_facing_jobs,
+    sum(is_management) AS management_jobs,
+    sum(is_tech_lead) AS tech_lead_jobs
+FROM job_base
+GROUP BY scope_group, ai_type, company_stage, stage_group, exact_stage_group, fine_tuning, support_category;
+CREATE TEMP TABLE group_profile_counts AS
+SELECT scope_group, ai_type,
+    count(*) AS jobs,
+    sum(has_ml_word) AS ml_word_jobs,
+    sum(has_concrete_ml) AS concrete_ml_jobs,
+    sum(has_genai) AS genai_jobs,
+    sum(has_genai AND has_ops) AS genai_ops_jobs,
+    sum(has_genai AND has_ml) AS genai_ml_jobs,
+    sum(has_genai AND has_web) AS genai_web_jobs,
+    sum(has_genai AND has_non_genai) AS genai_other_jobs,
+    sum(has_genai AND NOT has_non_genai) AS genai_only_jobs,
+    sum(mentions_fine_tuning) AS fine_tuning_jobs,
+    sum(fine_tuning IN ('primary', 'secondary')) AS fine_tuning_duty_jobs,
+    sum(has_frontend_word) AS frontend_word_jobs,
+    sum(has_backend_word) AS backend_word_jobs,
+    sum(has_frontend_word AND has_backend_word) AS fullstack_word_jobs,
+    sum(is_frontend) AS frontend_jobs,
+    sum(is_backend) AS backend_jobs,
+    sum(is_fullstack) AS fullstack_jobs
+FROM job_profile
+GROUP BY scope_group, ai_type;
+
 -- Denominators: jobs per cell, overall and per AI type.
 CREATE TEMP TABLE cell_totals AS
 WITH per_group AS MATERIALIZED (
@@ -130,6 +168,36 @@ UPDATE titles SET variant = trim(replace(replace(replace(
         ' sr. ', ' '), ' sr ', ' '), ' iii ', ' '), ' ii ', ' '), ' i ', ' '),
     ' ', ' ' || char(31)), char(31) || ' ', ''), char(31), ''));
 
+-- The words of each title report_title_words counts (whole words, each once a title): seniority
+-- and filler words ("senior", "engineer", "of", ...) left out.
+CREATE TEMP TABLE title_words AS
+WITH stop_word (word) AS (
+    VALUES ('engineer'), ('engineering'), ('senior'), ('sr'), ('staff'), ('lead'), ('principal'),
+        ('junior'), ('jr'), ('mid'), ('level'), ('associate'), ('founding'), ('distinguished'),
+        ('i'), ('ii'), ('iii'), ('iv'), ('1'), ('2'), ('3'),
+        ('a'), ('an'), ('and'), ('at'), ('for'), ('in'), ('of'), ('on'), ('the'), ('to'), ('with')
+)
+SELECT DISTINCT t.title_id, w.value AS word
+FROM titles AS t,
+    json_each('["' || replace(trim(t.words), ' ', '","') || '"]') AS w
+WHERE w.value <> '' AND w.value NOT IN (SELECT word FROM stop_word);
+
+-- The keywords report_title_keyword_shares counts, as published (title_analysis.py), in the published
+-- list's order (position), and the titles holding each anywhere in the lower-cased title (whole_word:
+-- ours, as a whole word).
+CREATE TEMP TABLE title_keyword_hits AS
+WITH keyword (position, keyword) AS (
+    VALUES (1, 'ai'), (2, 'machine learning'), (3, 'ml'), (4, 'data scientist'), (5, 'research'),
+        (6, 'applied'), (7, 'engineer'), (8, 'developer'), (9, 'platform'), (10, 'infrastructure'),
+        (11, 'product'), (12, 'solutions'), (13, 'full-stack'), (14, 'backend'), (15, 'frontend'),
+        (16, 'devops'), (17, 'sre'), (18, 'agent'), (19, 'llm'), (20, 'genai'), (21, 'generative'),
+        (22, 'model'), (23, 'deployment')
+)
+SELECT t.title_id, k.keyword, k.position,
+    instr(t.words, ' ' || replace(k.keyword, '-', ' ') || ' ') > 0 AS whole_word
+FROM titles AS t
+JOIN keyword AS k ON instr(lower(t.title), k.keyword) > 0;
+
 -- Jobs per cell, AI type and exact title, and the first of them (ties rank in that order), the
 -- AI type by a key (ai_type_key: AI types in order, none first), as a key can hold no NULL.
 -- Counted by analysis/cell_counts.py (fill_titles: the SQL it stands for is quoted there).
@@ -140,6 +208,37 @@ CREATE TEMP TABLE cell_title_counts (
     jobs INTEGER NOT NULL, first_seen TEXT NOT NULL,
     PRIMARY KEY (cell_id, ai_type_key, title_id)
 ) WITHOUT ROWID;
+-- Its rows of the titles report_top_titles can list (as many jobs over every AI type as the cell's
+-- 25th title or more) and of those report_ai_type_titles can list (as many as the cell's and AI
+-- type's 10th or more): those rankings sort ~2,500 and ~3,000 rows instead of ~63,000 (fill_titles).
+CREATE TEMP TABLE cell_top_title_counts (
+    cell_id INTEGER NOT NULL, ai_type_key INTEGER NOT NULL, title_id INTEGER NOT NULL, ai_type TEXT,
+    jobs INTEGER NOT NULL, first_seen TEXT NOT NULL,
+    PRIMARY KEY (cell_id, ai_type_key, title_id)
+) WITHOUT ROWID;
+CREATE TEMP TABLE cell_type_top_title_counts (
+    cell_id INTEGER NOT NULL, ai_type_key INTEGER NOT NULL, title_id INTEGER NOT NULL, ai_type TEXT,
+    jobs INTEGER NOT NULL, first_seen TEXT NOT NULL,
+    PRIMARY KEY (cell_id, ai_type_key, title_id)
+) WITHOUT ROWID;
+-- Titles per cell, AI type and title word, of the words report_title_words can list (as many
+-- titles as the 10th word of the cell and AI type or more; fill_titles).
+-- Titles per cell, AI type and title keyword (title_keyword_hits), and those holding it as a whole
+-- word (fill_titles).
+CREATE TEMP TABLE cell_keyword_counts (
+    cell_id INTEGER NOT NULL, ai_type_key INTEGER NOT NULL, ai_type TEXT NOT NULL, keyword, position,
+    titles NOT NULL, whole_word_titles NOT NULL,
+    PRIMARY KEY (cell_id, ai_type_key, keyword)
+) WITHOUT ROWID;
+-- Research jobs per cell and title, of the titles report_research_titles can list (as many jobs as
+-- the cell's 10th or more; fill_titles).
+CREATE TEMP TABLE cell_research_title_counts (
+    cell_id INTEGER NOT NULL, title_id INTEGER NOT NULL, jobs NOT NULL, PRIMARY KEY (cell_id, title_id)
+) WITHOUT ROWID;
+CREATE TEMP TABLE cell_title_word_counts (
+    cell_id INTEGER NOT NULL, ai_type_key INTEGER NOT NULL, ai_type TEXT NOT NULL, word, titles NOT NULL,
+    PRIMARY KEY (cell_id, ai_type_key, word)
+) WITHOUT ROWID;
 
 -- Each AI type's jobs with a title per cell (unknown included): the denominator of the title
 -- word and title keyword shares.
@@ -148,6 +247,8 @@ SELECT cell_id, ai_type, sum(jobs) AS titles
 FROM cell_title_counts
 WHERE ai_type IS NOT NULL
 GROUP BY cell_id, ai_type;
+-- By cell and AI type: the title word and keyword reports look each of their rows' denominator up.
+CREATE UNIQUE INDEX temp.cell_type_titles_by_cell ON cell_type_titles (cell_id, ai_type);
 
 -- The title a published variant is shown under: its most common title without a seniority
 -- word, else the variant's own words cut from its most common title, in that title's case

@@ -3,8 +3,8 @@
 -- included). Beside it, ours: concrete_jobs, a concrete ML skill of the taxonomy, the generic
 -- "machine learning" (often the company's field) left out.
 WITH per_group AS MATERIALIZED (
-    SELECT scope_group, count(*) AS jobs, sum(has_ml_word) AS ml_jobs, sum(has_concrete_ml) AS concrete_jobs
-    FROM job_profile
+    SELECT scope_group, sum(jobs) AS jobs, sum(ml_word_jobs) AS ml_jobs, sum(concrete_ml_jobs) AS concrete_jobs
+    FROM group_profile_counts
     WHERE ai_type = 'ai-first'
     GROUP BY scope_group
 ),

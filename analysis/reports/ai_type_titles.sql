@@ -3,7 +3,7 @@
 WITH ranked AS (
     SELECT k.cell_id, k.ai_type, t.title, k.jobs,
         row_number() OVER (PARTITION BY k.cell_id, k.ai_type ORDER BY k.jobs DESC, k.first_seen) AS rank
-    FROM cell_title_counts AS k
+    FROM cell_type_top_title_counts AS k  -- the titles that can rank here (fill_titles: TOP_TYPE_TITLES)
     JOIN titles AS t USING (title_id)
     WHERE k.ai_type IS NOT NULL
 ),

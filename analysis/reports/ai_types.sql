@@ -1,8 +1,8 @@
 -- AI-first / AI-support / ML: jobs and share of all jobs in the scope (untagged jobs count
 -- in the total only).
 WITH per_group AS MATERIALIZED (
-    SELECT scope_group, ai_type, count(*) AS jobs
-    FROM job_base
+    SELECT scope_group, ai_type, sum(jobs) AS jobs
+    FROM group_base_counts
     WHERE ai_type IS NOT NULL
     GROUP BY scope_group, ai_type
 ),

@@ -2,13 +2,13 @@
 -- web or any other skill, and jobs with GenAI skills only, as shares of AI-first jobs.
 WITH per_group AS MATERIALIZED (
     SELECT scope_group,
-        count(*) AS ai_first_jobs,
-        sum(has_genai AND has_ops) AS genai_ops,
-        sum(has_genai AND has_ml) AS genai_ml,
-        sum(has_genai AND has_web) AS genai_web,
-        sum(has_genai AND has_non_genai) AS genai_other,
-        sum(has_genai AND NOT has_non_genai) AS genai_only
-    FROM job_profile
+        sum(jobs) AS ai_first_jobs,
+        sum(genai_ops_jobs) AS genai_ops,
+        sum(genai_ml_jobs) AS genai_ml,
+        sum(genai_web_jobs) AS genai_web,
+        sum(genai_other_jobs) AS genai_other,
+        sum(genai_only_jobs) AS genai_only
+    FROM group_profile_counts
     WHERE ai_type = 'ai-first'
     GROUP BY scope_group
 ),

@@ -1,7 +1,7 @@
 -- Jobs per company stage (Seed ... Public, Private/unknown) and their share of all jobs.
 WITH per_group AS MATERIALIZED (
-    SELECT scope_group, company_stage, count(*) AS jobs
-    FROM job_base
+    SELECT scope_group, company_stage, sum(jobs) AS jobs
+    FROM group_base_counts
     WHERE company_stage IS NOT NULL
     GROUP BY scope_group, company_stage
 ),

@@ -1,7 +1,7 @@
 -- Entry-level jobs within each AI type and their share of that type's jobs.
 WITH per_group AS MATERIALIZED (
-    SELECT scope_group, ai_type, count(*) AS jobs, sum(is_entry_level) AS entry_level_jobs
-    FROM job_base
+    SELECT scope_group, ai_type, sum(jobs) AS jobs, sum(entry_level_jobs) AS entry_level_jobs
+    FROM group_base_counts
     WHERE ai_type IS NOT NULL
     GROUP BY scope_group, ai_type
 ),

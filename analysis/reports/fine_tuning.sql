@@ -3,10 +3,10 @@
 -- ...) in the title, responsibilities, use cases or genai/ml names, or a fine-tuning duty.
 -- Beside it, duty_jobs: the jobs with a primary or secondary fine-tuning duty (the depth table).
 WITH per_group AS MATERIALIZED (
-    SELECT scope_group, count(*) AS jobs,
-        sum(mentions_fine_tuning) AS fine_tuning_jobs,
-        sum(fine_tuning IN ('primary', 'secondary')) AS duty_jobs
-    FROM job_profile
+    SELECT scope_group, sum(jobs) AS jobs,
+        sum(fine_tuning_jobs) AS fine_tuning_jobs,
+        sum(fine_tuning_duty_jobs) AS duty_jobs
+    FROM group_profile_counts
     WHERE ai_type = 'ai-first'
     GROUP BY scope_group
 ),

@@ -4,8 +4,8 @@ WITH depth (position, fine_tuning) AS (
     VALUES (1, 'primary'), (2, 'secondary'), (3, 'none')
 ),
 per_group AS MATERIALIZED (
-    SELECT scope_group, fine_tuning, count(*) AS jobs
-    FROM job_base
+    SELECT scope_group, fine_tuning, sum(jobs) AS jobs
+    FROM group_base_counts
     WHERE ai_type = 'ai-first'
     GROUP BY scope_group, fine_tuning
 ),

@@ -4,11 +4,11 @@
 -- full-stack. Beside it, ours: our_jobs, the taxonomy's frontend and backend skills
 -- (jobcrawler/tagging/categories.yaml skill_groups).
 WITH per_group AS MATERIALIZED (
-    SELECT scope_group, count(*) AS ai_first_jobs,
-        sum(has_frontend_word) AS frontend, sum(has_backend_word) AS backend,
-        sum(has_frontend_word AND has_backend_word) AS fullstack,
-        sum(is_frontend) AS our_frontend, sum(is_backend) AS our_backend, sum(is_fullstack) AS our_fullstack
-    FROM job_profile
+    SELECT scope_group, sum(jobs) AS ai_first_jobs,
+        sum(frontend_word_jobs) AS frontend, sum(backend_word_jobs) AS backend,
+        sum(fullstack_word_jobs) AS fullstack,
+        sum(frontend_jobs) AS our_frontend, sum(backend_jobs) AS our_backend, sum(fullstack_jobs) AS our_fullstack
+    FROM group_profile_counts
     WHERE ai_type = 'ai-first'
     GROUP BY scope_group
 ),

@@ -1,16 +1,9 @@
 -- The 10 most common titles of research jobs: the report's "sample research titles".
-WITH per_group AS MATERIALIZED (
-    SELECT scope_group, title, count(*) AS jobs
-    FROM job_base
-    WHERE is_research = 1 AND title IS NOT NULL
-    GROUP BY scope_group, title
-),
-per_cell AS (
-    SELECT gc.cell_id, g.title, sum(g.jobs) AS jobs,
-        row_number() OVER (PARTITION BY gc.cell_id ORDER BY sum(g.jobs) DESC, g.title) AS rank
-    FROM per_group AS g
-    JOIN group_cells AS gc USING (scope_group)
-    GROUP BY gc.cell_id, g.title
+WITH per_cell AS (
+    SELECT k.cell_id, t.title, k.jobs,
+        row_number() OVER (PARTITION BY k.cell_id ORDER BY k.jobs DESC, t.title) AS rank
+    FROM cell_research_title_counts AS k  -- the titles that can rank here (fill_titles: TOP_RESEARCH_TITLES)
+    JOIN titles AS t USING (title_id)
 )
 SELECT c.city, c.period, p.rank, p.title, p.jobs
 FROM per_cell AS p

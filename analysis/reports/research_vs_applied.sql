@@ -1,7 +1,7 @@
 -- Research jobs against applied / production jobs (every other job), with shares of all jobs.
 WITH per_group AS MATERIALIZED (
-    SELECT scope_group, count(*) AS jobs, sum(is_research) AS research_jobs
-    FROM job_base
+    SELECT scope_group, sum(jobs) AS jobs, sum(research_jobs) AS research_jobs
+    FROM group_base_counts
     GROUP BY scope_group
 ),
 per_cell AS (

@@ -2,10 +2,10 @@
 -- tech lead is NULL where the label source does not tell technical leadership apart.
 WITH per_group AS MATERIALIZED (
     SELECT scope_group,
-        sum(is_customer_facing) AS customer_facing,
-        sum(is_management) AS management,
-        sum(is_tech_lead) AS tech_lead
-    FROM job_base
+        sum(customer_facing_jobs) AS customer_facing,
+        sum(management_jobs) AS management,
+        sum(tech_lead_jobs) AS tech_lead
+    FROM group_base_counts
     GROUP BY scope_group
 ),
 per_cell AS (

@@ -5,14 +5,14 @@
 -- ties in the order the data first names them. pct is the share of the group's jobs.
 -- exact_stage_jobs (ours): the group's jobs counting only stages named exactly.
 WITH group_stage_jobs AS MATERIALIZED (
-    SELECT scope_group, stage_group, count(*) AS jobs
-    FROM job_base
+    SELECT scope_group, stage_group, sum(jobs) AS jobs
+    FROM group_base_counts
     WHERE stage_group IS NOT NULL
     GROUP BY scope_group, stage_group
 ),
 group_exact_stage_jobs AS MATERIALIZED (
-    SELECT scope_group, exact_stage_group AS stage_group, count(*) AS jobs
-    FROM job_base
+    SELECT scope_group, exact_stage_group AS stage_group, sum(jobs) AS jobs
+    FROM group_base_counts
     WHERE exact_stage_group IS NOT NULL
     GROUP BY scope_group, exact_stage_group
 ),

@@ -1,7 +1,7 @@
 -- What AI-support jobs do: jobs per support category and their share of AI-support jobs.
 WITH per_group AS MATERIALIZED (
-    SELECT scope_group, support_category, count(*) AS jobs
-    FROM job_base
+    SELECT scope_group, support_category, sum(jobs) AS jobs
+    FROM group_base_counts
     WHERE ai_type = 'ai-support' AND support_category IS NOT NULL
     GROUP BY scope_group, support_category
 ),

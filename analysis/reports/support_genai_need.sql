@@ -1,8 +1,8 @@
 -- Do AI-support jobs ask for AI knowledge? AI-support jobs with at least one GenAI skill
 -- and with none, as shares of AI-support jobs.
 WITH per_group AS MATERIALIZED (
-    SELECT scope_group, count(*) AS jobs, sum(has_genai) AS genai_jobs
-    FROM job_profile
+    SELECT scope_group, sum(jobs) AS jobs, sum(genai_jobs) AS genai_jobs
+    FROM group_profile_counts
     WHERE ai_type = 'ai-support'
     GROUP BY scope_group
 ),

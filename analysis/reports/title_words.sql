@@ -1,26 +1,12 @@
 -- The 10 most frequent words in the titles of each AI type, as a share of that type's
--- titles (our definition: whole words). Seniority and filler words ("senior", "engineer", "of", ...) are left out.
-WITH stop_word (word) AS (
-    VALUES ('engineer'), ('engineering'), ('senior'), ('sr'), ('staff'), ('lead'), ('principal'),
-        ('junior'), ('jr'), ('mid'), ('level'), ('associate'), ('founding'), ('distinguished'),
-        ('i'), ('ii'), ('iii'), ('iv'), ('1'), ('2'), ('3'),
-        ('a'), ('an'), ('and'), ('at'), ('for'), ('in'), ('of'), ('on'), ('the'), ('to'), ('with')
-),
-title_word AS MATERIALIZED (
-    SELECT DISTINCT t.title_id, w.value AS word
-    FROM titles AS t,
-        json_each('["' || replace(trim(t.words), ' ', '","') || '"]') AS w
-    WHERE w.value <> '' AND w.value NOT IN (SELECT word FROM stop_word)
-),
-per_cell AS (
-    SELECT c.cell_id, c.ai_type, w.word, sum(c.jobs) AS titles,
+-- titles (our definition: whole words). Seniority and filler words ("senior", "engineer", "of", ...) are left out
+-- (_scope_profile.sql: title_words).
+WITH per_cell AS (
+    SELECT c.cell_id, c.ai_type, c.word, c.titles,
         row_number() OVER (
-            PARTITION BY c.cell_id, c.ai_type ORDER BY sum(c.jobs) DESC, w.word
+            PARTITION BY c.cell_id, c.ai_type ORDER BY c.titles DESC, c.word
         ) AS rank
-    FROM title_word AS w
-    JOIN cell_title_counts AS c USING (title_id)
-    WHERE c.ai_type IS NOT NULL
-    GROUP BY c.cell_id, c.ai_type, w.word
+    FROM cell_title_word_counts AS c  -- the words that can rank here (fill_titles: TOP_TITLE_WORDS)
 )
 SELECT c.city, c.period, p.ai_type, p.rank, p.word, p.titles, t.titles AS type_titles,
     round(100.0 * p.titles / t.titles, 1) AS pct

@@ -3,7 +3,7 @@
 WITH per_cell AS (
     SELECT k.cell_id, t.title, sum(k.jobs) AS jobs,
         row_number() OVER (PARTITION BY k.cell_id ORDER BY sum(k.jobs) DESC, t.first_seen) AS rank
-    FROM cell_title_counts AS k
+    FROM cell_top_title_counts AS k  -- the titles that can rank here (fill_titles: TOP_TITLES)
     JOIN titles AS t USING (title_id)
     GROUP BY k.cell_id, k.title_id
 ),
