@@ -5,10 +5,12 @@ scope statements each process runs read off the SQL."""
 from __future__ import annotations
 
 import json
+import math
 import re
 import shutil
 import sqlite3
 import textwrap
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -695,12 +697,14 @@ def pay_scope(rows, cells_of_group) -> sqlite3.Connection:
     return conn
 
 
+@pytest.mark.parametrize("dense_codes", [cell_counts._DENSE_CODES, 0], ids=["counted by code", "sorted"])
 @settings(derandomize=True, max_examples=200, deadline=None)
 @given(st.data())
-def test_the_pay_quartiles_are_the_quoted_sql_s_to_the_last_bit(data):
+def test_the_pay_quartiles_are_the_quoted_sql_s_to_the_last_bit(dense_codes, data):
     """Cells whose postings state few or many figures, repeated or not, REALs that interpolate to
-    any fraction: fill_pay's quartiles are the quoted statement's floats exactly."""
-    figures = st.one_of(st.sampled_from([1000.0, 52_000.0, 123_456.789, 0.1 + 99_999.2]),
+    any fraction, figures too large for a float (inf, where SQLite's inf x 0 is NULL): fill_pay's
+    quartiles are the quoted statement's floats exactly, whichever way _group groups them."""
+    figures = st.one_of(st.sampled_from([1000.0, 52_000.0, 123_456.789, 0.1 + 99_999.2, 1.7e308, math.inf]),
                         st.floats(1000, 1e7, allow_nan=False, allow_infinity=False))
     keys = st.tuples(st.integers(0, 4), st.sampled_from(["USD", "GBP"]), st.sampled_from(["senior", "not stated"]),
                      st.sampled_from(["ai-first", "unknown"]), figures)
@@ -708,7 +712,8 @@ def test_the_pay_quartiles_are_the_quoted_sql_s_to_the_last_bit(data):
     rows = [(*key, jobs, data.draw(st.integers(0, jobs))) for key, jobs in stated.items()]
     cells_of_group = {group: {1, *data.draw(st.sets(st.integers(2, 5), max_size=3))} for group in range(5)}
     conn = pay_scope(rows, cells_of_group)
-    cell_counts.fill_pay(conn)
+    with mock.patch.object(cell_counts, "_DENSE_CODES", dense_codes):
+        cell_counts.fill_pay(conn)
     by_numpy = conn.execute("SELECT * FROM cell_pay_quartiles ORDER BY cell_id, group_key").fetchall()
     conn.execute("DELETE FROM cell_pay_quartiles")
     statement, = quoted_statements(cell_counts.fill_pay)
@@ -716,3 +721,20 @@ def test_the_pay_quartiles_are_the_quoted_sql_s_to_the_last_bit(data):
     by_sql = conn.execute("SELECT * FROM cell_pay_quartiles ORDER BY cell_id, group_key").fetchall()
     assert by_numpy == by_sql
     assert by_numpy
+
+
+# job_profile's columns and the name flag each reads (name_flags' column): job_names carries a
+# job's flags as the bits of one number, in cell_counts.FLAGS' order, and _scope_profile.sql reads
+# them back by position
+FLAG_OF_COLUMN = {"has_frontend_word": "frontend", "has_backend_word": "backend", "has_ml_word": "ml",
+                  "has_genai": "genai", "has_ml": "ml_list", "has_web": "web", "has_ops": "ops",
+                  "has_non_genai": "non_genai", "has_rag_or_agents": "rag_or_agents"}
+
+
+def test_job_profile_reads_each_name_flag_from_its_own_bit():
+    script = builder.SCOPE_PROFILE_SQL.read_text()
+    read = {column: int(shift or 0) for shift, column in
+            re.findall(r"coalesce\(\(?w\.flags(?: >> (\d+))?\)? & 1, 0\) AS (has_\w+)", script)}
+    assert read == {column: cell_counts.FLAGS.index(flag) for column, flag in FLAG_OF_COLUMN.items()}
+    fine_tuning = re.search(r"j\.fine_tuning <> 'none' OR coalesce\(\(w\.flags >> (\d+)\) & 1, 0\)", script)
+    assert fine_tuning and int(fine_tuning[1]) == cell_counts.FLAGS.index("fine_tuning")

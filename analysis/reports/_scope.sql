@@ -179,7 +179,7 @@ ORDER BY 1, 2;
 
 -- Jobs in the order the published scripts read them (their files in name order: job id first),
 -- whether the source kept the job's skill lists as written, and the job's scope group and
--- segment, which every name the job lists carries on (listed_names).
+-- segment (where the names' readers find a listed name's, by its job_ordinal: listed_names).
 -- Keyed by job id: looking a job up is one search.
 CREATE TEMP TABLE job_order (job_id TEXT PRIMARY KEY, ordinal INTEGER NOT NULL, keeps_lists INTEGER NOT NULL,
                              scope_group INTEGER NOT NULL, segment_id INTEGER NOT NULL) WITHOUT ROWID;

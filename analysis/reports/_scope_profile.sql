@@ -358,7 +358,7 @@ ORDER BY 1, 2, 3;
 
 CREATE TEMP TABLE cell_pay_quartiles (
     cell_id INTEGER NOT NULL, group_key INTEGER NOT NULL, jobs INTEGER NOT NULL, converted INTEGER NOT NULL,
-    q1 REAL NOT NULL, median REAL NOT NULL, q3 REAL NOT NULL,
+    q1 REAL, median REAL, q3 REAL,  -- NULL where SQLite's arithmetic gives NULL (inf x 0: an infinite figure)
     PRIMARY KEY (cell_id, group_key)
 ) WITHOUT ROWID;
 
