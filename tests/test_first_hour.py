@@ -603,10 +603,10 @@ def test_analysis_path_beside_a_site_reads_the_served_file_as_the_site_does(tmp_
 
 
 @pytest.mark.parametrize("command, says", [
-    (["-m", "analysis", "report", "--db", "{folder}"], "python -m analysis report: error: argument --db: {folder} is a "
+    (["-m", "analysis", "report", "--db", "{folder}"], "python -m analysis report: error: {folder} is a "
                                                        "folder, not a database file"),
     (["-m", "analysis", "path", "--skills", "python", "--db", "{folder}"],
-     "python -m analysis path: error: argument --db: {folder} is a folder, not a database file"),
+     "python -m analysis path: error: {folder} is a folder, not a database file"),
     (["-m", "jobcrawler.label", "--model", "any", "--db", "{folder}", "--dry-run"],
      "python -m jobcrawler.label: error: {folder} is a folder, not a database file"),
     (["-m", "jobcrawler.retag", "--db", "{folder}"], "error: {folder} is a folder, not a database file"),
@@ -630,7 +630,7 @@ def test_a_folder_given_as_the_database_is_named_a_folder(tmp_path, command, say
 
 @pytest.mark.parametrize("command, says", [
     (["-m", "analysis", "report", "--db", "{fifo}"],
-     "python -m analysis report: error: argument --db: {fifo} is not a regular file (a FIFO, socket or device)"),
+     "python -m analysis report: error: {fifo} is not a regular file (a FIFO, socket or device)"),
     (["-m", "jobcrawler.retag", "--db", "/dev/null"],
      "error: /dev/null is not a regular file (a FIFO, socket or device)"),
     (["-m", "jobcrawler.merge", "--db", "{file}", "{fifo}"],
