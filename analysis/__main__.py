@@ -17,9 +17,14 @@ import sys
 from contextlib import closing
 from pathlib import Path
 
-from analysis import build  # the other commands' modules import Datasette (~0.7 s): each imports its own below
-from jobcrawler import number_input, storage
-from jobcrawler.settings import SQLITE_PATH as DEFAULT_DB  # where `scrapy crawl builtin` writes
+from jobcrawler import crawl_start
+
+if __name__ == "__main__":  # before the imports below: a Ctrl-C while they run is one line, not a traceback
+    crawl_start.install_for_analysis()
+
+from analysis import build  # noqa: E402  the other commands' modules import Datasette (~0.7 s): each its own below
+from jobcrawler import number_input, storage  # noqa: E402
+from jobcrawler.settings import SQLITE_PATH as DEFAULT_DB  # noqa: E402  where `scrapy crawl builtin` writes
 
 LABELS_HELP = (f"the label source the reports count: {build.DEFAULT_LABELS} (the rule tagger, default), "
                "fieldguide (the imported published labels), llm:MODEL, rules+llm:MODEL (the rules, with the "
@@ -112,6 +117,7 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "serve":
         from analysis import serve
         build_if_stale(args.db, build.DEFAULT_LABELS, serve_parser, served)
+        crawl_start.hand_over_ctrl_c()  # the site stops on Ctrl-C as uvicorn stops it: "stopped the site"
         try:
             serve.main(args.db, port=args.port, host=args.host)
         except serve.PortTaken as error:
