@@ -94,6 +94,8 @@ def main(argv: list[str] | None = None) -> None:
     with closing(storage.connect_to_read(args.db, served)) as conn:
         if not storage.has_jobs(conn):  # tables of zeros, or a site answering 500, would say nothing
             no_jobs = report.NO_JOBS if args.command == "report" else NO_JOBS
+            if demo := storage.the_demos_database(args.db):
+                no_jobs += f"; {demo}"
             command_parser.exit(2, f"{command_parser.prog}: error: {no_jobs}\n")
     if args.command == "build":
         building(build_parser, args.db, args.labels, lambda: build.main(str(args.db), args.labels))

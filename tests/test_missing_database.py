@@ -42,6 +42,7 @@ SITUATIONS = [
      "no database at data/demo.db (run from the checkout, {checkout}, or give its full path, "
      "{checkout}/data/demo.db)"),
     (["data/demo.db"], ".", "data/job.db", "no database at data/job.db"),  # a path of one's own: no guess
+    (["data/demo.db"], ".", "data/demo", "no database at data/demo (did you mean data/demo.db?)"),
     (["data/demo.db"], ".", "{checkout}/data/jobs.db", "no database at {checkout}/data/jobs.db"),
 ]
 
@@ -86,3 +87,16 @@ def test_every_command_reading_the_database_names_the_demos(checkout, capsys, ru
 def test_the_demos_database_is_the_one_make_demo_writes():
     makefile = (Path(schema.__file__).resolve().parents[2] / "Makefile").read_text()
     assert f"DEMO_DB ?= {schema.DEMO_DB}\n" in makefile
+
+
+@pytest.mark.parametrize("command", [["build"], ["report"], ["serve", "--port", "0"], ["path", "--skills", "python"]])
+def test_a_default_database_without_jobs_names_the_demos(checkout, capsys, command):
+    """A first crawl that builtin.com blocked leaves data/jobs.db without jobs: the demo's is named too."""
+    schema.open_db(checkout / "data" / "jobs.db").conn.close()
+    schema.open_db(checkout / "data" / "demo.db").conn.close()
+    with pytest.raises(SystemExit) as stopped:
+        analysis_main(command)
+    err = capsys.readouterr().err
+    assert stopped.value.code == 2 and err.count("\n") == 1
+    assert err.startswith(f"python -m analysis {command[0]}: error: the database holds no jobs yet: ")
+    assert err.endswith("; the demo's database is data/demo.db: add --db data/demo.db\n")

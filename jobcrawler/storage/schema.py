@@ -237,12 +237,20 @@ def no_database_at(path: Path) -> str:
         option = "--db " if path == Path(SQLITE_PATH) else "its full path, "
         return f"{said} (run from the checkout, {CHECKOUT}, or give {option}{CHECKOUT / path})"
     if path != Path(SQLITE_PATH):
-        return said
+        return f"{said} (did you mean {path}.db?)" if Path(f"{path}.db").is_file() else said
     hints = ["run a crawl first: scrapy crawl builtin -a city=berlin" + (f", in {CHECKOUT}" if away else "")]
-    demo = next((demo for demo in (Path(DEMO_DB), CHECKOUT / DEMO_DB) if demo.is_file()), None)
-    if demo:
-        hints.append(f"the demo's database is {demo}: add --db {demo}")
+    if demo := the_demos_database(path):
+        hints.append(demo)
     return f"{said} ({'; '.join(hints)})"
+
+
+def the_demos_database(path: str | Path) -> str | None:
+    """For the crawl's default database (missing, or holding no jobs: a first crawl blocked by
+    builtin.com), where ``make demo``'s is, if it made one; else None."""
+    if Path(path) != Path(SQLITE_PATH):
+        return None
+    demo = next((demo for demo in (Path(DEMO_DB), CHECKOUT / DEMO_DB) if demo.is_file()), None)
+    return f"the demo's database is {demo}: add --db {demo}" if demo else None
 
 
 def open_db(path: str | Path, busy_timeout: float = BUSY_TIMEOUT,
