@@ -734,6 +734,28 @@ def test_make_clean_beside_the_demo_site_is_one_line_and_removes_nothing(tmp_pat
     assert result.returncode == 0 and not db.exists(), result.stderr
 
 
+def test_make_demo_beside_a_site_serving_its_database_stops_before_anything(tmp_path):
+    """A demo served on other ports (``make demo REPLAY_PORT=... DATASETTE_PORT=...``), then ``make
+    demo``: its ports were free, so it started the replay site, and the crawl into the served file
+    was refused saying "stop the site, crawl, then serve it again"; now it stops first, as make clean does."""
+    db = build_fixture_db(tmp_path / "data" / "demo.db")
+    assert analysis_main(["build", "--db", str(db)]) in (0, None)
+    port, log = free_port(), tmp_path / "datasette.log"
+    server = start_server(serve_command(db, port), log)
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/", server, log)
+        result = subprocess.run([sys.executable, "-I", str(REPO / "jobcrawler" / "storage" / "served.py"),
+                                 "data/demo.db", "make demo"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
+    assert result.returncode == 1 and result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.startswith(f"make demo: data/demo.db is being served (process {server.pid}: ")
+    assert result.stderr.endswith("stop the site (Ctrl-C where it runs), then make demo again\n")
+    recipe = (REPO / "Makefile").read_text().split("\ndemo:", 1)[1]
+    assert recipe.index("served.py '$(DEMO_DB)' 'make demo'") < recipe.index("jobcrawler.replay --port")
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not shutil.which("make"), reason="runs make")
 @pytest.mark.parametrize("marker", ["replay site for crawling", "crawl ok"])
