@@ -13,9 +13,9 @@ the crawl command "is not available from this location": it now says where to ru
 the interpreter starts, before Scrapy is imported; ``scrapy crawl``'s own command and
 ``python -m analysis`` install it again (a virtualenv made without ``make install``).
 
-``python -m jobcrawler.crawl_start CHECKOUT`` writes that ``.pth`` file. What the ``.pth`` line runs
-imports only what the interpreter has loaded already, and ``signal``: a Ctrl-C while ``site`` runs it
-is Python's fatal "Failed to import the site module", with a traceback.
+``python -m jobcrawler.crawl_start CHECKOUT`` writes that ``.pth`` file. What its line runs imports
+only what the interpreter has loaded already, ``signal`` and (``-m analysis``) ``runpy``: a Ctrl-C
+while ``site`` runs it is Python's fatal "Failed to import the site module", with a traceback.
 """
 
 from __future__ import annotations
