@@ -102,7 +102,8 @@ def install() -> None:
         if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
             signal.signal(signal.SIGINT, stop_while_starting)
     elif sys.argv[:1] == ["-m"] and sys.orig_argv[-len(sys.argv)] == "analysis":
-        import runpy  # noqa: F401  before the handler: a SystemExit as -m imports it adds "Could not import runpy module"
+        # before the handler: a SystemExit while -m imports runpy adds "Could not import runpy module"
+        import runpy  # noqa: F401
         install_for_analysis()
 
 
