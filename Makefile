@@ -30,12 +30,14 @@ test: install
 	$(BIN)/python -m pytest -q -n $(TEST_WORKERS)
 
 # Replay site on 127.0.0.1 -> crawl one city -> report tables -> Datasette (Ctrl-C to stop).
-# Both ports are checked first: beside a running demo, one line and a stop before anything is written.
+# Both ports, and that no site serves the demo database (one on other ports: the crawl into it would be
+# refused once the replay site ran), are checked first: beside a running demo, one line and a stop before anything.
 # Politeness is off against our own local server; its pages need no browser (render=never).
 # A degraded crawl (exit 2) still builds the site; a failed one stops here. The replay site keeps
 # running while the site is served, so the job pages' posting links open; the last line printed
 # is the address to open.
 demo: install
+	@$(BIN)/python -I jobcrawler/storage/served.py '$(DEMO_DB)' 'make demo'
 	@$(BIN)/python -m jobcrawler.replay.wait --ports-free $(REPLAY_PORT) $(DATASETTE_PORT)
 	@mkdir -p data
 	@set -e; \

@@ -17,9 +17,14 @@ import sys
 from contextlib import closing
 from pathlib import Path
 
-from analysis import build  # the other commands' modules import Datasette (~0.7 s): each imports its own below
-from jobcrawler import number_input, storage
-from jobcrawler.settings import SQLITE_PATH as DEFAULT_DB  # where `scrapy crawl builtin` writes
+from jobcrawler import crawl_start
+
+if __name__ == "__main__":  # before the imports below: a Ctrl-C while they run is one line, not a traceback
+    crawl_start.install_for_analysis()
+
+from analysis import build  # noqa: E402  the other commands' modules import Datasette (~0.7 s): each its own below
+from jobcrawler import number_input, storage  # noqa: E402
+from jobcrawler.settings import SQLITE_PATH as DEFAULT_DB  # noqa: E402  where `scrapy crawl builtin` writes
 
 LABELS_HELP = (f"the label source the reports count: {build.DEFAULT_LABELS} (the rule tagger, default), "
                "fieldguide (the imported published labels), llm:MODEL, rules+llm:MODEL (the rules, with the "
@@ -28,18 +33,6 @@ LABELS_HELP = (f"the label source the reports count: {build.DEFAULT_LABELS} (the
 
 NO_JOBS = ("the database holds no jobs yet: crawl (scrapy crawl builtin) or import jobs "
            "(python -m jobcrawler.fieldguide) first")
-
-
-CHECKOUT = Path(__file__).resolve().parents[1]
-
-
-def existing_db(path: str) -> Path:
-    if why := storage.database_file_error(path):
-        in_checkout = CHECKOUT / path
-        hint = (f" (run from the checkout, {CHECKOUT}, or give --db {in_checkout})"
-                if not Path(path).is_absolute() and in_checkout.is_file() and Path.cwd() != CHECKOUT else "")
-        raise argparse.ArgumentTypeError(f"{why}{hint}")
-    return Path(path)
 
 
 def scope_word(text: str) -> str:
@@ -53,18 +46,18 @@ def main(argv: list[str] | None = None) -> None:
     commands = parser.add_subparsers(dest="command", required=True)
 
     build_parser = commands.add_parser("build", help="(re)create every report_* table")
-    build_parser.add_argument("--db", type=existing_db, default=DEFAULT_DB, help=f"default {DEFAULT_DB}")
+    build_parser.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"default {DEFAULT_DB}")
     build_parser.add_argument("--labels", default=build.DEFAULT_LABELS, help=LABELS_HELP)
 
     report_parser = commands.add_parser(
         "report", help="print the report as Markdown (builds the tables first if missing or out of date)")
-    report_parser.add_argument("--db", type=existing_db, default=DEFAULT_DB, help=f"default {DEFAULT_DB}")
+    report_parser.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"default {DEFAULT_DB}")
     report_parser.add_argument("--labels", default=build.DEFAULT_LABELS, help=LABELS_HELP)
     report_parser.add_argument("--city", default="all", help="a city key of cities.yaml (any case) or its name, or 'all'")
     report_parser.add_argument("--period", type=scope_word, default="all", help="a crawl month YYYY-MM, or 'all'")
 
     serve_parser = commands.add_parser("serve", help="publish the database read-only with Datasette")
-    serve_parser.add_argument("--db", type=existing_db, default=DEFAULT_DB, help=f"default {DEFAULT_DB}")
+    serve_parser.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"default {DEFAULT_DB}")
     serve_parser.add_argument("--port", type=number_input.port_option(free_one=True), default=8001,
                               help="default 8001; 0: a free one, which the line to open names")
     serve_parser.add_argument("--host", default="127.0.0.1")
@@ -72,7 +65,7 @@ def main(argv: list[str] | None = None) -> None:
     path_parser = commands.add_parser("path", help="my learning path: the skills to learn next and the postings "
                                                    "that fit, for the skills you have")
     path_parser.add_argument("--skills", required=True, help='the skills you have, any alias: "python, sql, docker"')
-    path_parser.add_argument("--db", type=existing_db, default=DEFAULT_DB, help=f"default {DEFAULT_DB}")
+    path_parser.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"default {DEFAULT_DB}")
     path_parser.add_argument("--city", default="all", help="a city key the crawl listed (any case) or its name, or 'all'")
     path_parser.add_argument("--ai-type", type=scope_word, default="all",
                              help="ai-first, ai-support, ml, unknown, or 'all' (any case)")
@@ -82,6 +75,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     command_parser = {"build": build_parser, "report": report_parser, "serve": serve_parser,
                       "path": path_parser}[args.command]
+    if why := storage.database_file_error(args.db):  # checked here, not by argparse: one line, not the usage too
+        command_parser.exit(2, f"{command_parser.prog}: error: {why}\n")
     # A site serving the file opened it immutable: nothing may write into it, not even the journal
     # mode or the schema open_db brings up to date; reading it is fine.
     served = storage.being_served(args.db, "build" if args.command == "build" else "build the report tables")
@@ -99,6 +94,8 @@ def main(argv: list[str] | None = None) -> None:
     with closing(storage.connect_to_read(args.db, served)) as conn:
         if not storage.has_jobs(conn):  # tables of zeros, or a site answering 500, would say nothing
             no_jobs = report.NO_JOBS if args.command == "report" else NO_JOBS
+            if demo := storage.the_demos_database(args.db):
+                no_jobs += f"; {demo}"
             command_parser.exit(2, f"{command_parser.prog}: error: {no_jobs}\n")
     if args.command == "build":
         building(build_parser, args.db, args.labels, lambda: build.main(str(args.db), args.labels))
@@ -122,6 +119,7 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "serve":
         from analysis import serve
         build_if_stale(args.db, build.DEFAULT_LABELS, serve_parser, served)
+        crawl_start.hand_over_ctrl_c()  # the site stops on Ctrl-C as uvicorn stops it: "stopped the site"
         try:
             serve.main(args.db, port=args.port, host=args.host)
         except serve.PortTaken as error:

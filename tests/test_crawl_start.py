@@ -5,20 +5,24 @@ traceback and exited 130; now, whatever the moment, it is one line and exit 3, a
 
 from __future__ import annotations
 
+import os
+import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
 import sysconfig
+import threading
 import time
 from contextlib import closing
 from pathlib import Path
 
 import pytest
 
+from analysis.__main__ import main as analysis_main
 from jobcrawler.crawl_start import PTH_NAME, is_scrapy_crawl, pth_text
 from jobcrawler.replay import ReplaySite
-from tests.helpers import FAST, REPO
+from tests.helpers import FAST, REPO, build_fixture_db
 
 pytestmark = pytest.mark.slow
 
@@ -88,3 +92,101 @@ def test_a_ctrl_c_while_the_crawl_starts_is_one_line_and_exit_3(venv, tmp_path, 
 ])
 def test_only_a_scrapy_crawl_gets_the_startup_handler(argv, crawl):
     assert is_scrapy_crawl(argv) is crawl
+
+
+REFUSED_OUTSIDE = ("error: scrapy crawl runs in the jobcrawler checkout (the folder holding scrapy.cfg), not in {cwd}: "
+                   f"cd {REPO} and run it again")
+
+
+@pytest.mark.parametrize("where, environment, says", [
+    ("elsewhere", {}, REFUSED_OUTSIDE),
+    # Scrapy finds scrapy.cfg above the folder, or the project it is told of: the crawl's own checks answer
+    ("docs", {}, "error: no spider called 'builtn': did you mean builtin? (spiders: builtin)"),
+    ("elsewhere", {"SCRAPY_SETTINGS_MODULE": "jobcrawler.settings"},
+     "error: no spider called 'builtn': did you mean builtin? (spiders: builtin)"),
+], ids=["outside", "below-the-checkout", "settings-module-given"])
+def test_scrapy_crawl_outside_the_checkout_says_where_to_run_it(venv, tmp_path, where, environment, says):
+    """Scrapy's answer was its banner and "The crawl command is not available from this location",
+    naming no folder."""
+    cwd = REPO / where if where != "elsewhere" else tmp_path
+    spider = "builtin" if says == REFUSED_OUTSIDE else "builtn"
+    result = subprocess.run([str(venv / "bin" / "python"), "-m", "scrapy", "crawl", spider, "-a", "city=berlin"],
+                            cwd=cwd, env={**os.environ, **environment}, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1 and result.stderr.splitlines()[-1] == says.format(cwd=cwd), result.stderr[-2000:]
+    if says == REFUSED_OUTSIDE:
+        assert result.stderr.count("\n") == 1 and result.stdout == "" and not (tmp_path / "data").exists()
+
+
+@pytest.fixture(scope="module")
+def built_db(tmp_path_factory) -> Path:
+    """A database whose report tables are built: ``serve`` goes straight to serving."""
+    db = build_fixture_db(tmp_path_factory.mktemp("built") / "jobs.db")
+    analysis_main(["build", "--db", str(db)])
+    return db
+
+
+@pytest.fixture(scope="module")
+def bare_venv(tmp_path_factory) -> Path:
+    """A virtualenv made without ``make install``: no .pth file of the project's."""
+    folder = tmp_path_factory.mktemp("bare-venv")
+    subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(folder)], check=True)
+    site_packages = Path(subprocess.run([folder / "bin" / "python", "-c",
+                                         "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                                        capture_output=True, text=True, check=True).stdout.strip())
+    (site_packages / "packages.pth").write_text(sysconfig.get_path("purelib") + "\n")
+    return folder
+
+
+ANALYSIS_COMMANDS = {
+    "serve": ["serve", "--port", "0"],
+    "build": ["build"],
+    "report": ["report"],
+    "path": ["path", "--skills", "python, sql"],
+}
+# Where the Ctrl-C lands: once ``-X importtime`` shows a module imported (the imports then go on):
+# the interpreter's own start-up (``site``, which runs the .pth line) done; the project's modules,
+# sqlite-utils and Datasette's (``serve``) being imported.
+ANALYSIS_MOMENTS = ["site", "sqlite_utils", "analysis.build", "jobcrawler.storage", "datasette.app"]
+
+
+def imported(line: str) -> str | None:
+    """The module an ``-X importtime`` line says was imported."""
+    return line.rsplit("|", 1)[-1].strip() if line.startswith("import time:") else None
+
+
+@pytest.mark.parametrize("installed", ["make install", "bare venv"])
+@pytest.mark.parametrize("moment", ANALYSIS_MOMENTS)
+@pytest.mark.parametrize("command", ANALYSIS_COMMANDS)
+def test_a_ctrl_c_while_analysis_starts_is_one_line_and_exit_130(venv, bare_venv, built_db, tmp_path, command,
+                                                                 moment, installed):
+    """A Ctrl-C while ``python -m analysis`` imported its modules (Datasette's for ``serve``:
+    ~1 s) printed a KeyboardInterrupt traceback. Without the .pth file (a bare virtualenv, the
+    checkout on PYTHONPATH) analysis/__main__.py installs the handler itself, after ``site``."""
+    if moment == "datasette.app" and command != "serve":
+        pytest.skip("only serve imports Datasette")
+    if moment == "site" and installed == "bare venv":
+        pytest.skip("without the .pth file, a Ctrl-C before analysis/__main__.py runs is Python's own traceback")
+    db = tmp_path / "jobs.db"
+    shutil.copy(built_db, db)
+    python = (venv if installed == "make install" else bare_venv) / "bin" / "python"
+    process = subprocess.Popen([str(python), "-X", "importtime", "-m", "analysis", *ANALYSIS_COMMANDS[command],
+                                "--db", str(db)], cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(REPO)},
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    seen = []
+    watchdog = threading.Timer(120, process.kill)  # a site never stopped would keep the loop below reading
+    watchdog.start()
+    for line in process.stderr:
+        seen.append(line)
+        if imported(line) == moment:
+            break
+    assert any(imported(line) == moment for line in seen), "".join(seen)[-3000:]
+    process.send_signal(signal.SIGINT)
+    stdout, rest = process.communicate(timeout=60)
+    watchdog.cancel()
+    said = [line for line in ("".join(seen) + rest).splitlines() if not line.startswith("import time:")]
+    assert "Traceback" not in "\n".join(said), "\n".join(said)[-3000:]
+    if process.returncode == 130:
+        assert said == [f"python -m analysis {command}: interrupted (Ctrl-C)"], said
+    else:  # done before the Ctrl-C came, or serving: Ctrl-C is the way to stop the site
+        assert process.returncode == 0 and said == [], said
+        assert command != "serve" or stdout.splitlines()[-1] == "stopped the site"

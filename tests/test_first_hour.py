@@ -603,10 +603,10 @@ def test_analysis_path_beside_a_site_reads_the_served_file_as_the_site_does(tmp_
 
 
 @pytest.mark.parametrize("command, says", [
-    (["-m", "analysis", "report", "--db", "{folder}"], "python -m analysis report: error: argument --db: {folder} is a "
+    (["-m", "analysis", "report", "--db", "{folder}"], "python -m analysis report: error: {folder} is a "
                                                        "folder, not a database file"),
     (["-m", "analysis", "path", "--skills", "python", "--db", "{folder}"],
-     "python -m analysis path: error: argument --db: {folder} is a folder, not a database file"),
+     "python -m analysis path: error: {folder} is a folder, not a database file"),
     (["-m", "jobcrawler.label", "--model", "any", "--db", "{folder}", "--dry-run"],
      "python -m jobcrawler.label: error: {folder} is a folder, not a database file"),
     (["-m", "jobcrawler.retag", "--db", "{folder}"], "error: {folder} is a folder, not a database file"),
@@ -630,7 +630,7 @@ def test_a_folder_given_as_the_database_is_named_a_folder(tmp_path, command, say
 
 @pytest.mark.parametrize("command, says", [
     (["-m", "analysis", "report", "--db", "{fifo}"],
-     "python -m analysis report: error: argument --db: {fifo} is not a regular file (a FIFO, socket or device)"),
+     "python -m analysis report: error: {fifo} is not a regular file (a FIFO, socket or device)"),
     (["-m", "jobcrawler.retag", "--db", "/dev/null"],
      "error: /dev/null is not a regular file (a FIFO, socket or device)"),
     (["-m", "jobcrawler.merge", "--db", "{file}", "{fifo}"],
@@ -732,6 +732,28 @@ def test_make_clean_beside_the_demo_site_is_one_line_and_removes_nothing(tmp_pat
         server.wait(timeout=15)
     result = subprocess.run(clean, cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and not db.exists(), result.stderr
+
+
+def test_make_demo_beside_a_site_serving_its_database_stops_before_anything(tmp_path):
+    """A demo served on other ports (``make demo REPLAY_PORT=... DATASETTE_PORT=...``), then ``make
+    demo``: its ports were free, so it started the replay site, and the crawl into the served file
+    was refused saying "stop the site, crawl, then serve it again"; now it stops first, as make clean does."""
+    db = build_fixture_db(tmp_path / "data" / "demo.db")
+    assert analysis_main(["build", "--db", str(db)]) in (0, None)
+    port, log = free_port(), tmp_path / "datasette.log"
+    server = start_server(serve_command(db, port), log)
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/", server, log)
+        result = subprocess.run([sys.executable, "-I", str(REPO / "jobcrawler" / "storage" / "served.py"),
+                                 "data/demo.db", "make demo"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
+    assert result.returncode == 1 and result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.startswith(f"make demo: data/demo.db is being served (process {server.pid}: ")
+    assert result.stderr.endswith("stop the site (Ctrl-C where it runs), then make demo again\n")
+    recipe = (REPO / "Makefile").read_text().split("\ndemo:", 1)[1]
+    assert recipe.index("served.py '$(DEMO_DB)' 'make demo'") < recipe.index("jobcrawler.replay --port")
 
 
 @pytest.mark.slow

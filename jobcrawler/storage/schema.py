@@ -21,8 +21,12 @@ from pathlib import Path
 import sqlite_utils
 from sqlite_utils.db import DescIndex
 
+from jobcrawler.settings import SQLITE_PATH
 from jobcrawler.storage.transaction import BUSY_TIMEOUT, StorageError, transaction
 from jobcrawler.tagging import category_columns
+
+CHECKOUT = Path(__file__).resolve().parents[2]
+DEMO_DB = "data/demo.db"  # what `make demo` crawls into (the Makefile's DEMO_DB)
 
 # --- Jobs and crawl runs ----------------------------------------------------------------------
 # Column name -> SQLite type, in table order. JSON lists are stored as JSON text.
@@ -213,13 +217,40 @@ def database_file_error(path: str | Path, may_be_made: bool = False) -> str | No
     if path.is_file():
         return None
     if not may_be_made:
-        return f"no database at {path}"
+        return no_database_at(path)
     folder = path.absolute().parent
     while not os.path.lexists(folder):
         folder = folder.parent
     if folder.is_symlink() and not folder.exists():
         return f"{path} cannot be made: {folder} is a broken symlink (to {os.readlink(folder)})"
     return None if folder.is_dir() else f"{path} cannot be made: {folder} is a file"
+
+
+def no_database_at(path: Path) -> str:
+    """"no database at PATH", and where one is to be had: the checkout's file of that name when the
+    command runs in another folder, else, for the crawl's default database, a crawl or the demo's."""
+    said = f"no database at {path}"
+    if path.is_absolute():
+        return said
+    away = Path.cwd().resolve() != CHECKOUT
+    if away and (CHECKOUT / path).is_file():
+        option = "--db " if path == Path(SQLITE_PATH) else "its full path, "
+        return f"{said} (run from the checkout, {CHECKOUT}, or give {option}{CHECKOUT / path})"
+    if path != Path(SQLITE_PATH):
+        return f"{said} (did you mean {path}.db?)" if Path(f"{path}.db").is_file() else said
+    hints = ["run a crawl first: scrapy crawl builtin -a city=berlin" + (f", in {CHECKOUT}" if away else "")]
+    if demo := the_demos_database(path):
+        hints.append(demo)
+    return f"{said} ({'; '.join(hints)})"
+
+
+def the_demos_database(path: str | Path) -> str | None:
+    """For the crawl's default database (missing, or holding no jobs: a first crawl blocked by
+    builtin.com), where ``make demo``'s is, if it made one; else None."""
+    if Path(path) != Path(SQLITE_PATH):
+        return None
+    demo = next((demo for demo in (Path(DEMO_DB), CHECKOUT / DEMO_DB) if demo.is_file()), None)
+    return f"the demo's database is {demo}: add --db {demo}" if demo else None
 
 
 def open_db(path: str | Path, busy_timeout: float = BUSY_TIMEOUT,
