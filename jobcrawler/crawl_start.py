@@ -96,15 +96,19 @@ def install() -> None:
     Scrapy's reactor takes over ``stop_while_starting``; in ``python [options] -m analysis`` (as
     ``site`` runs, ``sys.argv`` is ``-m`` and the module's arguments), ``install_for_analysis``.
     Any other process is left alone."""
-    if is_scrapy_crawl(sys.orig_argv):
-        if outside_a_project():
-            refuse_outside_a_project()
-        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
-            signal.signal(signal.SIGINT, stop_while_starting)
-    elif sys.argv[:1] == ["-m"] and sys.orig_argv[-len(sys.argv)] == "analysis":
-        # before the handler: a SystemExit while -m imports runpy adds "Could not import runpy module"
+    run_as_module = sys.argv[:1] == ["-m"]
+    crawl = is_scrapy_crawl(sys.orig_argv)
+    if not (crawl or run_as_module and sys.orig_argv[-len(sys.argv)] == "analysis"):
+        return
+    if run_as_module:  # before the handler: a SystemExit while -m imports runpy adds "Could not import runpy module"
         import runpy  # noqa: F401
+    if not crawl:
         install_for_analysis()
+        return
+    if outside_a_project():
+        refuse_outside_a_project()
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, stop_while_starting)
 
 
 def install_for_analysis() -> None:
@@ -123,7 +127,8 @@ def hand_over_ctrl_c() -> None:
 
 def pth_text(checkout: str | Path) -> str:
     """The ``.pth`` file: the checkout on the path (``python -m analysis`` from any folder) and, for a
-    ``scrapy crawl`` only (nothing is imported for another process), ``install``."""
+    ``scrapy crawl`` or ``python -m analysis`` only (nothing is imported for another process),
+    ``install``."""
     return (f"{checkout}\n"
             "import sys; ('crawl' in sys.orig_argv or 'analysis' in sys.orig_argv) and "
             "__import__('jobcrawler.crawl_start').crawl_start.install()\n")
