@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis.build import BUILD_TABLE, METHODS_TABLE, build, missing_report_tables, report_tables, stale_reason
+from analysis.build import (BUILD_TABLE, METHODS_TABLE, build, missing_report_tables, report_queries, report_tables,
+                            stale_reason)
 from analysis.report import ScopeError, city_names, render_report
 from jobcrawler.cities import load_cities
 from jobcrawler.storage import finish_run, job_row, label_row, open_db, record_sighting, save_job, save_labels, start_run
@@ -798,3 +799,27 @@ def test_overview_reads_the_crawl_history_as_recorded(tmp_path):
         ("london", "2026-02", 2, 2, "london", "Alpha", default, 1,
          "2026-02-03", "2026-02-03", "2025-12-30", "2026-01-02", "2026-01", 50.0, 2, 100.0),
     ]
+
+
+def test_reports_adding_up_group_counts_count_every_job_of_a_group(report_db, tmp_path):
+    """The reports that add up group_base_counts' and group_profile_counts' per-group counts, on the
+    fixture with each job there three times: every scope group then holds several research,
+    entry-level, customer-facing, ... jobs, so a per-group count of the flag's jobs (a sum, not a
+    largest value or a count of groups) is told apart. Every *jobs column is three times the
+    fixture's (EXPECTED: counted by hand), every other column (names, shares, ranks) the same."""
+    readers = sorted(table for table, query in report_queries().items()
+                     if "group_base_counts" in query or "group_profile_counts" in query)
+    assert {"report_research_vs_applied", "report_roles", "report_entry_level", "report_beyond_genai"} <= set(readers)
+    tripled = build_fixture_db(tmp_path / "jobs.db", copies=3)
+    build(tripled)
+    for table in readers:
+        counted = []
+        for path in (report_db, tripled):
+            with sqlite3.connect(path) as conn:
+                cursor = conn.execute(f"SELECT * FROM {table} ORDER BY rowid")
+                counted.append(([column for column, *_ in cursor.description], cursor.fetchall()))
+        (columns, once), (_, thrice) = counted
+        counts = [at for at, column in enumerate(columns) if column.endswith("jobs")]
+        assert counts and any(row[at] for row in once for at in counts), table  # jobs to count: the test can fail
+        assert thrice == [tuple(3 * value if at in counts and value is not None else value for at, value in enumerate(row))
+                          for row in once], table
