@@ -361,8 +361,11 @@ JOBS = [
 ]
 
 
-def build_fixture_db(path: str | Path) -> Path:
-    """Write the fixture jobs into a new database at ``path`` (report tables not built)."""
+def build_fixture_db(path: str | Path, copies: int = 1) -> Path:
+    """Write the fixture jobs into a new database at ``path`` (report tables not built). With
+    ``copies`` > 1, each job is there that many times, seen alike, under ids job id x 10 + 0, 1, ...
+    (the copies keep the jobs' order, as text and as numbers): every count of jobs is that many
+    times the fixture's."""
     path = Path(path)
     db = open_db(path)
     run_ids = {}
@@ -370,7 +373,10 @@ def build_fixture_db(path: str | Path) -> Path:
         run_id = start_run(db, "builtin", city, "AI Engineer", {"city": city})
         finish_run(db, run_id, {"started_at": started_at, "finished_at": started_at, "status": "ok"})
         run_ids[name] = (run_id, started_at)
-    for values in JOBS:
+    for values, copy in ((values, copy) for values in JOBS for copy in range(copies)):
+        if copies > 1:
+            job_id = str(int(values["job_id"]) * 10 + copy)
+            values = {**values, "job_id": job_id, "url": f"{values['url']}-{copy}"}
         (first_run, first_city), *later = values["seen"]
         content = {k: v for k, v in values.items() if k not in ("skills", "seen")}
         content.setdefault("description", f"{values['title']} at {values['company']}.")

@@ -480,7 +480,7 @@ def tie_heavy_titles(draw) -> list[tuple[int, int, int, int]]:
     return rows
 
 
-@settings(derandomize=True, max_examples=200, deadline=None)
+@settings(derandomize=True, max_examples=100, deadline=None)
 @given(tie_heavy_titles())
 def test_the_title_cuts_keep_the_quoted_rows_and_leave_the_title_rankings_as_the_full_count_makes_them(rows):
     full = title_rankings(rows, "none")
@@ -535,18 +535,20 @@ def title_word_rows(rows: list[tuple[int, int, int, int]], words: dict[int, list
         conn.close()
 
 
-WORDS = ["ai", "data", "ml", "platform", "applied", "Éx", "ex", "llm", "agent", "genai", "research", "ops"]
+# "Éx" and "éx" differ only in a non-ASCII letter's case: SQLite's lower() leaves them two words, as
+# title_words holds them, where Python's lower() or casefold() would make them one.
+WORDS = ["ai", "data", "ml", "platform", "applied", "Éx", "éx", "ex", "llm", "agent", "genai", "research", "ops"]
 
 
 @st.composite
 def tie_heavy_title_words(draw) -> tuple[list[tuple[int, int, int, int]], dict[int, list[str]]]:
-    """tie_heavy_titles' rows, each title 0 to 4 of a dozen words (cased, accented): ties at the 10th."""
+    """tie_heavy_titles' rows, each title 0 to 4 of 13 words (cased, accented): ties at the 10th."""
     rows = draw(tie_heavy_titles())
     titles = {title for _, _, title, _ in rows}
     return rows, {title: draw(st.lists(st.sampled_from(WORDS), max_size=4, unique=True)) for title in titles}
 
 
-@settings(derandomize=True, max_examples=200, deadline=None)
+@settings(derandomize=True, max_examples=100, deadline=None)
 @given(tie_heavy_title_words())
 def test_the_title_word_cut_keeps_the_quoted_rows_and_leaves_report_title_words_as_the_full_count_makes_it(data):
     rows, words = data
@@ -570,13 +572,13 @@ def test_the_title_word_cut_cuts():
     assert title_word_rows(rows, words, "numpy") == title_word_rows(rows, words, "none")
 
 
-@settings(derandomize=True, max_examples=200, deadline=None)
+@settings(derandomize=True, max_examples=100, deadline=None)
 @given(tie_heavy_titles(), st.data())
 def test_the_keyword_counts_are_those_of_the_quoted_sql(rows, data):
     """cell_keyword_counts by numpy and by the statement fill_titles quotes, over titles holding 0 to
     3 keywords, each as a whole word or not, and rows of no AI type."""
     titles = sorted({title for _, _, title, _ in rows})
-    keywords = ["ai", "ml", "full-stack", "Éx", "agent"]
+    keywords = ["ai", "ml", "full-stack", "Éx", "éx", "agent"]  # "Éx", "éx": two keywords (WORDS)
     hits = [(title, keyword, keywords.index(keyword) + 1, int(data.draw(st.booleans())))
             for title in titles for keyword in data.draw(st.lists(st.sampled_from(keywords), max_size=3, unique=True))]
     counted = []
@@ -626,7 +628,7 @@ def research_title_rows(rows: list[tuple[int, int, int]], cut: bool) -> list[tup
         conn.close()
 
 
-@settings(derandomize=True, max_examples=200, deadline=None)
+@settings(derandomize=True, max_examples=100, deadline=None)
 @given(tie_heavy_titles())
 def test_the_research_title_cut_leaves_report_research_titles_as_the_full_count_makes_it(rows):
     research = [(cell, title, jobs if key else 0) for cell, key, title, jobs in rows]  # AI type none: no research job

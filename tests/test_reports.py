@@ -17,10 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from analysis.build import BUILD_TABLE, METHODS_TABLE, build, missing_report_tables, report_tables, stale_reason
+from analysis.build import (BUILD_TABLE, METHODS_TABLE, build, missing_report_tables, report_queries, report_tables,
+                            stale_reason)
 from analysis.report import ScopeError, city_names, render_report
 from jobcrawler.cities import load_cities
-from jobcrawler.storage import finish_run, job_row, label_row, open_db, save_job, save_labels, start_run
+from jobcrawler.storage import finish_run, job_row, label_row, open_db, record_sighting, save_job, save_labels, start_run
 from tests.helpers import REPO, build_fixture_db
 
 
@@ -729,3 +730,96 @@ def test_a_sighting_without_a_city_is_left_out_counted_in_the_build_line(tmp_pat
     assert _report_rows(bad) == _report_rows(as_no_data)
     result = build_by_cli(as_no_data)
     assert "left out" not in result.stdout
+
+
+def build_crawl_history_db(path: Path) -> Path:
+    """Five jobs whose crawl history report_overview must read as recorded: run 1 (london, query
+    "Zeta") has no start, so its sightings date it; run 2 (london, "Alpha", no site: the default) and
+    run 3 (berlin, "Mid") have one, so the queries' run order is not their alphabetical order; job
+    9104 is seen in no run (the earliest sighting); three jobs have no posted date."""
+    db = open_db(path)
+    runs = [("london", "Zeta", "https://z.example", None),
+            ("london", "Alpha", None, "2026-02-03T06:00:00+00:00"),
+            ("berlin", "Mid", "https://m.example", "2026-01-10T06:00:00+00:00")]
+    for run_id, (city, query, site, started_at) in enumerate(runs, start=1):
+        assert start_run(db, "builtin", city, query, {"city": city}, site=site) == run_id
+        finish_run(db, run_id, {"started_at": started_at, "finished_at": started_at, "status": "ok"})
+    jobs = [  # job id, company, posted date, skills, sightings as (run, city, seen at)
+        ("9101", "Acme", "2026-01-02", ["RAG"], [(1, "london", "2026-01-06T08:00:00+00:00"),
+                                                (2, "london", "2026-02-03T06:00:00+00:00")]),
+        ("9102", "Beta", None, [], [(1, "london", "2026-01-20T08:00:00+00:00")]),
+        ("9103", "Acme", None, [], [(3, "berlin", "2026-01-10T06:00:00+00:00")]),
+        ("9104", "Gamma", None, [], [(None, "berlin", "2026-01-04T08:00:00+00:00")]),
+        ("9105", "Beta", "2025-12-30", ["agents"], [(2, "london", "2026-02-03T06:00:00+00:00")]),
+    ]
+    for job_id, company, posted, skills, ((run_id, city, seen_at), *later) in jobs:
+        content = {"job_id": job_id, "url": f"https://builtin.com/job/history/{job_id}", "title": "AI Engineer",
+                   "company": company, "ai_type": "ai-first", "company_stage": "Seed", "posted_date": posted,
+                   "description": f"AI Engineer at {company}."}
+        names = [{"skill": skill, "category": "genai", "matched": skill, "source": "description"} for skill in skills]
+        save_job(db, job_row(content), city=city, run_id=run_id, locations=[], skills=names, seen_at=seen_at,
+                 labels=label_row(content, "rules", "fixture", seen_at))
+        for run_id, city, seen_at in later:
+            record_sighting(db, job_id, city, run_id, seen_at)
+    with db.conn:  # the crawl records no sighting without a run (9104's listing); a merged database can hold one
+        db.conn.execute("INSERT INTO sightings (run_id, job_id, city, seen_at) "
+                        "VALUES (NULL, '9104', 'berlin', '2026-01-04T08:00:00+00:00')")
+    db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    return path
+
+
+def test_overview_reads_the_crawl_history_as_recorded(tmp_path):
+    """report_overview on build_crawl_history_db, counted by hand. Queries and sites are listed in
+    run order (the sightings of no run first), whatever the order of the runs with a start; a
+    run without a start counts from its sightings' dates; the main posted month is that of the
+    most jobs with a posted date (ties: the later month), however many jobs have none."""
+    path = build_crawl_history_db(tmp_path / "jobs.db")
+    build(path)
+    z, m, default = "https://z.example", "https://m.example", "https://builtin.com"
+    with sqlite3.connect(path) as conn:
+        rows = conn.execute("SELECT city, period, jobs, companies, cities, queries, sites, crawl_runs, first_crawl, "
+                            "last_crawl, first_posted, last_posted, main_posted_month, main_posted_month_pct, "
+                            "rag_or_agents_jobs, rag_or_agents_pct FROM report_overview ORDER BY rowid").fetchall()
+    assert rows == [
+        ("all", "all", 5, 3, "berlin, london", "Zeta,Alpha,Mid", f"{default},{z},{m}", 3,
+         "2026-01-04", "2026-02-03", "2025-12-30", "2026-01-02", "2026-01", 20.0, 2, 40.0),
+        ("all", "2026-01", 4, 3, "berlin, london", "Zeta,Mid", f"{default},{z},{m}", 2,
+         "2026-01-04", "2026-01-20", "2026-01-02", "2026-01-02", "2026-01", 25.0, 1, 25.0),
+        ("all", "2026-02", 2, 2, "london", "Alpha", default, 1,
+         "2026-02-03", "2026-02-03", "2025-12-30", "2026-01-02", "2026-01", 50.0, 2, 100.0),
+        ("berlin", "all", 2, 2, "berlin", "Mid", f"{default},{m}", 1,
+         "2026-01-04", "2026-01-10", None, None, None, None, 0, 0.0),
+        ("berlin", "2026-01", 2, 2, "berlin", "Mid", f"{default},{m}", 1,
+         "2026-01-04", "2026-01-10", None, None, None, None, 0, 0.0),
+        ("london", "all", 3, 2, "london", "Zeta,Alpha", f"{z},{default}", 2,
+         "2026-01-06", "2026-02-03", "2025-12-30", "2026-01-02", "2026-01", 33.3, 2, 66.7),
+        ("london", "2026-01", 2, 2, "london", "Zeta", z, 1,
+         "2026-01-06", "2026-01-20", "2026-01-02", "2026-01-02", "2026-01", 50.0, 1, 50.0),
+        ("london", "2026-02", 2, 2, "london", "Alpha", default, 1,
+         "2026-02-03", "2026-02-03", "2025-12-30", "2026-01-02", "2026-01", 50.0, 2, 100.0),
+    ]
+
+
+def test_reports_adding_up_group_counts_count_every_job_of_a_group(report_db, tmp_path):
+    """The reports that add up group_base_counts' and group_profile_counts' per-group counts, on the
+    fixture with each job there three times: every scope group then holds several research,
+    entry-level, customer-facing, ... jobs, so a per-group count of the flag's jobs (a sum, not a
+    largest value or a count of groups) is told apart. Every *jobs column is three times the
+    fixture's (EXPECTED: counted by hand), every other column (names, shares, ranks) the same."""
+    readers = sorted(table for table, query in report_queries().items()
+                     if "group_base_counts" in query or "group_profile_counts" in query)
+    assert {"report_research_vs_applied", "report_roles", "report_entry_level", "report_beyond_genai"} <= set(readers)
+    tripled = build_fixture_db(tmp_path / "jobs.db", copies=3)
+    build(tripled)
+    for table in readers:
+        counted = []
+        for path in (report_db, tripled):
+            with sqlite3.connect(path) as conn:
+                cursor = conn.execute(f"SELECT * FROM {table} ORDER BY rowid")
+                counted.append(([column for column, *_ in cursor.description], cursor.fetchall()))
+        (columns, once), (_, thrice) = counted
+        counts = [at for at, column in enumerate(columns) if column.endswith("jobs")]
+        assert counts and any(row[at] for row in once for at in counts), table  # jobs to count: the test can fail
+        assert thrice == [tuple(3 * value if at in counts and value is not None else value for at, value in enumerate(row))
+                          for row in once], table

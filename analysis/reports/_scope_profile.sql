@@ -221,8 +221,6 @@ CREATE TEMP TABLE cell_type_top_title_counts (
     jobs INTEGER NOT NULL, first_seen TEXT NOT NULL,
     PRIMARY KEY (cell_id, ai_type_key, title_id)
 ) WITHOUT ROWID;
--- Titles per cell, AI type and title word, of the words report_title_words can list (as many
--- titles as the 10th word of the cell and AI type or more; fill_titles).
 -- Titles per cell, AI type and title keyword (title_keyword_hits), and those holding it as a whole
 -- word (fill_titles).
 CREATE TEMP TABLE cell_keyword_counts (
@@ -235,6 +233,8 @@ CREATE TEMP TABLE cell_keyword_counts (
 CREATE TEMP TABLE cell_research_title_counts (
     cell_id INTEGER NOT NULL, title_id INTEGER NOT NULL, jobs NOT NULL, PRIMARY KEY (cell_id, title_id)
 ) WITHOUT ROWID;
+-- Titles per cell, AI type and title word, of the words report_title_words can list (as many
+-- titles as the 10th word of the cell and AI type or more; fill_titles).
 CREATE TEMP TABLE cell_title_word_counts (
     cell_id INTEGER NOT NULL, ai_type_key INTEGER NOT NULL, ai_type TEXT NOT NULL, word, titles NOT NULL,
     PRIMARY KEY (cell_id, ai_type_key, word)

@@ -46,10 +46,13 @@ city_lists AS (
       ON listed.city <> 'all' AND c.city IN (listed.city, 'all') AND listed.period = c.period
     GROUP BY c.cell_id
 ),
--- Each (run, city) of the sightings, in that order. A run with a start gives every sighting of it
--- its date and month: its (run, city) pairs are found first, then its columns read once (sorting
--- the ~200,000 sightings with their run's columns took 3-4 times as long); sightings of no run, or
--- of a run without a start, go by their own dates.
+-- Each (run, city) of the sightings, in that order (sightings of no run first). A run with a start
+-- gives every sighting of it its date and month: its (run, city) pairs are found first, then its
+-- columns read once (sorting the ~200,000 sightings with their run's columns took 3-4 times as
+-- long); sightings of no run, or of a run without a start, go by their own dates. The order
+-- matters: cell_crawls lists the queries and sites in the order it reads them here
+-- (group_concat(DISTINCT ...) keeps each at its first place), so ORDER BY 1, 2 lists them in run
+-- order, not the runs with a start first (test_overview_reads_the_crawl_history_as_recorded).
 run_cells AS MATERIALIZED (
     SELECT s.run_id, s.city, substr(r.started_at, 1, 7) AS period,
         date(r.started_at) AS first_crawl,
