@@ -105,15 +105,18 @@ SELECT scope_group, ai_type,
 FROM job_profile
 GROUP BY scope_group, ai_type;
 
--- Denominators: jobs per cell, overall and per AI type.
+-- Denominators: jobs per cell, overall and per AI type. Added up from group_base_counts (~13,000
+-- rows, not job_base's 100,000): a job of no AI type counts in no AI type's sum, as
+-- sum(ai_type = 'ai-first') over job_base leaves it out (NULL times jobs is NULL; a group whose
+-- jobs all lack one stays NULL, as before).
 CREATE TEMP TABLE cell_totals AS
 WITH per_group AS MATERIALIZED (
     SELECT scope_group,
-        count(*) AS jobs,
-        sum(ai_type = 'ai-first') AS ai_first_jobs,
-        sum(ai_type = 'ai-support') AS ai_support_jobs,
-        sum(ai_type = 'ml') AS ml_jobs
-    FROM job_base
+        sum(jobs) AS jobs,
+        sum((ai_type = 'ai-first') * jobs) AS ai_first_jobs,
+        sum((ai_type = 'ai-support') * jobs) AS ai_support_jobs,
+        sum((ai_type = 'ml') * jobs) AS ml_jobs
+    FROM group_base_counts
     GROUP BY scope_group
 )
 SELECT gc.cell_id,
