@@ -2,7 +2,8 @@
 make them empty, say what they hold, and build.py runs each counting once its tables are made):
 
 * ``fill_names``: over every name every job lists (~943,000 at 100,000 postings):
-  ``cell_skill_counts``, ``group_term_jobs``, ``job_names``, ``cell_pair_counts``;
+  ``cell_skill_counts`` (and from it ``cell_type_skill_counts``, ``cell_stage_skill_counts``),
+  ``group_term_jobs``, ``job_names``, ``cell_pair_counts``;
 * ``fill_titles``, ``fill_pay``, ``fill_companies``: the title and company counts and the pay
   quartiles per cell (the title and company counts from each scope group's counts, made in SQL;
   the pay quartiles from group_pay's rows); ``fill_titles`` also the title word and keyword counts
@@ -78,6 +79,22 @@ def _fill_cell_skill_counts(conn, scope_group, segment_id, skill_id, position, s
         WHERE true
         ON CONFLICT (cell_id, segment_id, skill_id) DO UPDATE SET jobs = jobs + excluded.jobs,
             top_jobs = top_jobs + excluded.top_jobs, first_seen = min(first_seen, excluded.first_seen);
+
+    and from those, the same per AI type (report_skills_by_ai_type) and per stage group over the
+    names among the first 10 of their list (report_skills_by_stage), as
+
+        INSERT INTO cell_type_skill_counts (cell_id, ai_type, skill_id, jobs, first_seen)
+        SELECT k.cell_id, g.ai_type, k.skill_id, sum(k.jobs), min(k.first_seen)
+        FROM cell_skill_counts AS k
+        JOIN segments AS g USING (segment_id)
+        WHERE g.ai_type IS NOT NULL
+        GROUP BY k.cell_id, g.ai_type, k.skill_id;
+        INSERT INTO cell_stage_skill_counts (cell_id, stage_group, skill_id, top_jobs, first_seen)
+        SELECT k.cell_id, g.stage_group, k.skill_id, sum(k.top_jobs), min(k.first_seen)
+        FROM cell_skill_counts AS k
+        JOIN segments AS g USING (segment_id)
+        WHERE g.stage_group IS NOT NULL AND k.top_jobs > 0
+        GROUP BY k.cell_id, g.stage_group, k.skill_id;
     """
     (group, segment_id, skill_id), (jobs, top_jobs), (first_seen,) = _group(
         keys=(scope_group, segment_id, skill_id),
@@ -87,6 +104,25 @@ def _fill_cell_skill_counts(conn, scope_group, segment_id, skill_id, position, s
     conn.executemany(
         "INSERT INTO cell_skill_counts (cell_id, segment_id, skill_id, jobs, top_jobs, first_seen) VALUES (?, ?, ?, ?, ?, ?)",
         zip(*(column.tolist() for part in columns for column in part)))
+    (cell_id, segment_id, skill_id), (jobs, top_jobs), (first_seen,) = columns
+    segments = conn.execute("SELECT segment_id, ai_type, stage_group FROM segments").fetchall()
+    for table, (kind, count), column, kept in (
+            ("cell_type_skill_counts", ("ai_type", "jobs"), 1, np.ones(len(cell_id), dtype=bool)),
+            ("cell_stage_skill_counts", ("stage_group", "top_jobs"), 2, top_jobs > 0)):
+        # each segment's AI type (stage group) as a number: its place among the distinct values; -1 for NULL
+        values = sorted({segment[column] for segment in segments if segment[column] is not None})
+        code_of = np.full(max((segment[0] for segment in segments), default=0) + 1, -1, dtype=np.int64)
+        for segment in segments:
+            if segment[column] is not None:
+                code_of[segment[0]] = values.index(segment[column])
+        code = code_of[segment_id]
+        kept = kept & (code >= 0)
+        (cells, codes, skills), (sums,), (firsts,) = _group(
+            keys=(cell_id[kept], code[kept], skill_id[kept]), sums=((jobs if count == "jobs" else top_jobs)[kept],),
+            mins=(first_seen[kept],))
+        conn.executemany(
+            f"INSERT INTO {table} (cell_id, {kind}, skill_id, {count}, first_seen) VALUES (?, ?, ?, ?, ?)",
+            zip(cells.tolist(), [values[c] for c in codes.tolist()], skills.tolist(), sums.tolist(), firsts.tolist()))
 
 
 def _fill_group_term_jobs(conn, ordinal, skill_id, group_of, segment_of) -> None:
@@ -694,8 +730,10 @@ class Counting(NamedTuple):
 
 
 COUNTINGS = (
-    Counting(fill_names, frozenset({"cell_skill_counts", "group_term_jobs", "job_names", "cell_pair_counts"}),
-             frozenset({"listed_names", "skills", "job_order", "group_cells", "name_terms", "name_flags", "published_terms"})),
+    Counting(fill_names, frozenset({"cell_skill_counts", "cell_type_skill_counts", "cell_stage_skill_counts",
+                                    "group_term_jobs", "job_names", "cell_pair_counts"}),
+             frozenset({"listed_names", "skills", "job_order", "group_cells", "name_terms", "name_flags", "published_terms",
+                        "segments"})),
     Counting(fill_titles, frozenset({"cell_title_counts", "cell_top_title_counts", "cell_type_top_title_counts",
                                      "cell_title_word_counts", "cell_keyword_counts", "cell_research_title_counts"}),
              frozenset({"job_base", "titles", "ai_types", "group_cells", "job_order", "title_words", "title_keyword_hits"})),

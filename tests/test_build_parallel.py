@@ -265,7 +265,8 @@ def quoted_statements(function) -> list[str]:
 @pytest.fixture(scope="module")
 def edge_db(tmp_path_factory, fixture_db):
     """The fixture with a NULL title and company, a job without names, two jobs paid the same REAL,
-    a source keeping lists that repeat names, the model's answers and a blend."""
+    a source keeping lists that repeat names and name some only past their 10th place, the model's
+    answers and a blend."""
     path = tmp_path_factory.mktemp("edge") / "jobs.db"
     shutil.copy(fixture_db, path)
     with_model_answers(path, 0.8)
@@ -278,7 +279,8 @@ def edge_db(tmp_path_factory, fixture_db):
                  "salary_period = 'year' WHERE job_id IN (?, ?)", (jobs[5], jobs[6]))
     conn.commit(), conn.close()
     return with_listed_source(path, {jobs[0]: {"genai": ["RAG", "RAG", "LangChain"], "ml": ["PyTorch", "RAG"]},
-                                     jobs[1]: {"genai": ["LangChain", "RAG", "Éx"], "web": ["React"]},
+                                     jobs[1]: {"genai": ["LangChain", "RAG", "Éx", *(f"g{i}" for i in range(3, 10)), "g10", "RAG"],
+                                               "web": ["React"]},
                                      jobs[2]: {"genai": ["RAG"]}, jobs[3]: {"genai": []}})
 
 
@@ -297,6 +299,8 @@ def test_the_numpy_countings_make_the_rows_of_the_sql_they_quote(edge_db, labels
     empty = {table for table, rows in by_numpy.items() if not rows}
     # the model lists no names and tells no research job
     assert empty == (set(cell_counts.COUNTINGS[0].writes) | {"cell_research_title_counts"} if labels == MODEL else set())
+    if labels == "fg":  # names only past a list's 10th place: rows report_skills_by_stage leaves out
+        assert conn.execute("SELECT count(*) FROM cell_skill_counts WHERE top_jobs = 0").fetchone()[0]
     for table in counted:
         conn.execute(f"DELETE FROM {table}")
     job_skill_ids, = quoted_statements(cell_counts.fill_names)

@@ -364,6 +364,19 @@ CREATE TEMP TABLE cell_skill_counts (
     jobs INTEGER NOT NULL, top_jobs INTEGER NOT NULL, first_seen INTEGER NOT NULL,
     PRIMARY KEY (cell_id, segment_id, skill_id)
 ) WITHOUT ROWID;
+-- cell_skill_counts added up per AI type (report_skills_by_ai_type), and per stage group over its
+-- rows with top_jobs (report_skills_by_stage; first_seen over those rows only): the reports rank
+-- these rows instead of grouping cell_skill_counts' (cell_counts.fill_names counts them).
+CREATE TEMP TABLE cell_type_skill_counts (
+    cell_id INTEGER NOT NULL, ai_type TEXT NOT NULL, skill_id INTEGER NOT NULL,
+    jobs INTEGER NOT NULL, first_seen INTEGER NOT NULL,
+    PRIMARY KEY (cell_id, ai_type, skill_id)
+) WITHOUT ROWID;
+CREATE TEMP TABLE cell_stage_skill_counts (
+    cell_id INTEGER NOT NULL, stage_group TEXT NOT NULL, skill_id INTEGER NOT NULL,
+    top_jobs INTEGER NOT NULL, first_seen INTEGER NOT NULL,
+    PRIMARY KEY (cell_id, stage_group, skill_id)
+) WITHOUT ROWID;
 
 -- Jobs per cell naming both names of a pair of its genai list (frameworks are genai names;
 -- skill_a < skill_b), each pair once a job, as published (analyze_patterns.py).

@@ -2,13 +2,10 @@
 -- published), as a share of that type's jobs; rank orders names within (AI type, list), ties in
 -- the order the type's jobs first name them. Feeds "GenAI skills in AI-support roles", "ML
 -- skills in AI-first roles" and "non-GenAI skills expected".
-WITH per_cell AS (
-    SELECT k.cell_id, g.ai_type, s.category, s.skill, min(k.first_seen) AS first_seen, sum(k.jobs) AS jobs
-    FROM cell_skill_counts AS k
-    JOIN segments AS g USING (segment_id)
+WITH per_cell AS (  -- cell_type_skill_counts: cell_skill_counts per AI type (_scope.sql)
+    SELECT k.cell_id, k.ai_type, s.category, s.skill, k.first_seen, k.jobs
+    FROM cell_type_skill_counts AS k
     JOIN skills AS s USING (skill_id)
-    WHERE g.ai_type IS NOT NULL
-    GROUP BY k.cell_id, g.ai_type, k.skill_id
 )
 SELECT c.city, c.period, p.ai_type, p.category,
     row_number() OVER (
