@@ -3,7 +3,7 @@ make them empty, say what they hold, and build.py runs each counting once its ta
 
 * ``fill_names``: over every name every job lists (~943,000 at 100,000 postings):
   ``cell_skill_counts`` (and from it ``cell_type_skill_counts``, ``cell_stage_skill_counts``),
-  ``group_term_jobs``, ``job_names``, ``cell_pair_counts``;
+  ``cell_term_jobs``, ``job_names``, ``cell_pair_counts``;
 * ``fill_titles``, ``fill_pay``, ``fill_companies``: the title and company counts and the pay
   quartiles per cell (the title and company counts from each scope group's counts, made in SQL;
   the pay quartiles from group_pay's rows); ``fill_titles`` also the title word and keyword counts
@@ -57,13 +57,14 @@ def fill_names(conn: sqlite3.Connection) -> None:
     group_of[jobs["ordinal"]] = jobs["scope_group"]
     segment_of[jobs["ordinal"]] = jobs["segment_id"]
     group_cells = _columns(conn, "group_cells", ("scope_group", "cell_id"))
-    _fill_cell_skill_counts(conn, group_of[ordinal], segment_of[ordinal], skill_id, position, seen_order, group_cells)
-    _fill_group_term_jobs(conn, ordinal, skill_id, group_of, segment_of)
+    segments = conn.execute("SELECT segment_id, ai_type, stage_group FROM segments").fetchall()
+    _fill_cell_skill_counts(conn, group_of[ordinal], segment_of[ordinal], skill_id, position, seen_order, group_cells, segments)
+    _fill_cell_term_jobs(conn, ordinal, skill_id, group_of, segment_of, group_cells, segments)
     _fill_job_names(conn, ordinal, skill_id)
     _fill_cell_pair_counts(conn, ordinal, skill_id, group_of, group_cells)
 
 
-def _fill_cell_skill_counts(conn, scope_group, segment_id, skill_id, position, seen_order, group_cells) -> None:
+def _fill_cell_skill_counts(conn, scope_group, segment_id, skill_id, position, seen_order, group_cells, segments) -> None:
     """Jobs per cell, segment and skill, as
 
         WITH per_group AS MATERIALIZED (
@@ -105,16 +106,10 @@ def _fill_cell_skill_counts(conn, scope_group, segment_id, skill_id, position, s
         "INSERT INTO cell_skill_counts (cell_id, segment_id, skill_id, jobs, top_jobs, first_seen) VALUES (?, ?, ?, ?, ?, ?)",
         zip(*(column.tolist() for part in columns for column in part)))
     (cell_id, segment_id, skill_id), (jobs, top_jobs), (first_seen,) = columns
-    segments = conn.execute("SELECT segment_id, ai_type, stage_group FROM segments").fetchall()
     for table, (kind, count), column, kept in (
             ("cell_type_skill_counts", ("ai_type", "jobs"), 1, np.ones(len(cell_id), dtype=bool)),
             ("cell_stage_skill_counts", ("stage_group", "top_jobs"), 2, top_jobs > 0)):
-        # each segment's AI type (stage group) as a number: its place among the distinct values; -1 for NULL
-        values = sorted({segment[column] for segment in segments if segment[column] is not None})
-        code_of = np.full(max((segment[0] for segment in segments), default=0) + 1, -1, dtype=np.int64)
-        for segment in segments:
-            if segment[column] is not None:
-                code_of[segment[0]] = values.index(segment[column])
+        values, code_of = _segment_codes(segments, column)  # the segment's AI type (stage group)
         code = code_of[segment_id]
         kept = kept & (code >= 0)
         (cells, codes, skills), (sums,), (firsts,) = _group(
@@ -125,11 +120,11 @@ def _fill_cell_skill_counts(conn, scope_group, segment_id, skill_id, position, s
             zip(cells.tolist(), [values[c] for c in codes.tolist()], skills.tolist(), sums.tolist(), firsts.tolist()))
 
 
-def _fill_group_term_jobs(conn, ordinal, skill_id, group_of, segment_of) -> None:
-    """Jobs per scope group, segment and published word, each job once a word, as
+def _fill_cell_term_jobs(conn, ordinal, skill_id, group_of, segment_of, group_cells, segments) -> None:
+    """Jobs per cell, AI type and published word, each job once a word, as
 
-        INSERT INTO group_term_jobs (scope_group, segment_id, purpose, term_name, jobs)
-        SELECT g.scope_group, g.segment_id, t.purpose, t.name, g.jobs
+        INSERT INTO cell_term_jobs (cell_id, ai_type, purpose, term_name, jobs)
+        SELECT gc.cell_id, s.ai_type, t.purpose, t.name, sum(g.jobs)
         FROM (
             SELECT k.scope_group, k.segment_id, n.term_key, count(DISTINCT k.job_id) AS jobs
             FROM job_skill_ids AS k
@@ -137,7 +132,11 @@ def _fill_group_term_jobs(conn, ordinal, skill_id, group_of, segment_of) -> None
             WHERE n.purpose IN ('compared', 'ml knowledge')
             GROUP BY k.scope_group, k.segment_id, n.term_key
         ) AS g
-        JOIN published_terms AS t ON t.rowid = g.term_key;
+        JOIN published_terms AS t ON t.rowid = g.term_key
+        JOIN segments AS s USING (segment_id)
+        JOIN group_cells AS gc USING (scope_group)
+        WHERE s.ai_type IS NOT NULL
+        GROUP BY gc.cell_id, s.ai_type, t.purpose, t.name;
     """
     terms = _columns(conn, "name_terms", ("skill_id", "term_key"), "WHERE purpose IN ('compared', 'ml knowledge')")
     if not len(terms["skill_id"]):
@@ -151,11 +150,35 @@ def _fill_group_term_jobs(conn, ordinal, skill_id, group_of, segment_of) -> None
     (job, word), _, _ = _group(keys=(ordinal[row], word))
     (scope_group, segment_id, word), (jobs,), _ = _group(
         keys=(group_of[job], segment_of[job], word), sums=(np.ones_like(word),))
-    published = {key: (purpose, name) for key, purpose, name in conn.execute("SELECT rowid, purpose, name FROM published_terms")}
+    # then per cell, AI type (none: left out) and (purpose, name): a word's number is its place among those
+    ai_types, ai_type_of = _segment_codes(segments, 1)
+    ai_type = ai_type_of[segment_id]
+    kept = ai_type >= 0
+    if not kept.any():
+        return
+    published = conn.execute("SELECT rowid, purpose, name FROM published_terms").fetchall()
+    names = sorted({(purpose, name) for _, purpose, name in published})
+    name_of = np.full(max(key for key, _, _ in published) + 1, -1, dtype=np.int64)
+    for key, purpose, name in published:
+        name_of[key] = names.index((purpose, name))
+    cell_id, row = _spread(scope_group[kept], group_cells)
+    (cell_id, ai_type, name), (jobs,), _ = _group(
+        keys=(cell_id, ai_type[kept][row], name_of[word[kept][row]]), sums=(jobs[kept][row],))
     conn.executemany(
-        "INSERT INTO group_term_jobs (scope_group, segment_id, purpose, term_name, jobs) VALUES (?, ?, ?, ?, ?)",
-        ((group, segment, *published[term], count)
-         for group, segment, term, count in zip(scope_group.tolist(), segment_id.tolist(), word.tolist(), jobs.tolist())))
+        "INSERT INTO cell_term_jobs (cell_id, ai_type, purpose, term_name, jobs) VALUES (?, ?, ?, ?, ?)",
+        ((cell, ai_types[kind], *names[term], count)
+         for cell, kind, term, count in zip(cell_id.tolist(), ai_type.tolist(), name.tolist(), jobs.tolist())))
+
+
+def _segment_codes(segments: list[tuple], column: int) -> tuple[list[str], np.ndarray]:
+    """One column of the segments' rows (segment_id first) as numbers: the distinct values (NULL
+    left out) in order, and by segment id the place of its value among them, -1 for NULL."""
+    values = sorted({segment[column] for segment in segments if segment[column] is not None})
+    code_of = np.full(max((segment[0] for segment in segments), default=0) + 1, -1, dtype=np.int64)
+    for segment in segments:
+        if segment[column] is not None:
+            code_of[segment[0]] = values.index(segment[column])
+    return values, code_of
 
 
 def _fill_job_names(conn, ordinal, skill_id) -> None:
@@ -731,7 +754,7 @@ class Counting(NamedTuple):
 
 COUNTINGS = (
     Counting(fill_names, frozenset({"cell_skill_counts", "cell_type_skill_counts", "cell_stage_skill_counts",
-                                    "group_term_jobs", "job_names", "cell_pair_counts"}),
+                                    "cell_term_jobs", "job_names", "cell_pair_counts"}),
              frozenset({"listed_names", "skills", "job_order", "group_cells", "name_terms", "name_flags", "published_terms",
                         "segments"})),
     Counting(fill_titles, frozenset({"cell_title_counts", "cell_top_title_counts", "cell_type_top_title_counts",

@@ -305,7 +305,7 @@ def test_the_numpy_countings_make_the_rows_of_the_sql_they_quote(edge_db, labels
         conn.execute(f"DELETE FROM {table}")
     job_skill_ids, = quoted_statements(cell_counts.fill_names)
     conn.execute(f"CREATE TEMP TABLE job_skill_ids AS {job_skill_ids}")
-    for function in (cell_counts._fill_cell_skill_counts, cell_counts._fill_group_term_jobs, cell_counts._fill_job_names,
+    for function in (cell_counts._fill_cell_skill_counts, cell_counts._fill_cell_term_jobs, cell_counts._fill_job_names,
                      cell_counts._fill_cell_pair_counts, cell_counts.fill_titles, cell_counts.fill_pay,
                      cell_counts.fill_companies):
         statements = quoted_statements(function)

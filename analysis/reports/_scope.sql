@@ -317,10 +317,10 @@ WHERE t.purpose <> 'fine-tuning mention' OR s.category IN ('genai', 'ml');
 -- The tables below count the ~1,000,000 listed names: analysis/cell_counts.py fills them
 -- (fill_names, numpy; the SQL each stands for is quoted there) once this script made them.
 
--- Jobs per scope group, segment and published word, each job once a word: for the tables that
--- count each word (the comparison, the ML skills).
-CREATE TEMP TABLE group_term_jobs (
-    scope_group INTEGER NOT NULL, segment_id INTEGER NOT NULL, purpose TEXT NOT NULL, term_name TEXT NOT NULL,
+-- Jobs per cell, AI type and published word, each job once a word: for the tables that count
+-- each word (the comparison, the ML skills). Jobs of no AI type are in none of them.
+CREATE TEMP TABLE cell_term_jobs (
+    cell_id INTEGER NOT NULL, ai_type TEXT NOT NULL, purpose TEXT NOT NULL, term_name TEXT NOT NULL,
     jobs INTEGER NOT NULL
 );
 
