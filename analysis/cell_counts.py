@@ -2,7 +2,7 @@
 make them empty, say what they hold, and build.py runs each counting once its tables are made):
 
 * ``fill_names``: over every name every job lists (~943,000 at 100,000 postings):
-  ``cell_skill_counts`` (and from it ``cell_type_skill_counts``, ``cell_stage_skill_counts``),
+  ``cell_skills``, ``cell_type_skill_counts``, ``cell_stage_skill_counts``,
   ``cell_term_jobs``, ``job_names``, ``cell_pair_counts``;
 * ``fill_titles``, ``fill_pay``, ``fill_companies``: the title and company counts and the pay
   quartiles per cell (the title and company counts from each scope group's counts, made in SQL;
@@ -58,37 +58,38 @@ def fill_names(conn: sqlite3.Connection) -> None:
     segment_of[jobs["ordinal"]] = jobs["segment_id"]
     group_cells = _columns(conn, "group_cells", ("scope_group", "cell_id"))
     segments = conn.execute("SELECT segment_id, ai_type, stage_group FROM segments").fetchall()
-    _fill_cell_skill_counts(conn, group_of[ordinal], segment_of[ordinal], skill_id, position, seen_order, group_cells, segments)
+    _fill_cell_skills(conn, group_of[ordinal], segment_of[ordinal], skill_id, position, seen_order, group_cells, segments)
     _fill_cell_term_jobs(conn, ordinal, skill_id, group_of, segment_of, group_cells, segments)
     _fill_job_names(conn, ordinal, skill_id)
     _fill_cell_pair_counts(conn, ordinal, skill_id, group_of, group_cells)
 
 
-def _fill_cell_skill_counts(conn, scope_group, segment_id, skill_id, position, seen_order, group_cells, segments) -> None:
-    """Jobs per cell, segment and skill, as
+def _fill_cell_skills(conn, scope_group, segment_id, skill_id, position, seen_order, group_cells, segments) -> None:
+    """Jobs per cell and skill (cell_skills), per cell, AI type and skill (cell_type_skill_counts)
+    and per cell, stage group and skill over the names among the first 10 of their list
+    (cell_stage_skill_counts), each from the jobs per cell, segment and skill (kept in arrays
+    only), as
 
+        CREATE TEMP TABLE cell_skill_counts AS
         WITH per_group AS MATERIALIZED (
             SELECT scope_group, segment_id, skill_id, count(*) AS jobs, sum(position < 10) AS top_jobs,
                 min(seen_order) AS first_seen
             FROM job_skill_ids
             GROUP BY scope_group, segment_id, skill_id
         )
-        INSERT INTO cell_skill_counts (cell_id, segment_id, skill_id, jobs, top_jobs, first_seen)
-        SELECT gc.cell_id, g.segment_id, g.skill_id, g.jobs, g.top_jobs, g.first_seen
+        SELECT gc.cell_id, g.segment_id, g.skill_id, sum(g.jobs) AS jobs, sum(g.top_jobs) AS top_jobs,
+            min(g.first_seen) AS first_seen
         FROM per_group AS g
         JOIN group_cells AS gc USING (scope_group)
-        WHERE true
-        ON CONFLICT (cell_id, segment_id, skill_id) DO UPDATE SET jobs = jobs + excluded.jobs,
-            top_jobs = top_jobs + excluded.top_jobs, first_seen = min(first_seen, excluded.first_seen);
-
-    and from those, the same per AI type (report_skills_by_ai_type) and per stage group over the
-    names among the first 10 of their list (report_skills_by_stage), as
-
+        GROUP BY gc.cell_id, g.segment_id, g.skill_id;
+        INSERT INTO cell_skills (cell_id, skill_id, jobs)
+        SELECT cell_id, skill_id, sum(jobs)
+        FROM cell_skill_counts
+        GROUP BY cell_id, skill_id;
         INSERT INTO cell_type_skill_counts (cell_id, ai_type, skill_id, jobs, first_seen)
         SELECT k.cell_id, g.ai_type, k.skill_id, sum(k.jobs), min(k.first_seen)
         FROM cell_skill_counts AS k
         JOIN segments AS g USING (segment_id)
-        WHERE g.ai_type IS NOT NULL
         GROUP BY k.cell_id, g.ai_type, k.skill_id;
         INSERT INTO cell_stage_skill_counts (cell_id, stage_group, skill_id, top_jobs, first_seen)
         SELECT k.cell_id, g.stage_group, k.skill_id, sum(k.top_jobs), min(k.first_seen)
@@ -101,17 +102,19 @@ def _fill_cell_skill_counts(conn, scope_group, segment_id, skill_id, position, s
         keys=(scope_group, segment_id, skill_id),
         sums=(np.ones_like(skill_id), (position < 10).astype(np.int64)), mins=(seen_order,))
     cell_id, row = _spread(group, group_cells)
-    columns = _group(keys=(cell_id, segment_id[row], skill_id[row]), sums=(jobs[row], top_jobs[row]), mins=(first_seen[row],))
-    conn.executemany(
-        "INSERT INTO cell_skill_counts (cell_id, segment_id, skill_id, jobs, top_jobs, first_seen) VALUES (?, ?, ?, ?, ?, ?)",
-        zip(*(column.tolist() for part in columns for column in part)))
-    (cell_id, segment_id, skill_id), (jobs, top_jobs), (first_seen,) = columns
-    for table, (kind, count), column, kept in (
-            ("cell_type_skill_counts", ("ai_type", "jobs"), 1, np.ones(len(cell_id), dtype=bool)),
-            ("cell_stage_skill_counts", ("stage_group", "top_jobs"), 2, top_jobs > 0)):
-        values, code_of = _segment_codes(segments, column)  # the segment's AI type (stage group)
-        code = code_of[segment_id]
-        kept = kept & (code >= 0)
+    (cell_id, segment_id, skill_id), (jobs, top_jobs), (first_seen,) = _group(
+        keys=(cell_id, segment_id[row], skill_id[row]), sums=(jobs[row], top_jobs[row]), mins=(first_seen[row],))
+    (cells, skills), (sums,), _ = _group(keys=(cell_id, skill_id), sums=(jobs,))
+    conn.executemany("INSERT INTO cell_skills (cell_id, skill_id, jobs) VALUES (?, ?, ?)",
+                     zip(cells.tolist(), skills.tolist(), sums.tolist()))
+    ai_types, ai_type_of = _segment_codes(segments, 1)
+    stage_groups, stage_group_of = _segment_codes(segments, 2)
+    for table, (kind, count), values, code, kept in (
+            # the AI type's number one up, 0 for none (a group of its own, as GROUP BY makes NULLs)
+            ("cell_type_skill_counts", ("ai_type", "jobs"), [None, *ai_types], ai_type_of[segment_id] + 1,
+             np.ones(len(cell_id), dtype=bool)),
+            ("cell_stage_skill_counts", ("stage_group", "top_jobs"), stage_groups, stage_group_of[segment_id],
+             (top_jobs > 0) & (stage_group_of[segment_id] >= 0))):
         (cells, codes, skills), (sums,), (firsts,) = _group(
             keys=(cell_id[kept], code[kept], skill_id[kept]), sums=((jobs if count == "jobs" else top_jobs)[kept],),
             mins=(first_seen[kept],))
@@ -753,7 +756,7 @@ class Counting(NamedTuple):
 
 
 COUNTINGS = (
-    Counting(fill_names, frozenset({"cell_skill_counts", "cell_type_skill_counts", "cell_stage_skill_counts",
+    Counting(fill_names, frozenset({"cell_skills", "cell_type_skill_counts", "cell_stage_skill_counts",
                                     "cell_term_jobs", "job_names", "cell_pair_counts"}),
              frozenset({"listed_names", "skills", "job_order", "group_cells", "name_terms", "name_flags", "published_terms",
                         "segments"})),

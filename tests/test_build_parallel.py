@@ -150,7 +150,7 @@ def test_a_name_counts_for_its_own_job_however_far_into_its_lists(tmp_path, fixt
     builder.prepare(conn, "fg")
     for step in builder.scope_steps():
         step.run(conn)
-    cells = {name: {cell for (cell,) in conn.execute("SELECT c.cell_id FROM cell_skill_counts AS c JOIN skills USING (skill_id) "
+    cells = {name: {cell for (cell,) in conn.execute("SELECT c.cell_id FROM cell_skills AS c JOIN skills USING (skill_id) "
                                                       "WHERE skill = ?", (name,))} for name in ("far name", "near name")}
     own = {job: {cell for (cell,) in conn.execute("SELECT gc.cell_id FROM job_order JOIN group_cells AS gc USING (scope_group) "
                                                    "WHERE job_id = ?", (job,))} for job in (first, second)}
@@ -300,12 +300,12 @@ def test_the_numpy_countings_make_the_rows_of_the_sql_they_quote(edge_db, labels
     # the model lists no names and tells no research job
     assert empty == (set(cell_counts.COUNTINGS[0].writes) | {"cell_research_title_counts"} if labels == MODEL else set())
     if labels == "fg":  # names only past a list's 10th place: rows report_skills_by_stage leaves out
-        assert conn.execute("SELECT count(*) FROM cell_skill_counts WHERE top_jobs = 0").fetchone()[0]
+        assert conn.execute("SELECT count(*) FROM listed_names WHERE position >= 10").fetchone()[0]
     for table in counted:
         conn.execute(f"DELETE FROM {table}")
     job_skill_ids, = quoted_statements(cell_counts.fill_names)
     conn.execute(f"CREATE TEMP TABLE job_skill_ids AS {job_skill_ids}")
-    for function in (cell_counts._fill_cell_skill_counts, cell_counts._fill_cell_term_jobs, cell_counts._fill_job_names,
+    for function in (cell_counts._fill_cell_skills, cell_counts._fill_cell_term_jobs, cell_counts._fill_job_names,
                      cell_counts._fill_cell_pair_counts, cell_counts.fill_titles, cell_counts.fill_pay,
                      cell_counts.fill_companies):
         statements = quoted_statements(function)

@@ -356,22 +356,15 @@ LEFT JOIN name_words AS w USING (skill_id);
 -- columns in order, cell_counts.FLAGS); a flag no name of the job sets is 0, as job_profile reads it.
 CREATE TEMP TABLE job_names (ordinal INTEGER PRIMARY KEY, flags INTEGER NOT NULL);
 
--- Jobs per cell, segment and skill: the base of every skill report. first_seen: where these jobs
--- first name it (ties rank in that order); top_jobs: the jobs naming it among the first 10 of
--- its list (what the published stage lists read).
-CREATE TEMP TABLE cell_skill_counts (
-    cell_id INTEGER NOT NULL, segment_id INTEGER NOT NULL, skill_id INTEGER NOT NULL,
-    jobs INTEGER NOT NULL, top_jobs INTEGER NOT NULL, first_seen INTEGER NOT NULL,
-    PRIMARY KEY (cell_id, segment_id, skill_id)
-) WITHOUT ROWID;
--- cell_skill_counts added up per AI type (report_skills_by_ai_type), and per stage group over its
--- rows with top_jobs (report_skills_by_stage; first_seen over those rows only): the reports rank
--- these rows instead of grouping cell_skill_counts' (cell_counts.fill_names counts them).
+-- Jobs per cell and skill, per cell, AI type (NULL: none) and skill, and per cell, stage group and
+-- skill: the bases of the skill reports (cell_counts.fill_names counts them from the jobs per cell,
+-- segment and skill). first_seen: where these jobs first name it (ties rank in that order); per
+-- stage group only the names among the first 10 of their list count (top_jobs: what the
+-- published stage lists read), and first_seen is over those jobs' rows.
+CREATE TEMP TABLE cell_skills (cell_id INTEGER NOT NULL, skill_id INTEGER NOT NULL, jobs INTEGER NOT NULL);
 CREATE TEMP TABLE cell_type_skill_counts (
-    cell_id INTEGER NOT NULL, ai_type TEXT NOT NULL, skill_id INTEGER NOT NULL,
-    jobs INTEGER NOT NULL, first_seen INTEGER NOT NULL,
-    PRIMARY KEY (cell_id, ai_type, skill_id)
-) WITHOUT ROWID;
+    cell_id INTEGER NOT NULL, ai_type TEXT, skill_id INTEGER NOT NULL, jobs INTEGER NOT NULL, first_seen INTEGER NOT NULL
+);
 CREATE TEMP TABLE cell_stage_skill_counts (
     cell_id INTEGER NOT NULL, stage_group TEXT NOT NULL, skill_id INTEGER NOT NULL,
     top_jobs INTEGER NOT NULL, first_seen INTEGER NOT NULL,

@@ -293,12 +293,6 @@ CREATE TEMP TABLE cell_company_counts (
 ) WITHOUT ROWID;
 CREATE TEMP TABLE cell_companies (cell_id INTEGER PRIMARY KEY, companies INTEGER NOT NULL);
 
--- Jobs per cell and skill, whatever the AI type and stage.
-CREATE TEMP TABLE cell_skills AS
-SELECT cell_id, skill_id, sum(jobs) AS jobs
-FROM cell_skill_counts
-GROUP BY cell_id, skill_id;
-
 -- Our definition's counts: jobs per cell, AI type and canonical skill (alternative names
 -- merged). A source without lists of its own names canonical skills already: its listed counts.
 CREATE TEMP TABLE cell_canonical_skills AS
@@ -314,12 +308,10 @@ FROM per_group AS g
 JOIN group_cells AS gc USING (scope_group)
 GROUP BY gc.cell_id, g.ai_type, g.skill
 UNION ALL
-SELECT k.cell_id, g.ai_type, s.skill, s.category, sum(k.jobs)
-FROM cell_skill_counts AS k
-JOIN segments AS g USING (segment_id)
+SELECT k.cell_id, k.ai_type, s.skill, s.category, k.jobs
+FROM cell_type_skill_counts AS k
 JOIN skills AS s USING (skill_id)
-WHERE NOT (SELECT keeps_lists FROM source_kind)
-GROUP BY k.cell_id, g.ai_type, k.skill_id;
+WHERE NOT (SELECT keeps_lists FROM source_kind);
 CREATE INDEX temp.cell_canonical_skills_by_skill ON cell_canonical_skills (cell_id, skill);
 
 -- Pay: the postings stating pay with a period and their yearly figure, as pay.sql defines them,

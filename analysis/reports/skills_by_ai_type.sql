@@ -2,10 +2,11 @@
 -- published), as a share of that type's jobs; rank orders names within (AI type, list), ties in
 -- the order the type's jobs first name them. Feeds "GenAI skills in AI-support roles", "ML
 -- skills in AI-first roles" and "non-GenAI skills expected".
-WITH per_cell AS (  -- cell_type_skill_counts: cell_skill_counts per AI type (_scope.sql)
+WITH per_cell AS (
     SELECT k.cell_id, k.ai_type, s.category, s.skill, k.first_seen, k.jobs
     FROM cell_type_skill_counts AS k
     JOIN skills AS s USING (skill_id)
+    WHERE k.ai_type IS NOT NULL
 )
 SELECT c.city, c.period, p.ai_type, p.category,
     row_number() OVER (

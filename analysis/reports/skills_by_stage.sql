@@ -24,7 +24,7 @@ stage_jobs AS (
     JOIN group_cells AS gc USING (scope_group)
     GROUP BY gc.cell_id, g.stage_group
 ),
-stage_skills AS (  -- cell_stage_skill_counts: cell_skill_counts' rows with top_jobs per stage group (_scope.sql)
+stage_skills AS (
     SELECT k.cell_id, k.stage_group, min(s.category) AS category, s.skill, sum(k.top_jobs) AS jobs,
         row_number() OVER (
             PARTITION BY k.cell_id, k.stage_group ORDER BY sum(k.top_jobs) DESC, min(k.first_seen), min(s.category), s.skill
