@@ -2,7 +2,7 @@
 make them empty, say what they hold, and build.py runs each counting once its tables are made):
 
 * ``fill_names``: over every name every job lists (~943,000 at 100,000 postings):
-  ``cell_skills``, ``cell_type_skill_counts``, ``cell_stage_skill_counts``,
+  ``skill_first_seen``, ``cell_skills``, ``cell_type_skill_counts``, ``cell_stage_skill_counts``,
   ``cell_term_jobs``, ``job_names``, ``cell_pair_counts``;
 * ``fill_titles``, ``fill_pay``, ``fill_companies``: the title and company counts and the pay
   quartiles per cell (the title and company counts from each scope group's counts, made in SQL;
@@ -57,11 +57,24 @@ def fill_names(conn: sqlite3.Connection) -> None:
     group_of[jobs["ordinal"]] = jobs["scope_group"]
     segment_of[jobs["ordinal"]] = jobs["segment_id"]
     group_cells = _columns(conn, "group_cells", ("scope_group", "cell_id"))
+    _fill_skill_first_seen(conn, skill_id, seen_order)
     segments = conn.execute("SELECT segment_id, ai_type, stage_group FROM segments").fetchall()
     _fill_cell_skills(conn, group_of[ordinal], segment_of[ordinal], skill_id, position, seen_order, group_cells, segments)
     _fill_cell_term_jobs(conn, ordinal, skill_id, group_of, segment_of, group_cells, segments)
     _fill_job_names(conn, ordinal, skill_id)
     _fill_cell_pair_counts(conn, ordinal, skill_id, group_of, group_cells)
+
+
+def _fill_skill_first_seen(conn, skill_id, seen_order) -> None:
+    """Where the data first names each skill (job, then place in its lists: ties rank in this order), as
+
+        INSERT INTO skill_first_seen (skill_id, first_seen)
+        SELECT skill_id, min(seen_order)
+        FROM job_skill_ids
+        GROUP BY skill_id;
+    """
+    (skill,), _, (first_seen,) = _group(keys=(skill_id,), mins=(seen_order,))
+    conn.executemany("INSERT INTO skill_first_seen (skill_id, first_seen) VALUES (?, ?)", zip(skill.tolist(), first_seen.tolist()))
 
 
 def _fill_cell_skills(conn, scope_group, segment_id, skill_id, position, seen_order, group_cells, segments) -> None:
@@ -756,7 +769,7 @@ class Counting(NamedTuple):
 
 
 COUNTINGS = (
-    Counting(fill_names, frozenset({"cell_skills", "cell_type_skill_counts", "cell_stage_skill_counts",
+    Counting(fill_names, frozenset({"skill_first_seen", "cell_skills", "cell_type_skill_counts", "cell_stage_skill_counts",
                                     "cell_term_jobs", "job_names", "cell_pair_counts"}),
              frozenset({"listed_names", "skills", "job_order", "group_cells", "name_terms", "name_flags", "published_terms",
                         "segments"})),

@@ -154,7 +154,8 @@ def test_a_name_counts_for_its_own_job_however_far_into_its_lists(tmp_path, fixt
                                                       "WHERE skill = ?", (name,))} for name in ("far name", "near name")}
     own = {job: {cell for (cell,) in conn.execute("SELECT gc.cell_id FROM job_order JOIN group_cells AS gc USING (scope_group) "
                                                    "WHERE job_id = ?", (job,))} for job in (first, second)}
-    met = dict(conn.execute("SELECT skill, first_seen FROM skills WHERE skill IN ('far name', 'near name')"))
+    met = dict(conn.execute("SELECT skill, first_seen FROM skills JOIN skill_first_seen USING (skill_id) "
+                            "WHERE skill IN ('far name', 'near name')"))
     conn.close()
     assert met["far name"] < met["near name"]
     assert own[first] != own[second]  # the two jobs' cells tell them apart
@@ -305,9 +306,9 @@ def test_the_numpy_countings_make_the_rows_of_the_sql_they_quote(edge_db, labels
         conn.execute(f"DELETE FROM {table}")
     job_skill_ids, = quoted_statements(cell_counts.fill_names)
     conn.execute(f"CREATE TEMP TABLE job_skill_ids AS {job_skill_ids}")
-    for function in (cell_counts._fill_cell_skills, cell_counts._fill_cell_term_jobs, cell_counts._fill_job_names,
-                     cell_counts._fill_cell_pair_counts, cell_counts.fill_titles, cell_counts.fill_pay,
-                     cell_counts.fill_companies):
+    for function in (cell_counts._fill_skill_first_seen, cell_counts._fill_cell_skills, cell_counts._fill_cell_term_jobs,
+                     cell_counts._fill_job_names, cell_counts._fill_cell_pair_counts, cell_counts.fill_titles,
+                     cell_counts.fill_pay, cell_counts.fill_companies):
         statements = quoted_statements(function)
         assert statements, function.__name__
         for statement in statements:
