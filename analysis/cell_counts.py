@@ -32,8 +32,8 @@ FLAGS = ("frontend", "backend", "ml", "fine_tuning", "rag_or_agents", "genai", "
 
 
 def fill_names(conn: sqlite3.Connection) -> None:
-    """Fill the four tables from ``listed_names`` (with ``skills``' ids), ``job_order``,
-    ``group_cells``, ``name_terms`` and ``name_flags``. The statements quoted below read
+    """Fill the seven tables (COUNTINGS) from ``listed_names`` (with ``skills``' ids), ``job_order``,
+    ``group_cells``, ``segments``, ``name_terms`` and ``name_flags``. The statements quoted below read
     ``job_skill_ids``, each listed name with its skill's id and its job's:
 
         SELECT o.job_id, n.job_ordinal, s.skill_id, n.position, n.seen_order, o.scope_group, o.segment_id
