@@ -2,7 +2,8 @@
 make them empty, say what they hold, and build.py runs each counting once its tables are made):
 
 * ``fill_names``: over every name every job lists (~943,000 at 100,000 postings):
-  ``cell_skill_counts``, ``group_term_jobs``, ``job_names``, ``cell_pair_counts``;
+  ``skill_first_seen``, ``cell_skills``, ``cell_type_skill_counts``, ``cell_stage_skill_counts``,
+  ``cell_term_jobs``, ``job_names``, ``cell_pair_counts``;
 * ``fill_titles``, ``fill_pay``, ``fill_companies``: the title and company counts and the pay
   quartiles per cell (the title and company counts from each scope group's counts, made in SQL;
   the pay quartiles from group_pay's rows); ``fill_titles`` also the title word and keyword counts
@@ -31,8 +32,8 @@ FLAGS = ("frontend", "backend", "ml", "fine_tuning", "rag_or_agents", "genai", "
 
 
 def fill_names(conn: sqlite3.Connection) -> None:
-    """Fill the four tables from ``listed_names`` (with ``skills``' ids), ``job_order``,
-    ``group_cells``, ``name_terms`` and ``name_flags``. The statements quoted below read
+    """Fill the seven tables (COUNTINGS) from ``listed_names`` (with ``skills``' ids), ``job_order``,
+    ``group_cells``, ``segments``, ``name_terms`` and ``name_flags``. The statements quoted below read
     ``job_skill_ids``, each listed name with its skill's id and its job's:
 
         SELECT o.job_id, n.job_ordinal, s.skill_id, n.position, n.seen_order, o.scope_group, o.segment_id
@@ -56,44 +57,90 @@ def fill_names(conn: sqlite3.Connection) -> None:
     group_of[jobs["ordinal"]] = jobs["scope_group"]
     segment_of[jobs["ordinal"]] = jobs["segment_id"]
     group_cells = _columns(conn, "group_cells", ("scope_group", "cell_id"))
-    _fill_cell_skill_counts(conn, group_of[ordinal], segment_of[ordinal], skill_id, position, seen_order, group_cells)
-    _fill_group_term_jobs(conn, ordinal, skill_id, group_of, segment_of)
+    _fill_skill_first_seen(conn, skill_id, seen_order)
+    segments = conn.execute("SELECT segment_id, ai_type, stage_group FROM segments").fetchall()
+    _fill_cell_skills(conn, group_of[ordinal], segment_of[ordinal], skill_id, position, seen_order, group_cells, segments)
+    _fill_cell_term_jobs(conn, ordinal, skill_id, group_of, segment_of, group_cells, segments)
     _fill_job_names(conn, ordinal, skill_id)
     _fill_cell_pair_counts(conn, ordinal, skill_id, group_of, group_cells)
 
 
-def _fill_cell_skill_counts(conn, scope_group, segment_id, skill_id, position, seen_order, group_cells) -> None:
-    """Jobs per cell, segment and skill, as
+def _fill_skill_first_seen(conn, skill_id, seen_order) -> None:
+    """Where the data first names each skill (job, then place in its lists: ties rank in this order), as
 
+        INSERT INTO skill_first_seen (skill_id, first_seen)
+        SELECT skill_id, min(seen_order)
+        FROM job_skill_ids
+        GROUP BY skill_id;
+    """
+    (skill,), _, (first_seen,) = _group(keys=(skill_id,), mins=(seen_order,))
+    conn.executemany("INSERT INTO skill_first_seen (skill_id, first_seen) VALUES (?, ?)", zip(skill.tolist(), first_seen.tolist()))
+
+
+def _fill_cell_skills(conn, scope_group, segment_id, skill_id, position, seen_order, group_cells, segments) -> None:
+    """Jobs per cell and skill (cell_skills), per cell, AI type and skill (cell_type_skill_counts)
+    and per cell, stage group and skill over the names among the first 10 of their list
+    (cell_stage_skill_counts), each from the jobs per cell, segment and skill (kept in arrays
+    only), as
+
+        CREATE TEMP TABLE cell_skill_counts AS
         WITH per_group AS MATERIALIZED (
             SELECT scope_group, segment_id, skill_id, count(*) AS jobs, sum(position < 10) AS top_jobs,
                 min(seen_order) AS first_seen
             FROM job_skill_ids
             GROUP BY scope_group, segment_id, skill_id
         )
-        INSERT INTO cell_skill_counts (cell_id, segment_id, skill_id, jobs, top_jobs, first_seen)
-        SELECT gc.cell_id, g.segment_id, g.skill_id, g.jobs, g.top_jobs, g.first_seen
+        SELECT gc.cell_id, g.segment_id, g.skill_id, sum(g.jobs) AS jobs, sum(g.top_jobs) AS top_jobs,
+            min(g.first_seen) AS first_seen
         FROM per_group AS g
         JOIN group_cells AS gc USING (scope_group)
-        WHERE true
-        ON CONFLICT (cell_id, segment_id, skill_id) DO UPDATE SET jobs = jobs + excluded.jobs,
-            top_jobs = top_jobs + excluded.top_jobs, first_seen = min(first_seen, excluded.first_seen);
+        GROUP BY gc.cell_id, g.segment_id, g.skill_id;
+        INSERT INTO cell_skills (cell_id, skill_id, jobs)
+        SELECT cell_id, skill_id, sum(jobs)
+        FROM cell_skill_counts
+        GROUP BY cell_id, skill_id;
+        INSERT INTO cell_type_skill_counts (cell_id, ai_type, skill_id, jobs, first_seen)
+        SELECT k.cell_id, g.ai_type, k.skill_id, sum(k.jobs), min(k.first_seen)
+        FROM cell_skill_counts AS k
+        JOIN segments AS g USING (segment_id)
+        GROUP BY k.cell_id, g.ai_type, k.skill_id;
+        INSERT INTO cell_stage_skill_counts (cell_id, stage_group, skill_id, top_jobs, first_seen)
+        SELECT k.cell_id, g.stage_group, k.skill_id, sum(k.top_jobs), min(k.first_seen)
+        FROM cell_skill_counts AS k
+        JOIN segments AS g USING (segment_id)
+        WHERE g.stage_group IS NOT NULL AND k.top_jobs > 0
+        GROUP BY k.cell_id, g.stage_group, k.skill_id;
     """
     (group, segment_id, skill_id), (jobs, top_jobs), (first_seen,) = _group(
         keys=(scope_group, segment_id, skill_id),
         sums=(np.ones_like(skill_id), (position < 10).astype(np.int64)), mins=(seen_order,))
     cell_id, row = _spread(group, group_cells)
-    columns = _group(keys=(cell_id, segment_id[row], skill_id[row]), sums=(jobs[row], top_jobs[row]), mins=(first_seen[row],))
-    conn.executemany(
-        "INSERT INTO cell_skill_counts (cell_id, segment_id, skill_id, jobs, top_jobs, first_seen) VALUES (?, ?, ?, ?, ?, ?)",
-        zip(*(column.tolist() for part in columns for column in part)))
+    (cell_id, segment_id, skill_id), (jobs, top_jobs), (first_seen,) = _group(
+        keys=(cell_id, segment_id[row], skill_id[row]), sums=(jobs[row], top_jobs[row]), mins=(first_seen[row],))
+    (cells, skills), (sums,), _ = _group(keys=(cell_id, skill_id), sums=(jobs,))
+    conn.executemany("INSERT INTO cell_skills (cell_id, skill_id, jobs) VALUES (?, ?, ?)",
+                     zip(cells.tolist(), skills.tolist(), sums.tolist()))
+    ai_types, ai_type_of = _segment_codes(segments, 1)
+    stage_groups, stage_group_of = _segment_codes(segments, 2)
+    for table, (kind, count), values, code, kept in (
+            # the AI type's number one up, 0 for none (a group of its own, as GROUP BY makes NULLs)
+            ("cell_type_skill_counts", ("ai_type", "jobs"), [None, *ai_types], ai_type_of[segment_id] + 1,
+             np.ones(len(cell_id), dtype=bool)),
+            ("cell_stage_skill_counts", ("stage_group", "top_jobs"), stage_groups, stage_group_of[segment_id],
+             (top_jobs > 0) & (stage_group_of[segment_id] >= 0))):
+        (cells, codes, skills), (sums,), (firsts,) = _group(
+            keys=(cell_id[kept], code[kept], skill_id[kept]), sums=((jobs if count == "jobs" else top_jobs)[kept],),
+            mins=(first_seen[kept],))
+        conn.executemany(
+            f"INSERT INTO {table} (cell_id, {kind}, skill_id, {count}, first_seen) VALUES (?, ?, ?, ?, ?)",
+            zip(cells.tolist(), [values[c] for c in codes.tolist()], skills.tolist(), sums.tolist(), firsts.tolist()))
 
 
-def _fill_group_term_jobs(conn, ordinal, skill_id, group_of, segment_of) -> None:
-    """Jobs per scope group, segment and published word, each job once a word, as
+def _fill_cell_term_jobs(conn, ordinal, skill_id, group_of, segment_of, group_cells, segments) -> None:
+    """Jobs per cell, AI type and published word, each job once a word, as
 
-        INSERT INTO group_term_jobs (scope_group, segment_id, purpose, term_name, jobs)
-        SELECT g.scope_group, g.segment_id, t.purpose, t.name, g.jobs
+        INSERT INTO cell_term_jobs (cell_id, ai_type, purpose, term_name, jobs)
+        SELECT gc.cell_id, s.ai_type, t.purpose, t.name, sum(g.jobs)
         FROM (
             SELECT k.scope_group, k.segment_id, n.term_key, count(DISTINCT k.job_id) AS jobs
             FROM job_skill_ids AS k
@@ -101,7 +148,11 @@ def _fill_group_term_jobs(conn, ordinal, skill_id, group_of, segment_of) -> None
             WHERE n.purpose IN ('compared', 'ml knowledge')
             GROUP BY k.scope_group, k.segment_id, n.term_key
         ) AS g
-        JOIN published_terms AS t ON t.rowid = g.term_key;
+        JOIN published_terms AS t ON t.rowid = g.term_key
+        JOIN segments AS s USING (segment_id)
+        JOIN group_cells AS gc USING (scope_group)
+        WHERE s.ai_type IS NOT NULL
+        GROUP BY gc.cell_id, s.ai_type, t.purpose, t.name;
     """
     terms = _columns(conn, "name_terms", ("skill_id", "term_key"), "WHERE purpose IN ('compared', 'ml knowledge')")
     if not len(terms["skill_id"]):
@@ -115,11 +166,35 @@ def _fill_group_term_jobs(conn, ordinal, skill_id, group_of, segment_of) -> None
     (job, word), _, _ = _group(keys=(ordinal[row], word))
     (scope_group, segment_id, word), (jobs,), _ = _group(
         keys=(group_of[job], segment_of[job], word), sums=(np.ones_like(word),))
-    published = {key: (purpose, name) for key, purpose, name in conn.execute("SELECT rowid, purpose, name FROM published_terms")}
+    # then per cell, AI type (none: left out) and (purpose, name): a word's number is its place among those
+    ai_types, ai_type_of = _segment_codes(segments, 1)
+    ai_type = ai_type_of[segment_id]
+    kept = ai_type >= 0
+    if not kept.any():
+        return
+    published = conn.execute("SELECT rowid, purpose, name FROM published_terms").fetchall()
+    names = sorted({(purpose, name) for _, purpose, name in published})
+    name_of = np.full(max(key for key, _, _ in published) + 1, -1, dtype=np.int64)
+    for key, purpose, name in published:
+        name_of[key] = names.index((purpose, name))
+    cell_id, row = _spread(scope_group[kept], group_cells)
+    (cell_id, ai_type, name), (jobs,), _ = _group(
+        keys=(cell_id, ai_type[kept][row], name_of[word[kept][row]]), sums=(jobs[kept][row],))
     conn.executemany(
-        "INSERT INTO group_term_jobs (scope_group, segment_id, purpose, term_name, jobs) VALUES (?, ?, ?, ?, ?)",
-        ((group, segment, *published[term], count)
-         for group, segment, term, count in zip(scope_group.tolist(), segment_id.tolist(), word.tolist(), jobs.tolist())))
+        "INSERT INTO cell_term_jobs (cell_id, ai_type, purpose, term_name, jobs) VALUES (?, ?, ?, ?, ?)",
+        ((cell, ai_types[kind], *names[term], count)
+         for cell, kind, term, count in zip(cell_id.tolist(), ai_type.tolist(), name.tolist(), jobs.tolist())))
+
+
+def _segment_codes(segments: list[tuple], column: int) -> tuple[list[str], np.ndarray]:
+    """One column of the segments' rows (segment_id first) as numbers: the distinct values (NULL
+    left out) in order, and by segment id the place of its value among them, -1 for NULL."""
+    values = sorted({segment[column] for segment in segments if segment[column] is not None})
+    code_of = np.full(max((segment[0] for segment in segments), default=0) + 1, -1, dtype=np.int64)
+    for segment in segments:
+        if segment[column] is not None:
+            code_of[segment[0]] = values.index(segment[column])
+    return values, code_of
 
 
 def _fill_job_names(conn, ordinal, skill_id) -> None:
@@ -701,8 +776,10 @@ class Counting(NamedTuple):
 
 
 COUNTINGS = (
-    Counting(fill_names, frozenset({"cell_skill_counts", "group_term_jobs", "job_names", "cell_pair_counts"}),
-             frozenset({"listed_names", "skills", "job_order", "group_cells", "name_terms", "name_flags", "published_terms"})),
+    Counting(fill_names, frozenset({"skill_first_seen", "cell_skills", "cell_type_skill_counts", "cell_stage_skill_counts",
+                                    "cell_term_jobs", "job_names", "cell_pair_counts"}),
+             frozenset({"listed_names", "skills", "job_order", "group_cells", "name_terms", "name_flags", "published_terms",
+                        "segments"})),
     Counting(fill_titles, frozenset({"cell_title_counts", "cell_top_title_counts", "cell_type_top_title_counts",
                                      "cell_title_word_counts", "cell_keyword_counts", "cell_research_title_counts"}),
              frozenset({"job_base", "titles", "ai_types", "group_cells", "job_order", "title_words", "title_keyword_hits"})),

@@ -152,11 +152,12 @@ def test_a_name_counts_for_its_own_job_however_far_into_its_lists(tmp_path, fixt
     builder.prepare(conn, "fg")
     for step in builder.scope_steps():
         step.run(conn)
-    cells = {name: {cell for (cell,) in conn.execute("SELECT c.cell_id FROM cell_skill_counts AS c JOIN skills USING (skill_id) "
+    cells = {name: {cell for (cell,) in conn.execute("SELECT c.cell_id FROM cell_skills AS c JOIN skills USING (skill_id) "
                                                       "WHERE skill = ?", (name,))} for name in ("far name", "near name")}
     own = {job: {cell for (cell,) in conn.execute("SELECT gc.cell_id FROM job_order JOIN group_cells AS gc USING (scope_group) "
                                                    "WHERE job_id = ?", (job,))} for job in (first, second)}
-    met = dict(conn.execute("SELECT skill, first_seen FROM skills WHERE skill IN ('far name', 'near name')"))
+    met = dict(conn.execute("SELECT skill, first_seen FROM skills JOIN skill_first_seen USING (skill_id) "
+                            "WHERE skill IN ('far name', 'near name')"))
     conn.close()
     assert met["far name"] < met["near name"]
     assert own[first] != own[second]  # the two jobs' cells tell them apart
@@ -267,7 +268,8 @@ def quoted_statements(function) -> list[str]:
 @pytest.fixture(scope="module")
 def edge_db(tmp_path_factory, fixture_db):
     """The fixture with a NULL title and company, a job without names, two jobs paid the same REAL,
-    a source keeping lists that repeat names, the model's answers and a blend."""
+    a source keeping lists that repeat names and name some only past their 10th place, the model's
+    answers and a blend."""
     path = tmp_path_factory.mktemp("edge") / "jobs.db"
     shutil.copy(fixture_db, path)
     with_model_answers(path, 0.8)
@@ -280,7 +282,8 @@ def edge_db(tmp_path_factory, fixture_db):
                  "salary_period = 'year' WHERE job_id IN (?, ?)", (jobs[5], jobs[6]))
     conn.commit(), conn.close()
     return with_listed_source(path, {jobs[0]: {"genai": ["RAG", "RAG", "LangChain"], "ml": ["PyTorch", "RAG"]},
-                                     jobs[1]: {"genai": ["LangChain", "RAG", "Éx"], "web": ["React"]},
+                                     jobs[1]: {"genai": ["LangChain", "RAG", "Éx", *(f"g{i}" for i in range(3, 10)), "g10", "RAG"],
+                                               "web": ["React"]},
                                      jobs[2]: {"genai": ["RAG"]}, jobs[3]: {"genai": []}})
 
 
@@ -299,13 +302,15 @@ def test_the_numpy_countings_make_the_rows_of_the_sql_they_quote(edge_db, labels
     empty = {table for table, rows in by_numpy.items() if not rows}
     # the model lists no names and tells no research job
     assert empty == (set(cell_counts.COUNTINGS[0].writes) | {"cell_research_title_counts"} if labels == MODEL else set())
+    if labels == "fg":  # names only past a list's 10th place: rows report_skills_by_stage leaves out
+        assert conn.execute("SELECT count(*) FROM listed_names WHERE position >= 10").fetchone()[0]
     for table in counted:
         conn.execute(f"DELETE FROM {table}")
     job_skill_ids, = quoted_statements(cell_counts.fill_names)
     conn.execute(f"CREATE TEMP TABLE job_skill_ids AS {job_skill_ids}")
-    for function in (cell_counts._fill_cell_skill_counts, cell_counts._fill_group_term_jobs, cell_counts._fill_job_names,
-                     cell_counts._fill_cell_pair_counts, cell_counts.fill_titles, cell_counts.fill_pay,
-                     cell_counts.fill_companies):
+    for function in (cell_counts._fill_skill_first_seen, cell_counts._fill_cell_skills, cell_counts._fill_cell_term_jobs,
+                     cell_counts._fill_job_names, cell_counts._fill_cell_pair_counts, cell_counts.fill_titles,
+                     cell_counts.fill_pay, cell_counts.fill_companies):
         statements = quoted_statements(function)
         assert statements, function.__name__
         for statement in statements:

@@ -252,7 +252,7 @@ LEFT JOIN stage_texts AS st ON st.text = coalesce(l.company_stage_raw, l.company
 -- json_each's id, below 2^32 (SQLite's text is shorter than 2^31 bytes), hence the factor 2^32.
 -- job_ordinal is the job's ordinal (job_order), carried as it is: json_each's ids are not bounded
 -- (SQLite 3.45+ uses byte offsets), so seen_order cannot say whose name it is. Only what the names'
--- readers need (first_listed, cell_counts.fill_names, which find the job's scope group and segment
+-- readers need (skills, cell_counts.fill_names, which find the job's scope group and segment
 -- by its ordinal): each column more is ~943,000 values more to write at 100,000 postings.
 CREATE TEMP TABLE listed_names AS
 SELECT lists.key AS list, names.value AS name, CAST(names.key AS INTEGER) AS position,
@@ -265,21 +265,15 @@ SELECT k.category, k.skill, 0, o.ordinal * 4294967296, o.ordinal
 FROM source_skills AS k
 JOIN job_order AS o ON o.job_id = k.job_id AND NOT o.keeps_lists;
 
--- Names by id (one per list and name), with where each first appears: job id, then place in
--- the list. Ties rank in that order, which is the published order (its counters kept the order
--- names were first met, reading the jobs' files in name order: "<job id>_<slug>.yaml").
--- Speed: ~1,000,000 listed names, a few thousand distinct. A GROUP BY would sort them all (~1 s at
--- 100,000 postings); an upsert keeps each name's earliest in a small index instead (~0.2 s: it
--- writes only when a name is met earlier than its kept place). A name of no list (list NULL) is
--- never a conflict there: the GROUP BY after merges those.
-CREATE TEMP TABLE first_listed (name TEXT NOT NULL, list TEXT, first_seen INTEGER NOT NULL);
-CREATE UNIQUE INDEX temp.first_listed_by_name ON first_listed (name, list);
-INSERT INTO first_listed (name, list, first_seen)
-SELECT name, list, seen_order FROM listed_names WHERE true
-ON CONFLICT (name, list) DO UPDATE SET first_seen = excluded.first_seen WHERE excluded.first_seen < first_seen;
-CREATE TEMP TABLE skills (skill_id INTEGER PRIMARY KEY, skill TEXT NOT NULL, category TEXT, first_seen INTEGER);
-INSERT INTO skills (skill, category, first_seen)
-SELECT name, list, min(first_seen) FROM first_listed GROUP BY name, list ORDER BY list, name;
+-- Names by id (one per list and name), in list and name order. Where each first appears (job id,
+-- then place in the list: ties rank in that order, the published order, its counters keeping the
+-- order names were first met, reading the jobs' files in name order: "<job id>_<slug>.yaml") is
+-- skill_first_seen, counted by cell_counts.fill_names with the names' other counts (an upsert
+-- keeping each name's earliest cost ~0.2 s at 100,000 postings, this DISTINCT ~0.09 s).
+CREATE TEMP TABLE skills (skill_id INTEGER PRIMARY KEY, skill TEXT NOT NULL, category TEXT);
+INSERT INTO skills (skill, category)
+SELECT DISTINCT name, list FROM listed_names ORDER BY list, name;
+CREATE TEMP TABLE skill_first_seen (skill_id INTEGER PRIMARY KEY, first_seen INTEGER NOT NULL);
 CREATE INDEX temp.skills_by_name ON skills (skill, category);
 
 -- Our definition beside the published one: canonical skills (the taxonomy's names, alternative
@@ -317,10 +311,10 @@ WHERE t.purpose <> 'fine-tuning mention' OR s.category IN ('genai', 'ml');
 -- The tables below count the ~1,000,000 listed names: analysis/cell_counts.py fills them
 -- (fill_names, numpy; the SQL each stands for is quoted there) once this script made them.
 
--- Jobs per scope group, segment and published word, each job once a word: for the tables that
--- count each word (the comparison, the ML skills).
-CREATE TEMP TABLE group_term_jobs (
-    scope_group INTEGER NOT NULL, segment_id INTEGER NOT NULL, purpose TEXT NOT NULL, term_name TEXT NOT NULL,
+-- Jobs per cell, AI type and published word, each job once a word: for the tables that count
+-- each word (the comparison, the ML skills). Jobs of no AI type are in none of them.
+CREATE TEMP TABLE cell_term_jobs (
+    cell_id INTEGER NOT NULL, ai_type TEXT NOT NULL, purpose TEXT NOT NULL, term_name TEXT NOT NULL,
     jobs INTEGER NOT NULL
 );
 
@@ -356,13 +350,19 @@ LEFT JOIN name_words AS w USING (skill_id);
 -- columns in order, cell_counts.FLAGS); a flag no name of the job sets is 0, as job_profile reads it.
 CREATE TEMP TABLE job_names (ordinal INTEGER PRIMARY KEY, flags INTEGER NOT NULL);
 
--- Jobs per cell, segment and skill: the base of every skill report. first_seen: where these jobs
--- first name it (ties rank in that order); top_jobs: the jobs naming it among the first 10 of
--- its list (what the published stage lists read).
-CREATE TEMP TABLE cell_skill_counts (
-    cell_id INTEGER NOT NULL, segment_id INTEGER NOT NULL, skill_id INTEGER NOT NULL,
-    jobs INTEGER NOT NULL, top_jobs INTEGER NOT NULL, first_seen INTEGER NOT NULL,
-    PRIMARY KEY (cell_id, segment_id, skill_id)
+-- Jobs per cell and skill, per cell, AI type (NULL: none) and skill, and per cell, stage group and
+-- skill: the bases of the skill reports (cell_counts.fill_names counts them from the jobs per cell,
+-- segment and skill). first_seen: where these jobs first name it (ties rank in that order); per
+-- stage group only the names among the first 10 of their list count (top_jobs: what the
+-- published stage lists read), and first_seen is over those jobs' rows.
+CREATE TEMP TABLE cell_skills (cell_id INTEGER NOT NULL, skill_id INTEGER NOT NULL, jobs INTEGER NOT NULL);
+CREATE TEMP TABLE cell_type_skill_counts (
+    cell_id INTEGER NOT NULL, ai_type TEXT, skill_id INTEGER NOT NULL, jobs INTEGER NOT NULL, first_seen INTEGER NOT NULL
+);
+CREATE TEMP TABLE cell_stage_skill_counts (
+    cell_id INTEGER NOT NULL, stage_group TEXT NOT NULL, skill_id INTEGER NOT NULL,
+    top_jobs INTEGER NOT NULL, first_seen INTEGER NOT NULL,
+    PRIMARY KEY (cell_id, stage_group, skill_id)
 ) WITHOUT ROWID;
 
 -- Jobs per cell naming both names of a pair of its genai list (frameworks are genai names;

@@ -105,15 +105,18 @@ SELECT scope_group, ai_type,
 FROM job_profile
 GROUP BY scope_group, ai_type;
 
--- Denominators: jobs per cell, overall and per AI type.
+-- Denominators: jobs per cell, overall and per AI type. Added up from group_base_counts (~13,000
+-- rows, not job_base's 100,000): a job of no AI type counts in no AI type's sum, as
+-- sum(ai_type = 'ai-first') over job_base leaves it out (NULL times jobs is NULL; a group whose
+-- jobs all lack one stays NULL, as before).
 CREATE TEMP TABLE cell_totals AS
 WITH per_group AS MATERIALIZED (
     SELECT scope_group,
-        count(*) AS jobs,
-        sum(ai_type = 'ai-first') AS ai_first_jobs,
-        sum(ai_type = 'ai-support') AS ai_support_jobs,
-        sum(ai_type = 'ml') AS ml_jobs
-    FROM job_base
+        sum(jobs) AS jobs,
+        sum((ai_type = 'ai-first') * jobs) AS ai_first_jobs,
+        sum((ai_type = 'ai-support') * jobs) AS ai_support_jobs,
+        sum((ai_type = 'ml') * jobs) AS ml_jobs
+    FROM group_base_counts
     GROUP BY scope_group
 )
 SELECT gc.cell_id,
@@ -290,12 +293,6 @@ CREATE TEMP TABLE cell_company_counts (
 ) WITHOUT ROWID;
 CREATE TEMP TABLE cell_companies (cell_id INTEGER PRIMARY KEY, companies INTEGER NOT NULL);
 
--- Jobs per cell and skill, whatever the AI type and stage.
-CREATE TEMP TABLE cell_skills AS
-SELECT cell_id, skill_id, sum(jobs) AS jobs
-FROM cell_skill_counts
-GROUP BY cell_id, skill_id;
-
 -- Our definition's counts: jobs per cell, AI type and canonical skill (alternative names
 -- merged). A source without lists of its own names canonical skills already: its listed counts.
 CREATE TEMP TABLE cell_canonical_skills AS
@@ -311,12 +308,10 @@ FROM per_group AS g
 JOIN group_cells AS gc USING (scope_group)
 GROUP BY gc.cell_id, g.ai_type, g.skill
 UNION ALL
-SELECT k.cell_id, g.ai_type, s.skill, s.category, sum(k.jobs)
-FROM cell_skill_counts AS k
-JOIN segments AS g USING (segment_id)
+SELECT k.cell_id, k.ai_type, s.skill, s.category, k.jobs
+FROM cell_type_skill_counts AS k
 JOIN skills AS s USING (skill_id)
-WHERE NOT (SELECT keeps_lists FROM source_kind)
-GROUP BY k.cell_id, g.ai_type, k.skill_id;
+WHERE NOT (SELECT keeps_lists FROM source_kind);
 CREATE INDEX temp.cell_canonical_skills_by_skill ON cell_canonical_skills (cell_id, skill);
 
 -- Pay: the postings stating pay with a period and their yearly figure, as pay.sql defines them,

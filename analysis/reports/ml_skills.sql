@@ -1,18 +1,10 @@
 -- The ML skills of AI-first jobs, as published (skills_analysis.py): per ML word of
 -- _scope.sql published_terms, the AI-first jobs with a name holding it ("fine-tuning" also
 -- finds "LLM fine-tuning"), as a share of AI-first jobs; ties in the published list's order.
-WITH per_group AS MATERIALIZED (
-    SELECT h.scope_group, h.term_name AS skill, sum(h.jobs) AS jobs
-    FROM group_term_jobs AS h
-    JOIN segments AS s USING (segment_id)
-    WHERE h.purpose = 'ml knowledge' AND s.ai_type = 'ai-first'
-    GROUP BY h.scope_group, h.term_name
-),
-per_cell AS (
-    SELECT gc.cell_id, g.skill, sum(g.jobs) AS jobs
-    FROM per_group AS g
-    JOIN group_cells AS gc USING (scope_group)
-    GROUP BY gc.cell_id, g.skill
+WITH per_cell AS (
+    SELECT cell_id, term_name AS skill, jobs
+    FROM cell_term_jobs
+    WHERE purpose = 'ml knowledge' AND ai_type = 'ai-first'
 )
 SELECT c.city, c.period,
     row_number() OVER (PARTITION BY p.cell_id ORDER BY p.jobs DESC, t.position) AS rank,

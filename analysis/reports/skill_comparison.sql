@@ -2,20 +2,13 @@
 -- (support_skills_analysis.py): a job counts when any of its names, lower-cased, holds the
 -- skill's name ("rag" is also found in "storage"); shares of each type's jobs. Beside it, ours:
 -- named_*, the jobs naming the canonical skill itself.
-WITH per_group AS MATERIALIZED (
-    SELECT h.scope_group, h.term_name AS skill,
-        sum(CASE WHEN s.ai_type = 'ai-first' THEN h.jobs ELSE 0 END) AS ai_first_jobs,
-        sum(CASE WHEN s.ai_type = 'ai-support' THEN h.jobs ELSE 0 END) AS ai_support_jobs
-    FROM group_term_jobs AS h
-    JOIN segments AS s USING (segment_id)
-    WHERE h.purpose = 'compared' AND s.ai_type IN ('ai-first', 'ai-support')
-    GROUP BY h.scope_group, h.term_name
-),
-per_cell AS (
-    SELECT gc.cell_id, g.skill, sum(g.ai_first_jobs) AS ai_first_jobs, sum(g.ai_support_jobs) AS ai_support_jobs
-    FROM per_group AS g
-    JOIN group_cells AS gc USING (scope_group)
-    GROUP BY gc.cell_id, g.skill
+WITH per_cell AS (
+    SELECT cell_id, term_name AS skill,
+        sum(CASE WHEN ai_type = 'ai-first' THEN jobs ELSE 0 END) AS ai_first_jobs,
+        sum(CASE WHEN ai_type = 'ai-support' THEN jobs ELSE 0 END) AS ai_support_jobs
+    FROM cell_term_jobs
+    WHERE purpose = 'compared' AND ai_type IN ('ai-first', 'ai-support')
+    GROUP BY cell_id, term_name
 ),
 named AS (
     SELECT cell_id, skill,

@@ -3,12 +3,10 @@
 -- the order the type's jobs first name them. Feeds "GenAI skills in AI-support roles", "ML
 -- skills in AI-first roles" and "non-GenAI skills expected".
 WITH per_cell AS (
-    SELECT k.cell_id, g.ai_type, s.category, s.skill, min(k.first_seen) AS first_seen, sum(k.jobs) AS jobs
-    FROM cell_skill_counts AS k
-    JOIN segments AS g USING (segment_id)
+    SELECT k.cell_id, k.ai_type, s.category, s.skill, k.first_seen, k.jobs
+    FROM cell_type_skill_counts AS k
     JOIN skills AS s USING (skill_id)
-    WHERE g.ai_type IS NOT NULL
-    GROUP BY k.cell_id, g.ai_type, k.skill_id
+    WHERE k.ai_type IS NOT NULL
 )
 SELECT c.city, c.period, p.ai_type, p.category,
     row_number() OVER (

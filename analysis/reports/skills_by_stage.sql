@@ -25,15 +25,13 @@ stage_jobs AS (
     GROUP BY gc.cell_id, g.stage_group
 ),
 stage_skills AS (
-    SELECT k.cell_id, g.stage_group, min(s.category) AS category, s.skill, sum(k.top_jobs) AS jobs,
+    SELECT k.cell_id, k.stage_group, min(s.category) AS category, s.skill, sum(k.top_jobs) AS jobs,
         row_number() OVER (
-            PARTITION BY k.cell_id, g.stage_group ORDER BY sum(k.top_jobs) DESC, min(k.first_seen), min(s.category), s.skill
+            PARTITION BY k.cell_id, k.stage_group ORDER BY sum(k.top_jobs) DESC, min(k.first_seen), min(s.category), s.skill
         ) AS rank
-    FROM cell_skill_counts AS k
-    JOIN segments AS g USING (segment_id)
+    FROM cell_stage_skill_counts AS k
     JOIN skills AS s USING (skill_id)
-    WHERE g.stage_group IS NOT NULL AND k.top_jobs > 0
-    GROUP BY k.cell_id, g.stage_group, s.skill
+    GROUP BY k.cell_id, k.stage_group, s.skill
 )
 SELECT c.city, c.period, ss.stage_group, sj.jobs AS stage_jobs, sj.exact_jobs AS exact_stage_jobs,
     ss.rank, ss.category, ss.skill, ss.jobs,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from jobcrawler.parsing.jsonld import number_of
 
 # A salary outside this range per period is a typo or a placeholder, not a salary. (A yearly
 # figure under 1,000, "1-1" or "40-40 Annually", is kept as stated, with its text; the pay report
@@ -125,6 +124,10 @@ def from_base_salary(salary: dict | None) -> Salary | None:
     """The parsed JSON-LD ``baseSalary`` (``{currency, min, max, unit}``)."""
     if not isinstance(salary, dict):
         return None
+    # here, not at the top: the module's import pulls parsel and lxml (~50 ms), which
+    # `analysis build` (currency_in_text only) does not need; a crawl has them loaded already
+    from jobcrawler.parsing.jsonld import number_of
+
     low, high = (_float(number_of(salary.get(key))) for key in ("min", "max"))
     if low is None and high is None:
         return None
