@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import signal
+
 import pytest
 
 from analysis.build import build
 from analysis.serve import METADATA_DATABASE
 from jobcrawler.replay import ReplaySite
 from tests.helpers import Harness, build_fixture_db, with_pay
+
+
+@pytest.fixture(autouse=True)
+def ctrl_c_as_a_terminal_leaves_it():
+    """Every test starts with Python's own Ctrl-C handler, whatever an earlier test on the same
+    worker left in place (the handlers that ignore a second Ctrl-C, or Ctrl-C ignored): a build
+    test that found Ctrl-C ignored, as a command started with ``&`` does, kept ignoring it and
+    failed ("DID NOT RAISE SystemExit", twice in one day, never alone)."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
 
 
 @pytest.fixture
