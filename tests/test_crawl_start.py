@@ -194,3 +194,19 @@ def test_a_ctrl_c_while_analysis_starts_is_one_line_and_exit_130(venv, bare_venv
     else:  # done before the Ctrl-C came, or serving: Ctrl-C is the way to stop the site
         assert process.returncode == 0 and said == [], said
         assert command != "serve" or stdout.splitlines()[-1] == "stopped the site"
+
+
+def test_a_ctrl_c_where_python_ignores_exceptions_still_stops_analysis_in_one_line():
+    """A Ctrl-C landing in a callback whose exceptions Python only prints (the import system's
+    module-lock weakref callback, once in a full run) printed "Exception ignored ... SystemExit:
+    130" and the command went on with Ctrl-C ignored."""
+    script = ("import weakref\n"
+              "from jobcrawler.crawl_start import stop_analysis_while_starting\n"
+              "class Lock: pass\n"
+              "lock = Lock()\n"
+              "watch = weakref.ref(lock, lambda ref: stop_analysis_while_starting(2, None))\n"
+              "del lock\n"
+              "print('went on')\n")
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert (done.returncode, done.stdout, done.stderr) == (130, "", "python -m analysis: interrupted (Ctrl-C)\n")
