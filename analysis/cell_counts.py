@@ -366,7 +366,7 @@ def fill_titles(conn: sqlite3.Connection) -> None:
     """Jobs per cell, AI type and exact title, and the first of them, as
 
         WITH per_group AS MATERIALIZED (
-            SELECT p.scope_group, a.ai_type_key, a.ai_type, t.title_id, count(*) AS jobs, min(p.job_id) AS first_seen
+            SELECT p.scope_group, a.ai_type_key, a.ai_type, t.title_id, count(*) AS jobs, min(p.ordinal) AS first_seen
             FROM job_base AS p
             JOIN titles AS t ON t.title = p.title
             JOIN ai_types AS a ON a.ai_type IS p.ai_type
@@ -380,7 +380,7 @@ def fill_titles(conn: sqlite3.Connection) -> None:
         ON CONFLICT (cell_id, ai_type_key, title_id) DO UPDATE SET jobs = jobs + excluded.jobs,
             first_seen = min(first_seen, excluded.first_seen);
 
-    (the first job by its ordinal: job_order numbers the jobs in job id order). The groups are
+    (the first job by its ordinal, which orders the jobs as their ids do: job_order). The groups are
     counted in SQL, their cells here. Beside them, the rows of the titles the two title rankings
     can list (each as many jobs as the TOP_TITLES-th of its cell, over every AI type, or as the
     TOP_TYPE_TITLES-th of its cell and AI type, or more; ~2,500 and ~3,000 of ~63,000 rows at
@@ -485,14 +485,13 @@ def fill_titles(conn: sqlite3.Connection) -> None:
         keys=(cell_id, per_group["ai_type_key"][row], per_group["title_id"][row]),
         sums=(per_group["jobs"][row],), mins=(per_group["first_job"][row],))
     ai_type = _texts_by_key(conn, "ai_types", "ai_type_key", "ai_type")
-    job_id = _texts_by_key(conn, "job_order", "ordinal", "job_id")
     kept = {"cell_title_counts": np.ones(len(jobs), dtype=bool), **_title_cuts(cell_id, ai_type_key, title_id, jobs)}
     for table in made & set(kept):
         rows = kept[table]
         conn.executemany(
             f"INSERT INTO {table} (cell_id, ai_type_key, title_id, ai_type, jobs, first_seen) VALUES (?, ?, ?, ?, ?, ?)",
             zip(cell_id[rows].tolist(), ai_type_key[rows].tolist(), title_id[rows].tolist(),
-                ai_type[ai_type_key[rows]].tolist(), jobs[rows].tolist(), job_id[first_job[rows]].tolist()))
+                ai_type[ai_type_key[rows]].tolist(), jobs[rows].tolist(), first_job[rows].tolist()))
     typed = np.array([text is not None for text in ai_type], dtype=bool)[ai_type_key]
     if "cell_title_word_counts" in made:
         _fill_title_words(conn, cell_id[typed], ai_type_key[typed], title_id[typed], jobs[typed], ai_type)
@@ -782,7 +781,7 @@ COUNTINGS = (
                         "segments"})),
     Counting(fill_titles, frozenset({"cell_title_counts", "cell_top_title_counts", "cell_type_top_title_counts",
                                      "cell_title_word_counts", "cell_keyword_counts", "cell_research_title_counts"}),
-             frozenset({"job_base", "titles", "ai_types", "group_cells", "job_order", "title_words", "title_keyword_hits"})),
+             frozenset({"job_base", "titles", "ai_types", "group_cells", "title_words", "title_keyword_hits"})),
     Counting(fill_pay, frozenset({"cell_pay_quartiles"}), frozenset({"group_pay", "pay_groups", "group_cells"})),
     Counting(fill_companies, frozenset({"cell_company_counts", "cell_companies"}),
              frozenset({"job_base", "companies", "group_cells"})),
