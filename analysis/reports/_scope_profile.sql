@@ -242,6 +242,14 @@ CREATE TEMP TABLE cell_title_word_counts (
     cell_id INTEGER NOT NULL, ai_type_key INTEGER NOT NULL, ai_type TEXT NOT NULL, word, titles NOT NULL,
     PRIMARY KEY (cell_id, ai_type_key, word)
 ) WITHOUT ROWID;
+-- report_title_variants' groups per cell (the titles' published_variant, of 2 jobs or more), ranked
+-- in the cell by jobs, then by their first title (fill_titles): its ~35,000 rows not grouped again
+-- from ~63,000 rows of cell_title_counts.
+CREATE TEMP TABLE cell_variant_counts (
+    cell_id INTEGER NOT NULL, published_variant TEXT NOT NULL, jobs INTEGER NOT NULL, ai_first_jobs INTEGER NOT NULL,
+    ai_support_jobs INTEGER NOT NULL, ml_jobs INTEGER NOT NULL, rank INTEGER NOT NULL,
+    PRIMARY KEY (cell_id, published_variant)
+) WITHOUT ROWID;
 
 -- Each AI type's jobs with a title per cell (unknown included): the denominator of the title
 -- word and title keyword shares.
