@@ -160,6 +160,14 @@ def prepare(conn: sqlite3.Connection, labels: str) -> None:
     blend.create_source_views(conn, labels)
 
 
+def _empty(conn: sqlite3.Connection, table: str, labels: str, alone: bool) -> None:
+    """Removes a report table's rows of a label source: all of them when it is the only one built."""
+    if alone:
+        conn.execute(f"DELETE FROM {table}")
+    else:
+        conn.execute(f"DELETE FROM {table} WHERE labels = ?", (labels,))
+
+
 def _cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
@@ -259,6 +267,10 @@ def build(db_path: str | Path, labels: str = DEFAULT_LABELS, seconds: dict[str, 
             existing = table_names(conn)
             start_over = (records is None or any(record[1] != version for record in records.values())
                           or any(table not in existing for table in queries))
+            # The report tables hold the rows of the label sources the build record names: when it
+            # names this one alone, a table is emptied whole (SQLite's truncate optimization) rather
+            # than row by row through its index (~0.04 s for ~88,000 rows).
+            alone = records is not None and set(records) <= {labels}
             for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name GLOB 'report_*'").fetchall():
                 # every table when starting over; else only those of report files removed or renamed
                 if start_over or table not in queries and table not in (BUILD_TABLE, METHODS_TABLE):
@@ -272,7 +284,7 @@ def build(db_path: str | Path, labels: str = DEFAULT_LABELS, seconds: dict[str, 
                     conn.execute(f"CREATE TABLE {table} AS {labelled_select(queries[table])}", (labels,))
                     conn.execute(f"CREATE INDEX {table}_scope ON {table} (labels, city, period)")
                 else:
-                    conn.execute(f"DELETE FROM {table} WHERE labels = ?", (labels,))
+                    _empty(conn, table, labels, alone)
                     conn.execute(f"INSERT INTO {table} {labelled_select(queries[table])}", (labels,))
                 seconds[table] = time.perf_counter() - started
             if side_tables:
@@ -285,7 +297,7 @@ def build(db_path: str | Path, labels: str = DEFAULT_LABELS, seconds: dict[str, 
                         conn.execute(create)  # the CREATE TABLE ... AS above would make the same columns
                         conn.execute(f"CREATE INDEX {table}_scope ON {table} (labels, city, period)")
                     else:
-                        conn.execute(f"DELETE FROM {table} WHERE labels = ?", (labels,))
+                        _empty(conn, table, labels, alone)
                     if rows:
                         conn.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(rows[0]))})", rows)
                     seconds[table] = took + time.perf_counter() - started

@@ -366,7 +366,7 @@ def fill_titles(conn: sqlite3.Connection) -> None:
     """Jobs per cell, AI type and exact title, and the first of them, as
 
         WITH per_group AS MATERIALIZED (
-            SELECT p.scope_group, a.ai_type_key, a.ai_type, t.title_id, count(*) AS jobs, min(p.job_id) AS first_seen
+            SELECT p.scope_group, a.ai_type_key, a.ai_type, t.title_id, count(*) AS jobs, min(p.ordinal) AS first_seen
             FROM job_base AS p
             JOIN titles AS t ON t.title = p.title
             JOIN ai_types AS a ON a.ai_type IS p.ai_type
@@ -380,7 +380,7 @@ def fill_titles(conn: sqlite3.Connection) -> None:
         ON CONFLICT (cell_id, ai_type_key, title_id) DO UPDATE SET jobs = jobs + excluded.jobs,
             first_seen = min(first_seen, excluded.first_seen);
 
-    (the first job by its ordinal: job_order numbers the jobs in job id order). The groups are
+    (the first job by its ordinal, which orders the jobs as their ids do: job_order). The groups are
     counted in SQL, their cells here. Beside them, the rows of the titles the two title rankings
     can list (each as many jobs as the TOP_TITLES-th of its cell, over every AI type, or as the
     TOP_TYPE_TITLES-th of its cell and AI type, or more; ~2,500 and ~3,000 of ~63,000 rows at
@@ -465,8 +465,24 @@ def fill_titles(conn: sqlite3.Connection) -> None:
         SELECT cell_id, title_id, jobs FROM per_cell AS p
         WHERE jobs >= coalesce((SELECT last_jobs FROM cut WHERE cut.cell_id = p.cell_id), 0);
 
-    (each group's research jobs counted beside its jobs). Fills those of the six tables the scope
-    steps made (build_parallel.py)."""
+    (each group's research jobs counted beside its jobs), and report_title_variants' groups per cell
+    (the titles' published_variant, of 2 jobs or more), ranked in the cell by jobs, then by their
+    first title, as
+
+        INSERT INTO cell_variant_counts (cell_id, published_variant, jobs, ai_first_jobs, ai_support_jobs, ml_jobs, rank)
+        SELECT c.cell_id, t.published_variant,
+            sum(c.jobs),
+            sum(CASE WHEN c.ai_type = 'ai-first' THEN c.jobs ELSE 0 END),
+            sum(CASE WHEN c.ai_type = 'ai-support' THEN c.jobs ELSE 0 END),
+            sum(CASE WHEN c.ai_type = 'ml' THEN c.jobs ELSE 0 END),
+            row_number() OVER (PARTITION BY c.cell_id ORDER BY sum(c.jobs) DESC, min(t.first_seen))
+        FROM cell_title_counts AS c
+        JOIN titles AS t USING (title_id)
+        WHERE t.published_variant <> ''
+        GROUP BY c.cell_id, t.published_variant
+        HAVING sum(c.jobs) >= 2;
+
+    Fills those of the seven tables the scope steps made (build_parallel.py)."""
     per_group = _columns(conn, """(
         SELECT p.scope_group, a.ai_type_key, t.title_id, count(*) AS jobs, min(p.ordinal) AS first_job,
             sum(p.is_research = 1) AS research_jobs
@@ -485,14 +501,15 @@ def fill_titles(conn: sqlite3.Connection) -> None:
         keys=(cell_id, per_group["ai_type_key"][row], per_group["title_id"][row]),
         sums=(per_group["jobs"][row],), mins=(per_group["first_job"][row],))
     ai_type = _texts_by_key(conn, "ai_types", "ai_type_key", "ai_type")
-    job_id = _texts_by_key(conn, "job_order", "ordinal", "job_id")
     kept = {"cell_title_counts": np.ones(len(jobs), dtype=bool), **_title_cuts(cell_id, ai_type_key, title_id, jobs)}
     for table in made & set(kept):
         rows = kept[table]
         conn.executemany(
             f"INSERT INTO {table} (cell_id, ai_type_key, title_id, ai_type, jobs, first_seen) VALUES (?, ?, ?, ?, ?, ?)",
             zip(cell_id[rows].tolist(), ai_type_key[rows].tolist(), title_id[rows].tolist(),
-                ai_type[ai_type_key[rows]].tolist(), jobs[rows].tolist(), job_id[first_job[rows]].tolist()))
+                ai_type[ai_type_key[rows]].tolist(), jobs[rows].tolist(), first_job[rows].tolist()))
+    if "cell_variant_counts" in made:
+        _fill_cell_variant_counts(conn, cell_id, ai_type_key, title_id, jobs, ai_type)
     typed = np.array([text is not None for text in ai_type], dtype=bool)[ai_type_key]
     if "cell_title_word_counts" in made:
         _fill_title_words(conn, cell_id[typed], ai_type_key[typed], title_id[typed], jobs[typed], ai_type)
@@ -518,6 +535,34 @@ def _fill_research_titles(conn, cell_id, title_id, research_jobs) -> None:
     kept = _can_rank(cell, jobs, TOP_RESEARCH_TITLES)
     conn.executemany("INSERT INTO cell_research_title_counts (cell_id, title_id, jobs) VALUES (?, ?, ?)",
                      zip(cell[kept].tolist(), title[kept].tolist(), jobs[kept].tolist()))
+
+
+def _fill_cell_variant_counts(conn, cell_id, ai_type_key, title_id, jobs, ai_type) -> None:
+    """cell_variant_counts from the rows of cell_title_counts (fill_titles): a variant's first title
+    is its place among the titles in first_seen order (no two titles share a first job)."""
+    titles = conn.execute("SELECT title_id, published_variant FROM titles WHERE published_variant <> '' "
+                          "ORDER BY first_seen").fetchall()
+    if not titles or not len(jobs):
+        return
+    variants, variant_of = _ids([variant for _, variant in titles])
+    titled = np.array([title for title, _ in titles], dtype=np.int64)
+    size = int(max(titled.max(), title_id.max())) + 1
+    variant, place = np.full(size, -1, dtype=np.int64), np.zeros(size, dtype=np.int64)
+    variant[titled], place[titled] = variant_of, np.arange(len(titled))
+    rows = variant[title_id] >= 0
+    of_type = [np.array([text == name for text in ai_type], dtype=bool)[ai_type_key[rows]] * jobs[rows]
+               for name in ("ai-first", "ai-support", "ml")]
+    (cell, variant), (total, *typed), (first,) = _group(
+        keys=(cell_id[rows], variant[title_id[rows]]), sums=(jobs[rows], *of_type), mins=(place[title_id[rows]],))
+    shown = total >= 2
+    cell, variant, total, first, typed = cell[shown], variant[shown], total[shown], first[shown], [t[shown] for t in typed]
+    order = np.lexsort((first, -total, cell))  # per cell, the most jobs first, then the first title
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order)) - np.searchsorted(cell[order], cell[order]) + 1
+    conn.executemany("INSERT INTO cell_variant_counts (cell_id, published_variant, jobs, ai_first_jobs, ai_support_jobs, "
+                     "ml_jobs, rank) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                     ((c, variants[v], n, first_jobs, support_jobs, ml_jobs, r) for c, v, n, first_jobs, support_jobs, ml_jobs, r
+                      in zip(cell.tolist(), variant.tolist(), total.tolist(), *(t.tolist() for t in typed), rank.tolist())))
 
 
 def _by_title(title_id: np.ndarray, item_title: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -781,8 +826,9 @@ COUNTINGS = (
              frozenset({"listed_names", "skills", "job_order", "group_cells", "name_terms", "name_flags", "published_terms",
                         "segments"})),
     Counting(fill_titles, frozenset({"cell_title_counts", "cell_top_title_counts", "cell_type_top_title_counts",
-                                     "cell_title_word_counts", "cell_keyword_counts", "cell_research_title_counts"}),
-             frozenset({"job_base", "titles", "ai_types", "group_cells", "job_order", "title_words", "title_keyword_hits"})),
+                                     "cell_title_word_counts", "cell_keyword_counts", "cell_research_title_counts",
+                                     "cell_variant_counts"}),
+             frozenset({"job_base", "titles", "ai_types", "group_cells", "title_words", "title_keyword_hits"})),
     Counting(fill_pay, frozenset({"cell_pay_quartiles"}), frozenset({"group_pay", "pay_groups", "group_cells"})),
     Counting(fill_companies, frozenset({"cell_company_counts", "cell_companies"}),
              frozenset({"job_base", "companies", "group_cells"})),

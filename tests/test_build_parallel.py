@@ -466,7 +466,7 @@ def test_the_title_cuts_are_the_rankings_lengths():
     assert "WHERE p.rank <= 10\n" in (builder.REPORTS_DIR / "research_titles.sql").read_text()
     assert (cell_counts.TOP_TITLES, cell_counts.TOP_TYPE_TITLES, cell_counts.TOP_TITLE_WORDS,
             cell_counts.TOP_RESEARCH_TITLES) == (25, 10, 10, 10)
-    _, top, type_top, words, _, research = quoted_statements(cell_counts.fill_titles)
+    _, top, type_top, words, _, research, _ = quoted_statements(cell_counts.fill_titles)
     assert "WHERE place = 25\n" in top and "WHERE place = 10\n" in type_top and "WHERE place = 10\n" in words
     assert "WHERE place = 10\n" in research
 

@@ -508,7 +508,8 @@ def test_report_names_the_site_the_runs_crawled(tmp_path):
 
 def test_each_label_source_has_its_own_rows_in_the_same_tables(tmp_path):
     """A second source (here: every job relabelled ai-support with no skills) is built beside
-    rules; rebuilding one source leaves the other's rows as they were."""
+    rules; rebuilding one source leaves the other's rows as they were, and rebuilding the only
+    source built (its tables emptied whole) leaves its rows as the first build made them."""
     path = build_fixture_db(tmp_path / "jobs.db")
     db = open_db(path)
     other = [(str(9000 + n), label_row({"ai_type": "ai-support", "company_stage": "Public"}, "fieldguide", "b1"), [])
@@ -516,6 +517,11 @@ def test_each_label_source_has_its_own_rows_in_the_same_tables(tmp_path):
     save_labels(db, other)
     db.close()
     build(path)
+    with sqlite3.connect(path) as conn:
+        first = conn.execute("SELECT * FROM report_top_skills ORDER BY rowid").fetchall()
+    build(path)  # rules alone built: emptied whole
+    with sqlite3.connect(path) as conn:
+        assert first and conn.execute("SELECT * FROM report_top_skills ORDER BY rowid").fetchall() == first
     build(path, "fieldguide")
     build(path)  # again: the fieldguide rows stay
     with sqlite3.connect(path) as conn:

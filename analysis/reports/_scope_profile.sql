@@ -201,14 +201,14 @@ SELECT t.title_id, k.keyword, k.position,
 FROM titles AS t
 JOIN keyword AS k ON instr(lower(t.title), k.keyword) > 0;
 
--- Jobs per cell, AI type and exact title, and the first of them (ties rank in that order), the
--- AI type by a key (ai_type_key: AI types in order, none first), as a key can hold no NULL.
+-- Jobs per cell, AI type and exact title, and the first of them by its ordinal (job_order: in job
+-- id order; ties rank in that order), the AI type by a key (ai_type_key: AI types in order, none first), as a key can hold no NULL.
 -- Counted by analysis/cell_counts.py (fill_titles: the SQL it stands for is quoted there).
 CREATE TEMP TABLE ai_types (ai_type_key INTEGER PRIMARY KEY, ai_type TEXT UNIQUE);
 INSERT INTO ai_types (ai_type) SELECT DISTINCT ai_type FROM segments ORDER BY ai_type;
 CREATE TEMP TABLE cell_title_counts (
     cell_id INTEGER NOT NULL, ai_type_key INTEGER NOT NULL, title_id INTEGER NOT NULL, ai_type TEXT,
-    jobs INTEGER NOT NULL, first_seen TEXT NOT NULL,
+    jobs INTEGER NOT NULL, first_seen INTEGER NOT NULL,
     PRIMARY KEY (cell_id, ai_type_key, title_id)
 ) WITHOUT ROWID;
 -- Its rows of the titles report_top_titles can list (as many jobs over every AI type as the cell's
@@ -216,12 +216,12 @@ CREATE TEMP TABLE cell_title_counts (
 -- type's 10th or more): those rankings sort ~2,500 and ~3,000 rows instead of ~63,000 (fill_titles).
 CREATE TEMP TABLE cell_top_title_counts (
     cell_id INTEGER NOT NULL, ai_type_key INTEGER NOT NULL, title_id INTEGER NOT NULL, ai_type TEXT,
-    jobs INTEGER NOT NULL, first_seen TEXT NOT NULL,
+    jobs INTEGER NOT NULL, first_seen INTEGER NOT NULL,
     PRIMARY KEY (cell_id, ai_type_key, title_id)
 ) WITHOUT ROWID;
 CREATE TEMP TABLE cell_type_top_title_counts (
     cell_id INTEGER NOT NULL, ai_type_key INTEGER NOT NULL, title_id INTEGER NOT NULL, ai_type TEXT,
-    jobs INTEGER NOT NULL, first_seen TEXT NOT NULL,
+    jobs INTEGER NOT NULL, first_seen INTEGER NOT NULL,
     PRIMARY KEY (cell_id, ai_type_key, title_id)
 ) WITHOUT ROWID;
 -- Titles per cell, AI type and title keyword (title_keyword_hits), and those holding it as a whole
@@ -241,6 +241,14 @@ CREATE TEMP TABLE cell_research_title_counts (
 CREATE TEMP TABLE cell_title_word_counts (
     cell_id INTEGER NOT NULL, ai_type_key INTEGER NOT NULL, ai_type TEXT NOT NULL, word, titles NOT NULL,
     PRIMARY KEY (cell_id, ai_type_key, word)
+) WITHOUT ROWID;
+-- report_title_variants' groups per cell (the titles' published_variant, of 2 jobs or more), ranked
+-- in the cell by jobs, then by their first title (fill_titles): its ~35,000 rows not grouped again
+-- from ~63,000 rows of cell_title_counts.
+CREATE TEMP TABLE cell_variant_counts (
+    cell_id INTEGER NOT NULL, published_variant TEXT NOT NULL, jobs INTEGER NOT NULL, ai_first_jobs INTEGER NOT NULL,
+    ai_support_jobs INTEGER NOT NULL, ml_jobs INTEGER NOT NULL, rank INTEGER NOT NULL,
+    PRIMARY KEY (cell_id, published_variant)
 ) WITHOUT ROWID;
 
 -- Each AI type's jobs with a title per cell (unknown included): the denominator of the title

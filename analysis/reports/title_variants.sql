@@ -1,22 +1,10 @@
 -- Title variants, as published (title_analysis.py): titles grouped by titles.published_variant
 -- (_scope.sql: seniority words removed wherever they stand), shown under the group's most common
 -- title without a seniority word (variant_names); groups with at least 2 jobs, with the share of
--- their jobs per AI type; ties in the order of their first job. Beside it, ours: whole_word_jobs,
+-- their jobs per AI type; ties in the order of their first job (cell_variant_counts: fill_titles
+-- counts and ranks them). Beside it, ours: whole_word_jobs,
 -- the jobs of the shown title's whole-word variant (titles.variant).
-WITH per_cell AS (
-    SELECT c.cell_id, t.published_variant,
-        sum(c.jobs) AS jobs,
-        sum(CASE WHEN c.ai_type = 'ai-first' THEN c.jobs ELSE 0 END) AS ai_first_jobs,
-        sum(CASE WHEN c.ai_type = 'ai-support' THEN c.jobs ELSE 0 END) AS ai_support_jobs,
-        sum(CASE WHEN c.ai_type = 'ml' THEN c.jobs ELSE 0 END) AS ml_jobs,
-        row_number() OVER (PARTITION BY c.cell_id ORDER BY sum(c.jobs) DESC, min(t.first_seen)) AS rank
-    FROM cell_title_counts AS c
-    JOIN titles AS t USING (title_id)
-    WHERE t.published_variant <> ''
-    GROUP BY c.cell_id, t.published_variant
-    HAVING sum(c.jobs) >= 2
-),
-whole_word AS (
+WITH whole_word AS (
     SELECT c.cell_id, t.variant, sum(c.jobs) AS jobs
     FROM cell_title_counts AS c
     JOIN titles AS t USING (title_id)
@@ -27,7 +15,7 @@ SELECT c.city, c.period, p.rank, n.title AS title_variant, p.jobs,
     p.ai_support_jobs, round(100.0 * p.ai_support_jobs / p.jobs, 1) AS ai_support_pct,
     p.ml_jobs, round(100.0 * p.ml_jobs / p.jobs, 1) AS ml_pct,
     w.jobs AS whole_word_jobs
-FROM per_cell AS p
+FROM cell_variant_counts AS p  -- the groups, counted and ranked (fill_titles)
 JOIN variant_names AS n ON n.published_variant = p.published_variant
 JOIN cells AS c USING (cell_id)
 LEFT JOIN whole_word AS w ON w.cell_id = p.cell_id AND w.variant = n.variant
