@@ -27,18 +27,23 @@ from tests.helpers import FAST, REPO, build_fixture_db
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def venv(tmp_path_factory) -> Path:
-    """A virtualenv as ``make install`` leaves it: the installed packages (the shared one's, through
-    a path file) and the ``.pth`` file it writes."""
-    folder = tmp_path_factory.mktemp("venv")
+def make_venv(folder: Path, *, installed: bool) -> Path:
+    """A virtualenv reading the installed packages (the shared one's, through a path file), with
+    the ``.pth`` file ``make install`` writes when ``installed``."""
     subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(folder)], check=True)
     site_packages = Path(subprocess.run([folder / "bin" / "python", "-c",
                                          "import sysconfig; print(sysconfig.get_path('purelib'))"],
                                         capture_output=True, text=True, check=True).stdout.strip())
     (site_packages / "packages.pth").write_text(sysconfig.get_path("purelib") + "\n")
-    (site_packages / PTH_NAME).write_text(pth_text(REPO))
+    if installed:
+        (site_packages / PTH_NAME).write_text(pth_text(REPO))
     return folder
+
+
+@pytest.fixture(scope="module")
+def venv(tmp_path_factory) -> Path:
+    """A virtualenv as ``make install`` leaves it."""
+    return make_venv(tmp_path_factory.mktemp("venv"), installed=True)
 
 
 # Where the Ctrl-C lands: once ``PYTHONPROFILEIMPORTTIME`` shows a module imported (the
@@ -133,13 +138,7 @@ def built_db(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def bare_venv(tmp_path_factory) -> Path:
     """A virtualenv made without ``make install``: no .pth file of the project's."""
-    folder = tmp_path_factory.mktemp("bare-venv")
-    subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(folder)], check=True)
-    site_packages = Path(subprocess.run([folder / "bin" / "python", "-c",
-                                         "import sysconfig; print(sysconfig.get_path('purelib'))"],
-                                        capture_output=True, text=True, check=True).stdout.strip())
-    (site_packages / "packages.pth").write_text(sysconfig.get_path("purelib") + "\n")
-    return folder
+    return make_venv(tmp_path_factory.mktemp("bare-venv"), installed=False)
 
 
 ANALYSIS_COMMANDS = {
