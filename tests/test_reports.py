@@ -829,3 +829,23 @@ def test_reports_adding_up_group_counts_count_every_job_of_a_group(report_db, tm
         assert counts and any(row[at] for row in once for at in counts), table  # jobs to count: the test can fail
         assert thrice == [tuple(3 * value if at in counts and value is not None else value for at, value in enumerate(row))
                           for row in once], table
+
+
+def test_a_list_named_by_a_number_and_by_text_is_one_list(tmp_path):
+    """A source's skill lists as an array (list keys 0, 1, ...) beside an object keyed "0": the names
+    of both are the one skill of list "0" (as SQLite stores the category), listed once."""
+    import json
+
+    path = build_fixture_db(tmp_path / "jobs.db")
+    with sqlite3.connect(path) as conn:
+        columns = [row[1] for row in conn.execute("PRAGMA table_info(job_labels)")]
+        copied = ", ".join("?" if column in ("labels", "skill_lists") else column for column in columns)
+        jobs = [job for (job,) in conn.execute("SELECT job_id FROM job_labels WHERE labels = 'rules' ORDER BY job_id")]
+        for job, lists in zip(jobs, [[["RAG"]], {"0": ["RAG"]}, {"0": ["RAG"], "genai": ["RAG"]}]):
+            conn.execute(f"INSERT INTO job_labels ({', '.join(columns)}) SELECT {copied} FROM job_labels "
+                         "WHERE job_id = ? AND labels = 'rules'", ("listed", json.dumps(lists), job))
+    build(path, "listed")
+    with sqlite3.connect(path) as conn:
+        rows = conn.execute("SELECT category, rank, skill FROM report_top_skills WHERE labels = 'listed' "
+                            "AND city = 'all' AND period = 'all' AND category = '0'").fetchall()
+    assert rows == [("0", 1, "RAG")]

@@ -272,7 +272,7 @@ JOIN job_order AS o ON o.job_id = k.job_id AND NOT o.keeps_lists;
 -- keeping each name's earliest cost ~0.2 s at 100,000 postings, this DISTINCT ~0.09 s).
 CREATE TEMP TABLE skills (skill_id INTEGER PRIMARY KEY, skill TEXT NOT NULL, category TEXT);
 INSERT INTO skills (skill, category)
-SELECT DISTINCT name, list FROM listed_names ORDER BY list, name;
+SELECT DISTINCT name, CAST(list AS TEXT) FROM listed_names ORDER BY 2, 1;  -- as stored: a list key of 0 is "0"
 CREATE TEMP TABLE skill_first_seen (skill_id INTEGER PRIMARY KEY, first_seen INTEGER NOT NULL);
 CREATE INDEX temp.skills_by_name ON skills (skill, category);
 
