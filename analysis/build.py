@@ -160,9 +160,11 @@ def prepare(conn: sqlite3.Connection, labels: str) -> None:
     blend.create_source_views(conn, labels)
 
 
-def _empty(conn: sqlite3.Connection, table: str, labels: str, alone: bool) -> None:
-    """Removes a report table's rows of a label source: all of them when it is the only one built."""
-    if alone:
+def _empty(conn: sqlite3.Connection, table: str, labels: str) -> None:
+    """Removes a report table's rows of a label source: the whole table at once (SQLite's truncate,
+    ~0.04 s less at 100,000 postings than deleting ~88,000 rows through the index) when they are
+    all its rows, as the table's own rows say (its first and last label source, read off its index)."""
+    if set(conn.execute(f"SELECT min(labels), max(labels) FROM {table}").fetchone()) <= {labels, None}:
         conn.execute(f"DELETE FROM {table}")
     else:
         conn.execute(f"DELETE FROM {table} WHERE labels = ?", (labels,))
@@ -267,10 +269,6 @@ def build(db_path: str | Path, labels: str = DEFAULT_LABELS, seconds: dict[str, 
             existing = table_names(conn)
             start_over = (records is None or any(record[1] != version for record in records.values())
                           or any(table not in existing for table in queries))
-            # The report tables hold the rows of the label sources the build record names: when it
-            # names this one alone, a table is emptied whole (SQLite's truncate optimization) rather
-            # than row by row through its index (~0.04 s for ~88,000 rows).
-            alone = records is not None and set(records) <= {labels}
             for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name GLOB 'report_*'").fetchall():
                 # every table when starting over; else only those of report files removed or renamed
                 if start_over or table not in queries and table not in (BUILD_TABLE, METHODS_TABLE):
@@ -284,7 +282,7 @@ def build(db_path: str | Path, labels: str = DEFAULT_LABELS, seconds: dict[str, 
                     conn.execute(f"CREATE TABLE {table} AS {labelled_select(queries[table])}", (labels,))
                     conn.execute(f"CREATE INDEX {table}_scope ON {table} (labels, city, period)")
                 else:
-                    _empty(conn, table, labels, alone)
+                    _empty(conn, table, labels)
                     conn.execute(f"INSERT INTO {table} {labelled_select(queries[table])}", (labels,))
                 seconds[table] = time.perf_counter() - started
             if side_tables:
@@ -297,7 +295,7 @@ def build(db_path: str | Path, labels: str = DEFAULT_LABELS, seconds: dict[str, 
                         conn.execute(create)  # the CREATE TABLE ... AS above would make the same columns
                         conn.execute(f"CREATE INDEX {table}_scope ON {table} (labels, city, period)")
                     else:
-                        _empty(conn, table, labels, alone)
+                        _empty(conn, table, labels)
                     if rows:
                         conn.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(rows[0]))})", rows)
                     seconds[table] = took + time.perf_counter() - started

@@ -849,3 +849,20 @@ def test_a_list_named_by_a_number_and_by_text_is_one_list(tmp_path):
         rows = conn.execute("SELECT category, rank, skill FROM report_top_skills WHERE labels = 'listed' "
                             "AND city = 'all' AND period = 'all' AND category = '0'").fetchall()
     assert rows == [("0", 1, "RAG")]
+
+
+def test_a_rebuild_empties_a_table_whole_only_where_its_rows_are_all_of_that_source(tmp_path):
+    """Whether a table holds another source's rows is read off the table, not the build record: a
+    record without the other source (edited by hand) must not cost that source its rows."""
+    path = build_fixture_db(tmp_path / "jobs.db")
+    db = open_db(path)
+    save_labels(db, [(str(9000 + n), label_row({"ai_type": "ai-support"}, "fieldguide", "b1"), []) for n in (1, 2, 3)])
+    db.close()
+    build(path)
+    build(path, "fieldguide")
+    with sqlite3.connect(path) as conn:
+        conn.execute(f"DELETE FROM {BUILD_TABLE} WHERE labels = 'fieldguide'")
+        kept = conn.execute("SELECT * FROM report_ai_types WHERE labels = 'fieldguide' ORDER BY rowid").fetchall()
+    build(path)
+    with sqlite3.connect(path) as conn:
+        assert kept and conn.execute("SELECT * FROM report_ai_types WHERE labels = 'fieldguide' ORDER BY rowid").fetchall() == kept
