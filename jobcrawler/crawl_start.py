@@ -14,7 +14,7 @@ the interpreter starts, before Scrapy is imported; ``scrapy crawl``'s own comman
 ``python -m analysis`` install it again (a virtualenv made without ``make install``).
 
 ``python -m jobcrawler.crawl_start CHECKOUT`` writes that ``.pth`` file. What its line runs imports
-only what the interpreter has loaded already, ``signal`` and (``-m analysis``) ``runpy``: a Ctrl-C
+only what the interpreter has loaded already, ``signal`` and (``-m scrapy``) ``runpy``: a Ctrl-C
 while ``site`` runs it is Python's fatal "Failed to import the site module", with a traceback.
 """
 
@@ -100,19 +100,15 @@ def install() -> None:
     Scrapy's reactor takes over ``stop_while_starting``; in ``python [options] -m analysis`` (as
     ``site`` runs, ``sys.argv`` is ``-m`` and the module's arguments), ``install_for_analysis``.
     Any other process is left alone."""
-    run_as_module = sys.argv[:1] == ["-m"]
-    crawl = is_scrapy_crawl(sys.orig_argv)
-    if not (crawl or run_as_module and sys.orig_argv[-len(sys.argv)] == "analysis"):
-        return
-    if run_as_module:  # before the handler: a SystemExit while -m imports runpy adds "Could not import runpy module"
-        import runpy  # noqa: F401
-    if not crawl:
+    if is_scrapy_crawl(sys.orig_argv):
+        if outside_a_project():
+            refuse_outside_a_project()
+        if sys.argv[:1] == ["-m"]:  # first: a SystemExit while -m imports runpy adds "Could not import runpy module"
+            import runpy  # noqa: F401
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            signal.signal(signal.SIGINT, stop_while_starting)
+    elif sys.argv[:1] == ["-m"] and sys.orig_argv[-len(sys.argv)] == "analysis":
         install_for_analysis()
-        return
-    if outside_a_project():
-        refuse_outside_a_project()
-    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
-        signal.signal(signal.SIGINT, stop_while_starting)
 
 
 def install_for_analysis() -> None:
